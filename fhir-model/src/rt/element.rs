@@ -1,0 +1,187 @@
+//! The reflective element model: object-safe traits through which the format
+//! drivers (JSON, XML), the validator and FHIRPath reach every field of every
+//! generated type without per-type code.
+//!
+//! Generated code implements [`Element`] (a `match` from field index to field
+//! storage) and [`Value`] (how a stored value looks from outside); everything
+//! else is written once here, generic only over the storage containers
+//! (`Option<T>`, `Vec<T>`, `Box<T>`), never over a serializer.
+
+use std::fmt::Debug;
+
+use super::meta::TypeInfo;
+use super::primitive::PrimitiveElement;
+
+/// A generated struct: a resource, a complex datatype or a backbone element.
+pub trait Element: Debug + Send + Sync + 'static {
+    /// The static description of this type.
+    fn type_info(&self) -> &'static TypeInfo;
+    /// The storage of field `index` (an index into [`TypeInfo::fields`]).
+    fn field(&self, index: usize) -> Option<&dyn Slot>;
+    /// The storage of field `index`, for writing.
+    fn field_mut(&mut self, index: usize) -> Option<&mut dyn Slot>;
+    /// For downcasting to the concrete generated type.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A stored value as seen from outside.
+pub enum ItemRef<'a> {
+    Element(&'a dyn Element),
+    Primitive(&'a dyn PrimitiveElement),
+    /// Plain text without id or extensions (`Element.id`, `Extension.url`).
+    Text(&'a str),
+}
+
+impl Debug for ItemRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ItemRef::Element(e) => e.fmt(f),
+            ItemRef::Primitive(p) => write!(f, "Primitive({:?})", p.lexical()),
+            ItemRef::Text(t) => t.fmt(f),
+        }
+    }
+}
+
+/// A stored value, for writing.
+#[allow(missing_debug_implementations)]
+pub enum ItemMut<'a> {
+    Element(&'a mut dyn Element),
+    Primitive(&'a mut dyn PrimitiveElement),
+    Text(&'a mut String),
+}
+
+/// Anything that can sit in a field: generated structs, primitives, text,
+/// choice enums (`value[x]`) and the `Resource` enum.
+///
+/// Enums are "variant" values: a variant index picks which type is stored
+/// (the type list of the field, [`super::meta::FieldInfo::types`]).
+pub trait Value: Debug + Send + Sync + Sized + 'static {
+    /// A new, empty value of the given variant; plain types ignore `variant`.
+    /// `None` when the variant does not exist.
+    fn new_variant(variant: usize) -> Option<Self>;
+    /// Which variant this value is (0 for plain types).
+    fn variant(&self) -> usize {
+        0
+    }
+    fn item(&self) -> ItemRef<'_>;
+    fn item_mut(&mut self) -> ItemMut<'_>;
+}
+
+/// The storage of one field: `Option<T>` (0..1) or `Vec<T>` (0..*).
+pub trait Slot {
+    /// How many values are stored.
+    fn len(&self) -> usize;
+    /// Whether nothing is stored.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether the field repeats.
+    fn is_list(&self) -> bool;
+    /// Value `index` and its variant.
+    fn get(&self, index: usize) -> Option<(usize, ItemRef<'_>)>;
+    /// Value `index` and its variant, for writing.
+    fn get_mut(&mut self, index: usize) -> Option<(usize, ItemMut<'_>)>;
+    /// Appends (list) or sets (single) a new empty value of `variant` and
+    /// returns it; `None` when the variant does not exist.
+    fn push(&mut self, variant: usize) -> Option<ItemMut<'_>>;
+    /// Removes every value.
+    fn clear(&mut self);
+}
+
+impl<T: Value> Slot for Option<T> {
+    fn len(&self) -> usize {
+        usize::from(self.is_some())
+    }
+    fn is_list(&self) -> bool {
+        false
+    }
+    fn get(&self, index: usize) -> Option<(usize, ItemRef<'_>)> {
+        match self {
+            Some(v) if index == 0 => Some((v.variant(), v.item())),
+            _ => None,
+        }
+    }
+    fn get_mut(&mut self, index: usize) -> Option<(usize, ItemMut<'_>)> {
+        match self {
+            Some(v) if index == 0 => Some((v.variant(), v.item_mut())),
+            _ => None,
+        }
+    }
+    fn push(&mut self, variant: usize) -> Option<ItemMut<'_>> {
+        let v = T::new_variant(variant)?;
+        Some(self.insert(v).item_mut())
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+impl<T: Value> Slot for Vec<T> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn is_list(&self) -> bool {
+        true
+    }
+    fn get(&self, index: usize) -> Option<(usize, ItemRef<'_>)> {
+        self.as_slice().get(index).map(|v| (v.variant(), v.item()))
+    }
+    fn get_mut(&mut self, index: usize) -> Option<(usize, ItemMut<'_>)> {
+        self.as_mut_slice().get_mut(index).map(|v| (v.variant(), v.item_mut()))
+    }
+    fn push(&mut self, variant: usize) -> Option<ItemMut<'_>> {
+        let v = T::new_variant(variant)?;
+        self.push(v);
+        self.last_mut().map(Value::item_mut)
+    }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+impl<T: Value> Value for Box<T> {
+    fn new_variant(variant: usize) -> Option<Self> {
+        T::new_variant(variant).map(Box::new)
+    }
+    fn variant(&self) -> usize {
+        (**self).variant()
+    }
+    fn item(&self) -> ItemRef<'_> {
+        (**self).item()
+    }
+    fn item_mut(&mut self) -> ItemMut<'_> {
+        (**self).item_mut()
+    }
+}
+
+impl Value for String {
+    fn new_variant(_: usize) -> Option<Self> {
+        Some(String::new())
+    }
+    fn item(&self) -> ItemRef<'_> {
+        ItemRef::Text(self)
+    }
+    fn item_mut(&mut self) -> ItemMut<'_> {
+        ItemMut::Text(self)
+    }
+}
+
+/// The `Resource` enum of a FHIR version: one variant per resource type, in
+/// the (sorted) order of [`ResourceEnum::TYPES`].
+pub trait ResourceEnum: Value {
+    /// Resource type names, sorted, in variant order.
+    const TYPES: &'static [&'static str];
+    /// The resource as a generic element.
+    fn as_element(&self) -> &dyn Element;
+    /// The resource as a generic element, for writing.
+    fn as_element_mut(&mut self) -> &mut dyn Element;
+    /// The resource type name (`Patient`).
+    fn resource_type(&self) -> &'static str {
+        self.as_element().type_info().name
+    }
+    /// An empty resource of the named type.
+    fn new_of_type(name: &str) -> Option<Self> {
+        let i = Self::TYPES.binary_search(&name).ok()?;
+        Self::new_variant(i)
+    }
+}

@@ -1,0 +1,784 @@
+//! FHIR JSON reading, as a serde driver over the reflective element model.
+//!
+//! The driver is generic over the serde `Deserializer` (so it is instantiated
+//! once per JSON reader type) but not over FHIR types: every generated type
+//! is reached through `&mut dyn Element`. This keeps the code users compile
+//! small, whatever the number of resource types.
+//!
+//! What it enforces (FHIR JSON rules): `resourceType` on resources, `_name`
+//! objects for primitive ids and extensions (merged by index for arrays,
+//! padded with `null`), choice keys (`valueQuantity`), no `null` outside
+//! those arrays, no empty objects or arrays, no duplicate keys, no unknown
+//! properties (unless lenient). Errors name the element path.
+
+use std::fmt::{self, Display};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
+use crate::rt::meta::{FieldKind, TypeInfo};
+use crate::rt::primitive::PrimitiveElement;
+use crate::rt::values::{JsonKind, JsonScalar};
+
+/// Options of the JSON reader.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadOptions {
+    /// Ignore properties the definitions do not know instead of failing.
+    pub ignore_unknown: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Seg {
+    Name(&'static str),
+    Index(usize),
+}
+
+/// State threaded through one read: options and the current element path.
+#[derive(Debug)]
+pub struct DeState {
+    opts: ReadOptions,
+    path: Vec<Seg>,
+    /// Path where the first error happened (kept for structured errors).
+    pub(crate) error_path: Option<String>,
+}
+
+impl DeState {
+    pub fn new(opts: ReadOptions) -> Self {
+        DeState { opts, path: Vec::with_capacity(16), error_path: None }
+    }
+
+    /// The current element path, FHIRPath style: `Patient.name[0].given[1]`.
+    pub fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Name(n) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(n);
+                }
+                Seg::Index(i) => {
+                    s.push('[');
+                    s.push_str(&i.to_string());
+                    s.push(']');
+                }
+            }
+        }
+        s
+    }
+
+    fn err<E: de::Error>(&mut self, msg: impl Display) -> E {
+        let p = self.path_string();
+        let e = E::custom(format_args!("{p}: {msg}"));
+        if self.error_path.is_none() {
+            self.error_path = Some(p);
+        }
+        e
+    }
+
+    /// Records the path of an error raised below us (syntax errors from the
+    /// JSON reader carry no path of their own).
+    fn note<E>(&mut self, e: E) -> E {
+        if self.error_path.is_none() {
+            self.error_path = Some(self.path_string());
+        }
+        e
+    }
+}
+
+/// Implements the visitor methods for every JSON type a visitor does not
+/// accept, each failing with "expected X, found Y" at the current path.
+macro_rules! reject {
+    ($expected:expr; $($m:ident),*) => {
+        $(reject!(@one $m, $expected);)*
+    };
+    (@one bool, $x:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a boolean", $x))) }
+    };
+    (@one num, $x:expr) => {
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
+    };
+    (@one str, $x:expr) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a string", $x))) }
+    };
+    (@one unit, $x:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found null", $x))) }
+    };
+    (@one map, $x:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> { Err(self.st.err(format_args!("expected {}, found an object", $x))) }
+    };
+    (@one seq, $x:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> { Err(self.st.err(format_args!("expected {}, found an array", $x))) }
+    };
+}
+
+// ---------------------------------------------------------------------------
+// Entry points
+
+/// Reads a generated struct (resource or datatype) from `d`.
+/// `resource_type` is `Some(name)` for a resource, whose `resourceType` must match.
+pub fn read_element<'de, D: Deserializer<'de>>(
+    d: D,
+    el: &mut dyn Element,
+    st: &mut DeState,
+) -> Result<(), D::Error> {
+    let info = el.type_info();
+    st.path.push(Seg::Name(info.name));
+    let r = d.deserialize_any(ElementVisitor { el, st, root_resource: true });
+    Ok(r?)
+}
+
+/// Reads any resource of a version's `Resource` enum from `d`.
+pub fn read_resource<'de, R: ResourceEnum, D: Deserializer<'de>>(
+    d: D,
+    st: &mut DeState,
+) -> Result<R, D::Error> {
+    let mut out: Option<R> = None;
+    d.deserialize_any(ResourceVisitor { slot: &mut out, types: R::TYPES, st })?;
+    out.ok_or_else(|| de::Error::custom("missing resource"))
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+enum Key {
+    ResourceType,
+    Field { field: usize, variant: usize, ext: bool, name: &'static str },
+    Unknown(String),
+}
+
+struct KeySeed {
+    info: &'static TypeInfo,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property name")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+        Ok(resolve_key(self.info, s))
+    }
+}
+
+fn resolve_key(info: &'static TypeInfo, s: &str) -> Key {
+    if s == "resourceType" {
+        return Key::ResourceType;
+    }
+    let (ext, bare) = match s.strip_prefix('_') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    match info.lookup_json(bare) {
+        Some((field, variant)) => {
+            let f = &info.fields[field];
+            let name = match f.kind {
+                FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
+                _ => f.name,
+            };
+            if ext && !matches!(f.kind, FieldKind::Primitive | FieldKind::Choice) {
+                return Key::Unknown(s.to_owned());
+            }
+            Key::Field { field, variant, ext, name }
+        }
+        None => Key::Unknown(s.to_owned()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Elements
+
+struct ElementVisitor<'s> {
+    el: &'s mut dyn Element,
+    st: &'s mut DeState,
+    /// Whether `resourceType` is expected (the element is a resource read on its own).
+    root_resource: bool,
+}
+
+impl<'de> Visitor<'de> for ElementVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON object ({})", self.el.type_info().name)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let info = self.el.type_info();
+        let mut seen = Seen::default();
+        let mut any = false;
+        let is_resource = self.root_resource && info.kind == crate::rt::meta::TypeKind::Resource;
+        let mut saw_type = false;
+        while let Some(key) = map.next_key_seed(KeySeed { info }).map_err(|e| self.st.note(e))? {
+            any = true;
+            match key {
+                Key::ResourceType if is_resource && !saw_type => {
+                    saw_type = true;
+                    let t: TypeName = map.next_value().map_err(|e| self.st.note(e))?;
+                    if t.0 != info.name {
+                        return Err(self.st.err(format_args!(
+                            "resourceType is {:?}, expected {:?}",
+                            t.0, info.name
+                        )));
+                    }
+                }
+                key => read_entry(&mut map, key, self.el, &mut seen, self.st)?,
+            }
+        }
+        if is_resource && !saw_type {
+            return Err(self.st.err("missing resourceType"));
+        }
+        if !any {
+            return Err(self.st.err("empty object: FHIR elements must have content"));
+        }
+        finish_element(self.el, &seen, self.st)
+    }
+    reject!("an object"; bool, num, str, unit, seq);
+}
+
+/// Which JSON keys an object has had: two bits per field (value, `_` part).
+#[derive(Default)]
+struct Seen([u64; 4]);
+
+impl Seen {
+    /// Marks a key; false if it was already there.
+    fn mark(&mut self, field: usize, ext: bool) -> bool {
+        let bit = field * 2 + usize::from(ext);
+        let (w, b) = (bit / 64, bit % 64);
+        match self.0.get_mut(w) {
+            Some(word) => {
+                let was = *word & (1 << b) != 0;
+                *word |= 1 << b;
+                !was
+            }
+            // More than 128 fields: the generator refuses such types.
+            None => true,
+        }
+    }
+    fn any(&self, field: usize) -> bool {
+        let bit = field * 2;
+        let (w, b) = (bit / 64, bit % 64);
+        self.0.get(w).is_some_and(|word| *word & (3 << b) != 0)
+    }
+}
+
+/// Reads the value of one property of an element.
+fn read_entry<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: Key,
+    el: &mut dyn Element,
+    seen: &mut Seen,
+    st: &mut DeState,
+) -> Result<(), A::Error> {
+    match key {
+        Key::Field { field, variant, ext, name } => {
+            st.path.push(Seg::Name(name));
+            if !seen.mark(field, ext) {
+                let what = if let Some(f) = el.type_info().fields.get(field) {
+                    if f.kind == FieldKind::Choice {
+                        format!("more than one value for the choice {}[x]", f.name)
+                    } else {
+                        "duplicate property".to_owned()
+                    }
+                } else {
+                    "duplicate property".to_owned()
+                };
+                return Err(st.err(what));
+            }
+            map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st })?;
+            st.path.pop();
+            Ok(())
+        }
+        Key::ResourceType => unknown(map, "resourceType".to_owned(), st),
+        Key::Unknown(k) => unknown(map, k, st),
+    }
+}
+
+fn unknown<'de, A: MapAccess<'de>>(map: &mut A, k: String, st: &mut DeState) -> Result<(), A::Error> {
+    if st.opts.ignore_unknown {
+        map.next_value::<IgnoredAny>()?;
+        Ok(())
+    } else {
+        Err(st.err(format_args!("unknown property {k:?}")))
+    }
+}
+
+/// Checks done once an object is complete: every primitive of a list read
+/// from `name` / `_name` has a value or an extension (no `null` in both).
+fn finish_element<E: de::Error>(el: &mut dyn Element, seen: &Seen, st: &mut DeState) -> Result<(), E> {
+    let info = el.type_info();
+    for (i, f) in info.fields.iter().enumerate() {
+        if f.kind != FieldKind::Primitive || !f.is_list() || !seen.any(i) {
+            continue;
+        }
+        let Some(slot) = el.field(i) else { continue };
+        for j in 0..slot.len() {
+            if let Some((_, crate::rt::element::ItemRef::Primitive(p))) = slot.get(j) {
+                if p.is_empty() {
+                    st.path.push(Seg::Name(f.name));
+                    st.path.push(Seg::Index(j));
+                    return Err(st.err("null in both the value array and the `_` array"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value of one property: dispatches on the field's storage.
+struct EntrySeed<'s> {
+    el: &'s mut dyn Element,
+    field: usize,
+    variant: usize,
+    ext: bool,
+    st: &'s mut DeState,
+}
+
+impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let EntrySeed { el, field, variant, ext, st } = self;
+        let info = el.type_info();
+        let Some(finfo) = info.fields.get(field) else {
+            return Err(st.err("internal: no such field"));
+        };
+        let kind = finfo.kind;
+        let Some(slot) = el.field_mut(field) else {
+            return Err(st.err("internal: no such field"));
+        };
+        if kind == FieldKind::Resource {
+            return if slot.is_list() {
+                d.deserialize_any(ListVisitor { slot, variant, ext, st, kind, types: finfo.types })
+            } else {
+                d.deserialize_any(ResourceSlotVisitor { slot, types: finfo.types, st })
+            };
+        }
+        if slot.is_list() {
+            return d.deserialize_any(ListVisitor { slot, variant, ext, st, kind, types: finfo.types });
+        }
+        // A single value; for a primitive the other half (`name` or `_name`)
+        // may already be there.
+        if let Some((v, _)) = slot.get(0) {
+            if v != variant {
+                return Err(st.err("the value and its `_` extension object name different choice types"));
+            }
+        }
+        let item = if slot.is_empty() { slot.push(variant) } else { slot.get_mut(0).map(|(_, i)| i) };
+        let Some(item) = item else {
+            return Err(st.err("internal: cannot create the value"));
+        };
+        read_item(d, item, ext, false, st)
+    }
+}
+
+/// Reads one value into `item`. `in_array`: a `null` is a placeholder.
+fn read_item<'de, D: Deserializer<'de>>(
+    d: D,
+    item: ItemMut<'_>,
+    ext: bool,
+    in_array: bool,
+    st: &mut DeState,
+) -> Result<(), D::Error> {
+    match item {
+        ItemMut::Primitive(p) if ext => d.deserialize_any(PrimExtVisitor { p, in_array, st }),
+        ItemMut::Primitive(p) => read_scalar(d, p, in_array, st),
+        ItemMut::Element(_) if ext => Err(st.err("`_` properties are only for primitives")),
+        ItemMut::Element(el) => d.deserialize_any(ElementVisitor { el, st, root_resource: false }),
+        ItemMut::Text(t) => d.deserialize_any(TextVisitor { t, st }),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lists
+
+struct ListVisitor<'s> {
+    slot: &'s mut dyn Slot,
+    variant: usize,
+    ext: bool,
+    st: &'s mut DeState,
+    kind: FieldKind,
+    types: &'static [&'static str],
+}
+
+impl<'de> Visitor<'de> for ListVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ListVisitor { slot, variant, ext, st, kind, types } = self;
+        // For primitives, `name` and `_name` arrays are merged by index.
+        let existing = slot.len();
+        let mut i = 0usize;
+        loop {
+            st.path.push(Seg::Index(i));
+            let more = seq
+                .next_element_seed(ListItemSeed { slot: &mut *slot, index: i, existing, variant, ext, kind, types, st: &mut *st })
+                .map_err(|e| st.note(e))?;
+            st.path.pop();
+            if more.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        if i == 0 {
+            return Err(st.err("empty array: omit the property instead"));
+        }
+        if existing > 0 && i != existing {
+            return Err(st.err(format_args!(
+                "the value array and the `_` array differ in length ({existing} and {i})"
+            )));
+        }
+        Ok(())
+    }
+    reject!("an array"; bool, num, str, unit, map);
+}
+
+struct ListItemSeed<'s> {
+    slot: &'s mut dyn Slot,
+    index: usize,
+    existing: usize,
+    variant: usize,
+    ext: bool,
+    kind: FieldKind,
+    types: &'static [&'static str],
+    st: &'s mut DeState,
+}
+
+impl<'de> DeserializeSeed<'de> for ListItemSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let ListItemSeed { slot, index, existing, variant, ext, kind, types, st } = self;
+        if kind == FieldKind::Resource {
+            return d.deserialize_any(ResourceSlotVisitor { slot, types, st });
+        }
+        let item = if existing > 0 {
+            match slot.get_mut(index) {
+                Some((_, item)) => item,
+                None => {
+                    return Err(st.err("the value array and the `_` array differ in length"));
+                }
+            }
+        } else {
+            match slot.push(variant) {
+                Some(item) => item,
+                None => return Err(st.err("internal: cannot create the value")),
+            }
+        };
+        read_item(d, item, ext, true, st)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Resources
+
+/// Reads a resource into a slot (`contained`, `Bundle.entry.resource`).
+struct ResourceSlotVisitor<'s> {
+    slot: &'s mut dyn Slot,
+    types: &'static [&'static str],
+    st: &'s mut DeState,
+}
+
+impl<'de> Visitor<'de> for ResourceSlotVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a resource (a JSON object with resourceType)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let ResourceSlotVisitor { slot, types, st } = self;
+        read_resource_map(map, types, st, |variant| slot.push(variant))
+    }
+    reject!("a resource object"; bool, num, str, unit, seq);
+}
+
+/// Reads a resource into a standalone `Resource` enum value.
+struct ResourceVisitor<'s, R> {
+    slot: &'s mut Option<R>,
+    types: &'static [&'static str],
+    st: &'s mut DeState,
+}
+
+impl<'de, R: ResourceEnum> Visitor<'de> for ResourceVisitor<'_, R> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a resource (a JSON object with resourceType)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let ResourceVisitor { slot, types, st } = self;
+        read_resource_map(map, types, st, |variant| Slot::push(slot, variant))
+    }
+    reject!("a resource object"; bool, num, str, unit, seq);
+}
+
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+struct TypeName(String);
+
+/// Reads the properties of a resource object. `resourceType` normally comes
+/// first and the resource is then read as it streams; otherwise the
+/// properties before it are buffered as raw JSON and replayed.
+fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
+    mut map: A,
+    types: &'static [&'static str],
+    st: &mut DeState,
+    create: impl FnOnce(usize) -> Option<ItemMut<'a>>,
+) -> Result<(), A::Error> {
+    let mut buffered: Vec<(String, Box<RawValue>)> = Vec::new();
+    let type_name = loop {
+        let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
+            return Err(st.err("missing resourceType"));
+        };
+        if k.0 == "resourceType" {
+            let t: TypeName = map.next_value().map_err(|e| st.note(e))?;
+            break t.0;
+        }
+        if buffered.iter().any(|(b, _)| *b == k.0) {
+            return Err(st.err(format_args!("duplicate property {:?}", k.0)));
+        }
+        let raw: Box<RawValue> = map.next_value().map_err(|e| st.note(e))?;
+        buffered.push((k.0, raw));
+    };
+    let Ok(variant) = types.binary_search(&type_name.as_str()) else {
+        return Err(st.err(format_args!("unknown resourceType {type_name:?}")));
+    };
+    let Some(ItemMut::Element(el)) = create(variant) else {
+        return Err(st.err("internal: cannot create the resource"));
+    };
+    let info = el.type_info();
+    st.path.push(Seg::Name(info.name));
+    let mut seen = Seen::default();
+    for (k, raw) in buffered {
+        replay_entry::<A::Error>(&k, &raw, el, &mut seen, st)?;
+    }
+    while let Some(key) = map.next_key_seed(KeySeed { info }).map_err(|e| st.note(e))? {
+        match key {
+            Key::ResourceType => return Err(st.err("duplicate property \"resourceType\"")),
+            key => read_entry(&mut map, key, el, &mut seen, st)?,
+        }
+    }
+    finish_element(el, &seen, st)?;
+    st.path.pop();
+    Ok(())
+}
+
+/// Reads one buffered property of a resource whose `resourceType` came late.
+fn replay_entry<E: de::Error>(
+    k: &str,
+    raw: &RawValue,
+    el: &mut dyn Element,
+    seen: &mut Seen,
+    st: &mut DeState,
+) -> Result<(), E> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let mut map = OneEntry { key: Some(k), de: &mut de };
+    let key = resolve_key(el.type_info(), k);
+    read_entry(&mut map, key, el, seen, st).map_err(|e| E::custom(e))
+}
+
+/// A map access over one buffered (key, raw value) pair.
+struct OneEntry<'k, 'd> {
+    key: Option<&'k str>,
+    de: &'d mut serde_json::Deserializer<serde_json::de::StrRead<'k>>,
+}
+
+impl<'de> MapAccess<'de> for OneEntry<'de, '_> {
+    type Error = serde_json::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        match self.key.take() {
+            Some(k) => seed.deserialize(de::value::BorrowedStrDeserializer::new(k)).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Primitives
+
+fn read_scalar<'de, D: Deserializer<'de>>(
+    d: D,
+    p: &mut dyn PrimitiveElement,
+    in_array: bool,
+    st: &mut DeState,
+) -> Result<(), D::Error> {
+    if p.json_kind() == JsonKind::Decimal {
+        // Decimals keep their exact text: read the raw number token.
+        let raw: Box<RawValue> = serde::Deserialize::deserialize(d).map_err(|e| st.note(e))?;
+        let t = raw.get();
+        if t == "null" {
+            return if in_array { Ok(()) } else { Err(st.err("null is not allowed here")) };
+        }
+        let first = t.as_bytes().first().copied().unwrap_or(b' ');
+        if !(first == b'-' || first.is_ascii_digit()) {
+            return Err(st.err(format_args!("expected a JSON number, found {t}")));
+        }
+        if p.has_value() {
+            return Err(st.err("duplicate value"));
+        }
+        return p.set_json(JsonScalar::Number(t)).map_err(|m| st.err(m));
+    }
+    d.deserialize_any(ScalarVisitor { p, in_array, st })
+}
+
+struct ScalarVisitor<'s> {
+    p: &'s mut dyn PrimitiveElement,
+    in_array: bool,
+    st: &'s mut DeState,
+}
+
+impl ScalarVisitor<'_> {
+    fn set<E: de::Error>(self, v: JsonScalar<'_>) -> Result<(), E> {
+        self.p.set_json(v).map_err(|m| self.st.err(m))
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(crate::rt::values::kind_name(self.p.json_kind()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.set(JsonScalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.set(JsonScalar::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(i) => self.set(JsonScalar::Int(i)),
+            Err(_) => Err(self.st.err(format_args!("integer {v} is out of range"))),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        Err(self.st.err(format_args!(
+            "expected {}, found the number {v}",
+            crate::rt::values::kind_name(self.p.json_kind())
+        )))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.set(JsonScalar::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        if self.in_array {
+            Ok(())
+        } else {
+            Err(self.st.err("null is not allowed here"))
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.st.err(format_args!(
+            "expected {}, found an object",
+            crate::rt::values::kind_name(self.p.json_kind())
+        )))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.st.err(format_args!(
+            "expected {}, found an array",
+            crate::rt::values::kind_name(self.p.json_kind())
+        )))
+    }
+}
+
+/// The `_name` object of a primitive: `{"id": ..., "extension": [...]}`.
+struct PrimExtVisitor<'s> {
+    p: &'s mut dyn PrimitiveElement,
+    in_array: bool,
+    st: &'s mut DeState,
+}
+
+impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with id and/or extension")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        if self.in_array {
+            Ok(())
+        } else {
+            Err(self.st.err("null is not allowed here"))
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let PrimExtVisitor { p, st, .. } = self;
+        let mut any = false;
+        while let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? {
+            any = true;
+            match k.0.as_str() {
+                "id" => {
+                    st.path.push(Seg::Name("id"));
+                    if p.id().is_some() {
+                        return Err(st.err("duplicate property"));
+                    }
+                    let id: TypeName = map.next_value().map_err(|e| st.note(e))?;
+                    *p.id_mut() = Some(id.0);
+                    st.path.pop();
+                }
+                "extension" => {
+                    st.path.push(Seg::Name("extension"));
+                    let slot = p.extensions_mut();
+                    if !slot.is_empty() {
+                        return Err(st.err("duplicate property"));
+                    }
+                    map.next_value_seed(ExtListSeed { slot, st: &mut *st })?;
+                    st.path.pop();
+                }
+                other => {
+                    let other = other.to_owned();
+                    unknown(&mut map, other, st)?;
+                }
+            }
+        }
+        if !any {
+            return Err(st.err("empty object: FHIR elements must have content"));
+        }
+        Ok(())
+    }
+    reject!("an object with id and/or extension"; bool, num, str, seq);
+}
+
+struct ExtListSeed<'s> {
+    slot: &'s mut dyn Slot,
+    st: &'s mut DeState,
+}
+
+impl<'de> DeserializeSeed<'de> for ExtListSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(ListVisitor {
+            slot: self.slot,
+            variant: 0,
+            ext: false,
+            st: self.st,
+            kind: FieldKind::Element,
+            types: &[],
+        })
+    }
+}
+
+/// Plain text (`Element.id`, `Extension.url`).
+struct TextVisitor<'s> {
+    t: &'s mut String,
+    st: &'s mut DeState,
+}
+
+impl<'de> Visitor<'de> for TextVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        v.clone_into(self.t);
+        Ok(())
+    }
+    reject!("a JSON string"; bool, num, unit, map, seq);
+}

@@ -1,0 +1,91 @@
+//! FHIR JSON: serde-based reading and writing with FHIR's rules, plus entry
+//! points that return a structured [`Error`] (element path, line, column).
+
+pub mod de;
+pub mod ser;
+
+pub use de::ReadOptions;
+
+/// A FHIR JSON reading error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    /// Element path where it happened (`Observation.component[1].valueQuantity.value`),
+    /// when known.
+    pub path: Option<String>,
+    /// What went wrong, with the path.
+    pub message: String,
+    /// 1-based line of the input (0 when unknown).
+    pub line: usize,
+    /// 1-based column of the input (0 when unknown).
+    pub column: usize,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if self.line > 0 {
+            write!(f, " at line {} column {}", self.line, self.column)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    fn from_serde(e: &serde_json::Error, path: Option<String>) -> Self {
+        // serde_json appends " at line L column C" to its message; keep it separately.
+        let full = e.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(i) if e.line() > 0 => full.get(..i).unwrap_or(&full).to_owned(),
+            _ => full,
+        };
+        let message = match &path {
+            Some(p) if !p.is_empty() && !message.starts_with(p.as_str()) => format!("{p}: {message}"),
+            _ => message,
+        };
+        Error { path, message, line: e.line(), column: e.column() }
+    }
+}
+
+/// A type that can be read from FHIR JSON on its own: every generated struct
+/// and each version's `Resource` enum.
+pub trait FromFhirJson: Sized {
+    #[doc(hidden)]
+    fn read_json<'de, D: serde::Deserializer<'de>>(d: D, st: &mut de::DeState) -> Result<Self, D::Error>;
+}
+
+/// Reads FHIR JSON from bytes with default options (unknown properties are errors).
+pub fn from_slice<T: FromFhirJson>(bytes: &[u8]) -> Result<T, Error> {
+    from_slice_with(bytes, ReadOptions::default())
+}
+
+/// Reads FHIR JSON from a string.
+pub fn from_str<T: FromFhirJson>(s: &str) -> Result<T, Error> {
+    from_slice_with(s.as_bytes(), ReadOptions::default())
+}
+
+/// Reads FHIR JSON from bytes with the given options.
+pub fn from_slice_with<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Result<T, Error> {
+    let mut st = de::DeState::new(opts);
+    let mut d = serde_json::Deserializer::from_slice(bytes);
+    let r = T::read_json(&mut d, &mut st).and_then(|v| d.end().map(|()| v));
+    r.map_err(|e| Error::from_serde(&e, st.error_path.take()))
+}
+
+/// Writes FHIR JSON (compact).
+pub fn to_vec<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    // Writing into a Vec cannot fail for our types: every number text was
+    // validated when it was read or built.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Writes FHIR JSON (compact) as a string.
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Writes FHIR JSON, pretty-printed.
+pub fn to_string_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}

@@ -1,0 +1,53 @@
+//! The hand-written runtime that generated code calls: element model,
+//! primitives and their values, code enums, the JSON driver.
+
+pub mod code;
+pub mod element;
+pub mod json;
+#[macro_use]
+mod macros;
+pub mod meta;
+pub mod primitive;
+pub mod values;
+pub mod xhtml;
+
+pub use code::CodeEnum;
+pub use element::{Element, ItemMut, ItemRef, ResourceEnum, Slot, Value};
+pub use meta::{FieldInfo, FieldKind, TypeInfo, TypeKind};
+pub use primitive::{JsonOut, Primitive, PrimitiveElement};
+pub use xhtml::Xhtml;
+pub(crate) use macros::{element_impls, resource_enum_impls};
+
+/// Support for generated code: the serde impls of every generated type are
+/// one-line calls into these, so the per-type code stays small.
+#[doc(hidden)]
+pub mod support {
+    use super::element::{Element, ResourceEnum};
+    use super::json::de::{self, DeState, ReadOptions};
+
+    pub fn deserialize_element<'de, T: Element + Default, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let mut st = DeState::new(ReadOptions::default());
+        read_element(d, &mut st)
+    }
+
+    pub fn read_element<'de, T: Element + Default, D: serde::Deserializer<'de>>(
+        d: D,
+        st: &mut DeState,
+    ) -> Result<T, D::Error> {
+        let mut v = T::default();
+        de::read_element(d, &mut v, st)?;
+        Ok(v)
+    }
+
+    pub fn deserialize_resource<'de, R: ResourceEnum, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<R, D::Error> {
+        let mut st = DeState::new(ReadOptions::default());
+        de::read_resource(d, &mut st)
+    }
+
+    pub use super::json::de::read_resource;
+    pub use super::json::ser::write_element;
+}

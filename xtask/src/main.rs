@@ -1,0 +1,96 @@
+//! Workspace automation, run as `cargo xtask <command>` (an alias in
+//! `.cargo/config.toml`), so that maintainers and CI need nothing but Cargo
+//! and npm. See `definitions/README.md` for the package workflow.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod codegen;
+mod definitions;
+mod error;
+mod json;
+mod packages;
+mod workspace;
+
+use std::process::{Command, ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Context, Result};
+use crate::workspace::Manifest;
+
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", about = "Workspace automation for the FHIR toolkit")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Generate fhir-model's modules from definitions/ (or check they are up to date).
+    Codegen {
+        /// Fail instead of writing if the generated code differs from what is checked in.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Maintainers: rewrite definitions/<module>/ from the packages pinned in definitions/manifest.json.
+    Definitions {
+        /// Only this module (e.g. `r4`); all modules by default.
+        #[arg(long)]
+        module: Option<String>,
+    },
+    /// Download the example corpora the conformance tests read into .cache/packages/.
+    Fetch,
+    /// Run every test: `fetch`, then `cargo test --workspace [ARGS...]`.
+    Test {
+        /// Extra arguments for `cargo test`, e.g. `-- --nocapture`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_test_args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Codegen { check } => codegen::run(check).map(|()| ExitCode::SUCCESS),
+        Cmd::Definitions { module } => definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS),
+        Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
+        Cmd::Test { cargo_test_args } => test(&cargo_test_args),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// `cargo xtask fetch`: every `corpora` package into the shared cache.
+fn fetch_corpora() -> Result<()> {
+    let manifest = Manifest::load(&workspace::root()?)?;
+    for corpus in &manifest.corpora {
+        let dir = packages::fetch(&corpus.package, &corpus.version, &corpus.integrity)?;
+        println!("{}@{} ({}): {}", corpus.package, corpus.version, corpus.module, dir.display());
+    }
+    Ok(())
+}
+
+/// `cargo xtask test`: the one command that runs every test, locally and in CI.
+/// The corpora are fetched first because the conformance tests fail (rather
+/// than skip) without them; cargo's exit status is passed through.
+fn test(cargo_test_args: &[String]) -> Result<ExitCode> {
+    fetch_corpora()?;
+    let root = workspace::root()?;
+    // The cargo that runs xtask, so toolchain overrides apply to the tests too.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(["test", "--workspace"])
+        .args(cargo_test_args)
+        .current_dir(&root)
+        .status()
+        .context(|| format!("running {} test --workspace", cargo.to_string_lossy()))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        // Killed by a signal: still a failure.
+        None => ExitCode::FAILURE,
+    })
+}
