@@ -19,10 +19,17 @@ use crate::workspace::{self, Manifest, PackageRef};
 pub fn run(module: Option<&str>) -> Result<()> {
     let root = workspace::root()?;
     let manifest = Manifest::load(&root)?;
-    let entries: Vec<&PackageRef> =
-        manifest.versions.iter().filter(|entry| module.is_none_or(|m| entry.module == m)).collect();
+    let entries: Vec<&PackageRef> = manifest
+        .versions
+        .iter()
+        .filter(|entry| module.is_none_or(|m| entry.module == m))
+        .collect();
     if entries.is_empty() {
-        let known: Vec<&str> = manifest.versions.iter().map(|entry| entry.module.as_str()).collect();
+        let known: Vec<&str> = manifest
+            .versions
+            .iter()
+            .map(|entry| entry.module.as_str())
+            .collect();
         return Err(format!(
             "no module {:?} in the `versions` of definitions/manifest.json (known: {})",
             module.unwrap_or_default(),
@@ -33,7 +40,8 @@ pub fn run(module: Option<&str>) -> Result<()> {
         let cached = packages::fetch(&entry.package, &entry.version, &entry.integrity)?;
         let resources = load_package(&cached.join("package"))
             .context(|| format!("reading {}@{}", entry.package, entry.version))?;
-        let selection = select(&resources).context(|| format!("selecting from {}@{}", entry.package, entry.version))?;
+        let selection = select(&resources)
+            .context(|| format!("selecting from {}@{}", entry.package, entry.version))?;
         let target = workspace::definitions_dir(&root).join(&entry.module);
         let bytes = write_module(&target, &selection)?;
         print_summary(entry, &target, &selection, bytes);
@@ -50,7 +58,10 @@ pub struct Resource {
 
 impl Resource {
     fn resource_type(&self) -> &str {
-        self.json.get("resourceType").and_then(Json::as_str).unwrap_or_default()
+        self.json
+            .get("resourceType")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
     }
 
     fn str_field(&self, key: &str) -> Option<&str> {
@@ -104,8 +115,10 @@ pub struct Selection {
 /// Is this StructureDefinition a base type (Element, BackboneElement, Resource,
 /// DomainResource, a datatype, a resource) rather than a profile or a logical model?
 fn is_base_type(sd: &Resource) -> bool {
-    matches!(sd.str_field("kind"), Some("primitive-type" | "complex-type" | "resource"))
-        && matches!(sd.str_field("derivation"), None | Some("specialization"))
+    matches!(
+        sd.str_field("kind"),
+        Some("primitive-type" | "complex-type" | "resource")
+    ) && matches!(sd.str_field("derivation"), None | Some("specialization"))
 }
 
 /// A canonical reference without its `|version` suffix.
@@ -114,10 +127,18 @@ fn unversioned(canonical: &str) -> &str {
 }
 
 /// Indexes resources of one type by `url`, refusing ambiguous duplicates.
-fn index_by_url<'a>(resources: &'a [Resource], resource_type: &str) -> Result<HashMap<&'a str, &'a Resource>> {
+fn index_by_url<'a>(
+    resources: &'a [Resource],
+    resource_type: &str,
+) -> Result<HashMap<&'a str, &'a Resource>> {
     let mut index: HashMap<&str, &Resource> = HashMap::new();
-    for resource in resources.iter().filter(|r| r.resource_type() == resource_type) {
-        let Some(url) = resource.str_field("url") else { continue };
+    for resource in resources
+        .iter()
+        .filter(|r| r.resource_type() == resource_type)
+    {
+        let Some(url) = resource.str_field("url") else {
+            continue;
+        };
         if let Some(previous) = index.insert(url, resource) {
             return Err(format!(
                 "two {resource_type}s have the url {url}: {} and {}",
@@ -142,11 +163,22 @@ pub fn select(resources: &[Resource]) -> Result<Selection> {
     let mut seen_value_sets: BTreeSet<&str> = BTreeSet::new();
     let mut seen_code_systems: BTreeSet<&str> = BTreeSet::new();
 
-    for sd in resources.iter().filter(|r| r.resource_type() == "StructureDefinition" && is_base_type(r)) {
+    for sd in resources
+        .iter()
+        .filter(|r| r.resource_type() == "StructureDefinition" && is_base_type(r))
+    {
         picked.push(sd);
-        let elements = sd.json.get("snapshot").and_then(|s| s.get("element")).map_or(&[][..], Json::items);
+        let elements = sd
+            .json
+            .get("snapshot")
+            .and_then(|s| s.get("element"))
+            .map_or(&[][..], Json::items);
         for element in elements {
-            let Some(bound) = element.get("binding").and_then(|b| b.get("valueSet")).and_then(Json::as_str) else {
+            let Some(bound) = element
+                .get("binding")
+                .and_then(|b| b.get("valueSet"))
+                .and_then(Json::as_str)
+            else {
                 continue;
             };
             let url = unversioned(bound);
@@ -155,27 +187,49 @@ pub fn select(resources: &[Resource]) -> Result<Selection> {
                     queue.push_back(url);
                 }
             } else {
-                let id = element.get("id").or_else(|| element.get("path")).and_then(Json::as_str).unwrap_or("?");
-                selection.missing_bindings.entry(url.to_string()).or_default().push(id.to_string());
+                let id = element
+                    .get("id")
+                    .or_else(|| element.get("path"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("?");
+                selection
+                    .missing_bindings
+                    .entry(url.to_string())
+                    .or_default()
+                    .push(id.to_string());
             }
         }
     }
 
     while let Some(url) = queue.pop_front() {
-        let Some(&value_set) = value_sets.get(url) else { continue };
+        let Some(&value_set) = value_sets.get(url) else {
+            continue;
+        };
         picked.push(value_set);
         let compose = value_set.json.get("compose");
-        let includes = compose.and_then(|c| c.get("include")).map_or(&[][..], Json::items);
-        let excludes = compose.and_then(|c| c.get("exclude")).map_or(&[][..], Json::items);
+        let includes = compose
+            .and_then(|c| c.get("include"))
+            .map_or(&[][..], Json::items);
+        let excludes = compose
+            .and_then(|c| c.get("exclude"))
+            .map_or(&[][..], Json::items);
         for part in includes.iter().chain(excludes) {
-            for referenced in part.get("valueSet").map_or(&[][..], Json::items).iter().filter_map(Json::as_str) {
+            for referenced in part
+                .get("valueSet")
+                .map_or(&[][..], Json::items)
+                .iter()
+                .filter_map(Json::as_str)
+            {
                 let referenced = unversioned(referenced);
                 if value_sets.contains_key(referenced) {
                     if seen_value_sets.insert(referenced) {
                         queue.push_back(referenced);
                     }
                 } else {
-                    let users = selection.missing_value_sets.entry(referenced.to_string()).or_default();
+                    let users = selection
+                        .missing_value_sets
+                        .entry(referenced.to_string())
+                        .or_default();
                     users.push(url.to_string());
                 }
             }
@@ -188,7 +242,10 @@ pub fn select(resources: &[Resource]) -> Result<Selection> {
                         }
                     }
                     None => {
-                        let users = selection.missing_code_systems.entry(system.to_string()).or_default();
+                        let users = selection
+                            .missing_code_systems
+                            .entry(system.to_string())
+                            .or_default();
                         users.push(url.to_string());
                     }
                 }
@@ -219,7 +276,10 @@ fn strip(resource: &mut Json) {
     resource.remove("text");
     resource.remove("differential");
     resource.remove("mapping");
-    if let Some(elements) = resource.get_mut("snapshot").and_then(|s| s.get_mut("element")) {
+    if let Some(elements) = resource
+        .get_mut("snapshot")
+        .and_then(|s| s.get_mut("element"))
+    {
         for element in elements.items_mut() {
             element.remove("mapping");
         }
@@ -231,8 +291,13 @@ fn strip(resource: &mut Json) {
 /// The new contents are written next to it first and swapped in at the end, so
 /// a failure midway leaves the previous definitions in place.
 fn write_module(target: &Path, selection: &Selection) -> Result<u64> {
-    let parent = target.parent().ok_or_else(|| format!("{} has no parent", target.display()))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = target
+        .parent()
+        .ok_or_else(|| format!("{} has no parent", target.display()))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let staging: PathBuf = parent.join(format!(".{name}.staging"));
     if staging.exists() {
         fs::remove_dir_all(&staging).context(|| format!("removing stale {}", staging.display()))?;
@@ -241,34 +306,52 @@ fn write_module(target: &Path, selection: &Selection) -> Result<u64> {
 
     let mut bytes = 0u64;
     for (file, json) in &selection.files {
-        let text = json.to_pretty_string().context(|| format!("printing {file}"))?;
+        let text = json
+            .to_pretty_string()
+            .context(|| format!("printing {file}"))?;
         let path = staging.join(file);
         fs::write(&path, &text).context(|| format!("writing {}", path.display()))?;
         bytes += text.len() as u64;
     }
 
     if target.exists() {
-        fs::remove_dir_all(target).context(|| format!("removing the previous {}", target.display()))?;
+        fs::remove_dir_all(target)
+            .context(|| format!("removing the previous {}", target.display()))?;
     }
-    fs::rename(&staging, target).context(|| format!("moving {} to {}", staging.display(), target.display()))?;
+    fs::rename(&staging, target)
+        .context(|| format!("moving {} to {}", staging.display(), target.display()))?;
     Ok(bytes)
 }
 
 fn print_summary(entry: &PackageRef, target: &Path, selection: &Selection, bytes: u64) {
-    println!("{}: {}@{} -> {}", entry.module, entry.package, entry.version, target.display());
+    println!(
+        "{}: {}@{} -> {}",
+        entry.module,
+        entry.package,
+        entry.version,
+        target.display()
+    );
 
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for json in selection.files.values() {
-        let resource_type = json.get("resourceType").and_then(Json::as_str).unwrap_or("?");
+        let resource_type = json
+            .get("resourceType")
+            .and_then(Json::as_str)
+            .unwrap_or("?");
         *per_type.entry(resource_type).or_default() += 1;
         if resource_type == "StructureDefinition" {
-            *per_kind.entry(json.get("kind").and_then(Json::as_str).unwrap_or("?")).or_default() += 1;
+            *per_kind
+                .entry(json.get("kind").and_then(Json::as_str).unwrap_or("?"))
+                .or_default() += 1;
         }
     }
     for (resource_type, count) in &per_type {
         if *resource_type == "StructureDefinition" {
-            let kinds: Vec<String> = per_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
+            let kinds: Vec<String> = per_kind
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
             println!("  {resource_type:<20} {count:>5}  ({})", kinds.join(", "));
         } else {
             println!("  {resource_type:<20} {count:>5}");
@@ -286,7 +369,11 @@ fn print_summary(entry: &PackageRef, target: &Path, selection: &Selection, bytes
         &selection.missing_bindings,
         "element",
     );
-    print_missing("included value sets not in the package", &selection.missing_value_sets, "value set");
+    print_missing(
+        "included value sets not in the package",
+        &selection.missing_value_sets,
+        "value set",
+    );
     print_missing(
         "code systems not in the package (external terminologies)",
         &selection.missing_code_systems,
@@ -301,7 +388,11 @@ fn print_missing(title: &str, missing: &BTreeMap<String, Vec<String>>, user: &st
     println!("  {} {title}:", missing.len());
     for (url, users) in missing {
         let first = users.first().map(String::as_str).unwrap_or("?");
-        let more = if users.len() > 1 { format!(" and {} more", users.len() - 1) } else { String::new() };
+        let more = if users.len() > 1 {
+            format!(" and {} more", users.len() - 1)
+        } else {
+            String::new()
+        };
         println!("    {url}  (used by {user} {first}{more})");
     }
 }
@@ -311,7 +402,10 @@ mod tests {
     use super::*;
 
     fn resource(file: &str, json: &str) -> Resource {
-        Resource { file: file.into(), json: Json::parse(json.as_bytes()).unwrap() }
+        Resource {
+            file: file.into(),
+            json: Json::parse(json.as_bytes()).unwrap(),
+        }
     }
 
     fn package() -> Vec<Resource> {
@@ -347,9 +441,18 @@ mod tests {
                 "ValueSet-extra.json",
                 r#"{"resourceType":"ValueSet","url":"http://vs/extra","compose":{"include":[{"valueSet":["http://vs/gone"]}]}}"#,
             ),
-            resource("ValueSet-profile-only.json", r#"{"resourceType":"ValueSet","url":"http://vs/profile-only"}"#),
-            resource("CodeSystem-gender.json", r#"{"resourceType":"CodeSystem","url":"http://cs/gender"}"#),
-            resource("CodeSystem-unused.json", r#"{"resourceType":"CodeSystem","url":"http://cs/unused"}"#),
+            resource(
+                "ValueSet-profile-only.json",
+                r#"{"resourceType":"ValueSet","url":"http://vs/profile-only"}"#,
+            ),
+            resource(
+                "CodeSystem-gender.json",
+                r#"{"resourceType":"CodeSystem","url":"http://cs/gender"}"#,
+            ),
+            resource(
+                "CodeSystem-unused.json",
+                r#"{"resourceType":"CodeSystem","url":"http://cs/unused"}"#,
+            ),
         ]
     }
 
@@ -367,9 +470,18 @@ mod tests {
                 "ValueSet-gender.json",
             ]
         );
-        assert_eq!(selection.missing_bindings["http://vs/elsewhere"], ["Patient.language"]);
-        assert_eq!(selection.missing_value_sets["http://vs/gone"], ["http://vs/extra"]);
-        assert_eq!(selection.missing_code_systems["http://snomed"], ["http://vs/gender"]);
+        assert_eq!(
+            selection.missing_bindings["http://vs/elsewhere"],
+            ["Patient.language"]
+        );
+        assert_eq!(
+            selection.missing_value_sets["http://vs/gone"],
+            ["http://vs/extra"]
+        );
+        assert_eq!(
+            selection.missing_code_systems["http://snomed"],
+            ["http://vs/gender"]
+        );
     }
 
     #[test]
@@ -379,17 +491,29 @@ mod tests {
         for key in ["text", "mapping", "differential"] {
             assert!(patient.get(key).is_none(), "{key}");
         }
-        let first = &patient.get("snapshot").and_then(|s| s.get("element")).unwrap().items()[0];
+        let first = &patient
+            .get("snapshot")
+            .and_then(|s| s.get("element"))
+            .unwrap()
+            .items()[0];
         assert!(first.get("mapping").is_none());
         assert!(first.get("binding").is_some());
-        assert!(selection.files["ValueSet-gender.json"].get("text").is_none());
+        assert!(selection.files["ValueSet-gender.json"]
+            .get("text")
+            .is_none());
     }
 
     #[test]
     fn duplicate_urls_are_refused() {
         let resources = vec![
-            resource("ValueSet-a.json", r#"{"resourceType":"ValueSet","url":"http://vs/a"}"#),
-            resource("ValueSet-b.json", r#"{"resourceType":"ValueSet","url":"http://vs/a"}"#),
+            resource(
+                "ValueSet-a.json",
+                r#"{"resourceType":"ValueSet","url":"http://vs/a"}"#,
+            ),
+            resource(
+                "ValueSet-b.json",
+                r#"{"resourceType":"ValueSet","url":"http://vs/a"}"#,
+            ),
         ];
         assert!(select(&resources).is_err());
     }

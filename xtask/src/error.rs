@@ -28,6 +28,9 @@ mod tests {
     #[test]
     fn context_prefixes_the_error() {
         let r: std::result::Result<(), &str> = Err("boom");
-        assert_eq!(r.context(|| "reading x"), Err("reading x: boom".to_string()));
+        assert_eq!(
+            r.context(|| "reading x"),
+            Err("reading x: boom".to_string())
+        );
     }
 }

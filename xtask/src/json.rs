@@ -294,7 +294,9 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escaped = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+                    let escaped = self
+                        .peek()
+                        .ok_or_else(|| self.error("unterminated escape"))?;
                     self.pos += 1;
                     match escaped {
                         b'"' => out.push('"'),
@@ -336,10 +338,15 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short unicode escape"))?;
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short unicode escape"))?;
         let mut code = 0;
         for &d in digits {
-            let v = (d as char).to_digit(16).ok_or_else(|| self.error("invalid unicode escape"))?;
+            let v = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid unicode escape"))?;
             code = code * 16 + v;
         }
         self.pos += 4;
@@ -371,10 +378,27 @@ mod tests {
     #[test]
     fn invalid_documents_are_rejected() {
         for bad in [
-            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e", "+1", "\"\\x\"", "\"\\ud800\"", "\"a\nb\"",
-            "{\"a\":1,\"a\":2}", "nul", "1 2", "{1:2}",
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "+1",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"a\nb\"",
+            "{\"a\":1,\"a\":2}",
+            "nul",
+            "1 2",
+            "{1:2}",
         ] {
-            assert!(Json::parse(bad.as_bytes()).is_err(), "{bad:?} should be rejected");
+            assert!(
+                Json::parse(bad.as_bytes()).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         assert!(Json::parse(&[b'"', 0xff, b'"']).is_err());
     }
@@ -382,9 +406,15 @@ mod tests {
     #[test]
     fn members_can_be_found_and_removed() {
         let mut json = Json::parse(br#"{"a":1,"text":{"div":""},"b":[2]}"#).unwrap();
-        assert_eq!(json.remove("text"), Some(Json::parse(br#"{"div":""}"#).unwrap()));
+        assert_eq!(
+            json.remove("text"),
+            Some(Json::parse(br#"{"div":""}"#).unwrap())
+        );
         assert_eq!(json.remove("text"), None);
-        assert_eq!(json.get("b").map(Json::items), Some(&[Json::Number("2".into())][..]));
+        assert_eq!(
+            json.get("b").map(Json::items),
+            Some(&[Json::Number("2".into())][..])
+        );
         assert_eq!(serde_json::to_string(&json).unwrap(), r#"{"a":1,"b":[2]}"#);
     }
 }

@@ -2,8 +2,6 @@
 //! `.cargo/config.toml`), so that maintainers and CI need nothing but Cargo
 //! and npm. See `definitions/README.md` for the package workflow.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
-
 mod codegen;
 mod definitions;
 mod error;
@@ -19,7 +17,11 @@ use crate::error::{Context, Result};
 use crate::workspace::Manifest;
 
 #[derive(Debug, Parser)]
-#[command(name = "xtask", bin_name = "cargo xtask", about = "Workspace automation for the FHIR toolkit")]
+#[command(
+    name = "xtask",
+    bin_name = "cargo xtask",
+    about = "Workspace automation for the FHIR toolkit"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -53,7 +55,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Cmd::Codegen { check } => codegen::run(check).map(|()| ExitCode::SUCCESS),
-        Cmd::Definitions { module } => definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS),
+        Cmd::Definitions { module } => {
+            definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
         Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
         Cmd::Test { cargo_test_args } => test(&cargo_test_args),
     };
@@ -68,7 +72,13 @@ fn fetch_corpora() -> Result<()> {
     let manifest = Manifest::load(&workspace::root()?)?;
     for corpus in &manifest.corpora {
         let dir = packages::fetch(&corpus.package, &corpus.version, &corpus.integrity)?;
-        println!("{}@{} ({}): {}", corpus.package, corpus.version, corpus.module, dir.display());
+        println!(
+            "{}@{} ({}): {}",
+            corpus.package,
+            corpus.version,
+            corpus.module,
+            dir.display()
+        );
     }
     Ok(())
 }

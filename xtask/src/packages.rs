@@ -48,7 +48,9 @@ pub fn fetch_into(cache: &Path, name: &str, version: &str, integrity: &str) -> R
 
     fs::create_dir_all(cache).context(|| format!("creating {}", cache.display()))?;
     // Same parent as the final entry, so the closing rename stays on one file system.
-    let staging = StagingDir::create(cache.join(format!(".staging-{name}-{version}-{}", std::process::id())))?;
+    let staging = StagingDir::create(
+        cache.join(format!(".staging-{name}-{version}-{}", std::process::id())),
+    )?;
 
     eprintln!("downloading {spec} with npm pack");
     let tarball = npm_pack(&spec, staging.path())?;
@@ -65,12 +67,17 @@ pub fn fetch_into(cache: &Path, name: &str, version: &str, integrity: &str) -> R
     if !tree.join("package").is_dir() {
         return Err(format!("{spec}: the tarball has no package/ directory"));
     }
-    fs::write(tree.join(INTEGRITY_MARKER), integrity).context(|| format!("writing the integrity marker of {spec}"))?;
+    fs::write(tree.join(INTEGRITY_MARKER), integrity)
+        .context(|| format!("writing the integrity marker of {spec}"))?;
 
     if let Err(e) = fs::rename(&tree, &entry) {
         // Another fetch of the same package may have won the race: its entry is as good as ours.
         if !entry.is_dir() {
-            return Err(format!("moving {} to {}: {e}", tree.display(), entry.display()));
+            return Err(format!(
+                "moving {} to {}: {e}",
+                tree.display(),
+                entry.display()
+            ));
         }
         check_marker(&entry, &spec, integrity)?;
     }
@@ -81,18 +88,23 @@ pub fn fetch_into(cache: &Path, name: &str, version: &str, integrity: &str) -> R
 fn check_path_safe(what: &str, value: &str) -> Result<()> {
     let safe = !value.is_empty()
         && !value.starts_with('.')
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
     if safe {
         Ok(())
     } else {
-        Err(format!("{what} {value:?} is not supported (only letters, digits and . - _ +)"))
+        Err(format!(
+            "{what} {value:?} is not supported (only letters, digits and . - _ +)"
+        ))
     }
 }
 
 /// Checks that a cached entry was verified against the integrity asked for now.
 fn check_marker(entry: &Path, spec: &str, integrity: &str) -> Result<()> {
     let marker = entry.join(INTEGRITY_MARKER);
-    let recorded = fs::read_to_string(&marker).context(|| format!("reading {}", marker.display()))?;
+    let recorded =
+        fs::read_to_string(&marker).context(|| format!("reading {}", marker.display()))?;
     if recorded.trim() != integrity {
         return Err(format!(
             "the cached {spec} in {} was verified against {} but definitions/manifest.json now pins {integrity}; \
@@ -122,7 +134,9 @@ fn npm_pack(spec: &str, dest: &Path) -> Result<PathBuf> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => format!("running `{npm} pack {spec}`: npm not found on PATH (install Node.js and npm)"),
+            io::ErrorKind::NotFound => format!(
+                "running `{npm} pack {spec}`: npm not found on PATH (install Node.js and npm)"
+            ),
             _ => format!("running `{npm} pack {spec}`: {e}"),
         })?;
     if !output.status.success() {
@@ -138,15 +152,24 @@ fn npm_pack(spec: &str, dest: &Path) -> Result<PathBuf> {
         format!("reading the JSON output of `{npm} pack {spec}` (it began with {start:?})")
     })?;
     let [file] = packed.as_slice() else {
-        return Err(format!("`{npm} pack {spec}` reported {} files, expected one", packed.len()));
+        return Err(format!(
+            "`{npm} pack {spec}` reported {} files, expected one",
+            packed.len()
+        ));
     };
     // A bare file name is expected; anything else would point outside `dest`.
     if Path::new(&file.filename).file_name() != Some(file.filename.as_ref()) {
-        return Err(format!("`{npm} pack {spec}` reported an unexpected file name {:?}", file.filename));
+        return Err(format!(
+            "`{npm} pack {spec}` reported an unexpected file name {:?}",
+            file.filename
+        ));
     }
     let tarball = dest.join(&file.filename);
     if !tarball.is_file() {
-        return Err(format!("`{npm} pack {spec}` did not write {}", tarball.display()));
+        return Err(format!(
+            "`{npm} pack {spec}` did not write {}",
+            tarball.display()
+        ));
     }
     Ok(tarball)
 }
@@ -157,7 +180,9 @@ pub fn sha512_integrity(path: &Path) -> Result<String> {
     let mut hasher = Sha512::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).context(|| format!("reading {}", path.display()))?;
+        let n = file
+            .read(&mut buf)
+            .context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             break;
         }
@@ -167,7 +192,10 @@ pub fn sha512_integrity(path: &Path) -> Result<String> {
 }
 
 fn integrity_of_digest(digest: &[u8]) -> String {
-    format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(digest))
+    format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// Extracts a `.tgz` into `dest`. The tar crate refuses entries that would land
@@ -234,7 +262,10 @@ mod tests {
         let entry = cache.join("some.pkg-1.0.0");
         fs::create_dir_all(entry.join("package")).unwrap();
         fs::write(entry.join(INTEGRITY_MARKER), "sha512-abc").unwrap();
-        assert_eq!(fetch_into(&cache, "some.pkg", "1.0.0", "sha512-abc").unwrap(), entry);
+        assert_eq!(
+            fetch_into(&cache, "some.pkg", "1.0.0", "sha512-abc").unwrap(),
+            entry
+        );
         let err = fetch_into(&cache, "some.pkg", "1.0.0", "sha512-other").unwrap_err();
         assert!(err.contains("delete that directory"), "{err}");
         fs::remove_dir_all(&cache).unwrap();

@@ -70,7 +70,9 @@ impl Manifest {
         let bytes = std::fs::read(&path).context(|| format!("reading {}", path.display()))?;
         let manifest: Manifest =
             serde_json::from_slice(&bytes).context(|| format!("parsing {}", path.display()))?;
-        manifest.check().context(|| format!("checking {}", path.display()))?;
+        manifest
+            .check()
+            .context(|| format!("checking {}", path.display()))?;
         Ok(manifest)
     }
 
@@ -79,16 +81,25 @@ impl Manifest {
         let mut modules = BTreeSet::new();
         for entry in &self.versions {
             if !modules.insert(entry.module.as_str()) {
-                return Err(format!("module {:?} appears twice in `versions`", entry.module));
+                return Err(format!(
+                    "module {:?} appears twice in `versions`",
+                    entry.module
+                ));
             }
         }
         for entry in self.versions.iter().chain(&self.corpora) {
             // The module name becomes a directory under definitions/ and a Rust module name.
             let valid_module = !entry.module.is_empty()
                 && entry.module.starts_with(|c: char| c.is_ascii_lowercase())
-                && entry.module.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && entry
+                    .module
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid_module {
-                return Err(format!("module {:?} is not a lowercase identifier", entry.module));
+                return Err(format!(
+                    "module {:?} is not a lowercase identifier",
+                    entry.module
+                ));
             }
             if !entry.integrity.starts_with("sha512-") {
                 return Err(format!(
@@ -124,16 +135,28 @@ mod tests {
 
     #[test]
     fn duplicate_modules_and_bad_names_are_rejected() {
-        let dup = Manifest { versions: vec![entry("r4"), entry("r4")], corpora: vec![] };
+        let dup = Manifest {
+            versions: vec![entry("r4"), entry("r4")],
+            corpora: vec![],
+        };
         assert!(dup.check().is_err());
-        let bad = Manifest { versions: vec![entry("../r4")], corpora: vec![] };
+        let bad = Manifest {
+            versions: vec![entry("../r4")],
+            corpora: vec![],
+        };
         assert!(bad.check().is_err());
         let sha1 = Manifest {
-            versions: vec![PackageRef { integrity: "sha1-x".into(), ..entry("r4") }],
+            versions: vec![PackageRef {
+                integrity: "sha1-x".into(),
+                ..entry("r4")
+            }],
             corpora: vec![],
         };
         assert!(sha1.check().is_err());
-        let ok = Manifest { versions: vec![entry("r4"), entry("r5")], corpora: vec![entry("r4")] };
+        let ok = Manifest {
+            versions: vec![entry("r4"), entry("r5")],
+            corpora: vec![entry("r4")],
+        };
         assert!(ok.check().is_ok());
     }
 }

@@ -243,7 +243,9 @@ impl Parser<'_> {
             self.digits();
         }
         // Only ASCII bytes were consumed, so the conversion is lossless.
-        Ok(Canon::Number(String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned()))
+        Ok(Canon::Number(
+            String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned(),
+        ))
     }
 
     fn digits(&mut self) {
@@ -263,8 +265,12 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            let run = std::str::from_utf8(&self.bytes[run_start..self.pos])
-                .map_err(|e| format!("invalid UTF-8 in string at byte {}", run_start + e.valid_up_to()))?;
+            let run = std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|e| {
+                format!(
+                    "invalid UTF-8 in string at byte {}",
+                    run_start + e.valid_up_to()
+                )
+            })?;
             out.push_str(run);
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
@@ -274,7 +280,9 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escape = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+                    let escape = self
+                        .peek()
+                        .ok_or_else(|| self.error("unterminated escape"))?;
                     self.pos += 1;
                     out.push(match escape {
                         b'"' => '"',
@@ -316,10 +324,15 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("truncated unicode escape"))?;
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("truncated unicode escape"))?;
         let mut code = 0;
         for &digit in digits {
-            let value = char::from(digit).to_digit(16).ok_or_else(|| self.error("invalid unicode escape"))?;
+            let value = char::from(digit)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid unicode escape"))?;
             code = code * 16 + value;
         }
         self.pos += 4;
@@ -386,7 +399,9 @@ fn push_key(path: &mut String, key: &str) {
 const SHOWN_CHARS: usize = 80;
 
 fn shorten(value: Option<&Canon>) -> String {
-    let Some(value) = value else { return "(absent)".to_string() };
+    let Some(value) = value else {
+        return "(absent)".to_string();
+    };
     let text = value.to_string();
     if text.chars().count() <= SHOWN_CHARS {
         text
@@ -398,7 +413,6 @@ fn shorten(value: Option<&Canon>) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -414,19 +428,40 @@ mod tests {
     fn numbers_compare_by_their_text() {
         assert_eq!(differ("1.50", "1.50"), None);
         assert_eq!(differ("[1.50]", "[1.5]"), Some("$[0]: 1.50 vs 1.5".into()));
-        for (a, b) in [("1", "1.0"), ("100", "1e2"), ("1e2", "1E2"), ("0", "-0"), ("1e+2", "1e2")] {
+        for (a, b) in [
+            ("1", "1.0"),
+            ("100", "1e2"),
+            ("1e2", "1E2"),
+            ("0", "-0"),
+            ("1e+2", "1e2"),
+        ] {
             assert!(differ(a, b).is_some(), "{a} vs {b}");
         }
         // Beyond f64 precision, still exact.
-        assert_eq!(differ("12345678901234567890.123456789", "12345678901234567890.123456789"), None);
+        assert_eq!(
+            differ(
+                "12345678901234567890.123456789",
+                "12345678901234567890.123456789"
+            ),
+            None
+        );
         assert!(differ("12345678901234567890", "12345678901234567891").is_some());
         // A number is not the string of its text.
-        assert_eq!(differ(r#"{"v":1.5}"#, r#"{"v":"1.5"}"#), Some(r#"$.v: 1.5 vs "1.5""#.into()));
+        assert_eq!(
+            differ(r#"{"v":1.5}"#, r#"{"v":"1.5"}"#),
+            Some(r#"$.v: 1.5 vs "1.5""#.into())
+        );
     }
 
     #[test]
     fn key_order_is_irrelevant() {
-        assert_eq!(differ(r#"{"a":1,"b":{"c":true,"d":null}}"#, r#"{"b":{"d":null,"c":true},"a":1}"#), None);
+        assert_eq!(
+            differ(
+                r#"{"a":1,"b":{"c":true,"d":null}}"#,
+                r#"{"b":{"d":null,"c":true},"a":1}"#
+            ),
+            None
+        );
     }
 
     #[test]
@@ -439,7 +474,10 @@ mod tests {
     fn escapes_are_decoded_before_comparing() {
         assert_eq!(differ(r#""\u00e9\/\"""#, "\"é/\\\"\""), None);
         assert_eq!(canon(r#""\ud83d\ude00""#), Canon::String("😀".into()));
-        assert_eq!(canon(r#""\b\f\n\r\t\\""#), Canon::String("\u{8}\u{c}\n\r\t\\".into()));
+        assert_eq!(
+            canon(r#""\b\f\n\r\t\\""#),
+            Canon::String("\u{8}\u{c}\n\r\t\\".into())
+        );
         assert_eq!(canon(r#"{"\u0061":1}"#), canon(r#"{"a":1}"#));
         assert!(differ(r#""a\nb""#, r#""a\\nb""#).is_some());
     }
@@ -448,13 +486,28 @@ mod tests {
     fn differences_are_reported_with_their_path() {
         let expected = r#"{"entry":[{"resource":{"valueQuantity":{"value":1.50}}}]}"#;
         let actual = r#"{"entry":[{"resource":{"valueQuantity":{"value":1.5}}}]}"#;
-        assert_eq!(differ(expected, actual), Some("$.entry[0].resource.valueQuantity.value: 1.50 vs 1.5".into()));
-        assert_eq!(differ(r#"{"a":1}"#, r#"{}"#), Some("$.a: 1 vs (absent)".into()));
-        assert_eq!(differ(r#"{"_x":{}}"#, r#"{"_x":{"id":"1"}}"#), Some(r#"$._x.id: (absent) vs "1""#.into()));
-        assert_eq!(differ(r#"{"a b":1}"#, r#"{"a b":2}"#), Some(r#"$["a b"]: 1 vs 2"#.into()));
+        assert_eq!(
+            differ(expected, actual),
+            Some("$.entry[0].resource.valueQuantity.value: 1.50 vs 1.5".into())
+        );
+        assert_eq!(
+            differ(r#"{"a":1}"#, r#"{}"#),
+            Some("$.a: 1 vs (absent)".into())
+        );
+        assert_eq!(
+            differ(r#"{"_x":{}}"#, r#"{"_x":{"id":"1"}}"#),
+            Some(r#"$._x.id: (absent) vs "1""#.into())
+        );
+        assert_eq!(
+            differ(r#"{"a b":1}"#, r#"{"a b":2}"#),
+            Some(r#"$["a b"]: 1 vs 2"#.into())
+        );
         assert_eq!(differ("[]", "{}"), Some("$: [] vs {}".into()));
         // The first difference in key order wins.
-        assert_eq!(differ(r#"{"b":1,"a":1}"#, r#"{"b":2,"a":2}"#), Some("$.a: 1 vs 2".into()));
+        assert_eq!(
+            differ(r#"{"b":1,"a":1}"#, r#"{"b":2,"a":2}"#),
+            Some("$.a: 1 vs 2".into())
+        );
     }
 
     #[test]
@@ -467,15 +520,45 @@ mod tests {
 
     #[test]
     fn whitespace_is_insignificant_outside_strings() {
-        assert_eq!(canon(" {\n\t\"a\" : [ 1 , 2 ] }\r\n"), canon(r#"{"a":[1,2]}"#));
+        assert_eq!(
+            canon(" {\n\t\"a\" : [ 1 , 2 ] }\r\n"),
+            canon(r#"{"a":[1,2]}"#)
+        );
     }
 
     #[test]
     fn invalid_json_is_rejected() {
         for bad in [
-            "", " ", "{", "}", "[1,]", "[,1]", r#"{"a":1,}"#, r#"{"a" 1}"#, r#"{a:1}"#, "01", "1.", ".5", "-", "+1",
-            "1e", "1e+", "NaN", "Infinity", "tru", "nulls", "1 2", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"",
-            "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"a\tb\"", r#"{"a":1,"a":1}"#, "\u{feff}{}",
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "[,1]",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "1e+",
+            "NaN",
+            "Infinity",
+            "tru",
+            "nulls",
+            "1 2",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"a\tb\"",
+            r#"{"a":1,"a":1}"#,
+            "\u{feff}{}",
         ] {
             assert!(parse(bad.as_bytes()).is_err(), "{bad:?} should be rejected");
         }
@@ -488,7 +571,10 @@ mod tests {
     #[test]
     fn display_is_compact_json_that_parses_back() {
         let value = canon(r#"{"b":[1.50,"x\"\n\u0001",null,false],"a":{}}"#);
-        assert_eq!(value.to_string(), r#"{"a":{},"b":[1.50,"x\"\n\u0001",null,false]}"#);
+        assert_eq!(
+            value.to_string(),
+            r#"{"a":{},"b":[1.50,"x\"\n\u0001",null,false]}"#
+        );
         assert_eq!(canon(&value.to_string()), value);
     }
 }

@@ -173,7 +173,9 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 fn resolve_key(info: &'static TypeInfo, s: &str) -> Key {
-    if s == "resourceType" {
+    // `resourceType` tags a resource, unless the type has an element of that
+    // name (ExampleScenario.instance.resourceType).
+    if s == "resourceType" && info.lookup_json(s).is_none() {
         return Key::ResourceType;
     }
     let (ext, bare) = match s.strip_prefix('_') {
