@@ -111,3 +111,23 @@ pub fn run(check: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The committed generated code is exactly what the generator produces
+    /// from `definitions/`: stale or hand-edited generated files fail here.
+    #[test]
+    fn generated_code_is_fresh() {
+        let root = super::root();
+        for module in super::modules(&root).expect("manifest") {
+            let files = super::generate_module(&root, &module).expect("generation");
+            let diffs = super::diff_module(&root.join("fhir-model/src").join(&module), &files);
+            assert!(
+                diffs.is_empty(),
+                "generated code of {module} differs from the definitions in {} files ({}): run `cargo xtask codegen`",
+                diffs.len(),
+                diffs.join(", ")
+            );
+        }
+    }
+}

@@ -26,7 +26,7 @@ fn emit_code_enum(e: &CodeEnumDef) -> TokenStream {
     let mut to = Vec::new();
     for (i, (code, rust, display)) in e.codes.iter().enumerate() {
         let v = ident(rust);
-        let d = if display.is_empty() { format!("`{code}`") } else { doc_text(&format!("`{code}`: {display}")) };
+        let d = if display.is_empty() { format!(" `{code}`") } else { doc_text(&format!("`{code}`: {display}")) };
         variants.push(quote! { #[doc = #d] #v, });
         codes.push(code);
         let idx = Literal::usize_unsuffixed(i);

@@ -15,7 +15,7 @@ pub fn emit_resource(resources: &[String]) -> TokenStream {
     let mut froms = Vec::new();
     for (i, r) in resources.iter().enumerate() {
         let v = ident(&names::type_name(r));
-        let doc = format!("A `{r}` resource.");
+        let doc = format!(" A `{r}` resource.");
         variants.push(quote! { #[doc = #doc] #v(::std::boxed::Box<super::#v>), });
         let idx = Literal::usize_unsuffixed(i);
         news.push(quote! { #idx => Self::#v(::core::default::Default::default()), });

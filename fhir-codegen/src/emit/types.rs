@@ -123,6 +123,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
         quote!((#k, #f, #v))
     });
     let resource = if t.kind == Kind::Resource { quote!(resource) } else { quote!(element) };
+    let constructor = emit_constructor(t);
     quote! {
         #doc
         #[derive(Clone, Debug, Default, PartialEq)]
@@ -130,6 +131,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
             #(#fields)*
         }
         impl #name {
+            #constructor
             /// Static description of this type: fields, cardinality, types, JSON keys.
             pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
                 name: #fhir_name,
@@ -178,7 +180,7 @@ fn field_doc(f: &Field) -> String {
 
 fn emit_choice(enum_name: &str, t: &TypeDef, f: &Field, variants: &[Variant]) -> TokenStream {
     let name = ident(enum_name);
-    let doc = format!("Choice of types for `{}.{}[x]`.", t.name, f.name);
+    let doc = format!(" Choice of types for `{}.{}[x]`.", t.name, f.name);
     let mut defs = Vec::new();
     let mut news = Vec::new();
     let mut idxs = Vec::new();
@@ -189,7 +191,7 @@ fn emit_choice(enum_name: &str, t: &TypeDef, f: &Field, variants: &[Variant]) ->
         // Complex variants are boxed so that the enum stays small.
         let boxed = !matches!(v.ty, FieldType::Primitive { .. });
         let vt = value_type(&v.ty, boxed);
-        let vdoc = format!("`{}`", v.key);
+        let vdoc = format!(" `{}`", v.key);
         defs.push(quote! { #[doc = #vdoc] #vn(#vt), });
         let idx = Literal::usize_unsuffixed(i);
         news.push(quote! { #idx => Self::#vn(::core::default::Default::default()), });
@@ -241,4 +243,42 @@ pub fn emit_primitives(prims: &[PrimitiveDef]) -> TokenStream {
         }
     });
     quote! { #(#items)* }
+}
+
+/// `new(required...)` for types with required elements: takes exactly the
+/// elements whose minimum cardinality is at least one, the rest default.
+fn emit_constructor(t: &TypeDef) -> TokenStream {
+    let required: Vec<&Field> = t.fields.iter().filter(|f| f.min > 0).collect();
+    if required.is_empty() {
+        return TokenStream::new();
+    }
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut names_doc = Vec::new();
+    for f in &required {
+        let n = ident(&f.rust_name);
+        let vt = value_type(&f.ty, false);
+        names_doc.push(format!("`{}`", f.name));
+        if f.is_list() {
+            params.push(quote!(#n: ::std::vec::Vec<#vt>));
+            inits.push(quote!(#n,));
+        } else {
+            params.push(quote!(#n: impl ::core::convert::Into<#vt>));
+            if f.boxed {
+                inits.push(quote!(#n: ::core::option::Option::Some(::std::boxed::Box::new(#n.into())),));
+            } else {
+                inits.push(quote!(#n: ::core::option::Option::Some(#n.into()),));
+            }
+        }
+    }
+    let doc = format!(" A new `{}` with its required elements ({}); the others are empty.", t.name, names_doc.join(", "));
+    quote! {
+        #[doc = #doc]
+        pub fn new(#(#params),*) -> Self {
+            Self {
+                #(#inits)*
+                ..::core::default::Default::default()
+            }
+        }
+    }
 }

@@ -89,6 +89,17 @@ pub struct Account {
     pub part_of: ::core::option::Option<super::Reference>,
 }
 impl Account {
+    /// A new `Account` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::AccountStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Account",
@@ -232,6 +243,13 @@ pub struct AccountCoverage {
     pub priority: ::core::option::Option<super::PositiveInt>,
 }
 impl AccountCoverage {
+    /// A new `Account.coverage` with its required elements (`coverage`); the others are empty.
+    pub fn new(coverage: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Account.coverage",
@@ -321,6 +339,13 @@ pub struct AccountGuarantor {
     pub period: ::core::option::Option<super::Period>,
 }
 impl AccountGuarantor {
+    /// A new `Account.guarantor` with its required elements (`party`); the others are empty.
+    pub fn new(party: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            party: ::core::option::Option::Some(party.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Account.guarantor",

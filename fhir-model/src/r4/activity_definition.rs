@@ -235,6 +235,17 @@ pub struct ActivityDefinition {
     pub dynamic_value: ::std::vec::Vec<super::ActivityDefinitionDynamicValue>,
 }
 impl ActivityDefinition {
+    /// A new `ActivityDefinition` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ActivityDefinition",
@@ -581,12 +592,12 @@ impl crate::rt::Element for ActivityDefinition {
     }
 }
 crate::rt::element_impls!(ActivityDefinition, resource);
-///Choice of types for `ActivityDefinition.subject[x]`.
+/// Choice of types for `ActivityDefinition.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActivityDefinitionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ActivityDefinitionSubject {
@@ -618,20 +629,20 @@ impl crate::rt::Value for ActivityDefinitionSubject {
         }
     }
 }
-///Choice of types for `ActivityDefinition.timing[x]`.
+/// Choice of types for `ActivityDefinition.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActivityDefinitionTiming {
-    ///`timingTiming`
+    /// `timingTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`timingDateTime`
+    /// `timingDateTime`
     DateTime(super::DateTime),
-    ///`timingAge`
+    /// `timingAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`timingRange`
+    /// `timingRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`timingDuration`
+    /// `timingDuration`
     Duration(::std::boxed::Box<super::Duration>),
 }
 impl crate::rt::Value for ActivityDefinitionTiming {
@@ -679,12 +690,12 @@ impl crate::rt::Value for ActivityDefinitionTiming {
         }
     }
 }
-///Choice of types for `ActivityDefinition.product[x]`.
+/// Choice of types for `ActivityDefinition.product[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActivityDefinitionProduct {
-    ///`productReference`
+    /// `productReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`productCodeableConcept`
+    /// `productCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for ActivityDefinitionProduct {
@@ -745,6 +756,17 @@ pub struct ActivityDefinitionDynamicValue {
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl ActivityDefinitionDynamicValue {
+    /// A new `ActivityDefinition.dynamicValue` with its required elements (`path`, `expression`); the others are empty.
+    pub fn new(
+        path: impl ::core::convert::Into<super::String>,
+        expression: impl ::core::convert::Into<super::Expression>,
+    ) -> Self {
+        Self {
+            path: ::core::option::Option::Some(path.into()),
+            expression: ::core::option::Option::Some(expression.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ActivityDefinition.dynamicValue",
@@ -832,6 +854,17 @@ pub struct ActivityDefinitionParticipant {
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ActivityDefinitionParticipant {
+    /// A new `ActivityDefinition.participant` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionParticipantType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ActivityDefinition.participant",

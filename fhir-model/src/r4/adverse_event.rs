@@ -125,6 +125,19 @@ pub struct AdverseEvent {
     pub study: ::std::vec::Vec<super::Reference>,
 }
 impl AdverseEvent {
+    /// A new `AdverseEvent` with its required elements (`actuality`, `subject`); the others are empty.
+    pub fn new(
+        actuality: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::AdverseEventActuality, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            actuality: ::core::option::Option::Some(actuality.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AdverseEvent",
@@ -326,6 +339,13 @@ pub struct AdverseEventSuspectEntity {
     pub causality: ::std::vec::Vec<super::AdverseEventSuspectEntityCausality>,
 }
 impl AdverseEventSuspectEntity {
+    /// A new `AdverseEvent.suspectEntity` with its required elements (`instance`); the others are empty.
+    pub fn new(instance: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            instance: ::core::option::Option::Some(instance.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AdverseEvent.suspectEntity",

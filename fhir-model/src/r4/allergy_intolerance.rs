@@ -116,6 +116,13 @@ pub struct AllergyIntolerance {
     pub reaction: ::std::vec::Vec<super::AllergyIntoleranceReaction>,
 }
 impl AllergyIntolerance {
+    /// A new `AllergyIntolerance` with its required elements (`patient`); the others are empty.
+    pub fn new(patient: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            patient: ::core::option::Option::Some(patient.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AllergyIntolerance",
@@ -274,18 +281,18 @@ impl crate::rt::Element for AllergyIntolerance {
     }
 }
 crate::rt::element_impls!(AllergyIntolerance, resource);
-///Choice of types for `AllergyIntolerance.onset[x]`.
+/// Choice of types for `AllergyIntolerance.onset[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AllergyIntoleranceOnset {
-    ///`onsetDateTime`
+    /// `onsetDateTime`
     DateTime(super::DateTime),
-    ///`onsetAge`
+    /// `onsetAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`onsetPeriod`
+    /// `onsetPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`onsetRange`
+    /// `onsetRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`onsetString`
+    /// `onsetString`
     String(super::String),
 }
 impl crate::rt::Value for AllergyIntoleranceOnset {
@@ -380,6 +387,13 @@ pub struct AllergyIntoleranceReaction {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl AllergyIntoleranceReaction {
+    /// A new `AllergyIntolerance.reaction` with its required elements (`manifestation`); the others are empty.
+    pub fn new(manifestation: ::std::vec::Vec<super::CodeableConcept>) -> Self {
+        Self {
+            manifestation,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AllergyIntolerance.reaction",

@@ -29,6 +29,13 @@ pub struct Annotation {
     pub text: ::core::option::Option<super::Markdown>,
 }
 impl Annotation {
+    /// A new `Annotation` with its required elements (`text`); the others are empty.
+    pub fn new(text: impl ::core::convert::Into<super::Markdown>) -> Self {
+        Self {
+            text: ::core::option::Option::Some(text.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Annotation",
@@ -94,12 +101,12 @@ impl crate::rt::Element for Annotation {
     }
 }
 crate::rt::element_impls!(Annotation, element);
-///Choice of types for `Annotation.author[x]`.
+/// Choice of types for `Annotation.author[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AnnotationAuthor {
-    ///`authorReference`
+    /// `authorReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`authorString`
+    /// `authorString`
     String(super::String),
 }
 impl crate::rt::Value for AnnotationAuthor {

@@ -135,6 +135,19 @@ pub struct Appointment {
     pub requested_period: ::std::vec::Vec<super::Period>,
 }
 impl Appointment {
+    /// A new `Appointment` with its required elements (`status`, `participant`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::AppointmentStatus, super::Extension>,
+        >,
+        participant: ::std::vec::Vec<super::AppointmentParticipant>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            participant,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Appointment",
@@ -360,6 +373,17 @@ pub struct AppointmentParticipant {
     pub period: ::core::option::Option<super::Period>,
 }
 impl AppointmentParticipant {
+    /// A new `Appointment.participant` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ParticipationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Appointment.participant",

@@ -77,6 +77,19 @@ pub struct AppointmentResponse {
     pub comment: ::core::option::Option<super::String>,
 }
 impl AppointmentResponse {
+    /// A new `AppointmentResponse` with its required elements (`appointment`, `participantStatus`); the others are empty.
+    pub fn new(
+        appointment: impl ::core::convert::Into<super::Reference>,
+        participant_status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ParticipationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            appointment: ::core::option::Option::Some(appointment.into()),
+            participant_status: ::core::option::Option::Some(participant_status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AppointmentResponse",

@@ -91,6 +91,21 @@ pub struct AuditEvent {
     pub entity: ::std::vec::Vec<super::AuditEventEntity>,
 }
 impl AuditEvent {
+    /// A new `AuditEvent` with its required elements (`type`, `recorded`, `agent`, `source`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::Coding>,
+        recorded: impl ::core::convert::Into<super::Instant>,
+        agent: ::std::vec::Vec<super::AuditEventAgent>,
+        source: impl ::core::convert::Into<super::AuditEventSource>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            recorded: ::core::option::Option::Some(recorded.into()),
+            agent,
+            source: ::core::option::Option::Some(source.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AuditEvent",
@@ -276,6 +291,13 @@ pub struct AuditEventAgent {
     pub purpose_of_use: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl AuditEventAgent {
+    /// A new `AuditEvent.agent` with its required elements (`requestor`); the others are empty.
+    pub fn new(requestor: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            requestor: ::core::option::Option::Some(requestor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AuditEvent.agent",
@@ -633,6 +655,17 @@ pub struct AuditEventEntityDetail {
     pub value: ::core::option::Option<super::AuditEventEntityDetailValue>,
 }
 impl AuditEventEntityDetail {
+    /// A new `AuditEvent.entity.detail` with its required elements (`type`, `value`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::String>,
+        value: impl ::core::convert::Into<super::AuditEventEntityDetailValue>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AuditEvent.entity.detail",
@@ -698,12 +731,12 @@ impl crate::rt::Element for AuditEventEntityDetail {
     }
 }
 crate::rt::element_impls!(AuditEventEntityDetail, element);
-///Choice of types for `AuditEvent.entity.detail.value[x]`.
+/// Choice of types for `AuditEvent.entity.detail.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuditEventEntityDetailValue {
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueBase64Binary`
+    /// `valueBase64Binary`
     Base64Binary(super::Base64Binary),
 }
 impl crate::rt::Value for AuditEventEntityDetailValue {
@@ -768,6 +801,13 @@ pub struct AuditEventSource {
     pub type_: ::std::vec::Vec<super::Coding>,
 }
 impl AuditEventSource {
+    /// A new `AuditEvent.source` with its required elements (`observer`); the others are empty.
+    pub fn new(observer: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            observer: ::core::option::Option::Some(observer.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "AuditEvent.source",

@@ -37,6 +37,13 @@ pub struct Binary {
     pub data: ::core::option::Option<super::Base64Binary>,
 }
 impl Binary {
+    /// A new `Binary` with its required elements (`contentType`); the others are empty.
+    pub fn new(content_type: impl ::core::convert::Into<super::Code>) -> Self {
+        Self {
+            content_type: ::core::option::Option::Some(content_type.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Binary",

@@ -348,12 +348,12 @@ impl crate::rt::Element for BiologicallyDerivedProductCollection {
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductCollection, element);
-///Choice of types for `BiologicallyDerivedProduct.collection.collected[x]`.
+/// Choice of types for `BiologicallyDerivedProduct.collection.collected[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BiologicallyDerivedProductCollectionCollected {
-    ///`collectedDateTime`
+    /// `collectedDateTime`
     DateTime(super::DateTime),
-    ///`collectedPeriod`
+    /// `collectedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for BiologicallyDerivedProductCollectionCollected {
@@ -479,12 +479,12 @@ impl crate::rt::Element for BiologicallyDerivedProductManipulation {
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductManipulation, element);
-///Choice of types for `BiologicallyDerivedProduct.manipulation.time[x]`.
+/// Choice of types for `BiologicallyDerivedProduct.manipulation.time[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BiologicallyDerivedProductManipulationTime {
-    ///`timeDateTime`
+    /// `timeDateTime`
     DateTime(super::DateTime),
-    ///`timePeriod`
+    /// `timePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for BiologicallyDerivedProductManipulationTime {
@@ -626,12 +626,12 @@ impl crate::rt::Element for BiologicallyDerivedProductProcessing {
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductProcessing, element);
-///Choice of types for `BiologicallyDerivedProduct.processing.time[x]`.
+/// Choice of types for `BiologicallyDerivedProduct.processing.time[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BiologicallyDerivedProductProcessingTime {
-    ///`timeDateTime`
+    /// `timeDateTime`
     DateTime(super::DateTime),
-    ///`timePeriod`
+    /// `timePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for BiologicallyDerivedProductProcessingTime {

@@ -75,6 +75,13 @@ pub struct BodyStructure {
     pub patient: ::core::option::Option<super::Reference>,
 }
 impl BodyStructure {
+    /// A new `BodyStructure` with its required elements (`patient`); the others are empty.
+    pub fn new(patient: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            patient: ::core::option::Option::Some(patient.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "BodyStructure",

@@ -55,6 +55,17 @@ pub struct Bundle {
     pub signature: ::core::option::Option<super::Signature>,
 }
 impl Bundle {
+    /// A new `Bundle` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::BundleType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Bundle",
@@ -301,6 +312,19 @@ pub struct BundleEntryRequest {
     pub if_none_exist: ::core::option::Option<super::String>,
 }
 impl BundleEntryRequest {
+    /// A new `Bundle.entry.request` with its required elements (`method`, `url`); the others are empty.
+    pub fn new(
+        method: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::HttpVerb, super::Extension>,
+        >,
+        url: impl ::core::convert::Into<super::Uri>,
+    ) -> Self {
+        Self {
+            method: ::core::option::Option::Some(method.into()),
+            url: ::core::option::Option::Some(url.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Bundle.entry.request",
@@ -414,6 +438,13 @@ pub struct BundleEntryResponse {
     pub outcome: ::core::option::Option<super::Resource>,
 }
 impl BundleEntryResponse {
+    /// A new `Bundle.entry.response` with its required elements (`status`); the others are empty.
+    pub fn new(status: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Bundle.entry.response",
@@ -598,6 +629,17 @@ pub struct BundleLink {
     pub url: ::core::option::Option<super::Uri>,
 }
 impl BundleLink {
+    /// A new `Bundle.link` with its required elements (`relation`, `url`); the others are empty.
+    pub fn new(
+        relation: impl ::core::convert::Into<super::String>,
+        url: impl ::core::convert::Into<super::Uri>,
+    ) -> Self {
+        Self {
+            relation: ::core::option::Option::Some(relation.into()),
+            url: ::core::option::Option::Some(url.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Bundle.link",

@@ -153,6 +153,29 @@ pub struct CapabilityStatement {
     pub document: ::std::vec::Vec<super::CapabilityStatementDocument>,
 }
 impl CapabilityStatement {
+    /// A new `CapabilityStatement` with its required elements (`status`, `date`, `kind`, `fhirVersion`, `format`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        date: impl ::core::convert::Into<super::DateTime>,
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CapabilityStatementKind, super::Extension>,
+        >,
+        fhir_version: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
+        >,
+        format: ::std::vec::Vec<super::Code>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            date: ::core::option::Option::Some(date.into()),
+            kind: ::core::option::Option::Some(kind.into()),
+            fhir_version: ::core::option::Option::Some(fhir_version.into()),
+            format,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement",
@@ -416,6 +439,19 @@ pub struct CapabilityStatementDocument {
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl CapabilityStatementDocument {
+    /// A new `CapabilityStatement.document` with its required elements (`mode`, `profile`); the others are empty.
+    pub fn new(
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DocumentMode, super::Extension>,
+        >,
+        profile: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            mode: ::core::option::Option::Some(mode.into()),
+            profile: ::core::option::Option::Some(profile.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.document",
@@ -509,6 +545,13 @@ pub struct CapabilityStatementImplementation {
     pub custodian: ::core::option::Option<super::Reference>,
 }
 impl CapabilityStatementImplementation {
+    /// A new `CapabilityStatement.implementation` with its required elements (`description`); the others are empty.
+    pub fn new(description: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.implementation",
@@ -717,6 +760,17 @@ pub struct CapabilityStatementMessagingEndpoint {
     pub address: ::core::option::Option<super::Url>,
 }
 impl CapabilityStatementMessagingEndpoint {
+    /// A new `CapabilityStatement.messaging.endpoint` with its required elements (`protocol`, `address`); the others are empty.
+    pub fn new(
+        protocol: impl ::core::convert::Into<super::Coding>,
+        address: impl ::core::convert::Into<super::Url>,
+    ) -> Self {
+        Self {
+            protocol: ::core::option::Option::Some(protocol.into()),
+            address: ::core::option::Option::Some(address.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.messaging.endpoint",
@@ -804,6 +858,19 @@ pub struct CapabilityStatementMessagingSupportedMessage {
     pub definition: ::core::option::Option<super::Canonical>,
 }
 impl CapabilityStatementMessagingSupportedMessage {
+    /// A new `CapabilityStatement.messaging.supportedMessage` with its required elements (`mode`, `definition`); the others are empty.
+    pub fn new(
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EventCapabilityMode, super::Extension>,
+        >,
+        definition: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            mode: ::core::option::Option::Some(mode.into()),
+            definition: ::core::option::Option::Some(definition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.messaging.supportedMessage",
@@ -915,6 +982,17 @@ pub struct CapabilityStatementRest {
     pub compartment: ::std::vec::Vec<super::Canonical>,
 }
 impl CapabilityStatementRest {
+    /// A new `CapabilityStatement.rest` with its required elements (`mode`); the others are empty.
+    pub fn new(
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RestfulCapabilityMode, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest",
@@ -1066,6 +1144,20 @@ pub struct CapabilityStatementRestInteraction {
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestInteraction {
+    /// A new `CapabilityStatement.rest.interaction` with its required elements (`code`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::SystemRestfulInteraction,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest.interaction",
@@ -1221,6 +1313,17 @@ pub struct CapabilityStatementRestResource {
     pub operation: ::std::vec::Vec<super::CapabilityStatementRestResourceOperation>,
 }
 impl CapabilityStatementRestResource {
+    /// A new `CapabilityStatement.rest.resource` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest.resource",
@@ -1400,6 +1503,17 @@ pub struct CapabilityStatementRestResourceInteraction {
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceInteraction {
+    /// A new `CapabilityStatement.rest.resource.interaction` with its required elements (`code`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TypeRestfulInteraction, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest.resource.interaction",
@@ -1489,6 +1603,17 @@ pub struct CapabilityStatementRestResourceOperation {
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceOperation {
+    /// A new `CapabilityStatement.rest.resource.operation` with its required elements (`name`, `definition`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        definition: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            definition: ::core::option::Option::Some(definition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest.resource.operation",
@@ -1588,6 +1713,19 @@ pub struct CapabilityStatementRestResourceSearchParam {
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceSearchParam {
+    /// A new `CapabilityStatement.rest.resource.searchParam` with its required elements (`name`, `type`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SearchParamType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.rest.resource.searchParam",
@@ -1778,6 +1916,13 @@ pub struct CapabilityStatementSoftware {
     pub release_date: ::core::option::Option<super::DateTime>,
 }
 impl CapabilityStatementSoftware {
+    /// A new `CapabilityStatement.software` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CapabilityStatement.software",

@@ -139,6 +139,23 @@ pub struct CarePlan {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl CarePlan {
+    /// A new `CarePlan` with its required elements (`status`, `intent`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CarePlanIntent, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CarePlan",
@@ -517,6 +534,17 @@ pub struct CarePlanActivityDetail {
     pub description: ::core::option::Option<super::String>,
 }
 impl CarePlanActivityDetail {
+    /// A new `CarePlan.activity.detail` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CarePlanActivityStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CarePlan.activity.detail",
@@ -660,14 +688,14 @@ impl crate::rt::Element for CarePlanActivityDetail {
     }
 }
 crate::rt::element_impls!(CarePlanActivityDetail, element);
-///Choice of types for `CarePlan.activity.detail.scheduled[x]`.
+/// Choice of types for `CarePlan.activity.detail.scheduled[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CarePlanActivityDetailScheduled {
-    ///`scheduledTiming`
+    /// `scheduledTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`scheduledPeriod`
+    /// `scheduledPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`scheduledString`
+    /// `scheduledString`
     String(super::String),
 }
 impl crate::rt::Value for CarePlanActivityDetailScheduled {
@@ -703,12 +731,12 @@ impl crate::rt::Value for CarePlanActivityDetailScheduled {
         }
     }
 }
-///Choice of types for `CarePlan.activity.detail.product[x]`.
+/// Choice of types for `CarePlan.activity.detail.product[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CarePlanActivityDetailProduct {
-    ///`productCodeableConcept`
+    /// `productCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`productReference`
+    /// `productReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for CarePlanActivityDetailProduct {

@@ -97,6 +97,17 @@ pub struct CatalogEntry {
     pub related_entry: ::std::vec::Vec<super::CatalogEntryRelatedEntry>,
 }
 impl CatalogEntry {
+    /// A new `CatalogEntry` with its required elements (`orderable`, `referencedItem`); the others are empty.
+    pub fn new(
+        orderable: impl ::core::convert::Into<super::Boolean>,
+        referenced_item: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            orderable: ::core::option::Option::Some(orderable.into()),
+            referenced_item: ::core::option::Option::Some(referenced_item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CatalogEntry",
@@ -288,6 +299,22 @@ pub struct CatalogEntryRelatedEntry {
     pub item: ::core::option::Option<super::Reference>,
 }
 impl CatalogEntryRelatedEntry {
+    /// A new `CatalogEntry.relatedEntry` with its required elements (`relationtype`, `item`); the others are empty.
+    pub fn new(
+        relationtype: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::CatalogEntryRelationType,
+                super::Extension,
+            >,
+        >,
+        item: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            relationtype: ::core::option::Option::Some(relationtype.into()),
+            item: ::core::option::Option::Some(item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CatalogEntry.relatedEntry",

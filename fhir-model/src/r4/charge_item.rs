@@ -149,6 +149,21 @@ pub struct ChargeItem {
     pub supporting_information: ::std::vec::Vec<super::Reference>,
 }
 impl ChargeItem {
+    /// A new `ChargeItem` with its required elements (`status`, `code`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ChargeItemStatus, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            code: ::core::option::Option::Some(code.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ChargeItem",
@@ -364,14 +379,14 @@ impl crate::rt::Element for ChargeItem {
     }
 }
 crate::rt::element_impls!(ChargeItem, resource);
-///Choice of types for `ChargeItem.occurrence[x]`.
+/// Choice of types for `ChargeItem.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChargeItemOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for ChargeItemOccurrence {
@@ -407,12 +422,12 @@ impl crate::rt::Value for ChargeItemOccurrence {
         }
     }
 }
-///Choice of types for `ChargeItem.product[x]`.
+/// Choice of types for `ChargeItem.product[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ChargeItemProduct {
-    ///`productReference`
+    /// `productReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`productCodeableConcept`
+    /// `productCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for ChargeItemProduct {
@@ -473,6 +488,13 @@ pub struct ChargeItemPerformer {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ChargeItemPerformer {
+    /// A new `ChargeItem.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ChargeItem.performer",

@@ -137,6 +137,19 @@ pub struct ChargeItemDefinition {
     pub property_group: ::std::vec::Vec<super::ChargeItemDefinitionPropertyGroup>,
 }
 impl ChargeItemDefinition {
+    /// A new `ChargeItemDefinition` with its required elements (`url`, `status`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ChargeItemDefinition",
@@ -556,6 +569,20 @@ pub struct ChargeItemDefinitionPropertyGroupPriceComponent {
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ChargeItemDefinitionPropertyGroupPriceComponent {
+    /// A new `ChargeItemDefinition.propertyGroup.priceComponent` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::InvoicePriceComponentType,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ChargeItemDefinition.propertyGroup.priceComponent",

@@ -158,6 +158,36 @@ pub struct Claim {
     pub total: ::core::option::Option<super::Money>,
 }
 impl Claim {
+    /// A new `Claim` with its required elements (`status`, `type`, `use`, `patient`, `created`, `provider`, `priority`, `insurance`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::Use, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        created: impl ::core::convert::Into<super::DateTime>,
+        provider: impl ::core::convert::Into<super::Reference>,
+        priority: impl ::core::convert::Into<super::CodeableConcept>,
+        insurance: ::std::vec::Vec<super::ClaimInsurance>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            use_: ::core::option::Option::Some(use_.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            created: ::core::option::Option::Some(created.into()),
+            provider: ::core::option::Option::Some(provider.into()),
+            priority: ::core::option::Option::Some(priority.into()),
+            insurance,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim",
@@ -375,6 +405,13 @@ pub struct ClaimAccident {
     pub location: ::core::option::Option<super::ClaimAccidentLocation>,
 }
 impl ClaimAccident {
+    /// A new `Claim.accident` with its required elements (`date`); the others are empty.
+    pub fn new(date: impl ::core::convert::Into<super::Date>) -> Self {
+        Self {
+            date: ::core::option::Option::Some(date.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.accident",
@@ -444,12 +481,12 @@ impl crate::rt::Element for ClaimAccident {
     }
 }
 crate::rt::element_impls!(ClaimAccident, element);
-///Choice of types for `Claim.accident.location[x]`.
+/// Choice of types for `Claim.accident.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimAccidentLocation {
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimAccidentLocation {
@@ -522,6 +559,17 @@ pub struct ClaimCareTeam {
     pub qualification: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimCareTeam {
+    /// A new `Claim.careTeam` with its required elements (`sequence`, `provider`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        provider: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            provider: ::core::option::Option::Some(provider.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.careTeam",
@@ -631,6 +679,17 @@ pub struct ClaimDiagnosis {
     pub package_code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimDiagnosis {
+    /// A new `Claim.diagnosis` with its required elements (`sequence`, `diagnosis`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        diagnosis: impl ::core::convert::Into<super::ClaimDiagnosisDiagnosis>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            diagnosis: ::core::option::Option::Some(diagnosis.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.diagnosis",
@@ -708,12 +767,12 @@ impl crate::rt::Element for ClaimDiagnosis {
     }
 }
 crate::rt::element_impls!(ClaimDiagnosis, element);
-///Choice of types for `Claim.diagnosis.diagnosis[x]`.
+/// Choice of types for `Claim.diagnosis.diagnosis[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimDiagnosisDiagnosis {
-    ///`diagnosisCodeableConcept`
+    /// `diagnosisCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`diagnosisReference`
+    /// `diagnosisReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimDiagnosisDiagnosis {
@@ -794,6 +853,19 @@ pub struct ClaimInsurance {
     pub claim_response: ::core::option::Option<super::Reference>,
 }
 impl ClaimInsurance {
+    /// A new `Claim.insurance` with its required elements (`sequence`, `focal`, `coverage`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        focal: impl ::core::convert::Into<super::Boolean>,
+        coverage: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            focal: ::core::option::Option::Some(focal.into()),
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.insurance",
@@ -975,6 +1047,17 @@ pub struct ClaimItem {
     pub detail: ::std::vec::Vec<super::ClaimItemDetail>,
 }
 impl ClaimItem {
+    /// A new `Claim.item` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.item",
@@ -1158,12 +1241,12 @@ impl crate::rt::Element for ClaimItem {
     }
 }
 crate::rt::element_impls!(ClaimItem, element);
-///Choice of types for `Claim.item.serviced[x]`.
+/// Choice of types for `Claim.item.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimItemServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ClaimItemServiced {
@@ -1195,14 +1278,14 @@ impl crate::rt::Value for ClaimItemServiced {
         }
     }
 }
-///Choice of types for `Claim.item.location[x]`.
+/// Choice of types for `Claim.item.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimItemLocation {
-    ///`locationCodeableConcept`
+    /// `locationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimItemLocation {
@@ -1307,6 +1390,17 @@ pub struct ClaimItemDetail {
     pub sub_detail: ::std::vec::Vec<super::ClaimItemDetailSubDetail>,
 }
 impl ClaimItemDetail {
+    /// A new `Claim.item.detail` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.item.detail",
@@ -1476,6 +1570,17 @@ pub struct ClaimItemDetailSubDetail {
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ClaimItemDetailSubDetail {
+    /// A new `Claim.item.detail.subDetail` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.item.detail.subDetail",
@@ -1597,6 +1702,13 @@ pub struct ClaimPayee {
     pub party: ::core::option::Option<super::Reference>,
 }
 impl ClaimPayee {
+    /// A new `Claim.payee` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.payee",
@@ -1694,6 +1806,17 @@ pub struct ClaimProcedure {
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ClaimProcedure {
+    /// A new `Claim.procedure` with its required elements (`sequence`, `procedure`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        procedure: impl ::core::convert::Into<super::ClaimProcedureProcedure>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            procedure: ::core::option::Option::Some(procedure.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.procedure",
@@ -1771,12 +1894,12 @@ impl crate::rt::Element for ClaimProcedure {
     }
 }
 crate::rt::element_impls!(ClaimProcedure, element);
-///Choice of types for `Claim.procedure.procedure[x]`.
+/// Choice of types for `Claim.procedure.procedure[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimProcedureProcedure {
-    ///`procedureCodeableConcept`
+    /// `procedureCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`procedureReference`
+    /// `procedureReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimProcedureProcedure {
@@ -1946,6 +2069,17 @@ pub struct ClaimSupportingInfo {
     pub reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimSupportingInfo {
+    /// A new `Claim.supportingInfo` with its required elements (`sequence`, `category`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        category: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Claim.supportingInfo",
@@ -2045,12 +2179,12 @@ impl crate::rt::Element for ClaimSupportingInfo {
     }
 }
 crate::rt::element_impls!(ClaimSupportingInfo, element);
-///Choice of types for `Claim.supportingInfo.timing[x]`.
+/// Choice of types for `Claim.supportingInfo.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimSupportingInfoTiming {
-    ///`timingDate`
+    /// `timingDate`
     Date(super::Date),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ClaimSupportingInfoTiming {
@@ -2082,18 +2216,18 @@ impl crate::rt::Value for ClaimSupportingInfoTiming {
         }
     }
 }
-///Choice of types for `Claim.supportingInfo.value[x]`.
+/// Choice of types for `Claim.supportingInfo.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimSupportingInfoValue {
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimSupportingInfoValue {

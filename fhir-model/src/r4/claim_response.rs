@@ -160,6 +160,36 @@ pub struct ClaimResponse {
     pub error: ::std::vec::Vec<super::ClaimResponseError>,
 }
 impl ClaimResponse {
+    /// A new `ClaimResponse` with its required elements (`status`, `type`, `use`, `patient`, `created`, `insurer`, `outcome`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::Use, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        created: impl ::core::convert::Into<super::DateTime>,
+        insurer: impl ::core::convert::Into<super::Reference>,
+        outcome: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            use_: ::core::option::Option::Some(use_.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            created: ::core::option::Option::Some(created.into()),
+            insurer: ::core::option::Option::Some(insurer.into()),
+            outcome: ::core::option::Option::Some(outcome.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse",
@@ -469,6 +499,17 @@ pub struct ClaimResponseAddItem {
     pub detail: ::std::vec::Vec<super::ClaimResponseAddItemDetail>,
 }
 impl ClaimResponseAddItem {
+    /// A new `ClaimResponse.addItem` with its required elements (`productOrService`, `adjudication`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+        adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            adjudication,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.addItem",
@@ -640,12 +681,12 @@ impl crate::rt::Element for ClaimResponseAddItem {
     }
 }
 crate::rt::element_impls!(ClaimResponseAddItem, element);
-///Choice of types for `ClaimResponse.addItem.serviced[x]`.
+/// Choice of types for `ClaimResponse.addItem.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimResponseAddItemServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ClaimResponseAddItemServiced {
@@ -677,14 +718,14 @@ impl crate::rt::Value for ClaimResponseAddItemServiced {
         }
     }
 }
-///Choice of types for `ClaimResponse.addItem.location[x]`.
+/// Choice of types for `ClaimResponse.addItem.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClaimResponseAddItemLocation {
-    ///`locationCodeableConcept`
+    /// `locationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ClaimResponseAddItemLocation {
@@ -777,6 +818,17 @@ pub struct ClaimResponseAddItemDetail {
     pub sub_detail: ::std::vec::Vec<super::ClaimResponseAddItemDetailSubDetail>,
 }
 impl ClaimResponseAddItemDetail {
+    /// A new `ClaimResponse.addItem.detail` with its required elements (`productOrService`, `adjudication`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+        adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            adjudication,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.addItem.detail",
@@ -930,6 +982,17 @@ pub struct ClaimResponseAddItemDetailSubDetail {
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
 }
 impl ClaimResponseAddItemDetailSubDetail {
+    /// A new `ClaimResponse.addItem.detail.subDetail` with its required elements (`productOrService`, `adjudication`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+        adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            adjudication,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.addItem.detail.subDetail",
@@ -1055,6 +1118,13 @@ pub struct ClaimResponseError {
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimResponseError {
+    /// A new `ClaimResponse.error` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.error",
@@ -1160,6 +1230,19 @@ pub struct ClaimResponseInsurance {
     pub claim_response: ::core::option::Option<super::Reference>,
 }
 impl ClaimResponseInsurance {
+    /// A new `ClaimResponse.insurance` with its required elements (`sequence`, `focal`, `coverage`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        focal: impl ::core::convert::Into<super::Boolean>,
+        coverage: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            focal: ::core::option::Option::Some(focal.into()),
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.insurance",
@@ -1265,6 +1348,17 @@ pub struct ClaimResponseItem {
     pub detail: ::std::vec::Vec<super::ClaimResponseItemDetail>,
 }
 impl ClaimResponseItem {
+    /// A new `ClaimResponse.item` with its required elements (`itemSequence`, `adjudication`); the others are empty.
+    pub fn new(
+        item_sequence: impl ::core::convert::Into<super::PositiveInt>,
+        adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
+    ) -> Self {
+        Self {
+            item_sequence: ::core::option::Option::Some(item_sequence.into()),
+            adjudication,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.item",
@@ -1382,6 +1476,13 @@ pub struct ClaimResponseItemAdjudication {
     pub value: ::core::option::Option<super::Decimal>,
 }
 impl ClaimResponseItemAdjudication {
+    /// A new `ClaimResponse.item.adjudication` with its required elements (`category`); the others are empty.
+    pub fn new(category: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.item.adjudication",
@@ -1483,6 +1584,17 @@ pub struct ClaimResponseItemDetail {
     pub sub_detail: ::std::vec::Vec<super::ClaimResponseItemDetailSubDetail>,
 }
 impl ClaimResponseItemDetail {
+    /// A new `ClaimResponse.item.detail` with its required elements (`detailSequence`, `adjudication`); the others are empty.
+    pub fn new(
+        detail_sequence: impl ::core::convert::Into<super::PositiveInt>,
+        adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
+    ) -> Self {
+        Self {
+            detail_sequence: ::core::option::Option::Some(detail_sequence.into()),
+            adjudication,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.item.detail",
@@ -1596,6 +1708,17 @@ pub struct ClaimResponseItemDetailSubDetail {
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
 }
 impl ClaimResponseItemDetailSubDetail {
+    /// A new `ClaimResponse.item.detail.subDetail` with its required elements (`subDetailSequence`); the others are empty.
+    pub fn new(
+        sub_detail_sequence: impl ::core::convert::Into<super::PositiveInt>,
+    ) -> Self {
+        Self {
+            sub_detail_sequence: ::core::option::Option::Some(
+                sub_detail_sequence.into(),
+            ),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.item.detail.subDetail",
@@ -1709,6 +1832,17 @@ pub struct ClaimResponsePayment {
     pub identifier: ::core::option::Option<super::Identifier>,
 }
 impl ClaimResponsePayment {
+    /// A new `ClaimResponse.payment` with its required elements (`type`, `amount`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        amount: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            amount: ::core::option::Option::Some(amount.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.payment",
@@ -1820,6 +1954,13 @@ pub struct ClaimResponseProcessNote {
     pub language: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimResponseProcessNote {
+    /// A new `ClaimResponse.processNote` with its required elements (`text`); the others are empty.
+    pub fn new(text: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            text: ::core::option::Option::Some(text.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.processNote",
@@ -1913,6 +2054,17 @@ pub struct ClaimResponseTotal {
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ClaimResponseTotal {
+    /// A new `ClaimResponse.total` with its required elements (`category`, `amount`); the others are empty.
+    pub fn new(
+        category: impl ::core::convert::Into<super::CodeableConcept>,
+        amount: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            amount: ::core::option::Option::Some(amount.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClaimResponse.total",

@@ -125,6 +125,22 @@ pub struct ClinicalImpression {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl ClinicalImpression {
+    /// A new `ClinicalImpression` with its required elements (`status`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ClinicalImpressionStatus,
+                super::Extension,
+            >,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClinicalImpression",
@@ -314,12 +330,12 @@ impl crate::rt::Element for ClinicalImpression {
     }
 }
 crate::rt::element_impls!(ClinicalImpression, resource);
-///Choice of types for `ClinicalImpression.effective[x]`.
+/// Choice of types for `ClinicalImpression.effective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClinicalImpressionEffective {
-    ///`effectiveDateTime`
+    /// `effectiveDateTime`
     DateTime(super::DateTime),
-    ///`effectivePeriod`
+    /// `effectivePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ClinicalImpressionEffective {
@@ -481,6 +497,13 @@ pub struct ClinicalImpressionInvestigation {
     pub item: ::std::vec::Vec<super::Reference>,
 }
 impl ClinicalImpressionInvestigation {
+    /// A new `ClinicalImpression.investigation` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ClinicalImpression.investigation",

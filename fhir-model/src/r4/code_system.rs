@@ -153,6 +153,21 @@ pub struct CodeSystem {
     pub concept: ::std::vec::Vec<super::CodeSystemConcept>,
 }
 impl CodeSystem {
+    /// A new `CodeSystem` with its required elements (`status`, `content`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        content: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CodeSystemContentMode, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem",
@@ -386,6 +401,13 @@ pub struct CodeSystemConcept {
     pub concept: ::std::vec::Vec<super::CodeSystemConcept>,
 }
 impl CodeSystemConcept {
+    /// A new `CodeSystem.concept` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::Code>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem.concept",
@@ -507,6 +529,13 @@ pub struct CodeSystemConceptDesignation {
     pub value: ::core::option::Option<super::String>,
 }
 impl CodeSystemConceptDesignation {
+    /// A new `CodeSystem.concept.designation` with its required elements (`value`); the others are empty.
+    pub fn new(value: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem.concept.designation",
@@ -596,6 +625,17 @@ pub struct CodeSystemConceptProperty {
     pub value: ::core::option::Option<super::CodeSystemConceptPropertyValue>,
 }
 impl CodeSystemConceptProperty {
+    /// A new `CodeSystem.concept.property` with its required elements (`code`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Code>,
+        value: impl ::core::convert::Into<super::CodeSystemConceptPropertyValue>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem.concept.property",
@@ -682,22 +722,22 @@ impl crate::rt::Element for CodeSystemConceptProperty {
     }
 }
 crate::rt::element_impls!(CodeSystemConceptProperty, element);
-///Choice of types for `CodeSystem.concept.property.value[x]`.
+/// Choice of types for `CodeSystem.concept.property.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CodeSystemConceptPropertyValue {
-    ///`valueCode`
+    /// `valueCode`
     Code(super::Code),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
 }
 impl crate::rt::Value for CodeSystemConceptPropertyValue {
@@ -788,6 +828,21 @@ pub struct CodeSystemFilter {
     pub value: ::core::option::Option<super::String>,
 }
 impl CodeSystemFilter {
+    /// A new `CodeSystem.filter` with its required elements (`code`, `operator`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Code>,
+        operator: ::std::vec::Vec<
+            crate::rt::Primitive<super::codes::FilterOperator, super::Extension>,
+        >,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            operator,
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem.filter",
@@ -891,6 +946,19 @@ pub struct CodeSystemProperty {
     >,
 }
 impl CodeSystemProperty {
+    /// A new `CodeSystem.property` with its required elements (`code`, `type`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Code>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PropertyType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CodeSystem.property",

@@ -139,6 +139,17 @@ pub struct Communication {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Communication {
+    /// A new `Communication` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Communication",
@@ -340,6 +351,15 @@ pub struct CommunicationPayload {
     pub content: ::core::option::Option<super::CommunicationPayloadContent>,
 }
 impl CommunicationPayload {
+    /// A new `Communication.payload` with its required elements (`content`); the others are empty.
+    pub fn new(
+        content: impl ::core::convert::Into<super::CommunicationPayloadContent>,
+    ) -> Self {
+        Self {
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Communication.payload",
@@ -402,14 +422,14 @@ impl crate::rt::Element for CommunicationPayload {
     }
 }
 crate::rt::element_impls!(CommunicationPayload, element);
-///Choice of types for `Communication.payload.content[x]`.
+/// Choice of types for `Communication.payload.content[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommunicationPayloadContent {
-    ///`contentString`
+    /// `contentString`
     String(super::String),
-    ///`contentAttachment`
+    /// `contentAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`contentReference`
+    /// `contentReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for CommunicationPayloadContent {

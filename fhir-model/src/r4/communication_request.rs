@@ -135,6 +135,17 @@ pub struct CommunicationRequest {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl CommunicationRequest {
+    /// A new `CommunicationRequest` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CommunicationRequest",
@@ -308,12 +319,12 @@ impl crate::rt::Element for CommunicationRequest {
     }
 }
 crate::rt::element_impls!(CommunicationRequest, resource);
-///Choice of types for `CommunicationRequest.occurrence[x]`.
+/// Choice of types for `CommunicationRequest.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommunicationRequestOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for CommunicationRequestOccurrence {
@@ -370,6 +381,15 @@ pub struct CommunicationRequestPayload {
     pub content: ::core::option::Option<super::CommunicationRequestPayloadContent>,
 }
 impl CommunicationRequestPayload {
+    /// A new `CommunicationRequest.payload` with its required elements (`content`); the others are empty.
+    pub fn new(
+        content: impl ::core::convert::Into<super::CommunicationRequestPayloadContent>,
+    ) -> Self {
+        Self {
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CommunicationRequest.payload",
@@ -432,14 +452,14 @@ impl crate::rt::Element for CommunicationRequestPayload {
     }
 }
 crate::rt::element_impls!(CommunicationRequestPayload, element);
-///Choice of types for `CommunicationRequest.payload.content[x]`.
+/// Choice of types for `CommunicationRequest.payload.content[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommunicationRequestPayloadContent {
-    ///`contentString`
+    /// `contentString`
     String(super::String),
-    ///`contentAttachment`
+    /// `contentAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`contentReference`
+    /// `contentReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for CommunicationRequestPayloadContent {

@@ -103,6 +103,27 @@ pub struct CompartmentDefinition {
     pub resource: ::std::vec::Vec<super::CompartmentDefinitionResource>,
 }
 impl CompartmentDefinition {
+    /// A new `CompartmentDefinition` with its required elements (`url`, `name`, `status`, `code`, `search`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CompartmentType, super::Extension>,
+        >,
+        search: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            code: ::core::option::Option::Some(code.into()),
+            search: ::core::option::Option::Some(search.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CompartmentDefinition",
@@ -270,6 +291,17 @@ pub struct CompartmentDefinitionResource {
     pub documentation: ::core::option::Option<super::String>,
 }
 impl CompartmentDefinitionResource {
+    /// A new `CompartmentDefinition.resource` with its required elements (`code`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CompartmentDefinition.resource",

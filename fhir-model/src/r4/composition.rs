@@ -110,6 +110,25 @@ pub struct Composition {
     pub section: ::std::vec::Vec<super::CompositionSection>,
 }
 impl Composition {
+    /// A new `Composition` with its required elements (`status`, `type`, `date`, `author`, `title`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CompositionStatus, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        date: impl ::core::convert::Into<super::DateTime>,
+        author: ::std::vec::Vec<super::Reference>,
+        title: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            date: ::core::option::Option::Some(date.into()),
+            author,
+            title: ::core::option::Option::Some(title.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Composition",
@@ -289,6 +308,20 @@ pub struct CompositionAttester {
     pub party: ::core::option::Option<super::Reference>,
 }
 impl CompositionAttester {
+    /// A new `Composition.attester` with its required elements (`mode`); the others are empty.
+    pub fn new(
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::CompositionAttestationMode,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Composition.attester",
@@ -473,6 +506,22 @@ pub struct CompositionRelatesTo {
     pub target: ::core::option::Option<super::CompositionRelatesToTarget>,
 }
 impl CompositionRelatesTo {
+    /// A new `Composition.relatesTo` with its required elements (`code`, `target`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::DocumentRelationshipType,
+                super::Extension,
+            >,
+        >,
+        target: impl ::core::convert::Into<super::CompositionRelatesToTarget>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            target: ::core::option::Option::Some(target.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Composition.relatesTo",
@@ -538,12 +587,12 @@ impl crate::rt::Element for CompositionRelatesTo {
     }
 }
 crate::rt::element_impls!(CompositionRelatesTo, element);
-///Choice of types for `Composition.relatesTo.target[x]`.
+/// Choice of types for `Composition.relatesTo.target[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompositionRelatesToTarget {
-    ///`targetIdentifier`
+    /// `targetIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`targetReference`
+    /// `targetReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for CompositionRelatesToTarget {

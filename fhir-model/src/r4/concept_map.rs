@@ -117,6 +117,17 @@ pub struct ConceptMap {
     pub group: ::std::vec::Vec<super::ConceptMapGroup>,
 }
 impl ConceptMap {
+    /// A new `ConceptMap` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ConceptMap",
@@ -283,12 +294,12 @@ impl crate::rt::Element for ConceptMap {
     }
 }
 crate::rt::element_impls!(ConceptMap, resource);
-///Choice of types for `ConceptMap.source[x]`.
+/// Choice of types for `ConceptMap.source[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConceptMapSource {
-    ///`sourceUri`
+    /// `sourceUri`
     Uri(super::Uri),
-    ///`sourceCanonical`
+    /// `sourceCanonical`
     Canonical(super::Canonical),
 }
 impl crate::rt::Value for ConceptMapSource {
@@ -320,12 +331,12 @@ impl crate::rt::Value for ConceptMapSource {
         }
     }
 }
-///Choice of types for `ConceptMap.target[x]`.
+/// Choice of types for `ConceptMap.target[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConceptMapTarget {
-    ///`targetUri`
+    /// `targetUri`
     Uri(super::Uri),
-    ///`targetCanonical`
+    /// `targetCanonical`
     Canonical(super::Canonical),
 }
 impl crate::rt::Value for ConceptMapTarget {
@@ -402,6 +413,13 @@ pub struct ConceptMapGroup {
     pub unmapped: ::core::option::Option<super::ConceptMapGroupUnmapped>,
 }
 impl ConceptMapGroup {
+    /// A new `ConceptMap.group` with its required elements (`element`); the others are empty.
+    pub fn new(element: ::std::vec::Vec<super::ConceptMapGroupElement>) -> Self {
+        Self {
+            element,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ConceptMap.group",
@@ -630,6 +648,17 @@ pub struct ConceptMapGroupElementTarget {
     pub product: ::std::vec::Vec<super::ConceptMapGroupElementTargetDependsOn>,
 }
 impl ConceptMapGroupElementTarget {
+    /// A new `ConceptMap.group.element.target` with its required elements (`equivalence`); the others are empty.
+    pub fn new(
+        equivalence: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ConceptMapEquivalence, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            equivalence: ::core::option::Option::Some(equivalence.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ConceptMap.group.element.target",
@@ -755,6 +784,17 @@ pub struct ConceptMapGroupElementTargetDependsOn {
     pub display: ::core::option::Option<super::String>,
 }
 impl ConceptMapGroupElementTargetDependsOn {
+    /// A new `ConceptMap.group.element.target.dependsOn` with its required elements (`property`, `value`); the others are empty.
+    pub fn new(
+        property: impl ::core::convert::Into<super::Uri>,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            property: ::core::option::Option::Some(property.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ConceptMap.group.element.target.dependsOn",
@@ -858,6 +898,20 @@ pub struct ConceptMapGroupUnmapped {
     pub url: ::core::option::Option<super::Canonical>,
 }
 impl ConceptMapGroupUnmapped {
+    /// A new `ConceptMap.group.unmapped` with its required elements (`mode`); the others are empty.
+    pub fn new(
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ConceptMapGroupUnmappedMode,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ConceptMap.group.unmapped",

@@ -111,6 +111,13 @@ pub struct Condition {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Condition {
+    /// A new `Condition` with its required elements (`subject`); the others are empty.
+    pub fn new(subject: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Condition",
@@ -283,18 +290,18 @@ impl crate::rt::Element for Condition {
     }
 }
 crate::rt::element_impls!(Condition, resource);
-///Choice of types for `Condition.onset[x]`.
+/// Choice of types for `Condition.onset[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConditionOnset {
-    ///`onsetDateTime`
+    /// `onsetDateTime`
     DateTime(super::DateTime),
-    ///`onsetAge`
+    /// `onsetAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`onsetPeriod`
+    /// `onsetPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`onsetRange`
+    /// `onsetRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`onsetString`
+    /// `onsetString`
     String(super::String),
 }
 impl crate::rt::Value for ConditionOnset {
@@ -338,18 +345,18 @@ impl crate::rt::Value for ConditionOnset {
         }
     }
 }
-///Choice of types for `Condition.abatement[x]`.
+/// Choice of types for `Condition.abatement[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConditionAbatement {
-    ///`abatementDateTime`
+    /// `abatementDateTime`
     DateTime(super::DateTime),
-    ///`abatementAge`
+    /// `abatementAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`abatementPeriod`
+    /// `abatementPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`abatementRange`
+    /// `abatementRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`abatementString`
+    /// `abatementString`
     String(super::String),
 }
 impl crate::rt::Value for ConditionAbatement {

@@ -97,6 +97,21 @@ pub struct Consent {
     pub provision: ::core::option::Option<super::ConsentProvision>,
 }
 impl Consent {
+    /// A new `Consent` with its required elements (`status`, `scope`, `category`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ConsentState, super::Extension>,
+        >,
+        scope: impl ::core::convert::Into<super::CodeableConcept>,
+        category: ::std::vec::Vec<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            scope: ::core::option::Option::Some(scope.into()),
+            category,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Consent",
@@ -234,12 +249,12 @@ impl crate::rt::Element for Consent {
     }
 }
 crate::rt::element_impls!(Consent, resource);
-///Choice of types for `Consent.source[x]`.
+/// Choice of types for `Consent.source[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConsentSource {
-    ///`sourceAttachment`
+    /// `sourceAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`sourceReference`
+    /// `sourceReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ConsentSource {
@@ -552,6 +567,17 @@ pub struct ConsentProvisionActor {
     pub reference: ::core::option::Option<super::Reference>,
 }
 impl ConsentProvisionActor {
+    /// A new `Consent.provision.actor` with its required elements (`role`, `reference`); the others are empty.
+    pub fn new(
+        role: impl ::core::convert::Into<super::CodeableConcept>,
+        reference: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            role: ::core::option::Option::Some(role.into()),
+            reference: ::core::option::Option::Some(reference.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Consent.provision.actor",
@@ -639,6 +665,19 @@ pub struct ConsentProvisionData {
     pub reference: ::core::option::Option<super::Reference>,
 }
 impl ConsentProvisionData {
+    /// A new `Consent.provision.data` with its required elements (`meaning`, `reference`); the others are empty.
+    pub fn new(
+        meaning: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ConsentDataMeaning, super::Extension>,
+        >,
+        reference: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            meaning: ::core::option::Option::Some(meaning.into()),
+            reference: ::core::option::Option::Some(reference.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Consent.provision.data",
@@ -728,6 +767,13 @@ pub struct ConsentVerification {
     pub verification_date: ::core::option::Option<super::DateTime>,
 }
 impl ConsentVerification {
+    /// A new `Consent.verification` with its required elements (`verified`); the others are empty.
+    pub fn new(verified: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            verified: ::core::option::Option::Some(verified.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Consent.verification",

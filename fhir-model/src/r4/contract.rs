@@ -403,12 +403,12 @@ impl crate::rt::Element for Contract {
     }
 }
 crate::rt::element_impls!(Contract, resource);
-///Choice of types for `Contract.topic[x]`.
+/// Choice of types for `Contract.topic[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractTopic {
-    ///`topicCodeableConcept`
+    /// `topicCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`topicReference`
+    /// `topicReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractTopic {
@@ -440,12 +440,12 @@ impl crate::rt::Value for ContractTopic {
         }
     }
 }
-///Choice of types for `Contract.legallyBinding[x]`.
+/// Choice of types for `Contract.legallyBinding[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractLegallyBinding {
-    ///`legallyBindingAttachment`
+    /// `legallyBindingAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`legallyBindingReference`
+    /// `legallyBindingReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractLegallyBinding {
@@ -527,6 +527,22 @@ pub struct ContractContentDefinition {
     pub copyright: ::core::option::Option<super::Markdown>,
 }
 impl ContractContentDefinition {
+    /// A new `Contract.contentDefinition` with its required elements (`type`, `publicationStatus`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        publication_status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ContractResourcePublicationStatusCodes,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            publication_status: ::core::option::Option::Some(publication_status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.contentDefinition",
@@ -624,6 +640,15 @@ pub struct ContractFriendly {
     pub content: ::core::option::Option<super::ContractFriendlyContent>,
 }
 impl ContractFriendly {
+    /// A new `Contract.friendly` with its required elements (`content`); the others are empty.
+    pub fn new(
+        content: impl ::core::convert::Into<super::ContractFriendlyContent>,
+    ) -> Self {
+        Self {
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.friendly",
@@ -685,12 +710,12 @@ impl crate::rt::Element for ContractFriendly {
     }
 }
 crate::rt::element_impls!(ContractFriendly, element);
-///Choice of types for `Contract.friendly.content[x]`.
+/// Choice of types for `Contract.friendly.content[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractFriendlyContent {
-    ///`contentAttachment`
+    /// `contentAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`contentReference`
+    /// `contentReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractFriendlyContent {
@@ -747,6 +772,15 @@ pub struct ContractLegal {
     pub content: ::core::option::Option<super::ContractLegalContent>,
 }
 impl ContractLegal {
+    /// A new `Contract.legal` with its required elements (`content`); the others are empty.
+    pub fn new(
+        content: impl ::core::convert::Into<super::ContractLegalContent>,
+    ) -> Self {
+        Self {
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.legal",
@@ -808,12 +842,12 @@ impl crate::rt::Element for ContractLegal {
     }
 }
 crate::rt::element_impls!(ContractLegal, element);
-///Choice of types for `Contract.legal.content[x]`.
+/// Choice of types for `Contract.legal.content[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractLegalContent {
-    ///`contentAttachment`
+    /// `contentAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`contentReference`
+    /// `contentReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractLegalContent {
@@ -870,6 +904,13 @@ pub struct ContractRule {
     pub content: ::core::option::Option<super::ContractRuleContent>,
 }
 impl ContractRule {
+    /// A new `Contract.rule` with its required elements (`content`); the others are empty.
+    pub fn new(content: impl ::core::convert::Into<super::ContractRuleContent>) -> Self {
+        Self {
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.rule",
@@ -931,12 +972,12 @@ impl crate::rt::Element for ContractRule {
     }
 }
 crate::rt::element_impls!(ContractRule, element);
-///Choice of types for `Contract.rule.content[x]`.
+/// Choice of types for `Contract.rule.content[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractRuleContent {
-    ///`contentAttachment`
+    /// `contentAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`contentReference`
+    /// `contentReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractRuleContent {
@@ -1001,6 +1042,19 @@ pub struct ContractSigner {
     pub signature: ::std::vec::Vec<super::Signature>,
 }
 impl ContractSigner {
+    /// A new `Contract.signer` with its required elements (`type`, `party`, `signature`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::Coding>,
+        party: impl ::core::convert::Into<super::Reference>,
+        signature: ::std::vec::Vec<super::Signature>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            party: ::core::option::Option::Some(party.into()),
+            signature,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.signer",
@@ -1130,6 +1184,13 @@ pub struct ContractTerm {
     pub group: ::std::vec::Vec<super::ContractTerm>,
 }
 impl ContractTerm {
+    /// A new `Contract.term` with its required elements (`offer`); the others are empty.
+    pub fn new(offer: impl ::core::convert::Into<super::ContractTermOffer>) -> Self {
+        Self {
+            offer: ::core::option::Option::Some(offer.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term",
@@ -1243,12 +1304,12 @@ impl crate::rt::Element for ContractTerm {
     }
 }
 crate::rt::element_impls!(ContractTerm, element);
-///Choice of types for `Contract.term.topic[x]`.
+/// Choice of types for `Contract.term.topic[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractTermTopic {
-    ///`topicCodeableConcept`
+    /// `topicCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`topicReference`
+    /// `topicReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractTermTopic {
@@ -1385,6 +1446,19 @@ pub struct ContractTermAction {
     pub security_label_number: ::std::vec::Vec<super::UnsignedInt>,
 }
 impl ContractTermAction {
+    /// A new `Contract.term.action` with its required elements (`type`, `intent`, `status`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        intent: impl ::core::convert::Into<super::CodeableConcept>,
+        status: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term.action",
@@ -1551,14 +1625,14 @@ impl crate::rt::Element for ContractTermAction {
     }
 }
 crate::rt::element_impls!(ContractTermAction, element);
-///Choice of types for `Contract.term.action.occurrence[x]`.
+/// Choice of types for `Contract.term.action.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractTermActionOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for ContractTermActionOccurrence {
@@ -1623,6 +1697,13 @@ pub struct ContractTermActionSubject {
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ContractTermActionSubject {
+    /// A new `Contract.term.action.subject` with its required elements (`reference`); the others are empty.
+    pub fn new(reference: ::std::vec::Vec<super::Reference>) -> Self {
+        Self {
+            reference,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term.action.subject",
@@ -2191,12 +2272,12 @@ impl crate::rt::Element for ContractTermAssetValuedItem {
     }
 }
 crate::rt::element_impls!(ContractTermAssetValuedItem, element);
-///Choice of types for `Contract.term.asset.valuedItem.entity[x]`.
+/// Choice of types for `Contract.term.asset.valuedItem.entity[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractTermAssetValuedItemEntity {
-    ///`entityCodeableConcept`
+    /// `entityCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`entityReference`
+    /// `entityReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractTermAssetValuedItemEntity {
@@ -2434,6 +2515,15 @@ pub struct ContractTermOfferAnswer {
     pub value: ::core::option::Option<super::ContractTermOfferAnswerValue>,
 }
 impl ContractTermOfferAnswer {
+    /// A new `Contract.term.offer.answer` with its required elements (`value`); the others are empty.
+    pub fn new(
+        value: impl ::core::convert::Into<super::ContractTermOfferAnswerValue>,
+    ) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term.offer.answer",
@@ -2531,32 +2621,32 @@ impl crate::rt::Element for ContractTermOfferAnswer {
     }
 }
 crate::rt::element_impls!(ContractTermOfferAnswer, element);
-///Choice of types for `Contract.term.offer.answer.value[x]`.
+/// Choice of types for `Contract.term.offer.answer.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ContractTermOfferAnswerValue {
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ContractTermOfferAnswerValue {
@@ -2657,6 +2747,17 @@ pub struct ContractTermOfferParty {
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ContractTermOfferParty {
+    /// A new `Contract.term.offer.party` with its required elements (`reference`, `role`); the others are empty.
+    pub fn new(
+        reference: ::std::vec::Vec<super::Reference>,
+        role: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            reference,
+            role: ::core::option::Option::Some(role.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term.offer.party",
@@ -2750,6 +2851,13 @@ pub struct ContractTermSecurityLabel {
     pub control: ::std::vec::Vec<super::Coding>,
 }
 impl ContractTermSecurityLabel {
+    /// A new `Contract.term.securityLabel` with its required elements (`classification`); the others are empty.
+    pub fn new(classification: impl ::core::convert::Into<super::Coding>) -> Self {
+        Self {
+            classification: ::core::option::Option::Some(classification.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contract.term.securityLabel",

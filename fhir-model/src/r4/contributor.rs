@@ -31,6 +31,19 @@ pub struct Contributor {
     pub contact: ::std::vec::Vec<super::ContactDetail>,
 }
 impl Contributor {
+    /// A new `Contributor` with its required elements (`type`, `name`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ContributorType, super::Extension>,
+        >,
+        name: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Contributor",

@@ -116,6 +116,24 @@ pub struct Coverage {
     pub contract: ::std::vec::Vec<super::Reference>,
 }
 impl Coverage {
+    /// A new `Coverage` with its required elements (`status`, `beneficiary`, `payor`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        beneficiary: impl ::core::convert::Into<super::Reference>,
+        payor: ::std::vec::Vec<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            beneficiary: ::core::option::Option::Some(beneficiary.into()),
+            payor,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Coverage",
@@ -293,6 +311,17 @@ pub struct CoverageClass {
     pub name: ::core::option::Option<super::String>,
 }
 impl CoverageClass {
+    /// A new `Coverage.class` with its required elements (`type`, `value`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Coverage.class",
@@ -386,6 +415,15 @@ pub struct CoverageCostToBeneficiary {
     pub exception: ::std::vec::Vec<super::CoverageCostToBeneficiaryException>,
 }
 impl CoverageCostToBeneficiary {
+    /// A new `Coverage.costToBeneficiary` with its required elements (`value`); the others are empty.
+    pub fn new(
+        value: impl ::core::convert::Into<super::CoverageCostToBeneficiaryValue>,
+    ) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Coverage.costToBeneficiary",
@@ -463,12 +501,12 @@ impl crate::rt::Element for CoverageCostToBeneficiary {
     }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiary, element);
-///Choice of types for `Coverage.costToBeneficiary.value[x]`.
+/// Choice of types for `Coverage.costToBeneficiary.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageCostToBeneficiaryValue {
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueMoney`
+    /// `valueMoney`
     Money(::std::boxed::Box<super::Money>),
 }
 impl crate::rt::Value for CoverageCostToBeneficiaryValue {
@@ -529,6 +567,13 @@ pub struct CoverageCostToBeneficiaryException {
     pub period: ::core::option::Option<super::Period>,
 }
 impl CoverageCostToBeneficiaryException {
+    /// A new `Coverage.costToBeneficiary.exception` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Coverage.costToBeneficiary.exception",

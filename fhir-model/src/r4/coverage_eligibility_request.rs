@@ -108,6 +108,33 @@ pub struct CoverageEligibilityRequest {
     pub item: ::std::vec::Vec<super::CoverageEligibilityRequestItem>,
 }
 impl CoverageEligibilityRequest {
+    /// A new `CoverageEligibilityRequest` with its required elements (`status`, `purpose`, `patient`, `created`, `insurer`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        purpose: ::std::vec::Vec<
+            crate::rt::Primitive<
+                super::codes::EligibilityRequestPurpose,
+                super::Extension,
+            >,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        created: impl ::core::convert::Into<super::DateTime>,
+        insurer: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            purpose,
+            patient: ::core::option::Option::Some(patient.into()),
+            created: ::core::option::Option::Some(created.into()),
+            insurer: ::core::option::Option::Some(insurer.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityRequest",
@@ -265,12 +292,12 @@ impl crate::rt::Element for CoverageEligibilityRequest {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequest, resource);
-///Choice of types for `CoverageEligibilityRequest.serviced[x]`.
+/// Choice of types for `CoverageEligibilityRequest.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageEligibilityRequestServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for CoverageEligibilityRequestServiced {
@@ -335,6 +362,13 @@ pub struct CoverageEligibilityRequestInsurance {
     pub business_arrangement: ::core::option::Option<super::String>,
 }
 impl CoverageEligibilityRequestInsurance {
+    /// A new `CoverageEligibilityRequest.insurance` with its required elements (`coverage`); the others are empty.
+    pub fn new(coverage: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityRequest.insurance",
@@ -648,12 +682,12 @@ impl crate::rt::Element for CoverageEligibilityRequestItemDiagnosis {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItemDiagnosis, element);
-///Choice of types for `CoverageEligibilityRequest.item.diagnosis.diagnosis[x]`.
+/// Choice of types for `CoverageEligibilityRequest.item.diagnosis.diagnosis[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageEligibilityRequestItemDiagnosisDiagnosis {
-    ///`diagnosisCodeableConcept`
+    /// `diagnosisCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`diagnosisReference`
+    /// `diagnosisReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for CoverageEligibilityRequestItemDiagnosisDiagnosis {
@@ -718,6 +752,17 @@ pub struct CoverageEligibilityRequestSupportingInfo {
     pub applies_to_all: ::core::option::Option<super::Boolean>,
 }
 impl CoverageEligibilityRequestSupportingInfo {
+    /// A new `CoverageEligibilityRequest.supportingInfo` with its required elements (`sequence`, `information`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        information: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            information: ::core::option::Option::Some(information.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityRequest.supportingInfo",

@@ -112,6 +112,39 @@ pub struct CoverageEligibilityResponse {
     pub error: ::std::vec::Vec<super::CoverageEligibilityResponseError>,
 }
 impl CoverageEligibilityResponse {
+    /// A new `CoverageEligibilityResponse` with its required elements (`status`, `purpose`, `patient`, `created`, `request`, `outcome`, `insurer`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        purpose: ::std::vec::Vec<
+            crate::rt::Primitive<
+                super::codes::EligibilityResponsePurpose,
+                super::Extension,
+            >,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        created: impl ::core::convert::Into<super::DateTime>,
+        request: impl ::core::convert::Into<super::Reference>,
+        outcome: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
+        >,
+        insurer: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            purpose,
+            patient: ::core::option::Option::Some(patient.into()),
+            created: ::core::option::Option::Some(created.into()),
+            request: ::core::option::Option::Some(request.into()),
+            outcome: ::core::option::Option::Some(outcome.into()),
+            insurer: ::core::option::Option::Some(insurer.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityResponse",
@@ -265,12 +298,12 @@ impl crate::rt::Element for CoverageEligibilityResponse {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponse, resource);
-///Choice of types for `CoverageEligibilityResponse.serviced[x]`.
+/// Choice of types for `CoverageEligibilityResponse.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageEligibilityResponseServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for CoverageEligibilityResponseServiced {
@@ -327,6 +360,13 @@ pub struct CoverageEligibilityResponseError {
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl CoverageEligibilityResponseError {
+    /// A new `CoverageEligibilityResponse.error` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityResponse.error",
@@ -416,6 +456,13 @@ pub struct CoverageEligibilityResponseInsurance {
     pub item: ::std::vec::Vec<super::CoverageEligibilityResponseInsuranceItem>,
 }
 impl CoverageEligibilityResponseInsurance {
+    /// A new `CoverageEligibilityResponse.insurance` with its required elements (`coverage`); the others are empty.
+    pub fn new(coverage: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityResponse.insurance",
@@ -722,6 +769,13 @@ pub struct CoverageEligibilityResponseInsuranceItemBenefit {
     >,
 }
 impl CoverageEligibilityResponseInsuranceItemBenefit {
+    /// A new `CoverageEligibilityResponse.insurance.item.benefit` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "CoverageEligibilityResponse.insurance.item.benefit",
@@ -802,14 +856,14 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItemBenefit {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItemBenefit, element);
-///Choice of types for `CoverageEligibilityResponse.insurance.item.benefit.allowed[x]`.
+/// Choice of types for `CoverageEligibilityResponse.insurance.item.benefit.allowed[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageEligibilityResponseInsuranceItemBenefitAllowed {
-    ///`allowedUnsignedInt`
+    /// `allowedUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`allowedString`
+    /// `allowedString`
     String(super::String),
-    ///`allowedMoney`
+    /// `allowedMoney`
     Money(::std::boxed::Box<super::Money>),
 }
 impl crate::rt::Value for CoverageEligibilityResponseInsuranceItemBenefitAllowed {
@@ -845,14 +899,14 @@ impl crate::rt::Value for CoverageEligibilityResponseInsuranceItemBenefitAllowed
         }
     }
 }
-///Choice of types for `CoverageEligibilityResponse.insurance.item.benefit.used[x]`.
+/// Choice of types for `CoverageEligibilityResponse.insurance.item.benefit.used[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoverageEligibilityResponseInsuranceItemBenefitUsed {
-    ///`usedUnsignedInt`
+    /// `usedUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`usedString`
+    /// `usedString`
     String(super::String),
-    ///`usedMoney`
+    /// `usedMoney`
     Money(::std::boxed::Box<super::Money>),
 }
 impl crate::rt::Value for CoverageEligibilityResponseInsuranceItemBenefitUsed {

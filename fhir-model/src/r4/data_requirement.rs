@@ -53,6 +53,17 @@ pub struct DataRequirement {
     pub sort: ::std::vec::Vec<super::DataRequirementSort>,
 }
 impl DataRequirement {
+    /// A new `DataRequirement` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FhirAllTypes, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DataRequirement",
@@ -154,12 +165,12 @@ impl crate::rt::Element for DataRequirement {
     }
 }
 crate::rt::element_impls!(DataRequirement, element);
-///Choice of types for `DataRequirement.subject[x]`.
+/// Choice of types for `DataRequirement.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataRequirementSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for DataRequirementSubject {
@@ -375,14 +386,14 @@ impl crate::rt::Element for DataRequirementDateFilter {
     }
 }
 crate::rt::element_impls!(DataRequirementDateFilter, element);
-///Choice of types for `DataRequirement.dateFilter.value[x]`.
+/// Choice of types for `DataRequirement.dateFilter.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataRequirementDateFilterValue {
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`valueDuration`
+    /// `valueDuration`
     Duration(::std::boxed::Box<super::Duration>),
 }
 impl crate::rt::Value for DataRequirementDateFilterValue {
@@ -443,6 +454,19 @@ pub struct DataRequirementSort {
     >,
 }
 impl DataRequirementSort {
+    /// A new `DataRequirement.sort` with its required elements (`path`, `direction`); the others are empty.
+    pub fn new(
+        path: impl ::core::convert::Into<super::String>,
+        direction: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SortDirection, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            path: ::core::option::Option::Some(path.into()),
+            direction: ::core::option::Option::Some(direction.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DataRequirement.sort",

@@ -95,6 +95,17 @@ pub struct DetectedIssue {
     pub mitigation: ::std::vec::Vec<super::DetectedIssueMitigation>,
 }
 impl DetectedIssue {
+    /// A new `DetectedIssue` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DetectedIssue",
@@ -236,12 +247,12 @@ impl crate::rt::Element for DetectedIssue {
     }
 }
 crate::rt::element_impls!(DetectedIssue, resource);
-///Choice of types for `DetectedIssue.identified[x]`.
+/// Choice of types for `DetectedIssue.identified[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DetectedIssueIdentified {
-    ///`identifiedDateTime`
+    /// `identifiedDateTime`
     DateTime(super::DateTime),
-    ///`identifiedPeriod`
+    /// `identifiedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for DetectedIssueIdentified {
@@ -391,6 +402,13 @@ pub struct DetectedIssueMitigation {
     pub author: ::core::option::Option<super::Reference>,
 }
 impl DetectedIssueMitigation {
+    /// A new `DetectedIssue.mitigation` with its required elements (`action`); the others are empty.
+    pub fn new(action: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            action: ::core::option::Option::Some(action.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DetectedIssue.mitigation",

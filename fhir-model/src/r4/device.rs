@@ -385,6 +385,19 @@ pub struct DeviceDeviceName {
     >,
 }
 impl DeviceDeviceName {
+    /// A new `Device.deviceName` with its required elements (`name`, `type`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DeviceNameType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Device.deviceName",
@@ -474,6 +487,13 @@ pub struct DeviceProperty {
     pub value_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceProperty {
+    /// A new `Device.property` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Device.property",
@@ -563,6 +583,13 @@ pub struct DeviceSpecialization {
     pub version: ::core::option::Option<super::String>,
 }
 impl DeviceSpecialization {
+    /// A new `Device.specialization` with its required elements (`systemType`); the others are empty.
+    pub fn new(system_type: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            system_type: ::core::option::Option::Some(system_type.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Device.specialization",
@@ -779,6 +806,13 @@ pub struct DeviceVersion {
     pub value: ::core::option::Option<super::String>,
 }
 impl DeviceVersion {
+    /// A new `Device.version` with its required elements (`value`); the others are empty.
+    pub fn new(value: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Device.version",

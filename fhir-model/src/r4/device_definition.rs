@@ -368,12 +368,12 @@ impl crate::rt::Element for DeviceDefinition {
     }
 }
 crate::rt::element_impls!(DeviceDefinition, resource);
-///Choice of types for `DeviceDefinition.manufacturer[x]`.
+/// Choice of types for `DeviceDefinition.manufacturer[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeviceDefinitionManufacturer {
-    ///`manufacturerString`
+    /// `manufacturerString`
     String(super::String),
-    ///`manufacturerReference`
+    /// `manufacturerReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for DeviceDefinitionManufacturer {
@@ -434,6 +434,13 @@ pub struct DeviceDefinitionCapability {
     pub description: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceDefinitionCapability {
+    /// A new `DeviceDefinition.capability` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.capability",
@@ -522,6 +529,19 @@ pub struct DeviceDefinitionDeviceName {
     >,
 }
 impl DeviceDefinitionDeviceName {
+    /// A new `DeviceDefinition.deviceName` with its required elements (`name`, `type`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DeviceNameType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.deviceName",
@@ -611,6 +631,13 @@ pub struct DeviceDefinitionMaterial {
     pub allergenic_indicator: ::core::option::Option<super::Boolean>,
 }
 impl DeviceDefinitionMaterial {
+    /// A new `DeviceDefinition.material` with its required elements (`substance`); the others are empty.
+    pub fn new(substance: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            substance: ::core::option::Option::Some(substance.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.material",
@@ -704,6 +731,13 @@ pub struct DeviceDefinitionProperty {
     pub value_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceDefinitionProperty {
+    /// A new `DeviceDefinition.property` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.property",
@@ -793,6 +827,13 @@ pub struct DeviceDefinitionSpecialization {
     pub version: ::core::option::Option<super::String>,
 }
 impl DeviceDefinitionSpecialization {
+    /// A new `DeviceDefinition.specialization` with its required elements (`systemType`); the others are empty.
+    pub fn new(system_type: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            system_type: ::core::option::Option::Some(system_type.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.specialization",
@@ -882,6 +923,19 @@ pub struct DeviceDefinitionUdiDeviceIdentifier {
     pub jurisdiction: ::core::option::Option<super::Uri>,
 }
 impl DeviceDefinitionUdiDeviceIdentifier {
+    /// A new `DeviceDefinition.udiDeviceIdentifier` with its required elements (`deviceIdentifier`, `issuer`, `jurisdiction`); the others are empty.
+    pub fn new(
+        device_identifier: impl ::core::convert::Into<super::String>,
+        issuer: impl ::core::convert::Into<super::Uri>,
+        jurisdiction: impl ::core::convert::Into<super::Uri>,
+    ) -> Self {
+        Self {
+            device_identifier: ::core::option::Option::Some(device_identifier.into()),
+            issuer: ::core::option::Option::Some(issuer.into()),
+            jurisdiction: ::core::option::Option::Some(jurisdiction.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceDefinition.udiDeviceIdentifier",

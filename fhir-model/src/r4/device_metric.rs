@@ -92,6 +92,19 @@ pub struct DeviceMetric {
     pub calibration: ::std::vec::Vec<super::DeviceMetricCalibration>,
 }
 impl DeviceMetric {
+    /// A new `DeviceMetric` with its required elements (`type`, `category`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        category: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DeviceMetricCategory, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceMetric",

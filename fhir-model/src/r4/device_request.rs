@@ -145,6 +145,21 @@ pub struct DeviceRequest {
     pub relevant_history: ::std::vec::Vec<super::Reference>,
 }
 impl DeviceRequest {
+    /// A new `DeviceRequest` with its required elements (`intent`, `code`, `subject`); the others are empty.
+    pub fn new(
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::DeviceRequestCode>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            intent: ::core::option::Option::Some(intent.into()),
+            code: ::core::option::Option::Some(code.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceRequest",
@@ -344,12 +359,12 @@ impl crate::rt::Element for DeviceRequest {
     }
 }
 crate::rt::element_impls!(DeviceRequest, resource);
-///Choice of types for `DeviceRequest.code[x]`.
+/// Choice of types for `DeviceRequest.code[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeviceRequestCode {
-    ///`codeReference`
+    /// `codeReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`codeCodeableConcept`
+    /// `codeCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for DeviceRequestCode {
@@ -381,14 +396,14 @@ impl crate::rt::Value for DeviceRequestCode {
         }
     }
 }
-///Choice of types for `DeviceRequest.occurrence[x]`.
+/// Choice of types for `DeviceRequest.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeviceRequestOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for DeviceRequestOccurrence {
@@ -520,16 +535,16 @@ impl crate::rt::Element for DeviceRequestParameter {
     }
 }
 crate::rt::element_impls!(DeviceRequestParameter, element);
-///Choice of types for `DeviceRequest.parameter.value[x]`.
+/// Choice of types for `DeviceRequest.parameter.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeviceRequestParameterValue {
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
 }
 impl crate::rt::Value for DeviceRequestParameterValue {

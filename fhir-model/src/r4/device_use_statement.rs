@@ -97,6 +97,24 @@ pub struct DeviceUseStatement {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl DeviceUseStatement {
+    /// A new `DeviceUseStatement` with its required elements (`status`, `subject`, `device`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::DeviceUseStatementStatus,
+                super::Extension,
+            >,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+        device: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            device: ::core::option::Option::Some(device.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DeviceUseStatement",
@@ -227,14 +245,14 @@ impl crate::rt::Element for DeviceUseStatement {
     }
 }
 crate::rt::element_impls!(DeviceUseStatement, resource);
-///Choice of types for `DeviceUseStatement.timing[x]`.
+/// Choice of types for `DeviceUseStatement.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeviceUseStatementTiming {
-    ///`timingTiming`
+    /// `timingTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`timingDateTime`
+    /// `timingDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for DeviceUseStatementTiming {

@@ -117,6 +117,19 @@ pub struct DiagnosticReport {
     pub presented_form: ::std::vec::Vec<super::Attachment>,
 }
 impl DiagnosticReport {
+    /// A new `DiagnosticReport` with its required elements (`status`, `code`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DiagnosticReportStatus, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DiagnosticReport",
@@ -290,12 +303,12 @@ impl crate::rt::Element for DiagnosticReport {
     }
 }
 crate::rt::element_impls!(DiagnosticReport, resource);
-///Choice of types for `DiagnosticReport.effective[x]`.
+/// Choice of types for `DiagnosticReport.effective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DiagnosticReportEffective {
-    ///`effectiveDateTime`
+    /// `effectiveDateTime`
     DateTime(super::DateTime),
-    ///`effectivePeriod`
+    /// `effectivePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for DiagnosticReportEffective {
@@ -356,6 +369,13 @@ pub struct DiagnosticReportMedia {
     pub link: ::core::option::Option<super::Reference>,
 }
 impl DiagnosticReportMedia {
+    /// A new `DiagnosticReport.media` with its required elements (`link`); the others are empty.
+    pub fn new(link: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            link: ::core::option::Option::Some(link.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DiagnosticReport.media",

@@ -93,6 +93,19 @@ pub struct DocumentManifest {
     pub related: ::std::vec::Vec<super::DocumentManifestRelated>,
 }
 impl DocumentManifest {
+    /// A new `DocumentManifest` with its required elements (`status`, `content`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DocumentReferenceStatus, super::Extension>,
+        >,
+        content: ::std::vec::Vec<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            content,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DocumentManifest",

@@ -111,6 +111,19 @@ pub struct DocumentReference {
     pub context: ::core::option::Option<super::DocumentReferenceContext>,
 }
 impl DocumentReference {
+    /// A new `DocumentReference` with its required elements (`status`, `content`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DocumentReferenceStatus, super::Extension>,
+        >,
+        content: ::std::vec::Vec<super::DocumentReferenceContent>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            content,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DocumentReference",
@@ -296,6 +309,13 @@ pub struct DocumentReferenceContent {
     pub format: ::core::option::Option<super::Coding>,
 }
 impl DocumentReferenceContent {
+    /// A new `DocumentReference.content` with its required elements (`attachment`); the others are empty.
+    pub fn new(attachment: impl ::core::convert::Into<super::Attachment>) -> Self {
+        Self {
+            attachment: ::core::option::Option::Some(attachment.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DocumentReference.content",
@@ -508,6 +528,22 @@ pub struct DocumentReferenceRelatesTo {
     pub target: ::core::option::Option<super::Reference>,
 }
 impl DocumentReferenceRelatesTo {
+    /// A new `DocumentReference.relatesTo` with its required elements (`code`, `target`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::DocumentRelationshipType,
+                super::Extension,
+            >,
+        >,
+        target: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            target: ::core::option::Option::Some(target.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "DocumentReference.relatesTo",

@@ -200,12 +200,12 @@ impl crate::rt::Element for Dosage {
     }
 }
 crate::rt::element_impls!(Dosage, element);
-///Choice of types for `Dosage.asNeeded[x]`.
+/// Choice of types for `Dosage.asNeeded[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DosageAsNeeded {
-    ///`asNeededBoolean`
+    /// `asNeededBoolean`
     Boolean(super::Boolean),
-    ///`asNeededCodeableConcept`
+    /// `asNeededCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for DosageAsNeeded {
@@ -339,12 +339,12 @@ impl crate::rt::Element for DosageDoseAndRate {
     }
 }
 crate::rt::element_impls!(DosageDoseAndRate, element);
-///Choice of types for `Dosage.doseAndRate.dose[x]`.
+/// Choice of types for `Dosage.doseAndRate.dose[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DosageDoseAndRateDose {
-    ///`doseRange`
+    /// `doseRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`doseQuantity`
+    /// `doseQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value for DosageDoseAndRateDose {
@@ -376,14 +376,14 @@ impl crate::rt::Value for DosageDoseAndRateDose {
         }
     }
 }
-///Choice of types for `Dosage.doseAndRate.rate[x]`.
+/// Choice of types for `Dosage.doseAndRate.rate[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DosageDoseAndRateRate {
-    ///`rateRatio`
+    /// `rateRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`rateRange`
+    /// `rateRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`rateQuantity`
+    /// `rateQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value for DosageDoseAndRateRate {

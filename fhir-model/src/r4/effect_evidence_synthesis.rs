@@ -179,6 +179,27 @@ pub struct EffectEvidenceSynthesis {
     pub certainty: ::std::vec::Vec<super::EffectEvidenceSynthesisCertainty>,
 }
 impl EffectEvidenceSynthesis {
+    /// A new `EffectEvidenceSynthesis` with its required elements (`status`, `population`, `exposure`, `exposureAlternative`, `outcome`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        population: impl ::core::convert::Into<super::Reference>,
+        exposure: impl ::core::convert::Into<super::Reference>,
+        exposure_alternative: impl ::core::convert::Into<super::Reference>,
+        outcome: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            population: ::core::option::Option::Some(population.into()),
+            exposure: ::core::option::Option::Some(exposure.into()),
+            exposure_alternative: ::core::option::Option::Some(
+                exposure_alternative.into(),
+            ),
+            outcome: ::core::option::Option::Some(outcome.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EffectEvidenceSynthesis",
@@ -894,6 +915,17 @@ pub struct EffectEvidenceSynthesisResultsByExposure {
     pub risk_evidence_synthesis: ::core::option::Option<super::Reference>,
 }
 impl EffectEvidenceSynthesisResultsByExposure {
+    /// A new `EffectEvidenceSynthesis.resultsByExposure` with its required elements (`riskEvidenceSynthesis`); the others are empty.
+    pub fn new(
+        risk_evidence_synthesis: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            risk_evidence_synthesis: ::core::option::Option::Some(
+                risk_evidence_synthesis.into(),
+            ),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EffectEvidenceSynthesis.resultsByExposure",

@@ -171,6 +171,13 @@ pub struct ElementDefinition {
     pub mapping: ::std::vec::Vec<super::ElementDefinitionMapping>,
 }
 impl ElementDefinition {
+    /// A new `ElementDefinition` with its required elements (`path`); the others are empty.
+    pub fn new(path: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            path: ::core::option::Option::Some(path.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition",
@@ -928,108 +935,108 @@ impl crate::rt::Element for ElementDefinition {
     }
 }
 crate::rt::element_impls!(ElementDefinition, element);
-///Choice of types for `ElementDefinition.defaultValue[x]`.
+/// Choice of types for `ElementDefinition.defaultValue[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionDefaultValue {
-    ///`defaultValueBase64Binary`
+    /// `defaultValueBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`defaultValueBoolean`
+    /// `defaultValueBoolean`
     Boolean(super::Boolean),
-    ///`defaultValueCanonical`
+    /// `defaultValueCanonical`
     Canonical(super::Canonical),
-    ///`defaultValueCode`
+    /// `defaultValueCode`
     Code(super::Code),
-    ///`defaultValueDate`
+    /// `defaultValueDate`
     Date(super::Date),
-    ///`defaultValueDateTime`
+    /// `defaultValueDateTime`
     DateTime(super::DateTime),
-    ///`defaultValueDecimal`
+    /// `defaultValueDecimal`
     Decimal(super::Decimal),
-    ///`defaultValueId`
+    /// `defaultValueId`
     Id(super::Id),
-    ///`defaultValueInstant`
+    /// `defaultValueInstant`
     Instant(super::Instant),
-    ///`defaultValueInteger`
+    /// `defaultValueInteger`
     Integer(super::Integer),
-    ///`defaultValueMarkdown`
+    /// `defaultValueMarkdown`
     Markdown(super::Markdown),
-    ///`defaultValueOid`
+    /// `defaultValueOid`
     Oid(super::Oid),
-    ///`defaultValuePositiveInt`
+    /// `defaultValuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`defaultValueString`
+    /// `defaultValueString`
     String(super::String),
-    ///`defaultValueTime`
+    /// `defaultValueTime`
     Time(super::Time),
-    ///`defaultValueUnsignedInt`
+    /// `defaultValueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`defaultValueUri`
+    /// `defaultValueUri`
     Uri(super::Uri),
-    ///`defaultValueUrl`
+    /// `defaultValueUrl`
     Url(super::Url),
-    ///`defaultValueUuid`
+    /// `defaultValueUuid`
     Uuid(super::Uuid),
-    ///`defaultValueAddress`
+    /// `defaultValueAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`defaultValueAge`
+    /// `defaultValueAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`defaultValueAnnotation`
+    /// `defaultValueAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`defaultValueAttachment`
+    /// `defaultValueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`defaultValueCodeableConcept`
+    /// `defaultValueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`defaultValueCoding`
+    /// `defaultValueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`defaultValueContactPoint`
+    /// `defaultValueContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`defaultValueCount`
+    /// `defaultValueCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`defaultValueDistance`
+    /// `defaultValueDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`defaultValueDuration`
+    /// `defaultValueDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`defaultValueHumanName`
+    /// `defaultValueHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`defaultValueIdentifier`
+    /// `defaultValueIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`defaultValueMoney`
+    /// `defaultValueMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`defaultValuePeriod`
+    /// `defaultValuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`defaultValueQuantity`
+    /// `defaultValueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`defaultValueRange`
+    /// `defaultValueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`defaultValueRatio`
+    /// `defaultValueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`defaultValueReference`
+    /// `defaultValueReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`defaultValueSampledData`
+    /// `defaultValueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`defaultValueSignature`
+    /// `defaultValueSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`defaultValueTiming`
+    /// `defaultValueTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`defaultValueContactDetail`
+    /// `defaultValueContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`defaultValueContributor`
+    /// `defaultValueContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`defaultValueDataRequirement`
+    /// `defaultValueDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`defaultValueExpression`
+    /// `defaultValueExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`defaultValueParameterDefinition`
+    /// `defaultValueParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`defaultValueRelatedArtifact`
+    /// `defaultValueRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`defaultValueTriggerDefinition`
+    /// `defaultValueTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`defaultValueUsageContext`
+    /// `defaultValueUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`defaultValueDosage`
+    /// `defaultValueDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`defaultValueMeta`
+    /// `defaultValueMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for ElementDefinitionDefaultValue {
@@ -1253,108 +1260,108 @@ impl crate::rt::Value for ElementDefinitionDefaultValue {
         }
     }
 }
-///Choice of types for `ElementDefinition.fixed[x]`.
+/// Choice of types for `ElementDefinition.fixed[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionFixed {
-    ///`fixedBase64Binary`
+    /// `fixedBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`fixedBoolean`
+    /// `fixedBoolean`
     Boolean(super::Boolean),
-    ///`fixedCanonical`
+    /// `fixedCanonical`
     Canonical(super::Canonical),
-    ///`fixedCode`
+    /// `fixedCode`
     Code(super::Code),
-    ///`fixedDate`
+    /// `fixedDate`
     Date(super::Date),
-    ///`fixedDateTime`
+    /// `fixedDateTime`
     DateTime(super::DateTime),
-    ///`fixedDecimal`
+    /// `fixedDecimal`
     Decimal(super::Decimal),
-    ///`fixedId`
+    /// `fixedId`
     Id(super::Id),
-    ///`fixedInstant`
+    /// `fixedInstant`
     Instant(super::Instant),
-    ///`fixedInteger`
+    /// `fixedInteger`
     Integer(super::Integer),
-    ///`fixedMarkdown`
+    /// `fixedMarkdown`
     Markdown(super::Markdown),
-    ///`fixedOid`
+    /// `fixedOid`
     Oid(super::Oid),
-    ///`fixedPositiveInt`
+    /// `fixedPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`fixedString`
+    /// `fixedString`
     String(super::String),
-    ///`fixedTime`
+    /// `fixedTime`
     Time(super::Time),
-    ///`fixedUnsignedInt`
+    /// `fixedUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`fixedUri`
+    /// `fixedUri`
     Uri(super::Uri),
-    ///`fixedUrl`
+    /// `fixedUrl`
     Url(super::Url),
-    ///`fixedUuid`
+    /// `fixedUuid`
     Uuid(super::Uuid),
-    ///`fixedAddress`
+    /// `fixedAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`fixedAge`
+    /// `fixedAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`fixedAnnotation`
+    /// `fixedAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`fixedAttachment`
+    /// `fixedAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`fixedCodeableConcept`
+    /// `fixedCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`fixedCoding`
+    /// `fixedCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`fixedContactPoint`
+    /// `fixedContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`fixedCount`
+    /// `fixedCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`fixedDistance`
+    /// `fixedDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`fixedDuration`
+    /// `fixedDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`fixedHumanName`
+    /// `fixedHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`fixedIdentifier`
+    /// `fixedIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`fixedMoney`
+    /// `fixedMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`fixedPeriod`
+    /// `fixedPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`fixedQuantity`
+    /// `fixedQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`fixedRange`
+    /// `fixedRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`fixedRatio`
+    /// `fixedRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`fixedReference`
+    /// `fixedReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`fixedSampledData`
+    /// `fixedSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`fixedSignature`
+    /// `fixedSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`fixedTiming`
+    /// `fixedTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`fixedContactDetail`
+    /// `fixedContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`fixedContributor`
+    /// `fixedContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`fixedDataRequirement`
+    /// `fixedDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`fixedExpression`
+    /// `fixedExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`fixedParameterDefinition`
+    /// `fixedParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`fixedRelatedArtifact`
+    /// `fixedRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`fixedTriggerDefinition`
+    /// `fixedTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`fixedUsageContext`
+    /// `fixedUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`fixedDosage`
+    /// `fixedDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`fixedMeta`
+    /// `fixedMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for ElementDefinitionFixed {
@@ -1578,108 +1585,108 @@ impl crate::rt::Value for ElementDefinitionFixed {
         }
     }
 }
-///Choice of types for `ElementDefinition.pattern[x]`.
+/// Choice of types for `ElementDefinition.pattern[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionPattern {
-    ///`patternBase64Binary`
+    /// `patternBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`patternBoolean`
+    /// `patternBoolean`
     Boolean(super::Boolean),
-    ///`patternCanonical`
+    /// `patternCanonical`
     Canonical(super::Canonical),
-    ///`patternCode`
+    /// `patternCode`
     Code(super::Code),
-    ///`patternDate`
+    /// `patternDate`
     Date(super::Date),
-    ///`patternDateTime`
+    /// `patternDateTime`
     DateTime(super::DateTime),
-    ///`patternDecimal`
+    /// `patternDecimal`
     Decimal(super::Decimal),
-    ///`patternId`
+    /// `patternId`
     Id(super::Id),
-    ///`patternInstant`
+    /// `patternInstant`
     Instant(super::Instant),
-    ///`patternInteger`
+    /// `patternInteger`
     Integer(super::Integer),
-    ///`patternMarkdown`
+    /// `patternMarkdown`
     Markdown(super::Markdown),
-    ///`patternOid`
+    /// `patternOid`
     Oid(super::Oid),
-    ///`patternPositiveInt`
+    /// `patternPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`patternString`
+    /// `patternString`
     String(super::String),
-    ///`patternTime`
+    /// `patternTime`
     Time(super::Time),
-    ///`patternUnsignedInt`
+    /// `patternUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`patternUri`
+    /// `patternUri`
     Uri(super::Uri),
-    ///`patternUrl`
+    /// `patternUrl`
     Url(super::Url),
-    ///`patternUuid`
+    /// `patternUuid`
     Uuid(super::Uuid),
-    ///`patternAddress`
+    /// `patternAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`patternAge`
+    /// `patternAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`patternAnnotation`
+    /// `patternAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`patternAttachment`
+    /// `patternAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`patternCodeableConcept`
+    /// `patternCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`patternCoding`
+    /// `patternCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`patternContactPoint`
+    /// `patternContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`patternCount`
+    /// `patternCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`patternDistance`
+    /// `patternDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`patternDuration`
+    /// `patternDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`patternHumanName`
+    /// `patternHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`patternIdentifier`
+    /// `patternIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`patternMoney`
+    /// `patternMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`patternPeriod`
+    /// `patternPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`patternQuantity`
+    /// `patternQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`patternRange`
+    /// `patternRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`patternRatio`
+    /// `patternRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`patternReference`
+    /// `patternReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`patternSampledData`
+    /// `patternSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`patternSignature`
+    /// `patternSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`patternTiming`
+    /// `patternTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`patternContactDetail`
+    /// `patternContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`patternContributor`
+    /// `patternContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`patternDataRequirement`
+    /// `patternDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`patternExpression`
+    /// `patternExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`patternParameterDefinition`
+    /// `patternParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`patternRelatedArtifact`
+    /// `patternRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`patternTriggerDefinition`
+    /// `patternTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`patternUsageContext`
+    /// `patternUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`patternDosage`
+    /// `patternDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`patternMeta`
+    /// `patternMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for ElementDefinitionPattern {
@@ -1903,26 +1910,26 @@ impl crate::rt::Value for ElementDefinitionPattern {
         }
     }
 }
-///Choice of types for `ElementDefinition.minValue[x]`.
+/// Choice of types for `ElementDefinition.minValue[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionMinValue {
-    ///`minValueDate`
+    /// `minValueDate`
     Date(super::Date),
-    ///`minValueDateTime`
+    /// `minValueDateTime`
     DateTime(super::DateTime),
-    ///`minValueInstant`
+    /// `minValueInstant`
     Instant(super::Instant),
-    ///`minValueTime`
+    /// `minValueTime`
     Time(super::Time),
-    ///`minValueDecimal`
+    /// `minValueDecimal`
     Decimal(super::Decimal),
-    ///`minValueInteger`
+    /// `minValueInteger`
     Integer(super::Integer),
-    ///`minValuePositiveInt`
+    /// `minValuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`minValueUnsignedInt`
+    /// `minValueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`minValueQuantity`
+    /// `minValueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value for ElementDefinitionMinValue {
@@ -1982,26 +1989,26 @@ impl crate::rt::Value for ElementDefinitionMinValue {
         }
     }
 }
-///Choice of types for `ElementDefinition.maxValue[x]`.
+/// Choice of types for `ElementDefinition.maxValue[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionMaxValue {
-    ///`maxValueDate`
+    /// `maxValueDate`
     Date(super::Date),
-    ///`maxValueDateTime`
+    /// `maxValueDateTime`
     DateTime(super::DateTime),
-    ///`maxValueInstant`
+    /// `maxValueInstant`
     Instant(super::Instant),
-    ///`maxValueTime`
+    /// `maxValueTime`
     Time(super::Time),
-    ///`maxValueDecimal`
+    /// `maxValueDecimal`
     Decimal(super::Decimal),
-    ///`maxValueInteger`
+    /// `maxValueInteger`
     Integer(super::Integer),
-    ///`maxValuePositiveInt`
+    /// `maxValuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`maxValueUnsignedInt`
+    /// `maxValueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`maxValueQuantity`
+    /// `maxValueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value for ElementDefinitionMaxValue {
@@ -2088,6 +2095,19 @@ pub struct ElementDefinitionBase {
     pub max: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionBase {
+    /// A new `ElementDefinition.base` with its required elements (`path`, `min`, `max`); the others are empty.
+    pub fn new(
+        path: impl ::core::convert::Into<super::String>,
+        min: impl ::core::convert::Into<super::UnsignedInt>,
+        max: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            path: ::core::option::Option::Some(path.into()),
+            min: ::core::option::Option::Some(min.into()),
+            max: ::core::option::Option::Some(max.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.base",
@@ -2173,6 +2193,17 @@ pub struct ElementDefinitionBinding {
     pub value_set: ::core::option::Option<super::Canonical>,
 }
 impl ElementDefinitionBinding {
+    /// A new `ElementDefinition.binding` with its required elements (`strength`); the others are empty.
+    pub fn new(
+        strength: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::BindingStrength, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            strength: ::core::option::Option::Some(strength.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.binding",
@@ -2274,6 +2305,21 @@ pub struct ElementDefinitionConstraint {
     pub source: ::core::option::Option<super::Canonical>,
 }
 impl ElementDefinitionConstraint {
+    /// A new `ElementDefinition.constraint` with its required elements (`key`, `severity`, `human`); the others are empty.
+    pub fn new(
+        key: impl ::core::convert::Into<super::Id>,
+        severity: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ConstraintSeverity, super::Extension>,
+        >,
+        human: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            key: ::core::option::Option::Some(key.into()),
+            severity: ::core::option::Option::Some(severity.into()),
+            human: ::core::option::Option::Some(human.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.constraint",
@@ -2369,6 +2415,17 @@ pub struct ElementDefinitionExample {
     pub value: ::core::option::Option<super::ElementDefinitionExampleValue>,
 }
 impl ElementDefinitionExample {
+    /// A new `ElementDefinition.example` with its required elements (`label`, `value`); the others are empty.
+    pub fn new(
+        label: impl ::core::convert::Into<super::String>,
+        value: impl ::core::convert::Into<super::ElementDefinitionExampleValue>,
+    ) -> Self {
+        Self {
+            label: ::core::option::Option::Some(label.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.example",
@@ -2580,108 +2637,108 @@ impl crate::rt::Element for ElementDefinitionExample {
     }
 }
 crate::rt::element_impls!(ElementDefinitionExample, element);
-///Choice of types for `ElementDefinition.example.value[x]`.
+/// Choice of types for `ElementDefinition.example.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ElementDefinitionExampleValue {
-    ///`valueBase64Binary`
+    /// `valueBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueCanonical`
+    /// `valueCanonical`
     Canonical(super::Canonical),
-    ///`valueCode`
+    /// `valueCode`
     Code(super::Code),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueId`
+    /// `valueId`
     Id(super::Id),
-    ///`valueInstant`
+    /// `valueInstant`
     Instant(super::Instant),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueMarkdown`
+    /// `valueMarkdown`
     Markdown(super::Markdown),
-    ///`valueOid`
+    /// `valueOid`
     Oid(super::Oid),
-    ///`valuePositiveInt`
+    /// `valuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueUnsignedInt`
+    /// `valueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueUrl`
+    /// `valueUrl`
     Url(super::Url),
-    ///`valueUuid`
+    /// `valueUuid`
     Uuid(super::Uuid),
-    ///`valueAddress`
+    /// `valueAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`valueAge`
+    /// `valueAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`valueAnnotation`
+    /// `valueAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueContactPoint`
+    /// `valueContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`valueCount`
+    /// `valueCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`valueDistance`
+    /// `valueDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`valueDuration`
+    /// `valueDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`valueHumanName`
+    /// `valueHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`valueIdentifier`
+    /// `valueIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`valueMoney`
+    /// `valueMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueRatio`
+    /// `valueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`valueSampledData`
+    /// `valueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`valueSignature`
+    /// `valueSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`valueTiming`
+    /// `valueTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`valueContactDetail`
+    /// `valueContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`valueContributor`
+    /// `valueContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`valueDataRequirement`
+    /// `valueDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`valueExpression`
+    /// `valueExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`valueParameterDefinition`
+    /// `valueParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`valueRelatedArtifact`
+    /// `valueRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`valueTriggerDefinition`
+    /// `valueTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`valueUsageContext`
+    /// `valueUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`valueDosage`
+    /// `valueDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`valueMeta`
+    /// `valueMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for ElementDefinitionExampleValue {
@@ -2936,6 +2993,17 @@ pub struct ElementDefinitionMapping {
     pub comment: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionMapping {
+    /// A new `ElementDefinition.mapping` with its required elements (`identity`, `map`); the others are empty.
+    pub fn new(
+        identity: impl ::core::convert::Into<super::Id>,
+        map: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            identity: ::core::option::Option::Some(identity.into()),
+            map: ::core::option::Option::Some(map.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.mapping",
@@ -3029,6 +3097,17 @@ pub struct ElementDefinitionSlicing {
     >,
 }
 impl ElementDefinitionSlicing {
+    /// A new `ElementDefinition.slicing` with its required elements (`rules`); the others are empty.
+    pub fn new(
+        rules: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SlicingRules, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            rules: ::core::option::Option::Some(rules.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.slicing",
@@ -3122,6 +3201,19 @@ pub struct ElementDefinitionSlicingDiscriminator {
     pub path: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionSlicingDiscriminator {
+    /// A new `ElementDefinition.slicing.discriminator` with its required elements (`type`, `path`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::DiscriminatorType, super::Extension>,
+        >,
+        path: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            path: ::core::option::Option::Some(path.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.slicing.discriminator",
@@ -3208,6 +3300,13 @@ pub struct ElementDefinitionType {
     >,
 }
 impl ElementDefinitionType {
+    /// A new `ElementDefinition.type` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::Uri>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ElementDefinition.type",

@@ -137,6 +137,19 @@ pub struct Encounter {
     pub part_of: ::core::option::Option<super::Reference>,
 }
 impl Encounter {
+    /// A new `Encounter` with its required elements (`status`, `class`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EncounterStatus, super::Extension>,
+        >,
+        class: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            class: ::core::option::Option::Some(class.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Encounter",
@@ -366,6 +379,17 @@ pub struct EncounterClassHistory {
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterClassHistory {
+    /// A new `Encounter.classHistory` with its required elements (`class`, `period`); the others are empty.
+    pub fn new(
+        class: impl ::core::convert::Into<super::Coding>,
+        period: impl ::core::convert::Into<super::Period>,
+    ) -> Self {
+        Self {
+            class: ::core::option::Option::Some(class.into()),
+            period: ::core::option::Option::Some(period.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Encounter.classHistory",
@@ -455,6 +479,13 @@ pub struct EncounterDiagnosis {
     pub rank: ::core::option::Option<super::PositiveInt>,
 }
 impl EncounterDiagnosis {
+    /// A new `Encounter.diagnosis` with its required elements (`condition`); the others are empty.
+    pub fn new(condition: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            condition: ::core::option::Option::Some(condition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Encounter.diagnosis",
@@ -727,6 +758,13 @@ pub struct EncounterLocation {
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterLocation {
+    /// A new `Encounter.location` with its required elements (`location`); the others are empty.
+    pub fn new(location: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            location: ::core::option::Option::Some(location.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Encounter.location",
@@ -915,6 +953,19 @@ pub struct EncounterStatusHistory {
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterStatusHistory {
+    /// A new `Encounter.statusHistory` with its required elements (`status`, `period`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EncounterStatus, super::Extension>,
+        >,
+        period: impl ::core::convert::Into<super::Period>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            period: ::core::option::Option::Some(period.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Encounter.statusHistory",

@@ -89,6 +89,23 @@ pub struct Endpoint {
     pub header: ::std::vec::Vec<super::String>,
 }
 impl Endpoint {
+    /// A new `Endpoint` with its required elements (`status`, `connectionType`, `payloadType`, `address`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EndpointStatus, super::Extension>,
+        >,
+        connection_type: impl ::core::convert::Into<super::Coding>,
+        payload_type: ::std::vec::Vec<super::CodeableConcept>,
+        address: impl ::core::convert::Into<super::Url>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            connection_type: ::core::option::Option::Some(connection_type.into()),
+            payload_type,
+            address: ::core::option::Option::Some(address.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Endpoint",

@@ -93,6 +93,19 @@ pub struct EpisodeOfCare {
     pub account: ::std::vec::Vec<super::Reference>,
 }
 impl EpisodeOfCare {
+    /// A new `EpisodeOfCare` with its required elements (`status`, `patient`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EpisodeOfCareStatus, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EpisodeOfCare",
@@ -258,6 +271,13 @@ pub struct EpisodeOfCareDiagnosis {
     pub rank: ::core::option::Option<super::PositiveInt>,
 }
 impl EpisodeOfCareDiagnosis {
+    /// A new `EpisodeOfCare.diagnosis` with its required elements (`condition`); the others are empty.
+    pub fn new(condition: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            condition: ::core::option::Option::Some(condition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EpisodeOfCare.diagnosis",
@@ -349,6 +369,19 @@ pub struct EpisodeOfCareStatusHistory {
     pub period: ::core::option::Option<super::Period>,
 }
 impl EpisodeOfCareStatusHistory {
+    /// A new `EpisodeOfCare.statusHistory` with its required elements (`status`, `period`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EpisodeOfCareStatus, super::Extension>,
+        >,
+        period: impl ::core::convert::Into<super::Period>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            period: ::core::option::Option::Some(period.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EpisodeOfCare.statusHistory",

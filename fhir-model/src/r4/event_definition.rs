@@ -157,6 +157,19 @@ pub struct EventDefinition {
     pub trigger: ::std::vec::Vec<super::TriggerDefinition>,
 }
 impl EventDefinition {
+    /// A new `EventDefinition` with its required elements (`status`, `trigger`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        trigger: ::std::vec::Vec<super::TriggerDefinition>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            trigger,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EventDefinition",
@@ -362,12 +375,12 @@ impl crate::rt::Element for EventDefinition {
     }
 }
 crate::rt::element_impls!(EventDefinition, resource);
-///Choice of types for `EventDefinition.subject[x]`.
+/// Choice of types for `EventDefinition.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventDefinitionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for EventDefinitionSubject {

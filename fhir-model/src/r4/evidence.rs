@@ -157,6 +157,21 @@ pub struct Evidence {
     pub outcome: ::std::vec::Vec<super::Reference>,
 }
 impl Evidence {
+    /// A new `Evidence` with its required elements (`status`, `exposureBackground`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        exposure_background: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            exposure_background: ::core::option::Option::Some(
+                exposure_background.into(),
+            ),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Evidence",

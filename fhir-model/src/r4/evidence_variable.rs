@@ -155,6 +155,19 @@ pub struct EvidenceVariable {
     pub characteristic: ::std::vec::Vec<super::EvidenceVariableCharacteristic>,
 }
 impl EvidenceVariable {
+    /// A new `EvidenceVariable` with its required elements (`status`, `characteristic`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        characteristic: ::std::vec::Vec<super::EvidenceVariableCharacteristic>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            characteristic,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EvidenceVariable",
@@ -410,6 +423,17 @@ pub struct EvidenceVariableCharacteristic {
     >,
 }
 impl EvidenceVariableCharacteristic {
+    /// A new `EvidenceVariable.characteristic` with its required elements (`definition`); the others are empty.
+    pub fn new(
+        definition: impl ::core::convert::Into<
+            super::EvidenceVariableCharacteristicDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definition: ::core::option::Option::Some(definition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "EvidenceVariable.characteristic",
@@ -529,20 +553,20 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);
-///Choice of types for `EvidenceVariable.characteristic.definition[x]`.
+/// Choice of types for `EvidenceVariable.characteristic.definition[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EvidenceVariableCharacteristicDefinition {
-    ///`definitionReference`
+    /// `definitionReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`definitionCanonical`
+    /// `definitionCanonical`
     Canonical(super::Canonical),
-    ///`definitionCodeableConcept`
+    /// `definitionCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`definitionExpression`
+    /// `definitionExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`definitionDataRequirement`
+    /// `definitionDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`definitionTriggerDefinition`
+    /// `definitionTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
 }
 impl crate::rt::Value for EvidenceVariableCharacteristicDefinition {
@@ -590,16 +614,16 @@ impl crate::rt::Value for EvidenceVariableCharacteristicDefinition {
         }
     }
 }
-///Choice of types for `EvidenceVariable.characteristic.participantEffective[x]`.
+/// Choice of types for `EvidenceVariable.characteristic.participantEffective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EvidenceVariableCharacteristicParticipantEffective {
-    ///`participantEffectiveDateTime`
+    /// `participantEffectiveDateTime`
     DateTime(super::DateTime),
-    ///`participantEffectivePeriod`
+    /// `participantEffectivePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`participantEffectiveDuration`
+    /// `participantEffectiveDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`participantEffectiveTiming`
+    /// `participantEffectiveTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for EvidenceVariableCharacteristicParticipantEffective {

@@ -113,6 +113,17 @@ pub struct ExampleScenario {
     pub workflow: ::std::vec::Vec<super::Canonical>,
 }
 impl ExampleScenario {
+    /// A new `ExampleScenario` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario",
@@ -312,6 +323,22 @@ pub struct ExampleScenarioActor {
     pub description: ::core::option::Option<super::Markdown>,
 }
 impl ExampleScenarioActor {
+    /// A new `ExampleScenario.actor` with its required elements (`actorId`, `type`); the others are empty.
+    pub fn new(
+        actor_id: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ExampleScenarioActorType,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            actor_id: ::core::option::Option::Some(actor_id.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.actor",
@@ -425,6 +452,19 @@ pub struct ExampleScenarioInstance {
     >,
 }
 impl ExampleScenarioInstance {
+    /// A new `ExampleScenario.instance` with its required elements (`resourceId`, `resourceType`); the others are empty.
+    pub fn new(
+        resource_id: impl ::core::convert::Into<super::String>,
+        resource_type: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            resource_id: ::core::option::Option::Some(resource_id.into()),
+            resource_type: ::core::option::Option::Some(resource_type.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.instance",
@@ -542,6 +582,13 @@ pub struct ExampleScenarioInstanceContainedInstance {
     pub version_id: ::core::option::Option<super::String>,
 }
 impl ExampleScenarioInstanceContainedInstance {
+    /// A new `ExampleScenario.instance.containedInstance` with its required elements (`resourceId`); the others are empty.
+    pub fn new(resource_id: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            resource_id: ::core::option::Option::Some(resource_id.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.instance.containedInstance",
@@ -627,6 +674,17 @@ pub struct ExampleScenarioInstanceVersion {
     pub description: ::core::option::Option<super::Markdown>,
 }
 impl ExampleScenarioInstanceVersion {
+    /// A new `ExampleScenario.instance.version` with its required elements (`versionId`, `description`); the others are empty.
+    pub fn new(
+        version_id: impl ::core::convert::Into<super::String>,
+        description: impl ::core::convert::Into<super::Markdown>,
+    ) -> Self {
+        Self {
+            version_id: ::core::option::Option::Some(version_id.into()),
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.instance.version",
@@ -724,6 +782,13 @@ pub struct ExampleScenarioProcess {
     pub step: ::std::vec::Vec<super::ExampleScenarioProcessStep>,
 }
 impl ExampleScenarioProcess {
+    /// A new `ExampleScenario.process` with its required elements (`title`); the others are empty.
+    pub fn new(title: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            title: ::core::option::Option::Some(title.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.process",
@@ -958,6 +1023,13 @@ pub struct ExampleScenarioProcessStepAlternative {
     pub step: ::std::vec::Vec<super::ExampleScenarioProcessStep>,
 }
 impl ExampleScenarioProcessStepAlternative {
+    /// A new `ExampleScenario.process.step.alternative` with its required elements (`title`); the others are empty.
+    pub fn new(title: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            title: ::core::option::Option::Some(title.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.process.step.alternative",
@@ -1089,6 +1161,13 @@ pub struct ExampleScenarioProcessStepOperation {
     >,
 }
 impl ExampleScenarioProcessStepOperation {
+    /// A new `ExampleScenario.process.step.operation` with its required elements (`number`); the others are empty.
+    pub fn new(number: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            number: ::core::option::Option::Some(number.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExampleScenario.process.step.operation",

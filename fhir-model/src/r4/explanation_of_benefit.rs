@@ -221,6 +221,40 @@ pub struct ExplanationOfBenefit {
     pub benefit_balance: ::std::vec::Vec<super::ExplanationOfBenefitBenefitBalance>,
 }
 impl ExplanationOfBenefit {
+    /// A new `ExplanationOfBenefit` with its required elements (`status`, `type`, `use`, `patient`, `created`, `insurer`, `provider`, `outcome`, `insurance`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ExplanationOfBenefitStatus,
+                super::Extension,
+            >,
+        >,
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::Use, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        created: impl ::core::convert::Into<super::DateTime>,
+        insurer: impl ::core::convert::Into<super::Reference>,
+        provider: impl ::core::convert::Into<super::Reference>,
+        outcome: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
+        >,
+        insurance: ::std::vec::Vec<super::ExplanationOfBenefitInsurance>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            use_: ::core::option::Option::Some(use_.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            created: ::core::option::Option::Some(created.into()),
+            insurer: ::core::option::Option::Some(insurer.into()),
+            provider: ::core::option::Option::Some(provider.into()),
+            outcome: ::core::option::Option::Some(outcome.into()),
+            insurance,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit",
@@ -683,12 +717,12 @@ impl crate::rt::Element for ExplanationOfBenefitAccident {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAccident, element);
-///Choice of types for `ExplanationOfBenefit.accident.location[x]`.
+/// Choice of types for `ExplanationOfBenefit.accident.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitAccidentLocation {
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitAccidentLocation {
@@ -813,6 +847,15 @@ pub struct ExplanationOfBenefitAddItem {
     pub detail: ::std::vec::Vec<super::ExplanationOfBenefitAddItemDetail>,
 }
 impl ExplanationOfBenefitAddItem {
+    /// A new `ExplanationOfBenefit.addItem` with its required elements (`productOrService`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.addItem",
@@ -984,12 +1027,12 @@ impl crate::rt::Element for ExplanationOfBenefitAddItem {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItem, element);
-///Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
+/// Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitAddItemServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ExplanationOfBenefitAddItemServiced {
@@ -1021,14 +1064,14 @@ impl crate::rt::Value for ExplanationOfBenefitAddItemServiced {
         }
     }
 }
-///Choice of types for `ExplanationOfBenefit.addItem.location[x]`.
+/// Choice of types for `ExplanationOfBenefit.addItem.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitAddItemLocation {
-    ///`locationCodeableConcept`
+    /// `locationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitAddItemLocation {
@@ -1121,6 +1164,15 @@ pub struct ExplanationOfBenefitAddItemDetail {
     pub sub_detail: ::std::vec::Vec<super::ExplanationOfBenefitAddItemDetailSubDetail>,
 }
 impl ExplanationOfBenefitAddItemDetail {
+    /// A new `ExplanationOfBenefit.addItem.detail` with its required elements (`productOrService`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.addItem.detail",
@@ -1274,6 +1326,15 @@ pub struct ExplanationOfBenefitAddItemDetailSubDetail {
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
 }
 impl ExplanationOfBenefitAddItemDetailSubDetail {
+    /// A new `ExplanationOfBenefit.addItem.detail.subDetail` with its required elements (`productOrService`); the others are empty.
+    pub fn new(
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.addItem.detail.subDetail",
@@ -1415,6 +1476,13 @@ pub struct ExplanationOfBenefitBenefitBalance {
     pub financial: ::std::vec::Vec<super::ExplanationOfBenefitBenefitBalanceFinancial>,
 }
 impl ExplanationOfBenefitBenefitBalance {
+    /// A new `ExplanationOfBenefit.benefitBalance` with its required elements (`category`); the others are empty.
+    pub fn new(category: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.benefitBalance",
@@ -1540,6 +1608,13 @@ pub struct ExplanationOfBenefitBenefitBalanceFinancial {
     >,
 }
 impl ExplanationOfBenefitBenefitBalanceFinancial {
+    /// A new `ExplanationOfBenefit.benefitBalance.financial` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.benefitBalance.financial",
@@ -1619,14 +1694,14 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalanceFinancial, element);
-///Choice of types for `ExplanationOfBenefit.benefitBalance.financial.allowed[x]`.
+/// Choice of types for `ExplanationOfBenefit.benefitBalance.financial.allowed[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitBenefitBalanceFinancialAllowed {
-    ///`allowedUnsignedInt`
+    /// `allowedUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`allowedString`
+    /// `allowedString`
     String(super::String),
-    ///`allowedMoney`
+    /// `allowedMoney`
     Money(::std::boxed::Box<super::Money>),
 }
 impl crate::rt::Value for ExplanationOfBenefitBenefitBalanceFinancialAllowed {
@@ -1662,12 +1737,12 @@ impl crate::rt::Value for ExplanationOfBenefitBenefitBalanceFinancialAllowed {
         }
     }
 }
-///Choice of types for `ExplanationOfBenefit.benefitBalance.financial.used[x]`.
+/// Choice of types for `ExplanationOfBenefit.benefitBalance.financial.used[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitBenefitBalanceFinancialUsed {
-    ///`usedUnsignedInt`
+    /// `usedUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`usedMoney`
+    /// `usedMoney`
     Money(::std::boxed::Box<super::Money>),
 }
 impl crate::rt::Value for ExplanationOfBenefitBenefitBalanceFinancialUsed {
@@ -1740,6 +1815,17 @@ pub struct ExplanationOfBenefitCareTeam {
     pub qualification: ::core::option::Option<super::CodeableConcept>,
 }
 impl ExplanationOfBenefitCareTeam {
+    /// A new `ExplanationOfBenefit.careTeam` with its required elements (`sequence`, `provider`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        provider: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            provider: ::core::option::Option::Some(provider.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.careTeam",
@@ -1849,6 +1935,19 @@ pub struct ExplanationOfBenefitDiagnosis {
     pub package_code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ExplanationOfBenefitDiagnosis {
+    /// A new `ExplanationOfBenefit.diagnosis` with its required elements (`sequence`, `diagnosis`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        diagnosis: impl ::core::convert::Into<
+            super::ExplanationOfBenefitDiagnosisDiagnosis,
+        >,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            diagnosis: ::core::option::Option::Some(diagnosis.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.diagnosis",
@@ -1926,12 +2025,12 @@ impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitDiagnosis, element);
-///Choice of types for `ExplanationOfBenefit.diagnosis.diagnosis[x]`.
+/// Choice of types for `ExplanationOfBenefit.diagnosis.diagnosis[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitDiagnosisDiagnosis {
-    ///`diagnosisCodeableConcept`
+    /// `diagnosisCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`diagnosisReference`
+    /// `diagnosisReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitDiagnosisDiagnosis {
@@ -1996,6 +2095,17 @@ pub struct ExplanationOfBenefitInsurance {
     pub pre_auth_ref: ::std::vec::Vec<super::String>,
 }
 impl ExplanationOfBenefitInsurance {
+    /// A new `ExplanationOfBenefit.insurance` with its required elements (`focal`, `coverage`); the others are empty.
+    pub fn new(
+        focal: impl ::core::convert::Into<super::Boolean>,
+        coverage: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            focal: ::core::option::Option::Some(focal.into()),
+            coverage: ::core::option::Option::Some(coverage.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.insurance",
@@ -2169,6 +2279,17 @@ pub struct ExplanationOfBenefitItem {
     pub detail: ::std::vec::Vec<super::ExplanationOfBenefitItemDetail>,
 }
 impl ExplanationOfBenefitItem {
+    /// A new `ExplanationOfBenefit.item` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.item",
@@ -2376,12 +2497,12 @@ impl crate::rt::Element for ExplanationOfBenefitItem {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItem, element);
-///Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
+/// Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitItemServiced {
-    ///`servicedDate`
+    /// `servicedDate`
     Date(super::Date),
-    ///`servicedPeriod`
+    /// `servicedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ExplanationOfBenefitItemServiced {
@@ -2413,14 +2534,14 @@ impl crate::rt::Value for ExplanationOfBenefitItemServiced {
         }
     }
 }
-///Choice of types for `ExplanationOfBenefit.item.location[x]`.
+/// Choice of types for `ExplanationOfBenefit.item.location[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitItemLocation {
-    ///`locationCodeableConcept`
+    /// `locationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`locationAddress`
+    /// `locationAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`locationReference`
+    /// `locationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitItemLocation {
@@ -2493,6 +2614,13 @@ pub struct ExplanationOfBenefitItemAdjudication {
     pub value: ::core::option::Option<super::Decimal>,
 }
 impl ExplanationOfBenefitItemAdjudication {
+    /// A new `ExplanationOfBenefit.item.adjudication` with its required elements (`category`); the others are empty.
+    pub fn new(category: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.item.adjudication",
@@ -2634,6 +2762,17 @@ pub struct ExplanationOfBenefitItemDetail {
     pub sub_detail: ::std::vec::Vec<super::ExplanationOfBenefitItemDetailSubDetail>,
 }
 impl ExplanationOfBenefitItemDetail {
+    /// A new `ExplanationOfBenefit.item.detail` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.item.detail",
@@ -2827,6 +2966,17 @@ pub struct ExplanationOfBenefitItemDetailSubDetail {
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
 }
 impl ExplanationOfBenefitItemDetailSubDetail {
+    /// A new `ExplanationOfBenefit.item.detail.subDetail` with its required elements (`sequence`, `productOrService`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        product_or_service: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            product_or_service: ::core::option::Option::Some(product_or_service.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.item.detail.subDetail",
@@ -3178,6 +3328,19 @@ pub struct ExplanationOfBenefitProcedure {
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ExplanationOfBenefitProcedure {
+    /// A new `ExplanationOfBenefit.procedure` with its required elements (`sequence`, `procedure`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        procedure: impl ::core::convert::Into<
+            super::ExplanationOfBenefitProcedureProcedure,
+        >,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            procedure: ::core::option::Option::Some(procedure.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.procedure",
@@ -3255,12 +3418,12 @@ impl crate::rt::Element for ExplanationOfBenefitProcedure {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcedure, element);
-///Choice of types for `ExplanationOfBenefit.procedure.procedure[x]`.
+/// Choice of types for `ExplanationOfBenefit.procedure.procedure[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitProcedureProcedure {
-    ///`procedureCodeableConcept`
+    /// `procedureCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`procedureReference`
+    /// `procedureReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitProcedureProcedure {
@@ -3533,6 +3696,17 @@ pub struct ExplanationOfBenefitSupportingInfo {
     pub reason: ::core::option::Option<super::Coding>,
 }
 impl ExplanationOfBenefitSupportingInfo {
+    /// A new `ExplanationOfBenefit.supportingInfo` with its required elements (`sequence`, `category`); the others are empty.
+    pub fn new(
+        sequence: impl ::core::convert::Into<super::PositiveInt>,
+        category: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            sequence: ::core::option::Option::Some(sequence.into()),
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.supportingInfo",
@@ -3632,12 +3806,12 @@ impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitSupportingInfo, element);
-///Choice of types for `ExplanationOfBenefit.supportingInfo.timing[x]`.
+/// Choice of types for `ExplanationOfBenefit.supportingInfo.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitSupportingInfoTiming {
-    ///`timingDate`
+    /// `timingDate`
     Date(super::Date),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ExplanationOfBenefitSupportingInfoTiming {
@@ -3669,18 +3843,18 @@ impl crate::rt::Value for ExplanationOfBenefitSupportingInfoTiming {
         }
     }
 }
-///Choice of types for `ExplanationOfBenefit.supportingInfo.value[x]`.
+/// Choice of types for `ExplanationOfBenefit.supportingInfo.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExplanationOfBenefitSupportingInfoValue {
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ExplanationOfBenefitSupportingInfoValue {
@@ -3753,6 +3927,17 @@ pub struct ExplanationOfBenefitTotal {
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ExplanationOfBenefitTotal {
+    /// A new `ExplanationOfBenefit.total` with its required elements (`category`, `amount`); the others are empty.
+    pub fn new(
+        category: impl ::core::convert::Into<super::CodeableConcept>,
+        amount: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            amount: ::core::option::Option::Some(amount.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ExplanationOfBenefit.total",

@@ -37,6 +37,13 @@ pub struct Expression {
     pub reference: ::core::option::Option<super::Uri>,
 }
 impl Expression {
+    /// A new `Expression` with its required elements (`language`); the others are empty.
+    pub fn new(language: impl ::core::convert::Into<super::Code>) -> Self {
+        Self {
+            language: ::core::option::Option::Some(language.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Expression",

@@ -117,6 +117,21 @@ pub struct FamilyMemberHistory {
     pub condition: ::std::vec::Vec<super::FamilyMemberHistoryCondition>,
 }
 impl FamilyMemberHistory {
+    /// A new `FamilyMemberHistory` with its required elements (`status`, `patient`, `relationship`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FamilyHistoryStatus, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        relationship: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            relationship: ::core::option::Option::Some(relationship.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "FamilyMemberHistory",
@@ -311,14 +326,14 @@ impl crate::rt::Element for FamilyMemberHistory {
     }
 }
 crate::rt::element_impls!(FamilyMemberHistory, resource);
-///Choice of types for `FamilyMemberHistory.born[x]`.
+/// Choice of types for `FamilyMemberHistory.born[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FamilyMemberHistoryBorn {
-    ///`bornPeriod`
+    /// `bornPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`bornDate`
+    /// `bornDate`
     Date(super::Date),
-    ///`bornString`
+    /// `bornString`
     String(super::String),
 }
 impl crate::rt::Value for FamilyMemberHistoryBorn {
@@ -354,14 +369,14 @@ impl crate::rt::Value for FamilyMemberHistoryBorn {
         }
     }
 }
-///Choice of types for `FamilyMemberHistory.age[x]`.
+/// Choice of types for `FamilyMemberHistory.age[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FamilyMemberHistoryAge {
-    ///`ageAge`
+    /// `ageAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`ageRange`
+    /// `ageRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`ageString`
+    /// `ageString`
     String(super::String),
 }
 impl crate::rt::Value for FamilyMemberHistoryAge {
@@ -397,18 +412,18 @@ impl crate::rt::Value for FamilyMemberHistoryAge {
         }
     }
 }
-///Choice of types for `FamilyMemberHistory.deceased[x]`.
+/// Choice of types for `FamilyMemberHistory.deceased[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FamilyMemberHistoryDeceased {
-    ///`deceasedBoolean`
+    /// `deceasedBoolean`
     Boolean(super::Boolean),
-    ///`deceasedAge`
+    /// `deceasedAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`deceasedRange`
+    /// `deceasedRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`deceasedDate`
+    /// `deceasedDate`
     Date(super::Date),
-    ///`deceasedString`
+    /// `deceasedString`
     String(super::String),
 }
 impl crate::rt::Value for FamilyMemberHistoryDeceased {
@@ -493,6 +508,13 @@ pub struct FamilyMemberHistoryCondition {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl FamilyMemberHistoryCondition {
+    /// A new `FamilyMemberHistory.condition` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "FamilyMemberHistory.condition",
@@ -572,16 +594,16 @@ impl crate::rt::Element for FamilyMemberHistoryCondition {
     }
 }
 crate::rt::element_impls!(FamilyMemberHistoryCondition, element);
-///Choice of types for `FamilyMemberHistory.condition.onset[x]`.
+/// Choice of types for `FamilyMemberHistory.condition.onset[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FamilyMemberHistoryConditionOnset {
-    ///`onsetAge`
+    /// `onsetAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`onsetRange`
+    /// `onsetRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`onsetPeriod`
+    /// `onsetPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`onsetString`
+    /// `onsetString`
     String(super::String),
 }
 impl crate::rt::Value for FamilyMemberHistoryConditionOnset {

@@ -77,6 +77,21 @@ pub struct Flag {
     pub author: ::core::option::Option<super::Reference>,
 }
 impl Flag {
+    /// A new `Flag` with its required elements (`status`, `code`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FlagStatus, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            code: ::core::option::Option::Some(code.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Flag",

@@ -109,6 +109,21 @@ pub struct Goal {
     pub outcome_reference: ::std::vec::Vec<super::Reference>,
 }
 impl Goal {
+    /// A new `Goal` with its required elements (`lifecycleStatus`, `description`, `subject`); the others are empty.
+    pub fn new(
+        lifecycle_status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GoalLifecycleStatus, super::Extension>,
+        >,
+        description: impl ::core::convert::Into<super::CodeableConcept>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            lifecycle_status: ::core::option::Option::Some(lifecycle_status.into()),
+            description: ::core::option::Option::Some(description.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Goal",
@@ -250,12 +265,12 @@ impl crate::rt::Element for Goal {
     }
 }
 crate::rt::element_impls!(Goal, resource);
-///Choice of types for `Goal.start[x]`.
+/// Choice of types for `Goal.start[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GoalStart {
-    ///`startDate`
+    /// `startDate`
     Date(super::Date),
-    ///`startCodeableConcept`
+    /// `startCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for GoalStart {
@@ -419,22 +434,22 @@ impl crate::rt::Element for GoalTarget {
     }
 }
 crate::rt::element_impls!(GoalTarget, element);
-///Choice of types for `Goal.target.detail[x]`.
+/// Choice of types for `Goal.target.detail[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GoalTargetDetail {
-    ///`detailQuantity`
+    /// `detailQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`detailRange`
+    /// `detailRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`detailCodeableConcept`
+    /// `detailCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`detailString`
+    /// `detailString`
     String(super::String),
-    ///`detailBoolean`
+    /// `detailBoolean`
     Boolean(super::Boolean),
-    ///`detailInteger`
+    /// `detailInteger`
     Integer(super::Integer),
-    ///`detailRatio`
+    /// `detailRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
 }
 impl crate::rt::Value for GoalTargetDetail {
@@ -486,12 +501,12 @@ impl crate::rt::Value for GoalTargetDetail {
         }
     }
 }
-///Choice of types for `Goal.target.due[x]`.
+/// Choice of types for `Goal.target.due[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GoalTargetDue {
-    ///`dueDate`
+    /// `dueDate`
     Date(super::Date),
-    ///`dueDuration`
+    /// `dueDuration`
     Duration(::std::boxed::Box<super::Duration>),
 }
 impl crate::rt::Value for GoalTargetDue {

@@ -107,6 +107,23 @@ pub struct GraphDefinition {
     pub link: ::std::vec::Vec<super::GraphDefinitionLink>,
 }
 impl GraphDefinition {
+    /// A new `GraphDefinition` with its required elements (`name`, `status`, `start`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        start: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            start: ::core::option::Option::Some(start.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "GraphDefinition",
@@ -411,6 +428,17 @@ pub struct GraphDefinitionLinkTarget {
     pub link: ::std::vec::Vec<super::GraphDefinitionLink>,
 }
 impl GraphDefinitionLinkTarget {
+    /// A new `GraphDefinition.link.target` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "GraphDefinition.link.target",
@@ -534,6 +562,25 @@ pub struct GraphDefinitionLinkTargetCompartment {
     pub description: ::core::option::Option<super::String>,
 }
 impl GraphDefinitionLinkTargetCompartment {
+    /// A new `GraphDefinition.link.target.compartment` with its required elements (`use`, `code`, `rule`); the others are empty.
+    pub fn new(
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GraphCompartmentUse, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CompartmentType, super::Extension>,
+        >,
+        rule: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GraphCompartmentRule, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            use_: ::core::option::Option::Some(use_.into()),
+            code: ::core::option::Option::Some(code.into()),
+            rule: ::core::option::Option::Some(rule.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "GraphDefinition.link.target.compartment",

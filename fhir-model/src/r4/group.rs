@@ -85,6 +85,19 @@ pub struct Group {
     pub member: ::std::vec::Vec<super::GroupMember>,
 }
 impl Group {
+    /// A new `Group` with its required elements (`type`, `actual`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GroupType, super::Extension>,
+        >,
+        actual: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            actual: ::core::option::Option::Some(actual.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Group",
@@ -238,6 +251,19 @@ pub struct GroupCharacteristic {
     pub period: ::core::option::Option<super::Period>,
 }
 impl GroupCharacteristic {
+    /// A new `Group.characteristic` with its required elements (`code`, `value`, `exclude`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::GroupCharacteristicValue>,
+        exclude: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            exclude: ::core::option::Option::Some(exclude.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Group.characteristic",
@@ -320,18 +346,18 @@ impl crate::rt::Element for GroupCharacteristic {
     }
 }
 crate::rt::element_impls!(GroupCharacteristic, element);
-///Choice of types for `Group.characteristic.value[x]`.
+/// Choice of types for `Group.characteristic.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GroupCharacteristicValue {
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for GroupCharacteristicValue {
@@ -408,6 +434,13 @@ pub struct GroupMember {
     pub inactive: ::core::option::Option<super::Boolean>,
 }
 impl GroupMember {
+    /// A new `Group.member` with its required elements (`entity`); the others are empty.
+    pub fn new(entity: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            entity: ::core::option::Option::Some(entity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Group.member",

@@ -105,6 +105,19 @@ pub struct GuidanceResponse {
     pub data_requirement: ::std::vec::Vec<super::DataRequirement>,
 }
 impl GuidanceResponse {
+    /// A new `GuidanceResponse` with its required elements (`module`, `status`); the others are empty.
+    pub fn new(
+        module: impl ::core::convert::Into<super::GuidanceResponseModule>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GuidanceResponseStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            module: ::core::option::Option::Some(module.into()),
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "GuidanceResponse",
@@ -251,14 +264,14 @@ impl crate::rt::Element for GuidanceResponse {
     }
 }
 crate::rt::element_impls!(GuidanceResponse, resource);
-///Choice of types for `GuidanceResponse.module[x]`.
+/// Choice of types for `GuidanceResponse.module[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GuidanceResponseModule {
-    ///`moduleUri`
+    /// `moduleUri`
     Uri(super::Uri),
-    ///`moduleCanonical`
+    /// `moduleCanonical`
     Canonical(super::Canonical),
-    ///`moduleCodeableConcept`
+    /// `moduleCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for GuidanceResponseModule {

@@ -576,6 +576,13 @@ pub struct HealthcareServiceNotAvailable {
     pub during: ::core::option::Option<super::Period>,
 }
 impl HealthcareServiceNotAvailable {
+    /// A new `HealthcareService.notAvailable` with its required elements (`description`); the others are empty.
+    pub fn new(description: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "HealthcareService.notAvailable",

@@ -125,6 +125,19 @@ pub struct ImagingStudy {
     pub series: ::std::vec::Vec<super::ImagingStudySeries>,
 }
 impl ImagingStudy {
+    /// A new `ImagingStudy` with its required elements (`status`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ImagingStudyStatus, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImagingStudy",
@@ -350,6 +363,17 @@ pub struct ImagingStudySeries {
     pub instance: ::std::vec::Vec<super::ImagingStudySeriesInstance>,
 }
 impl ImagingStudySeries {
+    /// A new `ImagingStudy.series` with its required elements (`uid`, `modality`); the others are empty.
+    pub fn new(
+        uid: impl ::core::convert::Into<super::Id>,
+        modality: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            uid: ::core::option::Option::Some(uid.into()),
+            modality: ::core::option::Option::Some(modality.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImagingStudy.series",
@@ -499,6 +523,17 @@ pub struct ImagingStudySeriesInstance {
     pub title: ::core::option::Option<super::String>,
 }
 impl ImagingStudySeriesInstance {
+    /// A new `ImagingStudy.series.instance` with its required elements (`uid`, `sopClass`); the others are empty.
+    pub fn new(
+        uid: impl ::core::convert::Into<super::Id>,
+        sop_class: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            uid: ::core::option::Option::Some(uid.into()),
+            sop_class: ::core::option::Option::Some(sop_class.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImagingStudy.series.instance",
@@ -592,6 +627,13 @@ pub struct ImagingStudySeriesPerformer {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ImagingStudySeriesPerformer {
+    /// A new `ImagingStudy.series.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImagingStudy.series.performer",

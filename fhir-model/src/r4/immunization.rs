@@ -157,6 +157,23 @@ pub struct Immunization {
     pub protocol_applied: ::std::vec::Vec<super::ImmunizationProtocolApplied>,
 }
 impl Immunization {
+    /// A new `Immunization` with its required elements (`status`, `vaccineCode`, `patient`, `occurrence`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ImmunizationStatusCodes, super::Extension>,
+        >,
+        vaccine_code: impl ::core::convert::Into<super::CodeableConcept>,
+        patient: impl ::core::convert::Into<super::Reference>,
+        occurrence: impl ::core::convert::Into<super::ImmunizationOccurrence>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            vaccine_code: ::core::option::Option::Some(vaccine_code.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            occurrence: ::core::option::Option::Some(occurrence.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Immunization",
@@ -394,12 +411,12 @@ impl crate::rt::Element for Immunization {
     }
 }
 crate::rt::element_impls!(Immunization, resource);
-///Choice of types for `Immunization.occurrence[x]`.
+/// Choice of types for `Immunization.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrenceString`
+    /// `occurrenceString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationOccurrence {
@@ -561,6 +578,13 @@ pub struct ImmunizationPerformer {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ImmunizationPerformer {
+    /// A new `Immunization.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Immunization.performer",
@@ -662,6 +686,17 @@ pub struct ImmunizationProtocolApplied {
     >,
 }
 impl ImmunizationProtocolApplied {
+    /// A new `Immunization.protocolApplied` with its required elements (`doseNumber`); the others are empty.
+    pub fn new(
+        dose_number: impl ::core::convert::Into<
+            super::ImmunizationProtocolAppliedDoseNumber,
+        >,
+    ) -> Self {
+        Self {
+            dose_number: ::core::option::Option::Some(dose_number.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Immunization.protocolApplied",
@@ -756,12 +791,12 @@ impl crate::rt::Element for ImmunizationProtocolApplied {
     }
 }
 crate::rt::element_impls!(ImmunizationProtocolApplied, element);
-///Choice of types for `Immunization.protocolApplied.doseNumber[x]`.
+/// Choice of types for `Immunization.protocolApplied.doseNumber[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationProtocolAppliedDoseNumber {
-    ///`doseNumberPositiveInt`
+    /// `doseNumberPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`doseNumberString`
+    /// `doseNumberString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationProtocolAppliedDoseNumber {
@@ -793,12 +828,12 @@ impl crate::rt::Value for ImmunizationProtocolAppliedDoseNumber {
         }
     }
 }
-///Choice of types for `Immunization.protocolApplied.seriesDoses[x]`.
+/// Choice of types for `Immunization.protocolApplied.seriesDoses[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationProtocolAppliedSeriesDoses {
-    ///`seriesDosesPositiveInt`
+    /// `seriesDosesPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`seriesDosesString`
+    /// `seriesDosesString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationProtocolAppliedSeriesDoses {

@@ -100,6 +100,28 @@ pub struct ImmunizationEvaluation {
     pub series_doses: ::core::option::Option<super::ImmunizationEvaluationSeriesDoses>,
 }
 impl ImmunizationEvaluation {
+    /// A new `ImmunizationEvaluation` with its required elements (`status`, `patient`, `targetDisease`, `immunizationEvent`, `doseStatus`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::ImmunizationEvaluationStatusCodes,
+                super::Extension,
+            >,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        target_disease: impl ::core::convert::Into<super::CodeableConcept>,
+        immunization_event: impl ::core::convert::Into<super::Reference>,
+        dose_status: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            target_disease: ::core::option::Option::Some(target_disease.into()),
+            immunization_event: ::core::option::Option::Some(immunization_event.into()),
+            dose_status: ::core::option::Option::Some(dose_status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImmunizationEvaluation",
@@ -246,12 +268,12 @@ impl crate::rt::Element for ImmunizationEvaluation {
     }
 }
 crate::rt::element_impls!(ImmunizationEvaluation, resource);
-///Choice of types for `ImmunizationEvaluation.doseNumber[x]`.
+/// Choice of types for `ImmunizationEvaluation.doseNumber[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationEvaluationDoseNumber {
-    ///`doseNumberPositiveInt`
+    /// `doseNumberPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`doseNumberString`
+    /// `doseNumberString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationEvaluationDoseNumber {
@@ -283,12 +305,12 @@ impl crate::rt::Value for ImmunizationEvaluationDoseNumber {
         }
     }
 }
-///Choice of types for `ImmunizationEvaluation.seriesDoses[x]`.
+/// Choice of types for `ImmunizationEvaluation.seriesDoses[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationEvaluationSeriesDoses {
-    ///`seriesDosesPositiveInt`
+    /// `seriesDosesPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`seriesDosesString`
+    /// `seriesDosesString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationEvaluationSeriesDoses {

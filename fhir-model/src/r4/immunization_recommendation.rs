@@ -63,6 +63,19 @@ pub struct ImmunizationRecommendation {
     pub recommendation: ::std::vec::Vec<super::ImmunizationRecommendationRecommendation>,
 }
 impl ImmunizationRecommendation {
+    /// A new `ImmunizationRecommendation` with its required elements (`patient`, `date`, `recommendation`); the others are empty.
+    pub fn new(
+        patient: impl ::core::convert::Into<super::Reference>,
+        date: impl ::core::convert::Into<super::DateTime>,
+        recommendation: ::std::vec::Vec<super::ImmunizationRecommendationRecommendation>,
+    ) -> Self {
+        Self {
+            patient: ::core::option::Option::Some(patient.into()),
+            date: ::core::option::Option::Some(date.into()),
+            recommendation,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImmunizationRecommendation",
@@ -234,6 +247,15 @@ pub struct ImmunizationRecommendationRecommendation {
     pub supporting_patient_information: ::std::vec::Vec<super::Reference>,
 }
 impl ImmunizationRecommendationRecommendation {
+    /// A new `ImmunizationRecommendation.recommendation` with its required elements (`forecastStatus`); the others are empty.
+    pub fn new(
+        forecast_status: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            forecast_status: ::core::option::Option::Some(forecast_status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImmunizationRecommendation.recommendation",
@@ -388,12 +410,12 @@ impl crate::rt::Element for ImmunizationRecommendationRecommendation {
     }
 }
 crate::rt::element_impls!(ImmunizationRecommendationRecommendation, element);
-///Choice of types for `ImmunizationRecommendation.recommendation.doseNumber[x]`.
+/// Choice of types for `ImmunizationRecommendation.recommendation.doseNumber[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationRecommendationRecommendationDoseNumber {
-    ///`doseNumberPositiveInt`
+    /// `doseNumberPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`doseNumberString`
+    /// `doseNumberString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationRecommendationRecommendationDoseNumber {
@@ -425,12 +447,12 @@ impl crate::rt::Value for ImmunizationRecommendationRecommendationDoseNumber {
         }
     }
 }
-///Choice of types for `ImmunizationRecommendation.recommendation.seriesDoses[x]`.
+/// Choice of types for `ImmunizationRecommendation.recommendation.seriesDoses[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImmunizationRecommendationRecommendationSeriesDoses {
-    ///`seriesDosesPositiveInt`
+    /// `seriesDosesPositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`seriesDosesString`
+    /// `seriesDosesString`
     String(super::String),
 }
 impl crate::rt::Value for ImmunizationRecommendationRecommendationSeriesDoses {
@@ -491,6 +513,17 @@ pub struct ImmunizationRecommendationRecommendationDateCriterion {
     pub value: ::core::option::Option<super::DateTime>,
 }
 impl ImmunizationRecommendationRecommendationDateCriterion {
+    /// A new `ImmunizationRecommendation.recommendation.dateCriterion` with its required elements (`code`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::DateTime>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImmunizationRecommendation.recommendation.dateCriterion",

@@ -129,6 +129,27 @@ pub struct ImplementationGuide {
     pub manifest: ::core::option::Option<super::ImplementationGuideManifest>,
 }
 impl ImplementationGuide {
+    /// A new `ImplementationGuide` with its required elements (`url`, `name`, `status`, `packageId`, `fhirVersion`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        package_id: impl ::core::convert::Into<super::Id>,
+        fhir_version: ::std::vec::Vec<
+            crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            package_id: ::core::option::Option::Some(package_id.into()),
+            fhir_version,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide",
@@ -358,6 +379,15 @@ pub struct ImplementationGuideDefinition {
     pub template: ::std::vec::Vec<super::ImplementationGuideDefinitionTemplate>,
 }
 impl ImplementationGuideDefinition {
+    /// A new `ImplementationGuide.definition` with its required elements (`resource`); the others are empty.
+    pub fn new(
+        resource: ::std::vec::Vec<super::ImplementationGuideDefinitionResource>,
+    ) -> Self {
+        Self {
+            resource,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition",
@@ -495,6 +525,13 @@ pub struct ImplementationGuideDefinitionGrouping {
     pub description: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionGrouping {
+    /// A new `ImplementationGuide.definition.grouping` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition.grouping",
@@ -590,6 +627,21 @@ pub struct ImplementationGuideDefinitionPage {
     pub page: ::std::vec::Vec<super::ImplementationGuideDefinitionPage>,
 }
 impl ImplementationGuideDefinitionPage {
+    /// A new `ImplementationGuide.definition.page` with its required elements (`name`, `title`, `generation`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::ImplementationGuideDefinitionPageName>,
+        title: impl ::core::convert::Into<super::String>,
+        generation: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GuidePageGeneration, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            title: ::core::option::Option::Some(title.into()),
+            generation: ::core::option::Option::Some(generation.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition.page",
@@ -671,12 +723,12 @@ impl crate::rt::Element for ImplementationGuideDefinitionPage {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionPage, element);
-///Choice of types for `ImplementationGuide.definition.page.name[x]`.
+/// Choice of types for `ImplementationGuide.definition.page.name[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImplementationGuideDefinitionPageName {
-    ///`nameUrl`
+    /// `nameUrl`
     Url(super::Url),
-    ///`nameReference`
+    /// `nameReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ImplementationGuideDefinitionPageName {
@@ -739,6 +791,19 @@ pub struct ImplementationGuideDefinitionParameter {
     pub value: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionParameter {
+    /// A new `ImplementationGuide.definition.parameter` with its required elements (`code`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::GuideParameterCode, super::Extension>,
+        >,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition.parameter",
@@ -844,6 +909,13 @@ pub struct ImplementationGuideDefinitionResource {
     pub grouping_id: ::core::option::Option<super::Id>,
 }
 impl ImplementationGuideDefinitionResource {
+    /// A new `ImplementationGuide.definition.resource` with its required elements (`reference`); the others are empty.
+    pub fn new(reference: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            reference: ::core::option::Option::Some(reference.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition.resource",
@@ -925,12 +997,12 @@ impl crate::rt::Element for ImplementationGuideDefinitionResource {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionResource, element);
-///Choice of types for `ImplementationGuide.definition.resource.example[x]`.
+/// Choice of types for `ImplementationGuide.definition.resource.example[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImplementationGuideDefinitionResourceExample {
-    ///`exampleBoolean`
+    /// `exampleBoolean`
     Boolean(super::Boolean),
-    ///`exampleCanonical`
+    /// `exampleCanonical`
     Canonical(super::Canonical),
 }
 impl crate::rt::Value for ImplementationGuideDefinitionResourceExample {
@@ -995,6 +1067,17 @@ pub struct ImplementationGuideDefinitionTemplate {
     pub scope: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionTemplate {
+    /// A new `ImplementationGuide.definition.template` with its required elements (`code`, `source`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Code>,
+        source: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            source: ::core::option::Option::Some(source.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.definition.template",
@@ -1088,6 +1171,13 @@ pub struct ImplementationGuideDependsOn {
     pub version: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDependsOn {
+    /// A new `ImplementationGuide.dependsOn` with its required elements (`uri`); the others are empty.
+    pub fn new(uri: impl ::core::convert::Into<super::Canonical>) -> Self {
+        Self {
+            uri: ::core::option::Option::Some(uri.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.dependsOn",
@@ -1179,6 +1269,19 @@ pub struct ImplementationGuideGlobal {
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl ImplementationGuideGlobal {
+    /// A new `ImplementationGuide.global` with its required elements (`type`, `profile`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+        profile: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            profile: ::core::option::Option::Some(profile.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.global",
@@ -1276,6 +1379,15 @@ pub struct ImplementationGuideManifest {
     pub other: ::std::vec::Vec<super::String>,
 }
 impl ImplementationGuideManifest {
+    /// A new `ImplementationGuide.manifest` with its required elements (`resource`); the others are empty.
+    pub fn new(
+        resource: ::std::vec::Vec<super::ImplementationGuideManifestResource>,
+    ) -> Self {
+        Self {
+            resource,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.manifest",
@@ -1393,6 +1505,13 @@ pub struct ImplementationGuideManifestPage {
     pub anchor: ::std::vec::Vec<super::String>,
 }
 impl ImplementationGuideManifestPage {
+    /// A new `ImplementationGuide.manifest.page` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.manifest.page",
@@ -1488,6 +1607,13 @@ pub struct ImplementationGuideManifestResource {
     pub relative_path: ::core::option::Option<super::Url>,
 }
 impl ImplementationGuideManifestResource {
+    /// A new `ImplementationGuide.manifest.resource` with its required elements (`reference`); the others are empty.
+    pub fn new(reference: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            reference: ::core::option::Option::Some(reference.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ImplementationGuide.manifest.resource",
@@ -1557,12 +1683,12 @@ impl crate::rt::Element for ImplementationGuideManifestResource {
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestResource, element);
-///Choice of types for `ImplementationGuide.manifest.resource.example[x]`.
+/// Choice of types for `ImplementationGuide.manifest.resource.example[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImplementationGuideManifestResourceExample {
-    ///`exampleBoolean`
+    /// `exampleBoolean`
     Boolean(super::Boolean),
-    ///`exampleCanonical`
+    /// `exampleCanonical`
     Canonical(super::Canonical),
 }
 impl crate::rt::Value for ImplementationGuideManifestResourceExample {

@@ -375,6 +375,17 @@ pub struct InsurancePlanCoverage {
     pub benefit: ::std::vec::Vec<super::InsurancePlanCoverageBenefit>,
 }
 impl InsurancePlanCoverage {
+    /// A new `InsurancePlan.coverage` with its required elements (`type`, `benefit`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        benefit: ::std::vec::Vec<super::InsurancePlanCoverageBenefit>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            benefit,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "InsurancePlan.coverage",
@@ -476,6 +487,13 @@ pub struct InsurancePlanCoverageBenefit {
     pub limit: ::std::vec::Vec<super::InsurancePlanCoverageBenefitLimit>,
 }
 impl InsurancePlanCoverageBenefit {
+    /// A new `InsurancePlan.coverage.benefit` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "InsurancePlan.coverage.benefit",
@@ -892,6 +910,13 @@ pub struct InsurancePlanPlanSpecificCost {
     pub benefit: ::std::vec::Vec<super::InsurancePlanPlanSpecificCostBenefit>,
 }
 impl InsurancePlanPlanSpecificCost {
+    /// A new `InsurancePlan.plan.specificCost` with its required elements (`category`); the others are empty.
+    pub fn new(category: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            category: ::core::option::Option::Some(category.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "InsurancePlan.plan.specificCost",
@@ -985,6 +1010,13 @@ pub struct InsurancePlanPlanSpecificCostBenefit {
     pub cost: ::std::vec::Vec<super::InsurancePlanPlanSpecificCostBenefitCost>,
 }
 impl InsurancePlanPlanSpecificCostBenefit {
+    /// A new `InsurancePlan.plan.specificCost.benefit` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "InsurancePlan.plan.specificCost.benefit",
@@ -1086,6 +1118,13 @@ pub struct InsurancePlanPlanSpecificCostBenefitCost {
     pub value: ::core::option::Option<super::Quantity>,
 }
 impl InsurancePlanPlanSpecificCostBenefitCost {
+    /// A new `InsurancePlan.plan.specificCost.benefit.cost` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "InsurancePlan.plan.specificCost.benefit.cost",

@@ -109,6 +109,17 @@ pub struct Invoice {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Invoice {
+    /// A new `Invoice` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::InvoiceStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Invoice",
@@ -290,6 +301,15 @@ pub struct InvoiceLineItem {
     pub price_component: ::std::vec::Vec<super::InvoiceLineItemPriceComponent>,
 }
 impl InvoiceLineItem {
+    /// A new `Invoice.lineItem` with its required elements (`chargeItem`); the others are empty.
+    pub fn new(
+        charge_item: impl ::core::convert::Into<super::InvoiceLineItemChargeItem>,
+    ) -> Self {
+        Self {
+            charge_item: ::core::option::Option::Some(charge_item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Invoice.lineItem",
@@ -367,12 +387,12 @@ impl crate::rt::Element for InvoiceLineItem {
     }
 }
 crate::rt::element_impls!(InvoiceLineItem, element);
-///Choice of types for `Invoice.lineItem.chargeItem[x]`.
+/// Choice of types for `Invoice.lineItem.chargeItem[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum InvoiceLineItemChargeItem {
-    ///`chargeItemReference`
+    /// `chargeItemReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`chargeItemCodeableConcept`
+    /// `chargeItemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for InvoiceLineItemChargeItem {
@@ -443,6 +463,20 @@ pub struct InvoiceLineItemPriceComponent {
     pub amount: ::core::option::Option<super::Money>,
 }
 impl InvoiceLineItemPriceComponent {
+    /// A new `Invoice.lineItem.priceComponent` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::InvoicePriceComponentType,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Invoice.lineItem.priceComponent",
@@ -536,6 +570,13 @@ pub struct InvoiceParticipant {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl InvoiceParticipant {
+    /// A new `Invoice.participant` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Invoice.participant",

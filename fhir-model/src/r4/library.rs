@@ -169,6 +169,19 @@ pub struct Library {
     pub content: ::std::vec::Vec<super::Attachment>,
 }
 impl Library {
+    /// A new `Library` with its required elements (`status`, `type`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Library",
@@ -402,12 +415,12 @@ impl crate::rt::Element for Library {
     }
 }
 crate::rt::element_impls!(Library, resource);
-///Choice of types for `Library.subject[x]`.
+/// Choice of types for `Library.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LibrarySubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for LibrarySubject {

@@ -55,6 +55,13 @@ pub struct Linkage {
     pub item: ::std::vec::Vec<super::LinkageItem>,
 }
 impl Linkage {
+    /// A new `Linkage` with its required elements (`item`); the others are empty.
+    pub fn new(item: ::std::vec::Vec<super::LinkageItem>) -> Self {
+        Self {
+            item,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Linkage",
@@ -166,6 +173,19 @@ pub struct LinkageItem {
     pub resource: ::core::option::Option<super::Reference>,
 }
 impl LinkageItem {
+    /// A new `Linkage.item` with its required elements (`type`, `resource`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::LinkageType, super::Extension>,
+        >,
+        resource: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            resource: ::core::option::Option::Some(resource.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Linkage.item",

@@ -99,6 +99,21 @@ pub struct List {
     pub empty_reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl List {
+    /// A new `List` with its required elements (`status`, `mode`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ListStatus, super::Extension>,
+        >,
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ListMode, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "List",
@@ -256,6 +271,13 @@ pub struct ListEntry {
     pub item: ::core::option::Option<super::Reference>,
 }
 impl ListEntry {
+    /// A new `List.entry` with its required elements (`item`); the others are empty.
+    pub fn new(item: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            item: ::core::option::Option::Some(item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "List.entry",

@@ -395,6 +395,17 @@ pub struct LocationPosition {
     pub altitude: ::core::option::Option<super::Decimal>,
 }
 impl LocationPosition {
+    /// A new `Location.position` with its required elements (`longitude`, `latitude`); the others are empty.
+    pub fn new(
+        longitude: impl ::core::convert::Into<super::Decimal>,
+        latitude: impl ::core::convert::Into<super::Decimal>,
+    ) -> Self {
+        Self {
+            longitude: ::core::option::Option::Some(longitude.into()),
+            latitude: ::core::option::Option::Some(latitude.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Location.position",

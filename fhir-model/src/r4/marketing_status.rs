@@ -43,6 +43,19 @@ pub struct MarketingStatus {
     pub restore_date: ::core::option::Option<super::DateTime>,
 }
 impl MarketingStatus {
+    /// A new `MarketingStatus` with its required elements (`country`, `status`, `dateRange`); the others are empty.
+    pub fn new(
+        country: impl ::core::convert::Into<super::CodeableConcept>,
+        status: impl ::core::convert::Into<super::CodeableConcept>,
+        date_range: impl ::core::convert::Into<super::Period>,
+    ) -> Self {
+        Self {
+            country: ::core::option::Option::Some(country.into()),
+            status: ::core::option::Option::Some(status.into()),
+            date_range: ::core::option::Option::Some(date_range.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MarketingStatus",

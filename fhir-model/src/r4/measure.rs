@@ -209,6 +209,17 @@ pub struct Measure {
     pub supplemental_data: ::std::vec::Vec<super::MeasureSupplementalData>,
 }
 impl Measure {
+    /// A new `Measure` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Measure",
@@ -490,12 +501,12 @@ impl crate::rt::Element for Measure {
     }
 }
 crate::rt::element_impls!(Measure, resource);
-///Choice of types for `Measure.subject[x]`.
+/// Choice of types for `Measure.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MeasureSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MeasureSubject {
@@ -677,6 +688,13 @@ pub struct MeasureGroupPopulation {
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureGroupPopulation {
+    /// A new `Measure.group.population` with its required elements (`criteria`); the others are empty.
+    pub fn new(criteria: impl ::core::convert::Into<super::Expression>) -> Self {
+        Self {
+            criteria: ::core::option::Option::Some(criteria.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Measure.group.population",
@@ -879,6 +897,13 @@ pub struct MeasureGroupStratifierComponent {
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureGroupStratifierComponent {
+    /// A new `Measure.group.stratifier.component` with its required elements (`criteria`); the others are empty.
+    pub fn new(criteria: impl ::core::convert::Into<super::Expression>) -> Self {
+        Self {
+            criteria: ::core::option::Option::Some(criteria.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Measure.group.stratifier.component",
@@ -976,6 +1001,13 @@ pub struct MeasureSupplementalData {
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureSupplementalData {
+    /// A new `Measure.supplementalData` with its required elements (`criteria`); the others are empty.
+    pub fn new(criteria: impl ::core::convert::Into<super::Expression>) -> Self {
+        Self {
+            criteria: ::core::option::Option::Some(criteria.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Measure.supplementalData",

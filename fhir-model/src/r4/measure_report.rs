@@ -91,6 +91,25 @@ pub struct MeasureReport {
     pub evaluated_resource: ::std::vec::Vec<super::Reference>,
 }
 impl MeasureReport {
+    /// A new `MeasureReport` with its required elements (`status`, `type`, `measure`, `period`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::MeasureReportStatus, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::MeasureReportType, super::Extension>,
+        >,
+        measure: impl ::core::convert::Into<super::Canonical>,
+        period: impl ::core::convert::Into<super::Period>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            measure: ::core::option::Option::Some(measure.into()),
+            period: ::core::option::Option::Some(period.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MeasureReport",
@@ -662,6 +681,17 @@ pub struct MeasureReportGroupStratifierStratumComponent {
     pub value: ::core::option::Option<super::CodeableConcept>,
 }
 impl MeasureReportGroupStratifierStratumComponent {
+    /// A new `MeasureReport.group.stratifier.stratum.component` with its required elements (`code`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MeasureReport.group.stratifier.stratum.component",

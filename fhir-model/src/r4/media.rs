@@ -133,6 +133,19 @@ pub struct Media {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Media {
+    /// A new `Media` with its required elements (`status`, `content`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
+        >,
+        content: impl ::core::convert::Into<super::Attachment>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            content: ::core::option::Option::Some(content.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Media",
@@ -298,12 +311,12 @@ impl crate::rt::Element for Media {
     }
 }
 crate::rt::element_impls!(Media, resource);
-///Choice of types for `Media.created[x]`.
+/// Choice of types for `Media.created[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MediaCreated {
-    ///`createdDateTime`
+    /// `createdDateTime`
     DateTime(super::DateTime),
-    ///`createdPeriod`
+    /// `createdPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for MediaCreated {

@@ -303,6 +303,15 @@ pub struct MedicationIngredient {
     pub strength: ::core::option::Option<super::Ratio>,
 }
 impl MedicationIngredient {
+    /// A new `Medication.ingredient` with its required elements (`item`); the others are empty.
+    pub fn new(
+        item: impl ::core::convert::Into<super::MedicationIngredientItem>,
+    ) -> Self {
+        Self {
+            item: ::core::option::Option::Some(item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Medication.ingredient",
@@ -372,12 +381,12 @@ impl crate::rt::Element for MedicationIngredient {
     }
 }
 crate::rt::element_impls!(MedicationIngredient, element);
-///Choice of types for `Medication.ingredient.item[x]`.
+/// Choice of types for `Medication.ingredient.item[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationIngredientItem {
-    ///`itemCodeableConcept`
+    /// `itemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`itemReference`
+    /// `itemReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationIngredientItem {

@@ -124,6 +124,28 @@ pub struct MedicationAdministration {
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationAdministration {
+    /// A new `MedicationAdministration` with its required elements (`status`, `medication`, `subject`, `effective`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::MedicationAdministrationStatusCodes,
+                super::Extension,
+            >,
+        >,
+        medication: impl ::core::convert::Into<
+            super::MedicationAdministrationMedication,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+        effective: impl ::core::convert::Into<super::MedicationAdministrationEffective>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            medication: ::core::option::Option::Some(medication.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            effective: ::core::option::Option::Some(effective.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationAdministration",
@@ -318,12 +340,12 @@ impl crate::rt::Element for MedicationAdministration {
     }
 }
 crate::rt::element_impls!(MedicationAdministration, resource);
-///Choice of types for `MedicationAdministration.medication[x]`.
+/// Choice of types for `MedicationAdministration.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationAdministrationMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationAdministrationMedication {
@@ -355,12 +377,12 @@ impl crate::rt::Value for MedicationAdministrationMedication {
         }
     }
 }
-///Choice of types for `MedicationAdministration.effective[x]`.
+/// Choice of types for `MedicationAdministration.effective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationAdministrationEffective {
-    ///`effectiveDateTime`
+    /// `effectiveDateTime`
     DateTime(super::DateTime),
-    ///`effectivePeriod`
+    /// `effectivePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for MedicationAdministrationEffective {
@@ -520,12 +542,12 @@ impl crate::rt::Element for MedicationAdministrationDosage {
     }
 }
 crate::rt::element_impls!(MedicationAdministrationDosage, element);
-///Choice of types for `MedicationAdministration.dosage.rate[x]`.
+/// Choice of types for `MedicationAdministration.dosage.rate[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationAdministrationDosageRate {
-    ///`rateRatio`
+    /// `rateRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`rateQuantity`
+    /// `rateQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value for MedicationAdministrationDosageRate {
@@ -586,6 +608,13 @@ pub struct MedicationAdministrationPerformer {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl MedicationAdministrationPerformer {
+    /// A new `MedicationAdministration.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationAdministration.performer",

@@ -144,6 +144,22 @@ pub struct MedicationDispense {
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationDispense {
+    /// A new `MedicationDispense` with its required elements (`status`, `medication`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::MedicationDispenseStatusCodes,
+                super::Extension,
+            >,
+        >,
+        medication: impl ::core::convert::Into<super::MedicationDispenseMedication>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            medication: ::core::option::Option::Some(medication.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationDispense",
@@ -358,12 +374,12 @@ impl crate::rt::Element for MedicationDispense {
     }
 }
 crate::rt::element_impls!(MedicationDispense, resource);
-///Choice of types for `MedicationDispense.statusReason[x]`.
+/// Choice of types for `MedicationDispense.statusReason[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationDispenseStatusReason {
-    ///`statusReasonCodeableConcept`
+    /// `statusReasonCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`statusReasonReference`
+    /// `statusReasonReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationDispenseStatusReason {
@@ -395,12 +411,12 @@ impl crate::rt::Value for MedicationDispenseStatusReason {
         }
     }
 }
-///Choice of types for `MedicationDispense.medication[x]`.
+/// Choice of types for `MedicationDispense.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationDispenseMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationDispenseMedication {
@@ -461,6 +477,13 @@ pub struct MedicationDispensePerformer {
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl MedicationDispensePerformer {
+    /// A new `MedicationDispense.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationDispense.performer",
@@ -554,6 +577,13 @@ pub struct MedicationDispenseSubstitution {
     pub responsible_party: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationDispenseSubstitution {
+    /// A new `MedicationDispense.substitution` with its required elements (`wasSubstituted`); the others are empty.
+    pub fn new(was_substituted: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            was_substituted: ::core::option::Option::Some(was_substituted.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationDispense.substitution",

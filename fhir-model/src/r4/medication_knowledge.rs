@@ -528,12 +528,12 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelines {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelines, element);
-///Choice of types for `MedicationKnowledge.administrationGuidelines.indication[x]`.
+/// Choice of types for `MedicationKnowledge.administrationGuidelines.indication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationKnowledgeAdministrationGuidelinesIndication {
-    ///`indicationCodeableConcept`
+    /// `indicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`indicationReference`
+    /// `indicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationKnowledgeAdministrationGuidelinesIndication {
@@ -594,6 +594,17 @@ pub struct MedicationKnowledgeAdministrationGuidelinesDosage {
     pub dosage: ::std::vec::Vec<super::Dosage>,
 }
 impl MedicationKnowledgeAdministrationGuidelinesDosage {
+    /// A new `MedicationKnowledge.administrationGuidelines.dosage` with its required elements (`type`, `dosage`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        dosage: ::std::vec::Vec<super::Dosage>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            dosage,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.administrationGuidelines.dosage",
@@ -681,6 +692,17 @@ pub struct MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
     pub value: ::std::vec::Vec<super::String>,
 }
 impl MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
+    /// A new `MedicationKnowledge.administrationGuidelines.patientCharacteristics` with its required elements (`characteristic`); the others are empty.
+    pub fn new(
+        characteristic: impl ::core::convert::Into<
+            super::MedicationKnowledgeAdministrationGuidelinesPatientCharacteristicsCharacteristic,
+        >,
+    ) -> Self {
+        Self {
+            characteristic: ::core::option::Option::Some(characteristic.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.administrationGuidelines.patientCharacteristics",
@@ -749,12 +771,12 @@ for MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
 crate::rt::element_impls!(
     MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics, element
 );
-///Choice of types for `MedicationKnowledge.administrationGuidelines.patientCharacteristics.characteristic[x]`.
+/// Choice of types for `MedicationKnowledge.administrationGuidelines.patientCharacteristics.characteristic[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationKnowledgeAdministrationGuidelinesPatientCharacteristicsCharacteristic {
-    ///`characteristicCodeableConcept`
+    /// `characteristicCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`characteristicQuantity`
+    /// `characteristicQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
 }
 impl crate::rt::Value
@@ -820,6 +842,17 @@ pub struct MedicationKnowledgeCost {
     pub cost: ::core::option::Option<super::Money>,
 }
 impl MedicationKnowledgeCost {
+    /// A new `MedicationKnowledge.cost` with its required elements (`type`, `cost`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        cost: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            cost: ::core::option::Option::Some(cost.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.cost",
@@ -981,16 +1014,16 @@ impl crate::rt::Element for MedicationKnowledgeDrugCharacteristic {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeDrugCharacteristic, element);
-///Choice of types for `MedicationKnowledge.drugCharacteristic.value[x]`.
+/// Choice of types for `MedicationKnowledge.drugCharacteristic.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationKnowledgeDrugCharacteristicValue {
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueBase64Binary`
+    /// `valueBase64Binary`
     Base64Binary(super::Base64Binary),
 }
 impl crate::rt::Value for MedicationKnowledgeDrugCharacteristicValue {
@@ -1063,6 +1096,15 @@ pub struct MedicationKnowledgeIngredient {
     pub strength: ::core::option::Option<super::Ratio>,
 }
 impl MedicationKnowledgeIngredient {
+    /// A new `MedicationKnowledge.ingredient` with its required elements (`item`); the others are empty.
+    pub fn new(
+        item: impl ::core::convert::Into<super::MedicationKnowledgeIngredientItem>,
+    ) -> Self {
+        Self {
+            item: ::core::option::Option::Some(item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.ingredient",
@@ -1132,12 +1174,12 @@ impl crate::rt::Element for MedicationKnowledgeIngredient {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeIngredient, element);
-///Choice of types for `MedicationKnowledge.ingredient.item[x]`.
+/// Choice of types for `MedicationKnowledge.ingredient.item[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationKnowledgeIngredientItem {
-    ///`itemCodeableConcept`
+    /// `itemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`itemReference`
+    /// `itemReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationKnowledgeIngredientItem {
@@ -1291,6 +1333,13 @@ pub struct MedicationKnowledgeMedicineClassification {
     pub classification: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicationKnowledgeMedicineClassification {
+    /// A new `MedicationKnowledge.medicineClassification` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.medicineClassification",
@@ -1649,6 +1698,17 @@ pub struct MedicationKnowledgeRegulatory {
     >,
 }
 impl MedicationKnowledgeRegulatory {
+    /// A new `MedicationKnowledge.regulatory` with its required elements (`regulatoryAuthority`); the others are empty.
+    pub fn new(
+        regulatory_authority: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            regulatory_authority: ::core::option::Option::Some(
+                regulatory_authority.into(),
+            ),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.regulatory",
@@ -1766,6 +1826,13 @@ pub struct MedicationKnowledgeRegulatoryMaxDispense {
     pub period: ::core::option::Option<super::Duration>,
 }
 impl MedicationKnowledgeRegulatoryMaxDispense {
+    /// A new `MedicationKnowledge.regulatory.maxDispense` with its required elements (`quantity`); the others are empty.
+    pub fn new(quantity: impl ::core::convert::Into<super::Quantity>) -> Self {
+        Self {
+            quantity: ::core::option::Option::Some(quantity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.regulatory.maxDispense",
@@ -1847,6 +1914,13 @@ pub struct MedicationKnowledgeRegulatorySchedule {
     pub schedule: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicationKnowledgeRegulatorySchedule {
+    /// A new `MedicationKnowledge.regulatory.schedule` with its required elements (`schedule`); the others are empty.
+    pub fn new(schedule: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            schedule: ::core::option::Option::Some(schedule.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.regulatory.schedule",
@@ -1928,6 +2002,17 @@ pub struct MedicationKnowledgeRegulatorySubstitution {
     pub allowed: ::core::option::Option<super::Boolean>,
 }
 impl MedicationKnowledgeRegulatorySubstitution {
+    /// A new `MedicationKnowledge.regulatory.substitution` with its required elements (`type`, `allowed`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        allowed: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            allowed: ::core::option::Option::Some(allowed.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.regulatory.substitution",
@@ -2013,6 +2098,17 @@ pub struct MedicationKnowledgeRelatedMedicationKnowledge {
     pub reference: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationKnowledgeRelatedMedicationKnowledge {
+    /// A new `MedicationKnowledge.relatedMedicationKnowledge` with its required elements (`type`, `reference`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        reference: ::std::vec::Vec<super::Reference>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            reference,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationKnowledge.relatedMedicationKnowledge",

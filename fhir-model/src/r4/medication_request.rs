@@ -179,6 +179,25 @@ pub struct MedicationRequest {
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationRequest {
+    /// A new `MedicationRequest` with its required elements (`status`, `intent`, `medication`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::MedicationrequestStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::MedicationRequestIntent, super::Extension>,
+        >,
+        medication: impl ::core::convert::Into<super::MedicationRequestMedication>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            medication: ::core::option::Option::Some(medication.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationRequest",
@@ -433,12 +452,12 @@ impl crate::rt::Element for MedicationRequest {
     }
 }
 crate::rt::element_impls!(MedicationRequest, resource);
-///Choice of types for `MedicationRequest.reported[x]`.
+/// Choice of types for `MedicationRequest.reported[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationRequestReported {
-    ///`reportedBoolean`
+    /// `reportedBoolean`
     Boolean(super::Boolean),
-    ///`reportedReference`
+    /// `reportedReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationRequestReported {
@@ -470,12 +489,12 @@ impl crate::rt::Value for MedicationRequestReported {
         }
     }
 }
-///Choice of types for `MedicationRequest.medication[x]`.
+/// Choice of types for `MedicationRequest.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationRequestMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationRequestMedication {
@@ -764,6 +783,15 @@ pub struct MedicationRequestSubstitution {
     pub reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicationRequestSubstitution {
+    /// A new `MedicationRequest.substitution` with its required elements (`allowed`); the others are empty.
+    pub fn new(
+        allowed: impl ::core::convert::Into<super::MedicationRequestSubstitutionAllowed>,
+    ) -> Self {
+        Self {
+            allowed: ::core::option::Option::Some(allowed.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationRequest.substitution",
@@ -829,12 +857,12 @@ impl crate::rt::Element for MedicationRequestSubstitution {
     }
 }
 crate::rt::element_impls!(MedicationRequestSubstitution, element);
-///Choice of types for `MedicationRequest.substitution.allowed[x]`.
+/// Choice of types for `MedicationRequest.substitution.allowed[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationRequestSubstitutionAllowed {
-    ///`allowedBoolean`
+    /// `allowedBoolean`
     Boolean(super::Boolean),
-    ///`allowedCodeableConcept`
+    /// `allowedCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for MedicationRequestSubstitutionAllowed {

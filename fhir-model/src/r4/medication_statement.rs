@@ -115,6 +115,21 @@ pub struct MedicationStatement {
     pub dosage: ::std::vec::Vec<super::Dosage>,
 }
 impl MedicationStatement {
+    /// A new `MedicationStatement` with its required elements (`status`, `medication`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::MedicationStatusCodes, super::Extension>,
+        >,
+        medication: impl ::core::convert::Into<super::MedicationStatementMedication>,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            medication: ::core::option::Option::Some(medication.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicationStatement",
@@ -277,12 +292,12 @@ impl crate::rt::Element for MedicationStatement {
     }
 }
 crate::rt::element_impls!(MedicationStatement, resource);
-///Choice of types for `MedicationStatement.medication[x]`.
+/// Choice of types for `MedicationStatement.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationStatementMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicationStatementMedication {
@@ -314,12 +329,12 @@ impl crate::rt::Value for MedicationStatementMedication {
         }
     }
 }
-///Choice of types for `MedicationStatement.effective[x]`.
+/// Choice of types for `MedicationStatement.effective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicationStatementEffective {
-    ///`effectiveDateTime`
+    /// `effectiveDateTime`
     DateTime(super::DateTime),
-    ///`effectivePeriod`
+    /// `effectivePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for MedicationStatementEffective {

@@ -127,6 +127,13 @@ pub struct MedicinalProduct {
     pub special_designation: ::std::vec::Vec<super::MedicinalProductSpecialDesignation>,
 }
 impl MedicinalProduct {
+    /// A new `MedicinalProduct` with its required elements (`name`); the others are empty.
+    pub fn new(name: ::std::vec::Vec<super::MedicinalProductName>) -> Self {
+        Self {
+            name,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProduct",
@@ -521,6 +528,13 @@ pub struct MedicinalProductName {
     pub country_language: ::std::vec::Vec<super::MedicinalProductNameCountryLanguage>,
 }
 impl MedicinalProductName {
+    /// A new `MedicinalProduct.name` with its required elements (`productName`); the others are empty.
+    pub fn new(product_name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            product_name: ::core::option::Option::Some(product_name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProduct.name",
@@ -630,6 +644,17 @@ pub struct MedicinalProductNameCountryLanguage {
     pub language: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductNameCountryLanguage {
+    /// A new `MedicinalProduct.name.countryLanguage` with its required elements (`country`, `language`); the others are empty.
+    pub fn new(
+        country: impl ::core::convert::Into<super::CodeableConcept>,
+        language: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            country: ::core::option::Option::Some(country.into()),
+            language: ::core::option::Option::Some(language.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProduct.name.countryLanguage",
@@ -719,6 +744,17 @@ pub struct MedicinalProductNameNamePart {
     pub type_: ::core::option::Option<super::Coding>,
 }
 impl MedicinalProductNameNamePart {
+    /// A new `MedicinalProduct.name.namePart` with its required elements (`part`, `type`); the others are empty.
+    pub fn new(
+        part: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            part: ::core::option::Option::Some(part.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProduct.name.namePart",
@@ -911,12 +947,12 @@ impl crate::rt::Element for MedicinalProductSpecialDesignation {
     }
 }
 crate::rt::element_impls!(MedicinalProductSpecialDesignation, element);
-///Choice of types for `MedicinalProduct.specialDesignation.indication[x]`.
+/// Choice of types for `MedicinalProduct.specialDesignation.indication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicinalProductSpecialDesignationIndication {
-    ///`indicationCodeableConcept`
+    /// `indicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`indicationReference`
+    /// `indicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicinalProductSpecialDesignationIndication {

@@ -437,6 +437,13 @@ pub struct MedicinalProductAuthorizationProcedure {
     pub application: ::std::vec::Vec<super::MedicinalProductAuthorizationProcedure>,
 }
 impl MedicinalProductAuthorizationProcedure {
+    /// A new `MedicinalProductAuthorization.procedure` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductAuthorization.procedure",
@@ -518,12 +525,12 @@ impl crate::rt::Element for MedicinalProductAuthorizationProcedure {
     }
 }
 crate::rt::element_impls!(MedicinalProductAuthorizationProcedure, element);
-///Choice of types for `MedicinalProductAuthorization.procedure.date[x]`.
+/// Choice of types for `MedicinalProductAuthorization.procedure.date[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicinalProductAuthorizationProcedureDate {
-    ///`datePeriod`
+    /// `datePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`dateDateTime`
+    /// `dateDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for MedicinalProductAuthorizationProcedureDate {

@@ -216,6 +216,21 @@ pub struct MedicinalProductContraindicationOtherTherapy {
     >,
 }
 impl MedicinalProductContraindicationOtherTherapy {
+    /// A new `MedicinalProductContraindication.otherTherapy` with its required elements (`therapyRelationshipType`, `medication`); the others are empty.
+    pub fn new(
+        therapy_relationship_type: impl ::core::convert::Into<super::CodeableConcept>,
+        medication: impl ::core::convert::Into<
+            super::MedicinalProductContraindicationOtherTherapyMedication,
+        >,
+    ) -> Self {
+        Self {
+            therapy_relationship_type: ::core::option::Option::Some(
+                therapy_relationship_type.into(),
+            ),
+            medication: ::core::option::Option::Some(medication.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductContraindication.otherTherapy",
@@ -289,12 +304,12 @@ impl crate::rt::Element for MedicinalProductContraindicationOtherTherapy {
     }
 }
 crate::rt::element_impls!(MedicinalProductContraindicationOtherTherapy, element);
-///Choice of types for `MedicinalProductContraindication.otherTherapy.medication[x]`.
+/// Choice of types for `MedicinalProductContraindication.otherTherapy.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicinalProductContraindicationOtherTherapyMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicinalProductContraindicationOtherTherapyMedication {

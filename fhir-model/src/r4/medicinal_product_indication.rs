@@ -230,6 +230,21 @@ pub struct MedicinalProductIndicationOtherTherapy {
     >,
 }
 impl MedicinalProductIndicationOtherTherapy {
+    /// A new `MedicinalProductIndication.otherTherapy` with its required elements (`therapyRelationshipType`, `medication`); the others are empty.
+    pub fn new(
+        therapy_relationship_type: impl ::core::convert::Into<super::CodeableConcept>,
+        medication: impl ::core::convert::Into<
+            super::MedicinalProductIndicationOtherTherapyMedication,
+        >,
+    ) -> Self {
+        Self {
+            therapy_relationship_type: ::core::option::Option::Some(
+                therapy_relationship_type.into(),
+            ),
+            medication: ::core::option::Option::Some(medication.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIndication.otherTherapy",
@@ -303,12 +318,12 @@ impl crate::rt::Element for MedicinalProductIndicationOtherTherapy {
     }
 }
 crate::rt::element_impls!(MedicinalProductIndicationOtherTherapy, element);
-///Choice of types for `MedicinalProductIndication.otherTherapy.medication[x]`.
+/// Choice of types for `MedicinalProductIndication.otherTherapy.medication[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicinalProductIndicationOtherTherapyMedication {
-    ///`medicationCodeableConcept`
+    /// `medicationCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`medicationReference`
+    /// `medicationReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for MedicinalProductIndicationOtherTherapyMedication {

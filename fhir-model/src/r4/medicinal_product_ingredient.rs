@@ -69,6 +69,13 @@ pub struct MedicinalProductIngredient {
     pub substance: ::core::option::Option<super::MedicinalProductIngredientSubstance>,
 }
 impl MedicinalProductIngredient {
+    /// A new `MedicinalProductIngredient` with its required elements (`role`); the others are empty.
+    pub fn new(role: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            role: ::core::option::Option::Some(role.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIngredient",
@@ -216,6 +223,17 @@ pub struct MedicinalProductIngredientSpecifiedSubstance {
     >,
 }
 impl MedicinalProductIngredientSpecifiedSubstance {
+    /// A new `MedicinalProductIngredient.specifiedSubstance` with its required elements (`code`, `group`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+        group: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            group: ::core::option::Option::Some(group.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIngredient.specifiedSubstance",
@@ -339,6 +357,13 @@ pub struct MedicinalProductIngredientSpecifiedSubstanceStrength {
     >,
 }
 impl MedicinalProductIngredientSpecifiedSubstanceStrength {
+    /// A new `MedicinalProductIngredient.specifiedSubstance.strength` with its required elements (`presentation`); the others are empty.
+    pub fn new(presentation: impl ::core::convert::Into<super::Ratio>) -> Self {
+        Self {
+            presentation: ::core::option::Option::Some(presentation.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIngredient.specifiedSubstance.strength",
@@ -466,6 +491,13 @@ pub struct MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength
     pub country: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
+    /// A new `MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength` with its required elements (`strength`); the others are empty.
+    pub fn new(strength: impl ::core::convert::Into<super::Ratio>) -> Self {
+        Self {
+            strength: ::core::option::Option::Some(strength.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength",
@@ -568,6 +600,13 @@ pub struct MedicinalProductIngredientSubstance {
     >,
 }
 impl MedicinalProductIngredientSubstance {
+    /// A new `MedicinalProductIngredient.substance` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductIngredient.substance",

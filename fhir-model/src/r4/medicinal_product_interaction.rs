@@ -200,6 +200,17 @@ pub struct MedicinalProductInteractionInteractant {
     pub item: ::core::option::Option<super::MedicinalProductInteractionInteractantItem>,
 }
 impl MedicinalProductInteractionInteractant {
+    /// A new `MedicinalProductInteraction.interactant` with its required elements (`item`); the others are empty.
+    pub fn new(
+        item: impl ::core::convert::Into<
+            super::MedicinalProductInteractionInteractantItem,
+        >,
+    ) -> Self {
+        Self {
+            item: ::core::option::Option::Some(item.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductInteraction.interactant",
@@ -261,12 +272,12 @@ impl crate::rt::Element for MedicinalProductInteractionInteractant {
     }
 }
 crate::rt::element_impls!(MedicinalProductInteractionInteractant, element);
-///Choice of types for `MedicinalProductInteraction.interactant.item[x]`.
+/// Choice of types for `MedicinalProductInteraction.interactant.item[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MedicinalProductInteractionInteractantItem {
-    ///`itemReference`
+    /// `itemReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`itemCodeableConcept`
+    /// `itemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for MedicinalProductInteractionInteractantItem {

@@ -69,6 +69,19 @@ pub struct MedicinalProductManufactured {
     pub other_characteristics: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicinalProductManufactured {
+    /// A new `MedicinalProductManufactured` with its required elements (`manufacturedDoseForm`, `quantity`); the others are empty.
+    pub fn new(
+        manufactured_dose_form: impl ::core::convert::Into<super::CodeableConcept>,
+        quantity: impl ::core::convert::Into<super::Quantity>,
+    ) -> Self {
+        Self {
+            manufactured_dose_form: ::core::option::Option::Some(
+                manufactured_dose_form.into(),
+            ),
+            quantity: ::core::option::Option::Some(quantity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductManufactured",

@@ -81,6 +81,15 @@ pub struct MedicinalProductPackaged {
     pub package_item: ::std::vec::Vec<super::MedicinalProductPackagedPackageItem>,
 }
 impl MedicinalProductPackaged {
+    /// A new `MedicinalProductPackaged` with its required elements (`packageItem`); the others are empty.
+    pub fn new(
+        package_item: ::std::vec::Vec<super::MedicinalProductPackagedPackageItem>,
+    ) -> Self {
+        Self {
+            package_item,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPackaged",
@@ -246,6 +255,13 @@ pub struct MedicinalProductPackagedBatchIdentifier {
     pub immediate_packaging: ::core::option::Option<super::Identifier>,
 }
 impl MedicinalProductPackagedBatchIdentifier {
+    /// A new `MedicinalProductPackaged.batchIdentifier` with its required elements (`outerPackaging`); the others are empty.
+    pub fn new(outer_packaging: impl ::core::convert::Into<super::Identifier>) -> Self {
+        Self {
+            outer_packaging: ::core::option::Option::Some(outer_packaging.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPackaged.batchIdentifier",
@@ -369,6 +385,17 @@ pub struct MedicinalProductPackagedPackageItem {
     pub manufacturer: ::std::vec::Vec<super::Reference>,
 }
 impl MedicinalProductPackagedPackageItem {
+    /// A new `MedicinalProductPackaged.packageItem` with its required elements (`type`, `quantity`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        quantity: impl ::core::convert::Into<super::Quantity>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            quantity: ::core::option::Option::Some(quantity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPackaged.packageItem",

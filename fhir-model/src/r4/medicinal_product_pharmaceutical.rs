@@ -75,6 +75,21 @@ pub struct MedicinalProductPharmaceutical {
     >,
 }
 impl MedicinalProductPharmaceutical {
+    /// A new `MedicinalProductPharmaceutical` with its required elements (`administrableDoseForm`, `routeOfAdministration`); the others are empty.
+    pub fn new(
+        administrable_dose_form: impl ::core::convert::Into<super::CodeableConcept>,
+        route_of_administration: ::std::vec::Vec<
+            super::MedicinalProductPharmaceuticalRouteOfAdministration,
+        >,
+    ) -> Self {
+        Self {
+            administrable_dose_form: ::core::option::Option::Some(
+                administrable_dose_form.into(),
+            ),
+            route_of_administration,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPharmaceutical",
@@ -224,6 +239,13 @@ pub struct MedicinalProductPharmaceuticalCharacteristics {
     pub status: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductPharmaceuticalCharacteristics {
+    /// A new `MedicinalProductPharmaceutical.characteristics` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPharmaceutical.characteristics",
@@ -331,6 +353,13 @@ pub struct MedicinalProductPharmaceuticalRouteOfAdministration {
     >,
 }
 impl MedicinalProductPharmaceuticalRouteOfAdministration {
+    /// A new `MedicinalProductPharmaceutical.routeOfAdministration` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPharmaceutical.routeOfAdministration",
@@ -446,6 +475,13 @@ pub struct MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
     >,
 }
 impl MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
+    /// A new `MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies",
@@ -548,6 +584,17 @@ pub struct MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithd
     pub supporting_information: ::core::option::Option<super::String>,
 }
 impl MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod {
+    /// A new `MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod` with its required elements (`tissue`, `value`); the others are empty.
+    pub fn new(
+        tissue: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::Quantity>,
+    ) -> Self {
+        Self {
+            tissue: ::core::option::Option::Some(tissue.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod",

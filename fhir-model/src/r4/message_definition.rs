@@ -148,6 +148,21 @@ pub struct MessageDefinition {
     pub graph: ::std::vec::Vec<super::Canonical>,
 }
 impl MessageDefinition {
+    /// A new `MessageDefinition` with its required elements (`status`, `date`, `event`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        date: impl ::core::convert::Into<super::DateTime>,
+        event: impl ::core::convert::Into<super::MessageDefinitionEvent>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            date: ::core::option::Option::Some(date.into()),
+            event: ::core::option::Option::Some(event.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageDefinition",
@@ -345,12 +360,12 @@ impl crate::rt::Element for MessageDefinition {
     }
 }
 crate::rt::element_impls!(MessageDefinition, resource);
-///Choice of types for `MessageDefinition.event[x]`.
+/// Choice of types for `MessageDefinition.event[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MessageDefinitionEvent {
-    ///`eventCoding`
+    /// `eventCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`eventUri`
+    /// `eventUri`
     Uri(super::Uri),
 }
 impl crate::rt::Value for MessageDefinitionEvent {
@@ -411,6 +426,13 @@ pub struct MessageDefinitionAllowedResponse {
     pub situation: ::core::option::Option<super::Markdown>,
 }
 impl MessageDefinitionAllowedResponse {
+    /// A new `MessageDefinition.allowedResponse` with its required elements (`message`); the others are empty.
+    pub fn new(message: impl ::core::convert::Into<super::Canonical>) -> Self {
+        Self {
+            message: ::core::option::Option::Some(message.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageDefinition.allowedResponse",
@@ -506,6 +528,19 @@ pub struct MessageDefinitionFocus {
     pub max: ::core::option::Option<super::String>,
 }
 impl MessageDefinitionFocus {
+    /// A new `MessageDefinition.focus` with its required elements (`code`, `min`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+        min: impl ::core::convert::Into<super::UnsignedInt>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            min: ::core::option::Option::Some(min.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageDefinition.focus",

@@ -87,6 +87,17 @@ pub struct MessageHeader {
     pub definition: ::core::option::Option<super::Canonical>,
 }
 impl MessageHeader {
+    /// A new `MessageHeader` with its required elements (`event`, `source`); the others are empty.
+    pub fn new(
+        event: impl ::core::convert::Into<super::MessageHeaderEvent>,
+        source: impl ::core::convert::Into<super::MessageHeaderSource>,
+    ) -> Self {
+        Self {
+            event: ::core::option::Option::Some(event.into()),
+            source: ::core::option::Option::Some(source.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageHeader",
@@ -216,12 +227,12 @@ impl crate::rt::Element for MessageHeader {
     }
 }
 crate::rt::element_impls!(MessageHeader, resource);
-///Choice of types for `MessageHeader.event[x]`.
+/// Choice of types for `MessageHeader.event[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MessageHeaderEvent {
-    ///`eventCoding`
+    /// `eventCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`eventUri`
+    /// `eventUri`
     Uri(super::Uri),
 }
 impl crate::rt::Value for MessageHeaderEvent {
@@ -290,6 +301,13 @@ pub struct MessageHeaderDestination {
     pub receiver: ::core::option::Option<super::Reference>,
 }
 impl MessageHeaderDestination {
+    /// A new `MessageHeader.destination` with its required elements (`endpoint`); the others are empty.
+    pub fn new(endpoint: impl ::core::convert::Into<super::Url>) -> Self {
+        Self {
+            endpoint: ::core::option::Option::Some(endpoint.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageHeader.destination",
@@ -389,6 +407,19 @@ pub struct MessageHeaderResponse {
     pub details: ::core::option::Option<super::Reference>,
 }
 impl MessageHeaderResponse {
+    /// A new `MessageHeader.response` with its required elements (`identifier`, `code`); the others are empty.
+    pub fn new(
+        identifier: impl ::core::convert::Into<super::Id>,
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResponseType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            identifier: ::core::option::Option::Some(identifier.into()),
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageHeader.response",
@@ -490,6 +521,13 @@ pub struct MessageHeaderSource {
     pub endpoint: ::core::option::Option<super::Url>,
 }
 impl MessageHeaderSource {
+    /// A new `MessageHeader.source` with its required elements (`endpoint`); the others are empty.
+    pub fn new(endpoint: impl ::core::convert::Into<super::Url>) -> Self {
+        Self {
+            endpoint: ::core::option::Option::Some(endpoint.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MessageHeader.source",

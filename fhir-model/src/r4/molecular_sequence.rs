@@ -109,6 +109,13 @@ pub struct MolecularSequence {
     pub structure_variant: ::std::vec::Vec<super::MolecularSequenceStructureVariant>,
 }
 impl MolecularSequence {
+    /// A new `MolecularSequence` with its required elements (`coordinateSystem`); the others are empty.
+    pub fn new(coordinate_system: impl ::core::convert::Into<super::Integer>) -> Self {
+        Self {
+            coordinate_system: ::core::option::Option::Some(coordinate_system.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MolecularSequence",
@@ -364,6 +371,17 @@ pub struct MolecularSequenceQuality {
     pub roc: ::core::option::Option<super::MolecularSequenceQualityRoc>,
 }
 impl MolecularSequenceQuality {
+    /// A new `MolecularSequence.quality` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::QualityType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MolecularSequence.quality",
@@ -789,6 +807,17 @@ pub struct MolecularSequenceRepository {
     pub readset_id: ::core::option::Option<super::String>,
 }
 impl MolecularSequenceRepository {
+    /// A new `MolecularSequence.repository` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RepositoryType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "MolecularSequence.repository",

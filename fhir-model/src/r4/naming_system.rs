@@ -99,6 +99,27 @@ pub struct NamingSystem {
     pub unique_id: ::std::vec::Vec<super::NamingSystemUniqueId>,
 }
 impl NamingSystem {
+    /// A new `NamingSystem` with its required elements (`name`, `status`, `kind`, `date`, `uniqueId`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::NamingSystemType, super::Extension>,
+        >,
+        date: impl ::core::convert::Into<super::DateTime>,
+        unique_id: ::std::vec::Vec<super::NamingSystemUniqueId>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            kind: ::core::option::Option::Some(kind.into()),
+            date: ::core::option::Option::Some(date.into()),
+            unique_id,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "NamingSystem",
@@ -278,6 +299,22 @@ pub struct NamingSystemUniqueId {
     pub period: ::core::option::Option<super::Period>,
 }
 impl NamingSystemUniqueId {
+    /// A new `NamingSystem.uniqueId` with its required elements (`type`, `value`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::NamingSystemIdentifierType,
+                super::Extension,
+            >,
+        >,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "NamingSystem.uniqueId",

@@ -27,6 +27,19 @@ pub struct Narrative {
     pub div: ::core::option::Option<super::Xhtml>,
 }
 impl Narrative {
+    /// A new `Narrative` with its required elements (`status`, `div`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::NarrativeStatus, super::Extension>,
+        >,
+        div: impl ::core::convert::Into<super::Xhtml>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            div: ::core::option::Option::Some(div.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Narrative",

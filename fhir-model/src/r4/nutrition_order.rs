@@ -115,6 +115,25 @@ pub struct NutritionOrder {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl NutritionOrder {
+    /// A new `NutritionOrder` with its required elements (`status`, `intent`, `patient`, `dateTime`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
+        >,
+        patient: impl ::core::convert::Into<super::Reference>,
+        date_time: impl ::core::convert::Into<super::DateTime>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            date_time: ::core::option::Option::Some(date_time.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "NutritionOrder",
@@ -562,12 +581,12 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdministration, element);
-///Choice of types for `NutritionOrder.enteralFormula.administration.rate[x]`.
+/// Choice of types for `NutritionOrder.enteralFormula.administration.rate[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NutritionOrderEnteralFormulaAdministrationRate {
-    ///`rateQuantity`
+    /// `rateQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`rateRatio`
+    /// `rateRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
 }
 impl crate::rt::Value for NutritionOrderEnteralFormulaAdministrationRate {

@@ -141,6 +141,19 @@ pub struct Observation {
     pub component: ::std::vec::Vec<super::ObservationComponent>,
 }
 impl Observation {
+    /// A new `Observation` with its required elements (`status`, `code`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::CodeableConcept>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Observation",
@@ -387,16 +400,16 @@ impl crate::rt::Element for Observation {
     }
 }
 crate::rt::element_impls!(Observation, resource);
-///Choice of types for `Observation.effective[x]`.
+/// Choice of types for `Observation.effective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObservationEffective {
-    ///`effectiveDateTime`
+    /// `effectiveDateTime`
     DateTime(super::DateTime),
-    ///`effectivePeriod`
+    /// `effectivePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`effectiveTiming`
+    /// `effectiveTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`effectiveInstant`
+    /// `effectiveInstant`
     Instant(super::Instant),
 }
 impl crate::rt::Value for ObservationEffective {
@@ -436,30 +449,30 @@ impl crate::rt::Value for ObservationEffective {
         }
     }
 }
-///Choice of types for `Observation.value[x]`.
+/// Choice of types for `Observation.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObservationValue {
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueRatio`
+    /// `valueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`valueSampledData`
+    /// `valueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ObservationValue {
@@ -568,6 +581,13 @@ pub struct ObservationComponent {
     pub reference_range: ::std::vec::Vec<super::ObservationReferenceRange>,
 }
 impl ObservationComponent {
+    /// A new `Observation.component` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Observation.component",
@@ -694,30 +714,30 @@ impl crate::rt::Element for ObservationComponent {
     }
 }
 crate::rt::element_impls!(ObservationComponent, element);
-///Choice of types for `Observation.component.value[x]`.
+/// Choice of types for `Observation.component.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObservationComponentValue {
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueRatio`
+    /// `valueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`valueSampledData`
+    /// `valueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for ObservationComponentValue {

@@ -101,6 +101,13 @@ pub struct ObservationDefinition {
     pub critical_coded_value_set: ::core::option::Option<super::Reference>,
 }
 impl ObservationDefinition {
+    /// A new `ObservationDefinition` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ObservationDefinition",

@@ -153,6 +153,31 @@ pub struct OperationDefinition {
     pub overload: ::std::vec::Vec<super::OperationDefinitionOverload>,
 }
 impl OperationDefinition {
+    /// A new `OperationDefinition` with its required elements (`name`, `status`, `kind`, `code`, `system`, `type`, `instance`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::OperationKind, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<super::Code>,
+        system: impl ::core::convert::Into<super::Boolean>,
+        type_: impl ::core::convert::Into<super::Boolean>,
+        instance: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            kind: ::core::option::Option::Some(kind.into()),
+            code: ::core::option::Option::Some(code.into()),
+            system: ::core::option::Option::Some(system.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            instance: ::core::option::Option::Some(instance.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationDefinition",
@@ -507,6 +532,23 @@ pub struct OperationDefinitionParameter {
     pub part: ::std::vec::Vec<super::OperationDefinitionParameter>,
 }
 impl OperationDefinitionParameter {
+    /// A new `OperationDefinition.parameter` with its required elements (`name`, `use`, `min`, `max`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::Code>,
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::OperationParameterUse, super::Extension>,
+        >,
+        min: impl ::core::convert::Into<super::Integer>,
+        max: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            use_: ::core::option::Option::Some(use_.into()),
+            min: ::core::option::Option::Some(min.into()),
+            max: ::core::option::Option::Some(max.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationDefinition.parameter",
@@ -654,6 +696,19 @@ pub struct OperationDefinitionParameterBinding {
     pub value_set: ::core::option::Option<super::Canonical>,
 }
 impl OperationDefinitionParameterBinding {
+    /// A new `OperationDefinition.parameter.binding` with its required elements (`strength`, `valueSet`); the others are empty.
+    pub fn new(
+        strength: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::BindingStrength, super::Extension>,
+        >,
+        value_set: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            strength: ::core::option::Option::Some(strength.into()),
+            value_set: ::core::option::Option::Some(value_set.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationDefinition.parameter.binding",
@@ -739,6 +794,13 @@ pub struct OperationDefinitionParameterReferencedFrom {
     pub source_id: ::core::option::Option<super::String>,
 }
 impl OperationDefinitionParameterReferencedFrom {
+    /// A new `OperationDefinition.parameter.referencedFrom` with its required elements (`source`); the others are empty.
+    pub fn new(source: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            source: ::core::option::Option::Some(source.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationDefinition.parameter.referencedFrom",

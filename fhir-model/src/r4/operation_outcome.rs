@@ -47,6 +47,13 @@ pub struct OperationOutcome {
     pub issue: ::std::vec::Vec<super::OperationOutcomeIssue>,
 }
 impl OperationOutcome {
+    /// A new `OperationOutcome` with its required elements (`issue`); the others are empty.
+    pub fn new(issue: ::std::vec::Vec<super::OperationOutcomeIssue>) -> Self {
+        Self {
+            issue,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationOutcome",
@@ -170,6 +177,21 @@ pub struct OperationOutcomeIssue {
     pub expression: ::std::vec::Vec<super::String>,
 }
 impl OperationOutcomeIssue {
+    /// A new `OperationOutcome.issue` with its required elements (`severity`, `code`); the others are empty.
+    pub fn new(
+        severity: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::IssueSeverity, super::Extension>,
+        >,
+        code: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::IssueType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            severity: ::core::option::Option::Some(severity.into()),
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "OperationOutcome.issue",

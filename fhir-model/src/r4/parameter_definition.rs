@@ -49,6 +49,21 @@ pub struct ParameterDefinition {
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl ParameterDefinition {
+    /// A new `ParameterDefinition` with its required elements (`use`, `type`); the others are empty.
+    pub fn new(
+        use_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::OperationParameterUse, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FhirAllTypes, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            use_: ::core::option::Option::Some(use_.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ParameterDefinition",

@@ -280,12 +280,12 @@ impl crate::rt::Element for Patient {
     }
 }
 crate::rt::element_impls!(Patient, resource);
-///Choice of types for `Patient.deceased[x]`.
+/// Choice of types for `Patient.deceased[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatientDeceased {
-    ///`deceasedBoolean`
+    /// `deceasedBoolean`
     Boolean(super::Boolean),
-    ///`deceasedDateTime`
+    /// `deceasedDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for PatientDeceased {
@@ -317,12 +317,12 @@ impl crate::rt::Value for PatientDeceased {
         }
     }
 }
-///Choice of types for `Patient.multipleBirth[x]`.
+/// Choice of types for `Patient.multipleBirth[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatientMultipleBirth {
-    ///`multipleBirthBoolean`
+    /// `multipleBirthBoolean`
     Boolean(super::Boolean),
-    ///`multipleBirthInteger`
+    /// `multipleBirthInteger`
     Integer(super::Integer),
 }
 impl crate::rt::Value for PatientMultipleBirth {
@@ -383,6 +383,13 @@ pub struct PatientCommunication {
     pub preferred: ::core::option::Option<super::Boolean>,
 }
 impl PatientCommunication {
+    /// A new `Patient.communication` with its required elements (`language`); the others are empty.
+    pub fn new(language: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            language: ::core::option::Option::Some(language.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Patient.communication",
@@ -605,6 +612,19 @@ pub struct PatientLink {
     >,
 }
 impl PatientLink {
+    /// A new `Patient.link` with its required elements (`other`, `type`); the others are empty.
+    pub fn new(
+        other: impl ::core::convert::Into<super::Reference>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::LinkType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            other: ::core::option::Option::Some(other.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Patient.link",

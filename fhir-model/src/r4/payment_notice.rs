@@ -96,6 +96,28 @@ pub struct PaymentNotice {
     pub payment_status: ::core::option::Option<super::CodeableConcept>,
 }
 impl PaymentNotice {
+    /// A new `PaymentNotice` with its required elements (`status`, `created`, `payment`, `recipient`, `amount`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        created: impl ::core::convert::Into<super::DateTime>,
+        payment: impl ::core::convert::Into<super::Reference>,
+        recipient: impl ::core::convert::Into<super::Reference>,
+        amount: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            created: ::core::option::Option::Some(created.into()),
+            payment: ::core::option::Option::Some(payment.into()),
+            recipient: ::core::option::Option::Some(recipient.into()),
+            amount: ::core::option::Option::Some(amount.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PaymentNotice",

@@ -110,6 +110,26 @@ pub struct PaymentReconciliation {
     pub process_note: ::std::vec::Vec<super::PaymentReconciliationProcessNote>,
 }
 impl PaymentReconciliation {
+    /// A new `PaymentReconciliation` with its required elements (`status`, `created`, `paymentDate`, `paymentAmount`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        created: impl ::core::convert::Into<super::DateTime>,
+        payment_date: impl ::core::convert::Into<super::Date>,
+        payment_amount: impl ::core::convert::Into<super::Money>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            created: ::core::option::Option::Some(created.into()),
+            payment_date: ::core::option::Option::Some(payment_date.into()),
+            payment_amount: ::core::option::Option::Some(payment_amount.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PaymentReconciliation",
@@ -315,6 +335,13 @@ pub struct PaymentReconciliationDetail {
     pub amount: ::core::option::Option<super::Money>,
 }
 impl PaymentReconciliationDetail {
+    /// A new `PaymentReconciliation.detail` with its required elements (`type`); the others are empty.
+    pub fn new(type_: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PaymentReconciliation.detail",

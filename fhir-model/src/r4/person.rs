@@ -224,6 +224,13 @@ pub struct PersonLink {
     >,
 }
 impl PersonLink {
+    /// A new `Person.link` with its required elements (`target`); the others are empty.
+    pub fn new(target: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            target: ::core::option::Option::Some(target.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Person.link",

@@ -169,6 +169,17 @@ pub struct PlanDefinition {
     pub action: ::std::vec::Vec<super::PlanDefinitionAction>,
 }
 impl PlanDefinition {
+    /// A new `PlanDefinition` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PlanDefinition",
@@ -386,12 +397,12 @@ impl crate::rt::Element for PlanDefinition {
     }
 }
 crate::rt::element_impls!(PlanDefinition, resource);
-///Choice of types for `PlanDefinition.subject[x]`.
+/// Choice of types for `PlanDefinition.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for PlanDefinitionSubject {
@@ -798,12 +809,12 @@ impl crate::rt::Element for PlanDefinitionAction {
     }
 }
 crate::rt::element_impls!(PlanDefinitionAction, element);
-///Choice of types for `PlanDefinition.action.subject[x]`.
+/// Choice of types for `PlanDefinition.action.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionActionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for PlanDefinitionActionSubject {
@@ -835,20 +846,20 @@ impl crate::rt::Value for PlanDefinitionActionSubject {
         }
     }
 }
-///Choice of types for `PlanDefinition.action.timing[x]`.
+/// Choice of types for `PlanDefinition.action.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionActionTiming {
-    ///`timingDateTime`
+    /// `timingDateTime`
     DateTime(super::DateTime),
-    ///`timingAge`
+    /// `timingAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`timingDuration`
+    /// `timingDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`timingRange`
+    /// `timingRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`timingTiming`
+    /// `timingTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for PlanDefinitionActionTiming {
@@ -896,12 +907,12 @@ impl crate::rt::Value for PlanDefinitionActionTiming {
         }
     }
 }
-///Choice of types for `PlanDefinition.action.definition[x]`.
+/// Choice of types for `PlanDefinition.action.definition[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionActionDefinition {
-    ///`definitionCanonical`
+    /// `definitionCanonical`
     Canonical(super::Canonical),
-    ///`definitionUri`
+    /// `definitionUri`
     Uri(super::Uri),
 }
 impl crate::rt::Value for PlanDefinitionActionDefinition {
@@ -964,6 +975,17 @@ pub struct PlanDefinitionActionCondition {
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl PlanDefinitionActionCondition {
+    /// A new `PlanDefinition.action.condition` with its required elements (`kind`); the others are empty.
+    pub fn new(
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionConditionKind, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            kind: ::core::option::Option::Some(kind.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PlanDefinition.action.condition",
@@ -1136,6 +1158,17 @@ pub struct PlanDefinitionActionParticipant {
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl PlanDefinitionActionParticipant {
+    /// A new `PlanDefinition.action.participant` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionParticipantType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PlanDefinition.action.participant",
@@ -1227,6 +1260,19 @@ pub struct PlanDefinitionActionRelatedAction {
     pub offset: ::core::option::Option<super::PlanDefinitionActionRelatedActionOffset>,
 }
 impl PlanDefinitionActionRelatedAction {
+    /// A new `PlanDefinition.action.relatedAction` with its required elements (`actionId`, `relationship`); the others are empty.
+    pub fn new(
+        action_id: impl ::core::convert::Into<super::Id>,
+        relationship: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionRelationshipType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            action_id: ::core::option::Option::Some(action_id.into()),
+            relationship: ::core::option::Option::Some(relationship.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PlanDefinition.action.relatedAction",
@@ -1296,12 +1342,12 @@ impl crate::rt::Element for PlanDefinitionActionRelatedAction {
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionRelatedAction, element);
-///Choice of types for `PlanDefinition.action.relatedAction.offset[x]`.
+/// Choice of types for `PlanDefinition.action.relatedAction.offset[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionActionRelatedActionOffset {
-    ///`offsetDuration`
+    /// `offsetDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`offsetRange`
+    /// `offsetRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for PlanDefinitionActionRelatedActionOffset {
@@ -1382,6 +1428,13 @@ pub struct PlanDefinitionGoal {
     pub target: ::std::vec::Vec<super::PlanDefinitionGoalTarget>,
 }
 impl PlanDefinitionGoal {
+    /// A new `PlanDefinition.goal` with its required elements (`description`); the others are empty.
+    pub fn new(description: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PlanDefinition.goal",
@@ -1577,14 +1630,14 @@ impl crate::rt::Element for PlanDefinitionGoalTarget {
     }
 }
 crate::rt::element_impls!(PlanDefinitionGoalTarget, element);
-///Choice of types for `PlanDefinition.goal.target.detail[x]`.
+/// Choice of types for `PlanDefinition.goal.target.detail[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanDefinitionGoalTargetDetail {
-    ///`detailQuantity`
+    /// `detailQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`detailRange`
+    /// `detailRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`detailCodeableConcept`
+    /// `detailCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for PlanDefinitionGoalTargetDetail {

@@ -120,12 +120,12 @@ impl crate::rt::Element for Population {
     }
 }
 crate::rt::element_impls!(Population, element);
-///Choice of types for `Population.age[x]`.
+/// Choice of types for `Population.age[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PopulationAge {
-    ///`ageRange`
+    /// `ageRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`ageCodeableConcept`
+    /// `ageCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for PopulationAge {

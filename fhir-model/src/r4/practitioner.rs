@@ -247,6 +247,13 @@ pub struct PractitionerQualification {
     pub issuer: ::core::option::Option<super::Reference>,
 }
 impl PractitionerQualification {
+    /// A new `Practitioner.qualification` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Practitioner.qualification",

@@ -371,6 +371,13 @@ pub struct PractitionerRoleNotAvailable {
     pub during: ::core::option::Option<super::Period>,
 }
 impl PractitionerRoleNotAvailable {
+    /// A new `PractitionerRole.notAvailable` with its required elements (`description`); the others are empty.
+    pub fn new(description: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "PractitionerRole.notAvailable",

@@ -157,6 +157,19 @@ pub struct Procedure {
     pub used_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl Procedure {
+    /// A new `Procedure` with its required elements (`status`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Procedure",
@@ -395,18 +408,18 @@ impl crate::rt::Element for Procedure {
     }
 }
 crate::rt::element_impls!(Procedure, resource);
-///Choice of types for `Procedure.performed[x]`.
+/// Choice of types for `Procedure.performed[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProcedurePerformed {
-    ///`performedDateTime`
+    /// `performedDateTime`
     DateTime(super::DateTime),
-    ///`performedPeriod`
+    /// `performedPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`performedString`
+    /// `performedString`
     String(super::String),
-    ///`performedAge`
+    /// `performedAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`performedRange`
+    /// `performedRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for ProcedurePerformed {
@@ -479,6 +492,13 @@ pub struct ProcedureFocalDevice {
     pub manipulated: ::core::option::Option<super::Reference>,
 }
 impl ProcedureFocalDevice {
+    /// A new `Procedure.focalDevice` with its required elements (`manipulated`); the others are empty.
+    pub fn new(manipulated: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            manipulated: ::core::option::Option::Some(manipulated.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Procedure.focalDevice",
@@ -568,6 +588,13 @@ pub struct ProcedurePerformer {
     pub on_behalf_of: ::core::option::Option<super::Reference>,
 }
 impl ProcedurePerformer {
+    /// A new `Procedure.performer` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            actor: ::core::option::Option::Some(actor.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Procedure.performer",

@@ -39,6 +39,17 @@ pub struct ProductShelfLife {
     pub special_precautions_for_storage: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl ProductShelfLife {
+    /// A new `ProductShelfLife` with its required elements (`type`, `period`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        period: impl ::core::convert::Into<super::Quantity>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            period: ::core::option::Option::Some(period.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ProductShelfLife",

@@ -83,6 +83,19 @@ pub struct Provenance {
     pub signature: ::std::vec::Vec<super::Signature>,
 }
 impl Provenance {
+    /// A new `Provenance` with its required elements (`target`, `recorded`, `agent`); the others are empty.
+    pub fn new(
+        target: ::std::vec::Vec<super::Reference>,
+        recorded: impl ::core::convert::Into<super::Instant>,
+        agent: ::std::vec::Vec<super::ProvenanceAgent>,
+    ) -> Self {
+        Self {
+            target,
+            recorded: ::core::option::Option::Some(recorded.into()),
+            agent,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Provenance",
@@ -200,12 +213,12 @@ impl crate::rt::Element for Provenance {
     }
 }
 crate::rt::element_impls!(Provenance, resource);
-///Choice of types for `Provenance.occurred[x]`.
+/// Choice of types for `Provenance.occurred[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProvenanceOccurred {
-    ///`occurredPeriod`
+    /// `occurredPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurredDateTime`
+    /// `occurredDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for ProvenanceOccurred {
@@ -274,6 +287,13 @@ pub struct ProvenanceAgent {
     pub on_behalf_of: ::core::option::Option<super::Reference>,
 }
 impl ProvenanceAgent {
+    /// A new `Provenance.agent` with its required elements (`who`); the others are empty.
+    pub fn new(who: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            who: ::core::option::Option::Some(who.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Provenance.agent",
@@ -373,6 +393,19 @@ pub struct ProvenanceEntity {
     pub agent: ::std::vec::Vec<super::ProvenanceAgent>,
 }
 impl ProvenanceEntity {
+    /// A new `Provenance.entity` with its required elements (`role`, `what`); the others are empty.
+    pub fn new(
+        role: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ProvenanceEntityRole, super::Extension>,
+        >,
+        what: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            role: ::core::option::Option::Some(role.into()),
+            what: ::core::option::Option::Some(what.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Provenance.entity",

@@ -135,6 +135,17 @@ pub struct Questionnaire {
     pub item: ::std::vec::Vec<super::QuestionnaireItem>,
 }
 impl Questionnaire {
+    /// A new `Questionnaire` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Questionnaire",
@@ -396,6 +407,19 @@ pub struct QuestionnaireItem {
     pub item: ::std::vec::Vec<super::QuestionnaireItem>,
 }
 impl QuestionnaireItem {
+    /// A new `Questionnaire.item` with its required elements (`linkId`, `type`); the others are empty.
+    pub fn new(
+        link_id: impl ::core::convert::Into<super::String>,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::QuestionnaireItemType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            link_id: ::core::option::Option::Some(link_id.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Questionnaire.item",
@@ -561,6 +585,15 @@ pub struct QuestionnaireItemAnswerOption {
     pub initial_selected: ::core::option::Option<super::Boolean>,
 }
 impl QuestionnaireItemAnswerOption {
+    /// A new `Questionnaire.item.answerOption` with its required elements (`value`); the others are empty.
+    pub fn new(
+        value: impl ::core::convert::Into<super::QuestionnaireItemAnswerOptionValue>,
+    ) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Questionnaire.item.answerOption",
@@ -637,20 +670,20 @@ impl crate::rt::Element for QuestionnaireItemAnswerOption {
     }
 }
 crate::rt::element_impls!(QuestionnaireItemAnswerOption, element);
-///Choice of types for `Questionnaire.item.answerOption.value[x]`.
+/// Choice of types for `Questionnaire.item.answerOption.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuestionnaireItemAnswerOptionValue {
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for QuestionnaireItemAnswerOptionValue {
@@ -733,6 +766,24 @@ pub struct QuestionnaireItemEnableWhen {
     pub answer: ::core::option::Option<super::QuestionnaireItemEnableWhenAnswer>,
 }
 impl QuestionnaireItemEnableWhen {
+    /// A new `Questionnaire.item.enableWhen` with its required elements (`question`, `operator`, `answer`); the others are empty.
+    pub fn new(
+        question: impl ::core::convert::Into<super::String>,
+        operator: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::QuestionnaireItemOperator,
+                super::Extension,
+            >,
+        >,
+        answer: impl ::core::convert::Into<super::QuestionnaireItemEnableWhenAnswer>,
+    ) -> Self {
+        Self {
+            question: ::core::option::Option::Some(question.into()),
+            operator: ::core::option::Option::Some(operator.into()),
+            answer: ::core::option::Option::Some(answer.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Questionnaire.item.enableWhen",
@@ -832,28 +883,28 @@ impl crate::rt::Element for QuestionnaireItemEnableWhen {
     }
 }
 crate::rt::element_impls!(QuestionnaireItemEnableWhen, element);
-///Choice of types for `Questionnaire.item.enableWhen.answer[x]`.
+/// Choice of types for `Questionnaire.item.enableWhen.answer[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuestionnaireItemEnableWhenAnswer {
-    ///`answerBoolean`
+    /// `answerBoolean`
     Boolean(super::Boolean),
-    ///`answerDecimal`
+    /// `answerDecimal`
     Decimal(super::Decimal),
-    ///`answerInteger`
+    /// `answerInteger`
     Integer(super::Integer),
-    ///`answerDate`
+    /// `answerDate`
     Date(super::Date),
-    ///`answerDateTime`
+    /// `answerDateTime`
     DateTime(super::DateTime),
-    ///`answerTime`
+    /// `answerTime`
     Time(super::Time),
-    ///`answerString`
+    /// `answerString`
     String(super::String),
-    ///`answerCoding`
+    /// `answerCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`answerQuantity`
+    /// `answerQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`answerReference`
+    /// `answerReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for QuestionnaireItemEnableWhenAnswer {
@@ -942,6 +993,15 @@ pub struct QuestionnaireItemInitial {
     pub value: ::core::option::Option<super::QuestionnaireItemInitialValue>,
 }
 impl QuestionnaireItemInitial {
+    /// A new `Questionnaire.item.initial` with its required elements (`value`); the others are empty.
+    pub fn new(
+        value: impl ::core::convert::Into<super::QuestionnaireItemInitialValue>,
+    ) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Questionnaire.item.initial",
@@ -1039,32 +1099,32 @@ impl crate::rt::Element for QuestionnaireItemInitial {
     }
 }
 crate::rt::element_impls!(QuestionnaireItemInitial, element);
-///Choice of types for `Questionnaire.item.initial.value[x]`.
+/// Choice of types for `Questionnaire.item.initial.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuestionnaireItemInitialValue {
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for QuestionnaireItemInitialValue {

@@ -89,6 +89,20 @@ pub struct QuestionnaireResponse {
     pub item: ::std::vec::Vec<super::QuestionnaireResponseItem>,
 }
 impl QuestionnaireResponse {
+    /// A new `QuestionnaireResponse` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::QuestionnaireResponseStatus,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "QuestionnaireResponse",
@@ -250,6 +264,13 @@ pub struct QuestionnaireResponseItem {
     pub item: ::std::vec::Vec<super::QuestionnaireResponseItem>,
 }
 impl QuestionnaireResponseItem {
+    /// A new `QuestionnaireResponse.item` with its required elements (`linkId`); the others are empty.
+    pub fn new(link_id: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            link_id: ::core::option::Option::Some(link_id.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "QuestionnaireResponse.item",
@@ -472,32 +493,32 @@ impl crate::rt::Element for QuestionnaireResponseItemAnswer {
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItemAnswer, element);
-///Choice of types for `QuestionnaireResponse.item.answer.value[x]`.
+/// Choice of types for `QuestionnaireResponse.item.answer.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuestionnaireResponseItemAnswerValue {
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for QuestionnaireResponseItemAnswerValue {

@@ -47,6 +47,17 @@ pub struct RelatedArtifact {
     pub resource: ::core::option::Option<super::Canonical>,
 }
 impl RelatedArtifact {
+    /// A new `RelatedArtifact` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RelatedArtifactType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RelatedArtifact",

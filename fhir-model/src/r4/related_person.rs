@@ -93,6 +93,13 @@ pub struct RelatedPerson {
     pub communication: ::std::vec::Vec<super::RelatedPersonCommunication>,
 }
 impl RelatedPerson {
+    /// A new `RelatedPerson` with its required elements (`patient`); the others are empty.
+    pub fn new(patient: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            patient: ::core::option::Option::Some(patient.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RelatedPerson",
@@ -254,6 +261,13 @@ pub struct RelatedPersonCommunication {
     pub preferred: ::core::option::Option<super::Boolean>,
 }
 impl RelatedPersonCommunication {
+    /// A new `RelatedPerson.communication` with its required elements (`language`); the others are empty.
+    pub fn new(language: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            language: ::core::option::Option::Some(language.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RelatedPerson.communication",

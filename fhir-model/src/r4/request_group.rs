@@ -121,6 +121,21 @@ pub struct RequestGroup {
     pub action: ::std::vec::Vec<super::RequestGroupAction>,
 }
 impl RequestGroup {
+    /// A new `RequestGroup` with its required elements (`status`, `intent`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RequestGroup",
@@ -546,20 +561,20 @@ impl crate::rt::Element for RequestGroupAction {
     }
 }
 crate::rt::element_impls!(RequestGroupAction, element);
-///Choice of types for `RequestGroup.action.timing[x]`.
+/// Choice of types for `RequestGroup.action.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RequestGroupActionTiming {
-    ///`timingDateTime`
+    /// `timingDateTime`
     DateTime(super::DateTime),
-    ///`timingAge`
+    /// `timingAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`timingPeriod`
+    /// `timingPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`timingDuration`
+    /// `timingDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`timingRange`
+    /// `timingRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`timingTiming`
+    /// `timingTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for RequestGroupActionTiming {
@@ -638,6 +653,17 @@ pub struct RequestGroupActionCondition {
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl RequestGroupActionCondition {
+    /// A new `RequestGroup.action.condition` with its required elements (`kind`); the others are empty.
+    pub fn new(
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionConditionKind, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            kind: ::core::option::Option::Some(kind.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RequestGroup.action.condition",
@@ -729,6 +755,19 @@ pub struct RequestGroupActionRelatedAction {
     pub offset: ::core::option::Option<super::RequestGroupActionRelatedActionOffset>,
 }
 impl RequestGroupActionRelatedAction {
+    /// A new `RequestGroup.action.relatedAction` with its required elements (`actionId`, `relationship`); the others are empty.
+    pub fn new(
+        action_id: impl ::core::convert::Into<super::Id>,
+        relationship: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ActionRelationshipType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            action_id: ::core::option::Option::Some(action_id.into()),
+            relationship: ::core::option::Option::Some(relationship.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RequestGroup.action.relatedAction",
@@ -798,12 +837,12 @@ impl crate::rt::Element for RequestGroupActionRelatedAction {
     }
 }
 crate::rt::element_impls!(RequestGroupActionRelatedAction, element);
-///Choice of types for `RequestGroup.action.relatedAction.offset[x]`.
+/// Choice of types for `RequestGroup.action.relatedAction.offset[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RequestGroupActionRelatedActionOffset {
-    ///`offsetDuration`
+    /// `offsetDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`offsetRange`
+    /// `offsetRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for RequestGroupActionRelatedActionOffset {

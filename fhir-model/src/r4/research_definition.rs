@@ -181,6 +181,19 @@ pub struct ResearchDefinition {
     pub outcome: ::core::option::Option<super::Reference>,
 }
 impl ResearchDefinition {
+    /// A new `ResearchDefinition` with its required elements (`status`, `population`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        population: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            population: ::core::option::Option::Some(population.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchDefinition",
@@ -410,12 +423,12 @@ impl crate::rt::Element for ResearchDefinition {
     }
 }
 crate::rt::element_impls!(ResearchDefinition, resource);
-///Choice of types for `ResearchDefinition.subject[x]`.
+/// Choice of types for `ResearchDefinition.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResearchDefinitionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ResearchDefinitionSubject {

@@ -181,6 +181,23 @@ pub struct ResearchElementDefinition {
     pub characteristic: ::std::vec::Vec<super::ResearchElementDefinitionCharacteristic>,
 }
 impl ResearchElementDefinition {
+    /// A new `ResearchElementDefinition` with its required elements (`status`, `type`, `characteristic`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResearchElementType, super::Extension>,
+        >,
+        characteristic: ::std::vec::Vec<super::ResearchElementDefinitionCharacteristic>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            characteristic,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchElementDefinition",
@@ -414,12 +431,12 @@ impl crate::rt::Element for ResearchElementDefinition {
     }
 }
 crate::rt::element_impls!(ResearchElementDefinition, resource);
-///Choice of types for `ResearchElementDefinition.subject[x]`.
+/// Choice of types for `ResearchElementDefinition.subject[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResearchElementDefinitionSubject {
-    ///`subjectCodeableConcept`
+    /// `subjectCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`subjectReference`
+    /// `subjectReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for ResearchElementDefinitionSubject {
@@ -530,6 +547,17 @@ pub struct ResearchElementDefinitionCharacteristic {
     >,
 }
 impl ResearchElementDefinitionCharacteristic {
+    /// A new `ResearchElementDefinition.characteristic` with its required elements (`definition`); the others are empty.
+    pub fn new(
+        definition: impl ::core::convert::Into<
+            super::ResearchElementDefinitionCharacteristicDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definition: ::core::option::Option::Some(definition.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchElementDefinition.characteristic",
@@ -706,16 +734,16 @@ impl crate::rt::Element for ResearchElementDefinitionCharacteristic {
     }
 }
 crate::rt::element_impls!(ResearchElementDefinitionCharacteristic, element);
-///Choice of types for `ResearchElementDefinition.characteristic.definition[x]`.
+/// Choice of types for `ResearchElementDefinition.characteristic.definition[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResearchElementDefinitionCharacteristicDefinition {
-    ///`definitionCodeableConcept`
+    /// `definitionCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`definitionCanonical`
+    /// `definitionCanonical`
     Canonical(super::Canonical),
-    ///`definitionExpression`
+    /// `definitionExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`definitionDataRequirement`
+    /// `definitionDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
 }
 impl crate::rt::Value for ResearchElementDefinitionCharacteristicDefinition {
@@ -755,16 +783,16 @@ impl crate::rt::Value for ResearchElementDefinitionCharacteristicDefinition {
         }
     }
 }
-///Choice of types for `ResearchElementDefinition.characteristic.studyEffective[x]`.
+/// Choice of types for `ResearchElementDefinition.characteristic.studyEffective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResearchElementDefinitionCharacteristicStudyEffective {
-    ///`studyEffectiveDateTime`
+    /// `studyEffectiveDateTime`
     DateTime(super::DateTime),
-    ///`studyEffectivePeriod`
+    /// `studyEffectivePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`studyEffectiveDuration`
+    /// `studyEffectiveDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`studyEffectiveTiming`
+    /// `studyEffectiveTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for ResearchElementDefinitionCharacteristicStudyEffective {
@@ -804,16 +832,16 @@ impl crate::rt::Value for ResearchElementDefinitionCharacteristicStudyEffective 
         }
     }
 }
-///Choice of types for `ResearchElementDefinition.characteristic.participantEffective[x]`.
+/// Choice of types for `ResearchElementDefinition.characteristic.participantEffective[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResearchElementDefinitionCharacteristicParticipantEffective {
-    ///`participantEffectiveDateTime`
+    /// `participantEffectiveDateTime`
     DateTime(super::DateTime),
-    ///`participantEffectivePeriod`
+    /// `participantEffectivePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`participantEffectiveDuration`
+    /// `participantEffectiveDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`participantEffectiveTiming`
+    /// `participantEffectiveTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for ResearchElementDefinitionCharacteristicParticipantEffective {

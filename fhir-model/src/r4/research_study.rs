@@ -141,6 +141,17 @@ pub struct ResearchStudy {
     pub objective: ::std::vec::Vec<super::ResearchStudyObjective>,
 }
 impl ResearchStudy {
+    /// A new `ResearchStudy` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResearchStudyStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchStudy",
@@ -354,6 +365,13 @@ pub struct ResearchStudyArm {
     pub description: ::core::option::Option<super::String>,
 }
 impl ResearchStudyArm {
+    /// A new `ResearchStudy.arm` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchStudy.arm",

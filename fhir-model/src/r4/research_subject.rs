@@ -77,6 +77,21 @@ pub struct ResearchSubject {
     pub consent: ::core::option::Option<super::Reference>,
 }
 impl ResearchSubject {
+    /// A new `ResearchSubject` with its required elements (`status`, `study`, `individual`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ResearchSubjectStatus, super::Extension>,
+        >,
+        study: impl ::core::convert::Into<super::Reference>,
+        individual: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            study: ::core::option::Option::Some(study.into()),
+            individual: ::core::option::Option::Some(individual.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ResearchSubject",

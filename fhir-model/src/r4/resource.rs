@@ -156,307 +156,307 @@ pub const RESOURCE_TYPES: &[&str] = &[
 /// choosing the variant from `resourceType`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resource {
-    ///A `Account` resource.
+    /// A `Account` resource.
     Account(::std::boxed::Box<super::Account>),
-    ///A `ActivityDefinition` resource.
+    /// A `ActivityDefinition` resource.
     ActivityDefinition(::std::boxed::Box<super::ActivityDefinition>),
-    ///A `AdverseEvent` resource.
+    /// A `AdverseEvent` resource.
     AdverseEvent(::std::boxed::Box<super::AdverseEvent>),
-    ///A `AllergyIntolerance` resource.
+    /// A `AllergyIntolerance` resource.
     AllergyIntolerance(::std::boxed::Box<super::AllergyIntolerance>),
-    ///A `Appointment` resource.
+    /// A `Appointment` resource.
     Appointment(::std::boxed::Box<super::Appointment>),
-    ///A `AppointmentResponse` resource.
+    /// A `AppointmentResponse` resource.
     AppointmentResponse(::std::boxed::Box<super::AppointmentResponse>),
-    ///A `AuditEvent` resource.
+    /// A `AuditEvent` resource.
     AuditEvent(::std::boxed::Box<super::AuditEvent>),
-    ///A `Basic` resource.
+    /// A `Basic` resource.
     Basic(::std::boxed::Box<super::Basic>),
-    ///A `Binary` resource.
+    /// A `Binary` resource.
     Binary(::std::boxed::Box<super::Binary>),
-    ///A `BiologicallyDerivedProduct` resource.
+    /// A `BiologicallyDerivedProduct` resource.
     BiologicallyDerivedProduct(::std::boxed::Box<super::BiologicallyDerivedProduct>),
-    ///A `BodyStructure` resource.
+    /// A `BodyStructure` resource.
     BodyStructure(::std::boxed::Box<super::BodyStructure>),
-    ///A `Bundle` resource.
+    /// A `Bundle` resource.
     Bundle(::std::boxed::Box<super::Bundle>),
-    ///A `CapabilityStatement` resource.
+    /// A `CapabilityStatement` resource.
     CapabilityStatement(::std::boxed::Box<super::CapabilityStatement>),
-    ///A `CarePlan` resource.
+    /// A `CarePlan` resource.
     CarePlan(::std::boxed::Box<super::CarePlan>),
-    ///A `CareTeam` resource.
+    /// A `CareTeam` resource.
     CareTeam(::std::boxed::Box<super::CareTeam>),
-    ///A `CatalogEntry` resource.
+    /// A `CatalogEntry` resource.
     CatalogEntry(::std::boxed::Box<super::CatalogEntry>),
-    ///A `ChargeItem` resource.
+    /// A `ChargeItem` resource.
     ChargeItem(::std::boxed::Box<super::ChargeItem>),
-    ///A `ChargeItemDefinition` resource.
+    /// A `ChargeItemDefinition` resource.
     ChargeItemDefinition(::std::boxed::Box<super::ChargeItemDefinition>),
-    ///A `Claim` resource.
+    /// A `Claim` resource.
     Claim(::std::boxed::Box<super::Claim>),
-    ///A `ClaimResponse` resource.
+    /// A `ClaimResponse` resource.
     ClaimResponse(::std::boxed::Box<super::ClaimResponse>),
-    ///A `ClinicalImpression` resource.
+    /// A `ClinicalImpression` resource.
     ClinicalImpression(::std::boxed::Box<super::ClinicalImpression>),
-    ///A `CodeSystem` resource.
+    /// A `CodeSystem` resource.
     CodeSystem(::std::boxed::Box<super::CodeSystem>),
-    ///A `Communication` resource.
+    /// A `Communication` resource.
     Communication(::std::boxed::Box<super::Communication>),
-    ///A `CommunicationRequest` resource.
+    /// A `CommunicationRequest` resource.
     CommunicationRequest(::std::boxed::Box<super::CommunicationRequest>),
-    ///A `CompartmentDefinition` resource.
+    /// A `CompartmentDefinition` resource.
     CompartmentDefinition(::std::boxed::Box<super::CompartmentDefinition>),
-    ///A `Composition` resource.
+    /// A `Composition` resource.
     Composition(::std::boxed::Box<super::Composition>),
-    ///A `ConceptMap` resource.
+    /// A `ConceptMap` resource.
     ConceptMap(::std::boxed::Box<super::ConceptMap>),
-    ///A `Condition` resource.
+    /// A `Condition` resource.
     Condition(::std::boxed::Box<super::Condition>),
-    ///A `Consent` resource.
+    /// A `Consent` resource.
     Consent(::std::boxed::Box<super::Consent>),
-    ///A `Contract` resource.
+    /// A `Contract` resource.
     Contract(::std::boxed::Box<super::Contract>),
-    ///A `Coverage` resource.
+    /// A `Coverage` resource.
     Coverage(::std::boxed::Box<super::Coverage>),
-    ///A `CoverageEligibilityRequest` resource.
+    /// A `CoverageEligibilityRequest` resource.
     CoverageEligibilityRequest(::std::boxed::Box<super::CoverageEligibilityRequest>),
-    ///A `CoverageEligibilityResponse` resource.
+    /// A `CoverageEligibilityResponse` resource.
     CoverageEligibilityResponse(::std::boxed::Box<super::CoverageEligibilityResponse>),
-    ///A `DetectedIssue` resource.
+    /// A `DetectedIssue` resource.
     DetectedIssue(::std::boxed::Box<super::DetectedIssue>),
-    ///A `Device` resource.
+    /// A `Device` resource.
     Device(::std::boxed::Box<super::Device>),
-    ///A `DeviceDefinition` resource.
+    /// A `DeviceDefinition` resource.
     DeviceDefinition(::std::boxed::Box<super::DeviceDefinition>),
-    ///A `DeviceMetric` resource.
+    /// A `DeviceMetric` resource.
     DeviceMetric(::std::boxed::Box<super::DeviceMetric>),
-    ///A `DeviceRequest` resource.
+    /// A `DeviceRequest` resource.
     DeviceRequest(::std::boxed::Box<super::DeviceRequest>),
-    ///A `DeviceUseStatement` resource.
+    /// A `DeviceUseStatement` resource.
     DeviceUseStatement(::std::boxed::Box<super::DeviceUseStatement>),
-    ///A `DiagnosticReport` resource.
+    /// A `DiagnosticReport` resource.
     DiagnosticReport(::std::boxed::Box<super::DiagnosticReport>),
-    ///A `DocumentManifest` resource.
+    /// A `DocumentManifest` resource.
     DocumentManifest(::std::boxed::Box<super::DocumentManifest>),
-    ///A `DocumentReference` resource.
+    /// A `DocumentReference` resource.
     DocumentReference(::std::boxed::Box<super::DocumentReference>),
-    ///A `EffectEvidenceSynthesis` resource.
+    /// A `EffectEvidenceSynthesis` resource.
     EffectEvidenceSynthesis(::std::boxed::Box<super::EffectEvidenceSynthesis>),
-    ///A `Encounter` resource.
+    /// A `Encounter` resource.
     Encounter(::std::boxed::Box<super::Encounter>),
-    ///A `Endpoint` resource.
+    /// A `Endpoint` resource.
     Endpoint(::std::boxed::Box<super::Endpoint>),
-    ///A `EnrollmentRequest` resource.
+    /// A `EnrollmentRequest` resource.
     EnrollmentRequest(::std::boxed::Box<super::EnrollmentRequest>),
-    ///A `EnrollmentResponse` resource.
+    /// A `EnrollmentResponse` resource.
     EnrollmentResponse(::std::boxed::Box<super::EnrollmentResponse>),
-    ///A `EpisodeOfCare` resource.
+    /// A `EpisodeOfCare` resource.
     EpisodeOfCare(::std::boxed::Box<super::EpisodeOfCare>),
-    ///A `EventDefinition` resource.
+    /// A `EventDefinition` resource.
     EventDefinition(::std::boxed::Box<super::EventDefinition>),
-    ///A `Evidence` resource.
+    /// A `Evidence` resource.
     Evidence(::std::boxed::Box<super::Evidence>),
-    ///A `EvidenceVariable` resource.
+    /// A `EvidenceVariable` resource.
     EvidenceVariable(::std::boxed::Box<super::EvidenceVariable>),
-    ///A `ExampleScenario` resource.
+    /// A `ExampleScenario` resource.
     ExampleScenario(::std::boxed::Box<super::ExampleScenario>),
-    ///A `ExplanationOfBenefit` resource.
+    /// A `ExplanationOfBenefit` resource.
     ExplanationOfBenefit(::std::boxed::Box<super::ExplanationOfBenefit>),
-    ///A `FamilyMemberHistory` resource.
+    /// A `FamilyMemberHistory` resource.
     FamilyMemberHistory(::std::boxed::Box<super::FamilyMemberHistory>),
-    ///A `Flag` resource.
+    /// A `Flag` resource.
     Flag(::std::boxed::Box<super::Flag>),
-    ///A `Goal` resource.
+    /// A `Goal` resource.
     Goal(::std::boxed::Box<super::Goal>),
-    ///A `GraphDefinition` resource.
+    /// A `GraphDefinition` resource.
     GraphDefinition(::std::boxed::Box<super::GraphDefinition>),
-    ///A `Group` resource.
+    /// A `Group` resource.
     Group(::std::boxed::Box<super::Group>),
-    ///A `GuidanceResponse` resource.
+    /// A `GuidanceResponse` resource.
     GuidanceResponse(::std::boxed::Box<super::GuidanceResponse>),
-    ///A `HealthcareService` resource.
+    /// A `HealthcareService` resource.
     HealthcareService(::std::boxed::Box<super::HealthcareService>),
-    ///A `ImagingStudy` resource.
+    /// A `ImagingStudy` resource.
     ImagingStudy(::std::boxed::Box<super::ImagingStudy>),
-    ///A `Immunization` resource.
+    /// A `Immunization` resource.
     Immunization(::std::boxed::Box<super::Immunization>),
-    ///A `ImmunizationEvaluation` resource.
+    /// A `ImmunizationEvaluation` resource.
     ImmunizationEvaluation(::std::boxed::Box<super::ImmunizationEvaluation>),
-    ///A `ImmunizationRecommendation` resource.
+    /// A `ImmunizationRecommendation` resource.
     ImmunizationRecommendation(::std::boxed::Box<super::ImmunizationRecommendation>),
-    ///A `ImplementationGuide` resource.
+    /// A `ImplementationGuide` resource.
     ImplementationGuide(::std::boxed::Box<super::ImplementationGuide>),
-    ///A `InsurancePlan` resource.
+    /// A `InsurancePlan` resource.
     InsurancePlan(::std::boxed::Box<super::InsurancePlan>),
-    ///A `Invoice` resource.
+    /// A `Invoice` resource.
     Invoice(::std::boxed::Box<super::Invoice>),
-    ///A `Library` resource.
+    /// A `Library` resource.
     Library(::std::boxed::Box<super::Library>),
-    ///A `Linkage` resource.
+    /// A `Linkage` resource.
     Linkage(::std::boxed::Box<super::Linkage>),
-    ///A `List` resource.
+    /// A `List` resource.
     List(::std::boxed::Box<super::List>),
-    ///A `Location` resource.
+    /// A `Location` resource.
     Location(::std::boxed::Box<super::Location>),
-    ///A `Measure` resource.
+    /// A `Measure` resource.
     Measure(::std::boxed::Box<super::Measure>),
-    ///A `MeasureReport` resource.
+    /// A `MeasureReport` resource.
     MeasureReport(::std::boxed::Box<super::MeasureReport>),
-    ///A `Media` resource.
+    /// A `Media` resource.
     Media(::std::boxed::Box<super::Media>),
-    ///A `Medication` resource.
+    /// A `Medication` resource.
     Medication(::std::boxed::Box<super::Medication>),
-    ///A `MedicationAdministration` resource.
+    /// A `MedicationAdministration` resource.
     MedicationAdministration(::std::boxed::Box<super::MedicationAdministration>),
-    ///A `MedicationDispense` resource.
+    /// A `MedicationDispense` resource.
     MedicationDispense(::std::boxed::Box<super::MedicationDispense>),
-    ///A `MedicationKnowledge` resource.
+    /// A `MedicationKnowledge` resource.
     MedicationKnowledge(::std::boxed::Box<super::MedicationKnowledge>),
-    ///A `MedicationRequest` resource.
+    /// A `MedicationRequest` resource.
     MedicationRequest(::std::boxed::Box<super::MedicationRequest>),
-    ///A `MedicationStatement` resource.
+    /// A `MedicationStatement` resource.
     MedicationStatement(::std::boxed::Box<super::MedicationStatement>),
-    ///A `MedicinalProduct` resource.
+    /// A `MedicinalProduct` resource.
     MedicinalProduct(::std::boxed::Box<super::MedicinalProduct>),
-    ///A `MedicinalProductAuthorization` resource.
+    /// A `MedicinalProductAuthorization` resource.
     MedicinalProductAuthorization(
         ::std::boxed::Box<super::MedicinalProductAuthorization>,
     ),
-    ///A `MedicinalProductContraindication` resource.
+    /// A `MedicinalProductContraindication` resource.
     MedicinalProductContraindication(
         ::std::boxed::Box<super::MedicinalProductContraindication>,
     ),
-    ///A `MedicinalProductIndication` resource.
+    /// A `MedicinalProductIndication` resource.
     MedicinalProductIndication(::std::boxed::Box<super::MedicinalProductIndication>),
-    ///A `MedicinalProductIngredient` resource.
+    /// A `MedicinalProductIngredient` resource.
     MedicinalProductIngredient(::std::boxed::Box<super::MedicinalProductIngredient>),
-    ///A `MedicinalProductInteraction` resource.
+    /// A `MedicinalProductInteraction` resource.
     MedicinalProductInteraction(::std::boxed::Box<super::MedicinalProductInteraction>),
-    ///A `MedicinalProductManufactured` resource.
+    /// A `MedicinalProductManufactured` resource.
     MedicinalProductManufactured(::std::boxed::Box<super::MedicinalProductManufactured>),
-    ///A `MedicinalProductPackaged` resource.
+    /// A `MedicinalProductPackaged` resource.
     MedicinalProductPackaged(::std::boxed::Box<super::MedicinalProductPackaged>),
-    ///A `MedicinalProductPharmaceutical` resource.
+    /// A `MedicinalProductPharmaceutical` resource.
     MedicinalProductPharmaceutical(
         ::std::boxed::Box<super::MedicinalProductPharmaceutical>,
     ),
-    ///A `MedicinalProductUndesirableEffect` resource.
+    /// A `MedicinalProductUndesirableEffect` resource.
     MedicinalProductUndesirableEffect(
         ::std::boxed::Box<super::MedicinalProductUndesirableEffect>,
     ),
-    ///A `MessageDefinition` resource.
+    /// A `MessageDefinition` resource.
     MessageDefinition(::std::boxed::Box<super::MessageDefinition>),
-    ///A `MessageHeader` resource.
+    /// A `MessageHeader` resource.
     MessageHeader(::std::boxed::Box<super::MessageHeader>),
-    ///A `MolecularSequence` resource.
+    /// A `MolecularSequence` resource.
     MolecularSequence(::std::boxed::Box<super::MolecularSequence>),
-    ///A `NamingSystem` resource.
+    /// A `NamingSystem` resource.
     NamingSystem(::std::boxed::Box<super::NamingSystem>),
-    ///A `NutritionOrder` resource.
+    /// A `NutritionOrder` resource.
     NutritionOrder(::std::boxed::Box<super::NutritionOrder>),
-    ///A `Observation` resource.
+    /// A `Observation` resource.
     Observation(::std::boxed::Box<super::Observation>),
-    ///A `ObservationDefinition` resource.
+    /// A `ObservationDefinition` resource.
     ObservationDefinition(::std::boxed::Box<super::ObservationDefinition>),
-    ///A `OperationDefinition` resource.
+    /// A `OperationDefinition` resource.
     OperationDefinition(::std::boxed::Box<super::OperationDefinition>),
-    ///A `OperationOutcome` resource.
+    /// A `OperationOutcome` resource.
     OperationOutcome(::std::boxed::Box<super::OperationOutcome>),
-    ///A `Organization` resource.
+    /// A `Organization` resource.
     Organization(::std::boxed::Box<super::Organization>),
-    ///A `OrganizationAffiliation` resource.
+    /// A `OrganizationAffiliation` resource.
     OrganizationAffiliation(::std::boxed::Box<super::OrganizationAffiliation>),
-    ///A `Parameters` resource.
+    /// A `Parameters` resource.
     Parameters(::std::boxed::Box<super::Parameters>),
-    ///A `Patient` resource.
+    /// A `Patient` resource.
     Patient(::std::boxed::Box<super::Patient>),
-    ///A `PaymentNotice` resource.
+    /// A `PaymentNotice` resource.
     PaymentNotice(::std::boxed::Box<super::PaymentNotice>),
-    ///A `PaymentReconciliation` resource.
+    /// A `PaymentReconciliation` resource.
     PaymentReconciliation(::std::boxed::Box<super::PaymentReconciliation>),
-    ///A `Person` resource.
+    /// A `Person` resource.
     Person(::std::boxed::Box<super::Person>),
-    ///A `PlanDefinition` resource.
+    /// A `PlanDefinition` resource.
     PlanDefinition(::std::boxed::Box<super::PlanDefinition>),
-    ///A `Practitioner` resource.
+    /// A `Practitioner` resource.
     Practitioner(::std::boxed::Box<super::Practitioner>),
-    ///A `PractitionerRole` resource.
+    /// A `PractitionerRole` resource.
     PractitionerRole(::std::boxed::Box<super::PractitionerRole>),
-    ///A `Procedure` resource.
+    /// A `Procedure` resource.
     Procedure(::std::boxed::Box<super::Procedure>),
-    ///A `Provenance` resource.
+    /// A `Provenance` resource.
     Provenance(::std::boxed::Box<super::Provenance>),
-    ///A `Questionnaire` resource.
+    /// A `Questionnaire` resource.
     Questionnaire(::std::boxed::Box<super::Questionnaire>),
-    ///A `QuestionnaireResponse` resource.
+    /// A `QuestionnaireResponse` resource.
     QuestionnaireResponse(::std::boxed::Box<super::QuestionnaireResponse>),
-    ///A `RelatedPerson` resource.
+    /// A `RelatedPerson` resource.
     RelatedPerson(::std::boxed::Box<super::RelatedPerson>),
-    ///A `RequestGroup` resource.
+    /// A `RequestGroup` resource.
     RequestGroup(::std::boxed::Box<super::RequestGroup>),
-    ///A `ResearchDefinition` resource.
+    /// A `ResearchDefinition` resource.
     ResearchDefinition(::std::boxed::Box<super::ResearchDefinition>),
-    ///A `ResearchElementDefinition` resource.
+    /// A `ResearchElementDefinition` resource.
     ResearchElementDefinition(::std::boxed::Box<super::ResearchElementDefinition>),
-    ///A `ResearchStudy` resource.
+    /// A `ResearchStudy` resource.
     ResearchStudy(::std::boxed::Box<super::ResearchStudy>),
-    ///A `ResearchSubject` resource.
+    /// A `ResearchSubject` resource.
     ResearchSubject(::std::boxed::Box<super::ResearchSubject>),
-    ///A `RiskAssessment` resource.
+    /// A `RiskAssessment` resource.
     RiskAssessment(::std::boxed::Box<super::RiskAssessment>),
-    ///A `RiskEvidenceSynthesis` resource.
+    /// A `RiskEvidenceSynthesis` resource.
     RiskEvidenceSynthesis(::std::boxed::Box<super::RiskEvidenceSynthesis>),
-    ///A `Schedule` resource.
+    /// A `Schedule` resource.
     Schedule(::std::boxed::Box<super::Schedule>),
-    ///A `SearchParameter` resource.
+    /// A `SearchParameter` resource.
     SearchParameter(::std::boxed::Box<super::SearchParameter>),
-    ///A `ServiceRequest` resource.
+    /// A `ServiceRequest` resource.
     ServiceRequest(::std::boxed::Box<super::ServiceRequest>),
-    ///A `Slot` resource.
+    /// A `Slot` resource.
     Slot(::std::boxed::Box<super::Slot>),
-    ///A `Specimen` resource.
+    /// A `Specimen` resource.
     Specimen(::std::boxed::Box<super::Specimen>),
-    ///A `SpecimenDefinition` resource.
+    /// A `SpecimenDefinition` resource.
     SpecimenDefinition(::std::boxed::Box<super::SpecimenDefinition>),
-    ///A `StructureDefinition` resource.
+    /// A `StructureDefinition` resource.
     StructureDefinition(::std::boxed::Box<super::StructureDefinition>),
-    ///A `StructureMap` resource.
+    /// A `StructureMap` resource.
     StructureMap(::std::boxed::Box<super::StructureMap>),
-    ///A `Subscription` resource.
+    /// A `Subscription` resource.
     Subscription(::std::boxed::Box<super::Subscription>),
-    ///A `Substance` resource.
+    /// A `Substance` resource.
     Substance(::std::boxed::Box<super::Substance>),
-    ///A `SubstanceNucleicAcid` resource.
+    /// A `SubstanceNucleicAcid` resource.
     SubstanceNucleicAcid(::std::boxed::Box<super::SubstanceNucleicAcid>),
-    ///A `SubstancePolymer` resource.
+    /// A `SubstancePolymer` resource.
     SubstancePolymer(::std::boxed::Box<super::SubstancePolymer>),
-    ///A `SubstanceProtein` resource.
+    /// A `SubstanceProtein` resource.
     SubstanceProtein(::std::boxed::Box<super::SubstanceProtein>),
-    ///A `SubstanceReferenceInformation` resource.
+    /// A `SubstanceReferenceInformation` resource.
     SubstanceReferenceInformation(
         ::std::boxed::Box<super::SubstanceReferenceInformation>,
     ),
-    ///A `SubstanceSourceMaterial` resource.
+    /// A `SubstanceSourceMaterial` resource.
     SubstanceSourceMaterial(::std::boxed::Box<super::SubstanceSourceMaterial>),
-    ///A `SubstanceSpecification` resource.
+    /// A `SubstanceSpecification` resource.
     SubstanceSpecification(::std::boxed::Box<super::SubstanceSpecification>),
-    ///A `SupplyDelivery` resource.
+    /// A `SupplyDelivery` resource.
     SupplyDelivery(::std::boxed::Box<super::SupplyDelivery>),
-    ///A `SupplyRequest` resource.
+    /// A `SupplyRequest` resource.
     SupplyRequest(::std::boxed::Box<super::SupplyRequest>),
-    ///A `Task` resource.
+    /// A `Task` resource.
     Task(::std::boxed::Box<super::Task>),
-    ///A `TerminologyCapabilities` resource.
+    /// A `TerminologyCapabilities` resource.
     TerminologyCapabilities(::std::boxed::Box<super::TerminologyCapabilities>),
-    ///A `TestReport` resource.
+    /// A `TestReport` resource.
     TestReport(::std::boxed::Box<super::TestReport>),
-    ///A `TestScript` resource.
+    /// A `TestScript` resource.
     TestScript(::std::boxed::Box<super::TestScript>),
-    ///A `ValueSet` resource.
+    /// A `ValueSet` resource.
     ValueSet(::std::boxed::Box<super::ValueSet>),
-    ///A `VerificationResult` resource.
+    /// A `VerificationResult` resource.
     VerificationResult(::std::boxed::Box<super::VerificationResult>),
-    ///A `VisionPrescription` resource.
+    /// A `VisionPrescription` resource.
     VisionPrescription(::std::boxed::Box<super::VisionPrescription>),
 }
 impl crate::rt::Value for Resource {

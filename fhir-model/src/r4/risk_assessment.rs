@@ -113,6 +113,19 @@ pub struct RiskAssessment {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl RiskAssessment {
+    /// A new `RiskAssessment` with its required elements (`status`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RiskAssessment",
@@ -266,12 +279,12 @@ impl crate::rt::Element for RiskAssessment {
     }
 }
 crate::rt::element_impls!(RiskAssessment, resource);
-///Choice of types for `RiskAssessment.occurrence[x]`.
+/// Choice of types for `RiskAssessment.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RiskAssessmentOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for RiskAssessmentOccurrence {
@@ -438,12 +451,12 @@ impl crate::rt::Element for RiskAssessmentPrediction {
     }
 }
 crate::rt::element_impls!(RiskAssessmentPrediction, element);
-///Choice of types for `RiskAssessment.prediction.probability[x]`.
+/// Choice of types for `RiskAssessment.prediction.probability[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RiskAssessmentPredictionProbability {
-    ///`probabilityDecimal`
+    /// `probabilityDecimal`
     Decimal(super::Decimal),
-    ///`probabilityRange`
+    /// `probabilityRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for RiskAssessmentPredictionProbability {
@@ -475,12 +488,12 @@ impl crate::rt::Value for RiskAssessmentPredictionProbability {
         }
     }
 }
-///Choice of types for `RiskAssessment.prediction.when[x]`.
+/// Choice of types for `RiskAssessment.prediction.when[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RiskAssessmentPredictionWhen {
-    ///`whenPeriod`
+    /// `whenPeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`whenRange`
+    /// `whenRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for RiskAssessmentPredictionWhen {

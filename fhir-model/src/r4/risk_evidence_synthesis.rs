@@ -169,6 +169,21 @@ pub struct RiskEvidenceSynthesis {
     pub certainty: ::std::vec::Vec<super::RiskEvidenceSynthesisCertainty>,
 }
 impl RiskEvidenceSynthesis {
+    /// A new `RiskEvidenceSynthesis` with its required elements (`status`, `population`, `outcome`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        population: impl ::core::convert::Into<super::Reference>,
+        outcome: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            population: ::core::option::Option::Some(population.into()),
+            outcome: ::core::option::Option::Some(outcome.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "RiskEvidenceSynthesis",

@@ -45,6 +45,19 @@ pub struct SampledData {
     pub data: ::core::option::Option<super::String>,
 }
 impl SampledData {
+    /// A new `SampledData` with its required elements (`origin`, `period`, `dimensions`); the others are empty.
+    pub fn new(
+        origin: impl ::core::convert::Into<super::Quantity>,
+        period: impl ::core::convert::Into<super::Decimal>,
+        dimensions: impl ::core::convert::Into<super::PositiveInt>,
+    ) -> Self {
+        Self {
+            origin: ::core::option::Option::Some(origin.into()),
+            period: ::core::option::Option::Some(period.into()),
+            dimensions: ::core::option::Option::Some(dimensions.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SampledData",

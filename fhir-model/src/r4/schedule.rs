@@ -75,6 +75,13 @@ pub struct Schedule {
     pub comment: ::core::option::Option<super::String>,
 }
 impl Schedule {
+    /// A new `Schedule` with its required elements (`actor`); the others are empty.
+    pub fn new(actor: ::std::vec::Vec<super::Reference>) -> Self {
+        Self {
+            actor,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Schedule",

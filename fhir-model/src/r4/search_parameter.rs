@@ -161,6 +161,33 @@ pub struct SearchParameter {
     pub component: ::std::vec::Vec<super::SearchParameterComponent>,
 }
 impl SearchParameter {
+    /// A new `SearchParameter` with its required elements (`url`, `name`, `status`, `description`, `code`, `base`, `type`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        description: impl ::core::convert::Into<super::Markdown>,
+        code: impl ::core::convert::Into<super::Code>,
+        base: ::std::vec::Vec<
+            crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
+        >,
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SearchParamType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            description: ::core::option::Option::Some(description.into()),
+            code: ::core::option::Option::Some(code.into()),
+            base,
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SearchParameter",
@@ -378,6 +405,17 @@ pub struct SearchParameterComponent {
     pub expression: ::core::option::Option<super::String>,
 }
 impl SearchParameterComponent {
+    /// A new `SearchParameter.component` with its required elements (`definition`, `expression`); the others are empty.
+    pub fn new(
+        definition: impl ::core::convert::Into<super::Canonical>,
+        expression: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            definition: ::core::option::Option::Some(definition.into()),
+            expression: ::core::option::Option::Some(expression.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SearchParameter.component",

@@ -181,6 +181,23 @@ pub struct ServiceRequest {
     pub relevant_history: ::std::vec::Vec<super::Reference>,
 }
 impl ServiceRequest {
+    /// A new `ServiceRequest` with its required elements (`status`, `intent`, `subject`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
+        >,
+        subject: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            subject: ::core::option::Option::Some(subject.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ServiceRequest",
@@ -426,14 +443,14 @@ impl crate::rt::Element for ServiceRequest {
     }
 }
 crate::rt::element_impls!(ServiceRequest, resource);
-///Choice of types for `ServiceRequest.quantity[x]`.
+/// Choice of types for `ServiceRequest.quantity[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceRequestQuantity {
-    ///`quantityQuantity`
+    /// `quantityQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`quantityRatio`
+    /// `quantityRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`quantityRange`
+    /// `quantityRange`
     Range(::std::boxed::Box<super::Range>),
 }
 impl crate::rt::Value for ServiceRequestQuantity {
@@ -469,14 +486,14 @@ impl crate::rt::Value for ServiceRequestQuantity {
         }
     }
 }
-///Choice of types for `ServiceRequest.occurrence[x]`.
+/// Choice of types for `ServiceRequest.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceRequestOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for ServiceRequestOccurrence {
@@ -512,12 +529,12 @@ impl crate::rt::Value for ServiceRequestOccurrence {
         }
     }
 }
-///Choice of types for `ServiceRequest.asNeeded[x]`.
+/// Choice of types for `ServiceRequest.asNeeded[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ServiceRequestAsNeeded {
-    ///`asNeededBoolean`
+    /// `asNeededBoolean`
     Boolean(super::Boolean),
-    ///`asNeededCodeableConcept`
+    /// `asNeededCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for ServiceRequestAsNeeded {

@@ -43,6 +43,19 @@ pub struct Signature {
     pub data: ::core::option::Option<super::Base64Binary>,
 }
 impl Signature {
+    /// A new `Signature` with its required elements (`type`, `when`, `who`); the others are empty.
+    pub fn new(
+        type_: ::std::vec::Vec<super::Coding>,
+        when: impl ::core::convert::Into<super::Instant>,
+        who: impl ::core::convert::Into<super::Reference>,
+    ) -> Self {
+        Self {
+            type_,
+            when: ::core::option::Option::Some(when.into()),
+            who: ::core::option::Option::Some(who.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Signature",

@@ -89,6 +89,23 @@ pub struct Slot {
     pub comment: ::core::option::Option<super::String>,
 }
 impl Slot {
+    /// A new `Slot` with its required elements (`schedule`, `status`, `start`, `end`); the others are empty.
+    pub fn new(
+        schedule: impl ::core::convert::Into<super::Reference>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SlotStatus, super::Extension>,
+        >,
+        start: impl ::core::convert::Into<super::Instant>,
+        end: impl ::core::convert::Into<super::Instant>,
+    ) -> Self {
+        Self {
+            schedule: ::core::option::Option::Some(schedule.into()),
+            status: ::core::option::Option::Some(status.into()),
+            start: ::core::option::Option::Some(start.into()),
+            end: ::core::option::Option::Some(end.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Slot",

@@ -376,12 +376,12 @@ impl crate::rt::Element for SpecimenCollection {
     }
 }
 crate::rt::element_impls!(SpecimenCollection, element);
-///Choice of types for `Specimen.collection.collected[x]`.
+/// Choice of types for `Specimen.collection.collected[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenCollectionCollected {
-    ///`collectedDateTime`
+    /// `collectedDateTime`
     DateTime(super::DateTime),
-    ///`collectedPeriod`
+    /// `collectedPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for SpecimenCollectionCollected {
@@ -413,12 +413,12 @@ impl crate::rt::Value for SpecimenCollectionCollected {
         }
     }
 }
-///Choice of types for `Specimen.collection.fastingStatus[x]`.
+/// Choice of types for `Specimen.collection.fastingStatus[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenCollectionFastingStatus {
-    ///`fastingStatusCodeableConcept`
+    /// `fastingStatusCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`fastingStatusDuration`
+    /// `fastingStatusDuration`
     Duration(::std::boxed::Box<super::Duration>),
 }
 impl crate::rt::Value for SpecimenCollectionFastingStatus {
@@ -576,12 +576,12 @@ impl crate::rt::Element for SpecimenContainer {
     }
 }
 crate::rt::element_impls!(SpecimenContainer, element);
-///Choice of types for `Specimen.container.additive[x]`.
+/// Choice of types for `Specimen.container.additive[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenContainerAdditive {
-    ///`additiveCodeableConcept`
+    /// `additiveCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`additiveReference`
+    /// `additiveReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for SpecimenContainerAdditive {
@@ -723,12 +723,12 @@ impl crate::rt::Element for SpecimenProcessing {
     }
 }
 crate::rt::element_impls!(SpecimenProcessing, element);
-///Choice of types for `Specimen.processing.time[x]`.
+/// Choice of types for `Specimen.processing.time[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenProcessingTime {
-    ///`timeDateTime`
+    /// `timeDateTime`
     DateTime(super::DateTime),
-    ///`timePeriod`
+    /// `timePeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for SpecimenProcessingTime {

@@ -230,6 +230,20 @@ pub struct SpecimenDefinitionTypeTested {
     pub handling: ::std::vec::Vec<super::SpecimenDefinitionTypeTestedHandling>,
 }
 impl SpecimenDefinitionTypeTested {
+    /// A new `SpecimenDefinition.typeTested` with its required elements (`preference`); the others are empty.
+    pub fn new(
+        preference: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::SpecimenContainedPreference,
+                super::Extension,
+            >,
+        >,
+    ) -> Self {
+        Self {
+            preference: ::core::option::Option::Some(preference.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SpecimenDefinition.typeTested",
@@ -486,12 +500,12 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainer, element);
-///Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
+/// Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenDefinitionTypeTestedContainerMinimumVolume {
-    ///`minimumVolumeQuantity`
+    /// `minimumVolumeQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`minimumVolumeString`
+    /// `minimumVolumeString`
     String(super::String),
 }
 impl crate::rt::Value for SpecimenDefinitionTypeTestedContainerMinimumVolume {
@@ -550,6 +564,17 @@ pub struct SpecimenDefinitionTypeTestedContainerAdditive {
     >,
 }
 impl SpecimenDefinitionTypeTestedContainerAdditive {
+    /// A new `SpecimenDefinition.typeTested.container.additive` with its required elements (`additive`); the others are empty.
+    pub fn new(
+        additive: impl ::core::convert::Into<
+            super::SpecimenDefinitionTypeTestedContainerAdditiveAdditive,
+        >,
+    ) -> Self {
+        Self {
+            additive: ::core::option::Option::Some(additive.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SpecimenDefinition.typeTested.container.additive",
@@ -611,12 +636,12 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainerAdditive, element);
-///Choice of types for `SpecimenDefinition.typeTested.container.additive.additive[x]`.
+/// Choice of types for `SpecimenDefinition.typeTested.container.additive.additive[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpecimenDefinitionTypeTestedContainerAdditiveAdditive {
-    ///`additiveCodeableConcept`
+    /// `additiveCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`additiveReference`
+    /// `additiveReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for SpecimenDefinitionTypeTestedContainerAdditiveAdditive {

@@ -159,6 +159,29 @@ pub struct StructureDefinition {
     pub differential: ::core::option::Option<super::StructureDefinitionDifferential>,
 }
 impl StructureDefinition {
+    /// A new `StructureDefinition` with its required elements (`url`, `name`, `status`, `kind`, `abstract`, `type`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::StructureDefinitionKind, super::Extension>,
+        >,
+        abstract_: impl ::core::convert::Into<super::Boolean>,
+        type_: impl ::core::convert::Into<super::Uri>,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            kind: ::core::option::Option::Some(kind.into()),
+            abstract_: ::core::option::Option::Some(abstract_.into()),
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureDefinition",
@@ -406,6 +429,19 @@ pub struct StructureDefinitionContext {
     pub expression: ::core::option::Option<super::String>,
 }
 impl StructureDefinitionContext {
+    /// A new `StructureDefinition.context` with its required elements (`type`, `expression`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::ExtensionContextType, super::Extension>,
+        >,
+        expression: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            expression: ::core::option::Option::Some(expression.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureDefinition.context",
@@ -487,6 +523,13 @@ pub struct StructureDefinitionDifferential {
     pub element: ::std::vec::Vec<super::ElementDefinition>,
 }
 impl StructureDefinitionDifferential {
+    /// A new `StructureDefinition.differential` with its required elements (`element`); the others are empty.
+    pub fn new(element: ::std::vec::Vec<super::ElementDefinition>) -> Self {
+        Self {
+            element,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureDefinition.differential",
@@ -576,6 +619,13 @@ pub struct StructureDefinitionMapping {
     pub comment: ::core::option::Option<super::String>,
 }
 impl StructureDefinitionMapping {
+    /// A new `StructureDefinition.mapping` with its required elements (`identity`); the others are empty.
+    pub fn new(identity: impl ::core::convert::Into<super::Id>) -> Self {
+        Self {
+            identity: ::core::option::Option::Some(identity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureDefinition.mapping",
@@ -665,6 +715,13 @@ pub struct StructureDefinitionSnapshot {
     pub element: ::std::vec::Vec<super::ElementDefinition>,
 }
 impl StructureDefinitionSnapshot {
+    /// A new `StructureDefinition.snapshot` with its required elements (`element`); the others are empty.
+    pub fn new(element: ::std::vec::Vec<super::ElementDefinition>) -> Self {
+        Self {
+            element,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureDefinition.snapshot",

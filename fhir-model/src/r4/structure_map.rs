@@ -117,6 +117,23 @@ pub struct StructureMap {
     pub group: ::std::vec::Vec<super::StructureMapGroup>,
 }
 impl StructureMap {
+    /// A new `StructureMap` with its required elements (`url`, `name`, `status`, `group`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        group: ::std::vec::Vec<super::StructureMapGroup>,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            group,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap",
@@ -320,6 +337,26 @@ pub struct StructureMapGroup {
     pub rule: ::std::vec::Vec<super::StructureMapGroupRule>,
 }
 impl StructureMapGroup {
+    /// A new `StructureMap.group` with its required elements (`name`, `typeMode`, `input`, `rule`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::Id>,
+        type_mode: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::StructureMapGroupTypeMode,
+                super::Extension,
+            >,
+        >,
+        input: ::std::vec::Vec<super::StructureMapGroupInput>,
+        rule: ::std::vec::Vec<super::StructureMapGroupRule>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            type_mode: ::core::option::Option::Some(type_mode.into()),
+            input,
+            rule,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group",
@@ -439,6 +476,19 @@ pub struct StructureMapGroupInput {
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupInput {
+    /// A new `StructureMap.group.input` with its required elements (`name`, `mode`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::Id>,
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::StructureMapInputMode, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group.input",
@@ -548,6 +598,17 @@ pub struct StructureMapGroupRule {
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupRule {
+    /// A new `StructureMap.group.rule` with its required elements (`name`, `source`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::Id>,
+        source: ::std::vec::Vec<super::StructureMapGroupRuleSource>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            source,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group.rule",
@@ -681,6 +742,17 @@ pub struct StructureMapGroupRuleDependent {
     pub variable: ::std::vec::Vec<super::String>,
 }
 impl StructureMapGroupRuleDependent {
+    /// A new `StructureMap.group.rule.dependent` with its required elements (`name`, `variable`); the others are empty.
+    pub fn new(
+        name: impl ::core::convert::Into<super::Id>,
+        variable: ::std::vec::Vec<super::String>,
+    ) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            variable,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group.rule.dependent",
@@ -806,6 +878,13 @@ pub struct StructureMapGroupRuleSource {
     pub log_message: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupRuleSource {
+    /// A new `StructureMap.group.rule.source` with its required elements (`context`); the others are empty.
+    pub fn new(context: impl ::core::convert::Into<super::Id>) -> Self {
+        Self {
+            context: ::core::option::Option::Some(context.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group.rule.source",
@@ -1057,108 +1136,108 @@ impl crate::rt::Element for StructureMapGroupRuleSource {
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleSource, element);
-///Choice of types for `StructureMap.group.rule.source.defaultValue[x]`.
+/// Choice of types for `StructureMap.group.rule.source.defaultValue[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StructureMapGroupRuleSourceDefaultValue {
-    ///`defaultValueBase64Binary`
+    /// `defaultValueBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`defaultValueBoolean`
+    /// `defaultValueBoolean`
     Boolean(super::Boolean),
-    ///`defaultValueCanonical`
+    /// `defaultValueCanonical`
     Canonical(super::Canonical),
-    ///`defaultValueCode`
+    /// `defaultValueCode`
     Code(super::Code),
-    ///`defaultValueDate`
+    /// `defaultValueDate`
     Date(super::Date),
-    ///`defaultValueDateTime`
+    /// `defaultValueDateTime`
     DateTime(super::DateTime),
-    ///`defaultValueDecimal`
+    /// `defaultValueDecimal`
     Decimal(super::Decimal),
-    ///`defaultValueId`
+    /// `defaultValueId`
     Id(super::Id),
-    ///`defaultValueInstant`
+    /// `defaultValueInstant`
     Instant(super::Instant),
-    ///`defaultValueInteger`
+    /// `defaultValueInteger`
     Integer(super::Integer),
-    ///`defaultValueMarkdown`
+    /// `defaultValueMarkdown`
     Markdown(super::Markdown),
-    ///`defaultValueOid`
+    /// `defaultValueOid`
     Oid(super::Oid),
-    ///`defaultValuePositiveInt`
+    /// `defaultValuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`defaultValueString`
+    /// `defaultValueString`
     String(super::String),
-    ///`defaultValueTime`
+    /// `defaultValueTime`
     Time(super::Time),
-    ///`defaultValueUnsignedInt`
+    /// `defaultValueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`defaultValueUri`
+    /// `defaultValueUri`
     Uri(super::Uri),
-    ///`defaultValueUrl`
+    /// `defaultValueUrl`
     Url(super::Url),
-    ///`defaultValueUuid`
+    /// `defaultValueUuid`
     Uuid(super::Uuid),
-    ///`defaultValueAddress`
+    /// `defaultValueAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`defaultValueAge`
+    /// `defaultValueAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`defaultValueAnnotation`
+    /// `defaultValueAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`defaultValueAttachment`
+    /// `defaultValueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`defaultValueCodeableConcept`
+    /// `defaultValueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`defaultValueCoding`
+    /// `defaultValueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`defaultValueContactPoint`
+    /// `defaultValueContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`defaultValueCount`
+    /// `defaultValueCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`defaultValueDistance`
+    /// `defaultValueDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`defaultValueDuration`
+    /// `defaultValueDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`defaultValueHumanName`
+    /// `defaultValueHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`defaultValueIdentifier`
+    /// `defaultValueIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`defaultValueMoney`
+    /// `defaultValueMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`defaultValuePeriod`
+    /// `defaultValuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`defaultValueQuantity`
+    /// `defaultValueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`defaultValueRange`
+    /// `defaultValueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`defaultValueRatio`
+    /// `defaultValueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`defaultValueReference`
+    /// `defaultValueReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`defaultValueSampledData`
+    /// `defaultValueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`defaultValueSignature`
+    /// `defaultValueSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`defaultValueTiming`
+    /// `defaultValueTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`defaultValueContactDetail`
+    /// `defaultValueContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`defaultValueContributor`
+    /// `defaultValueContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`defaultValueDataRequirement`
+    /// `defaultValueDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`defaultValueExpression`
+    /// `defaultValueExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`defaultValueParameterDefinition`
+    /// `defaultValueParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`defaultValueRelatedArtifact`
+    /// `defaultValueRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`defaultValueTriggerDefinition`
+    /// `defaultValueTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`defaultValueUsageContext`
+    /// `defaultValueUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`defaultValueDosage`
+    /// `defaultValueDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`defaultValueMeta`
+    /// `defaultValueMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for StructureMapGroupRuleSourceDefaultValue {
@@ -1554,6 +1633,17 @@ pub struct StructureMapGroupRuleTargetParameter {
     pub value: ::core::option::Option<super::StructureMapGroupRuleTargetParameterValue>,
 }
 impl StructureMapGroupRuleTargetParameter {
+    /// A new `StructureMap.group.rule.target.parameter` with its required elements (`value`); the others are empty.
+    pub fn new(
+        value: impl ::core::convert::Into<
+            super::StructureMapGroupRuleTargetParameterValue,
+        >,
+    ) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.group.rule.target.parameter",
@@ -1624,18 +1714,18 @@ impl crate::rt::Element for StructureMapGroupRuleTargetParameter {
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTargetParameter, element);
-///Choice of types for `StructureMap.group.rule.target.parameter.value[x]`.
+/// Choice of types for `StructureMap.group.rule.target.parameter.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StructureMapGroupRuleTargetParameterValue {
-    ///`valueId`
+    /// `valueId`
     Id(super::Id),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
 }
 impl crate::rt::Value for StructureMapGroupRuleTargetParameterValue {
@@ -1718,6 +1808,19 @@ pub struct StructureMapStructure {
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapStructure {
+    /// A new `StructureMap.structure` with its required elements (`url`, `mode`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Canonical>,
+        mode: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::StructureMapModelMode, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            mode: ::core::option::Option::Some(mode.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "StructureMap.structure",

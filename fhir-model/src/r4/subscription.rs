@@ -73,6 +73,23 @@ pub struct Subscription {
     pub channel: ::core::option::Option<super::SubscriptionChannel>,
 }
 impl Subscription {
+    /// A new `Subscription` with its required elements (`status`, `reason`, `criteria`, `channel`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SubscriptionStatus, super::Extension>,
+        >,
+        reason: impl ::core::convert::Into<super::String>,
+        criteria: impl ::core::convert::Into<super::String>,
+        channel: impl ::core::convert::Into<super::SubscriptionChannel>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            reason: ::core::option::Option::Some(reason.into()),
+            criteria: ::core::option::Option::Some(criteria.into()),
+            channel: ::core::option::Option::Some(channel.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Subscription",
@@ -208,6 +225,17 @@ pub struct SubscriptionChannel {
     pub header: ::std::vec::Vec<super::String>,
 }
 impl SubscriptionChannel {
+    /// A new `Subscription.channel` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::SubscriptionChannelType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Subscription.channel",

@@ -73,6 +73,13 @@ pub struct Substance {
     pub ingredient: ::std::vec::Vec<super::SubstanceIngredient>,
 }
 impl Substance {
+    /// A new `Substance` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::CodeableConcept>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Substance",
@@ -206,6 +213,15 @@ pub struct SubstanceIngredient {
     pub substance: ::core::option::Option<super::SubstanceIngredientSubstance>,
 }
 impl SubstanceIngredient {
+    /// A new `Substance.ingredient` with its required elements (`substance`); the others are empty.
+    pub fn new(
+        substance: impl ::core::convert::Into<super::SubstanceIngredientSubstance>,
+    ) -> Self {
+        Self {
+            substance: ::core::option::Option::Some(substance.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Substance.ingredient",
@@ -271,12 +287,12 @@ impl crate::rt::Element for SubstanceIngredient {
     }
 }
 crate::rt::element_impls!(SubstanceIngredient, element);
-///Choice of types for `Substance.ingredient.substance[x]`.
+/// Choice of types for `Substance.ingredient.substance[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceIngredientSubstance {
-    ///`substanceCodeableConcept`
+    /// `substanceCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`substanceReference`
+    /// `substanceReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for SubstanceIngredientSubstance {

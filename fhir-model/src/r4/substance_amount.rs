@@ -121,14 +121,14 @@ impl crate::rt::Element for SubstanceAmount {
     }
 }
 crate::rt::element_impls!(SubstanceAmount, element);
-///Choice of types for `SubstanceAmount.amount[x]`.
+/// Choice of types for `SubstanceAmount.amount[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceAmountAmount {
-    ///`amountQuantity`
+    /// `amountQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`amountRange`
+    /// `amountRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`amountString`
+    /// `amountString`
     String(super::String),
 }
 impl crate::rt::Value for SubstanceAmountAmount {

@@ -615,14 +615,14 @@ impl crate::rt::Element for SubstanceReferenceInformationTarget {
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationTarget, element);
-///Choice of types for `SubstanceReferenceInformation.target.amount[x]`.
+/// Choice of types for `SubstanceReferenceInformation.target.amount[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceReferenceInformationTargetAmount {
-    ///`amountQuantity`
+    /// `amountQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`amountRange`
+    /// `amountRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`amountString`
+    /// `amountString`
     String(super::String),
 }
 impl crate::rt::Value for SubstanceReferenceInformationTargetAmount {

@@ -564,12 +564,12 @@ impl crate::rt::Element for SubstanceSpecificationMoiety {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationMoiety, element);
-///Choice of types for `SubstanceSpecification.moiety.amount[x]`.
+/// Choice of types for `SubstanceSpecification.moiety.amount[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceSpecificationMoietyAmount {
-    ///`amountQuantity`
+    /// `amountQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`amountString`
+    /// `amountString`
     String(super::String),
 }
 impl crate::rt::Value for SubstanceSpecificationMoietyAmount {
@@ -666,6 +666,13 @@ pub struct SubstanceSpecificationName {
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceSpecificationName {
+    /// A new `SubstanceSpecification.name` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SubstanceSpecification.name",
@@ -1012,12 +1019,12 @@ impl crate::rt::Element for SubstanceSpecificationProperty {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationProperty, element);
-///Choice of types for `SubstanceSpecification.property.definingSubstance[x]`.
+/// Choice of types for `SubstanceSpecification.property.definingSubstance[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceSpecificationPropertyDefiningSubstance {
-    ///`definingSubstanceReference`
+    /// `definingSubstanceReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`definingSubstanceCodeableConcept`
+    /// `definingSubstanceCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for SubstanceSpecificationPropertyDefiningSubstance {
@@ -1049,12 +1056,12 @@ impl crate::rt::Value for SubstanceSpecificationPropertyDefiningSubstance {
         }
     }
 }
-///Choice of types for `SubstanceSpecification.property.amount[x]`.
+/// Choice of types for `SubstanceSpecification.property.amount[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceSpecificationPropertyAmount {
-    ///`amountQuantity`
+    /// `amountQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`amountString`
+    /// `amountString`
     String(super::String),
 }
 impl crate::rt::Value for SubstanceSpecificationPropertyAmount {
@@ -1233,12 +1240,12 @@ impl crate::rt::Element for SubstanceSpecificationRelationship {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationRelationship, element);
-///Choice of types for `SubstanceSpecification.relationship.substance[x]`.
+/// Choice of types for `SubstanceSpecification.relationship.substance[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceSpecificationRelationshipSubstance {
-    ///`substanceReference`
+    /// `substanceReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`substanceCodeableConcept`
+    /// `substanceCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
 }
 impl crate::rt::Value for SubstanceSpecificationRelationshipSubstance {
@@ -1270,16 +1277,16 @@ impl crate::rt::Value for SubstanceSpecificationRelationshipSubstance {
         }
     }
 }
-///Choice of types for `SubstanceSpecification.relationship.amount[x]`.
+/// Choice of types for `SubstanceSpecification.relationship.amount[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubstanceSpecificationRelationshipAmount {
-    ///`amountQuantity`
+    /// `amountQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`amountRange`
+    /// `amountRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`amountRatio`
+    /// `amountRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`amountString`
+    /// `amountString`
     String(super::String),
 }
 impl crate::rt::Value for SubstanceSpecificationRelationshipAmount {

@@ -219,14 +219,14 @@ impl crate::rt::Element for SupplyDelivery {
     }
 }
 crate::rt::element_impls!(SupplyDelivery, resource);
-///Choice of types for `SupplyDelivery.occurrence[x]`.
+/// Choice of types for `SupplyDelivery.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SupplyDeliveryOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for SupplyDeliveryOccurrence {
@@ -356,12 +356,12 @@ impl crate::rt::Element for SupplyDeliverySuppliedItem {
     }
 }
 crate::rt::element_impls!(SupplyDeliverySuppliedItem, element);
-///Choice of types for `SupplyDelivery.suppliedItem.item[x]`.
+/// Choice of types for `SupplyDelivery.suppliedItem.item[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SupplyDeliverySuppliedItemItem {
-    ///`itemCodeableConcept`
+    /// `itemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`itemReference`
+    /// `itemReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for SupplyDeliverySuppliedItemItem {

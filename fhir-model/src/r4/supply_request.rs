@@ -107,6 +107,17 @@ pub struct SupplyRequest {
     pub deliver_to: ::core::option::Option<super::Reference>,
 }
 impl SupplyRequest {
+    /// A new `SupplyRequest` with its required elements (`item`, `quantity`); the others are empty.
+    pub fn new(
+        item: impl ::core::convert::Into<super::SupplyRequestItem>,
+        quantity: impl ::core::convert::Into<super::Quantity>,
+    ) -> Self {
+        Self {
+            item: ::core::option::Option::Some(item.into()),
+            quantity: ::core::option::Option::Some(quantity.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "SupplyRequest",
@@ -262,12 +273,12 @@ impl crate::rt::Element for SupplyRequest {
     }
 }
 crate::rt::element_impls!(SupplyRequest, resource);
-///Choice of types for `SupplyRequest.item[x]`.
+/// Choice of types for `SupplyRequest.item[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SupplyRequestItem {
-    ///`itemCodeableConcept`
+    /// `itemCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`itemReference`
+    /// `itemReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for SupplyRequestItem {
@@ -299,14 +310,14 @@ impl crate::rt::Value for SupplyRequestItem {
         }
     }
 }
-///Choice of types for `SupplyRequest.occurrence[x]`.
+/// Choice of types for `SupplyRequest.occurrence[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SupplyRequestOccurrence {
-    ///`occurrenceDateTime`
+    /// `occurrenceDateTime`
     DateTime(super::DateTime),
-    ///`occurrencePeriod`
+    /// `occurrencePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`occurrenceTiming`
+    /// `occurrenceTiming`
     Timing(::std::boxed::Box<super::Timing>),
 }
 impl crate::rt::Value for SupplyRequestOccurrence {
@@ -438,16 +449,16 @@ impl crate::rt::Element for SupplyRequestParameter {
     }
 }
 crate::rt::element_impls!(SupplyRequestParameter, element);
-///Choice of types for `SupplyRequest.parameter.value[x]`.
+/// Choice of types for `SupplyRequest.parameter.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SupplyRequestParameterValue {
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
 }
 impl crate::rt::Value for SupplyRequestParameterValue {

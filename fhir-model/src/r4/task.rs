@@ -173,6 +173,21 @@ pub struct Task {
     pub output: ::std::vec::Vec<super::TaskOutput>,
 }
 impl Task {
+    /// A new `Task` with its required elements (`status`, `intent`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TaskStatus, super::Extension>,
+        >,
+        intent: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TaskIntent, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            intent: ::core::option::Option::Some(intent.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Task",
@@ -402,6 +417,17 @@ pub struct TaskInput {
     pub value: ::core::option::Option<super::TaskInputValue>,
 }
 impl TaskInput {
+    /// A new `Task.input` with its required elements (`type`, `value`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::TaskInputValue>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Task.input",
@@ -617,108 +643,108 @@ impl crate::rt::Element for TaskInput {
     }
 }
 crate::rt::element_impls!(TaskInput, element);
-///Choice of types for `Task.input.value[x]`.
+/// Choice of types for `Task.input.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskInputValue {
-    ///`valueBase64Binary`
+    /// `valueBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueCanonical`
+    /// `valueCanonical`
     Canonical(super::Canonical),
-    ///`valueCode`
+    /// `valueCode`
     Code(super::Code),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueId`
+    /// `valueId`
     Id(super::Id),
-    ///`valueInstant`
+    /// `valueInstant`
     Instant(super::Instant),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueMarkdown`
+    /// `valueMarkdown`
     Markdown(super::Markdown),
-    ///`valueOid`
+    /// `valueOid`
     Oid(super::Oid),
-    ///`valuePositiveInt`
+    /// `valuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueUnsignedInt`
+    /// `valueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueUrl`
+    /// `valueUrl`
     Url(super::Url),
-    ///`valueUuid`
+    /// `valueUuid`
     Uuid(super::Uuid),
-    ///`valueAddress`
+    /// `valueAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`valueAge`
+    /// `valueAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`valueAnnotation`
+    /// `valueAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueContactPoint`
+    /// `valueContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`valueCount`
+    /// `valueCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`valueDistance`
+    /// `valueDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`valueDuration`
+    /// `valueDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`valueHumanName`
+    /// `valueHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`valueIdentifier`
+    /// `valueIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`valueMoney`
+    /// `valueMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueRatio`
+    /// `valueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`valueSampledData`
+    /// `valueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`valueSignature`
+    /// `valueSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`valueTiming`
+    /// `valueTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`valueContactDetail`
+    /// `valueContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`valueContributor`
+    /// `valueContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`valueDataRequirement`
+    /// `valueDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`valueExpression`
+    /// `valueExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`valueParameterDefinition`
+    /// `valueParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`valueRelatedArtifact`
+    /// `valueRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`valueTriggerDefinition`
+    /// `valueTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`valueUsageContext`
+    /// `valueUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`valueDosage`
+    /// `valueDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`valueMeta`
+    /// `valueMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for TaskInputValue {
@@ -971,6 +997,17 @@ pub struct TaskOutput {
     pub value: ::core::option::Option<super::TaskOutputValue>,
 }
 impl TaskOutput {
+    /// A new `Task.output` with its required elements (`type`, `value`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<super::CodeableConcept>,
+        value: impl ::core::convert::Into<super::TaskOutputValue>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "Task.output",
@@ -1186,108 +1223,108 @@ impl crate::rt::Element for TaskOutput {
     }
 }
 crate::rt::element_impls!(TaskOutput, element);
-///Choice of types for `Task.output.value[x]`.
+/// Choice of types for `Task.output.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TaskOutputValue {
-    ///`valueBase64Binary`
+    /// `valueBase64Binary`
     Base64Binary(super::Base64Binary),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueCanonical`
+    /// `valueCanonical`
     Canonical(super::Canonical),
-    ///`valueCode`
+    /// `valueCode`
     Code(super::Code),
-    ///`valueDate`
+    /// `valueDate`
     Date(super::Date),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueId`
+    /// `valueId`
     Id(super::Id),
-    ///`valueInstant`
+    /// `valueInstant`
     Instant(super::Instant),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueMarkdown`
+    /// `valueMarkdown`
     Markdown(super::Markdown),
-    ///`valueOid`
+    /// `valueOid`
     Oid(super::Oid),
-    ///`valuePositiveInt`
+    /// `valuePositiveInt`
     PositiveInt(super::PositiveInt),
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueTime`
+    /// `valueTime`
     Time(super::Time),
-    ///`valueUnsignedInt`
+    /// `valueUnsignedInt`
     UnsignedInt(super::UnsignedInt),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueUrl`
+    /// `valueUrl`
     Url(super::Url),
-    ///`valueUuid`
+    /// `valueUuid`
     Uuid(super::Uuid),
-    ///`valueAddress`
+    /// `valueAddress`
     Address(::std::boxed::Box<super::Address>),
-    ///`valueAge`
+    /// `valueAge`
     Age(::std::boxed::Box<super::Age>),
-    ///`valueAnnotation`
+    /// `valueAnnotation`
     Annotation(::std::boxed::Box<super::Annotation>),
-    ///`valueAttachment`
+    /// `valueAttachment`
     Attachment(::std::boxed::Box<super::Attachment>),
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueCoding`
+    /// `valueCoding`
     Coding(::std::boxed::Box<super::Coding>),
-    ///`valueContactPoint`
+    /// `valueContactPoint`
     ContactPoint(::std::boxed::Box<super::ContactPoint>),
-    ///`valueCount`
+    /// `valueCount`
     Count(::std::boxed::Box<super::Count>),
-    ///`valueDistance`
+    /// `valueDistance`
     Distance(::std::boxed::Box<super::Distance>),
-    ///`valueDuration`
+    /// `valueDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`valueHumanName`
+    /// `valueHumanName`
     HumanName(::std::boxed::Box<super::HumanName>),
-    ///`valueIdentifier`
+    /// `valueIdentifier`
     Identifier(::std::boxed::Box<super::Identifier>),
-    ///`valueMoney`
+    /// `valueMoney`
     Money(::std::boxed::Box<super::Money>),
-    ///`valuePeriod`
+    /// `valuePeriod`
     Period(::std::boxed::Box<super::Period>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueRatio`
+    /// `valueRatio`
     Ratio(::std::boxed::Box<super::Ratio>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`valueSampledData`
+    /// `valueSampledData`
     SampledData(::std::boxed::Box<super::SampledData>),
-    ///`valueSignature`
+    /// `valueSignature`
     Signature(::std::boxed::Box<super::Signature>),
-    ///`valueTiming`
+    /// `valueTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`valueContactDetail`
+    /// `valueContactDetail`
     ContactDetail(::std::boxed::Box<super::ContactDetail>),
-    ///`valueContributor`
+    /// `valueContributor`
     Contributor(::std::boxed::Box<super::Contributor>),
-    ///`valueDataRequirement`
+    /// `valueDataRequirement`
     DataRequirement(::std::boxed::Box<super::DataRequirement>),
-    ///`valueExpression`
+    /// `valueExpression`
     Expression(::std::boxed::Box<super::Expression>),
-    ///`valueParameterDefinition`
+    /// `valueParameterDefinition`
     ParameterDefinition(::std::boxed::Box<super::ParameterDefinition>),
-    ///`valueRelatedArtifact`
+    /// `valueRelatedArtifact`
     RelatedArtifact(::std::boxed::Box<super::RelatedArtifact>),
-    ///`valueTriggerDefinition`
+    /// `valueTriggerDefinition`
     TriggerDefinition(::std::boxed::Box<super::TriggerDefinition>),
-    ///`valueUsageContext`
+    /// `valueUsageContext`
     UsageContext(::std::boxed::Box<super::UsageContext>),
-    ///`valueDosage`
+    /// `valueDosage`
     Dosage(::std::boxed::Box<super::Dosage>),
-    ///`valueMeta`
+    /// `valueMeta`
     Meta(::std::boxed::Box<super::Meta>),
 }
 impl crate::rt::Value for TaskOutputValue {

@@ -149,6 +149,23 @@ pub struct TerminologyCapabilities {
     pub closure: ::core::option::Option<super::TerminologyCapabilitiesClosure>,
 }
 impl TerminologyCapabilities {
+    /// A new `TerminologyCapabilities` with its required elements (`status`, `date`, `kind`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+        date: impl ::core::convert::Into<super::DateTime>,
+        kind: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::CapabilityStatementKind, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            date: ::core::option::Option::Some(date.into()),
+            kind: ::core::option::Option::Some(kind.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities",
@@ -709,6 +726,17 @@ pub struct TerminologyCapabilitiesCodeSystemVersionFilter {
     pub op: ::std::vec::Vec<super::Code>,
 }
 impl TerminologyCapabilitiesCodeSystemVersionFilter {
+    /// A new `TerminologyCapabilities.codeSystem.version.filter` with its required elements (`code`, `op`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Code>,
+        op: ::std::vec::Vec<super::Code>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            op,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.codeSystem.version.filter",
@@ -909,6 +937,13 @@ pub struct TerminologyCapabilitiesExpansionParameter {
     pub documentation: ::core::option::Option<super::String>,
 }
 impl TerminologyCapabilitiesExpansionParameter {
+    /// A new `TerminologyCapabilities.expansion.parameter` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::Code>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.expansion.parameter",
@@ -994,6 +1029,13 @@ pub struct TerminologyCapabilitiesImplementation {
     pub url: ::core::option::Option<super::Url>,
 }
 impl TerminologyCapabilitiesImplementation {
+    /// A new `TerminologyCapabilities.implementation` with its required elements (`description`); the others are empty.
+    pub fn new(description: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            description: ::core::option::Option::Some(description.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.implementation",
@@ -1079,6 +1121,13 @@ pub struct TerminologyCapabilitiesSoftware {
     pub version: ::core::option::Option<super::String>,
 }
 impl TerminologyCapabilitiesSoftware {
+    /// A new `TerminologyCapabilities.software` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.software",
@@ -1160,6 +1209,13 @@ pub struct TerminologyCapabilitiesTranslation {
     pub needs_map: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesTranslation {
+    /// A new `TerminologyCapabilities.translation` with its required elements (`needsMap`); the others are empty.
+    pub fn new(needs_map: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            needs_map: ::core::option::Option::Some(needs_map.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.translation",
@@ -1237,6 +1293,13 @@ pub struct TerminologyCapabilitiesValidateCode {
     pub translations: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesValidateCode {
+    /// A new `TerminologyCapabilities.validateCode` with its required elements (`translations`); the others are empty.
+    pub fn new(translations: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            translations: ::core::option::Option::Some(translations.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TerminologyCapabilities.validateCode",

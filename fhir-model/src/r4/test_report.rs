@@ -95,6 +95,23 @@ pub struct TestReport {
     pub teardown: ::core::option::Option<super::TestReportTeardown>,
 }
 impl TestReport {
+    /// A new `TestReport` with its required elements (`status`, `testScript`, `result`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TestReportStatus, super::Extension>,
+        >,
+        test_script: impl ::core::convert::Into<super::Reference>,
+        result: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TestReportResult, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            test_script: ::core::option::Option::Some(test_script.into()),
+            result: ::core::option::Option::Some(result.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport",
@@ -254,6 +271,22 @@ pub struct TestReportParticipant {
     pub display: ::core::option::Option<super::String>,
 }
 impl TestReportParticipant {
+    /// A new `TestReport.participant` with its required elements (`type`, `uri`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::TestReportParticipantType,
+                super::Extension,
+            >,
+        >,
+        uri: impl ::core::convert::Into<super::Uri>,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            uri: ::core::option::Option::Some(uri.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.participant",
@@ -339,6 +372,13 @@ pub struct TestReportSetup {
     pub action: ::std::vec::Vec<super::TestReportSetupAction>,
 }
 impl TestReportSetup {
+    /// A new `TestReport.setup` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestReportSetupAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.setup",
@@ -535,6 +575,17 @@ pub struct TestReportSetupActionAssert {
     pub detail: ::core::option::Option<super::String>,
 }
 impl TestReportSetupActionAssert {
+    /// A new `TestReport.setup.action.assert` with its required elements (`result`); the others are empty.
+    pub fn new(
+        result: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TestReportActionResult, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            result: ::core::option::Option::Some(result.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.setup.action.assert",
@@ -630,6 +681,17 @@ pub struct TestReportSetupActionOperation {
     pub detail: ::core::option::Option<super::Uri>,
 }
 impl TestReportSetupActionOperation {
+    /// A new `TestReport.setup.action.operation` with its required elements (`result`); the others are empty.
+    pub fn new(
+        result: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TestReportActionResult, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            result: ::core::option::Option::Some(result.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.setup.action.operation",
@@ -715,6 +777,13 @@ pub struct TestReportTeardown {
     pub action: ::std::vec::Vec<super::TestReportTeardownAction>,
 }
 impl TestReportTeardown {
+    /// A new `TestReport.teardown` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestReportTeardownAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.teardown",
@@ -800,6 +869,15 @@ pub struct TestReportTeardownAction {
     pub operation: ::core::option::Option<super::TestReportSetupActionOperation>,
 }
 impl TestReportTeardownAction {
+    /// A new `TestReport.teardown.action` with its required elements (`operation`); the others are empty.
+    pub fn new(
+        operation: impl ::core::convert::Into<super::TestReportSetupActionOperation>,
+    ) -> Self {
+        Self {
+            operation: ::core::option::Option::Some(operation.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.teardown.action",
@@ -893,6 +971,13 @@ pub struct TestReportTest {
     pub action: ::std::vec::Vec<super::TestReportTestAction>,
 }
 impl TestReportTest {
+    /// A new `TestReport.test` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestReportTestAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestReport.test",

@@ -141,6 +141,21 @@ pub struct TestScript {
     pub teardown: ::core::option::Option<super::TestScriptTeardown>,
 }
 impl TestScript {
+    /// A new `TestScript` with its required elements (`url`, `name`, `status`); the others are empty.
+    pub fn new(
+        url: impl ::core::convert::Into<super::Uri>,
+        name: impl ::core::convert::Into<super::String>,
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            name: ::core::option::Option::Some(name.into()),
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript",
@@ -358,6 +373,17 @@ pub struct TestScriptDestination {
     pub profile: ::core::option::Option<super::Coding>,
 }
 impl TestScriptDestination {
+    /// A new `TestScript.destination` with its required elements (`index`, `profile`); the others are empty.
+    pub fn new(
+        index: impl ::core::convert::Into<super::Integer>,
+        profile: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            index: ::core::option::Option::Some(index.into()),
+            profile: ::core::option::Option::Some(profile.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.destination",
@@ -447,6 +473,17 @@ pub struct TestScriptFixture {
     pub resource: ::core::option::Option<super::Reference>,
 }
 impl TestScriptFixture {
+    /// A new `TestScript.fixture` with its required elements (`autocreate`, `autodelete`); the others are empty.
+    pub fn new(
+        autocreate: impl ::core::convert::Into<super::Boolean>,
+        autodelete: impl ::core::convert::Into<super::Boolean>,
+    ) -> Self {
+        Self {
+            autocreate: ::core::option::Option::Some(autocreate.into()),
+            autodelete: ::core::option::Option::Some(autodelete.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.fixture",
@@ -536,6 +573,15 @@ pub struct TestScriptMetadata {
     pub capability: ::std::vec::Vec<super::TestScriptMetadataCapability>,
 }
 impl TestScriptMetadata {
+    /// A new `TestScript.metadata` with its required elements (`capability`); the others are empty.
+    pub fn new(
+        capability: ::std::vec::Vec<super::TestScriptMetadataCapability>,
+    ) -> Self {
+        Self {
+            capability,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.metadata",
@@ -657,6 +703,19 @@ pub struct TestScriptMetadataCapability {
     pub capabilities: ::core::option::Option<super::Canonical>,
 }
 impl TestScriptMetadataCapability {
+    /// A new `TestScript.metadata.capability` with its required elements (`required`, `validated`, `capabilities`); the others are empty.
+    pub fn new(
+        required: impl ::core::convert::Into<super::Boolean>,
+        validated: impl ::core::convert::Into<super::Boolean>,
+        capabilities: impl ::core::convert::Into<super::Canonical>,
+    ) -> Self {
+        Self {
+            required: ::core::option::Option::Some(required.into()),
+            validated: ::core::option::Option::Some(validated.into()),
+            capabilities: ::core::option::Option::Some(capabilities.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.metadata.capability",
@@ -762,6 +821,13 @@ pub struct TestScriptMetadataLink {
     pub description: ::core::option::Option<super::String>,
 }
 impl TestScriptMetadataLink {
+    /// A new `TestScript.metadata.link` with its required elements (`url`); the others are empty.
+    pub fn new(url: impl ::core::convert::Into<super::Uri>) -> Self {
+        Self {
+            url: ::core::option::Option::Some(url.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.metadata.link",
@@ -847,6 +913,17 @@ pub struct TestScriptOrigin {
     pub profile: ::core::option::Option<super::Coding>,
 }
 impl TestScriptOrigin {
+    /// A new `TestScript.origin` with its required elements (`index`, `profile`); the others are empty.
+    pub fn new(
+        index: impl ::core::convert::Into<super::Integer>,
+        profile: impl ::core::convert::Into<super::Coding>,
+    ) -> Self {
+        Self {
+            index: ::core::option::Option::Some(index.into()),
+            profile: ::core::option::Option::Some(profile.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.origin",
@@ -928,6 +1005,13 @@ pub struct TestScriptSetup {
     pub action: ::std::vec::Vec<super::TestScriptSetupAction>,
 }
 impl TestScriptSetup {
+    /// A new `TestScript.setup` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestScriptSetupAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.setup",
@@ -1208,6 +1292,13 @@ pub struct TestScriptSetupActionAssert {
     pub warning_only: ::core::option::Option<super::Boolean>,
 }
 impl TestScriptSetupActionAssert {
+    /// A new `TestScript.setup.action.assert` with its required elements (`warningOnly`); the others are empty.
+    pub fn new(warning_only: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            warning_only: ::core::option::Option::Some(warning_only.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.setup.action.assert",
@@ -1439,6 +1530,13 @@ pub struct TestScriptSetupActionOperation {
     pub url: ::core::option::Option<super::String>,
 }
 impl TestScriptSetupActionOperation {
+    /// A new `TestScript.setup.action.operation` with its required elements (`encodeRequestUrl`); the others are empty.
+    pub fn new(encode_request_url: impl ::core::convert::Into<super::Boolean>) -> Self {
+        Self {
+            encode_request_url: ::core::option::Option::Some(encode_request_url.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.setup.action.operation",
@@ -1592,6 +1690,17 @@ pub struct TestScriptSetupActionOperationRequestHeader {
     pub value: ::core::option::Option<super::String>,
 }
 impl TestScriptSetupActionOperationRequestHeader {
+    /// A new `TestScript.setup.action.operation.requestHeader` with its required elements (`field`, `value`); the others are empty.
+    pub fn new(
+        field: impl ::core::convert::Into<super::String>,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            field: ::core::option::Option::Some(field.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.setup.action.operation.requestHeader",
@@ -1673,6 +1782,13 @@ pub struct TestScriptTeardown {
     pub action: ::std::vec::Vec<super::TestScriptTeardownAction>,
 }
 impl TestScriptTeardown {
+    /// A new `TestScript.teardown` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestScriptTeardownAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.teardown",
@@ -1758,6 +1874,15 @@ pub struct TestScriptTeardownAction {
     pub operation: ::core::option::Option<super::TestScriptSetupActionOperation>,
 }
 impl TestScriptTeardownAction {
+    /// A new `TestScript.teardown.action` with its required elements (`operation`); the others are empty.
+    pub fn new(
+        operation: impl ::core::convert::Into<super::TestScriptSetupActionOperation>,
+    ) -> Self {
+        Self {
+            operation: ::core::option::Option::Some(operation.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.teardown.action",
@@ -1851,6 +1976,13 @@ pub struct TestScriptTest {
     pub action: ::std::vec::Vec<super::TestScriptTestAction>,
 }
 impl TestScriptTest {
+    /// A new `TestScript.test` with its required elements (`action`); the others are empty.
+    pub fn new(action: ::std::vec::Vec<super::TestScriptTestAction>) -> Self {
+        Self {
+            action,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.test",
@@ -2073,6 +2205,13 @@ pub struct TestScriptVariable {
     pub source_id: ::core::option::Option<super::Id>,
 }
 impl TestScriptVariable {
+    /// A new `TestScript.variable` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TestScript.variable",

@@ -292,14 +292,14 @@ impl crate::rt::Element for TimingRepeat {
     }
 }
 crate::rt::element_impls!(TimingRepeat, element);
-///Choice of types for `Timing.repeat.bounds[x]`.
+/// Choice of types for `Timing.repeat.bounds[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TimingRepeatBounds {
-    ///`boundsDuration`
+    /// `boundsDuration`
     Duration(::std::boxed::Box<super::Duration>),
-    ///`boundsRange`
+    /// `boundsRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`boundsPeriod`
+    /// `boundsPeriod`
     Period(::std::boxed::Box<super::Period>),
 }
 impl crate::rt::Value for TimingRepeatBounds {

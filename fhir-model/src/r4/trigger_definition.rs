@@ -39,6 +39,17 @@ pub struct TriggerDefinition {
     pub condition: ::core::option::Option<super::Expression>,
 }
 impl TriggerDefinition {
+    /// A new `TriggerDefinition` with its required elements (`type`); the others are empty.
+    pub fn new(
+        type_: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::TriggerType, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            type_: ::core::option::Option::Some(type_.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "TriggerDefinition",
@@ -114,16 +125,16 @@ impl crate::rt::Element for TriggerDefinition {
     }
 }
 crate::rt::element_impls!(TriggerDefinition, element);
-///Choice of types for `TriggerDefinition.timing[x]`.
+/// Choice of types for `TriggerDefinition.timing[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TriggerDefinitionTiming {
-    ///`timingTiming`
+    /// `timingTiming`
     Timing(::std::boxed::Box<super::Timing>),
-    ///`timingReference`
+    /// `timingReference`
     Reference(::std::boxed::Box<super::Reference>),
-    ///`timingDate`
+    /// `timingDate`
     Date(super::Date),
-    ///`timingDateTime`
+    /// `timingDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for TriggerDefinitionTiming {

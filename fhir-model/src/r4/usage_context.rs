@@ -25,6 +25,17 @@ pub struct UsageContext {
     pub value: ::core::option::Option<super::UsageContextValue>,
 }
 impl UsageContext {
+    /// A new `UsageContext` with its required elements (`code`, `value`); the others are empty.
+    pub fn new(
+        code: impl ::core::convert::Into<super::Coding>,
+        value: impl ::core::convert::Into<super::UsageContextValue>,
+    ) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "UsageContext",
@@ -93,16 +104,16 @@ impl crate::rt::Element for UsageContext {
     }
 }
 crate::rt::element_impls!(UsageContext, element);
-///Choice of types for `UsageContext.value[x]`.
+/// Choice of types for `UsageContext.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UsageContextValue {
-    ///`valueCodeableConcept`
+    /// `valueCodeableConcept`
     CodeableConcept(::std::boxed::Box<super::CodeableConcept>),
-    ///`valueQuantity`
+    /// `valueQuantity`
     Quantity(::std::boxed::Box<super::Quantity>),
-    ///`valueRange`
+    /// `valueRange`
     Range(::std::boxed::Box<super::Range>),
-    ///`valueReference`
+    /// `valueReference`
     Reference(::std::boxed::Box<super::Reference>),
 }
 impl crate::rt::Value for UsageContextValue {

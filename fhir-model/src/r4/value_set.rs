@@ -117,6 +117,17 @@ pub struct ValueSet {
     pub expansion: ::core::option::Option<super::ValueSetExpansion>,
 }
 impl ValueSet {
+    /// A new `ValueSet` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet",
@@ -302,6 +313,13 @@ pub struct ValueSetCompose {
     pub exclude: ::std::vec::Vec<super::ValueSetComposeInclude>,
 }
 impl ValueSetCompose {
+    /// A new `ValueSet.compose` with its required elements (`include`); the others are empty.
+    pub fn new(include: ::std::vec::Vec<super::ValueSetComposeInclude>) -> Self {
+        Self {
+            include,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.compose",
@@ -540,6 +558,13 @@ pub struct ValueSetComposeIncludeConcept {
     pub designation: ::std::vec::Vec<super::ValueSetComposeIncludeConceptDesignation>,
 }
 impl ValueSetComposeIncludeConcept {
+    /// A new `ValueSet.compose.include.concept` with its required elements (`code`); the others are empty.
+    pub fn new(code: impl ::core::convert::Into<super::Code>) -> Self {
+        Self {
+            code: ::core::option::Option::Some(code.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.compose.include.concept",
@@ -641,6 +666,13 @@ pub struct ValueSetComposeIncludeConceptDesignation {
     pub value: ::core::option::Option<super::String>,
 }
 impl ValueSetComposeIncludeConceptDesignation {
+    /// A new `ValueSet.compose.include.concept.designation` with its required elements (`value`); the others are empty.
+    pub fn new(value: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.compose.include.concept.designation",
@@ -736,6 +768,21 @@ pub struct ValueSetComposeIncludeFilter {
     pub value: ::core::option::Option<super::String>,
 }
 impl ValueSetComposeIncludeFilter {
+    /// A new `ValueSet.compose.include.filter` with its required elements (`property`, `op`, `value`); the others are empty.
+    pub fn new(
+        property: impl ::core::convert::Into<super::Code>,
+        op: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::FilterOperator, super::Extension>,
+        >,
+        value: impl ::core::convert::Into<super::String>,
+    ) -> Self {
+        Self {
+            property: ::core::option::Option::Some(property.into()),
+            op: ::core::option::Option::Some(op.into()),
+            value: ::core::option::Option::Some(value.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.compose.include.filter",
@@ -841,6 +888,13 @@ pub struct ValueSetExpansion {
     pub contains: ::std::vec::Vec<super::ValueSetExpansionContains>,
 }
 impl ValueSetExpansion {
+    /// A new `ValueSet.expansion` with its required elements (`timestamp`); the others are empty.
+    pub fn new(timestamp: impl ::core::convert::Into<super::DateTime>) -> Self {
+        Self {
+            timestamp: ::core::option::Option::Some(timestamp.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.expansion",
@@ -1107,6 +1161,13 @@ pub struct ValueSetExpansionParameter {
     pub value: ::core::option::Option<super::ValueSetExpansionParameterValue>,
 }
 impl ValueSetExpansionParameter {
+    /// A new `ValueSet.expansion.parameter` with its required elements (`name`); the others are empty.
+    pub fn new(name: impl ::core::convert::Into<super::String>) -> Self {
+        Self {
+            name: ::core::option::Option::Some(name.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "ValueSet.expansion.parameter",
@@ -1185,22 +1246,22 @@ impl crate::rt::Element for ValueSetExpansionParameter {
     }
 }
 crate::rt::element_impls!(ValueSetExpansionParameter, element);
-///Choice of types for `ValueSet.expansion.parameter.value[x]`.
+/// Choice of types for `ValueSet.expansion.parameter.value[x]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValueSetExpansionParameterValue {
-    ///`valueString`
+    /// `valueString`
     String(super::String),
-    ///`valueBoolean`
+    /// `valueBoolean`
     Boolean(super::Boolean),
-    ///`valueInteger`
+    /// `valueInteger`
     Integer(super::Integer),
-    ///`valueDecimal`
+    /// `valueDecimal`
     Decimal(super::Decimal),
-    ///`valueUri`
+    /// `valueUri`
     Uri(super::Uri),
-    ///`valueCode`
+    /// `valueCode`
     Code(super::Code),
-    ///`valueDateTime`
+    /// `valueDateTime`
     DateTime(super::DateTime),
 }
 impl crate::rt::Value for ValueSetExpansionParameterValue {

@@ -101,6 +101,17 @@ pub struct VerificationResult {
     pub validator: ::std::vec::Vec<super::VerificationResultValidator>,
 }
 impl VerificationResult {
+    /// A new `VerificationResult` with its required elements (`status`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::Status, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "VerificationResult",
@@ -572,6 +583,13 @@ pub struct VerificationResultValidator {
     pub attestation_signature: ::core::option::Option<super::Signature>,
 }
 impl VerificationResultValidator {
+    /// A new `VerificationResult.validator` with its required elements (`organization`); the others are empty.
+    pub fn new(organization: impl ::core::convert::Into<super::Reference>) -> Self {
+        Self {
+            organization: ::core::option::Option::Some(organization.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "VerificationResult.validator",

@@ -80,6 +80,30 @@ pub struct VisionPrescription {
     pub lens_specification: ::std::vec::Vec<super::VisionPrescriptionLensSpecification>,
 }
 impl VisionPrescription {
+    /// A new `VisionPrescription` with its required elements (`status`, `created`, `patient`, `dateWritten`, `prescriber`, `lensSpecification`); the others are empty.
+    pub fn new(
+        status: impl ::core::convert::Into<
+            crate::rt::Primitive<
+                super::codes::FinancialResourceStatusCodes,
+                super::Extension,
+            >,
+        >,
+        created: impl ::core::convert::Into<super::DateTime>,
+        patient: impl ::core::convert::Into<super::Reference>,
+        date_written: impl ::core::convert::Into<super::DateTime>,
+        prescriber: impl ::core::convert::Into<super::Reference>,
+        lens_specification: ::std::vec::Vec<super::VisionPrescriptionLensSpecification>,
+    ) -> Self {
+        Self {
+            status: ::core::option::Option::Some(status.into()),
+            created: ::core::option::Option::Some(created.into()),
+            patient: ::core::option::Option::Some(patient.into()),
+            date_written: ::core::option::Option::Some(date_written.into()),
+            prescriber: ::core::option::Option::Some(prescriber.into()),
+            lens_specification,
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "VisionPrescription",
@@ -267,6 +291,19 @@ pub struct VisionPrescriptionLensSpecification {
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl VisionPrescriptionLensSpecification {
+    /// A new `VisionPrescription.lensSpecification` with its required elements (`product`, `eye`); the others are empty.
+    pub fn new(
+        product: impl ::core::convert::Into<super::CodeableConcept>,
+        eye: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::VisionEyes, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            product: ::core::option::Option::Some(product.into()),
+            eye: ::core::option::Option::Some(eye.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "VisionPrescription.lensSpecification",
@@ -410,6 +447,19 @@ pub struct VisionPrescriptionLensSpecificationPrism {
     >,
 }
 impl VisionPrescriptionLensSpecificationPrism {
+    /// A new `VisionPrescription.lensSpecification.prism` with its required elements (`amount`, `base`); the others are empty.
+    pub fn new(
+        amount: impl ::core::convert::Into<super::Decimal>,
+        base: impl ::core::convert::Into<
+            crate::rt::Primitive<super::codes::VisionBase, super::Extension>,
+        >,
+    ) -> Self {
+        Self {
+            amount: ::core::option::Option::Some(amount.into()),
+            base: ::core::option::Option::Some(base.into()),
+            ..::core::default::Default::default()
+        }
+    }
     /// Static description of this type: fields, cardinality, types, JSON keys.
     pub const TYPE_INFO: &'static crate::rt::TypeInfo = &crate::rt::TypeInfo {
         name: "VisionPrescription.lensSpecification.prism",

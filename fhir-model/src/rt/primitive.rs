@@ -114,8 +114,14 @@ from_value!(
     super::xhtml::Xhtml
 );
 
+impl<C: super::code::CodeEnum, E> From<C> for Primitive<C, E> {
+    fn from(c: C) -> Self {
+        Primitive::new(c)
+    }
+}
+
 /// A JSON scalar to write for a primitive's value.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum JsonOut<'a> {
     Bool(bool),
     Int(i64),
