@@ -16,19 +16,14 @@ pub fn format_file(name: &str, tokens: TokenStream) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Doc text made safe for rustdoc: no indented or fenced code blocks (which
-/// rustdoc would compile as doctests), trimmed lines.
-pub fn doc_text(s: &str) -> String {
-    let mut out = String::new();
+/// Doc attributes for a text made safe for rustdoc: one `#[doc]` per line
+/// (printed as `///` lines), no indented or fenced code blocks (which rustdoc
+/// would compile as doctests), trimmed lines, no bare carriage returns.
+pub fn doc_attrs(s: &str) -> TokenStream {
     let s = s.replace("\r\n", "\n").replace('\r', "\n");
-    for line in s.lines() {
-        let l = line.trim().replace("```", "'''");
-        out.push(' ');
-        out.push_str(&l);
-        out.push('\n');
+    let mut lines: Vec<String> = s.lines().map(|l| format!(" {}", l.trim().replace("```", "\'\'\'"))).collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
     }
-    while out.ends_with('\n') {
-        out.pop();
-    }
-    out
+    quote::quote! { #(#[doc = #lines])* }
 }

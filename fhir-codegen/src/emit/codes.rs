@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::ident;
-use crate::format::doc_text;
+use crate::format::doc_attrs;
 use crate::ir::CodeEnumDef;
 
 pub fn emit_codes(enums: &[CodeEnumDef]) -> TokenStream {
@@ -18,7 +18,7 @@ pub fn emit_codes(enums: &[CodeEnumDef]) -> TokenStream {
 
 fn emit_code_enum(e: &CodeEnumDef) -> TokenStream {
     let name = ident(&e.rust_name);
-    let doc = doc_text(&e.doc);
+    let doc = doc_attrs(&e.doc);
     let vs = &e.value_set;
     let mut variants = Vec::new();
     let mut codes = Vec::new();
@@ -26,15 +26,15 @@ fn emit_code_enum(e: &CodeEnumDef) -> TokenStream {
     let mut to = Vec::new();
     for (i, (code, rust, display)) in e.codes.iter().enumerate() {
         let v = ident(rust);
-        let d = if display.is_empty() { format!(" `{code}`") } else { doc_text(&format!("`{code}`: {display}")) };
-        variants.push(quote! { #[doc = #d] #v, });
+        let d = if display.is_empty() { doc_attrs(&format!("`{code}`")) } else { doc_attrs(&format!("`{code}`: {display}")) };
+        variants.push(quote! { #d #v, });
         codes.push(code);
         let idx = Literal::usize_unsuffixed(i);
         from.push(quote! { #idx => Self::#v, });
         to.push(quote! { Self::#v => #idx, });
     }
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub enum #name {
             #(#variants)*

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::ident;
-use crate::format::doc_text;
+use crate::format::doc_attrs;
 use crate::ir::{Field, FieldType, Kind, PrimitiveDef, TypeDef, Variant};
 use crate::names;
 
@@ -62,11 +62,7 @@ fn type_codes(ty: &FieldType) -> TokenStream {
 }
 
 fn doc_attr(doc: &str) -> TokenStream {
-    if doc.is_empty() {
-        return TokenStream::new();
-    }
-    let d = doc_text(doc);
-    quote!(#[doc = #d])
+    doc_attrs(doc)
 }
 
 /// Everything for one struct: the struct, its `TYPE_INFO`, `Element` and the
@@ -236,9 +232,9 @@ pub fn emit_primitives(prims: &[PrimitiveDef]) -> TokenStream {
     let items = prims.iter().map(|p| {
         let name = ident(&p.rust_name);
         let vt: TokenStream = p.value_type.parse().unwrap_or_else(|_| quote!(::std::string::String));
-        let doc = doc_text(&format!("FHIR `{}`: {}", p.name, p.doc));
+        let doc = doc_attrs(&format!("FHIR `{}`: {}", p.name, p.doc));
         quote! {
-            #[doc = #doc]
+            #doc
             pub type #name = crate::rt::Primitive<#vt, super::Extension>;
         }
     });

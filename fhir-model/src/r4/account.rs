@@ -2,90 +2,90 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Tracks balance, charges, for patient or cost center
-
- A financial tool for tracking value accrued for a particular purpose.  In the healthcare field, used to track charges for a patient, cost centers, etc.*/
+/// Tracks balance, charges, for patient or cost center
+///
+/// A financial tool for tracking value accrued for a particular purpose.  In the healthcare field, used to track charges for a patient, cost centers, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Account {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Account number (0..*)
-
- Unique identifier used to reference the account.  Might or might not be intended for human use (e.g. credit card number).*/
+    /// Account number (0..*)
+    ///
+    /// Unique identifier used to reference the account.  Might or might not be intended for human use (e.g. credit card number).
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | inactive | entered-in-error | on-hold | unknown (1..1)
-
- Indicates whether the account is presently used/usable or not.*/
+    /// active | inactive | entered-in-error | on-hold | unknown (1..1)
+    ///
+    /// Indicates whether the account is presently used/usable or not.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::AccountStatus, super::Extension>,
     >,
-    /** E.g. patient, expense, depreciation (0..1)
-
- Categorizes the account for reporting and searching purposes.*/
+    /// E.g. patient, expense, depreciation (0..1)
+    ///
+    /// Categorizes the account for reporting and searching purposes.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Human-readable label (0..1)
-
- Name used for the account when displaying it to humans in reports, etc.*/
+    /// Human-readable label (0..1)
+    ///
+    /// Name used for the account when displaying it to humans in reports, etc.
     pub name: ::core::option::Option<super::String>,
-    /** The entity that caused the expenses (0..*)
-
- Identifies the entity which incurs the expenses. While the immediate recipients of services or goods might be entities related to the subject, the expenses were ultimately incurred by the subject of the Account.*/
+    /// The entity that caused the expenses (0..*)
+    ///
+    /// Identifies the entity which incurs the expenses. While the immediate recipients of services or goods might be entities related to the subject, the expenses were ultimately incurred by the subject of the Account.
     pub subject: ::std::vec::Vec<super::Reference>,
-    /** Transaction window (0..1)
-
- The date range of services associated with this account.*/
+    /// Transaction window (0..1)
+    ///
+    /// The date range of services associated with this account.
     pub service_period: ::core::option::Option<super::Period>,
-    /** The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account (0..*)
-
- The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account.*/
+    /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account (0..*)
+    ///
+    /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account.
     pub coverage: ::std::vec::Vec<super::AccountCoverage>,
-    /** Entity managing the Account (0..1)
-
- Indicates the service area, hospital, department, etc. with responsibility for managing the Account.*/
+    /// Entity managing the Account (0..1)
+    ///
+    /// Indicates the service area, hospital, department, etc. with responsibility for managing the Account.
     pub owner: ::core::option::Option<super::Reference>,
-    /** Explanation of purpose/use (0..1)
-
- Provides additional information about what the account tracks and how it is used.*/
+    /// Explanation of purpose/use (0..1)
+    ///
+    /// Provides additional information about what the account tracks and how it is used.
     pub description: ::core::option::Option<super::String>,
-    /** The parties ultimately responsible for balancing the Account (0..*)
-
- The parties responsible for balancing the account if other payment options fall short.*/
+    /// The parties ultimately responsible for balancing the Account (0..*)
+    ///
+    /// The parties responsible for balancing the account if other payment options fall short.
     pub guarantor: ::std::vec::Vec<super::AccountGuarantor>,
-    /** Reference to a parent Account (0..1)
-
- Reference to a parent Account.*/
+    /// Reference to a parent Account (0..1)
+    ///
+    /// Reference to a parent Account.
     pub part_of: ::core::option::Option<super::Reference>,
 }
 impl Account {
@@ -212,34 +212,34 @@ impl crate::rt::Element for Account {
     }
 }
 crate::rt::element_impls!(Account, resource);
-/** The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
-
- The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account.*/
+/// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
+///
+/// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountCoverage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The party(s), such as insurances, that may contribute to the payment of this account (1..1)
-
- The party(s) that contribute to payment (or part of) of the charges applied to this account (including self-pay).
-
- A coverage may only be responsible for specific types of charges, and the sequence of the coverages in the account could be important when processing billing.*/
+    /// The party(s), such as insurances, that may contribute to the payment of this account (1..1)
+    ///
+    /// The party(s) that contribute to payment (or part of) of the charges applied to this account (including self-pay).
+    ///
+    /// A coverage may only be responsible for specific types of charges, and the sequence of the coverages in the account could be important when processing billing.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** The priority of the coverage in the context of this account (0..1)
-
- The priority of the coverage in the context of this account.*/
+    /// The priority of the coverage in the context of this account (0..1)
+    ///
+    /// The priority of the coverage in the context of this account.
     pub priority: ::core::option::Option<super::PositiveInt>,
 }
 impl AccountCoverage {
@@ -306,36 +306,36 @@ impl crate::rt::Element for AccountCoverage {
     }
 }
 crate::rt::element_impls!(AccountCoverage, element);
-/** The parties ultimately responsible for balancing the Account
-
- The parties responsible for balancing the account if other payment options fall short.*/
+/// The parties ultimately responsible for balancing the Account
+///
+/// The parties responsible for balancing the account if other payment options fall short.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccountGuarantor {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Responsible entity (1..1)
-
- The entity who is responsible.*/
+    /// Responsible entity (1..1)
+    ///
+    /// The entity who is responsible.
     pub party: ::core::option::Option<super::Reference>,
-    /** Credit or other hold applied (0..1)
-
- A guarantor may be placed on credit hold or otherwise have their role temporarily suspended.*/
+    /// Credit or other hold applied (0..1)
+    ///
+    /// A guarantor may be placed on credit hold or otherwise have their role temporarily suspended.
     pub on_hold: ::core::option::Option<super::Boolean>,
-    /** Guarantee account during (0..1)
-
- The timeframe during which the guarantor accepts responsibility for the account.*/
+    /// Guarantee account during (0..1)
+    ///
+    /// The timeframe during which the guarantor accepts responsibility for the account.
     pub period: ::core::option::Option<super::Period>,
 }
 impl AccountGuarantor {

@@ -2,236 +2,236 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The definition of a specific activity to be taken, independent of any particular patient or context
-
- This resource allows for the definition of some activity to be performed, independent of a particular patient, practitioner, or other performance context.*/
+/// The definition of a specific activity to be taken, independent of any particular patient or context
+///
+/// This resource allows for the definition of some activity to be performed, independent of a particular patient, practitioner, or other performance context.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActivityDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this activity definition, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this activity definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this activity definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the activity definition is stored on different servers.*/
+    /// Canonical identifier for this activity definition, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this activity definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this activity definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the activity definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the activity definition (0..*)
-
- A formal identifier that is used to identify this activity definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the activity definition (0..*)
+    ///
+    /// A formal identifier that is used to identify this activity definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the activity definition (0..1)
-
- The identifier that is used to identify this version of the activity definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the activity definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active assets.*/
+    /// Business version of the activity definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the activity definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the activity definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active assets.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this activity definition (computer friendly) (0..1)
-
- A natural language name identifying the activity definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this activity definition (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the activity definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this activity definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the activity definition.*/
+    /// Name for this activity definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the activity definition.
     pub title: ::core::option::Option<super::String>,
-    /** Subordinate title of the activity definition (0..1)
-
- An explanatory or alternate title for the activity definition giving additional information about its content.*/
+    /// Subordinate title of the activity definition (0..1)
+    ///
+    /// An explanatory or alternate title for the activity definition giving additional information about its content.
     pub subtitle: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this activity definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this activity definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this activity definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this activity definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Type of individual the activity definition is intended for (0..1)
-
- A code or group definition that describes the intended subject of the activity being defined.*/
+    /// Type of individual the activity definition is intended for (0..1)
+    ///
+    /// A code or group definition that describes the intended subject of the activity being defined.
     pub subject: ::core::option::Option<super::ActivityDefinitionSubject>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the activity definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the activity definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the activity definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the activity definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the activity definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the activity definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the activity definition (0..1)
-
- A free text natural language description of the activity definition from a consumer's perspective.*/
+    /// Natural language description of the activity definition (0..1)
+    ///
+    /// A free text natural language description of the activity definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate activity definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate activity definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for activity definition (if applicable) (0..*)
-
- A legal or geographic region in which the activity definition is intended to be used.*/
+    /// Intended jurisdiction for activity definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the activity definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this activity definition is defined (0..1)
-
- Explanation of why this activity definition is needed and why it has been designed as it has.*/
+    /// Why this activity definition is defined (0..1)
+    ///
+    /// Explanation of why this activity definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Describes the clinical usage of the activity definition (0..1)
-
- A detailed description of how the activity definition is used from a clinical perspective.*/
+    /// Describes the clinical usage of the activity definition (0..1)
+    ///
+    /// A detailed description of how the activity definition is used from a clinical perspective.
     pub usage: ::core::option::Option<super::String>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the activity definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the activity definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the activity definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the activity definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the activity definition was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the activity definition was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the activity definition was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the activity definition was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the activity definition is expected to be used (0..1)
-
- The period during which the activity definition content was or is planned to be in active use.*/
+    /// When the activity definition is expected to be used (0..1)
+    ///
+    /// The period during which the activity definition content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** E.g. Education, Treatment, Assessment, etc. (0..*)
-
- Descriptive topics related to the content of the activity. Topics provide a high-level categorization of the activity that can be useful for filtering and searching.*/
+    /// E.g. Education, Treatment, Assessment, etc. (0..*)
+    ///
+    /// Descriptive topics related to the content of the activity. Topics provide a high-level categorization of the activity that can be useful for filtering and searching.
     pub topic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who authored the content (0..*)
-
- An individiual or organization primarily involved in the creation and maintenance of the content.*/
+    /// Who authored the content (0..*)
+    ///
+    /// An individiual or organization primarily involved in the creation and maintenance of the content.
     pub author: ::std::vec::Vec<super::ContactDetail>,
-    /** Who edited the content (0..*)
-
- An individual or organization primarily responsible for internal coherence of the content.*/
+    /// Who edited the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for internal coherence of the content.
     pub editor: ::std::vec::Vec<super::ContactDetail>,
-    /** Who reviewed the content (0..*)
-
- An individual or organization primarily responsible for review of some aspect of the content.*/
+    /// Who reviewed the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for review of some aspect of the content.
     pub reviewer: ::std::vec::Vec<super::ContactDetail>,
-    /** Who endorsed the content (0..*)
-
- An individual or organization responsible for officially endorsing the content for use in some setting.*/
+    /// Who endorsed the content (0..*)
+    ///
+    /// An individual or organization responsible for officially endorsing the content for use in some setting.
     pub endorser: ::std::vec::Vec<super::ContactDetail>,
-    /** Additional documentation, citations, etc. (0..*)
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+    /// Additional documentation, citations, etc. (0..*)
+    ///
+    /// Related artifacts such as additional documentation, justification, or bibliographic references.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Logic used by the activity definition (0..*)
-
- A reference to a Library resource containing any formal logic used by the activity definition.*/
+    /// Logic used by the activity definition (0..*)
+    ///
+    /// A reference to a Library resource containing any formal logic used by the activity definition.
     pub library: ::std::vec::Vec<super::Canonical>,
-    /** Kind of resource (0..1)
-
- A description of the kind of resource the activity definition is representing. For example, a MedicationRequest, a ServiceRequest, or a CommunicationRequest. Typically, but not always, this is a Request resource.*/
+    /// Kind of resource (0..1)
+    ///
+    /// A description of the kind of resource the activity definition is representing. For example, a MedicationRequest, a ServiceRequest, or a CommunicationRequest. Typically, but not always, this is a Request resource.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestResourceType, super::Extension>,
     >,
-    /** What profile the resource needs to conform to (0..1)
-
- A profile to which the target of the activity definition is expected to conform.*/
+    /// What profile the resource needs to conform to (0..1)
+    ///
+    /// A profile to which the target of the activity definition is expected to conform.
     pub profile: ::core::option::Option<super::Canonical>,
-    /** Detail type of activity (0..1)
-
- Detailed description of the type of activity; e.g. What lab test, what procedure, what kind of encounter.*/
+    /// Detail type of activity (0..1)
+    ///
+    /// Detailed description of the type of activity; e.g. What lab test, what procedure, what kind of encounter.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (0..1)
-
- Indicates the level of authority/intentionality associated with the activity and where the request should fit into the workflow chain.*/
+    /// proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (0..1)
+    ///
+    /// Indicates the level of authority/intentionality associated with the activity and where the request should fit into the workflow chain.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
     >,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the activity  should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the activity  should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** True if the activity should not be performed (0..1)
-
- Set this to true if the definition is to indicate that a particular activity should NOT be performed. If true, this element should be interpreted to reinforce a negative coding. For example NPO as a code with a doNotPerform of true would still indicate to NOT perform the action.*/
+    /// True if the activity should not be performed (0..1)
+    ///
+    /// Set this to true if the definition is to indicate that a particular activity should NOT be performed. If true, this element should be interpreted to reinforce a negative coding. For example NPO as a code with a doNotPerform of true would still indicate to NOT perform the action.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** When activity is to occur (0..1)
-
- The period, timing or frequency upon which the described activity is to occur.*/
+    /// When activity is to occur (0..1)
+    ///
+    /// The period, timing or frequency upon which the described activity is to occur.
     pub timing: ::core::option::Option<super::ActivityDefinitionTiming>,
-    /** Where it should happen (0..1)
-
- Identifies the facility where the activity will occur; e.g. home, hospital, specific clinic, etc.*/
+    /// Where it should happen (0..1)
+    ///
+    /// Identifies the facility where the activity will occur; e.g. home, hospital, specific clinic, etc.
     pub location: ::core::option::Option<super::Reference>,
-    /** Who should participate in the action (0..*)
-
- Indicates who should participate in performing the action described.*/
+    /// Who should participate in the action (0..*)
+    ///
+    /// Indicates who should participate in performing the action described.
     pub participant: ::std::vec::Vec<super::ActivityDefinitionParticipant>,
-    /** What's administered/supplied (0..1)
-
- Identifies the food, drug or other product being consumed or supplied in the activity.*/
+    /// What's administered/supplied (0..1)
+    ///
+    /// Identifies the food, drug or other product being consumed or supplied in the activity.
     pub product: ::core::option::Option<super::ActivityDefinitionProduct>,
-    /** How much is administered/consumed/supplied (0..1)
-
- Identifies the quantity expected to be consumed at once (per dose, per meal, etc.).*/
+    /// How much is administered/consumed/supplied (0..1)
+    ///
+    /// Identifies the quantity expected to be consumed at once (per dose, per meal, etc.).
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Detailed dosage instructions (0..*)
-
- Provides detailed dosage instructions in the same way that they are described for MedicationRequest resources.*/
+    /// Detailed dosage instructions (0..*)
+    ///
+    /// Provides detailed dosage instructions in the same way that they are described for MedicationRequest resources.
     pub dosage: ::std::vec::Vec<super::Dosage>,
-    /** What part of body to perform on (0..*)
-
- Indicates the sites on the subject's body where the procedure should be performed (I.e. the target sites).*/
+    /// What part of body to perform on (0..*)
+    ///
+    /// Indicates the sites on the subject's body where the procedure should be performed (I.e. the target sites).
     pub body_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** What specimens are required to perform this action (0..*)
-
- Defines specimen requirements for the action to be performed, such as required specimens for a lab test.*/
+    /// What specimens are required to perform this action (0..*)
+    ///
+    /// Defines specimen requirements for the action to be performed, such as required specimens for a lab test.
     pub specimen_requirement: ::std::vec::Vec<super::Reference>,
-    /** What observations are required to perform this action (0..*)
-
- Defines observation requirements for the action to be performed, such as body weight or surface area.*/
+    /// What observations are required to perform this action (0..*)
+    ///
+    /// Defines observation requirements for the action to be performed, such as body weight or surface area.
     pub observation_requirement: ::std::vec::Vec<super::Reference>,
-    /** What observations must be produced by this action (0..*)
-
- Defines the observations that are expected to be produced by the action.*/
+    /// What observations must be produced by this action (0..*)
+    ///
+    /// Defines the observations that are expected to be produced by the action.
     pub observation_result_requirement: ::std::vec::Vec<super::Reference>,
-    /** Transform to apply the template (0..1)
-
- A reference to a StructureMap resource that defines a transform that can be executed to produce the intent resource using the ActivityDefinition instance as the input.*/
+    /// Transform to apply the template (0..1)
+    ///
+    /// A reference to a StructureMap resource that defines a transform that can be executed to produce the intent resource using the ActivityDefinition instance as the input.
     pub transform: ::core::option::Option<super::Canonical>,
-    /** Dynamic aspects of the definition (0..*)
-
- Dynamic values that will be evaluated to produce values for elements of the resulting resource. For example, if the dosage of a medication must be computed based on the patient's weight, a dynamic value would be used to specify an expression that calculated the weight, and the path on the request resource that would contain the result.*/
+    /// Dynamic aspects of the definition (0..*)
+    ///
+    /// Dynamic values that will be evaluated to produce values for elements of the resulting resource. For example, if the dosage of a medication must be computed based on the patient's weight, a dynamic value would be used to specify an expression that calculated the weight, and the path on the request resource that would contain the result.
     pub dynamic_value: ::std::vec::Vec<super::ActivityDefinitionDynamicValue>,
 }
 impl ActivityDefinition {
@@ -727,32 +727,32 @@ impl crate::rt::Value for ActivityDefinitionProduct {
         }
     }
 }
-/** Dynamic aspects of the definition
-
- Dynamic values that will be evaluated to produce values for elements of the resulting resource. For example, if the dosage of a medication must be computed based on the patient's weight, a dynamic value would be used to specify an expression that calculated the weight, and the path on the request resource that would contain the result.*/
+/// Dynamic aspects of the definition
+///
+/// Dynamic values that will be evaluated to produce values for elements of the resulting resource. For example, if the dosage of a medication must be computed based on the patient's weight, a dynamic value would be used to specify an expression that calculated the weight, and the path on the request resource that would contain the result.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActivityDefinitionDynamicValue {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The path to the element to be set dynamically (1..1)
-
- The path to the element to be customized. This is the path on the resource that will hold the result of the calculation defined by the expression. The specified path SHALL be a FHIRPath resolveable on the specified target type of the ActivityDefinition, and SHALL consist only of identifiers, constant indexers, and a restricted subset of functions. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).*/
+    /// The path to the element to be set dynamically (1..1)
+    ///
+    /// The path to the element to be customized. This is the path on the resource that will hold the result of the calculation defined by the expression. The specified path SHALL be a FHIRPath resolveable on the specified target type of the ActivityDefinition, and SHALL consist only of identifiers, constant indexers, and a restricted subset of functions. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).
     pub path: ::core::option::Option<super::String>,
-    /** An expression that provides the dynamic value for the customization (1..1)
-
- An expression specifying the value of the customized element.*/
+    /// An expression that provides the dynamic value for the customization (1..1)
+    ///
+    /// An expression specifying the value of the customized element.
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl ActivityDefinitionDynamicValue {
@@ -823,34 +823,34 @@ impl crate::rt::Element for ActivityDefinitionDynamicValue {
     }
 }
 crate::rt::element_impls!(ActivityDefinitionDynamicValue, element);
-/** Who should participate in the action
-
- Indicates who should participate in performing the action described.*/
+/// Who should participate in the action
+///
+/// Indicates who should participate in performing the action described.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActivityDefinitionParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** patient | practitioner | related-person | device (1..1)
-
- The type of participant in the action.*/
+    /// patient | practitioner | related-person | device (1..1)
+    ///
+    /// The type of participant in the action.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionParticipantType, super::Extension>,
     >,
-    /** E.g. Nurse, Surgeon, Parent, etc. (0..1)
-
- The role the participant should play in performing the described action.*/
+    /// E.g. Nurse, Surgeon, Parent, etc. (0..1)
+    ///
+    /// The role the participant should play in performing the described action.
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ActivityDefinitionParticipant {

@@ -2,62 +2,62 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An address expressed using postal conventions (as opposed to GPS or other location definition formats)
-
- An address expressed using postal conventions (as opposed to GPS or other location definition formats).  This data type may be used to convey addresses for use in delivering mail as well as for visiting locations which might not be valid for mail delivery.  There are a variety of postal address formats defined around the world.*/
+/// An address expressed using postal conventions (as opposed to GPS or other location definition formats)
+///
+/// An address expressed using postal conventions (as opposed to GPS or other location definition formats).  This data type may be used to convey addresses for use in delivering mail as well as for visiting locations which might not be valid for mail delivery.  There are a variety of postal address formats defined around the world.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Address {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** home | work | temp | old | billing - purpose of this address (0..1)
-
- The purpose of this address.*/
+    /// home | work | temp | old | billing - purpose of this address (0..1)
+    ///
+    /// The purpose of this address.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::AddressUse, super::Extension>,
     >,
-    /** postal | physical | both (0..1)
-
- Distinguishes between physical addresses (those you can visit) and mailing addresses (e.g. PO Boxes and care-of addresses). Most addresses are both.*/
+    /// postal | physical | both (0..1)
+    ///
+    /// Distinguishes between physical addresses (those you can visit) and mailing addresses (e.g. PO Boxes and care-of addresses). Most addresses are both.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::AddressType, super::Extension>,
     >,
-    /** Text representation of the address (0..1)
-
- Specifies the entire address as it should be displayed e.g. on a postal label. This may be provided instead of or as well as the specific parts.*/
+    /// Text representation of the address (0..1)
+    ///
+    /// Specifies the entire address as it should be displayed e.g. on a postal label. This may be provided instead of or as well as the specific parts.
     pub text: ::core::option::Option<super::String>,
-    /** Street name, number, direction & P.O. Box etc. (0..*)
-
- This component contains the house number, apartment number, street name, street direction,  P.O. Box number, delivery hints, and similar address information.*/
+    /// Street name, number, direction & P.O. Box etc. (0..*)
+    ///
+    /// This component contains the house number, apartment number, street name, street direction,  P.O. Box number, delivery hints, and similar address information.
     pub line: ::std::vec::Vec<super::String>,
-    /** Name of city, town etc. (0..1)
-
- The name of the city, town, suburb, village or other community or delivery center.*/
+    /// Name of city, town etc. (0..1)
+    ///
+    /// The name of the city, town, suburb, village or other community or delivery center.
     pub city: ::core::option::Option<super::String>,
-    /** District name (aka county) (0..1)
-
- The name of the administrative area (county).*/
+    /// District name (aka county) (0..1)
+    ///
+    /// The name of the administrative area (county).
     pub district: ::core::option::Option<super::String>,
-    /** Sub-unit of country (abbreviations ok) (0..1)
-
- Sub-unit of a country with limited sovereignty in a federally organized country. A code may be used if codes are in common use (e.g. US 2 letter state codes).*/
+    /// Sub-unit of country (abbreviations ok) (0..1)
+    ///
+    /// Sub-unit of a country with limited sovereignty in a federally organized country. A code may be used if codes are in common use (e.g. US 2 letter state codes).
     pub state: ::core::option::Option<super::String>,
-    /** Postal code for area (0..1)
-
- A postal code designating a region defined by the postal service.*/
+    /// Postal code for area (0..1)
+    ///
+    /// A postal code designating a region defined by the postal service.
     pub postal_code: ::core::option::Option<super::String>,
-    /** Country (e.g. can be ISO 3166 2 or 3 letter code) (0..1)
-
- Country - a nation as commonly understood or generally accepted.*/
+    /// Country (e.g. can be ISO 3166 2 or 3 letter code) (0..1)
+    ///
+    /// Country - a nation as commonly understood or generally accepted.
     pub country: ::core::option::Option<super::String>,
-    /** Time period when address was/is in use (0..1)
-
- Time period when address was/is in use.*/
+    /// Time period when address was/is in use (0..1)
+    ///
+    /// Time period when address was/is in use.
     pub period: ::core::option::Option<super::Period>,
 }
 impl Address {

@@ -2,126 +2,126 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Medical care, research study or other healthcare event causing physical injury
-
- Actual or  potential/avoided event causing unintended physical injury resulting from or contributed to by medical care, a research study or other healthcare setting factors that requires additional monitoring, treatment, or hospitalization, or that results in death.*/
+/// Medical care, research study or other healthcare event causing physical injury
+///
+/// Actual or  potential/avoided event causing unintended physical injury resulting from or contributed to by medical care, a research study or other healthcare setting factors that requires additional monitoring, treatment, or hospitalization, or that results in death.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdverseEvent {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier for the event (0..1)
-
- Business identifiers assigned to this adverse event by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// Business identifier for the event (0..1)
+    ///
+    /// Business identifiers assigned to this adverse event by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** actual | potential (1..1)
-
- Whether the event actually happened, or just had the potential to. Note that this is independent of whether anyone was affected or harmed or how severely.*/
+    /// actual | potential (1..1)
+    ///
+    /// Whether the event actually happened, or just had the potential to. Note that this is independent of whether anyone was affected or harmed or how severely.
     pub actuality: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdverseEventActuality, super::Extension>,
     >,
-    /** product-problem | product-quality | product-use-error | wrong-dose | incorrect-prescribing-information | wrong-technique | wrong-route-of-administration | wrong-rate | wrong-duration | wrong-time | expired-drug | medical-device-use-error | problem-different-manufacturer | unsafe-physical-environment (0..*)
-
- The overall type of event, intended for search and filtering purposes.*/
+    /// product-problem | product-quality | product-use-error | wrong-dose | incorrect-prescribing-information | wrong-technique | wrong-route-of-administration | wrong-rate | wrong-duration | wrong-time | expired-drug | medical-device-use-error | problem-different-manufacturer | unsafe-physical-environment (0..*)
+    ///
+    /// The overall type of event, intended for search and filtering purposes.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of the event itself in relation to the subject (0..1)
-
- This element defines the specific type of event that occurred or that was prevented from occurring.*/
+    /// Type of the event itself in relation to the subject (0..1)
+    ///
+    /// This element defines the specific type of event that occurred or that was prevented from occurring.
     pub event: ::core::option::Option<super::CodeableConcept>,
-    /** Subject impacted by event (1..1)
-
- This subject or group impacted by the event.*/
+    /// Subject impacted by event (1..1)
+    ///
+    /// This subject or group impacted by the event.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which AdverseEvent was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which AdverseEvent was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the event occurred (0..1)
-
- The date (and perhaps time) when the adverse event occurred.*/
+    /// When the event occurred (0..1)
+    ///
+    /// The date (and perhaps time) when the adverse event occurred.
     pub date: ::core::option::Option<super::DateTime>,
-    /** When the event was detected (0..1)
-
- Estimated or actual date the AdverseEvent began, in the opinion of the reporter.*/
+    /// When the event was detected (0..1)
+    ///
+    /// Estimated or actual date the AdverseEvent began, in the opinion of the reporter.
     pub detected: ::core::option::Option<super::DateTime>,
-    /** When the event was recorded (0..1)
-
- The date on which the existence of the AdverseEvent was first recorded.*/
+    /// When the event was recorded (0..1)
+    ///
+    /// The date on which the existence of the AdverseEvent was first recorded.
     pub recorded_date: ::core::option::Option<super::DateTime>,
-    /** Effect on the subject due to this event (0..*)
-
- Includes information about the reaction that occurred as a result of exposure to a substance (for example, a drug or a chemical).*/
+    /// Effect on the subject due to this event (0..*)
+    ///
+    /// Includes information about the reaction that occurred as a result of exposure to a substance (for example, a drug or a chemical).
     pub resulting_condition: ::std::vec::Vec<super::Reference>,
-    /** Location where adverse event occurred (0..1)
-
- The information about where the adverse event occurred.*/
+    /// Location where adverse event occurred (0..1)
+    ///
+    /// The information about where the adverse event occurred.
     pub location: ::core::option::Option<super::Reference>,
-    /** Seriousness of the event (0..1)
-
- Assessment whether this event was of real importance.*/
+    /// Seriousness of the event (0..1)
+    ///
+    /// Assessment whether this event was of real importance.
     pub seriousness: ::core::option::Option<super::CodeableConcept>,
-    /** mild | moderate | severe (0..1)
-
- Describes the severity of the adverse event, in relation to the subject. Contrast to AdverseEvent.seriousness - a severe rash might not be serious, but a mild heart problem is.*/
+    /// mild | moderate | severe (0..1)
+    ///
+    /// Describes the severity of the adverse event, in relation to the subject. Contrast to AdverseEvent.seriousness - a severe rash might not be serious, but a mild heart problem is.
     pub severity: ::core::option::Option<super::CodeableConcept>,
-    /** resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown (0..1)
-
- Describes the type of outcome from the adverse event.*/
+    /// resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown (0..1)
+    ///
+    /// Describes the type of outcome from the adverse event.
     pub outcome: ::core::option::Option<super::CodeableConcept>,
-    /** Who recorded the adverse event (0..1)
-
- Information on who recorded the adverse event.  May be the patient or a practitioner.*/
+    /// Who recorded the adverse event (0..1)
+    ///
+    /// Information on who recorded the adverse event.  May be the patient or a practitioner.
     pub recorder: ::core::option::Option<super::Reference>,
-    /** Who  was involved in the adverse event or the potential adverse event (0..*)
-
- Parties that may or should contribute or have contributed information to the adverse event, which can consist of one or more activities.  Such information includes information leading to the decision to perform the activity and how to perform the activity (e.g. consultant), information that the activity itself seeks to reveal (e.g. informant of clinical history), or information about what activity was performed (e.g. informant witness).*/
+    /// Who  was involved in the adverse event or the potential adverse event (0..*)
+    ///
+    /// Parties that may or should contribute or have contributed information to the adverse event, which can consist of one or more activities.  Such information includes information leading to the decision to perform the activity and how to perform the activity (e.g. consultant), information that the activity itself seeks to reveal (e.g. informant of clinical history), or information about what activity was performed (e.g. informant witness).
     pub contributor: ::std::vec::Vec<super::Reference>,
-    /** The suspected agent causing the adverse event (0..*)
-
- Describes the entity that is suspected to have caused the adverse event.*/
+    /// The suspected agent causing the adverse event (0..*)
+    ///
+    /// Describes the entity that is suspected to have caused the adverse event.
     pub suspect_entity: ::std::vec::Vec<super::AdverseEventSuspectEntity>,
-    /** AdverseEvent.subjectMedicalHistory (0..*)
-
- AdverseEvent.subjectMedicalHistory.*/
+    /// AdverseEvent.subjectMedicalHistory (0..*)
+    ///
+    /// AdverseEvent.subjectMedicalHistory.
     pub subject_medical_history: ::std::vec::Vec<super::Reference>,
-    /** AdverseEvent.referenceDocument (0..*)
-
- AdverseEvent.referenceDocument.*/
+    /// AdverseEvent.referenceDocument (0..*)
+    ///
+    /// AdverseEvent.referenceDocument.
     pub reference_document: ::std::vec::Vec<super::Reference>,
-    /** AdverseEvent.study (0..*)
-
- AdverseEvent.study.*/
+    /// AdverseEvent.study (0..*)
+    ///
+    /// AdverseEvent.study.
     pub study: ::std::vec::Vec<super::Reference>,
 }
 impl AdverseEvent {
@@ -310,32 +310,32 @@ impl crate::rt::Element for AdverseEvent {
     }
 }
 crate::rt::element_impls!(AdverseEvent, resource);
-/** The suspected agent causing the adverse event
-
- Describes the entity that is suspected to have caused the adverse event.*/
+/// The suspected agent causing the adverse event
+///
+/// Describes the entity that is suspected to have caused the adverse event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdverseEventSuspectEntity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Refers to the specific entity that caused the adverse event (1..1)
-
- Identifies the actual instance of what caused the adverse event.  May be a substance, medication, medication administration, medication statement or a device.*/
+    /// Refers to the specific entity that caused the adverse event (1..1)
+    ///
+    /// Identifies the actual instance of what caused the adverse event.  May be a substance, medication, medication administration, medication statement or a device.
     pub instance: ::core::option::Option<super::Reference>,
-    /** Information on the possible cause of the event (0..*)
-
- Information on the possible cause of the event.*/
+    /// Information on the possible cause of the event (0..*)
+    ///
+    /// Information on the possible cause of the event.
     pub causality: ::std::vec::Vec<super::AdverseEventSuspectEntityCausality>,
 }
 impl AdverseEventSuspectEntity {
@@ -410,40 +410,40 @@ impl crate::rt::Element for AdverseEventSuspectEntity {
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntity, element);
-/** Information on the possible cause of the event
-
- Information on the possible cause of the event.*/
+/// Information on the possible cause of the event
+///
+/// Information on the possible cause of the event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdverseEventSuspectEntityCausality {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Assessment of if the entity caused the event (0..1)
-
- Assessment of if the entity caused the event.*/
+    /// Assessment of if the entity caused the event (0..1)
+    ///
+    /// Assessment of if the entity caused the event.
     pub assessment: ::core::option::Option<super::CodeableConcept>,
-    /** AdverseEvent.suspectEntity.causalityProductRelatedness (0..1)
-
- AdverseEvent.suspectEntity.causalityProductRelatedness.*/
+    /// AdverseEvent.suspectEntity.causalityProductRelatedness (0..1)
+    ///
+    /// AdverseEvent.suspectEntity.causalityProductRelatedness.
     pub product_relatedness: ::core::option::Option<super::String>,
-    /** AdverseEvent.suspectEntity.causalityAuthor (0..1)
-
- AdverseEvent.suspectEntity.causalityAuthor.*/
+    /// AdverseEvent.suspectEntity.causalityAuthor (0..1)
+    ///
+    /// AdverseEvent.suspectEntity.causalityAuthor.
     pub author: ::core::option::Option<super::Reference>,
-    /** ProbabilityScale | Bayesian | Checklist (0..1)
-
- ProbabilityScale | Bayesian | Checklist.*/
+    /// ProbabilityScale | Bayesian | Checklist (0..1)
+    ///
+    /// ProbabilityScale | Bayesian | Checklist.
     pub method: ::core::option::Option<super::CodeableConcept>,
 }
 impl AdverseEventSuspectEntityCausality {

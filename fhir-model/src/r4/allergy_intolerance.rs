@@ -2,117 +2,117 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Allergy or Intolerance (generally: Risk of adverse reaction to a substance)
-
- Risk of harmful or undesirable, physiological response which is unique to an individual and associated with exposure to a substance.*/
+/// Allergy or Intolerance (generally: Risk of adverse reaction to a substance)
+///
+/// Risk of harmful or undesirable, physiological response which is unique to an individual and associated with exposure to a substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllergyIntolerance {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External ids for this item (0..*)
-
- Business identifiers assigned to this AllergyIntolerance by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External ids for this item (0..*)
+    ///
+    /// Business identifiers assigned to this AllergyIntolerance by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | inactive | resolved (0..1)
-
- The clinical status of the allergy or intolerance.*/
+    /// active | inactive | resolved (0..1)
+    ///
+    /// The clinical status of the allergy or intolerance.
     pub clinical_status: ::core::option::Option<super::CodeableConcept>,
-    /** unconfirmed | confirmed | refuted | entered-in-error (0..1)
-
- Assertion about certainty associated with the propensity, or potential risk, of a reaction to the identified substance (including pharmaceutical product).*/
+    /// unconfirmed | confirmed | refuted | entered-in-error (0..1)
+    ///
+    /// Assertion about certainty associated with the propensity, or potential risk, of a reaction to the identified substance (including pharmaceutical product).
     pub verification_status: ::core::option::Option<super::CodeableConcept>,
-    /** allergy | intolerance - Underlying mechanism (if known) (0..1)
-
- Identification of the underlying physiological mechanism for the reaction risk.*/
+    /// allergy | intolerance - Underlying mechanism (if known) (0..1)
+    ///
+    /// Identification of the underlying physiological mechanism for the reaction risk.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::AllergyIntoleranceType, super::Extension>,
     >,
-    /** food | medication | environment | biologic (0..*)
-
- Category of the identified substance.*/
+    /// food | medication | environment | biologic (0..*)
+    ///
+    /// Category of the identified substance.
     pub category: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::AllergyIntoleranceCategory, super::Extension>,
     >,
-    /** low | high | unable-to-assess (0..1)
-
- Estimate of the potential clinical harm, or seriousness, of the reaction to the identified substance.*/
+    /// low | high | unable-to-assess (0..1)
+    ///
+    /// Estimate of the potential clinical harm, or seriousness, of the reaction to the identified substance.
     pub criticality: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::AllergyIntoleranceCriticality,
             super::Extension,
         >,
     >,
-    /** Code that identifies the allergy or intolerance (0..1)
-
- Code for an allergy or intolerance statement (either a positive or a negated/excluded statement).  This may be a code for a substance or pharmaceutical product that is considered to be responsible for the adverse reaction risk (e.g., "Latex"), an allergy or intolerance condition (e.g., "Latex allergy"), or a negated/excluded code for a specific substance or class (e.g., "No latex allergy") or a general or categorical negated statement (e.g.,  "No known allergy", "No known drug allergies").  Note: the substance for a specific reaction may be different from the substance identified as the cause of the risk, but it must be consistent with it. For instance, it may be a more specific substance (e.g. a brand medication) or a composite product that includes the identified substance. It must be clinically safe to only process the 'code' and ignore the 'reaction.substance'.  If a receiving system is unable to confirm that AllergyIntolerance.reaction.substance falls within the semantic scope of AllergyIntolerance.code, then the receiving system should ignore AllergyIntolerance.reaction.substance.*/
+    /// Code that identifies the allergy or intolerance (0..1)
+    ///
+    /// Code for an allergy or intolerance statement (either a positive or a negated/excluded statement).  This may be a code for a substance or pharmaceutical product that is considered to be responsible for the adverse reaction risk (e.g., "Latex"), an allergy or intolerance condition (e.g., "Latex allergy"), or a negated/excluded code for a specific substance or class (e.g., "No latex allergy") or a general or categorical negated statement (e.g.,  "No known allergy", "No known drug allergies").  Note: the substance for a specific reaction may be different from the substance identified as the cause of the risk, but it must be consistent with it. For instance, it may be a more specific substance (e.g. a brand medication) or a composite product that includes the identified substance. It must be clinically safe to only process the 'code' and ignore the 'reaction.substance'.  If a receiving system is unable to confirm that AllergyIntolerance.reaction.substance falls within the semantic scope of AllergyIntolerance.code, then the receiving system should ignore AllergyIntolerance.reaction.substance.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who the sensitivity is for (1..1)
-
- The patient who has the allergy or intolerance.*/
+    /// Who the sensitivity is for (1..1)
+    ///
+    /// The patient who has the allergy or intolerance.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Encounter when the allergy or intolerance was asserted (0..1)
-
- The encounter when the allergy or intolerance was asserted.*/
+    /// Encounter when the allergy or intolerance was asserted (0..1)
+    ///
+    /// The encounter when the allergy or intolerance was asserted.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When allergy or intolerance was identified (0..1)
-
- Estimated or actual date,  date-time, or age when allergy or intolerance was identified.*/
+    /// When allergy or intolerance was identified (0..1)
+    ///
+    /// Estimated or actual date,  date-time, or age when allergy or intolerance was identified.
     pub onset: ::core::option::Option<super::AllergyIntoleranceOnset>,
-    /** Date first version of the resource instance was recorded (0..1)
-
- The recordedDate represents when this particular AllergyIntolerance record was created in the system, which is often a system-generated date.*/
+    /// Date first version of the resource instance was recorded (0..1)
+    ///
+    /// The recordedDate represents when this particular AllergyIntolerance record was created in the system, which is often a system-generated date.
     pub recorded_date: ::core::option::Option<super::DateTime>,
-    /** Who recorded the sensitivity (0..1)
-
- Individual who recorded the record and takes responsibility for its content.*/
+    /// Who recorded the sensitivity (0..1)
+    ///
+    /// Individual who recorded the record and takes responsibility for its content.
     pub recorder: ::core::option::Option<super::Reference>,
-    /** Source of the information about the allergy (0..1)
-
- The source of the information about the allergy that is recorded.*/
+    /// Source of the information about the allergy (0..1)
+    ///
+    /// The source of the information about the allergy that is recorded.
     pub asserter: ::core::option::Option<super::Reference>,
-    /** Date(/time) of last known occurrence of a reaction (0..1)
-
- Represents the date and/or time of the last known occurrence of a reaction event.*/
+    /// Date(/time) of last known occurrence of a reaction (0..1)
+    ///
+    /// Represents the date and/or time of the last known occurrence of a reaction event.
     pub last_occurrence: ::core::option::Option<super::DateTime>,
-    /** Additional text not captured in other fields (0..*)
-
- Additional narrative about the propensity for the Adverse Reaction, not captured in other fields.*/
+    /// Additional text not captured in other fields (0..*)
+    ///
+    /// Additional narrative about the propensity for the Adverse Reaction, not captured in other fields.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Adverse Reaction Events linked to exposure to substance (0..*)
-
- Details about each adverse reaction event linked to exposure to the identified substance.*/
+    /// Adverse Reaction Events linked to exposure to substance (0..*)
+    ///
+    /// Details about each adverse reaction event linked to exposure to the identified substance.
     pub reaction: ::std::vec::Vec<super::AllergyIntoleranceReaction>,
 }
 impl AllergyIntolerance {
@@ -336,54 +336,54 @@ impl crate::rt::Value for AllergyIntoleranceOnset {
         }
     }
 }
-/** Adverse Reaction Events linked to exposure to substance
-
- Details about each adverse reaction event linked to exposure to the identified substance.*/
+/// Adverse Reaction Events linked to exposure to substance
+///
+/// Details about each adverse reaction event linked to exposure to the identified substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllergyIntoleranceReaction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specific substance or pharmaceutical product considered to be responsible for event (0..1)
-
- Identification of the specific substance (or pharmaceutical product) considered to be responsible for the Adverse Reaction event. Note: the substance for a specific reaction may be different from the substance identified as the cause of the risk, but it must be consistent with it. For instance, it may be a more specific substance (e.g. a brand medication) or a composite product that includes the identified substance. It must be clinically safe to only process the 'code' and ignore the 'reaction.substance'.  If a receiving system is unable to confirm that AllergyIntolerance.reaction.substance falls within the semantic scope of AllergyIntolerance.code, then the receiving system should ignore AllergyIntolerance.reaction.substance.*/
+    /// Specific substance or pharmaceutical product considered to be responsible for event (0..1)
+    ///
+    /// Identification of the specific substance (or pharmaceutical product) considered to be responsible for the Adverse Reaction event. Note: the substance for a specific reaction may be different from the substance identified as the cause of the risk, but it must be consistent with it. For instance, it may be a more specific substance (e.g. a brand medication) or a composite product that includes the identified substance. It must be clinically safe to only process the 'code' and ignore the 'reaction.substance'.  If a receiving system is unable to confirm that AllergyIntolerance.reaction.substance falls within the semantic scope of AllergyIntolerance.code, then the receiving system should ignore AllergyIntolerance.reaction.substance.
     pub substance: ::core::option::Option<super::CodeableConcept>,
-    /** Clinical symptoms/signs associated with the Event (1..*)
-
- Clinical symptoms and/or signs that are observed or associated with the adverse reaction event.*/
+    /// Clinical symptoms/signs associated with the Event (1..*)
+    ///
+    /// Clinical symptoms and/or signs that are observed or associated with the adverse reaction event.
     pub manifestation: ::std::vec::Vec<super::CodeableConcept>,
-    /** Description of the event as a whole (0..1)
-
- Text description about the reaction as a whole, including details of the manifestation if required.*/
+    /// Description of the event as a whole (0..1)
+    ///
+    /// Text description about the reaction as a whole, including details of the manifestation if required.
     pub description: ::core::option::Option<super::String>,
-    /** Date(/time) when manifestations showed (0..1)
-
- Record of the date and/or time of the onset of the Reaction.*/
+    /// Date(/time) when manifestations showed (0..1)
+    ///
+    /// Record of the date and/or time of the onset of the Reaction.
     pub onset: ::core::option::Option<super::DateTime>,
-    /** mild | moderate | severe (of event as a whole) (0..1)
-
- Clinical assessment of the severity of the reaction event as a whole, potentially considering multiple different manifestations.*/
+    /// mild | moderate | severe (of event as a whole) (0..1)
+    ///
+    /// Clinical assessment of the severity of the reaction event as a whole, potentially considering multiple different manifestations.
     pub severity: ::core::option::Option<
         crate::rt::Primitive<super::codes::AllergyIntoleranceSeverity, super::Extension>,
     >,
-    /** How the subject was exposed to the substance (0..1)
-
- Identification of the route by which the subject was exposed to the substance.*/
+    /// How the subject was exposed to the substance (0..1)
+    ///
+    /// Identification of the route by which the subject was exposed to the substance.
     pub exposure_route: ::core::option::Option<super::CodeableConcept>,
-    /** Text about event not captured in other fields (0..*)
-
- Additional text about the adverse reaction event not captured in other fields.*/
+    /// Text about event not captured in other fields (0..*)
+    ///
+    /// Additional text about the adverse reaction event not captured in other fields.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl AllergyIntoleranceReaction {

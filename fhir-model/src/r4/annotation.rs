@@ -2,30 +2,30 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Text node with attribution
-
- A  text note which also  contains information about who made the statement and when.*/
+/// Text node with attribution
+///
+/// A  text note which also  contains information about who made the statement and when.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Annotation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Individual responsible for the annotation (0..1)
-
- The individual responsible for making the annotation.*/
+    /// Individual responsible for the annotation (0..1)
+    ///
+    /// The individual responsible for making the annotation.
     pub author: ::core::option::Option<super::AnnotationAuthor>,
-    /** When the annotation was made (0..1)
-
- Indicates when this particular annotation was made.*/
+    /// When the annotation was made (0..1)
+    ///
+    /// Indicates when this particular annotation was made.
     pub time: ::core::option::Option<super::DateTime>,
-    /** The annotation  - text content (as markdown) (1..1)
-
- The text of the annotation in markdown format.*/
+    /// The annotation  - text content (as markdown) (1..1)
+    ///
+    /// The text of the annotation in markdown format.
     pub text: ::core::option::Option<super::Markdown>,
 }
 impl Annotation {

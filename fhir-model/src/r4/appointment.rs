@@ -2,136 +2,136 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A booking of a healthcare event among patient(s), practitioner(s), related person(s) and/or device(s) for a specific date/time. This may result in one or more Encounter(s)
-
- A booking of a healthcare event among patient(s), practitioner(s), related person(s) and/or device(s) for a specific date/time. This may result in one or more Encounter(s).*/
+/// A booking of a healthcare event among patient(s), practitioner(s), related person(s) and/or device(s) for a specific date/time. This may result in one or more Encounter(s)
+///
+/// A booking of a healthcare event among patient(s), practitioner(s), related person(s) and/or device(s) for a specific date/time. This may result in one or more Encounter(s).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Appointment {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this item (0..*)
-
- This records identifiers associated with this appointment concern that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate (e.g. in CDA documents, or in written / printed documentation).*/
+    /// External Ids for this item (0..*)
+    ///
+    /// This records identifiers associated with this appointment concern that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate (e.g. in CDA documents, or in written / printed documentation).
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** proposed | pending | booked | arrived | fulfilled | cancelled | noshow | entered-in-error | checked-in | waitlist (1..1)
-
- The overall status of the Appointment. Each of the participants has their own participation status which indicates their involvement in the process, however this status indicates the shared status.*/
+    /// proposed | pending | booked | arrived | fulfilled | cancelled | noshow | entered-in-error | checked-in | waitlist (1..1)
+    ///
+    /// The overall status of the Appointment. Each of the participants has their own participation status which indicates their involvement in the process, however this status indicates the shared status.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::AppointmentStatus, super::Extension>,
     >,
-    /** The coded reason for the appointment being cancelled (0..1)
-
- The coded reason for the appointment being cancelled. This is often used in reporting/billing/futher processing to determine if further actions are required, or specific fees apply.*/
+    /// The coded reason for the appointment being cancelled (0..1)
+    ///
+    /// The coded reason for the appointment being cancelled. This is often used in reporting/billing/futher processing to determine if further actions are required, or specific fees apply.
     pub cancelation_reason: ::core::option::Option<super::CodeableConcept>,
-    /** A broad categorization of the service that is to be performed during this appointment (0..*)
-
- A broad categorization of the service that is to be performed during this appointment.*/
+    /// A broad categorization of the service that is to be performed during this appointment (0..*)
+    ///
+    /// A broad categorization of the service that is to be performed during this appointment.
     pub service_category: ::std::vec::Vec<super::CodeableConcept>,
-    /** The specific service that is to be performed during this appointment (0..*)
-
- The specific service that is to be performed during this appointment.*/
+    /// The specific service that is to be performed during this appointment (0..*)
+    ///
+    /// The specific service that is to be performed during this appointment.
     pub service_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** The specialty of a practitioner that would be required to perform the service requested in this appointment (0..*)
-
- The specialty of a practitioner that would be required to perform the service requested in this appointment.*/
+    /// The specialty of a practitioner that would be required to perform the service requested in this appointment (0..*)
+    ///
+    /// The specialty of a practitioner that would be required to perform the service requested in this appointment.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** The style of appointment or patient that has been booked in the slot (not service type) (0..1)
-
- The style of appointment or patient that has been booked in the slot (not service type).*/
+    /// The style of appointment or patient that has been booked in the slot (not service type) (0..1)
+    ///
+    /// The style of appointment or patient that has been booked in the slot (not service type).
     pub appointment_type: ::core::option::Option<super::CodeableConcept>,
-    /** Coded reason this appointment is scheduled (0..*)
-
- The coded reason that this appointment is being scheduled. This is more clinical than administrative.*/
+    /// Coded reason this appointment is scheduled (0..*)
+    ///
+    /// The coded reason that this appointment is being scheduled. This is more clinical than administrative.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Reason the appointment is to take place (resource) (0..*)
-
- Reason the appointment has been scheduled to take place, as specified using information from another resource. When the patient arrives and the encounter begins it may be used as the admission diagnosis. The indication will typically be a Condition (with other resources referenced in the evidence.detail), or a Procedure.*/
+    /// Reason the appointment is to take place (resource) (0..*)
+    ///
+    /// Reason the appointment has been scheduled to take place, as specified using information from another resource. When the patient arrives and the encounter begins it may be used as the admission diagnosis. The indication will typically be a Condition (with other resources referenced in the evidence.detail), or a Procedure.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Used to make informed decisions if needing to re-prioritize (0..1)
-
- The priority of the appointment. Can be used to make informed decisions if needing to re-prioritize appointments. (The iCal Standard specifies 0 as undefined, 1 as highest, 9 as lowest priority).*/
+    /// Used to make informed decisions if needing to re-prioritize (0..1)
+    ///
+    /// The priority of the appointment. Can be used to make informed decisions if needing to re-prioritize appointments. (The iCal Standard specifies 0 as undefined, 1 as highest, 9 as lowest priority).
     pub priority: ::core::option::Option<super::UnsignedInt>,
-    /** Shown on a subject line in a meeting request, or appointment list (0..1)
-
- The brief description of the appointment as would be shown on a subject line in a meeting request, or appointment list. Detailed or expanded information should be put in the comment field.*/
+    /// Shown on a subject line in a meeting request, or appointment list (0..1)
+    ///
+    /// The brief description of the appointment as would be shown on a subject line in a meeting request, or appointment list. Detailed or expanded information should be put in the comment field.
     pub description: ::core::option::Option<super::String>,
-    /** Additional information to support the appointment (0..*)
-
- Additional information to support the appointment provided when making the appointment.*/
+    /// Additional information to support the appointment (0..*)
+    ///
+    /// Additional information to support the appointment provided when making the appointment.
     pub supporting_information: ::std::vec::Vec<super::Reference>,
-    /** When appointment is to take place (0..1)
-
- Date/Time that the appointment is to take place.*/
+    /// When appointment is to take place (0..1)
+    ///
+    /// Date/Time that the appointment is to take place.
     pub start: ::core::option::Option<super::Instant>,
-    /** When appointment is to conclude (0..1)
-
- Date/Time that the appointment is to conclude.*/
+    /// When appointment is to conclude (0..1)
+    ///
+    /// Date/Time that the appointment is to conclude.
     pub end: ::core::option::Option<super::Instant>,
-    /** Can be less than start/end (e.g. estimate) (0..1)
-
- Number of minutes that the appointment is to take. This can be less than the duration between the start and end times.  For example, where the actual time of appointment is only an estimate or if a 30 minute appointment is being requested, but any time would work.  Also, if there is, for example, a planned 15 minute break in the middle of a long appointment, the duration may be 15 minutes less than the difference between the start and end.*/
+    /// Can be less than start/end (e.g. estimate) (0..1)
+    ///
+    /// Number of minutes that the appointment is to take. This can be less than the duration between the start and end times.  For example, where the actual time of appointment is only an estimate or if a 30 minute appointment is being requested, but any time would work.  Also, if there is, for example, a planned 15 minute break in the middle of a long appointment, the duration may be 15 minutes less than the difference between the start and end.
     pub minutes_duration: ::core::option::Option<super::PositiveInt>,
-    /** The slots that this appointment is filling (0..*)
-
- The slots from the participants' schedules that will be filled by the appointment.*/
+    /// The slots that this appointment is filling (0..*)
+    ///
+    /// The slots from the participants' schedules that will be filled by the appointment.
     pub slot: ::std::vec::Vec<super::Reference>,
-    /** The date that this appointment was initially created (0..1)
-
- The date that this appointment was initially created. This could be different to the meta.lastModified value on the initial entry, as this could have been before the resource was created on the FHIR server, and should remain unchanged over the lifespan of the appointment.*/
+    /// The date that this appointment was initially created (0..1)
+    ///
+    /// The date that this appointment was initially created. This could be different to the meta.lastModified value on the initial entry, as this could have been before the resource was created on the FHIR server, and should remain unchanged over the lifespan of the appointment.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Additional comments (0..1)
-
- Additional comments about the appointment.*/
+    /// Additional comments (0..1)
+    ///
+    /// Additional comments about the appointment.
     pub comment: ::core::option::Option<super::String>,
-    /** Detailed information and instructions for the patient (0..1)
-
- While Appointment.comment contains information for internal use, Appointment.patientInstructions is used to capture patient facing information about the Appointment (e.g. please bring your referral or fast from 8pm night before).*/
+    /// Detailed information and instructions for the patient (0..1)
+    ///
+    /// While Appointment.comment contains information for internal use, Appointment.patientInstructions is used to capture patient facing information about the Appointment (e.g. please bring your referral or fast from 8pm night before).
     pub patient_instruction: ::core::option::Option<super::String>,
-    /** The service request this appointment is allocated to assess (0..*)
-
- The service request this appointment is allocated to assess (e.g. incoming referral or procedure request).*/
+    /// The service request this appointment is allocated to assess (0..*)
+    ///
+    /// The service request this appointment is allocated to assess (e.g. incoming referral or procedure request).
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Participants involved in appointment (1..*)
-
- List of participants involved in the appointment.*/
+    /// Participants involved in appointment (1..*)
+    ///
+    /// List of participants involved in the appointment.
     pub participant: ::std::vec::Vec<super::AppointmentParticipant>,
-    /** Potential date/time interval(s) requested to allocate the appointment within (0..*)
-
- A set of date ranges (potentially including times) that the appointment is preferred to be scheduled within.
-
- The duration (usually in minutes) could also be provided to indicate the length of the appointment to fill and populate the start/end times for the actual allocated time. However, in other situations the duration may be calculated by the scheduling system.*/
+    /// Potential date/time interval(s) requested to allocate the appointment within (0..*)
+    ///
+    /// A set of date ranges (potentially including times) that the appointment is preferred to be scheduled within.
+    ///
+    /// The duration (usually in minutes) could also be provided to indicate the length of the appointment to fill and populate the start/end times for the actual allocated time. However, in other situations the duration may be calculated by the scheduling system.
     pub requested_period: ::std::vec::Vec<super::Period>,
 }
 impl Appointment {
@@ -328,48 +328,48 @@ impl crate::rt::Element for Appointment {
     }
 }
 crate::rt::element_impls!(Appointment, resource);
-/** Participants involved in appointment
-
- List of participants involved in the appointment.*/
+/// Participants involved in appointment
+///
+/// List of participants involved in the appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppointmentParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Role of participant in the appointment (0..*)
-
- Role of participant in the appointment.*/
+    /// Role of participant in the appointment (0..*)
+    ///
+    /// Role of participant in the appointment.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Person, Location/HealthcareService or Device (0..1)
-
- A Person, Location/HealthcareService or Device that is participating in the appointment.*/
+    /// Person, Location/HealthcareService or Device (0..1)
+    ///
+    /// A Person, Location/HealthcareService or Device that is participating in the appointment.
     pub actor: ::core::option::Option<super::Reference>,
-    /** required | optional | information-only (0..1)
-
- Whether this participant is required to be present at the meeting. This covers a use-case where two doctors need to meet to discuss the results for a specific patient, and the patient is not required to be present.*/
+    /// required | optional | information-only (0..1)
+    ///
+    /// Whether this participant is required to be present at the meeting. This covers a use-case where two doctors need to meet to discuss the results for a specific patient, and the patient is not required to be present.
     pub required: ::core::option::Option<
         crate::rt::Primitive<super::codes::ParticipantRequired, super::Extension>,
     >,
-    /** accepted | declined | tentative | needs-action (1..1)
-
- Participation status of the actor.*/
+    /// accepted | declined | tentative | needs-action (1..1)
+    ///
+    /// Participation status of the actor.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ParticipationStatus, super::Extension>,
     >,
-    /** Participation period of the actor (0..1)
-
- Participation period of the actor.*/
+    /// Participation period of the actor (0..1)
+    ///
+    /// Participation period of the actor.
     pub period: ::core::option::Option<super::Period>,
 }
 impl AppointmentParticipant {

@@ -2,78 +2,78 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A reply to an appointment request for a patient and/or practitioner(s), such as a confirmation or rejection
-
- A reply to an appointment request for a patient and/or practitioner(s), such as a confirmation or rejection.*/
+/// A reply to an appointment request for a patient and/or practitioner(s), such as a confirmation or rejection
+///
+/// A reply to an appointment request for a patient and/or practitioner(s), such as a confirmation or rejection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppointmentResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this item (0..*)
-
- This records identifiers associated with this appointment response concern that are defined by business processes and/ or used to refer to it when a direct URL reference to the resource itself is not appropriate.*/
+    /// External Ids for this item (0..*)
+    ///
+    /// This records identifiers associated with this appointment response concern that are defined by business processes and/ or used to refer to it when a direct URL reference to the resource itself is not appropriate.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Appointment this response relates to (1..1)
-
- Appointment that this response is replying to.*/
+    /// Appointment this response relates to (1..1)
+    ///
+    /// Appointment that this response is replying to.
     pub appointment: ::core::option::Option<super::Reference>,
-    /** Time from appointment, or requested new start time (0..1)
-
- Date/Time that the appointment is to take place, or requested new start time.*/
+    /// Time from appointment, or requested new start time (0..1)
+    ///
+    /// Date/Time that the appointment is to take place, or requested new start time.
     pub start: ::core::option::Option<super::Instant>,
-    /** Time from appointment, or requested new end time (0..1)
-
- This may be either the same as the appointment request to confirm the details of the appointment, or alternately a new time to request a re-negotiation of the end time.*/
+    /// Time from appointment, or requested new end time (0..1)
+    ///
+    /// This may be either the same as the appointment request to confirm the details of the appointment, or alternately a new time to request a re-negotiation of the end time.
     pub end: ::core::option::Option<super::Instant>,
-    /** Role of participant in the appointment (0..*)
-
- Role of participant in the appointment.*/
+    /// Role of participant in the appointment (0..*)
+    ///
+    /// Role of participant in the appointment.
     pub participant_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Person, Location, HealthcareService, or Device (0..1)
-
- A Person, Location, HealthcareService, or Device that is participating in the appointment.*/
+    /// Person, Location, HealthcareService, or Device (0..1)
+    ///
+    /// A Person, Location, HealthcareService, or Device that is participating in the appointment.
     pub actor: ::core::option::Option<super::Reference>,
-    /** accepted | declined | tentative | needs-action (1..1)
-
- Participation status of the participant. When the status is declined or tentative if the start/end times are different to the appointment, then these times should be interpreted as a requested time change. When the status is accepted, the times can either be the time of the appointment (as a confirmation of the time) or can be empty.*/
+    /// accepted | declined | tentative | needs-action (1..1)
+    ///
+    /// Participation status of the participant. When the status is declined or tentative if the start/end times are different to the appointment, then these times should be interpreted as a requested time change. When the status is accepted, the times can either be the time of the appointment (as a confirmation of the time) or can be empty.
     pub participant_status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ParticipationStatus, super::Extension>,
     >,
-    /** Additional comments (0..1)
-
- Additional comments about the appointment.*/
+    /// Additional comments (0..1)
+    ///
+    /// Additional comments about the appointment.
     pub comment: ::core::option::Option<super::String>,
 }
 impl AppointmentResponse {

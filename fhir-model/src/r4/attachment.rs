@@ -2,50 +2,50 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Content in a format defined elsewhere
-
- For referring to data content defined in other formats.*/
+/// Content in a format defined elsewhere
+///
+/// For referring to data content defined in other formats.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attachment {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Mime type of the content, with charset etc. (0..1)
-
- Identifies the type of the data in the attachment and allows a method to be chosen to interpret or render the data. Includes mime type parameters such as charset where appropriate.*/
+    /// Mime type of the content, with charset etc. (0..1)
+    ///
+    /// Identifies the type of the data in the attachment and allows a method to be chosen to interpret or render the data. Includes mime type parameters such as charset where appropriate.
     pub content_type: ::core::option::Option<super::Code>,
-    /** Human language of the content (BCP-47) (0..1)
-
- The human language of the content. The value can be any valid value according to BCP 47.*/
+    /// Human language of the content (BCP-47) (0..1)
+    ///
+    /// The human language of the content. The value can be any valid value according to BCP 47.
     pub language: ::core::option::Option<super::Code>,
-    /** Data inline, base64ed (0..1)
-
- The actual data of the attachment - a sequence of bytes, base64 encoded.*/
+    /// Data inline, base64ed (0..1)
+    ///
+    /// The actual data of the attachment - a sequence of bytes, base64 encoded.
     pub data: ::core::option::Option<super::Base64Binary>,
-    /** Uri where the data can be found (0..1)
-
- A location where the data can be accessed.*/
+    /// Uri where the data can be found (0..1)
+    ///
+    /// A location where the data can be accessed.
     pub url: ::core::option::Option<super::Url>,
-    /** Number of bytes of content (if url provided) (0..1)
-
- The number of bytes of data that make up this attachment (before base64 encoding, if that is done).*/
+    /// Number of bytes of content (if url provided) (0..1)
+    ///
+    /// The number of bytes of data that make up this attachment (before base64 encoding, if that is done).
     pub size: ::core::option::Option<super::UnsignedInt>,
-    /** Hash of the data (sha-1, base64ed) (0..1)
-
- The calculated hash of the data using SHA-1. Represented using base64.*/
+    /// Hash of the data (sha-1, base64ed) (0..1)
+    ///
+    /// The calculated hash of the data using SHA-1. Represented using base64.
     pub hash: ::core::option::Option<super::Base64Binary>,
-    /** Label to display in place of the data (0..1)
-
- A label or set of text to display in place of the data.*/
+    /// Label to display in place of the data (0..1)
+    ///
+    /// A label or set of text to display in place of the data.
     pub title: ::core::option::Option<super::String>,
-    /** Date attachment was first created (0..1)
-
- The date that the attachment was first created.*/
+    /// Date attachment was first created (0..1)
+    ///
+    /// The date that the attachment was first created.
     pub creation: ::core::option::Option<super::DateTime>,
 }
 impl Attachment {

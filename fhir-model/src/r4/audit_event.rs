@@ -2,92 +2,92 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Event record kept for security purposes
-
- A record of an event made for purposes of maintaining a security log. Typical uses include detection of intrusion attempts and monitoring for inappropriate usage.*/
+/// Event record kept for security purposes
+///
+/// A record of an event made for purposes of maintaining a security log. Typical uses include detection of intrusion attempts and monitoring for inappropriate usage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEvent {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type/identifier of event (1..1)
-
- Identifier for a family of the event.  For example, a menu item, program, rule, policy, function code, application name or URL. It identifies the performed function.*/
+    /// Type/identifier of event (1..1)
+    ///
+    /// Identifier for a family of the event.  For example, a menu item, program, rule, policy, function code, application name or URL. It identifies the performed function.
     pub type_: ::core::option::Option<super::Coding>,
-    /** More specific type/id for the event (0..*)
-
- Identifier for the category of event.*/
+    /// More specific type/id for the event (0..*)
+    ///
+    /// Identifier for the category of event.
     pub subtype: ::std::vec::Vec<super::Coding>,
-    /** Type of action performed during the event (0..1)
-
- Indicator for type of action performed during the event that generated the audit.*/
+    /// Type of action performed during the event (0..1)
+    ///
+    /// Indicator for type of action performed during the event that generated the audit.
     pub action: ::core::option::Option<
         crate::rt::Primitive<super::codes::AuditEventAction, super::Extension>,
     >,
-    /** When the activity occurred (0..1)
-
- The period during which the activity occurred.*/
+    /// When the activity occurred (0..1)
+    ///
+    /// The period during which the activity occurred.
     pub period: ::core::option::Option<super::Period>,
-    /** Time when the event was recorded (1..1)
-
- The time when the event was recorded.*/
+    /// Time when the event was recorded (1..1)
+    ///
+    /// The time when the event was recorded.
     pub recorded: ::core::option::Option<super::Instant>,
-    /** Whether the event succeeded or failed (0..1)
-
- Indicates whether the event succeeded or failed.*/
+    /// Whether the event succeeded or failed (0..1)
+    ///
+    /// Indicates whether the event succeeded or failed.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::AuditEventOutcome, super::Extension>,
     >,
-    /** Description of the event outcome (0..1)
-
- A free text description of the outcome of the event.*/
+    /// Description of the event outcome (0..1)
+    ///
+    /// A free text description of the outcome of the event.
     pub outcome_desc: ::core::option::Option<super::String>,
-    /** The purposeOfUse of the event (0..*)
-
- The purposeOfUse (reason) that was used during the event being recorded.*/
+    /// The purposeOfUse of the event (0..*)
+    ///
+    /// The purposeOfUse (reason) that was used during the event being recorded.
     pub purpose_of_event: ::std::vec::Vec<super::CodeableConcept>,
-    /** Actor involved in the event (1..*)
-
- An actor taking an active role in the event or activity that is logged.*/
+    /// Actor involved in the event (1..*)
+    ///
+    /// An actor taking an active role in the event or activity that is logged.
     pub agent: ::std::vec::Vec<super::AuditEventAgent>,
-    /** Audit Event Reporter (1..1)
-
- The system that is reporting the event.*/
+    /// Audit Event Reporter (1..1)
+    ///
+    /// The system that is reporting the event.
     pub source: ::core::option::Option<super::AuditEventSource>,
-    /** Data or objects used (0..*)
-
- Specific instances of data or objects that have been accessed.*/
+    /// Data or objects used (0..*)
+    ///
+    /// Specific instances of data or objects that have been accessed.
     pub entity: ::std::vec::Vec<super::AuditEventEntity>,
 }
 impl AuditEvent {
@@ -226,68 +226,68 @@ impl crate::rt::Element for AuditEvent {
     }
 }
 crate::rt::element_impls!(AuditEvent, resource);
-/** Actor involved in the event
-
- An actor taking an active role in the event or activity that is logged.*/
+/// Actor involved in the event
+///
+/// An actor taking an active role in the event or activity that is logged.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEventAgent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** How agent participated (0..1)
-
- Specification of the participation type the user plays when performing the event.*/
+    /// How agent participated (0..1)
+    ///
+    /// Specification of the participation type the user plays when performing the event.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Agent role in the event (0..*)
-
- The security role that the user was acting under, that come from local codes defined by the access control security system (e.g. RBAC, ABAC) used in the local context.*/
+    /// Agent role in the event (0..*)
+    ///
+    /// The security role that the user was acting under, that come from local codes defined by the access control security system (e.g. RBAC, ABAC) used in the local context.
     pub role: ::std::vec::Vec<super::CodeableConcept>,
-    /** Identifier of who (0..1)
-
- Reference to who this agent is that was involved in the event.*/
+    /// Identifier of who (0..1)
+    ///
+    /// Reference to who this agent is that was involved in the event.
     pub who: ::core::option::Option<super::Reference>,
-    /** Alternative User identity (0..1)
-
- Alternative agent Identifier. For a human, this should be a user identifier text string from authentication system. This identifier would be one known to a common authentication system (e.g. single sign-on), if available.*/
+    /// Alternative User identity (0..1)
+    ///
+    /// Alternative agent Identifier. For a human, this should be a user identifier text string from authentication system. This identifier would be one known to a common authentication system (e.g. single sign-on), if available.
     pub alt_id: ::core::option::Option<super::String>,
-    /** Human friendly name for the agent (0..1)
-
- Human-meaningful name for the agent.*/
+    /// Human friendly name for the agent (0..1)
+    ///
+    /// Human-meaningful name for the agent.
     pub name: ::core::option::Option<super::String>,
-    /** Whether user is initiator (1..1)
-
- Indicator that the user is or is not the requestor, or initiator, for the event being audited.*/
+    /// Whether user is initiator (1..1)
+    ///
+    /// Indicator that the user is or is not the requestor, or initiator, for the event being audited.
     pub requestor: ::core::option::Option<super::Boolean>,
-    /** Where (0..1)
-
- Where the event occurred.*/
+    /// Where (0..1)
+    ///
+    /// Where the event occurred.
     pub location: ::core::option::Option<super::Reference>,
-    /** Policy that authorized event (0..*)
-
- The policy or plan that authorized the activity being recorded. Typically, a single activity may have multiple applicable policies, such as patient consent, guarantor funding, etc. The policy would also indicate the security token used.*/
+    /// Policy that authorized event (0..*)
+    ///
+    /// The policy or plan that authorized the activity being recorded. Typically, a single activity may have multiple applicable policies, such as patient consent, guarantor funding, etc. The policy would also indicate the security token used.
     pub policy: ::std::vec::Vec<super::Uri>,
-    /** Type of media (0..1)
-
- Type of media involved. Used when the event is about exporting/importing onto media.*/
+    /// Type of media (0..1)
+    ///
+    /// Type of media involved. Used when the event is about exporting/importing onto media.
     pub media: ::core::option::Option<super::Coding>,
-    /** Logical network location for application activity (0..1)
-
- Logical network location for application activity, if the activity has a network location.*/
+    /// Logical network location for application activity (0..1)
+    ///
+    /// Logical network location for application activity, if the activity has a network location.
     pub network: ::core::option::Option<super::AuditEventAgentNetwork>,
-    /** Reason given for this user (0..*)
-
- The reason (purpose of use), specific to this agent, that was used during the event being recorded.*/
+    /// Reason given for this user (0..*)
+    ///
+    /// The reason (purpose of use), specific to this agent, that was used during the event being recorded.
     pub purpose_of_use: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl AuditEventAgent {
@@ -390,32 +390,32 @@ impl crate::rt::Element for AuditEventAgent {
     }
 }
 crate::rt::element_impls!(AuditEventAgent, element);
-/** Logical network location for application activity
-
- Logical network location for application activity, if the activity has a network location.*/
+/// Logical network location for application activity
+///
+/// Logical network location for application activity, if the activity has a network location.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEventAgentNetwork {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier for the network access point of the user device (0..1)
-
- An identifier for the network access point of the user device for the audit event.*/
+    /// Identifier for the network access point of the user device (0..1)
+    ///
+    /// An identifier for the network access point of the user device for the audit event.
     pub address: ::core::option::Option<super::String>,
-    /** The type of network access point (0..1)
-
- An identifier for the type of network access point that originated the audit event.*/
+    /// The type of network access point (0..1)
+    ///
+    /// An identifier for the type of network access point that originated the audit event.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::AuditEventAgentNetworkType, super::Extension>,
     >,
@@ -477,60 +477,60 @@ impl crate::rt::Element for AuditEventAgentNetwork {
     }
 }
 crate::rt::element_impls!(AuditEventAgentNetwork, element);
-/** Data or objects used
-
- Specific instances of data or objects that have been accessed.*/
+/// Data or objects used
+///
+/// Specific instances of data or objects that have been accessed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEventEntity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specific instance of resource (0..1)
-
- Identifies a specific instance of the entity. The reference should be version specific.*/
+    /// Specific instance of resource (0..1)
+    ///
+    /// Identifies a specific instance of the entity. The reference should be version specific.
     pub what: ::core::option::Option<super::Reference>,
-    /** Type of entity involved (0..1)
-
- The type of the object that was involved in this audit event.*/
+    /// Type of entity involved (0..1)
+    ///
+    /// The type of the object that was involved in this audit event.
     pub type_: ::core::option::Option<super::Coding>,
-    /** What role the entity played (0..1)
-
- Code representing the role the entity played in the event being audited.*/
+    /// What role the entity played (0..1)
+    ///
+    /// Code representing the role the entity played in the event being audited.
     pub role: ::core::option::Option<super::Coding>,
-    /** Life-cycle stage for the entity (0..1)
-
- Identifier for the data life-cycle stage for the entity.*/
+    /// Life-cycle stage for the entity (0..1)
+    ///
+    /// Identifier for the data life-cycle stage for the entity.
     pub lifecycle: ::core::option::Option<super::Coding>,
-    /** Security labels on the entity (0..*)
-
- Security labels for the identified entity.*/
+    /// Security labels on the entity (0..*)
+    ///
+    /// Security labels for the identified entity.
     pub security_label: ::std::vec::Vec<super::Coding>,
-    /** Descriptor for entity (0..1)
-
- A name of the entity in the audit event.*/
+    /// Descriptor for entity (0..1)
+    ///
+    /// A name of the entity in the audit event.
     pub name: ::core::option::Option<super::String>,
-    /** Descriptive text (0..1)
-
- Text that describes the entity in more detail.*/
+    /// Descriptive text (0..1)
+    ///
+    /// Text that describes the entity in more detail.
     pub description: ::core::option::Option<super::String>,
-    /** Query parameters (0..1)
-
- The query parameters for a query-type entities.*/
+    /// Query parameters (0..1)
+    ///
+    /// The query parameters for a query-type entities.
     pub query: ::core::option::Option<super::Base64Binary>,
-    /** Additional Information about the entity (0..*)
-
- Tagged value pairs for conveying additional information about the entity.*/
+    /// Additional Information about the entity (0..*)
+    ///
+    /// Tagged value pairs for conveying additional information about the entity.
     pub detail: ::std::vec::Vec<super::AuditEventEntityDetail>,
 }
 impl AuditEventEntity {
@@ -626,32 +626,32 @@ impl crate::rt::Element for AuditEventEntity {
     }
 }
 crate::rt::element_impls!(AuditEventEntity, element);
-/** Additional Information about the entity
-
- Tagged value pairs for conveying additional information about the entity.*/
+/// Additional Information about the entity
+///
+/// Tagged value pairs for conveying additional information about the entity.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEventEntityDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of the property (1..1)
-
- The type of extra detail provided in the value.*/
+    /// Name of the property (1..1)
+    ///
+    /// The type of extra detail provided in the value.
     pub type_: ::core::option::Option<super::String>,
-    /** Property value (1..1)
-
- The  value of the extra detail.*/
+    /// Property value (1..1)
+    ///
+    /// The  value of the extra detail.
     pub value: ::core::option::Option<super::AuditEventEntityDetailValue>,
 }
 impl AuditEventEntityDetail {
@@ -768,36 +768,36 @@ impl crate::rt::Value for AuditEventEntityDetailValue {
         }
     }
 }
-/** Audit Event Reporter
-
- The system that is reporting the event.*/
+/// Audit Event Reporter
+///
+/// The system that is reporting the event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditEventSource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Logical source location within the enterprise (0..1)
-
- Logical source location within the healthcare enterprise network.  For example, a hospital or other provider location within a multi-entity provider group.*/
+    /// Logical source location within the enterprise (0..1)
+    ///
+    /// Logical source location within the healthcare enterprise network.  For example, a hospital or other provider location within a multi-entity provider group.
     pub site: ::core::option::Option<super::String>,
-    /** The identity of source detecting the event (1..1)
-
- Identifier of the source where the event was detected.*/
+    /// The identity of source detecting the event (1..1)
+    ///
+    /// Identifier of the source where the event was detected.
     pub observer: ::core::option::Option<super::Reference>,
-    /** The type of source where event originated (0..*)
-
- Code specifying the type of source where event originated.*/
+    /// The type of source where event originated (0..*)
+    ///
+    /// Code specifying the type of source where event originated.
     pub type_: ::std::vec::Vec<super::Coding>,
 }
 impl AuditEventSource {

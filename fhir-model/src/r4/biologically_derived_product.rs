@@ -2,101 +2,101 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A material substance originating from a biological entity
-
- A material substance originating from a biological entity intended to be transplanted or infused
- into another (possibly the same) biological entity.*/
+/// A material substance originating from a biological entity
+///
+/// A material substance originating from a biological entity intended to be transplanted or infused
+/// into another (possibly the same) biological entity.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BiologicallyDerivedProduct {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External ids for this item (0..*)
-
- This records identifiers associated with this biologically derived product instance that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate (e.g. in CDA documents, or in written / printed documentation).*/
+    /// External ids for this item (0..*)
+    ///
+    /// This records identifiers associated with this biologically derived product instance that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate (e.g. in CDA documents, or in written / printed documentation).
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** organ | tissue | fluid | cells | biologicalAgent (0..1)
-
- Broad category of this product.*/
+    /// organ | tissue | fluid | cells | biologicalAgent (0..1)
+    ///
+    /// Broad category of this product.
     pub product_category: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::BiologicallyDerivedProductCategory,
             super::Extension,
         >,
     >,
-    /** What this biologically derived product is (0..1)
-
- A code that identifies the kind of this biologically derived product (SNOMED Ctcode).*/
+    /// What this biologically derived product is (0..1)
+    ///
+    /// A code that identifies the kind of this biologically derived product (SNOMED Ctcode).
     pub product_code: ::core::option::Option<super::CodeableConcept>,
-    /** available | unavailable (0..1)
-
- Whether the product is currently available.*/
+    /// available | unavailable (0..1)
+    ///
+    /// Whether the product is currently available.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::BiologicallyDerivedProductStatus,
             super::Extension,
         >,
     >,
-    /** Procedure request (0..*)
-
- Procedure request to obtain this biologically derived product.*/
+    /// Procedure request (0..*)
+    ///
+    /// Procedure request to obtain this biologically derived product.
     pub request: ::std::vec::Vec<super::Reference>,
-    /** The amount of this biologically derived product (0..1)
-
- Number of discrete units within this product.*/
+    /// The amount of this biologically derived product (0..1)
+    ///
+    /// Number of discrete units within this product.
     pub quantity: ::core::option::Option<super::Integer>,
-    /** BiologicallyDerivedProduct parent (0..*)
-
- Parent product (if any).*/
+    /// BiologicallyDerivedProduct parent (0..*)
+    ///
+    /// Parent product (if any).
     pub parent: ::std::vec::Vec<super::Reference>,
-    /** How this product was collected (0..1)
-
- How this product was collected.*/
+    /// How this product was collected (0..1)
+    ///
+    /// How this product was collected.
     pub collection: ::core::option::Option<super::BiologicallyDerivedProductCollection>,
-    /** Any processing of the product during collection (0..*)
-
- Any processing of the product during collection that does not change the fundamental nature of the product. For example adding anti-coagulants during the collection of Peripheral Blood Stem Cells.*/
+    /// Any processing of the product during collection (0..*)
+    ///
+    /// Any processing of the product during collection that does not change the fundamental nature of the product. For example adding anti-coagulants during the collection of Peripheral Blood Stem Cells.
     pub processing: ::std::vec::Vec<super::BiologicallyDerivedProductProcessing>,
-    /** Any manipulation of product post-collection (0..1)
-
- Any manipulation of product post-collection that is intended to alter the product.  For example a buffy-coat enrichment or CD8 reduction of Peripheral Blood Stem Cells to make it more suitable for infusion.*/
+    /// Any manipulation of product post-collection (0..1)
+    ///
+    /// Any manipulation of product post-collection that is intended to alter the product.  For example a buffy-coat enrichment or CD8 reduction of Peripheral Blood Stem Cells to make it more suitable for infusion.
     pub manipulation: ::core::option::Option<
         super::BiologicallyDerivedProductManipulation,
     >,
-    /** Product storage (0..*)
-
- Product storage.*/
+    /// Product storage (0..*)
+    ///
+    /// Product storage.
     pub storage: ::std::vec::Vec<super::BiologicallyDerivedProductStorage>,
 }
 impl BiologicallyDerivedProduct {
@@ -244,36 +244,36 @@ impl crate::rt::Element for BiologicallyDerivedProduct {
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProduct, resource);
-/** How this product was collected
-
- How this product was collected.*/
+/// How this product was collected
+///
+/// How this product was collected.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BiologicallyDerivedProductCollection {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Individual performing collection (0..1)
-
- Healthcare professional who is performing the collection.*/
+    /// Individual performing collection (0..1)
+    ///
+    /// Healthcare professional who is performing the collection.
     pub collector: ::core::option::Option<super::Reference>,
-    /** Who is product from (0..1)
-
- The patient or entity, such as a hospital or vendor in the case of a processed/manipulated/manufactured product, providing the product.*/
+    /// Who is product from (0..1)
+    ///
+    /// The patient or entity, such as a hospital or vendor in the case of a processed/manipulated/manufactured product, providing the product.
     pub source: ::core::option::Option<super::Reference>,
-    /** Time of product collection (0..1)
-
- Time of product collection.*/
+    /// Time of product collection (0..1)
+    ///
+    /// Time of product collection.
     pub collected: ::core::option::Option<
         super::BiologicallyDerivedProductCollectionCollected,
     >,
@@ -385,32 +385,32 @@ impl crate::rt::Value for BiologicallyDerivedProductCollectionCollected {
         }
     }
 }
-/** Any manipulation of product post-collection
-
- Any manipulation of product post-collection that is intended to alter the product.  For example a buffy-coat enrichment or CD8 reduction of Peripheral Blood Stem Cells to make it more suitable for infusion.*/
+/// Any manipulation of product post-collection
+///
+/// Any manipulation of product post-collection that is intended to alter the product.  For example a buffy-coat enrichment or CD8 reduction of Peripheral Blood Stem Cells to make it more suitable for infusion.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BiologicallyDerivedProductManipulation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Description of manipulation (0..1)
-
- Description of manipulation.*/
+    /// Description of manipulation (0..1)
+    ///
+    /// Description of manipulation.
     pub description: ::core::option::Option<super::String>,
-    /** Time of manipulation (0..1)
-
- Time of manipulation.*/
+    /// Time of manipulation (0..1)
+    ///
+    /// Time of manipulation.
     pub time: ::core::option::Option<super::BiologicallyDerivedProductManipulationTime>,
 }
 impl BiologicallyDerivedProductManipulation {
@@ -516,40 +516,40 @@ impl crate::rt::Value for BiologicallyDerivedProductManipulationTime {
         }
     }
 }
-/** Any processing of the product during collection
-
- Any processing of the product during collection that does not change the fundamental nature of the product. For example adding anti-coagulants during the collection of Peripheral Blood Stem Cells.*/
+/// Any processing of the product during collection
+///
+/// Any processing of the product during collection that does not change the fundamental nature of the product. For example adding anti-coagulants during the collection of Peripheral Blood Stem Cells.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BiologicallyDerivedProductProcessing {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Description of of processing (0..1)
-
- Description of of processing.*/
+    /// Description of of processing (0..1)
+    ///
+    /// Description of of processing.
     pub description: ::core::option::Option<super::String>,
-    /** Procesing code (0..1)
-
- Procesing code.*/
+    /// Procesing code (0..1)
+    ///
+    /// Procesing code.
     pub procedure: ::core::option::Option<super::CodeableConcept>,
-    /** Substance added during processing (0..1)
-
- Substance added during processing.*/
+    /// Substance added during processing (0..1)
+    ///
+    /// Substance added during processing.
     pub additive: ::core::option::Option<super::Reference>,
-    /** Time of processing (0..1)
-
- Time of processing.*/
+    /// Time of processing (0..1)
+    ///
+    /// Time of processing.
     pub time: ::core::option::Option<super::BiologicallyDerivedProductProcessingTime>,
 }
 impl BiologicallyDerivedProductProcessing {
@@ -663,45 +663,45 @@ impl crate::rt::Value for BiologicallyDerivedProductProcessingTime {
         }
     }
 }
-/** Product storage
-
- Product storage.*/
+/// Product storage
+///
+/// Product storage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BiologicallyDerivedProductStorage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Description of storage (0..1)
-
- Description of storage.*/
+    /// Description of storage (0..1)
+    ///
+    /// Description of storage.
     pub description: ::core::option::Option<super::String>,
-    /** Storage temperature (0..1)
-
- Storage temperature.*/
+    /// Storage temperature (0..1)
+    ///
+    /// Storage temperature.
     pub temperature: ::core::option::Option<super::Decimal>,
-    /** farenheit | celsius | kelvin (0..1)
-
- Temperature scale used.*/
+    /// farenheit | celsius | kelvin (0..1)
+    ///
+    /// Temperature scale used.
     pub scale: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::BiologicallyDerivedProductStorageScale,
             super::Extension,
         >,
     >,
-    /** Storage timeperiod (0..1)
-
- Storage timeperiod.*/
+    /// Storage timeperiod (0..1)
+    ///
+    /// Storage timeperiod.
     pub duration: ::core::option::Option<super::Period>,
 }
 impl BiologicallyDerivedProductStorage {

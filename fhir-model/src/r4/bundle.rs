@@ -2,56 +2,56 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Contains a collection of resources
-
- A container for a collection of resources.*/
+/// Contains a collection of resources
+///
+/// A container for a collection of resources.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Bundle {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Persistent identifier for the bundle (0..1)
-
- A persistent identifier for the bundle that won't change as a bundle is copied from server to server.*/
+    /// Persistent identifier for the bundle (0..1)
+    ///
+    /// A persistent identifier for the bundle that won't change as a bundle is copied from server to server.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection (1..1)
-
- Indicates the purpose of this bundle - how it is intended to be used.*/
+    /// document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection (1..1)
+    ///
+    /// Indicates the purpose of this bundle - how it is intended to be used.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::BundleType, super::Extension>,
     >,
-    /** When the bundle was assembled (0..1)
-
- The date/time that the bundle was assembled - i.e. when the resources were placed in the bundle.*/
+    /// When the bundle was assembled (0..1)
+    ///
+    /// The date/time that the bundle was assembled - i.e. when the resources were placed in the bundle.
     pub timestamp: ::core::option::Option<super::Instant>,
-    /** If search, the total number of matches (0..1)
-
- If a set of search matches, this is the total number of entries of type 'match' across all pages in the search.  It does not include search.mode = 'include' or 'outcome' entries and it does not provide a count of the number of entries in the Bundle.*/
+    /// If search, the total number of matches (0..1)
+    ///
+    /// If a set of search matches, this is the total number of entries of type 'match' across all pages in the search.  It does not include search.mode = 'include' or 'outcome' entries and it does not provide a count of the number of entries in the Bundle.
     pub total: ::core::option::Option<super::UnsignedInt>,
-    /** Links related to this Bundle (0..*)
-
- A series of links that provide context to this bundle.*/
+    /// Links related to this Bundle (0..*)
+    ///
+    /// A series of links that provide context to this bundle.
     pub link: ::std::vec::Vec<super::BundleLink>,
-    /** Entry in the bundle - will have a resource or information (0..*)
-
- An entry in a bundle resource - will either contain a resource or information about a resource (transactions and history only).*/
+    /// Entry in the bundle - will have a resource or information (0..*)
+    ///
+    /// An entry in a bundle resource - will either contain a resource or information about a resource (transactions and history only).
     pub entry: ::std::vec::Vec<super::BundleEntry>,
-    /** Digital Signature (0..1)
-
- Digital Signature - base64 encoded. XML-DSig or a JWT.*/
+    /// Digital Signature (0..1)
+    ///
+    /// Digital Signature - base64 encoded. XML-DSig or a JWT.
     pub signature: ::core::option::Option<super::Signature>,
 }
 impl Bundle {
@@ -146,50 +146,50 @@ impl crate::rt::Element for Bundle {
     }
 }
 crate::rt::element_impls!(Bundle, resource);
-/** Entry in the bundle - will have a resource or information
-
- An entry in a bundle resource - will either contain a resource or information about a resource (transactions and history only).*/
+/// Entry in the bundle - will have a resource or information
+///
+/// An entry in a bundle resource - will either contain a resource or information about a resource (transactions and history only).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BundleEntry {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Links related to this entry (0..*)
-
- A series of links that provide context to this entry.*/
+    /// Links related to this entry (0..*)
+    ///
+    /// A series of links that provide context to this entry.
     pub link: ::std::vec::Vec<super::BundleLink>,
-    /** URI for resource (Absolute URL server address or URI for UUID/OID) (0..1)
-
- The Absolute URL for the resource.  The fullUrl SHALL NOT disagree with the id in the resource - i.e. if the fullUrl is not a urn:uuid, the URL shall be version-independent URL consistent with the Resource.id. The fullUrl is a version independent reference to the resource. The fullUrl element SHALL have a value except that:
- * fullUrl can be empty on a POST (although it does not need to when specifying a temporary id for reference in the bundle)
- * Results from operations might involve resources that are not identified.*/
+    /// URI for resource (Absolute URL server address or URI for UUID/OID) (0..1)
+    ///
+    /// The Absolute URL for the resource.  The fullUrl SHALL NOT disagree with the id in the resource - i.e. if the fullUrl is not a urn:uuid, the URL shall be version-independent URL consistent with the Resource.id. The fullUrl is a version independent reference to the resource. The fullUrl element SHALL have a value except that:
+    /// * fullUrl can be empty on a POST (although it does not need to when specifying a temporary id for reference in the bundle)
+    /// * Results from operations might involve resources that are not identified.
     pub full_url: ::core::option::Option<super::Uri>,
-    /** A resource in the bundle (0..1)
-
- The Resource for the entry. The purpose/meaning of the resource is determined by the Bundle.type.*/
+    /// A resource in the bundle (0..1)
+    ///
+    /// The Resource for the entry. The purpose/meaning of the resource is determined by the Bundle.type.
     pub resource: ::core::option::Option<super::Resource>,
-    /** Search related information (0..1)
-
- Information about the search process that lead to the creation of this entry.*/
+    /// Search related information (0..1)
+    ///
+    /// Information about the search process that lead to the creation of this entry.
     pub search: ::core::option::Option<super::BundleEntrySearch>,
-    /** Additional execution information (transaction/batch/history) (0..1)
-
- Additional information about how this entry should be processed as part of a transaction or batch.  For history, it shows how the entry was processed to create the version contained in the entry.*/
+    /// Additional execution information (transaction/batch/history) (0..1)
+    ///
+    /// Additional information about how this entry should be processed as part of a transaction or batch.  For history, it shows how the entry was processed to create the version contained in the entry.
     pub request: ::core::option::Option<super::BundleEntryRequest>,
-    /** Results of execution (transaction/batch/history) (0..1)
-
- Indicates the results of processing the corresponding 'request' entry in the batch or transaction being responded to or what the results of an operation where when returning history.*/
+    /// Results of execution (transaction/batch/history) (0..1)
+    ///
+    /// Indicates the results of processing the corresponding 'request' entry in the batch or transaction being responded to or what the results of an operation where when returning history.
     pub response: ::core::option::Option<super::BundleEntryResponse>,
 }
 impl BundleEntry {
@@ -265,50 +265,50 @@ impl crate::rt::Element for BundleEntry {
     }
 }
 crate::rt::element_impls!(BundleEntry, element);
-/** Additional execution information (transaction/batch/history)
-
- Additional information about how this entry should be processed as part of a transaction or batch.  For history, it shows how the entry was processed to create the version contained in the entry.*/
+/// Additional execution information (transaction/batch/history)
+///
+/// Additional information about how this entry should be processed as part of a transaction or batch.  For history, it shows how the entry was processed to create the version contained in the entry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BundleEntryRequest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** GET | HEAD | POST | PUT | DELETE | PATCH (1..1)
-
- In a transaction or batch, this is the HTTP action to be executed for this entry. In a history bundle, this indicates the HTTP action that occurred.*/
+    /// GET | HEAD | POST | PUT | DELETE | PATCH (1..1)
+    ///
+    /// In a transaction or batch, this is the HTTP action to be executed for this entry. In a history bundle, this indicates the HTTP action that occurred.
     pub method: ::core::option::Option<
         crate::rt::Primitive<super::codes::HttpVerb, super::Extension>,
     >,
-    /** URL for HTTP equivalent of this entry (1..1)
-
- The URL for this entry, relative to the root (the address to which the request is posted).*/
+    /// URL for HTTP equivalent of this entry (1..1)
+    ///
+    /// The URL for this entry, relative to the root (the address to which the request is posted).
     pub url: ::core::option::Option<super::Uri>,
-    /** For managing cache currency (0..1)
-
- If the ETag values match, return a 304 Not Modified status. See the API documentation for ["Conditional Read"](http.html#cread).*/
+    /// For managing cache currency (0..1)
+    ///
+    /// If the ETag values match, return a 304 Not Modified status. See the API documentation for ["Conditional Read"](http.html#cread).
     pub if_none_match: ::core::option::Option<super::String>,
-    /** For managing cache currency (0..1)
-
- Only perform the operation if the last updated date matches. See the API documentation for ["Conditional Read"](http.html#cread).*/
+    /// For managing cache currency (0..1)
+    ///
+    /// Only perform the operation if the last updated date matches. See the API documentation for ["Conditional Read"](http.html#cread).
     pub if_modified_since: ::core::option::Option<super::Instant>,
-    /** For managing update contention (0..1)
-
- Only perform the operation if the Etag value matches. For more information, see the API section ["Managing Resource Contention"](http.html#concurrency).*/
+    /// For managing update contention (0..1)
+    ///
+    /// Only perform the operation if the Etag value matches. For more information, see the API section ["Managing Resource Contention"](http.html#concurrency).
     pub if_match: ::core::option::Option<super::String>,
-    /** For conditional creates (0..1)
-
- Instruct the server not to perform the create if a specified resource already exists. For further information, see the API documentation for ["Conditional Create"](http.html#ccreate). This is just the query portion of the URL - what follows the "?" (not including the "?").*/
+    /// For conditional creates (0..1)
+    ///
+    /// Instruct the server not to perform the create if a specified resource already exists. For further information, see the API documentation for ["Conditional Create"](http.html#ccreate). This is just the query portion of the URL - what follows the "?" (not including the "?").
     pub if_none_exist: ::core::option::Option<super::String>,
 }
 impl BundleEntryRequest {
@@ -397,44 +397,44 @@ impl crate::rt::Element for BundleEntryRequest {
     }
 }
 crate::rt::element_impls!(BundleEntryRequest, element);
-/** Results of execution (transaction/batch/history)
-
- Indicates the results of processing the corresponding 'request' entry in the batch or transaction being responded to or what the results of an operation where when returning history.*/
+/// Results of execution (transaction/batch/history)
+///
+/// Indicates the results of processing the corresponding 'request' entry in the batch or transaction being responded to or what the results of an operation where when returning history.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BundleEntryResponse {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Status response code (text optional) (1..1)
-
- The status code returned by processing this entry. The status SHALL start with a 3 digit HTTP code (e.g. 404) and may contain the standard HTTP description associated with the status code.*/
+    /// Status response code (text optional) (1..1)
+    ///
+    /// The status code returned by processing this entry. The status SHALL start with a 3 digit HTTP code (e.g. 404) and may contain the standard HTTP description associated with the status code.
     pub status: ::core::option::Option<super::String>,
-    /** The location (if the operation returns a location) (0..1)
-
- The location header created by processing this operation, populated if the operation returns a location.*/
+    /// The location (if the operation returns a location) (0..1)
+    ///
+    /// The location header created by processing this operation, populated if the operation returns a location.
     pub location: ::core::option::Option<super::Uri>,
-    /** The Etag for the resource (if relevant) (0..1)
-
- The Etag for the resource, if the operation for the entry produced a versioned resource (see [Resource Metadata and Versioning](http.html#versioning) and [Managing Resource Contention](http.html#concurrency)).*/
+    /// The Etag for the resource (if relevant) (0..1)
+    ///
+    /// The Etag for the resource, if the operation for the entry produced a versioned resource (see [Resource Metadata and Versioning](http.html#versioning) and [Managing Resource Contention](http.html#concurrency)).
     pub etag: ::core::option::Option<super::String>,
-    /** Server's date time modified (0..1)
-
- The date/time that the resource was modified on the server.*/
+    /// Server's date time modified (0..1)
+    ///
+    /// The date/time that the resource was modified on the server.
     pub last_modified: ::core::option::Option<super::Instant>,
-    /** OperationOutcome with hints and warnings (for batch/transaction) (0..1)
-
- An OperationOutcome containing hints and warnings produced as part of processing this entry in a batch or transaction.*/
+    /// OperationOutcome with hints and warnings (for batch/transaction) (0..1)
+    ///
+    /// An OperationOutcome containing hints and warnings produced as part of processing this entry in a batch or transaction.
     pub outcome: ::core::option::Option<super::Resource>,
 }
 impl BundleEntryResponse {
@@ -513,34 +513,34 @@ impl crate::rt::Element for BundleEntryResponse {
     }
 }
 crate::rt::element_impls!(BundleEntryResponse, element);
-/** Search related information
-
- Information about the search process that lead to the creation of this entry.*/
+/// Search related information
+///
+/// Information about the search process that lead to the creation of this entry.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BundleEntrySearch {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** match | include | outcome - why this is in the result set (0..1)
-
- Why this entry is in the result set - whether it's included as a match or because of an _include requirement, or to convey information or warning information about the search process.*/
+    /// match | include | outcome - why this is in the result set (0..1)
+    ///
+    /// Why this entry is in the result set - whether it's included as a match or because of an _include requirement, or to convey information or warning information about the search process.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::SearchEntryMode, super::Extension>,
     >,
-    /** Search ranking (between 0 and 1) (0..1)
-
- When searching, the server's search ranking score for the entry.*/
+    /// Search ranking (between 0 and 1) (0..1)
+    ///
+    /// When searching, the server's search ranking score for the entry.
     pub score: ::core::option::Option<super::Decimal>,
 }
 impl BundleEntrySearch {
@@ -600,32 +600,32 @@ impl crate::rt::Element for BundleEntrySearch {
     }
 }
 crate::rt::element_impls!(BundleEntrySearch, element);
-/** Links related to this Bundle
-
- A series of links that provide context to this bundle.*/
+/// Links related to this Bundle
+///
+/// A series of links that provide context to this bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BundleLink {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 (1..1)
-
- A name which details the functional use for this link - see [http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1](http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1).*/
+    /// See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 (1..1)
+    ///
+    /// A name which details the functional use for this link - see [http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1](http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1).
     pub relation: ::core::option::Option<super::String>,
-    /** Reference details for the link (1..1)
-
- The reference details for the link.*/
+    /// Reference details for the link (1..1)
+    ///
+    /// The reference details for the link.
     pub url: ::core::option::Option<super::Uri>,
 }
 impl BundleLink {

@@ -2,154 +2,154 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A statement of system capabilities
-
- A Capability Statement documents a set of capabilities (behaviors) of a FHIR Server for a particular version of FHIR that may be used as a statement of actual server functionality or a statement of required or desired server implementation.*/
+/// A statement of system capabilities
+///
+/// A Capability Statement documents a set of capabilities (behaviors) of a FHIR Server for a particular version of FHIR that may be used as a statement of actual server functionality or a statement of required or desired server implementation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatement {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this capability statement, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this capability statement when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this capability statement is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the capability statement is stored on different servers.*/
+    /// Canonical identifier for this capability statement, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this capability statement when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this capability statement is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the capability statement is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the capability statement (0..1)
-
- The identifier that is used to identify this version of the capability statement when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the capability statement author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the capability statement (0..1)
+    ///
+    /// The identifier that is used to identify this version of the capability statement when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the capability statement author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this capability statement (computer friendly) (0..1)
-
- A natural language name identifying the capability statement. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this capability statement (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the capability statement. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this capability statement (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the capability statement.*/
+    /// Name for this capability statement (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the capability statement.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this capability statement. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this capability statement. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this capability statement is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this capability statement is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (1..1)
-
- The date  (and optionally time) when the capability statement was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the capability statement changes.*/
+    /// Date last changed (1..1)
+    ///
+    /// The date  (and optionally time) when the capability statement was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the capability statement changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the capability statement.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the capability statement.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the capability statement (0..1)
-
- A free text natural language description of the capability statement from a consumer's perspective. Typically, this is used when the capability statement describes a desired rather than an actual solution, for example as a formal expression of requirements as part of an RFP.*/
+    /// Natural language description of the capability statement (0..1)
+    ///
+    /// A free text natural language description of the capability statement from a consumer's perspective. Typically, this is used when the capability statement describes a desired rather than an actual solution, for example as a formal expression of requirements as part of an RFP.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate capability statement instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate capability statement instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for capability statement (if applicable) (0..*)
-
- A legal or geographic region in which the capability statement is intended to be used.*/
+    /// Intended jurisdiction for capability statement (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the capability statement is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this capability statement is defined (0..1)
-
- Explanation of why this capability statement is needed and why it has been designed as it has.*/
+    /// Why this capability statement is defined (0..1)
+    ///
+    /// Explanation of why this capability statement is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the capability statement and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the capability statement.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the capability statement and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the capability statement.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** instance | capability | requirements (1..1)
-
- The way that this statement is intended to be used, to describe an actual running instance of software, a particular product (kind, not instance of software) or a class of implementation (e.g. a desired purchase).*/
+    /// instance | capability | requirements (1..1)
+    ///
+    /// The way that this statement is intended to be used, to describe an actual running instance of software, a particular product (kind, not instance of software) or a class of implementation (e.g. a desired purchase).
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::CapabilityStatementKind, super::Extension>,
     >,
-    /** Canonical URL of another capability statement this implements (0..*)
-
- Reference to a canonical URL of another CapabilityStatement that this software implements. This capability statement is a published API description that corresponds to a business service. The server may actually implement a subset of the capability statement it claims to implement, so the capability statement must specify the full capability details.*/
+    /// Canonical URL of another capability statement this implements (0..*)
+    ///
+    /// Reference to a canonical URL of another CapabilityStatement that this software implements. This capability statement is a published API description that corresponds to a business service. The server may actually implement a subset of the capability statement it claims to implement, so the capability statement must specify the full capability details.
     pub instantiates: ::std::vec::Vec<super::Canonical>,
-    /** Canonical URL of another capability statement this adds to (0..*)
-
- Reference to a canonical URL of another CapabilityStatement that this software adds to. The capability statement automatically includes everything in the other statement, and it is not duplicated, though the server may repeat the same resources, interactions and operations to add additional details to them.*/
+    /// Canonical URL of another capability statement this adds to (0..*)
+    ///
+    /// Reference to a canonical URL of another CapabilityStatement that this software adds to. The capability statement automatically includes everything in the other statement, and it is not duplicated, though the server may repeat the same resources, interactions and operations to add additional details to them.
     pub imports: ::std::vec::Vec<super::Canonical>,
-    /** Software that is covered by this capability statement (0..1)
-
- Software that is covered by this capability statement.  It is used when the capability statement describes the capabilities of a particular software version, independent of an installation.*/
+    /// Software that is covered by this capability statement (0..1)
+    ///
+    /// Software that is covered by this capability statement.  It is used when the capability statement describes the capabilities of a particular software version, independent of an installation.
     pub software: ::core::option::Option<super::CapabilityStatementSoftware>,
-    /** If this describes a specific instance (0..1)
-
- Identifies a specific implementation instance that is described by the capability statement - i.e. a particular installation, rather than the capabilities of a software program.*/
+    /// If this describes a specific instance (0..1)
+    ///
+    /// Identifies a specific implementation instance that is described by the capability statement - i.e. a particular installation, rather than the capabilities of a software program.
     pub implementation: ::core::option::Option<super::CapabilityStatementImplementation>,
-    /** FHIR Version the system supports (1..1)
-
- The version of the FHIR specification that this CapabilityStatement describes (which SHALL be the same as the FHIR version of the CapabilityStatement itself). There is no default value.*/
+    /// FHIR Version the system supports (1..1)
+    ///
+    /// The version of the FHIR specification that this CapabilityStatement describes (which SHALL be the same as the FHIR version of the CapabilityStatement itself). There is no default value.
     pub fhir_version: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
     >,
-    /** formats supported (xml | json | ttl | mime type) (1..*)
-
- A list of the formats supported by this implementation using their content types.*/
+    /// formats supported (xml | json | ttl | mime type) (1..*)
+    ///
+    /// A list of the formats supported by this implementation using their content types.
     pub format: ::std::vec::Vec<super::Code>,
-    /** Patch formats supported (0..*)
-
- A list of the patch formats supported by this implementation using their content types.*/
+    /// Patch formats supported (0..*)
+    ///
+    /// A list of the patch formats supported by this implementation using their content types.
     pub patch_format: ::std::vec::Vec<super::Code>,
-    /** Implementation guides supported (0..*)
-
- A list of implementation guides that the server does (or should) support in their entirety.*/
+    /// Implementation guides supported (0..*)
+    ///
+    /// A list of implementation guides that the server does (or should) support in their entirety.
     pub implementation_guide: ::std::vec::Vec<super::Canonical>,
-    /** If the endpoint is a RESTful one (0..*)
-
- A definition of the restful capabilities of the solution, if any.*/
+    /// If the endpoint is a RESTful one (0..*)
+    ///
+    /// A definition of the restful capabilities of the solution, if any.
     pub rest: ::std::vec::Vec<super::CapabilityStatementRest>,
-    /** If messaging is supported (0..*)
-
- A description of the messaging capabilities of the solution.*/
+    /// If messaging is supported (0..*)
+    ///
+    /// A description of the messaging capabilities of the solution.
     pub messaging: ::std::vec::Vec<super::CapabilityStatementMessaging>,
-    /** Document definition (0..*)
-
- A document definition.*/
+    /// Document definition (0..*)
+    ///
+    /// A document definition.
     pub document: ::std::vec::Vec<super::CapabilityStatementDocument>,
 }
 impl CapabilityStatement {
@@ -404,38 +404,38 @@ impl crate::rt::Element for CapabilityStatement {
     }
 }
 crate::rt::element_impls!(CapabilityStatement, resource);
-/** Document definition
-
- A document definition.*/
+/// Document definition
+///
+/// A document definition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementDocument {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** producer | consumer (1..1)
-
- Mode of this document declaration - whether an application is a producer or consumer.*/
+    /// producer | consumer (1..1)
+    ///
+    /// Mode of this document declaration - whether an application is a producer or consumer.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::DocumentMode, super::Extension>,
     >,
-    /** Description of document support (0..1)
-
- A description of how the application supports or uses the specified document profile.  For example, when documents are created, what action is taken with consumed documents, etc.*/
+    /// Description of document support (0..1)
+    ///
+    /// A description of how the application supports or uses the specified document profile.  For example, when documents are created, what action is taken with consumed documents, etc.
     pub documentation: ::core::option::Option<super::Markdown>,
-    /** Constraint on the resources used in the document (1..1)
-
- A profile on the document Bundle that constrains which resources are present, and their contents.*/
+    /// Constraint on the resources used in the document (1..1)
+    ///
+    /// A profile on the document Bundle that constrains which resources are present, and their contents.
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl CapabilityStatementDocument {
@@ -512,36 +512,36 @@ impl crate::rt::Element for CapabilityStatementDocument {
     }
 }
 crate::rt::element_impls!(CapabilityStatementDocument, element);
-/** If this describes a specific instance
-
- Identifies a specific implementation instance that is described by the capability statement - i.e. a particular installation, rather than the capabilities of a software program.*/
+/// If this describes a specific instance
+///
+/// Identifies a specific implementation instance that is described by the capability statement - i.e. a particular installation, rather than the capabilities of a software program.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementImplementation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Describes this specific instance (1..1)
-
- Information about the specific installation that this capability statement relates to.*/
+    /// Describes this specific instance (1..1)
+    ///
+    /// Information about the specific installation that this capability statement relates to.
     pub description: ::core::option::Option<super::String>,
-    /** Base URL for the installation (0..1)
-
- An absolute base URL for the implementation.  This forms the base for REST interfaces as well as the mailbox and document interfaces.*/
+    /// Base URL for the installation (0..1)
+    ///
+    /// An absolute base URL for the implementation.  This forms the base for REST interfaces as well as the mailbox and document interfaces.
     pub url: ::core::option::Option<super::Url>,
-    /** Organization that manages the data (0..1)
-
- The organization responsible for the management of the instance and oversight of the data on the server at the specified URL.*/
+    /// Organization that manages the data (0..1)
+    ///
+    /// The organization responsible for the management of the instance and oversight of the data on the server at the specified URL.
     pub custodian: ::core::option::Option<super::Reference>,
 }
 impl CapabilityStatementImplementation {
@@ -612,40 +612,40 @@ impl crate::rt::Element for CapabilityStatementImplementation {
     }
 }
 crate::rt::element_impls!(CapabilityStatementImplementation, element);
-/** If messaging is supported
-
- A description of the messaging capabilities of the solution.*/
+/// If messaging is supported
+///
+/// A description of the messaging capabilities of the solution.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementMessaging {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Where messages should be sent (0..*)
-
- An endpoint (network accessible address) to which messages and/or replies are to be sent.*/
+    /// Where messages should be sent (0..*)
+    ///
+    /// An endpoint (network accessible address) to which messages and/or replies are to be sent.
     pub endpoint: ::std::vec::Vec<super::CapabilityStatementMessagingEndpoint>,
-    /** Reliable Message Cache Length (min) (0..1)
-
- Length if the receiver's reliable messaging cache in minutes (if a receiver) or how long the cache length on the receiver should be (if a sender).*/
+    /// Reliable Message Cache Length (min) (0..1)
+    ///
+    /// Length if the receiver's reliable messaging cache in minutes (if a receiver) or how long the cache length on the receiver should be (if a sender).
     pub reliable_cache: ::core::option::Option<super::UnsignedInt>,
-    /** Messaging interface behavior details (0..1)
-
- Documentation about the system's messaging capabilities for this endpoint not otherwise documented by the capability statement.  For example, the process for becoming an authorized messaging exchange partner.*/
+    /// Messaging interface behavior details (0..1)
+    ///
+    /// Documentation about the system's messaging capabilities for this endpoint not otherwise documented by the capability statement.  For example, the process for becoming an authorized messaging exchange partner.
     pub documentation: ::core::option::Option<super::Markdown>,
-    /** Messages supported by this system (0..*)
-
- References to message definitions for messages this system can send or receive.*/
+    /// Messages supported by this system (0..*)
+    ///
+    /// References to message definitions for messages this system can send or receive.
     pub supported_message: ::std::vec::Vec<
         super::CapabilityStatementMessagingSupportedMessage,
     >,
@@ -731,32 +731,32 @@ impl crate::rt::Element for CapabilityStatementMessaging {
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessaging, element);
-/** Where messages should be sent
-
- An endpoint (network accessible address) to which messages and/or replies are to be sent.*/
+/// Where messages should be sent
+///
+/// An endpoint (network accessible address) to which messages and/or replies are to be sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementMessagingEndpoint {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** http | ftp | mllp + (1..1)
-
- A list of the messaging transport protocol(s) identifiers, supported by this endpoint.*/
+    /// http | ftp | mllp + (1..1)
+    ///
+    /// A list of the messaging transport protocol(s) identifiers, supported by this endpoint.
     pub protocol: ::core::option::Option<super::Coding>,
-    /** Network address or identifier of the end-point (1..1)
-
- The network address of the endpoint. For solutions that do not use network addresses for routing, it can be just an identifier.*/
+    /// Network address or identifier of the end-point (1..1)
+    ///
+    /// The network address of the endpoint. For solutions that do not use network addresses for routing, it can be just an identifier.
     pub address: ::core::option::Option<super::Url>,
 }
 impl CapabilityStatementMessagingEndpoint {
@@ -827,34 +827,34 @@ impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingEndpoint, element);
-/** Messages supported by this system
-
- References to message definitions for messages this system can send or receive.*/
+/// Messages supported by this system
+///
+/// References to message definitions for messages this system can send or receive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementMessagingSupportedMessage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** sender | receiver (1..1)
-
- The mode of this event declaration - whether application is sender or receiver.*/
+    /// sender | receiver (1..1)
+    ///
+    /// The mode of this event declaration - whether application is sender or receiver.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::EventCapabilityMode, super::Extension>,
     >,
-    /** Message supported by this system (1..1)
-
- Points to a message definition that identifies the messaging event, message structure, allowed responses, etc.*/
+    /// Message supported by this system (1..1)
+    ///
+    /// Points to a message definition that identifies the messaging event, message structure, allowed responses, etc.
     pub definition: ::core::option::Option<super::Canonical>,
 }
 impl CapabilityStatementMessagingSupportedMessage {
@@ -927,58 +927,58 @@ impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingSupportedMessage, element);
-/** If the endpoint is a RESTful one
-
- A definition of the restful capabilities of the solution, if any.*/
+/// If the endpoint is a RESTful one
+///
+/// A definition of the restful capabilities of the solution, if any.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** client | server (1..1)
-
- Identifies whether this portion of the statement is describing the ability to initiate or receive restful operations.*/
+    /// client | server (1..1)
+    ///
+    /// Identifies whether this portion of the statement is describing the ability to initiate or receive restful operations.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::RestfulCapabilityMode, super::Extension>,
     >,
-    /** General description of implementation (0..1)
-
- Information about the system's restful capabilities that apply across all applications, such as security.*/
+    /// General description of implementation (0..1)
+    ///
+    /// Information about the system's restful capabilities that apply across all applications, such as security.
     pub documentation: ::core::option::Option<super::Markdown>,
-    /** Information about security of implementation (0..1)
-
- Information about security implementation from an interface perspective - what a client needs to know.*/
+    /// Information about security of implementation (0..1)
+    ///
+    /// Information about security implementation from an interface perspective - what a client needs to know.
     pub security: ::core::option::Option<super::CapabilityStatementRestSecurity>,
-    /** Resource served on the REST interface (0..*)
-
- A specification of the restful capabilities of the solution for a specific resource type.*/
+    /// Resource served on the REST interface (0..*)
+    ///
+    /// A specification of the restful capabilities of the solution for a specific resource type.
     pub resource: ::std::vec::Vec<super::CapabilityStatementRestResource>,
-    /** What operations are supported? (0..*)
-
- A specification of restful operations supported by the system.*/
+    /// What operations are supported? (0..*)
+    ///
+    /// A specification of restful operations supported by the system.
     pub interaction: ::std::vec::Vec<super::CapabilityStatementRestInteraction>,
-    /** Search parameters for searching all resources (0..*)
-
- Search parameters that are supported for searching all resources for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.*/
+    /// Search parameters for searching all resources (0..*)
+    ///
+    /// Search parameters that are supported for searching all resources for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.
     pub search_param: ::std::vec::Vec<super::CapabilityStatementRestResourceSearchParam>,
-    /** Definition of a system level operation (0..*)
-
- Definition of an operation or a named query together with its parameters and their meaning and type.*/
+    /// Definition of a system level operation (0..*)
+    ///
+    /// Definition of an operation or a named query together with its parameters and their meaning and type.
     pub operation: ::std::vec::Vec<super::CapabilityStatementRestResourceOperation>,
-    /** Compartments served/used by system (0..*)
-
- An absolute URI which is a reference to the definition of a compartment that the system supports. The reference is to a CompartmentDefinition resource by its canonical URL .*/
+    /// Compartments served/used by system (0..*)
+    ///
+    /// An absolute URI which is a reference to the definition of a compartment that the system supports. The reference is to a CompartmentDefinition resource by its canonical URL .
     pub compartment: ::std::vec::Vec<super::Canonical>,
 }
 impl CapabilityStatementRest {
@@ -1113,34 +1113,34 @@ impl crate::rt::Element for CapabilityStatementRest {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRest, element);
-/** What operations are supported?
-
- A specification of restful operations supported by the system.*/
+/// What operations are supported?
+///
+/// A specification of restful operations supported by the system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestInteraction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** transaction | batch | search-system | history-system (1..1)
-
- A coded identifier of the operation, supported by the system.*/
+    /// transaction | batch | search-system | history-system (1..1)
+    ///
+    /// A coded identifier of the operation, supported by the system.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::SystemRestfulInteraction, super::Extension>,
     >,
-    /** Anything special about operation behavior (0..1)
-
- Guidance specific to the implementation of this operation, such as limitations on the kind of transactions allowed, or information about system wide search is implemented.*/
+    /// Anything special about operation behavior (0..1)
+    ///
+    /// Guidance specific to the implementation of this operation, such as limitations on the kind of transactions allowed, or information about system wide search is implemented.
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestInteraction {
@@ -1214,102 +1214,102 @@ impl crate::rt::Element for CapabilityStatementRestInteraction {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestInteraction, element);
-/** Resource served on the REST interface
-
- A specification of the restful capabilities of the solution for a specific resource type.*/
+/// Resource served on the REST interface
+///
+/// A specification of the restful capabilities of the solution for a specific resource type.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestResource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A resource type that is supported (1..1)
-
- A type of resource exposed via the restful interface.*/
+    /// A resource type that is supported (1..1)
+    ///
+    /// A type of resource exposed via the restful interface.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Base System profile for all uses of resource (0..1)
-
- A specification of the profile that describes the solution's overall support for the resource, including any constraints on cardinality, bindings, lengths or other limitations. See further discussion in [Using Profiles](profiling.html#profile-uses).*/
+    /// Base System profile for all uses of resource (0..1)
+    ///
+    /// A specification of the profile that describes the solution's overall support for the resource, including any constraints on cardinality, bindings, lengths or other limitations. See further discussion in [Using Profiles](profiling.html#profile-uses).
     pub profile: ::core::option::Option<super::Canonical>,
-    /** Profiles for use cases supported (0..*)
-
- A list of profiles that represent different use cases supported by the system. For a server, "supported by the system" means the system hosts/produces a set of resources that are conformant to a particular profile, and allows clients that use its services to search using this profile and to find appropriate data. For a client, it means the system will search by this profile and process data according to the guidance implicit in the profile. See further discussion in [Using Profiles](profiling.html#profile-uses).*/
+    /// Profiles for use cases supported (0..*)
+    ///
+    /// A list of profiles that represent different use cases supported by the system. For a server, "supported by the system" means the system hosts/produces a set of resources that are conformant to a particular profile, and allows clients that use its services to search using this profile and to find appropriate data. For a client, it means the system will search by this profile and process data according to the guidance implicit in the profile. See further discussion in [Using Profiles](profiling.html#profile-uses).
     pub supported_profile: ::std::vec::Vec<super::Canonical>,
-    /** Additional information about the use of the resource type (0..1)
-
- Additional information about the resource type used by the system.*/
+    /// Additional information about the use of the resource type (0..1)
+    ///
+    /// Additional information about the resource type used by the system.
     pub documentation: ::core::option::Option<super::Markdown>,
-    /** What operations are supported? (0..*)
-
- Identifies a restful operation supported by the solution.*/
+    /// What operations are supported? (0..*)
+    ///
+    /// Identifies a restful operation supported by the solution.
     pub interaction: ::std::vec::Vec<super::CapabilityStatementRestResourceInteraction>,
-    /** no-version | versioned | versioned-update (0..1)
-
- This field is set to no-version to specify that the system does not support (server) or use (client) versioning for this resource type. If this has some other value, the server must at least correctly track and populate the versionId meta-property on resources. If the value is 'versioned-update', then the server supports all the versioning features, including using e-tags for version integrity in the API.*/
+    /// no-version | versioned | versioned-update (0..1)
+    ///
+    /// This field is set to no-version to specify that the system does not support (server) or use (client) versioning for this resource type. If this has some other value, the server must at least correctly track and populate the versionId meta-property on resources. If the value is 'versioned-update', then the server supports all the versioning features, including using e-tags for version integrity in the API.
     pub versioning: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceVersionPolicy, super::Extension>,
     >,
-    /** Whether vRead can return past versions (0..1)
-
- A flag for whether the server is able to return past versions as part of the vRead operation.*/
+    /// Whether vRead can return past versions (0..1)
+    ///
+    /// A flag for whether the server is able to return past versions as part of the vRead operation.
     pub read_history: ::core::option::Option<super::Boolean>,
-    /** If update can commit to a new identity (0..1)
-
- A flag to indicate that the server allows or needs to allow the client to create new identities on the server (that is, the client PUTs to a location where there is no existing resource). Allowing this operation means that the server allows the client to create new identities on the server.*/
+    /// If update can commit to a new identity (0..1)
+    ///
+    /// A flag to indicate that the server allows or needs to allow the client to create new identities on the server (that is, the client PUTs to a location where there is no existing resource). Allowing this operation means that the server allows the client to create new identities on the server.
     pub update_create: ::core::option::Option<super::Boolean>,
-    /** If allows/uses conditional create (0..1)
-
- A flag that indicates that the server supports conditional create.*/
+    /// If allows/uses conditional create (0..1)
+    ///
+    /// A flag that indicates that the server supports conditional create.
     pub conditional_create: ::core::option::Option<super::Boolean>,
-    /** not-supported | modified-since | not-match | full-support (0..1)
-
- A code that indicates how the server supports conditional read.*/
+    /// not-supported | modified-since | not-match | full-support (0..1)
+    ///
+    /// A code that indicates how the server supports conditional read.
     pub conditional_read: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConditionalReadStatus, super::Extension>,
     >,
-    /** If allows/uses conditional update (0..1)
-
- A flag that indicates that the server supports conditional update.*/
+    /// If allows/uses conditional update (0..1)
+    ///
+    /// A flag that indicates that the server supports conditional update.
     pub conditional_update: ::core::option::Option<super::Boolean>,
-    /** not-supported | single | multiple - how conditional delete is supported (0..1)
-
- A code that indicates how the server supports conditional delete.*/
+    /// not-supported | single | multiple - how conditional delete is supported (0..1)
+    ///
+    /// A code that indicates how the server supports conditional delete.
     pub conditional_delete: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConditionalDeleteStatus, super::Extension>,
     >,
-    /** literal | logical | resolves | enforced | local (0..*)
-
- A set of flags that defines how references are supported.*/
+    /// literal | logical | resolves | enforced | local (0..*)
+    ///
+    /// A set of flags that defines how references are supported.
     pub reference_policy: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ReferenceHandlingPolicy, super::Extension>,
     >,
-    /** _include values supported by the server (0..*)
-
- A list of _include values supported by the server.*/
+    /// _include values supported by the server (0..*)
+    ///
+    /// A list of _include values supported by the server.
     pub search_include: ::std::vec::Vec<super::String>,
-    /** _revinclude values supported by the server (0..*)
-
- A list of _revinclude (reverse include) values supported by the server.*/
+    /// _revinclude values supported by the server (0..*)
+    ///
+    /// A list of _revinclude (reverse include) values supported by the server.
     pub search_rev_include: ::std::vec::Vec<super::String>,
-    /** Search parameters supported by implementation (0..*)
-
- Search parameters for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.*/
+    /// Search parameters supported by implementation (0..*)
+    ///
+    /// Search parameters for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.
     pub search_param: ::std::vec::Vec<super::CapabilityStatementRestResourceSearchParam>,
-    /** Definition of a resource operation (0..*)
-
- Definition of an operation or a named query together with its parameters and their meaning and type. Consult the definition of the operation for details about how to invoke the operation, and the parameters.*/
+    /// Definition of a resource operation (0..*)
+    ///
+    /// Definition of an operation or a named query together with its parameters and their meaning and type. Consult the definition of the operation for details about how to invoke the operation, and the parameters.
     pub operation: ::std::vec::Vec<super::CapabilityStatementRestResourceOperation>,
 }
 impl CapabilityStatementRestResource {
@@ -1472,34 +1472,34 @@ impl crate::rt::Element for CapabilityStatementRestResource {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResource, element);
-/** What operations are supported?
-
- Identifies a restful operation supported by the solution.*/
+/// What operations are supported?
+///
+/// Identifies a restful operation supported by the solution.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestResourceInteraction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** read | vread | update | patch | delete | history-instance | history-type | create | search-type (1..1)
-
- Coded identifier of the operation, supported by the system resource.*/
+    /// read | vread | update | patch | delete | history-instance | history-type | create | search-type (1..1)
+    ///
+    /// Coded identifier of the operation, supported by the system resource.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::TypeRestfulInteraction, super::Extension>,
     >,
-    /** Anything special about operation behavior (0..1)
-
- Guidance specific to the implementation of this operation, such as 'delete is a logical delete' or 'updates are only allowed with version id' or 'creates permitted from pre-authorized certificates only'.*/
+    /// Anything special about operation behavior (0..1)
+    ///
+    /// Guidance specific to the implementation of this operation, such as 'delete is a logical delete' or 'updates are only allowed with version id' or 'creates permitted from pre-authorized certificates only'.
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceInteraction {
@@ -1570,36 +1570,36 @@ impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceInteraction, element);
-/** Definition of a resource operation
-
- Definition of an operation or a named query together with its parameters and their meaning and type. Consult the definition of the operation for details about how to invoke the operation, and the parameters.*/
+/// Definition of a resource operation
+///
+/// Definition of an operation or a named query together with its parameters and their meaning and type. Consult the definition of the operation for details about how to invoke the operation, and the parameters.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestResourceOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name by which the operation/query is invoked (1..1)
-
- The name of the operation or query. For an operation, this is the name  prefixed with $ and used in the URL. For a query, this is the name used in the _query parameter when the query is called.*/
+    /// Name by which the operation/query is invoked (1..1)
+    ///
+    /// The name of the operation or query. For an operation, this is the name  prefixed with $ and used in the URL. For a query, this is the name used in the _query parameter when the query is called.
     pub name: ::core::option::Option<super::String>,
-    /** The defined operation/query (1..1)
-
- Where the formal definition can be found. If a server references the base definition of an Operation (i.e. from the specification itself such as '''http://hl7.org/fhir/OperationDefinition/ValueSet-expand'''), that means it supports the full capabilities of the operation - e.g. both GET and POST invocation.  If it only supports a subset, it must define its own custom [OperationDefinition](operationdefinition.html#) with a 'base' of the original OperationDefinition.  The custom definition would describe the specific subset of functionality supported.*/
+    /// The defined operation/query (1..1)
+    ///
+    /// Where the formal definition can be found. If a server references the base definition of an Operation (i.e. from the specification itself such as '''http://hl7.org/fhir/OperationDefinition/ValueSet-expand'''), that means it supports the full capabilities of the operation - e.g. both GET and POST invocation.  If it only supports a subset, it must define its own custom [OperationDefinition](operationdefinition.html#) with a 'base' of the original OperationDefinition.  The custom definition would describe the specific subset of functionality supported.
     pub definition: ::core::option::Option<super::Canonical>,
-    /** Specific details about operation behavior (0..1)
-
- Documentation that describes anything special about the operation behavior, possibly detailing different behavior for system, type and instance-level invocation of the operation.*/
+    /// Specific details about operation behavior (0..1)
+    ///
+    /// Documentation that describes anything special about the operation behavior, possibly detailing different behavior for system, type and instance-level invocation of the operation.
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceOperation {
@@ -1674,42 +1674,42 @@ impl crate::rt::Element for CapabilityStatementRestResourceOperation {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceOperation, element);
-/** Search parameters supported by implementation
-
- Search parameters for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.*/
+/// Search parameters supported by implementation
+///
+/// Search parameters for implementations to support and/or make use of - either references to ones defined in the specification, or additional ones defined for/by the implementation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestResourceSearchParam {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of search parameter (1..1)
-
- The name of the search parameter used in the interface.*/
+    /// Name of search parameter (1..1)
+    ///
+    /// The name of the search parameter used in the interface.
     pub name: ::core::option::Option<super::String>,
-    /** Source of definition for parameter (0..1)
-
- An absolute URI that is a formal reference to where this parameter was first defined, so that a client can be confident of the meaning of the search parameter (a reference to [SearchParameter.url](searchparameter-definitions.html#SearchParameter.url)). This element SHALL be populated if the search parameter refers to a SearchParameter defined by the FHIR core specification or externally defined IGs.*/
+    /// Source of definition for parameter (0..1)
+    ///
+    /// An absolute URI that is a formal reference to where this parameter was first defined, so that a client can be confident of the meaning of the search parameter (a reference to [SearchParameter.url](searchparameter-definitions.html#SearchParameter.url)). This element SHALL be populated if the search parameter refers to a SearchParameter defined by the FHIR core specification or externally defined IGs.
     pub definition: ::core::option::Option<super::Canonical>,
-    /** number | date | string | token | reference | composite | quantity | uri | special (1..1)
-
- The type of value a search parameter refers to, and how the content is interpreted.*/
+    /// number | date | string | token | reference | composite | quantity | uri | special (1..1)
+    ///
+    /// The type of value a search parameter refers to, and how the content is interpreted.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::SearchParamType, super::Extension>,
     >,
-    /** Server-specific usage (0..1)
-
- This allows documentation of any distinct behaviors about how the search parameter is used.  For example, text matching algorithms.*/
+    /// Server-specific usage (0..1)
+    ///
+    /// This allows documentation of any distinct behaviors about how the search parameter is used.  For example, text matching algorithms.
     pub documentation: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestResourceSearchParam {
@@ -1790,36 +1790,36 @@ impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceSearchParam, element);
-/** Information about security of implementation
-
- Information about security implementation from an interface perspective - what a client needs to know.*/
+/// Information about security of implementation
+///
+/// Information about security implementation from an interface perspective - what a client needs to know.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementRestSecurity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Adds CORS Headers (http://enable-cors.org/) (0..1)
-
- Server adds CORS headers when responding to requests - this enables Javascript applications to use the server.*/
+    /// Adds CORS Headers (http://enable-cors.org/) (0..1)
+    ///
+    /// Server adds CORS headers when responding to requests - this enables Javascript applications to use the server.
     pub cors: ::core::option::Option<super::Boolean>,
-    /** OAuth | SMART-on-FHIR | NTLM | Basic | Kerberos | Certificates (0..*)
-
- Types of security services that are supported/required by the system.*/
+    /// OAuth | SMART-on-FHIR | NTLM | Basic | Kerberos | Certificates (0..*)
+    ///
+    /// Types of security services that are supported/required by the system.
     pub service: ::std::vec::Vec<super::CodeableConcept>,
-    /** General description of how security works (0..1)
-
- General description of how security works.*/
+    /// General description of how security works (0..1)
+    ///
+    /// General description of how security works.
     pub description: ::core::option::Option<super::Markdown>,
 }
 impl CapabilityStatementRestSecurity {
@@ -1883,36 +1883,36 @@ impl crate::rt::Element for CapabilityStatementRestSecurity {
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestSecurity, element);
-/** Software that is covered by this capability statement
-
- Software that is covered by this capability statement.  It is used when the capability statement describes the capabilities of a particular software version, independent of an installation.*/
+/// Software that is covered by this capability statement
+///
+/// Software that is covered by this capability statement.  It is used when the capability statement describes the capabilities of a particular software version, independent of an installation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapabilityStatementSoftware {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A name the software is known by (1..1)
-
- Name the software is known by.*/
+    /// A name the software is known by (1..1)
+    ///
+    /// Name the software is known by.
     pub name: ::core::option::Option<super::String>,
-    /** Version covered by this statement (0..1)
-
- The version identifier for the software covered by this statement.*/
+    /// Version covered by this statement (0..1)
+    ///
+    /// The version identifier for the software covered by this statement.
     pub version: ::core::option::Option<super::String>,
-    /** Date this version was released (0..1)
-
- Date this version of the software was released.*/
+    /// Date this version was released (0..1)
+    ///
+    /// Date this version of the software was released.
     pub release_date: ::core::option::Option<super::DateTime>,
 }
 impl CapabilityStatementSoftware {

@@ -2,140 +2,140 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Healthcare plan for patient or group
-
- Describes the intention of how one or more practitioners intend to deliver care for a particular patient, group or community for a period of time, possibly limited to care for a specific condition or set of conditions.*/
+/// Healthcare plan for patient or group
+///
+/// Describes the intention of how one or more practitioners intend to deliver care for a particular patient, group or community for a period of time, possibly limited to care for a specific condition or set of conditions.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CarePlan {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this plan (0..*)
-
- Business identifiers assigned to this care plan by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External Ids for this plan (0..*)
+    ///
+    /// Business identifiers assigned to this care plan by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** Fulfills CarePlan (0..*)
-
- A care plan that is fulfilled in whole or in part by this care plan.*/
+    /// Fulfills CarePlan (0..*)
+    ///
+    /// A care plan that is fulfilled in whole or in part by this care plan.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** CarePlan replaced by this CarePlan (0..*)
-
- Completed or terminated care plan whose function is taken by this new care plan.*/
+    /// CarePlan replaced by this CarePlan (0..*)
+    ///
+    /// Completed or terminated care plan whose function is taken by this new care plan.
     pub replaces: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced CarePlan (0..*)
-
- A larger care plan of which this particular care plan is a component or step.*/
+    /// Part of referenced CarePlan (0..*)
+    ///
+    /// A larger care plan of which this particular care plan is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
-
- Indicates whether the plan is currently being acted upon, represents future intentions or is now a historical record.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
+    ///
+    /// Indicates whether the plan is currently being acted upon, represents future intentions or is now a historical record.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** proposal | plan | order | option (1..1)
-
- Indicates the level of authority/intentionality associated with the care plan and where the care plan fits into the workflow chain.*/
+    /// proposal | plan | order | option (1..1)
+    ///
+    /// Indicates the level of authority/intentionality associated with the care plan and where the care plan fits into the workflow chain.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::CarePlanIntent, super::Extension>,
     >,
-    /** Type of plan (0..*)
-
- Identifies what "kind" of plan this is to support differentiation between multiple co-existing plans; e.g. "Home health", "psychiatric", "asthma", "disease management", "wellness plan", etc.*/
+    /// Type of plan (0..*)
+    ///
+    /// Identifies what "kind" of plan this is to support differentiation between multiple co-existing plans; e.g. "Home health", "psychiatric", "asthma", "disease management", "wellness plan", etc.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Human-friendly name for the care plan (0..1)
-
- Human-friendly name for the care plan.*/
+    /// Human-friendly name for the care plan (0..1)
+    ///
+    /// Human-friendly name for the care plan.
     pub title: ::core::option::Option<super::String>,
-    /** Summary of nature of plan (0..1)
-
- A description of the scope and nature of the plan.*/
+    /// Summary of nature of plan (0..1)
+    ///
+    /// A description of the scope and nature of the plan.
     pub description: ::core::option::Option<super::String>,
-    /** Who the care plan is for (1..1)
-
- Identifies the patient or group whose intended care is described by the plan.*/
+    /// Who the care plan is for (1..1)
+    ///
+    /// Identifies the patient or group whose intended care is described by the plan.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this CarePlan was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this CarePlan was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Time period plan covers (0..1)
-
- Indicates when the plan did (or is intended to) come into effect and end.*/
+    /// Time period plan covers (0..1)
+    ///
+    /// Indicates when the plan did (or is intended to) come into effect and end.
     pub period: ::core::option::Option<super::Period>,
-    /** Date record was first recorded (0..1)
-
- Represents when this particular CarePlan record was created in the system, which is often a system-generated date.*/
+    /// Date record was first recorded (0..1)
+    ///
+    /// Represents when this particular CarePlan record was created in the system, which is often a system-generated date.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Who is the designated responsible party (0..1)
-
- When populated, the author is responsible for the care plan.  The care plan is attributed to the author.*/
+    /// Who is the designated responsible party (0..1)
+    ///
+    /// When populated, the author is responsible for the care plan.  The care plan is attributed to the author.
     pub author: ::core::option::Option<super::Reference>,
-    /** Who provided the content of the care plan (0..*)
-
- Identifies the individual(s) or organization who provided the contents of the care plan.*/
+    /// Who provided the content of the care plan (0..*)
+    ///
+    /// Identifies the individual(s) or organization who provided the contents of the care plan.
     pub contributor: ::std::vec::Vec<super::Reference>,
-    /** Who's involved in plan? (0..*)
-
- Identifies all people and organizations who are expected to be involved in the care envisioned by this plan.*/
+    /// Who's involved in plan? (0..*)
+    ///
+    /// Identifies all people and organizations who are expected to be involved in the care envisioned by this plan.
     pub care_team: ::std::vec::Vec<super::Reference>,
-    /** Health issues this plan addresses (0..*)
-
- Identifies the conditions/problems/concerns/diagnoses/etc. whose management and/or mitigation are handled by this plan.*/
+    /// Health issues this plan addresses (0..*)
+    ///
+    /// Identifies the conditions/problems/concerns/diagnoses/etc. whose management and/or mitigation are handled by this plan.
     pub addresses: ::std::vec::Vec<super::Reference>,
-    /** Information considered as part of plan (0..*)
-
- Identifies portions of the patient's record that specifically influenced the formation of the plan.  These might include comorbidities, recent procedures, limitations, recent assessments, etc.*/
+    /// Information considered as part of plan (0..*)
+    ///
+    /// Identifies portions of the patient's record that specifically influenced the formation of the plan.  These might include comorbidities, recent procedures, limitations, recent assessments, etc.
     pub supporting_info: ::std::vec::Vec<super::Reference>,
-    /** Desired outcome of plan (0..*)
-
- Describes the intended objective(s) of carrying out the care plan.*/
+    /// Desired outcome of plan (0..*)
+    ///
+    /// Describes the intended objective(s) of carrying out the care plan.
     pub goal: ::std::vec::Vec<super::Reference>,
-    /** Action to occur as part of plan (0..*)
-
- Identifies a planned action to occur as part of the plan.  For example, a medication to be used, lab tests to perform, self-monitoring, education, etc.*/
+    /// Action to occur as part of plan (0..*)
+    ///
+    /// Identifies a planned action to occur as part of the plan.  For example, a medication to be used, lab tests to perform, self-monitoring, education, etc.
     pub activity: ::std::vec::Vec<super::CarePlanActivity>,
-    /** Comments about the plan (0..*)
-
- General notes about the care plan not covered elsewhere.*/
+    /// Comments about the plan (0..*)
+    ///
+    /// General notes about the care plan not covered elsewhere.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl CarePlan {
@@ -324,44 +324,44 @@ impl crate::rt::Element for CarePlan {
     }
 }
 crate::rt::element_impls!(CarePlan, resource);
-/** Action to occur as part of plan
-
- Identifies a planned action to occur as part of the plan.  For example, a medication to be used, lab tests to perform, self-monitoring, education, etc.*/
+/// Action to occur as part of plan
+///
+/// Identifies a planned action to occur as part of the plan.  For example, a medication to be used, lab tests to perform, self-monitoring, education, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CarePlanActivity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Results of the activity (0..*)
-
- Identifies the outcome at the point when the status of the activity is assessed.  For example, the outcome of an education activity could be patient understands (or not).*/
+    /// Results of the activity (0..*)
+    ///
+    /// Identifies the outcome at the point when the status of the activity is assessed.  For example, the outcome of an education activity could be patient understands (or not).
     pub outcome_codeable_concept: ::std::vec::Vec<super::CodeableConcept>,
-    /** Appointment, Encounter, Procedure, etc. (0..*)
-
- Details of the outcome or action resulting from the activity.  The reference to an "event" resource, such as Procedure or Encounter or Observation, is the result/outcome of the activity itself.  The activity can be conveyed using CarePlan.activity.detail OR using the CarePlan.activity.reference (a reference to a “request” resource).*/
+    /// Appointment, Encounter, Procedure, etc. (0..*)
+    ///
+    /// Details of the outcome or action resulting from the activity.  The reference to an "event" resource, such as Procedure or Encounter or Observation, is the result/outcome of the activity itself.  The activity can be conveyed using CarePlan.activity.detail OR using the CarePlan.activity.reference (a reference to a “request” resource).
     pub outcome_reference: ::std::vec::Vec<super::Reference>,
-    /** Comments about the activity status/progress (0..*)
-
- Notes about the adherence/status/progress of the activity.*/
+    /// Comments about the activity status/progress (0..*)
+    ///
+    /// Notes about the adherence/status/progress of the activity.
     pub progress: ::std::vec::Vec<super::Annotation>,
-    /** Activity details defined in specific resource (0..1)
-
- The details of the proposed activity represented in a specific resource.*/
+    /// Activity details defined in specific resource (0..1)
+    ///
+    /// The details of the proposed activity represented in a specific resource.
     pub reference: ::core::option::Option<super::Reference>,
-    /** In-line definition of activity (0..1)
-
- A simple summary of a planned activity suitable for a general care plan system (e.g. form driven) that doesn't know about specific resources such as procedure etc.*/
+    /// In-line definition of activity (0..1)
+    ///
+    /// A simple summary of a planned activity suitable for a general care plan system (e.g. form driven) that doesn't know about specific resources such as procedure etc.
     pub detail: ::core::option::Option<super::CarePlanActivityDetail>,
 }
 impl CarePlanActivity {
@@ -441,96 +441,96 @@ impl crate::rt::Element for CarePlanActivity {
     }
 }
 crate::rt::element_impls!(CarePlanActivity, element);
-/** In-line definition of activity
-
- A simple summary of a planned activity suitable for a general care plan system (e.g. form driven) that doesn't know about specific resources such as procedure etc.*/
+/// In-line definition of activity
+///
+/// A simple summary of a planned activity suitable for a general care plan system (e.g. form driven) that doesn't know about specific resources such as procedure etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CarePlanActivityDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Appointment | CommunicationRequest | DeviceRequest | MedicationRequest | NutritionOrder | Task | ServiceRequest | VisionPrescription (0..1)
-
- A description of the kind of resource the in-line definition of a care plan activity is representing.  The CarePlan.activity.detail is an in-line definition when a resource is not referenced using CarePlan.activity.reference.  For example, a MedicationRequest, a ServiceRequest, or a CommunicationRequest.*/
+    /// Appointment | CommunicationRequest | DeviceRequest | MedicationRequest | NutritionOrder | Task | ServiceRequest | VisionPrescription (0..1)
+    ///
+    /// A description of the kind of resource the in-line definition of a care plan activity is representing.  The CarePlan.activity.detail is an in-line definition when a resource is not referenced using CarePlan.activity.reference.  For example, a MedicationRequest, a ServiceRequest, or a CommunicationRequest.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::CarePlanActivityKind, super::Extension>,
     >,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan activity.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan activity.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan activity.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, questionnaire or other definition that is adhered to in whole or in part by this CarePlan activity.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** Detail type of activity (0..1)
-
- Detailed description of the type of planned activity; e.g. what lab test, what procedure, what kind of encounter.*/
+    /// Detail type of activity (0..1)
+    ///
+    /// Detailed description of the type of planned activity; e.g. what lab test, what procedure, what kind of encounter.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Why activity should be done or why activity was prohibited (0..*)
-
- Provides the rationale that drove the inclusion of this particular activity as part of the plan or the reason why the activity was prohibited.*/
+    /// Why activity should be done or why activity was prohibited (0..*)
+    ///
+    /// Provides the rationale that drove the inclusion of this particular activity as part of the plan or the reason why the activity was prohibited.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why activity is needed (0..*)
-
- Indicates another resource, such as the health condition(s), whose existence justifies this request and drove the inclusion of this particular activity as part of the plan.*/
+    /// Why activity is needed (0..*)
+    ///
+    /// Indicates another resource, such as the health condition(s), whose existence justifies this request and drove the inclusion of this particular activity as part of the plan.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Goals this activity relates to (0..*)
-
- Internal reference that identifies the goals that this activity is intended to contribute towards meeting.*/
+    /// Goals this activity relates to (0..*)
+    ///
+    /// Internal reference that identifies the goals that this activity is intended to contribute towards meeting.
     pub goal: ::std::vec::Vec<super::Reference>,
-    /** not-started | scheduled | in-progress | on-hold | completed | cancelled | stopped | unknown | entered-in-error (1..1)
-
- Identifies what progress is being made for the specific activity.*/
+    /// not-started | scheduled | in-progress | on-hold | completed | cancelled | stopped | unknown | entered-in-error (1..1)
+    ///
+    /// Identifies what progress is being made for the specific activity.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::CarePlanActivityStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Provides reason why the activity isn't yet started, is on hold, was cancelled, etc.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Provides reason why the activity isn't yet started, is on hold, was cancelled, etc.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** If true, activity is prohibiting action (0..1)
-
- If true, indicates that the described activity is one that must NOT be engaged in when following the plan.  If false, or missing, indicates that the described activity is one that should be engaged in when following the plan.*/
+    /// If true, activity is prohibiting action (0..1)
+    ///
+    /// If true, indicates that the described activity is one that must NOT be engaged in when following the plan.  If false, or missing, indicates that the described activity is one that should be engaged in when following the plan.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** When activity is to occur (0..1)
-
- The period, timing or frequency upon which the described activity is to occur.*/
+    /// When activity is to occur (0..1)
+    ///
+    /// The period, timing or frequency upon which the described activity is to occur.
     pub scheduled: ::core::option::Option<super::CarePlanActivityDetailScheduled>,
-    /** Where it should happen (0..1)
-
- Identifies the facility where the activity will occur; e.g. home, hospital, specific clinic, etc.*/
+    /// Where it should happen (0..1)
+    ///
+    /// Identifies the facility where the activity will occur; e.g. home, hospital, specific clinic, etc.
     pub location: ::core::option::Option<super::Reference>,
-    /** Who will be responsible? (0..*)
-
- Identifies who's expected to be involved in the activity.*/
+    /// Who will be responsible? (0..*)
+    ///
+    /// Identifies who's expected to be involved in the activity.
     pub performer: ::std::vec::Vec<super::Reference>,
-    /** What is to be administered/supplied (0..1)
-
- Identifies the food, drug or other product to be consumed or supplied in the activity.*/
+    /// What is to be administered/supplied (0..1)
+    ///
+    /// Identifies the food, drug or other product to be consumed or supplied in the activity.
     pub product: ::core::option::Option<super::CarePlanActivityDetailProduct>,
-    /** How to consume/day? (0..1)
-
- Identifies the quantity expected to be consumed in a given day.*/
+    /// How to consume/day? (0..1)
+    ///
+    /// Identifies the quantity expected to be consumed in a given day.
     pub daily_amount: ::core::option::Option<super::Quantity>,
-    /** How much to administer/supply/consume (0..1)
-
- Identifies the quantity expected to be supplied, administered or consumed by the subject.*/
+    /// How much to administer/supply/consume (0..1)
+    ///
+    /// Identifies the quantity expected to be supplied, administered or consumed by the subject.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Extra info describing activity to perform (0..1)
-
- This provides a textual description of constraints on the intended activity occurrence, including relation to other activities.  It may also include objectives, pre-conditions and end-conditions.  Finally, it may convey specifics about the activity such as body site, method, route, etc.*/
+    /// Extra info describing activity to perform (0..1)
+    ///
+    /// This provides a textual description of constraints on the intended activity occurrence, including relation to other activities.  It may also include objectives, pre-conditions and end-conditions.  Finally, it may convey specifics about the activity such as body site, method, route, etc.
     pub description: ::core::option::Option<super::String>,
 }
 impl CarePlanActivityDetail {

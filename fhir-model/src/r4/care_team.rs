@@ -2,98 +2,98 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Planned participants in the coordination and delivery of care for a patient or group
-
- The Care Team includes all the people and organizations who plan to participate in the coordination and delivery of care for a patient.*/
+/// Planned participants in the coordination and delivery of care for a patient or group
+///
+/// The Care Team includes all the people and organizations who plan to participate in the coordination and delivery of care for a patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CareTeam {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this team (0..*)
-
- Business identifiers assigned to this care team by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External Ids for this team (0..*)
+    ///
+    /// Business identifiers assigned to this care team by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** proposed | active | suspended | inactive | entered-in-error (0..1)
-
- Indicates the current state of the care team.*/
+    /// proposed | active | suspended | inactive | entered-in-error (0..1)
+    ///
+    /// Indicates the current state of the care team.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::CareTeamStatus, super::Extension>,
     >,
-    /** Type of team (0..*)
-
- Identifies what kind of team.  This is to support differentiation between multiple co-existing teams, such as care plan team, episode of care team, longitudinal care team.*/
+    /// Type of team (0..*)
+    ///
+    /// Identifies what kind of team.  This is to support differentiation between multiple co-existing teams, such as care plan team, episode of care team, longitudinal care team.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Name of the team, such as crisis assessment team (0..1)
-
- A label for human use intended to distinguish like teams.  E.g. the "red" vs. "green" trauma teams.*/
+    /// Name of the team, such as crisis assessment team (0..1)
+    ///
+    /// A label for human use intended to distinguish like teams.  E.g. the "red" vs. "green" trauma teams.
     pub name: ::core::option::Option<super::String>,
-    /** Who care team is for (0..1)
-
- Identifies the patient or group whose intended care is handled by the team.*/
+    /// Who care team is for (0..1)
+    ///
+    /// Identifies the patient or group whose intended care is handled by the team.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this CareTeam was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this CareTeam was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Time period team covers (0..1)
-
- Indicates when the team did (or is intended to) come into effect and end.*/
+    /// Time period team covers (0..1)
+    ///
+    /// Indicates when the team did (or is intended to) come into effect and end.
     pub period: ::core::option::Option<super::Period>,
-    /** Members of the team (0..*)
-
- Identifies all people and organizations who are expected to be involved in the care team.*/
+    /// Members of the team (0..*)
+    ///
+    /// Identifies all people and organizations who are expected to be involved in the care team.
     pub participant: ::std::vec::Vec<super::CareTeamParticipant>,
-    /** Why the care team exists (0..*)
-
- Describes why the care team exists.*/
+    /// Why the care team exists (0..*)
+    ///
+    /// Describes why the care team exists.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why the care team exists (0..*)
-
- Condition(s) that this care team addresses.*/
+    /// Why the care team exists (0..*)
+    ///
+    /// Condition(s) that this care team addresses.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Organization responsible for the care team (0..*)
-
- The organization responsible for the care team.*/
+    /// Organization responsible for the care team (0..*)
+    ///
+    /// The organization responsible for the care team.
     pub managing_organization: ::std::vec::Vec<super::Reference>,
-    /** A contact detail for the care team (that applies to all members) (0..*)
-
- A central contact detail for the care team (that applies to all members).*/
+    /// A contact detail for the care team (that applies to all members) (0..*)
+    ///
+    /// A central contact detail for the care team (that applies to all members).
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Comments made about the CareTeam (0..*)
-
- Comments made about the CareTeam.*/
+    /// Comments made about the CareTeam (0..*)
+    ///
+    /// Comments made about the CareTeam.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl CareTeam {
@@ -233,40 +233,40 @@ impl crate::rt::Element for CareTeam {
     }
 }
 crate::rt::element_impls!(CareTeam, resource);
-/** Members of the team
-
- Identifies all people and organizations who are expected to be involved in the care team.*/
+/// Members of the team
+///
+/// Identifies all people and organizations who are expected to be involved in the care team.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CareTeamParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of involvement (0..*)
-
- Indicates specific responsibility of an individual within the care team, such as "Primary care physician", "Trained social worker counselor", "Caregiver", etc.*/
+    /// Type of involvement (0..*)
+    ///
+    /// Indicates specific responsibility of an individual within the care team, such as "Primary care physician", "Trained social worker counselor", "Caregiver", etc.
     pub role: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who is involved (0..1)
-
- The specific person or organization who is participating/expected to participate in the care team.*/
+    /// Who is involved (0..1)
+    ///
+    /// The specific person or organization who is participating/expected to participate in the care team.
     pub member: ::core::option::Option<super::Reference>,
-    /** Organization of the practitioner (0..1)
-
- The organization of the practitioner.*/
+    /// Organization of the practitioner (0..1)
+    ///
+    /// The organization of the practitioner.
     pub on_behalf_of: ::core::option::Option<super::Reference>,
-    /** Time period of participant (0..1)
-
- Indicates when the specific member or organization did (or is intended to) come into effect and end.*/
+    /// Time period of participant (0..1)
+    ///
+    /// Indicates when the specific member or organization did (or is intended to) come into effect and end.
     pub period: ::core::option::Option<super::Period>,
 }
 impl CareTeamParticipant {

@@ -2,98 +2,98 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An entry in a catalog
-
- Catalog entries are wrappers that contextualize items included in a catalog.*/
+/// An entry in a catalog
+///
+/// Catalog entries are wrappers that contextualize items included in a catalog.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CatalogEntry {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier of the catalog item (0..*)
-
- Used in supporting different identifiers for the same product, e.g. manufacturer code and retailer code.*/
+    /// Unique identifier of the catalog item (0..*)
+    ///
+    /// Used in supporting different identifiers for the same product, e.g. manufacturer code and retailer code.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The type of item - medication, device, service, protocol or other (0..1)
-
- The type of item - medication, device, service, protocol or other.*/
+    /// The type of item - medication, device, service, protocol or other (0..1)
+    ///
+    /// The type of item - medication, device, service, protocol or other.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Whether the entry represents an orderable item (1..1)
-
- Whether the entry represents an orderable item.*/
+    /// Whether the entry represents an orderable item (1..1)
+    ///
+    /// Whether the entry represents an orderable item.
     pub orderable: ::core::option::Option<super::Boolean>,
-    /** The item that is being defined (1..1)
-
- The item in a catalog or definition.*/
+    /// The item that is being defined (1..1)
+    ///
+    /// The item in a catalog or definition.
     pub referenced_item: ::core::option::Option<super::Reference>,
-    /** Any additional identifier(s) for the catalog item, in the same granularity or concept (0..*)
-
- Used in supporting related concepts, e.g. NDC to RxNorm.*/
+    /// Any additional identifier(s) for the catalog item, in the same granularity or concept (0..*)
+    ///
+    /// Used in supporting related concepts, e.g. NDC to RxNorm.
     pub additional_identifier: ::std::vec::Vec<super::Identifier>,
-    /** Classification (category or class) of the item entry (0..*)
-
- Classes of devices, or ATC for medication.*/
+    /// Classification (category or class) of the item entry (0..*)
+    ///
+    /// Classes of devices, or ATC for medication.
     pub classification: ::std::vec::Vec<super::CodeableConcept>,
-    /** draft | active | retired | unknown (0..1)
-
- Used to support catalog exchange even for unsupported products, e.g. getting list of medications even if not prescribable.*/
+    /// draft | active | retired | unknown (0..1)
+    ///
+    /// Used to support catalog exchange even for unsupported products, e.g. getting list of medications even if not prescribable.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** The time period in which this catalog entry is expected to be active (0..1)
-
- The time period in which this catalog entry is expected to be active.*/
+    /// The time period in which this catalog entry is expected to be active (0..1)
+    ///
+    /// The time period in which this catalog entry is expected to be active.
     pub validity_period: ::core::option::Option<super::Period>,
-    /** The date until which this catalog entry is expected to be active (0..1)
-
- The date until which this catalog entry is expected to be active.*/
+    /// The date until which this catalog entry is expected to be active (0..1)
+    ///
+    /// The date until which this catalog entry is expected to be active.
     pub valid_to: ::core::option::Option<super::DateTime>,
-    /** When was this catalog last updated (0..1)
-
- Typically date of issue is different from the beginning of the validity. This can be used to see when an item was last updated.*/
+    /// When was this catalog last updated (0..1)
+    ///
+    /// Typically date of issue is different from the beginning of the validity. This can be used to see when an item was last updated.
     pub last_updated: ::core::option::Option<super::DateTime>,
-    /** Additional characteristics of the catalog entry (0..*)
-
- Used for examplefor Out of Formulary, or any specifics.*/
+    /// Additional characteristics of the catalog entry (0..*)
+    ///
+    /// Used for examplefor Out of Formulary, or any specifics.
     pub additional_characteristic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Additional classification of the catalog entry (0..*)
-
- User for example for ATC classification, or.*/
+    /// Additional classification of the catalog entry (0..*)
+    ///
+    /// User for example for ATC classification, or.
     pub additional_classification: ::std::vec::Vec<super::CodeableConcept>,
-    /** An item that this catalog entry is related to (0..*)
-
- Used for example, to point to a substance, or to a device used to administer a medication.*/
+    /// An item that this catalog entry is related to (0..*)
+    ///
+    /// Used for example, to point to a substance, or to a device used to administer a medication.
     pub related_entry: ::std::vec::Vec<super::CatalogEntryRelatedEntry>,
 }
 impl CatalogEntry {
@@ -268,34 +268,34 @@ impl crate::rt::Element for CatalogEntry {
     }
 }
 crate::rt::element_impls!(CatalogEntry, resource);
-/** An item that this catalog entry is related to
-
- Used for example, to point to a substance, or to a device used to administer a medication.*/
+/// An item that this catalog entry is related to
+///
+/// Used for example, to point to a substance, or to a device used to administer a medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CatalogEntryRelatedEntry {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** triggers | is-replaced-by (1..1)
-
- The type of relation to the related item: child, parent, packageContent, containerPackage, usedIn, uses, requires, etc.*/
+    /// triggers | is-replaced-by (1..1)
+    ///
+    /// The type of relation to the related item: child, parent, packageContent, containerPackage, usedIn, uses, requires, etc.
     pub relationtype: ::core::option::Option<
         crate::rt::Primitive<super::codes::CatalogEntryRelationType, super::Extension>,
     >,
-    /** The reference to the related item (1..1)
-
- The reference to the related item.*/
+    /// The reference to the related item (1..1)
+    ///
+    /// The reference to the related item.
     pub item: ::core::option::Option<super::Reference>,
 }
 impl CatalogEntryRelatedEntry {

@@ -2,150 +2,150 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Item containing charge code(s) associated with the provision of healthcare provider products
-
- The resource ChargeItem describes the provision of healthcare provider products for a certain patient, therefore referring not only to the product, but containing in addition details of the provision, like date, time, amounts and participating organizations and persons. Main Usage of the ChargeItem is to enable the billing process and internal cost allocation.*/
+/// Item containing charge code(s) associated with the provision of healthcare provider products
+///
+/// The resource ChargeItem describes the provision of healthcare provider products for a certain patient, therefore referring not only to the product, but containing in addition details of the provision, like date, time, amounts and participating organizations and persons. Main Usage of the ChargeItem is to enable the billing process and internal cost allocation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItem {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for item (0..*)
-
- Identifiers assigned to this event performer or other systems.*/
+    /// Business Identifier for item (0..*)
+    ///
+    /// Identifiers assigned to this event performer or other systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Defining information about the code of this charge item (0..*)
-
- References the (external) source of pricing information, rules of application for the code this ChargeItem uses.*/
+    /// Defining information about the code of this charge item (0..*)
+    ///
+    /// References the (external) source of pricing information, rules of application for the code this ChargeItem uses.
     pub definition_uri: ::std::vec::Vec<super::Uri>,
-    /** Resource defining the code of this ChargeItem (0..*)
-
- References the source of pricing information, rules of application for the code this ChargeItem uses.*/
+    /// Resource defining the code of this ChargeItem (0..*)
+    ///
+    /// References the source of pricing information, rules of application for the code this ChargeItem uses.
     pub definition_canonical: ::std::vec::Vec<super::Canonical>,
-    /** planned | billable | not-billable | aborted | billed | entered-in-error | unknown (1..1)
-
- The current state of the ChargeItem.*/
+    /// planned | billable | not-billable | aborted | billed | entered-in-error | unknown (1..1)
+    ///
+    /// The current state of the ChargeItem.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ChargeItemStatus, super::Extension>,
     >,
-    /** Part of referenced ChargeItem (0..*)
-
- ChargeItems can be grouped to larger ChargeItems covering the whole set.*/
+    /// Part of referenced ChargeItem (0..*)
+    ///
+    /// ChargeItems can be grouped to larger ChargeItems covering the whole set.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** A code that identifies the charge, like a billing code (1..1)
-
- A code that identifies the charge, like a billing code.*/
+    /// A code that identifies the charge, like a billing code (1..1)
+    ///
+    /// A code that identifies the charge, like a billing code.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Individual service was done for/to (1..1)
-
- The individual or set of individuals the action is being or was performed on.*/
+    /// Individual service was done for/to (1..1)
+    ///
+    /// The individual or set of individuals the action is being or was performed on.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter / Episode associated with event (0..1)
-
- The encounter or episode of care that establishes the context for this event.*/
+    /// Encounter / Episode associated with event (0..1)
+    ///
+    /// The encounter or episode of care that establishes the context for this event.
     pub context: ::core::option::Option<super::Reference>,
-    /** When the charged service was applied (0..1)
-
- Date/time(s) or duration when the charged service was applied.*/
+    /// When the charged service was applied (0..1)
+    ///
+    /// Date/time(s) or duration when the charged service was applied.
     pub occurrence: ::core::option::Option<super::ChargeItemOccurrence>,
-    /** Who performed charged service (0..*)
-
- Indicates who or what performed or participated in the charged service.*/
+    /// Who performed charged service (0..*)
+    ///
+    /// Indicates who or what performed or participated in the charged service.
     pub performer: ::std::vec::Vec<super::ChargeItemPerformer>,
-    /** Organization providing the charged service (0..1)
-
- The organization requesting the service.*/
+    /// Organization providing the charged service (0..1)
+    ///
+    /// The organization requesting the service.
     pub performing_organization: ::core::option::Option<super::Reference>,
-    /** Organization requesting the charged service (0..1)
-
- The organization performing the service.*/
+    /// Organization requesting the charged service (0..1)
+    ///
+    /// The organization performing the service.
     pub requesting_organization: ::core::option::Option<super::Reference>,
-    /** Organization that has ownership of the (potential, future) revenue (0..1)
-
- The financial cost center permits the tracking of charge attribution.*/
+    /// Organization that has ownership of the (potential, future) revenue (0..1)
+    ///
+    /// The financial cost center permits the tracking of charge attribution.
     pub cost_center: ::core::option::Option<super::Reference>,
-    /** Quantity of which the charge item has been serviced (0..1)
-
- Quantity of which the charge item has been serviced.*/
+    /// Quantity of which the charge item has been serviced (0..1)
+    ///
+    /// Quantity of which the charge item has been serviced.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Anatomical location, if relevant (0..*)
-
- The anatomical location where the related service has been applied.*/
+    /// Anatomical location, if relevant (0..*)
+    ///
+    /// The anatomical location where the related service has been applied.
     pub bodysite: ::std::vec::Vec<super::CodeableConcept>,
-    /** Factor overriding the associated rules (0..1)
-
- Factor overriding the factor determined by the rules associated with the code.*/
+    /// Factor overriding the associated rules (0..1)
+    ///
+    /// Factor overriding the factor determined by the rules associated with the code.
     pub factor_override: ::core::option::Option<super::Decimal>,
-    /** Price overriding the associated rules (0..1)
-
- Total price of the charge overriding the list price associated with the code.*/
+    /// Price overriding the associated rules (0..1)
+    ///
+    /// Total price of the charge overriding the list price associated with the code.
     pub price_override: ::core::option::Option<super::Money>,
-    /** Reason for overriding the list price/factor (0..1)
-
- If the list price or the rule-based factor associated with the code is overridden, this attribute can capture a text to indicate the  reason for this action.*/
+    /// Reason for overriding the list price/factor (0..1)
+    ///
+    /// If the list price or the rule-based factor associated with the code is overridden, this attribute can capture a text to indicate the  reason for this action.
     pub override_reason: ::core::option::Option<super::String>,
-    /** Individual who was entering (0..1)
-
- The device, practitioner, etc. who entered the charge item.*/
+    /// Individual who was entering (0..1)
+    ///
+    /// The device, practitioner, etc. who entered the charge item.
     pub enterer: ::core::option::Option<super::Reference>,
-    /** Date the charge item was entered (0..1)
-
- Date the charge item was entered.*/
+    /// Date the charge item was entered (0..1)
+    ///
+    /// Date the charge item was entered.
     pub entered_date: ::core::option::Option<super::DateTime>,
-    /** Why was the charged  service rendered? (0..*)
-
- Describes why the event occurred in coded or textual form.*/
+    /// Why was the charged  service rendered? (0..*)
+    ///
+    /// Describes why the event occurred in coded or textual form.
     pub reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Which rendered service is being charged? (0..*)
-
- Indicated the rendered service that caused this charge.*/
+    /// Which rendered service is being charged? (0..*)
+    ///
+    /// Indicated the rendered service that caused this charge.
     pub service: ::std::vec::Vec<super::Reference>,
-    /** Product charged (0..1)
-
- Identifies the device, food, drug or other product being charged either by type code or reference to an instance.*/
+    /// Product charged (0..1)
+    ///
+    /// Identifies the device, food, drug or other product being charged either by type code or reference to an instance.
     pub product: ::core::option::Option<super::ChargeItemProduct>,
-    /** Account to place this charge (0..*)
-
- Account into which this ChargeItems belongs.*/
+    /// Account to place this charge (0..*)
+    ///
+    /// Account into which this ChargeItems belongs.
     pub account: ::std::vec::Vec<super::Reference>,
-    /** Comments made about the ChargeItem (0..*)
-
- Comments made about the event by the performer, subject or other participants.*/
+    /// Comments made about the ChargeItem (0..*)
+    ///
+    /// Comments made about the event by the performer, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Further information supporting this charge (0..*)
-
- Further information supporting this charge.*/
+    /// Further information supporting this charge (0..*)
+    ///
+    /// Further information supporting this charge.
     pub supporting_information: ::std::vec::Vec<super::Reference>,
 }
 impl ChargeItem {
@@ -459,32 +459,32 @@ impl crate::rt::Value for ChargeItemProduct {
         }
     }
 }
-/** Who performed charged service
-
- Indicates who or what performed or participated in the charged service.*/
+/// Who performed charged service
+///
+/// Indicates who or what performed or participated in the charged service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItemPerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What type of performance was done (0..1)
-
- Describes the type of performance or participation(e.g. primary surgeon, anesthesiologiest, etc.).*/
+    /// What type of performance was done (0..1)
+    ///
+    /// Describes the type of performance or participation(e.g. primary surgeon, anesthesiologiest, etc.).
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** Individual who was performing (1..1)
-
- The device, practitioner, etc. who performed or participated in the service.*/
+    /// Individual who was performing (1..1)
+    ///
+    /// The device, practitioner, etc. who performed or participated in the service.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ChargeItemPerformer {

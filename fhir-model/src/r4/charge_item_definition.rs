@@ -2,138 +2,138 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of properties and rules about how the price and the applicability of a ChargeItem can be determined
-
- The ChargeItemDefinition resource provides the properties that apply to the (billing) codes necessary to calculate costs and prices. The properties may differ largely depending on type and realm, therefore this resource gives only a rough structure and requires profiling for each type of billing code system.*/
+/// Definition of properties and rules about how the price and the applicability of a ChargeItem can be determined
+///
+/// The ChargeItemDefinition resource provides the properties that apply to the (billing) codes necessary to calculate costs and prices. The properties may differ largely depending on type and realm, therefore this resource gives only a rough structure and requires profiling for each type of billing code system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItemDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this charge item definition, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this charge item definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this charge item definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the charge item definition is stored on different servers.*/
+    /// Canonical identifier for this charge item definition, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this charge item definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this charge item definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the charge item definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the charge item definition (0..*)
-
- A formal identifier that is used to identify this charge item definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the charge item definition (0..*)
+    ///
+    /// A formal identifier that is used to identify this charge item definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the charge item definition (0..1)
-
- The identifier that is used to identify this version of the charge item definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the charge item definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active assets.*/
+    /// Business version of the charge item definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the charge item definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the charge item definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active assets.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this charge item definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the charge item definition.*/
+    /// Name for this charge item definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the charge item definition.
     pub title: ::core::option::Option<super::String>,
-    /** Underlying externally-defined charge item definition (0..*)
-
- The URL pointing to an externally-defined charge item definition that is adhered to in whole or in part by this definition.*/
+    /// Underlying externally-defined charge item definition (0..*)
+    ///
+    /// The URL pointing to an externally-defined charge item definition that is adhered to in whole or in part by this definition.
     pub derived_from_uri: ::std::vec::Vec<super::Uri>,
-    /** A larger definition of which this particular definition is a component or step (0..*)
-
- A larger definition of which this particular definition is a component or step.*/
+    /// A larger definition of which this particular definition is a component or step (0..*)
+    ///
+    /// A larger definition of which this particular definition is a component or step.
     pub part_of: ::std::vec::Vec<super::Canonical>,
-    /** Completed or terminated request(s) whose function is taken by this new request (0..*)
-
- As new versions of a protocol or guideline are defined, allows identification of what versions are replaced by a new instance.*/
+    /// Completed or terminated request(s) whose function is taken by this new request (0..*)
+    ///
+    /// As new versions of a protocol or guideline are defined, allows identification of what versions are replaced by a new instance.
     pub replaces: ::std::vec::Vec<super::Canonical>,
-    /** draft | active | retired | unknown (1..1)
-
- The current state of the ChargeItemDefinition.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The current state of the ChargeItemDefinition.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this charge item definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this charge item definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the charge item definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the charge item definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the charge item definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the charge item definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the charge item definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the charge item definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the charge item definition (0..1)
-
- A free text natural language description of the charge item definition from a consumer's perspective.*/
+    /// Natural language description of the charge item definition (0..1)
+    ///
+    /// A free text natural language description of the charge item definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate charge item definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate charge item definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for charge item definition (if applicable) (0..*)
-
- A legal or geographic region in which the charge item definition is intended to be used.*/
+    /// Intended jurisdiction for charge item definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the charge item definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the charge item definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the charge item definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the charge item definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the charge item definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the charge item definition was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the charge item definition was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the charge item definition was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the charge item definition was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the charge item definition is expected to be used (0..1)
-
- The period during which the charge item definition content was or is planned to be in active use.*/
+    /// When the charge item definition is expected to be used (0..1)
+    ///
+    /// The period during which the charge item definition content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** Billing codes or product types this definition applies to (0..1)
-
- The defined billing details in this resource pertain to the given billing code.*/
+    /// Billing codes or product types this definition applies to (0..1)
+    ///
+    /// The defined billing details in this resource pertain to the given billing code.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Instances this definition applies to (0..*)
-
- The defined billing details in this resource pertain to the given product instance(s).*/
+    /// Instances this definition applies to (0..*)
+    ///
+    /// The defined billing details in this resource pertain to the given product instance(s).
     pub instance: ::std::vec::Vec<super::Reference>,
-    /** Whether or not the billing code is applicable (0..*)
-
- Expressions that describe applicability criteria for the billing code.*/
+    /// Whether or not the billing code is applicable (0..*)
+    ///
+    /// Expressions that describe applicability criteria for the billing code.
     pub applicability: ::std::vec::Vec<super::ChargeItemDefinitionApplicability>,
-    /** Group of properties which are applicable under the same conditions (0..*)
-
- Group of properties which are applicable under the same conditions. If no applicability rules are established for the group, then all properties always apply.*/
+    /// Group of properties which are applicable under the same conditions (0..*)
+    ///
+    /// Group of properties which are applicable under the same conditions. If no applicability rules are established for the group, then all properties always apply.
     pub property_group: ::std::vec::Vec<super::ChargeItemDefinitionPropertyGroup>,
 }
 impl ChargeItemDefinition {
@@ -334,36 +334,36 @@ impl crate::rt::Element for ChargeItemDefinition {
     }
 }
 crate::rt::element_impls!(ChargeItemDefinition, resource);
-/** Whether or not the billing code is applicable
-
- Expressions that describe applicability criteria for the billing code.*/
+/// Whether or not the billing code is applicable
+///
+/// Expressions that describe applicability criteria for the billing code.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItemDefinitionApplicability {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Natural language description of the condition (0..1)
-
- A brief, natural language description of the condition that effectively communicates the intended semantics.*/
+    /// Natural language description of the condition (0..1)
+    ///
+    /// A brief, natural language description of the condition that effectively communicates the intended semantics.
     pub description: ::core::option::Option<super::String>,
-    /** Language of the expression (0..1)
-
- The media type of the language for the expression, e.g. "text/cql" for Clinical Query Language expressions or "text/fhirpath" for FHIRPath expressions.*/
+    /// Language of the expression (0..1)
+    ///
+    /// The media type of the language for the expression, e.g. "text/cql" for Clinical Query Language expressions or "text/fhirpath" for FHIRPath expressions.
     pub language: ::core::option::Option<super::String>,
-    /** Boolean-valued expression (0..1)
-
- An expression that returns true or false, indicating whether the condition is satisfied. When using FHIRPath expressions, the %context environment variable must be replaced at runtime with the ChargeItem resource to which this definition is applied.*/
+    /// Boolean-valued expression (0..1)
+    ///
+    /// An expression that returns true or false, indicating whether the condition is satisfied. When using FHIRPath expressions, the %context environment variable must be replaced at runtime with the ChargeItem resource to which this definition is applied.
     pub expression: ::core::option::Option<super::String>,
 }
 impl ChargeItemDefinitionApplicability {
@@ -427,32 +427,32 @@ impl crate::rt::Element for ChargeItemDefinitionApplicability {
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionApplicability, element);
-/** Group of properties which are applicable under the same conditions
-
- Group of properties which are applicable under the same conditions. If no applicability rules are established for the group, then all properties always apply.*/
+/// Group of properties which are applicable under the same conditions
+///
+/// Group of properties which are applicable under the same conditions. If no applicability rules are established for the group, then all properties always apply.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItemDefinitionPropertyGroup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Conditions under which the priceComponent is applicable (0..*)
-
- Expressions that describe applicability criteria for the priceComponent.*/
+    /// Conditions under which the priceComponent is applicable (0..*)
+    ///
+    /// Expressions that describe applicability criteria for the priceComponent.
     pub applicability: ::std::vec::Vec<super::ChargeItemDefinitionApplicability>,
-    /** Components of total line item price (0..*)
-
- The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the prices have been calculated.*/
+    /// Components of total line item price (0..*)
+    ///
+    /// The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the prices have been calculated.
     pub price_component: ::std::vec::Vec<
         super::ChargeItemDefinitionPropertyGroupPriceComponent,
     >,
@@ -530,42 +530,42 @@ impl crate::rt::Element for ChargeItemDefinitionPropertyGroup {
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionPropertyGroup, element);
-/** Components of total line item price
-
- The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the prices have been calculated.*/
+/// Components of total line item price
+///
+/// The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the prices have been calculated.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChargeItemDefinitionPropertyGroupPriceComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** base | surcharge | deduction | discount | tax | informational (1..1)
-
- This code identifies the type of the component.*/
+    /// base | surcharge | deduction | discount | tax | informational (1..1)
+    ///
+    /// This code identifies the type of the component.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::InvoicePriceComponentType, super::Extension>,
     >,
-    /** Code identifying the specific component (0..1)
-
- A code that identifies the component. Codes may be used to differentiate between kinds of taxes, surcharges, discounts etc.*/
+    /// Code identifying the specific component (0..1)
+    ///
+    /// A code that identifies the component. Codes may be used to differentiate between kinds of taxes, surcharges, discounts etc.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Factor used for calculating this component (0..1)
-
- The factor that has been applied on the base price for calculating this component.*/
+    /// Factor used for calculating this component (0..1)
+    ///
+    /// The factor that has been applied on the base price for calculating this component.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Monetary amount associated with this component (0..1)
-
- The amount calculated for this component.*/
+    /// Monetary amount associated with this component (0..1)
+    ///
+    /// The amount calculated for this component.
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ChargeItemDefinitionPropertyGroupPriceComponent {

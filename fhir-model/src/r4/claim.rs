@@ -2,159 +2,159 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Claim, Pre-determination or Pre-authorization
-
- A provider issued list of professional services and products which have been provided, or are to be provided, to a patient which is sent to an insurer for reimbursement.*/
+/// Claim, Pre-determination or Pre-authorization
+///
+/// A provider issued list of professional services and products which have been provided, or are to be provided, to a patient which is sent to an insurer for reimbursement.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Claim {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for claim (0..*)
-
- A unique identifier assigned to this claim.*/
+    /// Business Identifier for claim (0..*)
+    ///
+    /// A unique identifier assigned to this claim.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Category or discipline (1..1)
-
- The category of claim, e.g. oral, pharmacy, vision, institutional, professional.*/
+    /// Category or discipline (1..1)
+    ///
+    /// The category of claim, e.g. oral, pharmacy, vision, institutional, professional.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** More granular claim type (0..1)
-
- A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.*/
+    /// More granular claim type (0..1)
+    ///
+    /// A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.
     pub sub_type: ::core::option::Option<super::CodeableConcept>,
-    /** claim | preauthorization | predetermination (1..1)
-
- A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.*/
+    /// claim | preauthorization | predetermination (1..1)
+    ///
+    /// A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::Use, super::Extension>,
     >,
-    /** The recipient of the products and services (1..1)
-
- The party to whom the professional services and/or products have been supplied or are being considered and for whom actual or forecast reimbursement is sought.*/
+    /// The recipient of the products and services (1..1)
+    ///
+    /// The party to whom the professional services and/or products have been supplied or are being considered and for whom actual or forecast reimbursement is sought.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Relevant time frame for the claim (0..1)
-
- The period for which charges are being submitted.*/
+    /// Relevant time frame for the claim (0..1)
+    ///
+    /// The period for which charges are being submitted.
     pub billable_period: ::core::option::Option<super::Period>,
-    /** Resource creation date (1..1)
-
- The date this resource was created.*/
+    /// Resource creation date (1..1)
+    ///
+    /// The date this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Author of the claim (0..1)
-
- Individual who created the claim, predetermination or preauthorization.*/
+    /// Author of the claim (0..1)
+    ///
+    /// Individual who created the claim, predetermination or preauthorization.
     pub enterer: ::core::option::Option<super::Reference>,
-    /** Target (0..1)
-
- The Insurer who is target of the request.*/
+    /// Target (0..1)
+    ///
+    /// The Insurer who is target of the request.
     pub insurer: ::core::option::Option<super::Reference>,
-    /** Party responsible for the claim (1..1)
-
- The provider which is responsible for the claim, predetermination or preauthorization.*/
+    /// Party responsible for the claim (1..1)
+    ///
+    /// The provider which is responsible for the claim, predetermination or preauthorization.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Desired processing ugency (1..1)
-
- The provider-required urgency of processing the request. Typical values include: stat, routine deferred.*/
+    /// Desired processing ugency (1..1)
+    ///
+    /// The provider-required urgency of processing the request. Typical values include: stat, routine deferred.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** For whom to reserve funds (0..1)
-
- A code to indicate whether and for whom funds are to be reserved for future claims.*/
+    /// For whom to reserve funds (0..1)
+    ///
+    /// A code to indicate whether and for whom funds are to be reserved for future claims.
     pub funds_reserve: ::core::option::Option<super::CodeableConcept>,
-    /** Prior or corollary claims (0..*)
-
- Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.*/
+    /// Prior or corollary claims (0..*)
+    ///
+    /// Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.
     pub related: ::std::vec::Vec<super::ClaimRelated>,
-    /** Prescription authorizing services and products (0..1)
-
- Prescription to support the dispensing of pharmacy, device or vision products.*/
+    /// Prescription authorizing services and products (0..1)
+    ///
+    /// Prescription to support the dispensing of pharmacy, device or vision products.
     pub prescription: ::core::option::Option<super::Reference>,
-    /** Original prescription if superseded by fulfiller (0..1)
-
- Original prescription which has been superseded by this prescription to support the dispensing of pharmacy services, medications or products.*/
+    /// Original prescription if superseded by fulfiller (0..1)
+    ///
+    /// Original prescription which has been superseded by this prescription to support the dispensing of pharmacy services, medications or products.
     pub original_prescription: ::core::option::Option<super::Reference>,
-    /** Recipient of benefits payable (0..1)
-
- The party to be reimbursed for cost of the products and services according to the terms of the policy.*/
+    /// Recipient of benefits payable (0..1)
+    ///
+    /// The party to be reimbursed for cost of the products and services according to the terms of the policy.
     pub payee: ::core::option::Option<super::ClaimPayee>,
-    /** Treatment referral (0..1)
-
- A reference to a referral resource.*/
+    /// Treatment referral (0..1)
+    ///
+    /// A reference to a referral resource.
     pub referral: ::core::option::Option<super::Reference>,
-    /** Servicing facility (0..1)
-
- Facility where the services were provided.*/
+    /// Servicing facility (0..1)
+    ///
+    /// Facility where the services were provided.
     pub facility: ::core::option::Option<super::Reference>,
-    /** Members of the care team (0..*)
-
- The members of the team who provided the products and services.*/
+    /// Members of the care team (0..*)
+    ///
+    /// The members of the team who provided the products and services.
     pub care_team: ::std::vec::Vec<super::ClaimCareTeam>,
-    /** Supporting information (0..*)
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+    /// Supporting information (0..*)
+    ///
+    /// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
     pub supporting_info: ::std::vec::Vec<super::ClaimSupportingInfo>,
-    /** Pertinent diagnosis information (0..*)
-
- Information about diagnoses relevant to the claim items.*/
+    /// Pertinent diagnosis information (0..*)
+    ///
+    /// Information about diagnoses relevant to the claim items.
     pub diagnosis: ::std::vec::Vec<super::ClaimDiagnosis>,
-    /** Clinical procedures performed (0..*)
-
- Procedures performed on the patient relevant to the billing items with the claim.*/
+    /// Clinical procedures performed (0..*)
+    ///
+    /// Procedures performed on the patient relevant to the billing items with the claim.
     pub procedure: ::std::vec::Vec<super::ClaimProcedure>,
-    /** Patient insurance information (1..*)
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+    /// Patient insurance information (1..*)
+    ///
+    /// Financial instruments for reimbursement for the health care products and services specified on the claim.
     pub insurance: ::std::vec::Vec<super::ClaimInsurance>,
-    /** Details of the event (0..1)
-
- Details of an accident which resulted in injuries which required the products and services listed in the claim.*/
+    /// Details of the event (0..1)
+    ///
+    /// Details of an accident which resulted in injuries which required the products and services listed in the claim.
     pub accident: ::core::option::Option<super::ClaimAccident>,
-    /** Product or service provided (0..*)
-
- A claim line. Either a simple  product or service or a 'group' of details which can each be a simple items or groups of sub-details.*/
+    /// Product or service provided (0..*)
+    ///
+    /// A claim line. Either a simple  product or service or a 'group' of details which can each be a simple items or groups of sub-details.
     pub item: ::std::vec::Vec<super::ClaimItem>,
-    /** Total claim cost (0..1)
-
- The total value of the all the items in the claim.*/
+    /// Total claim cost (0..1)
+    ///
+    /// The total value of the all the items in the claim.
     pub total: ::core::option::Option<super::Money>,
 }
 impl Claim {
@@ -372,36 +372,36 @@ impl crate::rt::Element for Claim {
     }
 }
 crate::rt::element_impls!(Claim, resource);
-/** Details of the event
-
- Details of an accident which resulted in injuries which required the products and services listed in the claim.*/
+/// Details of the event
+///
+/// Details of an accident which resulted in injuries which required the products and services listed in the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimAccident {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** When the incident occurred (1..1)
-
- Date of an accident event  related to the products and services contained in the claim.*/
+    /// When the incident occurred (1..1)
+    ///
+    /// Date of an accident event  related to the products and services contained in the claim.
     pub date: ::core::option::Option<super::Date>,
-    /** The nature of the accident (0..1)
-
- The type or context of the accident event for the purposes of selection of potential insurance coverages and determination of coordination between insurers.*/
+    /// The nature of the accident (0..1)
+    ///
+    /// The type or context of the accident event for the purposes of selection of potential insurance coverages and determination of coordination between insurers.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Where the event occurred (0..1)
-
- The physical location of the accident event.*/
+    /// Where the event occurred (0..1)
+    ///
+    /// The physical location of the accident event.
     pub location: ::core::option::Option<super::ClaimAccidentLocation>,
 }
 impl ClaimAccident {
@@ -518,44 +518,44 @@ impl crate::rt::Value for ClaimAccidentLocation {
         }
     }
 }
-/** Members of the care team
-
- The members of the team who provided the products and services.*/
+/// Members of the care team
+///
+/// The members of the team who provided the products and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimCareTeam {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Order of care team (1..1)
-
- A number to uniquely identify care team entries.*/
+    /// Order of care team (1..1)
+    ///
+    /// A number to uniquely identify care team entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Practitioner or organization (1..1)
-
- Member of the team who provided the product or service.*/
+    /// Practitioner or organization (1..1)
+    ///
+    /// Member of the team who provided the product or service.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Indicator of the lead practitioner (0..1)
-
- The party who is billing and/or responsible for the claimed products or services.*/
+    /// Indicator of the lead practitioner (0..1)
+    ///
+    /// The party who is billing and/or responsible for the claimed products or services.
     pub responsible: ::core::option::Option<super::Boolean>,
-    /** Function within the team (0..1)
-
- The lead, assisting or supervising practitioner and their discipline if a multidisciplinary team.*/
+    /// Function within the team (0..1)
+    ///
+    /// The lead, assisting or supervising practitioner and their discipline if a multidisciplinary team.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Practitioner credential or specialization (0..1)
-
- The qualification of the practitioner which is applicable for this service.*/
+    /// Practitioner credential or specialization (0..1)
+    ///
+    /// The qualification of the practitioner which is applicable for this service.
     pub qualification: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimCareTeam {
@@ -638,44 +638,44 @@ impl crate::rt::Element for ClaimCareTeam {
     }
 }
 crate::rt::element_impls!(ClaimCareTeam, element);
-/** Pertinent diagnosis information
-
- Information about diagnoses relevant to the claim items.*/
+/// Pertinent diagnosis information
+///
+/// Information about diagnoses relevant to the claim items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimDiagnosis {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Diagnosis instance identifier (1..1)
-
- A number to uniquely identify diagnosis entries.*/
+    /// Diagnosis instance identifier (1..1)
+    ///
+    /// A number to uniquely identify diagnosis entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Nature of illness or problem (1..1)
-
- The nature of illness or problem in a coded form or as a reference to an external defined Condition.*/
+    /// Nature of illness or problem (1..1)
+    ///
+    /// The nature of illness or problem in a coded form or as a reference to an external defined Condition.
     pub diagnosis: ::core::option::Option<super::ClaimDiagnosisDiagnosis>,
-    /** Timing or nature of the diagnosis (0..*)
-
- When the condition was observed or the relative ranking.*/
+    /// Timing or nature of the diagnosis (0..*)
+    ///
+    /// When the condition was observed or the relative ranking.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Present on admission (0..1)
-
- Indication of whether the diagnosis was present on admission to a facility.*/
+    /// Present on admission (0..1)
+    ///
+    /// Indication of whether the diagnosis was present on admission to a facility.
     pub on_admission: ::core::option::Option<super::CodeableConcept>,
-    /** Package billing code (0..1)
-
- A package billing code or bundle code used to group products and services to a particular health condition (such as heart attack) which is based on a predetermined grouping code system.*/
+    /// Package billing code (0..1)
+    ///
+    /// A package billing code or bundle code used to group products and services to a particular health condition (such as heart attack) which is based on a predetermined grouping code system.
     pub package_code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimDiagnosis {
@@ -804,52 +804,52 @@ impl crate::rt::Value for ClaimDiagnosisDiagnosis {
         }
     }
 }
-/** Patient insurance information
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+/// Patient insurance information
+///
+/// Financial instruments for reimbursement for the health care products and services specified on the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimInsurance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Insurance instance identifier (1..1)
-
- A number to uniquely identify insurance entries and provide a sequence of coverages to convey coordination of benefit order.*/
+    /// Insurance instance identifier (1..1)
+    ///
+    /// A number to uniquely identify insurance entries and provide a sequence of coverages to convey coordination of benefit order.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Coverage to be used for adjudication (1..1)
-
- A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.*/
+    /// Coverage to be used for adjudication (1..1)
+    ///
+    /// A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.
     pub focal: ::core::option::Option<super::Boolean>,
-    /** Pre-assigned Claim number (0..1)
-
- The business identifier to be used when the claim is sent for adjudication against this insurance policy.*/
+    /// Pre-assigned Claim number (0..1)
+    ///
+    /// The business identifier to be used when the claim is sent for adjudication against this insurance policy.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Insurance information (1..1)
-
- Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.*/
+    /// Insurance information (1..1)
+    ///
+    /// Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** Additional provider contract number (0..1)
-
- A business agreement number established between the provider and the insurer for special business processing purposes.*/
+    /// Additional provider contract number (0..1)
+    ///
+    /// A business agreement number established between the provider and the insurer for special business processing purposes.
     pub business_arrangement: ::core::option::Option<super::String>,
-    /** Prior authorization reference number (0..*)
-
- Reference numbers previously provided by the insurer to the provider to be quoted on subsequent claims containing services or products related to the prior authorization.*/
+    /// Prior authorization reference number (0..*)
+    ///
+    /// Reference numbers previously provided by the insurer to the provider to be quoted on subsequent claims containing services or products related to the prior authorization.
     pub pre_auth_ref: ::std::vec::Vec<super::String>,
-    /** Adjudication results (0..1)
-
- The result of the adjudication of the line items for the Coverage specified in this insurance.*/
+    /// Adjudication results (0..1)
+    ///
+    /// The result of the adjudication of the line items for the Coverage specified in this insurance.
     pub claim_response: ::core::option::Option<super::Reference>,
 }
 impl ClaimInsurance {
@@ -942,108 +942,108 @@ impl crate::rt::Element for ClaimInsurance {
     }
 }
 crate::rt::element_impls!(ClaimInsurance, element);
-/** Product or service provided
-
- A claim line. Either a simple  product or service or a 'group' of details which can each be a simple items or groups of sub-details.*/
+/// Product or service provided
+///
+/// A claim line. Either a simple  product or service or a 'group' of details which can each be a simple items or groups of sub-details.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item instance identifier (1..1)
-
- A number to uniquely identify item entries.*/
+    /// Item instance identifier (1..1)
+    ///
+    /// A number to uniquely identify item entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Applicable careTeam members (0..*)
-
- CareTeam members related to this service or product.*/
+    /// Applicable careTeam members (0..*)
+    ///
+    /// CareTeam members related to this service or product.
     pub care_team_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable diagnoses (0..*)
-
- Diagnosis applicable for this service or product.*/
+    /// Applicable diagnoses (0..*)
+    ///
+    /// Diagnosis applicable for this service or product.
     pub diagnosis_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable procedures (0..*)
-
- Procedures applicable for this service or product.*/
+    /// Applicable procedures (0..*)
+    ///
+    /// Procedures applicable for this service or product.
     pub procedure_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable exception and supporting information (0..*)
-
- Exceptions, special conditions and supporting information applicable for this service or product.*/
+    /// Applicable exception and supporting information (0..*)
+    ///
+    /// Exceptions, special conditions and supporting information applicable for this service or product.
     pub information_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Product or service billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Product or service billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Date or dates of service or product delivery (0..1)
-
- The date or dates when the service or product was supplied, performed or completed.*/
+    /// Date or dates of service or product delivery (0..1)
+    ///
+    /// The date or dates when the service or product was supplied, performed or completed.
     pub serviced: ::core::option::Option<super::ClaimItemServiced>,
-    /** Place of service or where product was supplied (0..1)
-
- Where the product or service was provided.*/
+    /// Place of service or where product was supplied (0..1)
+    ///
+    /// Where the product or service was provided.
     pub location: ::core::option::Option<super::ClaimItemLocation>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
-    /** Anatomical location (0..1)
-
- Physical service site on the patient (limb, tooth, etc.).*/
+    /// Anatomical location (0..1)
+    ///
+    /// Physical service site on the patient (limb, tooth, etc.).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical sub-location (0..*)
-
- A region or surface of the bodySite, e.g. limb region or tooth surface(s).*/
+    /// Anatomical sub-location (0..*)
+    ///
+    /// A region or surface of the bodySite, e.g. limb region or tooth surface(s).
     pub sub_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Encounters related to this billed item (0..*)
-
- The Encounters during which this Claim was created or to which the creation of this record is tightly associated.*/
+    /// Encounters related to this billed item (0..*)
+    ///
+    /// The Encounters during which this Claim was created or to which the creation of this record is tightly associated.
     pub encounter: ::std::vec::Vec<super::Reference>,
-    /** Product or service provided (0..*)
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+    /// Product or service provided (0..*)
+    ///
+    /// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
     pub detail: ::std::vec::Vec<super::ClaimItemDetail>,
 }
 impl ClaimItem {
@@ -1321,72 +1321,72 @@ impl crate::rt::Value for ClaimItemLocation {
         }
     }
 }
-/** Product or service provided
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+/// Product or service provided
+///
+/// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimItemDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item instance identifier (1..1)
-
- A number to uniquely identify item entries.*/
+    /// Item instance identifier (1..1)
+    ///
+    /// A number to uniquely identify item entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
-    /** Product or service provided (0..*)
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+    /// Product or service provided (0..*)
+    ///
+    /// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
     pub sub_detail: ::std::vec::Vec<super::ClaimItemDetailSubDetail>,
 }
 impl ClaimItemDetail {
@@ -1505,68 +1505,68 @@ impl crate::rt::Element for ClaimItemDetail {
     }
 }
 crate::rt::element_impls!(ClaimItemDetail, element);
-/** Product or service provided
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+/// Product or service provided
+///
+/// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimItemDetailSubDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item instance identifier (1..1)
-
- A number to uniquely identify item entries.*/
+    /// Item instance identifier (1..1)
+    ///
+    /// A number to uniquely identify item entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ClaimItemDetailSubDetail {
@@ -1673,32 +1673,32 @@ impl crate::rt::Element for ClaimItemDetailSubDetail {
     }
 }
 crate::rt::element_impls!(ClaimItemDetailSubDetail, element);
-/** Recipient of benefits payable
-
- The party to be reimbursed for cost of the products and services according to the terms of the policy.*/
+/// Recipient of benefits payable
+///
+/// The party to be reimbursed for cost of the products and services according to the terms of the policy.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimPayee {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Category of recipient (1..1)
-
- Type of Party to be reimbursed: subscriber, provider, other.*/
+    /// Category of recipient (1..1)
+    ///
+    /// Type of Party to be reimbursed: subscriber, provider, other.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Recipient reference (0..1)
-
- Reference to the individual or organization to whom any payment will be made.*/
+    /// Recipient reference (0..1)
+    ///
+    /// Reference to the individual or organization to whom any payment will be made.
     pub party: ::core::option::Option<super::Reference>,
 }
 impl ClaimPayee {
@@ -1765,44 +1765,44 @@ impl crate::rt::Element for ClaimPayee {
     }
 }
 crate::rt::element_impls!(ClaimPayee, element);
-/** Clinical procedures performed
-
- Procedures performed on the patient relevant to the billing items with the claim.*/
+/// Clinical procedures performed
+///
+/// Procedures performed on the patient relevant to the billing items with the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimProcedure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Procedure instance identifier (1..1)
-
- A number to uniquely identify procedure entries.*/
+    /// Procedure instance identifier (1..1)
+    ///
+    /// A number to uniquely identify procedure entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Category of Procedure (0..*)
-
- When the condition was observed or the relative ranking.*/
+    /// Category of Procedure (0..*)
+    ///
+    /// When the condition was observed or the relative ranking.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** When the procedure was performed (0..1)
-
- Date and optionally time the procedure was performed.*/
+    /// When the procedure was performed (0..1)
+    ///
+    /// Date and optionally time the procedure was performed.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Specific clinical procedure (1..1)
-
- The code or reference to a Procedure resource which identifies the clinical intervention performed.*/
+    /// Specific clinical procedure (1..1)
+    ///
+    /// The code or reference to a Procedure resource which identifies the clinical intervention performed.
     pub procedure: ::core::option::Option<super::ClaimProcedureProcedure>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ClaimProcedure {
@@ -1931,36 +1931,36 @@ impl crate::rt::Value for ClaimProcedureProcedure {
         }
     }
 }
-/** Prior or corollary claims
-
- Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.*/
+/// Prior or corollary claims
+///
+/// Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimRelated {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to the related claim (0..1)
-
- Reference to a related claim.*/
+    /// Reference to the related claim (0..1)
+    ///
+    /// Reference to a related claim.
     pub claim: ::core::option::Option<super::Reference>,
-    /** How the reference claim is related (0..1)
-
- A code to convey how the claims are related.*/
+    /// How the reference claim is related (0..1)
+    ///
+    /// A code to convey how the claims are related.
     pub relationship: ::core::option::Option<super::CodeableConcept>,
-    /** File or case reference (0..1)
-
- An alternate organizational reference to the case or file to which this particular claim pertains.*/
+    /// File or case reference (0..1)
+    ///
+    /// An alternate organizational reference to the case or file to which this particular claim pertains.
     pub reference: ::core::option::Option<super::Identifier>,
 }
 impl ClaimRelated {
@@ -2024,48 +2024,48 @@ impl crate::rt::Element for ClaimRelated {
     }
 }
 crate::rt::element_impls!(ClaimRelated, element);
-/** Supporting information
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+/// Supporting information
+///
+/// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimSupportingInfo {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Information instance identifier (1..1)
-
- A number to uniquely identify supporting information entries.*/
+    /// Information instance identifier (1..1)
+    ///
+    /// A number to uniquely identify supporting information entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Classification of the supplied information (1..1)
-
- The general class of the information supplied: information; exception; accident, employment; onset, etc.*/
+    /// Classification of the supplied information (1..1)
+    ///
+    /// The general class of the information supplied: information; exception; accident, employment; onset, etc.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Type of information (0..1)
-
- System and code pertaining to the specific information regarding special conditions relating to the setting, treatment or patient  for which care is sought.*/
+    /// Type of information (0..1)
+    ///
+    /// System and code pertaining to the specific information regarding special conditions relating to the setting, treatment or patient  for which care is sought.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** When it occurred (0..1)
-
- The date when or period to which this information refers.*/
+    /// When it occurred (0..1)
+    ///
+    /// The date when or period to which this information refers.
     pub timing: ::core::option::Option<super::ClaimSupportingInfoTiming>,
-    /** Data to be provided (0..1)
-
- Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.*/
+    /// Data to be provided (0..1)
+    ///
+    /// Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.
     pub value: ::core::option::Option<super::ClaimSupportingInfoValue>,
-    /** Explanation for the information (0..1)
-
- Provides the reason in the situation where a reason code is required in addition to the content.*/
+    /// Explanation for the information (0..1)
+    ///
+    /// Provides the reason in the situation where a reason code is required in addition to the content.
     pub reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimSupportingInfo {

@@ -2,161 +2,161 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Response to a claim predetermination or preauthorization
-
- This resource provides the adjudication details from the processing of a Claim resource.*/
+/// Response to a claim predetermination or preauthorization
+///
+/// This resource provides the adjudication details from the processing of a Claim resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for a claim response (0..*)
-
- A unique identifier assigned to this claim response.*/
+    /// Business Identifier for a claim response (0..*)
+    ///
+    /// A unique identifier assigned to this claim response.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** More granular claim type (1..1)
-
- A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.*/
+    /// More granular claim type (1..1)
+    ///
+    /// A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** More granular claim type (0..1)
-
- A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.*/
+    /// More granular claim type (0..1)
+    ///
+    /// A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.
     pub sub_type: ::core::option::Option<super::CodeableConcept>,
-    /** claim | preauthorization | predetermination (1..1)
-
- A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.*/
+    /// claim | preauthorization | predetermination (1..1)
+    ///
+    /// A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::Use, super::Extension>,
     >,
-    /** The recipient of the products and services (1..1)
-
- The party to whom the professional services and/or products have been supplied or are being considered and for whom actual for facast reimbursement is sought.*/
+    /// The recipient of the products and services (1..1)
+    ///
+    /// The party to whom the professional services and/or products have been supplied or are being considered and for whom actual for facast reimbursement is sought.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Response creation date (1..1)
-
- The date this resource was created.*/
+    /// Response creation date (1..1)
+    ///
+    /// The date this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Party responsible for reimbursement (1..1)
-
- The party responsible for authorization, adjudication and reimbursement.*/
+    /// Party responsible for reimbursement (1..1)
+    ///
+    /// The party responsible for authorization, adjudication and reimbursement.
     pub insurer: ::core::option::Option<super::Reference>,
-    /** Party responsible for the claim (0..1)
-
- The provider which is responsible for the claim, predetermination or preauthorization.*/
+    /// Party responsible for the claim (0..1)
+    ///
+    /// The provider which is responsible for the claim, predetermination or preauthorization.
     pub requestor: ::core::option::Option<super::Reference>,
-    /** Id of resource triggering adjudication (0..1)
-
- Original request resource reference.*/
+    /// Id of resource triggering adjudication (0..1)
+    ///
+    /// Original request resource reference.
     pub request: ::core::option::Option<super::Reference>,
-    /** queued | complete | error | partial (1..1)
-
- The outcome of the claim, predetermination, or preauthorization processing.*/
+    /// queued | complete | error | partial (1..1)
+    ///
+    /// The outcome of the claim, predetermination, or preauthorization processing.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
     >,
-    /** Disposition Message (0..1)
-
- A human readable description of the status of the adjudication.*/
+    /// Disposition Message (0..1)
+    ///
+    /// A human readable description of the status of the adjudication.
     pub disposition: ::core::option::Option<super::String>,
-    /** Preauthorization reference (0..1)
-
- Reference from the Insurer which is used in later communications which refers to this adjudication.*/
+    /// Preauthorization reference (0..1)
+    ///
+    /// Reference from the Insurer which is used in later communications which refers to this adjudication.
     pub pre_auth_ref: ::core::option::Option<super::String>,
-    /** Preauthorization reference effective period (0..1)
-
- The time frame during which this authorization is effective.*/
+    /// Preauthorization reference effective period (0..1)
+    ///
+    /// The time frame during which this authorization is effective.
     pub pre_auth_period: ::core::option::Option<super::Period>,
-    /** Party to be paid any benefits payable (0..1)
-
- Type of Party to be reimbursed: subscriber, provider, other.*/
+    /// Party to be paid any benefits payable (0..1)
+    ///
+    /// Type of Party to be reimbursed: subscriber, provider, other.
     pub payee_type: ::core::option::Option<super::CodeableConcept>,
-    /** Adjudication for claim line items (0..*)
-
- A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.*/
+    /// Adjudication for claim line items (0..*)
+    ///
+    /// A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.
     pub item: ::std::vec::Vec<super::ClaimResponseItem>,
-    /** Insurer added line items (0..*)
-
- The first-tier service adjudications for payor added product or service lines.*/
+    /// Insurer added line items (0..*)
+    ///
+    /// The first-tier service adjudications for payor added product or service lines.
     pub add_item: ::std::vec::Vec<super::ClaimResponseAddItem>,
-    /** Header-level adjudication (0..*)
-
- The adjudication results which are presented at the header level rather than at the line-item or add-item levels.*/
+    /// Header-level adjudication (0..*)
+    ///
+    /// The adjudication results which are presented at the header level rather than at the line-item or add-item levels.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
-    /** Adjudication totals (0..*)
-
- Categorized monetary totals for the adjudication.*/
+    /// Adjudication totals (0..*)
+    ///
+    /// Categorized monetary totals for the adjudication.
     pub total: ::std::vec::Vec<super::ClaimResponseTotal>,
-    /** Payment Details (0..1)
-
- Payment details for the adjudication of the claim.*/
+    /// Payment Details (0..1)
+    ///
+    /// Payment details for the adjudication of the claim.
     pub payment: ::core::option::Option<super::ClaimResponsePayment>,
-    /** Funds reserved status (0..1)
-
- A code, used only on a response to a preauthorization, to indicate whether the benefits payable have been reserved and for whom.*/
+    /// Funds reserved status (0..1)
+    ///
+    /// A code, used only on a response to a preauthorization, to indicate whether the benefits payable have been reserved and for whom.
     pub funds_reserve: ::core::option::Option<super::CodeableConcept>,
-    /** Printed form identifier (0..1)
-
- A code for the form to be used for printing the content.*/
+    /// Printed form identifier (0..1)
+    ///
+    /// A code for the form to be used for printing the content.
     pub form_code: ::core::option::Option<super::CodeableConcept>,
-    /** Printed reference or actual form (0..1)
-
- The actual form, by reference or inclusion, for printing the content or an EOB.*/
+    /// Printed reference or actual form (0..1)
+    ///
+    /// The actual form, by reference or inclusion, for printing the content or an EOB.
     pub form: ::core::option::Option<super::Attachment>,
-    /** Note concerning adjudication (0..*)
-
- A note that describes or explains adjudication results in a human readable form.*/
+    /// Note concerning adjudication (0..*)
+    ///
+    /// A note that describes or explains adjudication results in a human readable form.
     pub process_note: ::std::vec::Vec<super::ClaimResponseProcessNote>,
-    /** Request for additional information (0..*)
-
- Request for additional supporting or authorizing information.*/
+    /// Request for additional information (0..*)
+    ///
+    /// Request for additional supporting or authorizing information.
     pub communication_request: ::std::vec::Vec<super::Reference>,
-    /** Patient insurance information (0..*)
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+    /// Patient insurance information (0..*)
+    ///
+    /// Financial instruments for reimbursement for the health care products and services specified on the claim.
     pub insurance: ::std::vec::Vec<super::ClaimResponseInsurance>,
-    /** Processing errors (0..*)
-
- Errors encountered during the processing of the adjudication.*/
+    /// Processing errors (0..*)
+    ///
+    /// Errors encountered during the processing of the adjudication.
     pub error: ::std::vec::Vec<super::ClaimResponseError>,
 }
 impl ClaimResponse {
@@ -406,96 +406,96 @@ impl crate::rt::Element for ClaimResponse {
     }
 }
 crate::rt::element_impls!(ClaimResponse, resource);
-/** Insurer added line items
-
- The first-tier service adjudications for payor added product or service lines.*/
+/// Insurer added line items
+///
+/// The first-tier service adjudications for payor added product or service lines.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseAddItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item sequence number (0..*)
-
- Claim items which this service line is intended to replace.*/
+    /// Item sequence number (0..*)
+    ///
+    /// Claim items which this service line is intended to replace.
     pub item_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Detail sequence number (0..*)
-
- The sequence number of the details within the claim item which this line is intended to replace.*/
+    /// Detail sequence number (0..*)
+    ///
+    /// The sequence number of the details within the claim item which this line is intended to replace.
     pub detail_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Subdetail sequence number (0..*)
-
- The sequence number of the sub-details within the details within the claim item which this line is intended to replace.*/
+    /// Subdetail sequence number (0..*)
+    ///
+    /// The sequence number of the sub-details within the details within the claim item which this line is intended to replace.
     pub subdetail_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Authorized providers (0..*)
-
- The providers who are authorized for the services rendered to the patient.*/
+    /// Authorized providers (0..*)
+    ///
+    /// The providers who are authorized for the services rendered to the patient.
     pub provider: ::std::vec::Vec<super::Reference>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Date or dates of service or product delivery (0..1)
-
- The date or dates when the service or product was supplied, performed or completed.*/
+    /// Date or dates of service or product delivery (0..1)
+    ///
+    /// The date or dates when the service or product was supplied, performed or completed.
     pub serviced: ::core::option::Option<super::ClaimResponseAddItemServiced>,
-    /** Place of service or where product was supplied (0..1)
-
- Where the product or service was provided.*/
+    /// Place of service or where product was supplied (0..1)
+    ///
+    /// Where the product or service was provided.
     pub location: ::core::option::Option<super::ClaimResponseAddItemLocation>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Anatomical location (0..1)
-
- Physical service site on the patient (limb, tooth, etc.).*/
+    /// Anatomical location (0..1)
+    ///
+    /// Physical service site on the patient (limb, tooth, etc.).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical sub-location (0..*)
-
- A region or surface of the bodySite, e.g. limb region or tooth surface(s).*/
+    /// Anatomical sub-location (0..*)
+    ///
+    /// A region or surface of the bodySite, e.g. limb region or tooth surface(s).
     pub sub_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items adjudication (1..*)
-
- The adjudication results.*/
+    /// Added items adjudication (1..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
-    /** Insurer added line details (0..*)
-
- The second-tier service adjudications for payor added services.*/
+    /// Insurer added line details (0..*)
+    ///
+    /// The second-tier service adjudications for payor added services.
     pub detail: ::std::vec::Vec<super::ClaimResponseAddItemDetail>,
 }
 impl ClaimResponseAddItem {
@@ -761,60 +761,60 @@ impl crate::rt::Value for ClaimResponseAddItemLocation {
         }
     }
 }
-/** Insurer added line details
-
- The second-tier service adjudications for payor added services.*/
+/// Insurer added line details
+///
+/// The second-tier service adjudications for payor added services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseAddItemDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items detail adjudication (1..*)
-
- The adjudication results.*/
+    /// Added items detail adjudication (1..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
-    /** Insurer added line items (0..*)
-
- The third-tier service adjudications for payor added services.*/
+    /// Insurer added line items (0..*)
+    ///
+    /// The third-tier service adjudications for payor added services.
     pub sub_detail: ::std::vec::Vec<super::ClaimResponseAddItemDetailSubDetail>,
 }
 impl ClaimResponseAddItemDetail {
@@ -929,56 +929,56 @@ impl crate::rt::Element for ClaimResponseAddItemDetail {
     }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetail, element);
-/** Insurer added line items
-
- The third-tier service adjudications for payor added services.*/
+/// Insurer added line items
+///
+/// The third-tier service adjudications for payor added services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseAddItemDetailSubDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items detail adjudication (1..*)
-
- The adjudication results.*/
+    /// Added items detail adjudication (1..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
 }
 impl ClaimResponseAddItemDetailSubDetail {
@@ -1081,40 +1081,40 @@ impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
     }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetailSubDetail, element);
-/** Processing errors
-
- Errors encountered during the processing of the adjudication.*/
+/// Processing errors
+///
+/// Errors encountered during the processing of the adjudication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseError {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item sequence number (0..1)
-
- The sequence number of the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.*/
+    /// Item sequence number (0..1)
+    ///
+    /// The sequence number of the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.
     pub item_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Detail sequence number (0..1)
-
- The sequence number of the detail within the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.*/
+    /// Detail sequence number (0..1)
+    ///
+    /// The sequence number of the detail within the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.
     pub detail_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Subdetail sequence number (0..1)
-
- The sequence number of the sub-detail within the detail within the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.*/
+    /// Subdetail sequence number (0..1)
+    ///
+    /// The sequence number of the sub-detail within the detail within the line item submitted which contains the error. This value is omitted when the error occurs outside of the item structure.
     pub sub_detail_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Error code detailing processing issues (1..1)
-
- An error code, from a specified code system, which details why the claim could not be adjudicated.*/
+    /// Error code detailing processing issues (1..1)
+    ///
+    /// An error code, from a specified code system, which details why the claim could not be adjudicated.
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimResponseError {
@@ -1189,44 +1189,44 @@ impl crate::rt::Element for ClaimResponseError {
     }
 }
 crate::rt::element_impls!(ClaimResponseError, element);
-/** Patient insurance information
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+/// Patient insurance information
+///
+/// Financial instruments for reimbursement for the health care products and services specified on the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseInsurance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Insurance instance identifier (1..1)
-
- A number to uniquely identify insurance entries and provide a sequence of coverages to convey coordination of benefit order.*/
+    /// Insurance instance identifier (1..1)
+    ///
+    /// A number to uniquely identify insurance entries and provide a sequence of coverages to convey coordination of benefit order.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Coverage to be used for adjudication (1..1)
-
- A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.*/
+    /// Coverage to be used for adjudication (1..1)
+    ///
+    /// A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.
     pub focal: ::core::option::Option<super::Boolean>,
-    /** Insurance information (1..1)
-
- Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.*/
+    /// Insurance information (1..1)
+    ///
+    /// Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** Additional provider contract number (0..1)
-
- A business agreement number established between the provider and the insurer for special business processing purposes.*/
+    /// Additional provider contract number (0..1)
+    ///
+    /// A business agreement number established between the provider and the insurer for special business processing purposes.
     pub business_arrangement: ::core::option::Option<super::String>,
-    /** Adjudication results (0..1)
-
- The result of the adjudication of the line items for the Coverage specified in this insurance.*/
+    /// Adjudication results (0..1)
+    ///
+    /// The result of the adjudication of the line items for the Coverage specified in this insurance.
     pub claim_response: ::core::option::Option<super::Reference>,
 }
 impl ClaimResponseInsurance {
@@ -1311,40 +1311,40 @@ impl crate::rt::Element for ClaimResponseInsurance {
     }
 }
 crate::rt::element_impls!(ClaimResponseInsurance, element);
-/** Adjudication for claim line items
-
- A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.*/
+/// Adjudication for claim line items
+///
+/// A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Claim item instance identifier (1..1)
-
- A number to uniquely reference the claim item entries.*/
+    /// Claim item instance identifier (1..1)
+    ///
+    /// A number to uniquely reference the claim item entries.
     pub item_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Adjudication details (1..*)
-
- If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.*/
+    /// Adjudication details (1..*)
+    ///
+    /// If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
-    /** Adjudication for claim details (0..*)
-
- A claim detail. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+    /// Adjudication for claim details (0..*)
+    ///
+    /// A claim detail. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
     pub detail: ::std::vec::Vec<super::ClaimResponseItemDetail>,
 }
 impl ClaimResponseItem {
@@ -1439,40 +1439,40 @@ impl crate::rt::Element for ClaimResponseItem {
     }
 }
 crate::rt::element_impls!(ClaimResponseItem, element);
-/** Adjudication details
-
- If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.*/
+/// Adjudication details
+///
+/// If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseItemAdjudication {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of adjudication information (1..1)
-
- A code to indicate the information type of this adjudication record. Information types may include the value submitted, maximum values or percentages allowed or payable under the plan, amounts that: the patient is responsible for in aggregate or pertaining to this item; amounts paid by other coverages; and, the benefit payable for this item.*/
+    /// Type of adjudication information (1..1)
+    ///
+    /// A code to indicate the information type of this adjudication record. Information types may include the value submitted, maximum values or percentages allowed or payable under the plan, amounts that: the patient is responsible for in aggregate or pertaining to this item; amounts paid by other coverages; and, the benefit payable for this item.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Explanation of adjudication outcome (0..1)
-
- A code supporting the understanding of the adjudication result and explaining variance from expected amount.*/
+    /// Explanation of adjudication outcome (0..1)
+    ///
+    /// A code supporting the understanding of the adjudication result and explaining variance from expected amount.
     pub reason: ::core::option::Option<super::CodeableConcept>,
-    /** Monetary amount (0..1)
-
- Monetary amount associated with the category.*/
+    /// Monetary amount (0..1)
+    ///
+    /// Monetary amount associated with the category.
     pub amount: ::core::option::Option<super::Money>,
-    /** Non-monetary value (0..1)
-
- A non-monetary value associated with the category. Mutually exclusive to the amount element above.*/
+    /// Non-monetary value (0..1)
+    ///
+    /// A non-monetary value associated with the category. Mutually exclusive to the amount element above.
     pub value: ::core::option::Option<super::Decimal>,
 }
 impl ClaimResponseItemAdjudication {
@@ -1547,40 +1547,40 @@ impl crate::rt::Element for ClaimResponseItemAdjudication {
     }
 }
 crate::rt::element_impls!(ClaimResponseItemAdjudication, element);
-/** Adjudication for claim details
-
- A claim detail. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+/// Adjudication for claim details
+///
+/// A claim detail. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseItemDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Claim detail instance identifier (1..1)
-
- A number to uniquely reference the claim detail entry.*/
+    /// Claim detail instance identifier (1..1)
+    ///
+    /// A number to uniquely reference the claim detail entry.
     pub detail_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Detail level adjudication details (1..*)
-
- The adjudication results.*/
+    /// Detail level adjudication details (1..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
-    /** Adjudication for claim sub-details (0..*)
-
- A sub-detail adjudication of a simple product or service.*/
+    /// Adjudication for claim sub-details (0..*)
+    ///
+    /// A sub-detail adjudication of a simple product or service.
     pub sub_detail: ::std::vec::Vec<super::ClaimResponseItemDetailSubDetail>,
 }
 impl ClaimResponseItemDetail {
@@ -1675,36 +1675,36 @@ impl crate::rt::Element for ClaimResponseItemDetail {
     }
 }
 crate::rt::element_impls!(ClaimResponseItemDetail, element);
-/** Adjudication for claim sub-details
-
- A sub-detail adjudication of a simple product or service.*/
+/// Adjudication for claim sub-details
+///
+/// A sub-detail adjudication of a simple product or service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseItemDetailSubDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Claim sub-detail instance identifier (1..1)
-
- A number to uniquely reference the claim sub-detail entry.*/
+    /// Claim sub-detail instance identifier (1..1)
+    ///
+    /// A number to uniquely reference the claim sub-detail entry.
     pub sub_detail_sequence: ::core::option::Option<super::PositiveInt>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Subdetail level adjudication details (0..*)
-
- The adjudication results.*/
+    /// Subdetail level adjudication details (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ClaimResponseItemAdjudication>,
 }
 impl ClaimResponseItemDetailSubDetail {
@@ -1787,48 +1787,48 @@ impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
     }
 }
 crate::rt::element_impls!(ClaimResponseItemDetailSubDetail, element);
-/** Payment Details
-
- Payment details for the adjudication of the claim.*/
+/// Payment Details
+///
+/// Payment details for the adjudication of the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponsePayment {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Partial or complete payment (1..1)
-
- Whether this represents partial or complete payment of the benefits payable.*/
+    /// Partial or complete payment (1..1)
+    ///
+    /// Whether this represents partial or complete payment of the benefits payable.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Payment adjustment for non-claim issues (0..1)
-
- Total amount of all adjustments to this payment included in this transaction which are not related to this claim's adjudication.*/
+    /// Payment adjustment for non-claim issues (0..1)
+    ///
+    /// Total amount of all adjustments to this payment included in this transaction which are not related to this claim's adjudication.
     pub adjustment: ::core::option::Option<super::Money>,
-    /** Explanation for the adjustment (0..1)
-
- Reason for the payment adjustment.*/
+    /// Explanation for the adjustment (0..1)
+    ///
+    /// Reason for the payment adjustment.
     pub adjustment_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Expected date of payment (0..1)
-
- Estimated date the payment will be issued or the actual issue date of payment.*/
+    /// Expected date of payment (0..1)
+    ///
+    /// Estimated date the payment will be issued or the actual issue date of payment.
     pub date: ::core::option::Option<super::Date>,
-    /** Payable amount after adjustment (1..1)
-
- Benefits payable less any payment adjustment.*/
+    /// Payable amount after adjustment (1..1)
+    ///
+    /// Benefits payable less any payment adjustment.
     pub amount: ::core::option::Option<super::Money>,
-    /** Business identifier for the payment (0..1)
-
- Issuer's unique identifier for the payment instrument.*/
+    /// Business identifier for the payment (0..1)
+    ///
+    /// Issuer's unique identifier for the payment instrument.
     pub identifier: ::core::option::Option<super::Identifier>,
 }
 impl ClaimResponsePayment {
@@ -1915,42 +1915,42 @@ impl crate::rt::Element for ClaimResponsePayment {
     }
 }
 crate::rt::element_impls!(ClaimResponsePayment, element);
-/** Note concerning adjudication
-
- A note that describes or explains adjudication results in a human readable form.*/
+/// Note concerning adjudication
+///
+/// A note that describes or explains adjudication results in a human readable form.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseProcessNote {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Note instance identifier (0..1)
-
- A number to uniquely identify a note entry.*/
+    /// Note instance identifier (0..1)
+    ///
+    /// A number to uniquely identify a note entry.
     pub number: ::core::option::Option<super::PositiveInt>,
-    /** display | print | printoper (0..1)
-
- The business purpose of the note text.*/
+    /// display | print | printoper (0..1)
+    ///
+    /// The business purpose of the note text.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::NoteType, super::Extension>,
     >,
-    /** Note explanatory text (1..1)
-
- The explanation or description associated with the processing.*/
+    /// Note explanatory text (1..1)
+    ///
+    /// The explanation or description associated with the processing.
     pub text: ::core::option::Option<super::String>,
-    /** Language of the text (0..1)
-
- A code to define the language used in the text of the note.*/
+    /// Language of the text (0..1)
+    ///
+    /// A code to define the language used in the text of the note.
     pub language: ::core::option::Option<super::CodeableConcept>,
 }
 impl ClaimResponseProcessNote {
@@ -2025,32 +2025,32 @@ impl crate::rt::Element for ClaimResponseProcessNote {
     }
 }
 crate::rt::element_impls!(ClaimResponseProcessNote, element);
-/** Adjudication totals
-
- Categorized monetary totals for the adjudication.*/
+/// Adjudication totals
+///
+/// Categorized monetary totals for the adjudication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimResponseTotal {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of adjudication information (1..1)
-
- A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.*/
+    /// Type of adjudication information (1..1)
+    ///
+    /// A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Financial total for the category (1..1)
-
- Monetary total amount associated with the category.*/
+    /// Financial total for the category (1..1)
+    ///
+    /// Monetary total amount associated with the category.
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ClaimResponseTotal {

@@ -2,126 +2,126 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A clinical assessment performed when planning treatments and management strategies for a patient
-
- A record of a clinical assessment performed to determine what problem(s) may affect the patient and before planning the treatments or management strategies that are best to manage a patient's condition. Assessments are often 1:1 with a clinical consultation / encounter,  but this varies greatly depending on the clinical workflow. This resource is called "ClinicalImpression" rather than "ClinicalAssessment" to avoid confusion with the recording of assessment tools such as Apgar score.*/
+/// A clinical assessment performed when planning treatments and management strategies for a patient
+///
+/// A record of a clinical assessment performed to determine what problem(s) may affect the patient and before planning the treatments or management strategies that are best to manage a patient's condition. Assessments are often 1:1 with a clinical consultation / encounter,  but this varies greatly depending on the clinical workflow. This resource is called "ClinicalImpression" rather than "ClinicalAssessment" to avoid confusion with the recording of assessment tools such as Apgar score.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClinicalImpression {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- Business identifiers assigned to this clinical impression by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// Business identifier (0..*)
+    ///
+    /// Business identifiers assigned to this clinical impression by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** in-progress | completed | entered-in-error (1..1)
-
- Identifies the workflow status of the assessment.*/
+    /// in-progress | completed | entered-in-error (1..1)
+    ///
+    /// Identifies the workflow status of the assessment.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClinicalImpressionStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current state of the ClinicalImpression.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current state of the ClinicalImpression.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Kind of assessment performed (0..1)
-
- Categorizes the type of clinical assessment performed.*/
+    /// Kind of assessment performed (0..1)
+    ///
+    /// Categorizes the type of clinical assessment performed.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Why/how the assessment was performed (0..1)
-
- A summary of the context and/or cause of the assessment - why / where it was performed, and what patient events/status prompted it.*/
+    /// Why/how the assessment was performed (0..1)
+    ///
+    /// A summary of the context and/or cause of the assessment - why / where it was performed, and what patient events/status prompted it.
     pub description: ::core::option::Option<super::String>,
-    /** Patient or group assessed (1..1)
-
- The patient or group of individuals assessed as part of this record.*/
+    /// Patient or group assessed (1..1)
+    ///
+    /// The patient or group of individuals assessed as part of this record.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this ClinicalImpression was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this ClinicalImpression was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Time of assessment (0..1)
-
- The point in time or period over which the subject was assessed.*/
+    /// Time of assessment (0..1)
+    ///
+    /// The point in time or period over which the subject was assessed.
     pub effective: ::core::option::Option<super::ClinicalImpressionEffective>,
-    /** When the assessment was documented (0..1)
-
- Indicates when the documentation of the assessment was complete.*/
+    /// When the assessment was documented (0..1)
+    ///
+    /// Indicates when the documentation of the assessment was complete.
     pub date: ::core::option::Option<super::DateTime>,
-    /** The clinician performing the assessment (0..1)
-
- The clinician performing the assessment.*/
+    /// The clinician performing the assessment (0..1)
+    ///
+    /// The clinician performing the assessment.
     pub assessor: ::core::option::Option<super::Reference>,
-    /** Reference to last assessment (0..1)
-
- A reference to the last assessment that was conducted on this patient. Assessments are often/usually ongoing in nature; a care provider (practitioner or team) will make new assessments on an ongoing basis as new data arises or the patient's conditions changes.*/
+    /// Reference to last assessment (0..1)
+    ///
+    /// A reference to the last assessment that was conducted on this patient. Assessments are often/usually ongoing in nature; a care provider (practitioner or team) will make new assessments on an ongoing basis as new data arises or the patient's conditions changes.
     pub previous: ::core::option::Option<super::Reference>,
-    /** Relevant impressions of patient state (0..*)
-
- A list of the relevant problems/conditions for a patient.*/
+    /// Relevant impressions of patient state (0..*)
+    ///
+    /// A list of the relevant problems/conditions for a patient.
     pub problem: ::std::vec::Vec<super::Reference>,
-    /** One or more sets of investigations (signs, symptoms, etc.) (0..*)
-
- One or more sets of investigations (signs, symptoms, etc.). The actual grouping of investigations varies greatly depending on the type and context of the assessment. These investigations may include data generated during the assessment process, or data previously generated and recorded that is pertinent to the outcomes.*/
+    /// One or more sets of investigations (signs, symptoms, etc.) (0..*)
+    ///
+    /// One or more sets of investigations (signs, symptoms, etc.). The actual grouping of investigations varies greatly depending on the type and context of the assessment. These investigations may include data generated during the assessment process, or data previously generated and recorded that is pertinent to the outcomes.
     pub investigation: ::std::vec::Vec<super::ClinicalImpressionInvestigation>,
-    /** Clinical Protocol followed (0..*)
-
- Reference to a specific published clinical protocol that was followed during this assessment, and/or that provides evidence in support of the diagnosis.*/
+    /// Clinical Protocol followed (0..*)
+    ///
+    /// Reference to a specific published clinical protocol that was followed during this assessment, and/or that provides evidence in support of the diagnosis.
     pub protocol: ::std::vec::Vec<super::Uri>,
-    /** Summary of the assessment (0..1)
-
- A text summary of the investigations and the diagnosis.*/
+    /// Summary of the assessment (0..1)
+    ///
+    /// A text summary of the investigations and the diagnosis.
     pub summary: ::core::option::Option<super::String>,
-    /** Possible or likely findings and diagnoses (0..*)
-
- Specific findings or diagnoses that were considered likely or relevant to ongoing treatment.*/
+    /// Possible or likely findings and diagnoses (0..*)
+    ///
+    /// Specific findings or diagnoses that were considered likely or relevant to ongoing treatment.
     pub finding: ::std::vec::Vec<super::ClinicalImpressionFinding>,
-    /** Estimate of likely outcome (0..*)
-
- Estimate of likely outcome.*/
+    /// Estimate of likely outcome (0..*)
+    ///
+    /// Estimate of likely outcome.
     pub prognosis_codeable_concept: ::std::vec::Vec<super::CodeableConcept>,
-    /** RiskAssessment expressing likely outcome (0..*)
-
- RiskAssessment expressing likely outcome.*/
+    /// RiskAssessment expressing likely outcome (0..*)
+    ///
+    /// RiskAssessment expressing likely outcome.
     pub prognosis_reference: ::std::vec::Vec<super::Reference>,
-    /** Information supporting the clinical impression (0..*)
-
- Information supporting the clinical impression.*/
+    /// Information supporting the clinical impression (0..*)
+    ///
+    /// Information supporting the clinical impression.
     pub supporting_info: ::std::vec::Vec<super::Reference>,
-    /** Comments made about the ClinicalImpression (0..*)
-
- Commentary about the impression, typically recorded after the impression itself was made, though supplemental notes by the original author could also appear.*/
+    /// Comments made about the ClinicalImpression (0..*)
+    ///
+    /// Commentary about the impression, typically recorded after the impression itself was made, though supplemental notes by the original author could also appear.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl ClinicalImpression {
@@ -367,36 +367,36 @@ impl crate::rt::Value for ClinicalImpressionEffective {
         }
     }
 }
-/** Possible or likely findings and diagnoses
-
- Specific findings or diagnoses that were considered likely or relevant to ongoing treatment.*/
+/// Possible or likely findings and diagnoses
+///
+/// Specific findings or diagnoses that were considered likely or relevant to ongoing treatment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClinicalImpressionFinding {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What was found (0..1)
-
- Specific text or code for finding or diagnosis, which may include ruled-out or resolved conditions.*/
+    /// What was found (0..1)
+    ///
+    /// Specific text or code for finding or diagnosis, which may include ruled-out or resolved conditions.
     pub item_codeable_concept: ::core::option::Option<super::CodeableConcept>,
-    /** What was found (0..1)
-
- Specific reference for finding or diagnosis, which may include ruled-out or resolved conditions.*/
+    /// What was found (0..1)
+    ///
+    /// Specific reference for finding or diagnosis, which may include ruled-out or resolved conditions.
     pub item_reference: ::core::option::Option<super::Reference>,
-    /** Which investigations support finding (0..1)
-
- Which investigations support finding or diagnosis.*/
+    /// Which investigations support finding (0..1)
+    ///
+    /// Which investigations support finding or diagnosis.
     pub basis: ::core::option::Option<super::String>,
 }
 impl ClinicalImpressionFinding {
@@ -468,32 +468,32 @@ impl crate::rt::Element for ClinicalImpressionFinding {
     }
 }
 crate::rt::element_impls!(ClinicalImpressionFinding, element);
-/** One or more sets of investigations (signs, symptoms, etc.)
-
- One or more sets of investigations (signs, symptoms, etc.). The actual grouping of investigations varies greatly depending on the type and context of the assessment. These investigations may include data generated during the assessment process, or data previously generated and recorded that is pertinent to the outcomes.*/
+/// One or more sets of investigations (signs, symptoms, etc.)
+///
+/// One or more sets of investigations (signs, symptoms, etc.). The actual grouping of investigations varies greatly depending on the type and context of the assessment. These investigations may include data generated during the assessment process, or data previously generated and recorded that is pertinent to the outcomes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClinicalImpressionInvestigation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A name/code for the set (1..1)
-
- A name/code for the group ("set") of investigations. Typically, this will be something like "signs", "symptoms", "clinical", "diagnostic", but the list is not constrained, and others such groups such as (exposure|family|travel|nutritional) history may be used.*/
+    /// A name/code for the set (1..1)
+    ///
+    /// A name/code for the group ("set") of investigations. Typically, this will be something like "signs", "symptoms", "clinical", "diagnostic", but the list is not constrained, and others such groups such as (exposure|family|travel|nutritional) history may be used.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Record of a specific investigation (0..*)
-
- A record of a specific investigation that was undertaken.*/
+    /// Record of a specific investigation (0..*)
+    ///
+    /// A record of a specific investigation that was undertaken.
     pub item: ::std::vec::Vec<super::Reference>,
 }
 impl ClinicalImpressionInvestigation {

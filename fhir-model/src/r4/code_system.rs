@@ -2,154 +2,154 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Declares the existence of and describes a code system or code system supplement
-
- The CodeSystem resource is used to declare the existence of and describe a code system or code system supplement and its key properties, and optionally define a part or all of its content.*/
+/// Declares the existence of and describes a code system or code system supplement
+///
+/// The CodeSystem resource is used to declare the existence of and describe a code system or code system supplement and its key properties, and optionally define a part or all of its content.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystem {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this code system, represented as a URI (globally unique) (Coding.system) (0..1)
-
- An absolute URI that is used to identify this code system when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this code system is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the code system is stored on different servers. This is used in [Coding](datatypes.html#Coding).system.*/
+    /// Canonical identifier for this code system, represented as a URI (globally unique) (Coding.system) (0..1)
+    ///
+    /// An absolute URI that is used to identify this code system when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this code system is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the code system is stored on different servers. This is used in [Coding](datatypes.html#Coding).system.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the code system (business identifier) (0..*)
-
- A formal identifier that is used to identify this code system when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the code system (business identifier) (0..*)
+    ///
+    /// A formal identifier that is used to identify this code system when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the code system (Coding.version) (0..1)
-
- The identifier that is used to identify this version of the code system when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the code system author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. This is used in [Coding](datatypes.html#Coding).version.*/
+    /// Business version of the code system (Coding.version) (0..1)
+    ///
+    /// The identifier that is used to identify this version of the code system when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the code system author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. This is used in [Coding](datatypes.html#Coding).version.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this code system (computer friendly) (0..1)
-
- A natural language name identifying the code system. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this code system (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the code system. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this code system (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the code system.*/
+    /// Name for this code system (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the code system.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The date (and optionally time) when the code system resource was created or revised.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The date (and optionally time) when the code system resource was created or revised.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this code system is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this code system is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the code system was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the code system changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the code system was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the code system changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the code system.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the code system.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the code system (0..1)
-
- A free text natural language description of the code system from a consumer's perspective.*/
+    /// Natural language description of the code system (0..1)
+    ///
+    /// A free text natural language description of the code system from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate code system instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate code system instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for code system (if applicable) (0..*)
-
- A legal or geographic region in which the code system is intended to be used.*/
+    /// Intended jurisdiction for code system (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the code system is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this code system is defined (0..1)
-
- Explanation of why this code system is needed and why it has been designed as it has.*/
+    /// Why this code system is defined (0..1)
+    ///
+    /// Explanation of why this code system is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the code system and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the code system.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the code system and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the code system.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** If code comparison is case sensitive (0..1)
-
- If code comparison is case sensitive when codes within this system are compared to each other.*/
+    /// If code comparison is case sensitive (0..1)
+    ///
+    /// If code comparison is case sensitive when codes within this system are compared to each other.
     pub case_sensitive: ::core::option::Option<super::Boolean>,
-    /** Canonical reference to the value set with entire code system (0..1)
-
- Canonical reference to the value set that contains the entire code system.*/
+    /// Canonical reference to the value set with entire code system (0..1)
+    ///
+    /// Canonical reference to the value set that contains the entire code system.
     pub value_set: ::core::option::Option<super::Canonical>,
-    /** grouped-by | is-a | part-of | classified-with (0..1)
-
- The meaning of the hierarchy of concepts as represented in this resource.*/
+    /// grouped-by | is-a | part-of | classified-with (0..1)
+    ///
+    /// The meaning of the hierarchy of concepts as represented in this resource.
     pub hierarchy_meaning: ::core::option::Option<
         crate::rt::Primitive<super::codes::CodeSystemHierarchyMeaning, super::Extension>,
     >,
-    /** If code system defines a compositional grammar (0..1)
-
- The code system defines a compositional (post-coordination) grammar.*/
+    /// If code system defines a compositional grammar (0..1)
+    ///
+    /// The code system defines a compositional (post-coordination) grammar.
     pub compositional: ::core::option::Option<super::Boolean>,
-    /** If definitions are not stable (0..1)
-
- This flag is used to signify that the code system does not commit to concept permanence across versions. If true, a version must be specified when referencing this code system.*/
+    /// If definitions are not stable (0..1)
+    ///
+    /// This flag is used to signify that the code system does not commit to concept permanence across versions. If true, a version must be specified when referencing this code system.
     pub version_needed: ::core::option::Option<super::Boolean>,
-    /** not-present | example | fragment | complete | supplement (1..1)
-
- The extent of the content of the code system (the concepts and codes it defines) are represented in this resource instance.*/
+    /// not-present | example | fragment | complete | supplement (1..1)
+    ///
+    /// The extent of the content of the code system (the concepts and codes it defines) are represented in this resource instance.
     pub content: ::core::option::Option<
         crate::rt::Primitive<super::codes::CodeSystemContentMode, super::Extension>,
     >,
-    /** Canonical URL of Code System this adds designations and properties to (0..1)
-
- The canonical URL of the code system that this code system supplement is adding designations and properties to.*/
+    /// Canonical URL of Code System this adds designations and properties to (0..1)
+    ///
+    /// The canonical URL of the code system that this code system supplement is adding designations and properties to.
     pub supplements: ::core::option::Option<super::Canonical>,
-    /** Total concepts in the code system (0..1)
-
- The total number of concepts defined by the code system. Where the code system has a compositional grammar, the basis of this count is defined by the system steward.*/
+    /// Total concepts in the code system (0..1)
+    ///
+    /// The total number of concepts defined by the code system. Where the code system has a compositional grammar, the basis of this count is defined by the system steward.
     pub count: ::core::option::Option<super::UnsignedInt>,
-    /** Filter that can be used in a value set (0..*)
-
- A filter that can be used in a value set compose statement when selecting concepts using a filter.*/
+    /// Filter that can be used in a value set (0..*)
+    ///
+    /// A filter that can be used in a value set compose statement when selecting concepts using a filter.
     pub filter: ::std::vec::Vec<super::CodeSystemFilter>,
-    /** Additional information supplied about each concept (0..*)
-
- A property defines an additional slot through which additional information can be provided about a concept.*/
+    /// Additional information supplied about each concept (0..*)
+    ///
+    /// A property defines an additional slot through which additional information can be provided about a concept.
     pub property: ::std::vec::Vec<super::CodeSystemProperty>,
-    /** Concepts in the code system (0..*)
-
- Concepts that are in the code system. The concept definitions are inherently hierarchical, but the definitions must be consulted to determine what the meanings of the hierarchical relationships are.*/
+    /// Concepts in the code system (0..*)
+    ///
+    /// Concepts that are in the code system. The concept definitions are inherently hierarchical, but the definitions must be consulted to determine what the meanings of the hierarchical relationships are.
     pub concept: ::std::vec::Vec<super::CodeSystemConcept>,
 }
 impl CodeSystem {
@@ -356,48 +356,48 @@ impl crate::rt::Element for CodeSystem {
     }
 }
 crate::rt::element_impls!(CodeSystem, resource);
-/** Concepts in the code system
-
- Concepts that are in the code system. The concept definitions are inherently hierarchical, but the definitions must be consulted to determine what the meanings of the hierarchical relationships are.*/
+/// Concepts in the code system
+///
+/// Concepts that are in the code system. The concept definitions are inherently hierarchical, but the definitions must be consulted to determine what the meanings of the hierarchical relationships are.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystemConcept {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that identifies concept (1..1)
-
- A code - a text symbol - that uniquely identifies the concept within the code system.*/
+    /// Code that identifies concept (1..1)
+    ///
+    /// A code - a text symbol - that uniquely identifies the concept within the code system.
     pub code: ::core::option::Option<super::Code>,
-    /** Text to display to the user (0..1)
-
- A human readable string that is the recommended default way to present this concept to a user.*/
+    /// Text to display to the user (0..1)
+    ///
+    /// A human readable string that is the recommended default way to present this concept to a user.
     pub display: ::core::option::Option<super::String>,
-    /** Formal definition (0..1)
-
- The formal definition of the concept. The code system resource does not make formal definitions required, because of the prevalence of legacy systems. However, they are highly recommended, as without them there is no formal meaning associated with the concept.*/
+    /// Formal definition (0..1)
+    ///
+    /// The formal definition of the concept. The code system resource does not make formal definitions required, because of the prevalence of legacy systems. However, they are highly recommended, as without them there is no formal meaning associated with the concept.
     pub definition: ::core::option::Option<super::String>,
-    /** Additional representations for the concept (0..*)
-
- Additional representations for the concept - other languages, aliases, specialized purposes, used for particular purposes, etc.*/
+    /// Additional representations for the concept (0..*)
+    ///
+    /// Additional representations for the concept - other languages, aliases, specialized purposes, used for particular purposes, etc.
     pub designation: ::std::vec::Vec<super::CodeSystemConceptDesignation>,
-    /** Property value for the concept (0..*)
-
- A property value for this concept.*/
+    /// Property value for the concept (0..*)
+    ///
+    /// A property value for this concept.
     pub property: ::std::vec::Vec<super::CodeSystemConceptProperty>,
-    /** Child Concepts (is-a/contains/categorizes) (0..*)
-
- Defines children of a concept to produce a hierarchy of concepts. The nature of the relationships is variable (is-a/contains/categorizes) - see hierarchyMeaning.*/
+    /// Child Concepts (is-a/contains/categorizes) (0..*)
+    ///
+    /// Defines children of a concept to produce a hierarchy of concepts. The nature of the relationships is variable (is-a/contains/categorizes) - see hierarchyMeaning.
     pub concept: ::std::vec::Vec<super::CodeSystemConcept>,
 }
 impl CodeSystemConcept {
@@ -496,36 +496,36 @@ impl crate::rt::Element for CodeSystemConcept {
     }
 }
 crate::rt::element_impls!(CodeSystemConcept, element);
-/** Additional representations for the concept
-
- Additional representations for the concept - other languages, aliases, specialized purposes, used for particular purposes, etc.*/
+/// Additional representations for the concept
+///
+/// Additional representations for the concept - other languages, aliases, specialized purposes, used for particular purposes, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystemConceptDesignation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Human language of the designation (0..1)
-
- The language this designation is defined for.*/
+    /// Human language of the designation (0..1)
+    ///
+    /// The language this designation is defined for.
     pub language: ::core::option::Option<super::Code>,
-    /** Details how this designation would be used (0..1)
-
- A code that details how this designation would be used.*/
+    /// Details how this designation would be used (0..1)
+    ///
+    /// A code that details how this designation would be used.
     pub use_: ::core::option::Option<super::Coding>,
-    /** The text value for this designation (1..1)
-
- The text value for this designation.*/
+    /// The text value for this designation (1..1)
+    ///
+    /// The text value for this designation.
     pub value: ::core::option::Option<super::String>,
 }
 impl CodeSystemConceptDesignation {
@@ -596,32 +596,32 @@ impl crate::rt::Element for CodeSystemConceptDesignation {
     }
 }
 crate::rt::element_impls!(CodeSystemConceptDesignation, element);
-/** Property value for the concept
-
- A property value for this concept.*/
+/// Property value for the concept
+///
+/// A property value for this concept.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystemConceptProperty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to CodeSystem.property.code (1..1)
-
- A code that is a reference to CodeSystem.property.code.*/
+    /// Reference to CodeSystem.property.code (1..1)
+    ///
+    /// A code that is a reference to CodeSystem.property.code.
     pub code: ::core::option::Option<super::Code>,
-    /** Value of the property for this concept (1..1)
-
- The value of this property.*/
+    /// Value of the property for this concept (1..1)
+    ///
+    /// The value of this property.
     pub value: ::core::option::Option<super::CodeSystemConceptPropertyValue>,
 }
 impl CodeSystemConceptProperty {
@@ -789,42 +789,42 @@ impl crate::rt::Value for CodeSystemConceptPropertyValue {
         }
     }
 }
-/** Filter that can be used in a value set
-
- A filter that can be used in a value set compose statement when selecting concepts using a filter.*/
+/// Filter that can be used in a value set
+///
+/// A filter that can be used in a value set compose statement when selecting concepts using a filter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystemFilter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that identifies the filter (1..1)
-
- The code that identifies this filter when it is used as a filter in [ValueSet](valueset.html#).compose.include.filter.*/
+    /// Code that identifies the filter (1..1)
+    ///
+    /// The code that identifies this filter when it is used as a filter in [ValueSet](valueset.html#).compose.include.filter.
     pub code: ::core::option::Option<super::Code>,
-    /** How or why the filter is used (0..1)
-
- A description of how or why the filter is used.*/
+    /// How or why the filter is used (0..1)
+    ///
+    /// A description of how or why the filter is used.
     pub description: ::core::option::Option<super::String>,
-    /** = | is-a | descendent-of | is-not-a | regex | in | not-in | generalizes | exists (1..*)
-
- A list of operators that can be used with the filter.*/
+    /// = | is-a | descendent-of | is-not-a | regex | in | not-in | generalizes | exists (1..*)
+    ///
+    /// A list of operators that can be used with the filter.
     pub operator: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::FilterOperator, super::Extension>,
     >,
-    /** What to use for the value (1..1)
-
- A description of what the value for the filter should be.*/
+    /// What to use for the value (1..1)
+    ///
+    /// A description of what the value for the filter should be.
     pub value: ::core::option::Option<super::String>,
 }
 impl CodeSystemFilter {
@@ -907,40 +907,40 @@ impl crate::rt::Element for CodeSystemFilter {
     }
 }
 crate::rt::element_impls!(CodeSystemFilter, element);
-/** Additional information supplied about each concept
-
- A property defines an additional slot through which additional information can be provided about a concept.*/
+/// Additional information supplied about each concept
+///
+/// A property defines an additional slot through which additional information can be provided about a concept.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeSystemProperty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifies the property on the concepts, and when referred to in operations (1..1)
-
- A code that is used to identify the property. The code is used internally (in CodeSystem.concept.property.code) and also externally, such as in property filters.*/
+    /// Identifies the property on the concepts, and when referred to in operations (1..1)
+    ///
+    /// A code that is used to identify the property. The code is used internally (in CodeSystem.concept.property.code) and also externally, such as in property filters.
     pub code: ::core::option::Option<super::Code>,
-    /** Formal identifier for the property (0..1)
-
- Reference to the formal meaning of the property. One possible source of meaning is the [Concept Properties](codesystem-concept-properties.html) code system.*/
+    /// Formal identifier for the property (0..1)
+    ///
+    /// Reference to the formal meaning of the property. One possible source of meaning is the [Concept Properties](codesystem-concept-properties.html) code system.
     pub uri: ::core::option::Option<super::Uri>,
-    /** Why the property is defined, and/or what it conveys (0..1)
-
- A description of the property- why it is defined, and how its value might be used.*/
+    /// Why the property is defined, and/or what it conveys (0..1)
+    ///
+    /// A description of the property- why it is defined, and how its value might be used.
     pub description: ::core::option::Option<super::String>,
-    /** code | Coding | string | integer | boolean | dateTime | decimal (1..1)
-
- The type of the property value. Properties of type "code" contain a code defined by the code system (e.g. a reference to another defined concept).*/
+    /// code | Coding | string | integer | boolean | dateTime | decimal (1..1)
+    ///
+    /// The type of the property value. Properties of type "code" contain a code defined by the code system (e.g. a reference to another defined concept).
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::PropertyType, super::Extension>,
     >,

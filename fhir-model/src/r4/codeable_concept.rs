@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Concept - reference to a terminology or just  text
-
- A concept that may be defined by a formal reference to a terminology or ontology or may be provided by text.*/
+/// Concept - reference to a terminology or just  text
+///
+/// A concept that may be defined by a formal reference to a terminology or ontology or may be provided by text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodeableConcept {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Code defined by a terminology system (0..*)
-
- A reference to a code defined by a terminology system.*/
+    /// Code defined by a terminology system (0..*)
+    ///
+    /// A reference to a code defined by a terminology system.
     pub coding: ::std::vec::Vec<super::Coding>,
-    /** Plain text representation of the concept (0..1)
-
- A human language representation of the concept as seen/selected/uttered by the user who entered the data and/or which represents the intended meaning of the user.*/
+    /// Plain text representation of the concept (0..1)
+    ///
+    /// A human language representation of the concept as seen/selected/uttered by the user who entered the data and/or which represents the intended meaning of the user.
     pub text: ::core::option::Option<super::String>,
 }
 impl CodeableConcept {

@@ -2,38 +2,38 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A reference to a code defined by a terminology system
-
- A reference to a code defined by a terminology system.*/
+/// A reference to a code defined by a terminology system
+///
+/// A reference to a code defined by a terminology system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Coding {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Identity of the terminology system (0..1)
-
- The identification of the code system that defines the meaning of the symbol in the code.*/
+    /// Identity of the terminology system (0..1)
+    ///
+    /// The identification of the code system that defines the meaning of the symbol in the code.
     pub system: ::core::option::Option<super::Uri>,
-    /** Version of the system - if relevant (0..1)
-
- The version of the code system which was used when choosing this code. Note that a well-maintained code system does not need the version reported, because the meaning of codes is consistent across versions. However this cannot consistently be assured, and when the meaning is not guaranteed to be consistent, the version SHOULD be exchanged.*/
+    /// Version of the system - if relevant (0..1)
+    ///
+    /// The version of the code system which was used when choosing this code. Note that a well-maintained code system does not need the version reported, because the meaning of codes is consistent across versions. However this cannot consistently be assured, and when the meaning is not guaranteed to be consistent, the version SHOULD be exchanged.
     pub version: ::core::option::Option<super::String>,
-    /** Symbol in syntax defined by the system (0..1)
-
- A symbol in syntax defined by the system. The symbol may be a predefined code or an expression in a syntax defined by the coding system (e.g. post-coordination).*/
+    /// Symbol in syntax defined by the system (0..1)
+    ///
+    /// A symbol in syntax defined by the system. The symbol may be a predefined code or an expression in a syntax defined by the coding system (e.g. post-coordination).
     pub code: ::core::option::Option<super::Code>,
-    /** Representation defined by the system (0..1)
-
- A representation of the meaning of the code in the system, following the rules of the system.*/
+    /// Representation defined by the system (0..1)
+    ///
+    /// A representation of the meaning of the code in the system, following the rules of the system.
     pub display: ::core::option::Option<super::String>,
-    /** If this coding was chosen directly by the user (0..1)
-
- Indicates that this coding was chosen by a user directly - e.g. off a pick list of available items (codes or displays).*/
+    /// If this coding was chosen directly by the user (0..1)
+    ///
+    /// Indicates that this coding was chosen by a user directly - e.g. off a pick list of available items (codes or displays).
     pub user_selected: ::core::option::Option<super::Boolean>,
 }
 impl Coding {

@@ -2,140 +2,140 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A record of information transmitted from a sender to a receiver
-
- An occurrence of information being transmitted; e.g. an alert that was sent to a responsible provider, a public health agency that was notified about a reportable condition.*/
+/// A record of information transmitted from a sender to a receiver
+///
+/// An occurrence of information being transmitted; e.g. an alert that was sent to a responsible provider, a public health agency that was notified about a reportable condition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Communication {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier (0..*)
-
- Business identifiers assigned to this communication by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// Unique identifier (0..*)
+    ///
+    /// Business identifiers assigned to this communication by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Communication.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Communication.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Communication.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Communication.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** Request fulfilled by this communication (0..*)
-
- An order, proposal or plan fulfilled in whole or in part by this Communication.*/
+    /// Request fulfilled by this communication (0..*)
+    ///
+    /// An order, proposal or plan fulfilled in whole or in part by this Communication.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of this action (0..*)
-
- Part of this action.*/
+    /// Part of this action (0..*)
+    ///
+    /// Part of this action.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** Reply to (0..*)
-
- Prior communication that this communication is in response to.*/
+    /// Reply to (0..*)
+    ///
+    /// Prior communication that this communication is in response to.
     pub in_response_to: ::std::vec::Vec<super::Reference>,
-    /** preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
-
- The status of the transmission.*/
+    /// preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The status of the transmission.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current state of the Communication.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current state of the Communication.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Message category (0..*)
-
- The type of message conveyed such as alert, notification, reminder, instruction, etc.*/
+    /// Message category (0..*)
+    ///
+    /// The type of message conveyed such as alert, notification, reminder, instruction, etc.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** routine | urgent | asap | stat (0..1)
-
- Characterizes how quickly the planned or in progress communication must be addressed. Includes concepts such as stat, urgent, routine.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Characterizes how quickly the planned or in progress communication must be addressed. Includes concepts such as stat, urgent, routine.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** A channel of communication (0..*)
-
- A channel that was used for this communication (e.g. email, fax).*/
+    /// A channel of communication (0..*)
+    ///
+    /// A channel that was used for this communication (e.g. email, fax).
     pub medium: ::std::vec::Vec<super::CodeableConcept>,
-    /** Focus of message (0..1)
-
- The patient or group that was the focus of this communication.*/
+    /// Focus of message (0..1)
+    ///
+    /// The patient or group that was the focus of this communication.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Description of the purpose/content (0..1)
-
- Description of the purpose/content, similar to a subject line in an email.*/
+    /// Description of the purpose/content (0..1)
+    ///
+    /// Description of the purpose/content, similar to a subject line in an email.
     pub topic: ::core::option::Option<super::CodeableConcept>,
-    /** Resources that pertain to this communication (0..*)
-
- Other resources that pertain to this communication and to which this communication should be associated.*/
+    /// Resources that pertain to this communication (0..*)
+    ///
+    /// Other resources that pertain to this communication and to which this communication should be associated.
     pub about: ::std::vec::Vec<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this Communication was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this Communication was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When sent (0..1)
-
- The time when this communication was sent.*/
+    /// When sent (0..1)
+    ///
+    /// The time when this communication was sent.
     pub sent: ::core::option::Option<super::DateTime>,
-    /** When received (0..1)
-
- The time when this communication arrived at the destination.*/
+    /// When received (0..1)
+    ///
+    /// The time when this communication arrived at the destination.
     pub received: ::core::option::Option<super::DateTime>,
-    /** Message recipient (0..*)
-
- The entity (e.g. person, organization, clinical information system, care team or device) which was the target of the communication. If receipts need to be tracked by an individual, a separate resource instance will need to be created for each recipient.  Multiple recipient communications are intended where either receipts are not tracked (e.g. a mass mail-out) or a receipt is captured in aggregate (all emails confirmed received by a particular time).*/
+    /// Message recipient (0..*)
+    ///
+    /// The entity (e.g. person, organization, clinical information system, care team or device) which was the target of the communication. If receipts need to be tracked by an individual, a separate resource instance will need to be created for each recipient.  Multiple recipient communications are intended where either receipts are not tracked (e.g. a mass mail-out) or a receipt is captured in aggregate (all emails confirmed received by a particular time).
     pub recipient: ::std::vec::Vec<super::Reference>,
-    /** Message sender (0..1)
-
- The entity (e.g. person, organization, clinical information system, or device) which was the source of the communication.*/
+    /// Message sender (0..1)
+    ///
+    /// The entity (e.g. person, organization, clinical information system, or device) which was the source of the communication.
     pub sender: ::core::option::Option<super::Reference>,
-    /** Indication for message (0..*)
-
- The reason or justification for the communication.*/
+    /// Indication for message (0..*)
+    ///
+    /// The reason or justification for the communication.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why was communication done? (0..*)
-
- Indicates another resource whose existence justifies this communication.*/
+    /// Why was communication done? (0..*)
+    ///
+    /// Indicates another resource whose existence justifies this communication.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Message payload (0..*)
-
- Text, attachment(s), or resource(s) that was communicated to the recipient.*/
+    /// Message payload (0..*)
+    ///
+    /// Text, attachment(s), or resource(s) that was communicated to the recipient.
     pub payload: ::std::vec::Vec<super::CommunicationPayload>,
-    /** Comments made about the communication (0..*)
-
- Additional notes or commentary about the communication by the sender, receiver or other interested parties.*/
+    /// Comments made about the communication (0..*)
+    ///
+    /// Additional notes or commentary about the communication by the sender, receiver or other interested parties.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Communication {
@@ -326,28 +326,28 @@ impl crate::rt::Element for Communication {
     }
 }
 crate::rt::element_impls!(Communication, resource);
-/** Message payload
-
- Text, attachment(s), or resource(s) that was communicated to the recipient.*/
+/// Message payload
+///
+/// Text, attachment(s), or resource(s) that was communicated to the recipient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommunicationPayload {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Message part content (1..1)
-
- A communicated content (or for multi-part communications, one portion of the communication).*/
+    /// Message part content (1..1)
+    ///
+    /// A communicated content (or for multi-part communications, one portion of the communication).
     pub content: ::core::option::Option<super::CommunicationPayloadContent>,
 }
 impl CommunicationPayload {

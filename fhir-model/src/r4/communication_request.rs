@@ -2,136 +2,136 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A request for information to be sent to a receiver
-
- A request to convey information; e.g. the CDS system proposes that an alert be sent to a responsible provider, the CDS system proposes that the public health agency be notified about a reportable condition.*/
+/// A request for information to be sent to a receiver
+///
+/// A request to convey information; e.g. the CDS system proposes that an alert be sent to a responsible provider, the CDS system proposes that the public health agency be notified about a reportable condition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommunicationRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier (0..*)
-
- Business identifiers assigned to this communication request by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// Unique identifier (0..*)
+    ///
+    /// Business identifiers assigned to this communication request by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Fulfills plan or proposal (0..*)
-
- A plan or proposal that is fulfilled in whole or in part by this request.*/
+    /// Fulfills plan or proposal (0..*)
+    ///
+    /// A plan or proposal that is fulfilled in whole or in part by this request.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Request(s) replaced by this request (0..*)
-
- Completed or terminated request(s) whose function is taken by this new request.*/
+    /// Request(s) replaced by this request (0..*)
+    ///
+    /// Completed or terminated request(s) whose function is taken by this new request.
     pub replaces: ::std::vec::Vec<super::Reference>,
-    /** Composite request this is part of (0..1)
-
- A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition, prescription or similar form.*/
+    /// Composite request this is part of (0..1)
+    ///
+    /// A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition, prescription or similar form.
     pub group_identifier: ::core::option::Option<super::Identifier>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
-
- The status of the proposal or order.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The status of the proposal or order.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current state of the CommunicationRequest.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current state of the CommunicationRequest.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Message category (0..*)
-
- The type of message to be sent such as alert, notification, reminder, instruction, etc.*/
+    /// Message category (0..*)
+    ///
+    /// The type of message to be sent such as alert, notification, reminder, instruction, etc.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** routine | urgent | asap | stat (0..1)
-
- Characterizes how quickly the proposed act must be initiated. Includes concepts such as stat, urgent, routine.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Characterizes how quickly the proposed act must be initiated. Includes concepts such as stat, urgent, routine.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** True if request is prohibiting action (0..1)
-
- If true indicates that the CommunicationRequest is asking for the specified action to *not* occur.*/
+    /// True if request is prohibiting action (0..1)
+    ///
+    /// If true indicates that the CommunicationRequest is asking for the specified action to *not* occur.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** A channel of communication (0..*)
-
- A channel that was used for this communication (e.g. email, fax).*/
+    /// A channel of communication (0..*)
+    ///
+    /// A channel that was used for this communication (e.g. email, fax).
     pub medium: ::std::vec::Vec<super::CodeableConcept>,
-    /** Focus of message (0..1)
-
- The patient or group that is the focus of this communication request.*/
+    /// Focus of message (0..1)
+    ///
+    /// The patient or group that is the focus of this communication request.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Resources that pertain to this communication request (0..*)
-
- Other resources that pertain to this communication request and to which this communication request should be associated.*/
+    /// Resources that pertain to this communication request (0..*)
+    ///
+    /// Other resources that pertain to this communication request and to which this communication request should be associated.
     pub about: ::std::vec::Vec<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this CommunicationRequest was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this CommunicationRequest was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Message payload (0..*)
-
- Text, attachment(s), or resource(s) to be communicated to the recipient.*/
+    /// Message payload (0..*)
+    ///
+    /// Text, attachment(s), or resource(s) to be communicated to the recipient.
     pub payload: ::std::vec::Vec<super::CommunicationRequestPayload>,
-    /** When scheduled (0..1)
-
- The time when this communication is to occur.*/
+    /// When scheduled (0..1)
+    ///
+    /// The time when this communication is to occur.
     pub occurrence: ::core::option::Option<super::CommunicationRequestOccurrence>,
-    /** When request transitioned to being actionable (0..1)
-
- For draft requests, indicates the date of initial creation.  For requests with other statuses, indicates the date of activation.*/
+    /// When request transitioned to being actionable (0..1)
+    ///
+    /// For draft requests, indicates the date of initial creation.  For requests with other statuses, indicates the date of activation.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Who/what is requesting service (0..1)
-
- The device, individual, or organization who initiated the request and has responsibility for its activation.*/
+    /// Who/what is requesting service (0..1)
+    ///
+    /// The device, individual, or organization who initiated the request and has responsibility for its activation.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Message recipient (0..*)
-
- The entity (e.g. person, organization, clinical information system, device, group, or care team) which is the intended target of the communication.*/
+    /// Message recipient (0..*)
+    ///
+    /// The entity (e.g. person, organization, clinical information system, device, group, or care team) which is the intended target of the communication.
     pub recipient: ::std::vec::Vec<super::Reference>,
-    /** Message sender (0..1)
-
- The entity (e.g. person, organization, clinical information system, or device) which is to be the source of the communication.*/
+    /// Message sender (0..1)
+    ///
+    /// The entity (e.g. person, organization, clinical information system, or device) which is to be the source of the communication.
     pub sender: ::core::option::Option<super::Reference>,
-    /** Why is communication needed? (0..*)
-
- Describes why the request is being made in coded or textual form.*/
+    /// Why is communication needed? (0..*)
+    ///
+    /// Describes why the request is being made in coded or textual form.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why is communication needed? (0..*)
-
- Indicates another resource whose existence justifies this request.*/
+    /// Why is communication needed? (0..*)
+    ///
+    /// Indicates another resource whose existence justifies this request.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Comments made about communication request (0..*)
-
- Comments made about the request by the requester, sender, recipient, subject or other participants.*/
+    /// Comments made about communication request (0..*)
+    ///
+    /// Comments made about the request by the requester, sender, recipient, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl CommunicationRequest {
@@ -356,28 +356,28 @@ impl crate::rt::Value for CommunicationRequestOccurrence {
         }
     }
 }
-/** Message payload
-
- Text, attachment(s), or resource(s) to be communicated to the recipient.*/
+/// Message payload
+///
+/// Text, attachment(s), or resource(s) to be communicated to the recipient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommunicationRequestPayload {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Message part content (1..1)
-
- The communicated content (or for multi-part communications, one portion of the communication).*/
+    /// Message part content (1..1)
+    ///
+    /// The communicated content (or for multi-part communications, one portion of the communication).
     pub content: ::core::option::Option<super::CommunicationRequestPayloadContent>,
 }
 impl CommunicationRequestPayload {

@@ -2,104 +2,104 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Compartment Definition for a resource
-
- A compartment definition that defines how resources are accessed on a server.*/
+/// Compartment Definition for a resource
+///
+/// A compartment definition that defines how resources are accessed on a server.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompartmentDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this compartment definition, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this compartment definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this compartment definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the compartment definition is stored on different servers.*/
+    /// Canonical identifier for this compartment definition, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this compartment definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this compartment definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the compartment definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the compartment definition (0..1)
-
- The identifier that is used to identify this version of the compartment definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the compartment definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the compartment definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the compartment definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the compartment definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this compartment definition (computer friendly) (1..1)
-
- A natural language name identifying the compartment definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this compartment definition (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the compartment definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this compartment definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this compartment definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this compartment definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this compartment definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the compartment definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the compartment definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the compartment definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the compartment definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the compartment definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the compartment definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the compartment definition (0..1)
-
- A free text natural language description of the compartment definition from a consumer's perspective.*/
+    /// Natural language description of the compartment definition (0..1)
+    ///
+    /// A free text natural language description of the compartment definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate compartment definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate compartment definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Why this compartment definition is defined (0..1)
-
- Explanation of why this compartment definition is needed and why it has been designed as it has.*/
+    /// Why this compartment definition is defined (0..1)
+    ///
+    /// Explanation of why this compartment definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Patient | Encounter | RelatedPerson | Practitioner | Device (1..1)
-
- Which compartment this definition describes.*/
+    /// Patient | Encounter | RelatedPerson | Practitioner | Device (1..1)
+    ///
+    /// Which compartment this definition describes.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::CompartmentType, super::Extension>,
     >,
-    /** Whether the search syntax is supported (1..1)
-
- Whether the search syntax is supported,.*/
+    /// Whether the search syntax is supported (1..1)
+    ///
+    /// Whether the search syntax is supported,.
     pub search: ::core::option::Option<super::Boolean>,
-    /** How a resource is related to the compartment (0..*)
-
- Information about how a resource is related to the compartment.*/
+    /// How a resource is related to the compartment (0..*)
+    ///
+    /// Information about how a resource is related to the compartment.
     pub resource: ::std::vec::Vec<super::CompartmentDefinitionResource>,
 }
 impl CompartmentDefinition {
@@ -256,38 +256,38 @@ impl crate::rt::Element for CompartmentDefinition {
     }
 }
 crate::rt::element_impls!(CompartmentDefinition, resource);
-/** How a resource is related to the compartment
-
- Information about how a resource is related to the compartment.*/
+/// How a resource is related to the compartment
+///
+/// Information about how a resource is related to the compartment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompartmentDefinitionResource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of resource type (1..1)
-
- The name of a resource supported by the server.*/
+    /// Name of resource type (1..1)
+    ///
+    /// The name of a resource supported by the server.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Search Parameter Name, or chained parameters (0..*)
-
- The name of a search parameter that represents the link to the compartment. More than one may be listed because a resource may be linked to a compartment in more than one way,.*/
+    /// Search Parameter Name, or chained parameters (0..*)
+    ///
+    /// The name of a search parameter that represents the link to the compartment. More than one may be listed because a resource may be linked to a compartment in more than one way,.
     pub param: ::std::vec::Vec<super::String>,
-    /** Additional documentation about the resource and compartment (0..1)
-
- Additional documentation about the resource and compartment.*/
+    /// Additional documentation about the resource and compartment (0..1)
+    ///
+    /// Additional documentation about the resource and compartment.
     pub documentation: ::core::option::Option<super::String>,
 }
 impl CompartmentDefinitionResource {

@@ -2,111 +2,111 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A set of resources composed into a single coherent clinical statement with clinical attestation
-
- A set of healthcare-related information that is assembled together into a single logical package that provides a single coherent statement of meaning, establishes its own context and that has clinical attestation with regard to who is making the statement. A Composition defines the structure and narrative content necessary for a document. However, a Composition alone does not constitute a document. Rather, the Composition must be the first entry in a Bundle where Bundle.type=document, and any other resources referenced from Composition must be included as subsequent entries in the Bundle (for example Patient, Practitioner, Encounter, etc.).*/
+/// A set of resources composed into a single coherent clinical statement with clinical attestation
+///
+/// A set of healthcare-related information that is assembled together into a single logical package that provides a single coherent statement of meaning, establishes its own context and that has clinical attestation with regard to who is making the statement. A Composition defines the structure and narrative content necessary for a document. However, a Composition alone does not constitute a document. Rather, the Composition must be the first entry in a Bundle where Bundle.type=document, and any other resources referenced from Composition must be included as subsequent entries in the Bundle (for example Patient, Practitioner, Encounter, etc.).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Composition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Version-independent identifier for the Composition (0..1)
-
- A version-independent identifier for the Composition. This identifier stays constant as the composition is changed over time.*/
+    /// Version-independent identifier for the Composition (0..1)
+    ///
+    /// A version-independent identifier for the Composition. This identifier stays constant as the composition is changed over time.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** preliminary | final | amended | entered-in-error (1..1)
-
- The workflow/clinical status of this composition. The status is a marker for the clinical standing of the document.*/
+    /// preliminary | final | amended | entered-in-error (1..1)
+    ///
+    /// The workflow/clinical status of this composition. The status is a marker for the clinical standing of the document.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::CompositionStatus, super::Extension>,
     >,
-    /** Kind of composition (LOINC if possible) (1..1)
-
- Specifies the particular kind of composition (e.g. History and Physical, Discharge Summary, Progress Note). This usually equates to the purpose of making the composition.*/
+    /// Kind of composition (LOINC if possible) (1..1)
+    ///
+    /// Specifies the particular kind of composition (e.g. History and Physical, Discharge Summary, Progress Note). This usually equates to the purpose of making the composition.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Categorization of Composition (0..*)
-
- A categorization for the type of the composition - helps for indexing and searching. This may be implied by or derived from the code specified in the Composition Type.*/
+    /// Categorization of Composition (0..*)
+    ///
+    /// A categorization for the type of the composition - helps for indexing and searching. This may be implied by or derived from the code specified in the Composition Type.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who and/or what the composition is about (0..1)
-
- Who or what the composition is about. The composition can be about a person, (patient or healthcare practitioner), a device (e.g. a machine) or even a group of subjects (such as a document about a herd of livestock, or a set of patients that share a common exposure).*/
+    /// Who and/or what the composition is about (0..1)
+    ///
+    /// Who or what the composition is about. The composition can be about a person, (patient or healthcare practitioner), a device (e.g. a machine) or even a group of subjects (such as a document about a herd of livestock, or a set of patients that share a common exposure).
     pub subject: ::core::option::Option<super::Reference>,
-    /** Context of the Composition (0..1)
-
- Describes the clinical encounter or type of care this documentation is associated with.*/
+    /// Context of the Composition (0..1)
+    ///
+    /// Describes the clinical encounter or type of care this documentation is associated with.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Composition editing time (1..1)
-
- The composition editing time, when the composition was last logically changed by the author.*/
+    /// Composition editing time (1..1)
+    ///
+    /// The composition editing time, when the composition was last logically changed by the author.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who and/or what authored the composition (1..*)
-
- Identifies who is responsible for the information in the composition, not necessarily who typed it in.*/
+    /// Who and/or what authored the composition (1..*)
+    ///
+    /// Identifies who is responsible for the information in the composition, not necessarily who typed it in.
     pub author: ::std::vec::Vec<super::Reference>,
-    /** Human Readable name/title (1..1)
-
- Official human-readable label for the composition.*/
+    /// Human Readable name/title (1..1)
+    ///
+    /// Official human-readable label for the composition.
     pub title: ::core::option::Option<super::String>,
-    /** As defined by affinity domain (0..1)
-
- The code specifying the level of confidentiality of the Composition.*/
+    /// As defined by affinity domain (0..1)
+    ///
+    /// The code specifying the level of confidentiality of the Composition.
     pub confidentiality: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::V3ConfidentialityClassification,
             super::Extension,
         >,
     >,
-    /** Attests to accuracy of composition (0..*)
-
- A participant who has attested to the accuracy of the composition/document.*/
+    /// Attests to accuracy of composition (0..*)
+    ///
+    /// A participant who has attested to the accuracy of the composition/document.
     pub attester: ::std::vec::Vec<super::CompositionAttester>,
-    /** Organization which maintains the composition (0..1)
-
- Identifies the organization or group who is responsible for ongoing maintenance of and access to the composition/document information.*/
+    /// Organization which maintains the composition (0..1)
+    ///
+    /// Identifies the organization or group who is responsible for ongoing maintenance of and access to the composition/document information.
     pub custodian: ::core::option::Option<super::Reference>,
-    /** Relationships to other compositions/documents (0..*)
-
- Relationships that this composition has with other compositions or documents that already exist.*/
+    /// Relationships to other compositions/documents (0..*)
+    ///
+    /// Relationships that this composition has with other compositions or documents that already exist.
     pub relates_to: ::std::vec::Vec<super::CompositionRelatesTo>,
-    /** The clinical service(s) being documented (0..*)
-
- The clinical service, such as a colonoscopy or an appendectomy, being documented.*/
+    /// The clinical service(s) being documented (0..*)
+    ///
+    /// The clinical service, such as a colonoscopy or an appendectomy, being documented.
     pub event: ::std::vec::Vec<super::CompositionEvent>,
-    /** Composition is broken into sections (0..*)
-
- The root of the sections that make up the composition.*/
+    /// Composition is broken into sections (0..*)
+    ///
+    /// The root of the sections that make up the composition.
     pub section: ::std::vec::Vec<super::CompositionSection>,
 }
 impl Composition {
@@ -273,38 +273,38 @@ impl crate::rt::Element for Composition {
     }
 }
 crate::rt::element_impls!(Composition, resource);
-/** Attests to accuracy of composition
-
- A participant who has attested to the accuracy of the composition/document.*/
+/// Attests to accuracy of composition
+///
+/// A participant who has attested to the accuracy of the composition/document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompositionAttester {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** personal | professional | legal | official (1..1)
-
- The type of attestation the authenticator offers.*/
+    /// personal | professional | legal | official (1..1)
+    ///
+    /// The type of attestation the authenticator offers.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::CompositionAttestationMode, super::Extension>,
     >,
-    /** When the composition was attested (0..1)
-
- When the composition was attested by the party.*/
+    /// When the composition was attested (0..1)
+    ///
+    /// When the composition was attested by the party.
     pub time: ::core::option::Option<super::DateTime>,
-    /** Who attested the composition (0..1)
-
- Who attested the composition in the specified way.*/
+    /// Who attested the composition (0..1)
+    ///
+    /// Who attested the composition in the specified way.
     pub party: ::core::option::Option<super::Reference>,
 }
 impl CompositionAttester {
@@ -382,36 +382,36 @@ impl crate::rt::Element for CompositionAttester {
     }
 }
 crate::rt::element_impls!(CompositionAttester, element);
-/** The clinical service(s) being documented
-
- The clinical service, such as a colonoscopy or an appendectomy, being documented.*/
+/// The clinical service(s) being documented
+///
+/// The clinical service, such as a colonoscopy or an appendectomy, being documented.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompositionEvent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code(s) that apply to the event being documented (0..*)
-
- This list of codes represents the main clinical acts, such as a colonoscopy or an appendectomy, being documented. In some cases, the event is inherent in the typeCode, such as a "History and Physical Report" in which the procedure being documented is necessarily a "History and Physical" act.*/
+    /// Code(s) that apply to the event being documented (0..*)
+    ///
+    /// This list of codes represents the main clinical acts, such as a colonoscopy or an appendectomy, being documented. In some cases, the event is inherent in the typeCode, such as a "History and Physical Report" in which the procedure being documented is necessarily a "History and Physical" act.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** The period covered by the documentation (0..1)
-
- The period of time covered by the documentation. There is no assertion that the documentation is a complete representation for this period, only that it documents events during this time.*/
+    /// The period covered by the documentation (0..1)
+    ///
+    /// The period of time covered by the documentation. There is no assertion that the documentation is a complete representation for this period, only that it documents events during this time.
     pub period: ::core::option::Option<super::Period>,
-    /** The event(s) being documented (0..*)
-
- The description and/or reference of the event(s) being documented. For example, this could be used to document such a colonoscopy or an appendectomy.*/
+    /// The event(s) being documented (0..*)
+    ///
+    /// The description and/or reference of the event(s) being documented. For example, this could be used to document such a colonoscopy or an appendectomy.
     pub detail: ::std::vec::Vec<super::Reference>,
 }
 impl CompositionEvent {
@@ -475,34 +475,34 @@ impl crate::rt::Element for CompositionEvent {
     }
 }
 crate::rt::element_impls!(CompositionEvent, element);
-/** Relationships to other compositions/documents
-
- Relationships that this composition has with other compositions or documents that already exist.*/
+/// Relationships to other compositions/documents
+///
+/// Relationships that this composition has with other compositions or documents that already exist.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompositionRelatesTo {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** replaces | transforms | signs | appends (1..1)
-
- The type of relationship that this composition has with anther composition or document.*/
+    /// replaces | transforms | signs | appends (1..1)
+    ///
+    /// The type of relationship that this composition has with anther composition or document.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::DocumentRelationshipType, super::Extension>,
     >,
-    /** Target of the relationship (1..1)
-
- The target composition/document of this relationship.*/
+    /// Target of the relationship (1..1)
+    ///
+    /// The target composition/document of this relationship.
     pub target: ::core::option::Option<super::CompositionRelatesToTarget>,
 }
 impl CompositionRelatesTo {
@@ -624,66 +624,66 @@ impl crate::rt::Value for CompositionRelatesToTarget {
         }
     }
 }
-/** Composition is broken into sections
-
- The root of the sections that make up the composition.*/
+/// Composition is broken into sections
+///
+/// The root of the sections that make up the composition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompositionSection {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for section (e.g. for ToC) (0..1)
-
- The label for this particular section.  This will be part of the rendered content for the document, and is often used to build a table of contents.*/
+    /// Label for section (e.g. for ToC) (0..1)
+    ///
+    /// The label for this particular section.  This will be part of the rendered content for the document, and is often used to build a table of contents.
     pub title: ::core::option::Option<super::String>,
-    /** Classification of section (recommended) (0..1)
-
- A code identifying the kind of content contained within the section. This must be consistent with the section title.*/
+    /// Classification of section (recommended) (0..1)
+    ///
+    /// A code identifying the kind of content contained within the section. This must be consistent with the section title.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who and/or what authored the section (0..*)
-
- Identifies who is responsible for the information in this section, not necessarily who typed it in.*/
+    /// Who and/or what authored the section (0..*)
+    ///
+    /// Identifies who is responsible for the information in this section, not necessarily who typed it in.
     pub author: ::std::vec::Vec<super::Reference>,
-    /** Who/what the section is about, when it is not about the subject of composition (0..1)
-
- The actual focus of the section when it is not the subject of the composition, but instead represents something or someone associated with the subject such as (for a patient subject) a spouse, parent, fetus, or donor. If not focus is specified, the focus is assumed to be focus of the parent section, or, for a section in the Composition itself, the subject of the composition. Sections with a focus SHALL only include resources where the logical subject (patient, subject, focus, etc.) matches the section focus, or the resources have no logical subject (few resources).*/
+    /// Who/what the section is about, when it is not about the subject of composition (0..1)
+    ///
+    /// The actual focus of the section when it is not the subject of the composition, but instead represents something or someone associated with the subject such as (for a patient subject) a spouse, parent, fetus, or donor. If not focus is specified, the focus is assumed to be focus of the parent section, or, for a section in the Composition itself, the subject of the composition. Sections with a focus SHALL only include resources where the logical subject (patient, subject, focus, etc.) matches the section focus, or the resources have no logical subject (few resources).
     pub focus: ::core::option::Option<super::Reference>,
-    /** Text summary of the section, for human interpretation (0..1)
-
- A human-readable narrative that contains the attested content of the section, used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative.*/
+    /// Text summary of the section, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains the attested content of the section, used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative.
     pub text: ::core::option::Option<super::Narrative>,
-    /** working | snapshot | changes (0..1)
-
- How the entry list was prepared - whether it is a working list that is suitable for being maintained on an ongoing basis, or if it represents a snapshot of a list of items from another source, or whether it is a prepared list where items may be marked as added, modified or deleted.*/
+    /// working | snapshot | changes (0..1)
+    ///
+    /// How the entry list was prepared - whether it is a working list that is suitable for being maintained on an ongoing basis, or if it represents a snapshot of a list of items from another source, or whether it is a prepared list where items may be marked as added, modified or deleted.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::ListMode, super::Extension>,
     >,
-    /** Order of section entries (0..1)
-
- Specifies the order applied to the items in the section entries.*/
+    /// Order of section entries (0..1)
+    ///
+    /// Specifies the order applied to the items in the section entries.
     pub ordered_by: ::core::option::Option<super::CodeableConcept>,
-    /** A reference to data that supports this section (0..*)
-
- A reference to the actual resource from which the narrative in the section is derived.*/
+    /// A reference to data that supports this section (0..*)
+    ///
+    /// A reference to the actual resource from which the narrative in the section is derived.
     pub entry: ::std::vec::Vec<super::Reference>,
-    /** Why the section is empty (0..1)
-
- If the section is empty, why the list is empty. An empty section typically has some text explaining the empty reason.*/
+    /// Why the section is empty (0..1)
+    ///
+    /// If the section is empty, why the list is empty. An empty section typically has some text explaining the empty reason.
     pub empty_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Nested Section (0..*)
-
- A nested sub-section within this section.*/
+    /// Nested Section (0..*)
+    ///
+    /// A nested sub-section within this section.
     pub section: ::std::vec::Vec<super::CompositionSection>,
 }
 impl CompositionSection {

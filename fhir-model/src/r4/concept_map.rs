@@ -2,118 +2,118 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A map from one set of concepts to one or more other concepts
-
- A statement of relationships from one set of concepts to one or more other concepts - either concepts in code systems, or data element/data element concepts, or classes in class models.*/
+/// A map from one set of concepts to one or more other concepts
+///
+/// A statement of relationships from one set of concepts to one or more other concepts - either concepts in code systems, or data element/data element concepts, or classes in class models.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMap {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this concept map, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this concept map when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this concept map is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the concept map is stored on different servers.*/
+    /// Canonical identifier for this concept map, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this concept map when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this concept map is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the concept map is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the concept map (0..1)
-
- A formal identifier that is used to identify this concept map when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the concept map (0..1)
+    ///
+    /// A formal identifier that is used to identify this concept map when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Business version of the concept map (0..1)
-
- The identifier that is used to identify this version of the concept map when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the concept map author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the concept map (0..1)
+    ///
+    /// The identifier that is used to identify this version of the concept map when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the concept map author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this concept map (computer friendly) (0..1)
-
- A natural language name identifying the concept map. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this concept map (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the concept map. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this concept map (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the concept map.*/
+    /// Name for this concept map (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the concept map.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this concept map. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this concept map. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this concept map is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this concept map is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the concept map was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the concept map changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the concept map was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the concept map changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the concept map.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the concept map.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the concept map (0..1)
-
- A free text natural language description of the concept map from a consumer's perspective.*/
+    /// Natural language description of the concept map (0..1)
+    ///
+    /// A free text natural language description of the concept map from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate concept map instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate concept map instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for concept map (if applicable) (0..*)
-
- A legal or geographic region in which the concept map is intended to be used.*/
+    /// Intended jurisdiction for concept map (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the concept map is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this concept map is defined (0..1)
-
- Explanation of why this concept map is needed and why it has been designed as it has.*/
+    /// Why this concept map is defined (0..1)
+    ///
+    /// Explanation of why this concept map is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the concept map and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the concept map.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the concept map and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the concept map.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** The source value set that contains the concepts that are being mapped (0..1)
-
- Identifier for the source value set that contains the concepts that are being mapped and provides context for the mappings.*/
+    /// The source value set that contains the concepts that are being mapped (0..1)
+    ///
+    /// Identifier for the source value set that contains the concepts that are being mapped and provides context for the mappings.
     pub source: ::core::option::Option<super::ConceptMapSource>,
-    /** The target value set which provides context for the mappings (0..1)
-
- The target value set provides context for the mappings. Note that the mapping is made between concepts, not between value sets, but the value set provides important context about how the concept mapping choices are made.*/
+    /// The target value set which provides context for the mappings (0..1)
+    ///
+    /// The target value set provides context for the mappings. Note that the mapping is made between concepts, not between value sets, but the value set provides important context about how the concept mapping choices are made.
     pub target: ::core::option::Option<super::ConceptMapTarget>,
-    /** Same source and target systems (0..*)
-
- A group of mappings that all have the same source and target system.*/
+    /// Same source and target systems (0..*)
+    ///
+    /// A group of mappings that all have the same source and target system.
     pub group: ::std::vec::Vec<super::ConceptMapGroup>,
 }
 impl ConceptMap {
@@ -368,48 +368,48 @@ impl crate::rt::Value for ConceptMapTarget {
         }
     }
 }
-/** Same source and target systems
-
- A group of mappings that all have the same source and target system.*/
+/// Same source and target systems
+///
+/// A group of mappings that all have the same source and target system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMapGroup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Source system where concepts to be mapped are defined (0..1)
-
- An absolute URI that identifies the source system where the concepts to be mapped are defined.*/
+    /// Source system where concepts to be mapped are defined (0..1)
+    ///
+    /// An absolute URI that identifies the source system where the concepts to be mapped are defined.
     pub source: ::core::option::Option<super::Uri>,
-    /** Specific version of the  code system (0..1)
-
- The specific version of the code system, as determined by the code system authority.*/
+    /// Specific version of the  code system (0..1)
+    ///
+    /// The specific version of the code system, as determined by the code system authority.
     pub source_version: ::core::option::Option<super::String>,
-    /** Target system that the concepts are to be mapped to (0..1)
-
- An absolute URI that identifies the target system that the concepts will be mapped to.*/
+    /// Target system that the concepts are to be mapped to (0..1)
+    ///
+    /// An absolute URI that identifies the target system that the concepts will be mapped to.
     pub target: ::core::option::Option<super::Uri>,
-    /** Specific version of the  code system (0..1)
-
- The specific version of the code system, as determined by the code system authority.*/
+    /// Specific version of the  code system (0..1)
+    ///
+    /// The specific version of the code system, as determined by the code system authority.
     pub target_version: ::core::option::Option<super::String>,
-    /** Mappings for a concept from the source set (1..*)
-
- Mappings for an individual concept in the source to one or more concepts in the target.*/
+    /// Mappings for a concept from the source set (1..*)
+    ///
+    /// Mappings for an individual concept in the source to one or more concepts in the target.
     pub element: ::std::vec::Vec<super::ConceptMapGroupElement>,
-    /** What to do when there is no mapping for the source concept (0..1)
-
- What to do when there is no mapping for the source concept. "Unmapped" does not include codes that are unmatched, and the unmapped element is ignored in a code is specified to have equivalence = unmatched.*/
+    /// What to do when there is no mapping for the source concept (0..1)
+    ///
+    /// What to do when there is no mapping for the source concept. "Unmapped" does not include codes that are unmatched, and the unmapped element is ignored in a code is specified to have equivalence = unmatched.
     pub unmapped: ::core::option::Option<super::ConceptMapGroupUnmapped>,
 }
 impl ConceptMapGroup {
@@ -500,36 +500,36 @@ impl crate::rt::Element for ConceptMapGroup {
     }
 }
 crate::rt::element_impls!(ConceptMapGroup, element);
-/** Mappings for a concept from the source set
-
- Mappings for an individual concept in the source to one or more concepts in the target.*/
+/// Mappings for a concept from the source set
+///
+/// Mappings for an individual concept in the source to one or more concepts in the target.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMapGroupElement {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifies element being mapped (0..1)
-
- Identity (code or path) or the element/item being mapped.*/
+    /// Identifies element being mapped (0..1)
+    ///
+    /// Identity (code or path) or the element/item being mapped.
     pub code: ::core::option::Option<super::Code>,
-    /** Display for the code (0..1)
-
- The display for the code. The display is only provided to help editors when editing the concept map.*/
+    /// Display for the code (0..1)
+    ///
+    /// The display for the code. The display is only provided to help editors when editing the concept map.
     pub display: ::core::option::Option<super::String>,
-    /** Concept in target system for element (0..*)
-
- A concept from the target value set that this concept maps to.*/
+    /// Concept in target system for element (0..*)
+    ///
+    /// A concept from the target value set that this concept maps to.
     pub target: ::std::vec::Vec<super::ConceptMapGroupElementTarget>,
 }
 impl ConceptMapGroupElement {
@@ -601,50 +601,50 @@ impl crate::rt::Element for ConceptMapGroupElement {
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElement, element);
-/** Concept in target system for element
-
- A concept from the target value set that this concept maps to.*/
+/// Concept in target system for element
+///
+/// A concept from the target value set that this concept maps to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMapGroupElementTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that identifies the target element (0..1)
-
- Identity (code or path) or the element/item that the map refers to.*/
+    /// Code that identifies the target element (0..1)
+    ///
+    /// Identity (code or path) or the element/item that the map refers to.
     pub code: ::core::option::Option<super::Code>,
-    /** Display for the code (0..1)
-
- The display for the code. The display is only provided to help editors when editing the concept map.*/
+    /// Display for the code (0..1)
+    ///
+    /// The display for the code. The display is only provided to help editors when editing the concept map.
     pub display: ::core::option::Option<super::String>,
-    /** relatedto | equivalent | equal | wider | subsumes | narrower | specializes | inexact | unmatched | disjoint (1..1)
-
- The equivalence between the source and target concepts (counting for the dependencies and products). The equivalence is read from target to source (e.g. the target is 'wider' than the source).*/
+    /// relatedto | equivalent | equal | wider | subsumes | narrower | specializes | inexact | unmatched | disjoint (1..1)
+    ///
+    /// The equivalence between the source and target concepts (counting for the dependencies and products). The equivalence is read from target to source (e.g. the target is 'wider' than the source).
     pub equivalence: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConceptMapEquivalence, super::Extension>,
     >,
-    /** Description of status/issues in mapping (0..1)
-
- A description of status/issues in mapping that conveys additional information not represented in  the structured data.*/
+    /// Description of status/issues in mapping (0..1)
+    ///
+    /// A description of status/issues in mapping that conveys additional information not represented in  the structured data.
     pub comment: ::core::option::Option<super::String>,
-    /** Other elements required for this mapping (from context) (0..*)
-
- A set of additional dependencies for this mapping to hold. This mapping is only applicable if the specified element can be resolved, and it has the specified value.*/
+    /// Other elements required for this mapping (from context) (0..*)
+    ///
+    /// A set of additional dependencies for this mapping to hold. This mapping is only applicable if the specified element can be resolved, and it has the specified value.
     pub depends_on: ::std::vec::Vec<super::ConceptMapGroupElementTargetDependsOn>,
-    /** Other concepts that this mapping also produces (0..*)
-
- A set of additional outcomes from this mapping to other elements. To properly execute this mapping, the specified element must be mapped to some data element or source that is in context. The mapping may still be useful without a place for the additional data elements, but the equivalence cannot be relied on.*/
+    /// Other concepts that this mapping also produces (0..*)
+    ///
+    /// A set of additional outcomes from this mapping to other elements. To properly execute this mapping, the specified element must be mapped to some data element or source that is in context. The mapping may still be useful without a place for the additional data elements, but the equivalence cannot be relied on.
     pub product: ::std::vec::Vec<super::ConceptMapGroupElementTargetDependsOn>,
 }
 impl ConceptMapGroupElementTarget {
@@ -747,40 +747,40 @@ impl crate::rt::Element for ConceptMapGroupElementTarget {
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTarget, element);
-/** Other elements required for this mapping (from context)
-
- A set of additional dependencies for this mapping to hold. This mapping is only applicable if the specified element can be resolved, and it has the specified value.*/
+/// Other elements required for this mapping (from context)
+///
+/// A set of additional dependencies for this mapping to hold. This mapping is only applicable if the specified element can be resolved, and it has the specified value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMapGroupElementTargetDependsOn {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to property mapping depends on (1..1)
-
- A reference to an element that holds a coded value that corresponds to a code system property. The idea is that the information model carries an element somewhere that is labeled to correspond with a code system property.*/
+    /// Reference to property mapping depends on (1..1)
+    ///
+    /// A reference to an element that holds a coded value that corresponds to a code system property. The idea is that the information model carries an element somewhere that is labeled to correspond with a code system property.
     pub property: ::core::option::Option<super::Uri>,
-    /** Code System (if necessary) (0..1)
-
- An absolute URI that identifies the code system of the dependency code (if the source/dependency is a value set that crosses code systems).*/
+    /// Code System (if necessary) (0..1)
+    ///
+    /// An absolute URI that identifies the code system of the dependency code (if the source/dependency is a value set that crosses code systems).
     pub system: ::core::option::Option<super::Canonical>,
-    /** Value of the referenced element (1..1)
-
- Identity (code or path) or the element/item/ValueSet/text that the map depends on / refers to.*/
+    /// Value of the referenced element (1..1)
+    ///
+    /// Identity (code or path) or the element/item/ValueSet/text that the map depends on / refers to.
     pub value: ::core::option::Option<super::String>,
-    /** Display for the code (if value is a code) (0..1)
-
- The display for the code. The display is only provided to help editors when editing the concept map.*/
+    /// Display for the code (if value is a code) (0..1)
+    ///
+    /// The display for the code. The display is only provided to help editors when editing the concept map.
     pub display: ::core::option::Option<super::String>,
 }
 impl ConceptMapGroupElementTargetDependsOn {
@@ -859,42 +859,42 @@ impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetDependsOn, element);
-/** What to do when there is no mapping for the source concept
-
- What to do when there is no mapping for the source concept. "Unmapped" does not include codes that are unmatched, and the unmapped element is ignored in a code is specified to have equivalence = unmatched.*/
+/// What to do when there is no mapping for the source concept
+///
+/// What to do when there is no mapping for the source concept. "Unmapped" does not include codes that are unmatched, and the unmapped element is ignored in a code is specified to have equivalence = unmatched.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConceptMapGroupUnmapped {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** provided | fixed | other-map (1..1)
-
- Defines which action to take if there is no match for the source concept in the target system designated for the group. One of 3 actions are possible: use the unmapped code (this is useful when doing a mapping between versions, and only a few codes have changed), use a fixed code (a default code), or alternatively, a reference to a different concept map can be provided (by canonical URL).*/
+    /// provided | fixed | other-map (1..1)
+    ///
+    /// Defines which action to take if there is no match for the source concept in the target system designated for the group. One of 3 actions are possible: use the unmapped code (this is useful when doing a mapping between versions, and only a few codes have changed), use a fixed code (a default code), or alternatively, a reference to a different concept map can be provided (by canonical URL).
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConceptMapGroupUnmappedMode, super::Extension>,
     >,
-    /** Fixed code when mode = fixed (0..1)
-
- The fixed code to use when the mode = 'fixed'  - all unmapped codes are mapped to a single fixed code.*/
+    /// Fixed code when mode = fixed (0..1)
+    ///
+    /// The fixed code to use when the mode = 'fixed'  - all unmapped codes are mapped to a single fixed code.
     pub code: ::core::option::Option<super::Code>,
-    /** Display for the code (0..1)
-
- The display for the code. The display is only provided to help editors when editing the concept map.*/
+    /// Display for the code (0..1)
+    ///
+    /// The display for the code. The display is only provided to help editors when editing the concept map.
     pub display: ::core::option::Option<super::String>,
-    /** canonical reference to an additional ConceptMap to use for mapping if the source concept is unmapped (0..1)
-
- The canonical reference to an additional ConceptMap resource instance to use for mapping if this ConceptMap resource contains no matching mapping for the source concept.*/
+    /// canonical reference to an additional ConceptMap to use for mapping if the source concept is unmapped (0..1)
+    ///
+    /// The canonical reference to an additional ConceptMap resource instance to use for mapping if this ConceptMap resource contains no matching mapping for the source concept.
     pub url: ::core::option::Option<super::Canonical>,
 }
 impl ConceptMapGroupUnmapped {

@@ -2,112 +2,112 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Detailed information about conditions, problems or diagnoses
-
- A clinical condition, problem, diagnosis, or other event, situation, issue, or clinical concept that has risen to a level of concern.*/
+/// Detailed information about conditions, problems or diagnoses
+///
+/// A clinical condition, problem, diagnosis, or other event, situation, issue, or clinical concept that has risen to a level of concern.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Condition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this condition (0..*)
-
- Business identifiers assigned to this condition by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External Ids for this condition (0..*)
+    ///
+    /// Business identifiers assigned to this condition by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | recurrence | relapse | inactive | remission | resolved (0..1)
-
- The clinical status of the condition.*/
+    /// active | recurrence | relapse | inactive | remission | resolved (0..1)
+    ///
+    /// The clinical status of the condition.
     pub clinical_status: ::core::option::Option<super::CodeableConcept>,
-    /** unconfirmed | provisional | differential | confirmed | refuted | entered-in-error (0..1)
-
- The verification status to support the clinical status of the condition.*/
+    /// unconfirmed | provisional | differential | confirmed | refuted | entered-in-error (0..1)
+    ///
+    /// The verification status to support the clinical status of the condition.
     pub verification_status: ::core::option::Option<super::CodeableConcept>,
-    /** problem-list-item | encounter-diagnosis (0..*)
-
- A category assigned to the condition.*/
+    /// problem-list-item | encounter-diagnosis (0..*)
+    ///
+    /// A category assigned to the condition.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Subjective severity of condition (0..1)
-
- A subjective assessment of the severity of the condition as evaluated by the clinician.*/
+    /// Subjective severity of condition (0..1)
+    ///
+    /// A subjective assessment of the severity of the condition as evaluated by the clinician.
     pub severity: ::core::option::Option<super::CodeableConcept>,
-    /** Identification of the condition, problem or diagnosis (0..1)
-
- Identification of the condition, problem or diagnosis.*/
+    /// Identification of the condition, problem or diagnosis (0..1)
+    ///
+    /// Identification of the condition, problem or diagnosis.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical location, if relevant (0..*)
-
- The anatomical location where this condition manifests itself.*/
+    /// Anatomical location, if relevant (0..*)
+    ///
+    /// The anatomical location where this condition manifests itself.
     pub body_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who has the condition? (1..1)
-
- Indicates the patient or group who the condition record is associated with.*/
+    /// Who has the condition? (1..1)
+    ///
+    /// Indicates the patient or group who the condition record is associated with.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this Condition was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this Condition was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Estimated or actual date,  date-time, or age (0..1)
-
- Estimated or actual date or date-time  the condition began, in the opinion of the clinician.*/
+    /// Estimated or actual date,  date-time, or age (0..1)
+    ///
+    /// Estimated or actual date or date-time  the condition began, in the opinion of the clinician.
     pub onset: ::core::option::Option<super::ConditionOnset>,
-    /** When in resolution/remission (0..1)
-
- The date or estimated date that the condition resolved or went into remission. This is called "abatement" because of the many overloaded connotations associated with "remission" or "resolution" - Conditions are never really resolved, but they can abate.*/
+    /// When in resolution/remission (0..1)
+    ///
+    /// The date or estimated date that the condition resolved or went into remission. This is called "abatement" because of the many overloaded connotations associated with "remission" or "resolution" - Conditions are never really resolved, but they can abate.
     pub abatement: ::core::option::Option<super::ConditionAbatement>,
-    /** Date record was first recorded (0..1)
-
- The recordedDate represents when this particular Condition record was created in the system, which is often a system-generated date.*/
+    /// Date record was first recorded (0..1)
+    ///
+    /// The recordedDate represents when this particular Condition record was created in the system, which is often a system-generated date.
     pub recorded_date: ::core::option::Option<super::DateTime>,
-    /** Who recorded the condition (0..1)
-
- Individual who recorded the record and takes responsibility for its content.*/
+    /// Who recorded the condition (0..1)
+    ///
+    /// Individual who recorded the record and takes responsibility for its content.
     pub recorder: ::core::option::Option<super::Reference>,
-    /** Person who asserts this condition (0..1)
-
- Individual who is making the condition statement.*/
+    /// Person who asserts this condition (0..1)
+    ///
+    /// Individual who is making the condition statement.
     pub asserter: ::core::option::Option<super::Reference>,
-    /** Stage/grade, usually assessed formally (0..*)
-
- Clinical stage or grade of a condition. May include formal severity assessments.*/
+    /// Stage/grade, usually assessed formally (0..*)
+    ///
+    /// Clinical stage or grade of a condition. May include formal severity assessments.
     pub stage: ::std::vec::Vec<super::ConditionStage>,
-    /** Supporting evidence (0..*)
-
- Supporting evidence / manifestations that are the basis of the Condition's verification status, such as evidence that confirmed or refuted the condition.*/
+    /// Supporting evidence (0..*)
+    ///
+    /// Supporting evidence / manifestations that are the basis of the Condition's verification status, such as evidence that confirmed or refuted the condition.
     pub evidence: ::std::vec::Vec<super::ConditionEvidence>,
-    /** Additional information about the Condition (0..*)
-
- Additional information about the Condition. This is a general notes/comments entry  for description of the Condition, its diagnosis and prognosis.*/
+    /// Additional information about the Condition (0..*)
+    ///
+    /// Additional information about the Condition. This is a general notes/comments entry  for description of the Condition, its diagnosis and prognosis.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Condition {
@@ -400,32 +400,32 @@ impl crate::rt::Value for ConditionAbatement {
         }
     }
 }
-/** Supporting evidence
-
- Supporting evidence / manifestations that are the basis of the Condition's verification status, such as evidence that confirmed or refuted the condition.*/
+/// Supporting evidence
+///
+/// Supporting evidence / manifestations that are the basis of the Condition's verification status, such as evidence that confirmed or refuted the condition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConditionEvidence {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Manifestation/symptom (0..*)
-
- A manifestation or symptom that led to the recording of this condition.*/
+    /// Manifestation/symptom (0..*)
+    ///
+    /// A manifestation or symptom that led to the recording of this condition.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Supporting information found elsewhere (0..*)
-
- Links to other relevant information, including pathology reports.*/
+    /// Supporting information found elsewhere (0..*)
+    ///
+    /// Links to other relevant information, including pathology reports.
     pub detail: ::std::vec::Vec<super::Reference>,
 }
 impl ConditionEvidence {
@@ -485,36 +485,36 @@ impl crate::rt::Element for ConditionEvidence {
     }
 }
 crate::rt::element_impls!(ConditionEvidence, element);
-/** Stage/grade, usually assessed formally
-
- Clinical stage or grade of a condition. May include formal severity assessments.*/
+/// Stage/grade, usually assessed formally
+///
+/// Clinical stage or grade of a condition. May include formal severity assessments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConditionStage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Simple summary (disease specific) (0..1)
-
- A simple summary of the stage such as "Stage 3". The determination of the stage is disease-specific.*/
+    /// Simple summary (disease specific) (0..1)
+    ///
+    /// A simple summary of the stage such as "Stage 3". The determination of the stage is disease-specific.
     pub summary: ::core::option::Option<super::CodeableConcept>,
-    /** Formal record of assessment (0..*)
-
- Reference to a formal record of the evidence on which the staging assessment is based.*/
+    /// Formal record of assessment (0..*)
+    ///
+    /// Reference to a formal record of the evidence on which the staging assessment is based.
     pub assessment: ::std::vec::Vec<super::Reference>,
-    /** Kind of staging (0..1)
-
- The kind of staging, such as pathological or clinical staging.*/
+    /// Kind of staging (0..1)
+    ///
+    /// The kind of staging, such as pathological or clinical staging.
     pub type_: ::core::option::Option<super::CodeableConcept>,
 }
 impl ConditionStage {

@@ -2,98 +2,98 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A healthcare consumer's  choices to permit or deny recipients or roles to perform actions for specific purposes and periods of time
-
- A record of a healthcare consumer’s  choices, which permits or denies identified recipient(s) or recipient role(s) to perform one or more actions within a given policy context, for specific purposes and periods of time.*/
+/// A healthcare consumer's  choices to permit or deny recipients or roles to perform actions for specific purposes and periods of time
+///
+/// A record of a healthcare consumer’s  choices, which permits or denies identified recipient(s) or recipient role(s) to perform one or more actions within a given policy context, for specific purposes and periods of time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Consent {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier for this record (external references) (0..*)
-
- Unique identifier for this copy of the Consent Statement.*/
+    /// Identifier for this record (external references) (0..*)
+    ///
+    /// Unique identifier for this copy of the Consent Statement.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** draft | proposed | active | rejected | inactive | entered-in-error (1..1)
-
- Indicates the current state of this consent.*/
+    /// draft | proposed | active | rejected | inactive | entered-in-error (1..1)
+    ///
+    /// Indicates the current state of this consent.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConsentState, super::Extension>,
     >,
-    /** Which of the four areas this resource covers (extensible) (1..1)
-
- A selector of the type of consent being presented: ADR, Privacy, Treatment, Research.  This list is now extensible.*/
+    /// Which of the four areas this resource covers (extensible) (1..1)
+    ///
+    /// A selector of the type of consent being presented: ADR, Privacy, Treatment, Research.  This list is now extensible.
     pub scope: ::core::option::Option<super::CodeableConcept>,
-    /** Classification of the consent statement - for indexing/retrieval (1..*)
-
- A classification of the type of consents found in the statement. This element supports indexing and retrieval of consent statements.*/
+    /// Classification of the consent statement - for indexing/retrieval (1..*)
+    ///
+    /// A classification of the type of consents found in the statement. This element supports indexing and retrieval of consent statements.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who the consent applies to (0..1)
-
- The patient/healthcare consumer to whom this consent applies.*/
+    /// Who the consent applies to (0..1)
+    ///
+    /// The patient/healthcare consumer to whom this consent applies.
     pub patient: ::core::option::Option<super::Reference>,
-    /** When this Consent was created or indexed (0..1)
-
- When this  Consent was issued / created / indexed.*/
+    /// When this Consent was created or indexed (0..1)
+    ///
+    /// When this  Consent was issued / created / indexed.
     pub date_time: ::core::option::Option<super::DateTime>,
-    /** Who is agreeing to the policy and rules (0..*)
-
- Either the Grantor, which is the entity responsible for granting the rights listed in a Consent Directive or the Grantee, which is the entity responsible for complying with the Consent Directive, including any obligations or limitations on authorizations and enforcement of prohibitions.*/
+    /// Who is agreeing to the policy and rules (0..*)
+    ///
+    /// Either the Grantor, which is the entity responsible for granting the rights listed in a Consent Directive or the Grantee, which is the entity responsible for complying with the Consent Directive, including any obligations or limitations on authorizations and enforcement of prohibitions.
     pub performer: ::std::vec::Vec<super::Reference>,
-    /** Custodian of the consent (0..*)
-
- The organization that manages the consent, and the framework within which it is executed.*/
+    /// Custodian of the consent (0..*)
+    ///
+    /// The organization that manages the consent, and the framework within which it is executed.
     pub organization: ::std::vec::Vec<super::Reference>,
-    /** Source from which this consent is taken (0..1)
-
- The source on which this consent statement is based. The source might be a scanned original paper form, or a reference to a consent that links back to such a source, a reference to a document repository (e.g. XDS) that stores the original consent document.*/
+    /// Source from which this consent is taken (0..1)
+    ///
+    /// The source on which this consent statement is based. The source might be a scanned original paper form, or a reference to a consent that links back to such a source, a reference to a document repository (e.g. XDS) that stores the original consent document.
     pub source: ::core::option::Option<super::ConsentSource>,
-    /** Policies covered by this consent (0..*)
-
- The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.*/
+    /// Policies covered by this consent (0..*)
+    ///
+    /// The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.
     pub policy: ::std::vec::Vec<super::ConsentPolicy>,
-    /** Regulation that this consents to (0..1)
-
- A reference to the specific base computable regulation or policy.*/
+    /// Regulation that this consents to (0..1)
+    ///
+    /// A reference to the specific base computable regulation or policy.
     pub policy_rule: ::core::option::Option<super::CodeableConcept>,
-    /** Consent Verified by patient or family (0..*)
-
- Whether a treatment instruction (e.g. artificial respiration yes or no) was verified with the patient, his/her family or another authorized person.*/
+    /// Consent Verified by patient or family (0..*)
+    ///
+    /// Whether a treatment instruction (e.g. artificial respiration yes or no) was verified with the patient, his/her family or another authorized person.
     pub verification: ::std::vec::Vec<super::ConsentVerification>,
-    /** Constraints to the base Consent.policyRule (0..1)
-
- An exception to the base policy of this consent. An exception can be an addition or removal of access permissions.*/
+    /// Constraints to the base Consent.policyRule (0..1)
+    ///
+    /// An exception to the base policy of this consent. An exception can be an addition or removal of access permissions.
     pub provision: ::core::option::Option<super::ConsentProvision>,
 }
 impl Consent {
@@ -286,32 +286,32 @@ impl crate::rt::Value for ConsentSource {
         }
     }
 }
-/** Policies covered by this consent
-
- The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.*/
+/// Policies covered by this consent
+///
+/// The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentPolicy {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Enforcement source for policy (0..1)
-
- Entity or Organization having regulatory jurisdiction or accountability for  enforcing policies pertaining to Consent Directives.*/
+    /// Enforcement source for policy (0..1)
+    ///
+    /// Entity or Organization having regulatory jurisdiction or accountability for  enforcing policies pertaining to Consent Directives.
     pub authority: ::core::option::Option<super::Uri>,
-    /** Specific policy covered by this consent (0..1)
-
- The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.*/
+    /// Specific policy covered by this consent (0..1)
+    ///
+    /// The references to the policies that are included in this consent scope. Policies may be organizational, but are often defined jurisdictionally, or in law.
     pub uri: ::core::option::Option<super::Uri>,
 }
 impl ConsentPolicy {
@@ -371,70 +371,70 @@ impl crate::rt::Element for ConsentPolicy {
     }
 }
 crate::rt::element_impls!(ConsentPolicy, element);
-/** Constraints to the base Consent.policyRule
-
- An exception to the base policy of this consent. An exception can be an addition or removal of access permissions.*/
+/// Constraints to the base Consent.policyRule
+///
+/// An exception to the base policy of this consent. An exception can be an addition or removal of access permissions.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentProvision {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** deny | permit (0..1)
-
- Action  to take - permit or deny - when the rule conditions are met.  Not permitted in root rule, required in all nested rules.*/
+    /// deny | permit (0..1)
+    ///
+    /// Action  to take - permit or deny - when the rule conditions are met.  Not permitted in root rule, required in all nested rules.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConsentProvisionType, super::Extension>,
     >,
-    /** Timeframe for this rule (0..1)
-
- The timeframe in this rule is valid.*/
+    /// Timeframe for this rule (0..1)
+    ///
+    /// The timeframe in this rule is valid.
     pub period: ::core::option::Option<super::Period>,
-    /** Who|what controlled by this rule (or group, by role) (0..*)
-
- Who or what is controlled by this rule. Use group to identify a set of actors by some property they share (e.g. 'admitting officers').*/
+    /// Who|what controlled by this rule (or group, by role) (0..*)
+    ///
+    /// Who or what is controlled by this rule. Use group to identify a set of actors by some property they share (e.g. 'admitting officers').
     pub actor: ::std::vec::Vec<super::ConsentProvisionActor>,
-    /** Actions controlled by this rule (0..*)
-
- Actions controlled by this Rule.*/
+    /// Actions controlled by this rule (0..*)
+    ///
+    /// Actions controlled by this Rule.
     pub action: ::std::vec::Vec<super::CodeableConcept>,
-    /** Security Labels that define affected resources (0..*)
-
- A security label, comprised of 0..* security label fields (Privacy tags), which define which resources are controlled by this exception.*/
+    /// Security Labels that define affected resources (0..*)
+    ///
+    /// A security label, comprised of 0..* security label fields (Privacy tags), which define which resources are controlled by this exception.
     pub security_label: ::std::vec::Vec<super::Coding>,
-    /** Context of activities covered by this rule (0..*)
-
- The context of the activities a user is taking - why the user is accessing the data - that are controlled by this rule.*/
+    /// Context of activities covered by this rule (0..*)
+    ///
+    /// The context of the activities a user is taking - why the user is accessing the data - that are controlled by this rule.
     pub purpose: ::std::vec::Vec<super::Coding>,
-    /** e.g. Resource Type, Profile, CDA, etc. (0..*)
-
- The class of information covered by this rule. The type can be a FHIR resource type, a profile on a type, or a CDA document, or some other type that indicates what sort of information the consent relates to.*/
+    /// e.g. Resource Type, Profile, CDA, etc. (0..*)
+    ///
+    /// The class of information covered by this rule. The type can be a FHIR resource type, a profile on a type, or a CDA document, or some other type that indicates what sort of information the consent relates to.
     pub class: ::std::vec::Vec<super::Coding>,
-    /** e.g. LOINC or SNOMED CT code, etc. in the content (0..*)
-
- If this code is found in an instance, then the rule applies.*/
+    /// e.g. LOINC or SNOMED CT code, etc. in the content (0..*)
+    ///
+    /// If this code is found in an instance, then the rule applies.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Timeframe for data controlled by this rule (0..1)
-
- Clinical or Operational Relevant period of time that bounds the data controlled by this rule.*/
+    /// Timeframe for data controlled by this rule (0..1)
+    ///
+    /// Clinical or Operational Relevant period of time that bounds the data controlled by this rule.
     pub data_period: ::core::option::Option<super::Period>,
-    /** Data controlled by this rule (0..*)
-
- The resources controlled by this rule if specific resources are referenced.*/
+    /// Data controlled by this rule (0..*)
+    ///
+    /// The resources controlled by this rule if specific resources are referenced.
     pub data: ::std::vec::Vec<super::ConsentProvisionData>,
-    /** Nested Exception Rules (0..*)
-
- Rules which provide exceptions to the base rule or subrules.*/
+    /// Nested Exception Rules (0..*)
+    ///
+    /// Rules which provide exceptions to the base rule or subrules.
     pub provision: ::std::vec::Vec<super::ConsentProvision>,
 }
 impl ConsentProvision {
@@ -538,32 +538,32 @@ impl crate::rt::Element for ConsentProvision {
     }
 }
 crate::rt::element_impls!(ConsentProvision, element);
-/** Who|what controlled by this rule (or group, by role)
-
- Who or what is controlled by this rule. Use group to identify a set of actors by some property they share (e.g. 'admitting officers').*/
+/// Who|what controlled by this rule (or group, by role)
+///
+/// Who or what is controlled by this rule. Use group to identify a set of actors by some property they share (e.g. 'admitting officers').
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentProvisionActor {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** How the actor is involved (1..1)
-
- How the individual is involved in the resources content that is described in the exception.*/
+    /// How the actor is involved (1..1)
+    ///
+    /// How the individual is involved in the resources content that is described in the exception.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Resource for the actor (or group, by role) (1..1)
-
- The resource that identifies the actor. To identify actors by type, use group to identify a set of actors by some property they share (e.g. 'admitting officers').*/
+    /// Resource for the actor (or group, by role) (1..1)
+    ///
+    /// The resource that identifies the actor. To identify actors by type, use group to identify a set of actors by some property they share (e.g. 'admitting officers').
     pub reference: ::core::option::Option<super::Reference>,
 }
 impl ConsentProvisionActor {
@@ -634,34 +634,34 @@ impl crate::rt::Element for ConsentProvisionActor {
     }
 }
 crate::rt::element_impls!(ConsentProvisionActor, element);
-/** Data controlled by this rule
-
- The resources controlled by this rule if specific resources are referenced.*/
+/// Data controlled by this rule
+///
+/// The resources controlled by this rule if specific resources are referenced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentProvisionData {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** instance | related | dependents | authoredby (1..1)
-
- How the resource reference is interpreted when testing consent restrictions.*/
+    /// instance | related | dependents | authoredby (1..1)
+    ///
+    /// How the resource reference is interpreted when testing consent restrictions.
     pub meaning: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConsentDataMeaning, super::Extension>,
     >,
-    /** The actual data reference (1..1)
-
- A reference to a specific resource that defines which resources are covered by this consent.*/
+    /// The actual data reference (1..1)
+    ///
+    /// A reference to a specific resource that defines which resources are covered by this consent.
     pub reference: ::core::option::Option<super::Reference>,
 }
 impl ConsentProvisionData {
@@ -734,36 +734,36 @@ impl crate::rt::Element for ConsentProvisionData {
     }
 }
 crate::rt::element_impls!(ConsentProvisionData, element);
-/** Consent Verified by patient or family
-
- Whether a treatment instruction (e.g. artificial respiration yes or no) was verified with the patient, his/her family or another authorized person.*/
+/// Consent Verified by patient or family
+///
+/// Whether a treatment instruction (e.g. artificial respiration yes or no) was verified with the patient, his/her family or another authorized person.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentVerification {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Has been verified (1..1)
-
- Has the instruction been verified.*/
+    /// Has been verified (1..1)
+    ///
+    /// Has the instruction been verified.
     pub verified: ::core::option::Option<super::Boolean>,
-    /** Person who verified (0..1)
-
- Who verified the instruction (Patient, Relative or other Authorized Person).*/
+    /// Person who verified (0..1)
+    ///
+    /// Who verified the instruction (Patient, Relative or other Authorized Person).
     pub verified_with: ::core::option::Option<super::Reference>,
-    /** When consent verified (0..1)
-
- Date verification was collected.*/
+    /// When consent verified (0..1)
+    ///
+    /// Date verification was collected.
     pub verification_date: ::core::option::Option<super::DateTime>,
 }
 impl ConsentVerification {

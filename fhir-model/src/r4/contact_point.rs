@@ -2,42 +2,42 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Details of a Technology mediated contact point (phone, fax, email, etc.)
-
- Details for all kinds of technology mediated contact points for a person or organization, including telephone, email, etc.*/
+/// Details of a Technology mediated contact point (phone, fax, email, etc.)
+///
+/// Details for all kinds of technology mediated contact points for a person or organization, including telephone, email, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContactPoint {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** phone | fax | email | pager | url | sms | other (0..1)
-
- Telecommunications form for contact point - what communications system is required to make use of the contact.*/
+    /// phone | fax | email | pager | url | sms | other (0..1)
+    ///
+    /// Telecommunications form for contact point - what communications system is required to make use of the contact.
     pub system: ::core::option::Option<
         crate::rt::Primitive<super::codes::ContactPointSystem, super::Extension>,
     >,
-    /** The actual contact point details (0..1)
-
- The actual contact point details, in a form that is meaningful to the designated communication system (i.e. phone number or email address).*/
+    /// The actual contact point details (0..1)
+    ///
+    /// The actual contact point details, in a form that is meaningful to the designated communication system (i.e. phone number or email address).
     pub value: ::core::option::Option<super::String>,
-    /** home | work | temp | old | mobile - purpose of this contact point (0..1)
-
- Identifies the purpose for the contact point.*/
+    /// home | work | temp | old | mobile - purpose of this contact point (0..1)
+    ///
+    /// Identifies the purpose for the contact point.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ContactPointUse, super::Extension>,
     >,
-    /** Specify preferred order of use (1 = highest) (0..1)
-
- Specifies a preferred order in which to use a set of contacts. ContactPoints with lower rank values are more preferred than those with higher rank values.*/
+    /// Specify preferred order of use (1 = highest) (0..1)
+    ///
+    /// Specifies a preferred order in which to use a set of contacts. ContactPoints with lower rank values are more preferred than those with higher rank values.
     pub rank: ::core::option::Option<super::PositiveInt>,
-    /** Time period when the contact point was/is in use (0..1)
-
- Time period when the contact point was/is in use.*/
+    /// Time period when the contact point was/is in use (0..1)
+    ///
+    /// Time period when the contact point was/is in use.
     pub period: ::core::option::Option<super::Period>,
 }
 impl ContactPoint {

@@ -2,178 +2,178 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Legal Agreement
-
- Legally enforceable, formally recorded unilateral or bilateral directive i.e., a policy or agreement.*/
+/// Legal Agreement
+///
+/// Legally enforceable, formally recorded unilateral or bilateral directive i.e., a policy or agreement.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Contract {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Contract number (0..*)
-
- Unique identifier for this Contract or a derivative that references a Source Contract.*/
+    /// Contract number (0..*)
+    ///
+    /// Unique identifier for this Contract or a derivative that references a Source Contract.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Basal definition (0..1)
-
- Canonical identifier for this contract, represented as a URI (globally unique).*/
+    /// Basal definition (0..1)
+    ///
+    /// Canonical identifier for this contract, represented as a URI (globally unique).
     pub url: ::core::option::Option<super::Uri>,
-    /** Business edition (0..1)
-
- An edition identifier used for business purposes to label business significant variants.*/
+    /// Business edition (0..1)
+    ///
+    /// An edition identifier used for business purposes to label business significant variants.
     pub version: ::core::option::Option<super::String>,
-    /** amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated (0..1)
-
- The status of the resource instance.*/
+    /// amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated (0..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ContractResourceStatusCodes, super::Extension>,
     >,
-    /** Negotiation status (0..1)
-
- Legal states of the formation of a legal instrument, which is a formally executed written document that can be formally attributed to its author, records and formally expresses a legally enforceable act, process, or contractual duty, obligation, or right, and therefore evidences that act, process, or agreement.*/
+    /// Negotiation status (0..1)
+    ///
+    /// Legal states of the formation of a legal instrument, which is a formally executed written document that can be formally attributed to its author, records and formally expresses a legally enforceable act, process, or contractual duty, obligation, or right, and therefore evidences that act, process, or agreement.
     pub legal_state: ::core::option::Option<super::CodeableConcept>,
-    /** Source Contract Definition (0..1)
-
- The URL pointing to a FHIR-defined Contract Definition that is adhered to in whole or part by this Contract.*/
+    /// Source Contract Definition (0..1)
+    ///
+    /// The URL pointing to a FHIR-defined Contract Definition that is adhered to in whole or part by this Contract.
     pub instantiates_canonical: ::core::option::Option<super::Reference>,
-    /** External Contract Definition (0..1)
-
- The URL pointing to an externally maintained definition that is adhered to in whole or in part by this Contract.*/
+    /// External Contract Definition (0..1)
+    ///
+    /// The URL pointing to an externally maintained definition that is adhered to in whole or in part by this Contract.
     pub instantiates_uri: ::core::option::Option<super::Uri>,
-    /** Content derived from the basal information (0..1)
-
- The minimal content derived from the basal information source at a specific stage in its lifecycle.*/
+    /// Content derived from the basal information (0..1)
+    ///
+    /// The minimal content derived from the basal information source at a specific stage in its lifecycle.
     pub content_derivative: ::core::option::Option<super::CodeableConcept>,
-    /** When this Contract was issued (0..1)
-
- When this  Contract was issued.*/
+    /// When this Contract was issued (0..1)
+    ///
+    /// When this  Contract was issued.
     pub issued: ::core::option::Option<super::DateTime>,
-    /** Effective time (0..1)
-
- Relevant time or time-period when this Contract is applicable.*/
+    /// Effective time (0..1)
+    ///
+    /// Relevant time or time-period when this Contract is applicable.
     pub applies: ::core::option::Option<super::Period>,
-    /** Contract cessation cause (0..1)
-
- Event resulting in discontinuation or termination of this Contract instance by one or more parties to the contract.*/
+    /// Contract cessation cause (0..1)
+    ///
+    /// Event resulting in discontinuation or termination of this Contract instance by one or more parties to the contract.
     pub expiration_type: ::core::option::Option<super::CodeableConcept>,
-    /** Contract Target Entity (0..*)
-
- The target entity impacted by or of interest to parties to the agreement.*/
+    /// Contract Target Entity (0..*)
+    ///
+    /// The target entity impacted by or of interest to parties to the agreement.
     pub subject: ::std::vec::Vec<super::Reference>,
-    /** Authority under which this Contract has standing (0..*)
-
- A formally or informally recognized grouping of people, principals, organizations, or jurisdictions formed for the purpose of achieving some form of collective action such as the promulgation, administration and enforcement of contracts and policies.*/
+    /// Authority under which this Contract has standing (0..*)
+    ///
+    /// A formally or informally recognized grouping of people, principals, organizations, or jurisdictions formed for the purpose of achieving some form of collective action such as the promulgation, administration and enforcement of contracts and policies.
     pub authority: ::std::vec::Vec<super::Reference>,
-    /** A sphere of control governed by an authoritative jurisdiction, organization, or person (0..*)
-
- Recognized governance framework or system operating with a circumscribed scope in accordance with specified principles, policies, processes or procedures for managing rights, actions, or behaviors of parties or principals relative to resources.*/
+    /// A sphere of control governed by an authoritative jurisdiction, organization, or person (0..*)
+    ///
+    /// Recognized governance framework or system operating with a circumscribed scope in accordance with specified principles, policies, processes or procedures for managing rights, actions, or behaviors of parties or principals relative to resources.
     pub domain: ::std::vec::Vec<super::Reference>,
-    /** Specific Location (0..*)
-
- Sites in which the contract is complied with,  exercised, or in force.*/
+    /// Specific Location (0..*)
+    ///
+    /// Sites in which the contract is complied with,  exercised, or in force.
     pub site: ::std::vec::Vec<super::Reference>,
-    /** Computer friendly designation (0..1)
-
- A natural language name identifying this Contract definition, derivative, or instance in any legal state. Provides additional information about its content. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Computer friendly designation (0..1)
+    ///
+    /// A natural language name identifying this Contract definition, derivative, or instance in any legal state. Provides additional information about its content. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Human Friendly name (0..1)
-
- A short, descriptive, user-friendly title for this Contract definition, derivative, or instance in any legal state.t giving additional information about its content.*/
+    /// Human Friendly name (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for this Contract definition, derivative, or instance in any legal state.t giving additional information about its content.
     pub title: ::core::option::Option<super::String>,
-    /** Subordinate Friendly name (0..1)
-
- An explanatory or alternate user-friendly title for this Contract definition, derivative, or instance in any legal state.t giving additional information about its content.*/
+    /// Subordinate Friendly name (0..1)
+    ///
+    /// An explanatory or alternate user-friendly title for this Contract definition, derivative, or instance in any legal state.t giving additional information about its content.
     pub subtitle: ::core::option::Option<super::String>,
-    /** Acronym or short name (0..*)
-
- Alternative representation of the title for this Contract definition, derivative, or instance in any legal state., e.g., a domain specific contract number related to legislation.*/
+    /// Acronym or short name (0..*)
+    ///
+    /// Alternative representation of the title for this Contract definition, derivative, or instance in any legal state., e.g., a domain specific contract number related to legislation.
     pub alias: ::std::vec::Vec<super::String>,
-    /** Source of Contract (0..1)
-
- The individual or organization that authored the Contract definition, derivative, or instance in any legal state.*/
+    /// Source of Contract (0..1)
+    ///
+    /// The individual or organization that authored the Contract definition, derivative, or instance in any legal state.
     pub author: ::core::option::Option<super::Reference>,
-    /** Range of Legal Concerns (0..1)
-
- A selector of legal concerns for this Contract definition, derivative, or instance in any legal state.*/
+    /// Range of Legal Concerns (0..1)
+    ///
+    /// A selector of legal concerns for this Contract definition, derivative, or instance in any legal state.
     pub scope: ::core::option::Option<super::CodeableConcept>,
-    /** Focus of contract interest (0..1)
-
- Narrows the range of legal concerns to focus on the achievement of specific contractual objectives.*/
+    /// Focus of contract interest (0..1)
+    ///
+    /// Narrows the range of legal concerns to focus on the achievement of specific contractual objectives.
     pub topic: ::core::option::Option<super::ContractTopic>,
-    /** Legal instrument category (0..1)
-
- A high-level category for the legal instrument, whether constructed as a Contract definition, derivative, or instance in any legal state.  Provides additional information about its content within the context of the Contract's scope to distinguish the kinds of systems that would be interested in the contract.*/
+    /// Legal instrument category (0..1)
+    ///
+    /// A high-level category for the legal instrument, whether constructed as a Contract definition, derivative, or instance in any legal state.  Provides additional information about its content within the context of the Contract's scope to distinguish the kinds of systems that would be interested in the contract.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Subtype within the context of type (0..*)
-
- Sub-category for the Contract that distinguishes the kinds of systems that would be interested in the Contract within the context of the Contract's scope.*/
+    /// Subtype within the context of type (0..*)
+    ///
+    /// Sub-category for the Contract that distinguishes the kinds of systems that would be interested in the Contract within the context of the Contract's scope.
     pub sub_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Contract precursor content (0..1)
-
- Precusory content developed with a focus and intent of supporting the formation a Contract instance, which may be associated with and transformable into a Contract.*/
+    /// Contract precursor content (0..1)
+    ///
+    /// Precusory content developed with a focus and intent of supporting the formation a Contract instance, which may be associated with and transformable into a Contract.
     pub content_definition: ::core::option::Option<super::ContractContentDefinition>,
-    /** Contract Term List (0..*)
-
- One or more Contract Provisions, which may be related and conveyed as a group, and may contain nested groups.*/
+    /// Contract Term List (0..*)
+    ///
+    /// One or more Contract Provisions, which may be related and conveyed as a group, and may contain nested groups.
     pub term: ::std::vec::Vec<super::ContractTerm>,
-    /** Extra Information (0..*)
-
- Information that may be needed by/relevant to the performer in their execution of this term action.*/
+    /// Extra Information (0..*)
+    ///
+    /// Information that may be needed by/relevant to the performer in their execution of this term action.
     pub supporting_info: ::std::vec::Vec<super::Reference>,
-    /** Key event in Contract History (0..*)
-
- Links to Provenance records for past versions of this Contract definition, derivative, or instance, which identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the Contract.  The Provence.entity indicates the target that was changed in the update. http://build.fhir.org/provenance-definitions.html#Provenance.entity.*/
+    /// Key event in Contract History (0..*)
+    ///
+    /// Links to Provenance records for past versions of this Contract definition, derivative, or instance, which identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the Contract.  The Provence.entity indicates the target that was changed in the update. http://build.fhir.org/provenance-definitions.html#Provenance.entity.
     pub relevant_history: ::std::vec::Vec<super::Reference>,
-    /** Contract Signatory (0..*)
-
- Parties with legal standing in the Contract, including the principal parties, the grantor(s) and grantee(s), which are any person or organization bound by the contract, and any ancillary parties, which facilitate the execution of the contract such as a notary or witness.*/
+    /// Contract Signatory (0..*)
+    ///
+    /// Parties with legal standing in the Contract, including the principal parties, the grantor(s) and grantee(s), which are any person or organization bound by the contract, and any ancillary parties, which facilitate the execution of the contract such as a notary or witness.
     pub signer: ::std::vec::Vec<super::ContractSigner>,
-    /** Contract Friendly Language (0..*)
-
- The "patient friendly language" versionof the Contract in whole or in parts. "Patient friendly language" means the representation of the Contract and Contract Provisions in a manner that is readily accessible and understandable by a layperson in accordance with best practices for communication styles that ensure that those agreeing to or signing the Contract understand the roles, actions, obligations, responsibilities, and implication of the agreement.*/
+    /// Contract Friendly Language (0..*)
+    ///
+    /// The "patient friendly language" versionof the Contract in whole or in parts. "Patient friendly language" means the representation of the Contract and Contract Provisions in a manner that is readily accessible and understandable by a layperson in accordance with best practices for communication styles that ensure that those agreeing to or signing the Contract understand the roles, actions, obligations, responsibilities, and implication of the agreement.
     pub friendly: ::std::vec::Vec<super::ContractFriendly>,
-    /** Contract Legal Language (0..*)
-
- List of Legal expressions or representations of this Contract.*/
+    /// Contract Legal Language (0..*)
+    ///
+    /// List of Legal expressions or representations of this Contract.
     pub legal: ::std::vec::Vec<super::ContractLegal>,
-    /** Computable Contract Language (0..*)
-
- List of Computable Policy Rule Language Representations of this Contract.*/
+    /// Computable Contract Language (0..*)
+    ///
+    /// List of Computable Policy Rule Language Representations of this Contract.
     pub rule: ::std::vec::Vec<super::ContractRule>,
-    /** Binding Contract (0..1)
-
- Legally binding Contract: This is the signed and legally recognized representation of the Contract, which is considered the "source of truth" and which would be the basis for legal action related to enforcement of this Contract.*/
+    /// Binding Contract (0..1)
+    ///
+    /// Legally binding Contract: This is the signed and legally recognized representation of the Contract, which is considered the "source of truth" and which would be the basis for legal action related to enforcement of this Contract.
     pub legally_binding: ::core::option::Option<super::ContractLegallyBinding>,
 }
 impl Contract {
@@ -477,53 +477,53 @@ impl crate::rt::Value for ContractLegallyBinding {
         }
     }
 }
-/** Contract precursor content
-
- Precusory content developed with a focus and intent of supporting the formation a Contract instance, which may be associated with and transformable into a Contract.*/
+/// Contract precursor content
+///
+/// Precusory content developed with a focus and intent of supporting the formation a Contract instance, which may be associated with and transformable into a Contract.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractContentDefinition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Content structure and use (1..1)
-
- Precusory content structure and use, i.e., a boilerplate, template, application for a contract such as an insurance policy or benefits under a program, e.g., workers compensation.*/
+    /// Content structure and use (1..1)
+    ///
+    /// Precusory content structure and use, i.e., a boilerplate, template, application for a contract such as an insurance policy or benefits under a program, e.g., workers compensation.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Detailed Content Type Definition (0..1)
-
- Detailed Precusory content type.*/
+    /// Detailed Content Type Definition (0..1)
+    ///
+    /// Detailed Precusory content type.
     pub sub_type: ::core::option::Option<super::CodeableConcept>,
-    /** Publisher Entity (0..1)
-
- The  individual or organization that published the Contract precursor content.*/
+    /// Publisher Entity (0..1)
+    ///
+    /// The  individual or organization that published the Contract precursor content.
     pub publisher: ::core::option::Option<super::Reference>,
-    /** When published (0..1)
-
- The date (and optionally time) when the contract was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the contract changes.*/
+    /// When published (0..1)
+    ///
+    /// The date (and optionally time) when the contract was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the contract changes.
     pub publication_date: ::core::option::Option<super::DateTime>,
-    /** amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated (1..1)
-
- amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated.*/
+    /// amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated (1..1)
+    ///
+    /// amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated.
     pub publication_status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::ContractResourcePublicationStatusCodes,
             super::Extension,
         >,
     >,
-    /** Publication Ownership (0..1)
-
- A copyright statement relating to Contract precursor content. Copyright statements are generally legal restrictions on the use and publishing of the Contract precursor content.*/
+    /// Publication Ownership (0..1)
+    ///
+    /// A copyright statement relating to Contract precursor content. Copyright statements are generally legal restrictions on the use and publishing of the Contract precursor content.
     pub copyright: ::core::option::Option<super::Markdown>,
 }
 impl ContractContentDefinition {
@@ -615,28 +615,28 @@ impl crate::rt::Element for ContractContentDefinition {
     }
 }
 crate::rt::element_impls!(ContractContentDefinition, element);
-/** Contract Friendly Language
-
- The "patient friendly language" versionof the Contract in whole or in parts. "Patient friendly language" means the representation of the Contract and Contract Provisions in a manner that is readily accessible and understandable by a layperson in accordance with best practices for communication styles that ensure that those agreeing to or signing the Contract understand the roles, actions, obligations, responsibilities, and implication of the agreement.*/
+/// Contract Friendly Language
+///
+/// The "patient friendly language" versionof the Contract in whole or in parts. "Patient friendly language" means the representation of the Contract and Contract Provisions in a manner that is readily accessible and understandable by a layperson in accordance with best practices for communication styles that ensure that those agreeing to or signing the Contract understand the roles, actions, obligations, responsibilities, and implication of the agreement.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractFriendly {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Easily comprehended representation of this Contract (1..1)
-
- Human readable rendering of this Contract in a format and representation intended to enhance comprehension and ensure understandability.*/
+    /// Easily comprehended representation of this Contract (1..1)
+    ///
+    /// Human readable rendering of this Contract in a format and representation intended to enhance comprehension and ensure understandability.
     pub content: ::core::option::Option<super::ContractFriendlyContent>,
 }
 impl ContractFriendly {
@@ -747,28 +747,28 @@ impl crate::rt::Value for ContractFriendlyContent {
         }
     }
 }
-/** Contract Legal Language
-
- List of Legal expressions or representations of this Contract.*/
+/// Contract Legal Language
+///
+/// List of Legal expressions or representations of this Contract.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractLegal {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Contract Legal Text (1..1)
-
- Contract legal text in human renderable form.*/
+    /// Contract Legal Text (1..1)
+    ///
+    /// Contract legal text in human renderable form.
     pub content: ::core::option::Option<super::ContractLegalContent>,
 }
 impl ContractLegal {
@@ -879,28 +879,28 @@ impl crate::rt::Value for ContractLegalContent {
         }
     }
 }
-/** Computable Contract Language
-
- List of Computable Policy Rule Language Representations of this Contract.*/
+/// Computable Contract Language
+///
+/// List of Computable Policy Rule Language Representations of this Contract.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractRule {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Computable Contract Rules (1..1)
-
- Computable Contract conveyed using a policy rule language (e.g. XACML, DKAL, SecPal).*/
+    /// Computable Contract Rules (1..1)
+    ///
+    /// Computable Contract conveyed using a policy rule language (e.g. XACML, DKAL, SecPal).
     pub content: ::core::option::Option<super::ContractRuleContent>,
 }
 impl ContractRule {
@@ -1009,36 +1009,36 @@ impl crate::rt::Value for ContractRuleContent {
         }
     }
 }
-/** Contract Signatory
-
- Parties with legal standing in the Contract, including the principal parties, the grantor(s) and grantee(s), which are any person or organization bound by the contract, and any ancillary parties, which facilitate the execution of the contract such as a notary or witness.*/
+/// Contract Signatory
+///
+/// Parties with legal standing in the Contract, including the principal parties, the grantor(s) and grantee(s), which are any person or organization bound by the contract, and any ancillary parties, which facilitate the execution of the contract such as a notary or witness.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractSigner {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Contract Signatory Role (1..1)
-
- Role of this Contract signer, e.g. notary, grantee.*/
+    /// Contract Signatory Role (1..1)
+    ///
+    /// Role of this Contract signer, e.g. notary, grantee.
     pub type_: ::core::option::Option<super::Coding>,
-    /** Contract Signatory Party (1..1)
-
- Party which is a signator to this Contract.*/
+    /// Contract Signatory Party (1..1)
+    ///
+    /// Party which is a signator to this Contract.
     pub party: ::core::option::Option<super::Reference>,
-    /** Contract Documentation Signature (1..*)
-
- Legally binding Contract DSIG signature contents in Base64.*/
+    /// Contract Documentation Signature (1..*)
+    ///
+    /// Legally binding Contract DSIG signature contents in Base64.
     pub signature: ::std::vec::Vec<super::Signature>,
 }
 impl ContractSigner {
@@ -1115,72 +1115,72 @@ impl crate::rt::Element for ContractSigner {
     }
 }
 crate::rt::element_impls!(ContractSigner, element);
-/** Contract Term List
-
- One or more Contract Provisions, which may be related and conveyed as a group, and may contain nested groups.*/
+/// Contract Term List
+///
+/// One or more Contract Provisions, which may be related and conveyed as a group, and may contain nested groups.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTerm {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Contract Term Number (0..1)
-
- Unique identifier for this particular Contract Provision.*/
+    /// Contract Term Number (0..1)
+    ///
+    /// Unique identifier for this particular Contract Provision.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Contract Term Issue Date Time (0..1)
-
- When this Contract Provision was issued.*/
+    /// Contract Term Issue Date Time (0..1)
+    ///
+    /// When this Contract Provision was issued.
     pub issued: ::core::option::Option<super::DateTime>,
-    /** Contract Term Effective Time (0..1)
-
- Relevant time or time-period when this Contract Provision is applicable.*/
+    /// Contract Term Effective Time (0..1)
+    ///
+    /// Relevant time or time-period when this Contract Provision is applicable.
     pub applies: ::core::option::Option<super::Period>,
-    /** Term Concern (0..1)
-
- The entity that the term applies to.*/
+    /// Term Concern (0..1)
+    ///
+    /// The entity that the term applies to.
     pub topic: ::core::option::Option<super::ContractTermTopic>,
-    /** Contract Term Type or Form (0..1)
-
- A legal clause or condition contained within a contract that requires one or both parties to perform a particular requirement by some specified time or prevents one or both parties from performing a particular requirement by some specified time.*/
+    /// Contract Term Type or Form (0..1)
+    ///
+    /// A legal clause or condition contained within a contract that requires one or both parties to perform a particular requirement by some specified time or prevents one or both parties from performing a particular requirement by some specified time.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Contract Term Type specific classification (0..1)
-
- A specialized legal clause or condition based on overarching contract type.*/
+    /// Contract Term Type specific classification (0..1)
+    ///
+    /// A specialized legal clause or condition based on overarching contract type.
     pub sub_type: ::core::option::Option<super::CodeableConcept>,
-    /** Term Statement (0..1)
-
- Statement of a provision in a policy or a contract.*/
+    /// Term Statement (0..1)
+    ///
+    /// Statement of a provision in a policy or a contract.
     pub text: ::core::option::Option<super::String>,
-    /** Protection for the Term (0..*)
-
- Security labels that protect the handling of information about the term and its elements, which may be specifically identified..*/
+    /// Protection for the Term (0..*)
+    ///
+    /// Security labels that protect the handling of information about the term and its elements, which may be specifically identified..
     pub security_label: ::std::vec::Vec<super::ContractTermSecurityLabel>,
-    /** Context of the Contract term (1..1)
-
- The matter of concern in the context of this provision of the agrement.*/
+    /// Context of the Contract term (1..1)
+    ///
+    /// The matter of concern in the context of this provision of the agrement.
     pub offer: ::core::option::Option<super::ContractTermOffer>,
-    /** Contract Term Asset List (0..*)
-
- Contract Term Asset List.*/
+    /// Contract Term Asset List (0..*)
+    ///
+    /// Contract Term Asset List.
     pub asset: ::std::vec::Vec<super::ContractTermAsset>,
-    /** Entity being ascribed responsibility (0..*)
-
- An actor taking a role in an activity for which it can be assigned some degree of responsibility for the activity taking place.*/
+    /// Entity being ascribed responsibility (0..*)
+    ///
+    /// An actor taking a role in an activity for which it can be assigned some degree of responsibility for the activity taking place.
     pub action: ::std::vec::Vec<super::ContractTermAction>,
-    /** Nested Contract Term Group (0..*)
-
- Nested group of Contract Provisions.*/
+    /// Nested Contract Term Group (0..*)
+    ///
+    /// Nested group of Contract Provisions.
     pub group: ::std::vec::Vec<super::ContractTerm>,
 }
 impl ContractTerm {
@@ -1341,108 +1341,108 @@ impl crate::rt::Value for ContractTermTopic {
         }
     }
 }
-/** Entity being ascribed responsibility
-
- An actor taking a role in an activity for which it can be assigned some degree of responsibility for the activity taking place.*/
+/// Entity being ascribed responsibility
+///
+/// An actor taking a role in an activity for which it can be assigned some degree of responsibility for the activity taking place.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** True if the term prohibits the  action (0..1)
-
- True if the term prohibits the  action.*/
+    /// True if the term prohibits the  action (0..1)
+    ///
+    /// True if the term prohibits the  action.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** Type or form of the action (1..1)
-
- Activity or service obligation to be done or not done, performed or not performed, effectuated or not by this Contract term.*/
+    /// Type or form of the action (1..1)
+    ///
+    /// Activity or service obligation to be done or not done, performed or not performed, effectuated or not by this Contract term.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Entity of the action (0..*)
-
- Entity of the action.*/
+    /// Entity of the action (0..*)
+    ///
+    /// Entity of the action.
     pub subject: ::std::vec::Vec<super::ContractTermActionSubject>,
-    /** Purpose for the Contract Term Action (1..1)
-
- Reason or purpose for the action stipulated by this Contract Provision.*/
+    /// Purpose for the Contract Term Action (1..1)
+    ///
+    /// Reason or purpose for the action stipulated by this Contract Provision.
     pub intent: ::core::option::Option<super::CodeableConcept>,
-    /** Pointer to specific item (0..*)
-
- Id [identifier??] of the clause or question text related to this action in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text related to this action in the referenced form or QuestionnaireResponse.
     pub link_id: ::std::vec::Vec<super::String>,
-    /** State of the action (1..1)
-
- Current state of the term action.*/
+    /// State of the action (1..1)
+    ///
+    /// Current state of the term action.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** Episode associated with action (0..1)
-
- Encounter or Episode with primary association to specified term activity.*/
+    /// Episode associated with action (0..1)
+    ///
+    /// Encounter or Episode with primary association to specified term activity.
     pub context: ::core::option::Option<super::Reference>,
-    /** Pointer to specific item (0..*)
-
- Id [identifier??] of the clause or question text related to the requester of this action in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text related to the requester of this action in the referenced form or QuestionnaireResponse.
     pub context_link_id: ::std::vec::Vec<super::String>,
-    /** When action happens (0..1)
-
- When action happens.*/
+    /// When action happens (0..1)
+    ///
+    /// When action happens.
     pub occurrence: ::core::option::Option<super::ContractTermActionOccurrence>,
-    /** Who asked for action (0..*)
-
- Who or what initiated the action and has responsibility for its activation.*/
+    /// Who asked for action (0..*)
+    ///
+    /// Who or what initiated the action and has responsibility for its activation.
     pub requester: ::std::vec::Vec<super::Reference>,
-    /** Pointer to specific item (0..*)
-
- Id [identifier??] of the clause or question text related to the requester of this action in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text related to the requester of this action in the referenced form or QuestionnaireResponse.
     pub requester_link_id: ::std::vec::Vec<super::String>,
-    /** Kind of service performer (0..*)
-
- The type of individual that is desired or required to perform or not perform the action.*/
+    /// Kind of service performer (0..*)
+    ///
+    /// The type of individual that is desired or required to perform or not perform the action.
     pub performer_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Competency of the performer (0..1)
-
- The type of role or competency of an individual desired or required to perform or not perform the action.*/
+    /// Competency of the performer (0..1)
+    ///
+    /// The type of role or competency of an individual desired or required to perform or not perform the action.
     pub performer_role: ::core::option::Option<super::CodeableConcept>,
-    /** Actor that wil execute (or not) the action (0..1)
-
- Indicates who or what is being asked to perform (or not perform) the ction.*/
+    /// Actor that wil execute (or not) the action (0..1)
+    ///
+    /// Indicates who or what is being asked to perform (or not perform) the ction.
     pub performer: ::core::option::Option<super::Reference>,
-    /** Pointer to specific item (0..*)
-
- Id [identifier??] of the clause or question text related to the reason type or reference of this  action in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text related to the reason type or reference of this  action in the referenced form or QuestionnaireResponse.
     pub performer_link_id: ::std::vec::Vec<super::String>,
-    /** Why is action (not) needed? (0..*)
-
- Rationale for the action to be performed or not performed. Describes why the action is permitted or prohibited.*/
+    /// Why is action (not) needed? (0..*)
+    ///
+    /// Rationale for the action to be performed or not performed. Describes why the action is permitted or prohibited.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why is action (not) needed? (0..*)
-
- Indicates another resource whose existence justifies permitting or not permitting this action.*/
+    /// Why is action (not) needed? (0..*)
+    ///
+    /// Indicates another resource whose existence justifies permitting or not permitting this action.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Why action is to be performed (0..*)
-
- Describes why the action is to be performed or not performed in textual form.*/
+    /// Why action is to be performed (0..*)
+    ///
+    /// Describes why the action is to be performed or not performed in textual form.
     pub reason: ::std::vec::Vec<super::String>,
-    /** Pointer to specific item (0..*)
-
- Id [identifier??] of the clause or question text related to the reason type or reference of this  action in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text related to the reason type or reference of this  action in the referenced form or QuestionnaireResponse.
     pub reason_link_id: ::std::vec::Vec<super::String>,
-    /** Comments about the action (0..*)
-
- Comments made about the term action made by the requester, performer, subject or other participants.*/
+    /// Comments about the action (0..*)
+    ///
+    /// Comments made about the term action made by the requester, performer, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Action restriction numbers (0..*)
-
- Security labels that protects the action.*/
+    /// Action restriction numbers (0..*)
+    ///
+    /// Security labels that protects the action.
     pub security_label_number: ::std::vec::Vec<super::UnsignedInt>,
 }
 impl ContractTermAction {
@@ -1668,32 +1668,32 @@ impl crate::rt::Value for ContractTermActionOccurrence {
         }
     }
 }
-/** Entity of the action
-
- Entity of the action.*/
+/// Entity of the action
+///
+/// Entity of the action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermActionSubject {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Entity of the action (1..*)
-
- The entity the action is performed or not performed on or for.*/
+    /// Entity of the action (1..*)
+    ///
+    /// The entity the action is performed or not performed on or for.
     pub reference: ::std::vec::Vec<super::Reference>,
-    /** Role type of the agent (0..1)
-
- Role type of agent assigned roles in this Contract.*/
+    /// Role type of the agent (0..1)
+    ///
+    /// Role type of agent assigned roles in this Contract.
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ContractTermActionSubject {
@@ -1760,84 +1760,84 @@ impl crate::rt::Element for ContractTermActionSubject {
     }
 }
 crate::rt::element_impls!(ContractTermActionSubject, element);
-/** Contract Term Asset List
-
- Contract Term Asset List.*/
+/// Contract Term Asset List
+///
+/// Contract Term Asset List.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermAsset {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Range of asset (0..1)
-
- Differentiates the kind of the asset .*/
+    /// Range of asset (0..1)
+    ///
+    /// Differentiates the kind of the asset .
     pub scope: ::core::option::Option<super::CodeableConcept>,
-    /** Asset category (0..*)
-
- Target entity type about which the term may be concerned.*/
+    /// Asset category (0..*)
+    ///
+    /// Target entity type about which the term may be concerned.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Associated entities (0..*)
-
- Associated entities.*/
+    /// Associated entities (0..*)
+    ///
+    /// Associated entities.
     pub type_reference: ::std::vec::Vec<super::Reference>,
-    /** Asset sub-category (0..*)
-
- May be a subtype or part of an offered asset.*/
+    /// Asset sub-category (0..*)
+    ///
+    /// May be a subtype or part of an offered asset.
     pub subtype: ::std::vec::Vec<super::CodeableConcept>,
-    /** Kinship of the asset (0..1)
-
- Specifies the applicability of the term to an asset resource instance, and instances it refers to orinstances that refer to it, and/or are owned by the offeree.*/
+    /// Kinship of the asset (0..1)
+    ///
+    /// Specifies the applicability of the term to an asset resource instance, and instances it refers to orinstances that refer to it, and/or are owned by the offeree.
     pub relationship: ::core::option::Option<super::Coding>,
-    /** Circumstance of the asset (0..*)
-
- Circumstance of the asset.*/
+    /// Circumstance of the asset (0..*)
+    ///
+    /// Circumstance of the asset.
     pub context: ::std::vec::Vec<super::ContractTermAssetContext>,
-    /** Quality desctiption of asset (0..1)
-
- Description of the quality and completeness of the asset that imay be a factor in its valuation.*/
+    /// Quality desctiption of asset (0..1)
+    ///
+    /// Description of the quality and completeness of the asset that imay be a factor in its valuation.
     pub condition: ::core::option::Option<super::String>,
-    /** Asset availability types (0..*)
-
- Type of Asset availability for use or ownership.*/
+    /// Asset availability types (0..*)
+    ///
+    /// Type of Asset availability for use or ownership.
     pub period_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Time period of the asset (0..*)
-
- Asset relevant contractual time period.*/
+    /// Time period of the asset (0..*)
+    ///
+    /// Asset relevant contractual time period.
     pub period: ::std::vec::Vec<super::Period>,
-    /** Time period (0..*)
-
- Time period of asset use.*/
+    /// Time period (0..*)
+    ///
+    /// Time period of asset use.
     pub use_period: ::std::vec::Vec<super::Period>,
-    /** Asset clause or question text (0..1)
-
- Clause or question text (Prose Object) concerning the asset in a linked form, such as a QuestionnaireResponse used in the formation of the contract.*/
+    /// Asset clause or question text (0..1)
+    ///
+    /// Clause or question text (Prose Object) concerning the asset in a linked form, such as a QuestionnaireResponse used in the formation of the contract.
     pub text: ::core::option::Option<super::String>,
-    /** Pointer to asset text (0..*)
-
- Id [identifier??] of the clause or question text about the asset in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to asset text (0..*)
+    ///
+    /// Id [identifier??] of the clause or question text about the asset in the referenced form or QuestionnaireResponse.
     pub link_id: ::std::vec::Vec<super::String>,
-    /** Response to assets (0..*)
-
- Response to assets.*/
+    /// Response to assets (0..*)
+    ///
+    /// Response to assets.
     pub answer: ::std::vec::Vec<super::ContractTermOfferAnswer>,
-    /** Asset restriction numbers (0..*)
-
- Security labels that protects the asset.*/
+    /// Asset restriction numbers (0..*)
+    ///
+    /// Security labels that protects the asset.
     pub security_label_number: ::std::vec::Vec<super::UnsignedInt>,
-    /** Contract Valued Item List (0..*)
-
- Contract Valued Item List.*/
+    /// Contract Valued Item List (0..*)
+    ///
+    /// Contract Valued Item List.
     pub valued_item: ::std::vec::Vec<super::ContractTermAssetValuedItem>,
 }
 impl ContractTermAsset {
@@ -1981,36 +1981,36 @@ impl crate::rt::Element for ContractTermAsset {
     }
 }
 crate::rt::element_impls!(ContractTermAsset, element);
-/** Circumstance of the asset
-
- Circumstance of the asset.*/
+/// Circumstance of the asset
+///
+/// Circumstance of the asset.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermAssetContext {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Creator,custodian or owner (0..1)
-
- Asset context reference may include the creator, custodian, or owning Person or Organization (e.g., bank, repository),  location held, e.g., building,  jurisdiction.*/
+    /// Creator,custodian or owner (0..1)
+    ///
+    /// Asset context reference may include the creator, custodian, or owning Person or Organization (e.g., bank, repository),  location held, e.g., building,  jurisdiction.
     pub reference: ::core::option::Option<super::Reference>,
-    /** Codeable asset context (0..*)
-
- Coded representation of the context generally or of the Referenced entity, such as the asset holder type or location.*/
+    /// Codeable asset context (0..*)
+    ///
+    /// Coded representation of the context generally or of the Referenced entity, such as the asset holder type or location.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Context description (0..1)
-
- Context description.*/
+    /// Context description (0..1)
+    ///
+    /// Context description.
     pub text: ::core::option::Option<super::String>,
 }
 impl ContractTermAssetContext {
@@ -2074,80 +2074,80 @@ impl crate::rt::Element for ContractTermAssetContext {
     }
 }
 crate::rt::element_impls!(ContractTermAssetContext, element);
-/** Contract Valued Item List
-
- Contract Valued Item List.*/
+/// Contract Valued Item List
+///
+/// Contract Valued Item List.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermAssetValuedItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Contract Valued Item Type (0..1)
-
- Specific type of Contract Valued Item that may be priced.*/
+    /// Contract Valued Item Type (0..1)
+    ///
+    /// Specific type of Contract Valued Item that may be priced.
     pub entity: ::core::option::Option<super::ContractTermAssetValuedItemEntity>,
-    /** Contract Valued Item Number (0..1)
-
- Identifies a Contract Valued Item instance.*/
+    /// Contract Valued Item Number (0..1)
+    ///
+    /// Identifies a Contract Valued Item instance.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Contract Valued Item Effective Tiem (0..1)
-
- Indicates the time during which this Contract ValuedItem information is effective.*/
+    /// Contract Valued Item Effective Tiem (0..1)
+    ///
+    /// Indicates the time during which this Contract ValuedItem information is effective.
     pub effective_time: ::core::option::Option<super::DateTime>,
-    /** Count of Contract Valued Items (0..1)
-
- Specifies the units by which the Contract Valued Item is measured or counted, and quantifies the countable or measurable Contract Valued Item instances.*/
+    /// Count of Contract Valued Items (0..1)
+    ///
+    /// Specifies the units by which the Contract Valued Item is measured or counted, and quantifies the countable or measurable Contract Valued Item instances.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Contract Valued Item fee, charge, or cost (0..1)
-
- A Contract Valued Item unit valuation measure.*/
+    /// Contract Valued Item fee, charge, or cost (0..1)
+    ///
+    /// A Contract Valued Item unit valuation measure.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Contract Valued Item Price Scaling Factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of the Contract Valued Item delivered. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Contract Valued Item Price Scaling Factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of the Contract Valued Item delivered. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Contract Valued Item Difficulty Scaling Factor (0..1)
-
- An amount that expresses the weighting (based on difficulty, cost and/or resource intensiveness) associated with the Contract Valued Item delivered. The concept of Points allows for assignment of point values for a Contract Valued Item, such that a monetary amount can be assigned to each point.*/
+    /// Contract Valued Item Difficulty Scaling Factor (0..1)
+    ///
+    /// An amount that expresses the weighting (based on difficulty, cost and/or resource intensiveness) associated with the Contract Valued Item delivered. The concept of Points allows for assignment of point values for a Contract Valued Item, such that a monetary amount can be assigned to each point.
     pub points: ::core::option::Option<super::Decimal>,
-    /** Total Contract Valued Item Value (0..1)
-
- Expresses the product of the Contract Valued Item unitQuantity and the unitPriceAmt. For example, the formula: unit Quantity * unit Price (Cost per Point) * factor Number  * points = net Amount. Quantity, factor and points are assumed to be 1 if not supplied.*/
+    /// Total Contract Valued Item Value (0..1)
+    ///
+    /// Expresses the product of the Contract Valued Item unitQuantity and the unitPriceAmt. For example, the formula: unit Quantity * unit Price (Cost per Point) * factor Number  * points = net Amount. Quantity, factor and points are assumed to be 1 if not supplied.
     pub net: ::core::option::Option<super::Money>,
-    /** Terms of valuation (0..1)
-
- Terms of valuation.*/
+    /// Terms of valuation (0..1)
+    ///
+    /// Terms of valuation.
     pub payment: ::core::option::Option<super::String>,
-    /** When payment is due (0..1)
-
- When payment is due.*/
+    /// When payment is due (0..1)
+    ///
+    /// When payment is due.
     pub payment_date: ::core::option::Option<super::DateTime>,
-    /** Who will make payment (0..1)
-
- Who will make payment.*/
+    /// Who will make payment (0..1)
+    ///
+    /// Who will make payment.
     pub responsible: ::core::option::Option<super::Reference>,
-    /** Who will receive payment (0..1)
-
- Who will receive payment.*/
+    /// Who will receive payment (0..1)
+    ///
+    /// Who will receive payment.
     pub recipient: ::core::option::Option<super::Reference>,
-    /** Pointer to specific item (0..*)
-
- Id  of the clause or question text related to the context of this valuedItem in the referenced form or QuestionnaireResponse.*/
+    /// Pointer to specific item (0..*)
+    ///
+    /// Id  of the clause or question text related to the context of this valuedItem in the referenced form or QuestionnaireResponse.
     pub link_id: ::std::vec::Vec<super::String>,
-    /** Security Labels that define affected terms (0..*)
-
- A set of security labels that define which terms are controlled by this condition.*/
+    /// Security Labels that define affected terms (0..*)
+    ///
+    /// A set of security labels that define which terms are controlled by this condition.
     pub security_label_number: ::std::vec::Vec<super::UnsignedInt>,
 }
 impl ContractTermAssetValuedItem {
@@ -2309,64 +2309,64 @@ impl crate::rt::Value for ContractTermAssetValuedItemEntity {
         }
     }
 }
-/** Context of the Contract term
-
- The matter of concern in the context of this provision of the agrement.*/
+/// Context of the Contract term
+///
+/// The matter of concern in the context of this provision of the agrement.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermOffer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Offer business ID (0..*)
-
- Unique identifier for this particular Contract Provision.*/
+    /// Offer business ID (0..*)
+    ///
+    /// Unique identifier for this particular Contract Provision.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Offer Recipient (0..*)
-
- Offer Recipient.*/
+    /// Offer Recipient (0..*)
+    ///
+    /// Offer Recipient.
     pub party: ::std::vec::Vec<super::ContractTermOfferParty>,
-    /** Negotiable offer asset (0..1)
-
- The owner of an asset has the residual control rights over the asset: the right to decide all usages of the asset in any way not inconsistent with a prior contract, custom, or law (Hart, 1995, p. 30).*/
+    /// Negotiable offer asset (0..1)
+    ///
+    /// The owner of an asset has the residual control rights over the asset: the right to decide all usages of the asset in any way not inconsistent with a prior contract, custom, or law (Hart, 1995, p. 30).
     pub topic: ::core::option::Option<super::Reference>,
-    /** Contract Offer Type or Form (0..1)
-
- Type of Contract Provision such as specific requirements, purposes for actions, obligations, prohibitions, e.g. life time maximum benefit.*/
+    /// Contract Offer Type or Form (0..1)
+    ///
+    /// Type of Contract Provision such as specific requirements, purposes for actions, obligations, prohibitions, e.g. life time maximum benefit.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Accepting party choice (0..1)
-
- Type of choice made by accepting party with respect to an offer made by an offeror/ grantee.*/
+    /// Accepting party choice (0..1)
+    ///
+    /// Type of choice made by accepting party with respect to an offer made by an offeror/ grantee.
     pub decision: ::core::option::Option<super::CodeableConcept>,
-    /** How decision is conveyed (0..*)
-
- How the decision about a Contract was conveyed.*/
+    /// How decision is conveyed (0..*)
+    ///
+    /// How the decision about a Contract was conveyed.
     pub decision_mode: ::std::vec::Vec<super::CodeableConcept>,
-    /** Response to offer text (0..*)
-
- Response to offer text.*/
+    /// Response to offer text (0..*)
+    ///
+    /// Response to offer text.
     pub answer: ::std::vec::Vec<super::ContractTermOfferAnswer>,
-    /** Human readable offer text (0..1)
-
- Human readable form of this Contract Offer.*/
+    /// Human readable offer text (0..1)
+    ///
+    /// Human readable form of this Contract Offer.
     pub text: ::core::option::Option<super::String>,
-    /** Pointer to text (0..*)
-
- The id of the clause or question text of the offer in the referenced questionnaire/response.*/
+    /// Pointer to text (0..*)
+    ///
+    /// The id of the clause or question text of the offer in the referenced questionnaire/response.
     pub link_id: ::std::vec::Vec<super::String>,
-    /** Offer restriction numbers (0..*)
-
- Security labels that protects the offer.*/
+    /// Offer restriction numbers (0..*)
+    ///
+    /// Security labels that protects the offer.
     pub security_label_number: ::std::vec::Vec<super::UnsignedInt>,
 }
 impl ContractTermOffer {
@@ -2490,28 +2490,28 @@ impl crate::rt::Element for ContractTermOffer {
     }
 }
 crate::rt::element_impls!(ContractTermOffer, element);
-/** Response to offer text
-
- Response to offer text.*/
+/// Response to offer text
+///
+/// Response to offer text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermOfferAnswer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The actual answer response (1..1)
-
- Response to an offer clause or question text,  which enables selection of values to be agreed to, e.g., the period of participation, the date of occupancy of a rental, warrently duration, or whether biospecimen may be used for further research.*/
+    /// The actual answer response (1..1)
+    ///
+    /// Response to an offer clause or question text,  which enables selection of values to be agreed to, e.g., the period of participation, the date of occupancy of a rental, warrently duration, or whether biospecimen may be used for further research.
     pub value: ::core::option::Option<super::ContractTermOfferAnswerValue>,
 }
 impl ContractTermOfferAnswer {
@@ -2718,32 +2718,32 @@ impl crate::rt::Value for ContractTermOfferAnswerValue {
         }
     }
 }
-/** Offer Recipient
-
- Offer Recipient.*/
+/// Offer Recipient
+///
+/// Offer Recipient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermOfferParty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Referenced entity (1..*)
-
- Participant in the offer.*/
+    /// Referenced entity (1..*)
+    ///
+    /// Participant in the offer.
     pub reference: ::std::vec::Vec<super::Reference>,
-    /** Participant engagement type (1..1)
-
- How the party participates in the offer.*/
+    /// Participant engagement type (1..1)
+    ///
+    /// How the party participates in the offer.
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl ContractTermOfferParty {
@@ -2814,40 +2814,40 @@ impl crate::rt::Element for ContractTermOfferParty {
     }
 }
 crate::rt::element_impls!(ContractTermOfferParty, element);
-/** Protection for the Term
-
- Security labels that protect the handling of information about the term and its elements, which may be specifically identified..*/
+/// Protection for the Term
+///
+/// Security labels that protect the handling of information about the term and its elements, which may be specifically identified..
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContractTermSecurityLabel {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Link to Security Labels (0..*)
-
- Number used to link this term or term element to the applicable Security Label.*/
+    /// Link to Security Labels (0..*)
+    ///
+    /// Number used to link this term or term element to the applicable Security Label.
     pub number: ::std::vec::Vec<super::UnsignedInt>,
-    /** Confidentiality Protection (1..1)
-
- Security label privacy tag that species the level of confidentiality protection required for this term and/or term elements.*/
+    /// Confidentiality Protection (1..1)
+    ///
+    /// Security label privacy tag that species the level of confidentiality protection required for this term and/or term elements.
     pub classification: ::core::option::Option<super::Coding>,
-    /** Applicable Policy (0..*)
-
- Security label privacy tag that species the applicable privacy and security policies governing this term and/or term elements.*/
+    /// Applicable Policy (0..*)
+    ///
+    /// Security label privacy tag that species the applicable privacy and security policies governing this term and/or term elements.
     pub category: ::std::vec::Vec<super::Coding>,
-    /** Handling Instructions (0..*)
-
- Security label privacy tag that species the manner in which term and/or term elements are to be protected.*/
+    /// Handling Instructions (0..*)
+    ///
+    /// Security label privacy tag that species the manner in which term and/or term elements are to be protected.
     pub control: ::std::vec::Vec<super::Coding>,
 }
 impl ContractTermSecurityLabel {

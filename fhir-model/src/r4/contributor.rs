@@ -2,32 +2,32 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Contributor information
-
- A contributor to the content of a knowledge asset, including authors, editors, reviewers, and endorsers.*/
+/// Contributor information
+///
+/// A contributor to the content of a knowledge asset, including authors, editors, reviewers, and endorsers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Contributor {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** author | editor | reviewer | endorser (1..1)
-
- The type of contributor.*/
+    /// author | editor | reviewer | endorser (1..1)
+    ///
+    /// The type of contributor.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ContributorType, super::Extension>,
     >,
-    /** Who contributed the content (1..1)
-
- The name of the individual or organization responsible for the contribution.*/
+    /// Who contributed the content (1..1)
+    ///
+    /// The name of the individual or organization responsible for the contribution.
     pub name: ::core::option::Option<super::String>,
-    /** Contact details of the contributor (0..*)
-
- Contact details to assist a user in finding and communicating with the contributor.*/
+    /// Contact details of the contributor (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the contributor.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
 }
 impl Contributor {

@@ -2,117 +2,117 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Insurance or medical plan or a payment agreement
-
- Financial instrument which may be used to reimburse or pay for health care products and services. Includes both insurance and self-payment.*/
+/// Insurance or medical plan or a payment agreement
+///
+/// Financial instrument which may be used to reimburse or pay for health care products and services. Includes both insurance and self-payment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Coverage {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for the coverage (0..*)
-
- A unique identifier assigned to this coverage.*/
+    /// Business Identifier for the coverage (0..*)
+    ///
+    /// A unique identifier assigned to this coverage.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Coverage category such as medical or accident (0..1)
-
- The type of coverage: social program, medical plan, accident coverage (workers compensation, auto), group health or payment by an individual or organization.*/
+    /// Coverage category such as medical or accident (0..1)
+    ///
+    /// The type of coverage: social program, medical plan, accident coverage (workers compensation, auto), group health or payment by an individual or organization.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Owner of the policy (0..1)
-
- The party who 'owns' the insurance policy.*/
+    /// Owner of the policy (0..1)
+    ///
+    /// The party who 'owns' the insurance policy.
     pub policy_holder: ::core::option::Option<super::Reference>,
-    /** Subscriber to the policy (0..1)
-
- The party who has signed-up for or 'owns' the contractual relationship to the policy or to whom the benefit of the policy for services rendered to them or their family is due.*/
+    /// Subscriber to the policy (0..1)
+    ///
+    /// The party who has signed-up for or 'owns' the contractual relationship to the policy or to whom the benefit of the policy for services rendered to them or their family is due.
     pub subscriber: ::core::option::Option<super::Reference>,
-    /** ID assigned to the subscriber (0..1)
-
- The insurer assigned ID for the Subscriber.*/
+    /// ID assigned to the subscriber (0..1)
+    ///
+    /// The insurer assigned ID for the Subscriber.
     pub subscriber_id: ::core::option::Option<super::String>,
-    /** Plan beneficiary (1..1)
-
- The party who benefits from the insurance coverage; the patient when products and/or services are provided.*/
+    /// Plan beneficiary (1..1)
+    ///
+    /// The party who benefits from the insurance coverage; the patient when products and/or services are provided.
     pub beneficiary: ::core::option::Option<super::Reference>,
-    /** Dependent number (0..1)
-
- A unique identifier for a dependent under the coverage.*/
+    /// Dependent number (0..1)
+    ///
+    /// A unique identifier for a dependent under the coverage.
     pub dependent: ::core::option::Option<super::String>,
-    /** Beneficiary relationship to the subscriber (0..1)
-
- The relationship of beneficiary (patient) to the subscriber.*/
+    /// Beneficiary relationship to the subscriber (0..1)
+    ///
+    /// The relationship of beneficiary (patient) to the subscriber.
     pub relationship: ::core::option::Option<super::CodeableConcept>,
-    /** Coverage start and end dates (0..1)
-
- Time period during which the coverage is in force. A missing start date indicates the start date isn't known, a missing end date means the coverage is continuing to be in force.*/
+    /// Coverage start and end dates (0..1)
+    ///
+    /// Time period during which the coverage is in force. A missing start date indicates the start date isn't known, a missing end date means the coverage is continuing to be in force.
     pub period: ::core::option::Option<super::Period>,
-    /** Issuer of the policy (1..*)
-
- The program or plan underwriter or payor including both insurance and non-insurance agreements, such as patient-pay agreements.*/
+    /// Issuer of the policy (1..*)
+    ///
+    /// The program or plan underwriter or payor including both insurance and non-insurance agreements, such as patient-pay agreements.
     pub payor: ::std::vec::Vec<super::Reference>,
-    /** Additional coverage classifications (0..*)
-
- A suite of underwriter specific classifiers.*/
+    /// Additional coverage classifications (0..*)
+    ///
+    /// A suite of underwriter specific classifiers.
     pub class: ::std::vec::Vec<super::CoverageClass>,
-    /** Relative order of the coverage (0..1)
-
- The order of applicability of this coverage relative to other coverages which are currently in force. Note, there may be gaps in the numbering and this does not imply primary, secondary etc. as the specific positioning of coverages depends upon the episode of care.*/
+    /// Relative order of the coverage (0..1)
+    ///
+    /// The order of applicability of this coverage relative to other coverages which are currently in force. Note, there may be gaps in the numbering and this does not imply primary, secondary etc. as the specific positioning of coverages depends upon the episode of care.
     pub order: ::core::option::Option<super::PositiveInt>,
-    /** Insurer network (0..1)
-
- The insurer-specific identifier for the insurer-defined network of providers to which the beneficiary may seek treatment which will be covered at the 'in-network' rate, otherwise 'out of network' terms and conditions apply.*/
+    /// Insurer network (0..1)
+    ///
+    /// The insurer-specific identifier for the insurer-defined network of providers to which the beneficiary may seek treatment which will be covered at the 'in-network' rate, otherwise 'out of network' terms and conditions apply.
     pub network: ::core::option::Option<super::String>,
-    /** Patient payments for services/products (0..*)
-
- A suite of codes indicating the cost category and associated amount which have been detailed in the policy and may have been  included on the health card.*/
+    /// Patient payments for services/products (0..*)
+    ///
+    /// A suite of codes indicating the cost category and associated amount which have been detailed in the policy and may have been  included on the health card.
     pub cost_to_beneficiary: ::std::vec::Vec<super::CoverageCostToBeneficiary>,
-    /** Reimbursement to insurer (0..1)
-
- When 'subrogation=true' this insurance instance has been included not for adjudication but to provide insurers with the details to recover costs.*/
+    /// Reimbursement to insurer (0..1)
+    ///
+    /// When 'subrogation=true' this insurance instance has been included not for adjudication but to provide insurers with the details to recover costs.
     pub subrogation: ::core::option::Option<super::Boolean>,
-    /** Contract details (0..*)
-
- The policy(s) which constitute this insurance coverage.*/
+    /// Contract details (0..*)
+    ///
+    /// The policy(s) which constitute this insurance coverage.
     pub contract: ::std::vec::Vec<super::Reference>,
 }
 impl Coverage {
@@ -278,36 +278,36 @@ impl crate::rt::Element for Coverage {
     }
 }
 crate::rt::element_impls!(Coverage, resource);
-/** Additional coverage classifications
-
- A suite of underwriter specific classifiers.*/
+/// Additional coverage classifications
+///
+/// A suite of underwriter specific classifiers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageClass {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of class such as 'group' or 'plan' (1..1)
-
- The type of classification for which an insurer-specific class label or number and optional name is provided, for example may be used to identify a class of coverage or employer group, Policy, Plan.*/
+    /// Type of class such as 'group' or 'plan' (1..1)
+    ///
+    /// The type of classification for which an insurer-specific class label or number and optional name is provided, for example may be used to identify a class of coverage or employer group, Policy, Plan.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Value associated with the type (1..1)
-
- The alphanumeric string value associated with the insurer issued label.*/
+    /// Value associated with the type (1..1)
+    ///
+    /// The alphanumeric string value associated with the insurer issued label.
     pub value: ::core::option::Option<super::String>,
-    /** Human readable description of the type and value (0..1)
-
- A short description for the class.*/
+    /// Human readable description of the type and value (0..1)
+    ///
+    /// A short description for the class.
     pub name: ::core::option::Option<super::String>,
 }
 impl CoverageClass {
@@ -382,36 +382,36 @@ impl crate::rt::Element for CoverageClass {
     }
 }
 crate::rt::element_impls!(CoverageClass, element);
-/** Patient payments for services/products
-
- A suite of codes indicating the cost category and associated amount which have been detailed in the policy and may have been  included on the health card.*/
+/// Patient payments for services/products
+///
+/// A suite of codes indicating the cost category and associated amount which have been detailed in the policy and may have been  included on the health card.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageCostToBeneficiary {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Cost category (0..1)
-
- The category of patient centric costs associated with treatment.*/
+    /// Cost category (0..1)
+    ///
+    /// The category of patient centric costs associated with treatment.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The amount or percentage due from the beneficiary (1..1)
-
- The amount due from the patient for the cost category.*/
+    /// The amount or percentage due from the beneficiary (1..1)
+    ///
+    /// The amount due from the patient for the cost category.
     pub value: ::core::option::Option<super::CoverageCostToBeneficiaryValue>,
-    /** Exceptions for patient payments (0..*)
-
- A suite of codes indicating exceptions or reductions to patient costs and their effective periods.*/
+    /// Exceptions for patient payments (0..*)
+    ///
+    /// A suite of codes indicating exceptions or reductions to patient costs and their effective periods.
     pub exception: ::std::vec::Vec<super::CoverageCostToBeneficiaryException>,
 }
 impl CoverageCostToBeneficiary {
@@ -538,32 +538,32 @@ impl crate::rt::Value for CoverageCostToBeneficiaryValue {
         }
     }
 }
-/** Exceptions for patient payments
-
- A suite of codes indicating exceptions or reductions to patient costs and their effective periods.*/
+/// Exceptions for patient payments
+///
+/// A suite of codes indicating exceptions or reductions to patient costs and their effective periods.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageCostToBeneficiaryException {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Exception category (1..1)
-
- The code for the specific exception.*/
+    /// Exception category (1..1)
+    ///
+    /// The code for the specific exception.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The effective period of the exception (0..1)
-
- The timeframe during when the exception is in force.*/
+    /// The effective period of the exception (0..1)
+    ///
+    /// The timeframe during when the exception is in force.
     pub period: ::core::option::Option<super::Period>,
 }
 impl CoverageCostToBeneficiaryException {

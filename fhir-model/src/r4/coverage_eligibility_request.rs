@@ -2,109 +2,109 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** CoverageEligibilityRequest resource
-
- The CoverageEligibilityRequest provides patient and insurance coverage information to an insurer for them to respond, in the form of an CoverageEligibilityResponse, with information regarding whether the stated coverage is valid and in-force and optionally to provide the insurance details of the policy.*/
+/// CoverageEligibilityRequest resource
+///
+/// The CoverageEligibilityRequest provides patient and insurance coverage information to an insurer for them to respond, in the form of an CoverageEligibilityResponse, with information regarding whether the stated coverage is valid and in-force and optionally to provide the insurance details of the policy.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for coverage eligiblity request (0..*)
-
- A unique identifier assigned to this coverage eligiblity request.*/
+    /// Business Identifier for coverage eligiblity request (0..*)
+    ///
+    /// A unique identifier assigned to this coverage eligiblity request.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Desired processing priority (0..1)
-
- When the requestor expects the processor to complete processing.*/
+    /// Desired processing priority (0..1)
+    ///
+    /// When the requestor expects the processor to complete processing.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** auth-requirements | benefits | discovery | validation (1..*)
-
- Code to specify whether requesting: prior authorization requirements for some service categories or billing codes; benefits for coverages specified or discovered; discovery and return of coverages for the patient; and/or validation that the specified coverage is in-force at the date/period specified or 'now' if not specified.*/
+    /// auth-requirements | benefits | discovery | validation (1..*)
+    ///
+    /// Code to specify whether requesting: prior authorization requirements for some service categories or billing codes; benefits for coverages specified or discovered; discovery and return of coverages for the patient; and/or validation that the specified coverage is in-force at the date/period specified or 'now' if not specified.
     pub purpose: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::EligibilityRequestPurpose, super::Extension>,
     >,
-    /** Intended recipient of products and services (1..1)
-
- The party who is the beneficiary of the supplied coverage and for whom eligibility is sought.*/
+    /// Intended recipient of products and services (1..1)
+    ///
+    /// The party who is the beneficiary of the supplied coverage and for whom eligibility is sought.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Estimated date or dates of service (0..1)
-
- The date or dates when the enclosed suite of services were performed or completed.*/
+    /// Estimated date or dates of service (0..1)
+    ///
+    /// The date or dates when the enclosed suite of services were performed or completed.
     pub serviced: ::core::option::Option<super::CoverageEligibilityRequestServiced>,
-    /** Creation date (1..1)
-
- The date when this resource was created.*/
+    /// Creation date (1..1)
+    ///
+    /// The date when this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Author (0..1)
-
- Person who created the request.*/
+    /// Author (0..1)
+    ///
+    /// Person who created the request.
     pub enterer: ::core::option::Option<super::Reference>,
-    /** Party responsible for the request (0..1)
-
- The provider which is responsible for the request.*/
+    /// Party responsible for the request (0..1)
+    ///
+    /// The provider which is responsible for the request.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Coverage issuer (1..1)
-
- The Insurer who issued the coverage in question and is the recipient of the request.*/
+    /// Coverage issuer (1..1)
+    ///
+    /// The Insurer who issued the coverage in question and is the recipient of the request.
     pub insurer: ::core::option::Option<super::Reference>,
-    /** Servicing facility (0..1)
-
- Facility where the services are intended to be provided.*/
+    /// Servicing facility (0..1)
+    ///
+    /// Facility where the services are intended to be provided.
     pub facility: ::core::option::Option<super::Reference>,
-    /** Supporting information (0..*)
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+    /// Supporting information (0..*)
+    ///
+    /// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
     pub supporting_info: ::std::vec::Vec<
         super::CoverageEligibilityRequestSupportingInfo,
     >,
-    /** Patient insurance information (0..*)
-
- Financial instruments for reimbursement for the health care products and services.*/
+    /// Patient insurance information (0..*)
+    ///
+    /// Financial instruments for reimbursement for the health care products and services.
     pub insurance: ::std::vec::Vec<super::CoverageEligibilityRequestInsurance>,
-    /** Item to be evaluated for eligibiity (0..*)
-
- Service categories or billable services for which benefit details and/or an authorization prior to service delivery may be required by the payor.*/
+    /// Item to be evaluated for eligibiity (0..*)
+    ///
+    /// Service categories or billable services for which benefit details and/or an authorization prior to service delivery may be required by the payor.
     pub item: ::std::vec::Vec<super::CoverageEligibilityRequestItem>,
 }
 impl CoverageEligibilityRequest {
@@ -329,36 +329,36 @@ impl crate::rt::Value for CoverageEligibilityRequestServiced {
         }
     }
 }
-/** Patient insurance information
-
- Financial instruments for reimbursement for the health care products and services.*/
+/// Patient insurance information
+///
+/// Financial instruments for reimbursement for the health care products and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityRequestInsurance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Applicable coverage (0..1)
-
- A flag to indicate that this Coverage is to be used for evaluation of this request when set to true.*/
+    /// Applicable coverage (0..1)
+    ///
+    /// A flag to indicate that this Coverage is to be used for evaluation of this request when set to true.
     pub focal: ::core::option::Option<super::Boolean>,
-    /** Insurance information (1..1)
-
- Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.*/
+    /// Insurance information (1..1)
+    ///
+    /// Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** Additional provider contract number (0..1)
-
- A business agreement number established between the provider and the insurer for special business processing purposes.*/
+    /// Additional provider contract number (0..1)
+    ///
+    /// A business agreement number established between the provider and the insurer for special business processing purposes.
     pub business_arrangement: ::core::option::Option<super::String>,
 }
 impl CoverageEligibilityRequestInsurance {
@@ -429,64 +429,64 @@ impl crate::rt::Element for CoverageEligibilityRequestInsurance {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestInsurance, element);
-/** Item to be evaluated for eligibiity
-
- Service categories or billable services for which benefit details and/or an authorization prior to service delivery may be required by the payor.*/
+/// Item to be evaluated for eligibiity
+///
+/// Service categories or billable services for which benefit details and/or an authorization prior to service delivery may be required by the payor.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityRequestItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Applicable exception or supporting information (0..*)
-
- Exceptions, special conditions and supporting information applicable for this service or product line.*/
+    /// Applicable exception or supporting information (0..*)
+    ///
+    /// Exceptions, special conditions and supporting information applicable for this service or product line.
     pub supporting_info_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (0..1)
-
- This contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (0..1)
+    ///
+    /// This contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Product or service billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Product or service billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Perfoming practitioner (0..1)
-
- The practitioner who is responsible for the product or service to be rendered to the patient.*/
+    /// Perfoming practitioner (0..1)
+    ///
+    /// The practitioner who is responsible for the product or service to be rendered to the patient.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- The amount charged to the patient by the provider for a single unit.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// The amount charged to the patient by the provider for a single unit.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Servicing facility (0..1)
-
- Facility where the services will be provided.*/
+    /// Servicing facility (0..1)
+    ///
+    /// Facility where the services will be provided.
     pub facility: ::core::option::Option<super::Reference>,
-    /** Applicable diagnosis (0..*)
-
- Patient diagnosis for which care is sought.*/
+    /// Applicable diagnosis (0..*)
+    ///
+    /// Patient diagnosis for which care is sought.
     pub diagnosis: ::std::vec::Vec<super::CoverageEligibilityRequestItemDiagnosis>,
-    /** Product or service details (0..*)
-
- The plan/proposal/order describing the proposed service in detail.*/
+    /// Product or service details (0..*)
+    ///
+    /// The plan/proposal/order describing the proposed service in detail.
     pub detail: ::std::vec::Vec<super::Reference>,
 }
 impl CoverageEligibilityRequestItem {
@@ -594,28 +594,28 @@ impl crate::rt::Element for CoverageEligibilityRequestItem {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItem, element);
-/** Applicable diagnosis
-
- Patient diagnosis for which care is sought.*/
+/// Applicable diagnosis
+///
+/// Patient diagnosis for which care is sought.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityRequestItemDiagnosis {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Nature of illness or problem (0..1)
-
- The nature of illness or problem in a coded form or as a reference to an external defined Condition.*/
+    /// Nature of illness or problem (0..1)
+    ///
+    /// The nature of illness or problem in a coded form or as a reference to an external defined Condition.
     pub diagnosis: ::core::option::Option<
         super::CoverageEligibilityRequestItemDiagnosisDiagnosis,
     >,
@@ -719,36 +719,36 @@ impl crate::rt::Value for CoverageEligibilityRequestItemDiagnosisDiagnosis {
         }
     }
 }
-/** Supporting information
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+/// Supporting information
+///
+/// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityRequestSupportingInfo {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Information instance identifier (1..1)
-
- A number to uniquely identify supporting information entries.*/
+    /// Information instance identifier (1..1)
+    ///
+    /// A number to uniquely identify supporting information entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Data to be provided (1..1)
-
- Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.*/
+    /// Data to be provided (1..1)
+    ///
+    /// Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.
     pub information: ::core::option::Option<super::Reference>,
-    /** Applies to all items (0..1)
-
- The supporting materials are applicable for all detail items, product/servce categories and specific billing codes.*/
+    /// Applies to all items (0..1)
+    ///
+    /// The supporting materials are applicable for all detail items, product/servce categories and specific billing codes.
     pub applies_to_all: ::core::option::Option<super::Boolean>,
 }
 impl CoverageEligibilityRequestSupportingInfo {

@@ -2,113 +2,113 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** CoverageEligibilityResponse resource
-
- This resource provides eligibility and plan details from the processing of an CoverageEligibilityRequest resource.*/
+/// CoverageEligibilityResponse resource
+///
+/// This resource provides eligibility and plan details from the processing of an CoverageEligibilityRequest resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for coverage eligiblity request (0..*)
-
- A unique identifier assigned to this coverage eligiblity request.*/
+    /// Business Identifier for coverage eligiblity request (0..*)
+    ///
+    /// A unique identifier assigned to this coverage eligiblity request.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** auth-requirements | benefits | discovery | validation (1..*)
-
- Code to specify whether requesting: prior authorization requirements for some service categories or billing codes; benefits for coverages specified or discovered; discovery and return of coverages for the patient; and/or validation that the specified coverage is in-force at the date/period specified or 'now' if not specified.*/
+    /// auth-requirements | benefits | discovery | validation (1..*)
+    ///
+    /// Code to specify whether requesting: prior authorization requirements for some service categories or billing codes; benefits for coverages specified or discovered; discovery and return of coverages for the patient; and/or validation that the specified coverage is in-force at the date/period specified or 'now' if not specified.
     pub purpose: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::EligibilityResponsePurpose, super::Extension>,
     >,
-    /** Intended recipient of products and services (1..1)
-
- The party who is the beneficiary of the supplied coverage and for whom eligibility is sought.*/
+    /// Intended recipient of products and services (1..1)
+    ///
+    /// The party who is the beneficiary of the supplied coverage and for whom eligibility is sought.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Estimated date or dates of service (0..1)
-
- The date or dates when the enclosed suite of services were performed or completed.*/
+    /// Estimated date or dates of service (0..1)
+    ///
+    /// The date or dates when the enclosed suite of services were performed or completed.
     pub serviced: ::core::option::Option<super::CoverageEligibilityResponseServiced>,
-    /** Response creation date (1..1)
-
- The date this resource was created.*/
+    /// Response creation date (1..1)
+    ///
+    /// The date this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Party responsible for the request (0..1)
-
- The provider which is responsible for the request.*/
+    /// Party responsible for the request (0..1)
+    ///
+    /// The provider which is responsible for the request.
     pub requestor: ::core::option::Option<super::Reference>,
-    /** Eligibility request reference (1..1)
-
- Reference to the original request resource.*/
+    /// Eligibility request reference (1..1)
+    ///
+    /// Reference to the original request resource.
     pub request: ::core::option::Option<super::Reference>,
-    /** queued | complete | error | partial (1..1)
-
- The outcome of the request processing.*/
+    /// queued | complete | error | partial (1..1)
+    ///
+    /// The outcome of the request processing.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
     >,
-    /** Disposition Message (0..1)
-
- A human readable description of the status of the adjudication.*/
+    /// Disposition Message (0..1)
+    ///
+    /// A human readable description of the status of the adjudication.
     pub disposition: ::core::option::Option<super::String>,
-    /** Coverage issuer (1..1)
-
- The Insurer who issued the coverage in question and is the author of the response.*/
+    /// Coverage issuer (1..1)
+    ///
+    /// The Insurer who issued the coverage in question and is the author of the response.
     pub insurer: ::core::option::Option<super::Reference>,
-    /** Patient insurance information (0..*)
-
- Financial instruments for reimbursement for the health care products and services.*/
+    /// Patient insurance information (0..*)
+    ///
+    /// Financial instruments for reimbursement for the health care products and services.
     pub insurance: ::std::vec::Vec<super::CoverageEligibilityResponseInsurance>,
-    /** Preauthorization reference (0..1)
-
- A reference from the Insurer to which these services pertain to be used on further communication and as proof that the request occurred.*/
+    /// Preauthorization reference (0..1)
+    ///
+    /// A reference from the Insurer to which these services pertain to be used on further communication and as proof that the request occurred.
     pub pre_auth_ref: ::core::option::Option<super::String>,
-    /** Printed form identifier (0..1)
-
- A code for the form to be used for printing the content.*/
+    /// Printed form identifier (0..1)
+    ///
+    /// A code for the form to be used for printing the content.
     pub form: ::core::option::Option<super::CodeableConcept>,
-    /** Processing errors (0..*)
-
- Errors encountered during the processing of the request.*/
+    /// Processing errors (0..*)
+    ///
+    /// Errors encountered during the processing of the request.
     pub error: ::std::vec::Vec<super::CoverageEligibilityResponseError>,
 }
 impl CoverageEligibilityResponse {
@@ -335,28 +335,28 @@ impl crate::rt::Value for CoverageEligibilityResponseServiced {
         }
     }
 }
-/** Processing errors
-
- Errors encountered during the processing of the request.*/
+/// Processing errors
+///
+/// Errors encountered during the processing of the request.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityResponseError {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Error code detailing processing issues (1..1)
-
- An error code,from a specified code system, which details why the eligibility check could not be performed.*/
+    /// Error code detailing processing issues (1..1)
+    ///
+    /// An error code,from a specified code system, which details why the eligibility check could not be performed.
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl CoverageEligibilityResponseError {
@@ -419,40 +419,40 @@ impl crate::rt::Element for CoverageEligibilityResponseError {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseError, element);
-/** Patient insurance information
-
- Financial instruments for reimbursement for the health care products and services.*/
+/// Patient insurance information
+///
+/// Financial instruments for reimbursement for the health care products and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityResponseInsurance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Insurance information (1..1)
-
- Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.*/
+    /// Insurance information (1..1)
+    ///
+    /// Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** Coverage inforce indicator (0..1)
-
- Flag indicating if the coverage provided is inforce currently if no service date(s) specified or for the whole duration of the service dates.*/
+    /// Coverage inforce indicator (0..1)
+    ///
+    /// Flag indicating if the coverage provided is inforce currently if no service date(s) specified or for the whole duration of the service dates.
     pub inforce: ::core::option::Option<super::Boolean>,
-    /** When the benefits are applicable (0..1)
-
- The term of the benefits documented in this response.*/
+    /// When the benefits are applicable (0..1)
+    ///
+    /// The term of the benefits documented in this response.
     pub benefit_period: ::core::option::Option<super::Period>,
-    /** Benefits and authorization details (0..*)
-
- Benefits and optionally current balances, and authorization details by category or service.*/
+    /// Benefits and authorization details (0..*)
+    ///
+    /// Benefits and optionally current balances, and authorization details by category or service.
     pub item: ::std::vec::Vec<super::CoverageEligibilityResponseInsuranceItem>,
 }
 impl CoverageEligibilityResponseInsurance {
@@ -535,80 +535,80 @@ impl crate::rt::Element for CoverageEligibilityResponseInsurance {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsurance, element);
-/** Benefits and authorization details
-
- Benefits and optionally current balances, and authorization details by category or service.*/
+/// Benefits and authorization details
+///
+/// Benefits and optionally current balances, and authorization details by category or service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityResponseInsuranceItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (0..1)
-
- This contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (0..1)
+    ///
+    /// This contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Product or service billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Product or service billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Performing practitioner (0..1)
-
- The practitioner who is eligible for the provision of the product or service.*/
+    /// Performing practitioner (0..1)
+    ///
+    /// The practitioner who is eligible for the provision of the product or service.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Excluded from the plan (0..1)
-
- True if the indicated class of service is excluded from the plan, missing or False indicates the product or service is included in the coverage.*/
+    /// Excluded from the plan (0..1)
+    ///
+    /// True if the indicated class of service is excluded from the plan, missing or False indicates the product or service is included in the coverage.
     pub excluded: ::core::option::Option<super::Boolean>,
-    /** Short name for the benefit (0..1)
-
- A short name or tag for the benefit.*/
+    /// Short name for the benefit (0..1)
+    ///
+    /// A short name or tag for the benefit.
     pub name: ::core::option::Option<super::String>,
-    /** Description of the benefit or services covered (0..1)
-
- A richer description of the benefit or services covered.*/
+    /// Description of the benefit or services covered (0..1)
+    ///
+    /// A richer description of the benefit or services covered.
     pub description: ::core::option::Option<super::String>,
-    /** In or out of network (0..1)
-
- Is a flag to indicate whether the benefits refer to in-network providers or out-of-network providers.*/
+    /// In or out of network (0..1)
+    ///
+    /// Is a flag to indicate whether the benefits refer to in-network providers or out-of-network providers.
     pub network: ::core::option::Option<super::CodeableConcept>,
-    /** Individual or family (0..1)
-
- Indicates if the benefits apply to an individual or to the family.*/
+    /// Individual or family (0..1)
+    ///
+    /// Indicates if the benefits apply to an individual or to the family.
     pub unit: ::core::option::Option<super::CodeableConcept>,
-    /** Annual or lifetime (0..1)
-
- The term or period of the values such as 'maximum lifetime benefit' or 'maximum annual visits'.*/
+    /// Annual or lifetime (0..1)
+    ///
+    /// The term or period of the values such as 'maximum lifetime benefit' or 'maximum annual visits'.
     pub term: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit Summary (0..*)
-
- Benefits used to date.*/
+    /// Benefit Summary (0..*)
+    ///
+    /// Benefits used to date.
     pub benefit: ::std::vec::Vec<super::CoverageEligibilityResponseInsuranceItemBenefit>,
-    /** Authorization required flag (0..1)
-
- A boolean flag indicating whether a preauthorization is required prior to actual service delivery.*/
+    /// Authorization required flag (0..1)
+    ///
+    /// A boolean flag indicating whether a preauthorization is required prior to actual service delivery.
     pub authorization_required: ::core::option::Option<super::Boolean>,
-    /** Type of required supporting materials (0..*)
-
- Codes or comments regarding information or actions associated with the preauthorization.*/
+    /// Type of required supporting materials (0..*)
+    ///
+    /// Codes or comments regarding information or actions associated with the preauthorization.
     pub authorization_supporting: ::std::vec::Vec<super::CodeableConcept>,
-    /** Preauthorization requirements endpoint (0..1)
-
- A web location for obtaining requirements or descriptive information regarding the preauthorization.*/
+    /// Preauthorization requirements endpoint (0..1)
+    ///
+    /// A web location for obtaining requirements or descriptive information regarding the preauthorization.
     pub authorization_url: ::core::option::Option<super::Uri>,
 }
 impl CoverageEligibilityResponseInsuranceItem {
@@ -732,38 +732,38 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItem {
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItem, element);
-/** Benefit Summary
-
- Benefits used to date.*/
+/// Benefit Summary
+///
+/// Benefits used to date.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CoverageEligibilityResponseInsuranceItemBenefit {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Benefit classification (1..1)
-
- Classification of benefit being provided.*/
+    /// Benefit classification (1..1)
+    ///
+    /// Classification of benefit being provided.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Benefits allowed (0..1)
-
- The quantity of the benefit which is permitted under the coverage.*/
+    /// Benefits allowed (0..1)
+    ///
+    /// The quantity of the benefit which is permitted under the coverage.
     pub allowed: ::core::option::Option<
         super::CoverageEligibilityResponseInsuranceItemBenefitAllowed,
     >,
-    /** Benefits used (0..1)
-
- The quantity of the benefit which have been consumed to date.*/
+    /// Benefits used (0..1)
+    ///
+    /// The quantity of the benefit which have been consumed to date.
     pub used: ::core::option::Option<
         super::CoverageEligibilityResponseInsuranceItemBenefitUsed,
     >,

@@ -2,54 +2,54 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes a required data item
-
- Describes a required data item for evaluation in terms of the type of data, and optional code or date-based filters of the data.*/
+/// Describes a required data item
+///
+/// Describes a required data item for evaluation in terms of the type of data, and optional code or date-based filters of the data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataRequirement {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** The type of the required data (1..1)
-
- The type of the required data, specified as the type name of a resource. For profiles, this value is set to the type of the base resource of the profile.*/
+    /// The type of the required data (1..1)
+    ///
+    /// The type of the required data, specified as the type name of a resource. For profiles, this value is set to the type of the base resource of the profile.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirAllTypes, super::Extension>,
     >,
-    /** The profile of the required data (0..*)
-
- The profile of the required data, specified as the uri of the profile definition.*/
+    /// The profile of the required data (0..*)
+    ///
+    /// The profile of the required data, specified as the uri of the profile definition.
     pub profile: ::std::vec::Vec<super::Canonical>,
-    /** E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
-
- The intended subjects of the data requirement. If this element is not provided, a Patient subject is assumed.*/
+    /// E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
+    ///
+    /// The intended subjects of the data requirement. If this element is not provided, a Patient subject is assumed.
     pub subject: ::core::option::Option<super::DataRequirementSubject>,
-    /** Indicates specific structure elements that are referenced by the knowledge module (0..*)
-
- Indicates that specific elements of the type are referenced by the knowledge module and must be supported by the consumer in order to obtain an effective evaluation. This does not mean that a value is required for this element, only that the consuming system must understand the element and be able to provide values for it if they are available.
-
- The value of mustSupport SHALL be a FHIRPath resolveable on the type of the DataRequirement. The path SHALL consist only of identifiers, constant indexers, and .resolve() (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).*/
+    /// Indicates specific structure elements that are referenced by the knowledge module (0..*)
+    ///
+    /// Indicates that specific elements of the type are referenced by the knowledge module and must be supported by the consumer in order to obtain an effective evaluation. This does not mean that a value is required for this element, only that the consuming system must understand the element and be able to provide values for it if they are available.
+    ///
+    /// The value of mustSupport SHALL be a FHIRPath resolveable on the type of the DataRequirement. The path SHALL consist only of identifiers, constant indexers, and .resolve() (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).
     pub must_support: ::std::vec::Vec<super::String>,
-    /** What codes are expected (0..*)
-
- Code filters specify additional constraints on the data, specifying the value set of interest for a particular element of the data. Each code filter defines an additional constraint on the data, i.e. code filters are AND'ed, not OR'ed.*/
+    /// What codes are expected (0..*)
+    ///
+    /// Code filters specify additional constraints on the data, specifying the value set of interest for a particular element of the data. Each code filter defines an additional constraint on the data, i.e. code filters are AND'ed, not OR'ed.
     pub code_filter: ::std::vec::Vec<super::DataRequirementCodeFilter>,
-    /** What dates/date ranges are expected (0..*)
-
- Date filters specify additional constraints on the data in terms of the applicable date range for specific elements. Each date filter specifies an additional constraint on the data, i.e. date filters are AND'ed, not OR'ed.*/
+    /// What dates/date ranges are expected (0..*)
+    ///
+    /// Date filters specify additional constraints on the data in terms of the applicable date range for specific elements. Each date filter specifies an additional constraint on the data, i.e. date filters are AND'ed, not OR'ed.
     pub date_filter: ::std::vec::Vec<super::DataRequirementDateFilter>,
-    /** Number of results (0..1)
-
- Specifies a maximum number of results that are required (uses the _count search parameter).*/
+    /// Number of results (0..1)
+    ///
+    /// Specifies a maximum number of results that are required (uses the _count search parameter).
     pub limit: ::core::option::Option<super::PositiveInt>,
-    /** Order of the results (0..*)
-
- Specifies the order of the results to be returned.*/
+    /// Order of the results (0..*)
+    ///
+    /// Specifies the order of the results to be returned.
     pub sort: ::std::vec::Vec<super::DataRequirementSort>,
 }
 impl DataRequirement {
@@ -202,34 +202,34 @@ impl crate::rt::Value for DataRequirementSubject {
         }
     }
 }
-/** What codes are expected
-
- Code filters specify additional constraints on the data, specifying the value set of interest for a particular element of the data. Each code filter defines an additional constraint on the data, i.e. code filters are AND'ed, not OR'ed.*/
+/// What codes are expected
+///
+/// Code filters specify additional constraints on the data, specifying the value set of interest for a particular element of the data. Each code filter defines an additional constraint on the data, i.e. code filters are AND'ed, not OR'ed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataRequirementCodeFilter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** A code-valued attribute to filter on (0..1)
-
- The code-valued attribute of the filter. The specified path SHALL be a FHIRPath resolveable on the specified type of the DataRequirement, and SHALL consist only of identifiers, constant indexers, and .resolve(). The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details). Note that the index must be an integer constant. The path must resolve to an element of type code, Coding, or CodeableConcept.*/
+    /// A code-valued attribute to filter on (0..1)
+    ///
+    /// The code-valued attribute of the filter. The specified path SHALL be a FHIRPath resolveable on the specified type of the DataRequirement, and SHALL consist only of identifiers, constant indexers, and .resolve(). The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details). Note that the index must be an integer constant. The path must resolve to an element of type code, Coding, or CodeableConcept.
     pub path: ::core::option::Option<super::String>,
-    /** A coded (token) parameter to search on (0..1)
-
- A token parameter that refers to a search parameter defined on the specified type of the DataRequirement, and which searches on elements of type code, Coding, or CodeableConcept.*/
+    /// A coded (token) parameter to search on (0..1)
+    ///
+    /// A token parameter that refers to a search parameter defined on the specified type of the DataRequirement, and which searches on elements of type code, Coding, or CodeableConcept.
     pub search_param: ::core::option::Option<super::String>,
-    /** Valueset for the filter (0..1)
-
- The valueset for the code filter. The valueSet and code elements are additive. If valueSet is specified, the filter will return only those data items for which the value of the code-valued element specified in the path is a member of the specified valueset.*/
+    /// Valueset for the filter (0..1)
+    ///
+    /// The valueset for the code filter. The valueSet and code elements are additive. If valueSet is specified, the filter will return only those data items for which the value of the code-valued element specified in the path is a member of the specified valueset.
     pub value_set: ::core::option::Option<super::Canonical>,
-    /** What code is expected (0..*)
-
- The codes for the code filter. If values are given, the filter will return only those data items for which the code-valued attribute specified by the path has a value that is one of the specified codes. If codes are specified in addition to a value set, the filter returns items matching a code in the value set or one of the specified codes.*/
+    /// What code is expected (0..*)
+    ///
+    /// The codes for the code filter. If values are given, the filter will return only those data items for which the code-valued attribute specified by the path has a value that is one of the specified codes. If codes are specified in addition to a value set, the filter returns items matching a code in the value set or one of the specified codes.
     pub code: ::std::vec::Vec<super::Coding>,
 }
 impl DataRequirementCodeFilter {
@@ -293,30 +293,30 @@ impl crate::rt::Element for DataRequirementCodeFilter {
     }
 }
 crate::rt::element_impls!(DataRequirementCodeFilter, element);
-/** What dates/date ranges are expected
-
- Date filters specify additional constraints on the data in terms of the applicable date range for specific elements. Each date filter specifies an additional constraint on the data, i.e. date filters are AND'ed, not OR'ed.*/
+/// What dates/date ranges are expected
+///
+/// Date filters specify additional constraints on the data in terms of the applicable date range for specific elements. Each date filter specifies an additional constraint on the data, i.e. date filters are AND'ed, not OR'ed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataRequirementDateFilter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** A date-valued attribute to filter on (0..1)
-
- The date-valued attribute of the filter. The specified path SHALL be a FHIRPath resolveable on the specified type of the DataRequirement, and SHALL consist only of identifiers, constant indexers, and .resolve(). The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details). Note that the index must be an integer constant. The path must resolve to an element of type date, dateTime, Period, Schedule, or Timing.*/
+    /// A date-valued attribute to filter on (0..1)
+    ///
+    /// The date-valued attribute of the filter. The specified path SHALL be a FHIRPath resolveable on the specified type of the DataRequirement, and SHALL consist only of identifiers, constant indexers, and .resolve(). The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details). Note that the index must be an integer constant. The path must resolve to an element of type date, dateTime, Period, Schedule, or Timing.
     pub path: ::core::option::Option<super::String>,
-    /** A date valued parameter to search on (0..1)
-
- A date parameter that refers to a search parameter defined on the specified type of the DataRequirement, and which searches on elements of type date, dateTime, Period, Schedule, or Timing.*/
+    /// A date valued parameter to search on (0..1)
+    ///
+    /// A date parameter that refers to a search parameter defined on the specified type of the DataRequirement, and which searches on elements of type date, dateTime, Period, Schedule, or Timing.
     pub search_param: ::core::option::Option<super::String>,
-    /** The value of the filter, as a Period, DateTime, or Duration value (0..1)
-
- The value of the filter. If period is specified, the filter will return only those data items that fall within the bounds determined by the Period, inclusive of the period boundaries. If dateTime is specified, the filter will return only those data items that are equal to the specified dateTime. If a Duration is specified, the filter will return only those data items that fall within Duration before now.*/
+    /// The value of the filter, as a Period, DateTime, or Duration value (0..1)
+    ///
+    /// The value of the filter. If period is specified, the filter will return only those data items that fall within the bounds determined by the Period, inclusive of the period boundaries. If dateTime is specified, the filter will return only those data items that are equal to the specified dateTime. If a Duration is specified, the filter will return only those data items that fall within Duration before now.
     pub value: ::core::option::Option<super::DataRequirementDateFilterValue>,
 }
 impl DataRequirementDateFilter {
@@ -429,26 +429,26 @@ impl crate::rt::Value for DataRequirementDateFilterValue {
         }
     }
 }
-/** Order of the results
-
- Specifies the order of the results to be returned.*/
+/// Order of the results
+///
+/// Specifies the order of the results to be returned.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataRequirementSort {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** The name of the attribute to perform the sort (1..1)
-
- The attribute of the sort. The specified path must be resolvable from the type of the required data. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements. Note that the index must be an integer constant.*/
+    /// The name of the attribute to perform the sort (1..1)
+    ///
+    /// The attribute of the sort. The specified path must be resolvable from the type of the required data. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements. Note that the index must be an integer constant.
     pub path: ::core::option::Option<super::String>,
-    /** ascending | descending (1..1)
-
- The direction of the sort, ascending or descending.*/
+    /// ascending | descending (1..1)
+    ///
+    /// The direction of the sort, ascending or descending.
     pub direction: ::core::option::Option<
         crate::rt::Primitive<super::codes::SortDirection, super::Extension>,
     >,

@@ -2,96 +2,96 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Clinical issue with action
-
- Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. Drug-drug interaction, Ineffective treatment frequency, Procedure-condition conflict, etc.*/
+/// Clinical issue with action
+///
+/// Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. Drug-drug interaction, Ineffective treatment frequency, Procedure-condition conflict, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetectedIssue {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique id for the detected issue (0..*)
-
- Business identifier associated with the detected issue record.*/
+    /// Unique id for the detected issue (0..*)
+    ///
+    /// Business identifier associated with the detected issue record.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** registered | preliminary | final | amended + (1..1)
-
- Indicates the status of the detected issue.*/
+    /// registered | preliminary | final | amended + (1..1)
+    ///
+    /// Indicates the status of the detected issue.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
     >,
-    /** Issue Category, e.g. drug-drug, duplicate therapy, etc. (0..1)
-
- Identifies the general type of issue identified.*/
+    /// Issue Category, e.g. drug-drug, duplicate therapy, etc. (0..1)
+    ///
+    /// Identifies the general type of issue identified.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** high | moderate | low (0..1)
-
- Indicates the degree of importance associated with the identified issue based on the potential impact on the patient.*/
+    /// high | moderate | low (0..1)
+    ///
+    /// Indicates the degree of importance associated with the identified issue based on the potential impact on the patient.
     pub severity: ::core::option::Option<
         crate::rt::Primitive<super::codes::DetectedIssueSeverity, super::Extension>,
     >,
-    /** Associated patient (0..1)
-
- Indicates the patient whose record the detected issue is associated with.*/
+    /// Associated patient (0..1)
+    ///
+    /// Indicates the patient whose record the detected issue is associated with.
     pub patient: ::core::option::Option<super::Reference>,
-    /** When identified (0..1)
-
- The date or period when the detected issue was initially identified.*/
+    /// When identified (0..1)
+    ///
+    /// The date or period when the detected issue was initially identified.
     pub identified: ::core::option::Option<super::DetectedIssueIdentified>,
-    /** The provider or device that identified the issue (0..1)
-
- Individual or device responsible for the issue being raised.  For example, a decision support application or a pharmacist conducting a medication review.*/
+    /// The provider or device that identified the issue (0..1)
+    ///
+    /// Individual or device responsible for the issue being raised.  For example, a decision support application or a pharmacist conducting a medication review.
     pub author: ::core::option::Option<super::Reference>,
-    /** Problem resource (0..*)
-
- Indicates the resource representing the current activity or proposed activity that is potentially problematic.*/
+    /// Problem resource (0..*)
+    ///
+    /// Indicates the resource representing the current activity or proposed activity that is potentially problematic.
     pub implicated: ::std::vec::Vec<super::Reference>,
-    /** Supporting evidence (0..*)
-
- Supporting evidence or manifestations that provide the basis for identifying the detected issue such as a GuidanceResponse or MeasureReport.*/
+    /// Supporting evidence (0..*)
+    ///
+    /// Supporting evidence or manifestations that provide the basis for identifying the detected issue such as a GuidanceResponse or MeasureReport.
     pub evidence: ::std::vec::Vec<super::DetectedIssueEvidence>,
-    /** Description and context (0..1)
-
- A textual explanation of the detected issue.*/
+    /// Description and context (0..1)
+    ///
+    /// A textual explanation of the detected issue.
     pub detail: ::core::option::Option<super::String>,
-    /** Authority for issue (0..1)
-
- The literature, knowledge-base or similar reference that describes the propensity for the detected issue identified.*/
+    /// Authority for issue (0..1)
+    ///
+    /// The literature, knowledge-base or similar reference that describes the propensity for the detected issue identified.
     pub reference: ::core::option::Option<super::Uri>,
-    /** Step taken to address (0..*)
-
- Indicates an action that has been taken or is committed to reduce or eliminate the likelihood of the risk identified by the detected issue from manifesting.  Can also reflect an observation of known mitigating factors that may reduce/eliminate the need for any action.*/
+    /// Step taken to address (0..*)
+    ///
+    /// Indicates an action that has been taken or is committed to reduce or eliminate the likelihood of the risk identified by the detected issue from manifesting.  Can also reflect an observation of known mitigating factors that may reduce/eliminate the need for any action.
     pub mitigation: ::std::vec::Vec<super::DetectedIssueMitigation>,
 }
 impl DetectedIssue {
@@ -284,32 +284,32 @@ impl crate::rt::Value for DetectedIssueIdentified {
         }
     }
 }
-/** Supporting evidence
-
- Supporting evidence or manifestations that provide the basis for identifying the detected issue such as a GuidanceResponse or MeasureReport.*/
+/// Supporting evidence
+///
+/// Supporting evidence or manifestations that provide the basis for identifying the detected issue such as a GuidanceResponse or MeasureReport.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetectedIssueEvidence {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Manifestation (0..*)
-
- A manifestation that led to the recording of this detected issue.*/
+    /// Manifestation (0..*)
+    ///
+    /// A manifestation that led to the recording of this detected issue.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Supporting information (0..*)
-
- Links to resources that constitute evidence for the detected issue such as a GuidanceResponse or MeasureReport.*/
+    /// Supporting information (0..*)
+    ///
+    /// Links to resources that constitute evidence for the detected issue such as a GuidanceResponse or MeasureReport.
     pub detail: ::std::vec::Vec<super::Reference>,
 }
 impl DetectedIssueEvidence {
@@ -369,36 +369,36 @@ impl crate::rt::Element for DetectedIssueEvidence {
     }
 }
 crate::rt::element_impls!(DetectedIssueEvidence, element);
-/** Step taken to address
-
- Indicates an action that has been taken or is committed to reduce or eliminate the likelihood of the risk identified by the detected issue from manifesting.  Can also reflect an observation of known mitigating factors that may reduce/eliminate the need for any action.*/
+/// Step taken to address
+///
+/// Indicates an action that has been taken or is committed to reduce or eliminate the likelihood of the risk identified by the detected issue from manifesting.  Can also reflect an observation of known mitigating factors that may reduce/eliminate the need for any action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetectedIssueMitigation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What mitigation? (1..1)
-
- Describes the action that was taken or the observation that was made that reduces/eliminates the risk associated with the identified issue.*/
+    /// What mitigation? (1..1)
+    ///
+    /// Describes the action that was taken or the observation that was made that reduces/eliminates the risk associated with the identified issue.
     pub action: ::core::option::Option<super::CodeableConcept>,
-    /** Date committed (0..1)
-
- Indicates when the mitigating action was documented.*/
+    /// Date committed (0..1)
+    ///
+    /// Indicates when the mitigating action was documented.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who is committing? (0..1)
-
- Identifies the practitioner who determined the mitigation and takes responsibility for the mitigation step occurring.*/
+    /// Who is committing? (0..1)
+    ///
+    /// Identifies the practitioner who determined the mitigation and takes responsibility for the mitigation step occurring.
     pub author: ::core::option::Option<super::Reference>,
 }
 impl DetectedIssueMitigation {

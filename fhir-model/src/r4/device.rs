@@ -2,150 +2,150 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Item used in healthcare
-
- A type of a manufactured item that is used in the provision of healthcare without being substantially changed through that activity. The device may be a medical or non-medical device.*/
+/// Item used in healthcare
+///
+/// A type of a manufactured item that is used in the provision of healthcare without being substantially changed through that activity. The device may be a medical or non-medical device.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Device {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Instance identifier (0..*)
-
- Unique instance identifiers assigned to a device by manufacturers other organizations or owners.*/
+    /// Instance identifier (0..*)
+    ///
+    /// Unique instance identifiers assigned to a device by manufacturers other organizations or owners.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The reference to the definition for the device (0..1)
-
- The reference to the definition for the device.*/
+    /// The reference to the definition for the device (0..1)
+    ///
+    /// The reference to the definition for the device.
     pub definition: ::core::option::Option<super::Reference>,
-    /** Unique Device Identifier (UDI) Barcode string (0..*)
-
- Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.*/
+    /// Unique Device Identifier (UDI) Barcode string (0..*)
+    ///
+    /// Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.
     pub udi_carrier: ::std::vec::Vec<super::DeviceUdiCarrier>,
-    /** active | inactive | entered-in-error | unknown (0..1)
-
- Status of the Device availability.*/
+    /// active | inactive | entered-in-error | unknown (0..1)
+    ///
+    /// Status of the Device availability.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirDeviceStatus, super::Extension>,
     >,
-    /** online | paused | standby | offline | not-ready | transduc-discon | hw-discon | off (0..*)
-
- Reason for the dtatus of the Device availability.*/
+    /// online | paused | standby | offline | not-ready | transduc-discon | hw-discon | off (0..*)
+    ///
+    /// Reason for the dtatus of the Device availability.
     pub status_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** The distinct identification string (0..1)
-
- The distinct identification string as required by regulation for a human cell, tissue, or cellular and tissue-based product.*/
+    /// The distinct identification string (0..1)
+    ///
+    /// The distinct identification string as required by regulation for a human cell, tissue, or cellular and tissue-based product.
     pub distinct_identifier: ::core::option::Option<super::String>,
-    /** Name of device manufacturer (0..1)
-
- A name of the manufacturer.*/
+    /// Name of device manufacturer (0..1)
+    ///
+    /// A name of the manufacturer.
     pub manufacturer: ::core::option::Option<super::String>,
-    /** Date when the device was made (0..1)
-
- The date and time when the device was manufactured.*/
+    /// Date when the device was made (0..1)
+    ///
+    /// The date and time when the device was manufactured.
     pub manufacture_date: ::core::option::Option<super::DateTime>,
-    /** Date and time of expiry of this device (if applicable) (0..1)
-
- The date and time beyond which this device is no longer valid or should not be used (if applicable).*/
+    /// Date and time of expiry of this device (if applicable) (0..1)
+    ///
+    /// The date and time beyond which this device is no longer valid or should not be used (if applicable).
     pub expiration_date: ::core::option::Option<super::DateTime>,
-    /** Lot number of manufacture (0..1)
-
- Lot number assigned by the manufacturer.*/
+    /// Lot number of manufacture (0..1)
+    ///
+    /// Lot number assigned by the manufacturer.
     pub lot_number: ::core::option::Option<super::String>,
-    /** Serial number assigned by the manufacturer (0..1)
-
- The serial number assigned by the organization when the device was manufactured.*/
+    /// Serial number assigned by the manufacturer (0..1)
+    ///
+    /// The serial number assigned by the organization when the device was manufactured.
     pub serial_number: ::core::option::Option<super::String>,
-    /** The name of the device as given by the manufacturer (0..*)
-
- This represents the manufacturer's name of the device as provided by the device, from a UDI label, or by a person describing the Device.  This typically would be used when a person provides the name(s) or when the device represents one of the names available from DeviceDefinition.*/
+    /// The name of the device as given by the manufacturer (0..*)
+    ///
+    /// This represents the manufacturer's name of the device as provided by the device, from a UDI label, or by a person describing the Device.  This typically would be used when a person provides the name(s) or when the device represents one of the names available from DeviceDefinition.
     pub device_name: ::std::vec::Vec<super::DeviceDeviceName>,
-    /** The model number for the device (0..1)
-
- The model number for the device.*/
+    /// The model number for the device (0..1)
+    ///
+    /// The model number for the device.
     pub model_number: ::core::option::Option<super::String>,
-    /** The part number of the device (0..1)
-
- The part number of the device.*/
+    /// The part number of the device (0..1)
+    ///
+    /// The part number of the device.
     pub part_number: ::core::option::Option<super::String>,
-    /** The kind or type of device (0..1)
-
- The kind or type of device.*/
+    /// The kind or type of device (0..1)
+    ///
+    /// The kind or type of device.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication (0..*)
-
- The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.*/
+    /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication (0..*)
+    ///
+    /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.
     pub specialization: ::std::vec::Vec<super::DeviceSpecialization>,
-    /** The actual design of the device or software version running on the device (0..*)
-
- The actual design of the device or software version running on the device.*/
+    /// The actual design of the device or software version running on the device (0..*)
+    ///
+    /// The actual design of the device or software version running on the device.
     pub version: ::std::vec::Vec<super::DeviceVersion>,
-    /** The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties (0..*)
-
- The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.*/
+    /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties (0..*)
+    ///
+    /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.
     pub property: ::std::vec::Vec<super::DeviceProperty>,
-    /** Patient to whom Device is affixed (0..1)
-
- Patient information, If the device is affixed to a person.*/
+    /// Patient to whom Device is affixed (0..1)
+    ///
+    /// Patient information, If the device is affixed to a person.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Organization responsible for device (0..1)
-
- An organization that is responsible for the provision and ongoing maintenance of the device.*/
+    /// Organization responsible for device (0..1)
+    ///
+    /// An organization that is responsible for the provision and ongoing maintenance of the device.
     pub owner: ::core::option::Option<super::Reference>,
-    /** Details for human/organization for support (0..*)
-
- Contact details for an organization or a particular human that is responsible for the device.*/
+    /// Details for human/organization for support (0..*)
+    ///
+    /// Contact details for an organization or a particular human that is responsible for the device.
     pub contact: ::std::vec::Vec<super::ContactPoint>,
-    /** Where the device is found (0..1)
-
- The place where the device can be found.*/
+    /// Where the device is found (0..1)
+    ///
+    /// The place where the device can be found.
     pub location: ::core::option::Option<super::Reference>,
-    /** Network address to contact device (0..1)
-
- A network address on which the device may be contacted directly.*/
+    /// Network address to contact device (0..1)
+    ///
+    /// A network address on which the device may be contacted directly.
     pub url: ::core::option::Option<super::Uri>,
-    /** Device notes and comments (0..*)
-
- Descriptive information, usage information or implantation information that is not captured in an existing element.*/
+    /// Device notes and comments (0..*)
+    ///
+    /// Descriptive information, usage information or implantation information that is not captured in an existing element.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Safety Characteristics of Device (0..*)
-
- Provides additional safety characteristics about a medical device.  For example devices containing latex.*/
+    /// Safety Characteristics of Device (0..*)
+    ///
+    /// Provides additional safety characteristics about a medical device.  For example devices containing latex.
     pub safety: ::std::vec::Vec<super::CodeableConcept>,
-    /** The parent device (0..1)
-
- The parent device.*/
+    /// The parent device (0..1)
+    ///
+    /// The parent device.
     pub parent: ::core::option::Option<super::Reference>,
 }
 impl Device {
@@ -353,33 +353,33 @@ impl crate::rt::Element for Device {
     }
 }
 crate::rt::element_impls!(Device, resource);
-/** The name of the device as given by the manufacturer
-
- This represents the manufacturer's name of the device as provided by the device, from a UDI label, or by a person describing the Device.  This typically would be used when a person provides the name(s) or when the device represents one of the names available from DeviceDefinition.*/
+/// The name of the device as given by the manufacturer
+///
+/// This represents the manufacturer's name of the device as provided by the device, from a UDI label, or by a person describing the Device.  This typically would be used when a person provides the name(s) or when the device represents one of the names available from DeviceDefinition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDeviceName {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The name of the device (1..1)
-
- The name of the device.*/
+    /// The name of the device (1..1)
+    ///
+    /// The name of the device.
     pub name: ::core::option::Option<super::String>,
-    /** udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other (1..1)
-
- The type of deviceName.
- UDILabelName | UserFriendlyName | PatientReportedName | ManufactureDeviceName | ModelName.*/
+    /// udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other (1..1)
+    ///
+    /// The type of deviceName.
+    /// UDILabelName | UserFriendlyName | PatientReportedName | ManufactureDeviceName | ModelName.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceNameType, super::Extension>,
     >,
@@ -454,36 +454,36 @@ impl crate::rt::Element for DeviceDeviceName {
     }
 }
 crate::rt::element_impls!(DeviceDeviceName, element);
-/** The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
-
- The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.*/
+/// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
+///
+/// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceProperty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that specifies the property DeviceDefinitionPropetyCode (Extensible) (1..1)
-
- Code that specifies the property DeviceDefinitionPropetyCode (Extensible).*/
+    /// Code that specifies the property DeviceDefinitionPropetyCode (Extensible) (1..1)
+    ///
+    /// Code that specifies the property DeviceDefinitionPropetyCode (Extensible).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Property value as a quantity (0..*)
-
- Property value as a quantity.*/
+    /// Property value as a quantity (0..*)
+    ///
+    /// Property value as a quantity.
     pub value_quantity: ::std::vec::Vec<super::Quantity>,
-    /** Property value as a code, e.g., NTP4 (synced to NTP) (0..*)
-
- Property value as a code, e.g., NTP4 (synced to NTP).*/
+    /// Property value as a code, e.g., NTP4 (synced to NTP) (0..*)
+    ///
+    /// Property value as a code, e.g., NTP4 (synced to NTP).
     pub value_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceProperty {
@@ -554,32 +554,32 @@ impl crate::rt::Element for DeviceProperty {
     }
 }
 crate::rt::element_impls!(DeviceProperty, element);
-/** The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
-
- The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.*/
+/// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
+///
+/// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceSpecialization {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The standard that is used to operate and communicate (1..1)
-
- The standard that is used to operate and communicate.*/
+    /// The standard that is used to operate and communicate (1..1)
+    ///
+    /// The standard that is used to operate and communicate.
     pub system_type: ::core::option::Option<super::CodeableConcept>,
-    /** The version of the standard that is used to operate and communicate (0..1)
-
- The version of the standard that is used to operate and communicate.*/
+    /// The version of the standard that is used to operate and communicate (0..1)
+    ///
+    /// The version of the standard that is used to operate and communicate.
     pub version: ::core::option::Option<super::String>,
 }
 impl DeviceSpecialization {
@@ -646,56 +646,56 @@ impl crate::rt::Element for DeviceSpecialization {
     }
 }
 crate::rt::element_impls!(DeviceSpecialization, element);
-/** Unique Device Identifier (UDI) Barcode string
-
- Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.*/
+/// Unique Device Identifier (UDI) Barcode string
+///
+/// Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceUdiCarrier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Mandatory fixed portion of UDI (0..1)
-
- The device identifier (DI) is a mandatory, fixed portion of a UDI that identifies the labeler and the specific version or model of a device.*/
+    /// Mandatory fixed portion of UDI (0..1)
+    ///
+    /// The device identifier (DI) is a mandatory, fixed portion of a UDI that identifies the labeler and the specific version or model of a device.
     pub device_identifier: ::core::option::Option<super::String>,
-    /** UDI Issuing Organization (0..1)
-
- Organization that is charged with issuing UDIs for devices.  For example, the US FDA issuers include :
- 1) GS1:
- http://hl7.org/fhir/NamingSystem/gs1-di,
- 2) HIBCC:
- http://hl7.org/fhir/NamingSystem/hibcc-dI,
- 3) ICCBBA for blood containers:
- http://hl7.org/fhir/NamingSystem/iccbba-blood-di,
- 4) ICCBA for other devices:
- http://hl7.org/fhir/NamingSystem/iccbba-other-di.*/
+    /// UDI Issuing Organization (0..1)
+    ///
+    /// Organization that is charged with issuing UDIs for devices.  For example, the US FDA issuers include :
+    /// 1) GS1:
+    /// http://hl7.org/fhir/NamingSystem/gs1-di,
+    /// 2) HIBCC:
+    /// http://hl7.org/fhir/NamingSystem/hibcc-dI,
+    /// 3) ICCBBA for blood containers:
+    /// http://hl7.org/fhir/NamingSystem/iccbba-blood-di,
+    /// 4) ICCBA for other devices:
+    /// http://hl7.org/fhir/NamingSystem/iccbba-other-di.
     pub issuer: ::core::option::Option<super::Uri>,
-    /** Regional UDI authority (0..1)
-
- The identity of the authoritative source for UDI generation within a  jurisdiction.  All UDIs are globally unique within a single namespace with the appropriate repository uri as the system.  For example,  UDIs of devices managed in the U.S. by the FDA, the value is  http://hl7.org/fhir/NamingSystem/fda-udi.*/
+    /// Regional UDI authority (0..1)
+    ///
+    /// The identity of the authoritative source for UDI generation within a  jurisdiction.  All UDIs are globally unique within a single namespace with the appropriate repository uri as the system.  For example,  UDIs of devices managed in the U.S. by the FDA, the value is  http://hl7.org/fhir/NamingSystem/fda-udi.
     pub jurisdiction: ::core::option::Option<super::Uri>,
-    /** UDI Machine Readable Barcode String (0..1)
-
- The full UDI carrier of the Automatic Identification and Data Capture (AIDC) technology representation of the barcode string as printed on the packaging of the device - e.g., a barcode or RFID.   Because of limitations on character sets in XML and the need to round-trip JSON data through XML, AIDC Formats *SHALL* be base64 encoded.*/
+    /// UDI Machine Readable Barcode String (0..1)
+    ///
+    /// The full UDI carrier of the Automatic Identification and Data Capture (AIDC) technology representation of the barcode string as printed on the packaging of the device - e.g., a barcode or RFID.   Because of limitations on character sets in XML and the need to round-trip JSON data through XML, AIDC Formats *SHALL* be base64 encoded.
     pub carrier_aidc: ::core::option::Option<super::Base64Binary>,
-    /** UDI Human Readable Barcode String (0..1)
-
- The full UDI carrier as the human readable form (HRF) representation of the barcode string as printed on the packaging of the device.*/
+    /// UDI Human Readable Barcode String (0..1)
+    ///
+    /// The full UDI carrier as the human readable form (HRF) representation of the barcode string as printed on the packaging of the device.
     pub carrier_hrf: ::core::option::Option<super::String>,
-    /** barcode | rfid | manual + (0..1)
-
- A coded entry to indicate how the data was entered.*/
+    /// barcode | rfid | manual + (0..1)
+    ///
+    /// A coded entry to indicate how the data was entered.
     pub entry_type: ::core::option::Option<
         crate::rt::Primitive<super::codes::UdiEntryType, super::Extension>,
     >,
@@ -773,36 +773,36 @@ impl crate::rt::Element for DeviceUdiCarrier {
     }
 }
 crate::rt::element_impls!(DeviceUdiCarrier, element);
-/** The actual design of the device or software version running on the device
-
- The actual design of the device or software version running on the device.*/
+/// The actual design of the device or software version running on the device
+///
+/// The actual design of the device or software version running on the device.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceVersion {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of the device version (0..1)
-
- The type of the device version.*/
+    /// The type of the device version (0..1)
+    ///
+    /// The type of the device version.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** A single component of the device version (0..1)
-
- A single component of the device version.*/
+    /// A single component of the device version (0..1)
+    ///
+    /// A single component of the device version.
     pub component: ::core::option::Option<super::Identifier>,
-    /** The version text (1..1)
-
- The version text.*/
+    /// The version text (1..1)
+    ///
+    /// The version text.
     pub value: ::core::option::Option<super::String>,
 }
 impl DeviceVersion {

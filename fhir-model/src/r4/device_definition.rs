@@ -2,132 +2,132 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An instance of a medical-related component of a medical device
-
- The characteristics, operational status and capabilities of a medical-related component of a medical device.*/
+/// An instance of a medical-related component of a medical device
+///
+/// The characteristics, operational status and capabilities of a medical-related component of a medical device.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Instance identifier (0..*)
-
- Unique instance identifiers assigned to a device by the software, manufacturers, other organizations or owners. For example: handle ID.*/
+    /// Instance identifier (0..*)
+    ///
+    /// Unique instance identifiers assigned to a device by the software, manufacturers, other organizations or owners. For example: handle ID.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Unique Device Identifier (UDI) Barcode string (0..*)
-
- Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.*/
+    /// Unique Device Identifier (UDI) Barcode string (0..*)
+    ///
+    /// Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.
     pub udi_device_identifier: ::std::vec::Vec<
         super::DeviceDefinitionUdiDeviceIdentifier,
     >,
-    /** Name of device manufacturer (0..1)
-
- A name of the manufacturer.*/
+    /// Name of device manufacturer (0..1)
+    ///
+    /// A name of the manufacturer.
     pub manufacturer: ::core::option::Option<super::DeviceDefinitionManufacturer>,
-    /** A name given to the device to identify it (0..*)
-
- A name given to the device to identify it.*/
+    /// A name given to the device to identify it (0..*)
+    ///
+    /// A name given to the device to identify it.
     pub device_name: ::std::vec::Vec<super::DeviceDefinitionDeviceName>,
-    /** The model number for the device (0..1)
-
- The model number for the device.*/
+    /// The model number for the device (0..1)
+    ///
+    /// The model number for the device.
     pub model_number: ::core::option::Option<super::String>,
-    /** What kind of device or device system this is (0..1)
-
- What kind of device or device system this is.*/
+    /// What kind of device or device system this is (0..1)
+    ///
+    /// What kind of device or device system this is.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication (0..*)
-
- The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.*/
+    /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication (0..*)
+    ///
+    /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.
     pub specialization: ::std::vec::Vec<super::DeviceDefinitionSpecialization>,
-    /** Available versions (0..*)
-
- The available versions of the device, e.g., software versions.*/
+    /// Available versions (0..*)
+    ///
+    /// The available versions of the device, e.g., software versions.
     pub version: ::std::vec::Vec<super::String>,
-    /** Safety characteristics of the device (0..*)
-
- Safety characteristics of the device.*/
+    /// Safety characteristics of the device (0..*)
+    ///
+    /// Safety characteristics of the device.
     pub safety: ::std::vec::Vec<super::CodeableConcept>,
-    /** Shelf Life and storage information (0..*)
-
- Shelf Life and storage information.*/
+    /// Shelf Life and storage information (0..*)
+    ///
+    /// Shelf Life and storage information.
     pub shelf_life_storage: ::std::vec::Vec<super::ProductShelfLife>,
     /// Dimensions, color etc. (0..1)
     pub physical_characteristics: ::core::option::Option<super::ProdCharacteristic>,
-    /** Language code for the human-readable text strings produced by the device (all supported) (0..*)
-
- Language code for the human-readable text strings produced by the device (all supported).*/
+    /// Language code for the human-readable text strings produced by the device (all supported) (0..*)
+    ///
+    /// Language code for the human-readable text strings produced by the device (all supported).
     pub language_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Device capabilities (0..*)
-
- Device capabilities.*/
+    /// Device capabilities (0..*)
+    ///
+    /// Device capabilities.
     pub capability: ::std::vec::Vec<super::DeviceDefinitionCapability>,
-    /** The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties (0..*)
-
- The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.*/
+    /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties (0..*)
+    ///
+    /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.
     pub property: ::std::vec::Vec<super::DeviceDefinitionProperty>,
-    /** Organization responsible for device (0..1)
-
- An organization that is responsible for the provision and ongoing maintenance of the device.*/
+    /// Organization responsible for device (0..1)
+    ///
+    /// An organization that is responsible for the provision and ongoing maintenance of the device.
     pub owner: ::core::option::Option<super::Reference>,
-    /** Details for human/organization for support (0..*)
-
- Contact details for an organization or a particular human that is responsible for the device.*/
+    /// Details for human/organization for support (0..*)
+    ///
+    /// Contact details for an organization or a particular human that is responsible for the device.
     pub contact: ::std::vec::Vec<super::ContactPoint>,
-    /** Network address to contact device (0..1)
-
- A network address on which the device may be contacted directly.*/
+    /// Network address to contact device (0..1)
+    ///
+    /// A network address on which the device may be contacted directly.
     pub url: ::core::option::Option<super::Uri>,
-    /** Access to on-line information (0..1)
-
- Access to on-line information about the device.*/
+    /// Access to on-line information (0..1)
+    ///
+    /// Access to on-line information about the device.
     pub online_information: ::core::option::Option<super::Uri>,
-    /** Device notes and comments (0..*)
-
- Descriptive information, usage information or implantation information that is not captured in an existing element.*/
+    /// Device notes and comments (0..*)
+    ///
+    /// Descriptive information, usage information or implantation information that is not captured in an existing element.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** The quantity of the device present in the packaging (e.g. the number of devices present in a pack, or the number of devices in the same package of the medicinal product) (0..1)
-
- The quantity of the device present in the packaging (e.g. the number of devices present in a pack, or the number of devices in the same package of the medicinal product).*/
+    /// The quantity of the device present in the packaging (e.g. the number of devices present in a pack, or the number of devices in the same package of the medicinal product) (0..1)
+    ///
+    /// The quantity of the device present in the packaging (e.g. the number of devices present in a pack, or the number of devices in the same package of the medicinal product).
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** The parent device it can be part of (0..1)
-
- The parent device it can be part of.*/
+    /// The parent device it can be part of (0..1)
+    ///
+    /// The parent device it can be part of.
     pub parent_device: ::core::option::Option<super::Reference>,
-    /** A substance used to create the material(s) of which the device is made (0..*)
-
- A substance used to create the material(s) of which the device is made.*/
+    /// A substance used to create the material(s) of which the device is made (0..*)
+    ///
+    /// A substance used to create the material(s) of which the device is made.
     pub material: ::std::vec::Vec<super::DeviceDefinitionMaterial>,
 }
 impl DeviceDefinition {
@@ -405,32 +405,32 @@ impl crate::rt::Value for DeviceDefinitionManufacturer {
         }
     }
 }
-/** Device capabilities
-
- Device capabilities.*/
+/// Device capabilities
+///
+/// Device capabilities.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionCapability {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of capability (1..1)
-
- Type of capability.*/
+    /// Type of capability (1..1)
+    ///
+    /// Type of capability.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Description of capability (0..*)
-
- Description of capability.*/
+    /// Description of capability (0..*)
+    ///
+    /// Description of capability.
     pub description: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceDefinitionCapability {
@@ -497,33 +497,33 @@ impl crate::rt::Element for DeviceDefinitionCapability {
     }
 }
 crate::rt::element_impls!(DeviceDefinitionCapability, element);
-/** A name given to the device to identify it
-
- A name given to the device to identify it.*/
+/// A name given to the device to identify it
+///
+/// A name given to the device to identify it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionDeviceName {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The name of the device (1..1)
-
- The name of the device.*/
+    /// The name of the device (1..1)
+    ///
+    /// The name of the device.
     pub name: ::core::option::Option<super::String>,
-    /** udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other (1..1)
-
- The type of deviceName.
- UDILabelName | UserFriendlyName | PatientReportedName | ManufactureDeviceName | ModelName.*/
+    /// udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other (1..1)
+    ///
+    /// The type of deviceName.
+    /// UDILabelName | UserFriendlyName | PatientReportedName | ManufactureDeviceName | ModelName.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceNameType, super::Extension>,
     >,
@@ -598,36 +598,36 @@ impl crate::rt::Element for DeviceDefinitionDeviceName {
     }
 }
 crate::rt::element_impls!(DeviceDefinitionDeviceName, element);
-/** A substance used to create the material(s) of which the device is made
-
- A substance used to create the material(s) of which the device is made.*/
+/// A substance used to create the material(s) of which the device is made
+///
+/// A substance used to create the material(s) of which the device is made.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionMaterial {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The substance (1..1)
-
- The substance.*/
+    /// The substance (1..1)
+    ///
+    /// The substance.
     pub substance: ::core::option::Option<super::CodeableConcept>,
-    /** Indicates an alternative material of the device (0..1)
-
- Indicates an alternative material of the device.*/
+    /// Indicates an alternative material of the device (0..1)
+    ///
+    /// Indicates an alternative material of the device.
     pub alternate: ::core::option::Option<super::Boolean>,
-    /** Whether the substance is a known or suspected allergen (0..1)
-
- Whether the substance is a known or suspected allergen.*/
+    /// Whether the substance is a known or suspected allergen (0..1)
+    ///
+    /// Whether the substance is a known or suspected allergen.
     pub allergenic_indicator: ::core::option::Option<super::Boolean>,
 }
 impl DeviceDefinitionMaterial {
@@ -698,36 +698,36 @@ impl crate::rt::Element for DeviceDefinitionMaterial {
     }
 }
 crate::rt::element_impls!(DeviceDefinitionMaterial, element);
-/** The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
-
- The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.*/
+/// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
+///
+/// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionProperty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that specifies the property DeviceDefinitionPropetyCode (Extensible) (1..1)
-
- Code that specifies the property DeviceDefinitionPropetyCode (Extensible).*/
+    /// Code that specifies the property DeviceDefinitionPropetyCode (Extensible) (1..1)
+    ///
+    /// Code that specifies the property DeviceDefinitionPropetyCode (Extensible).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Property value as a quantity (0..*)
-
- Property value as a quantity.*/
+    /// Property value as a quantity (0..*)
+    ///
+    /// Property value as a quantity.
     pub value_quantity: ::std::vec::Vec<super::Quantity>,
-    /** Property value as a code, e.g., NTP4 (synced to NTP) (0..*)
-
- Property value as a code, e.g., NTP4 (synced to NTP).*/
+    /// Property value as a code, e.g., NTP4 (synced to NTP) (0..*)
+    ///
+    /// Property value as a code, e.g., NTP4 (synced to NTP).
     pub value_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl DeviceDefinitionProperty {
@@ -798,32 +798,32 @@ impl crate::rt::Element for DeviceDefinitionProperty {
     }
 }
 crate::rt::element_impls!(DeviceDefinitionProperty, element);
-/** The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
-
- The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.*/
+/// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
+///
+/// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionSpecialization {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The standard that is used to operate and communicate (1..1)
-
- The standard that is used to operate and communicate.*/
+    /// The standard that is used to operate and communicate (1..1)
+    ///
+    /// The standard that is used to operate and communicate.
     pub system_type: ::core::option::Option<super::String>,
-    /** The version of the standard that is used to operate and communicate (0..1)
-
- The version of the standard that is used to operate and communicate.*/
+    /// The version of the standard that is used to operate and communicate (0..1)
+    ///
+    /// The version of the standard that is used to operate and communicate.
     pub version: ::core::option::Option<super::String>,
 }
 impl DeviceDefinitionSpecialization {
@@ -890,36 +890,36 @@ impl crate::rt::Element for DeviceDefinitionSpecialization {
     }
 }
 crate::rt::element_impls!(DeviceDefinitionSpecialization, element);
-/** Unique Device Identifier (UDI) Barcode string
-
- Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.*/
+/// Unique Device Identifier (UDI) Barcode string
+///
+/// Unique device identifier (UDI) assigned to device label or package.  Note that the Device may include multiple udiCarriers as it either may include just the udiCarrier for the jurisdiction it is sold, or for multiple jurisdictions it could have been sold.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceDefinitionUdiDeviceIdentifier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The identifier that is to be associated with every Device that references this DeviceDefintiion for the issuer and jurisdication porvided in the DeviceDefinition.udiDeviceIdentifier (1..1)
-
- The identifier that is to be associated with every Device that references this DeviceDefintiion for the issuer and jurisdication porvided in the DeviceDefinition.udiDeviceIdentifier.*/
+    /// The identifier that is to be associated with every Device that references this DeviceDefintiion for the issuer and jurisdication porvided in the DeviceDefinition.udiDeviceIdentifier (1..1)
+    ///
+    /// The identifier that is to be associated with every Device that references this DeviceDefintiion for the issuer and jurisdication porvided in the DeviceDefinition.udiDeviceIdentifier.
     pub device_identifier: ::core::option::Option<super::String>,
-    /** The organization that assigns the identifier algorithm (1..1)
-
- The organization that assigns the identifier algorithm.*/
+    /// The organization that assigns the identifier algorithm (1..1)
+    ///
+    /// The organization that assigns the identifier algorithm.
     pub issuer: ::core::option::Option<super::Uri>,
-    /** The jurisdiction to which the deviceIdentifier applies (1..1)
-
- The jurisdiction to which the deviceIdentifier applies.*/
+    /// The jurisdiction to which the deviceIdentifier applies (1..1)
+    ///
+    /// The jurisdiction to which the deviceIdentifier applies.
     pub jurisdiction: ::core::option::Option<super::Uri>,
 }
 impl DeviceDefinitionUdiDeviceIdentifier {

@@ -2,93 +2,93 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Measurement, calculation or setting capability of a medical device
-
- Describes a measurement, calculation or setting capability of a medical device.*/
+/// Measurement, calculation or setting capability of a medical device
+///
+/// Describes a measurement, calculation or setting capability of a medical device.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceMetric {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Instance identifier (0..*)
-
- Unique instance identifiers assigned to a device by the device or gateway software, manufacturers, other organizations or owners. For example: handle ID.*/
+    /// Instance identifier (0..*)
+    ///
+    /// Unique instance identifiers assigned to a device by the device or gateway software, manufacturers, other organizations or owners. For example: handle ID.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Identity of metric, for example Heart Rate or PEEP Setting (1..1)
-
- Describes the type of the metric. For example: Heart Rate, PEEP Setting, etc.*/
+    /// Identity of metric, for example Heart Rate or PEEP Setting (1..1)
+    ///
+    /// Describes the type of the metric. For example: Heart Rate, PEEP Setting, etc.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Unit of Measure for the Metric (0..1)
-
- Describes the unit that an observed value determined for this metric will have. For example: Percent, Seconds, etc.*/
+    /// Unit of Measure for the Metric (0..1)
+    ///
+    /// Describes the unit that an observed value determined for this metric will have. For example: Percent, Seconds, etc.
     pub unit: ::core::option::Option<super::CodeableConcept>,
-    /** Describes the link to the source Device (0..1)
-
- Describes the link to the  Device that this DeviceMetric belongs to and that contains administrative device information such as manufacturer, serial number, etc.*/
+    /// Describes the link to the source Device (0..1)
+    ///
+    /// Describes the link to the  Device that this DeviceMetric belongs to and that contains administrative device information such as manufacturer, serial number, etc.
     pub source: ::core::option::Option<super::Reference>,
-    /** Describes the link to the parent Device (0..1)
-
- Describes the link to the  Device that this DeviceMetric belongs to and that provide information about the location of this DeviceMetric in the containment structure of the parent Device. An example would be a Device that represents a Channel. This reference can be used by a client application to distinguish DeviceMetrics that have the same type, but should be interpreted based on their containment location.*/
+    /// Describes the link to the parent Device (0..1)
+    ///
+    /// Describes the link to the  Device that this DeviceMetric belongs to and that provide information about the location of this DeviceMetric in the containment structure of the parent Device. An example would be a Device that represents a Channel. This reference can be used by a client application to distinguish DeviceMetrics that have the same type, but should be interpreted based on their containment location.
     pub parent: ::core::option::Option<super::Reference>,
-    /** on | off | standby | entered-in-error (0..1)
-
- Indicates current operational state of the device. For example: On, Off, Standby, etc.*/
+    /// on | off | standby | entered-in-error (0..1)
+    ///
+    /// Indicates current operational state of the device. For example: On, Off, Standby, etc.
     pub operational_status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::DeviceMetricOperationalStatus,
             super::Extension,
         >,
     >,
-    /** black | red | green | yellow | blue | magenta | cyan | white (0..1)
-
- Describes the color representation for the metric. This is often used to aid clinicians to track and identify parameter types by color. In practice, consider a Patient Monitor that has ECG/HR and Pleth for example; the parameters are displayed in different characteristic colors, such as HR-blue, BP-green, and PR and SpO2- magenta.*/
+    /// black | red | green | yellow | blue | magenta | cyan | white (0..1)
+    ///
+    /// Describes the color representation for the metric. This is often used to aid clinicians to track and identify parameter types by color. In practice, consider a Patient Monitor that has ECG/HR and Pleth for example; the parameters are displayed in different characteristic colors, such as HR-blue, BP-green, and PR and SpO2- magenta.
     pub color: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceMetricColor, super::Extension>,
     >,
-    /** measurement | setting | calculation | unspecified (1..1)
-
- Indicates the category of the observation generation process. A DeviceMetric can be for example a setting, measurement, or calculation.*/
+    /// measurement | setting | calculation | unspecified (1..1)
+    ///
+    /// Indicates the category of the observation generation process. A DeviceMetric can be for example a setting, measurement, or calculation.
     pub category: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceMetricCategory, super::Extension>,
     >,
-    /** Describes the measurement repetition time (0..1)
-
- Describes the measurement repetition time. This is not necessarily the same as the update period. The measurement repetition time can range from milliseconds up to hours. An example for a measurement repetition time in the range of milliseconds is the sampling rate of an ECG. An example for a measurement repetition time in the range of hours is a NIBP that is triggered automatically every hour. The update period may be different than the measurement repetition time, if the device does not update the published observed value with the same frequency as it was measured.*/
+    /// Describes the measurement repetition time (0..1)
+    ///
+    /// Describes the measurement repetition time. This is not necessarily the same as the update period. The measurement repetition time can range from milliseconds up to hours. An example for a measurement repetition time in the range of milliseconds is the sampling rate of an ECG. An example for a measurement repetition time in the range of hours is a NIBP that is triggered automatically every hour. The update period may be different than the measurement repetition time, if the device does not update the published observed value with the same frequency as it was measured.
     pub measurement_period: ::core::option::Option<super::Timing>,
-    /** Describes the calibrations that have been performed or that are required to be performed (0..*)
-
- Describes the calibrations that have been performed or that are required to be performed.*/
+    /// Describes the calibrations that have been performed or that are required to be performed (0..*)
+    ///
+    /// Describes the calibrations that have been performed or that are required to be performed.
     pub calibration: ::std::vec::Vec<super::DeviceMetricCalibration>,
 }
 impl DeviceMetric {
@@ -221,43 +221,43 @@ impl crate::rt::Element for DeviceMetric {
     }
 }
 crate::rt::element_impls!(DeviceMetric, resource);
-/** Describes the calibrations that have been performed or that are required to be performed
-
- Describes the calibrations that have been performed or that are required to be performed.*/
+/// Describes the calibrations that have been performed or that are required to be performed
+///
+/// Describes the calibrations that have been performed or that are required to be performed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceMetricCalibration {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** unspecified | offset | gain | two-point (0..1)
-
- Describes the type of the calibration method.*/
+    /// unspecified | offset | gain | two-point (0..1)
+    ///
+    /// Describes the type of the calibration method.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceMetricCalibrationType, super::Extension>,
     >,
-    /** not-calibrated | calibration-required | calibrated | unspecified (0..1)
-
- Describes the state of the calibration.*/
+    /// not-calibrated | calibration-required | calibrated | unspecified (0..1)
+    ///
+    /// Describes the state of the calibration.
     pub state: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::DeviceMetricCalibrationState,
             super::Extension,
         >,
     >,
-    /** Describes the time last calibration has been performed (0..1)
-
- Describes the time last calibration has been performed.*/
+    /// Describes the time last calibration has been performed (0..1)
+    ///
+    /// Describes the time last calibration has been performed.
     pub time: ::core::option::Option<super::Instant>,
 }
 impl DeviceMetricCalibration {

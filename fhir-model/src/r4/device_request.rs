@@ -2,146 +2,146 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Medical device request
-
- Represents a request for a patient to employ a medical device. The device may be an implantable device, or an external assistive device, such as a walker.*/
+/// Medical device request
+///
+/// Represents a request for a patient to employ a medical device. The device may be an implantable device, or an external assistive device, such as a walker.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Request identifier (0..*)
-
- Identifiers assigned to this order by the orderer or by the receiver.*/
+    /// External Request identifier (0..*)
+    ///
+    /// Identifiers assigned to this order by the orderer or by the receiver.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this DeviceRequest.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this DeviceRequest.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this DeviceRequest.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this DeviceRequest.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** What request fulfills (0..*)
-
- Plan/proposal/order fulfilled by this request.*/
+    /// What request fulfills (0..*)
+    ///
+    /// Plan/proposal/order fulfilled by this request.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** What request replaces (0..*)
-
- The request takes the place of the referenced completed or terminated request(s).*/
+    /// What request replaces (0..*)
+    ///
+    /// The request takes the place of the referenced completed or terminated request(s).
     pub prior_request: ::std::vec::Vec<super::Reference>,
-    /** Identifier of composite request (0..1)
-
- Composite request this is part of.*/
+    /// Identifier of composite request (0..1)
+    ///
+    /// Composite request this is part of.
     pub group_identifier: ::core::option::Option<super::Identifier>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (0..1)
-
- The status of the request.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (0..1)
+    ///
+    /// The status of the request.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Whether the request is a proposal, plan, an original order or a reflex order.*/
+    /// proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Whether the request is a proposal, plan, an original order or a reflex order.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
     >,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the {{title}} should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the {{title}} should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** Device requested (1..1)
-
- The details of the device to be used.*/
+    /// Device requested (1..1)
+    ///
+    /// The details of the device to be used.
     pub code: ::core::option::Option<super::DeviceRequestCode>,
-    /** Device details (0..*)
-
- Specific parameters for the ordered item.  For example, the prism value for lenses.*/
+    /// Device details (0..*)
+    ///
+    /// Specific parameters for the ordered item.  For example, the prism value for lenses.
     pub parameter: ::std::vec::Vec<super::DeviceRequestParameter>,
-    /** Focus of request (1..1)
-
- The patient who will use the device.*/
+    /// Focus of request (1..1)
+    ///
+    /// The patient who will use the device.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter motivating request (0..1)
-
- An encounter that provides additional context in which this request is made.*/
+    /// Encounter motivating request (0..1)
+    ///
+    /// An encounter that provides additional context in which this request is made.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Desired time or schedule for use (0..1)
-
- The timing schedule for the use of the device. The Schedule data type allows many different expressions, for example. "Every 8 hours"; "Three times a day"; "1/2 an hour before breakfast for 10 days from 23-Dec 2011:"; "15 Oct 2013, 17 Oct 2013 and 1 Nov 2013".*/
+    /// Desired time or schedule for use (0..1)
+    ///
+    /// The timing schedule for the use of the device. The Schedule data type allows many different expressions, for example. "Every 8 hours"; "Three times a day"; "1/2 an hour before breakfast for 10 days from 23-Dec 2011:"; "15 Oct 2013, 17 Oct 2013 and 1 Nov 2013".
     pub occurrence: ::core::option::Option<super::DeviceRequestOccurrence>,
-    /** When recorded (0..1)
-
- When the request transitioned to being actionable.*/
+    /// When recorded (0..1)
+    ///
+    /// When the request transitioned to being actionable.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Who/what is requesting diagnostics (0..1)
-
- The individual who initiated the request and has responsibility for its activation.*/
+    /// Who/what is requesting diagnostics (0..1)
+    ///
+    /// The individual who initiated the request and has responsibility for its activation.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Filler role (0..1)
-
- Desired type of performer for doing the diagnostic testing.*/
+    /// Filler role (0..1)
+    ///
+    /// Desired type of performer for doing the diagnostic testing.
     pub performer_type: ::core::option::Option<super::CodeableConcept>,
-    /** Requested Filler (0..1)
-
- The desired performer for doing the diagnostic testing.*/
+    /// Requested Filler (0..1)
+    ///
+    /// The desired performer for doing the diagnostic testing.
     pub performer: ::core::option::Option<super::Reference>,
-    /** Coded Reason for request (0..*)
-
- Reason or justification for the use of this device.*/
+    /// Coded Reason for request (0..*)
+    ///
+    /// Reason or justification for the use of this device.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Linked Reason for request (0..*)
-
- Reason or justification for the use of this device.*/
+    /// Linked Reason for request (0..*)
+    ///
+    /// Reason or justification for the use of this device.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Associated insurance coverage (0..*)
-
- Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be required for delivering the requested service.*/
+    /// Associated insurance coverage (0..*)
+    ///
+    /// Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be required for delivering the requested service.
     pub insurance: ::std::vec::Vec<super::Reference>,
-    /** Additional clinical information (0..*)
-
- Additional clinical information about the patient that may influence the request fulfilment.  For example, this may include where on the subject's body the device will be used (i.e. the target site).*/
+    /// Additional clinical information (0..*)
+    ///
+    /// Additional clinical information about the patient that may influence the request fulfilment.  For example, this may include where on the subject's body the device will be used (i.e. the target site).
     pub supporting_info: ::std::vec::Vec<super::Reference>,
-    /** Notes or comments (0..*)
-
- Details about this request that were not represented at all or sufficiently in one of the attributes provided in a class. These may include for example a comment, an instruction, or a note associated with the statement.*/
+    /// Notes or comments (0..*)
+    ///
+    /// Details about this request that were not represented at all or sufficiently in one of the attributes provided in a class. These may include for example a comment, an instruction, or a note associated with the statement.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Request provenance (0..*)
-
- Key events in the history of the request.*/
+    /// Request provenance (0..*)
+    ///
+    /// Key events in the history of the request.
     pub relevant_history: ::std::vec::Vec<super::Reference>,
 }
 impl DeviceRequest {
@@ -439,32 +439,32 @@ impl crate::rt::Value for DeviceRequestOccurrence {
         }
     }
 }
-/** Device details
-
- Specific parameters for the ordered item.  For example, the prism value for lenses.*/
+/// Device details
+///
+/// Specific parameters for the ordered item.  For example, the prism value for lenses.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceRequestParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Device detail (0..1)
-
- A code or string that identifies the device detail being asserted.*/
+    /// Device detail (0..1)
+    ///
+    /// A code or string that identifies the device detail being asserted.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Value of detail (0..1)
-
- The value of the device detail.*/
+    /// Value of detail (0..1)
+    ///
+    /// The value of the device detail.
     pub value: ::core::option::Option<super::DeviceRequestParameterValue>,
 }
 impl DeviceRequestParameter {

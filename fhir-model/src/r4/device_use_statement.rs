@@ -2,98 +2,98 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Record of use of a device
-
- A record of a device being used by a patient where the record is the result of a report from the patient or another clinician.*/
+/// Record of use of a device
+///
+/// A record of a device being used by a patient where the record is the result of a report from the patient or another clinician.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceUseStatement {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier for this record (0..*)
-
- An external identifier for this statement such as an IRI.*/
+    /// External identifier for this record (0..*)
+    ///
+    /// An external identifier for this statement such as an IRI.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Fulfills plan, proposal or order (0..*)
-
- A plan, proposal or order that is fulfilled in whole or in part by this DeviceUseStatement.*/
+    /// Fulfills plan, proposal or order (0..*)
+    ///
+    /// A plan, proposal or order that is fulfilled in whole or in part by this DeviceUseStatement.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** active | completed | entered-in-error + (1..1)
-
- A code representing the patient or other source's judgment about the state of the device used that this statement is about.  Generally this will be active or completed.*/
+    /// active | completed | entered-in-error + (1..1)
+    ///
+    /// A code representing the patient or other source's judgment about the state of the device used that this statement is about.  Generally this will be active or completed.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::DeviceUseStatementStatus, super::Extension>,
     >,
-    /** Patient using device (1..1)
-
- The patient who used the device.*/
+    /// Patient using device (1..1)
+    ///
+    /// The patient who used the device.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Supporting information (0..*)
-
- Allows linking the DeviceUseStatement to the underlying Request, or to other information that supports or is used to derive the DeviceUseStatement.*/
+    /// Supporting information (0..*)
+    ///
+    /// Allows linking the DeviceUseStatement to the underlying Request, or to other information that supports or is used to derive the DeviceUseStatement.
     pub derived_from: ::std::vec::Vec<super::Reference>,
-    /** How often  the device was used (0..1)
-
- How often the device was used.*/
+    /// How often  the device was used (0..1)
+    ///
+    /// How often the device was used.
     pub timing: ::core::option::Option<super::DeviceUseStatementTiming>,
-    /** When statement was recorded (0..1)
-
- The time at which the statement was made/recorded.*/
+    /// When statement was recorded (0..1)
+    ///
+    /// The time at which the statement was made/recorded.
     pub recorded_on: ::core::option::Option<super::DateTime>,
-    /** Who made the statement (0..1)
-
- Who reported the device was being used by the patient.*/
+    /// Who made the statement (0..1)
+    ///
+    /// Who reported the device was being used by the patient.
     pub source: ::core::option::Option<super::Reference>,
-    /** Reference to device used (1..1)
-
- The details of the device used.*/
+    /// Reference to device used (1..1)
+    ///
+    /// The details of the device used.
     pub device: ::core::option::Option<super::Reference>,
-    /** Why device was used (0..*)
-
- Reason or justification for the use of the device.*/
+    /// Why device was used (0..*)
+    ///
+    /// Reason or justification for the use of the device.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why was DeviceUseStatement performed? (0..*)
-
- Indicates another resource whose existence justifies this DeviceUseStatement.*/
+    /// Why was DeviceUseStatement performed? (0..*)
+    ///
+    /// Indicates another resource whose existence justifies this DeviceUseStatement.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Target body site (0..1)
-
- Indicates the anotomic location on the subject's body where the device was used ( i.e. the target).*/
+    /// Target body site (0..1)
+    ///
+    /// Indicates the anotomic location on the subject's body where the device was used ( i.e. the target).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Addition details (comments, instructions) (0..*)
-
- Details about the device statement that were not represented at all or sufficiently in one of the attributes provided in a class. These may include for example a comment, an instruction, or a note associated with the statement.*/
+    /// Addition details (comments, instructions) (0..*)
+    ///
+    /// Details about the device statement that were not represented at all or sufficiently in one of the attributes provided in a class. These may include for example a comment, an instruction, or a note associated with the statement.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl DeviceUseStatement {

@@ -2,118 +2,118 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A Diagnostic report - a combination of request information, atomic results, images, interpretation, as well as formatted reports
-
- The findings and interpretation of diagnostic  tests performed on patients, groups of patients, devices, and locations, and/or specimens derived from these. The report includes clinical context such as requesting and provider information, and some mix of atomic results, images, textual and coded interpretations, and formatted representation of diagnostic reports.*/
+/// A Diagnostic report - a combination of request information, atomic results, images, interpretation, as well as formatted reports
+///
+/// The findings and interpretation of diagnostic  tests performed on patients, groups of patients, devices, and locations, and/or specimens derived from these. The report includes clinical context such as requesting and provider information, and some mix of atomic results, images, textual and coded interpretations, and formatted representation of diagnostic reports.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiagnosticReport {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier for report (0..*)
-
- Identifiers assigned to this report by the performer or other systems.*/
+    /// Business identifier for report (0..*)
+    ///
+    /// Identifiers assigned to this report by the performer or other systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** What was requested (0..*)
-
- Details concerning a service requested.*/
+    /// What was requested (0..*)
+    ///
+    /// Details concerning a service requested.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** registered | partial | preliminary | final + (1..1)
-
- The status of the diagnostic report.*/
+    /// registered | partial | preliminary | final + (1..1)
+    ///
+    /// The status of the diagnostic report.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::DiagnosticReportStatus, super::Extension>,
     >,
-    /** Service category (0..*)
-
- A code that classifies the clinical discipline, department or diagnostic service that created the report (e.g. cardiology, biochemistry, hematology, MRI). This is used for searching, sorting and display purposes.*/
+    /// Service category (0..*)
+    ///
+    /// A code that classifies the clinical discipline, department or diagnostic service that created the report (e.g. cardiology, biochemistry, hematology, MRI). This is used for searching, sorting and display purposes.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Name/Code for this diagnostic report (1..1)
-
- A code or name that describes this diagnostic report.*/
+    /// Name/Code for this diagnostic report (1..1)
+    ///
+    /// A code or name that describes this diagnostic report.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The subject of the report - usually, but not always, the patient (0..1)
-
- The subject of the report. Usually, but not always, this is a patient. However, diagnostic services also perform analyses on specimens collected from a variety of other sources.*/
+    /// The subject of the report - usually, but not always, the patient (0..1)
+    ///
+    /// The subject of the report. Usually, but not always, this is a patient. However, diagnostic services also perform analyses on specimens collected from a variety of other sources.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Health care event when test ordered (0..1)
-
- The healthcare event  (e.g. a patient and healthcare provider interaction) which this DiagnosticReport is about.*/
+    /// Health care event when test ordered (0..1)
+    ///
+    /// The healthcare event  (e.g. a patient and healthcare provider interaction) which this DiagnosticReport is about.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Clinically relevant time/time-period for report (0..1)
-
- The time or time-period the observed values are related to. When the subject of the report is a patient, this is usually either the time of the procedure or of specimen collection(s), but very often the source of the date/time is not known, only the date/time itself.*/
+    /// Clinically relevant time/time-period for report (0..1)
+    ///
+    /// The time or time-period the observed values are related to. When the subject of the report is a patient, this is usually either the time of the procedure or of specimen collection(s), but very often the source of the date/time is not known, only the date/time itself.
     pub effective: ::core::option::Option<super::DiagnosticReportEffective>,
-    /** DateTime this version was made (0..1)
-
- The date and time that this version of the report was made available to providers, typically after the report was reviewed and verified.*/
+    /// DateTime this version was made (0..1)
+    ///
+    /// The date and time that this version of the report was made available to providers, typically after the report was reviewed and verified.
     pub issued: ::core::option::Option<super::Instant>,
-    /** Responsible Diagnostic Service (0..*)
-
- The diagnostic service that is responsible for issuing the report.*/
+    /// Responsible Diagnostic Service (0..*)
+    ///
+    /// The diagnostic service that is responsible for issuing the report.
     pub performer: ::std::vec::Vec<super::Reference>,
-    /** Primary result interpreter (0..*)
-
- The practitioner or organization that is responsible for the report's conclusions and interpretations.*/
+    /// Primary result interpreter (0..*)
+    ///
+    /// The practitioner or organization that is responsible for the report's conclusions and interpretations.
     pub results_interpreter: ::std::vec::Vec<super::Reference>,
-    /** Specimens this report is based on (0..*)
-
- Details about the specimens on which this diagnostic report is based.*/
+    /// Specimens this report is based on (0..*)
+    ///
+    /// Details about the specimens on which this diagnostic report is based.
     pub specimen: ::std::vec::Vec<super::Reference>,
-    /** Observations (0..*)
-
- [Observations](observation.html)  that are part of this diagnostic report.*/
+    /// Observations (0..*)
+    ///
+    /// [Observations](observation.html)  that are part of this diagnostic report.
     pub result: ::std::vec::Vec<super::Reference>,
-    /** Reference to full details of imaging associated with the diagnostic report (0..*)
-
- One or more links to full details of any imaging performed during the diagnostic investigation. Typically, this is imaging performed by DICOM enabled modalities, but this is not required. A fully enabled PACS viewer can use this information to provide views of the source images.*/
+    /// Reference to full details of imaging associated with the diagnostic report (0..*)
+    ///
+    /// One or more links to full details of any imaging performed during the diagnostic investigation. Typically, this is imaging performed by DICOM enabled modalities, but this is not required. A fully enabled PACS viewer can use this information to provide views of the source images.
     pub imaging_study: ::std::vec::Vec<super::Reference>,
-    /** Key images associated with this report (0..*)
-
- A list of key images associated with this report. The images are generally created during the diagnostic process, and may be directly of the patient, or of treated specimens (i.e. slides of interest).*/
+    /// Key images associated with this report (0..*)
+    ///
+    /// A list of key images associated with this report. The images are generally created during the diagnostic process, and may be directly of the patient, or of treated specimens (i.e. slides of interest).
     pub media: ::std::vec::Vec<super::DiagnosticReportMedia>,
-    /** Clinical conclusion (interpretation) of test results (0..1)
-
- Concise and clinically contextualized summary conclusion (interpretation/impression) of the diagnostic report.*/
+    /// Clinical conclusion (interpretation) of test results (0..1)
+    ///
+    /// Concise and clinically contextualized summary conclusion (interpretation/impression) of the diagnostic report.
     pub conclusion: ::core::option::Option<super::String>,
-    /** Codes for the clinical conclusion of test results (0..*)
-
- One or more codes that represent the summary conclusion (interpretation/impression) of the diagnostic report.*/
+    /// Codes for the clinical conclusion of test results (0..*)
+    ///
+    /// One or more codes that represent the summary conclusion (interpretation/impression) of the diagnostic report.
     pub conclusion_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Entire report as issued (0..*)
-
- Rich text representation of the entire result as issued by the diagnostic service. Multiple formats are allowed but they SHALL be semantically equivalent.*/
+    /// Entire report as issued (0..*)
+    ///
+    /// Rich text representation of the entire result as issued by the diagnostic service. Multiple formats are allowed but they SHALL be semantically equivalent.
     pub presented_form: ::std::vec::Vec<super::Attachment>,
 }
 impl DiagnosticReport {
@@ -340,32 +340,32 @@ impl crate::rt::Value for DiagnosticReportEffective {
         }
     }
 }
-/** Key images associated with this report
-
- A list of key images associated with this report. The images are generally created during the diagnostic process, and may be directly of the patient, or of treated specimens (i.e. slides of interest).*/
+/// Key images associated with this report
+///
+/// A list of key images associated with this report. The images are generally created during the diagnostic process, and may be directly of the patient, or of treated specimens (i.e. slides of interest).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiagnosticReportMedia {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Comment about the image (e.g. explanation) (0..1)
-
- A comment about the image. Typically, this is used to provide an explanation for why the image is included, or to draw the viewer's attention to important features.*/
+    /// Comment about the image (e.g. explanation) (0..1)
+    ///
+    /// A comment about the image. Typically, this is used to provide an explanation for why the image is included, or to draw the viewer's attention to important features.
     pub comment: ::core::option::Option<super::String>,
-    /** Reference to the image source (1..1)
-
- Reference to the image source.*/
+    /// Reference to the image source (1..1)
+    ///
+    /// Reference to the image source.
     pub link: ::core::option::Option<super::Reference>,
 }
 impl DiagnosticReportMedia {

@@ -2,94 +2,94 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A list that defines a set of documents
-
- A collection of documents compiled for a purpose together with metadata that applies to the collection.*/
+/// A list that defines a set of documents
+///
+/// A collection of documents compiled for a purpose together with metadata that applies to the collection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentManifest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique Identifier for the set of documents (0..1)
-
- A single identifier that uniquely identifies this manifest. Principally used to refer to the manifest in non-FHIR contexts.*/
+    /// Unique Identifier for the set of documents (0..1)
+    ///
+    /// A single identifier that uniquely identifies this manifest. Principally used to refer to the manifest in non-FHIR contexts.
     pub master_identifier: ::core::option::Option<super::Identifier>,
-    /** Other identifiers for the manifest (0..*)
-
- Other identifiers associated with the document manifest, including version independent  identifiers.*/
+    /// Other identifiers for the manifest (0..*)
+    ///
+    /// Other identifiers associated with the document manifest, including version independent  identifiers.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** current | superseded | entered-in-error (1..1)
-
- The status of this document manifest.*/
+    /// current | superseded | entered-in-error (1..1)
+    ///
+    /// The status of this document manifest.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::DocumentReferenceStatus, super::Extension>,
     >,
-    /** Kind of document set (0..1)
-
- The code specifying the type of clinical activity that resulted in placing the associated content into the DocumentManifest.*/
+    /// Kind of document set (0..1)
+    ///
+    /// The code specifying the type of clinical activity that resulted in placing the associated content into the DocumentManifest.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The subject of the set of documents (0..1)
-
- Who or what the set of documents is about. The documents can be about a person, (patient or healthcare practitioner), a device (i.e. machine) or even a group of subjects (such as a document about a herd of farm animals, or a set of patients that share a common exposure). If the documents cross more than one subject, then more than one subject is allowed here (unusual use case).*/
+    /// The subject of the set of documents (0..1)
+    ///
+    /// Who or what the set of documents is about. The documents can be about a person, (patient or healthcare practitioner), a device (i.e. machine) or even a group of subjects (such as a document about a herd of farm animals, or a set of patients that share a common exposure). If the documents cross more than one subject, then more than one subject is allowed here (unusual use case).
     pub subject: ::core::option::Option<super::Reference>,
-    /** When this document manifest created (0..1)
-
- When the document manifest was created for submission to the server (not necessarily the same thing as the actual resource last modified time, since it may be modified, replicated, etc.).*/
+    /// When this document manifest created (0..1)
+    ///
+    /// When the document manifest was created for submission to the server (not necessarily the same thing as the actual resource last modified time, since it may be modified, replicated, etc.).
     pub created: ::core::option::Option<super::DateTime>,
-    /** Who and/or what authored the DocumentManifest (0..*)
-
- Identifies who is the author of the manifest. Manifest author is not necessarly the author of the references included.*/
+    /// Who and/or what authored the DocumentManifest (0..*)
+    ///
+    /// Identifies who is the author of the manifest. Manifest author is not necessarly the author of the references included.
     pub author: ::std::vec::Vec<super::Reference>,
-    /** Intended to get notified about this set of documents (0..*)
-
- A patient, practitioner, or organization for which this set of documents is intended.*/
+    /// Intended to get notified about this set of documents (0..*)
+    ///
+    /// A patient, practitioner, or organization for which this set of documents is intended.
     pub recipient: ::std::vec::Vec<super::Reference>,
-    /** The source system/application/software (0..1)
-
- Identifies the source system, application, or software that produced the document manifest.*/
+    /// The source system/application/software (0..1)
+    ///
+    /// Identifies the source system, application, or software that produced the document manifest.
     pub source: ::core::option::Option<super::Uri>,
-    /** Human-readable description (title) (0..1)
-
- Human-readable description of the source document. This is sometimes known as the "title".*/
+    /// Human-readable description (title) (0..1)
+    ///
+    /// Human-readable description of the source document. This is sometimes known as the "title".
     pub description: ::core::option::Option<super::String>,
-    /** Items in manifest (1..*)
-
- The list of Resources that consist of the parts of this manifest.*/
+    /// Items in manifest (1..*)
+    ///
+    /// The list of Resources that consist of the parts of this manifest.
     pub content: ::std::vec::Vec<super::Reference>,
-    /** Related things (0..*)
-
- Related identifiers or resources associated with the DocumentManifest.*/
+    /// Related things (0..*)
+    ///
+    /// Related identifiers or resources associated with the DocumentManifest.
     pub related: ::std::vec::Vec<super::DocumentManifestRelated>,
 }
 impl DocumentManifest {
@@ -230,32 +230,32 @@ impl crate::rt::Element for DocumentManifest {
     }
 }
 crate::rt::element_impls!(DocumentManifest, resource);
-/** Related things
-
- Related identifiers or resources associated with the DocumentManifest.*/
+/// Related things
+///
+/// Related identifiers or resources associated with the DocumentManifest.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentManifestRelated {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifiers of things that are related (0..1)
-
- Related identifier to this DocumentManifest.  For example, Order numbers, accession numbers, XDW workflow numbers.*/
+    /// Identifiers of things that are related (0..1)
+    ///
+    /// Related identifier to this DocumentManifest.  For example, Order numbers, accession numbers, XDW workflow numbers.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Related Resource (0..1)
-
- Related Resource to this DocumentManifest. For example, Order, ServiceRequest,  Procedure, EligibilityRequest, etc.*/
+    /// Related Resource (0..1)
+    ///
+    /// Related Resource to this DocumentManifest. For example, Order, ServiceRequest,  Procedure, EligibilityRequest, etc.
     pub ref_: ::core::option::Option<super::Reference>,
 }
 impl DocumentManifestRelated {

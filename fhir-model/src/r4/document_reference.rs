@@ -2,112 +2,112 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A reference to a document
-
- A reference to a document of any kind for any purpose. Provides metadata about the document so that the document can be discovered and managed. The scope of a document is any seralized object with a mime-type, so includes formal patient centric documents (CDA), cliical notes, scanned paper, and non-patient specific documents like policy text.*/
+/// A reference to a document
+///
+/// A reference to a document of any kind for any purpose. Provides metadata about the document so that the document can be discovered and managed. The scope of a document is any seralized object with a mime-type, so includes formal patient centric documents (CDA), cliical notes, scanned paper, and non-patient specific documents like policy text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentReference {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Master Version Specific Identifier (0..1)
-
- Document identifier as assigned by the source of the document. This identifier is specific to this version of the document. This unique identifier may be used elsewhere to identify this version of the document.*/
+    /// Master Version Specific Identifier (0..1)
+    ///
+    /// Document identifier as assigned by the source of the document. This identifier is specific to this version of the document. This unique identifier may be used elsewhere to identify this version of the document.
     pub master_identifier: ::core::option::Option<super::Identifier>,
-    /** Other identifiers for the document (0..*)
-
- Other identifiers associated with the document, including version independent identifiers.*/
+    /// Other identifiers for the document (0..*)
+    ///
+    /// Other identifiers associated with the document, including version independent identifiers.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** current | superseded | entered-in-error (1..1)
-
- The status of this document reference.*/
+    /// current | superseded | entered-in-error (1..1)
+    ///
+    /// The status of this document reference.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::DocumentReferenceStatus, super::Extension>,
     >,
-    /** preliminary | final | amended | entered-in-error (0..1)
-
- The status of the underlying document.*/
+    /// preliminary | final | amended | entered-in-error (0..1)
+    ///
+    /// The status of the underlying document.
     pub doc_status: ::core::option::Option<
         crate::rt::Primitive<super::codes::CompositionStatus, super::Extension>,
     >,
-    /** Kind of document (LOINC if possible) (0..1)
-
- Specifies the particular kind of document referenced  (e.g. History and Physical, Discharge Summary, Progress Note). This usually equates to the purpose of making the document referenced.*/
+    /// Kind of document (LOINC if possible) (0..1)
+    ///
+    /// Specifies the particular kind of document referenced  (e.g. History and Physical, Discharge Summary, Progress Note). This usually equates to the purpose of making the document referenced.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Categorization of document (0..*)
-
- A categorization for the type of document referenced - helps for indexing and searching. This may be implied by or derived from the code specified in the DocumentReference.type.*/
+    /// Categorization of document (0..*)
+    ///
+    /// A categorization for the type of document referenced - helps for indexing and searching. This may be implied by or derived from the code specified in the DocumentReference.type.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who/what is the subject of the document (0..1)
-
- Who or what the document is about. The document can be about a person, (patient or healthcare practitioner), a device (e.g. a machine) or even a group of subjects (such as a document about a herd of farm animals, or a set of patients that share a common exposure).*/
+    /// Who/what is the subject of the document (0..1)
+    ///
+    /// Who or what the document is about. The document can be about a person, (patient or healthcare practitioner), a device (e.g. a machine) or even a group of subjects (such as a document about a herd of farm animals, or a set of patients that share a common exposure).
     pub subject: ::core::option::Option<super::Reference>,
-    /** When this document reference was created (0..1)
-
- When the document reference was created.*/
+    /// When this document reference was created (0..1)
+    ///
+    /// When the document reference was created.
     pub date: ::core::option::Option<super::Instant>,
-    /** Who and/or what authored the document (0..*)
-
- Identifies who is responsible for adding the information to the document.*/
+    /// Who and/or what authored the document (0..*)
+    ///
+    /// Identifies who is responsible for adding the information to the document.
     pub author: ::std::vec::Vec<super::Reference>,
-    /** Who/what authenticated the document (0..1)
-
- Which person or organization authenticates that this document is valid.*/
+    /// Who/what authenticated the document (0..1)
+    ///
+    /// Which person or organization authenticates that this document is valid.
     pub authenticator: ::core::option::Option<super::Reference>,
-    /** Organization which maintains the document (0..1)
-
- Identifies the organization or group who is responsible for ongoing maintenance of and access to the document.*/
+    /// Organization which maintains the document (0..1)
+    ///
+    /// Identifies the organization or group who is responsible for ongoing maintenance of and access to the document.
     pub custodian: ::core::option::Option<super::Reference>,
-    /** Relationships to other documents (0..*)
-
- Relationships that this document has with other document references that already exist.*/
+    /// Relationships to other documents (0..*)
+    ///
+    /// Relationships that this document has with other document references that already exist.
     pub relates_to: ::std::vec::Vec<super::DocumentReferenceRelatesTo>,
-    /** Human-readable description (0..1)
-
- Human-readable description of the source document.*/
+    /// Human-readable description (0..1)
+    ///
+    /// Human-readable description of the source document.
     pub description: ::core::option::Option<super::String>,
-    /** Document security-tags (0..*)
-
- A set of Security-Tag codes specifying the level of privacy/security of the Document. Note that DocumentReference.meta.security contains the security labels of the "reference" to the document, while DocumentReference.securityLabel contains a snapshot of the security labels on the document the reference refers to.*/
+    /// Document security-tags (0..*)
+    ///
+    /// A set of Security-Tag codes specifying the level of privacy/security of the Document. Note that DocumentReference.meta.security contains the security labels of the "reference" to the document, while DocumentReference.securityLabel contains a snapshot of the security labels on the document the reference refers to.
     pub security_label: ::std::vec::Vec<super::CodeableConcept>,
-    /** Document referenced (1..*)
-
- The document and format referenced. There may be multiple content element repetitions, each with a different format.*/
+    /// Document referenced (1..*)
+    ///
+    /// The document and format referenced. There may be multiple content element repetitions, each with a different format.
     pub content: ::std::vec::Vec<super::DocumentReferenceContent>,
-    /** Clinical context of document (0..1)
-
- The clinical context in which the document was prepared.*/
+    /// Clinical context of document (0..1)
+    ///
+    /// The clinical context in which the document was prepared.
     pub context: ::core::option::Option<super::DocumentReferenceContext>,
 }
 impl DocumentReference {
@@ -280,32 +280,32 @@ impl crate::rt::Element for DocumentReference {
     }
 }
 crate::rt::element_impls!(DocumentReference, resource);
-/** Document referenced
-
- The document and format referenced. There may be multiple content element repetitions, each with a different format.*/
+/// Document referenced
+///
+/// The document and format referenced. There may be multiple content element repetitions, each with a different format.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentReferenceContent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Where to access the document (1..1)
-
- The document or URL of the document along with critical metadata to prove content has integrity.*/
+    /// Where to access the document (1..1)
+    ///
+    /// The document or URL of the document along with critical metadata to prove content has integrity.
     pub attachment: ::core::option::Option<super::Attachment>,
-    /** Format/content rules for the document (0..1)
-
- An identifier of the document encoding, structure, and template that the document conforms to beyond the base format indicated in the mimeType.*/
+    /// Format/content rules for the document (0..1)
+    ///
+    /// An identifier of the document encoding, structure, and template that the document conforms to beyond the base format indicated in the mimeType.
     pub format: ::core::option::Option<super::Coding>,
 }
 impl DocumentReferenceContent {
@@ -372,52 +372,52 @@ impl crate::rt::Element for DocumentReferenceContent {
     }
 }
 crate::rt::element_impls!(DocumentReferenceContent, element);
-/** Clinical context of document
-
- The clinical context in which the document was prepared.*/
+/// Clinical context of document
+///
+/// The clinical context in which the document was prepared.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentReferenceContext {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Context of the document  content (0..*)
-
- Describes the clinical encounter or type of care that the document content is associated with.*/
+    /// Context of the document  content (0..*)
+    ///
+    /// Describes the clinical encounter or type of care that the document content is associated with.
     pub encounter: ::std::vec::Vec<super::Reference>,
-    /** Main clinical acts documented (0..*)
-
- This list of codes represents the main clinical acts, such as a colonoscopy or an appendectomy, being documented. In some cases, the event is inherent in the type Code, such as a "History and Physical Report" in which the procedure being documented is necessarily a "History and Physical" act.*/
+    /// Main clinical acts documented (0..*)
+    ///
+    /// This list of codes represents the main clinical acts, such as a colonoscopy or an appendectomy, being documented. In some cases, the event is inherent in the type Code, such as a "History and Physical Report" in which the procedure being documented is necessarily a "History and Physical" act.
     pub event: ::std::vec::Vec<super::CodeableConcept>,
-    /** Time of service that is being documented (0..1)
-
- The time period over which the service that is described by the document was provided.*/
+    /// Time of service that is being documented (0..1)
+    ///
+    /// The time period over which the service that is described by the document was provided.
     pub period: ::core::option::Option<super::Period>,
-    /** Kind of facility where patient was seen (0..1)
-
- The kind of facility where the patient was seen.*/
+    /// Kind of facility where patient was seen (0..1)
+    ///
+    /// The kind of facility where the patient was seen.
     pub facility_type: ::core::option::Option<super::CodeableConcept>,
-    /** Additional details about where the content was created (e.g. clinical specialty) (0..1)
-
- This property may convey specifics about the practice setting where the content was created, often reflecting the clinical specialty.*/
+    /// Additional details about where the content was created (e.g. clinical specialty) (0..1)
+    ///
+    /// This property may convey specifics about the practice setting where the content was created, often reflecting the clinical specialty.
     pub practice_setting: ::core::option::Option<super::CodeableConcept>,
-    /** Patient demographics from source (0..1)
-
- The Patient Information as known when the document was published. May be a reference to a version specific, or contained.*/
+    /// Patient demographics from source (0..1)
+    ///
+    /// The Patient Information as known when the document was published. May be a reference to a version specific, or contained.
     pub source_patient_info: ::core::option::Option<super::Reference>,
-    /** Related identifiers or resources (0..*)
-
- Related identifiers or resources associated with the DocumentReference.*/
+    /// Related identifiers or resources (0..*)
+    ///
+    /// Related identifiers or resources associated with the DocumentReference.
     pub related: ::std::vec::Vec<super::Reference>,
 }
 impl DocumentReferenceContext {
@@ -497,34 +497,34 @@ impl crate::rt::Element for DocumentReferenceContext {
     }
 }
 crate::rt::element_impls!(DocumentReferenceContext, element);
-/** Relationships to other documents
-
- Relationships that this document has with other document references that already exist.*/
+/// Relationships to other documents
+///
+/// Relationships that this document has with other document references that already exist.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocumentReferenceRelatesTo {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** replaces | transforms | signs | appends (1..1)
-
- The type of relationship that this document has with anther document.*/
+    /// replaces | transforms | signs | appends (1..1)
+    ///
+    /// The type of relationship that this document has with anther document.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::DocumentRelationshipType, super::Extension>,
     >,
-    /** Target of the relationship (1..1)
-
- The target document of this relationship.*/
+    /// Target of the relationship (1..1)
+    ///
+    /// The target document of this relationship.
     pub target: ::core::option::Option<super::Reference>,
 }
 impl DocumentReferenceRelatesTo {

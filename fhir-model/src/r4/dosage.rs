@@ -2,76 +2,76 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** How the medication is/was taken or should be taken
-
- Indicates how the medication is/was taken or should be taken by the patient.*/
+/// How the medication is/was taken or should be taken
+///
+/// Indicates how the medication is/was taken or should be taken by the patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dosage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The order of the dosage instructions (0..1)
-
- Indicates the order in which the dosage instructions should be applied or interpreted.*/
+    /// The order of the dosage instructions (0..1)
+    ///
+    /// Indicates the order in which the dosage instructions should be applied or interpreted.
     pub sequence: ::core::option::Option<super::Integer>,
-    /** Free text dosage instructions e.g. SIG (0..1)
-
- Free text dosage instructions e.g. SIG.*/
+    /// Free text dosage instructions e.g. SIG (0..1)
+    ///
+    /// Free text dosage instructions e.g. SIG.
     pub text: ::core::option::Option<super::String>,
-    /** Supplemental instruction or warnings to the patient - e.g. "with meals", "may cause drowsiness" (0..*)
-
- Supplemental instructions to the patient on how to take the medication  (e.g. "with meals" or"take half to one hour before food") or warnings for the patient about the medication (e.g. "may cause drowsiness" or "avoid exposure of skin to direct sunlight or sunlamps").*/
+    /// Supplemental instruction or warnings to the patient - e.g. "with meals", "may cause drowsiness" (0..*)
+    ///
+    /// Supplemental instructions to the patient on how to take the medication  (e.g. "with meals" or"take half to one hour before food") or warnings for the patient about the medication (e.g. "may cause drowsiness" or "avoid exposure of skin to direct sunlight or sunlamps").
     pub additional_instruction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Patient or consumer oriented instructions (0..1)
-
- Instructions in terms that are understood by the patient or consumer.*/
+    /// Patient or consumer oriented instructions (0..1)
+    ///
+    /// Instructions in terms that are understood by the patient or consumer.
     pub patient_instruction: ::core::option::Option<super::String>,
-    /** When medication should be administered (0..1)
-
- When medication should be administered.*/
+    /// When medication should be administered (0..1)
+    ///
+    /// When medication should be administered.
     pub timing: ::core::option::Option<super::Timing>,
-    /** Take "as needed" (for x) (0..1)
-
- Indicates whether the Medication is only taken when needed within a specific dosing schedule (Boolean option), or it indicates the precondition for taking the Medication (CodeableConcept).*/
+    /// Take "as needed" (for x) (0..1)
+    ///
+    /// Indicates whether the Medication is only taken when needed within a specific dosing schedule (Boolean option), or it indicates the precondition for taking the Medication (CodeableConcept).
     pub as_needed: ::core::option::Option<super::DosageAsNeeded>,
-    /** Body site to administer to (0..1)
-
- Body site to administer to.*/
+    /// Body site to administer to (0..1)
+    ///
+    /// Body site to administer to.
     pub site: ::core::option::Option<super::CodeableConcept>,
-    /** How drug should enter body (0..1)
-
- How drug should enter body.*/
+    /// How drug should enter body (0..1)
+    ///
+    /// How drug should enter body.
     pub route: ::core::option::Option<super::CodeableConcept>,
-    /** Technique for administering medication (0..1)
-
- Technique for administering medication.*/
+    /// Technique for administering medication (0..1)
+    ///
+    /// Technique for administering medication.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Amount of medication administered (0..*)
-
- The amount of medication administered.*/
+    /// Amount of medication administered (0..*)
+    ///
+    /// The amount of medication administered.
     pub dose_and_rate: ::std::vec::Vec<super::DosageDoseAndRate>,
-    /** Upper limit on medication per unit of time (0..1)
-
- Upper limit on medication per unit of time.*/
+    /// Upper limit on medication per unit of time (0..1)
+    ///
+    /// Upper limit on medication per unit of time.
     pub max_dose_per_period: ::core::option::Option<super::Ratio>,
-    /** Upper limit on medication per administration (0..1)
-
- Upper limit on medication per administration.*/
+    /// Upper limit on medication per administration (0..1)
+    ///
+    /// Upper limit on medication per administration.
     pub max_dose_per_administration: ::core::option::Option<super::Quantity>,
-    /** Upper limit on medication per lifetime of the patient (0..1)
-
- Upper limit on medication per lifetime of the patient.*/
+    /// Upper limit on medication per lifetime of the patient (0..1)
+    ///
+    /// Upper limit on medication per lifetime of the patient.
     pub max_dose_per_lifetime: ::core::option::Option<super::Quantity>,
 }
 impl Dosage {
@@ -237,30 +237,30 @@ impl crate::rt::Value for DosageAsNeeded {
         }
     }
 }
-/** Amount of medication administered
-
- The amount of medication administered.*/
+/// Amount of medication administered
+///
+/// The amount of medication administered.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DosageDoseAndRate {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** The kind of dose or rate specified (0..1)
-
- The kind of dose or rate specified, for example, ordered or calculated.*/
+    /// The kind of dose or rate specified (0..1)
+    ///
+    /// The kind of dose or rate specified, for example, ordered or calculated.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Amount of medication per dose (0..1)
-
- Amount of medication per dose.*/
+    /// Amount of medication per dose (0..1)
+    ///
+    /// Amount of medication per dose.
     pub dose: ::core::option::Option<super::DosageDoseAndRateDose>,
-    /** Amount of medication per unit of time (0..1)
-
- Amount of medication per unit of time.*/
+    /// Amount of medication per unit of time (0..1)
+    ///
+    /// Amount of medication per unit of time.
     pub rate: ::core::option::Option<super::DosageDoseAndRateRate>,
 }
 impl DosageDoseAndRate {

@@ -2,172 +2,172 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of an element in a resource or extension
-
- Captures constraints on each element within the resource, profile, or extension.*/
+/// Definition of an element in a resource or extension
+///
+/// Captures constraints on each element within the resource, profile, or extension.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Path of the element in the hierarchy of elements (1..1)
-
- The path identifies the element and is expressed as a "."-separated list of ancestor elements, beginning with the name of the resource or extension.*/
+    /// Path of the element in the hierarchy of elements (1..1)
+    ///
+    /// The path identifies the element and is expressed as a "."-separated list of ancestor elements, beginning with the name of the resource or extension.
     pub path: ::core::option::Option<super::String>,
-    /** xmlAttr | xmlText | typeAttr | cdaText | xhtml (0..*)
-
- Codes that define how this element is represented in instances, when the deviation varies from the normal case.*/
+    /// xmlAttr | xmlText | typeAttr | cdaText | xhtml (0..*)
+    ///
+    /// Codes that define how this element is represented in instances, when the deviation varies from the normal case.
     pub representation: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::PropertyRepresentation, super::Extension>,
     >,
-    /** Name for this particular element (in a set of slices) (0..1)
-
- The name of this element definition slice, when slicing is working. The name must be a token with no dots or spaces. This is a unique name referring to a specific set of constraints applied to this element, used to provide a name to different slices of the same element.*/
+    /// Name for this particular element (in a set of slices) (0..1)
+    ///
+    /// The name of this element definition slice, when slicing is working. The name must be a token with no dots or spaces. This is a unique name referring to a specific set of constraints applied to this element, used to provide a name to different slices of the same element.
     pub slice_name: ::core::option::Option<super::String>,
-    /** If this slice definition constrains an inherited slice definition (or not) (0..1)
-
- If true, indicates that this slice definition is constraining a slice definition with the same name in an inherited profile. If false, the slice is not overriding any slice in an inherited profile. If missing, the slice might or might not be overriding a slice in an inherited profile, depending on the sliceName.*/
+    /// If this slice definition constrains an inherited slice definition (or not) (0..1)
+    ///
+    /// If true, indicates that this slice definition is constraining a slice definition with the same name in an inherited profile. If false, the slice is not overriding any slice in an inherited profile. If missing, the slice might or might not be overriding a slice in an inherited profile, depending on the sliceName.
     pub slice_is_constraining: ::core::option::Option<super::Boolean>,
-    /** Name for element to display with or prompt for element (0..1)
-
- A single preferred label which is the text to display beside the element indicating its meaning or to use to prompt for the element in a user display or form.*/
+    /// Name for element to display with or prompt for element (0..1)
+    ///
+    /// A single preferred label which is the text to display beside the element indicating its meaning or to use to prompt for the element in a user display or form.
     pub label: ::core::option::Option<super::String>,
-    /** Corresponding codes in terminologies (0..*)
-
- A code that has the same meaning as the element in a particular terminology.*/
+    /// Corresponding codes in terminologies (0..*)
+    ///
+    /// A code that has the same meaning as the element in a particular terminology.
     pub code: ::std::vec::Vec<super::Coding>,
-    /** This element is sliced - slices follow (0..1)
-
- Indicates that the element is sliced into a set of alternative definitions (i.e. in a structure definition, there are multiple different constraints on a single element in the base resource). Slicing can be used in any resource that has cardinality ..* on the base resource, or any resource with a choice of types. The set of slices is any elements that come after this in the element sequence that have the same path, until a shorter path occurs (the shorter path terminates the set).*/
+    /// This element is sliced - slices follow (0..1)
+    ///
+    /// Indicates that the element is sliced into a set of alternative definitions (i.e. in a structure definition, there are multiple different constraints on a single element in the base resource). Slicing can be used in any resource that has cardinality ..* on the base resource, or any resource with a choice of types. The set of slices is any elements that come after this in the element sequence that have the same path, until a shorter path occurs (the shorter path terminates the set).
     pub slicing: ::core::option::Option<super::ElementDefinitionSlicing>,
-    /** Concise definition for space-constrained presentation (0..1)
-
- A concise description of what this element means (e.g. for use in autogenerated summaries).*/
+    /// Concise definition for space-constrained presentation (0..1)
+    ///
+    /// A concise description of what this element means (e.g. for use in autogenerated summaries).
     pub short: ::core::option::Option<super::String>,
-    /** Full formal definition as narrative text (0..1)
-
- Provides a complete explanation of the meaning of the data element for human readability.  For the case of elements derived from existing elements (e.g. constraints), the definition SHALL be consistent with the base definition, but convey the meaning of the element in the particular context of use of the resource. (Note: The text you are reading is specified in ElementDefinition.definition).*/
+    /// Full formal definition as narrative text (0..1)
+    ///
+    /// Provides a complete explanation of the meaning of the data element for human readability.  For the case of elements derived from existing elements (e.g. constraints), the definition SHALL be consistent with the base definition, but convey the meaning of the element in the particular context of use of the resource. (Note: The text you are reading is specified in ElementDefinition.definition).
     pub definition: ::core::option::Option<super::Markdown>,
-    /** Comments about the use of this element (0..1)
-
- Explanatory notes and implementation guidance about the data element, including notes about how to use the data properly, exceptions to proper use, etc. (Note: The text you are reading is specified in ElementDefinition.comment).*/
+    /// Comments about the use of this element (0..1)
+    ///
+    /// Explanatory notes and implementation guidance about the data element, including notes about how to use the data properly, exceptions to proper use, etc. (Note: The text you are reading is specified in ElementDefinition.comment).
     pub comment: ::core::option::Option<super::Markdown>,
-    /** Why this resource has been created (0..1)
-
- This element is for traceability of why the element was created and why the constraints exist as they do. This may be used to point to source materials or specifications that drove the structure of this element.*/
+    /// Why this resource has been created (0..1)
+    ///
+    /// This element is for traceability of why the element was created and why the constraints exist as they do. This may be used to point to source materials or specifications that drove the structure of this element.
     pub requirements: ::core::option::Option<super::Markdown>,
-    /** Other names (0..*)
-
- Identifies additional names by which this element might also be known.*/
+    /// Other names (0..*)
+    ///
+    /// Identifies additional names by which this element might also be known.
     pub alias: ::std::vec::Vec<super::String>,
-    /** Minimum Cardinality (0..1)
-
- The minimum number of times this element SHALL appear in the instance.*/
+    /// Minimum Cardinality (0..1)
+    ///
+    /// The minimum number of times this element SHALL appear in the instance.
     pub min: ::core::option::Option<super::UnsignedInt>,
-    /** Maximum Cardinality (a number or *) (0..1)
-
- The maximum number of times this element is permitted to appear in the instance.*/
+    /// Maximum Cardinality (a number or *) (0..1)
+    ///
+    /// The maximum number of times this element is permitted to appear in the instance.
     pub max: ::core::option::Option<super::String>,
-    /** Base definition information for tools (0..1)
-
- Information about the base definition of the element, provided to make it unnecessary for tools to trace the deviation of the element through the derived and related profiles. When the element definition is not the original definition of an element - i.g. either in a constraint on another type, or for elements from a super type in a snap shot - then the information in provided in the element definition may be different to the base definition. On the original definition of the element, it will be same.*/
+    /// Base definition information for tools (0..1)
+    ///
+    /// Information about the base definition of the element, provided to make it unnecessary for tools to trace the deviation of the element through the derived and related profiles. When the element definition is not the original definition of an element - i.g. either in a constraint on another type, or for elements from a super type in a snap shot - then the information in provided in the element definition may be different to the base definition. On the original definition of the element, it will be same.
     pub base: ::core::option::Option<super::ElementDefinitionBase>,
-    /** Reference to definition of content for the element (0..1)
-
- Identifies an element defined elsewhere in the definition whose content rules should be applied to the current element. ContentReferences bring across all the rules that are in the ElementDefinition for the element, including definitions, cardinality constraints, bindings, invariants etc.*/
+    /// Reference to definition of content for the element (0..1)
+    ///
+    /// Identifies an element defined elsewhere in the definition whose content rules should be applied to the current element. ContentReferences bring across all the rules that are in the ElementDefinition for the element, including definitions, cardinality constraints, bindings, invariants etc.
     pub content_reference: ::core::option::Option<super::Uri>,
-    /** Data type and Profile for this element (0..*)
-
- The data type or resource that the value of this element is permitted to be.*/
+    /// Data type and Profile for this element (0..*)
+    ///
+    /// The data type or resource that the value of this element is permitted to be.
     pub type_: ::std::vec::Vec<super::ElementDefinitionType>,
-    /** Specified value if missing from instance (0..1)
-
- The value that should be used if there is no value stated in the instance (e.g. 'if not otherwise specified, the abstract is false').*/
+    /// Specified value if missing from instance (0..1)
+    ///
+    /// The value that should be used if there is no value stated in the instance (e.g. 'if not otherwise specified, the abstract is false').
     pub default_value: ::core::option::Option<super::ElementDefinitionDefaultValue>,
-    /** Implicit meaning when this element is missing (0..1)
-
- The Implicit meaning that is to be understood when this element is missing (e.g. 'when this element is missing, the period is ongoing').*/
+    /// Implicit meaning when this element is missing (0..1)
+    ///
+    /// The Implicit meaning that is to be understood when this element is missing (e.g. 'when this element is missing, the period is ongoing').
     pub meaning_when_missing: ::core::option::Option<super::Markdown>,
-    /** What the order of the elements means (0..1)
-
- If present, indicates that the order of the repeating element has meaning and describes what that meaning is.  If absent, it means that the order of the element has no meaning.*/
+    /// What the order of the elements means (0..1)
+    ///
+    /// If present, indicates that the order of the repeating element has meaning and describes what that meaning is.  If absent, it means that the order of the element has no meaning.
     pub order_meaning: ::core::option::Option<super::String>,
-    /** Value must be exactly this (0..1)
-
- Specifies a value that SHALL be exactly the value  for this element in the instance. For purposes of comparison, non-significant whitespace is ignored, and all values must be an exact match (case and accent sensitive). Missing elements/attributes must also be missing.*/
+    /// Value must be exactly this (0..1)
+    ///
+    /// Specifies a value that SHALL be exactly the value  for this element in the instance. For purposes of comparison, non-significant whitespace is ignored, and all values must be an exact match (case and accent sensitive). Missing elements/attributes must also be missing.
     pub fixed: ::core::option::Option<super::ElementDefinitionFixed>,
-    /** Value must have at least these property values (0..1)
-
- Specifies a value that the value in the instance SHALL follow - that is, any value in the pattern must be found in the instance. Other additional values may be found too. This is effectively constraint by example.
-
- When pattern[x] is used to constrain a primitive, it means that the value provided in the pattern[x] must match the instance value exactly.
-
- When pattern[x] is used to constrain an array, it means that each element provided in the pattern[x] array must (recursively) match at least one element from the instance array.
-
- When pattern[x] is used to constrain a complex object, it means that each property in the pattern must be present in the complex object, and its value must recursively match -- i.e.,
-
- 1. If primitive: it must match exactly the pattern value
- 2. If a complex object: it must match (recursively) the pattern value
- 3. If an array: it must match (recursively) the pattern value.*/
+    /// Value must have at least these property values (0..1)
+    ///
+    /// Specifies a value that the value in the instance SHALL follow - that is, any value in the pattern must be found in the instance. Other additional values may be found too. This is effectively constraint by example.
+    ///
+    /// When pattern[x] is used to constrain a primitive, it means that the value provided in the pattern[x] must match the instance value exactly.
+    ///
+    /// When pattern[x] is used to constrain an array, it means that each element provided in the pattern[x] array must (recursively) match at least one element from the instance array.
+    ///
+    /// When pattern[x] is used to constrain a complex object, it means that each property in the pattern must be present in the complex object, and its value must recursively match -- i.e.,
+    ///
+    /// 1. If primitive: it must match exactly the pattern value
+    /// 2. If a complex object: it must match (recursively) the pattern value
+    /// 3. If an array: it must match (recursively) the pattern value.
     pub pattern: ::core::option::Option<super::ElementDefinitionPattern>,
-    /** Example value (as defined for type) (0..*)
-
- A sample value for this element demonstrating the type of information that would typically be found in the element.*/
+    /// Example value (as defined for type) (0..*)
+    ///
+    /// A sample value for this element demonstrating the type of information that would typically be found in the element.
     pub example: ::std::vec::Vec<super::ElementDefinitionExample>,
-    /** Minimum Allowed Value (for some types) (0..1)
-
- The minimum allowed value for the element. The value is inclusive. This is allowed for the types date, dateTime, instant, time, decimal, integer, and Quantity.*/
+    /// Minimum Allowed Value (for some types) (0..1)
+    ///
+    /// The minimum allowed value for the element. The value is inclusive. This is allowed for the types date, dateTime, instant, time, decimal, integer, and Quantity.
     pub min_value: ::core::option::Option<super::ElementDefinitionMinValue>,
-    /** Maximum Allowed Value (for some types) (0..1)
-
- The maximum allowed value for the element. The value is inclusive. This is allowed for the types date, dateTime, instant, time, decimal, integer, and Quantity.*/
+    /// Maximum Allowed Value (for some types) (0..1)
+    ///
+    /// The maximum allowed value for the element. The value is inclusive. This is allowed for the types date, dateTime, instant, time, decimal, integer, and Quantity.
     pub max_value: ::core::option::Option<super::ElementDefinitionMaxValue>,
-    /** Max length for strings (0..1)
-
- Indicates the maximum length in characters that is permitted to be present in conformant instances and which is expected to be supported by conformant consumers that support the element.*/
+    /// Max length for strings (0..1)
+    ///
+    /// Indicates the maximum length in characters that is permitted to be present in conformant instances and which is expected to be supported by conformant consumers that support the element.
     pub max_length: ::core::option::Option<super::Integer>,
-    /** Reference to invariant about presence (0..*)
-
- A reference to an invariant that may make additional statements about the cardinality or value in the instance.*/
+    /// Reference to invariant about presence (0..*)
+    ///
+    /// A reference to an invariant that may make additional statements about the cardinality or value in the instance.
     pub condition: ::std::vec::Vec<super::Id>,
-    /** Condition that must evaluate to true (0..*)
-
- Formal constraints such as co-occurrence and other constraints that can be computationally evaluated within the context of the instance.*/
+    /// Condition that must evaluate to true (0..*)
+    ///
+    /// Formal constraints such as co-occurrence and other constraints that can be computationally evaluated within the context of the instance.
     pub constraint: ::std::vec::Vec<super::ElementDefinitionConstraint>,
-    /** If the element must be supported (0..1)
-
- If true, implementations that produce or consume resources SHALL provide "support" for the element in some meaningful way.  If false, the element may be ignored and not supported. If false, whether to populate or use the data element in any way is at the discretion of the implementation.*/
+    /// If the element must be supported (0..1)
+    ///
+    /// If true, implementations that produce or consume resources SHALL provide "support" for the element in some meaningful way.  If false, the element may be ignored and not supported. If false, whether to populate or use the data element in any way is at the discretion of the implementation.
     pub must_support: ::core::option::Option<super::Boolean>,
-    /** If this modifies the meaning of other elements (0..1)
-
- If true, the value of this element affects the interpretation of the element or resource that contains it, and the value of the element cannot be ignored. Typically, this is used for status, negation and qualification codes. The effect of this is that the element cannot be ignored by systems: they SHALL either recognize the element and process it, and/or a pre-determination has been made that it is not relevant to their particular system.*/
+    /// If this modifies the meaning of other elements (0..1)
+    ///
+    /// If true, the value of this element affects the interpretation of the element or resource that contains it, and the value of the element cannot be ignored. Typically, this is used for status, negation and qualification codes. The effect of this is that the element cannot be ignored by systems: they SHALL either recognize the element and process it, and/or a pre-determination has been made that it is not relevant to their particular system.
     pub is_modifier: ::core::option::Option<super::Boolean>,
-    /** Reason that this element is marked as a modifier (0..1)
-
- Explains how that element affects the interpretation of the resource or element that contains it.*/
+    /// Reason that this element is marked as a modifier (0..1)
+    ///
+    /// Explains how that element affects the interpretation of the resource or element that contains it.
     pub is_modifier_reason: ::core::option::Option<super::String>,
-    /** Include when _summary = true? (0..1)
-
- Whether the element should be included if a client requests a search with the parameter _summary=true.*/
+    /// Include when _summary = true? (0..1)
+    ///
+    /// Whether the element should be included if a client requests a search with the parameter _summary=true.
     pub is_summary: ::core::option::Option<super::Boolean>,
-    /** ValueSet details if this is coded (0..1)
-
- Binds to a value set if this element is coded (code, Coding, CodeableConcept, Quantity), or the data types (string, uri).*/
+    /// ValueSet details if this is coded (0..1)
+    ///
+    /// Binds to a value set if this element is coded (code, Coding, CodeableConcept, Quantity), or the data types (string, uri).
     pub binding: ::core::option::Option<super::ElementDefinitionBinding>,
-    /** Map element to another set of definitions (0..*)
-
- Identifies a concept from an external specification that roughly corresponds to this element.*/
+    /// Map element to another set of definitions (0..*)
+    ///
+    /// Identifies a concept from an external specification that roughly corresponds to this element.
     pub mapping: ::std::vec::Vec<super::ElementDefinitionMapping>,
 }
 impl ElementDefinition {
@@ -2068,30 +2068,30 @@ impl crate::rt::Value for ElementDefinitionMaxValue {
         }
     }
 }
-/** Base definition information for tools
-
- Information about the base definition of the element, provided to make it unnecessary for tools to trace the deviation of the element through the derived and related profiles. When the element definition is not the original definition of an element - i.g. either in a constraint on another type, or for elements from a super type in a snap shot - then the information in provided in the element definition may be different to the base definition. On the original definition of the element, it will be same.*/
+/// Base definition information for tools
+///
+/// Information about the base definition of the element, provided to make it unnecessary for tools to trace the deviation of the element through the derived and related profiles. When the element definition is not the original definition of an element - i.g. either in a constraint on another type, or for elements from a super type in a snap shot - then the information in provided in the element definition may be different to the base definition. On the original definition of the element, it will be same.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionBase {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Path that identifies the base element (1..1)
-
- The Path that identifies the base element - this matches the ElementDefinition.path for that element. Across FHIR, there is only one base definition of any element - that is, an element definition on a [StructureDefinition](structuredefinition.html#) without a StructureDefinition.base.*/
+    /// Path that identifies the base element (1..1)
+    ///
+    /// The Path that identifies the base element - this matches the ElementDefinition.path for that element. Across FHIR, there is only one base definition of any element - that is, an element definition on a [StructureDefinition](structuredefinition.html#) without a StructureDefinition.base.
     pub path: ::core::option::Option<super::String>,
-    /** Min cardinality of the base element (1..1)
-
- Minimum cardinality of the base element identified by the path.*/
+    /// Min cardinality of the base element (1..1)
+    ///
+    /// Minimum cardinality of the base element identified by the path.
     pub min: ::core::option::Option<super::UnsignedInt>,
-    /** Max cardinality of the base element (1..1)
-
- Maximum cardinality of the base element identified by the path.*/
+    /// Max cardinality of the base element (1..1)
+    ///
+    /// Maximum cardinality of the base element identified by the path.
     pub max: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionBase {
@@ -2164,32 +2164,32 @@ impl crate::rt::Element for ElementDefinitionBase {
     }
 }
 crate::rt::element_impls!(ElementDefinitionBase, element);
-/** ValueSet details if this is coded
-
- Binds to a value set if this element is coded (code, Coding, CodeableConcept, Quantity), or the data types (string, uri).*/
+/// ValueSet details if this is coded
+///
+/// Binds to a value set if this element is coded (code, Coding, CodeableConcept, Quantity), or the data types (string, uri).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionBinding {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** required | extensible | preferred | example (1..1)
-
- Indicates the degree of conformance expectations associated with this binding - that is, the degree to which the provided value set must be adhered to in the instances.*/
+    /// required | extensible | preferred | example (1..1)
+    ///
+    /// Indicates the degree of conformance expectations associated with this binding - that is, the degree to which the provided value set must be adhered to in the instances.
     pub strength: ::core::option::Option<
         crate::rt::Primitive<super::codes::BindingStrength, super::Extension>,
     >,
-    /** Human explanation of the value set (0..1)
-
- Describes the intended use of this particular set of codes.*/
+    /// Human explanation of the value set (0..1)
+    ///
+    /// Describes the intended use of this particular set of codes.
     pub description: ::core::option::Option<super::String>,
-    /** Source of value set (0..1)
-
- Refers to the value set that identifies the set of codes the binding refers to.*/
+    /// Source of value set (0..1)
+    ///
+    /// Refers to the value set that identifies the set of codes the binding refers to.
     pub value_set: ::core::option::Option<super::Canonical>,
 }
 impl ElementDefinitionBinding {
@@ -2260,48 +2260,48 @@ impl crate::rt::Element for ElementDefinitionBinding {
     }
 }
 crate::rt::element_impls!(ElementDefinitionBinding, element);
-/** Condition that must evaluate to true
-
- Formal constraints such as co-occurrence and other constraints that can be computationally evaluated within the context of the instance.*/
+/// Condition that must evaluate to true
+///
+/// Formal constraints such as co-occurrence and other constraints that can be computationally evaluated within the context of the instance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionConstraint {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Target of 'condition' reference above (1..1)
-
- Allows identification of which elements have their cardinalities impacted by the constraint.  Will not be referenced for constraints that do not affect cardinality.*/
+    /// Target of 'condition' reference above (1..1)
+    ///
+    /// Allows identification of which elements have their cardinalities impacted by the constraint.  Will not be referenced for constraints that do not affect cardinality.
     pub key: ::core::option::Option<super::Id>,
-    /** Why this constraint is necessary or appropriate (0..1)
-
- Description of why this constraint is necessary or appropriate.*/
+    /// Why this constraint is necessary or appropriate (0..1)
+    ///
+    /// Description of why this constraint is necessary or appropriate.
     pub requirements: ::core::option::Option<super::String>,
-    /** error | warning (1..1)
-
- Identifies the impact constraint violation has on the conformance of the instance.*/
+    /// error | warning (1..1)
+    ///
+    /// Identifies the impact constraint violation has on the conformance of the instance.
     pub severity: ::core::option::Option<
         crate::rt::Primitive<super::codes::ConstraintSeverity, super::Extension>,
     >,
-    /** Human description of constraint (1..1)
-
- Text that can be used to describe the constraint in messages identifying that the constraint has been violated.*/
+    /// Human description of constraint (1..1)
+    ///
+    /// Text that can be used to describe the constraint in messages identifying that the constraint has been violated.
     pub human: ::core::option::Option<super::String>,
-    /** FHIRPath expression of constraint (0..1)
-
- A [FHIRPath](fhirpath.html) expression of constraint that can be executed to see if this constraint is met.*/
+    /// FHIRPath expression of constraint (0..1)
+    ///
+    /// A [FHIRPath](fhirpath.html) expression of constraint that can be executed to see if this constraint is met.
     pub expression: ::core::option::Option<super::String>,
-    /** XPath expression of constraint (0..1)
-
- An XPath expression of constraint that can be executed to see if this constraint is met.*/
+    /// XPath expression of constraint (0..1)
+    ///
+    /// An XPath expression of constraint that can be executed to see if this constraint is met.
     pub xpath: ::core::option::Option<super::String>,
-    /** Reference to original source of constraint (0..1)
-
- A reference to the original source of the constraint, for traceability purposes.*/
+    /// Reference to original source of constraint (0..1)
+    ///
+    /// A reference to the original source of the constraint, for traceability purposes.
     pub source: ::core::option::Option<super::Canonical>,
 }
 impl ElementDefinitionConstraint {
@@ -2392,26 +2392,26 @@ impl crate::rt::Element for ElementDefinitionConstraint {
     }
 }
 crate::rt::element_impls!(ElementDefinitionConstraint, element);
-/** Example value (as defined for type)
-
- A sample value for this element demonstrating the type of information that would typically be found in the element.*/
+/// Example value (as defined for type)
+///
+/// A sample value for this element demonstrating the type of information that would typically be found in the element.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionExample {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Describes the purpose of this example (1..1)
-
- Describes the purpose of this example amoung the set of examples.*/
+    /// Describes the purpose of this example (1..1)
+    ///
+    /// Describes the purpose of this example amoung the set of examples.
     pub label: ::core::option::Option<super::String>,
-    /** Value of Example (one of allowed types) (1..1)
-
- The actual value for the element, which must be one of the types allowed for this element.*/
+    /// Value of Example (one of allowed types) (1..1)
+    ///
+    /// The actual value for the element, which must be one of the types allowed for this element.
     pub value: ::core::option::Option<super::ElementDefinitionExampleValue>,
 }
 impl ElementDefinitionExample {
@@ -2962,34 +2962,34 @@ impl crate::rt::Value for ElementDefinitionExampleValue {
         }
     }
 }
-/** Map element to another set of definitions
-
- Identifies a concept from an external specification that roughly corresponds to this element.*/
+/// Map element to another set of definitions
+///
+/// Identifies a concept from an external specification that roughly corresponds to this element.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionMapping {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to mapping declaration (1..1)
-
- An internal reference to the definition of a mapping.*/
+    /// Reference to mapping declaration (1..1)
+    ///
+    /// An internal reference to the definition of a mapping.
     pub identity: ::core::option::Option<super::Id>,
-    /** Computable language of mapping (0..1)
-
- Identifies the computable language in which mapping.map is expressed.*/
+    /// Computable language of mapping (0..1)
+    ///
+    /// Identifies the computable language in which mapping.map is expressed.
     pub language: ::core::option::Option<super::Code>,
-    /** Details of the mapping (1..1)
-
- Expresses what part of the target specification corresponds to this element.*/
+    /// Details of the mapping (1..1)
+    ///
+    /// Expresses what part of the target specification corresponds to this element.
     pub map: ::core::option::Option<super::String>,
-    /** Comments about the mapping or its use (0..1)
-
- Comments that provide information about the mapping or its use.*/
+    /// Comments about the mapping or its use (0..1)
+    ///
+    /// Comments that provide information about the mapping or its use.
     pub comment: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionMapping {
@@ -3064,34 +3064,34 @@ impl crate::rt::Element for ElementDefinitionMapping {
     }
 }
 crate::rt::element_impls!(ElementDefinitionMapping, element);
-/** This element is sliced - slices follow
-
- Indicates that the element is sliced into a set of alternative definitions (i.e. in a structure definition, there are multiple different constraints on a single element in the base resource). Slicing can be used in any resource that has cardinality ..* on the base resource, or any resource with a choice of types. The set of slices is any elements that come after this in the element sequence that have the same path, until a shorter path occurs (the shorter path terminates the set).*/
+/// This element is sliced - slices follow
+///
+/// Indicates that the element is sliced into a set of alternative definitions (i.e. in a structure definition, there are multiple different constraints on a single element in the base resource). Slicing can be used in any resource that has cardinality ..* on the base resource, or any resource with a choice of types. The set of slices is any elements that come after this in the element sequence that have the same path, until a shorter path occurs (the shorter path terminates the set).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionSlicing {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Element values that are used to distinguish the slices (0..*)
-
- Designates which child elements are used to discriminate between the slices when processing an instance. If one or more discriminators are provided, the value of the child elements in the instance data SHALL completely distinguish which slice the element in the resource matches based on the allowed values for those elements in each of the slices.*/
+    /// Element values that are used to distinguish the slices (0..*)
+    ///
+    /// Designates which child elements are used to discriminate between the slices when processing an instance. If one or more discriminators are provided, the value of the child elements in the instance data SHALL completely distinguish which slice the element in the resource matches based on the allowed values for those elements in each of the slices.
     pub discriminator: ::std::vec::Vec<super::ElementDefinitionSlicingDiscriminator>,
-    /** Text description of how slicing works (or not) (0..1)
-
- A human-readable text description of how the slicing works. If there is no discriminator, this is required to be present to provide whatever information is possible about how the slices can be differentiated.*/
+    /// Text description of how slicing works (or not) (0..1)
+    ///
+    /// A human-readable text description of how the slicing works. If there is no discriminator, this is required to be present to provide whatever information is possible about how the slices can be differentiated.
     pub description: ::core::option::Option<super::String>,
-    /** If elements must be in same order as slices (0..1)
-
- If the matching elements have to occur in the same order as defined in the profile.*/
+    /// If elements must be in same order as slices (0..1)
+    ///
+    /// If the matching elements have to occur in the same order as defined in the profile.
     pub ordered: ::core::option::Option<super::Boolean>,
-    /** closed | open | openAtEnd (1..1)
-
- Whether additional slices are allowed or not. When the slices are ordered, profile authors can also say that additional slices are only allowed at the end.*/
+    /// closed | open | openAtEnd (1..1)
+    ///
+    /// Whether additional slices are allowed or not. When the slices are ordered, profile authors can also say that additional slices are only allowed at the end.
     pub rules: ::core::option::Option<
         crate::rt::Primitive<super::codes::SlicingRules, super::Extension>,
     >,
@@ -3176,28 +3176,28 @@ impl crate::rt::Element for ElementDefinitionSlicing {
     }
 }
 crate::rt::element_impls!(ElementDefinitionSlicing, element);
-/** Element values that are used to distinguish the slices
-
- Designates which child elements are used to discriminate between the slices when processing an instance. If one or more discriminators are provided, the value of the child elements in the instance data SHALL completely distinguish which slice the element in the resource matches based on the allowed values for those elements in each of the slices.*/
+/// Element values that are used to distinguish the slices
+///
+/// Designates which child elements are used to discriminate between the slices when processing an instance. If one or more discriminators are provided, the value of the child elements in the instance data SHALL completely distinguish which slice the element in the resource matches based on the allowed values for those elements in each of the slices.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionSlicingDiscriminator {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** value | exists | pattern | type | profile (1..1)
-
- How the element value is interpreted when discrimination is evaluated.*/
+    /// value | exists | pattern | type | profile (1..1)
+    ///
+    /// How the element value is interpreted when discrimination is evaluated.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::DiscriminatorType, super::Extension>,
     >,
-    /** Path to element value (1..1)
-
- A FHIRPath expression, using [the simple subset of FHIRPath](fhirpath.html#simple), that is used to identify the element on which discrimination is based.*/
+    /// Path to element value (1..1)
+    ///
+    /// A FHIRPath expression, using [the simple subset of FHIRPath](fhirpath.html#simple), that is used to identify the element on which discrimination is based.
     pub path: ::core::option::Option<super::String>,
 }
 impl ElementDefinitionSlicingDiscriminator {
@@ -3261,40 +3261,40 @@ impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
     }
 }
 crate::rt::element_impls!(ElementDefinitionSlicingDiscriminator, element);
-/** Data type and Profile for this element
-
- The data type or resource that the value of this element is permitted to be.*/
+/// Data type and Profile for this element
+///
+/// The data type or resource that the value of this element is permitted to be.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementDefinitionType {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Data type or Resource (reference to definition) (1..1)
-
- URL of Data type or Resource that is a(or the) type used for this element. References are URLs that are relative to http://hl7.org/fhir/StructureDefinition e.g. "string" is a reference to http://hl7.org/fhir/StructureDefinition/string. Absolute URLs are only allowed in logical models.*/
+    /// Data type or Resource (reference to definition) (1..1)
+    ///
+    /// URL of Data type or Resource that is a(or the) type used for this element. References are URLs that are relative to http://hl7.org/fhir/StructureDefinition e.g. "string" is a reference to http://hl7.org/fhir/StructureDefinition/string. Absolute URLs are only allowed in logical models.
     pub code: ::core::option::Option<super::Uri>,
-    /** Profiles (StructureDefinition or IG) - one must apply (0..*)
-
- Identifies a profile structure or implementation Guide that applies to the datatype this element refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the type SHALL conform to at least one profile defined in the implementation guide.*/
+    /// Profiles (StructureDefinition or IG) - one must apply (0..*)
+    ///
+    /// Identifies a profile structure or implementation Guide that applies to the datatype this element refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the type SHALL conform to at least one profile defined in the implementation guide.
     pub profile: ::std::vec::Vec<super::Canonical>,
-    /** Profile (StructureDefinition or IG) on the Reference/canonical target - one must apply (0..*)
-
- Used when the type is "Reference" or "canonical", and identifies a profile structure or implementation Guide that applies to the target of the reference this element refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the target resource SHALL conform to at least one profile defined in the implementation guide.*/
+    /// Profile (StructureDefinition or IG) on the Reference/canonical target - one must apply (0..*)
+    ///
+    /// Used when the type is "Reference" or "canonical", and identifies a profile structure or implementation Guide that applies to the target of the reference this element refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the target resource SHALL conform to at least one profile defined in the implementation guide.
     pub target_profile: ::std::vec::Vec<super::Canonical>,
-    /** contained | referenced | bundled - how aggregated (0..*)
-
- If the type is a reference to another resource, how the resource is or can be aggregated - is it a contained resource, or a reference, and if the context is a bundle, is it included in the bundle.*/
+    /// contained | referenced | bundled - how aggregated (0..*)
+    ///
+    /// If the type is a reference to another resource, how the resource is or can be aggregated - is it a contained resource, or a reference, and if the context is a bundle, is it included in the bundle.
     pub aggregation: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::AggregationMode, super::Extension>,
     >,
-    /** either | independent | specific (0..1)
-
- Whether this reference needs to be version specific or version independent, or whether either can be used.*/
+    /// either | independent | specific (0..1)
+    ///
+    /// Whether this reference needs to be version specific or version independent, or whether either can be used.
     pub versioning: ::core::option::Option<
         crate::rt::Primitive<super::codes::ReferenceVersionRules, super::Extension>,
     >,

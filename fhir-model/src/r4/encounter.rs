@@ -2,138 +2,138 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An interaction during which services are provided to the patient
-
- An interaction between a patient and healthcare provider(s) for the purpose of providing healthcare service(s) or assessing the health status of a patient.*/
+/// An interaction during which services are provided to the patient
+///
+/// An interaction between a patient and healthcare provider(s) for the purpose of providing healthcare service(s) or assessing the health status of a patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Encounter {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier(s) by which this encounter is known (0..*)
-
- Identifier(s) by which this encounter is known.*/
+    /// Identifier(s) by which this encounter is known (0..*)
+    ///
+    /// Identifier(s) by which this encounter is known.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** planned | arrived | triaged | in-progress | onleave | finished | cancelled + (1..1)
-
- planned | arrived | triaged | in-progress | onleave | finished | cancelled +.*/
+    /// planned | arrived | triaged | in-progress | onleave | finished | cancelled + (1..1)
+    ///
+    /// planned | arrived | triaged | in-progress | onleave | finished | cancelled +.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EncounterStatus, super::Extension>,
     >,
-    /** List of past encounter statuses (0..*)
-
- The status history permits the encounter resource to contain the status history without needing to read through the historical versions of the resource, or even have the server store them.*/
+    /// List of past encounter statuses (0..*)
+    ///
+    /// The status history permits the encounter resource to contain the status history without needing to read through the historical versions of the resource, or even have the server store them.
     pub status_history: ::std::vec::Vec<super::EncounterStatusHistory>,
-    /** Classification of patient encounter (1..1)
-
- Concepts representing classification of patient encounter such as ambulatory (outpatient), inpatient, emergency, home health or others due to local variations.*/
+    /// Classification of patient encounter (1..1)
+    ///
+    /// Concepts representing classification of patient encounter such as ambulatory (outpatient), inpatient, emergency, home health or others due to local variations.
     pub class: ::core::option::Option<super::Coding>,
-    /** List of past encounter classes (0..*)
-
- The class history permits the tracking of the encounters transitions without needing to go  through the resource history.  This would be used for a case where an admission starts of as an emergency encounter, then transitions into an inpatient scenario. Doing this and not restarting a new encounter ensures that any lab/diagnostic results can more easily follow the patient and not require re-processing and not get lost or cancelled during a kind of discharge from emergency to inpatient.*/
+    /// List of past encounter classes (0..*)
+    ///
+    /// The class history permits the tracking of the encounters transitions without needing to go  through the resource history.  This would be used for a case where an admission starts of as an emergency encounter, then transitions into an inpatient scenario. Doing this and not restarting a new encounter ensures that any lab/diagnostic results can more easily follow the patient and not require re-processing and not get lost or cancelled during a kind of discharge from emergency to inpatient.
     pub class_history: ::std::vec::Vec<super::EncounterClassHistory>,
-    /** Specific type of encounter (0..*)
-
- Specific type of encounter (e.g. e-mail consultation, surgical day-care, skilled nursing, rehabilitation).*/
+    /// Specific type of encounter (0..*)
+    ///
+    /// Specific type of encounter (e.g. e-mail consultation, surgical day-care, skilled nursing, rehabilitation).
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specific type of service (0..1)
-
- Broad categorization of the service that is to be provided (e.g. cardiology).*/
+    /// Specific type of service (0..1)
+    ///
+    /// Broad categorization of the service that is to be provided (e.g. cardiology).
     pub service_type: ::core::option::Option<super::CodeableConcept>,
-    /** Indicates the urgency of the encounter (0..1)
-
- Indicates the urgency of the encounter.*/
+    /// Indicates the urgency of the encounter (0..1)
+    ///
+    /// Indicates the urgency of the encounter.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** The patient or group present at the encounter (0..1)
-
- The patient or group present at the encounter.*/
+    /// The patient or group present at the encounter (0..1)
+    ///
+    /// The patient or group present at the encounter.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Episode(s) of care that this encounter should be recorded against (0..*)
-
- Where a specific encounter should be classified as a part of a specific episode(s) of care this field should be used. This association can facilitate grouping of related encounters together for a specific purpose, such as government reporting, issue tracking, association via a common problem.  The association is recorded on the encounter as these are typically created after the episode of care and grouped on entry rather than editing the episode of care to append another encounter to it (the episode of care could span years).*/
+    /// Episode(s) of care that this encounter should be recorded against (0..*)
+    ///
+    /// Where a specific encounter should be classified as a part of a specific episode(s) of care this field should be used. This association can facilitate grouping of related encounters together for a specific purpose, such as government reporting, issue tracking, association via a common problem.  The association is recorded on the encounter as these are typically created after the episode of care and grouped on entry rather than editing the episode of care to append another encounter to it (the episode of care could span years).
     pub episode_of_care: ::std::vec::Vec<super::Reference>,
-    /** The ServiceRequest that initiated this encounter (0..*)
-
- The request this encounter satisfies (e.g. incoming referral or procedure request).*/
+    /// The ServiceRequest that initiated this encounter (0..*)
+    ///
+    /// The request this encounter satisfies (e.g. incoming referral or procedure request).
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** List of participants involved in the encounter (0..*)
-
- The list of people responsible for providing the service.*/
+    /// List of participants involved in the encounter (0..*)
+    ///
+    /// The list of people responsible for providing the service.
     pub participant: ::std::vec::Vec<super::EncounterParticipant>,
-    /** The appointment that scheduled this encounter (0..*)
-
- The appointment that scheduled this encounter.*/
+    /// The appointment that scheduled this encounter (0..*)
+    ///
+    /// The appointment that scheduled this encounter.
     pub appointment: ::std::vec::Vec<super::Reference>,
-    /** The start and end time of the encounter (0..1)
-
- The start and end time of the encounter.*/
+    /// The start and end time of the encounter (0..1)
+    ///
+    /// The start and end time of the encounter.
     pub period: ::core::option::Option<super::Period>,
-    /** Quantity of time the encounter lasted (less time absent) (0..1)
-
- Quantity of time the encounter lasted. This excludes the time during leaves of absence.*/
+    /// Quantity of time the encounter lasted (less time absent) (0..1)
+    ///
+    /// Quantity of time the encounter lasted. This excludes the time during leaves of absence.
     pub length: ::core::option::Option<super::Duration>,
-    /** Coded reason the encounter takes place (0..*)
-
- Reason the encounter takes place, expressed as a code. For admissions, this can be used for a coded admission diagnosis.*/
+    /// Coded reason the encounter takes place (0..*)
+    ///
+    /// Reason the encounter takes place, expressed as a code. For admissions, this can be used for a coded admission diagnosis.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Reason the encounter takes place (reference) (0..*)
-
- Reason the encounter takes place, expressed as a code. For admissions, this can be used for a coded admission diagnosis.*/
+    /// Reason the encounter takes place (reference) (0..*)
+    ///
+    /// Reason the encounter takes place, expressed as a code. For admissions, this can be used for a coded admission diagnosis.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** The list of diagnosis relevant to this encounter (0..*)
-
- The list of diagnosis relevant to this encounter.*/
+    /// The list of diagnosis relevant to this encounter (0..*)
+    ///
+    /// The list of diagnosis relevant to this encounter.
     pub diagnosis: ::std::vec::Vec<super::EncounterDiagnosis>,
-    /** The set of accounts that may be used for billing for this Encounter (0..*)
-
- The set of accounts that may be used for billing for this Encounter.*/
+    /// The set of accounts that may be used for billing for this Encounter (0..*)
+    ///
+    /// The set of accounts that may be used for billing for this Encounter.
     pub account: ::std::vec::Vec<super::Reference>,
-    /** Details about the admission to a healthcare service (0..1)
-
- Details about the admission to a healthcare service.*/
+    /// Details about the admission to a healthcare service (0..1)
+    ///
+    /// Details about the admission to a healthcare service.
     pub hospitalization: ::core::option::Option<super::EncounterHospitalization>,
-    /** List of locations where the patient has been (0..*)
-
- List of locations where  the patient has been during this encounter.*/
+    /// List of locations where the patient has been (0..*)
+    ///
+    /// List of locations where  the patient has been during this encounter.
     pub location: ::std::vec::Vec<super::EncounterLocation>,
-    /** The organization (facility) responsible for this encounter (0..1)
-
- The organization that is primarily responsible for this Encounter's services. This MAY be the same as the organization on the Patient record, however it could be different, such as if the actor performing the services was from an external organization (which may be billed seperately) for an external consultation.  Refer to the example bundle showing an abbreviated set of Encounters for a colonoscopy.*/
+    /// The organization (facility) responsible for this encounter (0..1)
+    ///
+    /// The organization that is primarily responsible for this Encounter's services. This MAY be the same as the organization on the Patient record, however it could be different, such as if the actor performing the services was from an external organization (which may be billed seperately) for an external consultation.  Refer to the example bundle showing an abbreviated set of Encounters for a colonoscopy.
     pub service_provider: ::core::option::Option<super::Reference>,
-    /** Another Encounter this encounter is part of (0..1)
-
- Another Encounter of which this encounter is a part of (administratively or in time).*/
+    /// Another Encounter this encounter is part of (0..1)
+    ///
+    /// Another Encounter of which this encounter is a part of (administratively or in time).
     pub part_of: ::core::option::Option<super::Reference>,
 }
 impl Encounter {
@@ -350,32 +350,32 @@ impl crate::rt::Element for Encounter {
     }
 }
 crate::rt::element_impls!(Encounter, resource);
-/** List of past encounter classes
-
- The class history permits the tracking of the encounters transitions without needing to go  through the resource history.  This would be used for a case where an admission starts of as an emergency encounter, then transitions into an inpatient scenario. Doing this and not restarting a new encounter ensures that any lab/diagnostic results can more easily follow the patient and not require re-processing and not get lost or cancelled during a kind of discharge from emergency to inpatient.*/
+/// List of past encounter classes
+///
+/// The class history permits the tracking of the encounters transitions without needing to go  through the resource history.  This would be used for a case where an admission starts of as an emergency encounter, then transitions into an inpatient scenario. Doing this and not restarting a new encounter ensures that any lab/diagnostic results can more easily follow the patient and not require re-processing and not get lost or cancelled during a kind of discharge from emergency to inpatient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterClassHistory {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** inpatient | outpatient | ambulatory | emergency + (1..1)
-
- inpatient | outpatient | ambulatory | emergency +.*/
+    /// inpatient | outpatient | ambulatory | emergency + (1..1)
+    ///
+    /// inpatient | outpatient | ambulatory | emergency +.
     pub class: ::core::option::Option<super::Coding>,
-    /** The time that the episode was in the specified class (1..1)
-
- The time that the episode was in the specified class.*/
+    /// The time that the episode was in the specified class (1..1)
+    ///
+    /// The time that the episode was in the specified class.
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterClassHistory {
@@ -446,36 +446,36 @@ impl crate::rt::Element for EncounterClassHistory {
     }
 }
 crate::rt::element_impls!(EncounterClassHistory, element);
-/** The list of diagnosis relevant to this encounter
-
- The list of diagnosis relevant to this encounter.*/
+/// The list of diagnosis relevant to this encounter
+///
+/// The list of diagnosis relevant to this encounter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterDiagnosis {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The diagnosis or procedure relevant to the encounter (1..1)
-
- Reason the encounter takes place, as specified using information from another resource. For admissions, this is the admission diagnosis. The indication will typically be a Condition (with other resources referenced in the evidence.detail), or a Procedure.*/
+    /// The diagnosis or procedure relevant to the encounter (1..1)
+    ///
+    /// Reason the encounter takes place, as specified using information from another resource. For admissions, this is the admission diagnosis. The indication will typically be a Condition (with other resources referenced in the evidence.detail), or a Procedure.
     pub condition: ::core::option::Option<super::Reference>,
-    /** Role that this diagnosis has within the encounter (e.g. admission, billing, discharge …) (0..1)
-
- Role that this diagnosis has within the encounter (e.g. admission, billing, discharge …).*/
+    /// Role that this diagnosis has within the encounter (e.g. admission, billing, discharge …) (0..1)
+    ///
+    /// Role that this diagnosis has within the encounter (e.g. admission, billing, discharge …).
     pub use_: ::core::option::Option<super::CodeableConcept>,
-    /** Ranking of the diagnosis (for each role type) (0..1)
-
- Ranking of the diagnosis (for each role type).*/
+    /// Ranking of the diagnosis (for each role type) (0..1)
+    ///
+    /// Ranking of the diagnosis (for each role type).
     pub rank: ::core::option::Option<super::PositiveInt>,
 }
 impl EncounterDiagnosis {
@@ -546,60 +546,60 @@ impl crate::rt::Element for EncounterDiagnosis {
     }
 }
 crate::rt::element_impls!(EncounterDiagnosis, element);
-/** Details about the admission to a healthcare service
-
- Details about the admission to a healthcare service.*/
+/// Details about the admission to a healthcare service
+///
+/// Details about the admission to a healthcare service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterHospitalization {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Pre-admission identifier (0..1)
-
- Pre-admission identifier.*/
+    /// Pre-admission identifier (0..1)
+    ///
+    /// Pre-admission identifier.
     pub pre_admission_identifier: ::core::option::Option<super::Identifier>,
-    /** The location/organization from which the patient came before admission (0..1)
-
- The location/organization from which the patient came before admission.*/
+    /// The location/organization from which the patient came before admission (0..1)
+    ///
+    /// The location/organization from which the patient came before admission.
     pub origin: ::core::option::Option<super::Reference>,
-    /** From where patient was admitted (physician referral, transfer) (0..1)
-
- From where patient was admitted (physician referral, transfer).*/
+    /// From where patient was admitted (physician referral, transfer) (0..1)
+    ///
+    /// From where patient was admitted (physician referral, transfer).
     pub admit_source: ::core::option::Option<super::CodeableConcept>,
-    /** The type of hospital re-admission that has occurred (if any). If the value is absent, then this is not identified as a readmission (0..1)
-
- Whether this hospitalization is a readmission and why if known.*/
+    /// The type of hospital re-admission that has occurred (if any). If the value is absent, then this is not identified as a readmission (0..1)
+    ///
+    /// Whether this hospitalization is a readmission and why if known.
     pub re_admission: ::core::option::Option<super::CodeableConcept>,
-    /** Diet preferences reported by the patient (0..*)
-
- Diet preferences reported by the patient.*/
+    /// Diet preferences reported by the patient (0..*)
+    ///
+    /// Diet preferences reported by the patient.
     pub diet_preference: ::std::vec::Vec<super::CodeableConcept>,
-    /** Special courtesies (VIP, board member) (0..*)
-
- Special courtesies (VIP, board member).*/
+    /// Special courtesies (VIP, board member) (0..*)
+    ///
+    /// Special courtesies (VIP, board member).
     pub special_courtesy: ::std::vec::Vec<super::CodeableConcept>,
-    /** Wheelchair, translator, stretcher, etc. (0..*)
-
- Any special requests that have been made for this hospitalization encounter, such as the provision of specific equipment or other things.*/
+    /// Wheelchair, translator, stretcher, etc. (0..*)
+    ///
+    /// Any special requests that have been made for this hospitalization encounter, such as the provision of specific equipment or other things.
     pub special_arrangement: ::std::vec::Vec<super::CodeableConcept>,
-    /** Location/organization to which the patient is discharged (0..1)
-
- Location/organization to which the patient is discharged.*/
+    /// Location/organization to which the patient is discharged (0..1)
+    ///
+    /// Location/organization to which the patient is discharged.
     pub destination: ::core::option::Option<super::Reference>,
-    /** Category or kind of location after discharge (0..1)
-
- Category or kind of location after discharge.*/
+    /// Category or kind of location after discharge (0..1)
+    ///
+    /// Category or kind of location after discharge.
     pub discharge_disposition: ::core::option::Option<super::CodeableConcept>,
 }
 impl EncounterHospitalization {
@@ -719,42 +719,42 @@ impl crate::rt::Element for EncounterHospitalization {
     }
 }
 crate::rt::element_impls!(EncounterHospitalization, element);
-/** List of locations where the patient has been
-
- List of locations where  the patient has been during this encounter.*/
+/// List of locations where the patient has been
+///
+/// List of locations where  the patient has been during this encounter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterLocation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Location the encounter takes place (1..1)
-
- The location where the encounter takes place.*/
+    /// Location the encounter takes place (1..1)
+    ///
+    /// The location where the encounter takes place.
     pub location: ::core::option::Option<super::Reference>,
-    /** planned | active | reserved | completed (0..1)
-
- The status of the participants' presence at the specified location during the period specified. If the participant is no longer at the location, then the period will have an end date/time.*/
+    /// planned | active | reserved | completed (0..1)
+    ///
+    /// The status of the participants' presence at the specified location during the period specified. If the participant is no longer at the location, then the period will have an end date/time.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EncounterLocationStatus, super::Extension>,
     >,
-    /** The physical type of the location (usually the level in the location hierachy - bed room ward etc.) (0..1)
-
- This will be used to specify the required levels (bed/ward/room/etc.) desired to be recorded to simplify either messaging or query.*/
+    /// The physical type of the location (usually the level in the location hierachy - bed room ward etc.) (0..1)
+    ///
+    /// This will be used to specify the required levels (bed/ward/room/etc.) desired to be recorded to simplify either messaging or query.
     pub physical_type: ::core::option::Option<super::CodeableConcept>,
-    /** Time period during which the patient was present at the location (0..1)
-
- Time period during which the patient was present at the location.*/
+    /// Time period during which the patient was present at the location (0..1)
+    ///
+    /// Time period during which the patient was present at the location.
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterLocation {
@@ -829,36 +829,36 @@ impl crate::rt::Element for EncounterLocation {
     }
 }
 crate::rt::element_impls!(EncounterLocation, element);
-/** List of participants involved in the encounter
-
- The list of people responsible for providing the service.*/
+/// List of participants involved in the encounter
+///
+/// The list of people responsible for providing the service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Role of participant in encounter (0..*)
-
- Role of participant in encounter.*/
+    /// Role of participant in encounter (0..*)
+    ///
+    /// Role of participant in encounter.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Period of time during the encounter that the participant participated (0..1)
-
- The period of time that the specified participant participated in the encounter. These can overlap or be sub-sets of the overall encounter's period.*/
+    /// Period of time during the encounter that the participant participated (0..1)
+    ///
+    /// The period of time that the specified participant participated in the encounter. These can overlap or be sub-sets of the overall encounter's period.
     pub period: ::core::option::Option<super::Period>,
-    /** Persons involved in the encounter other than the patient (0..1)
-
- Persons involved in the encounter other than the patient.*/
+    /// Persons involved in the encounter other than the patient (0..1)
+    ///
+    /// Persons involved in the encounter other than the patient.
     pub individual: ::core::option::Option<super::Reference>,
 }
 impl EncounterParticipant {
@@ -922,34 +922,34 @@ impl crate::rt::Element for EncounterParticipant {
     }
 }
 crate::rt::element_impls!(EncounterParticipant, element);
-/** List of past encounter statuses
-
- The status history permits the encounter resource to contain the status history without needing to read through the historical versions of the resource, or even have the server store them.*/
+/// List of past encounter statuses
+///
+/// The status history permits the encounter resource to contain the status history without needing to read through the historical versions of the resource, or even have the server store them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EncounterStatusHistory {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** planned | arrived | triaged | in-progress | onleave | finished | cancelled + (1..1)
-
- planned | arrived | triaged | in-progress | onleave | finished | cancelled +.*/
+    /// planned | arrived | triaged | in-progress | onleave | finished | cancelled + (1..1)
+    ///
+    /// planned | arrived | triaged | in-progress | onleave | finished | cancelled +.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EncounterStatus, super::Extension>,
     >,
-    /** The time that the episode was in the specified status (1..1)
-
- The time that the episode was in the specified status.*/
+    /// The time that the episode was in the specified status (1..1)
+    ///
+    /// The time that the episode was in the specified status.
     pub period: ::core::option::Option<super::Period>,
 }
 impl EncounterStatusHistory {

@@ -2,90 +2,90 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The technical details of an endpoint that can be used for electronic services
-
- The technical details of an endpoint that can be used for electronic services, such as for web services providing XDS.b or a REST endpoint for another FHIR server. This may include any security context information.*/
+/// The technical details of an endpoint that can be used for electronic services
+///
+/// The technical details of an endpoint that can be used for electronic services, such as for web services providing XDS.b or a REST endpoint for another FHIR server. This may include any security context information.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Endpoint {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifies this endpoint across multiple systems (0..*)
-
- Identifier for the organization that is used to identify the endpoint across multiple disparate systems.*/
+    /// Identifies this endpoint across multiple systems (0..*)
+    ///
+    /// Identifier for the organization that is used to identify the endpoint across multiple disparate systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | suspended | error | off | entered-in-error | test (1..1)
-
- active | suspended | error | off | test.*/
+    /// active | suspended | error | off | entered-in-error | test (1..1)
+    ///
+    /// active | suspended | error | off | test.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EndpointStatus, super::Extension>,
     >,
-    /** Protocol/Profile/Standard to be used with this endpoint connection (1..1)
-
- A coded value that represents the technical details of the usage of this endpoint, such as what WSDLs should be used in what way. (e.g. XDS.b/DICOM/cds-hook).*/
+    /// Protocol/Profile/Standard to be used with this endpoint connection (1..1)
+    ///
+    /// A coded value that represents the technical details of the usage of this endpoint, such as what WSDLs should be used in what way. (e.g. XDS.b/DICOM/cds-hook).
     pub connection_type: ::core::option::Option<super::Coding>,
-    /** A name that this endpoint can be identified by (0..1)
-
- A friendly name that this endpoint can be referred to with.*/
+    /// A name that this endpoint can be identified by (0..1)
+    ///
+    /// A friendly name that this endpoint can be referred to with.
     pub name: ::core::option::Option<super::String>,
-    /** Organization that manages this endpoint (might not be the organization that exposes the endpoint) (0..1)
-
- The organization that manages this endpoint (even if technically another organization is hosting this in the cloud, it is the organization associated with the data).*/
+    /// Organization that manages this endpoint (might not be the organization that exposes the endpoint) (0..1)
+    ///
+    /// The organization that manages this endpoint (even if technically another organization is hosting this in the cloud, it is the organization associated with the data).
     pub managing_organization: ::core::option::Option<super::Reference>,
-    /** Contact details for source (e.g. troubleshooting) (0..*)
-
- Contact details for a human to contact about the subscription. The primary use of this for system administrator troubleshooting.*/
+    /// Contact details for source (e.g. troubleshooting) (0..*)
+    ///
+    /// Contact details for a human to contact about the subscription. The primary use of this for system administrator troubleshooting.
     pub contact: ::std::vec::Vec<super::ContactPoint>,
-    /** Interval the endpoint is expected to be operational (0..1)
-
- The interval during which the endpoint is expected to be operational.*/
+    /// Interval the endpoint is expected to be operational (0..1)
+    ///
+    /// The interval during which the endpoint is expected to be operational.
     pub period: ::core::option::Option<super::Period>,
-    /** The type of content that may be used at this endpoint (e.g. XDS Discharge summaries) (1..*)
-
- The payload type describes the acceptable content that can be communicated on the endpoint.*/
+    /// The type of content that may be used at this endpoint (e.g. XDS Discharge summaries) (1..*)
+    ///
+    /// The payload type describes the acceptable content that can be communicated on the endpoint.
     pub payload_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Mimetype to send. If not specified, the content could be anything (including no payload, if the connectionType defined this) (0..*)
-
- The mime type to send the payload in - e.g. application/fhir+xml, application/fhir+json. If the mime type is not specified, then the sender could send any content (including no content depending on the connectionType).*/
+    /// Mimetype to send. If not specified, the content could be anything (including no payload, if the connectionType defined this) (0..*)
+    ///
+    /// The mime type to send the payload in - e.g. application/fhir+xml, application/fhir+json. If the mime type is not specified, then the sender could send any content (including no content depending on the connectionType).
     pub payload_mime_type: ::std::vec::Vec<super::Code>,
-    /** The technical base address for connecting to this endpoint (1..1)
-
- The uri that describes the actual end-point to connect to.*/
+    /// The technical base address for connecting to this endpoint (1..1)
+    ///
+    /// The uri that describes the actual end-point to connect to.
     pub address: ::core::option::Option<super::Url>,
-    /** Usage depends on the channel type (0..*)
-
- Additional headers / information to send as part of the notification.*/
+    /// Usage depends on the channel type (0..*)
+    ///
+    /// Additional headers / information to send as part of the notification.
     pub header: ::std::vec::Vec<super::String>,
 }
 impl Endpoint {

@@ -2,83 +2,83 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** EnrollmentResponse resource
-
- This resource provides enrollment and plan details from the processing of an EnrollmentRequest resource.*/
+/// EnrollmentResponse resource
+///
+/// This resource provides enrollment and plan details from the processing of an EnrollmentRequest resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrollmentResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier (0..*)
-
- The Response business identifier.*/
+    /// Business Identifier (0..*)
+    ///
+    /// The Response business identifier.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (0..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (0..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Claim reference (0..1)
-
- Original request resource reference.*/
+    /// Claim reference (0..1)
+    ///
+    /// Original request resource reference.
     pub request: ::core::option::Option<super::Reference>,
-    /** queued | complete | error | partial (0..1)
-
- Processing status: error, complete.*/
+    /// queued | complete | error | partial (0..1)
+    ///
+    /// Processing status: error, complete.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
     >,
-    /** Disposition Message (0..1)
-
- A description of the status of the adjudication.*/
+    /// Disposition Message (0..1)
+    ///
+    /// A description of the status of the adjudication.
     pub disposition: ::core::option::Option<super::String>,
-    /** Creation date (0..1)
-
- The date when the enclosed suite of services were performed or completed.*/
+    /// Creation date (0..1)
+    ///
+    /// The date when the enclosed suite of services were performed or completed.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Insurer (0..1)
-
- The Insurer who produced this adjudicated response.*/
+    /// Insurer (0..1)
+    ///
+    /// The Insurer who produced this adjudicated response.
     pub organization: ::core::option::Option<super::Reference>,
-    /** Responsible practitioner (0..1)
-
- The practitioner who is responsible for the services rendered to the patient.*/
+    /// Responsible practitioner (0..1)
+    ///
+    /// The practitioner who is responsible for the services rendered to the patient.
     pub request_provider: ::core::option::Option<super::Reference>,
 }
 impl EnrollmentResponse {

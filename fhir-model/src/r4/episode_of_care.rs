@@ -2,94 +2,94 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An association of a Patient with an Organization and  Healthcare Provider(s) for a period of time that the Organization assumes some level of responsibility
-
- An association between a patient and an organization / healthcare provider(s) during which time encounters may occur. The managing organization assumes a level of responsibility for the patient during this time.*/
+/// An association of a Patient with an Organization and  Healthcare Provider(s) for a period of time that the Organization assumes some level of responsibility
+///
+/// An association between a patient and an organization / healthcare provider(s) during which time encounters may occur. The managing organization assumes a level of responsibility for the patient during this time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpisodeOfCare {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier(s) relevant for this EpisodeOfCare (0..*)
-
- The EpisodeOfCare may be known by different identifiers for different contexts of use, such as when an external agency is tracking the Episode for funding purposes.*/
+    /// Business Identifier(s) relevant for this EpisodeOfCare (0..*)
+    ///
+    /// The EpisodeOfCare may be known by different identifiers for different contexts of use, such as when an external agency is tracking the Episode for funding purposes.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** planned | waitlist | active | onhold | finished | cancelled | entered-in-error (1..1)
-
- planned | waitlist | active | onhold | finished | cancelled.*/
+    /// planned | waitlist | active | onhold | finished | cancelled | entered-in-error (1..1)
+    ///
+    /// planned | waitlist | active | onhold | finished | cancelled.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EpisodeOfCareStatus, super::Extension>,
     >,
-    /** Past list of status codes (the current status may be included to cover the start date of the status) (0..*)
-
- The history of statuses that the EpisodeOfCare has been through (without requiring processing the history of the resource).*/
+    /// Past list of status codes (the current status may be included to cover the start date of the status) (0..*)
+    ///
+    /// The history of statuses that the EpisodeOfCare has been through (without requiring processing the history of the resource).
     pub status_history: ::std::vec::Vec<super::EpisodeOfCareStatusHistory>,
-    /** Type/class  - e.g. specialist referral, disease management (0..*)
-
- A classification of the type of episode of care; e.g. specialist referral, disease management, type of funded care.*/
+    /// Type/class  - e.g. specialist referral, disease management (0..*)
+    ///
+    /// A classification of the type of episode of care; e.g. specialist referral, disease management, type of funded care.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** The list of diagnosis relevant to this episode of care (0..*)
-
- The list of diagnosis relevant to this episode of care.*/
+    /// The list of diagnosis relevant to this episode of care (0..*)
+    ///
+    /// The list of diagnosis relevant to this episode of care.
     pub diagnosis: ::std::vec::Vec<super::EpisodeOfCareDiagnosis>,
-    /** The patient who is the focus of this episode of care (1..1)
-
- The patient who is the focus of this episode of care.*/
+    /// The patient who is the focus of this episode of care (1..1)
+    ///
+    /// The patient who is the focus of this episode of care.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Organization that assumes care (0..1)
-
- The organization that has assumed the specific responsibilities for the specified duration.*/
+    /// Organization that assumes care (0..1)
+    ///
+    /// The organization that has assumed the specific responsibilities for the specified duration.
     pub managing_organization: ::core::option::Option<super::Reference>,
-    /** Interval during responsibility is assumed (0..1)
-
- The interval during which the managing organization assumes the defined responsibility.*/
+    /// Interval during responsibility is assumed (0..1)
+    ///
+    /// The interval during which the managing organization assumes the defined responsibility.
     pub period: ::core::option::Option<super::Period>,
-    /** Originating Referral Request(s) (0..*)
-
- Referral Request(s) that are fulfilled by this EpisodeOfCare, incoming referrals.*/
+    /// Originating Referral Request(s) (0..*)
+    ///
+    /// Referral Request(s) that are fulfilled by this EpisodeOfCare, incoming referrals.
     pub referral_request: ::std::vec::Vec<super::Reference>,
-    /** Care manager/care coordinator for the patient (0..1)
-
- The practitioner that is the care manager/care coordinator for this patient.*/
+    /// Care manager/care coordinator for the patient (0..1)
+    ///
+    /// The practitioner that is the care manager/care coordinator for this patient.
     pub care_manager: ::core::option::Option<super::Reference>,
-    /** Other practitioners facilitating this episode of care (0..*)
-
- The list of practitioners that may be facilitating this episode of care for specific purposes.*/
+    /// Other practitioners facilitating this episode of care (0..*)
+    ///
+    /// The list of practitioners that may be facilitating this episode of care for specific purposes.
     pub team: ::std::vec::Vec<super::Reference>,
-    /** The set of accounts that may be used for billing for this EpisodeOfCare (0..*)
-
- The set of accounts that may be used for billing for this EpisodeOfCare.*/
+    /// The set of accounts that may be used for billing for this EpisodeOfCare (0..*)
+    ///
+    /// The set of accounts that may be used for billing for this EpisodeOfCare.
     pub account: ::std::vec::Vec<super::Reference>,
 }
 impl EpisodeOfCare {
@@ -238,36 +238,36 @@ impl crate::rt::Element for EpisodeOfCare {
     }
 }
 crate::rt::element_impls!(EpisodeOfCare, resource);
-/** The list of diagnosis relevant to this episode of care
-
- The list of diagnosis relevant to this episode of care.*/
+/// The list of diagnosis relevant to this episode of care
+///
+/// The list of diagnosis relevant to this episode of care.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpisodeOfCareDiagnosis {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Conditions/problems/diagnoses this episode of care is for (1..1)
-
- A list of conditions/problems/diagnoses that this episode of care is intended to be providing care for.*/
+    /// Conditions/problems/diagnoses this episode of care is for (1..1)
+    ///
+    /// A list of conditions/problems/diagnoses that this episode of care is intended to be providing care for.
     pub condition: ::core::option::Option<super::Reference>,
-    /** Role that this diagnosis has within the episode of care (e.g. admission, billing, discharge …) (0..1)
-
- Role that this diagnosis has within the episode of care (e.g. admission, billing, discharge …).*/
+    /// Role that this diagnosis has within the episode of care (e.g. admission, billing, discharge …) (0..1)
+    ///
+    /// Role that this diagnosis has within the episode of care (e.g. admission, billing, discharge …).
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Ranking of the diagnosis (for each role type) (0..1)
-
- Ranking of the diagnosis (for each role type).*/
+    /// Ranking of the diagnosis (for each role type) (0..1)
+    ///
+    /// Ranking of the diagnosis (for each role type).
     pub rank: ::core::option::Option<super::PositiveInt>,
 }
 impl EpisodeOfCareDiagnosis {
@@ -338,34 +338,34 @@ impl crate::rt::Element for EpisodeOfCareDiagnosis {
     }
 }
 crate::rt::element_impls!(EpisodeOfCareDiagnosis, element);
-/** Past list of status codes (the current status may be included to cover the start date of the status)
-
- The history of statuses that the EpisodeOfCare has been through (without requiring processing the history of the resource).*/
+/// Past list of status codes (the current status may be included to cover the start date of the status)
+///
+/// The history of statuses that the EpisodeOfCare has been through (without requiring processing the history of the resource).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpisodeOfCareStatusHistory {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** planned | waitlist | active | onhold | finished | cancelled | entered-in-error (1..1)
-
- planned | waitlist | active | onhold | finished | cancelled.*/
+    /// planned | waitlist | active | onhold | finished | cancelled | entered-in-error (1..1)
+    ///
+    /// planned | waitlist | active | onhold | finished | cancelled.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EpisodeOfCareStatus, super::Extension>,
     >,
-    /** Duration the EpisodeOfCare was in the specified status (1..1)
-
- The period during this EpisodeOfCare that the specific status applied.*/
+    /// Duration the EpisodeOfCare was in the specified status (1..1)
+    ///
+    /// The period during this EpisodeOfCare that the specific status applied.
     pub period: ::core::option::Option<super::Period>,
 }
 impl EpisodeOfCareStatusHistory {

@@ -2,114 +2,114 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Example of workflow instance
-
- Example of workflow instance.*/
+/// Example of workflow instance
+///
+/// Example of workflow instance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenario {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this example scenario, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this example scenario when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this example scenario is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the example scenario is stored on different servers.*/
+    /// Canonical identifier for this example scenario, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this example scenario when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this example scenario is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the example scenario is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the example scenario (0..*)
-
- A formal identifier that is used to identify this example scenario when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the example scenario (0..*)
+    ///
+    /// A formal identifier that is used to identify this example scenario when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the example scenario (0..1)
-
- The identifier that is used to identify this version of the example scenario when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the example scenario author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the example scenario (0..1)
+    ///
+    /// The identifier that is used to identify this version of the example scenario when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the example scenario author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this example scenario (computer friendly) (0..1)
-
- A natural language name identifying the example scenario. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this example scenario (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the example scenario. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this example scenario. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this example scenario. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this example scenario is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this example scenario is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the example scenario was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the example scenario changes. (e.g. the 'content logical definition').*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the example scenario was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the example scenario changes. (e.g. the 'content logical definition').
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the example scenario.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the example scenario.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate example scenario instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate example scenario instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for example scenario (if applicable) (0..*)
-
- A legal or geographic region in which the example scenario is intended to be used.*/
+    /// Intended jurisdiction for example scenario (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the example scenario is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the example scenario and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the example scenario.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the example scenario and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the example scenario.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** The purpose of the example, e.g. to illustrate a scenario (0..1)
-
- What the example scenario resource is created for. This should not be used to show the business purpose of the scenario itself, but the purpose of documenting a scenario.*/
+    /// The purpose of the example, e.g. to illustrate a scenario (0..1)
+    ///
+    /// What the example scenario resource is created for. This should not be used to show the business purpose of the scenario itself, but the purpose of documenting a scenario.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Actor participating in the resource (0..*)
-
- Actor participating in the resource.*/
+    /// Actor participating in the resource (0..*)
+    ///
+    /// Actor participating in the resource.
     pub actor: ::std::vec::Vec<super::ExampleScenarioActor>,
-    /** Each resource and each version that is present in the workflow (0..*)
-
- Each resource and each version that is present in the workflow.*/
+    /// Each resource and each version that is present in the workflow (0..*)
+    ///
+    /// Each resource and each version that is present in the workflow.
     pub instance: ::std::vec::Vec<super::ExampleScenarioInstance>,
-    /** Each major process - a group of operations (0..*)
-
- Each major process - a group of operations.*/
+    /// Each major process - a group of operations (0..*)
+    ///
+    /// Each major process - a group of operations.
     pub process: ::std::vec::Vec<super::ExampleScenarioProcess>,
-    /** Another nested workflow (0..*)
-
- Another nested workflow.*/
+    /// Another nested workflow (0..*)
+    ///
+    /// Another nested workflow.
     pub workflow: ::std::vec::Vec<super::Canonical>,
 }
 impl ExampleScenario {
@@ -284,42 +284,42 @@ impl crate::rt::Element for ExampleScenario {
     }
 }
 crate::rt::element_impls!(ExampleScenario, resource);
-/** Actor participating in the resource
-
- Actor participating in the resource.*/
+/// Actor participating in the resource
+///
+/// Actor participating in the resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioActor {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** ID or acronym of the actor (1..1)
-
- ID or acronym of actor.*/
+    /// ID or acronym of the actor (1..1)
+    ///
+    /// ID or acronym of actor.
     pub actor_id: ::core::option::Option<super::String>,
-    /** person | entity (1..1)
-
- The type of actor - person or system.*/
+    /// person | entity (1..1)
+    ///
+    /// The type of actor - person or system.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ExampleScenarioActorType, super::Extension>,
     >,
-    /** The name of the actor as shown in the page (0..1)
-
- The name of the actor as shown in the page.*/
+    /// The name of the actor as shown in the page (0..1)
+    ///
+    /// The name of the actor as shown in the page.
     pub name: ::core::option::Option<super::String>,
-    /** The description of the actor (0..1)
-
- The description of the actor.*/
+    /// The description of the actor (0..1)
+    ///
+    /// The description of the actor.
     pub description: ::core::option::Option<super::Markdown>,
 }
 impl ExampleScenarioActor {
@@ -403,50 +403,50 @@ impl crate::rt::Element for ExampleScenarioActor {
     }
 }
 crate::rt::element_impls!(ExampleScenarioActor, element);
-/** Each resource and each version that is present in the workflow
-
- Each resource and each version that is present in the workflow.*/
+/// Each resource and each version that is present in the workflow
+///
+/// Each resource and each version that is present in the workflow.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioInstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The id of the resource for referencing (1..1)
-
- The id of the resource for referencing.*/
+    /// The id of the resource for referencing (1..1)
+    ///
+    /// The id of the resource for referencing.
     pub resource_id: ::core::option::Option<super::String>,
-    /** The type of the resource (1..1)
-
- The type of the resource.*/
+    /// The type of the resource (1..1)
+    ///
+    /// The type of the resource.
     pub resource_type: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** A short name for the resource instance (0..1)
-
- A short name for the resource instance.*/
+    /// A short name for the resource instance (0..1)
+    ///
+    /// A short name for the resource instance.
     pub name: ::core::option::Option<super::String>,
-    /** Human-friendly description of the resource instance (0..1)
-
- Human-friendly description of the resource instance.*/
+    /// Human-friendly description of the resource instance (0..1)
+    ///
+    /// Human-friendly description of the resource instance.
     pub description: ::core::option::Option<super::Markdown>,
-    /** A specific version of the resource (0..*)
-
- A specific version of the resource.*/
+    /// A specific version of the resource (0..*)
+    ///
+    /// A specific version of the resource.
     pub version: ::std::vec::Vec<super::ExampleScenarioInstanceVersion>,
-    /** Resources contained in the instance (0..*)
-
- Resources contained in the instance (e.g. the observations contained in a bundle).*/
+    /// Resources contained in the instance (0..*)
+    ///
+    /// Resources contained in the instance (e.g. the observations contained in a bundle).
     pub contained_instance: ::std::vec::Vec<
         super::ExampleScenarioInstanceContainedInstance,
     >,
@@ -553,32 +553,32 @@ impl crate::rt::Element for ExampleScenarioInstance {
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstance, element);
-/** Resources contained in the instance
-
- Resources contained in the instance (e.g. the observations contained in a bundle).*/
+/// Resources contained in the instance
+///
+/// Resources contained in the instance (e.g. the observations contained in a bundle).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioInstanceContainedInstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Each resource contained in the instance (1..1)
-
- Each resource contained in the instance.*/
+    /// Each resource contained in the instance (1..1)
+    ///
+    /// Each resource contained in the instance.
     pub resource_id: ::core::option::Option<super::String>,
-    /** A specific version of a resource contained in the instance (0..1)
-
- A specific version of a resource contained in the instance.*/
+    /// A specific version of a resource contained in the instance (0..1)
+    ///
+    /// A specific version of a resource contained in the instance.
     pub version_id: ::core::option::Option<super::String>,
 }
 impl ExampleScenarioInstanceContainedInstance {
@@ -645,32 +645,32 @@ impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceContainedInstance, element);
-/** A specific version of the resource
-
- A specific version of the resource.*/
+/// A specific version of the resource
+///
+/// A specific version of the resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioInstanceVersion {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The identifier of a specific version of a resource (1..1)
-
- The identifier of a specific version of a resource.*/
+    /// The identifier of a specific version of a resource (1..1)
+    ///
+    /// The identifier of a specific version of a resource.
     pub version_id: ::core::option::Option<super::String>,
-    /** The description of the resource version (1..1)
-
- The description of the resource version.*/
+    /// The description of the resource version (1..1)
+    ///
+    /// The description of the resource version.
     pub description: ::core::option::Option<super::Markdown>,
 }
 impl ExampleScenarioInstanceVersion {
@@ -741,44 +741,44 @@ impl crate::rt::Element for ExampleScenarioInstanceVersion {
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceVersion, element);
-/** Each major process - a group of operations
-
- Each major process - a group of operations.*/
+/// Each major process - a group of operations
+///
+/// Each major process - a group of operations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioProcess {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The diagram title of the group of operations (1..1)
-
- The diagram title of the group of operations.*/
+    /// The diagram title of the group of operations (1..1)
+    ///
+    /// The diagram title of the group of operations.
     pub title: ::core::option::Option<super::String>,
-    /** A longer description of the group of operations (0..1)
-
- A longer description of the group of operations.*/
+    /// A longer description of the group of operations (0..1)
+    ///
+    /// A longer description of the group of operations.
     pub description: ::core::option::Option<super::Markdown>,
-    /** Description of initial status before the process starts (0..1)
-
- Description of initial status before the process starts.*/
+    /// Description of initial status before the process starts (0..1)
+    ///
+    /// Description of initial status before the process starts.
     pub pre_conditions: ::core::option::Option<super::Markdown>,
-    /** Description of final status after the process ends (0..1)
-
- Description of final status after the process ends.*/
+    /// Description of final status after the process ends (0..1)
+    ///
+    /// Description of final status after the process ends.
     pub post_conditions: ::core::option::Option<super::Markdown>,
-    /** Each step of the process (0..*)
-
- Each step of the process.*/
+    /// Each step of the process (0..*)
+    ///
+    /// Each step of the process.
     pub step: ::std::vec::Vec<super::ExampleScenarioProcessStep>,
 }
 impl ExampleScenarioProcess {
@@ -865,40 +865,40 @@ impl crate::rt::Element for ExampleScenarioProcess {
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcess, element);
-/** Each step of the process
-
- Each step of the process.*/
+/// Each step of the process
+///
+/// Each step of the process.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioProcessStep {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Nested process (0..*)
-
- Nested process.*/
+    /// Nested process (0..*)
+    ///
+    /// Nested process.
     pub process: ::std::vec::Vec<super::ExampleScenarioProcess>,
-    /** If there is a pause in the flow (0..1)
-
- If there is a pause in the flow.*/
+    /// If there is a pause in the flow (0..1)
+    ///
+    /// If there is a pause in the flow.
     pub pause: ::core::option::Option<super::Boolean>,
-    /** Each interaction or action (0..1)
-
- Each interaction or action.*/
+    /// Each interaction or action (0..1)
+    ///
+    /// Each interaction or action.
     pub operation: ::core::option::Option<super::ExampleScenarioProcessStepOperation>,
-    /** Alternate non-typical step action (0..*)
-
- Indicates an alternative step that can be taken instead of the operations on the base step in exceptional/atypical circumstances.*/
+    /// Alternate non-typical step action (0..*)
+    ///
+    /// Indicates an alternative step that can be taken instead of the operations on the base step in exceptional/atypical circumstances.
     pub alternative: ::std::vec::Vec<super::ExampleScenarioProcessStepAlternative>,
 }
 impl ExampleScenarioProcessStep {
@@ -990,36 +990,36 @@ impl crate::rt::Element for ExampleScenarioProcessStep {
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStep, element);
-/** Alternate non-typical step action
-
- Indicates an alternative step that can be taken instead of the operations on the base step in exceptional/atypical circumstances.*/
+/// Alternate non-typical step action
+///
+/// Indicates an alternative step that can be taken instead of the operations on the base step in exceptional/atypical circumstances.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioProcessStepAlternative {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for alternative (1..1)
-
- The label to display for the alternative that gives a sense of the circumstance in which the alternative should be invoked.*/
+    /// Label for alternative (1..1)
+    ///
+    /// The label to display for the alternative that gives a sense of the circumstance in which the alternative should be invoked.
     pub title: ::core::option::Option<super::String>,
-    /** A human-readable description of each option (0..1)
-
- A human-readable description of the alternative explaining when the alternative should occur rather than the base step.*/
+    /// A human-readable description of each option (0..1)
+    ///
+    /// A human-readable description of the alternative explaining when the alternative should occur rather than the base step.
     pub description: ::core::option::Option<super::Markdown>,
-    /** What happens in each alternative option (0..*)
-
- What happens in each alternative option.*/
+    /// What happens in each alternative option (0..*)
+    ///
+    /// What happens in each alternative option.
     pub step: ::std::vec::Vec<super::ExampleScenarioProcessStep>,
 }
 impl ExampleScenarioProcessStepAlternative {
@@ -1098,64 +1098,64 @@ impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepAlternative, element);
-/** Each interaction or action
-
- Each interaction or action.*/
+/// Each interaction or action
+///
+/// Each interaction or action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExampleScenarioProcessStepOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The sequential number of the interaction (1..1)
-
- The sequential number of the interaction, e.g. 1.2.5.*/
+    /// The sequential number of the interaction (1..1)
+    ///
+    /// The sequential number of the interaction, e.g. 1.2.5.
     pub number: ::core::option::Option<super::String>,
-    /** The type of operation - CRUD (0..1)
-
- The type of operation - CRUD.*/
+    /// The type of operation - CRUD (0..1)
+    ///
+    /// The type of operation - CRUD.
     pub type_: ::core::option::Option<super::String>,
-    /** The human-friendly name of the interaction (0..1)
-
- The human-friendly name of the interaction.*/
+    /// The human-friendly name of the interaction (0..1)
+    ///
+    /// The human-friendly name of the interaction.
     pub name: ::core::option::Option<super::String>,
-    /** Who starts the transaction (0..1)
-
- Who starts the transaction.*/
+    /// Who starts the transaction (0..1)
+    ///
+    /// Who starts the transaction.
     pub initiator: ::core::option::Option<super::String>,
-    /** Who receives the transaction (0..1)
-
- Who receives the transaction.*/
+    /// Who receives the transaction (0..1)
+    ///
+    /// Who receives the transaction.
     pub receiver: ::core::option::Option<super::String>,
-    /** A comment to be inserted in the diagram (0..1)
-
- A comment to be inserted in the diagram.*/
+    /// A comment to be inserted in the diagram (0..1)
+    ///
+    /// A comment to be inserted in the diagram.
     pub description: ::core::option::Option<super::Markdown>,
-    /** Whether the initiator is deactivated right after the transaction (0..1)
-
- Whether the initiator is deactivated right after the transaction.*/
+    /// Whether the initiator is deactivated right after the transaction (0..1)
+    ///
+    /// Whether the initiator is deactivated right after the transaction.
     pub initiator_active: ::core::option::Option<super::Boolean>,
-    /** Whether the receiver is deactivated right after the transaction (0..1)
-
- Whether the receiver is deactivated right after the transaction.*/
+    /// Whether the receiver is deactivated right after the transaction (0..1)
+    ///
+    /// Whether the receiver is deactivated right after the transaction.
     pub receiver_active: ::core::option::Option<super::Boolean>,
-    /** Each resource instance used by the initiator (0..1)
-
- Each resource instance used by the initiator.*/
+    /// Each resource instance used by the initiator (0..1)
+    ///
+    /// Each resource instance used by the initiator.
     pub request: ::core::option::Option<super::ExampleScenarioInstanceContainedInstance>,
-    /** Each resource instance used by the responder (0..1)
-
- Each resource instance used by the responder.*/
+    /// Each resource instance used by the responder (0..1)
+    ///
+    /// Each resource instance used by the responder.
     pub response: ::core::option::Option<
         super::ExampleScenarioInstanceContainedInstance,
     >,

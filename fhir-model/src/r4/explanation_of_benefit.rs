@@ -2,222 +2,222 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Explanation of Benefit resource
-
- This resource provides: the claim details; adjudication details from the processing of a Claim; and optionally account balance information, for informing the subscriber of the benefits provided.*/
+/// Explanation of Benefit resource
+///
+/// This resource provides: the claim details; adjudication details from the processing of a Claim; and optionally account balance information, for informing the subscriber of the benefits provided.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefit {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for the resource (0..*)
-
- A unique identifier assigned to this explanation of benefit.*/
+    /// Business Identifier for the resource (0..*)
+    ///
+    /// A unique identifier assigned to this explanation of benefit.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ExplanationOfBenefitStatus, super::Extension>,
     >,
-    /** Category or discipline (1..1)
-
- The category of claim, e.g. oral, pharmacy, vision, institutional, professional.*/
+    /// Category or discipline (1..1)
+    ///
+    /// The category of claim, e.g. oral, pharmacy, vision, institutional, professional.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** More granular claim type (0..1)
-
- A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.*/
+    /// More granular claim type (0..1)
+    ///
+    /// A finer grained suite of claim type codes which may convey additional information such as Inpatient vs Outpatient and/or a specialty service.
     pub sub_type: ::core::option::Option<super::CodeableConcept>,
-    /** claim | preauthorization | predetermination (1..1)
-
- A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.*/
+    /// claim | preauthorization | predetermination (1..1)
+    ///
+    /// A code to indicate whether the nature of the request is: to request adjudication of products and services previously rendered; or requesting authorization and adjudication for provision in the future; or requesting the non-binding adjudication of the listed products and services which could be provided in the future.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::Use, super::Extension>,
     >,
-    /** The recipient of the products and services (1..1)
-
- The party to whom the professional services and/or products have been supplied or are being considered and for whom actual for forecast reimbursement is sought.*/
+    /// The recipient of the products and services (1..1)
+    ///
+    /// The party to whom the professional services and/or products have been supplied or are being considered and for whom actual for forecast reimbursement is sought.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Relevant time frame for the claim (0..1)
-
- The period for which charges are being submitted.*/
+    /// Relevant time frame for the claim (0..1)
+    ///
+    /// The period for which charges are being submitted.
     pub billable_period: ::core::option::Option<super::Period>,
-    /** Response creation date (1..1)
-
- The date this resource was created.*/
+    /// Response creation date (1..1)
+    ///
+    /// The date this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Author of the claim (0..1)
-
- Individual who created the claim, predetermination or preauthorization.*/
+    /// Author of the claim (0..1)
+    ///
+    /// Individual who created the claim, predetermination or preauthorization.
     pub enterer: ::core::option::Option<super::Reference>,
-    /** Party responsible for reimbursement (1..1)
-
- The party responsible for authorization, adjudication and reimbursement.*/
+    /// Party responsible for reimbursement (1..1)
+    ///
+    /// The party responsible for authorization, adjudication and reimbursement.
     pub insurer: ::core::option::Option<super::Reference>,
-    /** Party responsible for the claim (1..1)
-
- The provider which is responsible for the claim, predetermination or preauthorization.*/
+    /// Party responsible for the claim (1..1)
+    ///
+    /// The provider which is responsible for the claim, predetermination or preauthorization.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Desired processing urgency (0..1)
-
- The provider-required urgency of processing the request. Typical values include: stat, routine deferred.*/
+    /// Desired processing urgency (0..1)
+    ///
+    /// The provider-required urgency of processing the request. Typical values include: stat, routine deferred.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** For whom to reserve funds (0..1)
-
- A code to indicate whether and for whom funds are to be reserved for future claims.*/
+    /// For whom to reserve funds (0..1)
+    ///
+    /// A code to indicate whether and for whom funds are to be reserved for future claims.
     pub funds_reserve_requested: ::core::option::Option<super::CodeableConcept>,
-    /** Funds reserved status (0..1)
-
- A code, used only on a response to a preauthorization, to indicate whether the benefits payable have been reserved and for whom.*/
+    /// Funds reserved status (0..1)
+    ///
+    /// A code, used only on a response to a preauthorization, to indicate whether the benefits payable have been reserved and for whom.
     pub funds_reserve: ::core::option::Option<super::CodeableConcept>,
-    /** Prior or corollary claims (0..*)
-
- Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.*/
+    /// Prior or corollary claims (0..*)
+    ///
+    /// Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.
     pub related: ::std::vec::Vec<super::ExplanationOfBenefitRelated>,
-    /** Prescription authorizing services or products (0..1)
-
- Prescription to support the dispensing of pharmacy, device or vision products.*/
+    /// Prescription authorizing services or products (0..1)
+    ///
+    /// Prescription to support the dispensing of pharmacy, device or vision products.
     pub prescription: ::core::option::Option<super::Reference>,
-    /** Original prescription if superceded by fulfiller (0..1)
-
- Original prescription which has been superseded by this prescription to support the dispensing of pharmacy services, medications or products.*/
+    /// Original prescription if superceded by fulfiller (0..1)
+    ///
+    /// Original prescription which has been superseded by this prescription to support the dispensing of pharmacy services, medications or products.
     pub original_prescription: ::core::option::Option<super::Reference>,
-    /** Recipient of benefits payable (0..1)
-
- The party to be reimbursed for cost of the products and services according to the terms of the policy.*/
+    /// Recipient of benefits payable (0..1)
+    ///
+    /// The party to be reimbursed for cost of the products and services according to the terms of the policy.
     pub payee: ::core::option::Option<super::ExplanationOfBenefitPayee>,
-    /** Treatment Referral (0..1)
-
- A reference to a referral resource.*/
+    /// Treatment Referral (0..1)
+    ///
+    /// A reference to a referral resource.
     pub referral: ::core::option::Option<super::Reference>,
-    /** Servicing Facility (0..1)
-
- Facility where the services were provided.*/
+    /// Servicing Facility (0..1)
+    ///
+    /// Facility where the services were provided.
     pub facility: ::core::option::Option<super::Reference>,
-    /** Claim reference (0..1)
-
- The business identifier for the instance of the adjudication request: claim predetermination or preauthorization.*/
+    /// Claim reference (0..1)
+    ///
+    /// The business identifier for the instance of the adjudication request: claim predetermination or preauthorization.
     pub claim: ::core::option::Option<super::Reference>,
-    /** Claim response reference (0..1)
-
- The business identifier for the instance of the adjudication response: claim, predetermination or preauthorization response.*/
+    /// Claim response reference (0..1)
+    ///
+    /// The business identifier for the instance of the adjudication response: claim, predetermination or preauthorization response.
     pub claim_response: ::core::option::Option<super::Reference>,
-    /** queued | complete | error | partial (1..1)
-
- The outcome of the claim, predetermination, or preauthorization processing.*/
+    /// queued | complete | error | partial (1..1)
+    ///
+    /// The outcome of the claim, predetermination, or preauthorization processing.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
     >,
-    /** Disposition Message (0..1)
-
- A human readable description of the status of the adjudication.*/
+    /// Disposition Message (0..1)
+    ///
+    /// A human readable description of the status of the adjudication.
     pub disposition: ::core::option::Option<super::String>,
-    /** Preauthorization reference (0..*)
-
- Reference from the Insurer which is used in later communications which refers to this adjudication.*/
+    /// Preauthorization reference (0..*)
+    ///
+    /// Reference from the Insurer which is used in later communications which refers to this adjudication.
     pub pre_auth_ref: ::std::vec::Vec<super::String>,
-    /** Preauthorization in-effect period (0..*)
-
- The timeframe during which the supplied preauthorization reference may be quoted on claims to obtain the adjudication as provided.*/
+    /// Preauthorization in-effect period (0..*)
+    ///
+    /// The timeframe during which the supplied preauthorization reference may be quoted on claims to obtain the adjudication as provided.
     pub pre_auth_ref_period: ::std::vec::Vec<super::Period>,
-    /** Care Team members (0..*)
-
- The members of the team who provided the products and services.*/
+    /// Care Team members (0..*)
+    ///
+    /// The members of the team who provided the products and services.
     pub care_team: ::std::vec::Vec<super::ExplanationOfBenefitCareTeam>,
-    /** Supporting information (0..*)
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+    /// Supporting information (0..*)
+    ///
+    /// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
     pub supporting_info: ::std::vec::Vec<super::ExplanationOfBenefitSupportingInfo>,
-    /** Pertinent diagnosis information (0..*)
-
- Information about diagnoses relevant to the claim items.*/
+    /// Pertinent diagnosis information (0..*)
+    ///
+    /// Information about diagnoses relevant to the claim items.
     pub diagnosis: ::std::vec::Vec<super::ExplanationOfBenefitDiagnosis>,
-    /** Clinical procedures performed (0..*)
-
- Procedures performed on the patient relevant to the billing items with the claim.*/
+    /// Clinical procedures performed (0..*)
+    ///
+    /// Procedures performed on the patient relevant to the billing items with the claim.
     pub procedure: ::std::vec::Vec<super::ExplanationOfBenefitProcedure>,
-    /** Precedence (primary, secondary, etc.) (0..1)
-
- This indicates the relative order of a series of EOBs related to different coverages for the same suite of services.*/
+    /// Precedence (primary, secondary, etc.) (0..1)
+    ///
+    /// This indicates the relative order of a series of EOBs related to different coverages for the same suite of services.
     pub precedence: ::core::option::Option<super::PositiveInt>,
-    /** Patient insurance information (1..*)
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+    /// Patient insurance information (1..*)
+    ///
+    /// Financial instruments for reimbursement for the health care products and services specified on the claim.
     pub insurance: ::std::vec::Vec<super::ExplanationOfBenefitInsurance>,
-    /** Details of the event (0..1)
-
- Details of a accident which resulted in injuries which required the products and services listed in the claim.*/
+    /// Details of the event (0..1)
+    ///
+    /// Details of a accident which resulted in injuries which required the products and services listed in the claim.
     pub accident: ::core::option::Option<super::ExplanationOfBenefitAccident>,
-    /** Product or service provided (0..*)
-
- A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.*/
+    /// Product or service provided (0..*)
+    ///
+    /// A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.
     pub item: ::std::vec::Vec<super::ExplanationOfBenefitItem>,
-    /** Insurer added line items (0..*)
-
- The first-tier service adjudications for payor added product or service lines.*/
+    /// Insurer added line items (0..*)
+    ///
+    /// The first-tier service adjudications for payor added product or service lines.
     pub add_item: ::std::vec::Vec<super::ExplanationOfBenefitAddItem>,
-    /** Header-level adjudication (0..*)
-
- The adjudication results which are presented at the header level rather than at the line-item or add-item levels.*/
+    /// Header-level adjudication (0..*)
+    ///
+    /// The adjudication results which are presented at the header level rather than at the line-item or add-item levels.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
-    /** Adjudication totals (0..*)
-
- Categorized monetary totals for the adjudication.*/
+    /// Adjudication totals (0..*)
+    ///
+    /// Categorized monetary totals for the adjudication.
     pub total: ::std::vec::Vec<super::ExplanationOfBenefitTotal>,
-    /** Payment Details (0..1)
-
- Payment details for the adjudication of the claim.*/
+    /// Payment Details (0..1)
+    ///
+    /// Payment details for the adjudication of the claim.
     pub payment: ::core::option::Option<super::ExplanationOfBenefitPayment>,
-    /** Printed form identifier (0..1)
-
- A code for the form to be used for printing the content.*/
+    /// Printed form identifier (0..1)
+    ///
+    /// A code for the form to be used for printing the content.
     pub form_code: ::core::option::Option<super::CodeableConcept>,
-    /** Printed reference or actual form (0..1)
-
- The actual form, by reference or inclusion, for printing the content or an EOB.*/
+    /// Printed reference or actual form (0..1)
+    ///
+    /// The actual form, by reference or inclusion, for printing the content or an EOB.
     pub form: ::core::option::Option<super::Attachment>,
-    /** Note concerning adjudication (0..*)
-
- A note that describes or explains adjudication results in a human readable form.*/
+    /// Note concerning adjudication (0..*)
+    ///
+    /// A note that describes or explains adjudication results in a human readable form.
     pub process_note: ::std::vec::Vec<super::ExplanationOfBenefitProcessNote>,
-    /** When the benefits are applicable (0..1)
-
- The term of the benefits documented in this response.*/
+    /// When the benefits are applicable (0..1)
+    ///
+    /// The term of the benefits documented in this response.
     pub benefit_period: ::core::option::Option<super::Period>,
-    /** Balance by Benefit Category (0..*)
-
- Balance by Benefit Category.*/
+    /// Balance by Benefit Category (0..*)
+    ///
+    /// Balance by Benefit Category.
     pub benefit_balance: ::std::vec::Vec<super::ExplanationOfBenefitBenefitBalance>,
 }
 impl ExplanationOfBenefit {
@@ -615,36 +615,36 @@ impl crate::rt::Element for ExplanationOfBenefit {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefit, resource);
-/** Details of the event
-
- Details of a accident which resulted in injuries which required the products and services listed in the claim.*/
+/// Details of the event
+///
+/// Details of a accident which resulted in injuries which required the products and services listed in the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitAccident {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** When the incident occurred (0..1)
-
- Date of an accident event  related to the products and services contained in the claim.*/
+    /// When the incident occurred (0..1)
+    ///
+    /// Date of an accident event  related to the products and services contained in the claim.
     pub date: ::core::option::Option<super::Date>,
-    /** The nature of the accident (0..1)
-
- The type or context of the accident event for the purposes of selection of potential insurance coverages and determination of coordination between insurers.*/
+    /// The nature of the accident (0..1)
+    ///
+    /// The type or context of the accident event for the purposes of selection of potential insurance coverages and determination of coordination between insurers.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Where the event occurred (0..1)
-
- The physical location of the accident event.*/
+    /// Where the event occurred (0..1)
+    ///
+    /// The physical location of the accident event.
     pub location: ::core::option::Option<super::ExplanationOfBenefitAccidentLocation>,
 }
 impl ExplanationOfBenefitAccident {
@@ -754,96 +754,96 @@ impl crate::rt::Value for ExplanationOfBenefitAccidentLocation {
         }
     }
 }
-/** Insurer added line items
-
- The first-tier service adjudications for payor added product or service lines.*/
+/// Insurer added line items
+///
+/// The first-tier service adjudications for payor added product or service lines.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitAddItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item sequence number (0..*)
-
- Claim items which this service line is intended to replace.*/
+    /// Item sequence number (0..*)
+    ///
+    /// Claim items which this service line is intended to replace.
     pub item_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Detail sequence number (0..*)
-
- The sequence number of the details within the claim item which this line is intended to replace.*/
+    /// Detail sequence number (0..*)
+    ///
+    /// The sequence number of the details within the claim item which this line is intended to replace.
     pub detail_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Subdetail sequence number (0..*)
-
- The sequence number of the sub-details woithin the details within the claim item which this line is intended to replace.*/
+    /// Subdetail sequence number (0..*)
+    ///
+    /// The sequence number of the sub-details woithin the details within the claim item which this line is intended to replace.
     pub sub_detail_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Authorized providers (0..*)
-
- The providers who are authorized for the services rendered to the patient.*/
+    /// Authorized providers (0..*)
+    ///
+    /// The providers who are authorized for the services rendered to the patient.
     pub provider: ::std::vec::Vec<super::Reference>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Date or dates of service or product delivery (0..1)
-
- The date or dates when the service or product was supplied, performed or completed.*/
+    /// Date or dates of service or product delivery (0..1)
+    ///
+    /// The date or dates when the service or product was supplied, performed or completed.
     pub serviced: ::core::option::Option<super::ExplanationOfBenefitAddItemServiced>,
-    /** Place of service or where product was supplied (0..1)
-
- Where the product or service was provided.*/
+    /// Place of service or where product was supplied (0..1)
+    ///
+    /// Where the product or service was provided.
     pub location: ::core::option::Option<super::ExplanationOfBenefitAddItemLocation>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Anatomical location (0..1)
-
- Physical service site on the patient (limb, tooth, etc.).*/
+    /// Anatomical location (0..1)
+    ///
+    /// Physical service site on the patient (limb, tooth, etc.).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical sub-location (0..*)
-
- A region or surface of the bodySite, e.g. limb region or tooth surface(s).*/
+    /// Anatomical sub-location (0..*)
+    ///
+    /// A region or surface of the bodySite, e.g. limb region or tooth surface(s).
     pub sub_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items adjudication (0..*)
-
- The adjudication results.*/
+    /// Added items adjudication (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
-    /** Insurer added line items (0..*)
-
- The second-tier service adjudications for payor added services.*/
+    /// Insurer added line items (0..*)
+    ///
+    /// The second-tier service adjudications for payor added services.
     pub detail: ::std::vec::Vec<super::ExplanationOfBenefitAddItemDetail>,
 }
 impl ExplanationOfBenefitAddItem {
@@ -1107,60 +1107,60 @@ impl crate::rt::Value for ExplanationOfBenefitAddItemLocation {
         }
     }
 }
-/** Insurer added line items
-
- The second-tier service adjudications for payor added services.*/
+/// Insurer added line items
+///
+/// The second-tier service adjudications for payor added services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitAddItemDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items adjudication (0..*)
-
- The adjudication results.*/
+    /// Added items adjudication (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
-    /** Insurer added line items (0..*)
-
- The third-tier service adjudications for payor added services.*/
+    /// Insurer added line items (0..*)
+    ///
+    /// The third-tier service adjudications for payor added services.
     pub sub_detail: ::std::vec::Vec<super::ExplanationOfBenefitAddItemDetailSubDetail>,
 }
 impl ExplanationOfBenefitAddItemDetail {
@@ -1273,56 +1273,56 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetail, element);
-/** Insurer added line items
-
- The third-tier service adjudications for payor added services.*/
+/// Insurer added line items
+///
+/// The third-tier service adjudications for payor added services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitAddItemDetailSubDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Added items adjudication (0..*)
-
- The adjudication results.*/
+    /// Added items adjudication (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
 }
 impl ExplanationOfBenefitAddItemDetailSubDetail {
@@ -1423,56 +1423,56 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetailSubDetail, element);
-/** Balance by Benefit Category
-
- Balance by Benefit Category.*/
+/// Balance by Benefit Category
+///
+/// Balance by Benefit Category.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitBenefitBalance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Benefit classification (1..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (1..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Excluded from the plan (0..1)
-
- True if the indicated class of service is excluded from the plan, missing or False indicates the product or service is included in the coverage.*/
+    /// Excluded from the plan (0..1)
+    ///
+    /// True if the indicated class of service is excluded from the plan, missing or False indicates the product or service is included in the coverage.
     pub excluded: ::core::option::Option<super::Boolean>,
-    /** Short name for the benefit (0..1)
-
- A short name or tag for the benefit.*/
+    /// Short name for the benefit (0..1)
+    ///
+    /// A short name or tag for the benefit.
     pub name: ::core::option::Option<super::String>,
-    /** Description of the benefit or services covered (0..1)
-
- A richer description of the benefit or services covered.*/
+    /// Description of the benefit or services covered (0..1)
+    ///
+    /// A richer description of the benefit or services covered.
     pub description: ::core::option::Option<super::String>,
-    /** In or out of network (0..1)
-
- Is a flag to indicate whether the benefits refer to in-network providers or out-of-network providers.*/
+    /// In or out of network (0..1)
+    ///
+    /// Is a flag to indicate whether the benefits refer to in-network providers or out-of-network providers.
     pub network: ::core::option::Option<super::CodeableConcept>,
-    /** Individual or family (0..1)
-
- Indicates if the benefits apply to an individual or to the family.*/
+    /// Individual or family (0..1)
+    ///
+    /// Indicates if the benefits apply to an individual or to the family.
     pub unit: ::core::option::Option<super::CodeableConcept>,
-    /** Annual or lifetime (0..1)
-
- The term or period of the values such as 'maximum lifetime benefit' or 'maximum annual visits'.*/
+    /// Annual or lifetime (0..1)
+    ///
+    /// The term or period of the values such as 'maximum lifetime benefit' or 'maximum annual visits'.
     pub term: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit Summary (0..*)
-
- Benefits Used to date.*/
+    /// Benefit Summary (0..*)
+    ///
+    /// Benefits Used to date.
     pub financial: ::std::vec::Vec<super::ExplanationOfBenefitBenefitBalanceFinancial>,
 }
 impl ExplanationOfBenefitBenefitBalance {
@@ -1571,38 +1571,38 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalance, element);
-/** Benefit Summary
-
- Benefits Used to date.*/
+/// Benefit Summary
+///
+/// Benefits Used to date.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitBenefitBalanceFinancial {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Benefit classification (1..1)
-
- Classification of benefit being provided.*/
+    /// Benefit classification (1..1)
+    ///
+    /// Classification of benefit being provided.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Benefits allowed (0..1)
-
- The quantity of the benefit which is permitted under the coverage.*/
+    /// Benefits allowed (0..1)
+    ///
+    /// The quantity of the benefit which is permitted under the coverage.
     pub allowed: ::core::option::Option<
         super::ExplanationOfBenefitBenefitBalanceFinancialAllowed,
     >,
-    /** Benefits used (0..1)
-
- The quantity of the benefit which have been consumed to date.*/
+    /// Benefits used (0..1)
+    ///
+    /// The quantity of the benefit which have been consumed to date.
     pub used: ::core::option::Option<
         super::ExplanationOfBenefitBenefitBalanceFinancialUsed,
     >,
@@ -1774,44 +1774,44 @@ impl crate::rt::Value for ExplanationOfBenefitBenefitBalanceFinancialUsed {
         }
     }
 }
-/** Care Team members
-
- The members of the team who provided the products and services.*/
+/// Care Team members
+///
+/// The members of the team who provided the products and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitCareTeam {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Order of care team (1..1)
-
- A number to uniquely identify care team entries.*/
+    /// Order of care team (1..1)
+    ///
+    /// A number to uniquely identify care team entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Practitioner or organization (1..1)
-
- Member of the team who provided the product or service.*/
+    /// Practitioner or organization (1..1)
+    ///
+    /// Member of the team who provided the product or service.
     pub provider: ::core::option::Option<super::Reference>,
-    /** Indicator of the lead practitioner (0..1)
-
- The party who is billing and/or responsible for the claimed products or services.*/
+    /// Indicator of the lead practitioner (0..1)
+    ///
+    /// The party who is billing and/or responsible for the claimed products or services.
     pub responsible: ::core::option::Option<super::Boolean>,
-    /** Function within the team (0..1)
-
- The lead, assisting or supervising practitioner and their discipline if a multidisciplinary team.*/
+    /// Function within the team (0..1)
+    ///
+    /// The lead, assisting or supervising practitioner and their discipline if a multidisciplinary team.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Practitioner credential or specialization (0..1)
-
- The qualification of the practitioner which is applicable for this service.*/
+    /// Practitioner credential or specialization (0..1)
+    ///
+    /// The qualification of the practitioner which is applicable for this service.
     pub qualification: ::core::option::Option<super::CodeableConcept>,
 }
 impl ExplanationOfBenefitCareTeam {
@@ -1894,44 +1894,44 @@ impl crate::rt::Element for ExplanationOfBenefitCareTeam {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitCareTeam, element);
-/** Pertinent diagnosis information
-
- Information about diagnoses relevant to the claim items.*/
+/// Pertinent diagnosis information
+///
+/// Information about diagnoses relevant to the claim items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitDiagnosis {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Diagnosis instance identifier (1..1)
-
- A number to uniquely identify diagnosis entries.*/
+    /// Diagnosis instance identifier (1..1)
+    ///
+    /// A number to uniquely identify diagnosis entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Nature of illness or problem (1..1)
-
- The nature of illness or problem in a coded form or as a reference to an external defined Condition.*/
+    /// Nature of illness or problem (1..1)
+    ///
+    /// The nature of illness or problem in a coded form or as a reference to an external defined Condition.
     pub diagnosis: ::core::option::Option<super::ExplanationOfBenefitDiagnosisDiagnosis>,
-    /** Timing or nature of the diagnosis (0..*)
-
- When the condition was observed or the relative ranking.*/
+    /// Timing or nature of the diagnosis (0..*)
+    ///
+    /// When the condition was observed or the relative ranking.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Present on admission (0..1)
-
- Indication of whether the diagnosis was present on admission to a facility.*/
+    /// Present on admission (0..1)
+    ///
+    /// Indication of whether the diagnosis was present on admission to a facility.
     pub on_admission: ::core::option::Option<super::CodeableConcept>,
-    /** Package billing code (0..1)
-
- A package billing code or bundle code used to group products and services to a particular health condition (such as heart attack) which is based on a predetermined grouping code system.*/
+    /// Package billing code (0..1)
+    ///
+    /// A package billing code or bundle code used to group products and services to a particular health condition (such as heart attack) which is based on a predetermined grouping code system.
     pub package_code: ::core::option::Option<super::CodeableConcept>,
 }
 impl ExplanationOfBenefitDiagnosis {
@@ -2062,36 +2062,36 @@ impl crate::rt::Value for ExplanationOfBenefitDiagnosisDiagnosis {
         }
     }
 }
-/** Patient insurance information
-
- Financial instruments for reimbursement for the health care products and services specified on the claim.*/
+/// Patient insurance information
+///
+/// Financial instruments for reimbursement for the health care products and services specified on the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitInsurance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Coverage to be used for adjudication (1..1)
-
- A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.*/
+    /// Coverage to be used for adjudication (1..1)
+    ///
+    /// A flag to indicate that this Coverage is to be used for adjudication of this claim when set to true.
     pub focal: ::core::option::Option<super::Boolean>,
-    /** Insurance information (1..1)
-
- Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.*/
+    /// Insurance information (1..1)
+    ///
+    /// Reference to the insurance card level information contained in the Coverage resource. The coverage issuing insurer will use these details to locate the patient's actual coverage within the insurer's information system.
     pub coverage: ::core::option::Option<super::Reference>,
-    /** Prior authorization reference number (0..*)
-
- Reference numbers previously provided by the insurer to the provider to be quoted on subsequent claims containing services or products related to the prior authorization.*/
+    /// Prior authorization reference number (0..*)
+    ///
+    /// Reference numbers previously provided by the insurer to the provider to be quoted on subsequent claims containing services or products related to the prior authorization.
     pub pre_auth_ref: ::std::vec::Vec<super::String>,
 }
 impl ExplanationOfBenefitInsurance {
@@ -2166,116 +2166,116 @@ impl crate::rt::Element for ExplanationOfBenefitInsurance {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitInsurance, element);
-/** Product or service provided
-
- A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.*/
+/// Product or service provided
+///
+/// A claim line. Either a simple (a product or service) or a 'group' of details which can also be a simple items or groups of sub-details.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item instance identifier (1..1)
-
- A number to uniquely identify item entries.*/
+    /// Item instance identifier (1..1)
+    ///
+    /// A number to uniquely identify item entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Applicable care team members (0..*)
-
- Care team members related to this service or product.*/
+    /// Applicable care team members (0..*)
+    ///
+    /// Care team members related to this service or product.
     pub care_team_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable diagnoses (0..*)
-
- Diagnoses applicable for this service or product.*/
+    /// Applicable diagnoses (0..*)
+    ///
+    /// Diagnoses applicable for this service or product.
     pub diagnosis_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable procedures (0..*)
-
- Procedures applicable for this service or product.*/
+    /// Applicable procedures (0..*)
+    ///
+    /// Procedures applicable for this service or product.
     pub procedure_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Applicable exception and supporting information (0..*)
-
- Exceptions, special conditions and supporting information applicable for this service or product.*/
+    /// Applicable exception and supporting information (0..*)
+    ///
+    /// Exceptions, special conditions and supporting information applicable for this service or product.
     pub information_sequence: ::std::vec::Vec<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Product or service billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Product or service billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Date or dates of service or product delivery (0..1)
-
- The date or dates when the service or product was supplied, performed or completed.*/
+    /// Date or dates of service or product delivery (0..1)
+    ///
+    /// The date or dates when the service or product was supplied, performed or completed.
     pub serviced: ::core::option::Option<super::ExplanationOfBenefitItemServiced>,
-    /** Place of service or where product was supplied (0..1)
-
- Where the product or service was provided.*/
+    /// Place of service or where product was supplied (0..1)
+    ///
+    /// Where the product or service was provided.
     pub location: ::core::option::Option<super::ExplanationOfBenefitItemLocation>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
-    /** Anatomical location (0..1)
-
- Physical service site on the patient (limb, tooth, etc.).*/
+    /// Anatomical location (0..1)
+    ///
+    /// Physical service site on the patient (limb, tooth, etc.).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical sub-location (0..*)
-
- A region or surface of the bodySite, e.g. limb region or tooth surface(s).*/
+    /// Anatomical sub-location (0..*)
+    ///
+    /// A region or surface of the bodySite, e.g. limb region or tooth surface(s).
     pub sub_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Encounters related to this billed item (0..*)
-
- A billed item may include goods or services provided in multiple encounters.*/
+    /// Encounters related to this billed item (0..*)
+    ///
+    /// A billed item may include goods or services provided in multiple encounters.
     pub encounter: ::std::vec::Vec<super::Reference>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Adjudication details (0..*)
-
- If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.*/
+    /// Adjudication details (0..*)
+    ///
+    /// If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
-    /** Additional items (0..*)
-
- Second-tier of goods and services.*/
+    /// Additional items (0..*)
+    ///
+    /// Second-tier of goods and services.
     pub detail: ::std::vec::Vec<super::ExplanationOfBenefitItemDetail>,
 }
 impl ExplanationOfBenefitItem {
@@ -2577,40 +2577,40 @@ impl crate::rt::Value for ExplanationOfBenefitItemLocation {
         }
     }
 }
-/** Adjudication details
-
- If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.*/
+/// Adjudication details
+///
+/// If this item is a group then the values here are a summary of the adjudication of the detail items. If this item is a simple product or service then this is the result of the adjudication of this item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitItemAdjudication {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of adjudication information (1..1)
-
- A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in-aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.*/
+    /// Type of adjudication information (1..1)
+    ///
+    /// A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in-aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Explanation of adjudication outcome (0..1)
-
- A code supporting the understanding of the adjudication result and explaining variance from expected amount.*/
+    /// Explanation of adjudication outcome (0..1)
+    ///
+    /// A code supporting the understanding of the adjudication result and explaining variance from expected amount.
     pub reason: ::core::option::Option<super::CodeableConcept>,
-    /** Monetary amount (0..1)
-
- Monetary amount associated with the category.*/
+    /// Monetary amount (0..1)
+    ///
+    /// Monetary amount associated with the category.
     pub amount: ::core::option::Option<super::Money>,
-    /** Non-monitary value (0..1)
-
- A non-monetary value associated with the category. Mutually exclusive to the amount element above.*/
+    /// Non-monitary value (0..1)
+    ///
+    /// A non-monetary value associated with the category. Mutually exclusive to the amount element above.
     pub value: ::core::option::Option<super::Decimal>,
 }
 impl ExplanationOfBenefitItemAdjudication {
@@ -2685,80 +2685,80 @@ impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemAdjudication, element);
-/** Additional items
-
- Second-tier of goods and services.*/
+/// Additional items
+///
+/// Second-tier of goods and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitItemDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Product or service provided (1..1)
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+    /// Product or service provided (1..1)
+    ///
+    /// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Detail level adjudication details (0..*)
-
- The adjudication results.*/
+    /// Detail level adjudication details (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
-    /** Additional items (0..*)
-
- Third-tier of goods and services.*/
+    /// Additional items (0..*)
+    ///
+    /// Third-tier of goods and services.
     pub sub_detail: ::std::vec::Vec<super::ExplanationOfBenefitItemDetailSubDetail>,
 }
 impl ExplanationOfBenefitItemDetail {
@@ -2893,76 +2893,76 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetail {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetail, element);
-/** Additional items
-
- Third-tier of goods and services.*/
+/// Additional items
+///
+/// Third-tier of goods and services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitItemDetailSubDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Product or service provided (1..1)
-
- A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.*/
+    /// Product or service provided (1..1)
+    ///
+    /// A claim detail line. Either a simple (a product or service) or a 'group' of sub-details which are simple items.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Revenue or cost center code (0..1)
-
- The type of revenue or cost center providing the product and/or service.*/
+    /// Revenue or cost center code (0..1)
+    ///
+    /// The type of revenue or cost center providing the product and/or service.
     pub revenue: ::core::option::Option<super::CodeableConcept>,
-    /** Benefit classification (0..1)
-
- Code to identify the general type of benefits under which products and services are provided.*/
+    /// Benefit classification (0..1)
+    ///
+    /// Code to identify the general type of benefits under which products and services are provided.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Billing, service, product, or drug code (1..1)
-
- When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.*/
+    /// Billing, service, product, or drug code (1..1)
+    ///
+    /// When the value is a group code then this item collects a set of related claim details, otherwise this contains the product, service, drug or other billing code for the item.
     pub product_or_service: ::core::option::Option<super::CodeableConcept>,
-    /** Service/Product billing modifiers (0..*)
-
- Item typification or modifiers codes to convey additional context for the product or service.*/
+    /// Service/Product billing modifiers (0..*)
+    ///
+    /// Item typification or modifiers codes to convey additional context for the product or service.
     pub modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Program the product or service is provided under (0..*)
-
- Identifies the program under which this may be recovered.*/
+    /// Program the product or service is provided under (0..*)
+    ///
+    /// Identifies the program under which this may be recovered.
     pub program_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Count of products or services (0..1)
-
- The number of repetitions of a service or product.*/
+    /// Count of products or services (0..1)
+    ///
+    /// The number of repetitions of a service or product.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Fee, charge or cost per item (0..1)
-
- If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.*/
+    /// Fee, charge or cost per item (0..1)
+    ///
+    /// If the item is not a group then this is the fee for the product or service, otherwise this is the total of the fees for the details of the group.
     pub unit_price: ::core::option::Option<super::Money>,
-    /** Price scaling factor (0..1)
-
- A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.*/
+    /// Price scaling factor (0..1)
+    ///
+    /// A real number that represents a multiplier used in determining the overall value of services delivered and/or goods received. The concept of a Factor allows for a discount or surcharge multiplier to be applied to a monetary amount.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Total item cost (0..1)
-
- The quantity times the unit price for an additional service or product or charge.*/
+    /// Total item cost (0..1)
+    ///
+    /// The quantity times the unit price for an additional service or product or charge.
     pub net: ::core::option::Option<super::Money>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
-    /** Applicable note numbers (0..*)
-
- The numbers associated with notes below which apply to the adjudication of this item.*/
+    /// Applicable note numbers (0..*)
+    ///
+    /// The numbers associated with notes below which apply to the adjudication of this item.
     pub note_number: ::std::vec::Vec<super::PositiveInt>,
-    /** Subdetail level adjudication details (0..*)
-
- The adjudication results.*/
+    /// Subdetail level adjudication details (0..*)
+    ///
+    /// The adjudication results.
     pub adjudication: ::std::vec::Vec<super::ExplanationOfBenefitItemAdjudication>,
 }
 impl ExplanationOfBenefitItemDetailSubDetail {
@@ -3085,32 +3085,32 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetailSubDetail, element);
-/** Recipient of benefits payable
-
- The party to be reimbursed for cost of the products and services according to the terms of the policy.*/
+/// Recipient of benefits payable
+///
+/// The party to be reimbursed for cost of the products and services according to the terms of the policy.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitPayee {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Category of recipient (0..1)
-
- Type of Party to be reimbursed: Subscriber, provider, other.*/
+    /// Category of recipient (0..1)
+    ///
+    /// Type of Party to be reimbursed: Subscriber, provider, other.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Recipient reference (0..1)
-
- Reference to the individual or organization to whom any payment will be made.*/
+    /// Recipient reference (0..1)
+    ///
+    /// Reference to the individual or organization to whom any payment will be made.
     pub party: ::core::option::Option<super::Reference>,
 }
 impl ExplanationOfBenefitPayee {
@@ -3170,48 +3170,48 @@ impl crate::rt::Element for ExplanationOfBenefitPayee {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayee, element);
-/** Payment Details
-
- Payment details for the adjudication of the claim.*/
+/// Payment Details
+///
+/// Payment details for the adjudication of the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitPayment {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Partial or complete payment (0..1)
-
- Whether this represents partial or complete payment of the benefits payable.*/
+    /// Partial or complete payment (0..1)
+    ///
+    /// Whether this represents partial or complete payment of the benefits payable.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Payment adjustment for non-claim issues (0..1)
-
- Total amount of all adjustments to this payment included in this transaction which are not related to this claim's adjudication.*/
+    /// Payment adjustment for non-claim issues (0..1)
+    ///
+    /// Total amount of all adjustments to this payment included in this transaction which are not related to this claim's adjudication.
     pub adjustment: ::core::option::Option<super::Money>,
-    /** Explanation for the variance (0..1)
-
- Reason for the payment adjustment.*/
+    /// Explanation for the variance (0..1)
+    ///
+    /// Reason for the payment adjustment.
     pub adjustment_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Expected date of payment (0..1)
-
- Estimated date the payment will be issued or the actual issue date of payment.*/
+    /// Expected date of payment (0..1)
+    ///
+    /// Estimated date the payment will be issued or the actual issue date of payment.
     pub date: ::core::option::Option<super::Date>,
-    /** Payable amount after adjustment (0..1)
-
- Benefits payable less any payment adjustment.*/
+    /// Payable amount after adjustment (0..1)
+    ///
+    /// Benefits payable less any payment adjustment.
     pub amount: ::core::option::Option<super::Money>,
-    /** Business identifier for the payment (0..1)
-
- Issuer's unique identifier for the payment instrument.*/
+    /// Business identifier for the payment (0..1)
+    ///
+    /// Issuer's unique identifier for the payment instrument.
     pub identifier: ::core::option::Option<super::Identifier>,
 }
 impl ExplanationOfBenefitPayment {
@@ -3287,44 +3287,44 @@ impl crate::rt::Element for ExplanationOfBenefitPayment {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayment, element);
-/** Clinical procedures performed
-
- Procedures performed on the patient relevant to the billing items with the claim.*/
+/// Clinical procedures performed
+///
+/// Procedures performed on the patient relevant to the billing items with the claim.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitProcedure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Procedure instance identifier (1..1)
-
- A number to uniquely identify procedure entries.*/
+    /// Procedure instance identifier (1..1)
+    ///
+    /// A number to uniquely identify procedure entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Category of Procedure (0..*)
-
- When the condition was observed or the relative ranking.*/
+    /// Category of Procedure (0..*)
+    ///
+    /// When the condition was observed or the relative ranking.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** When the procedure was performed (0..1)
-
- Date and optionally time the procedure was performed.*/
+    /// When the procedure was performed (0..1)
+    ///
+    /// Date and optionally time the procedure was performed.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Specific clinical procedure (1..1)
-
- The code or reference to a Procedure resource which identifies the clinical intervention performed.*/
+    /// Specific clinical procedure (1..1)
+    ///
+    /// The code or reference to a Procedure resource which identifies the clinical intervention performed.
     pub procedure: ::core::option::Option<super::ExplanationOfBenefitProcedureProcedure>,
-    /** Unique device identifier (0..*)
-
- Unique Device Identifiers associated with this line item.*/
+    /// Unique device identifier (0..*)
+    ///
+    /// Unique Device Identifiers associated with this line item.
     pub udi: ::std::vec::Vec<super::Reference>,
 }
 impl ExplanationOfBenefitProcedure {
@@ -3455,42 +3455,42 @@ impl crate::rt::Value for ExplanationOfBenefitProcedureProcedure {
         }
     }
 }
-/** Note concerning adjudication
-
- A note that describes or explains adjudication results in a human readable form.*/
+/// Note concerning adjudication
+///
+/// A note that describes or explains adjudication results in a human readable form.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitProcessNote {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Note instance identifier (0..1)
-
- A number to uniquely identify a note entry.*/
+    /// Note instance identifier (0..1)
+    ///
+    /// A number to uniquely identify a note entry.
     pub number: ::core::option::Option<super::PositiveInt>,
-    /** display | print | printoper (0..1)
-
- The business purpose of the note text.*/
+    /// display | print | printoper (0..1)
+    ///
+    /// The business purpose of the note text.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::NoteType, super::Extension>,
     >,
-    /** Note explanatory text (0..1)
-
- The explanation or description associated with the processing.*/
+    /// Note explanatory text (0..1)
+    ///
+    /// The explanation or description associated with the processing.
     pub text: ::core::option::Option<super::String>,
-    /** Language of the text (0..1)
-
- A code to define the language used in the text of the note.*/
+    /// Language of the text (0..1)
+    ///
+    /// A code to define the language used in the text of the note.
     pub language: ::core::option::Option<super::CodeableConcept>,
 }
 impl ExplanationOfBenefitProcessNote {
@@ -3558,36 +3558,36 @@ impl crate::rt::Element for ExplanationOfBenefitProcessNote {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcessNote, element);
-/** Prior or corollary claims
-
- Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.*/
+/// Prior or corollary claims
+///
+/// Other claims which are related to this claim such as prior submissions or claims for related services or for the same event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitRelated {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to the related claim (0..1)
-
- Reference to a related claim.*/
+    /// Reference to the related claim (0..1)
+    ///
+    /// Reference to a related claim.
     pub claim: ::core::option::Option<super::Reference>,
-    /** How the reference claim is related (0..1)
-
- A code to convey how the claims are related.*/
+    /// How the reference claim is related (0..1)
+    ///
+    /// A code to convey how the claims are related.
     pub relationship: ::core::option::Option<super::CodeableConcept>,
-    /** File or case reference (0..1)
-
- An alternate organizational reference to the case or file to which this particular claim pertains.*/
+    /// File or case reference (0..1)
+    ///
+    /// An alternate organizational reference to the case or file to which this particular claim pertains.
     pub reference: ::core::option::Option<super::Identifier>,
 }
 impl ExplanationOfBenefitRelated {
@@ -3651,48 +3651,48 @@ impl crate::rt::Element for ExplanationOfBenefitRelated {
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitRelated, element);
-/** Supporting information
-
- Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.*/
+/// Supporting information
+///
+/// Additional information codes regarding exceptions, special considerations, the condition, situation, prior or concurrent issues.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitSupportingInfo {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Information instance identifier (1..1)
-
- A number to uniquely identify supporting information entries.*/
+    /// Information instance identifier (1..1)
+    ///
+    /// A number to uniquely identify supporting information entries.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Classification of the supplied information (1..1)
-
- The general class of the information supplied: information; exception; accident, employment; onset, etc.*/
+    /// Classification of the supplied information (1..1)
+    ///
+    /// The general class of the information supplied: information; exception; accident, employment; onset, etc.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Type of information (0..1)
-
- System and code pertaining to the specific information regarding special conditions relating to the setting, treatment or patient  for which care is sought.*/
+    /// Type of information (0..1)
+    ///
+    /// System and code pertaining to the specific information regarding special conditions relating to the setting, treatment or patient  for which care is sought.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** When it occurred (0..1)
-
- The date when or period to which this information refers.*/
+    /// When it occurred (0..1)
+    ///
+    /// The date when or period to which this information refers.
     pub timing: ::core::option::Option<super::ExplanationOfBenefitSupportingInfoTiming>,
-    /** Data to be provided (0..1)
-
- Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.*/
+    /// Data to be provided (0..1)
+    ///
+    /// Additional data or information such as resources, documents, images etc. including references to the data or the actual inclusion of the data.
     pub value: ::core::option::Option<super::ExplanationOfBenefitSupportingInfoValue>,
-    /** Explanation for the information (0..1)
-
- Provides the reason in the situation where a reason code is required in addition to the content.*/
+    /// Explanation for the information (0..1)
+    ///
+    /// Provides the reason in the situation where a reason code is required in addition to the content.
     pub reason: ::core::option::Option<super::Coding>,
 }
 impl ExplanationOfBenefitSupportingInfo {
@@ -3898,32 +3898,32 @@ impl crate::rt::Value for ExplanationOfBenefitSupportingInfoValue {
         }
     }
 }
-/** Adjudication totals
-
- Categorized monetary totals for the adjudication.*/
+/// Adjudication totals
+///
+/// Categorized monetary totals for the adjudication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExplanationOfBenefitTotal {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of adjudication information (1..1)
-
- A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.*/
+    /// Type of adjudication information (1..1)
+    ///
+    /// A code to indicate the information type of this adjudication record. Information types may include: the value submitted, maximum values or percentages allowed or payable under the plan, amounts that the patient is responsible for in aggregate or pertaining to this item, amounts paid by other coverages, and the benefit payable for this item.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Financial total for the category (1..1)
-
- Monetary total amount associated with the category.*/
+    /// Financial total for the category (1..1)
+    ///
+    /// Monetary total amount associated with the category.
     pub amount: ::core::option::Option<super::Money>,
 }
 impl ExplanationOfBenefitTotal {

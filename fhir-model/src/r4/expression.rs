@@ -2,38 +2,38 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An expression that can be used to generate a value
-
- A expression that is evaluated in a specified context and returns a value. The context of use of the expression must specify the context in which the expression is evaluated, and how the result of the expression is used.*/
+/// An expression that can be used to generate a value
+///
+/// A expression that is evaluated in a specified context and returns a value. The context of use of the expression must specify the context in which the expression is evaluated, and how the result of the expression is used.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Expression {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Natural language description of the condition (0..1)
-
- A brief, natural language description of the condition that effectively communicates the intended semantics.*/
+    /// Natural language description of the condition (0..1)
+    ///
+    /// A brief, natural language description of the condition that effectively communicates the intended semantics.
     pub description: ::core::option::Option<super::String>,
-    /** Short name assigned to expression for reuse (0..1)
-
- A short name assigned to the expression to allow for multiple reuse of the expression in the context where it is defined.*/
+    /// Short name assigned to expression for reuse (0..1)
+    ///
+    /// A short name assigned to the expression to allow for multiple reuse of the expression in the context where it is defined.
     pub name: ::core::option::Option<super::Id>,
-    /** text/cql | text/fhirpath | application/x-fhir-query | etc. (1..1)
-
- The media type of the language for the expression.*/
+    /// text/cql | text/fhirpath | application/x-fhir-query | etc. (1..1)
+    ///
+    /// The media type of the language for the expression.
     pub language: ::core::option::Option<super::Code>,
-    /** Expression in specified language (0..1)
-
- An expression in the specified language that returns a value.*/
+    /// Expression in specified language (0..1)
+    ///
+    /// An expression in the specified language that returns a value.
     pub expression: ::core::option::Option<super::String>,
-    /** Where the expression is found (0..1)
-
- A URI that defines where the expression is found.*/
+    /// Where the expression is found (0..1)
+    ///
+    /// A URI that defines where the expression is found.
     pub reference: ::core::option::Option<super::Uri>,
 }
 impl Expression {

@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Optional Extensions Element
-
- Optional Extension Element - found in all resources.*/
+/// Optional Extensions Element
+///
+/// Optional Extension Element - found in all resources.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extension {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** identifies the meaning of the extension (1..1)
-
- Source of the definition for the extension code - a logical name or a URL.*/
+    /// identifies the meaning of the extension (1..1)
+    ///
+    /// Source of the definition for the extension code - a logical name or a URL.
     pub url: ::core::option::Option<::std::string::String>,
-    /** Value of extension (0..1)
-
- Value of extension - must be one of a constrained set of the data types (see [Extensibility](extensibility.html) for a list).*/
+    /// Value of extension (0..1)
+    ///
+    /// Value of extension - must be one of a constrained set of the data types (see [Extensibility](extensibility.html) for a list).
     pub value: ::core::option::Option<super::ExtensionValue>,
 }
 impl Extension {

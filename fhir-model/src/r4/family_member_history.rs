@@ -2,118 +2,118 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Information about patient's relatives, relevant for patient
-
- Significant health conditions for a person related to the patient relevant in the context of care for the patient.*/
+/// Information about patient's relatives, relevant for patient
+///
+/// Significant health conditions for a person related to the patient relevant in the context of care for the patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FamilyMemberHistory {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Id(s) for this record (0..*)
-
- Business identifiers assigned to this family member history by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External Id(s) for this record (0..*)
+    ///
+    /// Business identifiers assigned to this family member history by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this FamilyMemberHistory.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this FamilyMemberHistory.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this FamilyMemberHistory.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this FamilyMemberHistory.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** partial | completed | entered-in-error | health-unknown (1..1)
-
- A code specifying the status of the record of the family history of a specific family member.*/
+    /// partial | completed | entered-in-error | health-unknown (1..1)
+    ///
+    /// A code specifying the status of the record of the family history of a specific family member.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::FamilyHistoryStatus, super::Extension>,
     >,
-    /** subject-unknown | withheld | unable-to-obtain | deferred (0..1)
-
- Describes why the family member's history is not available.*/
+    /// subject-unknown | withheld | unable-to-obtain | deferred (0..1)
+    ///
+    /// Describes why the family member's history is not available.
     pub data_absent_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Patient history is about (1..1)
-
- The person who this history concerns.*/
+    /// Patient history is about (1..1)
+    ///
+    /// The person who this history concerns.
     pub patient: ::core::option::Option<super::Reference>,
-    /** When history was recorded or last updated (0..1)
-
- The date (and possibly time) when the family member history was recorded or last updated.*/
+    /// When history was recorded or last updated (0..1)
+    ///
+    /// The date (and possibly time) when the family member history was recorded or last updated.
     pub date: ::core::option::Option<super::DateTime>,
-    /** The family member described (0..1)
-
- This will either be a name or a description; e.g. "Aunt Susan", "my cousin with the red hair".*/
+    /// The family member described (0..1)
+    ///
+    /// This will either be a name or a description; e.g. "Aunt Susan", "my cousin with the red hair".
     pub name: ::core::option::Option<super::String>,
-    /** Relationship to the subject (1..1)
-
- The type of relationship this person has to the patient (father, mother, brother etc.).*/
+    /// Relationship to the subject (1..1)
+    ///
+    /// The type of relationship this person has to the patient (father, mother, brother etc.).
     pub relationship: ::core::option::Option<super::CodeableConcept>,
-    /** male | female | other | unknown (0..1)
-
- The birth sex of the family member.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// The birth sex of the family member.
     pub sex: ::core::option::Option<super::CodeableConcept>,
-    /** (approximate) date of birth (0..1)
-
- The actual or approximate date of birth of the relative.*/
+    /// (approximate) date of birth (0..1)
+    ///
+    /// The actual or approximate date of birth of the relative.
     pub born: ::core::option::Option<super::FamilyMemberHistoryBorn>,
-    /** (approximate) age (0..1)
-
- The age of the relative at the time the family member history is recorded.*/
+    /// (approximate) age (0..1)
+    ///
+    /// The age of the relative at the time the family member history is recorded.
     pub age: ::core::option::Option<super::FamilyMemberHistoryAge>,
-    /** Age is estimated? (0..1)
-
- If true, indicates that the age value specified is an estimated value.*/
+    /// Age is estimated? (0..1)
+    ///
+    /// If true, indicates that the age value specified is an estimated value.
     pub estimated_age: ::core::option::Option<super::Boolean>,
-    /** Dead? How old/when? (0..1)
-
- Deceased flag or the actual or approximate age of the relative at the time of death for the family member history record.*/
+    /// Dead? How old/when? (0..1)
+    ///
+    /// Deceased flag or the actual or approximate age of the relative at the time of death for the family member history record.
     pub deceased: ::core::option::Option<super::FamilyMemberHistoryDeceased>,
-    /** Why was family member history performed? (0..*)
-
- Describes why the family member history occurred in coded or textual form.*/
+    /// Why was family member history performed? (0..*)
+    ///
+    /// Describes why the family member history occurred in coded or textual form.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why was family member history performed? (0..*)
-
- Indicates a Condition, Observation, AllergyIntolerance, or QuestionnaireResponse that justifies this family member history event.*/
+    /// Why was family member history performed? (0..*)
+    ///
+    /// Indicates a Condition, Observation, AllergyIntolerance, or QuestionnaireResponse that justifies this family member history event.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** General note about related person (0..*)
-
- This property allows a non condition-specific note to the made about the related person. Ideally, the note would be in the condition property, but this is not always possible.*/
+    /// General note about related person (0..*)
+    ///
+    /// This property allows a non condition-specific note to the made about the related person. Ideally, the note would be in the condition property, but this is not always possible.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Condition that the related person had (0..*)
-
- The significant Conditions (or condition) that the family member had. This is a repeating section to allow a system to represent more than one condition per resource, though there is nothing stopping multiple resources - one per condition.*/
+    /// Condition that the related person had (0..*)
+    ///
+    /// The significant Conditions (or condition) that the family member had. This is a repeating section to allow a system to represent more than one condition per resource, though there is nothing stopping multiple resources - one per condition.
     pub condition: ::std::vec::Vec<super::FamilyMemberHistoryCondition>,
 }
 impl FamilyMemberHistory {
@@ -467,44 +467,44 @@ impl crate::rt::Value for FamilyMemberHistoryDeceased {
         }
     }
 }
-/** Condition that the related person had
-
- The significant Conditions (or condition) that the family member had. This is a repeating section to allow a system to represent more than one condition per resource, though there is nothing stopping multiple resources - one per condition.*/
+/// Condition that the related person had
+///
+/// The significant Conditions (or condition) that the family member had. This is a repeating section to allow a system to represent more than one condition per resource, though there is nothing stopping multiple resources - one per condition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FamilyMemberHistoryCondition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Condition suffered by relation (1..1)
-
- The actual condition specified. Could be a coded condition (like MI or Diabetes) or a less specific string like 'cancer' depending on how much is known about the condition and the capabilities of the creating system.*/
+    /// Condition suffered by relation (1..1)
+    ///
+    /// The actual condition specified. Could be a coded condition (like MI or Diabetes) or a less specific string like 'cancer' depending on how much is known about the condition and the capabilities of the creating system.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** deceased | permanent disability | etc. (0..1)
-
- Indicates what happened following the condition.  If the condition resulted in death, deceased date is captured on the relation.*/
+    /// deceased | permanent disability | etc. (0..1)
+    ///
+    /// Indicates what happened following the condition.  If the condition resulted in death, deceased date is captured on the relation.
     pub outcome: ::core::option::Option<super::CodeableConcept>,
-    /** Whether the condition contributed to the cause of death (0..1)
-
- This condition contributed to the cause of death of the related person. If contributedToDeath is not populated, then it is unknown.*/
+    /// Whether the condition contributed to the cause of death (0..1)
+    ///
+    /// This condition contributed to the cause of death of the related person. If contributedToDeath is not populated, then it is unknown.
     pub contributed_to_death: ::core::option::Option<super::Boolean>,
-    /** When condition first manifested (0..1)
-
- Either the age of onset, range of approximate age or descriptive string can be recorded.  For conditions with multiple occurrences, this describes the first known occurrence.*/
+    /// When condition first manifested (0..1)
+    ///
+    /// Either the age of onset, range of approximate age or descriptive string can be recorded.  For conditions with multiple occurrences, this describes the first known occurrence.
     pub onset: ::core::option::Option<super::FamilyMemberHistoryConditionOnset>,
-    /** Extra information about condition (0..*)
-
- An area where general notes can be placed about this specific condition.*/
+    /// Extra information about condition (0..*)
+    ///
+    /// An area where general notes can be placed about this specific condition.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl FamilyMemberHistoryCondition {

@@ -2,110 +2,110 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes the intended objective(s) for a patient, group or organization
-
- Describes the intended objective(s) for a patient, group or organization care, for example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.*/
+/// Describes the intended objective(s) for a patient, group or organization
+///
+/// Describes the intended objective(s) for a patient, group or organization care, for example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Goal {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this goal (0..*)
-
- Business identifiers assigned to this goal by the performer or other systems which remain constant as the resource is updated and propagates from server to server.*/
+    /// External Ids for this goal (0..*)
+    ///
+    /// Business identifiers assigned to this goal by the performer or other systems which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** proposed | planned | accepted | active | on-hold | completed | cancelled | entered-in-error | rejected (1..1)
-
- The state of the goal throughout its lifecycle.*/
+    /// proposed | planned | accepted | active | on-hold | completed | cancelled | entered-in-error | rejected (1..1)
+    ///
+    /// The state of the goal throughout its lifecycle.
     pub lifecycle_status: ::core::option::Option<
         crate::rt::Primitive<super::codes::GoalLifecycleStatus, super::Extension>,
     >,
-    /** in-progress | improving | worsening | no-change | achieved | sustaining | not-achieved | no-progress | not-attainable (0..1)
-
- Describes the progression, or lack thereof, towards the goal against the target.*/
+    /// in-progress | improving | worsening | no-change | achieved | sustaining | not-achieved | no-progress | not-attainable (0..1)
+    ///
+    /// Describes the progression, or lack thereof, towards the goal against the target.
     pub achievement_status: ::core::option::Option<super::CodeableConcept>,
-    /** E.g. Treatment, dietary, behavioral, etc. (0..*)
-
- Indicates a category the goal falls within.*/
+    /// E.g. Treatment, dietary, behavioral, etc. (0..*)
+    ///
+    /// Indicates a category the goal falls within.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** high-priority | medium-priority | low-priority (0..1)
-
- Identifies the mutually agreed level of importance associated with reaching/sustaining the goal.*/
+    /// high-priority | medium-priority | low-priority (0..1)
+    ///
+    /// Identifies the mutually agreed level of importance associated with reaching/sustaining the goal.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** Code or text describing goal (1..1)
-
- Human-readable and/or coded description of a specific desired objective of care, such as "control blood pressure" or "negotiate an obstacle course" or "dance with child at wedding".*/
+    /// Code or text describing goal (1..1)
+    ///
+    /// Human-readable and/or coded description of a specific desired objective of care, such as "control blood pressure" or "negotiate an obstacle course" or "dance with child at wedding".
     pub description: ::core::option::Option<super::CodeableConcept>,
-    /** Who this goal is intended for (1..1)
-
- Identifies the patient, group or organization for whom the goal is being established.*/
+    /// Who this goal is intended for (1..1)
+    ///
+    /// Identifies the patient, group or organization for whom the goal is being established.
     pub subject: ::core::option::Option<super::Reference>,
-    /** When goal pursuit begins (0..1)
-
- The date or event after which the goal should begin being pursued.*/
+    /// When goal pursuit begins (0..1)
+    ///
+    /// The date or event after which the goal should begin being pursued.
     pub start: ::core::option::Option<super::GoalStart>,
-    /** Target outcome for the goal (0..*)
-
- Indicates what should be done by when.*/
+    /// Target outcome for the goal (0..*)
+    ///
+    /// Indicates what should be done by when.
     pub target: ::std::vec::Vec<super::GoalTarget>,
-    /** When goal status took effect (0..1)
-
- Identifies when the current status.  I.e. When initially created, when achieved, when cancelled, etc.*/
+    /// When goal status took effect (0..1)
+    ///
+    /// Identifies when the current status.  I.e. When initially created, when achieved, when cancelled, etc.
     pub status_date: ::core::option::Option<super::Date>,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current status.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current status.
     pub status_reason: ::core::option::Option<super::String>,
-    /** Who's responsible for creating Goal? (0..1)
-
- Indicates whose goal this is - patient goal, practitioner goal, etc.*/
+    /// Who's responsible for creating Goal? (0..1)
+    ///
+    /// Indicates whose goal this is - patient goal, practitioner goal, etc.
     pub expressed_by: ::core::option::Option<super::Reference>,
-    /** Issues addressed by this goal (0..*)
-
- The identified conditions and other health record elements that are intended to be addressed by the goal.*/
+    /// Issues addressed by this goal (0..*)
+    ///
+    /// The identified conditions and other health record elements that are intended to be addressed by the goal.
     pub addresses: ::std::vec::Vec<super::Reference>,
-    /** Comments about the goal (0..*)
-
- Any comments related to the goal.*/
+    /// Comments about the goal (0..*)
+    ///
+    /// Any comments related to the goal.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** What result was achieved regarding the goal? (0..*)
-
- Identifies the change (or lack of change) at the point when the status of the goal is assessed.*/
+    /// What result was achieved regarding the goal? (0..*)
+    ///
+    /// Identifies the change (or lack of change) at the point when the status of the goal is assessed.
     pub outcome_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Observation that resulted from goal (0..*)
-
- Details of what's changed (or not changed).*/
+    /// Observation that resulted from goal (0..*)
+    ///
+    /// Details of what's changed (or not changed).
     pub outcome_reference: ::std::vec::Vec<super::Reference>,
 }
 impl Goal {
@@ -302,36 +302,36 @@ impl crate::rt::Value for GoalStart {
         }
     }
 }
-/** Target outcome for the goal
-
- Indicates what should be done by when.*/
+/// Target outcome for the goal
+///
+/// Indicates what should be done by when.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GoalTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The parameter whose value is being tracked (0..1)
-
- The parameter whose value is being tracked, e.g. body weight, blood pressure, or hemoglobin A1c level.*/
+    /// The parameter whose value is being tracked (0..1)
+    ///
+    /// The parameter whose value is being tracked, e.g. body weight, blood pressure, or hemoglobin A1c level.
     pub measure: ::core::option::Option<super::CodeableConcept>,
-    /** The target value to be achieved (0..1)
-
- The target value of the focus to be achieved to signify the fulfillment of the goal, e.g. 150 pounds, 7.0%. Either the high or low or both values of the range can be specified. When a low value is missing, it indicates that the goal is achieved at any focus value at or below the high value. Similarly, if the high value is missing, it indicates that the goal is achieved at any focus value at or above the low value.*/
+    /// The target value to be achieved (0..1)
+    ///
+    /// The target value of the focus to be achieved to signify the fulfillment of the goal, e.g. 150 pounds, 7.0%. Either the high or low or both values of the range can be specified. When a low value is missing, it indicates that the goal is achieved at any focus value at or below the high value. Similarly, if the high value is missing, it indicates that the goal is achieved at any focus value at or above the low value.
     pub detail: ::core::option::Option<super::GoalTargetDetail>,
-    /** Reach goal on or before (0..1)
-
- Indicates either the date or the duration after start by which the goal should be met.*/
+    /// Reach goal on or before (0..1)
+    ///
+    /// Indicates either the date or the duration after start by which the goal should be met.
     pub due: ::core::option::Option<super::GoalTargetDue>,
 }
 impl GoalTarget {

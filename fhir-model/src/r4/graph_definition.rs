@@ -2,108 +2,108 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of a graph of resources
-
- A formal computable definition of a graph of resources - that is, a coherent set of resources that form a graph by following references. The Graph Definition resource defines a set and makes rules about the set.*/
+/// Definition of a graph of resources
+///
+/// A formal computable definition of a graph of resources - that is, a coherent set of resources that form a graph by following references. The Graph Definition resource defines a set and makes rules about the set.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GraphDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this graph definition, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this graph definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this graph definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the graph definition is stored on different servers.*/
+    /// Canonical identifier for this graph definition, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this graph definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this graph definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the graph definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the graph definition (0..1)
-
- The identifier that is used to identify this version of the graph definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the graph definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the graph definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the graph definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the graph definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this graph definition (computer friendly) (1..1)
-
- A natural language name identifying the graph definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this graph definition (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the graph definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this graph definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this graph definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this graph definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this graph definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the graph definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the graph definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the graph definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the graph definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the graph definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the graph definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the graph definition (0..1)
-
- A free text natural language description of the graph definition from a consumer's perspective.*/
+    /// Natural language description of the graph definition (0..1)
+    ///
+    /// A free text natural language description of the graph definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate graph definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate graph definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for graph definition (if applicable) (0..*)
-
- A legal or geographic region in which the graph definition is intended to be used.*/
+    /// Intended jurisdiction for graph definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the graph definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this graph definition is defined (0..1)
-
- Explanation of why this graph definition is needed and why it has been designed as it has.*/
+    /// Why this graph definition is defined (0..1)
+    ///
+    /// Explanation of why this graph definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Type of resource at which the graph starts (1..1)
-
- The type of FHIR resource at which instances of this graph start.*/
+    /// Type of resource at which the graph starts (1..1)
+    ///
+    /// The type of FHIR resource at which instances of this graph start.
     pub start: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Profile on base resource (0..1)
-
- The profile that describes the use of the base resource.*/
+    /// Profile on base resource (0..1)
+    ///
+    /// The profile that describes the use of the base resource.
     pub profile: ::core::option::Option<super::Canonical>,
-    /** Links this graph makes rules about (0..*)
-
- Links this graph makes rules about.*/
+    /// Links this graph makes rules about (0..*)
+    ///
+    /// Links this graph makes rules about.
     pub link: ::std::vec::Vec<super::GraphDefinitionLink>,
 }
 impl GraphDefinition {
@@ -260,48 +260,48 @@ impl crate::rt::Element for GraphDefinition {
     }
 }
 crate::rt::element_impls!(GraphDefinition, resource);
-/** Links this graph makes rules about
-
- Links this graph makes rules about.*/
+/// Links this graph makes rules about
+///
+/// Links this graph makes rules about.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GraphDefinitionLink {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Path in the resource that contains the link (0..1)
-
- A FHIR expression that identifies one of FHIR References to other resources.*/
+    /// Path in the resource that contains the link (0..1)
+    ///
+    /// A FHIR expression that identifies one of FHIR References to other resources.
     pub path: ::core::option::Option<super::String>,
-    /** Which slice (if profiled) (0..1)
-
- Which slice (if profiled).*/
+    /// Which slice (if profiled) (0..1)
+    ///
+    /// Which slice (if profiled).
     pub slice_name: ::core::option::Option<super::String>,
-    /** Minimum occurrences for this link (0..1)
-
- Minimum occurrences for this link.*/
+    /// Minimum occurrences for this link (0..1)
+    ///
+    /// Minimum occurrences for this link.
     pub min: ::core::option::Option<super::Integer>,
-    /** Maximum occurrences for this link (0..1)
-
- Maximum occurrences for this link.*/
+    /// Maximum occurrences for this link (0..1)
+    ///
+    /// Maximum occurrences for this link.
     pub max: ::core::option::Option<super::String>,
-    /** Why this link is specified (0..1)
-
- Information about why this link is of interest in this graph definition.*/
+    /// Why this link is specified (0..1)
+    ///
+    /// Information about why this link is of interest in this graph definition.
     pub description: ::core::option::Option<super::String>,
-    /** Potential target for the link (0..*)
-
- Potential target for the link.*/
+    /// Potential target for the link (0..*)
+    ///
+    /// Potential target for the link.
     pub target: ::std::vec::Vec<super::GraphDefinitionLinkTarget>,
 }
 impl GraphDefinitionLink {
@@ -385,46 +385,46 @@ impl crate::rt::Element for GraphDefinitionLink {
     }
 }
 crate::rt::element_impls!(GraphDefinitionLink, element);
-/** Potential target for the link
-
- Potential target for the link.*/
+/// Potential target for the link
+///
+/// Potential target for the link.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GraphDefinitionLinkTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of resource this link refers to (1..1)
-
- Type of resource this link refers to.*/
+    /// Type of resource this link refers to (1..1)
+    ///
+    /// Type of resource this link refers to.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Criteria for reverse lookup (0..1)
-
- A set of parameters to look up.*/
+    /// Criteria for reverse lookup (0..1)
+    ///
+    /// A set of parameters to look up.
     pub params: ::core::option::Option<super::String>,
-    /** Profile for the target resource (0..1)
-
- Profile for the target resource.*/
+    /// Profile for the target resource (0..1)
+    ///
+    /// Profile for the target resource.
     pub profile: ::core::option::Option<super::Canonical>,
-    /** Compartment Consistency Rules (0..*)
-
- Compartment Consistency Rules.*/
+    /// Compartment Consistency Rules (0..*)
+    ///
+    /// Compartment Consistency Rules.
     pub compartment: ::std::vec::Vec<super::GraphDefinitionLinkTargetCompartment>,
-    /** Additional links from target resource (0..*)
-
- Additional links from target resource.*/
+    /// Additional links from target resource (0..*)
+    ///
+    /// Additional links from target resource.
     pub link: ::std::vec::Vec<super::GraphDefinitionLink>,
 }
 impl GraphDefinitionLinkTarget {
@@ -515,50 +515,50 @@ impl crate::rt::Element for GraphDefinitionLinkTarget {
     }
 }
 crate::rt::element_impls!(GraphDefinitionLinkTarget, element);
-/** Compartment Consistency Rules
-
- Compartment Consistency Rules.*/
+/// Compartment Consistency Rules
+///
+/// Compartment Consistency Rules.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GraphDefinitionLinkTargetCompartment {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** condition | requirement (1..1)
-
- Defines how the compartment rule is used - whether it it is used to test whether resources are subject to the rule, or whether it is a rule that must be followed.*/
+    /// condition | requirement (1..1)
+    ///
+    /// Defines how the compartment rule is used - whether it it is used to test whether resources are subject to the rule, or whether it is a rule that must be followed.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::GraphCompartmentUse, super::Extension>,
     >,
-    /** Patient | Encounter | RelatedPerson | Practitioner | Device (1..1)
-
- Identifies the compartment.*/
+    /// Patient | Encounter | RelatedPerson | Practitioner | Device (1..1)
+    ///
+    /// Identifies the compartment.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::CompartmentType, super::Extension>,
     >,
-    /** identical | matching | different | custom (1..1)
-
- identical | matching | different | no-rule | custom.*/
+    /// identical | matching | different | custom (1..1)
+    ///
+    /// identical | matching | different | no-rule | custom.
     pub rule: ::core::option::Option<
         crate::rt::Primitive<super::codes::GraphCompartmentRule, super::Extension>,
     >,
-    /** Custom rule, as a FHIRPath expression (0..1)
-
- Custom rule, as a FHIRPath expression.*/
+    /// Custom rule, as a FHIRPath expression (0..1)
+    ///
+    /// Custom rule, as a FHIRPath expression.
     pub expression: ::core::option::Option<super::String>,
-    /** Documentation for FHIRPath expression (0..1)
-
- Documentation for FHIRPath expression.*/
+    /// Documentation for FHIRPath expression (0..1)
+    ///
+    /// Documentation for FHIRPath expression.
     pub description: ::core::option::Option<super::String>,
 }
 impl GraphDefinitionLinkTargetCompartment {

@@ -2,86 +2,86 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Group of multiple entities
-
- Represents a defined collection of entities that may be discussed or acted upon collectively but which are not expected to act collectively, and are not formally or legally recognized; i.e. a collection of entities that isn't an Organization.*/
+/// Group of multiple entities
+///
+/// Represents a defined collection of entities that may be discussed or acted upon collectively but which are not expected to act collectively, and are not formally or legally recognized; i.e. a collection of entities that isn't an Organization.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Group {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique id (0..*)
-
- A unique business identifier for this group.*/
+    /// Unique id (0..*)
+    ///
+    /// A unique business identifier for this group.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this group's record is in active use (0..1)
-
- Indicates whether the record for the group is available for use or is merely being retained for historical purposes.*/
+    /// Whether this group's record is in active use (0..1)
+    ///
+    /// Indicates whether the record for the group is available for use or is merely being retained for historical purposes.
     pub active: ::core::option::Option<super::Boolean>,
-    /** person | animal | practitioner | device | medication | substance (1..1)
-
- Identifies the broad classification of the kind of resources the group includes.*/
+    /// person | animal | practitioner | device | medication | substance (1..1)
+    ///
+    /// Identifies the broad classification of the kind of resources the group includes.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::GroupType, super::Extension>,
     >,
-    /** Descriptive or actual (1..1)
-
- If true, indicates that the resource refers to a specific group of real individuals.  If false, the group defines a set of intended individuals.*/
+    /// Descriptive or actual (1..1)
+    ///
+    /// If true, indicates that the resource refers to a specific group of real individuals.  If false, the group defines a set of intended individuals.
     pub actual: ::core::option::Option<super::Boolean>,
-    /** Kind of Group members (0..1)
-
- Provides a specific type of resource the group includes; e.g. "cow", "syringe", etc.*/
+    /// Kind of Group members (0..1)
+    ///
+    /// Provides a specific type of resource the group includes; e.g. "cow", "syringe", etc.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Label for Group (0..1)
-
- A label assigned to the group for human identification and communication.*/
+    /// Label for Group (0..1)
+    ///
+    /// A label assigned to the group for human identification and communication.
     pub name: ::core::option::Option<super::String>,
-    /** Number of members (0..1)
-
- A count of the number of resource instances that are part of the group.*/
+    /// Number of members (0..1)
+    ///
+    /// A count of the number of resource instances that are part of the group.
     pub quantity: ::core::option::Option<super::UnsignedInt>,
-    /** Entity that is the custodian of the Group's definition (0..1)
-
- Entity responsible for defining and maintaining Group characteristics and/or registered members.*/
+    /// Entity that is the custodian of the Group's definition (0..1)
+    ///
+    /// Entity responsible for defining and maintaining Group characteristics and/or registered members.
     pub managing_entity: ::core::option::Option<super::Reference>,
-    /** Include / Exclude group members by Trait (0..*)
-
- Identifies traits whose presence r absence is shared by members of the group.*/
+    /// Include / Exclude group members by Trait (0..*)
+    ///
+    /// Identifies traits whose presence r absence is shared by members of the group.
     pub characteristic: ::std::vec::Vec<super::GroupCharacteristic>,
-    /** Who or what is in group (0..*)
-
- Identifies the resource instances that are members of the group.*/
+    /// Who or what is in group (0..*)
+    ///
+    /// Identifies the resource instances that are members of the group.
     pub member: ::std::vec::Vec<super::GroupMember>,
 }
 impl Group {
@@ -214,40 +214,40 @@ impl crate::rt::Element for Group {
     }
 }
 crate::rt::element_impls!(Group, resource);
-/** Include / Exclude group members by Trait
-
- Identifies traits whose presence r absence is shared by members of the group.*/
+/// Include / Exclude group members by Trait
+///
+/// Identifies traits whose presence r absence is shared by members of the group.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupCharacteristic {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Kind of characteristic (1..1)
-
- A code that identifies the kind of trait being asserted.*/
+    /// Kind of characteristic (1..1)
+    ///
+    /// A code that identifies the kind of trait being asserted.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Value held by characteristic (1..1)
-
- The value of the trait that holds (or does not hold - see 'exclude') for members of the group.*/
+    /// Value held by characteristic (1..1)
+    ///
+    /// The value of the trait that holds (or does not hold - see 'exclude') for members of the group.
     pub value: ::core::option::Option<super::GroupCharacteristicValue>,
-    /** Group includes or excludes (1..1)
-
- If true, indicates the characteristic is one that is NOT held by members of the group.*/
+    /// Group includes or excludes (1..1)
+    ///
+    /// If true, indicates the characteristic is one that is NOT held by members of the group.
     pub exclude: ::core::option::Option<super::Boolean>,
-    /** Period over which characteristic is tested (0..1)
-
- The period over which the characteristic is tested; e.g. the patient had an operation during the month of June.*/
+    /// Period over which characteristic is tested (0..1)
+    ///
+    /// The period over which the characteristic is tested; e.g. the patient had an operation during the month of June.
     pub period: ::core::option::Option<super::Period>,
 }
 impl GroupCharacteristic {
@@ -401,36 +401,36 @@ impl crate::rt::Value for GroupCharacteristicValue {
         }
     }
 }
-/** Who or what is in group
-
- Identifies the resource instances that are members of the group.*/
+/// Who or what is in group
+///
+/// Identifies the resource instances that are members of the group.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupMember {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to the group member (1..1)
-
- A reference to the entity that is a member of the group. Must be consistent with Group.type. If the entity is another group, then the type must be the same.*/
+    /// Reference to the group member (1..1)
+    ///
+    /// A reference to the entity that is a member of the group. Must be consistent with Group.type. If the entity is another group, then the type must be the same.
     pub entity: ::core::option::Option<super::Reference>,
-    /** Period member belonged to the group (0..1)
-
- The period that the member was in the group, if known.*/
+    /// Period member belonged to the group (0..1)
+    ///
+    /// The period that the member was in the group, if known.
     pub period: ::core::option::Option<super::Period>,
-    /** If member is no longer in group (0..1)
-
- A flag to indicate that the member is no longer in the group, but previously may have been a member.*/
+    /// If member is no longer in group (0..1)
+    ///
+    /// A flag to indicate that the member is no longer in the group, but previously may have been a member.
     pub inactive: ::core::option::Option<super::Boolean>,
 }
 impl GroupMember {

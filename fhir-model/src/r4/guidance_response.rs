@@ -2,106 +2,106 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The formal response to a guidance request
-
- A guidance response is the formal response to a guidance request, including any output parameters returned by the evaluation, as well as the description of any proposed actions to be taken.*/
+/// The formal response to a guidance request
+///
+/// A guidance response is the formal response to a guidance request, including any output parameters returned by the evaluation, as well as the description of any proposed actions to be taken.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GuidanceResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The identifier of the request associated with this response, if any (0..1)
-
- The identifier of the request associated with this response. If an identifier was given as part of the request, it will be reproduced here to enable the requester to more easily identify the response in a multi-request scenario.*/
+    /// The identifier of the request associated with this response, if any (0..1)
+    ///
+    /// The identifier of the request associated with this response. If an identifier was given as part of the request, it will be reproduced here to enable the requester to more easily identify the response in a multi-request scenario.
     pub request_identifier: ::core::option::Option<super::Identifier>,
-    /** Business identifier (0..*)
-
- Allows a service to provide  unique, business identifiers for the response.*/
+    /// Business identifier (0..*)
+    ///
+    /// Allows a service to provide  unique, business identifiers for the response.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** What guidance was requested (1..1)
-
- An identifier, CodeableConcept or canonical reference to the guidance that was requested.*/
+    /// What guidance was requested (1..1)
+    ///
+    /// An identifier, CodeableConcept or canonical reference to the guidance that was requested.
     pub module: ::core::option::Option<super::GuidanceResponseModule>,
-    /** success | data-requested | data-required | in-progress | failure | entered-in-error (1..1)
-
- The status of the response. If the evaluation is completed successfully, the status will indicate success. However, in order to complete the evaluation, the engine may require more information. In this case, the status will be data-required, and the response will contain a description of the additional required information. If the evaluation completed successfully, but the engine determines that a potentially more accurate response could be provided if more data was available, the status will be data-requested, and the response will contain a description of the additional requested information.*/
+    /// success | data-requested | data-required | in-progress | failure | entered-in-error (1..1)
+    ///
+    /// The status of the response. If the evaluation is completed successfully, the status will indicate success. However, in order to complete the evaluation, the engine may require more information. In this case, the status will be data-required, and the response will contain a description of the additional required information. If the evaluation completed successfully, but the engine determines that a potentially more accurate response could be provided if more data was available, the status will be data-requested, and the response will contain a description of the additional requested information.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::GuidanceResponseStatus, super::Extension>,
     >,
-    /** Patient the request was performed for (0..1)
-
- The patient for which the request was processed.*/
+    /// Patient the request was performed for (0..1)
+    ///
+    /// The patient for which the request was processed.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter during which the response was returned (0..1)
-
- The encounter during which this response was created or to which the creation of this record is tightly associated.*/
+    /// Encounter during which the response was returned (0..1)
+    ///
+    /// The encounter during which this response was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the guidance response was processed (0..1)
-
- Indicates when the guidance response was processed.*/
+    /// When the guidance response was processed (0..1)
+    ///
+    /// Indicates when the guidance response was processed.
     pub occurrence_date_time: ::core::option::Option<super::DateTime>,
-    /** Device returning the guidance (0..1)
-
- Provides a reference to the device that performed the guidance.*/
+    /// Device returning the guidance (0..1)
+    ///
+    /// Provides a reference to the device that performed the guidance.
     pub performer: ::core::option::Option<super::Reference>,
-    /** Why guidance is needed (0..*)
-
- Describes the reason for the guidance response in coded or textual form.*/
+    /// Why guidance is needed (0..*)
+    ///
+    /// Describes the reason for the guidance response in coded or textual form.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why guidance is needed (0..*)
-
- Indicates the reason the request was initiated. This is typically provided as a parameter to the evaluation and echoed by the service, although for some use cases, such as subscription- or event-based scenarios, it may provide an indication of the cause for the response.*/
+    /// Why guidance is needed (0..*)
+    ///
+    /// Indicates the reason the request was initiated. This is typically provided as a parameter to the evaluation and echoed by the service, although for some use cases, such as subscription- or event-based scenarios, it may provide an indication of the cause for the response.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Additional notes about the response (0..*)
-
- Provides a mechanism to communicate additional information about the response.*/
+    /// Additional notes about the response (0..*)
+    ///
+    /// Provides a mechanism to communicate additional information about the response.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Messages resulting from the evaluation of the artifact or artifacts (0..*)
-
- Messages resulting from the evaluation of the artifact or artifacts. As part of evaluating the request, the engine may produce informational or warning messages. These messages will be provided by this element.*/
+    /// Messages resulting from the evaluation of the artifact or artifacts (0..*)
+    ///
+    /// Messages resulting from the evaluation of the artifact or artifacts. As part of evaluating the request, the engine may produce informational or warning messages. These messages will be provided by this element.
     pub evaluation_message: ::std::vec::Vec<super::Reference>,
-    /** The output parameters of the evaluation, if any (0..1)
-
- The output parameters of the evaluation, if any. Many modules will result in the return of specific resources such as procedure or communication requests that are returned as part of the operation result. However, modules may define specific outputs that would be returned as the result of the evaluation, and these would be returned in this element.*/
+    /// The output parameters of the evaluation, if any (0..1)
+    ///
+    /// The output parameters of the evaluation, if any. Many modules will result in the return of specific resources such as procedure or communication requests that are returned as part of the operation result. However, modules may define specific outputs that would be returned as the result of the evaluation, and these would be returned in this element.
     pub output_parameters: ::core::option::Option<super::Reference>,
-    /** Proposed actions, if any (0..1)
-
- The actions, if any, produced by the evaluation of the artifact.*/
+    /// Proposed actions, if any (0..1)
+    ///
+    /// The actions, if any, produced by the evaluation of the artifact.
     pub result: ::core::option::Option<super::Reference>,
-    /** Additional required data (0..*)
-
- If the evaluation could not be completed due to lack of information, or additional information would potentially result in a more accurate response, this element will a description of the data required in order to proceed with the evaluation. A subsequent request to the service should include this data.*/
+    /// Additional required data (0..*)
+    ///
+    /// If the evaluation could not be completed due to lack of information, or additional information would potentially result in a more accurate response, this element will a description of the data required in order to proceed with the evaluation. A subsequent request to the service should include this data.
     pub data_requirement: ::std::vec::Vec<super::DataRequirement>,
 }
 impl GuidanceResponse {

@@ -2,140 +2,140 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The details of a healthcare service available at a location
-
- The details of a healthcare service available at a location.*/
+/// The details of a healthcare service available at a location
+///
+/// The details of a healthcare service available at a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HealthcareService {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifiers for this item (0..*)
-
- External identifiers for this item.*/
+    /// External identifiers for this item (0..*)
+    ///
+    /// External identifiers for this item.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this HealthcareService record is in active use (0..1)
-
- This flag is used to mark the record to not be used. This is not used when a center is closed for maintenance, or for holidays, the notAvailable period is to be used for this.*/
+    /// Whether this HealthcareService record is in active use (0..1)
+    ///
+    /// This flag is used to mark the record to not be used. This is not used when a center is closed for maintenance, or for holidays, the notAvailable period is to be used for this.
     pub active: ::core::option::Option<super::Boolean>,
-    /** Organization that provides this service (0..1)
-
- The organization that provides this healthcare service.*/
+    /// Organization that provides this service (0..1)
+    ///
+    /// The organization that provides this healthcare service.
     pub provided_by: ::core::option::Option<super::Reference>,
-    /** Broad category of service being performed or delivered (0..*)
-
- Identifies the broad category of service being performed or delivered.*/
+    /// Broad category of service being performed or delivered (0..*)
+    ///
+    /// Identifies the broad category of service being performed or delivered.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of service that may be delivered or performed (0..*)
-
- The specific type of service that may be delivered or performed.*/
+    /// Type of service that may be delivered or performed (0..*)
+    ///
+    /// The specific type of service that may be delivered or performed.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specialties handled by the HealthcareService (0..*)
-
- Collection of specialties handled by the service site. This is more of a medical term.*/
+    /// Specialties handled by the HealthcareService (0..*)
+    ///
+    /// Collection of specialties handled by the service site. This is more of a medical term.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** Location(s) where service may be provided (0..*)
-
- The location(s) where this healthcare service may be provided.*/
+    /// Location(s) where service may be provided (0..*)
+    ///
+    /// The location(s) where this healthcare service may be provided.
     pub location: ::std::vec::Vec<super::Reference>,
-    /** Description of service as presented to a consumer while searching (0..1)
-
- Further description of the service as it would be presented to a consumer while searching.*/
+    /// Description of service as presented to a consumer while searching (0..1)
+    ///
+    /// Further description of the service as it would be presented to a consumer while searching.
     pub name: ::core::option::Option<super::String>,
-    /** Additional description and/or any specific issues not covered elsewhere (0..1)
-
- Any additional description of the service and/or any specific issues not covered by the other attributes, which can be displayed as further detail under the serviceName.*/
+    /// Additional description and/or any specific issues not covered elsewhere (0..1)
+    ///
+    /// Any additional description of the service and/or any specific issues not covered by the other attributes, which can be displayed as further detail under the serviceName.
     pub comment: ::core::option::Option<super::String>,
-    /** Extra details about the service that can't be placed in the other fields (0..1)
-
- Extra details about the service that can't be placed in the other fields.*/
+    /// Extra details about the service that can't be placed in the other fields (0..1)
+    ///
+    /// Extra details about the service that can't be placed in the other fields.
     pub extra_details: ::core::option::Option<super::Markdown>,
-    /** Facilitates quick identification of the service (0..1)
-
- If there is a photo/symbol associated with this HealthcareService, it may be included here to facilitate quick identification of the service in a list.*/
+    /// Facilitates quick identification of the service (0..1)
+    ///
+    /// If there is a photo/symbol associated with this HealthcareService, it may be included here to facilitate quick identification of the service in a list.
     pub photo: ::core::option::Option<super::Attachment>,
-    /** Contacts related to the healthcare service (0..*)
-
- List of contacts related to this specific healthcare service.*/
+    /// Contacts related to the healthcare service (0..*)
+    ///
+    /// List of contacts related to this specific healthcare service.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Location(s) service is intended for/available to (0..*)
-
- The location(s) that this service is available to (not where the service is provided).*/
+    /// Location(s) service is intended for/available to (0..*)
+    ///
+    /// The location(s) that this service is available to (not where the service is provided).
     pub coverage_area: ::std::vec::Vec<super::Reference>,
-    /** Conditions under which service is available/offered (0..*)
-
- The code(s) that detail the conditions under which the healthcare service is available/offered.*/
+    /// Conditions under which service is available/offered (0..*)
+    ///
+    /// The code(s) that detail the conditions under which the healthcare service is available/offered.
     pub service_provision_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specific eligibility requirements required to use the service (0..*)
-
- Does this service have specific eligibility requirements that need to be met in order to use the service?*/
+    /// Specific eligibility requirements required to use the service (0..*)
+    ///
+    /// Does this service have specific eligibility requirements that need to be met in order to use the service?
     pub eligibility: ::std::vec::Vec<super::HealthcareServiceEligibility>,
-    /** Programs that this service is applicable to (0..*)
-
- Programs that this service is applicable to.*/
+    /// Programs that this service is applicable to (0..*)
+    ///
+    /// Programs that this service is applicable to.
     pub program: ::std::vec::Vec<super::CodeableConcept>,
-    /** Collection of characteristics (attributes) (0..*)
-
- Collection of characteristics (attributes).*/
+    /// Collection of characteristics (attributes) (0..*)
+    ///
+    /// Collection of characteristics (attributes).
     pub characteristic: ::std::vec::Vec<super::CodeableConcept>,
-    /** The language that this service is offered in (0..*)
-
- Some services are specifically made available in multiple languages, this property permits a directory to declare the languages this is offered in. Typically this is only provided where a service operates in communities with mixed languages used.*/
+    /// The language that this service is offered in (0..*)
+    ///
+    /// Some services are specifically made available in multiple languages, this property permits a directory to declare the languages this is offered in. Typically this is only provided where a service operates in communities with mixed languages used.
     pub communication: ::std::vec::Vec<super::CodeableConcept>,
-    /** Ways that the service accepts referrals (0..*)
-
- Ways that the service accepts referrals, if this is not provided then it is implied that no referral is required.*/
+    /// Ways that the service accepts referrals (0..*)
+    ///
+    /// Ways that the service accepts referrals, if this is not provided then it is implied that no referral is required.
     pub referral_method: ::std::vec::Vec<super::CodeableConcept>,
-    /** If an appointment is required for access to this service (0..1)
-
- Indicates whether or not a prospective consumer will require an appointment for a particular service at a site to be provided by the Organization. Indicates if an appointment is required for access to this service.*/
+    /// If an appointment is required for access to this service (0..1)
+    ///
+    /// Indicates whether or not a prospective consumer will require an appointment for a particular service at a site to be provided by the Organization. Indicates if an appointment is required for access to this service.
     pub appointment_required: ::core::option::Option<super::Boolean>,
-    /** Times the Service Site is available (0..*)
-
- A collection of times that the Service Site is available.*/
+    /// Times the Service Site is available (0..*)
+    ///
+    /// A collection of times that the Service Site is available.
     pub available_time: ::std::vec::Vec<super::HealthcareServiceAvailableTime>,
-    /** Not available during this time due to provided reason (0..*)
-
- The HealthcareService is not available during this period of time due to the provided reason.*/
+    /// Not available during this time due to provided reason (0..*)
+    ///
+    /// The HealthcareService is not available during this period of time due to the provided reason.
     pub not_available: ::std::vec::Vec<super::HealthcareServiceNotAvailable>,
-    /** Description of availability exceptions (0..1)
-
- A description of site availability exceptions, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as details in the available Times and not available Times.*/
+    /// Description of availability exceptions (0..1)
+    ///
+    /// A description of site availability exceptions, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as details in the available Times and not available Times.
     pub availability_exceptions: ::core::option::Option<super::String>,
-    /** Technical endpoints providing access to electronic services operated for the healthcare service (0..*)
-
- Technical endpoints providing access to services operated for the specific healthcare services defined at this resource.*/
+    /// Technical endpoints providing access to electronic services operated for the healthcare service (0..*)
+    ///
+    /// Technical endpoints providing access to services operated for the specific healthcare services defined at this resource.
     pub endpoint: ::std::vec::Vec<super::Reference>,
 }
 impl HealthcareService {
@@ -359,42 +359,42 @@ impl crate::rt::Element for HealthcareService {
     }
 }
 crate::rt::element_impls!(HealthcareService, resource);
-/** Times the Service Site is available
-
- A collection of times that the Service Site is available.*/
+/// Times the Service Site is available
+///
+/// A collection of times that the Service Site is available.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HealthcareServiceAvailableTime {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** mon | tue | wed | thu | fri | sat | sun (0..*)
-
- Indicates which days of the week are available between the start and end Times.*/
+    /// mon | tue | wed | thu | fri | sat | sun (0..*)
+    ///
+    /// Indicates which days of the week are available between the start and end Times.
     pub days_of_week: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::DaysOfWeek, super::Extension>,
     >,
-    /** Always available? e.g. 24 hour service (0..1)
-
- Is this always available? (hence times are irrelevant) e.g. 24 hour service.*/
+    /// Always available? e.g. 24 hour service (0..1)
+    ///
+    /// Is this always available? (hence times are irrelevant) e.g. 24 hour service.
     pub all_day: ::core::option::Option<super::Boolean>,
-    /** Opening time of day (ignored if allDay = true) (0..1)
-
- The opening time of day. Note: If the AllDay flag is set, then this time is ignored.*/
+    /// Opening time of day (ignored if allDay = true) (0..1)
+    ///
+    /// The opening time of day. Note: If the AllDay flag is set, then this time is ignored.
     pub available_start_time: ::core::option::Option<super::Time>,
-    /** Closing time of day (ignored if allDay = true) (0..1)
-
- The closing time of day. Note: If the AllDay flag is set, then this time is ignored.*/
+    /// Closing time of day (ignored if allDay = true) (0..1)
+    ///
+    /// The closing time of day. Note: If the AllDay flag is set, then this time is ignored.
     pub available_end_time: ::core::option::Option<super::Time>,
 }
 impl HealthcareServiceAvailableTime {
@@ -462,32 +462,32 @@ impl crate::rt::Element for HealthcareServiceAvailableTime {
     }
 }
 crate::rt::element_impls!(HealthcareServiceAvailableTime, element);
-/** Specific eligibility requirements required to use the service
-
- Does this service have specific eligibility requirements that need to be met in order to use the service?*/
+/// Specific eligibility requirements required to use the service
+///
+/// Does this service have specific eligibility requirements that need to be met in order to use the service?
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HealthcareServiceEligibility {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Coded value for the eligibility (0..1)
-
- Coded value for the eligibility.*/
+    /// Coded value for the eligibility (0..1)
+    ///
+    /// Coded value for the eligibility.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Describes the eligibility conditions for the service (0..1)
-
- Describes the eligibility conditions for the service.*/
+    /// Describes the eligibility conditions for the service (0..1)
+    ///
+    /// Describes the eligibility conditions for the service.
     pub comment: ::core::option::Option<super::Markdown>,
 }
 impl HealthcareServiceEligibility {
@@ -547,32 +547,32 @@ impl crate::rt::Element for HealthcareServiceEligibility {
     }
 }
 crate::rt::element_impls!(HealthcareServiceEligibility, element);
-/** Not available during this time due to provided reason
-
- The HealthcareService is not available during this period of time due to the provided reason.*/
+/// Not available during this time due to provided reason
+///
+/// The HealthcareService is not available during this period of time due to the provided reason.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HealthcareServiceNotAvailable {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reason presented to the user explaining why time not available (1..1)
-
- The reason that can be presented to the user as to why this time is not available.*/
+    /// Reason presented to the user explaining why time not available (1..1)
+    ///
+    /// The reason that can be presented to the user as to why this time is not available.
     pub description: ::core::option::Option<super::String>,
-    /** Service not available from this date (0..1)
-
- Service is not available (seasonally or for a public holiday) from this date.*/
+    /// Service not available from this date (0..1)
+    ///
+    /// Service is not available (seasonally or for a public holiday) from this date.
     pub during: ::core::option::Option<super::Period>,
 }
 impl HealthcareServiceNotAvailable {

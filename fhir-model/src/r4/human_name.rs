@@ -2,48 +2,48 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Name of a human - parts and usage
-
- A human's name with the ability to identify parts and usage.*/
+/// Name of a human - parts and usage
+///
+/// A human's name with the ability to identify parts and usage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HumanName {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** usual | official | temp | nickname | anonymous | old | maiden (0..1)
-
- Identifies the purpose for this name.*/
+    /// usual | official | temp | nickname | anonymous | old | maiden (0..1)
+    ///
+    /// Identifies the purpose for this name.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::NameUse, super::Extension>,
     >,
-    /** Text representation of the full name (0..1)
-
- Specifies the entire name as it should be displayed e.g. on an application UI. This may be provided instead of or as well as the specific parts.*/
+    /// Text representation of the full name (0..1)
+    ///
+    /// Specifies the entire name as it should be displayed e.g. on an application UI. This may be provided instead of or as well as the specific parts.
     pub text: ::core::option::Option<super::String>,
-    /** Family name (often called 'Surname') (0..1)
-
- The part of a name that links to the genealogy. In some cultures (e.g. Eritrea) the family name of a son is the first name of his father.*/
+    /// Family name (often called 'Surname') (0..1)
+    ///
+    /// The part of a name that links to the genealogy. In some cultures (e.g. Eritrea) the family name of a son is the first name of his father.
     pub family: ::core::option::Option<super::String>,
-    /** Given names (not always 'first'). Includes middle names (0..*)
-
- Given name.*/
+    /// Given names (not always 'first'). Includes middle names (0..*)
+    ///
+    /// Given name.
     pub given: ::std::vec::Vec<super::String>,
-    /** Parts that come before the name (0..*)
-
- Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc. and that appears at the start of the name.*/
+    /// Parts that come before the name (0..*)
+    ///
+    /// Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc. and that appears at the start of the name.
     pub prefix: ::std::vec::Vec<super::String>,
-    /** Parts that come after the name (0..*)
-
- Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc. and that appears at the end of the name.*/
+    /// Parts that come after the name (0..*)
+    ///
+    /// Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc. and that appears at the end of the name.
     pub suffix: ::std::vec::Vec<super::String>,
-    /** Time period when name was/is in use (0..1)
-
- Indicates the period of time when this name was valid for the named person.*/
+    /// Time period when name was/is in use (0..1)
+    ///
+    /// Indicates the period of time when this name was valid for the named person.
     pub period: ::core::option::Option<super::Period>,
 }
 impl HumanName {

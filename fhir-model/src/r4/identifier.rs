@@ -2,44 +2,44 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An identifier intended for computation
-
- An identifier - identifies some entity uniquely and unambiguously. Typically this is used for business identifiers.*/
+/// An identifier intended for computation
+///
+/// An identifier - identifies some entity uniquely and unambiguously. Typically this is used for business identifiers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Identifier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** usual | official | temp | secondary | old (If known) (0..1)
-
- The purpose of this identifier.*/
+    /// usual | official | temp | secondary | old (If known) (0..1)
+    ///
+    /// The purpose of this identifier.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::IdentifierUse, super::Extension>,
     >,
-    /** Description of identifier (0..1)
-
- A coded type for the identifier that can be used to determine which identifier to use for a specific purpose.*/
+    /// Description of identifier (0..1)
+    ///
+    /// A coded type for the identifier that can be used to determine which identifier to use for a specific purpose.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The namespace for the identifier value (0..1)
-
- Establishes the namespace for the value - that is, a URL that describes a set values that are unique.*/
+    /// The namespace for the identifier value (0..1)
+    ///
+    /// Establishes the namespace for the value - that is, a URL that describes a set values that are unique.
     pub system: ::core::option::Option<super::Uri>,
-    /** The value that is unique (0..1)
-
- The portion of the identifier typically relevant to the user and which is unique within the context of the system.*/
+    /// The value that is unique (0..1)
+    ///
+    /// The portion of the identifier typically relevant to the user and which is unique within the context of the system.
     pub value: ::core::option::Option<super::String>,
-    /** Time period when id is/was valid for use (0..1)
-
- Time period during which identifier is/was valid for use.*/
+    /// Time period when id is/was valid for use (0..1)
+    ///
+    /// Time period during which identifier is/was valid for use.
     pub period: ::core::option::Option<super::Period>,
-    /** Organization that issued id (may be just text) (0..1)
-
- Organization that issued/manages the identifier.*/
+    /// Organization that issued id (may be just text) (0..1)
+    ///
+    /// Organization that issued/manages the identifier.
     pub assigner: ::core::option::Option<::std::boxed::Box<super::Reference>>,
 }
 impl Identifier {

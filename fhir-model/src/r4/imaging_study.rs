@@ -2,126 +2,126 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A set of images produced in single study (one or more series of references images)
-
- Representation of the content produced in a DICOM imaging study. A study comprises a set of series, each of which includes a set of Service-Object Pair Instances (SOP Instances - images or other data) acquired or produced in a common context.  A series is of only one modality (e.g. X-ray, CT, MR, ultrasound), but a study may have multiple series of different modalities.*/
+/// A set of images produced in single study (one or more series of references images)
+///
+/// Representation of the content produced in a DICOM imaging study. A study comprises a set of series, each of which includes a set of Service-Object Pair Instances (SOP Instances - images or other data) acquired or produced in a common context.  A series is of only one modality (e.g. X-ray, CT, MR, ultrasound), but a study may have multiple series of different modalities.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImagingStudy {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifiers for the whole study (0..*)
-
- Identifiers for the ImagingStudy such as DICOM Study Instance UID, and Accession Number.*/
+    /// Identifiers for the whole study (0..*)
+    ///
+    /// Identifiers for the ImagingStudy such as DICOM Study Instance UID, and Accession Number.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** registered | available | cancelled | entered-in-error | unknown (1..1)
-
- The current state of the ImagingStudy.*/
+    /// registered | available | cancelled | entered-in-error | unknown (1..1)
+    ///
+    /// The current state of the ImagingStudy.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ImagingStudyStatus, super::Extension>,
     >,
-    /** All series modality if actual acquisition modalities (0..*)
-
- A list of all the series.modality values that are actual acquisition modalities, i.e. those in the DICOM Context Group 29 (value set OID 1.2.840.10008.6.1.19).*/
+    /// All series modality if actual acquisition modalities (0..*)
+    ///
+    /// A list of all the series.modality values that are actual acquisition modalities, i.e. those in the DICOM Context Group 29 (value set OID 1.2.840.10008.6.1.19).
     pub modality: ::std::vec::Vec<super::Coding>,
-    /** Who or what is the subject of the study (1..1)
-
- The subject, typically a patient, of the imaging study.*/
+    /// Who or what is the subject of the study (1..1)
+    ///
+    /// The subject, typically a patient, of the imaging study.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter with which this imaging study is associated (0..1)
-
- The healthcare event (e.g. a patient and healthcare provider interaction) during which this ImagingStudy is made.*/
+    /// Encounter with which this imaging study is associated (0..1)
+    ///
+    /// The healthcare event (e.g. a patient and healthcare provider interaction) during which this ImagingStudy is made.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the study was started (0..1)
-
- Date and time the study started.*/
+    /// When the study was started (0..1)
+    ///
+    /// Date and time the study started.
     pub started: ::core::option::Option<super::DateTime>,
-    /** Request fulfilled (0..*)
-
- A list of the diagnostic requests that resulted in this imaging study being performed.*/
+    /// Request fulfilled (0..*)
+    ///
+    /// A list of the diagnostic requests that resulted in this imaging study being performed.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Referring physician (0..1)
-
- The requesting/referring physician.*/
+    /// Referring physician (0..1)
+    ///
+    /// The requesting/referring physician.
     pub referrer: ::core::option::Option<super::Reference>,
-    /** Who interpreted images (0..*)
-
- Who read the study and interpreted the images or other content.*/
+    /// Who interpreted images (0..*)
+    ///
+    /// Who read the study and interpreted the images or other content.
     pub interpreter: ::std::vec::Vec<super::Reference>,
-    /** Study access endpoint (0..*)
-
- The network service providing access (e.g., query, view, or retrieval) for the study. See implementation notes for information about using DICOM endpoints. A study-level endpoint applies to each series in the study, unless overridden by a series-level endpoint with the same Endpoint.connectionType.*/
+    /// Study access endpoint (0..*)
+    ///
+    /// The network service providing access (e.g., query, view, or retrieval) for the study. See implementation notes for information about using DICOM endpoints. A study-level endpoint applies to each series in the study, unless overridden by a series-level endpoint with the same Endpoint.connectionType.
     pub endpoint: ::std::vec::Vec<super::Reference>,
-    /** Number of Study Related Series (0..1)
-
- Number of Series in the Study. This value given may be larger than the number of series elements this Resource contains due to resource availability, security, or other factors. This element should be present if any series elements are present.*/
+    /// Number of Study Related Series (0..1)
+    ///
+    /// Number of Series in the Study. This value given may be larger than the number of series elements this Resource contains due to resource availability, security, or other factors. This element should be present if any series elements are present.
     pub number_of_series: ::core::option::Option<super::UnsignedInt>,
-    /** Number of Study Related Instances (0..1)
-
- Number of SOP Instances in Study. This value given may be larger than the number of instance elements this resource contains due to resource availability, security, or other factors. This element should be present if any instance elements are present.*/
+    /// Number of Study Related Instances (0..1)
+    ///
+    /// Number of SOP Instances in Study. This value given may be larger than the number of instance elements this resource contains due to resource availability, security, or other factors. This element should be present if any instance elements are present.
     pub number_of_instances: ::core::option::Option<super::UnsignedInt>,
-    /** The performed Procedure reference (0..1)
-
- The procedure which this ImagingStudy was part of.*/
+    /// The performed Procedure reference (0..1)
+    ///
+    /// The procedure which this ImagingStudy was part of.
     pub procedure_reference: ::core::option::Option<super::Reference>,
-    /** The performed procedure code (0..*)
-
- The code for the performed procedure type.*/
+    /// The performed procedure code (0..*)
+    ///
+    /// The code for the performed procedure type.
     pub procedure_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Where ImagingStudy occurred (0..1)
-
- The principal physical location where the ImagingStudy was performed.*/
+    /// Where ImagingStudy occurred (0..1)
+    ///
+    /// The principal physical location where the ImagingStudy was performed.
     pub location: ::core::option::Option<super::Reference>,
-    /** Why the study was requested (0..*)
-
- Description of clinical condition indicating why the ImagingStudy was requested.*/
+    /// Why the study was requested (0..*)
+    ///
+    /// Description of clinical condition indicating why the ImagingStudy was requested.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why was study performed (0..*)
-
- Indicates another resource whose existence justifies this Study.*/
+    /// Why was study performed (0..*)
+    ///
+    /// Indicates another resource whose existence justifies this Study.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** User-defined comments (0..*)
-
- Per the recommended DICOM mapping, this element is derived from the Study Description attribute (0008,1030). Observations or findings about the imaging study should be recorded in another resource, e.g. Observation, and not in this element.*/
+    /// User-defined comments (0..*)
+    ///
+    /// Per the recommended DICOM mapping, this element is derived from the Study Description attribute (0008,1030). Observations or findings about the imaging study should be recorded in another resource, e.g. Observation, and not in this element.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Institution-generated description (0..1)
-
- The Imaging Manager description of the study. Institution-generated description or classification of the Study (component) performed.*/
+    /// Institution-generated description (0..1)
+    ///
+    /// The Imaging Manager description of the study. Institution-generated description or classification of the Study (component) performed.
     pub description: ::core::option::Option<super::String>,
-    /** Each study has one or more series of instances (0..*)
-
- Each study has one or more series of images or other content.*/
+    /// Each study has one or more series of instances (0..*)
+    ///
+    /// Each study has one or more series of images or other content.
     pub series: ::std::vec::Vec<super::ImagingStudySeries>,
 }
 impl ImagingStudy {
@@ -294,72 +294,72 @@ impl crate::rt::Element for ImagingStudy {
     }
 }
 crate::rt::element_impls!(ImagingStudy, resource);
-/** Each study has one or more series of instances
-
- Each study has one or more series of images or other content.*/
+/// Each study has one or more series of instances
+///
+/// Each study has one or more series of images or other content.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImagingStudySeries {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** DICOM Series Instance UID for the series (1..1)
-
- The DICOM Series Instance UID for the series.*/
+    /// DICOM Series Instance UID for the series (1..1)
+    ///
+    /// The DICOM Series Instance UID for the series.
     pub uid: ::core::option::Option<super::Id>,
-    /** Numeric identifier of this series (0..1)
-
- The numeric identifier of this series in the study.*/
+    /// Numeric identifier of this series (0..1)
+    ///
+    /// The numeric identifier of this series in the study.
     pub number: ::core::option::Option<super::UnsignedInt>,
-    /** The modality of the instances in the series (1..1)
-
- The modality of this series sequence.*/
+    /// The modality of the instances in the series (1..1)
+    ///
+    /// The modality of this series sequence.
     pub modality: ::core::option::Option<super::Coding>,
-    /** A short human readable summary of the series (0..1)
-
- A description of the series.*/
+    /// A short human readable summary of the series (0..1)
+    ///
+    /// A description of the series.
     pub description: ::core::option::Option<super::String>,
-    /** Number of Series Related Instances (0..1)
-
- Number of SOP Instances in the Study. The value given may be larger than the number of instance elements this resource contains due to resource availability, security, or other factors. This element should be present if any instance elements are present.*/
+    /// Number of Series Related Instances (0..1)
+    ///
+    /// Number of SOP Instances in the Study. The value given may be larger than the number of instance elements this resource contains due to resource availability, security, or other factors. This element should be present if any instance elements are present.
     pub number_of_instances: ::core::option::Option<super::UnsignedInt>,
-    /** Series access endpoint (0..*)
-
- The network service providing access (e.g., query, view, or retrieval) for this series. See implementation notes for information about using DICOM endpoints. A series-level endpoint, if present, has precedence over a study-level endpoint with the same Endpoint.connectionType.*/
+    /// Series access endpoint (0..*)
+    ///
+    /// The network service providing access (e.g., query, view, or retrieval) for this series. See implementation notes for information about using DICOM endpoints. A series-level endpoint, if present, has precedence over a study-level endpoint with the same Endpoint.connectionType.
     pub endpoint: ::std::vec::Vec<super::Reference>,
-    /** Body part examined (0..1)
-
- The anatomic structures examined. See DICOM Part 16 Annex L (http://dicom.nema.org/medical/dicom/current/output/chtml/part16/chapter_L.html) for DICOM to SNOMED-CT mappings. The bodySite may indicate the laterality of body part imaged; if so, it shall be consistent with any content of ImagingStudy.series.laterality.*/
+    /// Body part examined (0..1)
+    ///
+    /// The anatomic structures examined. See DICOM Part 16 Annex L (http://dicom.nema.org/medical/dicom/current/output/chtml/part16/chapter_L.html) for DICOM to SNOMED-CT mappings. The bodySite may indicate the laterality of body part imaged; if so, it shall be consistent with any content of ImagingStudy.series.laterality.
     pub body_site: ::core::option::Option<super::Coding>,
-    /** Body part laterality (0..1)
-
- The laterality of the (possibly paired) anatomic structures examined. E.g., the left knee, both lungs, or unpaired abdomen. If present, shall be consistent with any laterality information indicated in ImagingStudy.series.bodySite.*/
+    /// Body part laterality (0..1)
+    ///
+    /// The laterality of the (possibly paired) anatomic structures examined. E.g., the left knee, both lungs, or unpaired abdomen. If present, shall be consistent with any laterality information indicated in ImagingStudy.series.bodySite.
     pub laterality: ::core::option::Option<super::Coding>,
-    /** Specimen imaged (0..*)
-
- The specimen imaged, e.g., for whole slide imaging of a biopsy.*/
+    /// Specimen imaged (0..*)
+    ///
+    /// The specimen imaged, e.g., for whole slide imaging of a biopsy.
     pub specimen: ::std::vec::Vec<super::Reference>,
-    /** When the series started (0..1)
-
- The date and time the series was started.*/
+    /// When the series started (0..1)
+    ///
+    /// The date and time the series was started.
     pub started: ::core::option::Option<super::DateTime>,
-    /** Who performed the series (0..*)
-
- Indicates who or what performed the series and how they were involved.*/
+    /// Who performed the series (0..*)
+    ///
+    /// Indicates who or what performed the series and how they were involved.
     pub performer: ::std::vec::Vec<super::ImagingStudySeriesPerformer>,
-    /** A single SOP instance from the series (0..*)
-
- A single SOP instance within the series, e.g. an image, or presentation state.*/
+    /// A single SOP instance from the series (0..*)
+    ///
+    /// A single SOP instance within the series, e.g. an image, or presentation state.
     pub instance: ::std::vec::Vec<super::ImagingStudySeriesInstance>,
 }
 impl ImagingStudySeries {
@@ -486,40 +486,40 @@ impl crate::rt::Element for ImagingStudySeries {
     }
 }
 crate::rt::element_impls!(ImagingStudySeries, element);
-/** A single SOP instance from the series
-
- A single SOP instance within the series, e.g. an image, or presentation state.*/
+/// A single SOP instance from the series
+///
+/// A single SOP instance within the series, e.g. an image, or presentation state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImagingStudySeriesInstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** DICOM SOP Instance UID (1..1)
-
- The DICOM SOP Instance UID for this image or other DICOM content.*/
+    /// DICOM SOP Instance UID (1..1)
+    ///
+    /// The DICOM SOP Instance UID for this image or other DICOM content.
     pub uid: ::core::option::Option<super::Id>,
-    /** DICOM class type (1..1)
-
- DICOM instance  type.*/
+    /// DICOM class type (1..1)
+    ///
+    /// DICOM instance  type.
     pub sop_class: ::core::option::Option<super::Coding>,
-    /** The number of this instance in the series (0..1)
-
- The number of instance in the series.*/
+    /// The number of this instance in the series (0..1)
+    ///
+    /// The number of instance in the series.
     pub number: ::core::option::Option<super::UnsignedInt>,
-    /** Description of instance (0..1)
-
- The description of the instance.*/
+    /// Description of instance (0..1)
+    ///
+    /// The description of the instance.
     pub title: ::core::option::Option<super::String>,
 }
 impl ImagingStudySeriesInstance {
@@ -598,32 +598,32 @@ impl crate::rt::Element for ImagingStudySeriesInstance {
     }
 }
 crate::rt::element_impls!(ImagingStudySeriesInstance, element);
-/** Who performed the series
-
- Indicates who or what performed the series and how they were involved.*/
+/// Who performed the series
+///
+/// Indicates who or what performed the series and how they were involved.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImagingStudySeriesPerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of performance (0..1)
-
- Distinguishes the type of involvement of the performer in the series.*/
+    /// Type of performance (0..1)
+    ///
+    /// Distinguishes the type of involvement of the performer in the series.
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** Who performed the series (1..1)
-
- Indicates who or what performed the series.*/
+    /// Who performed the series (1..1)
+    ///
+    /// Indicates who or what performed the series.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ImagingStudySeriesPerformer {

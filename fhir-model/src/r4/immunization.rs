@@ -2,158 +2,158 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Immunization event information
-
- Describes the event of a patient being administered a vaccine or a record of an immunization as reported by a patient, a clinician or another party.*/
+/// Immunization event information
+///
+/// Describes the event of a patient being administered a vaccine or a record of an immunization as reported by a patient, a clinician or another party.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Immunization {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- A unique identifier assigned to this immunization record.*/
+    /// Business identifier (0..*)
+    ///
+    /// A unique identifier assigned to this immunization record.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** completed | entered-in-error | not-done (1..1)
-
- Indicates the current status of the immunization event.*/
+    /// completed | entered-in-error | not-done (1..1)
+    ///
+    /// Indicates the current status of the immunization event.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ImmunizationStatusCodes, super::Extension>,
     >,
-    /** Reason not done (0..1)
-
- Indicates the reason the immunization event was not performed.*/
+    /// Reason not done (0..1)
+    ///
+    /// Indicates the reason the immunization event was not performed.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Vaccine product administered (1..1)
-
- Vaccine that was administered or was to be administered.*/
+    /// Vaccine product administered (1..1)
+    ///
+    /// Vaccine that was administered or was to be administered.
     pub vaccine_code: ::core::option::Option<super::CodeableConcept>,
-    /** Who was immunized (1..1)
-
- The patient who either received or did not receive the immunization.*/
+    /// Who was immunized (1..1)
+    ///
+    /// The patient who either received or did not receive the immunization.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Encounter immunization was part of (0..1)
-
- The visit or admission or other contact between patient and health care provider the immunization was performed as part of.*/
+    /// Encounter immunization was part of (0..1)
+    ///
+    /// The visit or admission or other contact between patient and health care provider the immunization was performed as part of.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Vaccine administration date (1..1)
-
- Date vaccine administered or was to be administered.*/
+    /// Vaccine administration date (1..1)
+    ///
+    /// Date vaccine administered or was to be administered.
     pub occurrence: ::core::option::Option<super::ImmunizationOccurrence>,
-    /** When the immunization was first captured in the subject's record (0..1)
-
- The date the occurrence of the immunization was first captured in the record - potentially significantly after the occurrence of the event.*/
+    /// When the immunization was first captured in the subject's record (0..1)
+    ///
+    /// The date the occurrence of the immunization was first captured in the record - potentially significantly after the occurrence of the event.
     pub recorded: ::core::option::Option<super::DateTime>,
-    /** Indicates context the data was recorded in (0..1)
-
- An indication that the content of the record is based on information from the person who administered the vaccine. This reflects the context under which the data was originally recorded.*/
+    /// Indicates context the data was recorded in (0..1)
+    ///
+    /// An indication that the content of the record is based on information from the person who administered the vaccine. This reflects the context under which the data was originally recorded.
     pub primary_source: ::core::option::Option<super::Boolean>,
-    /** Indicates the source of a secondarily reported record (0..1)
-
- The source of the data when the report of the immunization event is not based on information from the person who administered the vaccine.*/
+    /// Indicates the source of a secondarily reported record (0..1)
+    ///
+    /// The source of the data when the report of the immunization event is not based on information from the person who administered the vaccine.
     pub report_origin: ::core::option::Option<super::CodeableConcept>,
-    /** Where immunization occurred (0..1)
-
- The service delivery location where the vaccine administration occurred.*/
+    /// Where immunization occurred (0..1)
+    ///
+    /// The service delivery location where the vaccine administration occurred.
     pub location: ::core::option::Option<super::Reference>,
-    /** Vaccine manufacturer (0..1)
-
- Name of vaccine manufacturer.*/
+    /// Vaccine manufacturer (0..1)
+    ///
+    /// Name of vaccine manufacturer.
     pub manufacturer: ::core::option::Option<super::Reference>,
-    /** Vaccine lot number (0..1)
-
- Lot number of the  vaccine product.*/
+    /// Vaccine lot number (0..1)
+    ///
+    /// Lot number of the  vaccine product.
     pub lot_number: ::core::option::Option<super::String>,
-    /** Vaccine expiration date (0..1)
-
- Date vaccine batch expires.*/
+    /// Vaccine expiration date (0..1)
+    ///
+    /// Date vaccine batch expires.
     pub expiration_date: ::core::option::Option<super::Date>,
-    /** Body site vaccine  was administered (0..1)
-
- Body site where vaccine was administered.*/
+    /// Body site vaccine  was administered (0..1)
+    ///
+    /// Body site where vaccine was administered.
     pub site: ::core::option::Option<super::CodeableConcept>,
-    /** How vaccine entered body (0..1)
-
- The path by which the vaccine product is taken into the body.*/
+    /// How vaccine entered body (0..1)
+    ///
+    /// The path by which the vaccine product is taken into the body.
     pub route: ::core::option::Option<super::CodeableConcept>,
-    /** Amount of vaccine administered (0..1)
-
- The quantity of vaccine product that was administered.*/
+    /// Amount of vaccine administered (0..1)
+    ///
+    /// The quantity of vaccine product that was administered.
     pub dose_quantity: ::core::option::Option<super::Quantity>,
-    /** Who performed event (0..*)
-
- Indicates who performed the immunization event.*/
+    /// Who performed event (0..*)
+    ///
+    /// Indicates who performed the immunization event.
     pub performer: ::std::vec::Vec<super::ImmunizationPerformer>,
-    /** Additional immunization notes (0..*)
-
- Extra information about the immunization that is not conveyed by the other attributes.*/
+    /// Additional immunization notes (0..*)
+    ///
+    /// Extra information about the immunization that is not conveyed by the other attributes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Why immunization occurred (0..*)
-
- Reasons why the vaccine was administered.*/
+    /// Why immunization occurred (0..*)
+    ///
+    /// Reasons why the vaccine was administered.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why immunization occurred (0..*)
-
- Condition, Observation or DiagnosticReport that supports why the immunization was administered.*/
+    /// Why immunization occurred (0..*)
+    ///
+    /// Condition, Observation or DiagnosticReport that supports why the immunization was administered.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Dose potency (0..1)
-
- Indication if a dose is considered to be subpotent. By default, a dose should be considered to be potent.*/
+    /// Dose potency (0..1)
+    ///
+    /// Indication if a dose is considered to be subpotent. By default, a dose should be considered to be potent.
     pub is_subpotent: ::core::option::Option<super::Boolean>,
-    /** Reason for being subpotent (0..*)
-
- Reason why a dose is considered to be subpotent.*/
+    /// Reason for being subpotent (0..*)
+    ///
+    /// Reason why a dose is considered to be subpotent.
     pub subpotent_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Educational material presented to patient (0..*)
-
- Educational material presented to the patient (or guardian) at the time of vaccine administration.*/
+    /// Educational material presented to patient (0..*)
+    ///
+    /// Educational material presented to the patient (or guardian) at the time of vaccine administration.
     pub education: ::std::vec::Vec<super::ImmunizationEducation>,
-    /** Patient eligibility for a vaccination program (0..*)
-
- Indicates a patient's eligibility for a funding program.*/
+    /// Patient eligibility for a vaccination program (0..*)
+    ///
+    /// Indicates a patient's eligibility for a funding program.
     pub program_eligibility: ::std::vec::Vec<super::CodeableConcept>,
-    /** Funding source for the vaccine (0..1)
-
- Indicates the source of the vaccine actually administered. This may be different than the patient eligibility (e.g. the patient may be eligible for a publically purchased vaccine but due to inventory issues, vaccine purchased with private funds was actually administered).*/
+    /// Funding source for the vaccine (0..1)
+    ///
+    /// Indicates the source of the vaccine actually administered. This may be different than the patient eligibility (e.g. the patient may be eligible for a publically purchased vaccine but due to inventory issues, vaccine purchased with private funds was actually administered).
     pub funding_source: ::core::option::Option<super::CodeableConcept>,
-    /** Details of a reaction that follows immunization (0..*)
-
- Categorical data indicating that an adverse event is associated in time to an immunization.*/
+    /// Details of a reaction that follows immunization (0..*)
+    ///
+    /// Categorical data indicating that an adverse event is associated in time to an immunization.
     pub reaction: ::std::vec::Vec<super::ImmunizationReaction>,
-    /** Protocol followed by the provider (0..*)
-
- The protocol (set of recommendations) being followed by the provider who administered the dose.*/
+    /// Protocol followed by the provider (0..*)
+    ///
+    /// The protocol (set of recommendations) being followed by the provider who administered the dose.
     pub protocol_applied: ::std::vec::Vec<super::ImmunizationProtocolApplied>,
 }
 impl Immunization {
@@ -448,40 +448,40 @@ impl crate::rt::Value for ImmunizationOccurrence {
         }
     }
 }
-/** Educational material presented to patient
-
- Educational material presented to the patient (or guardian) at the time of vaccine administration.*/
+/// Educational material presented to patient
+///
+/// Educational material presented to the patient (or guardian) at the time of vaccine administration.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationEducation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Educational material document identifier (0..1)
-
- Identifier of the material presented to the patient.*/
+    /// Educational material document identifier (0..1)
+    ///
+    /// Identifier of the material presented to the patient.
     pub document_type: ::core::option::Option<super::String>,
-    /** Educational material reference pointer (0..1)
-
- Reference pointer to the educational material given to the patient if the information was on line.*/
+    /// Educational material reference pointer (0..1)
+    ///
+    /// Reference pointer to the educational material given to the patient if the information was on line.
     pub reference: ::core::option::Option<super::Uri>,
-    /** Educational material publication date (0..1)
-
- Date the educational material was published.*/
+    /// Educational material publication date (0..1)
+    ///
+    /// Date the educational material was published.
     pub publication_date: ::core::option::Option<super::DateTime>,
-    /** Educational material presentation date (0..1)
-
- Date the educational material was given to the patient.*/
+    /// Educational material presentation date (0..1)
+    ///
+    /// Date the educational material was given to the patient.
     pub presentation_date: ::core::option::Option<super::DateTime>,
 }
 impl ImmunizationEducation {
@@ -549,32 +549,32 @@ impl crate::rt::Element for ImmunizationEducation {
     }
 }
 crate::rt::element_impls!(ImmunizationEducation, element);
-/** Who performed event
-
- Indicates who performed the immunization event.*/
+/// Who performed event
+///
+/// Indicates who performed the immunization event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationPerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What type of performance was done (0..1)
-
- Describes the type of performance (e.g. ordering provider, administering provider, etc.).*/
+    /// What type of performance was done (0..1)
+    ///
+    /// Describes the type of performance (e.g. ordering provider, administering provider, etc.).
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** Individual or organization who was performing (1..1)
-
- The practitioner or organization who performed the action.*/
+    /// Individual or organization who was performing (1..1)
+    ///
+    /// The practitioner or organization who performed the action.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl ImmunizationPerformer {
@@ -641,46 +641,46 @@ impl crate::rt::Element for ImmunizationPerformer {
     }
 }
 crate::rt::element_impls!(ImmunizationPerformer, element);
-/** Protocol followed by the provider
-
- The protocol (set of recommendations) being followed by the provider who administered the dose.*/
+/// Protocol followed by the provider
+///
+/// The protocol (set of recommendations) being followed by the provider who administered the dose.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationProtocolApplied {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of vaccine series (0..1)
-
- One possible path to achieve presumed immunity against a disease - within the context of an authority.*/
+    /// Name of vaccine series (0..1)
+    ///
+    /// One possible path to achieve presumed immunity against a disease - within the context of an authority.
     pub series: ::core::option::Option<super::String>,
-    /** Who is responsible for publishing the recommendations (0..1)
-
- Indicates the authority who published the protocol (e.g. ACIP) that is being followed.*/
+    /// Who is responsible for publishing the recommendations (0..1)
+    ///
+    /// Indicates the authority who published the protocol (e.g. ACIP) that is being followed.
     pub authority: ::core::option::Option<super::Reference>,
-    /** Vaccine preventatable disease being targetted (0..*)
-
- The vaccine preventable disease the dose is being administered against.*/
+    /// Vaccine preventatable disease being targetted (0..*)
+    ///
+    /// The vaccine preventable disease the dose is being administered against.
     pub target_disease: ::std::vec::Vec<super::CodeableConcept>,
-    /** Dose number within series (1..1)
-
- Nominal position in a series.*/
+    /// Dose number within series (1..1)
+    ///
+    /// Nominal position in a series.
     pub dose_number: ::core::option::Option<
         super::ImmunizationProtocolAppliedDoseNumber,
     >,
-    /** Recommended number of doses for immunity (0..1)
-
- The recommended number of doses to achieve immunity.*/
+    /// Recommended number of doses for immunity (0..1)
+    ///
+    /// The recommended number of doses to achieve immunity.
     pub series_doses: ::core::option::Option<
         super::ImmunizationProtocolAppliedSeriesDoses,
     >,
@@ -865,36 +865,36 @@ impl crate::rt::Value for ImmunizationProtocolAppliedSeriesDoses {
         }
     }
 }
-/** Details of a reaction that follows immunization
-
- Categorical data indicating that an adverse event is associated in time to an immunization.*/
+/// Details of a reaction that follows immunization
+///
+/// Categorical data indicating that an adverse event is associated in time to an immunization.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationReaction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** When reaction started (0..1)
-
- Date of reaction to the immunization.*/
+    /// When reaction started (0..1)
+    ///
+    /// Date of reaction to the immunization.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Additional information on reaction (0..1)
-
- Details of the reaction.*/
+    /// Additional information on reaction (0..1)
+    ///
+    /// Details of the reaction.
     pub detail: ::core::option::Option<super::Reference>,
-    /** Indicates self-reported reaction (0..1)
-
- Self-reported indicator.*/
+    /// Indicates self-reported reaction (0..1)
+    ///
+    /// Self-reported indicator.
     pub reported: ::core::option::Option<super::Boolean>,
 }
 impl ImmunizationReaction {

@@ -2,101 +2,101 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Immunization evaluation information
-
- Describes a comparison of an immunization event against published recommendations to determine if the administration is "valid" in relation to those  recommendations.*/
+/// Immunization evaluation information
+///
+/// Describes a comparison of an immunization event against published recommendations to determine if the administration is "valid" in relation to those  recommendations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationEvaluation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- A unique identifier assigned to this immunization evaluation record.*/
+    /// Business identifier (0..*)
+    ///
+    /// A unique identifier assigned to this immunization evaluation record.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** completed | entered-in-error (1..1)
-
- Indicates the current status of the evaluation of the vaccination administration event.*/
+    /// completed | entered-in-error (1..1)
+    ///
+    /// Indicates the current status of the evaluation of the vaccination administration event.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::ImmunizationEvaluationStatusCodes,
             super::Extension,
         >,
     >,
-    /** Who this evaluation is for (1..1)
-
- The individual for whom the evaluation is being done.*/
+    /// Who this evaluation is for (1..1)
+    ///
+    /// The individual for whom the evaluation is being done.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Date evaluation was performed (0..1)
-
- The date the evaluation of the vaccine administration event was performed.*/
+    /// Date evaluation was performed (0..1)
+    ///
+    /// The date the evaluation of the vaccine administration event was performed.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who is responsible for publishing the recommendations (0..1)
-
- Indicates the authority who published the protocol (e.g. ACIP).*/
+    /// Who is responsible for publishing the recommendations (0..1)
+    ///
+    /// Indicates the authority who published the protocol (e.g. ACIP).
     pub authority: ::core::option::Option<super::Reference>,
-    /** Evaluation target disease (1..1)
-
- The vaccine preventable disease the dose is being evaluated against.*/
+    /// Evaluation target disease (1..1)
+    ///
+    /// The vaccine preventable disease the dose is being evaluated against.
     pub target_disease: ::core::option::Option<super::CodeableConcept>,
-    /** Immunization being evaluated (1..1)
-
- The vaccine administration event being evaluated.*/
+    /// Immunization being evaluated (1..1)
+    ///
+    /// The vaccine administration event being evaluated.
     pub immunization_event: ::core::option::Option<super::Reference>,
-    /** Status of the dose relative to published recommendations (1..1)
-
- Indicates if the dose is valid or not valid with respect to the published recommendations.*/
+    /// Status of the dose relative to published recommendations (1..1)
+    ///
+    /// Indicates if the dose is valid or not valid with respect to the published recommendations.
     pub dose_status: ::core::option::Option<super::CodeableConcept>,
-    /** Reason for the dose status (0..*)
-
- Provides an explanation as to why the vaccine administration event is valid or not relative to the published recommendations.*/
+    /// Reason for the dose status (0..*)
+    ///
+    /// Provides an explanation as to why the vaccine administration event is valid or not relative to the published recommendations.
     pub dose_status_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Evaluation notes (0..1)
-
- Additional information about the evaluation.*/
+    /// Evaluation notes (0..1)
+    ///
+    /// Additional information about the evaluation.
     pub description: ::core::option::Option<super::String>,
-    /** Name of vaccine series (0..1)
-
- One possible path to achieve presumed immunity against a disease - within the context of an authority.*/
+    /// Name of vaccine series (0..1)
+    ///
+    /// One possible path to achieve presumed immunity against a disease - within the context of an authority.
     pub series: ::core::option::Option<super::String>,
-    /** Dose number within series (0..1)
-
- Nominal position in a series.*/
+    /// Dose number within series (0..1)
+    ///
+    /// Nominal position in a series.
     pub dose_number: ::core::option::Option<super::ImmunizationEvaluationDoseNumber>,
-    /** Recommended number of doses for immunity (0..1)
-
- The recommended number of doses to achieve immunity.*/
+    /// Recommended number of doses for immunity (0..1)
+    ///
+    /// The recommended number of doses to achieve immunity.
     pub series_doses: ::core::option::Option<super::ImmunizationEvaluationSeriesDoses>,
 }
 impl ImmunizationEvaluation {

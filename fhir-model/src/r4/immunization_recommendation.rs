@@ -2,64 +2,64 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Guidance or advice relating to an immunization
-
- A patient's point-in-time set of recommendations (i.e. forecasting) according to a published schedule with optional supporting justification.*/
+/// Guidance or advice relating to an immunization
+///
+/// A patient's point-in-time set of recommendations (i.e. forecasting) according to a published schedule with optional supporting justification.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationRecommendation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- A unique identifier assigned to this particular recommendation record.*/
+    /// Business identifier (0..*)
+    ///
+    /// A unique identifier assigned to this particular recommendation record.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Who this profile is for (1..1)
-
- The patient the recommendation(s) are for.*/
+    /// Who this profile is for (1..1)
+    ///
+    /// The patient the recommendation(s) are for.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Date recommendation(s) created (1..1)
-
- The date the immunization recommendation(s) were created.*/
+    /// Date recommendation(s) created (1..1)
+    ///
+    /// The date the immunization recommendation(s) were created.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who is responsible for protocol (0..1)
-
- Indicates the authority who published the protocol (e.g. ACIP).*/
+    /// Who is responsible for protocol (0..1)
+    ///
+    /// Indicates the authority who published the protocol (e.g. ACIP).
     pub authority: ::core::option::Option<super::Reference>,
-    /** Vaccine administration recommendations (1..*)
-
- Vaccine administration recommendations.*/
+    /// Vaccine administration recommendations (1..*)
+    ///
+    /// Vaccine administration recommendations.
     pub recommendation: ::std::vec::Vec<super::ImmunizationRecommendationRecommendation>,
 }
 impl ImmunizationRecommendation {
@@ -172,78 +172,78 @@ impl crate::rt::Element for ImmunizationRecommendation {
     }
 }
 crate::rt::element_impls!(ImmunizationRecommendation, resource);
-/** Vaccine administration recommendations
-
- Vaccine administration recommendations.*/
+/// Vaccine administration recommendations
+///
+/// Vaccine administration recommendations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationRecommendationRecommendation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Vaccine  or vaccine group recommendation applies to (0..*)
-
- Vaccine(s) or vaccine group that pertain to the recommendation.*/
+    /// Vaccine  or vaccine group recommendation applies to (0..*)
+    ///
+    /// Vaccine(s) or vaccine group that pertain to the recommendation.
     pub vaccine_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Disease to be immunized against (0..1)
-
- The targeted disease for the recommendation.*/
+    /// Disease to be immunized against (0..1)
+    ///
+    /// The targeted disease for the recommendation.
     pub target_disease: ::core::option::Option<super::CodeableConcept>,
-    /** Vaccine which is contraindicated to fulfill the recommendation (0..*)
-
- Vaccine(s) which should not be used to fulfill the recommendation.*/
+    /// Vaccine which is contraindicated to fulfill the recommendation (0..*)
+    ///
+    /// Vaccine(s) which should not be used to fulfill the recommendation.
     pub contraindicated_vaccine_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Vaccine recommendation status (1..1)
-
- Indicates the patient status with respect to the path to immunity for the target disease.*/
+    /// Vaccine recommendation status (1..1)
+    ///
+    /// Indicates the patient status with respect to the path to immunity for the target disease.
     pub forecast_status: ::core::option::Option<super::CodeableConcept>,
-    /** Vaccine administration status reason (0..*)
-
- The reason for the assigned forecast status.*/
+    /// Vaccine administration status reason (0..*)
+    ///
+    /// The reason for the assigned forecast status.
     pub forecast_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Dates governing proposed immunization (0..*)
-
- Vaccine date recommendations.  For example, earliest date to administer, latest date to administer, etc.*/
+    /// Dates governing proposed immunization (0..*)
+    ///
+    /// Vaccine date recommendations.  For example, earliest date to administer, latest date to administer, etc.
     pub date_criterion: ::std::vec::Vec<
         super::ImmunizationRecommendationRecommendationDateCriterion,
     >,
-    /** Protocol details (0..1)
-
- Contains the description about the protocol under which the vaccine was administered.*/
+    /// Protocol details (0..1)
+    ///
+    /// Contains the description about the protocol under which the vaccine was administered.
     pub description: ::core::option::Option<super::String>,
-    /** Name of vaccination series (0..1)
-
- One possible path to achieve presumed immunity against a disease - within the context of an authority.*/
+    /// Name of vaccination series (0..1)
+    ///
+    /// One possible path to achieve presumed immunity against a disease - within the context of an authority.
     pub series: ::core::option::Option<super::String>,
-    /** Recommended dose number within series (0..1)
-
- Nominal position of the recommended dose in a series (e.g. dose 2 is the next recommended dose).*/
+    /// Recommended dose number within series (0..1)
+    ///
+    /// Nominal position of the recommended dose in a series (e.g. dose 2 is the next recommended dose).
     pub dose_number: ::core::option::Option<
         super::ImmunizationRecommendationRecommendationDoseNumber,
     >,
-    /** Recommended number of doses for immunity (0..1)
-
- The recommended number of doses to achieve immunity.*/
+    /// Recommended number of doses for immunity (0..1)
+    ///
+    /// The recommended number of doses to achieve immunity.
     pub series_doses: ::core::option::Option<
         super::ImmunizationRecommendationRecommendationSeriesDoses,
     >,
-    /** Past immunizations supporting recommendation (0..*)
-
- Immunization event history and/or evaluation that supports the status and recommendation.*/
+    /// Past immunizations supporting recommendation (0..*)
+    ///
+    /// Immunization event history and/or evaluation that supports the status and recommendation.
     pub supporting_immunization: ::std::vec::Vec<super::Reference>,
-    /** Patient observations supporting recommendation (0..*)
-
- Patient Information that supports the status and recommendation.  This includes patient observations, adverse reactions and allergy/intolerance information.*/
+    /// Patient observations supporting recommendation (0..*)
+    ///
+    /// Patient Information that supports the status and recommendation.  This includes patient observations, adverse reactions and allergy/intolerance information.
     pub supporting_patient_information: ::std::vec::Vec<super::Reference>,
 }
 impl ImmunizationRecommendationRecommendation {
@@ -484,32 +484,32 @@ impl crate::rt::Value for ImmunizationRecommendationRecommendationSeriesDoses {
         }
     }
 }
-/** Dates governing proposed immunization
-
- Vaccine date recommendations.  For example, earliest date to administer, latest date to administer, etc.*/
+/// Dates governing proposed immunization
+///
+/// Vaccine date recommendations.  For example, earliest date to administer, latest date to administer, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImmunizationRecommendationRecommendationDateCriterion {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of date (1..1)
-
- Date classification of recommendation.  For example, earliest date to give, latest date to give, etc.*/
+    /// Type of date (1..1)
+    ///
+    /// Date classification of recommendation.  For example, earliest date to give, latest date to give, etc.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Recommended date (1..1)
-
- The date whose meaning is specified by dateCriterion.code.*/
+    /// Recommended date (1..1)
+    ///
+    /// The date whose meaning is specified by dateCriterion.code.
     pub value: ::core::option::Option<super::DateTime>,
 }
 impl ImmunizationRecommendationRecommendationDateCriterion {

@@ -2,130 +2,130 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A set of rules about how FHIR is used
-
- A set of rules of how a particular interoperability or standards problem is solved - typically through the use of FHIR resources. This resource is used to gather all the parts of an implementation guide into a logical whole and to publish a computable definition of all the parts.*/
+/// A set of rules about how FHIR is used
+///
+/// A set of rules of how a particular interoperability or standards problem is solved - typically through the use of FHIR resources. This resource is used to gather all the parts of an implementation guide into a logical whole and to publish a computable definition of all the parts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuide {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this implementation guide, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this implementation guide when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this implementation guide is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the implementation guide is stored on different servers.*/
+    /// Canonical identifier for this implementation guide, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this implementation guide when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this implementation guide is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the implementation guide is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the implementation guide (0..1)
-
- The identifier that is used to identify this version of the implementation guide when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the implementation guide author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the implementation guide (0..1)
+    ///
+    /// The identifier that is used to identify this version of the implementation guide when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the implementation guide author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this implementation guide (computer friendly) (1..1)
-
- A natural language name identifying the implementation guide. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this implementation guide (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the implementation guide. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this implementation guide (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the implementation guide.*/
+    /// Name for this implementation guide (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the implementation guide.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this implementation guide. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this implementation guide. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this implementation guide is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this implementation guide is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the implementation guide was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the implementation guide changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the implementation guide was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the implementation guide changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the implementation guide.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the implementation guide.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the implementation guide (0..1)
-
- A free text natural language description of the implementation guide from a consumer's perspective.*/
+    /// Natural language description of the implementation guide (0..1)
+    ///
+    /// A free text natural language description of the implementation guide from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate implementation guide instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate implementation guide instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for implementation guide (if applicable) (0..*)
-
- A legal or geographic region in which the implementation guide is intended to be used.*/
+    /// Intended jurisdiction for implementation guide (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the implementation guide is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the implementation guide and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the implementation guide.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the implementation guide and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the implementation guide.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** NPM Package name for IG (1..1)
-
- The NPM package name for this Implementation Guide, used in the NPM package distribution, which is the primary mechanism by which FHIR based tooling manages IG dependencies. This value must be globally unique, and should be assigned with care.*/
+    /// NPM Package name for IG (1..1)
+    ///
+    /// The NPM package name for this Implementation Guide, used in the NPM package distribution, which is the primary mechanism by which FHIR based tooling manages IG dependencies. This value must be globally unique, and should be assigned with care.
     pub package_id: ::core::option::Option<super::Id>,
-    /** SPDX license code for this IG (or not-open-source) (0..1)
-
- The license that applies to this Implementation Guide, using an SPDX license code, or 'not-open-source'.*/
+    /// SPDX license code for this IG (or not-open-source) (0..1)
+    ///
+    /// The license that applies to this Implementation Guide, using an SPDX license code, or 'not-open-source'.
     pub license: ::core::option::Option<
         crate::rt::Primitive<super::codes::SpdxLicense, super::Extension>,
     >,
-    /** FHIR Version(s) this Implementation Guide targets (1..*)
-
- The version(s) of the FHIR specification that this ImplementationGuide targets - e.g. describes how to use. The value of this element is the formal version of the specification, without the revision number, e.g. [publication].[major].[minor], which is 4.0.1. for this version.*/
+    /// FHIR Version(s) this Implementation Guide targets (1..*)
+    ///
+    /// The version(s) of the FHIR specification that this ImplementationGuide targets - e.g. describes how to use. The value of this element is the formal version of the specification, without the revision number, e.g. [publication].[major].[minor], which is 4.0.1. for this version.
     pub fhir_version: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
     >,
-    /** Another Implementation guide this depends on (0..*)
-
- Another implementation guide that this implementation depends on. Typically, an implementation guide uses value sets, profiles etc.defined in other implementation guides.*/
+    /// Another Implementation guide this depends on (0..*)
+    ///
+    /// Another implementation guide that this implementation depends on. Typically, an implementation guide uses value sets, profiles etc.defined in other implementation guides.
     pub depends_on: ::std::vec::Vec<super::ImplementationGuideDependsOn>,
-    /** Profiles that apply globally (0..*)
-
- A set of profiles that all resources covered by this implementation guide must conform to.*/
+    /// Profiles that apply globally (0..*)
+    ///
+    /// A set of profiles that all resources covered by this implementation guide must conform to.
     pub global: ::std::vec::Vec<super::ImplementationGuideGlobal>,
-    /** Information needed to build the IG (0..1)
-
- The information needed by an IG publisher tool to publish the whole implementation guide.*/
+    /// Information needed to build the IG (0..1)
+    ///
+    /// The information needed by an IG publisher tool to publish the whole implementation guide.
     pub definition: ::core::option::Option<super::ImplementationGuideDefinition>,
-    /** Information about an assembled IG (0..1)
-
- Information about an assembled implementation guide, created by the publication tooling.*/
+    /// Information about an assembled IG (0..1)
+    ///
+    /// Information about an assembled implementation guide, created by the publication tooling.
     pub manifest: ::core::option::Option<super::ImplementationGuideManifest>,
 }
 impl ImplementationGuide {
@@ -338,44 +338,44 @@ impl crate::rt::Element for ImplementationGuide {
     }
 }
 crate::rt::element_impls!(ImplementationGuide, resource);
-/** Information needed to build the IG
-
- The information needed by an IG publisher tool to publish the whole implementation guide.*/
+/// Information needed to build the IG
+///
+/// The information needed by an IG publisher tool to publish the whole implementation guide.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Grouping used to present related resources in the IG (0..*)
-
- A logical group of resources. Logical groups can be used when building pages.*/
+    /// Grouping used to present related resources in the IG (0..*)
+    ///
+    /// A logical group of resources. Logical groups can be used when building pages.
     pub grouping: ::std::vec::Vec<super::ImplementationGuideDefinitionGrouping>,
-    /** Resource in the implementation guide (1..*)
-
- A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.*/
+    /// Resource in the implementation guide (1..*)
+    ///
+    /// A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.
     pub resource: ::std::vec::Vec<super::ImplementationGuideDefinitionResource>,
-    /** Page/Section in the Guide (0..1)
-
- A page / section in the implementation guide. The root page is the implementation guide home page.*/
+    /// Page/Section in the Guide (0..1)
+    ///
+    /// A page / section in the implementation guide. The root page is the implementation guide home page.
     pub page: ::core::option::Option<super::ImplementationGuideDefinitionPage>,
-    /** Defines how IG is built by tools (0..*)
-
- Defines how IG is built by tools.*/
+    /// Defines how IG is built by tools (0..*)
+    ///
+    /// Defines how IG is built by tools.
     pub parameter: ::std::vec::Vec<super::ImplementationGuideDefinitionParameter>,
-    /** A template for building resources (0..*)
-
- A template for building resources.*/
+    /// A template for building resources (0..*)
+    ///
+    /// A template for building resources.
     pub template: ::std::vec::Vec<super::ImplementationGuideDefinitionTemplate>,
 }
 impl ImplementationGuideDefinition {
@@ -496,32 +496,32 @@ impl crate::rt::Element for ImplementationGuideDefinition {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinition, element);
-/** Grouping used to present related resources in the IG
-
- A logical group of resources. Logical groups can be used when building pages.*/
+/// Grouping used to present related resources in the IG
+///
+/// A logical group of resources. Logical groups can be used when building pages.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinitionGrouping {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Descriptive name for the package (1..1)
-
- The human-readable title to display for the package of resources when rendering the implementation guide.*/
+    /// Descriptive name for the package (1..1)
+    ///
+    /// The human-readable title to display for the package of resources when rendering the implementation guide.
     pub name: ::core::option::Option<super::String>,
-    /** Human readable text describing the package (0..1)
-
- Human readable text describing the package.*/
+    /// Human readable text describing the package (0..1)
+    ///
+    /// Human readable text describing the package.
     pub description: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionGrouping {
@@ -588,42 +588,42 @@ impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionGrouping, element);
-/** Page/Section in the Guide
-
- A page / section in the implementation guide. The root page is the implementation guide home page.*/
+/// Page/Section in the Guide
+///
+/// A page / section in the implementation guide. The root page is the implementation guide home page.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinitionPage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Where to find that page (1..1)
-
- The source address for the page.*/
+    /// Where to find that page (1..1)
+    ///
+    /// The source address for the page.
     pub name: ::core::option::Option<super::ImplementationGuideDefinitionPageName>,
-    /** Short title shown for navigational assistance (1..1)
-
- A short title used to represent this page in navigational structures such as table of contents, bread crumbs, etc.*/
+    /// Short title shown for navigational assistance (1..1)
+    ///
+    /// A short title used to represent this page in navigational structures such as table of contents, bread crumbs, etc.
     pub title: ::core::option::Option<super::String>,
-    /** html | markdown | xml | generated (1..1)
-
- A code that indicates how the page is generated.*/
+    /// html | markdown | xml | generated (1..1)
+    ///
+    /// A code that indicates how the page is generated.
     pub generation: ::core::option::Option<
         crate::rt::Primitive<super::codes::GuidePageGeneration, super::Extension>,
     >,
-    /** Nested Pages / Sections (0..*)
-
- Nested Pages/Sections under this page.*/
+    /// Nested Pages / Sections (0..*)
+    ///
+    /// Nested Pages/Sections under this page.
     pub page: ::std::vec::Vec<super::ImplementationGuideDefinitionPage>,
 }
 impl ImplementationGuideDefinitionPage {
@@ -760,34 +760,34 @@ impl crate::rt::Value for ImplementationGuideDefinitionPageName {
         }
     }
 }
-/** Defines how IG is built by tools
-
- Defines how IG is built by tools.*/
+/// Defines how IG is built by tools
+///
+/// Defines how IG is built by tools.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinitionParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** apply | path-resource | path-pages | path-tx-cache | expansion-parameter | rule-broken-links | generate-xml | generate-json | generate-turtle | html-template (1..1)
-
- apply | path-resource | path-pages | path-tx-cache | expansion-parameter | rule-broken-links | generate-xml | generate-json | generate-turtle | html-template.*/
+    /// apply | path-resource | path-pages | path-tx-cache | expansion-parameter | rule-broken-links | generate-xml | generate-json | generate-turtle | html-template (1..1)
+    ///
+    /// apply | path-resource | path-pages | path-tx-cache | expansion-parameter | rule-broken-links | generate-xml | generate-json | generate-turtle | html-template.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::GuideParameterCode, super::Extension>,
     >,
-    /** Value for named type (1..1)
-
- Value for named type.*/
+    /// Value for named type (1..1)
+    ///
+    /// Value for named type.
     pub value: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionParameter {
@@ -860,52 +860,52 @@ impl crate::rt::Element for ImplementationGuideDefinitionParameter {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionParameter, element);
-/** Resource in the implementation guide
-
- A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.*/
+/// Resource in the implementation guide
+///
+/// A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinitionResource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Location of the resource (1..1)
-
- Where this resource is found.*/
+    /// Location of the resource (1..1)
+    ///
+    /// Where this resource is found.
     pub reference: ::core::option::Option<super::Reference>,
-    /** Versions this applies to (if different to IG) (0..*)
-
- Indicates the FHIR Version(s) this artifact is intended to apply to. If no versions are specified, the resource is assumed to apply to all the versions stated in ImplementationGuide.fhirVersion.*/
+    /// Versions this applies to (if different to IG) (0..*)
+    ///
+    /// Indicates the FHIR Version(s) this artifact is intended to apply to. If no versions are specified, the resource is assumed to apply to all the versions stated in ImplementationGuide.fhirVersion.
     pub fhir_version: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
     >,
-    /** Human Name for the resource (0..1)
-
- A human assigned name for the resource. All resources SHOULD have a name, but the name may be extracted from the resource (e.g. ValueSet.name).*/
+    /// Human Name for the resource (0..1)
+    ///
+    /// A human assigned name for the resource. All resources SHOULD have a name, but the name may be extracted from the resource (e.g. ValueSet.name).
     pub name: ::core::option::Option<super::String>,
-    /** Reason why included in guide (0..1)
-
- A description of the reason that a resource has been included in the implementation guide.*/
+    /// Reason why included in guide (0..1)
+    ///
+    /// A description of the reason that a resource has been included in the implementation guide.
     pub description: ::core::option::Option<super::String>,
-    /** Is an example/What is this an example of? (0..1)
-
- If true or a reference, indicates the resource is an example instance.  If a reference is present, indicates that the example is an example of the specified profile.*/
+    /// Is an example/What is this an example of? (0..1)
+    ///
+    /// If true or a reference, indicates the resource is an example instance.  If a reference is present, indicates that the example is an example of the specified profile.
     pub example: ::core::option::Option<
         super::ImplementationGuideDefinitionResourceExample,
     >,
-    /** Grouping this is part of (0..1)
-
- Reference to the id of the grouping this resource appears in.*/
+    /// Grouping this is part of (0..1)
+    ///
+    /// Reference to the id of the grouping this resource appears in.
     pub grouping_id: ::core::option::Option<super::Id>,
 }
 impl ImplementationGuideDefinitionResource {
@@ -1034,36 +1034,36 @@ impl crate::rt::Value for ImplementationGuideDefinitionResourceExample {
         }
     }
 }
-/** A template for building resources
-
- A template for building resources.*/
+/// A template for building resources
+///
+/// A template for building resources.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDefinitionTemplate {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of template specified (1..1)
-
- Type of template specified.*/
+    /// Type of template specified (1..1)
+    ///
+    /// Type of template specified.
     pub code: ::core::option::Option<super::Code>,
-    /** The source location for the template (1..1)
-
- The source location for the template.*/
+    /// The source location for the template (1..1)
+    ///
+    /// The source location for the template.
     pub source: ::core::option::Option<super::String>,
-    /** The scope in which the template applies (0..1)
-
- The scope in which the template applies.*/
+    /// The scope in which the template applies (0..1)
+    ///
+    /// The scope in which the template applies.
     pub scope: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDefinitionTemplate {
@@ -1138,36 +1138,36 @@ impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionTemplate, element);
-/** Another Implementation guide this depends on
-
- Another implementation guide that this implementation depends on. Typically, an implementation guide uses value sets, profiles etc.defined in other implementation guides.*/
+/// Another Implementation guide this depends on
+///
+/// Another implementation guide that this implementation depends on. Typically, an implementation guide uses value sets, profiles etc.defined in other implementation guides.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideDependsOn {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identity of the IG that this depends on (1..1)
-
- A canonical reference to the Implementation guide for the dependency.*/
+    /// Identity of the IG that this depends on (1..1)
+    ///
+    /// A canonical reference to the Implementation guide for the dependency.
     pub uri: ::core::option::Option<super::Canonical>,
-    /** NPM Package name for IG this depends on (0..1)
-
- The NPM package name for the Implementation Guide that this IG depends on.*/
+    /// NPM Package name for IG this depends on (0..1)
+    ///
+    /// The NPM package name for the Implementation Guide that this IG depends on.
     pub package_id: ::core::option::Option<super::Id>,
-    /** Version of the IG (0..1)
-
- The version of the IG that is depended on, when the correct version is required to understand the IG correctly.*/
+    /// Version of the IG (0..1)
+    ///
+    /// The version of the IG that is depended on, when the correct version is required to understand the IG correctly.
     pub version: ::core::option::Option<super::String>,
 }
 impl ImplementationGuideDependsOn {
@@ -1238,34 +1238,34 @@ impl crate::rt::Element for ImplementationGuideDependsOn {
     }
 }
 crate::rt::element_impls!(ImplementationGuideDependsOn, element);
-/** Profiles that apply globally
-
- A set of profiles that all resources covered by this implementation guide must conform to.*/
+/// Profiles that apply globally
+///
+/// A set of profiles that all resources covered by this implementation guide must conform to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideGlobal {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type this profile applies to (1..1)
-
- The type of resource that all instances must conform to.*/
+    /// Type this profile applies to (1..1)
+    ///
+    /// The type of resource that all instances must conform to.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Profile that all resources must conform to (1..1)
-
- A reference to the profile that all instances must conform to.*/
+    /// Profile that all resources must conform to (1..1)
+    ///
+    /// A reference to the profile that all instances must conform to.
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl ImplementationGuideGlobal {
@@ -1338,44 +1338,44 @@ impl crate::rt::Element for ImplementationGuideGlobal {
     }
 }
 crate::rt::element_impls!(ImplementationGuideGlobal, element);
-/** Information about an assembled IG
-
- Information about an assembled implementation guide, created by the publication tooling.*/
+/// Information about an assembled IG
+///
+/// Information about an assembled implementation guide, created by the publication tooling.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideManifest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Location of rendered implementation guide (0..1)
-
- A pointer to official web page, PDF or other rendering of the implementation guide.*/
+    /// Location of rendered implementation guide (0..1)
+    ///
+    /// A pointer to official web page, PDF or other rendering of the implementation guide.
     pub rendering: ::core::option::Option<super::Url>,
-    /** Resource in the implementation guide (1..*)
-
- A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.*/
+    /// Resource in the implementation guide (1..*)
+    ///
+    /// A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.
     pub resource: ::std::vec::Vec<super::ImplementationGuideManifestResource>,
-    /** HTML page within the parent IG (0..*)
-
- Information about a page within the IG.*/
+    /// HTML page within the parent IG (0..*)
+    ///
+    /// Information about a page within the IG.
     pub page: ::std::vec::Vec<super::ImplementationGuideManifestPage>,
-    /** Image within the IG (0..*)
-
- Indicates a relative path to an image that exists within the IG.*/
+    /// Image within the IG (0..*)
+    ///
+    /// Indicates a relative path to an image that exists within the IG.
     pub image: ::std::vec::Vec<super::String>,
-    /** Additional linkable file in IG (0..*)
-
- Indicates the relative path of an additional non-page, non-image file that is part of the IG - e.g. zip, jar and similar files that could be the target of a hyperlink in a derived IG.*/
+    /// Additional linkable file in IG (0..*)
+    ///
+    /// Indicates the relative path of an additional non-page, non-image file that is part of the IG - e.g. zip, jar and similar files that could be the target of a hyperlink in a derived IG.
     pub other: ::std::vec::Vec<super::String>,
 }
 impl ImplementationGuideManifest {
@@ -1472,36 +1472,36 @@ impl crate::rt::Element for ImplementationGuideManifest {
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifest, element);
-/** HTML page within the parent IG
-
- Information about a page within the IG.*/
+/// HTML page within the parent IG
+///
+/// Information about a page within the IG.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideManifestPage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** HTML page name (1..1)
-
- Relative path to the page.*/
+    /// HTML page name (1..1)
+    ///
+    /// Relative path to the page.
     pub name: ::core::option::Option<super::String>,
-    /** Title of the page, for references (0..1)
-
- Label for the page intended for human display.*/
+    /// Title of the page, for references (0..1)
+    ///
+    /// Label for the page intended for human display.
     pub title: ::core::option::Option<super::String>,
-    /** Anchor available on the page (0..*)
-
- The name of an anchor available on the page.*/
+    /// Anchor available on the page (0..*)
+    ///
+    /// The name of an anchor available on the page.
     pub anchor: ::std::vec::Vec<super::String>,
 }
 impl ImplementationGuideManifestPage {
@@ -1572,38 +1572,38 @@ impl crate::rt::Element for ImplementationGuideManifestPage {
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestPage, element);
-/** Resource in the implementation guide
-
- A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.*/
+/// Resource in the implementation guide
+///
+/// A resource that is part of the implementation guide. Conformance resources (value set, structure definition, capability statements etc.) are obvious candidates for inclusion, but any kind of resource can be included as an example resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImplementationGuideManifestResource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Location of the resource (1..1)
-
- Where this resource is found.*/
+    /// Location of the resource (1..1)
+    ///
+    /// Where this resource is found.
     pub reference: ::core::option::Option<super::Reference>,
-    /** Is an example/What is this an example of? (0..1)
-
- If true or a reference, indicates the resource is an example instance.  If a reference is present, indicates that the example is an example of the specified profile.*/
+    /// Is an example/What is this an example of? (0..1)
+    ///
+    /// If true or a reference, indicates the resource is an example instance.  If a reference is present, indicates that the example is an example of the specified profile.
     pub example: ::core::option::Option<
         super::ImplementationGuideManifestResourceExample,
     >,
-    /** Relative path for page in IG (0..1)
-
- The relative path for primary page for this resource within the IG.*/
+    /// Relative path for page in IG (0..1)
+    ///
+    /// The relative path for primary page for this resource within the IG.
     pub relative_path: ::core::option::Option<super::Url>,
 }
 impl ImplementationGuideManifestResource {

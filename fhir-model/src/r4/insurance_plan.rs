@@ -2,102 +2,102 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Details of a Health Insurance product/plan provided by an organization
-
- Details of a Health Insurance product/plan provided by an organization.*/
+/// Details of a Health Insurance product/plan provided by an organization
+///
+/// Details of a Health Insurance product/plan provided by an organization.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlan {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for Product (0..*)
-
- Business identifiers assigned to this health insurance product which remain constant as the resource is updated and propagates from server to server.*/
+    /// Business Identifier for Product (0..*)
+    ///
+    /// Business identifiers assigned to this health insurance product which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** draft | active | retired | unknown (0..1)
-
- The current state of the health insurance product.*/
+    /// draft | active | retired | unknown (0..1)
+    ///
+    /// The current state of the health insurance product.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** Kind of product (0..*)
-
- The kind of health insurance product.*/
+    /// Kind of product (0..*)
+    ///
+    /// The kind of health insurance product.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Official name (0..1)
-
- Official name of the health insurance product as designated by the owner.*/
+    /// Official name (0..1)
+    ///
+    /// Official name of the health insurance product as designated by the owner.
     pub name: ::core::option::Option<super::String>,
-    /** Alternate names (0..*)
-
- A list of alternate names that the product is known as, or was known as in the past.*/
+    /// Alternate names (0..*)
+    ///
+    /// A list of alternate names that the product is known as, or was known as in the past.
     pub alias: ::std::vec::Vec<super::String>,
-    /** When the product is available (0..1)
-
- The period of time that the health insurance product is available.*/
+    /// When the product is available (0..1)
+    ///
+    /// The period of time that the health insurance product is available.
     pub period: ::core::option::Option<super::Period>,
-    /** Plan issuer (0..1)
-
- The entity that is providing  the health insurance product and underwriting the risk.  This is typically an insurance carriers, other third-party payers, or health plan sponsors comonly referred to as 'payers'.*/
+    /// Plan issuer (0..1)
+    ///
+    /// The entity that is providing  the health insurance product and underwriting the risk.  This is typically an insurance carriers, other third-party payers, or health plan sponsors comonly referred to as 'payers'.
     pub owned_by: ::core::option::Option<super::Reference>,
-    /** Product administrator (0..1)
-
- An organization which administer other services such as underwriting, customer service and/or claims processing on behalf of the health insurance product owner.*/
+    /// Product administrator (0..1)
+    ///
+    /// An organization which administer other services such as underwriting, customer service and/or claims processing on behalf of the health insurance product owner.
     pub administered_by: ::core::option::Option<super::Reference>,
-    /** Where product applies (0..*)
-
- The geographic region in which a health insurance product's benefits apply.*/
+    /// Where product applies (0..*)
+    ///
+    /// The geographic region in which a health insurance product's benefits apply.
     pub coverage_area: ::std::vec::Vec<super::Reference>,
-    /** Contact for the product (0..*)
-
- The contact for the health insurance product for a certain purpose.*/
+    /// Contact for the product (0..*)
+    ///
+    /// The contact for the health insurance product for a certain purpose.
     pub contact: ::std::vec::Vec<super::InsurancePlanContact>,
-    /** Technical endpoint (0..*)
-
- The technical endpoints providing access to services operated for the health insurance product.*/
+    /// Technical endpoint (0..*)
+    ///
+    /// The technical endpoints providing access to services operated for the health insurance product.
     pub endpoint: ::std::vec::Vec<super::Reference>,
-    /** What networks are Included (0..*)
-
- Reference to the network included in the health insurance product.*/
+    /// What networks are Included (0..*)
+    ///
+    /// Reference to the network included in the health insurance product.
     pub network: ::std::vec::Vec<super::Reference>,
-    /** Coverage details (0..*)
-
- Details about the coverage offered by the insurance product.*/
+    /// Coverage details (0..*)
+    ///
+    /// Details about the coverage offered by the insurance product.
     pub coverage: ::std::vec::Vec<super::InsurancePlanCoverage>,
-    /** Plan details (0..*)
-
- Details about an insurance plan.*/
+    /// Plan details (0..*)
+    ///
+    /// Details about an insurance plan.
     pub plan: ::std::vec::Vec<super::InsurancePlanPlan>,
 }
 impl InsurancePlan {
@@ -241,40 +241,40 @@ impl crate::rt::Element for InsurancePlan {
     }
 }
 crate::rt::element_impls!(InsurancePlan, resource);
-/** Contact for the product
-
- The contact for the health insurance product for a certain purpose.*/
+/// Contact for the product
+///
+/// The contact for the health insurance product for a certain purpose.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanContact {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of contact (0..1)
-
- Indicates a purpose for which the contact can be reached.*/
+    /// The type of contact (0..1)
+    ///
+    /// Indicates a purpose for which the contact can be reached.
     pub purpose: ::core::option::Option<super::CodeableConcept>,
-    /** A name associated with the contact (0..1)
-
- A name associated with the contact.*/
+    /// A name associated with the contact (0..1)
+    ///
+    /// A name associated with the contact.
     pub name: ::core::option::Option<super::HumanName>,
-    /** Contact details (telephone, email, etc.)  for a contact (0..*)
-
- A contact detail (e.g. a telephone number or an email address) by which the party may be contacted.*/
+    /// Contact details (telephone, email, etc.)  for a contact (0..*)
+    ///
+    /// A contact detail (e.g. a telephone number or an email address) by which the party may be contacted.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Visiting or postal addresses for the contact (0..1)
-
- Visiting or postal addresses for the contact.*/
+    /// Visiting or postal addresses for the contact (0..1)
+    ///
+    /// Visiting or postal addresses for the contact.
     pub address: ::core::option::Option<super::Address>,
 }
 impl InsurancePlanContact {
@@ -342,36 +342,36 @@ impl crate::rt::Element for InsurancePlanContact {
     }
 }
 crate::rt::element_impls!(InsurancePlanContact, element);
-/** Coverage details
-
- Details about the coverage offered by the insurance product.*/
+/// Coverage details
+///
+/// Details about the coverage offered by the insurance product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanCoverage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of coverage (1..1)
-
- Type of coverage  (Medical; Dental; Mental Health; Substance Abuse; Vision; Drug; Short Term; Long Term Care; Hospice; Home Health).*/
+    /// Type of coverage (1..1)
+    ///
+    /// Type of coverage  (Medical; Dental; Mental Health; Substance Abuse; Vision; Drug; Short Term; Long Term Care; Hospice; Home Health).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** What networks provide coverage (0..*)
-
- Reference to the network that providing the type of coverage.*/
+    /// What networks provide coverage (0..*)
+    ///
+    /// Reference to the network that providing the type of coverage.
     pub network: ::std::vec::Vec<super::Reference>,
-    /** List of benefits (1..*)
-
- Specific benefits under this type of coverage.*/
+    /// List of benefits (1..*)
+    ///
+    /// Specific benefits under this type of coverage.
     pub benefit: ::std::vec::Vec<super::InsurancePlanCoverageBenefit>,
 }
 impl InsurancePlanCoverage {
@@ -454,36 +454,36 @@ impl crate::rt::Element for InsurancePlanCoverage {
     }
 }
 crate::rt::element_impls!(InsurancePlanCoverage, element);
-/** List of benefits
-
- Specific benefits under this type of coverage.*/
+/// List of benefits
+///
+/// Specific benefits under this type of coverage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanCoverageBenefit {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of benefit (1..1)
-
- Type of benefit (primary care; speciality care; inpatient; outpatient).*/
+    /// Type of benefit (1..1)
+    ///
+    /// Type of benefit (primary care; speciality care; inpatient; outpatient).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Referral requirements (0..1)
-
- The referral requirements to have access/coverage for this benefit.*/
+    /// Referral requirements (0..1)
+    ///
+    /// The referral requirements to have access/coverage for this benefit.
     pub requirement: ::core::option::Option<super::String>,
-    /** Benefit limits (0..*)
-
- The specific limits on the benefit.*/
+    /// Benefit limits (0..*)
+    ///
+    /// The specific limits on the benefit.
     pub limit: ::std::vec::Vec<super::InsurancePlanCoverageBenefitLimit>,
 }
 impl InsurancePlanCoverageBenefit {
@@ -562,32 +562,32 @@ impl crate::rt::Element for InsurancePlanCoverageBenefit {
     }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefit, element);
-/** Benefit limits
-
- The specific limits on the benefit.*/
+/// Benefit limits
+///
+/// The specific limits on the benefit.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanCoverageBenefitLimit {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Maximum value allowed (0..1)
-
- The maximum amount of a service item a plan will pay for a covered benefit.  For examples. wellness visits, or eyeglasses.*/
+    /// Maximum value allowed (0..1)
+    ///
+    /// The maximum amount of a service item a plan will pay for a covered benefit.  For examples. wellness visits, or eyeglasses.
     pub value: ::core::option::Option<super::Quantity>,
-    /** Benefit limit details (0..1)
-
- The specific limit on the benefit.*/
+    /// Benefit limit details (0..1)
+    ///
+    /// The specific limit on the benefit.
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl InsurancePlanCoverageBenefitLimit {
@@ -647,48 +647,48 @@ impl crate::rt::Element for InsurancePlanCoverageBenefitLimit {
     }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefitLimit, element);
-/** Plan details
-
- Details about an insurance plan.*/
+/// Plan details
+///
+/// Details about an insurance plan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanPlan {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for Product (0..*)
-
- Business identifiers assigned to this health insurance plan which remain constant as the resource is updated and propagates from server to server.*/
+    /// Business Identifier for Product (0..*)
+    ///
+    /// Business identifiers assigned to this health insurance plan which remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Type of plan (0..1)
-
- Type of plan. For example, "Platinum" or "High Deductable".*/
+    /// Type of plan (0..1)
+    ///
+    /// Type of plan. For example, "Platinum" or "High Deductable".
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Where product applies (0..*)
-
- The geographic region in which a health insurance plan's benefits apply.*/
+    /// Where product applies (0..*)
+    ///
+    /// The geographic region in which a health insurance plan's benefits apply.
     pub coverage_area: ::std::vec::Vec<super::Reference>,
-    /** What networks provide coverage (0..*)
-
- Reference to the network that providing the type of coverage.*/
+    /// What networks provide coverage (0..*)
+    ///
+    /// Reference to the network that providing the type of coverage.
     pub network: ::std::vec::Vec<super::Reference>,
-    /** Overall costs (0..*)
-
- Overall costs associated with the plan.*/
+    /// Overall costs (0..*)
+    ///
+    /// Overall costs associated with the plan.
     pub general_cost: ::std::vec::Vec<super::InsurancePlanPlanGeneralCost>,
-    /** Specific costs (0..*)
-
- Costs associated with the coverage provided by the product.*/
+    /// Specific costs (0..*)
+    ///
+    /// Costs associated with the coverage provided by the product.
     pub specific_cost: ::std::vec::Vec<super::InsurancePlanPlanSpecificCost>,
 }
 impl InsurancePlanPlan {
@@ -780,40 +780,40 @@ impl crate::rt::Element for InsurancePlanPlan {
     }
 }
 crate::rt::element_impls!(InsurancePlanPlan, element);
-/** Overall costs
-
- Overall costs associated with the plan.*/
+/// Overall costs
+///
+/// Overall costs associated with the plan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanPlanGeneralCost {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of cost (0..1)
-
- Type of cost.*/
+    /// Type of cost (0..1)
+    ///
+    /// Type of cost.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Number of enrollees (0..1)
-
- Number of participants enrolled in the plan.*/
+    /// Number of enrollees (0..1)
+    ///
+    /// Number of participants enrolled in the plan.
     pub group_size: ::core::option::Option<super::PositiveInt>,
-    /** Cost value (0..1)
-
- Value of the cost.*/
+    /// Cost value (0..1)
+    ///
+    /// Value of the cost.
     pub cost: ::core::option::Option<super::Money>,
-    /** Additional cost information (0..1)
-
- Additional information about the general costs associated with this plan.*/
+    /// Additional cost information (0..1)
+    ///
+    /// Additional information about the general costs associated with this plan.
     pub comment: ::core::option::Option<super::String>,
 }
 impl InsurancePlanPlanGeneralCost {
@@ -881,32 +881,32 @@ impl crate::rt::Element for InsurancePlanPlanGeneralCost {
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanGeneralCost, element);
-/** Specific costs
-
- Costs associated with the coverage provided by the product.*/
+/// Specific costs
+///
+/// Costs associated with the coverage provided by the product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanPlanSpecificCost {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** General category of benefit (1..1)
-
- General category of benefit (Medical; Dental; Vision; Drug; Mental Health; Substance Abuse; Hospice, Home Health).*/
+    /// General category of benefit (1..1)
+    ///
+    /// General category of benefit (Medical; Dental; Vision; Drug; Mental Health; Substance Abuse; Hospice, Home Health).
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Benefits list (0..*)
-
- List of the specific benefits under this category of benefit.*/
+    /// Benefits list (0..*)
+    ///
+    /// List of the specific benefits under this category of benefit.
     pub benefit: ::std::vec::Vec<super::InsurancePlanPlanSpecificCostBenefit>,
 }
 impl InsurancePlanPlanSpecificCost {
@@ -981,32 +981,32 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCost {
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCost, element);
-/** Benefits list
-
- List of the specific benefits under this category of benefit.*/
+/// Benefits list
+///
+/// List of the specific benefits under this category of benefit.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanPlanSpecificCostBenefit {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of specific benefit (1..1)
-
- Type of specific benefit (preventative; primary care office visit; speciality office visit; hospitalization; emergency room; urgent care).*/
+    /// Type of specific benefit (1..1)
+    ///
+    /// Type of specific benefit (preventative; primary care office visit; speciality office visit; hospitalization; emergency room; urgent care).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** List of the costs (0..*)
-
- List of the costs associated with a specific benefit.*/
+    /// List of the costs (0..*)
+    ///
+    /// List of the costs associated with a specific benefit.
     pub cost: ::std::vec::Vec<super::InsurancePlanPlanSpecificCostBenefitCost>,
 }
 impl InsurancePlanPlanSpecificCostBenefit {
@@ -1081,40 +1081,40 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefit {
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCostBenefit, element);
-/** List of the costs
-
- List of the costs associated with a specific benefit.*/
+/// List of the costs
+///
+/// List of the costs associated with a specific benefit.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InsurancePlanPlanSpecificCostBenefitCost {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of cost (1..1)
-
- Type of cost (copay; individual cap; family cap; coinsurance; deductible).*/
+    /// Type of cost (1..1)
+    ///
+    /// Type of cost (copay; individual cap; family cap; coinsurance; deductible).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** in-network | out-of-network | other (0..1)
-
- Whether the cost applies to in-network or out-of-network providers (in-network; out-of-network; other).*/
+    /// in-network | out-of-network | other (0..1)
+    ///
+    /// Whether the cost applies to in-network or out-of-network providers (in-network; out-of-network; other).
     pub applicability: ::core::option::Option<super::CodeableConcept>,
-    /** Additional information about the cost (0..*)
-
- Additional information about the cost, such as information about funding sources (e.g. HSA, HRA, FSA, RRA).*/
+    /// Additional information about the cost (0..*)
+    ///
+    /// Additional information about the cost, such as information about funding sources (e.g. HSA, HRA, FSA, RRA).
     pub qualifiers: ::std::vec::Vec<super::CodeableConcept>,
-    /** The actual cost value (0..1)
-
- The actual cost value. (some of the costs may be represented as percentages rather than currency, e.g. 10% coinsurance).*/
+    /// The actual cost value (0..1)
+    ///
+    /// The actual cost value. (some of the costs may be represented as percentages rather than currency, e.g. 10% coinsurance).
     pub value: ::core::option::Option<super::Quantity>,
 }
 impl InsurancePlanPlanSpecificCostBenefitCost {

@@ -2,110 +2,110 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Invoice containing ChargeItems from an Account
-
- Invoice containing collected ChargeItems from an Account with calculated individual and total price for Billing purpose.*/
+/// Invoice containing ChargeItems from an Account
+///
+/// Invoice containing collected ChargeItems from an Account with calculated individual and total price for Billing purpose.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Invoice {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for item (0..*)
-
- Identifier of this Invoice, often used for reference in correspondence about this invoice or for tracking of payments.*/
+    /// Business Identifier for item (0..*)
+    ///
+    /// Identifier of this Invoice, often used for reference in correspondence about this invoice or for tracking of payments.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** draft | issued | balanced | cancelled | entered-in-error (1..1)
-
- The current state of the Invoice.*/
+    /// draft | issued | balanced | cancelled | entered-in-error (1..1)
+    ///
+    /// The current state of the Invoice.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::InvoiceStatus, super::Extension>,
     >,
-    /** Reason for cancellation of this Invoice (0..1)
-
- In case of Invoice cancellation a reason must be given (entered in error, superseded by corrected invoice etc.).*/
+    /// Reason for cancellation of this Invoice (0..1)
+    ///
+    /// In case of Invoice cancellation a reason must be given (entered in error, superseded by corrected invoice etc.).
     pub cancelled_reason: ::core::option::Option<super::String>,
-    /** Type of Invoice (0..1)
-
- Type of Invoice depending on domain, realm an usage (e.g. internal/external, dental, preliminary).*/
+    /// Type of Invoice (0..1)
+    ///
+    /// Type of Invoice depending on domain, realm an usage (e.g. internal/external, dental, preliminary).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Recipient(s) of goods and services (0..1)
-
- The individual or set of individuals receiving the goods and services billed in this invoice.*/
+    /// Recipient(s) of goods and services (0..1)
+    ///
+    /// The individual or set of individuals receiving the goods and services billed in this invoice.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Recipient of this invoice (0..1)
-
- The individual or Organization responsible for balancing of this invoice.*/
+    /// Recipient of this invoice (0..1)
+    ///
+    /// The individual or Organization responsible for balancing of this invoice.
     pub recipient: ::core::option::Option<super::Reference>,
-    /** Invoice date / posting date (0..1)
-
- Date/time(s) of when this Invoice was posted.*/
+    /// Invoice date / posting date (0..1)
+    ///
+    /// Date/time(s) of when this Invoice was posted.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Participant in creation of this Invoice (0..*)
-
- Indicates who or what performed or participated in the charged service.*/
+    /// Participant in creation of this Invoice (0..*)
+    ///
+    /// Indicates who or what performed or participated in the charged service.
     pub participant: ::std::vec::Vec<super::InvoiceParticipant>,
-    /** Issuing Organization of Invoice (0..1)
-
- The organizationissuing the Invoice.*/
+    /// Issuing Organization of Invoice (0..1)
+    ///
+    /// The organizationissuing the Invoice.
     pub issuer: ::core::option::Option<super::Reference>,
-    /** Account that is being balanced (0..1)
-
- Account which is supposed to be balanced with this Invoice.*/
+    /// Account that is being balanced (0..1)
+    ///
+    /// Account which is supposed to be balanced with this Invoice.
     pub account: ::core::option::Option<super::Reference>,
-    /** Line items of this Invoice (0..*)
-
- Each line item represents one charge for goods and services rendered. Details such as date, code and amount are found in the referenced ChargeItem resource.*/
+    /// Line items of this Invoice (0..*)
+    ///
+    /// Each line item represents one charge for goods and services rendered. Details such as date, code and amount are found in the referenced ChargeItem resource.
     pub line_item: ::std::vec::Vec<super::InvoiceLineItem>,
-    /** Components of Invoice total (0..*)
-
- The total amount for the Invoice may be calculated as the sum of the line items with surcharges/deductions that apply in certain conditions.  The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the total price was calculated.*/
+    /// Components of Invoice total (0..*)
+    ///
+    /// The total amount for the Invoice may be calculated as the sum of the line items with surcharges/deductions that apply in certain conditions.  The priceComponent element can be used to offer transparency to the recipient of the Invoice of how the total price was calculated.
     pub total_price_component: ::std::vec::Vec<super::InvoiceLineItemPriceComponent>,
-    /** Net total of this Invoice (0..1)
-
- Invoice total , taxes excluded.*/
+    /// Net total of this Invoice (0..1)
+    ///
+    /// Invoice total , taxes excluded.
     pub total_net: ::core::option::Option<super::Money>,
-    /** Gross total of this Invoice (0..1)
-
- Invoice total, tax included.*/
+    /// Gross total of this Invoice (0..1)
+    ///
+    /// Invoice total, tax included.
     pub total_gross: ::core::option::Option<super::Money>,
-    /** Payment details (0..1)
-
- Payment details such as banking details, period of payment, deductibles, methods of payment.*/
+    /// Payment details (0..1)
+    ///
+    /// Payment details such as banking details, period of payment, deductibles, methods of payment.
     pub payment_terms: ::core::option::Option<super::Markdown>,
-    /** Comments made about the invoice (0..*)
-
- Comments made about the invoice by the issuer, subject, or other participants.*/
+    /// Comments made about the invoice (0..*)
+    ///
+    /// Comments made about the invoice by the issuer, subject, or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Invoice {
@@ -268,36 +268,36 @@ impl crate::rt::Element for Invoice {
     }
 }
 crate::rt::element_impls!(Invoice, resource);
-/** Line items of this Invoice
-
- Each line item represents one charge for goods and services rendered. Details such as date, code and amount are found in the referenced ChargeItem resource.*/
+/// Line items of this Invoice
+///
+/// Each line item represents one charge for goods and services rendered. Details such as date, code and amount are found in the referenced ChargeItem resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvoiceLineItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Sequence number of line item (0..1)
-
- Sequence in which the items appear on the invoice.*/
+    /// Sequence number of line item (0..1)
+    ///
+    /// Sequence in which the items appear on the invoice.
     pub sequence: ::core::option::Option<super::PositiveInt>,
-    /** Reference to ChargeItem containing details of this line item or an inline billing code (1..1)
-
- The ChargeItem contains information such as the billing code, date, amount etc. If no further details are required for the lineItem, inline billing codes can be added using the CodeableConcept data type instead of the Reference.*/
+    /// Reference to ChargeItem containing details of this line item or an inline billing code (1..1)
+    ///
+    /// The ChargeItem contains information such as the billing code, date, amount etc. If no further details are required for the lineItem, inline billing codes can be added using the CodeableConcept data type instead of the Reference.
     pub charge_item: ::core::option::Option<super::InvoiceLineItemChargeItem>,
-    /** Components of total line item price (0..*)
-
- The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice as to how the prices have been calculated.*/
+    /// Components of total line item price (0..*)
+    ///
+    /// The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice as to how the prices have been calculated.
     pub price_component: ::std::vec::Vec<super::InvoiceLineItemPriceComponent>,
 }
 impl InvoiceLineItem {
@@ -424,42 +424,42 @@ impl crate::rt::Value for InvoiceLineItemChargeItem {
         }
     }
 }
-/** Components of total line item price
-
- The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice as to how the prices have been calculated.*/
+/// Components of total line item price
+///
+/// The price for a ChargeItem may be calculated as a base price with surcharges/deductions that apply in certain conditions. A ChargeItemDefinition resource that defines the prices, factors and conditions that apply to a billing code is currently under development. The priceComponent element can be used to offer transparency to the recipient of the Invoice as to how the prices have been calculated.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvoiceLineItemPriceComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** base | surcharge | deduction | discount | tax | informational (1..1)
-
- This code identifies the type of the component.*/
+    /// base | surcharge | deduction | discount | tax | informational (1..1)
+    ///
+    /// This code identifies the type of the component.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::InvoicePriceComponentType, super::Extension>,
     >,
-    /** Code identifying the specific component (0..1)
-
- A code that identifies the component. Codes may be used to differentiate between kinds of taxes, surcharges, discounts etc.*/
+    /// Code identifying the specific component (0..1)
+    ///
+    /// A code that identifies the component. Codes may be used to differentiate between kinds of taxes, surcharges, discounts etc.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Factor used for calculating this component (0..1)
-
- The factor that has been applied on the base price for calculating this component.*/
+    /// Factor used for calculating this component (0..1)
+    ///
+    /// The factor that has been applied on the base price for calculating this component.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Monetary amount associated with this component (0..1)
-
- The amount calculated for this component.*/
+    /// Monetary amount associated with this component (0..1)
+    ///
+    /// The amount calculated for this component.
     pub amount: ::core::option::Option<super::Money>,
 }
 impl InvoiceLineItemPriceComponent {
@@ -541,32 +541,32 @@ impl crate::rt::Element for InvoiceLineItemPriceComponent {
     }
 }
 crate::rt::element_impls!(InvoiceLineItemPriceComponent, element);
-/** Participant in creation of this Invoice
-
- Indicates who or what performed or participated in the charged service.*/
+/// Participant in creation of this Invoice
+///
+/// Indicates who or what performed or participated in the charged service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvoiceParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of involvement in creation of this Invoice (0..1)
-
- Describes the type of involvement (e.g. transcriptionist, creator etc.). If the invoice has been created automatically, the Participant may be a billing engine or another kind of device.*/
+    /// Type of involvement in creation of this Invoice (0..1)
+    ///
+    /// Describes the type of involvement (e.g. transcriptionist, creator etc.). If the invoice has been created automatically, the Participant may be a billing engine or another kind of device.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Individual who was involved (1..1)
-
- The device, practitioner, etc. who performed or participated in the service.*/
+    /// Individual who was involved (1..1)
+    ///
+    /// The device, practitioner, etc. who performed or participated in the service.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl InvoiceParticipant {

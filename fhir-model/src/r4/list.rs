@@ -2,100 +2,100 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A list is a curated collection of resources
-
- A list is a curated collection of resources.*/
+/// A list is a curated collection of resources
+///
+/// A list is a curated collection of resources.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct List {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- Identifier for the List assigned for business purposes outside the context of FHIR.*/
+    /// Business identifier (0..*)
+    ///
+    /// Identifier for the List assigned for business purposes outside the context of FHIR.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** current | retired | entered-in-error (1..1)
-
- Indicates the current state of this list.*/
+    /// current | retired | entered-in-error (1..1)
+    ///
+    /// Indicates the current state of this list.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ListStatus, super::Extension>,
     >,
-    /** working | snapshot | changes (1..1)
-
- How this list was prepared - whether it is a working list that is suitable for being maintained on an ongoing basis, or if it represents a snapshot of a list of items from another source, or whether it is a prepared list where items may be marked as added, modified or deleted.*/
+    /// working | snapshot | changes (1..1)
+    ///
+    /// How this list was prepared - whether it is a working list that is suitable for being maintained on an ongoing basis, or if it represents a snapshot of a list of items from another source, or whether it is a prepared list where items may be marked as added, modified or deleted.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::ListMode, super::Extension>,
     >,
-    /** Descriptive name for the list (0..1)
-
- A label for the list assigned by the author.*/
+    /// Descriptive name for the list (0..1)
+    ///
+    /// A label for the list assigned by the author.
     pub title: ::core::option::Option<super::String>,
-    /** What the purpose of this list is (0..1)
-
- This code defines the purpose of the list - why it was created.*/
+    /// What the purpose of this list is (0..1)
+    ///
+    /// This code defines the purpose of the list - why it was created.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** If all resources have the same subject (0..1)
-
- The common subject (or patient) of the resources that are in the list if there is one.*/
+    /// If all resources have the same subject (0..1)
+    ///
+    /// The common subject (or patient) of the resources that are in the list if there is one.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Context in which list created (0..1)
-
- The encounter that is the context in which this list was created.*/
+    /// Context in which list created (0..1)
+    ///
+    /// The encounter that is the context in which this list was created.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the list was prepared (0..1)
-
- The date that the list was prepared.*/
+    /// When the list was prepared (0..1)
+    ///
+    /// The date that the list was prepared.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who and/or what defined the list contents (aka Author) (0..1)
-
- The entity responsible for deciding what the contents of the list were. Where the list was created by a human, this is the same as the author of the list.*/
+    /// Who and/or what defined the list contents (aka Author) (0..1)
+    ///
+    /// The entity responsible for deciding what the contents of the list were. Where the list was created by a human, this is the same as the author of the list.
     pub source: ::core::option::Option<super::Reference>,
-    /** What order the list has (0..1)
-
- What order applies to the items in the list.*/
+    /// What order the list has (0..1)
+    ///
+    /// What order applies to the items in the list.
     pub ordered_by: ::core::option::Option<super::CodeableConcept>,
-    /** Comments about the list (0..*)
-
- Comments that apply to the overall list.*/
+    /// Comments about the list (0..*)
+    ///
+    /// Comments that apply to the overall list.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Entries in the list (0..*)
-
- Entries in this list.*/
+    /// Entries in the list (0..*)
+    ///
+    /// Entries in this list.
     pub entry: ::std::vec::Vec<super::ListEntry>,
-    /** Why list is empty (0..1)
-
- If the list is empty, why the list is empty.*/
+    /// Why list is empty (0..1)
+    ///
+    /// If the list is empty, why the list is empty.
     pub empty_reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl List {
@@ -234,40 +234,40 @@ impl crate::rt::Element for List {
     }
 }
 crate::rt::element_impls!(List, resource);
-/** Entries in the list
-
- Entries in this list.*/
+/// Entries in the list
+///
+/// Entries in this list.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListEntry {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Status/Workflow information about this item (0..1)
-
- The flag allows the system constructing the list to indicate the role and significance of the item in the list.*/
+    /// Status/Workflow information about this item (0..1)
+    ///
+    /// The flag allows the system constructing the list to indicate the role and significance of the item in the list.
     pub flag: ::core::option::Option<super::CodeableConcept>,
-    /** If this item is actually marked as deleted (0..1)
-
- True if this item is marked as deleted in the list.*/
+    /// If this item is actually marked as deleted (0..1)
+    ///
+    /// True if this item is marked as deleted in the list.
     pub deleted: ::core::option::Option<super::Boolean>,
-    /** When item added to list (0..1)
-
- When this item was added to the list.*/
+    /// When item added to list (0..1)
+    ///
+    /// When this item was added to the list.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Actual entry (1..1)
-
- A reference to the actual resource from which data was derived.*/
+    /// Actual entry (1..1)
+    ///
+    /// A reference to the actual resource from which data was derived.
     pub item: ::core::option::Option<super::Reference>,
 }
 impl ListEntry {

@@ -2,116 +2,116 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Details and position information for a physical place
-
- Details and position information for a physical place where services are provided and resources and participants may be stored, found, contained, or accommodated.*/
+/// Details and position information for a physical place
+///
+/// Details and position information for a physical place where services are provided and resources and participants may be stored, found, contained, or accommodated.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Location {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique code or number identifying the location to its users (0..*)
-
- Unique code or number identifying the location to its users.*/
+    /// Unique code or number identifying the location to its users (0..*)
+    ///
+    /// Unique code or number identifying the location to its users.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | suspended | inactive (0..1)
-
- The status property covers the general availability of the resource, not the current value which may be covered by the operationStatus, or by a schedule/slots if they are configured for the location.*/
+    /// active | suspended | inactive (0..1)
+    ///
+    /// The status property covers the general availability of the resource, not the current value which may be covered by the operationStatus, or by a schedule/slots if they are configured for the location.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::LocationStatus, super::Extension>,
     >,
-    /** The operational status of the location (typically only for a bed/room) (0..1)
-
- The operational status covers operation values most relevant to beds (but can also apply to rooms/units/chairs/etc. such as an isolation unit/dialysis chair). This typically covers concepts such as contamination, housekeeping, and other activities like maintenance.*/
+    /// The operational status of the location (typically only for a bed/room) (0..1)
+    ///
+    /// The operational status covers operation values most relevant to beds (but can also apply to rooms/units/chairs/etc. such as an isolation unit/dialysis chair). This typically covers concepts such as contamination, housekeeping, and other activities like maintenance.
     pub operational_status: ::core::option::Option<super::Coding>,
-    /** Name of the location as used by humans (0..1)
-
- Name of the location as used by humans. Does not need to be unique.*/
+    /// Name of the location as used by humans (0..1)
+    ///
+    /// Name of the location as used by humans. Does not need to be unique.
     pub name: ::core::option::Option<super::String>,
-    /** A list of alternate names that the location is known as, or was known as, in the past (0..*)
-
- A list of alternate names that the location is known as, or was known as, in the past.*/
+    /// A list of alternate names that the location is known as, or was known as, in the past (0..*)
+    ///
+    /// A list of alternate names that the location is known as, or was known as, in the past.
     pub alias: ::std::vec::Vec<super::String>,
-    /** Additional details about the location that could be displayed as further information to identify the location beyond its name (0..1)
-
- Description of the Location, which helps in finding or referencing the place.*/
+    /// Additional details about the location that could be displayed as further information to identify the location beyond its name (0..1)
+    ///
+    /// Description of the Location, which helps in finding or referencing the place.
     pub description: ::core::option::Option<super::String>,
-    /** instance | kind (0..1)
-
- Indicates whether a resource instance represents a specific location or a class of locations.*/
+    /// instance | kind (0..1)
+    ///
+    /// Indicates whether a resource instance represents a specific location or a class of locations.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::LocationMode, super::Extension>,
     >,
-    /** Type of function performed (0..*)
-
- Indicates the type of function performed at the location.*/
+    /// Type of function performed (0..*)
+    ///
+    /// Indicates the type of function performed at the location.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Contact details of the location (0..*)
-
- The contact details of communication devices available at the location. This can include phone numbers, fax numbers, mobile numbers, email addresses and web sites.*/
+    /// Contact details of the location (0..*)
+    ///
+    /// The contact details of communication devices available at the location. This can include phone numbers, fax numbers, mobile numbers, email addresses and web sites.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Physical location (0..1)
-
- Physical location.*/
+    /// Physical location (0..1)
+    ///
+    /// Physical location.
     pub address: ::core::option::Option<super::Address>,
-    /** Physical form of the location (0..1)
-
- Physical form of the location, e.g. building, room, vehicle, road.*/
+    /// Physical form of the location (0..1)
+    ///
+    /// Physical form of the location, e.g. building, room, vehicle, road.
     pub physical_type: ::core::option::Option<super::CodeableConcept>,
-    /** The absolute geographic location (0..1)
-
- The absolute geographic location of the Location, expressed using the WGS84 datum (This is the same co-ordinate system used in KML).*/
+    /// The absolute geographic location (0..1)
+    ///
+    /// The absolute geographic location of the Location, expressed using the WGS84 datum (This is the same co-ordinate system used in KML).
     pub position: ::core::option::Option<super::LocationPosition>,
-    /** Organization responsible for provisioning and upkeep (0..1)
-
- The organization responsible for the provisioning and upkeep of the location.*/
+    /// Organization responsible for provisioning and upkeep (0..1)
+    ///
+    /// The organization responsible for the provisioning and upkeep of the location.
     pub managing_organization: ::core::option::Option<super::Reference>,
-    /** Another Location this one is physically a part of (0..1)
-
- Another Location of which this Location is physically a part of.*/
+    /// Another Location this one is physically a part of (0..1)
+    ///
+    /// Another Location of which this Location is physically a part of.
     pub part_of: ::core::option::Option<super::Reference>,
-    /** What days/times during a week is this location usually open (0..*)
-
- What days/times during a week is this location usually open.*/
+    /// What days/times during a week is this location usually open (0..*)
+    ///
+    /// What days/times during a week is this location usually open.
     pub hours_of_operation: ::std::vec::Vec<super::LocationHoursOfOperation>,
-    /** Description of availability exceptions (0..1)
-
- A description of when the locations opening ours are different to normal, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as detailed in the opening hours Times.*/
+    /// Description of availability exceptions (0..1)
+    ///
+    /// A description of when the locations opening ours are different to normal, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as detailed in the opening hours Times.
     pub availability_exceptions: ::core::option::Option<super::String>,
-    /** Technical endpoints providing access to services operated for the location (0..*)
-
- Technical endpoints providing access to services operated for the location.*/
+    /// Technical endpoints providing access to services operated for the location (0..*)
+    ///
+    /// Technical endpoints providing access to services operated for the location.
     pub endpoint: ::std::vec::Vec<super::Reference>,
 }
 impl Location {
@@ -259,42 +259,42 @@ impl crate::rt::Element for Location {
     }
 }
 crate::rt::element_impls!(Location, resource);
-/** What days/times during a week is this location usually open
-
- What days/times during a week is this location usually open.*/
+/// What days/times during a week is this location usually open
+///
+/// What days/times during a week is this location usually open.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocationHoursOfOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** mon | tue | wed | thu | fri | sat | sun (0..*)
-
- Indicates which days of the week are available between the start and end Times.*/
+    /// mon | tue | wed | thu | fri | sat | sun (0..*)
+    ///
+    /// Indicates which days of the week are available between the start and end Times.
     pub days_of_week: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::DaysOfWeek, super::Extension>,
     >,
-    /** The Location is open all day (0..1)
-
- The Location is open all day.*/
+    /// The Location is open all day (0..1)
+    ///
+    /// The Location is open all day.
     pub all_day: ::core::option::Option<super::Boolean>,
-    /** Time that the Location opens (0..1)
-
- Time that the Location opens.*/
+    /// Time that the Location opens (0..1)
+    ///
+    /// Time that the Location opens.
     pub opening_time: ::core::option::Option<super::Time>,
-    /** Time that the Location closes (0..1)
-
- Time that the Location closes.*/
+    /// Time that the Location closes (0..1)
+    ///
+    /// Time that the Location closes.
     pub closing_time: ::core::option::Option<super::Time>,
 }
 impl LocationHoursOfOperation {
@@ -362,36 +362,36 @@ impl crate::rt::Element for LocationHoursOfOperation {
     }
 }
 crate::rt::element_impls!(LocationHoursOfOperation, element);
-/** The absolute geographic location
-
- The absolute geographic location of the Location, expressed using the WGS84 datum (This is the same co-ordinate system used in KML).*/
+/// The absolute geographic location
+///
+/// The absolute geographic location of the Location, expressed using the WGS84 datum (This is the same co-ordinate system used in KML).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocationPosition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Longitude with WGS84 datum (1..1)
-
- Longitude. The value domain and the interpretation are the same as for the text of the longitude element in KML (see notes below).*/
+    /// Longitude with WGS84 datum (1..1)
+    ///
+    /// Longitude. The value domain and the interpretation are the same as for the text of the longitude element in KML (see notes below).
     pub longitude: ::core::option::Option<super::Decimal>,
-    /** Latitude with WGS84 datum (1..1)
-
- Latitude. The value domain and the interpretation are the same as for the text of the latitude element in KML (see notes below).*/
+    /// Latitude with WGS84 datum (1..1)
+    ///
+    /// Latitude. The value domain and the interpretation are the same as for the text of the latitude element in KML (see notes below).
     pub latitude: ::core::option::Option<super::Decimal>,
-    /** Altitude with WGS84 datum (0..1)
-
- Altitude. The value domain and the interpretation are the same as for the text of the altitude element in KML (see notes below).*/
+    /// Altitude with WGS84 datum (0..1)
+    ///
+    /// Altitude. The value domain and the interpretation are the same as for the text of the altitude element in KML (see notes below).
     pub altitude: ::core::option::Option<super::Decimal>,
 }
 impl LocationPosition {

@@ -2,210 +2,210 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A quality measure definition
-
- The Measure resource provides the definition of a quality measure.*/
+/// A quality measure definition
+///
+/// The Measure resource provides the definition of a quality measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Measure {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this measure, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this measure when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this measure is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the measure is stored on different servers.*/
+    /// Canonical identifier for this measure, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this measure when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this measure is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the measure is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the measure (0..*)
-
- A formal identifier that is used to identify this measure when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the measure (0..*)
+    ///
+    /// A formal identifier that is used to identify this measure when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the measure (0..1)
-
- The identifier that is used to identify this version of the measure when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the measure author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.*/
+    /// Business version of the measure (0..1)
+    ///
+    /// The identifier that is used to identify this version of the measure when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the measure author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this measure (computer friendly) (0..1)
-
- A natural language name identifying the measure. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this measure (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the measure. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this measure (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the measure.*/
+    /// Name for this measure (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the measure.
     pub title: ::core::option::Option<super::String>,
-    /** Subordinate title of the measure (0..1)
-
- An explanatory or alternate title for the measure giving additional information about its content.*/
+    /// Subordinate title of the measure (0..1)
+    ///
+    /// An explanatory or alternate title for the measure giving additional information about its content.
     pub subtitle: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this measure. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this measure. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this measure is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this measure is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
-
- The intended subjects for the measure. If this element is not provided, a Patient subject is assumed, but the subject of the measure can be anything.*/
+    /// E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
+    ///
+    /// The intended subjects for the measure. If this element is not provided, a Patient subject is assumed, but the subject of the measure can be anything.
     pub subject: ::core::option::Option<super::MeasureSubject>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the measure was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the measure changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the measure was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the measure changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the measure.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the measure.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the measure (0..1)
-
- A free text natural language description of the measure from a consumer's perspective.*/
+    /// Natural language description of the measure (0..1)
+    ///
+    /// A free text natural language description of the measure from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate measure instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate measure instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for measure (if applicable) (0..*)
-
- A legal or geographic region in which the measure is intended to be used.*/
+    /// Intended jurisdiction for measure (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the measure is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this measure is defined (0..1)
-
- Explanation of why this measure is needed and why it has been designed as it has.*/
+    /// Why this measure is defined (0..1)
+    ///
+    /// Explanation of why this measure is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Describes the clinical usage of the measure (0..1)
-
- A detailed description, from a clinical perspective, of how the measure is used.*/
+    /// Describes the clinical usage of the measure (0..1)
+    ///
+    /// A detailed description, from a clinical perspective, of how the measure is used.
     pub usage: ::core::option::Option<super::String>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the measure and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the measure.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the measure and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the measure.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the measure was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the measure was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the measure was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the measure was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the measure is expected to be used (0..1)
-
- The period during which the measure content was or is planned to be in active use.*/
+    /// When the measure is expected to be used (0..1)
+    ///
+    /// The period during which the measure content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** The category of the measure, such as Education, Treatment, Assessment, etc. (0..*)
-
- Descriptive topics related to the content of the measure. Topics provide a high-level categorization grouping types of measures that can be useful for filtering and searching.*/
+    /// The category of the measure, such as Education, Treatment, Assessment, etc. (0..*)
+    ///
+    /// Descriptive topics related to the content of the measure. Topics provide a high-level categorization grouping types of measures that can be useful for filtering and searching.
     pub topic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who authored the content (0..*)
-
- An individiual or organization primarily involved in the creation and maintenance of the content.*/
+    /// Who authored the content (0..*)
+    ///
+    /// An individiual or organization primarily involved in the creation and maintenance of the content.
     pub author: ::std::vec::Vec<super::ContactDetail>,
-    /** Who edited the content (0..*)
-
- An individual or organization primarily responsible for internal coherence of the content.*/
+    /// Who edited the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for internal coherence of the content.
     pub editor: ::std::vec::Vec<super::ContactDetail>,
-    /** Who reviewed the content (0..*)
-
- An individual or organization primarily responsible for review of some aspect of the content.*/
+    /// Who reviewed the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for review of some aspect of the content.
     pub reviewer: ::std::vec::Vec<super::ContactDetail>,
-    /** Who endorsed the content (0..*)
-
- An individual or organization responsible for officially endorsing the content for use in some setting.*/
+    /// Who endorsed the content (0..*)
+    ///
+    /// An individual or organization responsible for officially endorsing the content for use in some setting.
     pub endorser: ::std::vec::Vec<super::ContactDetail>,
-    /** Additional documentation, citations, etc. (0..*)
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+    /// Additional documentation, citations, etc. (0..*)
+    ///
+    /// Related artifacts such as additional documentation, justification, or bibliographic references.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Logic used by the measure (0..*)
-
- A reference to a Library resource containing the formal logic used by the measure.*/
+    /// Logic used by the measure (0..*)
+    ///
+    /// A reference to a Library resource containing the formal logic used by the measure.
     pub library: ::std::vec::Vec<super::Canonical>,
-    /** Disclaimer for use of the measure or its referenced content (0..1)
-
- Notices and disclaimers regarding the use of the measure or related to intellectual property (such as code systems) referenced by the measure.*/
+    /// Disclaimer for use of the measure or its referenced content (0..1)
+    ///
+    /// Notices and disclaimers regarding the use of the measure or related to intellectual property (such as code systems) referenced by the measure.
     pub disclaimer: ::core::option::Option<super::Markdown>,
-    /** proportion | ratio | continuous-variable | cohort (0..1)
-
- Indicates how the calculation is performed for the measure, including proportion, ratio, continuous-variable, and cohort. The value set is extensible, allowing additional measure scoring types to be represented.*/
+    /// proportion | ratio | continuous-variable | cohort (0..1)
+    ///
+    /// Indicates how the calculation is performed for the measure, including proportion, ratio, continuous-variable, and cohort. The value set is extensible, allowing additional measure scoring types to be represented.
     pub scoring: ::core::option::Option<super::CodeableConcept>,
-    /** opportunity | all-or-nothing | linear | weighted (0..1)
-
- If this is a composite measure, the scoring method used to combine the component measures to determine the composite score.*/
+    /// opportunity | all-or-nothing | linear | weighted (0..1)
+    ///
+    /// If this is a composite measure, the scoring method used to combine the component measures to determine the composite score.
     pub composite_scoring: ::core::option::Option<super::CodeableConcept>,
-    /** process | outcome | structure | patient-reported-outcome | composite (0..*)
-
- Indicates whether the measure is used to examine a process, an outcome over time, a patient-reported outcome, or a structure measure such as utilization.*/
+    /// process | outcome | structure | patient-reported-outcome | composite (0..*)
+    ///
+    /// Indicates whether the measure is used to examine a process, an outcome over time, a patient-reported outcome, or a structure measure such as utilization.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** How risk adjustment is applied for this measure (0..1)
-
- A description of the risk adjustment factors that may impact the resulting score for the measure and how they may be accounted for when computing and reporting measure results.*/
+    /// How risk adjustment is applied for this measure (0..1)
+    ///
+    /// A description of the risk adjustment factors that may impact the resulting score for the measure and how they may be accounted for when computing and reporting measure results.
     pub risk_adjustment: ::core::option::Option<super::String>,
-    /** How is rate aggregation performed for this measure (0..1)
-
- Describes how to combine the information calculated, based on logic in each of several populations, into one summarized result.*/
+    /// How is rate aggregation performed for this measure (0..1)
+    ///
+    /// Describes how to combine the information calculated, based on logic in each of several populations, into one summarized result.
     pub rate_aggregation: ::core::option::Option<super::String>,
-    /** Detailed description of why the measure exists (0..1)
-
- Provides a succinct statement of the need for the measure. Usually includes statements pertaining to importance criterion: impact, gap in care, and evidence.*/
+    /// Detailed description of why the measure exists (0..1)
+    ///
+    /// Provides a succinct statement of the need for the measure. Usually includes statements pertaining to importance criterion: impact, gap in care, and evidence.
     pub rationale: ::core::option::Option<super::Markdown>,
-    /** Summary of clinical guidelines (0..1)
-
- Provides a summary of relevant clinical guidelines or other clinical recommendations supporting the measure.*/
+    /// Summary of clinical guidelines (0..1)
+    ///
+    /// Provides a summary of relevant clinical guidelines or other clinical recommendations supporting the measure.
     pub clinical_recommendation_statement: ::core::option::Option<super::Markdown>,
-    /** increase | decrease (0..1)
-
- Information on whether an increase or decrease in score is the preferred result (e.g., a higher score indicates better quality OR a lower score indicates better quality OR quality is within a range).*/
+    /// increase | decrease (0..1)
+    ///
+    /// Information on whether an increase or decrease in score is the preferred result (e.g., a higher score indicates better quality OR a lower score indicates better quality OR quality is within a range).
     pub improvement_notation: ::core::option::Option<super::CodeableConcept>,
-    /** Defined terms used in the measure documentation (0..*)
-
- Provides a description of an individual term used within the measure.*/
+    /// Defined terms used in the measure documentation (0..*)
+    ///
+    /// Provides a description of an individual term used within the measure.
     pub definition: ::std::vec::Vec<super::Markdown>,
-    /** Additional guidance for implementers (0..1)
-
- Additional guidance for the measure including how it can be used in a clinical context, and the intent of the measure.*/
+    /// Additional guidance for implementers (0..1)
+    ///
+    /// Additional guidance for the measure including how it can be used in a clinical context, and the intent of the measure.
     pub guidance: ::core::option::Option<super::Markdown>,
-    /** Population criteria group (0..*)
-
- A group of population criteria for the measure.*/
+    /// Population criteria group (0..*)
+    ///
+    /// A group of population criteria for the measure.
     pub group: ::std::vec::Vec<super::MeasureGroup>,
-    /** What other data should be reported with the measure (0..*)
-
- The supplemental data criteria for the measure report, specified as either the name of a valid CQL expression within a referenced library, or a valid FHIR Resource Path.*/
+    /// What other data should be reported with the measure (0..*)
+    ///
+    /// The supplemental data criteria for the measure report, specified as either the name of a valid CQL expression within a referenced library, or a valid FHIR Resource Path.
     pub supplemental_data: ::std::vec::Vec<super::MeasureSupplementalData>,
 }
 impl Measure {
@@ -538,40 +538,40 @@ impl crate::rt::Value for MeasureSubject {
         }
     }
 }
-/** Population criteria group
-
- A group of population criteria for the measure.*/
+/// Population criteria group
+///
+/// A group of population criteria for the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureGroup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Meaning of the group (0..1)
-
- Indicates a meaning for the group. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing groups to be correlated across measures.*/
+    /// Meaning of the group (0..1)
+    ///
+    /// Indicates a meaning for the group. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing groups to be correlated across measures.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Summary description (0..1)
-
- The human readable description of this population group.*/
+    /// Summary description (0..1)
+    ///
+    /// The human readable description of this population group.
     pub description: ::core::option::Option<super::String>,
-    /** Population criteria (0..*)
-
- A population criteria for the measure.*/
+    /// Population criteria (0..*)
+    ///
+    /// A population criteria for the measure.
     pub population: ::std::vec::Vec<super::MeasureGroupPopulation>,
-    /** Stratifier criteria for the measure (0..*)
-
- The stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.*/
+    /// Stratifier criteria for the measure (0..*)
+    ///
+    /// The stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.
     pub stratifier: ::std::vec::Vec<super::MeasureGroupStratifier>,
 }
 impl MeasureGroup {
@@ -655,36 +655,36 @@ impl crate::rt::Element for MeasureGroup {
     }
 }
 crate::rt::element_impls!(MeasureGroup, element);
-/** Population criteria
-
- A population criteria for the measure.*/
+/// Population criteria
+///
+/// A population criteria for the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureGroupPopulation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
-
- The type of population criteria.*/
+    /// initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
+    ///
+    /// The type of population criteria.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The human readable description of this population criteria (0..1)
-
- The human readable description of this population criteria.*/
+    /// The human readable description of this population criteria (0..1)
+    ///
+    /// The human readable description of this population criteria.
     pub description: ::core::option::Option<super::String>,
-    /** The criteria that defines this population (1..1)
-
- An expression that specifies the criteria for the population, typically the name of an expression in a library.*/
+    /// The criteria that defines this population (1..1)
+    ///
+    /// An expression that specifies the criteria for the population, typically the name of an expression in a library.
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureGroupPopulation {
@@ -755,40 +755,40 @@ impl crate::rt::Element for MeasureGroupPopulation {
     }
 }
 crate::rt::element_impls!(MeasureGroupPopulation, element);
-/** Stratifier criteria for the measure
-
- The stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.*/
+/// Stratifier criteria for the measure
+///
+/// The stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureGroupStratifier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Meaning of the stratifier (0..1)
-
- Indicates a meaning for the stratifier. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing stratifiers to be correlated across measures.*/
+    /// Meaning of the stratifier (0..1)
+    ///
+    /// Indicates a meaning for the stratifier. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing stratifiers to be correlated across measures.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The human readable description of this stratifier (0..1)
-
- The human readable description of this stratifier criteria.*/
+    /// The human readable description of this stratifier (0..1)
+    ///
+    /// The human readable description of this stratifier criteria.
     pub description: ::core::option::Option<super::String>,
-    /** How the measure should be stratified (0..1)
-
- An expression that specifies the criteria for the stratifier. This is typically the name of an expression defined within a referenced library, but it may also be a path to a stratifier element.*/
+    /// How the measure should be stratified (0..1)
+    ///
+    /// An expression that specifies the criteria for the stratifier. This is typically the name of an expression defined within a referenced library, but it may also be a path to a stratifier element.
     pub criteria: ::core::option::Option<super::Expression>,
-    /** Stratifier criteria component for the measure (0..*)
-
- A component of the stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.*/
+    /// Stratifier criteria component for the measure (0..*)
+    ///
+    /// A component of the stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.
     pub component: ::std::vec::Vec<super::MeasureGroupStratifierComponent>,
 }
 impl MeasureGroupStratifier {
@@ -864,36 +864,36 @@ impl crate::rt::Element for MeasureGroupStratifier {
     }
 }
 crate::rt::element_impls!(MeasureGroupStratifier, element);
-/** Stratifier criteria component for the measure
-
- A component of the stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.*/
+/// Stratifier criteria component for the measure
+///
+/// A component of the stratifier criteria for the measure report, specified as either the name of a valid CQL expression defined within a referenced library or a valid FHIR Resource Path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureGroupStratifierComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Meaning of the stratifier component (0..1)
-
- Indicates a meaning for the stratifier component. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing stratifiers to be correlated across measures.*/
+    /// Meaning of the stratifier component (0..1)
+    ///
+    /// Indicates a meaning for the stratifier component. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing stratifiers to be correlated across measures.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The human readable description of this stratifier component (0..1)
-
- The human readable description of this stratifier criteria component.*/
+    /// The human readable description of this stratifier component (0..1)
+    ///
+    /// The human readable description of this stratifier criteria component.
     pub description: ::core::option::Option<super::String>,
-    /** Component of how the measure should be stratified (1..1)
-
- An expression that specifies the criteria for this component of the stratifier. This is typically the name of an expression defined within a referenced library, but it may also be a path to a stratifier element.*/
+    /// Component of how the measure should be stratified (1..1)
+    ///
+    /// An expression that specifies the criteria for this component of the stratifier. This is typically the name of an expression defined within a referenced library, but it may also be a path to a stratifier element.
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureGroupStratifierComponent {
@@ -964,40 +964,40 @@ impl crate::rt::Element for MeasureGroupStratifierComponent {
     }
 }
 crate::rt::element_impls!(MeasureGroupStratifierComponent, element);
-/** What other data should be reported with the measure
-
- The supplemental data criteria for the measure report, specified as either the name of a valid CQL expression within a referenced library, or a valid FHIR Resource Path.*/
+/// What other data should be reported with the measure
+///
+/// The supplemental data criteria for the measure report, specified as either the name of a valid CQL expression within a referenced library, or a valid FHIR Resource Path.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureSupplementalData {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Meaning of the supplemental data (0..1)
-
- Indicates a meaning for the supplemental data. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing supplemental data to be correlated across measures.*/
+    /// Meaning of the supplemental data (0..1)
+    ///
+    /// Indicates a meaning for the supplemental data. This can be as simple as a unique identifier, or it can establish meaning in a broader context by drawing from a terminology, allowing supplemental data to be correlated across measures.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** supplemental-data | risk-adjustment-factor (0..*)
-
- An indicator of the intended usage for the supplemental data element. Supplemental data indicates the data is additional information requested to augment the measure information. Risk adjustment factor indicates the data is additional information used to calculate risk adjustment factors when applying a risk model to the measure calculation.*/
+    /// supplemental-data | risk-adjustment-factor (0..*)
+    ///
+    /// An indicator of the intended usage for the supplemental data element. Supplemental data indicates the data is additional information requested to augment the measure information. Risk adjustment factor indicates the data is additional information used to calculate risk adjustment factors when applying a risk model to the measure calculation.
     pub usage: ::std::vec::Vec<super::CodeableConcept>,
-    /** The human readable description of this supplemental data (0..1)
-
- The human readable description of this supplemental data.*/
+    /// The human readable description of this supplemental data (0..1)
+    ///
+    /// The human readable description of this supplemental data.
     pub description: ::core::option::Option<super::String>,
-    /** Expression describing additional data to be reported (1..1)
-
- The criteria for the supplemental data. This is typically the name of a valid expression defined within a referenced library, but it may also be a path to a specific data element. The criteria defines the data to be returned for this element.*/
+    /// Expression describing additional data to be reported (1..1)
+    ///
+    /// The criteria for the supplemental data. This is typically the name of a valid expression defined within a referenced library, but it may also be a path to a specific data element. The criteria defines the data to be returned for this element.
     pub criteria: ::core::option::Option<super::Expression>,
 }
 impl MeasureSupplementalData {

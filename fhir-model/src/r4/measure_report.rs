@@ -2,92 +2,92 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Results of a measure evaluation
-
- The MeasureReport resource contains the results of the calculation of a measure; and optionally a reference to the resources involved in that calculation.*/
+/// Results of a measure evaluation
+///
+/// The MeasureReport resource contains the results of the calculation of a measure; and optionally a reference to the resources involved in that calculation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReport {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Additional identifier for the MeasureReport (0..*)
-
- A formal identifier that is used to identify this MeasureReport when it is represented in other formats or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the MeasureReport (0..*)
+    ///
+    /// A formal identifier that is used to identify this MeasureReport when it is represented in other formats or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** complete | pending | error (1..1)
-
- The MeasureReport status. No data will be available until the MeasureReport status is complete.*/
+    /// complete | pending | error (1..1)
+    ///
+    /// The MeasureReport status. No data will be available until the MeasureReport status is complete.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::MeasureReportStatus, super::Extension>,
     >,
-    /** individual | subject-list | summary | data-collection (1..1)
-
- The type of measure report. This may be an individual report, which provides the score for the measure for an individual member of the population; a subject-listing, which returns the list of members that meet the various criteria in the measure; a summary report, which returns a population count for each of the criteria in the measure; or a data-collection, which enables the MeasureReport to be used to exchange the data-of-interest for a quality measure.*/
+    /// individual | subject-list | summary | data-collection (1..1)
+    ///
+    /// The type of measure report. This may be an individual report, which provides the score for the measure for an individual member of the population; a subject-listing, which returns the list of members that meet the various criteria in the measure; a summary report, which returns a population count for each of the criteria in the measure; or a data-collection, which enables the MeasureReport to be used to exchange the data-of-interest for a quality measure.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::MeasureReportType, super::Extension>,
     >,
-    /** What measure was calculated (1..1)
-
- A reference to the Measure that was calculated to produce this report.*/
+    /// What measure was calculated (1..1)
+    ///
+    /// A reference to the Measure that was calculated to produce this report.
     pub measure: ::core::option::Option<super::Canonical>,
-    /** What individual(s) the report is for (0..1)
-
- Optional subject identifying the individual or individuals the report is for.*/
+    /// What individual(s) the report is for (0..1)
+    ///
+    /// Optional subject identifying the individual or individuals the report is for.
     pub subject: ::core::option::Option<super::Reference>,
-    /** When the report was generated (0..1)
-
- The date this measure report was generated.*/
+    /// When the report was generated (0..1)
+    ///
+    /// The date this measure report was generated.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Who is reporting the data (0..1)
-
- The individual, location, or organization that is reporting the data.*/
+    /// Who is reporting the data (0..1)
+    ///
+    /// The individual, location, or organization that is reporting the data.
     pub reporter: ::core::option::Option<super::Reference>,
-    /** What period the report covers (1..1)
-
- The reporting period for which the report was calculated.*/
+    /// What period the report covers (1..1)
+    ///
+    /// The reporting period for which the report was calculated.
     pub period: ::core::option::Option<super::Period>,
-    /** increase | decrease (0..1)
-
- Whether improvement in the measure is noted by an increase or decrease in the measure score.*/
+    /// increase | decrease (0..1)
+    ///
+    /// Whether improvement in the measure is noted by an increase or decrease in the measure score.
     pub improvement_notation: ::core::option::Option<super::CodeableConcept>,
-    /** Measure results for each group (0..*)
-
- The results of the calculation, one for each population group in the measure.*/
+    /// Measure results for each group (0..*)
+    ///
+    /// The results of the calculation, one for each population group in the measure.
     pub group: ::std::vec::Vec<super::MeasureReportGroup>,
-    /** What data was used to calculate the measure score (0..*)
-
- A reference to a Bundle containing the Resources that were used in the calculation of this measure.*/
+    /// What data was used to calculate the measure score (0..*)
+    ///
+    /// A reference to a Bundle containing the Resources that were used in the calculation of this measure.
     pub evaluated_resource: ::std::vec::Vec<super::Reference>,
 }
 impl MeasureReport {
@@ -230,40 +230,40 @@ impl crate::rt::Element for MeasureReport {
     }
 }
 crate::rt::element_impls!(MeasureReport, resource);
-/** Measure results for each group
-
- The results of the calculation, one for each population group in the measure.*/
+/// Measure results for each group
+///
+/// The results of the calculation, one for each population group in the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Meaning of the group (0..1)
-
- The meaning of the population group as defined in the measure definition.*/
+    /// Meaning of the group (0..1)
+    ///
+    /// The meaning of the population group as defined in the measure definition.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The populations in the group (0..*)
-
- The populations that make up the population group, one for each type of population appropriate for the measure.*/
+    /// The populations in the group (0..*)
+    ///
+    /// The populations that make up the population group, one for each type of population appropriate for the measure.
     pub population: ::std::vec::Vec<super::MeasureReportGroupPopulation>,
-    /** What score this group achieved (0..1)
-
- The measure score for this population group, calculated as appropriate for the measure type and scoring method, and based on the contents of the populations defined in the group.*/
+    /// What score this group achieved (0..1)
+    ///
+    /// The measure score for this population group, calculated as appropriate for the measure type and scoring method, and based on the contents of the populations defined in the group.
     pub measure_score: ::core::option::Option<super::Quantity>,
-    /** Stratification results (0..*)
-
- When a measure includes multiple stratifiers, there will be a stratifier group for each stratifier defined by the measure.*/
+    /// Stratification results (0..*)
+    ///
+    /// When a measure includes multiple stratifiers, there will be a stratifier group for each stratifier defined by the measure.
     pub stratifier: ::std::vec::Vec<super::MeasureReportGroupStratifier>,
 }
 impl MeasureReportGroup {
@@ -347,36 +347,36 @@ impl crate::rt::Element for MeasureReportGroup {
     }
 }
 crate::rt::element_impls!(MeasureReportGroup, element);
-/** The populations in the group
-
- The populations that make up the population group, one for each type of population appropriate for the measure.*/
+/// The populations in the group
+///
+/// The populations that make up the population group, one for each type of population appropriate for the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroupPopulation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
-
- The type of the population.*/
+    /// initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
+    ///
+    /// The type of the population.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Size of the population (0..1)
-
- The number of members of the population.*/
+    /// Size of the population (0..1)
+    ///
+    /// The number of members of the population.
     pub count: ::core::option::Option<super::Integer>,
-    /** For subject-list reports, the subject results in this population (0..1)
-
- This element refers to a List of subject level MeasureReport resources, one for each subject in this population.*/
+    /// For subject-list reports, the subject results in this population (0..1)
+    ///
+    /// This element refers to a List of subject level MeasureReport resources, one for each subject in this population.
     pub subject_results: ::core::option::Option<super::Reference>,
 }
 impl MeasureReportGroupPopulation {
@@ -440,32 +440,32 @@ impl crate::rt::Element for MeasureReportGroupPopulation {
     }
 }
 crate::rt::element_impls!(MeasureReportGroupPopulation, element);
-/** Stratification results
-
- When a measure includes multiple stratifiers, there will be a stratifier group for each stratifier defined by the measure.*/
+/// Stratification results
+///
+/// When a measure includes multiple stratifiers, there will be a stratifier group for each stratifier defined by the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroupStratifier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What stratifier of the group (0..*)
-
- The meaning of this stratifier, as defined in the measure definition.*/
+    /// What stratifier of the group (0..*)
+    ///
+    /// The meaning of this stratifier, as defined in the measure definition.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components (0..*)
-
- This element contains the results for a single stratum within the stratifier. For example, when stratifying on administrative gender, there will be four strata, one for each possible gender value.*/
+    /// Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components (0..*)
+    ///
+    /// This element contains the results for a single stratum within the stratifier. For example, when stratifying on administrative gender, there will be four strata, one for each possible gender value.
     pub stratum: ::std::vec::Vec<super::MeasureReportGroupStratifierStratum>,
 }
 impl MeasureReportGroupStratifier {
@@ -533,42 +533,42 @@ impl crate::rt::Element for MeasureReportGroupStratifier {
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifier, element);
-/** Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components
-
- This element contains the results for a single stratum within the stratifier. For example, when stratifying on administrative gender, there will be four strata, one for each possible gender value.*/
+/// Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components
+///
+/// This element contains the results for a single stratum within the stratifier. For example, when stratifying on administrative gender, there will be four strata, one for each possible gender value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroupStratifierStratum {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The stratum value, e.g. male (0..1)
-
- The value for this stratum, expressed as a CodeableConcept. When defining stratifiers on complex values, the value must be rendered such that the value for each stratum within the stratifier is unique.*/
+    /// The stratum value, e.g. male (0..1)
+    ///
+    /// The value for this stratum, expressed as a CodeableConcept. When defining stratifiers on complex values, the value must be rendered such that the value for each stratum within the stratifier is unique.
     pub value: ::core::option::Option<super::CodeableConcept>,
-    /** Stratifier component values (0..*)
-
- A stratifier component value.*/
+    /// Stratifier component values (0..*)
+    ///
+    /// A stratifier component value.
     pub component: ::std::vec::Vec<super::MeasureReportGroupStratifierStratumComponent>,
-    /** Population results in this stratum (0..*)
-
- The populations that make up the stratum, one for each type of population appropriate to the measure.*/
+    /// Population results in this stratum (0..*)
+    ///
+    /// The populations that make up the stratum, one for each type of population appropriate to the measure.
     pub population: ::std::vec::Vec<
         super::MeasureReportGroupStratifierStratumPopulation,
     >,
-    /** What score this stratum achieved (0..1)
-
- The measure score for this stratum, calculated as appropriate for the measure type and scoring method, and based on only the members of this stratum.*/
+    /// What score this stratum achieved (0..1)
+    ///
+    /// The measure score for this stratum, calculated as appropriate for the measure type and scoring method, and based on only the members of this stratum.
     pub measure_score: ::core::option::Option<super::Quantity>,
 }
 impl MeasureReportGroupStratifierStratum {
@@ -652,32 +652,32 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratum {
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratum, element);
-/** Stratifier component values
-
- A stratifier component value.*/
+/// Stratifier component values
+///
+/// A stratifier component value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroupStratifierStratumComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What stratifier component of the group (1..1)
-
- The code for the stratum component value.*/
+    /// What stratifier component of the group (1..1)
+    ///
+    /// The code for the stratum component value.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The stratum component value, e.g. male (1..1)
-
- The stratum component value.*/
+    /// The stratum component value, e.g. male (1..1)
+    ///
+    /// The stratum component value.
     pub value: ::core::option::Option<super::CodeableConcept>,
 }
 impl MeasureReportGroupStratifierStratumComponent {
@@ -748,36 +748,36 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumComponent, element);
-/** Population results in this stratum
-
- The populations that make up the stratum, one for each type of population appropriate to the measure.*/
+/// Population results in this stratum
+///
+/// The populations that make up the stratum, one for each type of population appropriate to the measure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MeasureReportGroupStratifierStratumPopulation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
-
- The type of the population.*/
+    /// initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation (0..1)
+    ///
+    /// The type of the population.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Size of the population (0..1)
-
- The number of members of the population in this stratum.*/
+    /// Size of the population (0..1)
+    ///
+    /// The number of members of the population in this stratum.
     pub count: ::core::option::Option<super::Integer>,
-    /** For subject-list reports, the subject results in this population (0..1)
-
- This element refers to a List of subject level MeasureReport resources, one for each subject in this population in this stratum.*/
+    /// For subject-list reports, the subject results in this population (0..1)
+    ///
+    /// This element refers to a List of subject level MeasureReport resources, one for each subject in this population in this stratum.
     pub subject_results: ::core::option::Option<super::Reference>,
 }
 impl MeasureReportGroupStratifierStratumPopulation {

@@ -2,134 +2,134 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A photo, video, or audio recording acquired or used in healthcare. The actual content may be inline or provided by direct reference
-
- A photo, video, or audio recording acquired or used in healthcare. The actual content may be inline or provided by direct reference.*/
+/// A photo, video, or audio recording acquired or used in healthcare. The actual content may be inline or provided by direct reference
+///
+/// A photo, video, or audio recording acquired or used in healthcare. The actual content may be inline or provided by direct reference.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Media {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier(s) for the image (0..*)
-
- Identifiers associated with the image - these may include identifiers for the image itself, identifiers for the context of its collection (e.g. series ids) and context ids such as accession numbers or other workflow identifiers.*/
+    /// Identifier(s) for the image (0..*)
+    ///
+    /// Identifiers associated with the image - these may include identifiers for the image itself, identifiers for the context of its collection (e.g. series ids) and context ids such as accession numbers or other workflow identifiers.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Procedure that caused this media to be created (0..*)
-
- A procedure that is fulfilled in whole or in part by the creation of this media.*/
+    /// Procedure that caused this media to be created (0..*)
+    ///
+    /// A procedure that is fulfilled in whole or in part by the creation of this media.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular event is a component or step.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular event is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
-
- The current state of the {{title}}.*/
+    /// preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The current state of the {{title}}.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
     >,
-    /** Classification of media as image, video, or audio (0..1)
-
- A code that classifies whether the media is an image, video or audio recording or some other media category.*/
+    /// Classification of media as image, video, or audio (0..1)
+    ///
+    /// A code that classifies whether the media is an image, video or audio recording or some other media category.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The type of acquisition equipment/process (0..1)
-
- Details of the type of the media - usually, how it was acquired (what type of device). If images sourced from a DICOM system, are wrapped in a Media resource, then this is the modality.*/
+    /// The type of acquisition equipment/process (0..1)
+    ///
+    /// Details of the type of the media - usually, how it was acquired (what type of device). If images sourced from a DICOM system, are wrapped in a Media resource, then this is the modality.
     pub modality: ::core::option::Option<super::CodeableConcept>,
-    /** Imaging view, e.g. Lateral or Antero-posterior (0..1)
-
- The name of the imaging view e.g. Lateral or Antero-posterior (AP).*/
+    /// Imaging view, e.g. Lateral or Antero-posterior (0..1)
+    ///
+    /// The name of the imaging view e.g. Lateral or Antero-posterior (AP).
     pub view: ::core::option::Option<super::CodeableConcept>,
-    /** Who/What this Media is a record of (0..1)
-
- Who/What this Media is a record of.*/
+    /// Who/What this Media is a record of (0..1)
+    ///
+    /// Who/What this Media is a record of.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter associated with media (0..1)
-
- The encounter that establishes the context for this media.*/
+    /// Encounter associated with media (0..1)
+    ///
+    /// The encounter that establishes the context for this media.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When Media was collected (0..1)
-
- The date and time(s) at which the media was collected.*/
+    /// When Media was collected (0..1)
+    ///
+    /// The date and time(s) at which the media was collected.
     pub created: ::core::option::Option<super::MediaCreated>,
-    /** Date/Time this version was made available (0..1)
-
- The date and time this version of the media was made available to providers, typically after having been reviewed.*/
+    /// Date/Time this version was made available (0..1)
+    ///
+    /// The date and time this version of the media was made available to providers, typically after having been reviewed.
     pub issued: ::core::option::Option<super::Instant>,
-    /** The person who generated the image (0..1)
-
- The person who administered the collection of the image.*/
+    /// The person who generated the image (0..1)
+    ///
+    /// The person who administered the collection of the image.
     pub operator: ::core::option::Option<super::Reference>,
-    /** Why was event performed? (0..*)
-
- Describes why the event occurred in coded or textual form.*/
+    /// Why was event performed? (0..*)
+    ///
+    /// Describes why the event occurred in coded or textual form.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Observed body part (0..1)
-
- Indicates the site on the subject's body where the observation was made (i.e. the target site).*/
+    /// Observed body part (0..1)
+    ///
+    /// Indicates the site on the subject's body where the observation was made (i.e. the target site).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Name of the device/manufacturer (0..1)
-
- The name of the device / manufacturer of the device  that was used to make the recording.*/
+    /// Name of the device/manufacturer (0..1)
+    ///
+    /// The name of the device / manufacturer of the device  that was used to make the recording.
     pub device_name: ::core::option::Option<super::String>,
-    /** Observing Device (0..1)
-
- The device used to collect the media.*/
+    /// Observing Device (0..1)
+    ///
+    /// The device used to collect the media.
     pub device: ::core::option::Option<super::Reference>,
-    /** Height of the image in pixels (photo/video) (0..1)
-
- Height of the image in pixels (photo/video).*/
+    /// Height of the image in pixels (photo/video) (0..1)
+    ///
+    /// Height of the image in pixels (photo/video).
     pub height: ::core::option::Option<super::PositiveInt>,
-    /** Width of the image in pixels (photo/video) (0..1)
-
- Width of the image in pixels (photo/video).*/
+    /// Width of the image in pixels (photo/video) (0..1)
+    ///
+    /// Width of the image in pixels (photo/video).
     pub width: ::core::option::Option<super::PositiveInt>,
-    /** Number of frames if > 1 (photo) (0..1)
-
- The number of frames in a photo. This is used with a multi-page fax, or an imaging acquisition context that takes multiple slices in a single image, or an animated gif. If there is more than one frame, this SHALL have a value in order to alert interface software that a multi-frame capable rendering widget is required.*/
+    /// Number of frames if > 1 (photo) (0..1)
+    ///
+    /// The number of frames in a photo. This is used with a multi-page fax, or an imaging acquisition context that takes multiple slices in a single image, or an animated gif. If there is more than one frame, this SHALL have a value in order to alert interface software that a multi-frame capable rendering widget is required.
     pub frames: ::core::option::Option<super::PositiveInt>,
-    /** Length in seconds (audio / video) (0..1)
-
- The duration of the recording in seconds - for audio and video.*/
+    /// Length in seconds (audio / video) (0..1)
+    ///
+    /// The duration of the recording in seconds - for audio and video.
     pub duration: ::core::option::Option<super::Decimal>,
-    /** Actual Media - reference or data (1..1)
-
- The actual content of the media - inline or by direct reference to the media source file.*/
+    /// Actual Media - reference or data (1..1)
+    ///
+    /// The actual content of the media - inline or by direct reference to the media source file.
     pub content: ::core::option::Option<super::Attachment>,
-    /** Comments made about the media (0..*)
-
- Comments made about the media by the performer, subject or other participants.*/
+    /// Comments made about the media (0..*)
+    ///
+    /// Comments made about the media by the performer, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Media {

@@ -2,125 +2,125 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Administration of medication to a patient
-
- Describes the event of a patient consuming or otherwise being administered a medication.  This may be as simple as swallowing a tablet or it may be a long running infusion.  Related resources tie this event to the authorizing prescription, and the specific encounter between patient and health care practitioner.*/
+/// Administration of medication to a patient
+///
+/// Describes the event of a patient consuming or otherwise being administered a medication.  This may be as simple as swallowing a tablet or it may be a long running infusion.  Related resources tie this event to the authorizing prescription, and the specific encounter between patient and health care practitioner.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationAdministration {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier (0..*)
-
- Identifiers associated with this Medication Administration that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.*/
+    /// External identifier (0..*)
+    ///
+    /// Identifiers associated with this Medication Administration that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates protocol or definition (0..*)
-
- A protocol, guideline, orderset, or other definition that was adhered to in whole or in part by this event.*/
+    /// Instantiates protocol or definition (0..*)
+    ///
+    /// A protocol, guideline, orderset, or other definition that was adhered to in whole or in part by this event.
     pub instantiates: ::std::vec::Vec<super::Uri>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular event is a component or step.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular event is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** in-progress | not-done | on-hold | completed | entered-in-error | stopped | unknown (1..1)
-
- Will generally be set to show that the administration has been completed.  For some long running administrations such as infusions, it is possible for an administration to be started but not completed or it may be paused while some other process is under way.*/
+    /// in-progress | not-done | on-hold | completed | entered-in-error | stopped | unknown (1..1)
+    ///
+    /// Will generally be set to show that the administration has been completed.  For some long running administrations such as infusions, it is possible for an administration to be started but not completed or it may be paused while some other process is under way.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::MedicationAdministrationStatusCodes,
             super::Extension,
         >,
     >,
-    /** Reason administration not performed (0..*)
-
- A code indicating why the administration was not performed.*/
+    /// Reason administration not performed (0..*)
+    ///
+    /// A code indicating why the administration was not performed.
     pub status_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of medication usage (0..1)
-
- Indicates where the medication is expected to be consumed or administered.*/
+    /// Type of medication usage (0..1)
+    ///
+    /// Indicates where the medication is expected to be consumed or administered.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** What was administered (1..1)
-
- Identifies the medication that was administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.*/
+    /// What was administered (1..1)
+    ///
+    /// Identifies the medication that was administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.
     pub medication: ::core::option::Option<super::MedicationAdministrationMedication>,
-    /** Who received medication (1..1)
-
- The person or animal or group receiving the medication.*/
+    /// Who received medication (1..1)
+    ///
+    /// The person or animal or group receiving the medication.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter or Episode of Care administered as part of (0..1)
-
- The visit, admission, or other contact between patient and health care provider during which the medication administration was performed.*/
+    /// Encounter or Episode of Care administered as part of (0..1)
+    ///
+    /// The visit, admission, or other contact between patient and health care provider during which the medication administration was performed.
     pub context: ::core::option::Option<super::Reference>,
-    /** Additional information to support administration (0..*)
-
- Additional information (for example, patient height and weight) that supports the administration of the medication.*/
+    /// Additional information to support administration (0..*)
+    ///
+    /// Additional information (for example, patient height and weight) that supports the administration of the medication.
     pub supporting_information: ::std::vec::Vec<super::Reference>,
-    /** Start and end time of administration (1..1)
-
- A specific date/time or interval of time during which the administration took place (or did not take place, when the 'notGiven' attribute is true). For many administrations, such as swallowing a tablet the use of dateTime is more appropriate.*/
+    /// Start and end time of administration (1..1)
+    ///
+    /// A specific date/time or interval of time during which the administration took place (or did not take place, when the 'notGiven' attribute is true). For many administrations, such as swallowing a tablet the use of dateTime is more appropriate.
     pub effective: ::core::option::Option<super::MedicationAdministrationEffective>,
-    /** Who performed the medication administration and what they did (0..*)
-
- Indicates who or what performed the medication administration and how they were involved.*/
+    /// Who performed the medication administration and what they did (0..*)
+    ///
+    /// Indicates who or what performed the medication administration and how they were involved.
     pub performer: ::std::vec::Vec<super::MedicationAdministrationPerformer>,
-    /** Reason administration performed (0..*)
-
- A code indicating why the medication was given.*/
+    /// Reason administration performed (0..*)
+    ///
+    /// A code indicating why the medication was given.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Condition or observation that supports why the medication was administered (0..*)
-
- Condition or observation that supports why the medication was administered.*/
+    /// Condition or observation that supports why the medication was administered (0..*)
+    ///
+    /// Condition or observation that supports why the medication was administered.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Request administration performed against (0..1)
-
- The original request, instruction or authority to perform the administration.*/
+    /// Request administration performed against (0..1)
+    ///
+    /// The original request, instruction or authority to perform the administration.
     pub request: ::core::option::Option<super::Reference>,
-    /** Device used to administer (0..*)
-
- The device used in administering the medication to the patient.  For example, a particular infusion pump.*/
+    /// Device used to administer (0..*)
+    ///
+    /// The device used in administering the medication to the patient.  For example, a particular infusion pump.
     pub device: ::std::vec::Vec<super::Reference>,
-    /** Information about the administration (0..*)
-
- Extra information about the medication administration that is not conveyed by the other attributes.*/
+    /// Information about the administration (0..*)
+    ///
+    /// Extra information about the medication administration that is not conveyed by the other attributes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Details of how medication was taken (0..1)
-
- Describes the medication dosage information details e.g. dose, rate, site, route, etc.*/
+    /// Details of how medication was taken (0..1)
+    ///
+    /// Describes the medication dosage information details e.g. dose, rate, site, route, etc.
     pub dosage: ::core::option::Option<super::MedicationAdministrationDosage>,
-    /** A list of events of interest in the lifecycle (0..*)
-
- A summary of the events of interest that have occurred, such as when the administration was verified.*/
+    /// A list of events of interest in the lifecycle (0..*)
+    ///
+    /// A summary of the events of interest that have occurred, such as when the administration was verified.
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationAdministration {
@@ -414,50 +414,50 @@ impl crate::rt::Value for MedicationAdministrationEffective {
         }
     }
 }
-/** Details of how medication was taken
-
- Describes the medication dosage information details e.g. dose, rate, site, route, etc.*/
+/// Details of how medication was taken
+///
+/// Describes the medication dosage information details e.g. dose, rate, site, route, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationAdministrationDosage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Free text dosage instructions e.g. SIG (0..1)
-
- Free text dosage can be used for cases where the dosage administered is too complex to code. When coded dosage is present, the free text dosage may still be present for display to humans.
-
- The dosage instructions should reflect the dosage of the medication that was administered.*/
+    /// Free text dosage instructions e.g. SIG (0..1)
+    ///
+    /// Free text dosage can be used for cases where the dosage administered is too complex to code. When coded dosage is present, the free text dosage may still be present for display to humans.
+    ///
+    /// The dosage instructions should reflect the dosage of the medication that was administered.
     pub text: ::core::option::Option<super::String>,
-    /** Body site administered to (0..1)
-
- A coded specification of the anatomic site where the medication first entered the body.  For example, "left arm".*/
+    /// Body site administered to (0..1)
+    ///
+    /// A coded specification of the anatomic site where the medication first entered the body.  For example, "left arm".
     pub site: ::core::option::Option<super::CodeableConcept>,
-    /** Path of substance into body (0..1)
-
- A code specifying the route or physiological path of administration of a therapeutic agent into or onto the patient.  For example, topical, intravenous, etc.*/
+    /// Path of substance into body (0..1)
+    ///
+    /// A code specifying the route or physiological path of administration of a therapeutic agent into or onto the patient.  For example, topical, intravenous, etc.
     pub route: ::core::option::Option<super::CodeableConcept>,
-    /** How drug was administered (0..1)
-
- A coded value indicating the method by which the medication is intended to be or was introduced into or on the body.  This attribute will most often NOT be populated.  It is most commonly used for injections.  For example, Slow Push, Deep IV.*/
+    /// How drug was administered (0..1)
+    ///
+    /// A coded value indicating the method by which the medication is intended to be or was introduced into or on the body.  This attribute will most often NOT be populated.  It is most commonly used for injections.  For example, Slow Push, Deep IV.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Amount of medication per dose (0..1)
-
- The amount of the medication given at one administration event.   Use this value when the administration is essentially an instantaneous event such as a swallowing a tablet or giving an injection.*/
+    /// Amount of medication per dose (0..1)
+    ///
+    /// The amount of the medication given at one administration event.   Use this value when the administration is essentially an instantaneous event such as a swallowing a tablet or giving an injection.
     pub dose: ::core::option::Option<super::Quantity>,
-    /** Dose quantity per unit of time (0..1)
-
- Identifies the speed with which the medication was or will be introduced into the patient.  Typically, the rate for an infusion e.g. 100 ml per 1 hour or 100 ml/hr.  May also be expressed as a rate per unit of time, e.g. 500 ml per 2 hours.  Other examples:  200 mcg/min or 200 mcg/1 minute; 1 liter/8 hours.*/
+    /// Dose quantity per unit of time (0..1)
+    ///
+    /// Identifies the speed with which the medication was or will be introduced into the patient.  Typically, the rate for an infusion e.g. 100 ml per 1 hour or 100 ml/hr.  May also be expressed as a rate per unit of time, e.g. 500 ml per 2 hours.  Other examples:  200 mcg/min or 200 mcg/1 minute; 1 liter/8 hours.
     pub rate: ::core::option::Option<super::MedicationAdministrationDosageRate>,
 }
 impl MedicationAdministrationDosage {
@@ -579,32 +579,32 @@ impl crate::rt::Value for MedicationAdministrationDosageRate {
         }
     }
 }
-/** Who performed the medication administration and what they did
-
- Indicates who or what performed the medication administration and how they were involved.*/
+/// Who performed the medication administration and what they did
+///
+/// Indicates who or what performed the medication administration and how they were involved.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationAdministrationPerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of performance (0..1)
-
- Distinguishes the type of involvement of the performer in the medication administration.*/
+    /// Type of performance (0..1)
+    ///
+    /// Distinguishes the type of involvement of the performer in the medication administration.
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** Who performed the medication administration (1..1)
-
- Indicates who or what performed the medication administration.*/
+    /// Who performed the medication administration (1..1)
+    ///
+    /// Indicates who or what performed the medication administration.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl MedicationAdministrationPerformer {

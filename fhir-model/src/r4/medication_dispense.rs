@@ -2,145 +2,145 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Dispensing a medication to a named patient
-
- Indicates that a medication product is to be or has been dispensed for a named person/patient.  This includes a description of the medication product (supply) provided and the instructions for administering the medication.  The medication dispense is the result of a pharmacy system responding to a medication order.*/
+/// Dispensing a medication to a named patient
+///
+/// Indicates that a medication product is to be or has been dispensed for a named person/patient.  This includes a description of the medication product (supply) provided and the instructions for administering the medication.  The medication dispense is the result of a pharmacy system responding to a medication order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationDispense {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier (0..*)
-
- Identifiers associated with this Medication Dispense that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.*/
+    /// External identifier (0..*)
+    ///
+    /// Identifiers associated with this Medication Dispense that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Event that dispense is part of (0..*)
-
- The procedure that trigger the dispense.*/
+    /// Event that dispense is part of (0..*)
+    ///
+    /// The procedure that trigger the dispense.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** preparation | in-progress | cancelled | on-hold | completed | entered-in-error | stopped | declined | unknown (1..1)
-
- A code specifying the state of the set of dispense events.*/
+    /// preparation | in-progress | cancelled | on-hold | completed | entered-in-error | stopped | declined | unknown (1..1)
+    ///
+    /// A code specifying the state of the set of dispense events.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::MedicationDispenseStatusCodes,
             super::Extension,
         >,
     >,
-    /** Why a dispense was not performed (0..1)
-
- Indicates the reason why a dispense was not performed.*/
+    /// Why a dispense was not performed (0..1)
+    ///
+    /// Indicates the reason why a dispense was not performed.
     pub status_reason: ::core::option::Option<super::MedicationDispenseStatusReason>,
-    /** Type of medication dispense (0..1)
-
- Indicates the type of medication dispense (for example, where the medication is expected to be consumed or administered (i.e. inpatient or outpatient)).*/
+    /// Type of medication dispense (0..1)
+    ///
+    /// Indicates the type of medication dispense (for example, where the medication is expected to be consumed or administered (i.e. inpatient or outpatient)).
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** What medication was supplied (1..1)
-
- Identifies the medication being administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.*/
+    /// What medication was supplied (1..1)
+    ///
+    /// Identifies the medication being administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.
     pub medication: ::core::option::Option<super::MedicationDispenseMedication>,
-    /** Who the dispense is for (0..1)
-
- A link to a resource representing the person or the group to whom the medication will be given.*/
+    /// Who the dispense is for (0..1)
+    ///
+    /// A link to a resource representing the person or the group to whom the medication will be given.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter / Episode associated with event (0..1)
-
- The encounter or episode of care that establishes the context for this event.*/
+    /// Encounter / Episode associated with event (0..1)
+    ///
+    /// The encounter or episode of care that establishes the context for this event.
     pub context: ::core::option::Option<super::Reference>,
-    /** Information that supports the dispensing of the medication (0..*)
-
- Additional information that supports the medication being dispensed.*/
+    /// Information that supports the dispensing of the medication (0..*)
+    ///
+    /// Additional information that supports the medication being dispensed.
     pub supporting_information: ::std::vec::Vec<super::Reference>,
-    /** Who performed event (0..*)
-
- Indicates who or what performed the event.*/
+    /// Who performed event (0..*)
+    ///
+    /// Indicates who or what performed the event.
     pub performer: ::std::vec::Vec<super::MedicationDispensePerformer>,
-    /** Where the dispense occurred (0..1)
-
- The principal physical location where the dispense was performed.*/
+    /// Where the dispense occurred (0..1)
+    ///
+    /// The principal physical location where the dispense was performed.
     pub location: ::core::option::Option<super::Reference>,
-    /** Medication order that authorizes the dispense (0..*)
-
- Indicates the medication order that is being dispensed against.*/
+    /// Medication order that authorizes the dispense (0..*)
+    ///
+    /// Indicates the medication order that is being dispensed against.
     pub authorizing_prescription: ::std::vec::Vec<super::Reference>,
-    /** Trial fill, partial fill, emergency fill, etc. (0..1)
-
- Indicates the type of dispensing event that is performed. For example, Trial Fill, Completion of Trial, Partial Fill, Emergency Fill, Samples, etc.*/
+    /// Trial fill, partial fill, emergency fill, etc. (0..1)
+    ///
+    /// Indicates the type of dispensing event that is performed. For example, Trial Fill, Completion of Trial, Partial Fill, Emergency Fill, Samples, etc.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Amount dispensed (0..1)
-
- The amount of medication that has been dispensed. Includes unit of measure.*/
+    /// Amount dispensed (0..1)
+    ///
+    /// The amount of medication that has been dispensed. Includes unit of measure.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Amount of medication expressed as a timing amount (0..1)
-
- The amount of medication expressed as a timing amount.*/
+    /// Amount of medication expressed as a timing amount (0..1)
+    ///
+    /// The amount of medication expressed as a timing amount.
     pub days_supply: ::core::option::Option<super::Quantity>,
-    /** When product was packaged and reviewed (0..1)
-
- The time when the dispensed product was packaged and reviewed.*/
+    /// When product was packaged and reviewed (0..1)
+    ///
+    /// The time when the dispensed product was packaged and reviewed.
     pub when_prepared: ::core::option::Option<super::DateTime>,
-    /** When product was given out (0..1)
-
- The time the dispensed product was provided to the patient or their representative.*/
+    /// When product was given out (0..1)
+    ///
+    /// The time the dispensed product was provided to the patient or their representative.
     pub when_handed_over: ::core::option::Option<super::DateTime>,
-    /** Where the medication was sent (0..1)
-
- Identification of the facility/location where the medication was shipped to, as part of the dispense event.*/
+    /// Where the medication was sent (0..1)
+    ///
+    /// Identification of the facility/location where the medication was shipped to, as part of the dispense event.
     pub destination: ::core::option::Option<super::Reference>,
-    /** Who collected the medication (0..*)
-
- Identifies the person who picked up the medication.  This will usually be a patient or their caregiver, but some cases exist where it can be a healthcare professional.*/
+    /// Who collected the medication (0..*)
+    ///
+    /// Identifies the person who picked up the medication.  This will usually be a patient or their caregiver, but some cases exist where it can be a healthcare professional.
     pub receiver: ::std::vec::Vec<super::Reference>,
-    /** Information about the dispense (0..*)
-
- Extra information about the dispense that could not be conveyed in the other attributes.*/
+    /// Information about the dispense (0..*)
+    ///
+    /// Extra information about the dispense that could not be conveyed in the other attributes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** How the medication is to be used by the patient or administered by the caregiver (0..*)
-
- Indicates how the medication is to be used by the patient.*/
+    /// How the medication is to be used by the patient or administered by the caregiver (0..*)
+    ///
+    /// Indicates how the medication is to be used by the patient.
     pub dosage_instruction: ::std::vec::Vec<super::Dosage>,
-    /** Whether a substitution was performed on the dispense (0..1)
-
- Indicates whether or not substitution was made as part of the dispense.  In some cases, substitution will be expected but does not happen, in other cases substitution is not expected but does happen.  This block explains what substitution did or did not happen and why.  If nothing is specified, substitution was not done.*/
+    /// Whether a substitution was performed on the dispense (0..1)
+    ///
+    /// Indicates whether or not substitution was made as part of the dispense.  In some cases, substitution will be expected but does not happen, in other cases substitution is not expected but does happen.  This block explains what substitution did or did not happen and why.  If nothing is specified, substitution was not done.
     pub substitution: ::core::option::Option<super::MedicationDispenseSubstitution>,
-    /** Clinical issue with action (0..*)
-
- Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. drug-drug interaction, duplicate therapy, dosage alert etc.*/
+    /// Clinical issue with action (0..*)
+    ///
+    /// Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. drug-drug interaction, duplicate therapy, dosage alert etc.
     pub detected_issue: ::std::vec::Vec<super::Reference>,
-    /** A list of relevant lifecycle events (0..*)
-
- A summary of the events of interest that have occurred, such as when the dispense was verified.*/
+    /// A list of relevant lifecycle events (0..*)
+    ///
+    /// A summary of the events of interest that have occurred, such as when the dispense was verified.
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationDispense {
@@ -448,32 +448,32 @@ impl crate::rt::Value for MedicationDispenseMedication {
         }
     }
 }
-/** Who performed event
-
- Indicates who or what performed the event.*/
+/// Who performed event
+///
+/// Indicates who or what performed the event.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationDispensePerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Who performed the dispense and what they did (0..1)
-
- Distinguishes the type of performer in the dispense.  For example, date enterer, packager, final checker.*/
+    /// Who performed the dispense and what they did (0..1)
+    ///
+    /// Distinguishes the type of performer in the dispense.  For example, date enterer, packager, final checker.
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** Individual who was performing (1..1)
-
- The device, practitioner, etc. who performed the action.  It should be assumed that the actor is the dispenser of the medication.*/
+    /// Individual who was performing (1..1)
+    ///
+    /// The device, practitioner, etc. who performed the action.  It should be assumed that the actor is the dispenser of the medication.
     pub actor: ::core::option::Option<super::Reference>,
 }
 impl MedicationDispensePerformer {
@@ -540,40 +540,40 @@ impl crate::rt::Element for MedicationDispensePerformer {
     }
 }
 crate::rt::element_impls!(MedicationDispensePerformer, element);
-/** Whether a substitution was performed on the dispense
-
- Indicates whether or not substitution was made as part of the dispense.  In some cases, substitution will be expected but does not happen, in other cases substitution is not expected but does happen.  This block explains what substitution did or did not happen and why.  If nothing is specified, substitution was not done.*/
+/// Whether a substitution was performed on the dispense
+///
+/// Indicates whether or not substitution was made as part of the dispense.  In some cases, substitution will be expected but does not happen, in other cases substitution is not expected but does happen.  This block explains what substitution did or did not happen and why.  If nothing is specified, substitution was not done.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationDispenseSubstitution {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether a substitution was or was not performed on the dispense (1..1)
-
- True if the dispenser dispensed a different drug or product from what was prescribed.*/
+    /// Whether a substitution was or was not performed on the dispense (1..1)
+    ///
+    /// True if the dispenser dispensed a different drug or product from what was prescribed.
     pub was_substituted: ::core::option::Option<super::Boolean>,
-    /** Code signifying whether a different drug was dispensed from what was prescribed (0..1)
-
- A code signifying whether a different drug was dispensed from what was prescribed.*/
+    /// Code signifying whether a different drug was dispensed from what was prescribed (0..1)
+    ///
+    /// A code signifying whether a different drug was dispensed from what was prescribed.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Why was substitution made (0..*)
-
- Indicates the reason for the substitution (or lack of substitution) from what was prescribed.*/
+    /// Why was substitution made (0..*)
+    ///
+    /// Indicates the reason for the substitution (or lack of substitution) from what was prescribed.
     pub reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who is responsible for the substitution (0..*)
-
- The person or organization that has primary responsibility for the substitution.*/
+    /// Who is responsible for the substitution (0..*)
+    ///
+    /// The person or organization that has primary responsibility for the substitution.
     pub responsible_party: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationDispenseSubstitution {

@@ -2,145 +2,145 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of Medication Knowledge
-
- Information about a medication that is used to support knowledge.*/
+/// Definition of Medication Knowledge
+///
+/// Information about a medication that is used to support knowledge.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledge {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code that identifies this medication (0..1)
-
- A code that specifies this medication, or a textual description if no code is available. Usage note: This could be a standard medication code such as a code from RxNorm, SNOMED CT, IDMP etc. It could also be a national or local formulary code, optionally with translations to other code systems.*/
+    /// Code that identifies this medication (0..1)
+    ///
+    /// A code that specifies this medication, or a textual description if no code is available. Usage note: This could be a standard medication code such as a code from RxNorm, SNOMED CT, IDMP etc. It could also be a national or local formulary code, optionally with translations to other code systems.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** active | inactive | entered-in-error (0..1)
-
- A code to indicate if the medication is in active use.  The status refers to the validity about the information of the medication and not to its medicinal properties.*/
+    /// active | inactive | entered-in-error (0..1)
+    ///
+    /// A code to indicate if the medication is in active use.  The status refers to the validity about the information of the medication and not to its medicinal properties.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::MedicationKnowledgeStatusCodes,
             super::Extension,
         >,
     >,
-    /** Manufacturer of the item (0..1)
-
- Describes the details of the manufacturer of the medication product.  This is not intended to represent the distributor of a medication product.*/
+    /// Manufacturer of the item (0..1)
+    ///
+    /// Describes the details of the manufacturer of the medication product.  This is not intended to represent the distributor of a medication product.
     pub manufacturer: ::core::option::Option<super::Reference>,
-    /** powder | tablets | capsule + (0..1)
-
- Describes the form of the item.  Powder; tablets; capsule.*/
+    /// powder | tablets | capsule + (0..1)
+    ///
+    /// Describes the form of the item.  Powder; tablets; capsule.
     pub dose_form: ::core::option::Option<super::CodeableConcept>,
-    /** Amount of drug in package (0..1)
-
- Specific amount of the drug in the packaged product.  For example, when specifying a product that has the same strength (For example, Insulin glargine 100 unit per mL solution for injection), this attribute provides additional clarification of the package amount (For example, 3 mL, 10mL, etc.).*/
+    /// Amount of drug in package (0..1)
+    ///
+    /// Specific amount of the drug in the packaged product.  For example, when specifying a product that has the same strength (For example, Insulin glargine 100 unit per mL solution for injection), this attribute provides additional clarification of the package amount (For example, 3 mL, 10mL, etc.).
     pub amount: ::core::option::Option<super::Quantity>,
-    /** Additional names for a medication (0..*)
-
- Additional names for a medication, for example, the name(s) given to a medication in different countries.  For example, acetaminophen and paracetamol or salbutamol and albuterol.*/
+    /// Additional names for a medication (0..*)
+    ///
+    /// Additional names for a medication, for example, the name(s) given to a medication in different countries.  For example, acetaminophen and paracetamol or salbutamol and albuterol.
     pub synonym: ::std::vec::Vec<super::String>,
-    /** Associated or related medication information (0..*)
-
- Associated or related knowledge about a medication.*/
+    /// Associated or related medication information (0..*)
+    ///
+    /// Associated or related knowledge about a medication.
     pub related_medication_knowledge: ::std::vec::Vec<
         super::MedicationKnowledgeRelatedMedicationKnowledge,
     >,
-    /** A medication resource that is associated with this medication (0..*)
-
- Associated or related medications.  For example, if the medication is a branded product (e.g. Crestor), this is the Therapeutic Moeity (e.g. Rosuvastatin) or if this is a generic medication (e.g. Rosuvastatin), this would link to a branded product (e.g. Crestor).*/
+    /// A medication resource that is associated with this medication (0..*)
+    ///
+    /// Associated or related medications.  For example, if the medication is a branded product (e.g. Crestor), this is the Therapeutic Moeity (e.g. Rosuvastatin) or if this is a generic medication (e.g. Rosuvastatin), this would link to a branded product (e.g. Crestor).
     pub associated_medication: ::std::vec::Vec<super::Reference>,
-    /** Category of the medication or product (0..*)
-
- Category of the medication or product (e.g. branded product, therapeutic moeity, generic product, innovator product, etc.).*/
+    /// Category of the medication or product (0..*)
+    ///
+    /// Category of the medication or product (e.g. branded product, therapeutic moeity, generic product, innovator product, etc.).
     pub product_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Associated documentation about the medication (0..*)
-
- Associated documentation about the medication.*/
+    /// Associated documentation about the medication (0..*)
+    ///
+    /// Associated documentation about the medication.
     pub monograph: ::std::vec::Vec<super::MedicationKnowledgeMonograph>,
-    /** Active or inactive ingredient (0..*)
-
- Identifies a particular constituent of interest in the product.*/
+    /// Active or inactive ingredient (0..*)
+    ///
+    /// Identifies a particular constituent of interest in the product.
     pub ingredient: ::std::vec::Vec<super::MedicationKnowledgeIngredient>,
-    /** The instructions for preparing the medication (0..1)
-
- The instructions for preparing the medication.*/
+    /// The instructions for preparing the medication (0..1)
+    ///
+    /// The instructions for preparing the medication.
     pub preparation_instruction: ::core::option::Option<super::Markdown>,
-    /** The intended or approved route of administration (0..*)
-
- The intended or approved route of administration.*/
+    /// The intended or approved route of administration (0..*)
+    ///
+    /// The intended or approved route of administration.
     pub intended_route: ::std::vec::Vec<super::CodeableConcept>,
-    /** The pricing of the medication (0..*)
-
- The price of the medication.*/
+    /// The pricing of the medication (0..*)
+    ///
+    /// The price of the medication.
     pub cost: ::std::vec::Vec<super::MedicationKnowledgeCost>,
-    /** Program under which a medication is reviewed (0..*)
-
- The program under which the medication is reviewed.*/
+    /// Program under which a medication is reviewed (0..*)
+    ///
+    /// The program under which the medication is reviewed.
     pub monitoring_program: ::std::vec::Vec<super::MedicationKnowledgeMonitoringProgram>,
-    /** Guidelines for administration of the medication (0..*)
-
- Guidelines for the administration of the medication.*/
+    /// Guidelines for administration of the medication (0..*)
+    ///
+    /// Guidelines for the administration of the medication.
     pub administration_guidelines: ::std::vec::Vec<
         super::MedicationKnowledgeAdministrationGuidelines,
     >,
-    /** Categorization of the medication within a formulary or classification system (0..*)
-
- Categorization of the medication within a formulary or classification system.*/
+    /// Categorization of the medication within a formulary or classification system (0..*)
+    ///
+    /// Categorization of the medication within a formulary or classification system.
     pub medicine_classification: ::std::vec::Vec<
         super::MedicationKnowledgeMedicineClassification,
     >,
-    /** Details about packaged medications (0..1)
-
- Information that only applies to packages (not products).*/
+    /// Details about packaged medications (0..1)
+    ///
+    /// Information that only applies to packages (not products).
     pub packaging: ::core::option::Option<super::MedicationKnowledgePackaging>,
-    /** Specifies descriptive properties of the medicine (0..*)
-
- Specifies descriptive properties of the medicine, such as color, shape, imprints, etc.*/
+    /// Specifies descriptive properties of the medicine (0..*)
+    ///
+    /// Specifies descriptive properties of the medicine, such as color, shape, imprints, etc.
     pub drug_characteristic: ::std::vec::Vec<
         super::MedicationKnowledgeDrugCharacteristic,
     >,
-    /** Potential clinical issue with or between medication(s) (0..*)
-
- Potential clinical issue with or between medication(s) (for example, drug-drug interaction, drug-disease contraindication, drug-allergy interaction, etc.).*/
+    /// Potential clinical issue with or between medication(s) (0..*)
+    ///
+    /// Potential clinical issue with or between medication(s) (for example, drug-drug interaction, drug-disease contraindication, drug-allergy interaction, etc.).
     pub contraindication: ::std::vec::Vec<super::Reference>,
-    /** Regulatory information about a medication (0..*)
-
- Regulatory information about a medication.*/
+    /// Regulatory information about a medication (0..*)
+    ///
+    /// Regulatory information about a medication.
     pub regulatory: ::std::vec::Vec<super::MedicationKnowledgeRegulatory>,
-    /** The time course of drug absorption, distribution, metabolism and excretion of a medication from the body (0..*)
-
- The time course of drug absorption, distribution, metabolism and excretion of a medication from the body.*/
+    /// The time course of drug absorption, distribution, metabolism and excretion of a medication from the body (0..*)
+    ///
+    /// The time course of drug absorption, distribution, metabolism and excretion of a medication from the body.
     pub kinetics: ::std::vec::Vec<super::MedicationKnowledgeKinetics>,
 }
 impl MedicationKnowledge {
@@ -404,40 +404,40 @@ impl crate::rt::Element for MedicationKnowledge {
     }
 }
 crate::rt::element_impls!(MedicationKnowledge, resource);
-/** Guidelines for administration of the medication
-
- Guidelines for the administration of the medication.*/
+/// Guidelines for administration of the medication
+///
+/// Guidelines for the administration of the medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeAdministrationGuidelines {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Dosage for the medication for the specific guidelines (0..*)
-
- Dosage for the medication for the specific guidelines.*/
+    /// Dosage for the medication for the specific guidelines (0..*)
+    ///
+    /// Dosage for the medication for the specific guidelines.
     pub dosage: ::std::vec::Vec<
         super::MedicationKnowledgeAdministrationGuidelinesDosage,
     >,
-    /** Indication for use that apply to the specific administration guidelines (0..1)
-
- Indication for use that apply to the specific administration guidelines.*/
+    /// Indication for use that apply to the specific administration guidelines (0..1)
+    ///
+    /// Indication for use that apply to the specific administration guidelines.
     pub indication: ::core::option::Option<
         super::MedicationKnowledgeAdministrationGuidelinesIndication,
     >,
-    /** Characteristics of the patient that are relevant to the administration guidelines (0..*)
-
- Characteristics of the patient that are relevant to the administration guidelines (for example, height, weight, gender, etc.).*/
+    /// Characteristics of the patient that are relevant to the administration guidelines (0..*)
+    ///
+    /// Characteristics of the patient that are relevant to the administration guidelines (for example, height, weight, gender, etc.).
     pub patient_characteristics: ::std::vec::Vec<
         super::MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics,
     >,
@@ -565,32 +565,32 @@ impl crate::rt::Value for MedicationKnowledgeAdministrationGuidelinesIndication 
         }
     }
 }
-/** Dosage for the medication for the specific guidelines
-
- Dosage for the medication for the specific guidelines.*/
+/// Dosage for the medication for the specific guidelines
+///
+/// Dosage for the medication for the specific guidelines.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeAdministrationGuidelinesDosage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of dosage (1..1)
-
- The type of dosage (for example, prophylaxis, maintenance, therapeutic, etc.).*/
+    /// Type of dosage (1..1)
+    ///
+    /// The type of dosage (for example, prophylaxis, maintenance, therapeutic, etc.).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Dosage for the medication for the specific guidelines (1..*)
-
- Dosage for the medication for the specific guidelines.*/
+    /// Dosage for the medication for the specific guidelines (1..*)
+    ///
+    /// Dosage for the medication for the specific guidelines.
     pub dosage: ::std::vec::Vec<super::Dosage>,
 }
 impl MedicationKnowledgeAdministrationGuidelinesDosage {
@@ -661,34 +661,34 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelinesDosage {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelinesDosage, element);
-/** Characteristics of the patient that are relevant to the administration guidelines
-
- Characteristics of the patient that are relevant to the administration guidelines (for example, height, weight, gender, etc.).*/
+/// Characteristics of the patient that are relevant to the administration guidelines
+///
+/// Characteristics of the patient that are relevant to the administration guidelines (for example, height, weight, gender, etc.).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specific characteristic that is relevant to the administration guideline (1..1)
-
- Specific characteristic that is relevant to the administration guideline (e.g. height, weight, gender).*/
+    /// Specific characteristic that is relevant to the administration guideline (1..1)
+    ///
+    /// Specific characteristic that is relevant to the administration guideline (e.g. height, weight, gender).
     pub characteristic: ::core::option::Option<
         super::MedicationKnowledgeAdministrationGuidelinesPatientCharacteristicsCharacteristic,
     >,
-    /** The specific characteristic (0..*)
-
- The specific characteristic (e.g. height, weight, gender, etc.).*/
+    /// The specific characteristic (0..*)
+    ///
+    /// The specific characteristic (e.g. height, weight, gender, etc.).
     pub value: ::std::vec::Vec<super::String>,
 }
 impl MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
@@ -809,36 +809,36 @@ for MedicationKnowledgeAdministrationGuidelinesPatientCharacteristicsCharacteris
         }
     }
 }
-/** The pricing of the medication
-
- The price of the medication.*/
+/// The pricing of the medication
+///
+/// The price of the medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeCost {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The category of the cost information (1..1)
-
- The category of the cost information.  For example, manufacturers' cost, patient cost, claim reimbursement cost, actual acquisition cost.*/
+    /// The category of the cost information (1..1)
+    ///
+    /// The category of the cost information.  For example, manufacturers' cost, patient cost, claim reimbursement cost, actual acquisition cost.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The source or owner for the price information (0..1)
-
- The source or owner that assigns the price to the medication.*/
+    /// The source or owner for the price information (0..1)
+    ///
+    /// The source or owner that assigns the price to the medication.
     pub source: ::core::option::Option<super::String>,
-    /** The price of the medication (1..1)
-
- The price of the medication.*/
+    /// The price of the medication (1..1)
+    ///
+    /// The price of the medication.
     pub cost: ::core::option::Option<super::Money>,
 }
 impl MedicationKnowledgeCost {
@@ -913,32 +913,32 @@ impl crate::rt::Element for MedicationKnowledgeCost {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeCost, element);
-/** Specifies descriptive properties of the medicine
-
- Specifies descriptive properties of the medicine, such as color, shape, imprints, etc.*/
+/// Specifies descriptive properties of the medicine
+///
+/// Specifies descriptive properties of the medicine, such as color, shape, imprints, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeDrugCharacteristic {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code specifying the type of characteristic of medication (0..1)
-
- A code specifying which characteristic of the medicine is being described (for example, colour, shape, imprint).*/
+    /// Code specifying the type of characteristic of medication (0..1)
+    ///
+    /// A code specifying which characteristic of the medicine is being described (for example, colour, shape, imprint).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Description of the characteristic (0..1)
-
- Description of the characteristic.*/
+    /// Description of the characteristic (0..1)
+    ///
+    /// Description of the characteristic.
     pub value: ::core::option::Option<super::MedicationKnowledgeDrugCharacteristicValue>,
 }
 impl MedicationKnowledgeDrugCharacteristic {
@@ -1063,36 +1063,36 @@ impl crate::rt::Value for MedicationKnowledgeDrugCharacteristicValue {
         }
     }
 }
-/** Active or inactive ingredient
-
- Identifies a particular constituent of interest in the product.*/
+/// Active or inactive ingredient
+///
+/// Identifies a particular constituent of interest in the product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeIngredient {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Medication(s) or substance(s) contained in the medication (1..1)
-
- The actual ingredient - either a substance (simple ingredient) or another medication.*/
+    /// Medication(s) or substance(s) contained in the medication (1..1)
+    ///
+    /// The actual ingredient - either a substance (simple ingredient) or another medication.
     pub item: ::core::option::Option<super::MedicationKnowledgeIngredientItem>,
-    /** Active ingredient indicator (0..1)
-
- Indication of whether this ingredient affects the therapeutic action of the drug.*/
+    /// Active ingredient indicator (0..1)
+    ///
+    /// Indication of whether this ingredient affects the therapeutic action of the drug.
     pub is_active: ::core::option::Option<super::Boolean>,
-    /** Quantity of ingredient present (0..1)
-
- Specifies how many (or how much) of the items there are in this Medication.  For example, 250 mg per tablet.  This is expressed as a ratio where the numerator is 250mg and the denominator is 1 tablet.*/
+    /// Quantity of ingredient present (0..1)
+    ///
+    /// Specifies how many (or how much) of the items there are in this Medication.  For example, 250 mg per tablet.  This is expressed as a ratio where the numerator is 250mg and the denominator is 1 tablet.
     pub strength: ::core::option::Option<super::Ratio>,
 }
 impl MedicationKnowledgeIngredient {
@@ -1211,36 +1211,36 @@ impl crate::rt::Value for MedicationKnowledgeIngredientItem {
         }
     }
 }
-/** The time course of drug absorption, distribution, metabolism and excretion of a medication from the body
-
- The time course of drug absorption, distribution, metabolism and excretion of a medication from the body.*/
+/// The time course of drug absorption, distribution, metabolism and excretion of a medication from the body
+///
+/// The time course of drug absorption, distribution, metabolism and excretion of a medication from the body.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeKinetics {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The drug concentration measured at certain discrete points in time (0..*)
-
- The drug concentration measured at certain discrete points in time.*/
+    /// The drug concentration measured at certain discrete points in time (0..*)
+    ///
+    /// The drug concentration measured at certain discrete points in time.
     pub area_under_curve: ::std::vec::Vec<super::Quantity>,
-    /** The median lethal dose of a drug (0..*)
-
- The median lethal dose of a drug.*/
+    /// The median lethal dose of a drug (0..*)
+    ///
+    /// The median lethal dose of a drug.
     pub lethal_dose50: ::std::vec::Vec<super::Quantity>,
-    /** Time required for concentration in the body to decrease by half (0..1)
-
- The time required for any specified property (e.g., the concentration of a substance in the body) to decrease by half.*/
+    /// Time required for concentration in the body to decrease by half (0..1)
+    ///
+    /// The time required for any specified property (e.g., the concentration of a substance in the body) to decrease by half.
     pub half_life_period: ::core::option::Option<super::Duration>,
 }
 impl MedicationKnowledgeKinetics {
@@ -1304,32 +1304,32 @@ impl crate::rt::Element for MedicationKnowledgeKinetics {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeKinetics, element);
-/** Categorization of the medication within a formulary or classification system
-
- Categorization of the medication within a formulary or classification system.*/
+/// Categorization of the medication within a formulary or classification system
+///
+/// Categorization of the medication within a formulary or classification system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeMedicineClassification {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of category for the medication (for example, therapeutic classification, therapeutic sub-classification) (1..1)
-
- The type of category for the medication (for example, therapeutic classification, therapeutic sub-classification).*/
+    /// The type of category for the medication (for example, therapeutic classification, therapeutic sub-classification) (1..1)
+    ///
+    /// The type of category for the medication (for example, therapeutic classification, therapeutic sub-classification).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Specific category assigned to the medication (0..*)
-
- Specific category assigned to the medication (e.g. anti-infective, anti-hypertensive, antibiotic, etc.).*/
+    /// Specific category assigned to the medication (0..*)
+    ///
+    /// Specific category assigned to the medication (e.g. anti-infective, anti-hypertensive, antibiotic, etc.).
     pub classification: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicationKnowledgeMedicineClassification {
@@ -1404,32 +1404,32 @@ impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMedicineClassification, element);
-/** Program under which a medication is reviewed
-
- The program under which the medication is reviewed.*/
+/// Program under which a medication is reviewed
+///
+/// The program under which the medication is reviewed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeMonitoringProgram {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of program under which the medication is monitored (0..1)
-
- Type of program under which the medication is monitored.*/
+    /// Type of program under which the medication is monitored (0..1)
+    ///
+    /// Type of program under which the medication is monitored.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Name of the reviewing program (0..1)
-
- Name of the reviewing program.*/
+    /// Name of the reviewing program (0..1)
+    ///
+    /// Name of the reviewing program.
     pub name: ::core::option::Option<super::String>,
 }
 impl MedicationKnowledgeMonitoringProgram {
@@ -1489,32 +1489,32 @@ impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonitoringProgram, element);
-/** Associated documentation about the medication
-
- Associated documentation about the medication.*/
+/// Associated documentation about the medication
+///
+/// Associated documentation about the medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeMonograph {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The category of medication document (0..1)
-
- The category of documentation about the medication. (e.g. professional monograph, patient education monograph).*/
+    /// The category of medication document (0..1)
+    ///
+    /// The category of documentation about the medication. (e.g. professional monograph, patient education monograph).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Associated documentation about the medication (0..1)
-
- Associated documentation about the medication.*/
+    /// Associated documentation about the medication (0..1)
+    ///
+    /// Associated documentation about the medication.
     pub source: ::core::option::Option<super::Reference>,
 }
 impl MedicationKnowledgeMonograph {
@@ -1574,32 +1574,32 @@ impl crate::rt::Element for MedicationKnowledgeMonograph {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonograph, element);
-/** Details about packaged medications
-
- Information that only applies to packages (not products).*/
+/// Details about packaged medications
+///
+/// Information that only applies to packages (not products).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgePackaging {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A code that defines the specific type of packaging that the medication can be found in (0..1)
-
- A code that defines the specific type of packaging that the medication can be found in (e.g. blister sleeve, tube, bottle).*/
+    /// A code that defines the specific type of packaging that the medication can be found in (0..1)
+    ///
+    /// A code that defines the specific type of packaging that the medication can be found in (e.g. blister sleeve, tube, bottle).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The number of product units the package would contain if fully loaded (0..1)
-
- The number of product units the package would contain if fully loaded.*/
+    /// The number of product units the package would contain if fully loaded (0..1)
+    ///
+    /// The number of product units the package would contain if fully loaded.
     pub quantity: ::core::option::Option<super::Quantity>,
 }
 impl MedicationKnowledgePackaging {
@@ -1659,40 +1659,40 @@ impl crate::rt::Element for MedicationKnowledgePackaging {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgePackaging, element);
-/** Regulatory information about a medication
-
- Regulatory information about a medication.*/
+/// Regulatory information about a medication
+///
+/// Regulatory information about a medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeRegulatory {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specifies the authority of the regulation (1..1)
-
- The authority that is specifying the regulations.*/
+    /// Specifies the authority of the regulation (1..1)
+    ///
+    /// The authority that is specifying the regulations.
     pub regulatory_authority: ::core::option::Option<super::Reference>,
-    /** Specifies if changes are allowed when dispensing a medication from a regulatory perspective (0..*)
-
- Specifies if changes are allowed when dispensing a medication from a regulatory perspective.*/
+    /// Specifies if changes are allowed when dispensing a medication from a regulatory perspective (0..*)
+    ///
+    /// Specifies if changes are allowed when dispensing a medication from a regulatory perspective.
     pub substitution: ::std::vec::Vec<super::MedicationKnowledgeRegulatorySubstitution>,
-    /** Specifies the schedule of a medication in jurisdiction (0..*)
-
- Specifies the schedule of a medication in jurisdiction.*/
+    /// Specifies the schedule of a medication in jurisdiction (0..*)
+    ///
+    /// Specifies the schedule of a medication in jurisdiction.
     pub schedule: ::std::vec::Vec<super::MedicationKnowledgeRegulatorySchedule>,
-    /** The maximum number of units of the medication that can be dispensed in a period (0..1)
-
- The maximum number of units of the medication that can be dispensed in a period.*/
+    /// The maximum number of units of the medication that can be dispensed in a period (0..1)
+    ///
+    /// The maximum number of units of the medication that can be dispensed in a period.
     pub max_dispense: ::core::option::Option<
         super::MedicationKnowledgeRegulatoryMaxDispense,
     >,
@@ -1797,32 +1797,32 @@ impl crate::rt::Element for MedicationKnowledgeRegulatory {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatory, element);
-/** The maximum number of units of the medication that can be dispensed in a period
-
- The maximum number of units of the medication that can be dispensed in a period.*/
+/// The maximum number of units of the medication that can be dispensed in a period
+///
+/// The maximum number of units of the medication that can be dispensed in a period.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeRegulatoryMaxDispense {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The maximum number of units of the medication that can be dispensed (1..1)
-
- The maximum number of units of the medication that can be dispensed.*/
+    /// The maximum number of units of the medication that can be dispensed (1..1)
+    ///
+    /// The maximum number of units of the medication that can be dispensed.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** The period that applies to the maximum number of units (0..1)
-
- The period that applies to the maximum number of units.*/
+    /// The period that applies to the maximum number of units (0..1)
+    ///
+    /// The period that applies to the maximum number of units.
     pub period: ::core::option::Option<super::Duration>,
 }
 impl MedicationKnowledgeRegulatoryMaxDispense {
@@ -1889,28 +1889,28 @@ impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatoryMaxDispense, element);
-/** Specifies the schedule of a medication in jurisdiction
-
- Specifies the schedule of a medication in jurisdiction.*/
+/// Specifies the schedule of a medication in jurisdiction
+///
+/// Specifies the schedule of a medication in jurisdiction.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeRegulatorySchedule {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specifies the specific drug schedule (1..1)
-
- Specifies the specific drug schedule.*/
+    /// Specifies the specific drug schedule (1..1)
+    ///
+    /// Specifies the specific drug schedule.
     pub schedule: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicationKnowledgeRegulatorySchedule {
@@ -1973,32 +1973,32 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySchedule {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySchedule, element);
-/** Specifies if changes are allowed when dispensing a medication from a regulatory perspective
-
- Specifies if changes are allowed when dispensing a medication from a regulatory perspective.*/
+/// Specifies if changes are allowed when dispensing a medication from a regulatory perspective
+///
+/// Specifies if changes are allowed when dispensing a medication from a regulatory perspective.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeRegulatorySubstitution {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Specifies the type of substitution allowed (1..1)
-
- Specifies the type of substitution allowed.*/
+    /// Specifies the type of substitution allowed (1..1)
+    ///
+    /// Specifies the type of substitution allowed.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Specifies if regulation allows for changes in the medication when dispensing (1..1)
-
- Specifies if regulation allows for changes in the medication when dispensing.*/
+    /// Specifies if regulation allows for changes in the medication when dispensing (1..1)
+    ///
+    /// Specifies if regulation allows for changes in the medication when dispensing.
     pub allowed: ::core::option::Option<super::Boolean>,
 }
 impl MedicationKnowledgeRegulatorySubstitution {
@@ -2069,32 +2069,32 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySubstitution, element);
-/** Associated or related medication information
-
- Associated or related knowledge about a medication.*/
+/// Associated or related medication information
+///
+/// Associated or related knowledge about a medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationKnowledgeRelatedMedicationKnowledge {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Category of medicationKnowledge (1..1)
-
- The category of the associated medication knowledge reference.*/
+    /// Category of medicationKnowledge (1..1)
+    ///
+    /// The category of the associated medication knowledge reference.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Associated documentation about the associated medication knowledge (1..*)
-
- Associated documentation about the associated medication knowledge.*/
+    /// Associated documentation about the associated medication knowledge (1..*)
+    ///
+    /// Associated documentation about the associated medication knowledge.
     pub reference: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationKnowledgeRelatedMedicationKnowledge {

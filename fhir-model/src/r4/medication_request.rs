@@ -2,180 +2,180 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Ordering of medication for patient or group
-
- An order or request for both supply of the medication and the instructions for administration of the medication to a patient. The resource is called "MedicationRequest" rather than "MedicationPrescription" or "MedicationOrder" to generalize the use across inpatient and outpatient settings, including care plans, etc., and to harmonize with workflow patterns.*/
+/// Ordering of medication for patient or group
+///
+/// An order or request for both supply of the medication and the instructions for administration of the medication to a patient. The resource is called "MedicationRequest" rather than "MedicationPrescription" or "MedicationOrder" to generalize the use across inpatient and outpatient settings, including care plans, etc., and to harmonize with workflow patterns.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External ids for this request (0..*)
-
- Identifiers associated with this medication request that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.*/
+    /// External ids for this request (0..*)
+    ///
+    /// Identifiers associated with this medication request that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown (1..1)
-
- A code specifying the current state of the order.  Generally, this will be active or completed state.*/
+    /// active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown (1..1)
+    ///
+    /// A code specifying the current state of the order.  Generally, this will be active or completed state.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::MedicationrequestStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current state of the MedicationRequest.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current state of the MedicationRequest.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Whether the request is a proposal, plan, or an original order.*/
+    /// proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Whether the request is a proposal, plan, or an original order.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::MedicationRequestIntent, super::Extension>,
     >,
-    /** Type of medication usage (0..*)
-
- Indicates the type of medication request (for example, where the medication is expected to be consumed or administered (i.e. inpatient or outpatient)).*/
+    /// Type of medication usage (0..*)
+    ///
+    /// Indicates the type of medication request (for example, where the medication is expected to be consumed or administered (i.e. inpatient or outpatient)).
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the Medication Request should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the Medication Request should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** True if request is prohibiting action (0..1)
-
- If true indicates that the provider is asking for the medication request not to occur.*/
+    /// True if request is prohibiting action (0..1)
+    ///
+    /// If true indicates that the provider is asking for the medication request not to occur.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** Reported rather than primary record (0..1)
-
- Indicates if this record was captured as a secondary 'reported' record rather than as an original primary source-of-truth record.  It may also indicate the source of the report.*/
+    /// Reported rather than primary record (0..1)
+    ///
+    /// Indicates if this record was captured as a secondary 'reported' record rather than as an original primary source-of-truth record.  It may also indicate the source of the report.
     pub reported: ::core::option::Option<super::MedicationRequestReported>,
-    /** Medication to be taken (1..1)
-
- Identifies the medication being requested. This is a link to a resource that represents the medication which may be the details of the medication or simply an attribute carrying a code that identifies the medication from a known list of medications.*/
+    /// Medication to be taken (1..1)
+    ///
+    /// Identifies the medication being requested. This is a link to a resource that represents the medication which may be the details of the medication or simply an attribute carrying a code that identifies the medication from a known list of medications.
     pub medication: ::core::option::Option<super::MedicationRequestMedication>,
-    /** Who or group medication request is for (1..1)
-
- A link to a resource representing the person or set of individuals to whom the medication will be given.*/
+    /// Who or group medication request is for (1..1)
+    ///
+    /// A link to a resource representing the person or set of individuals to whom the medication will be given.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of encounter/admission/stay (0..1)
-
- The Encounter during which this [x] was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of encounter/admission/stay (0..1)
+    ///
+    /// The Encounter during which this [x] was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Information to support ordering of the medication (0..*)
-
- Include additional information (for example, patient height and weight) that supports the ordering of the medication.*/
+    /// Information to support ordering of the medication (0..*)
+    ///
+    /// Include additional information (for example, patient height and weight) that supports the ordering of the medication.
     pub supporting_information: ::std::vec::Vec<super::Reference>,
-    /** When request was initially authored (0..1)
-
- The date (and perhaps time) when the prescription was initially written or authored on.*/
+    /// When request was initially authored (0..1)
+    ///
+    /// The date (and perhaps time) when the prescription was initially written or authored on.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Who/What requested the Request (0..1)
-
- The individual, organization, or device that initiated the request and has responsibility for its activation.*/
+    /// Who/What requested the Request (0..1)
+    ///
+    /// The individual, organization, or device that initiated the request and has responsibility for its activation.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Intended performer of administration (0..1)
-
- The specified desired performer of the medication treatment (e.g. the performer of the medication administration).*/
+    /// Intended performer of administration (0..1)
+    ///
+    /// The specified desired performer of the medication treatment (e.g. the performer of the medication administration).
     pub performer: ::core::option::Option<super::Reference>,
-    /** Desired kind of performer of the medication administration (0..1)
-
- Indicates the type of performer of the administration of the medication.*/
+    /// Desired kind of performer of the medication administration (0..1)
+    ///
+    /// Indicates the type of performer of the administration of the medication.
     pub performer_type: ::core::option::Option<super::CodeableConcept>,
-    /** Person who entered the request (0..1)
-
- The person who entered the order on behalf of another individual for example in the case of a verbal or a telephone order.*/
+    /// Person who entered the request (0..1)
+    ///
+    /// The person who entered the order on behalf of another individual for example in the case of a verbal or a telephone order.
     pub recorder: ::core::option::Option<super::Reference>,
-    /** Reason or indication for ordering or not ordering the medication (0..*)
-
- The reason or the indication for ordering or not ordering the medication.*/
+    /// Reason or indication for ordering or not ordering the medication (0..*)
+    ///
+    /// The reason or the indication for ordering or not ordering the medication.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Condition or observation that supports why the prescription is being written (0..*)
-
- Condition or observation that supports why the medication was ordered.*/
+    /// Condition or observation that supports why the prescription is being written (0..*)
+    ///
+    /// Condition or observation that supports why the medication was ordered.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a protocol, guideline, orderset, or other definition that is adhered to in whole or in part by this MedicationRequest.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a protocol, guideline, orderset, or other definition that is adhered to in whole or in part by this MedicationRequest.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this MedicationRequest.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this MedicationRequest.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** What request fulfills (0..*)
-
- A plan or request that is fulfilled in whole or in part by this medication request.*/
+    /// What request fulfills (0..*)
+    ///
+    /// A plan or request that is fulfilled in whole or in part by this medication request.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Composite request this is part of (0..1)
-
- A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition or prescription.*/
+    /// Composite request this is part of (0..1)
+    ///
+    /// A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition or prescription.
     pub group_identifier: ::core::option::Option<super::Identifier>,
-    /** Overall pattern of medication administration (0..1)
-
- The description of the overall patte3rn of the administration of the medication to the patient.*/
+    /// Overall pattern of medication administration (0..1)
+    ///
+    /// The description of the overall patte3rn of the administration of the medication to the patient.
     pub course_of_therapy_type: ::core::option::Option<super::CodeableConcept>,
-    /** Associated insurance coverage (0..*)
-
- Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be required for delivering the requested service.*/
+    /// Associated insurance coverage (0..*)
+    ///
+    /// Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be required for delivering the requested service.
     pub insurance: ::std::vec::Vec<super::Reference>,
-    /** Information about the prescription (0..*)
-
- Extra information about the prescription that could not be conveyed by the other attributes.*/
+    /// Information about the prescription (0..*)
+    ///
+    /// Extra information about the prescription that could not be conveyed by the other attributes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** How the medication should be taken (0..*)
-
- Indicates how the medication is to be used by the patient.*/
+    /// How the medication should be taken (0..*)
+    ///
+    /// Indicates how the medication is to be used by the patient.
     pub dosage_instruction: ::std::vec::Vec<super::Dosage>,
-    /** Medication supply authorization (0..1)
-
- Indicates the specific details for the dispense or medication supply part of a medication request (also known as a Medication Prescription or Medication Order).  Note that this information is not always sent with the order.  There may be in some settings (e.g. hospitals) institutional or system support for completing the dispense details in the pharmacy department.*/
+    /// Medication supply authorization (0..1)
+    ///
+    /// Indicates the specific details for the dispense or medication supply part of a medication request (also known as a Medication Prescription or Medication Order).  Note that this information is not always sent with the order.  There may be in some settings (e.g. hospitals) institutional or system support for completing the dispense details in the pharmacy department.
     pub dispense_request: ::core::option::Option<
         super::MedicationRequestDispenseRequest,
     >,
-    /** Any restrictions on medication substitution (0..1)
-
- Indicates whether or not substitution can or should be part of the dispense. In some cases, substitution must happen, in other cases substitution must not happen. This block explains the prescriber's intent. If nothing is specified substitution may be done.*/
+    /// Any restrictions on medication substitution (0..1)
+    ///
+    /// Indicates whether or not substitution can or should be part of the dispense. In some cases, substitution must happen, in other cases substitution must not happen. This block explains the prescriber's intent. If nothing is specified substitution may be done.
     pub substitution: ::core::option::Option<super::MedicationRequestSubstitution>,
-    /** An order/prescription that is being replaced (0..1)
-
- A link to a resource representing an earlier order related order or prescription.*/
+    /// An order/prescription that is being replaced (0..1)
+    ///
+    /// A link to a resource representing an earlier order related order or prescription.
     pub prior_prescription: ::core::option::Option<super::Reference>,
-    /** Clinical Issue with action (0..*)
-
- Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. Drug-drug interaction, duplicate therapy, dosage alert etc.*/
+    /// Clinical Issue with action (0..*)
+    ///
+    /// Indicates an actual or potential clinical issue with or between one or more active or proposed clinical actions for a patient; e.g. Drug-drug interaction, duplicate therapy, dosage alert etc.
     pub detected_issue: ::std::vec::Vec<super::Reference>,
-    /** A list of events of interest in the lifecycle (0..*)
-
- Links to Provenance records for past versions of this resource or fulfilling request or event resources that identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the resource.*/
+    /// A list of events of interest in the lifecycle (0..*)
+    ///
+    /// Links to Provenance records for past versions of this resource or fulfilling request or event resources that identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the resource.
     pub event_history: ::std::vec::Vec<super::Reference>,
 }
 impl MedicationRequest {
@@ -526,54 +526,54 @@ impl crate::rt::Value for MedicationRequestMedication {
         }
     }
 }
-/** Medication supply authorization
-
- Indicates the specific details for the dispense or medication supply part of a medication request (also known as a Medication Prescription or Medication Order).  Note that this information is not always sent with the order.  There may be in some settings (e.g. hospitals) institutional or system support for completing the dispense details in the pharmacy department.*/
+/// Medication supply authorization
+///
+/// Indicates the specific details for the dispense or medication supply part of a medication request (also known as a Medication Prescription or Medication Order).  Note that this information is not always sent with the order.  There may be in some settings (e.g. hospitals) institutional or system support for completing the dispense details in the pharmacy department.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationRequestDispenseRequest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** First fill details (0..1)
-
- Indicates the quantity or duration for the first dispense of the medication.*/
+    /// First fill details (0..1)
+    ///
+    /// Indicates the quantity or duration for the first dispense of the medication.
     pub initial_fill: ::core::option::Option<
         super::MedicationRequestDispenseRequestInitialFill,
     >,
-    /** Minimum period of time between dispenses (0..1)
-
- The minimum period of time that must occur between dispenses of the medication.*/
+    /// Minimum period of time between dispenses (0..1)
+    ///
+    /// The minimum period of time that must occur between dispenses of the medication.
     pub dispense_interval: ::core::option::Option<super::Duration>,
-    /** Time period supply is authorized for (0..1)
-
- This indicates the validity period of a prescription (stale dating the Prescription).*/
+    /// Time period supply is authorized for (0..1)
+    ///
+    /// This indicates the validity period of a prescription (stale dating the Prescription).
     pub validity_period: ::core::option::Option<super::Period>,
-    /** Number of refills authorized (0..1)
-
- An integer indicating the number of times, in addition to the original dispense, (aka refills or repeats) that the patient can receive the prescribed medication. Usage Notes: This integer does not include the original order dispense. This means that if an order indicates dispense 30 tablets plus "3 repeats", then the order can be dispensed a total of 4 times and the patient can receive a total of 120 tablets.  A prescriber may explicitly say that zero refills are permitted after the initial dispense.*/
+    /// Number of refills authorized (0..1)
+    ///
+    /// An integer indicating the number of times, in addition to the original dispense, (aka refills or repeats) that the patient can receive the prescribed medication. Usage Notes: This integer does not include the original order dispense. This means that if an order indicates dispense 30 tablets plus "3 repeats", then the order can be dispensed a total of 4 times and the patient can receive a total of 120 tablets.  A prescriber may explicitly say that zero refills are permitted after the initial dispense.
     pub number_of_repeats_allowed: ::core::option::Option<super::UnsignedInt>,
-    /** Amount of medication to supply per dispense (0..1)
-
- The amount that is to be dispensed for one fill.*/
+    /// Amount of medication to supply per dispense (0..1)
+    ///
+    /// The amount that is to be dispensed for one fill.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Number of days supply per dispense (0..1)
-
- Identifies the period time over which the supplied product is expected to be used, or the length of time the dispense is expected to last.*/
+    /// Number of days supply per dispense (0..1)
+    ///
+    /// Identifies the period time over which the supplied product is expected to be used, or the length of time the dispense is expected to last.
     pub expected_supply_duration: ::core::option::Option<super::Duration>,
-    /** Intended dispenser (0..1)
-
- Indicates the intended dispensing Organization specified by the prescriber.*/
+    /// Intended dispenser (0..1)
+    ///
+    /// Indicates the intended dispensing Organization specified by the prescriber.
     pub performer: ::core::option::Option<super::Reference>,
 }
 impl MedicationRequestDispenseRequest {
@@ -669,32 +669,32 @@ impl crate::rt::Element for MedicationRequestDispenseRequest {
     }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequest, element);
-/** First fill details
-
- Indicates the quantity or duration for the first dispense of the medication.*/
+/// First fill details
+///
+/// Indicates the quantity or duration for the first dispense of the medication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationRequestDispenseRequestInitialFill {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** First fill quantity (0..1)
-
- The amount or quantity to provide as part of the first dispense.*/
+    /// First fill quantity (0..1)
+    ///
+    /// The amount or quantity to provide as part of the first dispense.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** First fill duration (0..1)
-
- The length of time that the first dispense is expected to last.*/
+    /// First fill duration (0..1)
+    ///
+    /// The length of time that the first dispense is expected to last.
     pub duration: ::core::option::Option<super::Duration>,
 }
 impl MedicationRequestDispenseRequestInitialFill {
@@ -754,32 +754,32 @@ impl crate::rt::Element for MedicationRequestDispenseRequestInitialFill {
     }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequestInitialFill, element);
-/** Any restrictions on medication substitution
-
- Indicates whether or not substitution can or should be part of the dispense. In some cases, substitution must happen, in other cases substitution must not happen. This block explains the prescriber's intent. If nothing is specified substitution may be done.*/
+/// Any restrictions on medication substitution
+///
+/// Indicates whether or not substitution can or should be part of the dispense. In some cases, substitution must happen, in other cases substitution must not happen. This block explains the prescriber's intent. If nothing is specified substitution may be done.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationRequestSubstitution {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether substitution is allowed or not (1..1)
-
- True if the prescriber allows a different drug to be dispensed from what was prescribed.*/
+    /// Whether substitution is allowed or not (1..1)
+    ///
+    /// True if the prescriber allows a different drug to be dispensed from what was prescribed.
     pub allowed: ::core::option::Option<super::MedicationRequestSubstitutionAllowed>,
-    /** Why should (not) substitution be made (0..1)
-
- Indicates the reason for the substitution, or why substitution must or must not be performed.*/
+    /// Why should (not) substitution be made (0..1)
+    ///
+    /// Indicates the reason for the substitution, or why substitution must or must not be performed.
     pub reason: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicationRequestSubstitution {

@@ -2,116 +2,116 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Record of medication being taken by a patient
-
- A record of a medication that is being consumed by a patient.   A MedicationStatement may indicate that the patient may be taking the medication now or has taken the medication in the past or will be taking the medication in the future.  The source of this information can be the patient, significant other (such as a family member or spouse), or a clinician.  A common scenario where this information is captured is during the history taking process during a patient visit or stay.   The medication information may come from sources such as the patient's memory, from a prescription bottle,  or from a list of medications the patient, clinician or other party maintains.
-
- The primary difference between a medication statement and a medication administration is that the medication administration has complete administration information and is based on actual administration information from the person who administered the medication.  A medication statement is often, if not always, less specific.  There is no required date/time when the medication was administered, in fact we only know that a source has reported the patient is taking this medication, where details such as time, quantity, or rate or even medication product may be incomplete or missing or less precise.  As stated earlier, the medication statement information may come from the patient's memory, from a prescription bottle or from a list of medications the patient, clinician or other party maintains.  Medication administration is more formal and is not missing detailed information.*/
+/// Record of medication being taken by a patient
+///
+/// A record of a medication that is being consumed by a patient.   A MedicationStatement may indicate that the patient may be taking the medication now or has taken the medication in the past or will be taking the medication in the future.  The source of this information can be the patient, significant other (such as a family member or spouse), or a clinician.  A common scenario where this information is captured is during the history taking process during a patient visit or stay.   The medication information may come from sources such as the patient's memory, from a prescription bottle,  or from a list of medications the patient, clinician or other party maintains.
+///
+/// The primary difference between a medication statement and a medication administration is that the medication administration has complete administration information and is based on actual administration information from the person who administered the medication.  A medication statement is often, if not always, less specific.  There is no required date/time when the medication was administered, in fact we only know that a source has reported the patient is taking this medication, where details such as time, quantity, or rate or even medication product may be incomplete or missing or less precise.  As stated earlier, the medication statement information may come from the patient's memory, from a prescription bottle or from a list of medications the patient, clinician or other party maintains.  Medication administration is more formal and is not missing detailed information.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicationStatement {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier (0..*)
-
- Identifiers associated with this Medication Statement that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.*/
+    /// External identifier (0..*)
+    ///
+    /// Identifiers associated with this Medication Statement that are defined by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate. They are business identifiers assigned to this resource by the performer or other systems and remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Fulfils plan, proposal or order (0..*)
-
- A plan, proposal or order that is fulfilled in whole or in part by this event.*/
+    /// Fulfils plan, proposal or order (0..*)
+    ///
+    /// A plan, proposal or order that is fulfilled in whole or in part by this event.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular event is a component or step.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular event is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** active | completed | entered-in-error | intended | stopped | on-hold | unknown | not-taken (1..1)
-
- A code representing the patient or other source's judgment about the state of the medication used that this statement is about.  Generally, this will be active or completed.*/
+    /// active | completed | entered-in-error | intended | stopped | on-hold | unknown | not-taken (1..1)
+    ///
+    /// A code representing the patient or other source's judgment about the state of the medication used that this statement is about.  Generally, this will be active or completed.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::MedicationStatusCodes, super::Extension>,
     >,
-    /** Reason for current status (0..*)
-
- Captures the reason for the current state of the MedicationStatement.*/
+    /// Reason for current status (0..*)
+    ///
+    /// Captures the reason for the current state of the MedicationStatement.
     pub status_reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of medication usage (0..1)
-
- Indicates where the medication is expected to be consumed or administered.*/
+    /// Type of medication usage (0..1)
+    ///
+    /// Indicates where the medication is expected to be consumed or administered.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** What medication was taken (1..1)
-
- Identifies the medication being administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.*/
+    /// What medication was taken (1..1)
+    ///
+    /// Identifies the medication being administered. This is either a link to a resource representing the details of the medication or a simple attribute carrying a code that identifies the medication from a known list of medications.
     pub medication: ::core::option::Option<super::MedicationStatementMedication>,
-    /** Who is/was taking  the medication (1..1)
-
- The person, animal or group who is/was taking the medication.*/
+    /// Who is/was taking  the medication (1..1)
+    ///
+    /// The person, animal or group who is/was taking the medication.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter / Episode associated with MedicationStatement (0..1)
-
- The encounter or episode of care that establishes the context for this MedicationStatement.*/
+    /// Encounter / Episode associated with MedicationStatement (0..1)
+    ///
+    /// The encounter or episode of care that establishes the context for this MedicationStatement.
     pub context: ::core::option::Option<super::Reference>,
-    /** The date/time or interval when the medication is/was/will be taken (0..1)
-
- The interval of time during which it is being asserted that the patient is/was/will be taking the medication (or was not taking, when the MedicationStatement.taken element is No).*/
+    /// The date/time or interval when the medication is/was/will be taken (0..1)
+    ///
+    /// The interval of time during which it is being asserted that the patient is/was/will be taking the medication (or was not taking, when the MedicationStatement.taken element is No).
     pub effective: ::core::option::Option<super::MedicationStatementEffective>,
-    /** When the statement was asserted? (0..1)
-
- The date when the medication statement was asserted by the information source.*/
+    /// When the statement was asserted? (0..1)
+    ///
+    /// The date when the medication statement was asserted by the information source.
     pub date_asserted: ::core::option::Option<super::DateTime>,
-    /** Person or organization that provided the information about the taking of this medication (0..1)
-
- The person or organization that provided the information about the taking of this medication. Note: Use derivedFrom when a MedicationStatement is derived from other resources, e.g. Claim or MedicationRequest.*/
+    /// Person or organization that provided the information about the taking of this medication (0..1)
+    ///
+    /// The person or organization that provided the information about the taking of this medication. Note: Use derivedFrom when a MedicationStatement is derived from other resources, e.g. Claim or MedicationRequest.
     pub information_source: ::core::option::Option<super::Reference>,
-    /** Additional supporting information (0..*)
-
- Allows linking the MedicationStatement to the underlying MedicationRequest, or to other information that supports or is used to derive the MedicationStatement.*/
+    /// Additional supporting information (0..*)
+    ///
+    /// Allows linking the MedicationStatement to the underlying MedicationRequest, or to other information that supports or is used to derive the MedicationStatement.
     pub derived_from: ::std::vec::Vec<super::Reference>,
-    /** Reason for why the medication is being/was taken (0..*)
-
- A reason for why the medication is being/was taken.*/
+    /// Reason for why the medication is being/was taken (0..*)
+    ///
+    /// A reason for why the medication is being/was taken.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Condition or observation that supports why the medication is being/was taken (0..*)
-
- Condition or observation that supports why the medication is being/was taken.*/
+    /// Condition or observation that supports why the medication is being/was taken (0..*)
+    ///
+    /// Condition or observation that supports why the medication is being/was taken.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Further information about the statement (0..*)
-
- Provides extra information about the medication statement that is not conveyed by the other attributes.*/
+    /// Further information about the statement (0..*)
+    ///
+    /// Provides extra information about the medication statement that is not conveyed by the other attributes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Details of how medication is/was taken or should be taken (0..*)
-
- Indicates how the medication is/was or should be taken by the patient.*/
+    /// Details of how medication is/was taken or should be taken (0..*)
+    ///
+    /// Indicates how the medication is/was or should be taken by the patient.
     pub dosage: ::std::vec::Vec<super::Dosage>,
 }
 impl MedicationStatement {

@@ -2,128 +2,128 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Detailed definition of a medicinal product, typically for uses other than direct patient care (e.g. regulatory use)
-
- Detailed definition of a medicinal product, typically for uses other than direct patient care (e.g. regulatory use).*/
+/// Detailed definition of a medicinal product, typically for uses other than direct patient care (e.g. regulatory use)
+///
+/// Detailed definition of a medicinal product, typically for uses other than direct patient care (e.g. regulatory use).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProduct {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier for this product. Could be an MPID (0..*)
-
- Business identifier for this product. Could be an MPID.*/
+    /// Business identifier for this product. Could be an MPID (0..*)
+    ///
+    /// Business identifier for this product. Could be an MPID.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Regulatory type, e.g. Investigational or Authorized (0..1)
-
- Regulatory type, e.g. Investigational or Authorized.*/
+    /// Regulatory type, e.g. Investigational or Authorized (0..1)
+    ///
+    /// Regulatory type, e.g. Investigational or Authorized.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** If this medicine applies to human or veterinary uses (0..1)
-
- If this medicine applies to human or veterinary uses.*/
+    /// If this medicine applies to human or veterinary uses (0..1)
+    ///
+    /// If this medicine applies to human or veterinary uses.
     pub domain: ::core::option::Option<super::Coding>,
-    /** The dose form for a single part product, or combined form of a multiple part product (0..1)
-
- The dose form for a single part product, or combined form of a multiple part product.*/
+    /// The dose form for a single part product, or combined form of a multiple part product (0..1)
+    ///
+    /// The dose form for a single part product, or combined form of a multiple part product.
     pub combined_pharmaceutical_dose_form: ::core::option::Option<
         super::CodeableConcept,
     >,
-    /** The legal status of supply of the medicinal product as classified by the regulator (0..1)
-
- The legal status of supply of the medicinal product as classified by the regulator.*/
+    /// The legal status of supply of the medicinal product as classified by the regulator (0..1)
+    ///
+    /// The legal status of supply of the medicinal product as classified by the regulator.
     pub legal_status_of_supply: ::core::option::Option<super::CodeableConcept>,
-    /** Whether the Medicinal Product is subject to additional monitoring for regulatory reasons (0..1)
-
- Whether the Medicinal Product is subject to additional monitoring for regulatory reasons.*/
+    /// Whether the Medicinal Product is subject to additional monitoring for regulatory reasons (0..1)
+    ///
+    /// Whether the Medicinal Product is subject to additional monitoring for regulatory reasons.
     pub additional_monitoring_indicator: ::core::option::Option<super::CodeableConcept>,
-    /** Whether the Medicinal Product is subject to special measures for regulatory reasons (0..*)
-
- Whether the Medicinal Product is subject to special measures for regulatory reasons.*/
+    /// Whether the Medicinal Product is subject to special measures for regulatory reasons (0..*)
+    ///
+    /// Whether the Medicinal Product is subject to special measures for regulatory reasons.
     pub special_measures: ::std::vec::Vec<super::String>,
-    /** If authorised for use in children (0..1)
-
- If authorised for use in children.*/
+    /// If authorised for use in children (0..1)
+    ///
+    /// If authorised for use in children.
     pub paediatric_use_indicator: ::core::option::Option<super::CodeableConcept>,
-    /** Allows the product to be classified by various systems (0..*)
-
- Allows the product to be classified by various systems.*/
+    /// Allows the product to be classified by various systems (0..*)
+    ///
+    /// Allows the product to be classified by various systems.
     pub product_classification: ::std::vec::Vec<super::CodeableConcept>,
-    /** Marketing status of the medicinal product, in contrast to marketing authorizaton (0..*)
-
- Marketing status of the medicinal product, in contrast to marketing authorizaton.*/
+    /// Marketing status of the medicinal product, in contrast to marketing authorizaton (0..*)
+    ///
+    /// Marketing status of the medicinal product, in contrast to marketing authorizaton.
     pub marketing_status: ::std::vec::Vec<super::MarketingStatus>,
-    /** Pharmaceutical aspects of product (0..*)
-
- Pharmaceutical aspects of product.*/
+    /// Pharmaceutical aspects of product (0..*)
+    ///
+    /// Pharmaceutical aspects of product.
     pub pharmaceutical_product: ::std::vec::Vec<super::Reference>,
-    /** Package representation for the product (0..*)
-
- Package representation for the product.*/
+    /// Package representation for the product (0..*)
+    ///
+    /// Package representation for the product.
     pub packaged_medicinal_product: ::std::vec::Vec<super::Reference>,
-    /** Supporting documentation, typically for regulatory submission (0..*)
-
- Supporting documentation, typically for regulatory submission.*/
+    /// Supporting documentation, typically for regulatory submission (0..*)
+    ///
+    /// Supporting documentation, typically for regulatory submission.
     pub attached_document: ::std::vec::Vec<super::Reference>,
-    /** A master file for to the medicinal product (e.g. Pharmacovigilance System Master File) (0..*)
-
- A master file for to the medicinal product (e.g. Pharmacovigilance System Master File).*/
+    /// A master file for to the medicinal product (e.g. Pharmacovigilance System Master File) (0..*)
+    ///
+    /// A master file for to the medicinal product (e.g. Pharmacovigilance System Master File).
     pub master_file: ::std::vec::Vec<super::Reference>,
-    /** A product specific contact, person (in a role), or an organization (0..*)
-
- A product specific contact, person (in a role), or an organization.*/
+    /// A product specific contact, person (in a role), or an organization (0..*)
+    ///
+    /// A product specific contact, person (in a role), or an organization.
     pub contact: ::std::vec::Vec<super::Reference>,
-    /** Clinical trials or studies that this product is involved in (0..*)
-
- Clinical trials or studies that this product is involved in.*/
+    /// Clinical trials or studies that this product is involved in (0..*)
+    ///
+    /// Clinical trials or studies that this product is involved in.
     pub clinical_trial: ::std::vec::Vec<super::Reference>,
-    /** The product's name, including full name and possibly coded parts (1..*)
-
- The product's name, including full name and possibly coded parts.*/
+    /// The product's name, including full name and possibly coded parts (1..*)
+    ///
+    /// The product's name, including full name and possibly coded parts.
     pub name: ::std::vec::Vec<super::MedicinalProductName>,
-    /** Reference to another product, e.g. for linking authorised to investigational product (0..*)
-
- Reference to another product, e.g. for linking authorised to investigational product.*/
+    /// Reference to another product, e.g. for linking authorised to investigational product (0..*)
+    ///
+    /// Reference to another product, e.g. for linking authorised to investigational product.
     pub cross_reference: ::std::vec::Vec<super::Identifier>,
-    /** An operation applied to the product, for manufacturing or adminsitrative purpose (0..*)
-
- An operation applied to the product, for manufacturing or adminsitrative purpose.*/
+    /// An operation applied to the product, for manufacturing or adminsitrative purpose (0..*)
+    ///
+    /// An operation applied to the product, for manufacturing or adminsitrative purpose.
     pub manufacturing_business_operation: ::std::vec::Vec<
         super::MedicinalProductManufacturingBusinessOperation,
     >,
-    /** Indicates if the medicinal product has an orphan designation for the treatment of a rare disease (0..*)
-
- Indicates if the medicinal product has an orphan designation for the treatment of a rare disease.*/
+    /// Indicates if the medicinal product has an orphan designation for the treatment of a rare disease (0..*)
+    ///
+    /// Indicates if the medicinal product has an orphan designation for the treatment of a rare disease.
     pub special_designation: ::std::vec::Vec<super::MedicinalProductSpecialDesignation>,
 }
 impl MedicinalProduct {
@@ -362,48 +362,48 @@ impl crate::rt::Element for MedicinalProduct {
     }
 }
 crate::rt::element_impls!(MedicinalProduct, resource);
-/** An operation applied to the product, for manufacturing or adminsitrative purpose
-
- An operation applied to the product, for manufacturing or adminsitrative purpose.*/
+/// An operation applied to the product, for manufacturing or adminsitrative purpose
+///
+/// An operation applied to the product, for manufacturing or adminsitrative purpose.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductManufacturingBusinessOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of manufacturing operation (0..1)
-
- The type of manufacturing operation.*/
+    /// The type of manufacturing operation (0..1)
+    ///
+    /// The type of manufacturing operation.
     pub operation_type: ::core::option::Option<super::CodeableConcept>,
-    /** Regulatory authorization reference number (0..1)
-
- Regulatory authorization reference number.*/
+    /// Regulatory authorization reference number (0..1)
+    ///
+    /// Regulatory authorization reference number.
     pub authorisation_reference_number: ::core::option::Option<super::Identifier>,
-    /** Regulatory authorization date (0..1)
-
- Regulatory authorization date.*/
+    /// Regulatory authorization date (0..1)
+    ///
+    /// Regulatory authorization date.
     pub effective_date: ::core::option::Option<super::DateTime>,
-    /** To indicate if this proces is commercially confidential (0..1)
-
- To indicate if this proces is commercially confidential.*/
+    /// To indicate if this proces is commercially confidential (0..1)
+    ///
+    /// To indicate if this proces is commercially confidential.
     pub confidentiality_indicator: ::core::option::Option<super::CodeableConcept>,
-    /** The manufacturer or establishment associated with the process (0..*)
-
- The manufacturer or establishment associated with the process.*/
+    /// The manufacturer or establishment associated with the process (0..*)
+    ///
+    /// The manufacturer or establishment associated with the process.
     pub manufacturer: ::std::vec::Vec<super::Reference>,
-    /** A regulator which oversees the operation (0..1)
-
- A regulator which oversees the operation.*/
+    /// A regulator which oversees the operation (0..1)
+    ///
+    /// A regulator which oversees the operation.
     pub regulator: ::core::option::Option<super::Reference>,
 }
 impl MedicinalProductManufacturingBusinessOperation {
@@ -495,36 +495,36 @@ impl crate::rt::Element for MedicinalProductManufacturingBusinessOperation {
     }
 }
 crate::rt::element_impls!(MedicinalProductManufacturingBusinessOperation, element);
-/** The product's name, including full name and possibly coded parts
-
- The product's name, including full name and possibly coded parts.*/
+/// The product's name, including full name and possibly coded parts
+///
+/// The product's name, including full name and possibly coded parts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductName {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The full product name (1..1)
-
- The full product name.*/
+    /// The full product name (1..1)
+    ///
+    /// The full product name.
     pub product_name: ::core::option::Option<super::String>,
-    /** Coding words or phrases of the name (0..*)
-
- Coding words or phrases of the name.*/
+    /// Coding words or phrases of the name (0..*)
+    ///
+    /// Coding words or phrases of the name.
     pub name_part: ::std::vec::Vec<super::MedicinalProductNameNamePart>,
-    /** Country where the name applies (0..*)
-
- Country where the name applies.*/
+    /// Country where the name applies (0..*)
+    ///
+    /// Country where the name applies.
     pub country_language: ::std::vec::Vec<super::MedicinalProductNameCountryLanguage>,
 }
 impl MedicinalProductName {
@@ -611,36 +611,36 @@ impl crate::rt::Element for MedicinalProductName {
     }
 }
 crate::rt::element_impls!(MedicinalProductName, element);
-/** Country where the name applies
-
- Country where the name applies.*/
+/// Country where the name applies
+///
+/// Country where the name applies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductNameCountryLanguage {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Country code for where this name applies (1..1)
-
- Country code for where this name applies.*/
+    /// Country code for where this name applies (1..1)
+    ///
+    /// Country code for where this name applies.
     pub country: ::core::option::Option<super::CodeableConcept>,
-    /** Jurisdiction code for where this name applies (0..1)
-
- Jurisdiction code for where this name applies.*/
+    /// Jurisdiction code for where this name applies (0..1)
+    ///
+    /// Jurisdiction code for where this name applies.
     pub jurisdiction: ::core::option::Option<super::CodeableConcept>,
-    /** Language code for this name (1..1)
-
- Language code for this name.*/
+    /// Language code for this name (1..1)
+    ///
+    /// Language code for this name.
     pub language: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductNameCountryLanguage {
@@ -715,32 +715,32 @@ impl crate::rt::Element for MedicinalProductNameCountryLanguage {
     }
 }
 crate::rt::element_impls!(MedicinalProductNameCountryLanguage, element);
-/** Coding words or phrases of the name
-
- Coding words or phrases of the name.*/
+/// Coding words or phrases of the name
+///
+/// Coding words or phrases of the name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductNameNamePart {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A fragment of a product name (1..1)
-
- A fragment of a product name.*/
+    /// A fragment of a product name (1..1)
+    ///
+    /// A fragment of a product name.
     pub part: ::core::option::Option<super::String>,
-    /** Idenifying type for this part of the name (e.g. strength part) (1..1)
-
- Idenifying type for this part of the name (e.g. strength part).*/
+    /// Idenifying type for this part of the name (e.g. strength part) (1..1)
+    ///
+    /// Idenifying type for this part of the name (e.g. strength part).
     pub type_: ::core::option::Option<super::Coding>,
 }
 impl MedicinalProductNameNamePart {
@@ -811,54 +811,54 @@ impl crate::rt::Element for MedicinalProductNameNamePart {
     }
 }
 crate::rt::element_impls!(MedicinalProductNameNamePart, element);
-/** Indicates if the medicinal product has an orphan designation for the treatment of a rare disease
-
- Indicates if the medicinal product has an orphan designation for the treatment of a rare disease.*/
+/// Indicates if the medicinal product has an orphan designation for the treatment of a rare disease
+///
+/// Indicates if the medicinal product has an orphan designation for the treatment of a rare disease.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductSpecialDesignation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier for the designation, or procedure number (0..*)
-
- Identifier for the designation, or procedure number.*/
+    /// Identifier for the designation, or procedure number (0..*)
+    ///
+    /// Identifier for the designation, or procedure number.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The type of special designation, e.g. orphan drug, minor use (0..1)
-
- The type of special designation, e.g. orphan drug, minor use.*/
+    /// The type of special designation, e.g. orphan drug, minor use (0..1)
+    ///
+    /// The type of special designation, e.g. orphan drug, minor use.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The intended use of the product, e.g. prevention, treatment (0..1)
-
- The intended use of the product, e.g. prevention, treatment.*/
+    /// The intended use of the product, e.g. prevention, treatment (0..1)
+    ///
+    /// The intended use of the product, e.g. prevention, treatment.
     pub intended_use: ::core::option::Option<super::CodeableConcept>,
-    /** Condition for which the medicinal use applies (0..1)
-
- Condition for which the medicinal use applies.*/
+    /// Condition for which the medicinal use applies (0..1)
+    ///
+    /// Condition for which the medicinal use applies.
     pub indication: ::core::option::Option<
         super::MedicinalProductSpecialDesignationIndication,
     >,
-    /** For example granted, pending, expired or withdrawn (0..1)
-
- For example granted, pending, expired or withdrawn.*/
+    /// For example granted, pending, expired or withdrawn (0..1)
+    ///
+    /// For example granted, pending, expired or withdrawn.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** Date when the designation was granted (0..1)
-
- Date when the designation was granted.*/
+    /// Date when the designation was granted (0..1)
+    ///
+    /// Date when the designation was granted.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Animal species for which this applies (0..1)
-
- Animal species for which this applies.*/
+    /// Animal species for which this applies (0..1)
+    ///
+    /// Animal species for which this applies.
     pub species: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductSpecialDesignation {

@@ -2,110 +2,110 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The regulatory authorization of a medicinal product
-
- The regulatory authorization of a medicinal product.*/
+/// The regulatory authorization of a medicinal product
+///
+/// The regulatory authorization of a medicinal product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductAuthorization {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier for the marketing authorization, as assigned by a regulator (0..*)
-
- Business identifier for the marketing authorization, as assigned by a regulator.*/
+    /// Business identifier for the marketing authorization, as assigned by a regulator (0..*)
+    ///
+    /// Business identifier for the marketing authorization, as assigned by a regulator.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The medicinal product that is being authorized (0..1)
-
- The medicinal product that is being authorized.*/
+    /// The medicinal product that is being authorized (0..1)
+    ///
+    /// The medicinal product that is being authorized.
     pub subject: ::core::option::Option<super::Reference>,
-    /** The country in which the marketing authorization has been granted (0..*)
-
- The country in which the marketing authorization has been granted.*/
+    /// The country in which the marketing authorization has been granted (0..*)
+    ///
+    /// The country in which the marketing authorization has been granted.
     pub country: ::std::vec::Vec<super::CodeableConcept>,
-    /** Jurisdiction within a country (0..*)
-
- Jurisdiction within a country.*/
+    /// Jurisdiction within a country (0..*)
+    ///
+    /// Jurisdiction within a country.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** The status of the marketing authorization (0..1)
-
- The status of the marketing authorization.*/
+    /// The status of the marketing authorization (0..1)
+    ///
+    /// The status of the marketing authorization.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** The date at which the given status has become applicable (0..1)
-
- The date at which the given status has become applicable.*/
+    /// The date at which the given status has become applicable (0..1)
+    ///
+    /// The date at which the given status has become applicable.
     pub status_date: ::core::option::Option<super::DateTime>,
-    /** The date when a suspended the marketing or the marketing authorization of the product is anticipated to be restored (0..1)
-
- The date when a suspended the marketing or the marketing authorization of the product is anticipated to be restored.*/
+    /// The date when a suspended the marketing or the marketing authorization of the product is anticipated to be restored (0..1)
+    ///
+    /// The date when a suspended the marketing or the marketing authorization of the product is anticipated to be restored.
     pub restore_date: ::core::option::Option<super::DateTime>,
-    /** The beginning of the time period in which the marketing authorization is in the specific status shall be specified A complete date consisting of day, month and year shall be specified using the ISO 8601 date format (0..1)
-
- The beginning of the time period in which the marketing authorization is in the specific status shall be specified A complete date consisting of day, month and year shall be specified using the ISO 8601 date format.*/
+    /// The beginning of the time period in which the marketing authorization is in the specific status shall be specified A complete date consisting of day, month and year shall be specified using the ISO 8601 date format (0..1)
+    ///
+    /// The beginning of the time period in which the marketing authorization is in the specific status shall be specified A complete date consisting of day, month and year shall be specified using the ISO 8601 date format.
     pub validity_period: ::core::option::Option<super::Period>,
-    /** A period of time after authorization before generic product applicatiosn can be submitted (0..1)
-
- A period of time after authorization before generic product applicatiosn can be submitted.*/
+    /// A period of time after authorization before generic product applicatiosn can be submitted (0..1)
+    ///
+    /// A period of time after authorization before generic product applicatiosn can be submitted.
     pub data_exclusivity_period: ::core::option::Option<super::Period>,
-    /** The date when the first authorization was granted by a Medicines Regulatory Agency (0..1)
-
- The date when the first authorization was granted by a Medicines Regulatory Agency.*/
+    /// The date when the first authorization was granted by a Medicines Regulatory Agency (0..1)
+    ///
+    /// The date when the first authorization was granted by a Medicines Regulatory Agency.
     pub date_of_first_authorization: ::core::option::Option<super::DateTime>,
-    /** Date of first marketing authorization for a company's new medicinal product in any country in the World (0..1)
-
- Date of first marketing authorization for a company's new medicinal product in any country in the World.*/
+    /// Date of first marketing authorization for a company's new medicinal product in any country in the World (0..1)
+    ///
+    /// Date of first marketing authorization for a company's new medicinal product in any country in the World.
     pub international_birth_date: ::core::option::Option<super::DateTime>,
-    /** The legal framework against which this authorization is granted (0..1)
-
- The legal framework against which this authorization is granted.*/
+    /// The legal framework against which this authorization is granted (0..1)
+    ///
+    /// The legal framework against which this authorization is granted.
     pub legal_basis: ::core::option::Option<super::CodeableConcept>,
-    /** Authorization in areas within a country (0..*)
-
- Authorization in areas within a country.*/
+    /// Authorization in areas within a country (0..*)
+    ///
+    /// Authorization in areas within a country.
     pub jurisdictional_authorization: ::std::vec::Vec<
         super::MedicinalProductAuthorizationJurisdictionalAuthorization,
     >,
-    /** Marketing Authorization Holder (0..1)
-
- Marketing Authorization Holder.*/
+    /// Marketing Authorization Holder (0..1)
+    ///
+    /// Marketing Authorization Holder.
     pub holder: ::core::option::Option<super::Reference>,
-    /** Medicines Regulatory Agency (0..1)
-
- Medicines Regulatory Agency.*/
+    /// Medicines Regulatory Agency (0..1)
+    ///
+    /// Medicines Regulatory Agency.
     pub regulator: ::core::option::Option<super::Reference>,
-    /** The regulatory procedure for granting or amending a marketing authorization (0..1)
-
- The regulatory procedure for granting or amending a marketing authorization.*/
+    /// The regulatory procedure for granting or amending a marketing authorization (0..1)
+    ///
+    /// The regulatory procedure for granting or amending a marketing authorization.
     pub procedure: ::core::option::Option<super::MedicinalProductAuthorizationProcedure>,
 }
 impl MedicinalProductAuthorization {
@@ -273,44 +273,44 @@ impl crate::rt::Element for MedicinalProductAuthorization {
     }
 }
 crate::rt::element_impls!(MedicinalProductAuthorization, resource);
-/** Authorization in areas within a country
-
- Authorization in areas within a country.*/
+/// Authorization in areas within a country
+///
+/// Authorization in areas within a country.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductAuthorizationJurisdictionalAuthorization {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The assigned number for the marketing authorization (0..*)
-
- The assigned number for the marketing authorization.*/
+    /// The assigned number for the marketing authorization (0..*)
+    ///
+    /// The assigned number for the marketing authorization.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Country of authorization (0..1)
-
- Country of authorization.*/
+    /// Country of authorization (0..1)
+    ///
+    /// Country of authorization.
     pub country: ::core::option::Option<super::CodeableConcept>,
-    /** Jurisdiction within a country (0..*)
-
- Jurisdiction within a country.*/
+    /// Jurisdiction within a country (0..*)
+    ///
+    /// Jurisdiction within a country.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** The legal status of supply in a jurisdiction or region (0..1)
-
- The legal status of supply in a jurisdiction or region.*/
+    /// The legal status of supply in a jurisdiction or region (0..1)
+    ///
+    /// The legal status of supply in a jurisdiction or region.
     pub legal_status_of_supply: ::core::option::Option<super::CodeableConcept>,
-    /** The start and expected end date of the authorization (0..1)
-
- The start and expected end date of the authorization.*/
+    /// The start and expected end date of the authorization (0..1)
+    ///
+    /// The start and expected end date of the authorization.
     pub validity_period: ::core::option::Option<super::Period>,
 }
 impl MedicinalProductAuthorizationJurisdictionalAuthorization {
@@ -400,40 +400,40 @@ impl crate::rt::Element for MedicinalProductAuthorizationJurisdictionalAuthoriza
 crate::rt::element_impls!(
     MedicinalProductAuthorizationJurisdictionalAuthorization, element
 );
-/** The regulatory procedure for granting or amending a marketing authorization
-
- The regulatory procedure for granting or amending a marketing authorization.*/
+/// The regulatory procedure for granting or amending a marketing authorization
+///
+/// The regulatory procedure for granting or amending a marketing authorization.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductAuthorizationProcedure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier for this procedure (0..1)
-
- Identifier for this procedure.*/
+    /// Identifier for this procedure (0..1)
+    ///
+    /// Identifier for this procedure.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Type of procedure (1..1)
-
- Type of procedure.*/
+    /// Type of procedure (1..1)
+    ///
+    /// Type of procedure.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Date of procedure (0..1)
-
- Date of procedure.*/
+    /// Date of procedure (0..1)
+    ///
+    /// Date of procedure.
     pub date: ::core::option::Option<super::MedicinalProductAuthorizationProcedureDate>,
-    /** Applcations submitted to obtain a marketing authorization (0..*)
-
- Applcations submitted to obtain a marketing authorization.*/
+    /// Applcations submitted to obtain a marketing authorization (0..*)
+    ///
+    /// Applcations submitted to obtain a marketing authorization.
     pub application: ::std::vec::Vec<super::MedicinalProductAuthorizationProcedure>,
 }
 impl MedicinalProductAuthorizationProcedure {

@@ -2,74 +2,74 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** MedicinalProductContraindication
-
- The clinical particulars - indications, contraindications etc. of a medicinal product, including for regulatory purposes.*/
+/// MedicinalProductContraindication
+///
+/// The clinical particulars - indications, contraindications etc. of a medicinal product, including for regulatory purposes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductContraindication {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The medication for which this is an indication (0..*)
-
- The medication for which this is an indication.*/
+    /// The medication for which this is an indication (0..*)
+    ///
+    /// The medication for which this is an indication.
     pub subject: ::std::vec::Vec<super::Reference>,
-    /** The disease, symptom or procedure for the contraindication (0..1)
-
- The disease, symptom or procedure for the contraindication.*/
+    /// The disease, symptom or procedure for the contraindication (0..1)
+    ///
+    /// The disease, symptom or procedure for the contraindication.
     pub disease: ::core::option::Option<super::CodeableConcept>,
-    /** The status of the disease or symptom for the contraindication (0..1)
-
- The status of the disease or symptom for the contraindication.*/
+    /// The status of the disease or symptom for the contraindication (0..1)
+    ///
+    /// The status of the disease or symptom for the contraindication.
     pub disease_status: ::core::option::Option<super::CodeableConcept>,
-    /** A comorbidity (concurrent condition) or coinfection (0..*)
-
- A comorbidity (concurrent condition) or coinfection.*/
+    /// A comorbidity (concurrent condition) or coinfection (0..*)
+    ///
+    /// A comorbidity (concurrent condition) or coinfection.
     pub comorbidity: ::std::vec::Vec<super::CodeableConcept>,
-    /** Information about the use of the medicinal product in relation to other therapies as part of the indication (0..*)
-
- Information about the use of the medicinal product in relation to other therapies as part of the indication.*/
+    /// Information about the use of the medicinal product in relation to other therapies as part of the indication (0..*)
+    ///
+    /// Information about the use of the medicinal product in relation to other therapies as part of the indication.
     pub therapeutic_indication: ::std::vec::Vec<super::Reference>,
-    /** Information about the use of the medicinal product in relation to other therapies described as part of the indication (0..*)
-
- Information about the use of the medicinal product in relation to other therapies described as part of the indication.*/
+    /// Information about the use of the medicinal product in relation to other therapies described as part of the indication (0..*)
+    ///
+    /// Information about the use of the medicinal product in relation to other therapies described as part of the indication.
     pub other_therapy: ::std::vec::Vec<
         super::MedicinalProductContraindicationOtherTherapy,
     >,
-    /** The population group to which this applies (0..*)
-
- The population group to which this applies.*/
+    /// The population group to which this applies (0..*)
+    ///
+    /// The population group to which this applies.
     pub population: ::std::vec::Vec<super::Population>,
 }
 impl MedicinalProductContraindication {
@@ -185,32 +185,32 @@ impl crate::rt::Element for MedicinalProductContraindication {
     }
 }
 crate::rt::element_impls!(MedicinalProductContraindication, resource);
-/** Information about the use of the medicinal product in relation to other therapies described as part of the indication
-
- Information about the use of the medicinal product in relation to other therapies described as part of the indication.*/
+/// Information about the use of the medicinal product in relation to other therapies described as part of the indication
+///
+/// Information about the use of the medicinal product in relation to other therapies described as part of the indication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductContraindicationOtherTherapy {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of relationship between the medicinal product indication or contraindication and another therapy (1..1)
-
- The type of relationship between the medicinal product indication or contraindication and another therapy.*/
+    /// The type of relationship between the medicinal product indication or contraindication and another therapy (1..1)
+    ///
+    /// The type of relationship between the medicinal product indication or contraindication and another therapy.
     pub therapy_relationship_type: ::core::option::Option<super::CodeableConcept>,
-    /** Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication (1..1)
-
- Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication.*/
+    /// Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication (1..1)
+    ///
+    /// Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication.
     pub medication: ::core::option::Option<
         super::MedicinalProductContraindicationOtherTherapyMedication,
     >,

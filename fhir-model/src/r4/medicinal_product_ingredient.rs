@@ -2,70 +2,70 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An ingredient of a manufactured item or pharmaceutical product
-
- An ingredient of a manufactured item or pharmaceutical product.*/
+/// An ingredient of a manufactured item or pharmaceutical product
+///
+/// An ingredient of a manufactured item or pharmaceutical product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductIngredient {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier for the ingredient (0..1)
-
- The identifier(s) of this Ingredient that are assigned by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate.*/
+    /// Identifier for the ingredient (0..1)
+    ///
+    /// The identifier(s) of this Ingredient that are assigned by business processes and/or used to refer to it when a direct URL reference to the resource itself is not appropriate.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Ingredient role e.g. Active ingredient, excipient (1..1)
-
- Ingredient role e.g. Active ingredient, excipient.*/
+    /// Ingredient role e.g. Active ingredient, excipient (1..1)
+    ///
+    /// Ingredient role e.g. Active ingredient, excipient.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** If the ingredient is a known or suspected allergen (0..1)
-
- If the ingredient is a known or suspected allergen.*/
+    /// If the ingredient is a known or suspected allergen (0..1)
+    ///
+    /// If the ingredient is a known or suspected allergen.
     pub allergenic_indicator: ::core::option::Option<super::Boolean>,
-    /** Manufacturer of this Ingredient (0..*)
-
- Manufacturer of this Ingredient.*/
+    /// Manufacturer of this Ingredient (0..*)
+    ///
+    /// Manufacturer of this Ingredient.
     pub manufacturer: ::std::vec::Vec<super::Reference>,
-    /** A specified substance that comprises this ingredient (0..*)
-
- A specified substance that comprises this ingredient.*/
+    /// A specified substance that comprises this ingredient (0..*)
+    ///
+    /// A specified substance that comprises this ingredient.
     pub specified_substance: ::std::vec::Vec<
         super::MedicinalProductIngredientSpecifiedSubstance,
     >,
-    /** The ingredient substance (0..1)
-
- The ingredient substance.*/
+    /// The ingredient substance (0..1)
+    ///
+    /// The ingredient substance.
     pub substance: ::core::option::Option<super::MedicinalProductIngredientSubstance>,
 }
 impl MedicinalProductIngredient {
@@ -184,40 +184,40 @@ impl crate::rt::Element for MedicinalProductIngredient {
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredient, resource);
-/** A specified substance that comprises this ingredient
-
- A specified substance that comprises this ingredient.*/
+/// A specified substance that comprises this ingredient
+///
+/// A specified substance that comprises this ingredient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductIngredientSpecifiedSubstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The specified substance (1..1)
-
- The specified substance.*/
+    /// The specified substance (1..1)
+    ///
+    /// The specified substance.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The group of specified substance, e.g. group 1 to 4 (1..1)
-
- The group of specified substance, e.g. group 1 to 4.*/
+    /// The group of specified substance, e.g. group 1 to 4 (1..1)
+    ///
+    /// The group of specified substance, e.g. group 1 to 4.
     pub group: ::core::option::Option<super::CodeableConcept>,
-    /** Confidentiality level of the specified substance as the ingredient (0..1)
-
- Confidentiality level of the specified substance as the ingredient.*/
+    /// Confidentiality level of the specified substance as the ingredient (0..1)
+    ///
+    /// Confidentiality level of the specified substance as the ingredient.
     pub confidentiality: ::core::option::Option<super::CodeableConcept>,
-    /** Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product (0..*)
-
- Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.*/
+    /// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product (0..*)
+    ///
+    /// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.
     pub strength: ::std::vec::Vec<
         super::MedicinalProductIngredientSpecifiedSubstanceStrength,
     >,
@@ -306,52 +306,52 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstance {
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstance, element);
-/** Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product
-
- Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.*/
+/// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product
+///
+/// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductIngredientSpecifiedSubstanceStrength {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The quantity of substance in the unit of presentation, or in the volume (or mass) of the single pharmaceutical product or manufactured item (1..1)
-
- The quantity of substance in the unit of presentation, or in the volume (or mass) of the single pharmaceutical product or manufactured item.*/
+    /// The quantity of substance in the unit of presentation, or in the volume (or mass) of the single pharmaceutical product or manufactured item (1..1)
+    ///
+    /// The quantity of substance in the unit of presentation, or in the volume (or mass) of the single pharmaceutical product or manufactured item.
     pub presentation: ::core::option::Option<super::Ratio>,
-    /** A lower limit for the quantity of substance in the unit of presentation. For use when there is a range of strengths, this is the lower limit, with the presentation attribute becoming the upper limit (0..1)
-
- A lower limit for the quantity of substance in the unit of presentation. For use when there is a range of strengths, this is the lower limit, with the presentation attribute becoming the upper limit.*/
+    /// A lower limit for the quantity of substance in the unit of presentation. For use when there is a range of strengths, this is the lower limit, with the presentation attribute becoming the upper limit (0..1)
+    ///
+    /// A lower limit for the quantity of substance in the unit of presentation. For use when there is a range of strengths, this is the lower limit, with the presentation attribute becoming the upper limit.
     pub presentation_low_limit: ::core::option::Option<super::Ratio>,
-    /** The strength per unitary volume (or mass) (0..1)
-
- The strength per unitary volume (or mass).*/
+    /// The strength per unitary volume (or mass) (0..1)
+    ///
+    /// The strength per unitary volume (or mass).
     pub concentration: ::core::option::Option<super::Ratio>,
-    /** A lower limit for the strength per unitary volume (or mass), for when there is a range. The concentration attribute then becomes the upper limit (0..1)
-
- A lower limit for the strength per unitary volume (or mass), for when there is a range. The concentration attribute then becomes the upper limit.*/
+    /// A lower limit for the strength per unitary volume (or mass), for when there is a range. The concentration attribute then becomes the upper limit (0..1)
+    ///
+    /// A lower limit for the strength per unitary volume (or mass), for when there is a range. The concentration attribute then becomes the upper limit.
     pub concentration_low_limit: ::core::option::Option<super::Ratio>,
-    /** For when strength is measured at a particular point or distance (0..1)
-
- For when strength is measured at a particular point or distance.*/
+    /// For when strength is measured at a particular point or distance (0..1)
+    ///
+    /// For when strength is measured at a particular point or distance.
     pub measurement_point: ::core::option::Option<super::String>,
-    /** The country or countries for which the strength range applies (0..*)
-
- The country or countries for which the strength range applies.*/
+    /// The country or countries for which the strength range applies (0..*)
+    ///
+    /// The country or countries for which the strength range applies.
     pub country: ::std::vec::Vec<super::CodeableConcept>,
-    /** Strength expressed in terms of a reference substance (0..*)
-
- Strength expressed in terms of a reference substance.*/
+    /// Strength expressed in terms of a reference substance (0..*)
+    ///
+    /// Strength expressed in terms of a reference substance.
     pub reference_strength: ::std::vec::Vec<
         super::MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength,
     >,
@@ -450,44 +450,44 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstanceStrength
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstanceStrength, element);
-/** Strength expressed in terms of a reference substance
-
- Strength expressed in terms of a reference substance.*/
+/// Strength expressed in terms of a reference substance
+///
+/// Strength expressed in terms of a reference substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Relevant reference substance (0..1)
-
- Relevant reference substance.*/
+    /// Relevant reference substance (0..1)
+    ///
+    /// Relevant reference substance.
     pub substance: ::core::option::Option<super::CodeableConcept>,
-    /** Strength expressed in terms of a reference substance (1..1)
-
- Strength expressed in terms of a reference substance.*/
+    /// Strength expressed in terms of a reference substance (1..1)
+    ///
+    /// Strength expressed in terms of a reference substance.
     pub strength: ::core::option::Option<super::Ratio>,
-    /** Strength expressed in terms of a reference substance (0..1)
-
- Strength expressed in terms of a reference substance.*/
+    /// Strength expressed in terms of a reference substance (0..1)
+    ///
+    /// Strength expressed in terms of a reference substance.
     pub strength_low_limit: ::core::option::Option<super::Ratio>,
-    /** For when strength is measured at a particular point or distance (0..1)
-
- For when strength is measured at a particular point or distance.*/
+    /// For when strength is measured at a particular point or distance (0..1)
+    ///
+    /// For when strength is measured at a particular point or distance.
     pub measurement_point: ::core::option::Option<super::String>,
-    /** The country or countries for which the strength range applies (0..*)
-
- The country or countries for which the strength range applies.*/
+    /// The country or countries for which the strength range applies (0..*)
+    ///
+    /// The country or countries for which the strength range applies.
     pub country: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
@@ -569,32 +569,32 @@ for MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
 crate::rt::element_impls!(
     MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength, element
 );
-/** The ingredient substance
-
- The ingredient substance.*/
+/// The ingredient substance
+///
+/// The ingredient substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductIngredientSubstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The ingredient substance (1..1)
-
- The ingredient substance.*/
+    /// The ingredient substance (1..1)
+    ///
+    /// The ingredient substance.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product (0..*)
-
- Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.*/
+    /// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product (0..*)
+    ///
+    /// Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product.
     pub strength: ::std::vec::Vec<
         super::MedicinalProductIngredientSpecifiedSubstanceStrength,
     >,

@@ -2,72 +2,72 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** MedicinalProductInteraction
-
- The interactions of the medicinal product with other medicinal products, or other forms of interactions.*/
+/// MedicinalProductInteraction
+///
+/// The interactions of the medicinal product with other medicinal products, or other forms of interactions.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductInteraction {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The medication for which this is a described interaction (0..*)
-
- The medication for which this is a described interaction.*/
+    /// The medication for which this is a described interaction (0..*)
+    ///
+    /// The medication for which this is a described interaction.
     pub subject: ::std::vec::Vec<super::Reference>,
-    /** The interaction described (0..1)
-
- The interaction described.*/
+    /// The interaction described (0..1)
+    ///
+    /// The interaction described.
     pub description: ::core::option::Option<super::String>,
-    /** The specific medication, food or laboratory test that interacts (0..*)
-
- The specific medication, food or laboratory test that interacts.*/
+    /// The specific medication, food or laboratory test that interacts (0..*)
+    ///
+    /// The specific medication, food or laboratory test that interacts.
     pub interactant: ::std::vec::Vec<super::MedicinalProductInteractionInteractant>,
-    /** The type of the interaction e.g. drug-drug interaction, drug-food interaction, drug-lab test interaction (0..1)
-
- The type of the interaction e.g. drug-drug interaction, drug-food interaction, drug-lab test interaction.*/
+    /// The type of the interaction e.g. drug-drug interaction, drug-food interaction, drug-lab test interaction (0..1)
+    ///
+    /// The type of the interaction e.g. drug-drug interaction, drug-food interaction, drug-lab test interaction.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The effect of the interaction, for example "reduced gastric absorption of primary medication" (0..1)
-
- The effect of the interaction, for example "reduced gastric absorption of primary medication".*/
+    /// The effect of the interaction, for example "reduced gastric absorption of primary medication" (0..1)
+    ///
+    /// The effect of the interaction, for example "reduced gastric absorption of primary medication".
     pub effect: ::core::option::Option<super::CodeableConcept>,
-    /** The incidence of the interaction, e.g. theoretical, observed (0..1)
-
- The incidence of the interaction, e.g. theoretical, observed.*/
+    /// The incidence of the interaction, e.g. theoretical, observed (0..1)
+    ///
+    /// The incidence of the interaction, e.g. theoretical, observed.
     pub incidence: ::core::option::Option<super::CodeableConcept>,
-    /** Actions for managing the interaction (0..1)
-
- Actions for managing the interaction.*/
+    /// Actions for managing the interaction (0..1)
+    ///
+    /// Actions for managing the interaction.
     pub management: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductInteraction {
@@ -175,28 +175,28 @@ impl crate::rt::Element for MedicinalProductInteraction {
     }
 }
 crate::rt::element_impls!(MedicinalProductInteraction, resource);
-/** The specific medication, food or laboratory test that interacts
-
- The specific medication, food or laboratory test that interacts.*/
+/// The specific medication, food or laboratory test that interacts
+///
+/// The specific medication, food or laboratory test that interacts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductInteractionInteractant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The specific medication, food or laboratory test that interacts (1..1)
-
- The specific medication, food or laboratory test that interacts.*/
+    /// The specific medication, food or laboratory test that interacts (1..1)
+    ///
+    /// The specific medication, food or laboratory test that interacts.
     pub item: ::core::option::Option<super::MedicinalProductInteractionInteractantItem>,
 }
 impl MedicinalProductInteractionInteractant {

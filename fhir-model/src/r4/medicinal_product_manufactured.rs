@@ -2,70 +2,70 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The manufactured item as contained in the packaged medicinal product
-
- The manufactured item as contained in the packaged medicinal product.*/
+/// The manufactured item as contained in the packaged medicinal product
+///
+/// The manufactured item as contained in the packaged medicinal product.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductManufactured {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Dose form as manufactured and before any transformation into the pharmaceutical product (1..1)
-
- Dose form as manufactured and before any transformation into the pharmaceutical product.*/
+    /// Dose form as manufactured and before any transformation into the pharmaceutical product (1..1)
+    ///
+    /// Dose form as manufactured and before any transformation into the pharmaceutical product.
     pub manufactured_dose_form: ::core::option::Option<super::CodeableConcept>,
-    /** The “real world” units in which the quantity of the manufactured item is described (0..1)
-
- The “real world” units in which the quantity of the manufactured item is described.*/
+    /// The “real world” units in which the quantity of the manufactured item is described (0..1)
+    ///
+    /// The “real world” units in which the quantity of the manufactured item is described.
     pub unit_of_presentation: ::core::option::Option<super::CodeableConcept>,
-    /** The quantity or "count number" of the manufactured item (1..1)
-
- The quantity or "count number" of the manufactured item.*/
+    /// The quantity or "count number" of the manufactured item (1..1)
+    ///
+    /// The quantity or "count number" of the manufactured item.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Manufacturer of the item (Note that this should be named "manufacturer" but it currently causes technical issues) (0..*)
-
- Manufacturer of the item (Note that this should be named "manufacturer" but it currently causes technical issues).*/
+    /// Manufacturer of the item (Note that this should be named "manufacturer" but it currently causes technical issues) (0..*)
+    ///
+    /// Manufacturer of the item (Note that this should be named "manufacturer" but it currently causes technical issues).
     pub manufacturer: ::std::vec::Vec<super::Reference>,
-    /** Ingredient (0..*)
-
- Ingredient.*/
+    /// Ingredient (0..*)
+    ///
+    /// Ingredient.
     pub ingredient: ::std::vec::Vec<super::Reference>,
     /// Dimensions, color etc. (0..1)
     pub physical_characteristics: ::core::option::Option<super::ProdCharacteristic>,
-    /** Other codeable characteristics (0..*)
-
- Other codeable characteristics.*/
+    /// Other codeable characteristics (0..*)
+    ///
+    /// Other codeable characteristics.
     pub other_characteristics: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl MedicinalProductManufactured {

@@ -2,82 +2,82 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A medicinal product in a container or package
-
- A medicinal product in a container or package.*/
+/// A medicinal product in a container or package
+///
+/// A medicinal product in a container or package.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPackaged {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier (0..*)
-
- Unique identifier.*/
+    /// Unique identifier (0..*)
+    ///
+    /// Unique identifier.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The product with this is a pack for (0..*)
-
- The product with this is a pack for.*/
+    /// The product with this is a pack for (0..*)
+    ///
+    /// The product with this is a pack for.
     pub subject: ::std::vec::Vec<super::Reference>,
-    /** Textual description (0..1)
-
- Textual description.*/
+    /// Textual description (0..1)
+    ///
+    /// Textual description.
     pub description: ::core::option::Option<super::String>,
-    /** The legal status of supply of the medicinal product as classified by the regulator (0..1)
-
- The legal status of supply of the medicinal product as classified by the regulator.*/
+    /// The legal status of supply of the medicinal product as classified by the regulator (0..1)
+    ///
+    /// The legal status of supply of the medicinal product as classified by the regulator.
     pub legal_status_of_supply: ::core::option::Option<super::CodeableConcept>,
-    /** Marketing information (0..*)
-
- Marketing information.*/
+    /// Marketing information (0..*)
+    ///
+    /// Marketing information.
     pub marketing_status: ::std::vec::Vec<super::MarketingStatus>,
-    /** Manufacturer of this Package Item (0..1)
-
- Manufacturer of this Package Item.*/
+    /// Manufacturer of this Package Item (0..1)
+    ///
+    /// Manufacturer of this Package Item.
     pub marketing_authorization: ::core::option::Option<super::Reference>,
-    /** Manufacturer of this Package Item (0..*)
-
- Manufacturer of this Package Item.*/
+    /// Manufacturer of this Package Item (0..*)
+    ///
+    /// Manufacturer of this Package Item.
     pub manufacturer: ::std::vec::Vec<super::Reference>,
-    /** Batch numbering (0..*)
-
- Batch numbering.*/
+    /// Batch numbering (0..*)
+    ///
+    /// Batch numbering.
     pub batch_identifier: ::std::vec::Vec<
         super::MedicinalProductPackagedBatchIdentifier,
     >,
-    /** A packaging item, as a contained for medicine, possibly with other packaging items within (1..*)
-
- A packaging item, as a contained for medicine, possibly with other packaging items within.*/
+    /// A packaging item, as a contained for medicine, possibly with other packaging items within (1..*)
+    ///
+    /// A packaging item, as a contained for medicine, possibly with other packaging items within.
     pub package_item: ::std::vec::Vec<super::MedicinalProductPackagedPackageItem>,
 }
 impl MedicinalProductPackaged {
@@ -226,32 +226,32 @@ impl crate::rt::Element for MedicinalProductPackaged {
     }
 }
 crate::rt::element_impls!(MedicinalProductPackaged, resource);
-/** Batch numbering
-
- Batch numbering.*/
+/// Batch numbering
+///
+/// Batch numbering.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPackagedBatchIdentifier {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A number appearing on the outer packaging of a specific batch (1..1)
-
- A number appearing on the outer packaging of a specific batch.*/
+    /// A number appearing on the outer packaging of a specific batch (1..1)
+    ///
+    /// A number appearing on the outer packaging of a specific batch.
     pub outer_packaging: ::core::option::Option<super::Identifier>,
-    /** A number appearing on the immediate packaging (and not the outer packaging) (0..1)
-
- A number appearing on the immediate packaging (and not the outer packaging).*/
+    /// A number appearing on the immediate packaging (and not the outer packaging) (0..1)
+    ///
+    /// A number appearing on the immediate packaging (and not the outer packaging).
     pub immediate_packaging: ::core::option::Option<super::Identifier>,
 }
 impl MedicinalProductPackagedBatchIdentifier {
@@ -318,70 +318,70 @@ impl crate::rt::Element for MedicinalProductPackagedBatchIdentifier {
     }
 }
 crate::rt::element_impls!(MedicinalProductPackagedBatchIdentifier, element);
-/** A packaging item, as a contained for medicine, possibly with other packaging items within
-
- A packaging item, as a contained for medicine, possibly with other packaging items within.*/
+/// A packaging item, as a contained for medicine, possibly with other packaging items within
+///
+/// A packaging item, as a contained for medicine, possibly with other packaging items within.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPackagedPackageItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Including possibly Data Carrier Identifier (0..*)
-
- Including possibly Data Carrier Identifier.*/
+    /// Including possibly Data Carrier Identifier (0..*)
+    ///
+    /// Including possibly Data Carrier Identifier.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The physical type of the container of the medicine (1..1)
-
- The physical type of the container of the medicine.*/
+    /// The physical type of the container of the medicine (1..1)
+    ///
+    /// The physical type of the container of the medicine.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The quantity of this package in the medicinal product, at the current level of packaging. The outermost is always 1 (1..1)
-
- The quantity of this package in the medicinal product, at the current level of packaging. The outermost is always 1.*/
+    /// The quantity of this package in the medicinal product, at the current level of packaging. The outermost is always 1 (1..1)
+    ///
+    /// The quantity of this package in the medicinal product, at the current level of packaging. The outermost is always 1.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Material type of the package item (0..*)
-
- Material type of the package item.*/
+    /// Material type of the package item (0..*)
+    ///
+    /// Material type of the package item.
     pub material: ::std::vec::Vec<super::CodeableConcept>,
-    /** A possible alternate material for the packaging (0..*)
-
- A possible alternate material for the packaging.*/
+    /// A possible alternate material for the packaging (0..*)
+    ///
+    /// A possible alternate material for the packaging.
     pub alternate_material: ::std::vec::Vec<super::CodeableConcept>,
-    /** A device accompanying a medicinal product (0..*)
-
- A device accompanying a medicinal product.*/
+    /// A device accompanying a medicinal product (0..*)
+    ///
+    /// A device accompanying a medicinal product.
     pub device: ::std::vec::Vec<super::Reference>,
-    /** The manufactured item as contained in the packaged medicinal product (0..*)
-
- The manufactured item as contained in the packaged medicinal product.*/
+    /// The manufactured item as contained in the packaged medicinal product (0..*)
+    ///
+    /// The manufactured item as contained in the packaged medicinal product.
     pub manufactured_item: ::std::vec::Vec<super::Reference>,
-    /** Allows containers within containers (0..*)
-
- Allows containers within containers.*/
+    /// Allows containers within containers (0..*)
+    ///
+    /// Allows containers within containers.
     pub package_item: ::std::vec::Vec<super::MedicinalProductPackagedPackageItem>,
     /// Dimensions, color etc. (0..1)
     pub physical_characteristics: ::core::option::Option<super::ProdCharacteristic>,
-    /** Other codeable characteristics (0..*)
-
- Other codeable characteristics.*/
+    /// Other codeable characteristics (0..*)
+    ///
+    /// Other codeable characteristics.
     pub other_characteristics: ::std::vec::Vec<super::CodeableConcept>,
-    /** Shelf Life and storage information (0..*)
-
- Shelf Life and storage information.*/
+    /// Shelf Life and storage information (0..*)
+    ///
+    /// Shelf Life and storage information.
     pub shelf_life_storage: ::std::vec::Vec<super::ProductShelfLife>,
-    /** Manufacturer of this Package Item (0..*)
-
- Manufacturer of this Package Item.*/
+    /// Manufacturer of this Package Item (0..*)
+    ///
+    /// Manufacturer of this Package Item.
     pub manufacturer: ::std::vec::Vec<super::Reference>,
 }
 impl MedicinalProductPackagedPackageItem {

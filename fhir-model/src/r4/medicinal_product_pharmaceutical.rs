@@ -2,74 +2,74 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A pharmaceutical product described in terms of its composition and dose form
-
- A pharmaceutical product described in terms of its composition and dose form.*/
+/// A pharmaceutical product described in terms of its composition and dose form
+///
+/// A pharmaceutical product described in terms of its composition and dose form.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPharmaceutical {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** An identifier for the pharmaceutical medicinal product (0..*)
-
- An identifier for the pharmaceutical medicinal product.*/
+    /// An identifier for the pharmaceutical medicinal product (0..*)
+    ///
+    /// An identifier for the pharmaceutical medicinal product.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** The administrable dose form, after necessary reconstitution (1..1)
-
- The administrable dose form, after necessary reconstitution.*/
+    /// The administrable dose form, after necessary reconstitution (1..1)
+    ///
+    /// The administrable dose form, after necessary reconstitution.
     pub administrable_dose_form: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub unit_of_presentation: ::core::option::Option<super::CodeableConcept>,
-    /** Ingredient (0..*)
-
- Ingredient.*/
+    /// Ingredient (0..*)
+    ///
+    /// Ingredient.
     pub ingredient: ::std::vec::Vec<super::Reference>,
-    /** Accompanying device (0..*)
-
- Accompanying device.*/
+    /// Accompanying device (0..*)
+    ///
+    /// Accompanying device.
     pub device: ::std::vec::Vec<super::Reference>,
-    /** Characteristics e.g. a products onset of action (0..*)
-
- Characteristics e.g. a products onset of action.*/
+    /// Characteristics e.g. a products onset of action (0..*)
+    ///
+    /// Characteristics e.g. a products onset of action.
     pub characteristics: ::std::vec::Vec<
         super::MedicinalProductPharmaceuticalCharacteristics,
     >,
-    /** The path by which the pharmaceutical product is taken into or makes contact with the body (1..*)
-
- The path by which the pharmaceutical product is taken into or makes contact with the body.*/
+    /// The path by which the pharmaceutical product is taken into or makes contact with the body (1..*)
+    ///
+    /// The path by which the pharmaceutical product is taken into or makes contact with the body.
     pub route_of_administration: ::std::vec::Vec<
         super::MedicinalProductPharmaceuticalRouteOfAdministration,
     >,
@@ -210,32 +210,32 @@ impl crate::rt::Element for MedicinalProductPharmaceutical {
     }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceutical, resource);
-/** Characteristics e.g. a products onset of action
-
- Characteristics e.g. a products onset of action.*/
+/// Characteristics e.g. a products onset of action
+///
+/// Characteristics e.g. a products onset of action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPharmaceuticalCharacteristics {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A coded characteristic (1..1)
-
- A coded characteristic.*/
+    /// A coded characteristic (1..1)
+    ///
+    /// A coded characteristic.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The status of characteristic e.g. assigned or pending (0..1)
-
- The status of characteristic e.g. assigned or pending.*/
+    /// The status of characteristic e.g. assigned or pending (0..1)
+    ///
+    /// The status of characteristic e.g. assigned or pending.
     pub status: ::core::option::Option<super::CodeableConcept>,
 }
 impl MedicinalProductPharmaceuticalCharacteristics {
@@ -302,52 +302,52 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalCharacteristics {
     }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalCharacteristics, element);
-/** The path by which the pharmaceutical product is taken into or makes contact with the body
-
- The path by which the pharmaceutical product is taken into or makes contact with the body.*/
+/// The path by which the pharmaceutical product is taken into or makes contact with the body
+///
+/// The path by which the pharmaceutical product is taken into or makes contact with the body.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPharmaceuticalRouteOfAdministration {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Coded expression for the route (1..1)
-
- Coded expression for the route.*/
+    /// Coded expression for the route (1..1)
+    ///
+    /// Coded expression for the route.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** The first dose (dose quantity) administered in humans can be specified, for a product under investigation, using a numerical value and its unit of measurement (0..1)
-
- The first dose (dose quantity) administered in humans can be specified, for a product under investigation, using a numerical value and its unit of measurement.*/
+    /// The first dose (dose quantity) administered in humans can be specified, for a product under investigation, using a numerical value and its unit of measurement (0..1)
+    ///
+    /// The first dose (dose quantity) administered in humans can be specified, for a product under investigation, using a numerical value and its unit of measurement.
     pub first_dose: ::core::option::Option<super::Quantity>,
-    /** The maximum single dose that can be administered as per the protocol of a clinical trial can be specified using a numerical value and its unit of measurement (0..1)
-
- The maximum single dose that can be administered as per the protocol of a clinical trial can be specified using a numerical value and its unit of measurement.*/
+    /// The maximum single dose that can be administered as per the protocol of a clinical trial can be specified using a numerical value and its unit of measurement (0..1)
+    ///
+    /// The maximum single dose that can be administered as per the protocol of a clinical trial can be specified using a numerical value and its unit of measurement.
     pub max_single_dose: ::core::option::Option<super::Quantity>,
-    /** The maximum dose per day (maximum dose quantity to be administered in any one 24-h period) that can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
-
- The maximum dose per day (maximum dose quantity to be administered in any one 24-h period) that can be administered as per the protocol referenced in the clinical trial authorisation.*/
+    /// The maximum dose per day (maximum dose quantity to be administered in any one 24-h period) that can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
+    ///
+    /// The maximum dose per day (maximum dose quantity to be administered in any one 24-h period) that can be administered as per the protocol referenced in the clinical trial authorisation.
     pub max_dose_per_day: ::core::option::Option<super::Quantity>,
-    /** The maximum dose per treatment period that can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
-
- The maximum dose per treatment period that can be administered as per the protocol referenced in the clinical trial authorisation.*/
+    /// The maximum dose per treatment period that can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
+    ///
+    /// The maximum dose per treatment period that can be administered as per the protocol referenced in the clinical trial authorisation.
     pub max_dose_per_treatment_period: ::core::option::Option<super::Ratio>,
-    /** The maximum treatment period during which an Investigational Medicinal Product can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
-
- The maximum treatment period during which an Investigational Medicinal Product can be administered as per the protocol referenced in the clinical trial authorisation.*/
+    /// The maximum treatment period during which an Investigational Medicinal Product can be administered as per the protocol referenced in the clinical trial authorisation (0..1)
+    ///
+    /// The maximum treatment period during which an Investigational Medicinal Product can be administered as per the protocol referenced in the clinical trial authorisation.
     pub max_treatment_period: ::core::option::Option<super::Duration>,
-    /** A species for which this route applies (0..*)
-
- A species for which this route applies.*/
+    /// A species for which this route applies (0..*)
+    ///
+    /// A species for which this route applies.
     pub target_species: ::std::vec::Vec<
         super::MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies,
     >,
@@ -444,32 +444,32 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalRouteOfAdministration 
     }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalRouteOfAdministration, element);
-/** A species for which this route applies
-
- A species for which this route applies.*/
+/// A species for which this route applies
+///
+/// A species for which this route applies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Coded expression for the species (1..1)
-
- Coded expression for the species.*/
+    /// Coded expression for the species (1..1)
+    ///
+    /// Coded expression for the species.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** A species specific time during which consumption of animal product is not appropriate (0..*)
-
- A species specific time during which consumption of animal product is not appropriate.*/
+    /// A species specific time during which consumption of animal product is not appropriate (0..*)
+    ///
+    /// A species specific time during which consumption of animal product is not appropriate.
     pub withdrawal_period: ::std::vec::Vec<
         super::MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod,
     >,
@@ -551,36 +551,36 @@ for MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
 crate::rt::element_impls!(
     MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies, element
 );
-/** A species specific time during which consumption of animal product is not appropriate
-
- A species specific time during which consumption of animal product is not appropriate.*/
+/// A species specific time during which consumption of animal product is not appropriate
+///
+/// A species specific time during which consumption of animal product is not appropriate.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Coded expression for the type of tissue for which the withdrawal period applues, e.g. meat, milk (1..1)
-
- Coded expression for the type of tissue for which the withdrawal period applues, e.g. meat, milk.*/
+    /// Coded expression for the type of tissue for which the withdrawal period applues, e.g. meat, milk (1..1)
+    ///
+    /// Coded expression for the type of tissue for which the withdrawal period applues, e.g. meat, milk.
     pub tissue: ::core::option::Option<super::CodeableConcept>,
-    /** A value for the time (1..1)
-
- A value for the time.*/
+    /// A value for the time (1..1)
+    ///
+    /// A value for the time.
     pub value: ::core::option::Option<super::Quantity>,
-    /** Extra information about the withdrawal period (0..1)
-
- Extra information about the withdrawal period.*/
+    /// Extra information about the withdrawal period (0..1)
+    ///
+    /// Extra information about the withdrawal period.
     pub supporting_information: ::core::option::Option<super::String>,
 }
 impl MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod {

@@ -2,149 +2,149 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A resource that defines a type of message that can be exchanged between systems
-
- Defines the characteristics of a message that can be shared between systems, including the type of event that initiates the message, the content to be transmitted and what response(s), if any, are permitted.*/
+/// A resource that defines a type of message that can be exchanged between systems
+///
+/// Defines the characteristics of a message that can be shared between systems, including the type of event that initiates the message, the content to be transmitted and what response(s), if any, are permitted.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for a given MessageDefinition (0..1)
-
- The business identifier that is used to reference the MessageDefinition and *is* expected to be consistent from server to server.*/
+    /// Business Identifier for a given MessageDefinition (0..1)
+    ///
+    /// The business identifier that is used to reference the MessageDefinition and *is* expected to be consistent from server to server.
     pub url: ::core::option::Option<super::Uri>,
-    /** Primary key for the message definition on a given server (0..*)
-
- A formal identifier that is used to identify this message definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Primary key for the message definition on a given server (0..*)
+    ///
+    /// A formal identifier that is used to identify this message definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the message definition (0..1)
-
- The identifier that is used to identify this version of the message definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the message definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the message definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the message definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the message definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this message definition (computer friendly) (0..1)
-
- A natural language name identifying the message definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this message definition (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the message definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this message definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the message definition.*/
+    /// Name for this message definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the message definition.
     pub title: ::core::option::Option<super::String>,
-    /** Takes the place of (0..*)
-
- A MessageDefinition that is superseded by this definition.*/
+    /// Takes the place of (0..*)
+    ///
+    /// A MessageDefinition that is superseded by this definition.
     pub replaces: ::std::vec::Vec<super::Canonical>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this message definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this message definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this message definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this message definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (1..1)
-
- The date  (and optionally time) when the message definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the message definition changes.*/
+    /// Date last changed (1..1)
+    ///
+    /// The date  (and optionally time) when the message definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the message definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the message definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the message definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the message definition (0..1)
-
- A free text natural language description of the message definition from a consumer's perspective.*/
+    /// Natural language description of the message definition (0..1)
+    ///
+    /// A free text natural language description of the message definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate message definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate message definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for message definition (if applicable) (0..*)
-
- A legal or geographic region in which the message definition is intended to be used.*/
+    /// Intended jurisdiction for message definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the message definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this message definition is defined (0..1)
-
- Explanation of why this message definition is needed and why it has been designed as it has.*/
+    /// Why this message definition is defined (0..1)
+    ///
+    /// Explanation of why this message definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the message definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the message definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the message definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the message definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** Definition this one is based on (0..1)
-
- The MessageDefinition that is the basis for the contents of this resource.*/
+    /// Definition this one is based on (0..1)
+    ///
+    /// The MessageDefinition that is the basis for the contents of this resource.
     pub base: ::core::option::Option<super::Canonical>,
-    /** Protocol/workflow this is part of (0..*)
-
- Identifies a protocol or workflow that this MessageDefinition represents a step in.*/
+    /// Protocol/workflow this is part of (0..*)
+    ///
+    /// Identifies a protocol or workflow that this MessageDefinition represents a step in.
     pub parent: ::std::vec::Vec<super::Canonical>,
-    /** Event code  or link to the EventDefinition (1..1)
-
- Event code or link to the EventDefinition.*/
+    /// Event code  or link to the EventDefinition (1..1)
+    ///
+    /// Event code or link to the EventDefinition.
     pub event: ::core::option::Option<super::MessageDefinitionEvent>,
-    /** consequence | currency | notification (0..1)
-
- The impact of the content of the message.*/
+    /// consequence | currency | notification (0..1)
+    ///
+    /// The impact of the content of the message.
     pub category: ::core::option::Option<
         crate::rt::Primitive<super::codes::MessageSignificanceCategory, super::Extension>,
     >,
-    /** Resource(s) that are the subject of the event (0..*)
-
- Identifies the resource (or resources) that are being addressed by the event.  For example, the Encounter for an admit message or two Account records for a merge.*/
+    /// Resource(s) that are the subject of the event (0..*)
+    ///
+    /// Identifies the resource (or resources) that are being addressed by the event.  For example, the Encounter for an admit message or two Account records for a merge.
     pub focus: ::std::vec::Vec<super::MessageDefinitionFocus>,
-    /** always | on-error | never | on-success (0..1)
-
- Declare at a message definition level whether a response is required or only upon error or success, or never.*/
+    /// always | on-error | never | on-success (0..1)
+    ///
+    /// Declare at a message definition level whether a response is required or only upon error or success, or never.
     pub response_required: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::MessageheaderResponseRequest,
             super::Extension,
         >,
     >,
-    /** Responses to this message (0..*)
-
- Indicates what types of messages may be sent as an application-level response to this message.*/
+    /// Responses to this message (0..*)
+    ///
+    /// Indicates what types of messages may be sent as an application-level response to this message.
     pub allowed_response: ::std::vec::Vec<super::MessageDefinitionAllowedResponse>,
-    /** Canonical reference to a GraphDefinition (0..*)
-
- Canonical reference to a GraphDefinition. If a URL is provided, it is the canonical reference to a [GraphDefinition](graphdefinition.html) that it controls what resources are to be added to the bundle when building the document. The GraphDefinition can also specify profiles that apply to the various resources.*/
+    /// Canonical reference to a GraphDefinition (0..*)
+    ///
+    /// Canonical reference to a GraphDefinition. If a URL is provided, it is the canonical reference to a [GraphDefinition](graphdefinition.html) that it controls what resources are to be added to the bundle when building the document. The GraphDefinition can also specify profiles that apply to the various resources.
     pub graph: ::std::vec::Vec<super::Canonical>,
 }
 impl MessageDefinition {
@@ -397,32 +397,32 @@ impl crate::rt::Value for MessageDefinitionEvent {
         }
     }
 }
-/** Responses to this message
-
- Indicates what types of messages may be sent as an application-level response to this message.*/
+/// Responses to this message
+///
+/// Indicates what types of messages may be sent as an application-level response to this message.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageDefinitionAllowedResponse {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to allowed message definition response (1..1)
-
- A reference to the message definition that must be adhered to by this supported response.*/
+    /// Reference to allowed message definition response (1..1)
+    ///
+    /// A reference to the message definition that must be adhered to by this supported response.
     pub message: ::core::option::Option<super::Canonical>,
-    /** When should this response be used (0..1)
-
- Provides a description of the circumstances in which this response should be used (as opposed to one of the alternative responses).*/
+    /// When should this response be used (0..1)
+    ///
+    /// Provides a description of the circumstances in which this response should be used (as opposed to one of the alternative responses).
     pub situation: ::core::option::Option<super::Markdown>,
 }
 impl MessageDefinitionAllowedResponse {
@@ -489,42 +489,42 @@ impl crate::rt::Element for MessageDefinitionAllowedResponse {
     }
 }
 crate::rt::element_impls!(MessageDefinitionAllowedResponse, element);
-/** Resource(s) that are the subject of the event
-
- Identifies the resource (or resources) that are being addressed by the event.  For example, the Encounter for an admit message or two Account records for a merge.*/
+/// Resource(s) that are the subject of the event
+///
+/// Identifies the resource (or resources) that are being addressed by the event.  For example, the Encounter for an admit message or two Account records for a merge.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageDefinitionFocus {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of resource (1..1)
-
- The kind of resource that must be the focus for this message.*/
+    /// Type of resource (1..1)
+    ///
+    /// The kind of resource that must be the focus for this message.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Profile that must be adhered to by focus (0..1)
-
- A profile that reflects constraints for the focal resource (and potentially for related resources).*/
+    /// Profile that must be adhered to by focus (0..1)
+    ///
+    /// A profile that reflects constraints for the focal resource (and potentially for related resources).
     pub profile: ::core::option::Option<super::Canonical>,
-    /** Minimum number of focuses of this type (1..1)
-
- Identifies the minimum number of resources of this type that must be pointed to by a message in order for it to be valid against this MessageDefinition.*/
+    /// Minimum number of focuses of this type (1..1)
+    ///
+    /// Identifies the minimum number of resources of this type that must be pointed to by a message in order for it to be valid against this MessageDefinition.
     pub min: ::core::option::Option<super::UnsignedInt>,
-    /** Maximum number of focuses of this type (0..1)
-
- Identifies the maximum number of resources of this type that must be pointed to by a message in order for it to be valid against this MessageDefinition.*/
+    /// Maximum number of focuses of this type (0..1)
+    ///
+    /// Identifies the maximum number of resources of this type that must be pointed to by a message in order for it to be valid against this MessageDefinition.
     pub max: ::core::option::Option<super::String>,
 }
 impl MessageDefinitionFocus {

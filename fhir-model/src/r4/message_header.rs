@@ -2,88 +2,88 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A resource that describes a message that is exchanged between systems
-
- The header for a message exchange that is either requesting or responding to an action.  The reference(s) that are the subject of the action as well as other information related to the action are typically transmitted in a bundle in which the MessageHeader resource instance is the first resource in the bundle.*/
+/// A resource that describes a message that is exchanged between systems
+///
+/// The header for a message exchange that is either requesting or responding to an action.  The reference(s) that are the subject of the action as well as other information related to the action are typically transmitted in a bundle in which the MessageHeader resource instance is the first resource in the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageHeader {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code for the event this message represents or link to event definition (1..1)
-
- Code that identifies the event this message represents and connects it with its definition. Events defined as part of the FHIR specification have the system value "http://terminology.hl7.org/CodeSystem/message-events".  Alternatively uri to the EventDefinition.*/
+    /// Code for the event this message represents or link to event definition (1..1)
+    ///
+    /// Code that identifies the event this message represents and connects it with its definition. Events defined as part of the FHIR specification have the system value "http://terminology.hl7.org/CodeSystem/message-events".  Alternatively uri to the EventDefinition.
     pub event: ::core::option::Option<super::MessageHeaderEvent>,
-    /** Message destination application(s) (0..*)
-
- The destination application which the message is intended for.*/
+    /// Message destination application(s) (0..*)
+    ///
+    /// The destination application which the message is intended for.
     pub destination: ::std::vec::Vec<super::MessageHeaderDestination>,
-    /** Real world sender of the message (0..1)
-
- Identifies the sending system to allow the use of a trust relationship.*/
+    /// Real world sender of the message (0..1)
+    ///
+    /// Identifies the sending system to allow the use of a trust relationship.
     pub sender: ::core::option::Option<super::Reference>,
-    /** The source of the data entry (0..1)
-
- The person or device that performed the data entry leading to this message. When there is more than one candidate, pick the most proximal to the message. Can provide other enterers in extensions.*/
+    /// The source of the data entry (0..1)
+    ///
+    /// The person or device that performed the data entry leading to this message. When there is more than one candidate, pick the most proximal to the message. Can provide other enterers in extensions.
     pub enterer: ::core::option::Option<super::Reference>,
-    /** The source of the decision (0..1)
-
- The logical author of the message - the person or device that decided the described event should happen. When there is more than one candidate, pick the most proximal to the MessageHeader. Can provide other authors in extensions.*/
+    /// The source of the decision (0..1)
+    ///
+    /// The logical author of the message - the person or device that decided the described event should happen. When there is more than one candidate, pick the most proximal to the MessageHeader. Can provide other authors in extensions.
     pub author: ::core::option::Option<super::Reference>,
-    /** Message source application (1..1)
-
- The source application from which this message originated.*/
+    /// Message source application (1..1)
+    ///
+    /// The source application from which this message originated.
     pub source: ::core::option::Option<super::MessageHeaderSource>,
-    /** Final responsibility for event (0..1)
-
- The person or organization that accepts overall responsibility for the contents of the message. The implication is that the message event happened under the policies of the responsible party.*/
+    /// Final responsibility for event (0..1)
+    ///
+    /// The person or organization that accepts overall responsibility for the contents of the message. The implication is that the message event happened under the policies of the responsible party.
     pub responsible: ::core::option::Option<super::Reference>,
-    /** Cause of event (0..1)
-
- Coded indication of the cause for the event - indicates  a reason for the occurrence of the event that is a focus of this message.*/
+    /// Cause of event (0..1)
+    ///
+    /// Coded indication of the cause for the event - indicates  a reason for the occurrence of the event that is a focus of this message.
     pub reason: ::core::option::Option<super::CodeableConcept>,
-    /** If this is a reply to prior message (0..1)
-
- Information about the message that this message is a response to.  Only present if this message is a response.*/
+    /// If this is a reply to prior message (0..1)
+    ///
+    /// Information about the message that this message is a response to.  Only present if this message is a response.
     pub response: ::core::option::Option<super::MessageHeaderResponse>,
-    /** The actual content of the message (0..*)
-
- The actual data of the message - a reference to the root/focus class of the event.*/
+    /// The actual content of the message (0..*)
+    ///
+    /// The actual data of the message - a reference to the root/focus class of the event.
     pub focus: ::std::vec::Vec<super::Reference>,
-    /** Link to the definition for this message (0..1)
-
- Permanent link to the MessageDefinition for this message.*/
+    /// Link to the definition for this message (0..1)
+    ///
+    /// Permanent link to the MessageDefinition for this message.
     pub definition: ::core::option::Option<super::Canonical>,
 }
 impl MessageHeader {
@@ -264,40 +264,40 @@ impl crate::rt::Value for MessageHeaderEvent {
         }
     }
 }
-/** Message destination application(s)
-
- The destination application which the message is intended for.*/
+/// Message destination application(s)
+///
+/// The destination application which the message is intended for.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageHeaderDestination {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of system (0..1)
-
- Human-readable name for the target system.*/
+    /// Name of system (0..1)
+    ///
+    /// Human-readable name for the target system.
     pub name: ::core::option::Option<super::String>,
-    /** Particular delivery destination within the destination (0..1)
-
- Identifies the target end system in situations where the initial message transmission is to an intermediary system.*/
+    /// Particular delivery destination within the destination (0..1)
+    ///
+    /// Identifies the target end system in situations where the initial message transmission is to an intermediary system.
     pub target: ::core::option::Option<super::Reference>,
-    /** Actual destination address or id (1..1)
-
- Indicates where the message should be routed to.*/
+    /// Actual destination address or id (1..1)
+    ///
+    /// Indicates where the message should be routed to.
     pub endpoint: ::core::option::Option<super::Url>,
-    /** Intended "real-world" recipient for the data (0..1)
-
- Allows data conveyed by a message to be addressed to a particular person or department when routing to a specific application isn't sufficient.*/
+    /// Intended "real-world" recipient for the data (0..1)
+    ///
+    /// Allows data conveyed by a message to be addressed to a particular person or department when routing to a specific application isn't sufficient.
     pub receiver: ::core::option::Option<super::Reference>,
 }
 impl MessageHeaderDestination {
@@ -372,38 +372,38 @@ impl crate::rt::Element for MessageHeaderDestination {
     }
 }
 crate::rt::element_impls!(MessageHeaderDestination, element);
-/** If this is a reply to prior message
-
- Information about the message that this message is a response to.  Only present if this message is a response.*/
+/// If this is a reply to prior message
+///
+/// Information about the message that this message is a response to.  Only present if this message is a response.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageHeaderResponse {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Id of original message (1..1)
-
- The MessageHeader.id of the message to which this message is a response.*/
+    /// Id of original message (1..1)
+    ///
+    /// The MessageHeader.id of the message to which this message is a response.
     pub identifier: ::core::option::Option<super::Id>,
-    /** ok | transient-error | fatal-error (1..1)
-
- Code that identifies the type of response to the message - whether it was successful or not, and whether it should be resent or not.*/
+    /// ok | transient-error | fatal-error (1..1)
+    ///
+    /// Code that identifies the type of response to the message - whether it was successful or not, and whether it should be resent or not.
     pub code: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResponseType, super::Extension>,
     >,
-    /** Specific list of hints/warnings/errors (0..1)
-
- Full details of any issues found in the message.*/
+    /// Specific list of hints/warnings/errors (0..1)
+    ///
+    /// Full details of any issues found in the message.
     pub details: ::core::option::Option<super::Reference>,
 }
 impl MessageHeaderResponse {
@@ -480,44 +480,44 @@ impl crate::rt::Element for MessageHeaderResponse {
     }
 }
 crate::rt::element_impls!(MessageHeaderResponse, element);
-/** Message source application
-
- The source application from which this message originated.*/
+/// Message source application
+///
+/// The source application from which this message originated.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageHeaderSource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of system (0..1)
-
- Human-readable name for the source system.*/
+    /// Name of system (0..1)
+    ///
+    /// Human-readable name for the source system.
     pub name: ::core::option::Option<super::String>,
-    /** Name of software running the system (0..1)
-
- May include configuration or other information useful in debugging.*/
+    /// Name of software running the system (0..1)
+    ///
+    /// May include configuration or other information useful in debugging.
     pub software: ::core::option::Option<super::String>,
-    /** Version of software running (0..1)
-
- Can convey versions of multiple systems in situations where a message passes through multiple hands.*/
+    /// Version of software running (0..1)
+    ///
+    /// Can convey versions of multiple systems in situations where a message passes through multiple hands.
     pub version: ::core::option::Option<super::String>,
-    /** Human contact for problems (0..1)
-
- An e-mail, phone, website or other contact point to use to resolve issues with message communications.*/
+    /// Human contact for problems (0..1)
+    ///
+    /// An e-mail, phone, website or other contact point to use to resolve issues with message communications.
     pub contact: ::core::option::Option<super::ContactPoint>,
-    /** Actual message source address or id (1..1)
-
- Identifies the routing target to send acknowledgements to.*/
+    /// Actual message source address or id (1..1)
+    ///
+    /// Identifies the routing target to send acknowledgements to.
     pub endpoint: ::core::option::Option<super::Url>,
 }
 impl MessageHeaderSource {

@@ -2,42 +2,42 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Metadata about a resource
-
- The metadata about a resource. This is content in the resource that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+/// Metadata about a resource
+///
+/// The metadata about a resource. This is content in the resource that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Meta {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Version specific identifier (0..1)
-
- The version specific identifier, as it appears in the version portion of the URL. This value changes when the resource is created, updated, or deleted.*/
+    /// Version specific identifier (0..1)
+    ///
+    /// The version specific identifier, as it appears in the version portion of the URL. This value changes when the resource is created, updated, or deleted.
     pub version_id: ::core::option::Option<super::Id>,
-    /** When the resource version last changed (0..1)
-
- When the resource last changed - e.g. when the version changed.*/
+    /// When the resource version last changed (0..1)
+    ///
+    /// When the resource last changed - e.g. when the version changed.
     pub last_updated: ::core::option::Option<super::Instant>,
-    /** Identifies where the resource comes from (0..1)
-
- A uri that identifies the source system of the resource. This provides a minimal amount of [Provenance](provenance.html#) information that can be used to track or differentiate the source of information in the resource. The source may identify another FHIR server, document, message, database, etc.*/
+    /// Identifies where the resource comes from (0..1)
+    ///
+    /// A uri that identifies the source system of the resource. This provides a minimal amount of [Provenance](provenance.html#) information that can be used to track or differentiate the source of information in the resource. The source may identify another FHIR server, document, message, database, etc.
     pub source: ::core::option::Option<super::Uri>,
-    /** Profiles this resource claims to conform to (0..*)
-
- A list of profiles (references to [StructureDefinition](structuredefinition.html#) resources) that this resource claims to conform to. The URL is a reference to [StructureDefinition.url](structuredefinition-definitions.html#StructureDefinition.url).*/
+    /// Profiles this resource claims to conform to (0..*)
+    ///
+    /// A list of profiles (references to [StructureDefinition](structuredefinition.html#) resources) that this resource claims to conform to. The URL is a reference to [StructureDefinition.url](structuredefinition-definitions.html#StructureDefinition.url).
     pub profile: ::std::vec::Vec<super::Canonical>,
-    /** Security Labels applied to this resource (0..*)
-
- Security labels applied to this resource. These tags connect specific resources to the overall security policy and infrastructure.*/
+    /// Security Labels applied to this resource (0..*)
+    ///
+    /// Security labels applied to this resource. These tags connect specific resources to the overall security policy and infrastructure.
     pub security: ::std::vec::Vec<super::Coding>,
-    /** Tags applied to this resource (0..*)
-
- Tags applied to this resource. Tags are intended to be used to identify and relate resources to process and workflow, and applications are not required to consider the tags when interpreting the meaning of a resource.*/
+    /// Tags applied to this resource (0..*)
+    ///
+    /// Tags applied to this resource. Tags are intended to be used to identify and relate resources to process and workflow, and applications are not required to consider the tags when interpreting the meaning of a resource.
     pub tag: ::std::vec::Vec<super::Coding>,
 }
 impl Meta {

@@ -2,110 +2,110 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Information about a biological sequence
-
- Raw data describing a biological sequence.*/
+/// Information about a biological sequence
+///
+/// Raw data describing a biological sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequence {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique ID for this particular sequence. This is a FHIR-defined id (0..*)
-
- A unique identifier for this particular sequence instance. This is a FHIR-defined id.*/
+    /// Unique ID for this particular sequence. This is a FHIR-defined id (0..*)
+    ///
+    /// A unique identifier for this particular sequence instance. This is a FHIR-defined id.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** aa | dna | rna (0..1)
-
- Amino Acid Sequence/ DNA Sequence / RNA Sequence.*/
+    /// aa | dna | rna (0..1)
+    ///
+    /// Amino Acid Sequence/ DNA Sequence / RNA Sequence.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::SequenceType, super::Extension>,
     >,
-    /** Base number of coordinate system (0 for 0-based numbering or coordinates, inclusive start, exclusive end, 1 for 1-based numbering, inclusive start, inclusive end) (1..1)
-
- Whether the sequence is numbered starting at 0 (0-based numbering or coordinates, inclusive start, exclusive end) or starting at 1 (1-based numbering, inclusive start and inclusive end).*/
+    /// Base number of coordinate system (0 for 0-based numbering or coordinates, inclusive start, exclusive end, 1 for 1-based numbering, inclusive start, inclusive end) (1..1)
+    ///
+    /// Whether the sequence is numbered starting at 0 (0-based numbering or coordinates, inclusive start, exclusive end) or starting at 1 (1-based numbering, inclusive start and inclusive end).
     pub coordinate_system: ::core::option::Option<super::Integer>,
-    /** Who and/or what this is about (0..1)
-
- The patient whose sequencing results are described by this resource.*/
+    /// Who and/or what this is about (0..1)
+    ///
+    /// The patient whose sequencing results are described by this resource.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Specimen used for sequencing (0..1)
-
- Specimen used for sequencing.*/
+    /// Specimen used for sequencing (0..1)
+    ///
+    /// Specimen used for sequencing.
     pub specimen: ::core::option::Option<super::Reference>,
-    /** The method for sequencing (0..1)
-
- The method for sequencing, for example, chip information.*/
+    /// The method for sequencing (0..1)
+    ///
+    /// The method for sequencing, for example, chip information.
     pub device: ::core::option::Option<super::Reference>,
-    /** Who should be responsible for test result (0..1)
-
- The organization or lab that should be responsible for this result.*/
+    /// Who should be responsible for test result (0..1)
+    ///
+    /// The organization or lab that should be responsible for this result.
     pub performer: ::core::option::Option<super::Reference>,
-    /** The number of copies of the sequence of interest.  (RNASeq) (0..1)
-
- The number of copies of the sequence of interest. (RNASeq).*/
+    /// The number of copies of the sequence of interest.  (RNASeq) (0..1)
+    ///
+    /// The number of copies of the sequence of interest. (RNASeq).
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** A sequence used as reference (0..1)
-
- A sequence that is used as a reference to describe variants that are present in a sequence analyzed.*/
+    /// A sequence used as reference (0..1)
+    ///
+    /// A sequence that is used as a reference to describe variants that are present in a sequence analyzed.
     pub reference_seq: ::core::option::Option<super::MolecularSequenceReferenceSeq>,
-    /** Variant in sequence (0..*)
-
- The definition of variant here originates from Sequence ontology ([variant_of](http://www.sequenceontology.org/browser/current_svn/term/variant_of)). This element can represent amino acid or nucleic sequence change(including insertion,deletion,SNP,etc.)  It can represent some complex mutation or segment variation with the assist of CIGAR string.*/
+    /// Variant in sequence (0..*)
+    ///
+    /// The definition of variant here originates from Sequence ontology ([variant_of](http://www.sequenceontology.org/browser/current_svn/term/variant_of)). This element can represent amino acid or nucleic sequence change(including insertion,deletion,SNP,etc.)  It can represent some complex mutation or segment variation with the assist of CIGAR string.
     pub variant: ::std::vec::Vec<super::MolecularSequenceVariant>,
-    /** Sequence that was observed (0..1)
-
- Sequence that was observed. It is the result marked by referenceSeq along with variant records on referenceSeq. This shall start from referenceSeq.windowStart and end by referenceSeq.windowEnd.*/
+    /// Sequence that was observed (0..1)
+    ///
+    /// Sequence that was observed. It is the result marked by referenceSeq along with variant records on referenceSeq. This shall start from referenceSeq.windowStart and end by referenceSeq.windowEnd.
     pub observed_seq: ::core::option::Option<super::String>,
-    /** An set of value as quality of sequence (0..*)
-
- An experimental feature attribute that defines the quality of the feature in a quantitative way, such as a phred quality score ([SO:0001686](http://www.sequenceontology.org/browser/current_svn/term/SO:0001686)).*/
+    /// An set of value as quality of sequence (0..*)
+    ///
+    /// An experimental feature attribute that defines the quality of the feature in a quantitative way, such as a phred quality score ([SO:0001686](http://www.sequenceontology.org/browser/current_svn/term/SO:0001686)).
     pub quality: ::std::vec::Vec<super::MolecularSequenceQuality>,
-    /** Average number of reads representing a given nucleotide in the reconstructed sequence (0..1)
-
- Coverage (read depth or depth) is the average number of reads representing a given nucleotide in the reconstructed sequence.*/
+    /// Average number of reads representing a given nucleotide in the reconstructed sequence (0..1)
+    ///
+    /// Coverage (read depth or depth) is the average number of reads representing a given nucleotide in the reconstructed sequence.
     pub read_coverage: ::core::option::Option<super::Integer>,
-    /** External repository which contains detailed report related with observedSeq in this resource (0..*)
-
- Configurations of the external repository. The repository shall store target's observedSeq or records related with target's observedSeq.*/
+    /// External repository which contains detailed report related with observedSeq in this resource (0..*)
+    ///
+    /// Configurations of the external repository. The repository shall store target's observedSeq or records related with target's observedSeq.
     pub repository: ::std::vec::Vec<super::MolecularSequenceRepository>,
-    /** Pointer to next atomic sequence (0..*)
-
- Pointer to next atomic sequence which at most contains one variant.*/
+    /// Pointer to next atomic sequence (0..*)
+    ///
+    /// Pointer to next atomic sequence which at most contains one variant.
     pub pointer: ::std::vec::Vec<super::Reference>,
-    /** Structural variant (0..*)
-
- Information about chromosome structure variation.*/
+    /// Structural variant (0..*)
+    ///
+    /// Information about chromosome structure variation.
     pub structure_variant: ::std::vec::Vec<super::MolecularSequenceStructureVariant>,
 }
 impl MolecularSequence {
@@ -288,86 +288,86 @@ impl crate::rt::Element for MolecularSequence {
     }
 }
 crate::rt::element_impls!(MolecularSequence, resource);
-/** An set of value as quality of sequence
-
- An experimental feature attribute that defines the quality of the feature in a quantitative way, such as a phred quality score ([SO:0001686](http://www.sequenceontology.org/browser/current_svn/term/SO:0001686)).*/
+/// An set of value as quality of sequence
+///
+/// An experimental feature attribute that defines the quality of the feature in a quantitative way, such as a phred quality score ([SO:0001686](http://www.sequenceontology.org/browser/current_svn/term/SO:0001686)).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceQuality {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** indel | snp | unknown (1..1)
-
- INDEL / SNP / Undefined variant.*/
+    /// indel | snp | unknown (1..1)
+    ///
+    /// INDEL / SNP / Undefined variant.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::QualityType, super::Extension>,
     >,
-    /** Standard sequence for comparison (0..1)
-
- Gold standard sequence used for comparing against.*/
+    /// Standard sequence for comparison (0..1)
+    ///
+    /// Gold standard sequence used for comparing against.
     pub standard_sequence: ::core::option::Option<super::CodeableConcept>,
-    /** Start position of the sequence (0..1)
-
- Start position of the sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.*/
+    /// Start position of the sequence (0..1)
+    ///
+    /// Start position of the sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.
     pub start: ::core::option::Option<super::Integer>,
-    /** End position of the sequence (0..1)
-
- End position of the sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.*/
+    /// End position of the sequence (0..1)
+    ///
+    /// End position of the sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.
     pub end: ::core::option::Option<super::Integer>,
-    /** Quality score for the comparison (0..1)
-
- The score of an experimentally derived feature such as a p-value ([SO:0001685](http://www.sequenceontology.org/browser/current_svn/term/SO:0001685)).*/
+    /// Quality score for the comparison (0..1)
+    ///
+    /// The score of an experimentally derived feature such as a p-value ([SO:0001685](http://www.sequenceontology.org/browser/current_svn/term/SO:0001685)).
     pub score: ::core::option::Option<super::Quantity>,
-    /** Method to get quality (0..1)
-
- Which method is used to get sequence quality.*/
+    /// Method to get quality (0..1)
+    ///
+    /// Which method is used to get sequence quality.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** True positives from the perspective of the truth data (0..1)
-
- True positives, from the perspective of the truth data, i.e. the number of sites in the Truth Call Set for which there are paths through the Query Call Set that are consistent with all of the alleles at this site, and for which there is an accurate genotype call for the event.*/
+    /// True positives from the perspective of the truth data (0..1)
+    ///
+    /// True positives, from the perspective of the truth data, i.e. the number of sites in the Truth Call Set for which there are paths through the Query Call Set that are consistent with all of the alleles at this site, and for which there is an accurate genotype call for the event.
     pub truth_tp: ::core::option::Option<super::Decimal>,
-    /** True positives from the perspective of the query data (0..1)
-
- True positives, from the perspective of the query data, i.e. the number of sites in the Query Call Set for which there are paths through the Truth Call Set that are consistent with all of the alleles at this site, and for which there is an accurate genotype call for the event.*/
+    /// True positives from the perspective of the query data (0..1)
+    ///
+    /// True positives, from the perspective of the query data, i.e. the number of sites in the Query Call Set for which there are paths through the Truth Call Set that are consistent with all of the alleles at this site, and for which there is an accurate genotype call for the event.
     pub query_tp: ::core::option::Option<super::Decimal>,
-    /** False negatives (0..1)
-
- False negatives, i.e. the number of sites in the Truth Call Set for which there is no path through the Query Call Set that is consistent with all of the alleles at this site, or sites for which there is an inaccurate genotype call for the event. Sites with correct variant but incorrect genotype are counted here.*/
+    /// False negatives (0..1)
+    ///
+    /// False negatives, i.e. the number of sites in the Truth Call Set for which there is no path through the Query Call Set that is consistent with all of the alleles at this site, or sites for which there is an inaccurate genotype call for the event. Sites with correct variant but incorrect genotype are counted here.
     pub truth_fn: ::core::option::Option<super::Decimal>,
-    /** False positives (0..1)
-
- False positives, i.e. the number of sites in the Query Call Set for which there is no path through the Truth Call Set that is consistent with this site. Sites with correct variant but incorrect genotype are counted here.*/
+    /// False positives (0..1)
+    ///
+    /// False positives, i.e. the number of sites in the Query Call Set for which there is no path through the Truth Call Set that is consistent with this site. Sites with correct variant but incorrect genotype are counted here.
     pub query_fp: ::core::option::Option<super::Decimal>,
-    /** False positives where the non-REF alleles in the Truth and Query Call Sets match (0..1)
-
- The number of false positives where the non-REF alleles in the Truth and Query Call Sets match (i.e. cases where the truth is 1/1 and the query is 0/1 or similar).*/
+    /// False positives where the non-REF alleles in the Truth and Query Call Sets match (0..1)
+    ///
+    /// The number of false positives where the non-REF alleles in the Truth and Query Call Sets match (i.e. cases where the truth is 1/1 and the query is 0/1 or similar).
     pub gt_fp: ::core::option::Option<super::Decimal>,
-    /** Precision of comparison (0..1)
-
- QUERY.TP / (QUERY.TP + QUERY.FP).*/
+    /// Precision of comparison (0..1)
+    ///
+    /// QUERY.TP / (QUERY.TP + QUERY.FP).
     pub precision: ::core::option::Option<super::Decimal>,
-    /** Recall of comparison (0..1)
-
- TRUTH.TP / (TRUTH.TP + TRUTH.FN).*/
+    /// Recall of comparison (0..1)
+    ///
+    /// TRUTH.TP / (TRUTH.TP + TRUTH.FN).
     pub recall: ::core::option::Option<super::Decimal>,
-    /** F-score (0..1)
-
- Harmonic mean of Recall and Precision, computed as: 2 * precision * recall / (precision + recall).*/
+    /// F-score (0..1)
+    ///
+    /// Harmonic mean of Recall and Precision, computed as: 2 * precision * recall / (precision + recall).
     pub f_score: ::core::option::Option<super::Decimal>,
-    /** Receiver Operator Characteristic (ROC) Curve (0..1)
-
- Receiver Operator Characteristic (ROC) Curve  to give sensitivity/specificity tradeoff.*/
+    /// Receiver Operator Characteristic (ROC) Curve (0..1)
+    ///
+    /// Receiver Operator Characteristic (ROC) Curve  to give sensitivity/specificity tradeoff.
     pub roc: ::core::option::Option<super::MolecularSequenceQualityRoc>,
 }
 impl MolecularSequenceQuality {
@@ -490,52 +490,52 @@ impl crate::rt::Element for MolecularSequenceQuality {
     }
 }
 crate::rt::element_impls!(MolecularSequenceQuality, element);
-/** Receiver Operator Characteristic (ROC) Curve
-
- Receiver Operator Characteristic (ROC) Curve  to give sensitivity/specificity tradeoff.*/
+/// Receiver Operator Characteristic (ROC) Curve
+///
+/// Receiver Operator Characteristic (ROC) Curve  to give sensitivity/specificity tradeoff.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceQualityRoc {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Genotype quality score (0..*)
-
- Invidual data point representing the GQ (genotype quality) score threshold.*/
+    /// Genotype quality score (0..*)
+    ///
+    /// Invidual data point representing the GQ (genotype quality) score threshold.
     pub score: ::std::vec::Vec<super::Integer>,
-    /** Roc score true positive numbers (0..*)
-
- The number of true positives if the GQ score threshold was set to "score" field value.*/
+    /// Roc score true positive numbers (0..*)
+    ///
+    /// The number of true positives if the GQ score threshold was set to "score" field value.
     pub num_tp: ::std::vec::Vec<super::Integer>,
-    /** Roc score false positive numbers (0..*)
-
- The number of false positives if the GQ score threshold was set to "score" field value.*/
+    /// Roc score false positive numbers (0..*)
+    ///
+    /// The number of false positives if the GQ score threshold was set to "score" field value.
     pub num_fp: ::std::vec::Vec<super::Integer>,
-    /** Roc score false negative numbers (0..*)
-
- The number of false negatives if the GQ score threshold was set to "score" field value.*/
+    /// Roc score false negative numbers (0..*)
+    ///
+    /// The number of false negatives if the GQ score threshold was set to "score" field value.
     pub num_fn: ::std::vec::Vec<super::Integer>,
-    /** Precision of the GQ score (0..*)
-
- Calculated precision if the GQ score threshold was set to "score" field value.*/
+    /// Precision of the GQ score (0..*)
+    ///
+    /// Calculated precision if the GQ score threshold was set to "score" field value.
     pub precision: ::std::vec::Vec<super::Decimal>,
-    /** Sensitivity of the GQ score (0..*)
-
- Calculated sensitivity if the GQ score threshold was set to "score" field value.*/
+    /// Sensitivity of the GQ score (0..*)
+    ///
+    /// Calculated sensitivity if the GQ score threshold was set to "score" field value.
     pub sensitivity: ::std::vec::Vec<super::Decimal>,
-    /** FScore of the GQ score (0..*)
-
- Calculated fScore if the GQ score threshold was set to "score" field value.*/
+    /// FScore of the GQ score (0..*)
+    ///
+    /// Calculated fScore if the GQ score threshold was set to "score" field value.
     pub f_measure: ::std::vec::Vec<super::Decimal>,
 }
 impl MolecularSequenceQualityRoc {
@@ -615,64 +615,64 @@ impl crate::rt::Element for MolecularSequenceQualityRoc {
     }
 }
 crate::rt::element_impls!(MolecularSequenceQualityRoc, element);
-/** A sequence used as reference
-
- A sequence that is used as a reference to describe variants that are present in a sequence analyzed.*/
+/// A sequence used as reference
+///
+/// A sequence that is used as a reference to describe variants that are present in a sequence analyzed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceReferenceSeq {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Chromosome containing genetic finding (0..1)
-
- Structural unit composed of a nucleic acid molecule which controls its own replication through the interaction of specific proteins at one or more origins of replication ([SO:0000340](http://www.sequenceontology.org/browser/current_svn/term/SO:0000340)).*/
+    /// Chromosome containing genetic finding (0..1)
+    ///
+    /// Structural unit composed of a nucleic acid molecule which controls its own replication through the interaction of specific proteins at one or more origins of replication ([SO:0000340](http://www.sequenceontology.org/browser/current_svn/term/SO:0000340)).
     pub chromosome: ::core::option::Option<super::CodeableConcept>,
-    /** The Genome Build used for reference, following GRCh build versions e.g. 'GRCh 37' (0..1)
-
- The Genome Build used for reference, following GRCh build versions e.g. 'GRCh 37'.  Version number must be included if a versioned release of a primary build was used.*/
+    /// The Genome Build used for reference, following GRCh build versions e.g. 'GRCh 37' (0..1)
+    ///
+    /// The Genome Build used for reference, following GRCh build versions e.g. 'GRCh 37'.  Version number must be included if a versioned release of a primary build was used.
     pub genome_build: ::core::option::Option<super::String>,
-    /** sense | antisense (0..1)
-
- A relative reference to a DNA strand based on gene orientation. The strand that contains the open reading frame of the gene is the "sense" strand, and the opposite complementary strand is the "antisense" strand.*/
+    /// sense | antisense (0..1)
+    ///
+    /// A relative reference to a DNA strand based on gene orientation. The strand that contains the open reading frame of the gene is the "sense" strand, and the opposite complementary strand is the "antisense" strand.
     pub orientation: ::core::option::Option<
         crate::rt::Primitive<super::codes::OrientationType, super::Extension>,
     >,
-    /** Reference identifier (0..1)
-
- Reference identifier of reference sequence submitted to NCBI. It must match the type in the MolecularSequence.type field. For example, the prefix, “NG_” identifies reference sequence for genes, “NM_” for messenger RNA transcripts, and “NP_” for amino acid sequences.*/
+    /// Reference identifier (0..1)
+    ///
+    /// Reference identifier of reference sequence submitted to NCBI. It must match the type in the MolecularSequence.type field. For example, the prefix, “NG_” identifies reference sequence for genes, “NM_” for messenger RNA transcripts, and “NP_” for amino acid sequences.
     pub reference_seq_id: ::core::option::Option<super::CodeableConcept>,
-    /** A pointer to another MolecularSequence entity as reference sequence (0..1)
-
- A pointer to another MolecularSequence entity as reference sequence.*/
+    /// A pointer to another MolecularSequence entity as reference sequence (0..1)
+    ///
+    /// A pointer to another MolecularSequence entity as reference sequence.
     pub reference_seq_pointer: ::core::option::Option<super::Reference>,
-    /** A string to represent reference sequence (0..1)
-
- A string like "ACGT".*/
+    /// A string to represent reference sequence (0..1)
+    ///
+    /// A string like "ACGT".
     pub reference_seq_string: ::core::option::Option<super::String>,
-    /** watson | crick (0..1)
-
- An absolute reference to a strand. The Watson strand is the strand whose 5'-end is on the short arm of the chromosome, and the Crick strand as the one whose 5'-end is on the long arm.*/
+    /// watson | crick (0..1)
+    ///
+    /// An absolute reference to a strand. The Watson strand is the strand whose 5'-end is on the short arm of the chromosome, and the Crick strand as the one whose 5'-end is on the long arm.
     pub strand: ::core::option::Option<
         crate::rt::Primitive<super::codes::StrandType, super::Extension>,
     >,
-    /** Start position of the window on the  reference sequence (0..1)
-
- Start position of the window on the reference sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.*/
+    /// Start position of the window on the  reference sequence (0..1)
+    ///
+    /// Start position of the window on the reference sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.
     pub window_start: ::core::option::Option<super::Integer>,
-    /** End position of the window on the reference sequence (0..1)
-
- End position of the window on the reference sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.*/
+    /// End position of the window on the reference sequence (0..1)
+    ///
+    /// End position of the window on the reference sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.
     pub window_end: ::core::option::Option<super::Integer>,
 }
 impl MolecularSequenceReferenceSeq {
@@ -760,50 +760,50 @@ impl crate::rt::Element for MolecularSequenceReferenceSeq {
     }
 }
 crate::rt::element_impls!(MolecularSequenceReferenceSeq, element);
-/** External repository which contains detailed report related with observedSeq in this resource
-
- Configurations of the external repository. The repository shall store target's observedSeq or records related with target's observedSeq.*/
+/// External repository which contains detailed report related with observedSeq in this resource
+///
+/// Configurations of the external repository. The repository shall store target's observedSeq or records related with target's observedSeq.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceRepository {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** directlink | openapi | login | oauth | other (1..1)
-
- Click and see / RESTful API / Need login to see / RESTful API with authentication / Other ways to see resource.*/
+    /// directlink | openapi | login | oauth | other (1..1)
+    ///
+    /// Click and see / RESTful API / Need login to see / RESTful API with authentication / Other ways to see resource.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::RepositoryType, super::Extension>,
     >,
-    /** URI of the repository (0..1)
-
- URI of an external repository which contains further details about the genetics data.*/
+    /// URI of the repository (0..1)
+    ///
+    /// URI of an external repository which contains further details about the genetics data.
     pub url: ::core::option::Option<super::Uri>,
-    /** Repository's name (0..1)
-
- URI of an external repository which contains further details about the genetics data.*/
+    /// Repository's name (0..1)
+    ///
+    /// URI of an external repository which contains further details about the genetics data.
     pub name: ::core::option::Option<super::String>,
-    /** Id of the dataset that used to call for dataset in repository (0..1)
-
- Id of the variant in this external repository. The server will understand how to use this id to call for more info about datasets in external repository.*/
+    /// Id of the dataset that used to call for dataset in repository (0..1)
+    ///
+    /// Id of the variant in this external repository. The server will understand how to use this id to call for more info about datasets in external repository.
     pub dataset_id: ::core::option::Option<super::String>,
-    /** Id of the variantset that used to call for variantset in repository (0..1)
-
- Id of the variantset in this external repository. The server will understand how to use this id to call for more info about variantsets in external repository.*/
+    /// Id of the variantset that used to call for variantset in repository (0..1)
+    ///
+    /// Id of the variantset in this external repository. The server will understand how to use this id to call for more info about variantsets in external repository.
     pub variantset_id: ::core::option::Option<super::String>,
-    /** Id of the read (0..1)
-
- Id of the read in this external repository.*/
+    /// Id of the read (0..1)
+    ///
+    /// Id of the read in this external repository.
     pub readset_id: ::core::option::Option<super::String>,
 }
 impl MolecularSequenceRepository {
@@ -890,44 +890,44 @@ impl crate::rt::Element for MolecularSequenceRepository {
     }
 }
 crate::rt::element_impls!(MolecularSequenceRepository, element);
-/** Structural variant
-
- Information about chromosome structure variation.*/
+/// Structural variant
+///
+/// Information about chromosome structure variation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceStructureVariant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Structural variant change type (0..1)
-
- Information about chromosome structure variation DNA change type.*/
+    /// Structural variant change type (0..1)
+    ///
+    /// Information about chromosome structure variation DNA change type.
     pub variant_type: ::core::option::Option<super::CodeableConcept>,
-    /** Does the structural variant have base pair resolution breakpoints? (0..1)
-
- Used to indicate if the outer and inner start-end values have the same meaning.*/
+    /// Does the structural variant have base pair resolution breakpoints? (0..1)
+    ///
+    /// Used to indicate if the outer and inner start-end values have the same meaning.
     pub exact: ::core::option::Option<super::Boolean>,
-    /** Structural variant length (0..1)
-
- Length of the variant chromosome.*/
+    /// Structural variant length (0..1)
+    ///
+    /// Length of the variant chromosome.
     pub length: ::core::option::Option<super::Integer>,
-    /** Structural variant outer (0..1)
-
- Structural variant outer.*/
+    /// Structural variant outer (0..1)
+    ///
+    /// Structural variant outer.
     pub outer: ::core::option::Option<super::MolecularSequenceStructureVariantOuter>,
-    /** Structural variant inner (0..1)
-
- Structural variant inner.*/
+    /// Structural variant inner (0..1)
+    ///
+    /// Structural variant inner.
     pub inner: ::core::option::Option<super::MolecularSequenceStructureVariantInner>,
 }
 impl MolecularSequenceStructureVariant {
@@ -1015,32 +1015,32 @@ impl crate::rt::Element for MolecularSequenceStructureVariant {
     }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariant, element);
-/** Structural variant inner
-
- Structural variant inner.*/
+/// Structural variant inner
+///
+/// Structural variant inner.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceStructureVariantInner {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Structural variant inner start (0..1)
-
- Structural variant inner start. If the coordinate system is either 0-based or 1-based, then start position is inclusive.*/
+    /// Structural variant inner start (0..1)
+    ///
+    /// Structural variant inner start. If the coordinate system is either 0-based or 1-based, then start position is inclusive.
     pub start: ::core::option::Option<super::Integer>,
-    /** Structural variant inner end (0..1)
-
- Structural variant inner end. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.*/
+    /// Structural variant inner end (0..1)
+    ///
+    /// Structural variant inner end. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.
     pub end: ::core::option::Option<super::Integer>,
 }
 impl MolecularSequenceStructureVariantInner {
@@ -1100,32 +1100,32 @@ impl crate::rt::Element for MolecularSequenceStructureVariantInner {
     }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantInner, element);
-/** Structural variant outer
-
- Structural variant outer.*/
+/// Structural variant outer
+///
+/// Structural variant outer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceStructureVariantOuter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Structural variant outer start (0..1)
-
- Structural variant outer start. If the coordinate system is either 0-based or 1-based, then start position is inclusive.*/
+    /// Structural variant outer start (0..1)
+    ///
+    /// Structural variant outer start. If the coordinate system is either 0-based or 1-based, then start position is inclusive.
     pub start: ::core::option::Option<super::Integer>,
-    /** Structural variant outer end (0..1)
-
- Structural variant outer end. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.*/
+    /// Structural variant outer end (0..1)
+    ///
+    /// Structural variant outer end. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.
     pub end: ::core::option::Option<super::Integer>,
 }
 impl MolecularSequenceStructureVariantOuter {
@@ -1185,48 +1185,48 @@ impl crate::rt::Element for MolecularSequenceStructureVariantOuter {
     }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantOuter, element);
-/** Variant in sequence
-
- The definition of variant here originates from Sequence ontology ([variant_of](http://www.sequenceontology.org/browser/current_svn/term/variant_of)). This element can represent amino acid or nucleic sequence change(including insertion,deletion,SNP,etc.)  It can represent some complex mutation or segment variation with the assist of CIGAR string.*/
+/// Variant in sequence
+///
+/// The definition of variant here originates from Sequence ontology ([variant_of](http://www.sequenceontology.org/browser/current_svn/term/variant_of)). This element can represent amino acid or nucleic sequence change(including insertion,deletion,SNP,etc.)  It can represent some complex mutation or segment variation with the assist of CIGAR string.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MolecularSequenceVariant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Start position of the variant on the  reference sequence (0..1)
-
- Start position of the variant on the  reference sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.*/
+    /// Start position of the variant on the  reference sequence (0..1)
+    ///
+    /// Start position of the variant on the  reference sequence. If the coordinate system is either 0-based or 1-based, then start position is inclusive.
     pub start: ::core::option::Option<super::Integer>,
-    /** End position of the variant on the reference sequence (0..1)
-
- End position of the variant on the reference sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.*/
+    /// End position of the variant on the reference sequence (0..1)
+    ///
+    /// End position of the variant on the reference sequence. If the coordinate system is 0-based then end is exclusive and does not include the last position. If the coordinate system is 1-base, then end is inclusive and includes the last position.
     pub end: ::core::option::Option<super::Integer>,
-    /** Allele that was observed (0..1)
-
- An allele is one of a set of coexisting sequence variants of a gene ([SO:0001023](http://www.sequenceontology.org/browser/current_svn/term/SO:0001023)).  Nucleotide(s)/amino acids from start position of sequence to stop position of sequence on the positive (+) strand of the observed  sequence. When the sequence  type is DNA, it should be the sequence on the positive (+) strand. This will lay in the range between variant.start and variant.end.*/
+    /// Allele that was observed (0..1)
+    ///
+    /// An allele is one of a set of coexisting sequence variants of a gene ([SO:0001023](http://www.sequenceontology.org/browser/current_svn/term/SO:0001023)).  Nucleotide(s)/amino acids from start position of sequence to stop position of sequence on the positive (+) strand of the observed  sequence. When the sequence  type is DNA, it should be the sequence on the positive (+) strand. This will lay in the range between variant.start and variant.end.
     pub observed_allele: ::core::option::Option<super::String>,
-    /** Allele in the reference sequence (0..1)
-
- An allele is one of a set of coexisting sequence variants of a gene ([SO:0001023](http://www.sequenceontology.org/browser/current_svn/term/SO:0001023)). Nucleotide(s)/amino acids from start position of sequence to stop position of sequence on the positive (+) strand of the reference sequence. When the sequence  type is DNA, it should be the sequence on the positive (+) strand. This will lay in the range between variant.start and variant.end.*/
+    /// Allele in the reference sequence (0..1)
+    ///
+    /// An allele is one of a set of coexisting sequence variants of a gene ([SO:0001023](http://www.sequenceontology.org/browser/current_svn/term/SO:0001023)). Nucleotide(s)/amino acids from start position of sequence to stop position of sequence on the positive (+) strand of the reference sequence. When the sequence  type is DNA, it should be the sequence on the positive (+) strand. This will lay in the range between variant.start and variant.end.
     pub reference_allele: ::core::option::Option<super::String>,
-    /** Extended CIGAR string for aligning the sequence with reference bases (0..1)
-
- Extended CIGAR string for aligning the sequence with reference bases. See detailed documentation [here](http://support.illumina.com/help/SequencingAnalysisWorkflow/Content/Vault/Informatics/Sequencing_Analysis/CASAVA/swSEQ_mCA_ExtendedCIGARFormat.htm).*/
+    /// Extended CIGAR string for aligning the sequence with reference bases (0..1)
+    ///
+    /// Extended CIGAR string for aligning the sequence with reference bases. See detailed documentation [here](http://support.illumina.com/help/SequencingAnalysisWorkflow/Content/Vault/Informatics/Sequencing_Analysis/CASAVA/swSEQ_mCA_ExtendedCIGARFormat.htm).
     pub cigar: ::core::option::Option<super::String>,
-    /** Pointer to observed variant information (0..1)
-
- A pointer to an Observation containing variant information.*/
+    /// Pointer to observed variant information (0..1)
+    ///
+    /// A pointer to an Observation containing variant information.
     pub variant_pointer: ::core::option::Option<super::Reference>,
 }
 impl MolecularSequenceVariant {

@@ -2,100 +2,100 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** System of unique identification
-
- A curated namespace that issues unique symbols within that namespace for the identification of concepts, people, devices, etc.  Represents a "System" used within the Identifier and Coding data types.*/
+/// System of unique identification
+///
+/// A curated namespace that issues unique symbols within that namespace for the identification of concepts, people, devices, etc.  Represents a "System" used within the Identifier and Coding data types.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamingSystem {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name for this naming system (computer friendly) (1..1)
-
- A natural language name identifying the naming system. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this naming system (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the naming system. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this naming system. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this naming system. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** codesystem | identifier | root (1..1)
-
- Indicates the purpose for the naming system - what kinds of things does it make unique?*/
+    /// codesystem | identifier | root (1..1)
+    ///
+    /// Indicates the purpose for the naming system - what kinds of things does it make unique?
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::NamingSystemType, super::Extension>,
     >,
-    /** Date last changed (1..1)
-
- The date  (and optionally time) when the naming system was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the naming system changes.*/
+    /// Date last changed (1..1)
+    ///
+    /// The date  (and optionally time) when the naming system was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the naming system changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the naming system.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the naming system.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Who maintains system namespace? (0..1)
-
- The name of the organization that is responsible for issuing identifiers or codes for this namespace and ensuring their non-collision.*/
+    /// Who maintains system namespace? (0..1)
+    ///
+    /// The name of the organization that is responsible for issuing identifiers or codes for this namespace and ensuring their non-collision.
     pub responsible: ::core::option::Option<super::String>,
-    /** e.g. driver,  provider,  patient, bank etc. (0..1)
-
- Categorizes a naming system for easier search by grouping related naming systems.*/
+    /// e.g. driver,  provider,  patient, bank etc. (0..1)
+    ///
+    /// Categorizes a naming system for easier search by grouping related naming systems.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Natural language description of the naming system (0..1)
-
- A free text natural language description of the naming system from a consumer's perspective. Details about what the namespace identifies including scope, granularity, version labeling, etc.*/
+    /// Natural language description of the naming system (0..1)
+    ///
+    /// A free text natural language description of the naming system from a consumer's perspective. Details about what the namespace identifies including scope, granularity, version labeling, etc.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate naming system instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate naming system instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for naming system (if applicable) (0..*)
-
- A legal or geographic region in which the naming system is intended to be used.*/
+    /// Intended jurisdiction for naming system (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the naming system is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** How/where is it used (0..1)
-
- Provides guidance on the use of the namespace, including the handling of formatting characters, use of upper vs. lower case, etc.*/
+    /// How/where is it used (0..1)
+    ///
+    /// Provides guidance on the use of the namespace, including the handling of formatting characters, use of upper vs. lower case, etc.
     pub usage: ::core::option::Option<super::String>,
-    /** Unique identifiers used for system (1..*)
-
- Indicates how the system may be identified when referenced in electronic exchange.*/
+    /// Unique identifiers used for system (1..*)
+    ///
+    /// Indicates how the system may be identified when referenced in electronic exchange.
     pub unique_id: ::std::vec::Vec<super::NamingSystemUniqueId>,
 }
 impl NamingSystem {
@@ -256,46 +256,46 @@ impl crate::rt::Element for NamingSystem {
     }
 }
 crate::rt::element_impls!(NamingSystem, resource);
-/** Unique identifiers used for system
-
- Indicates how the system may be identified when referenced in electronic exchange.*/
+/// Unique identifiers used for system
+///
+/// Indicates how the system may be identified when referenced in electronic exchange.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamingSystemUniqueId {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** oid | uuid | uri | other (1..1)
-
- Identifies the unique identifier scheme used for this particular identifier.*/
+    /// oid | uuid | uri | other (1..1)
+    ///
+    /// Identifies the unique identifier scheme used for this particular identifier.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::NamingSystemIdentifierType, super::Extension>,
     >,
-    /** The unique identifier (1..1)
-
- The string that should be sent over the wire to identify the code system or identifier system.*/
+    /// The unique identifier (1..1)
+    ///
+    /// The string that should be sent over the wire to identify the code system or identifier system.
     pub value: ::core::option::Option<super::String>,
-    /** Is this the id that should be used for this type (0..1)
-
- Indicates whether this identifier is the "preferred" identifier of this type.*/
+    /// Is this the id that should be used for this type (0..1)
+    ///
+    /// Indicates whether this identifier is the "preferred" identifier of this type.
     pub preferred: ::core::option::Option<super::Boolean>,
-    /** Notes about identifier usage (0..1)
-
- Notes about the past or intended usage of this identifier.*/
+    /// Notes about identifier usage (0..1)
+    ///
+    /// Notes about the past or intended usage of this identifier.
     pub comment: ::core::option::Option<super::String>,
-    /** When is identifier valid? (0..1)
-
- Identifies the period of time over which this identifier is considered appropriate to refer to the naming system.  Outside of this window, the identifier might be non-deterministic.*/
+    /// When is identifier valid? (0..1)
+    ///
+    /// Identifies the period of time over which this identifier is considered appropriate to refer to the naming system.  Outside of this window, the identifier might be non-deterministic.
     pub period: ::core::option::Option<super::Period>,
 }
 impl NamingSystemUniqueId {

@@ -2,28 +2,28 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Human-readable summary of the resource (essential clinical and business information)
-
- A human-readable summary of the resource conveying the essential clinical and business information for the resource.*/
+/// Human-readable summary of the resource (essential clinical and business information)
+///
+/// A human-readable summary of the resource conveying the essential clinical and business information for the resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Narrative {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** generated | extensions | additional | empty (1..1)
-
- The status of the narrative - whether it's entirely generated (from just the defined data or the extensions too), or whether a human authored it and it may contain additional data.*/
+    /// generated | extensions | additional | empty (1..1)
+    ///
+    /// The status of the narrative - whether it's entirely generated (from just the defined data or the extensions too), or whether a human authored it and it may contain additional data.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::NarrativeStatus, super::Extension>,
     >,
-    /** Limited xhtml content (1..1)
-
- The actual narrative content, a stripped down version of XHTML.*/
+    /// Limited xhtml content (1..1)
+    ///
+    /// The actual narrative content, a stripped down version of XHTML.
     pub div: ::core::option::Option<super::Xhtml>,
 }
 impl Narrative {

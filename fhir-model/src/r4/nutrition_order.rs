@@ -2,116 +2,116 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Diet, formula or nutritional supplement request
-
- A request to supply a diet, formula feeding (enteral) or oral nutritional supplement to a patient/resident.*/
+/// Diet, formula or nutritional supplement request
+///
+/// A request to supply a diet, formula feeding (enteral) or oral nutritional supplement to a patient/resident.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrder {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifiers assigned to this order (0..*)
-
- Identifiers assigned to this order by the order sender or by the order receiver.*/
+    /// Identifiers assigned to this order (0..*)
+    ///
+    /// Identifiers assigned to this order by the order sender or by the order receiver.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** Instantiates protocol or definition (0..*)
-
- The URL pointing to a protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.*/
+    /// Instantiates protocol or definition (0..*)
+    ///
+    /// The URL pointing to a protocol, guideline, orderset or other definition that is adhered to in whole or in part by this NutritionOrder.
     pub instantiates: ::std::vec::Vec<super::Uri>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
-
- The workflow status of the nutrition order/request.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The workflow status of the nutrition order/request.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Indicates the level of authority/intentionality associated with the NutrionOrder and where the request fits into the workflow chain.*/
+    /// proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Indicates the level of authority/intentionality associated with the NutrionOrder and where the request fits into the workflow chain.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
     >,
-    /** The person who requires the diet, formula or nutritional supplement (1..1)
-
- The person (patient) who needs the nutrition order for an oral diet, nutritional supplement and/or enteral or formula feeding.*/
+    /// The person who requires the diet, formula or nutritional supplement (1..1)
+    ///
+    /// The person (patient) who needs the nutrition order for an oral diet, nutritional supplement and/or enteral or formula feeding.
     pub patient: ::core::option::Option<super::Reference>,
-    /** The encounter associated with this nutrition order (0..1)
-
- An encounter that provides additional information about the healthcare context in which this request is made.*/
+    /// The encounter associated with this nutrition order (0..1)
+    ///
+    /// An encounter that provides additional information about the healthcare context in which this request is made.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Date and time the nutrition order was requested (1..1)
-
- The date and time that this nutrition order was requested.*/
+    /// Date and time the nutrition order was requested (1..1)
+    ///
+    /// The date and time that this nutrition order was requested.
     pub date_time: ::core::option::Option<super::DateTime>,
-    /** Who ordered the diet, formula or nutritional supplement (0..1)
-
- The practitioner that holds legal responsibility for ordering the diet, nutritional supplement, or formula feedings.*/
+    /// Who ordered the diet, formula or nutritional supplement (0..1)
+    ///
+    /// The practitioner that holds legal responsibility for ordering the diet, nutritional supplement, or formula feedings.
     pub orderer: ::core::option::Option<super::Reference>,
-    /** List of the patient's food and nutrition-related allergies and intolerances (0..*)
-
- A link to a record of allergies or intolerances  which should be included in the nutrition order.*/
+    /// List of the patient's food and nutrition-related allergies and intolerances (0..*)
+    ///
+    /// A link to a record of allergies or intolerances  which should be included in the nutrition order.
     pub allergy_intolerance: ::std::vec::Vec<super::Reference>,
-    /** Order-specific modifier about the type of food that should be given (0..*)
-
- This modifier is used to convey order-specific modifiers about the type of food that should be given. These can be derived from patient allergies, intolerances, or preferences such as Halal, Vegan or Kosher. This modifier applies to the entire nutrition order inclusive of the oral diet, nutritional supplements and enteral formula feedings.*/
+    /// Order-specific modifier about the type of food that should be given (0..*)
+    ///
+    /// This modifier is used to convey order-specific modifiers about the type of food that should be given. These can be derived from patient allergies, intolerances, or preferences such as Halal, Vegan or Kosher. This modifier applies to the entire nutrition order inclusive of the oral diet, nutritional supplements and enteral formula feedings.
     pub food_preference_modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Order-specific modifier about the type of food that should not be given (0..*)
-
- This modifier is used to convey Order-specific modifier about the type of oral food or oral fluids that should not be given. These can be derived from patient allergies, intolerances, or preferences such as No Red Meat, No Soy or No Wheat or  Gluten-Free.  While it should not be necessary to repeat allergy or intolerance information captured in the referenced AllergyIntolerance resource in the excludeFoodModifier, this element may be used to convey additional specificity related to foods that should be eliminated from the patient’s diet for any reason.  This modifier applies to the entire nutrition order inclusive of the oral diet, nutritional supplements and enteral formula feedings.*/
+    /// Order-specific modifier about the type of food that should not be given (0..*)
+    ///
+    /// This modifier is used to convey Order-specific modifier about the type of oral food or oral fluids that should not be given. These can be derived from patient allergies, intolerances, or preferences such as No Red Meat, No Soy or No Wheat or  Gluten-Free.  While it should not be necessary to repeat allergy or intolerance information captured in the referenced AllergyIntolerance resource in the excludeFoodModifier, this element may be used to convey additional specificity related to foods that should be eliminated from the patient’s diet for any reason.  This modifier applies to the entire nutrition order inclusive of the oral diet, nutritional supplements and enteral formula feedings.
     pub exclude_food_modifier: ::std::vec::Vec<super::CodeableConcept>,
-    /** Oral diet components (0..1)
-
- Diet given orally in contrast to enteral (tube) feeding.*/
+    /// Oral diet components (0..1)
+    ///
+    /// Diet given orally in contrast to enteral (tube) feeding.
     pub oral_diet: ::core::option::Option<super::NutritionOrderOralDiet>,
-    /** Supplement components (0..*)
-
- Oral nutritional products given in order to add further nutritional value to the patient's diet.*/
+    /// Supplement components (0..*)
+    ///
+    /// Oral nutritional products given in order to add further nutritional value to the patient's diet.
     pub supplement: ::std::vec::Vec<super::NutritionOrderSupplement>,
-    /** Enteral formula components (0..1)
-
- Feeding provided through the gastrointestinal tract via a tube, catheter, or stoma that delivers nutrition distal to the oral cavity.*/
+    /// Enteral formula components (0..1)
+    ///
+    /// Feeding provided through the gastrointestinal tract via a tube, catheter, or stoma that delivers nutrition distal to the oral cavity.
     pub enteral_formula: ::core::option::Option<super::NutritionOrderEnteralFormula>,
-    /** Comments (0..*)
-
- Comments made about the {{title}} by the requester, performer, subject or other participants.*/
+    /// Comments (0..*)
+    ///
+    /// Comments made about the {{title}} by the requester, performer, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl NutritionOrder {
@@ -318,62 +318,62 @@ impl crate::rt::Element for NutritionOrder {
     }
 }
 crate::rt::element_impls!(NutritionOrder, resource);
-/** Enteral formula components
-
- Feeding provided through the gastrointestinal tract via a tube, catheter, or stoma that delivers nutrition distal to the oral cavity.*/
+/// Enteral formula components
+///
+/// Feeding provided through the gastrointestinal tract via a tube, catheter, or stoma that delivers nutrition distal to the oral cavity.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderEnteralFormula {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of enteral or infant formula (0..1)
-
- The type of enteral or infant formula such as an adult standard formula with fiber or a soy-based infant formula.*/
+    /// Type of enteral or infant formula (0..1)
+    ///
+    /// The type of enteral or infant formula such as an adult standard formula with fiber or a soy-based infant formula.
     pub base_formula_type: ::core::option::Option<super::CodeableConcept>,
-    /** Product or brand name of the enteral or infant formula (0..1)
-
- The product or brand name of the enteral or infant formula product such as "ACME Adult Standard Formula".*/
+    /// Product or brand name of the enteral or infant formula (0..1)
+    ///
+    /// The product or brand name of the enteral or infant formula product such as "ACME Adult Standard Formula".
     pub base_formula_product_name: ::core::option::Option<super::String>,
-    /** Type of modular component to add to the feeding (0..1)
-
- Indicates the type of modular component such as protein, carbohydrate, fat or fiber to be provided in addition to or mixed with the base formula.*/
+    /// Type of modular component to add to the feeding (0..1)
+    ///
+    /// Indicates the type of modular component such as protein, carbohydrate, fat or fiber to be provided in addition to or mixed with the base formula.
     pub additive_type: ::core::option::Option<super::CodeableConcept>,
-    /** Product or brand name of the modular additive (0..1)
-
- The product or brand name of the type of modular component to be added to the formula.*/
+    /// Product or brand name of the modular additive (0..1)
+    ///
+    /// The product or brand name of the type of modular component to be added to the formula.
     pub additive_product_name: ::core::option::Option<super::String>,
-    /** Amount of energy per specified volume that is required (0..1)
-
- The amount of energy (calories) that the formula should provide per specified volume, typically per mL or fluid oz.  For example, an infant may require a formula that provides 24 calories per fluid ounce or an adult may require an enteral formula that provides 1.5 calorie/mL.*/
+    /// Amount of energy per specified volume that is required (0..1)
+    ///
+    /// The amount of energy (calories) that the formula should provide per specified volume, typically per mL or fluid oz.  For example, an infant may require a formula that provides 24 calories per fluid ounce or an adult may require an enteral formula that provides 1.5 calorie/mL.
     pub caloric_density: ::core::option::Option<super::Quantity>,
-    /** How the formula should enter the patient's gastrointestinal tract (0..1)
-
- The route or physiological path of administration into the patient's gastrointestinal  tract for purposes of providing the formula feeding, e.g. nasogastric tube.*/
+    /// How the formula should enter the patient's gastrointestinal tract (0..1)
+    ///
+    /// The route or physiological path of administration into the patient's gastrointestinal  tract for purposes of providing the formula feeding, e.g. nasogastric tube.
     pub routeof_administration: ::core::option::Option<super::CodeableConcept>,
-    /** Formula feeding instruction as structured data (0..*)
-
- Formula administration instructions as structured data.  This repeating structure allows for changing the administration rate or volume over time for both bolus and continuous feeding.  An example of this would be an instruction to increase the rate of continuous feeding every 2 hours.*/
+    /// Formula feeding instruction as structured data (0..*)
+    ///
+    /// Formula administration instructions as structured data.  This repeating structure allows for changing the administration rate or volume over time for both bolus and continuous feeding.  An example of this would be an instruction to increase the rate of continuous feeding every 2 hours.
     pub administration: ::std::vec::Vec<
         super::NutritionOrderEnteralFormulaAdministration,
     >,
-    /** Upper limit on formula volume per unit of time (0..1)
-
- The maximum total quantity of formula that may be administered to a subject over the period of time, e.g. 1440 mL over 24 hours.*/
+    /// Upper limit on formula volume per unit of time (0..1)
+    ///
+    /// The maximum total quantity of formula that may be administered to a subject over the period of time, e.g. 1440 mL over 24 hours.
     pub max_volume_to_deliver: ::core::option::Option<super::Quantity>,
-    /** Formula feeding instructions expressed as text (0..1)
-
- Free text formula administration, feeding instructions or additional instructions or information.*/
+    /// Formula feeding instructions expressed as text (0..1)
+    ///
+    /// Free text formula administration, feeding instructions or additional instructions or information.
     pub administration_instruction: ::core::option::Option<super::String>,
 }
 impl NutritionOrderEnteralFormula {
@@ -477,36 +477,36 @@ impl crate::rt::Element for NutritionOrderEnteralFormula {
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormula, element);
-/** Formula feeding instruction as structured data
-
- Formula administration instructions as structured data.  This repeating structure allows for changing the administration rate or volume over time for both bolus and continuous feeding.  An example of this would be an instruction to increase the rate of continuous feeding every 2 hours.*/
+/// Formula feeding instruction as structured data
+///
+/// Formula administration instructions as structured data.  This repeating structure allows for changing the administration rate or volume over time for both bolus and continuous feeding.  An example of this would be an instruction to increase the rate of continuous feeding every 2 hours.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderEnteralFormulaAdministration {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Scheduled frequency of enteral feeding (0..1)
-
- The time period and frequency at which the enteral formula should be delivered to the patient.*/
+    /// Scheduled frequency of enteral feeding (0..1)
+    ///
+    /// The time period and frequency at which the enteral formula should be delivered to the patient.
     pub schedule: ::core::option::Option<super::Timing>,
-    /** The volume of formula to provide (0..1)
-
- The volume of formula to provide to the patient per the specified administration schedule.*/
+    /// The volume of formula to provide (0..1)
+    ///
+    /// The volume of formula to provide to the patient per the specified administration schedule.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Speed with which the formula is provided per period of time (0..1)
-
- The rate of administration of formula via a feeding pump, e.g. 60 mL per hour, according to the specified schedule.*/
+    /// Speed with which the formula is provided per period of time (0..1)
+    ///
+    /// The rate of administration of formula via a feeding pump, e.g. 60 mL per hour, according to the specified schedule.
     pub rate: ::core::option::Option<
         super::NutritionOrderEnteralFormulaAdministrationRate,
     >,
@@ -618,48 +618,48 @@ impl crate::rt::Value for NutritionOrderEnteralFormulaAdministrationRate {
         }
     }
 }
-/** Oral diet components
-
- Diet given orally in contrast to enteral (tube) feeding.*/
+/// Oral diet components
+///
+/// Diet given orally in contrast to enteral (tube) feeding.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderOralDiet {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of oral diet or diet restrictions that describe what can be consumed orally (0..*)
-
- The kind of diet or dietary restriction such as fiber restricted diet or diabetic diet.*/
+    /// Type of oral diet or diet restrictions that describe what can be consumed orally (0..*)
+    ///
+    /// The kind of diet or dietary restriction such as fiber restricted diet or diabetic diet.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Scheduled frequency of diet (0..*)
-
- The time period and frequency at which the diet should be given.  The diet should be given for the combination of all schedules if more than one schedule is present.*/
+    /// Scheduled frequency of diet (0..*)
+    ///
+    /// The time period and frequency at which the diet should be given.  The diet should be given for the combination of all schedules if more than one schedule is present.
     pub schedule: ::std::vec::Vec<super::Timing>,
-    /** Required  nutrient modifications (0..*)
-
- Class that defines the quantity and type of nutrient modifications (for example carbohydrate, fiber or sodium) required for the oral diet.*/
+    /// Required  nutrient modifications (0..*)
+    ///
+    /// Class that defines the quantity and type of nutrient modifications (for example carbohydrate, fiber or sodium) required for the oral diet.
     pub nutrient: ::std::vec::Vec<super::NutritionOrderOralDietNutrient>,
-    /** Required  texture modifications (0..*)
-
- Class that describes any texture modifications required for the patient to safely consume various types of solid foods.*/
+    /// Required  texture modifications (0..*)
+    ///
+    /// Class that describes any texture modifications required for the patient to safely consume various types of solid foods.
     pub texture: ::std::vec::Vec<super::NutritionOrderOralDietTexture>,
-    /** The required consistency of fluids and liquids provided to the patient (0..*)
-
- The required consistency (e.g. honey-thick, nectar-thick, thin, thickened.) of liquids or fluids served to the patient.*/
+    /// The required consistency of fluids and liquids provided to the patient (0..*)
+    ///
+    /// The required consistency (e.g. honey-thick, nectar-thick, thin, thickened.) of liquids or fluids served to the patient.
     pub fluid_consistency_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Instructions or additional information about the oral diet (0..1)
-
- Free text or additional instructions or information pertaining to the oral diet.*/
+    /// Instructions or additional information about the oral diet (0..1)
+    ///
+    /// Free text or additional instructions or information pertaining to the oral diet.
     pub instruction: ::core::option::Option<super::String>,
 }
 impl NutritionOrderOralDiet {
@@ -759,32 +759,32 @@ impl crate::rt::Element for NutritionOrderOralDiet {
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDiet, element);
-/** Required  nutrient modifications
-
- Class that defines the quantity and type of nutrient modifications (for example carbohydrate, fiber or sodium) required for the oral diet.*/
+/// Required  nutrient modifications
+///
+/// Class that defines the quantity and type of nutrient modifications (for example carbohydrate, fiber or sodium) required for the oral diet.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderOralDietNutrient {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of nutrient that is being modified (0..1)
-
- The nutrient that is being modified such as carbohydrate or sodium.*/
+    /// Type of nutrient that is being modified (0..1)
+    ///
+    /// The nutrient that is being modified such as carbohydrate or sodium.
     pub modifier: ::core::option::Option<super::CodeableConcept>,
-    /** Quantity of the specified nutrient (0..1)
-
- The quantity of the specified nutrient to include in diet.*/
+    /// Quantity of the specified nutrient (0..1)
+    ///
+    /// The quantity of the specified nutrient to include in diet.
     pub amount: ::core::option::Option<super::Quantity>,
 }
 impl NutritionOrderOralDietNutrient {
@@ -844,32 +844,32 @@ impl crate::rt::Element for NutritionOrderOralDietNutrient {
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietNutrient, element);
-/** Required  texture modifications
-
- Class that describes any texture modifications required for the patient to safely consume various types of solid foods.*/
+/// Required  texture modifications
+///
+/// Class that describes any texture modifications required for the patient to safely consume various types of solid foods.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderOralDietTexture {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code to indicate how to alter the texture of the foods, e.g. pureed (0..1)
-
- Any texture modifications (for solid foods) that should be made, e.g. easy to chew, chopped, ground, and pureed.*/
+    /// Code to indicate how to alter the texture of the foods, e.g. pureed (0..1)
+    ///
+    /// Any texture modifications (for solid foods) that should be made, e.g. easy to chew, chopped, ground, and pureed.
     pub modifier: ::core::option::Option<super::CodeableConcept>,
-    /** Concepts that are used to identify an entity that is ingested for nutritional purposes (0..1)
-
- The food type(s) (e.g. meats, all foods)  that the texture modification applies to.  This could be all foods types.*/
+    /// Concepts that are used to identify an entity that is ingested for nutritional purposes (0..1)
+    ///
+    /// The food type(s) (e.g. meats, all foods)  that the texture modification applies to.  This could be all foods types.
     pub food_type: ::core::option::Option<super::CodeableConcept>,
 }
 impl NutritionOrderOralDietTexture {
@@ -929,44 +929,44 @@ impl crate::rt::Element for NutritionOrderOralDietTexture {
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietTexture, element);
-/** Supplement components
-
- Oral nutritional products given in order to add further nutritional value to the patient's diet.*/
+/// Supplement components
+///
+/// Oral nutritional products given in order to add further nutritional value to the patient's diet.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NutritionOrderSupplement {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of supplement product requested (0..1)
-
- The kind of nutritional supplement product required such as a high protein or pediatric clear liquid supplement.*/
+    /// Type of supplement product requested (0..1)
+    ///
+    /// The kind of nutritional supplement product required such as a high protein or pediatric clear liquid supplement.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Product or brand name of the nutritional supplement (0..1)
-
- The product or brand name of the nutritional supplement such as "Acme Protein Shake".*/
+    /// Product or brand name of the nutritional supplement (0..1)
+    ///
+    /// The product or brand name of the nutritional supplement such as "Acme Protein Shake".
     pub product_name: ::core::option::Option<super::String>,
-    /** Scheduled frequency of supplement (0..*)
-
- The time period and frequency at which the supplement(s) should be given.  The supplement should be given for the combination of all schedules if more than one schedule is present.*/
+    /// Scheduled frequency of supplement (0..*)
+    ///
+    /// The time period and frequency at which the supplement(s) should be given.  The supplement should be given for the combination of all schedules if more than one schedule is present.
     pub schedule: ::std::vec::Vec<super::Timing>,
-    /** Amount of the nutritional supplement (0..1)
-
- The amount of the nutritional supplement to be given.*/
+    /// Amount of the nutritional supplement (0..1)
+    ///
+    /// The amount of the nutritional supplement to be given.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Instructions or additional information about the oral supplement (0..1)
-
- Free text or additional instructions or information pertaining to the oral supplement.*/
+    /// Instructions or additional information about the oral supplement (0..1)
+    ///
+    /// Free text or additional instructions or information pertaining to the oral supplement.
     pub instruction: ::core::option::Option<super::String>,
 }
 impl NutritionOrderSupplement {

@@ -2,142 +2,142 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Measurements and simple assertions
-
- Measurements and simple assertions made about a patient, device or other subject.*/
+/// Measurements and simple assertions
+///
+/// Measurements and simple assertions made about a patient, device or other subject.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for observation (0..*)
-
- A unique identifier assigned to this observation.*/
+    /// Business Identifier for observation (0..*)
+    ///
+    /// A unique identifier assigned to this observation.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Fulfills plan, proposal or order (0..*)
-
- A plan, proposal or order that is fulfilled in whole or in part by this event.  For example, a MedicationRequest may require a patient to have laboratory test performed before  it is dispensed.*/
+    /// Fulfills plan, proposal or order (0..*)
+    ///
+    /// A plan, proposal or order that is fulfilled in whole or in part by this event.  For example, a MedicationRequest may require a patient to have laboratory test performed before  it is dispensed.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular Observation is a component or step.  For example,  an observation as part of a procedure.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular Observation is a component or step.  For example,  an observation as part of a procedure.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** registered | preliminary | final | amended + (1..1)
-
- The status of the result value.*/
+    /// registered | preliminary | final | amended + (1..1)
+    ///
+    /// The status of the result value.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
     >,
-    /** Classification of  type of observation (0..*)
-
- A code that classifies the general type of observation being made.*/
+    /// Classification of  type of observation (0..*)
+    ///
+    /// A code that classifies the general type of observation being made.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of observation (code / type) (1..1)
-
- Describes what was observed. Sometimes this is called the observation "name".*/
+    /// Type of observation (code / type) (1..1)
+    ///
+    /// Describes what was observed. Sometimes this is called the observation "name".
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who and/or what the observation is about (0..1)
-
- The patient, or group of patients, location, or device this observation is about and into whose record the observation is placed. If the actual focus of the observation is different from the subject (or a sample of, part, or region of the subject), the `focus` element or the `code` itself specifies the actual focus of the observation.*/
+    /// Who and/or what the observation is about (0..1)
+    ///
+    /// The patient, or group of patients, location, or device this observation is about and into whose record the observation is placed. If the actual focus of the observation is different from the subject (or a sample of, part, or region of the subject), the `focus` element or the `code` itself specifies the actual focus of the observation.
     pub subject: ::core::option::Option<super::Reference>,
-    /** What the observation is about, when it is not about the subject of record (0..*)
-
- The actual focus of an observation when it is not the patient of record representing something or someone associated with the patient such as a spouse, parent, fetus, or donor. For example, fetus observations in a mother's record.  The focus of an observation could also be an existing condition,  an intervention, the subject's diet,  another observation of the subject,  or a body structure such as tumor or implanted device.   An example use case would be using the Observation resource to capture whether the mother is trained to change her child's tracheostomy tube. In this example, the child is the patient of record and the mother is the focus.*/
+    /// What the observation is about, when it is not about the subject of record (0..*)
+    ///
+    /// The actual focus of an observation when it is not the patient of record representing something or someone associated with the patient such as a spouse, parent, fetus, or donor. For example, fetus observations in a mother's record.  The focus of an observation could also be an existing condition,  an intervention, the subject's diet,  another observation of the subject,  or a body structure such as tumor or implanted device.   An example use case would be using the Observation resource to capture whether the mother is trained to change her child's tracheostomy tube. In this example, the child is the patient of record and the mother is the focus.
     pub focus: ::std::vec::Vec<super::Reference>,
-    /** Healthcare event during which this observation is made (0..1)
-
- The healthcare event  (e.g. a patient and healthcare provider interaction) during which this observation is made.*/
+    /// Healthcare event during which this observation is made (0..1)
+    ///
+    /// The healthcare event  (e.g. a patient and healthcare provider interaction) during which this observation is made.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Clinically relevant time/time-period for observation (0..1)
-
- The time or time-period the observed value is asserted as being true. For biological subjects - e.g. human patients - this is usually called the "physiologically relevant time". This is usually either the time of the procedure or of specimen collection, but very often the source of the date/time is not known, only the date/time itself.*/
+    /// Clinically relevant time/time-period for observation (0..1)
+    ///
+    /// The time or time-period the observed value is asserted as being true. For biological subjects - e.g. human patients - this is usually called the "physiologically relevant time". This is usually either the time of the procedure or of specimen collection, but very often the source of the date/time is not known, only the date/time itself.
     pub effective: ::core::option::Option<super::ObservationEffective>,
-    /** Date/Time this version was made available (0..1)
-
- The date and time this version of the observation was made available to providers, typically after the results have been reviewed and verified.*/
+    /// Date/Time this version was made available (0..1)
+    ///
+    /// The date and time this version of the observation was made available to providers, typically after the results have been reviewed and verified.
     pub issued: ::core::option::Option<super::Instant>,
-    /** Who is responsible for the observation (0..*)
-
- Who was responsible for asserting the observed value as "true".*/
+    /// Who is responsible for the observation (0..*)
+    ///
+    /// Who was responsible for asserting the observed value as "true".
     pub performer: ::std::vec::Vec<super::Reference>,
-    /** Actual result (0..1)
-
- The information determined as a result of making the observation, if the information has a simple value.*/
+    /// Actual result (0..1)
+    ///
+    /// The information determined as a result of making the observation, if the information has a simple value.
     pub value: ::core::option::Option<super::ObservationValue>,
-    /** Why the result is missing (0..1)
-
- Provides a reason why the expected value in the element Observation.value[x] is missing.*/
+    /// Why the result is missing (0..1)
+    ///
+    /// Provides a reason why the expected value in the element Observation.value[x] is missing.
     pub data_absent_reason: ::core::option::Option<super::CodeableConcept>,
-    /** High, low, normal, etc. (0..*)
-
- A categorical assessment of an observation value.  For example, high, low, normal.*/
+    /// High, low, normal, etc. (0..*)
+    ///
+    /// A categorical assessment of an observation value.  For example, high, low, normal.
     pub interpretation: ::std::vec::Vec<super::CodeableConcept>,
-    /** Comments about the observation (0..*)
-
- Comments about the observation or the results.*/
+    /// Comments about the observation (0..*)
+    ///
+    /// Comments about the observation or the results.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Observed body part (0..1)
-
- Indicates the site on the subject's body where the observation was made (i.e. the target site).*/
+    /// Observed body part (0..1)
+    ///
+    /// Indicates the site on the subject's body where the observation was made (i.e. the target site).
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** How it was done (0..1)
-
- Indicates the mechanism used to perform the observation.*/
+    /// How it was done (0..1)
+    ///
+    /// Indicates the mechanism used to perform the observation.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Specimen used for this observation (0..1)
-
- The specimen that was used when this observation was made.*/
+    /// Specimen used for this observation (0..1)
+    ///
+    /// The specimen that was used when this observation was made.
     pub specimen: ::core::option::Option<super::Reference>,
-    /** (Measurement) Device (0..1)
-
- The device used to generate the observation data.*/
+    /// (Measurement) Device (0..1)
+    ///
+    /// The device used to generate the observation data.
     pub device: ::core::option::Option<super::Reference>,
-    /** Provides guide for interpretation (0..*)
-
- Guidance on how to interpret the value by comparison to a normal or recommended range.  Multiple reference ranges are interpreted as an "OR".   In other words, to represent two distinct target populations, two `referenceRange` elements would be used.*/
+    /// Provides guide for interpretation (0..*)
+    ///
+    /// Guidance on how to interpret the value by comparison to a normal or recommended range.  Multiple reference ranges are interpreted as an "OR".   In other words, to represent two distinct target populations, two `referenceRange` elements would be used.
     pub reference_range: ::std::vec::Vec<super::ObservationReferenceRange>,
-    /** Related resource that belongs to the Observation group (0..*)
-
- This observation is a group observation (e.g. a battery, a panel of tests, a set of vital sign measurements) that includes the target as a member of the group.*/
+    /// Related resource that belongs to the Observation group (0..*)
+    ///
+    /// This observation is a group observation (e.g. a battery, a panel of tests, a set of vital sign measurements) that includes the target as a member of the group.
     pub has_member: ::std::vec::Vec<super::Reference>,
-    /** Related measurements the observation is made from (0..*)
-
- The target resource that represents a measurement from which this observation value is derived. For example, a calculated anion gap or a fetal measurement based on an ultrasound image.*/
+    /// Related measurements the observation is made from (0..*)
+    ///
+    /// The target resource that represents a measurement from which this observation value is derived. For example, a calculated anion gap or a fetal measurement based on an ultrasound image.
     pub derived_from: ::std::vec::Vec<super::Reference>,
-    /** Component results (0..*)
-
- Some observations have multiple component observations.  These component observations are expressed as separate code value pairs that share the same attributes.  Examples include systolic and diastolic component observations for blood pressure measurement and multiple component observations for genetics observations.*/
+    /// Component results (0..*)
+    ///
+    /// Some observations have multiple component observations.  These component observations are expressed as separate code value pairs that share the same attributes.  Examples include systolic and diastolic component observations for blood pressure measurement and multiple component observations for genetics observations.
     pub component: ::std::vec::Vec<super::ObservationComponent>,
 }
 impl Observation {
@@ -540,44 +540,44 @@ impl crate::rt::Value for ObservationValue {
         }
     }
 }
-/** Component results
-
- Some observations have multiple component observations.  These component observations are expressed as separate code value pairs that share the same attributes.  Examples include systolic and diastolic component observations for blood pressure measurement and multiple component observations for genetics observations.*/
+/// Component results
+///
+/// Some observations have multiple component observations.  These component observations are expressed as separate code value pairs that share the same attributes.  Examples include systolic and diastolic component observations for blood pressure measurement and multiple component observations for genetics observations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObservationComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of component observation (code / type) (1..1)
-
- Describes what was observed. Sometimes this is called the observation "code".*/
+    /// Type of component observation (code / type) (1..1)
+    ///
+    /// Describes what was observed. Sometimes this is called the observation "code".
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Actual component result (0..1)
-
- The information determined as a result of making the observation, if the information has a simple value.*/
+    /// Actual component result (0..1)
+    ///
+    /// The information determined as a result of making the observation, if the information has a simple value.
     pub value: ::core::option::Option<super::ObservationComponentValue>,
-    /** Why the component result is missing (0..1)
-
- Provides a reason why the expected value in the element Observation.component.value[x] is missing.*/
+    /// Why the component result is missing (0..1)
+    ///
+    /// Provides a reason why the expected value in the element Observation.component.value[x] is missing.
     pub data_absent_reason: ::core::option::Option<super::CodeableConcept>,
-    /** High, low, normal, etc. (0..*)
-
- A categorical assessment of an observation value.  For example, high, low, normal.*/
+    /// High, low, normal, etc. (0..*)
+    ///
+    /// A categorical assessment of an observation value.  For example, high, low, normal.
     pub interpretation: ::std::vec::Vec<super::CodeableConcept>,
-    /** Provides guide for interpretation of component result (0..*)
-
- Guidance on how to interpret the value by comparison to a normal or recommended range.*/
+    /// Provides guide for interpretation of component result (0..*)
+    ///
+    /// Guidance on how to interpret the value by comparison to a normal or recommended range.
     pub reference_range: ::std::vec::Vec<super::ObservationReferenceRange>,
 }
 impl ObservationComponent {
@@ -805,48 +805,48 @@ impl crate::rt::Value for ObservationComponentValue {
         }
     }
 }
-/** Provides guide for interpretation
-
- Guidance on how to interpret the value by comparison to a normal or recommended range.  Multiple reference ranges are interpreted as an "OR".   In other words, to represent two distinct target populations, two `referenceRange` elements would be used.*/
+/// Provides guide for interpretation
+///
+/// Guidance on how to interpret the value by comparison to a normal or recommended range.  Multiple reference ranges are interpreted as an "OR".   In other words, to represent two distinct target populations, two `referenceRange` elements would be used.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObservationReferenceRange {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Low Range, if relevant (0..1)
-
- The value of the low bound of the reference range.  The low bound of the reference range endpoint is inclusive of the value (e.g.  reference range is >=5 - <=9). If the low bound is omitted,  it is assumed to be meaningless (e.g. reference range is <=2.3).*/
+    /// Low Range, if relevant (0..1)
+    ///
+    /// The value of the low bound of the reference range.  The low bound of the reference range endpoint is inclusive of the value (e.g.  reference range is >=5 - <=9). If the low bound is omitted,  it is assumed to be meaningless (e.g. reference range is <=2.3).
     pub low: ::core::option::Option<super::Quantity>,
-    /** High Range, if relevant (0..1)
-
- The value of the high bound of the reference range.  The high bound of the reference range endpoint is inclusive of the value (e.g.  reference range is >=5 - <=9). If the high bound is omitted,  it is assumed to be meaningless (e.g. reference range is >= 2.3).*/
+    /// High Range, if relevant (0..1)
+    ///
+    /// The value of the high bound of the reference range.  The high bound of the reference range endpoint is inclusive of the value (e.g.  reference range is >=5 - <=9). If the high bound is omitted,  it is assumed to be meaningless (e.g. reference range is >= 2.3).
     pub high: ::core::option::Option<super::Quantity>,
-    /** Reference range qualifier (0..1)
-
- Codes to indicate the what part of the targeted reference population it applies to. For example, the normal or therapeutic range.*/
+    /// Reference range qualifier (0..1)
+    ///
+    /// Codes to indicate the what part of the targeted reference population it applies to. For example, the normal or therapeutic range.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Reference range population (0..*)
-
- Codes to indicate the target population this reference range applies to.  For example, a reference range may be based on the normal population or a particular sex or race.  Multiple `appliesTo`  are interpreted as an "AND" of the target populations.  For example, to represent a target population of African American females, both a code of female and a code for African American would be used.*/
+    /// Reference range population (0..*)
+    ///
+    /// Codes to indicate the target population this reference range applies to.  For example, a reference range may be based on the normal population or a particular sex or race.  Multiple `appliesTo`  are interpreted as an "AND" of the target populations.  For example, to represent a target population of African American females, both a code of female and a code for African American would be used.
     pub applies_to: ::std::vec::Vec<super::CodeableConcept>,
-    /** Applicable age range, if relevant (0..1)
-
- The age at which this reference range is applicable. This is a neonatal age (e.g. number of weeks at term) if the meaning says so.*/
+    /// Applicable age range, if relevant (0..1)
+    ///
+    /// The age at which this reference range is applicable. This is a neonatal age (e.g. number of weeks at term) if the meaning says so.
     pub age: ::core::option::Option<super::Range>,
-    /** Text based reference range in an observation (0..1)
-
- Text based reference range in an observation which may be used when a quantitative range is not appropriate for an observation.  An example would be a reference value of "Negative" or a list or table of "normals".*/
+    /// Text based reference range in an observation (0..1)
+    ///
+    /// Text based reference range in an observation which may be used when a quantitative range is not appropriate for an observation.  An example would be a reference value of "Negative" or a list or table of "normals".
     pub text: ::core::option::Option<super::String>,
 }
 impl ObservationReferenceRange {

@@ -2,102 +2,102 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of an observation
-
- Set of definitional characteristics for a kind of observation or measurement produced or consumed by an orderable health care service.*/
+/// Definition of an observation
+///
+/// Set of definitional characteristics for a kind of observation or measurement produced or consumed by an orderable health care service.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObservationDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Category of observation (0..*)
-
- A code that classifies the general type of observation.*/
+    /// Category of observation (0..*)
+    ///
+    /// A code that classifies the general type of observation.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of observation (code / type) (1..1)
-
- Describes what will be observed. Sometimes this is called the observation "name".*/
+    /// Type of observation (code / type) (1..1)
+    ///
+    /// Describes what will be observed. Sometimes this is called the observation "name".
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Business identifier for this ObservationDefinition instance (0..*)
-
- A unique identifier assigned to this ObservationDefinition artifact.*/
+    /// Business identifier for this ObservationDefinition instance (0..*)
+    ///
+    /// A unique identifier assigned to this ObservationDefinition artifact.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Quantity | CodeableConcept | string | boolean | integer | Range | Ratio | SampledData | time | dateTime | Period (0..*)
-
- The data types allowed for the value element of the instance observations conforming to this ObservationDefinition.*/
+    /// Quantity | CodeableConcept | string | boolean | integer | Range | Ratio | SampledData | time | dateTime | Period (0..*)
+    ///
+    /// The data types allowed for the value element of the instance observations conforming to this ObservationDefinition.
     pub permitted_data_type: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ObservationDataType, super::Extension>,
     >,
-    /** Multiple results allowed (0..1)
-
- Multiple results allowed for observations conforming to this ObservationDefinition.*/
+    /// Multiple results allowed (0..1)
+    ///
+    /// Multiple results allowed for observations conforming to this ObservationDefinition.
     pub multiple_results_allowed: ::core::option::Option<super::Boolean>,
-    /** Method used to produce the observation (0..1)
-
- The method or technique used to perform the observation.*/
+    /// Method used to produce the observation (0..1)
+    ///
+    /// The method or technique used to perform the observation.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Preferred report name (0..1)
-
- The preferred name to be used when reporting the results of observations conforming to this ObservationDefinition.*/
+    /// Preferred report name (0..1)
+    ///
+    /// The preferred name to be used when reporting the results of observations conforming to this ObservationDefinition.
     pub preferred_report_name: ::core::option::Option<super::String>,
-    /** Characteristics of quantitative results (0..1)
-
- Characteristics for quantitative results of this observation.*/
+    /// Characteristics of quantitative results (0..1)
+    ///
+    /// Characteristics for quantitative results of this observation.
     pub quantitative_details: ::core::option::Option<
         super::ObservationDefinitionQuantitativeDetails,
     >,
-    /** Qualified range for continuous and ordinal observation results (0..*)
-
- Multiple  ranges of results qualified by different contexts for ordinal or continuous observations conforming to this ObservationDefinition.*/
+    /// Qualified range for continuous and ordinal observation results (0..*)
+    ///
+    /// Multiple  ranges of results qualified by different contexts for ordinal or continuous observations conforming to this ObservationDefinition.
     pub qualified_interval: ::std::vec::Vec<
         super::ObservationDefinitionQualifiedInterval,
     >,
-    /** Value set of valid coded values for the observations conforming to this ObservationDefinition (0..1)
-
- The set of valid coded results for the observations  conforming to this ObservationDefinition.*/
+    /// Value set of valid coded values for the observations conforming to this ObservationDefinition (0..1)
+    ///
+    /// The set of valid coded results for the observations  conforming to this ObservationDefinition.
     pub valid_coded_value_set: ::core::option::Option<super::Reference>,
-    /** Value set of normal coded values for the observations conforming to this ObservationDefinition (0..1)
-
- The set of normal coded results for the observations conforming to this ObservationDefinition.*/
+    /// Value set of normal coded values for the observations conforming to this ObservationDefinition (0..1)
+    ///
+    /// The set of normal coded results for the observations conforming to this ObservationDefinition.
     pub normal_coded_value_set: ::core::option::Option<super::Reference>,
-    /** Value set of abnormal coded values for the observations conforming to this ObservationDefinition (0..1)
-
- The set of abnormal coded results for the observation conforming to this ObservationDefinition.*/
+    /// Value set of abnormal coded values for the observations conforming to this ObservationDefinition (0..1)
+    ///
+    /// The set of abnormal coded results for the observation conforming to this ObservationDefinition.
     pub abnormal_coded_value_set: ::core::option::Option<super::Reference>,
-    /** Value set of critical coded values for the observations conforming to this ObservationDefinition (0..1)
-
- The set of critical coded results for the observation conforming to this ObservationDefinition.*/
+    /// Value set of critical coded values for the observations conforming to this ObservationDefinition (0..1)
+    ///
+    /// The set of critical coded results for the observation conforming to this ObservationDefinition.
     pub critical_coded_value_set: ::core::option::Option<super::Reference>,
 }
 impl ObservationDefinition {
@@ -244,60 +244,60 @@ impl crate::rt::Element for ObservationDefinition {
     }
 }
 crate::rt::element_impls!(ObservationDefinition, resource);
-/** Qualified range for continuous and ordinal observation results
-
- Multiple  ranges of results qualified by different contexts for ordinal or continuous observations conforming to this ObservationDefinition.*/
+/// Qualified range for continuous and ordinal observation results
+///
+/// Multiple  ranges of results qualified by different contexts for ordinal or continuous observations conforming to this ObservationDefinition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObservationDefinitionQualifiedInterval {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** reference | critical | absolute (0..1)
-
- The category of interval of values for continuous or ordinal observations conforming to this ObservationDefinition.*/
+    /// reference | critical | absolute (0..1)
+    ///
+    /// The category of interval of values for continuous or ordinal observations conforming to this ObservationDefinition.
     pub category: ::core::option::Option<
         crate::rt::Primitive<super::codes::ObservationRangeCategory, super::Extension>,
     >,
-    /** The interval itself, for continuous or ordinal observations (0..1)
-
- The low and high values determining the interval. There may be only one of the two.*/
+    /// The interval itself, for continuous or ordinal observations (0..1)
+    ///
+    /// The low and high values determining the interval. There may be only one of the two.
     pub range: ::core::option::Option<super::Range>,
-    /** Range context qualifier (0..1)
-
- Codes to indicate the health context the range applies to. For example, the normal or therapeutic range.*/
+    /// Range context qualifier (0..1)
+    ///
+    /// Codes to indicate the health context the range applies to. For example, the normal or therapeutic range.
     pub context: ::core::option::Option<super::CodeableConcept>,
-    /** Targetted population of the range (0..*)
-
- Codes to indicate the target population this reference range applies to.*/
+    /// Targetted population of the range (0..*)
+    ///
+    /// Codes to indicate the target population this reference range applies to.
     pub applies_to: ::std::vec::Vec<super::CodeableConcept>,
-    /** male | female | other | unknown (0..1)
-
- Sex of the population the range applies to.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// Sex of the population the range applies to.
     pub gender: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdministrativeGender, super::Extension>,
     >,
-    /** Applicable age range, if relevant (0..1)
-
- The age at which this reference range is applicable. This is a neonatal age (e.g. number of weeks at term) if the meaning says so.*/
+    /// Applicable age range, if relevant (0..1)
+    ///
+    /// The age at which this reference range is applicable. This is a neonatal age (e.g. number of weeks at term) if the meaning says so.
     pub age: ::core::option::Option<super::Range>,
-    /** Applicable gestational age range, if relevant (0..1)
-
- The gestational age to which this reference range is applicable, in the context of pregnancy.*/
+    /// Applicable gestational age range, if relevant (0..1)
+    ///
+    /// The gestational age to which this reference range is applicable, in the context of pregnancy.
     pub gestational_age: ::core::option::Option<super::Range>,
-    /** Condition associated with the reference range (0..1)
-
- Text based condition for which the reference range is valid.*/
+    /// Condition associated with the reference range (0..1)
+    ///
+    /// Text based condition for which the reference range is valid.
     pub condition: ::core::option::Option<super::String>,
 }
 impl ObservationDefinitionQualifiedInterval {
@@ -381,40 +381,40 @@ impl crate::rt::Element for ObservationDefinitionQualifiedInterval {
     }
 }
 crate::rt::element_impls!(ObservationDefinitionQualifiedInterval, element);
-/** Characteristics of quantitative results
-
- Characteristics for quantitative results of this observation.*/
+/// Characteristics of quantitative results
+///
+/// Characteristics for quantitative results of this observation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObservationDefinitionQuantitativeDetails {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Customary unit for quantitative results (0..1)
-
- Customary unit used to report quantitative results of observations conforming to this ObservationDefinition.*/
+    /// Customary unit for quantitative results (0..1)
+    ///
+    /// Customary unit used to report quantitative results of observations conforming to this ObservationDefinition.
     pub customary_unit: ::core::option::Option<super::CodeableConcept>,
-    /** SI unit for quantitative results (0..1)
-
- SI unit used to report quantitative results of observations conforming to this ObservationDefinition.*/
+    /// SI unit for quantitative results (0..1)
+    ///
+    /// SI unit used to report quantitative results of observations conforming to this ObservationDefinition.
     pub unit: ::core::option::Option<super::CodeableConcept>,
-    /** SI to Customary unit conversion factor (0..1)
-
- Factor for converting value expressed with SI unit to value expressed with customary unit.*/
+    /// SI to Customary unit conversion factor (0..1)
+    ///
+    /// Factor for converting value expressed with SI unit to value expressed with customary unit.
     pub conversion_factor: ::core::option::Option<super::Decimal>,
-    /** Decimal precision of observation quantitative results (0..1)
-
- Number of digits after decimal separator when the results of such observations are of type Quantity.*/
+    /// Decimal precision of observation quantitative results (0..1)
+    ///
+    /// Number of digits after decimal separator when the results of such observations are of type Quantity.
     pub decimal_precision: ::core::option::Option<super::Integer>,
 }
 impl ObservationDefinitionQuantitativeDetails {

@@ -2,154 +2,154 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of an operation or a named query
-
- A formal computable definition of an operation (on the RESTful interface) or a named query (using the search interaction).*/
+/// Definition of an operation or a named query
+///
+/// A formal computable definition of an operation (on the RESTful interface) or a named query (using the search interaction).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this operation definition, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this operation definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this operation definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the operation definition is stored on different servers.*/
+    /// Canonical identifier for this operation definition, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this operation definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this operation definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the operation definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the operation definition (0..1)
-
- The identifier that is used to identify this version of the operation definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the operation definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the operation definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the operation definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the operation definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this operation definition (computer friendly) (1..1)
-
- A natural language name identifying the operation definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this operation definition (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the operation definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this operation definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the operation definition.*/
+    /// Name for this operation definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the operation definition.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this operation definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this operation definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** operation | query (1..1)
-
- Whether this is an operation or a named query.*/
+    /// operation | query (1..1)
+    ///
+    /// Whether this is an operation or a named query.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::OperationKind, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this operation definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this operation definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the operation definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the operation definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the operation definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the operation definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the operation definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the operation definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the operation definition (0..1)
-
- A free text natural language description of the operation definition from a consumer's perspective.*/
+    /// Natural language description of the operation definition (0..1)
+    ///
+    /// A free text natural language description of the operation definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate operation definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate operation definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for operation definition (if applicable) (0..*)
-
- A legal or geographic region in which the operation definition is intended to be used.*/
+    /// Intended jurisdiction for operation definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the operation definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this operation definition is defined (0..1)
-
- Explanation of why this operation definition is needed and why it has been designed as it has.*/
+    /// Why this operation definition is defined (0..1)
+    ///
+    /// Explanation of why this operation definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Whether content is changed by the operation (0..1)
-
- Whether the operation affects state. Side effects such as producing audit trail entries do not count as 'affecting  state'.*/
+    /// Whether content is changed by the operation (0..1)
+    ///
+    /// Whether the operation affects state. Side effects such as producing audit trail entries do not count as 'affecting  state'.
     pub affects_state: ::core::option::Option<super::Boolean>,
-    /** Name used to invoke the operation (1..1)
-
- The name used to invoke the operation.*/
+    /// Name used to invoke the operation (1..1)
+    ///
+    /// The name used to invoke the operation.
     pub code: ::core::option::Option<super::Code>,
-    /** Additional information about use (0..1)
-
- Additional information about how to use this operation or named query.*/
+    /// Additional information about use (0..1)
+    ///
+    /// Additional information about how to use this operation or named query.
     pub comment: ::core::option::Option<super::Markdown>,
-    /** Marks this as a profile of the base (0..1)
-
- Indicates that this operation definition is a constraining profile on the base.*/
+    /// Marks this as a profile of the base (0..1)
+    ///
+    /// Indicates that this operation definition is a constraining profile on the base.
     pub base: ::core::option::Option<super::Canonical>,
-    /** Types this operation applies to (0..*)
-
- The types on which this operation can be executed.*/
+    /// Types this operation applies to (0..*)
+    ///
+    /// The types on which this operation can be executed.
     pub resource: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Invoke at the system level? (1..1)
-
- Indicates whether this operation or named query can be invoked at the system level (e.g. without needing to choose a resource type for the context).*/
+    /// Invoke at the system level? (1..1)
+    ///
+    /// Indicates whether this operation or named query can be invoked at the system level (e.g. without needing to choose a resource type for the context).
     pub system: ::core::option::Option<super::Boolean>,
-    /** Invoke at the type level? (1..1)
-
- Indicates whether this operation or named query can be invoked at the resource type level for any given resource type level (e.g. without needing to choose a specific resource id for the context).*/
+    /// Invoke at the type level? (1..1)
+    ///
+    /// Indicates whether this operation or named query can be invoked at the resource type level for any given resource type level (e.g. without needing to choose a specific resource id for the context).
     pub type_: ::core::option::Option<super::Boolean>,
-    /** Invoke on an instance? (1..1)
-
- Indicates whether this operation can be invoked on a particular instance of one of the given types.*/
+    /// Invoke on an instance? (1..1)
+    ///
+    /// Indicates whether this operation can be invoked on a particular instance of one of the given types.
     pub instance: ::core::option::Option<super::Boolean>,
-    /** Validation information for in parameters (0..1)
-
- Additional validation information for the in parameters - a single profile that covers all the parameters. The profile is a constraint on the parameters resource as a whole.*/
+    /// Validation information for in parameters (0..1)
+    ///
+    /// Additional validation information for the in parameters - a single profile that covers all the parameters. The profile is a constraint on the parameters resource as a whole.
     pub input_profile: ::core::option::Option<super::Canonical>,
-    /** Validation information for out parameters (0..1)
-
- Additional validation information for the out parameters - a single profile that covers all the parameters. The profile is a constraint on the parameters resource.*/
+    /// Validation information for out parameters (0..1)
+    ///
+    /// Additional validation information for the out parameters - a single profile that covers all the parameters. The profile is a constraint on the parameters resource.
     pub output_profile: ::core::option::Option<super::Canonical>,
-    /** Parameters for the operation/query (0..*)
-
- The parameters for the operation/query.*/
+    /// Parameters for the operation/query (0..*)
+    ///
+    /// The parameters for the operation/query.
     pub parameter: ::std::vec::Vec<super::OperationDefinitionParameter>,
-    /** Define overloaded variants for when  generating code (0..*)
-
- Defines an appropriate combination of parameters to use when invoking this operation, to help code generators when generating overloaded parameter sets for this operation.*/
+    /// Define overloaded variants for when  generating code (0..*)
+    ///
+    /// Defines an appropriate combination of parameters to use when invoking this operation, to help code generators when generating overloaded parameter sets for this operation.
     pub overload: ::std::vec::Vec<super::OperationDefinitionOverload>,
 }
 impl OperationDefinition {
@@ -374,32 +374,32 @@ impl crate::rt::Element for OperationDefinition {
     }
 }
 crate::rt::element_impls!(OperationDefinition, resource);
-/** Define overloaded variants for when  generating code
-
- Defines an appropriate combination of parameters to use when invoking this operation, to help code generators when generating overloaded parameter sets for this operation.*/
+/// Define overloaded variants for when  generating code
+///
+/// Defines an appropriate combination of parameters to use when invoking this operation, to help code generators when generating overloaded parameter sets for this operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationDefinitionOverload {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of parameter to include in overload (0..*)
-
- Name of parameter to include in overload.*/
+    /// Name of parameter to include in overload (0..*)
+    ///
+    /// Name of parameter to include in overload.
     pub parameter_name: ::std::vec::Vec<super::String>,
-    /** Comments to go on overload (0..1)
-
- Comments to go on overload.*/
+    /// Comments to go on overload (0..1)
+    ///
+    /// Comments to go on overload.
     pub comment: ::core::option::Option<super::String>,
 }
 impl OperationDefinitionOverload {
@@ -459,76 +459,76 @@ impl crate::rt::Element for OperationDefinitionOverload {
     }
 }
 crate::rt::element_impls!(OperationDefinitionOverload, element);
-/** Parameters for the operation/query
-
- The parameters for the operation/query.*/
+/// Parameters for the operation/query
+///
+/// The parameters for the operation/query.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationDefinitionParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name in Parameters.parameter.name or in URL (1..1)
-
- The name of used to identify the parameter.*/
+    /// Name in Parameters.parameter.name or in URL (1..1)
+    ///
+    /// The name of used to identify the parameter.
     pub name: ::core::option::Option<super::Code>,
-    /** in | out (1..1)
-
- Whether this is an input or an output parameter.*/
+    /// in | out (1..1)
+    ///
+    /// Whether this is an input or an output parameter.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::OperationParameterUse, super::Extension>,
     >,
-    /** Minimum Cardinality (1..1)
-
- The minimum number of times this parameter SHALL appear in the request or response.*/
+    /// Minimum Cardinality (1..1)
+    ///
+    /// The minimum number of times this parameter SHALL appear in the request or response.
     pub min: ::core::option::Option<super::Integer>,
-    /** Maximum Cardinality (a number or *) (1..1)
-
- The maximum number of times this element is permitted to appear in the request or response.*/
+    /// Maximum Cardinality (a number or *) (1..1)
+    ///
+    /// The maximum number of times this element is permitted to appear in the request or response.
     pub max: ::core::option::Option<super::String>,
-    /** Description of meaning/use (0..1)
-
- Describes the meaning or use of this parameter.*/
+    /// Description of meaning/use (0..1)
+    ///
+    /// Describes the meaning or use of this parameter.
     pub documentation: ::core::option::Option<super::String>,
-    /** What type this parameter has (0..1)
-
- The type for this parameter.*/
+    /// What type this parameter has (0..1)
+    ///
+    /// The type for this parameter.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirAllTypes, super::Extension>,
     >,
-    /** If type is Reference | canonical, allowed targets (0..*)
-
- Used when the type is "Reference" or "canonical", and identifies a profile structure or implementation Guide that applies to the target of the reference this parameter refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the target resource SHALL conform to at least one profile defined in the implementation guide.*/
+    /// If type is Reference | canonical, allowed targets (0..*)
+    ///
+    /// Used when the type is "Reference" or "canonical", and identifies a profile structure or implementation Guide that applies to the target of the reference this parameter refers to. If any profiles are specified, then the content must conform to at least one of them. The URL can be a local reference - to a contained StructureDefinition, or a reference to another StructureDefinition or Implementation Guide by a canonical URL. When an implementation guide is specified, the target resource SHALL conform to at least one profile defined in the implementation guide.
     pub target_profile: ::std::vec::Vec<super::Canonical>,
-    /** number | date | string | token | reference | composite | quantity | uri | special (0..1)
-
- How the parameter is understood as a search parameter. This is only used if the parameter type is 'string'.*/
+    /// number | date | string | token | reference | composite | quantity | uri | special (0..1)
+    ///
+    /// How the parameter is understood as a search parameter. This is only used if the parameter type is 'string'.
     pub search_type: ::core::option::Option<
         crate::rt::Primitive<super::codes::SearchParamType, super::Extension>,
     >,
-    /** ValueSet details if this is coded (0..1)
-
- Binds to a value set if this parameter is coded (code, Coding, CodeableConcept).*/
+    /// ValueSet details if this is coded (0..1)
+    ///
+    /// Binds to a value set if this parameter is coded (code, Coding, CodeableConcept).
     pub binding: ::core::option::Option<super::OperationDefinitionParameterBinding>,
-    /** References to this parameter (0..*)
-
- Identifies other resource parameters within the operation invocation that are expected to resolve to this resource.*/
+    /// References to this parameter (0..*)
+    ///
+    /// Identifies other resource parameters within the operation invocation that are expected to resolve to this resource.
     pub referenced_from: ::std::vec::Vec<
         super::OperationDefinitionParameterReferencedFrom,
     >,
-    /** Parts of a nested Parameter (0..*)
-
- The parts of a nested Parameter.*/
+    /// Parts of a nested Parameter (0..*)
+    ///
+    /// The parts of a nested Parameter.
     pub part: ::std::vec::Vec<super::OperationDefinitionParameter>,
 }
 impl OperationDefinitionParameter {
@@ -665,34 +665,34 @@ impl crate::rt::Element for OperationDefinitionParameter {
     }
 }
 crate::rt::element_impls!(OperationDefinitionParameter, element);
-/** ValueSet details if this is coded
-
- Binds to a value set if this parameter is coded (code, Coding, CodeableConcept).*/
+/// ValueSet details if this is coded
+///
+/// Binds to a value set if this parameter is coded (code, Coding, CodeableConcept).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationDefinitionParameterBinding {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** required | extensible | preferred | example (1..1)
-
- Indicates the degree of conformance expectations associated with this binding - that is, the degree to which the provided value set must be adhered to in the instances.*/
+    /// required | extensible | preferred | example (1..1)
+    ///
+    /// Indicates the degree of conformance expectations associated with this binding - that is, the degree to which the provided value set must be adhered to in the instances.
     pub strength: ::core::option::Option<
         crate::rt::Primitive<super::codes::BindingStrength, super::Extension>,
     >,
-    /** Source of value set (1..1)
-
- Points to the value set or external definition (e.g. implicit value set) that identifies the set of codes to be used.*/
+    /// Source of value set (1..1)
+    ///
+    /// Points to the value set or external definition (e.g. implicit value set) that identifies the set of codes to be used.
     pub value_set: ::core::option::Option<super::Canonical>,
 }
 impl OperationDefinitionParameterBinding {
@@ -765,32 +765,32 @@ impl crate::rt::Element for OperationDefinitionParameterBinding {
     }
 }
 crate::rt::element_impls!(OperationDefinitionParameterBinding, element);
-/** References to this parameter
-
- Identifies other resource parameters within the operation invocation that are expected to resolve to this resource.*/
+/// References to this parameter
+///
+/// Identifies other resource parameters within the operation invocation that are expected to resolve to this resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationDefinitionParameterReferencedFrom {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Referencing parameter (1..1)
-
- The name of the parameter or dot-separated path of parameter names pointing to the resource parameter that is expected to contain a reference to this resource.*/
+    /// Referencing parameter (1..1)
+    ///
+    /// The name of the parameter or dot-separated path of parameter names pointing to the resource parameter that is expected to contain a reference to this resource.
     pub source: ::core::option::Option<super::String>,
-    /** Element id of reference (0..1)
-
- The id of the element in the referencing resource that is expected to resolve to this resource.*/
+    /// Element id of reference (0..1)
+    ///
+    /// The id of the element in the referencing resource that is expected to resolve to this resource.
     pub source_id: ::core::option::Option<super::String>,
 }
 impl OperationDefinitionParameterReferencedFrom {

@@ -2,84 +2,84 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A grouping of people or organizations with a common purpose
-
- A formally or informally recognized grouping of people or organizations formed for the purpose of achieving some form of collective action.  Includes companies, institutions, corporations, departments, community groups, healthcare practice groups, payer/insurer, etc.*/
+/// A grouping of people or organizations with a common purpose
+///
+/// A formally or informally recognized grouping of people or organizations formed for the purpose of achieving some form of collective action.  Includes companies, institutions, corporations, departments, community groups, healthcare practice groups, payer/insurer, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Organization {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifies this organization  across multiple systems (0..*)
-
- Identifier for the organization that is used to identify the organization across multiple disparate systems.*/
+    /// Identifies this organization  across multiple systems (0..*)
+    ///
+    /// Identifier for the organization that is used to identify the organization across multiple disparate systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether the organization's record is still in active use (0..1)
-
- Whether the organization's record is still in active use.*/
+    /// Whether the organization's record is still in active use (0..1)
+    ///
+    /// Whether the organization's record is still in active use.
     pub active: ::core::option::Option<super::Boolean>,
-    /** Kind of organization (0..*)
-
- The kind(s) of organization that this is.*/
+    /// Kind of organization (0..*)
+    ///
+    /// The kind(s) of organization that this is.
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Name used for the organization (0..1)
-
- A name associated with the organization.*/
+    /// Name used for the organization (0..1)
+    ///
+    /// A name associated with the organization.
     pub name: ::core::option::Option<super::String>,
-    /** A list of alternate names that the organization is known as, or was known as in the past (0..*)
-
- A list of alternate names that the organization is known as, or was known as in the past.*/
+    /// A list of alternate names that the organization is known as, or was known as in the past (0..*)
+    ///
+    /// A list of alternate names that the organization is known as, or was known as in the past.
     pub alias: ::std::vec::Vec<super::String>,
-    /** A contact detail for the organization (0..*)
-
- A contact detail for the organization.*/
+    /// A contact detail for the organization (0..*)
+    ///
+    /// A contact detail for the organization.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** An address for the organization (0..*)
-
- An address for the organization.*/
+    /// An address for the organization (0..*)
+    ///
+    /// An address for the organization.
     pub address: ::std::vec::Vec<super::Address>,
-    /** The organization of which this organization forms a part (0..1)
-
- The organization of which this organization forms a part.*/
+    /// The organization of which this organization forms a part (0..1)
+    ///
+    /// The organization of which this organization forms a part.
     pub part_of: ::core::option::Option<super::Reference>,
-    /** Contact for the organization for a certain purpose (0..*)
-
- Contact for the organization for a certain purpose.*/
+    /// Contact for the organization for a certain purpose (0..*)
+    ///
+    /// Contact for the organization for a certain purpose.
     pub contact: ::std::vec::Vec<super::OrganizationContact>,
-    /** Technical endpoints providing access to services operated for the organization (0..*)
-
- Technical endpoints providing access to services operated for the organization.*/
+    /// Technical endpoints providing access to services operated for the organization (0..*)
+    ///
+    /// Technical endpoints providing access to services operated for the organization.
     pub endpoint: ::std::vec::Vec<super::Reference>,
 }
 impl Organization {
@@ -199,40 +199,40 @@ impl crate::rt::Element for Organization {
     }
 }
 crate::rt::element_impls!(Organization, resource);
-/** Contact for the organization for a certain purpose
-
- Contact for the organization for a certain purpose.*/
+/// Contact for the organization for a certain purpose
+///
+/// Contact for the organization for a certain purpose.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OrganizationContact {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of contact (0..1)
-
- Indicates a purpose for which the contact can be reached.*/
+    /// The type of contact (0..1)
+    ///
+    /// Indicates a purpose for which the contact can be reached.
     pub purpose: ::core::option::Option<super::CodeableConcept>,
-    /** A name associated with the contact (0..1)
-
- A name associated with the contact.*/
+    /// A name associated with the contact (0..1)
+    ///
+    /// A name associated with the contact.
     pub name: ::core::option::Option<super::HumanName>,
-    /** Contact details (telephone, email, etc.)  for a contact (0..*)
-
- A contact detail (e.g. a telephone number or an email address) by which the party may be contacted.*/
+    /// Contact details (telephone, email, etc.)  for a contact (0..*)
+    ///
+    /// A contact detail (e.g. a telephone number or an email address) by which the party may be contacted.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Visiting or postal addresses for the contact (0..1)
-
- Visiting or postal addresses for the contact.*/
+    /// Visiting or postal addresses for the contact (0..1)
+    ///
+    /// Visiting or postal addresses for the contact.
     pub address: ::core::option::Option<super::Address>,
 }
 impl OrganizationContact {

@@ -2,92 +2,92 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Defines an affiliation/assotiation/relationship between 2 distinct oganizations, that is not a part-of relationship/sub-division relationship
-
- Defines an affiliation/assotiation/relationship between 2 distinct oganizations, that is not a part-of relationship/sub-division relationship.*/
+/// Defines an affiliation/assotiation/relationship between 2 distinct oganizations, that is not a part-of relationship/sub-division relationship
+///
+/// Defines an affiliation/assotiation/relationship between 2 distinct oganizations, that is not a part-of relationship/sub-division relationship.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OrganizationAffiliation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifiers that are specific to this role (0..*)
-
- Business identifiers that are specific to this role.*/
+    /// Business identifiers that are specific to this role (0..*)
+    ///
+    /// Business identifiers that are specific to this role.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this organization affiliation record is in active use (0..1)
-
- Whether this organization affiliation record is in active use.*/
+    /// Whether this organization affiliation record is in active use (0..1)
+    ///
+    /// Whether this organization affiliation record is in active use.
     pub active: ::core::option::Option<super::Boolean>,
-    /** The period during which the participatingOrganization is affiliated with the primary organization (0..1)
-
- The period during which the participatingOrganization is affiliated with the primary organization.*/
+    /// The period during which the participatingOrganization is affiliated with the primary organization (0..1)
+    ///
+    /// The period during which the participatingOrganization is affiliated with the primary organization.
     pub period: ::core::option::Option<super::Period>,
-    /** Organization where the role is available (0..1)
-
- Organization where the role is available (primary organization/has members).*/
+    /// Organization where the role is available (0..1)
+    ///
+    /// Organization where the role is available (primary organization/has members).
     pub organization: ::core::option::Option<super::Reference>,
-    /** Organization that provides/performs the role (e.g. providing services or is a member of) (0..1)
-
- The Participating Organization provides/performs the role(s) defined by the code to the Primary Organization (e.g. providing services or is a member of).*/
+    /// Organization that provides/performs the role (e.g. providing services or is a member of) (0..1)
+    ///
+    /// The Participating Organization provides/performs the role(s) defined by the code to the Primary Organization (e.g. providing services or is a member of).
     pub participating_organization: ::core::option::Option<super::Reference>,
-    /** Health insurance provider network in which the participatingOrganization provides the role's services (if defined) at the indicated locations (if defined) (0..*)
-
- Health insurance provider network in which the participatingOrganization provides the role's services (if defined) at the indicated locations (if defined).*/
+    /// Health insurance provider network in which the participatingOrganization provides the role's services (if defined) at the indicated locations (if defined) (0..*)
+    ///
+    /// Health insurance provider network in which the participatingOrganization provides the role's services (if defined) at the indicated locations (if defined).
     pub network: ::std::vec::Vec<super::Reference>,
-    /** Definition of the role the participatingOrganization plays (0..*)
-
- Definition of the role the participatingOrganization plays in the association.*/
+    /// Definition of the role the participatingOrganization plays (0..*)
+    ///
+    /// Definition of the role the participatingOrganization plays in the association.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specific specialty of the participatingOrganization in the context of the role (0..*)
-
- Specific specialty of the participatingOrganization in the context of the role.*/
+    /// Specific specialty of the participatingOrganization in the context of the role (0..*)
+    ///
+    /// Specific specialty of the participatingOrganization in the context of the role.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** The location(s) at which the role occurs (0..*)
-
- The location(s) at which the role occurs.*/
+    /// The location(s) at which the role occurs (0..*)
+    ///
+    /// The location(s) at which the role occurs.
     pub location: ::std::vec::Vec<super::Reference>,
-    /** Healthcare services provided through the role (0..*)
-
- Healthcare services provided through the role.*/
+    /// Healthcare services provided through the role (0..*)
+    ///
+    /// Healthcare services provided through the role.
     pub healthcare_service: ::std::vec::Vec<super::Reference>,
-    /** Contact details at the participatingOrganization relevant to this Affiliation (0..*)
-
- Contact details at the participatingOrganization relevant to this Affiliation.*/
+    /// Contact details at the participatingOrganization relevant to this Affiliation (0..*)
+    ///
+    /// Contact details at the participatingOrganization relevant to this Affiliation.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Technical endpoints providing access to services operated for this role (0..*)
-
- Technical endpoints providing access to services operated for this role.*/
+    /// Technical endpoints providing access to services operated for this role (0..*)
+    ///
+    /// Technical endpoints providing access to services operated for this role.
     pub endpoint: ::std::vec::Vec<super::Reference>,
 }
 impl OrganizationAffiliation {

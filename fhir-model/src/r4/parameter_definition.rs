@@ -2,50 +2,50 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Definition of a parameter to a module
-
- The parameters to the module. This collection specifies both the input and output parameters. Input parameters are provided by the caller as part of the $evaluate operation. Output parameters are included in the GuidanceResponse.*/
+/// Definition of a parameter to a module
+///
+/// The parameters to the module. This collection specifies both the input and output parameters. Input parameters are provided by the caller as part of the $evaluate operation. Output parameters are included in the GuidanceResponse.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParameterDefinition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Name used to access the parameter value (0..1)
-
- The name of the parameter used to allow access to the value of the parameter in evaluation contexts.*/
+    /// Name used to access the parameter value (0..1)
+    ///
+    /// The name of the parameter used to allow access to the value of the parameter in evaluation contexts.
     pub name: ::core::option::Option<super::Code>,
-    /** in | out (1..1)
-
- Whether the parameter is input or output for the module.*/
+    /// in | out (1..1)
+    ///
+    /// Whether the parameter is input or output for the module.
     pub use_: ::core::option::Option<
         crate::rt::Primitive<super::codes::OperationParameterUse, super::Extension>,
     >,
-    /** Minimum cardinality (0..1)
-
- The minimum number of times this parameter SHALL appear in the request or response.*/
+    /// Minimum cardinality (0..1)
+    ///
+    /// The minimum number of times this parameter SHALL appear in the request or response.
     pub min: ::core::option::Option<super::Integer>,
-    /** Maximum cardinality (a number of *) (0..1)
-
- The maximum number of times this element is permitted to appear in the request or response.*/
+    /// Maximum cardinality (a number of *) (0..1)
+    ///
+    /// The maximum number of times this element is permitted to appear in the request or response.
     pub max: ::core::option::Option<super::String>,
-    /** A brief description of the parameter (0..1)
-
- A brief discussion of what the parameter is for and how it is used by the module.*/
+    /// A brief description of the parameter (0..1)
+    ///
+    /// A brief discussion of what the parameter is for and how it is used by the module.
     pub documentation: ::core::option::Option<super::String>,
-    /** What type of value (1..1)
-
- The type of the parameter.*/
+    /// What type of value (1..1)
+    ///
+    /// The type of the parameter.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirAllTypes, super::Extension>,
     >,
-    /** What profile the value is expected to be (0..1)
-
- If specified, this indicates a profile that the input data must conform to, or that the output data will conform to.*/
+    /// What profile the value is expected to be (0..1)
+    ///
+    /// If specified, this indicates a profile that the input data must conform to, or that the output data will conform to.
     pub profile: ::core::option::Option<super::Canonical>,
 }
 impl ParameterDefinition {

@@ -2,30 +2,30 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Operation Request or Response
-
- This resource is a non-persisted resource used to pass information into and back from an [operation](operations.html). It has no other use, and there is no RESTful endpoint associated with it.*/
+/// Operation Request or Response
+///
+/// This resource is a non-persisted resource used to pass information into and back from an [operation](operations.html). It has no other use, and there is no RESTful endpoint associated with it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parameters {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Operation Parameter (0..*)
-
- A parameter passed to or received from the operation.*/
+    /// Operation Parameter (0..*)
+    ///
+    /// A parameter passed to or received from the operation.
     pub parameter: ::std::vec::Vec<super::ParametersParameter>,
 }
 impl Parameters {
@@ -93,40 +93,40 @@ impl crate::rt::Element for Parameters {
     }
 }
 crate::rt::element_impls!(Parameters, resource);
-/** Operation Parameter
-
- A parameter passed to or received from the operation.*/
+/// Operation Parameter
+///
+/// A parameter passed to or received from the operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParametersParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name from the definition (1..1)
-
- The name of the parameter (reference to the operation definition).*/
+    /// Name from the definition (1..1)
+    ///
+    /// The name of the parameter (reference to the operation definition).
     pub name: ::core::option::Option<super::String>,
-    /** If parameter is a data type (0..1)
-
- If the parameter is a data type.*/
+    /// If parameter is a data type (0..1)
+    ///
+    /// If the parameter is a data type.
     pub value: ::core::option::Option<super::ParametersParameterValue>,
-    /** If parameter is a whole resource (0..1)
-
- If the parameter is a whole resource.*/
+    /// If parameter is a whole resource (0..1)
+    ///
+    /// If the parameter is a whole resource.
     pub resource: ::core::option::Option<super::Resource>,
-    /** Named part of a multi-part parameter (0..*)
-
- A named part of a multi-part parameter.*/
+    /// Named part of a multi-part parameter (0..*)
+    ///
+    /// A named part of a multi-part parameter.
     pub part: ::std::vec::Vec<super::ParametersParameter>,
 }
 impl ParametersParameter {

@@ -2,115 +2,115 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Information about an individual or animal receiving health care services
-
- Demographics and other administrative information about an individual or animal receiving care or other health-related services.*/
+/// Information about an individual or animal receiving health care services
+///
+/// Demographics and other administrative information about an individual or animal receiving care or other health-related services.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Patient {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** An identifier for this patient (0..*)
-
- An identifier for this patient.*/
+    /// An identifier for this patient (0..*)
+    ///
+    /// An identifier for this patient.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this patient's record is in active use (0..1)
-
- Whether this patient record is in active use.
- Many systems use this property to mark as non-current patients, such as those that have not been seen for a period of time based on an organization's business rules.
-
- It is often used to filter patient lists to exclude inactive patients
-
- Deceased patients may also be marked as inactive for the same reasons, but may be active for some time after death.*/
+    /// Whether this patient's record is in active use (0..1)
+    ///
+    /// Whether this patient record is in active use.
+    /// Many systems use this property to mark as non-current patients, such as those that have not been seen for a period of time based on an organization's business rules.
+    ///
+    /// It is often used to filter patient lists to exclude inactive patients
+    ///
+    /// Deceased patients may also be marked as inactive for the same reasons, but may be active for some time after death.
     pub active: ::core::option::Option<super::Boolean>,
-    /** A name associated with the patient (0..*)
-
- A name associated with the individual.*/
+    /// A name associated with the patient (0..*)
+    ///
+    /// A name associated with the individual.
     pub name: ::std::vec::Vec<super::HumanName>,
-    /** A contact detail for the individual (0..*)
-
- A contact detail (e.g. a telephone number or an email address) by which the individual may be contacted.*/
+    /// A contact detail for the individual (0..*)
+    ///
+    /// A contact detail (e.g. a telephone number or an email address) by which the individual may be contacted.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** male | female | other | unknown (0..1)
-
- Administrative Gender - the gender that the patient is considered to have for administration and record keeping purposes.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// Administrative Gender - the gender that the patient is considered to have for administration and record keeping purposes.
     pub gender: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdministrativeGender, super::Extension>,
     >,
-    /** The date of birth for the individual (0..1)
-
- The date of birth for the individual.*/
+    /// The date of birth for the individual (0..1)
+    ///
+    /// The date of birth for the individual.
     pub birth_date: ::core::option::Option<super::Date>,
-    /** Indicates if the individual is deceased or not (0..1)
-
- Indicates if the individual is deceased or not.*/
+    /// Indicates if the individual is deceased or not (0..1)
+    ///
+    /// Indicates if the individual is deceased or not.
     pub deceased: ::core::option::Option<super::PatientDeceased>,
-    /** An address for the individual (0..*)
-
- An address for the individual.*/
+    /// An address for the individual (0..*)
+    ///
+    /// An address for the individual.
     pub address: ::std::vec::Vec<super::Address>,
-    /** Marital (civil) status of a patient (0..1)
-
- This field contains a patient's most recent marital (civil) status.*/
+    /// Marital (civil) status of a patient (0..1)
+    ///
+    /// This field contains a patient's most recent marital (civil) status.
     pub marital_status: ::core::option::Option<super::CodeableConcept>,
-    /** Whether patient is part of a multiple birth (0..1)
-
- Indicates whether the patient is part of a multiple (boolean) or indicates the actual birth order (integer).*/
+    /// Whether patient is part of a multiple birth (0..1)
+    ///
+    /// Indicates whether the patient is part of a multiple (boolean) or indicates the actual birth order (integer).
     pub multiple_birth: ::core::option::Option<super::PatientMultipleBirth>,
-    /** Image of the patient (0..*)
-
- Image of the patient.*/
+    /// Image of the patient (0..*)
+    ///
+    /// Image of the patient.
     pub photo: ::std::vec::Vec<super::Attachment>,
-    /** A contact party (e.g. guardian, partner, friend) for the patient (0..*)
-
- A contact party (e.g. guardian, partner, friend) for the patient.*/
+    /// A contact party (e.g. guardian, partner, friend) for the patient (0..*)
+    ///
+    /// A contact party (e.g. guardian, partner, friend) for the patient.
     pub contact: ::std::vec::Vec<super::PatientContact>,
-    /** A language which may be used to communicate with the patient about his or her health (0..*)
-
- A language which may be used to communicate with the patient about his or her health.*/
+    /// A language which may be used to communicate with the patient about his or her health (0..*)
+    ///
+    /// A language which may be used to communicate with the patient about his or her health.
     pub communication: ::std::vec::Vec<super::PatientCommunication>,
-    /** Patient's nominated primary care provider (0..*)
-
- Patient's nominated care provider.*/
+    /// Patient's nominated primary care provider (0..*)
+    ///
+    /// Patient's nominated care provider.
     pub general_practitioner: ::std::vec::Vec<super::Reference>,
-    /** Organization that is the custodian of the patient record (0..1)
-
- Organization that is the custodian of the patient record.*/
+    /// Organization that is the custodian of the patient record (0..1)
+    ///
+    /// Organization that is the custodian of the patient record.
     pub managing_organization: ::core::option::Option<super::Reference>,
-    /** Link to another patient resource that concerns the same actual person (0..*)
-
- Link to another patient resource that concerns the same actual patient.*/
+    /// Link to another patient resource that concerns the same actual person (0..*)
+    ///
+    /// Link to another patient resource that concerns the same actual patient.
     pub link: ::std::vec::Vec<super::PatientLink>,
 }
 impl Patient {
@@ -354,32 +354,32 @@ impl crate::rt::Value for PatientMultipleBirth {
         }
     }
 }
-/** A language which may be used to communicate with the patient about his or her health
-
- A language which may be used to communicate with the patient about his or her health.*/
+/// A language which may be used to communicate with the patient about his or her health
+///
+/// A language which may be used to communicate with the patient about his or her health.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PatientCommunication {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The language which can be used to communicate with the patient about his or her health (1..1)
-
- The ISO-639-1 alpha 2 code in lower case for the language, optionally followed by a hyphen and the ISO-3166-1 alpha 2 code for the region in upper case; e.g. "en" for English, or "en-US" for American English versus "en-EN" for England English.*/
+    /// The language which can be used to communicate with the patient about his or her health (1..1)
+    ///
+    /// The ISO-639-1 alpha 2 code in lower case for the language, optionally followed by a hyphen and the ISO-3166-1 alpha 2 code for the region in upper case; e.g. "en" for English, or "en-US" for American English versus "en-EN" for England English.
     pub language: ::core::option::Option<super::CodeableConcept>,
-    /** Language preference indicator (0..1)
-
- Indicates whether or not the patient prefers this language (over other languages he masters up a certain level).*/
+    /// Language preference indicator (0..1)
+    ///
+    /// Indicates whether or not the patient prefers this language (over other languages he masters up a certain level).
     pub preferred: ::core::option::Option<super::Boolean>,
 }
 impl PatientCommunication {
@@ -446,54 +446,54 @@ impl crate::rt::Element for PatientCommunication {
     }
 }
 crate::rt::element_impls!(PatientCommunication, element);
-/** A contact party (e.g. guardian, partner, friend) for the patient
-
- A contact party (e.g. guardian, partner, friend) for the patient.*/
+/// A contact party (e.g. guardian, partner, friend) for the patient
+///
+/// A contact party (e.g. guardian, partner, friend) for the patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PatientContact {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The kind of relationship (0..*)
-
- The nature of the relationship between the patient and the contact person.*/
+    /// The kind of relationship (0..*)
+    ///
+    /// The nature of the relationship between the patient and the contact person.
     pub relationship: ::std::vec::Vec<super::CodeableConcept>,
-    /** A name associated with the contact person (0..1)
-
- A name associated with the contact person.*/
+    /// A name associated with the contact person (0..1)
+    ///
+    /// A name associated with the contact person.
     pub name: ::core::option::Option<super::HumanName>,
-    /** A contact detail for the person (0..*)
-
- A contact detail for the person, e.g. a telephone number or an email address.*/
+    /// A contact detail for the person (0..*)
+    ///
+    /// A contact detail for the person, e.g. a telephone number or an email address.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Address for the contact person (0..1)
-
- Address for the contact person.*/
+    /// Address for the contact person (0..1)
+    ///
+    /// Address for the contact person.
     pub address: ::core::option::Option<super::Address>,
-    /** male | female | other | unknown (0..1)
-
- Administrative Gender - the gender that the contact person is considered to have for administration and record keeping purposes.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// Administrative Gender - the gender that the contact person is considered to have for administration and record keeping purposes.
     pub gender: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdministrativeGender, super::Extension>,
     >,
-    /** Organization that is associated with the contact (0..1)
-
- Organization on behalf of which the contact is acting or for which the contact is working.*/
+    /// Organization that is associated with the contact (0..1)
+    ///
+    /// Organization on behalf of which the contact is acting or for which the contact is working.
     pub organization: ::core::option::Option<super::Reference>,
-    /** The period during which this contact person or organization is valid to be contacted relating to this patient (0..1)
-
- The period during which this contact person or organization is valid to be contacted relating to this patient.*/
+    /// The period during which this contact person or organization is valid to be contacted relating to this patient (0..1)
+    ///
+    /// The period during which this contact person or organization is valid to be contacted relating to this patient.
     pub period: ::core::option::Option<super::Period>,
 }
 impl PatientContact {
@@ -581,32 +581,32 @@ impl crate::rt::Element for PatientContact {
     }
 }
 crate::rt::element_impls!(PatientContact, element);
-/** Link to another patient resource that concerns the same actual person
-
- Link to another patient resource that concerns the same actual patient.*/
+/// Link to another patient resource that concerns the same actual person
+///
+/// Link to another patient resource that concerns the same actual patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PatientLink {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The other patient or related person resource that the link refers to (1..1)
-
- The other patient resource that the link refers to.*/
+    /// The other patient or related person resource that the link refers to (1..1)
+    ///
+    /// The other patient resource that the link refers to.
     pub other: ::core::option::Option<super::Reference>,
-    /** replaced-by | replaces | refer | seealso (1..1)
-
- The type of link between this patient resource and another patient resource.*/
+    /// replaced-by | replaces | refer | seealso (1..1)
+    ///
+    /// The type of link between this patient resource and another patient resource.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::LinkType, super::Extension>,
     >,

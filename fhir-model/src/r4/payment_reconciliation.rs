@@ -2,111 +2,111 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** PaymentReconciliation resource
-
- This resource provides the details including amount of a payment and allocates the payment items being paid.*/
+/// PaymentReconciliation resource
+///
+/// This resource provides the details including amount of a payment and allocates the payment items being paid.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PaymentReconciliation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for a payment reconciliation (0..*)
-
- A unique identifier assigned to this payment reconciliation.*/
+    /// Business Identifier for a payment reconciliation (0..*)
+    ///
+    /// A unique identifier assigned to this payment reconciliation.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Period covered (0..1)
-
- The period of time for which payments have been gathered into this bulk payment for settlement.*/
+    /// Period covered (0..1)
+    ///
+    /// The period of time for which payments have been gathered into this bulk payment for settlement.
     pub period: ::core::option::Option<super::Period>,
-    /** Creation date (1..1)
-
- The date when the resource was created.*/
+    /// Creation date (1..1)
+    ///
+    /// The date when the resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Party generating payment (0..1)
-
- The party who generated the payment.*/
+    /// Party generating payment (0..1)
+    ///
+    /// The party who generated the payment.
     pub payment_issuer: ::core::option::Option<super::Reference>,
-    /** Reference to requesting resource (0..1)
-
- Original request resource reference.*/
+    /// Reference to requesting resource (0..1)
+    ///
+    /// Original request resource reference.
     pub request: ::core::option::Option<super::Reference>,
-    /** Responsible practitioner (0..1)
-
- The practitioner who is responsible for the services rendered to the patient.*/
+    /// Responsible practitioner (0..1)
+    ///
+    /// The practitioner who is responsible for the services rendered to the patient.
     pub requestor: ::core::option::Option<super::Reference>,
-    /** queued | complete | error | partial (0..1)
-
- The outcome of a request for a reconciliation.*/
+    /// queued | complete | error | partial (0..1)
+    ///
+    /// The outcome of a request for a reconciliation.
     pub outcome: ::core::option::Option<
         crate::rt::Primitive<super::codes::ClaimProcessingCodes, super::Extension>,
     >,
-    /** Disposition message (0..1)
-
- A human readable description of the status of the request for the reconciliation.*/
+    /// Disposition message (0..1)
+    ///
+    /// A human readable description of the status of the request for the reconciliation.
     pub disposition: ::core::option::Option<super::String>,
-    /** When payment issued (1..1)
-
- The date of payment as indicated on the financial instrument.*/
+    /// When payment issued (1..1)
+    ///
+    /// The date of payment as indicated on the financial instrument.
     pub payment_date: ::core::option::Option<super::Date>,
-    /** Total amount of Payment (1..1)
-
- Total payment amount as indicated on the financial instrument.*/
+    /// Total amount of Payment (1..1)
+    ///
+    /// Total payment amount as indicated on the financial instrument.
     pub payment_amount: ::core::option::Option<super::Money>,
-    /** Business identifier for the payment (0..1)
-
- Issuer's unique identifier for the payment instrument.*/
+    /// Business identifier for the payment (0..1)
+    ///
+    /// Issuer's unique identifier for the payment instrument.
     pub payment_identifier: ::core::option::Option<super::Identifier>,
-    /** Settlement particulars (0..*)
-
- Distribution of the payment amount for a previously acknowledged payable.*/
+    /// Settlement particulars (0..*)
+    ///
+    /// Distribution of the payment amount for a previously acknowledged payable.
     pub detail: ::std::vec::Vec<super::PaymentReconciliationDetail>,
-    /** Printed form identifier (0..1)
-
- A code for the form to be used for printing the content.*/
+    /// Printed form identifier (0..1)
+    ///
+    /// A code for the form to be used for printing the content.
     pub form_code: ::core::option::Option<super::CodeableConcept>,
-    /** Note concerning processing (0..*)
-
- A note that describes or explains the processing in a human readable form.*/
+    /// Note concerning processing (0..*)
+    ///
+    /// A note that describes or explains the processing in a human readable form.
     pub process_note: ::std::vec::Vec<super::PaymentReconciliationProcessNote>,
 }
 impl PaymentReconciliation {
@@ -274,64 +274,64 @@ impl crate::rt::Element for PaymentReconciliation {
     }
 }
 crate::rt::element_impls!(PaymentReconciliation, resource);
-/** Settlement particulars
-
- Distribution of the payment amount for a previously acknowledged payable.*/
+/// Settlement particulars
+///
+/// Distribution of the payment amount for a previously acknowledged payable.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PaymentReconciliationDetail {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier of the payment detail (0..1)
-
- Unique identifier for the current payment item for the referenced payable.*/
+    /// Business identifier of the payment detail (0..1)
+    ///
+    /// Unique identifier for the current payment item for the referenced payable.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Business identifier of the prior payment detail (0..1)
-
- Unique identifier for the prior payment item for the referenced payable.*/
+    /// Business identifier of the prior payment detail (0..1)
+    ///
+    /// Unique identifier for the prior payment item for the referenced payable.
     pub predecessor: ::core::option::Option<super::Identifier>,
-    /** Category of payment (1..1)
-
- Code to indicate the nature of the payment.*/
+    /// Category of payment (1..1)
+    ///
+    /// Code to indicate the nature of the payment.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Request giving rise to the payment (0..1)
-
- A resource, such as a Claim, the evaluation of which could lead to payment.*/
+    /// Request giving rise to the payment (0..1)
+    ///
+    /// A resource, such as a Claim, the evaluation of which could lead to payment.
     pub request: ::core::option::Option<super::Reference>,
-    /** Submitter of the request (0..1)
-
- The party which submitted the claim or financial transaction.*/
+    /// Submitter of the request (0..1)
+    ///
+    /// The party which submitted the claim or financial transaction.
     pub submitter: ::core::option::Option<super::Reference>,
-    /** Response committing to a payment (0..1)
-
- A resource, such as a ClaimResponse, which contains a commitment to payment.*/
+    /// Response committing to a payment (0..1)
+    ///
+    /// A resource, such as a ClaimResponse, which contains a commitment to payment.
     pub response: ::core::option::Option<super::Reference>,
-    /** Date of commitment to pay (0..1)
-
- The date from the response resource containing a commitment to pay.*/
+    /// Date of commitment to pay (0..1)
+    ///
+    /// The date from the response resource containing a commitment to pay.
     pub date: ::core::option::Option<super::Date>,
-    /** Contact for the response (0..1)
-
- A reference to the individual who is responsible for inquiries regarding the response and its payment.*/
+    /// Contact for the response (0..1)
+    ///
+    /// A reference to the individual who is responsible for inquiries regarding the response and its payment.
     pub responsible: ::core::option::Option<super::Reference>,
-    /** Recipient of the payment (0..1)
-
- The party which is receiving the payment.*/
+    /// Recipient of the payment (0..1)
+    ///
+    /// The party which is receiving the payment.
     pub payee: ::core::option::Option<super::Reference>,
-    /** Amount allocated to this payable (0..1)
-
- The monetary amount allocated from the total payment to the payable.*/
+    /// Amount allocated to this payable (0..1)
+    ///
+    /// The monetary amount allocated from the total payment to the payable.
     pub amount: ::core::option::Option<super::Money>,
 }
 impl PaymentReconciliationDetail {
@@ -430,34 +430,34 @@ impl crate::rt::Element for PaymentReconciliationDetail {
     }
 }
 crate::rt::element_impls!(PaymentReconciliationDetail, element);
-/** Note concerning processing
-
- A note that describes or explains the processing in a human readable form.*/
+/// Note concerning processing
+///
+/// A note that describes or explains the processing in a human readable form.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PaymentReconciliationProcessNote {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** display | print | printoper (0..1)
-
- The business purpose of the note text.*/
+    /// display | print | printoper (0..1)
+    ///
+    /// The business purpose of the note text.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::NoteType, super::Extension>,
     >,
-    /** Note explanatory text (0..1)
-
- The explanation or description associated with the processing.*/
+    /// Note explanatory text (0..1)
+    ///
+    /// The explanation or description associated with the processing.
     pub text: ::core::option::Option<super::String>,
 }
 impl PaymentReconciliationProcessNote {

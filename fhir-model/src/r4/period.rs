@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Time range defined by start and end date/time
-
- A time period defined by a start and end date and optionally time.*/
+/// Time range defined by start and end date/time
+///
+/// A time period defined by a start and end date and optionally time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Period {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Starting time with inclusive boundary (0..1)
-
- The start of the period. The boundary is inclusive.*/
+    /// Starting time with inclusive boundary (0..1)
+    ///
+    /// The start of the period. The boundary is inclusive.
     pub start: ::core::option::Option<super::DateTime>,
-    /** End time with inclusive boundary, if not ongoing (0..1)
-
- The end of the period. If the end of the period is missing, it means no end was known or planned at the time the instance was created. The start may be in the past, and the end date in the future, which means that period is expected/planned to end at that time.*/
+    /// End time with inclusive boundary, if not ongoing (0..1)
+    ///
+    /// The end of the period. If the end of the period is missing, it means no end was known or planned at the time the instance was created. The start may be in the past, and the end date in the future, which means that period is expected/planned to end at that time.
     pub end: ::core::option::Option<super::DateTime>,
 }
 impl Period {

@@ -2,86 +2,86 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A generic person record
-
- Demographics and administrative information about a person independent of a specific health-related context.*/
+/// A generic person record
+///
+/// Demographics and administrative information about a person independent of a specific health-related context.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Person {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A human identifier for this person (0..*)
-
- Identifier for a person within a particular scope.*/
+    /// A human identifier for this person (0..*)
+    ///
+    /// Identifier for a person within a particular scope.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** A name associated with the person (0..*)
-
- A name associated with the person.*/
+    /// A name associated with the person (0..*)
+    ///
+    /// A name associated with the person.
     pub name: ::std::vec::Vec<super::HumanName>,
-    /** A contact detail for the person (0..*)
-
- A contact detail for the person, e.g. a telephone number or an email address.*/
+    /// A contact detail for the person (0..*)
+    ///
+    /// A contact detail for the person, e.g. a telephone number or an email address.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** male | female | other | unknown (0..1)
-
- Administrative Gender.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// Administrative Gender.
     pub gender: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdministrativeGender, super::Extension>,
     >,
-    /** The date on which the person was born (0..1)
-
- The birth date for the person.*/
+    /// The date on which the person was born (0..1)
+    ///
+    /// The birth date for the person.
     pub birth_date: ::core::option::Option<super::Date>,
-    /** One or more addresses for the person (0..*)
-
- One or more addresses for the person.*/
+    /// One or more addresses for the person (0..*)
+    ///
+    /// One or more addresses for the person.
     pub address: ::std::vec::Vec<super::Address>,
-    /** Image of the person (0..1)
-
- An image that can be displayed as a thumbnail of the person to enhance the identification of the individual.*/
+    /// Image of the person (0..1)
+    ///
+    /// An image that can be displayed as a thumbnail of the person to enhance the identification of the individual.
     pub photo: ::core::option::Option<super::Attachment>,
-    /** The organization that is the custodian of the person record (0..1)
-
- The organization that is the custodian of the person record.*/
+    /// The organization that is the custodian of the person record (0..1)
+    ///
+    /// The organization that is the custodian of the person record.
     pub managing_organization: ::core::option::Option<super::Reference>,
-    /** This person's record is in active use (0..1)
-
- Whether this person's record is in active use.*/
+    /// This person's record is in active use (0..1)
+    ///
+    /// Whether this person's record is in active use.
     pub active: ::core::option::Option<super::Boolean>,
-    /** Link to a resource that concerns the same actual person (0..*)
-
- Link to a resource that concerns the same actual person.*/
+    /// Link to a resource that concerns the same actual person (0..*)
+    ///
+    /// Link to a resource that concerns the same actual person.
     pub link: ::std::vec::Vec<super::PersonLink>,
 }
 impl Person {
@@ -193,32 +193,32 @@ impl crate::rt::Element for Person {
     }
 }
 crate::rt::element_impls!(Person, resource);
-/** Link to a resource that concerns the same actual person
-
- Link to a resource that concerns the same actual person.*/
+/// Link to a resource that concerns the same actual person
+///
+/// Link to a resource that concerns the same actual person.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersonLink {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The resource to which this actual person is associated (1..1)
-
- The resource to which this actual person is associated.*/
+    /// The resource to which this actual person is associated (1..1)
+    ///
+    /// The resource to which this actual person is associated.
     pub target: ::core::option::Option<super::Reference>,
-    /** level1 | level2 | level3 | level4 (0..1)
-
- Level of assurance that this link is associated with the target resource.*/
+    /// level1 | level2 | level3 | level4 (0..1)
+    ///
+    /// Level of assurance that this link is associated with the target resource.
     pub assurance: ::core::option::Option<
         crate::rt::Primitive<super::codes::IdentityAssuranceLevel, super::Extension>,
     >,

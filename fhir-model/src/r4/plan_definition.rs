@@ -2,170 +2,170 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The definition of a plan for a series of actions, independent of any specific patient or context
-
- This resource allows for the definition of various types of plans as a sharable, consumable, and executable artifact. The resource is general enough to support the description of a broad range of clinical artifacts such as clinical decision support rules, order sets and protocols.*/
+/// The definition of a plan for a series of actions, independent of any specific patient or context
+///
+/// This resource allows for the definition of various types of plans as a sharable, consumable, and executable artifact. The resource is general enough to support the description of a broad range of clinical artifacts such as clinical decision support rules, order sets and protocols.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this plan definition, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this plan definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this plan definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the plan definition is stored on different servers.*/
+    /// Canonical identifier for this plan definition, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this plan definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this plan definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the plan definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the plan definition (0..*)
-
- A formal identifier that is used to identify this plan definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the plan definition (0..*)
+    ///
+    /// A formal identifier that is used to identify this plan definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the plan definition (0..1)
-
- The identifier that is used to identify this version of the plan definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the plan definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.*/
+    /// Business version of the plan definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the plan definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the plan definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this plan definition (computer friendly) (0..1)
-
- A natural language name identifying the plan definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this plan definition (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the plan definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this plan definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the plan definition.*/
+    /// Name for this plan definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the plan definition.
     pub title: ::core::option::Option<super::String>,
-    /** Subordinate title of the plan definition (0..1)
-
- An explanatory or alternate title for the plan definition giving additional information about its content.*/
+    /// Subordinate title of the plan definition (0..1)
+    ///
+    /// An explanatory or alternate title for the plan definition giving additional information about its content.
     pub subtitle: ::core::option::Option<super::String>,
-    /** order-set | clinical-protocol | eca-rule | workflow-definition (0..1)
-
- A high-level category for the plan definition that distinguishes the kinds of systems that would be interested in the plan definition.*/
+    /// order-set | clinical-protocol | eca-rule | workflow-definition (0..1)
+    ///
+    /// A high-level category for the plan definition that distinguishes the kinds of systems that would be interested in the plan definition.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this plan definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this plan definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this plan definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this plan definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Type of individual the plan definition is focused on (0..1)
-
- A code or group definition that describes the intended subject of the plan definition.*/
+    /// Type of individual the plan definition is focused on (0..1)
+    ///
+    /// A code or group definition that describes the intended subject of the plan definition.
     pub subject: ::core::option::Option<super::PlanDefinitionSubject>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the plan definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the plan definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the plan definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the plan definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the plan definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the plan definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the plan definition (0..1)
-
- A free text natural language description of the plan definition from a consumer's perspective.*/
+    /// Natural language description of the plan definition (0..1)
+    ///
+    /// A free text natural language description of the plan definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate plan definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate plan definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for plan definition (if applicable) (0..*)
-
- A legal or geographic region in which the plan definition is intended to be used.*/
+    /// Intended jurisdiction for plan definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the plan definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this plan definition is defined (0..1)
-
- Explanation of why this plan definition is needed and why it has been designed as it has.*/
+    /// Why this plan definition is defined (0..1)
+    ///
+    /// Explanation of why this plan definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Describes the clinical usage of the plan (0..1)
-
- A detailed description of how the plan definition is used from a clinical perspective.*/
+    /// Describes the clinical usage of the plan (0..1)
+    ///
+    /// A detailed description of how the plan definition is used from a clinical perspective.
     pub usage: ::core::option::Option<super::String>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the plan definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the plan definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the plan definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the plan definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the plan definition was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the plan definition was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the plan definition was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the plan definition was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the plan definition is expected to be used (0..1)
-
- The period during which the plan definition content was or is planned to be in active use.*/
+    /// When the plan definition is expected to be used (0..1)
+    ///
+    /// The period during which the plan definition content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** E.g. Education, Treatment, Assessment (0..*)
-
- Descriptive topics related to the content of the plan definition. Topics provide a high-level categorization of the definition that can be useful for filtering and searching.*/
+    /// E.g. Education, Treatment, Assessment (0..*)
+    ///
+    /// Descriptive topics related to the content of the plan definition. Topics provide a high-level categorization of the definition that can be useful for filtering and searching.
     pub topic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who authored the content (0..*)
-
- An individiual or organization primarily involved in the creation and maintenance of the content.*/
+    /// Who authored the content (0..*)
+    ///
+    /// An individiual or organization primarily involved in the creation and maintenance of the content.
     pub author: ::std::vec::Vec<super::ContactDetail>,
-    /** Who edited the content (0..*)
-
- An individual or organization primarily responsible for internal coherence of the content.*/
+    /// Who edited the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for internal coherence of the content.
     pub editor: ::std::vec::Vec<super::ContactDetail>,
-    /** Who reviewed the content (0..*)
-
- An individual or organization primarily responsible for review of some aspect of the content.*/
+    /// Who reviewed the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for review of some aspect of the content.
     pub reviewer: ::std::vec::Vec<super::ContactDetail>,
-    /** Who endorsed the content (0..*)
-
- An individual or organization responsible for officially endorsing the content for use in some setting.*/
+    /// Who endorsed the content (0..*)
+    ///
+    /// An individual or organization responsible for officially endorsing the content for use in some setting.
     pub endorser: ::std::vec::Vec<super::ContactDetail>,
-    /** Additional documentation, citations (0..*)
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+    /// Additional documentation, citations (0..*)
+    ///
+    /// Related artifacts such as additional documentation, justification, or bibliographic references.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Logic used by the plan definition (0..*)
-
- A reference to a Library resource containing any formal logic used by the plan definition.*/
+    /// Logic used by the plan definition (0..*)
+    ///
+    /// A reference to a Library resource containing any formal logic used by the plan definition.
     pub library: ::std::vec::Vec<super::Canonical>,
-    /** What the plan is trying to accomplish (0..*)
-
- Goals that describe what the activities within the plan are intended to achieve. For example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.*/
+    /// What the plan is trying to accomplish (0..*)
+    ///
+    /// Goals that describe what the activities within the plan are intended to achieve. For example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.
     pub goal: ::std::vec::Vec<super::PlanDefinitionGoal>,
-    /** Action defined by the plan (0..*)
-
- An action or group of actions to be taken as part of the plan.*/
+    /// Action defined by the plan (0..*)
+    ///
+    /// An action or group of actions to be taken as part of the plan.
     pub action: ::std::vec::Vec<super::PlanDefinitionAction>,
 }
 impl PlanDefinition {
@@ -434,144 +434,144 @@ impl crate::rt::Value for PlanDefinitionSubject {
         }
     }
 }
-/** Action defined by the plan
-
- An action or group of actions to be taken as part of the plan.*/
+/// Action defined by the plan
+///
+/// An action or group of actions to be taken as part of the plan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** User-visible prefix for the action (e.g. 1. or A.) (0..1)
-
- A user-visible prefix for the action.*/
+    /// User-visible prefix for the action (e.g. 1. or A.) (0..1)
+    ///
+    /// A user-visible prefix for the action.
     pub prefix: ::core::option::Option<super::String>,
-    /** User-visible title (0..1)
-
- The title of the action displayed to a user.*/
+    /// User-visible title (0..1)
+    ///
+    /// The title of the action displayed to a user.
     pub title: ::core::option::Option<super::String>,
-    /** Brief description of the action (0..1)
-
- A brief description of the action used to provide a summary to display to the user.*/
+    /// Brief description of the action (0..1)
+    ///
+    /// A brief description of the action used to provide a summary to display to the user.
     pub description: ::core::option::Option<super::String>,
-    /** Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system (0..1)
-
- A text equivalent of the action to be performed. This provides a human-interpretable description of the action when the definition is consumed by a system that might not be capable of interpreting it dynamically.*/
+    /// Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system (0..1)
+    ///
+    /// A text equivalent of the action to be performed. This provides a human-interpretable description of the action when the definition is consumed by a system that might not be capable of interpreting it dynamically.
     pub text_equivalent: ::core::option::Option<super::String>,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the action should be addressed with respect to other actions.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the action should be addressed with respect to other actions.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** Code representing the meaning of the action or sub-actions (0..*)
-
- A code that provides meaning for the action or action group. For example, a section may have a LOINC code for the section of a documentation template.*/
+    /// Code representing the meaning of the action or sub-actions (0..*)
+    ///
+    /// A code that provides meaning for the action or action group. For example, a section may have a LOINC code for the section of a documentation template.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why the action should be performed (0..*)
-
- A description of why this action is necessary or appropriate.*/
+    /// Why the action should be performed (0..*)
+    ///
+    /// A description of why this action is necessary or appropriate.
     pub reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Supporting documentation for the intended performer of the action (0..*)
-
- Didactic or other informational resources associated with the action that can be provided to the CDS recipient. Information resources can include inline text commentary and links to web resources.*/
+    /// Supporting documentation for the intended performer of the action (0..*)
+    ///
+    /// Didactic or other informational resources associated with the action that can be provided to the CDS recipient. Information resources can include inline text commentary and links to web resources.
     pub documentation: ::std::vec::Vec<super::RelatedArtifact>,
-    /** What goals this action supports (0..*)
-
- Identifies goals that this action supports. The reference must be to a goal element defined within this plan definition.*/
+    /// What goals this action supports (0..*)
+    ///
+    /// Identifies goals that this action supports. The reference must be to a goal element defined within this plan definition.
     pub goal_id: ::std::vec::Vec<super::Id>,
-    /** Type of individual the action is focused on (0..1)
-
- A code or group definition that describes the intended subject of the action and its children, if any.*/
+    /// Type of individual the action is focused on (0..1)
+    ///
+    /// A code or group definition that describes the intended subject of the action and its children, if any.
     pub subject: ::core::option::Option<super::PlanDefinitionActionSubject>,
-    /** When the action should be triggered (0..*)
-
- A description of when the action should be triggered.*/
+    /// When the action should be triggered (0..*)
+    ///
+    /// A description of when the action should be triggered.
     pub trigger: ::std::vec::Vec<super::TriggerDefinition>,
-    /** Whether or not the action is applicable (0..*)
-
- An expression that describes applicability criteria or start/stop conditions for the action.*/
+    /// Whether or not the action is applicable (0..*)
+    ///
+    /// An expression that describes applicability criteria or start/stop conditions for the action.
     pub condition: ::std::vec::Vec<super::PlanDefinitionActionCondition>,
-    /** Input data requirements (0..*)
-
- Defines input data requirements for the action.*/
+    /// Input data requirements (0..*)
+    ///
+    /// Defines input data requirements for the action.
     pub input: ::std::vec::Vec<super::DataRequirement>,
-    /** Output data definition (0..*)
-
- Defines the outputs of the action, if any.*/
+    /// Output data definition (0..*)
+    ///
+    /// Defines the outputs of the action, if any.
     pub output: ::std::vec::Vec<super::DataRequirement>,
-    /** Relationship to another action (0..*)
-
- A relationship to another action such as "before" or "30-60 minutes after start of".*/
+    /// Relationship to another action (0..*)
+    ///
+    /// A relationship to another action such as "before" or "30-60 minutes after start of".
     pub related_action: ::std::vec::Vec<super::PlanDefinitionActionRelatedAction>,
-    /** When the action should take place (0..1)
-
- An optional value describing when the action should be performed.*/
+    /// When the action should take place (0..1)
+    ///
+    /// An optional value describing when the action should be performed.
     pub timing: ::core::option::Option<super::PlanDefinitionActionTiming>,
-    /** Who should participate in the action (0..*)
-
- Indicates who should participate in performing the action described.*/
+    /// Who should participate in the action (0..*)
+    ///
+    /// Indicates who should participate in performing the action described.
     pub participant: ::std::vec::Vec<super::PlanDefinitionActionParticipant>,
-    /** create | update | remove | fire-event (0..1)
-
- The type of action to perform (create, update, remove).*/
+    /// create | update | remove | fire-event (0..1)
+    ///
+    /// The type of action to perform (create, update, remove).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** visual-group | logical-group | sentence-group (0..1)
-
- Defines the grouping behavior for the action and its children.*/
+    /// visual-group | logical-group | sentence-group (0..1)
+    ///
+    /// Defines the grouping behavior for the action and its children.
     pub grouping_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionGroupingBehavior, super::Extension>,
     >,
-    /** any | all | all-or-none | exactly-one | at-most-one | one-or-more (0..1)
-
- Defines the selection behavior for the action and its children.*/
+    /// any | all | all-or-none | exactly-one | at-most-one | one-or-more (0..1)
+    ///
+    /// Defines the selection behavior for the action and its children.
     pub selection_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionSelectionBehavior, super::Extension>,
     >,
-    /** must | could | must-unless-documented (0..1)
-
- Defines the required behavior for the action.*/
+    /// must | could | must-unless-documented (0..1)
+    ///
+    /// Defines the required behavior for the action.
     pub required_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionRequiredBehavior, super::Extension>,
     >,
-    /** yes | no (0..1)
-
- Defines whether the action should usually be preselected.*/
+    /// yes | no (0..1)
+    ///
+    /// Defines whether the action should usually be preselected.
     pub precheck_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionPrecheckBehavior, super::Extension>,
     >,
-    /** single | multiple (0..1)
-
- Defines whether the action can be selected multiple times.*/
+    /// single | multiple (0..1)
+    ///
+    /// Defines whether the action can be selected multiple times.
     pub cardinality_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionCardinalityBehavior, super::Extension>,
     >,
-    /** Description of the activity to be performed (0..1)
-
- A reference to an ActivityDefinition that describes the action to be taken in detail, or a PlanDefinition that describes a series of actions to be taken.*/
+    /// Description of the activity to be performed (0..1)
+    ///
+    /// A reference to an ActivityDefinition that describes the action to be taken in detail, or a PlanDefinition that describes a series of actions to be taken.
     pub definition: ::core::option::Option<super::PlanDefinitionActionDefinition>,
-    /** Transform to apply the template (0..1)
-
- A reference to a StructureMap resource that defines a transform that can be executed to produce the intent resource using the ActivityDefinition instance as the input.*/
+    /// Transform to apply the template (0..1)
+    ///
+    /// A reference to a StructureMap resource that defines a transform that can be executed to produce the intent resource using the ActivityDefinition instance as the input.
     pub transform: ::core::option::Option<super::Canonical>,
-    /** Dynamic aspects of the definition (0..*)
-
- Customizations that should be applied to the statically defined resource. For example, if the dosage of a medication must be computed based on the patient's weight, a customization would be used to specify an expression that calculated the weight, and the path on the resource that would contain the result.*/
+    /// Dynamic aspects of the definition (0..*)
+    ///
+    /// Customizations that should be applied to the statically defined resource. For example, if the dosage of a medication must be computed based on the patient's weight, a customization would be used to specify an expression that calculated the weight, and the path on the resource that would contain the result.
     pub dynamic_value: ::std::vec::Vec<super::PlanDefinitionActionDynamicValue>,
-    /** A sub-action (0..*)
-
- Sub actions that are contained within the action. The behavior of this action determines the functionality of the sub-actions. For example, a selection behavior of at-most-one indicates that of the sub-actions, at most one may be chosen as part of realizing the action definition.*/
+    /// A sub-action (0..*)
+    ///
+    /// Sub actions that are contained within the action. The behavior of this action determines the functionality of the sub-actions. For example, a selection behavior of at-most-one indicates that of the sub-actions, at most one may be chosen as part of realizing the action definition.
     pub action: ::std::vec::Vec<super::PlanDefinitionAction>,
 }
 impl PlanDefinitionAction {
@@ -944,34 +944,34 @@ impl crate::rt::Value for PlanDefinitionActionDefinition {
         }
     }
 }
-/** Whether or not the action is applicable
-
- An expression that describes applicability criteria or start/stop conditions for the action.*/
+/// Whether or not the action is applicable
+///
+/// An expression that describes applicability criteria or start/stop conditions for the action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionActionCondition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** applicability | start | stop (1..1)
-
- The kind of condition.*/
+    /// applicability | start | stop (1..1)
+    ///
+    /// The kind of condition.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionConditionKind, super::Extension>,
     >,
-    /** Boolean-valued expression (0..1)
-
- An expression that returns true or false, indicating whether the condition is satisfied.*/
+    /// Boolean-valued expression (0..1)
+    ///
+    /// An expression that returns true or false, indicating whether the condition is satisfied.
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl PlanDefinitionActionCondition {
@@ -1042,32 +1042,32 @@ impl crate::rt::Element for PlanDefinitionActionCondition {
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionCondition, element);
-/** Dynamic aspects of the definition
-
- Customizations that should be applied to the statically defined resource. For example, if the dosage of a medication must be computed based on the patient's weight, a customization would be used to specify an expression that calculated the weight, and the path on the resource that would contain the result.*/
+/// Dynamic aspects of the definition
+///
+/// Customizations that should be applied to the statically defined resource. For example, if the dosage of a medication must be computed based on the patient's weight, a customization would be used to specify an expression that calculated the weight, and the path on the resource that would contain the result.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionActionDynamicValue {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The path to the element to be set dynamically (0..1)
-
- The path to the element to be customized. This is the path on the resource that will hold the result of the calculation defined by the expression. The specified path SHALL be a FHIRPath resolveable on the specified target type of the ActivityDefinition, and SHALL consist only of identifiers, constant indexers, and a restricted subset of functions. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).*/
+    /// The path to the element to be set dynamically (0..1)
+    ///
+    /// The path to the element to be customized. This is the path on the resource that will hold the result of the calculation defined by the expression. The specified path SHALL be a FHIRPath resolveable on the specified target type of the ActivityDefinition, and SHALL consist only of identifiers, constant indexers, and a restricted subset of functions. The path is allowed to contain qualifiers (.) to traverse sub-elements, as well as indexers ([x]) to traverse multiple-cardinality sub-elements (see the [Simple FHIRPath Profile](fhirpath.html#simple) for full details).
     pub path: ::core::option::Option<super::String>,
-    /** An expression that provides the dynamic value for the customization (0..1)
-
- An expression specifying the value of the customized element.*/
+    /// An expression that provides the dynamic value for the customization (0..1)
+    ///
+    /// An expression specifying the value of the customized element.
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl PlanDefinitionActionDynamicValue {
@@ -1127,34 +1127,34 @@ impl crate::rt::Element for PlanDefinitionActionDynamicValue {
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionDynamicValue, element);
-/** Who should participate in the action
-
- Indicates who should participate in performing the action described.*/
+/// Who should participate in the action
+///
+/// Indicates who should participate in performing the action described.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionActionParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** patient | practitioner | related-person | device (1..1)
-
- The type of participant in the action.*/
+    /// patient | practitioner | related-person | device (1..1)
+    ///
+    /// The type of participant in the action.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionParticipantType, super::Extension>,
     >,
-    /** E.g. Nurse, Surgeon, Parent (0..1)
-
- The role the participant should play in performing the described action.*/
+    /// E.g. Nurse, Surgeon, Parent (0..1)
+    ///
+    /// The role the participant should play in performing the described action.
     pub role: ::core::option::Option<super::CodeableConcept>,
 }
 impl PlanDefinitionActionParticipant {
@@ -1225,38 +1225,38 @@ impl crate::rt::Element for PlanDefinitionActionParticipant {
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionParticipant, element);
-/** Relationship to another action
-
- A relationship to another action such as "before" or "30-60 minutes after start of".*/
+/// Relationship to another action
+///
+/// A relationship to another action such as "before" or "30-60 minutes after start of".
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionActionRelatedAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What action is this related to (1..1)
-
- The element id of the related action.*/
+    /// What action is this related to (1..1)
+    ///
+    /// The element id of the related action.
     pub action_id: ::core::option::Option<super::Id>,
-    /** before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end (1..1)
-
- The relationship of this action to the related action.*/
+    /// before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end (1..1)
+    ///
+    /// The relationship of this action to the related action.
     pub relationship: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionRelationshipType, super::Extension>,
     >,
-    /** Time offset for the relationship (0..1)
-
- A duration or range of durations to apply to the relationship. For example, 30-60 minutes before.*/
+    /// Time offset for the relationship (0..1)
+    ///
+    /// A duration or range of durations to apply to the relationship. For example, 30-60 minutes before.
     pub offset: ::core::option::Option<super::PlanDefinitionActionRelatedActionOffset>,
 }
 impl PlanDefinitionActionRelatedAction {
@@ -1379,52 +1379,52 @@ impl crate::rt::Value for PlanDefinitionActionRelatedActionOffset {
         }
     }
 }
-/** What the plan is trying to accomplish
-
- Goals that describe what the activities within the plan are intended to achieve. For example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.*/
+/// What the plan is trying to accomplish
+///
+/// Goals that describe what the activities within the plan are intended to achieve. For example, weight loss, restoring an activity of daily living, obtaining herd immunity via immunization, meeting a process improvement objective, etc.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionGoal {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** E.g. Treatment, dietary, behavioral (0..1)
-
- Indicates a category the goal falls within.*/
+    /// E.g. Treatment, dietary, behavioral (0..1)
+    ///
+    /// Indicates a category the goal falls within.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Code or text describing the goal (1..1)
-
- Human-readable and/or coded description of a specific desired objective of care, such as "control blood pressure" or "negotiate an obstacle course" or "dance with child at wedding".*/
+    /// Code or text describing the goal (1..1)
+    ///
+    /// Human-readable and/or coded description of a specific desired objective of care, such as "control blood pressure" or "negotiate an obstacle course" or "dance with child at wedding".
     pub description: ::core::option::Option<super::CodeableConcept>,
-    /** high-priority | medium-priority | low-priority (0..1)
-
- Identifies the expected level of importance associated with reaching/sustaining the defined goal.*/
+    /// high-priority | medium-priority | low-priority (0..1)
+    ///
+    /// Identifies the expected level of importance associated with reaching/sustaining the defined goal.
     pub priority: ::core::option::Option<super::CodeableConcept>,
-    /** When goal pursuit begins (0..1)
-
- The event after which the goal should begin being pursued.*/
+    /// When goal pursuit begins (0..1)
+    ///
+    /// The event after which the goal should begin being pursued.
     pub start: ::core::option::Option<super::CodeableConcept>,
-    /** What does the goal address (0..*)
-
- Identifies problems, conditions, issues, or concerns the goal is intended to address.*/
+    /// What does the goal address (0..*)
+    ///
+    /// Identifies problems, conditions, issues, or concerns the goal is intended to address.
     pub addresses: ::std::vec::Vec<super::CodeableConcept>,
-    /** Supporting documentation for the goal (0..*)
-
- Didactic or other informational resources associated with the goal that provide further supporting information about the goal. Information resources can include inline text commentary and links to web resources.*/
+    /// Supporting documentation for the goal (0..*)
+    ///
+    /// Didactic or other informational resources associated with the goal that provide further supporting information about the goal. Information resources can include inline text commentary and links to web resources.
     pub documentation: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Target outcome for the goal (0..*)
-
- Indicates what should be done and within what timeframe.*/
+    /// Target outcome for the goal (0..*)
+    ///
+    /// Indicates what should be done and within what timeframe.
     pub target: ::std::vec::Vec<super::PlanDefinitionGoalTarget>,
 }
 impl PlanDefinitionGoal {
@@ -1527,36 +1527,36 @@ impl crate::rt::Element for PlanDefinitionGoal {
     }
 }
 crate::rt::element_impls!(PlanDefinitionGoal, element);
-/** Target outcome for the goal
-
- Indicates what should be done and within what timeframe.*/
+/// Target outcome for the goal
+///
+/// Indicates what should be done and within what timeframe.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PlanDefinitionGoalTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The parameter whose value is to be tracked (0..1)
-
- The parameter whose value is to be tracked, e.g. body weight, blood pressure, or hemoglobin A1c level.*/
+    /// The parameter whose value is to be tracked (0..1)
+    ///
+    /// The parameter whose value is to be tracked, e.g. body weight, blood pressure, or hemoglobin A1c level.
     pub measure: ::core::option::Option<super::CodeableConcept>,
-    /** The target value to be achieved (0..1)
-
- The target value of the measure to be achieved to signify fulfillment of the goal, e.g. 150 pounds or 7.0%. Either the high or low or both values of the range can be specified. When a low value is missing, it indicates that the goal is achieved at any value at or below the high value. Similarly, if the high value is missing, it indicates that the goal is achieved at any value at or above the low value.*/
+    /// The target value to be achieved (0..1)
+    ///
+    /// The target value of the measure to be achieved to signify fulfillment of the goal, e.g. 150 pounds or 7.0%. Either the high or low or both values of the range can be specified. When a low value is missing, it indicates that the goal is achieved at any value at or below the high value. Similarly, if the high value is missing, it indicates that the goal is achieved at any value at or above the low value.
     pub detail: ::core::option::Option<super::PlanDefinitionGoalTargetDetail>,
-    /** Reach goal within (0..1)
-
- Indicates the timeframe after the start of the goal in which the goal should be met.*/
+    /// Reach goal within (0..1)
+    ///
+    /// Indicates the timeframe after the start of the goal in which the goal should be met.
     pub due: ::core::option::Option<super::Duration>,
 }
 impl PlanDefinitionGoalTarget {

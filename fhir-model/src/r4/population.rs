@@ -2,40 +2,40 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A definition of a set of people that apply to some clinically related context, for example people contraindicated for a certain medication
-
- A populatioof people with some set of grouping criteria.*/
+/// A definition of a set of people that apply to some clinically related context, for example people contraindicated for a certain medication
+///
+/// A populatioof people with some set of grouping criteria.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Population {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The age of the specific population (0..1)
-
- The age of the specific population.*/
+    /// The age of the specific population (0..1)
+    ///
+    /// The age of the specific population.
     pub age: ::core::option::Option<super::PopulationAge>,
-    /** The gender of the specific population (0..1)
-
- The gender of the specific population.*/
+    /// The gender of the specific population (0..1)
+    ///
+    /// The gender of the specific population.
     pub gender: ::core::option::Option<super::CodeableConcept>,
-    /** Race of the specific population (0..1)
-
- Race of the specific population.*/
+    /// Race of the specific population (0..1)
+    ///
+    /// Race of the specific population.
     pub race: ::core::option::Option<super::CodeableConcept>,
-    /** The existing physiological conditions of the specific population to which this applies (0..1)
-
- The existing physiological conditions of the specific population to which this applies.*/
+    /// The existing physiological conditions of the specific population to which this applies (0..1)
+    ///
+    /// The existing physiological conditions of the specific population to which this applies.
     pub physiological_condition: ::core::option::Option<super::CodeableConcept>,
 }
 impl Population {

@@ -2,87 +2,87 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A person with a  formal responsibility in the provisioning of healthcare or related services
-
- A person who is directly or indirectly involved in the provisioning of healthcare.*/
+/// A person with a  formal responsibility in the provisioning of healthcare or related services
+///
+/// A person who is directly or indirectly involved in the provisioning of healthcare.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Practitioner {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** An identifier for the person as this agent (0..*)
-
- An identifier that applies to this person in this role.*/
+    /// An identifier for the person as this agent (0..*)
+    ///
+    /// An identifier that applies to this person in this role.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this practitioner's record is in active use (0..1)
-
- Whether this practitioner's record is in active use.*/
+    /// Whether this practitioner's record is in active use (0..1)
+    ///
+    /// Whether this practitioner's record is in active use.
     pub active: ::core::option::Option<super::Boolean>,
-    /** The name(s) associated with the practitioner (0..*)
-
- The name(s) associated with the practitioner.*/
+    /// The name(s) associated with the practitioner (0..*)
+    ///
+    /// The name(s) associated with the practitioner.
     pub name: ::std::vec::Vec<super::HumanName>,
-    /** A contact detail for the practitioner (that apply to all roles) (0..*)
-
- A contact detail for the practitioner, e.g. a telephone number or an email address.*/
+    /// A contact detail for the practitioner (that apply to all roles) (0..*)
+    ///
+    /// A contact detail for the practitioner, e.g. a telephone number or an email address.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Address(es) of the practitioner that are not role specific (typically home address) (0..*)
-
- Address(es) of the practitioner that are not role specific (typically home address).
- Work addresses are not typically entered in this property as they are usually role dependent.*/
+    /// Address(es) of the practitioner that are not role specific (typically home address) (0..*)
+    ///
+    /// Address(es) of the practitioner that are not role specific (typically home address).
+    /// Work addresses are not typically entered in this property as they are usually role dependent.
     pub address: ::std::vec::Vec<super::Address>,
-    /** male | female | other | unknown (0..1)
-
- Administrative Gender - the gender that the person is considered to have for administration and record keeping purposes.*/
+    /// male | female | other | unknown (0..1)
+    ///
+    /// Administrative Gender - the gender that the person is considered to have for administration and record keeping purposes.
     pub gender: ::core::option::Option<
         crate::rt::Primitive<super::codes::AdministrativeGender, super::Extension>,
     >,
-    /** The date  on which the practitioner was born (0..1)
-
- The date of birth for the practitioner.*/
+    /// The date  on which the practitioner was born (0..1)
+    ///
+    /// The date of birth for the practitioner.
     pub birth_date: ::core::option::Option<super::Date>,
-    /** Image of the person (0..*)
-
- Image of the person.*/
+    /// Image of the person (0..*)
+    ///
+    /// Image of the person.
     pub photo: ::std::vec::Vec<super::Attachment>,
-    /** Certification, licenses, or training pertaining to the provision of care (0..*)
-
- The official certifications, training, and licenses that authorize or otherwise pertain to the provision of care by the practitioner.  For example, a medical license issued by a medical board authorizing the practitioner to practice medicine within a certian locality.*/
+    /// Certification, licenses, or training pertaining to the provision of care (0..*)
+    ///
+    /// The official certifications, training, and licenses that authorize or otherwise pertain to the provision of care by the practitioner.  For example, a medical license issued by a medical board authorizing the practitioner to practice medicine within a certian locality.
     pub qualification: ::std::vec::Vec<super::PractitionerQualification>,
-    /** A language the practitioner can use in patient communication (0..*)
-
- A language the practitioner can use in patient communication.*/
+    /// A language the practitioner can use in patient communication (0..*)
+    ///
+    /// A language the practitioner can use in patient communication.
     pub communication: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl Practitioner {
@@ -210,40 +210,40 @@ impl crate::rt::Element for Practitioner {
     }
 }
 crate::rt::element_impls!(Practitioner, resource);
-/** Certification, licenses, or training pertaining to the provision of care
-
- The official certifications, training, and licenses that authorize or otherwise pertain to the provision of care by the practitioner.  For example, a medical license issued by a medical board authorizing the practitioner to practice medicine within a certian locality.*/
+/// Certification, licenses, or training pertaining to the provision of care
+///
+/// The official certifications, training, and licenses that authorize or otherwise pertain to the provision of care by the practitioner.  For example, a medical license issued by a medical board authorizing the practitioner to practice medicine within a certian locality.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PractitionerQualification {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** An identifier for this qualification for the practitioner (0..*)
-
- An identifier that applies to this person's qualification in this role.*/
+    /// An identifier for this qualification for the practitioner (0..*)
+    ///
+    /// An identifier that applies to this person's qualification in this role.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Coded representation of the qualification (1..1)
-
- Coded representation of the qualification.*/
+    /// Coded representation of the qualification (1..1)
+    ///
+    /// Coded representation of the qualification.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Period during which the qualification is valid (0..1)
-
- Period during which the qualification is valid.*/
+    /// Period during which the qualification is valid (0..1)
+    ///
+    /// Period during which the qualification is valid.
     pub period: ::core::option::Option<super::Period>,
-    /** Organization that regulates and issues the qualification (0..1)
-
- Organization that regulates and issues the qualification.*/
+    /// Organization that regulates and issues the qualification (0..1)
+    ///
+    /// Organization that regulates and issues the qualification.
     pub issuer: ::core::option::Option<super::Reference>,
 }
 impl PractitionerQualification {

@@ -2,100 +2,100 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Roles/organizations the practitioner is associated with
-
- A specific set of Roles/Locations/specialties/services that a practitioner may perform at an organization for a period of time.*/
+/// Roles/organizations the practitioner is associated with
+///
+/// A specific set of Roles/Locations/specialties/services that a practitioner may perform at an organization for a period of time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PractitionerRole {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifiers that are specific to a role/location (0..*)
-
- Business Identifiers that are specific to a role/location.*/
+    /// Business Identifiers that are specific to a role/location (0..*)
+    ///
+    /// Business Identifiers that are specific to a role/location.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this practitioner role record is in active use (0..1)
-
- Whether this practitioner role record is in active use.*/
+    /// Whether this practitioner role record is in active use (0..1)
+    ///
+    /// Whether this practitioner role record is in active use.
     pub active: ::core::option::Option<super::Boolean>,
-    /** The period during which the practitioner is authorized to perform in these role(s) (0..1)
-
- The period during which the person is authorized to act as a practitioner in these role(s) for the organization.*/
+    /// The period during which the practitioner is authorized to perform in these role(s) (0..1)
+    ///
+    /// The period during which the person is authorized to act as a practitioner in these role(s) for the organization.
     pub period: ::core::option::Option<super::Period>,
-    /** Practitioner that is able to provide the defined services for the organization (0..1)
-
- Practitioner that is able to provide the defined services for the organization.*/
+    /// Practitioner that is able to provide the defined services for the organization (0..1)
+    ///
+    /// Practitioner that is able to provide the defined services for the organization.
     pub practitioner: ::core::option::Option<super::Reference>,
-    /** Organization where the roles are available (0..1)
-
- The organization where the Practitioner performs the roles associated.*/
+    /// Organization where the roles are available (0..1)
+    ///
+    /// The organization where the Practitioner performs the roles associated.
     pub organization: ::core::option::Option<super::Reference>,
-    /** Roles which this practitioner may perform (0..*)
-
- Roles which this practitioner is authorized to perform for the organization.*/
+    /// Roles which this practitioner may perform (0..*)
+    ///
+    /// Roles which this practitioner is authorized to perform for the organization.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specific specialty of the practitioner (0..*)
-
- Specific specialty of the practitioner.*/
+    /// Specific specialty of the practitioner (0..*)
+    ///
+    /// Specific specialty of the practitioner.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** The location(s) at which this practitioner provides care (0..*)
-
- The location(s) at which this practitioner provides care.*/
+    /// The location(s) at which this practitioner provides care (0..*)
+    ///
+    /// The location(s) at which this practitioner provides care.
     pub location: ::std::vec::Vec<super::Reference>,
-    /** The list of healthcare services that this worker provides for this role's Organization/Location(s) (0..*)
-
- The list of healthcare services that this worker provides for this role's Organization/Location(s).*/
+    /// The list of healthcare services that this worker provides for this role's Organization/Location(s) (0..*)
+    ///
+    /// The list of healthcare services that this worker provides for this role's Organization/Location(s).
     pub healthcare_service: ::std::vec::Vec<super::Reference>,
-    /** Contact details that are specific to the role/location/service (0..*)
-
- Contact details that are specific to the role/location/service.*/
+    /// Contact details that are specific to the role/location/service (0..*)
+    ///
+    /// Contact details that are specific to the role/location/service.
     pub telecom: ::std::vec::Vec<super::ContactPoint>,
-    /** Times the Service Site is available (0..*)
-
- A collection of times the practitioner is available or performing this role at the location and/or healthcareservice.*/
+    /// Times the Service Site is available (0..*)
+    ///
+    /// A collection of times the practitioner is available or performing this role at the location and/or healthcareservice.
     pub available_time: ::std::vec::Vec<super::PractitionerRoleAvailableTime>,
-    /** Not available during this time due to provided reason (0..*)
-
- The practitioner is not available or performing this role during this period of time due to the provided reason.*/
+    /// Not available during this time due to provided reason (0..*)
+    ///
+    /// The practitioner is not available or performing this role during this period of time due to the provided reason.
     pub not_available: ::std::vec::Vec<super::PractitionerRoleNotAvailable>,
-    /** Description of availability exceptions (0..1)
-
- A description of site availability exceptions, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as details in the available Times and not available Times.*/
+    /// Description of availability exceptions (0..1)
+    ///
+    /// A description of site availability exceptions, e.g. public holiday availability. Succinctly describing all possible exceptions to normal site availability as details in the available Times and not available Times.
     pub availability_exceptions: ::core::option::Option<super::String>,
-    /** Technical endpoints providing access to services operated for the practitioner with this role (0..*)
-
- Technical endpoints providing access to services operated for the practitioner with this role.*/
+    /// Technical endpoints providing access to services operated for the practitioner with this role (0..*)
+    ///
+    /// Technical endpoints providing access to services operated for the practitioner with this role.
     pub endpoint: ::std::vec::Vec<super::Reference>,
 }
 impl PractitionerRole {
@@ -239,42 +239,42 @@ impl crate::rt::Element for PractitionerRole {
     }
 }
 crate::rt::element_impls!(PractitionerRole, resource);
-/** Times the Service Site is available
-
- A collection of times the practitioner is available or performing this role at the location and/or healthcareservice.*/
+/// Times the Service Site is available
+///
+/// A collection of times the practitioner is available or performing this role at the location and/or healthcareservice.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PractitionerRoleAvailableTime {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** mon | tue | wed | thu | fri | sat | sun (0..*)
-
- Indicates which days of the week are available between the start and end Times.*/
+    /// mon | tue | wed | thu | fri | sat | sun (0..*)
+    ///
+    /// Indicates which days of the week are available between the start and end Times.
     pub days_of_week: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::DaysOfWeek, super::Extension>,
     >,
-    /** Always available? e.g. 24 hour service (0..1)
-
- Is this always available? (hence times are irrelevant) e.g. 24 hour service.*/
+    /// Always available? e.g. 24 hour service (0..1)
+    ///
+    /// Is this always available? (hence times are irrelevant) e.g. 24 hour service.
     pub all_day: ::core::option::Option<super::Boolean>,
-    /** Opening time of day (ignored if allDay = true) (0..1)
-
- The opening time of day. Note: If the AllDay flag is set, then this time is ignored.*/
+    /// Opening time of day (ignored if allDay = true) (0..1)
+    ///
+    /// The opening time of day. Note: If the AllDay flag is set, then this time is ignored.
     pub available_start_time: ::core::option::Option<super::Time>,
-    /** Closing time of day (ignored if allDay = true) (0..1)
-
- The closing time of day. Note: If the AllDay flag is set, then this time is ignored.*/
+    /// Closing time of day (ignored if allDay = true) (0..1)
+    ///
+    /// The closing time of day. Note: If the AllDay flag is set, then this time is ignored.
     pub available_end_time: ::core::option::Option<super::Time>,
 }
 impl PractitionerRoleAvailableTime {
@@ -342,32 +342,32 @@ impl crate::rt::Element for PractitionerRoleAvailableTime {
     }
 }
 crate::rt::element_impls!(PractitionerRoleAvailableTime, element);
-/** Not available during this time due to provided reason
-
- The practitioner is not available or performing this role during this period of time due to the provided reason.*/
+/// Not available during this time due to provided reason
+///
+/// The practitioner is not available or performing this role during this period of time due to the provided reason.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PractitionerRoleNotAvailable {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reason presented to the user explaining why time not available (1..1)
-
- The reason that can be presented to the user as to why this time is not available.*/
+    /// Reason presented to the user explaining why time not available (1..1)
+    ///
+    /// The reason that can be presented to the user as to why this time is not available.
     pub description: ::core::option::Option<super::String>,
-    /** Service not available from this date (0..1)
-
- Service is not available (seasonally or for a public holiday) from this date.*/
+    /// Service not available from this date (0..1)
+    ///
+    /// Service is not available (seasonally or for a public holiday) from this date.
     pub during: ::core::option::Option<super::Period>,
 }
 impl PractitionerRoleNotAvailable {

@@ -2,158 +2,158 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** An action that is being or was performed on a patient
-
- An action that is or was performed on or for a patient. This can be a physical intervention like an operation, or less invasive like long term services, counseling, or hypnotherapy.*/
+/// An action that is being or was performed on a patient
+///
+/// An action that is or was performed on or for a patient. This can be a physical intervention like an operation, or less invasive like long term services, counseling, or hypnotherapy.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Procedure {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Identifiers for this procedure (0..*)
-
- Business identifiers assigned to this procedure by the performer or other systems which remain constant as the resource is updated and is propagated from server to server.*/
+    /// External Identifiers for this procedure (0..*)
+    ///
+    /// Business identifiers assigned to this procedure by the performer or other systems which remain constant as the resource is updated and is propagated from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, order set or other definition that is adhered to in whole or in part by this Procedure.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, order set or other definition that is adhered to in whole or in part by this Procedure.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, order set or other definition that is adhered to in whole or in part by this Procedure.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, order set or other definition that is adhered to in whole or in part by this Procedure.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** A request for this procedure (0..*)
-
- A reference to a resource that contains details of the request for this procedure.*/
+    /// A request for this procedure (0..*)
+    ///
+    /// A reference to a resource that contains details of the request for this procedure.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular procedure is a component or step.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular procedure is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
-
- A code specifying the state of the procedure. Generally, this will be the in-progress or completed state.*/
+    /// preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown (1..1)
+    ///
+    /// A code specifying the state of the procedure. Generally, this will be the in-progress or completed state.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::EventStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- Captures the reason for the current state of the procedure.*/
+    /// Reason for current status (0..1)
+    ///
+    /// Captures the reason for the current state of the procedure.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** Classification of the procedure (0..1)
-
- A code that classifies the procedure for searching, sorting and display purposes (e.g. "Surgical Procedure").*/
+    /// Classification of the procedure (0..1)
+    ///
+    /// A code that classifies the procedure for searching, sorting and display purposes (e.g. "Surgical Procedure").
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Identification of the procedure (0..1)
-
- The specific procedure that is performed. Use text if the exact nature of the procedure cannot be coded (e.g. "Laparoscopic Appendectomy").*/
+    /// Identification of the procedure (0..1)
+    ///
+    /// The specific procedure that is performed. Use text if the exact nature of the procedure cannot be coded (e.g. "Laparoscopic Appendectomy").
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who the procedure was performed on (1..1)
-
- The person, animal or group on which the procedure was performed.*/
+    /// Who the procedure was performed on (1..1)
+    ///
+    /// The person, animal or group on which the procedure was performed.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this Procedure was created or performed or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this Procedure was created or performed or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the procedure was performed (0..1)
-
- Estimated or actual date, date-time, period, or age when the procedure was performed.  Allows a period to support complex procedures that span more than one date, and also allows for the length of the procedure to be captured.*/
+    /// When the procedure was performed (0..1)
+    ///
+    /// Estimated or actual date, date-time, period, or age when the procedure was performed.  Allows a period to support complex procedures that span more than one date, and also allows for the length of the procedure to be captured.
     pub performed: ::core::option::Option<super::ProcedurePerformed>,
-    /** Who recorded the procedure (0..1)
-
- Individual who recorded the record and takes responsibility for its content.*/
+    /// Who recorded the procedure (0..1)
+    ///
+    /// Individual who recorded the record and takes responsibility for its content.
     pub recorder: ::core::option::Option<super::Reference>,
-    /** Person who asserts this procedure (0..1)
-
- Individual who is making the procedure statement.*/
+    /// Person who asserts this procedure (0..1)
+    ///
+    /// Individual who is making the procedure statement.
     pub asserter: ::core::option::Option<super::Reference>,
-    /** The people who performed the procedure (0..*)
-
- Limited to "real" people rather than equipment.*/
+    /// The people who performed the procedure (0..*)
+    ///
+    /// Limited to "real" people rather than equipment.
     pub performer: ::std::vec::Vec<super::ProcedurePerformer>,
-    /** Where the procedure happened (0..1)
-
- The location where the procedure actually happened.  E.g. a newborn at home, a tracheostomy at a restaurant.*/
+    /// Where the procedure happened (0..1)
+    ///
+    /// The location where the procedure actually happened.  E.g. a newborn at home, a tracheostomy at a restaurant.
     pub location: ::core::option::Option<super::Reference>,
-    /** Coded reason procedure performed (0..*)
-
- The coded reason why the procedure was performed. This may be a coded entity of some type, or may simply be present as text.*/
+    /// Coded reason procedure performed (0..*)
+    ///
+    /// The coded reason why the procedure was performed. This may be a coded entity of some type, or may simply be present as text.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** The justification that the procedure was performed (0..*)
-
- The justification of why the procedure was performed.*/
+    /// The justification that the procedure was performed (0..*)
+    ///
+    /// The justification of why the procedure was performed.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Target body sites (0..*)
-
- Detailed and structured anatomical location information. Multiple locations are allowed - e.g. multiple punch biopsies of a lesion.*/
+    /// Target body sites (0..*)
+    ///
+    /// Detailed and structured anatomical location information. Multiple locations are allowed - e.g. multiple punch biopsies of a lesion.
     pub body_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** The result of procedure (0..1)
-
- The outcome of the procedure - did it resolve the reasons for the procedure being performed?*/
+    /// The result of procedure (0..1)
+    ///
+    /// The outcome of the procedure - did it resolve the reasons for the procedure being performed?
     pub outcome: ::core::option::Option<super::CodeableConcept>,
-    /** Any report resulting from the procedure (0..*)
-
- This could be a histology result, pathology report, surgical report, etc.*/
+    /// Any report resulting from the procedure (0..*)
+    ///
+    /// This could be a histology result, pathology report, surgical report, etc.
     pub report: ::std::vec::Vec<super::Reference>,
-    /** Complication following the procedure (0..*)
-
- Any complications that occurred during the procedure, or in the immediate post-performance period. These are generally tracked separately from the notes, which will typically describe the procedure itself rather than any 'post procedure' issues.*/
+    /// Complication following the procedure (0..*)
+    ///
+    /// Any complications that occurred during the procedure, or in the immediate post-performance period. These are generally tracked separately from the notes, which will typically describe the procedure itself rather than any 'post procedure' issues.
     pub complication: ::std::vec::Vec<super::CodeableConcept>,
-    /** A condition that is a result of the procedure (0..*)
-
- Any complications that occurred during the procedure, or in the immediate post-performance period.*/
+    /// A condition that is a result of the procedure (0..*)
+    ///
+    /// Any complications that occurred during the procedure, or in the immediate post-performance period.
     pub complication_detail: ::std::vec::Vec<super::Reference>,
-    /** Instructions for follow up (0..*)
-
- If the procedure required specific follow up - e.g. removal of sutures. The follow up may be represented as a simple note or could potentially be more complex, in which case the CarePlan resource can be used.*/
+    /// Instructions for follow up (0..*)
+    ///
+    /// If the procedure required specific follow up - e.g. removal of sutures. The follow up may be represented as a simple note or could potentially be more complex, in which case the CarePlan resource can be used.
     pub follow_up: ::std::vec::Vec<super::CodeableConcept>,
-    /** Additional information about the procedure (0..*)
-
- Any other notes and comments about the procedure.*/
+    /// Additional information about the procedure (0..*)
+    ///
+    /// Any other notes and comments about the procedure.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Manipulated, implanted, or removed device (0..*)
-
- A device that is implanted, removed or otherwise manipulated (calibration, battery replacement, fitting a prosthesis, attaching a wound-vac, etc.) as a focal portion of the Procedure.*/
+    /// Manipulated, implanted, or removed device (0..*)
+    ///
+    /// A device that is implanted, removed or otherwise manipulated (calibration, battery replacement, fitting a prosthesis, attaching a wound-vac, etc.) as a focal portion of the Procedure.
     pub focal_device: ::std::vec::Vec<super::ProcedureFocalDevice>,
-    /** Items used during procedure (0..*)
-
- Identifies medications, devices and any other substance used as part of the procedure.*/
+    /// Items used during procedure (0..*)
+    ///
+    /// Identifies medications, devices and any other substance used as part of the procedure.
     pub used_reference: ::std::vec::Vec<super::Reference>,
-    /** Coded items used during the procedure (0..*)
-
- Identifies coded items that were used as part of the procedure.*/
+    /// Coded items used during the procedure (0..*)
+    ///
+    /// Identifies coded items that were used as part of the procedure.
     pub used_code: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl Procedure {
@@ -463,32 +463,32 @@ impl crate::rt::Value for ProcedurePerformed {
         }
     }
 }
-/** Manipulated, implanted, or removed device
-
- A device that is implanted, removed or otherwise manipulated (calibration, battery replacement, fitting a prosthesis, attaching a wound-vac, etc.) as a focal portion of the Procedure.*/
+/// Manipulated, implanted, or removed device
+///
+/// A device that is implanted, removed or otherwise manipulated (calibration, battery replacement, fitting a prosthesis, attaching a wound-vac, etc.) as a focal portion of the Procedure.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProcedureFocalDevice {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Kind of change to device (0..1)
-
- The kind of change that happened to the device during the procedure.*/
+    /// Kind of change to device (0..1)
+    ///
+    /// The kind of change that happened to the device during the procedure.
     pub action: ::core::option::Option<super::CodeableConcept>,
-    /** Device that was changed (1..1)
-
- The device that was manipulated (changed) during the procedure.*/
+    /// Device that was changed (1..1)
+    ///
+    /// The device that was manipulated (changed) during the procedure.
     pub manipulated: ::core::option::Option<super::Reference>,
 }
 impl ProcedureFocalDevice {
@@ -555,36 +555,36 @@ impl crate::rt::Element for ProcedureFocalDevice {
     }
 }
 crate::rt::element_impls!(ProcedureFocalDevice, element);
-/** The people who performed the procedure
-
- Limited to "real" people rather than equipment.*/
+/// The people who performed the procedure
+///
+/// Limited to "real" people rather than equipment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProcedurePerformer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of performance (0..1)
-
- Distinguishes the type of involvement of the performer in the procedure. For example, surgeon, anaesthetist, endoscopist.*/
+    /// Type of performance (0..1)
+    ///
+    /// Distinguishes the type of involvement of the performer in the procedure. For example, surgeon, anaesthetist, endoscopist.
     pub function: ::core::option::Option<super::CodeableConcept>,
-    /** The reference to the practitioner (1..1)
-
- The practitioner who was involved in the procedure.*/
+    /// The reference to the practitioner (1..1)
+    ///
+    /// The practitioner who was involved in the procedure.
     pub actor: ::core::option::Option<super::Reference>,
-    /** Organization the device or practitioner was acting for (0..1)
-
- The organization the device or practitioner was acting on behalf of.*/
+    /// Organization the device or practitioner was acting for (0..1)
+    ///
+    /// The organization the device or practitioner was acting on behalf of.
     pub on_behalf_of: ::core::option::Option<super::Reference>,
 }
 impl ProcedurePerformer {

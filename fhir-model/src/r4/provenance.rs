@@ -2,84 +2,84 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Who, What, When for a set of resources
-
- Provenance of a resource is a record that describes entities and processes involved in producing and delivering or otherwise influencing that resource. Provenance provides a critical foundation for assessing authenticity, enabling trust, and allowing reproducibility. Provenance assertions are a form of contextual metadata and can themselves become important records with their own provenance. Provenance statement indicates clinical significance in terms of confidence in authenticity, reliability, and trustworthiness, integrity, and stage in lifecycle (e.g. Document Completion - has the artifact been legally authenticated), all of which may impact security, privacy, and trust policies.*/
+/// Who, What, When for a set of resources
+///
+/// Provenance of a resource is a record that describes entities and processes involved in producing and delivering or otherwise influencing that resource. Provenance provides a critical foundation for assessing authenticity, enabling trust, and allowing reproducibility. Provenance assertions are a form of contextual metadata and can themselves become important records with their own provenance. Provenance statement indicates clinical significance in terms of confidence in authenticity, reliability, and trustworthiness, integrity, and stage in lifecycle (e.g. Document Completion - has the artifact been legally authenticated), all of which may impact security, privacy, and trust policies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Provenance {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Target Reference(s) (usually version specific) (1..*)
-
- The Reference(s) that were generated or updated by  the activity described in this resource. A provenance can point to more than one target if multiple resources were created/updated by the same activity.*/
+    /// Target Reference(s) (usually version specific) (1..*)
+    ///
+    /// The Reference(s) that were generated or updated by  the activity described in this resource. A provenance can point to more than one target if multiple resources were created/updated by the same activity.
     pub target: ::std::vec::Vec<super::Reference>,
-    /** When the activity occurred (0..1)
-
- The period during which the activity occurred.*/
+    /// When the activity occurred (0..1)
+    ///
+    /// The period during which the activity occurred.
     pub occurred: ::core::option::Option<super::ProvenanceOccurred>,
-    /** When the activity was recorded / updated (1..1)
-
- The instant of time at which the activity was recorded.*/
+    /// When the activity was recorded / updated (1..1)
+    ///
+    /// The instant of time at which the activity was recorded.
     pub recorded: ::core::option::Option<super::Instant>,
-    /** Policy or plan the activity was defined by (0..*)
-
- Policy or plan the activity was defined by. Typically, a single activity may have multiple applicable policy documents, such as patient consent, guarantor funding, etc.*/
+    /// Policy or plan the activity was defined by (0..*)
+    ///
+    /// Policy or plan the activity was defined by. Typically, a single activity may have multiple applicable policy documents, such as patient consent, guarantor funding, etc.
     pub policy: ::std::vec::Vec<super::Uri>,
-    /** Where the activity occurred, if relevant (0..1)
-
- Where the activity occurred, if relevant.*/
+    /// Where the activity occurred, if relevant (0..1)
+    ///
+    /// Where the activity occurred, if relevant.
     pub location: ::core::option::Option<super::Reference>,
-    /** Reason the activity is occurring (0..*)
-
- The reason that the activity was taking place.*/
+    /// Reason the activity is occurring (0..*)
+    ///
+    /// The reason that the activity was taking place.
     pub reason: ::std::vec::Vec<super::CodeableConcept>,
-    /** Activity that occurred (0..1)
-
- An activity is something that occurs over a period of time and acts upon or with entities; it may include consuming, processing, transforming, modifying, relocating, using, or generating entities.*/
+    /// Activity that occurred (0..1)
+    ///
+    /// An activity is something that occurs over a period of time and acts upon or with entities; it may include consuming, processing, transforming, modifying, relocating, using, or generating entities.
     pub activity: ::core::option::Option<super::CodeableConcept>,
-    /** Actor involved (1..*)
-
- An actor taking a role in an activity  for which it can be assigned some degree of responsibility for the activity taking place.*/
+    /// Actor involved (1..*)
+    ///
+    /// An actor taking a role in an activity  for which it can be assigned some degree of responsibility for the activity taking place.
     pub agent: ::std::vec::Vec<super::ProvenanceAgent>,
-    /** An entity used in this activity (0..*)
-
- An entity used in this activity.*/
+    /// An entity used in this activity (0..*)
+    ///
+    /// An entity used in this activity.
     pub entity: ::std::vec::Vec<super::ProvenanceEntity>,
-    /** Signature on target (0..*)
-
- A digital signature on the target Reference(s). The signer should match a Provenance.agent. The purpose of the signature is indicated.*/
+    /// Signature on target (0..*)
+    ///
+    /// A digital signature on the target Reference(s). The signer should match a Provenance.agent. The purpose of the signature is indicated.
     pub signature: ::std::vec::Vec<super::Signature>,
 }
 impl Provenance {
@@ -250,40 +250,40 @@ impl crate::rt::Value for ProvenanceOccurred {
         }
     }
 }
-/** Actor involved
-
- An actor taking a role in an activity  for which it can be assigned some degree of responsibility for the activity taking place.*/
+/// Actor involved
+///
+/// An actor taking a role in an activity  for which it can be assigned some degree of responsibility for the activity taking place.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProvenanceAgent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** How the agent participated (0..1)
-
- The participation the agent had with respect to the activity.*/
+    /// How the agent participated (0..1)
+    ///
+    /// The participation the agent had with respect to the activity.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** What the agents role was (0..*)
-
- The function of the agent with respect to the activity. The security role enabling the agent with respect to the activity.*/
+    /// What the agents role was (0..*)
+    ///
+    /// The function of the agent with respect to the activity. The security role enabling the agent with respect to the activity.
     pub role: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who participated (1..1)
-
- The individual, device or organization that participated in the event.*/
+    /// Who participated (1..1)
+    ///
+    /// The individual, device or organization that participated in the event.
     pub who: ::core::option::Option<super::Reference>,
-    /** Who the agent is representing (0..1)
-
- The individual, device, or organization for whom the change was made.*/
+    /// Who the agent is representing (0..1)
+    ///
+    /// The individual, device, or organization for whom the change was made.
     pub on_behalf_of: ::core::option::Option<super::Reference>,
 }
 impl ProvenanceAgent {
@@ -358,38 +358,38 @@ impl crate::rt::Element for ProvenanceAgent {
     }
 }
 crate::rt::element_impls!(ProvenanceAgent, element);
-/** An entity used in this activity
-
- An entity used in this activity.*/
+/// An entity used in this activity
+///
+/// An entity used in this activity.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProvenanceEntity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** derivation | revision | quotation | source | removal (1..1)
-
- How the entity was used during the activity.*/
+    /// derivation | revision | quotation | source | removal (1..1)
+    ///
+    /// How the entity was used during the activity.
     pub role: ::core::option::Option<
         crate::rt::Primitive<super::codes::ProvenanceEntityRole, super::Extension>,
     >,
-    /** Identity of entity (1..1)
-
- Identity of the  Entity used. May be a logical or physical uri and maybe absolute or relative.*/
+    /// Identity of entity (1..1)
+    ///
+    /// Identity of the  Entity used. May be a logical or physical uri and maybe absolute or relative.
     pub what: ::core::option::Option<super::Reference>,
-    /** Entity is attributed to this agent (0..*)
-
- The entity is attributed to an agent to express the agent's responsibility for that entity, possibly along with other agents. This description can be understood as shorthand for saying that the agent was responsible for the activity which generated the entity.*/
+    /// Entity is attributed to this agent (0..*)
+    ///
+    /// The entity is attributed to an agent to express the agent's responsibility for that entity, possibly along with other agents. This description can be understood as shorthand for saying that the agent was responsible for the activity which generated the entity.
     pub agent: ::std::vec::Vec<super::ProvenanceAgent>,
 }
 impl ProvenanceEntity {

@@ -2,40 +2,40 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A measured or measurable amount
-
- A measured amount (or an amount that can potentially be measured). Note that measured amounts include amounts that are not precisely quantified, including amounts involving arbitrary units and floating currencies.*/
+/// A measured or measurable amount
+///
+/// A measured amount (or an amount that can potentially be measured). Note that measured amounts include amounts that are not precisely quantified, including amounts involving arbitrary units and floating currencies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Quantity {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Numerical value (with implicit precision) (0..1)
-
- The value of the measured amount. The value includes an implicit precision in the presentation of the value.*/
+    /// Numerical value (with implicit precision) (0..1)
+    ///
+    /// The value of the measured amount. The value includes an implicit precision in the presentation of the value.
     pub value: ::core::option::Option<super::Decimal>,
-    /** < | <= | >= | > - how to understand the value (0..1)
-
- How the value should be understood and represented - whether the actual value is greater or less than the stated value due to measurement issues; e.g. if the comparator is "<" , then the real value is < stated value.*/
+    /// < | <= | >= | > - how to understand the value (0..1)
+    ///
+    /// How the value should be understood and represented - whether the actual value is greater or less than the stated value due to measurement issues; e.g. if the comparator is "<" , then the real value is < stated value.
     pub comparator: ::core::option::Option<
         crate::rt::Primitive<super::codes::QuantityComparator, super::Extension>,
     >,
-    /** Unit representation (0..1)
-
- A human-readable form of the unit.*/
+    /// Unit representation (0..1)
+    ///
+    /// A human-readable form of the unit.
     pub unit: ::core::option::Option<super::String>,
-    /** System that defines coded unit form (0..1)
-
- The identification of the system that provides the coded form of the unit.*/
+    /// System that defines coded unit form (0..1)
+    ///
+    /// The identification of the system that provides the coded form of the unit.
     pub system: ::core::option::Option<super::Uri>,
-    /** Coded form of the unit (0..1)
-
- A computer processable form of the unit in some unit representation system.*/
+    /// Coded form of the unit (0..1)
+    ///
+    /// A computer processable form of the unit in some unit representation system.
     pub code: ::core::option::Option<super::Code>,
 }
 impl Quantity {

@@ -2,136 +2,136 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A structured set of questions
-
- A structured set of questions intended to guide the collection of answers from end-users. Questionnaires provide detailed control over order, presentation, phraseology and grouping to allow coherent, consistent data collection.*/
+/// A structured set of questions
+///
+/// A structured set of questions intended to guide the collection of answers from end-users. Questionnaires provide detailed control over order, presentation, phraseology and grouping to allow coherent, consistent data collection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Questionnaire {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this questionnaire, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this questionnaire when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this questionnaire is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the questionnaire is stored on different servers.*/
+    /// Canonical identifier for this questionnaire, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this questionnaire when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this questionnaire is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the questionnaire is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the questionnaire (0..*)
-
- A formal identifier that is used to identify this questionnaire when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the questionnaire (0..*)
+    ///
+    /// A formal identifier that is used to identify this questionnaire when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the questionnaire (0..1)
-
- The identifier that is used to identify this version of the questionnaire when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the questionnaire author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the questionnaire (0..1)
+    ///
+    /// The identifier that is used to identify this version of the questionnaire when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the questionnaire author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this questionnaire (computer friendly) (0..1)
-
- A natural language name identifying the questionnaire. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this questionnaire (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the questionnaire. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this questionnaire (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the questionnaire.*/
+    /// Name for this questionnaire (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the questionnaire.
     pub title: ::core::option::Option<super::String>,
-    /** Instantiates protocol or definition (0..*)
-
- The URL of a Questionnaire that this Questionnaire is based on.*/
+    /// Instantiates protocol or definition (0..*)
+    ///
+    /// The URL of a Questionnaire that this Questionnaire is based on.
     pub derived_from: ::std::vec::Vec<super::Canonical>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this questionnaire. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this questionnaire. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this questionnaire is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this questionnaire is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Resource that can be subject of QuestionnaireResponse (0..*)
-
- The types of subjects that can be the subject of responses created for the questionnaire.*/
+    /// Resource that can be subject of QuestionnaireResponse (0..*)
+    ///
+    /// The types of subjects that can be the subject of responses created for the questionnaire.
     pub subject_type: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the questionnaire was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the questionnaire changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the questionnaire was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the questionnaire changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the questionnaire.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the questionnaire.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the questionnaire (0..1)
-
- A free text natural language description of the questionnaire from a consumer's perspective.*/
+    /// Natural language description of the questionnaire (0..1)
+    ///
+    /// A free text natural language description of the questionnaire from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate questionnaire instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate questionnaire instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for questionnaire (if applicable) (0..*)
-
- A legal or geographic region in which the questionnaire is intended to be used.*/
+    /// Intended jurisdiction for questionnaire (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the questionnaire is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this questionnaire is defined (0..1)
-
- Explanation of why this questionnaire is needed and why it has been designed as it has.*/
+    /// Why this questionnaire is defined (0..1)
+    ///
+    /// Explanation of why this questionnaire is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the questionnaire and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the questionnaire.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the questionnaire and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the questionnaire.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the questionnaire was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the questionnaire was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the questionnaire was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the questionnaire was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the questionnaire is expected to be used (0..1)
-
- The period during which the questionnaire content was or is planned to be in active use.*/
+    /// When the questionnaire is expected to be used (0..1)
+    ///
+    /// The period during which the questionnaire content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** Concept that represents the overall questionnaire (0..*)
-
- An identifier for this question or group of questions in a particular terminology such as LOINC.*/
+    /// Concept that represents the overall questionnaire (0..*)
+    ///
+    /// An identifier for this question or group of questions in a particular terminology such as LOINC.
     pub code: ::std::vec::Vec<super::Coding>,
-    /** Questions and sections within the Questionnaire (0..*)
-
- A particular question, question grouping or display text that is part of the questionnaire.*/
+    /// Questions and sections within the Questionnaire (0..*)
+    ///
+    /// A particular question, question grouping or display text that is part of the questionnaire.
     pub item: ::std::vec::Vec<super::QuestionnaireItem>,
 }
 impl Questionnaire {
@@ -310,100 +310,100 @@ impl crate::rt::Element for Questionnaire {
     }
 }
 crate::rt::element_impls!(Questionnaire, resource);
-/** Questions and sections within the Questionnaire
-
- A particular question, question grouping or display text that is part of the questionnaire.*/
+/// Questions and sections within the Questionnaire
+///
+/// A particular question, question grouping or display text that is part of the questionnaire.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique id for item in questionnaire (1..1)
-
- An identifier that is unique within the Questionnaire allowing linkage to the equivalent item in a QuestionnaireResponse resource.*/
+    /// Unique id for item in questionnaire (1..1)
+    ///
+    /// An identifier that is unique within the Questionnaire allowing linkage to the equivalent item in a QuestionnaireResponse resource.
     pub link_id: ::core::option::Option<super::String>,
-    /** ElementDefinition - details for the item (0..1)
-
- This element is a URI that refers to an [ElementDefinition](elementdefinition.html) that provides information about this item, including information that might otherwise be included in the instance of the Questionnaire resource. A detailed description of the construction of the URI is shown in Comments, below. If this element is present then the following element values MAY be derived from the Element Definition if the corresponding elements of this Questionnaire resource instance have no value:
-
- * code (ElementDefinition.code)
- * type (ElementDefinition.type)
- * required (ElementDefinition.min)
- * repeats (ElementDefinition.max)
- * maxLength (ElementDefinition.maxLength)
- * answerValueSet (ElementDefinition.binding)
- * options (ElementDefinition.binding).*/
+    /// ElementDefinition - details for the item (0..1)
+    ///
+    /// This element is a URI that refers to an [ElementDefinition](elementdefinition.html) that provides information about this item, including information that might otherwise be included in the instance of the Questionnaire resource. A detailed description of the construction of the URI is shown in Comments, below. If this element is present then the following element values MAY be derived from the Element Definition if the corresponding elements of this Questionnaire resource instance have no value:
+    ///
+    /// * code (ElementDefinition.code)
+    /// * type (ElementDefinition.type)
+    /// * required (ElementDefinition.min)
+    /// * repeats (ElementDefinition.max)
+    /// * maxLength (ElementDefinition.maxLength)
+    /// * answerValueSet (ElementDefinition.binding)
+    /// * options (ElementDefinition.binding).
     pub definition: ::core::option::Option<super::Uri>,
-    /** Corresponding concept for this item in a terminology (0..*)
-
- A terminology code that corresponds to this group or question (e.g. a code from LOINC, which defines many questions and answers).*/
+    /// Corresponding concept for this item in a terminology (0..*)
+    ///
+    /// A terminology code that corresponds to this group or question (e.g. a code from LOINC, which defines many questions and answers).
     pub code: ::std::vec::Vec<super::Coding>,
-    /** E.g. "1(a)", "2.5.3" (0..1)
-
- A short label for a particular group, question or set of display text within the questionnaire used for reference by the individual completing the questionnaire.*/
+    /// E.g. "1(a)", "2.5.3" (0..1)
+    ///
+    /// A short label for a particular group, question or set of display text within the questionnaire used for reference by the individual completing the questionnaire.
     pub prefix: ::core::option::Option<super::String>,
-    /** Primary text for the item (0..1)
-
- The name of a section, the text of a question or text content for a display item.*/
+    /// Primary text for the item (0..1)
+    ///
+    /// The name of a section, the text of a question or text content for a display item.
     pub text: ::core::option::Option<super::String>,
-    /** group | display | boolean | decimal | integer | date | dateTime + (1..1)
-
- The type of questionnaire item this is - whether text for display, a grouping of other items or a particular type of data to be captured (string, integer, coded choice, etc.).*/
+    /// group | display | boolean | decimal | integer | date | dateTime + (1..1)
+    ///
+    /// The type of questionnaire item this is - whether text for display, a grouping of other items or a particular type of data to be captured (string, integer, coded choice, etc.).
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::QuestionnaireItemType, super::Extension>,
     >,
-    /** Only allow data when (0..*)
-
- A constraint indicating that this item should only be enabled (displayed/allow answers to be captured) when the specified condition is true.*/
+    /// Only allow data when (0..*)
+    ///
+    /// A constraint indicating that this item should only be enabled (displayed/allow answers to be captured) when the specified condition is true.
     pub enable_when: ::std::vec::Vec<super::QuestionnaireItemEnableWhen>,
-    /** all | any (0..1)
-
- Controls how multiple enableWhen values are interpreted -  whether all or any must be true.*/
+    /// all | any (0..1)
+    ///
+    /// Controls how multiple enableWhen values are interpreted -  whether all or any must be true.
     pub enable_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::EnableWhenBehavior, super::Extension>,
     >,
-    /** Whether the item must be included in data results (0..1)
-
- An indication, if true, that the item must be present in a "completed" QuestionnaireResponse.  If false, the item may be skipped when answering the questionnaire.*/
+    /// Whether the item must be included in data results (0..1)
+    ///
+    /// An indication, if true, that the item must be present in a "completed" QuestionnaireResponse.  If false, the item may be skipped when answering the questionnaire.
     pub required: ::core::option::Option<super::Boolean>,
-    /** Whether the item may repeat (0..1)
-
- An indication, if true, that the item may occur multiple times in the response, collecting multiple answers for questions or multiple sets of answers for groups.*/
+    /// Whether the item may repeat (0..1)
+    ///
+    /// An indication, if true, that the item may occur multiple times in the response, collecting multiple answers for questions or multiple sets of answers for groups.
     pub repeats: ::core::option::Option<super::Boolean>,
-    /** Don't allow human editing (0..1)
-
- An indication, when true, that the value cannot be changed by a human respondent to the Questionnaire.*/
+    /// Don't allow human editing (0..1)
+    ///
+    /// An indication, when true, that the value cannot be changed by a human respondent to the Questionnaire.
     pub read_only: ::core::option::Option<super::Boolean>,
-    /** No more than this many characters (0..1)
-
- The maximum number of characters that are permitted in the answer to be considered a "valid" QuestionnaireResponse.*/
+    /// No more than this many characters (0..1)
+    ///
+    /// The maximum number of characters that are permitted in the answer to be considered a "valid" QuestionnaireResponse.
     pub max_length: ::core::option::Option<super::Integer>,
-    /** Valueset containing permitted answers (0..1)
-
- A reference to a value set containing a list of codes representing permitted answers for a "choice" or "open-choice" question.*/
+    /// Valueset containing permitted answers (0..1)
+    ///
+    /// A reference to a value set containing a list of codes representing permitted answers for a "choice" or "open-choice" question.
     pub answer_value_set: ::core::option::Option<super::Canonical>,
-    /** Permitted answer (0..*)
-
- One of the permitted answers for a "choice" or "open-choice" question.*/
+    /// Permitted answer (0..*)
+    ///
+    /// One of the permitted answers for a "choice" or "open-choice" question.
     pub answer_option: ::std::vec::Vec<super::QuestionnaireItemAnswerOption>,
-    /** Initial value(s) when item is first rendered (0..*)
-
- One or more values that should be pre-populated in the answer when initially rendering the questionnaire for user input.*/
+    /// Initial value(s) when item is first rendered (0..*)
+    ///
+    /// One or more values that should be pre-populated in the answer when initially rendering the questionnaire for user input.
     pub initial: ::std::vec::Vec<super::QuestionnaireItemInitial>,
-    /** Nested questionnaire items (0..*)
-
- Text, questions and other groups to be nested beneath a question or group.*/
+    /// Nested questionnaire items (0..*)
+    ///
+    /// Text, questions and other groups to be nested beneath a question or group.
     pub item: ::std::vec::Vec<super::QuestionnaireItem>,
 }
 impl QuestionnaireItem {
@@ -556,32 +556,32 @@ impl crate::rt::Element for QuestionnaireItem {
     }
 }
 crate::rt::element_impls!(QuestionnaireItem, element);
-/** Permitted answer
-
- One of the permitted answers for a "choice" or "open-choice" question.*/
+/// Permitted answer
+///
+/// One of the permitted answers for a "choice" or "open-choice" question.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireItemAnswerOption {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Answer value (1..1)
-
- A potential answer that's allowed as the answer to this question.*/
+    /// Answer value (1..1)
+    ///
+    /// A potential answer that's allowed as the answer to this question.
     pub value: ::core::option::Option<super::QuestionnaireItemAnswerOptionValue>,
-    /** Whether option is selected by default (0..1)
-
- Indicates whether the answer value is selected when the list of possible answers is initially shown.*/
+    /// Whether option is selected by default (0..1)
+    ///
+    /// Indicates whether the answer value is selected when the list of possible answers is initially shown.
     pub initial_selected: ::core::option::Option<super::Boolean>,
 }
 impl QuestionnaireItemAnswerOption {
@@ -731,38 +731,38 @@ impl crate::rt::Value for QuestionnaireItemAnswerOptionValue {
         }
     }
 }
-/** Only allow data when
-
- A constraint indicating that this item should only be enabled (displayed/allow answers to be captured) when the specified condition is true.*/
+/// Only allow data when
+///
+/// A constraint indicating that this item should only be enabled (displayed/allow answers to be captured) when the specified condition is true.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireItemEnableWhen {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Question that determines whether item is enabled (1..1)
-
- The linkId for the question whose answer (or lack of answer) governs whether this item is enabled.*/
+    /// Question that determines whether item is enabled (1..1)
+    ///
+    /// The linkId for the question whose answer (or lack of answer) governs whether this item is enabled.
     pub question: ::core::option::Option<super::String>,
-    /** exists | = | != | > | < | >= | <= (1..1)
-
- Specifies the criteria by which the question is enabled.*/
+    /// exists | = | != | > | < | >= | <= (1..1)
+    ///
+    /// Specifies the criteria by which the question is enabled.
     pub operator: ::core::option::Option<
         crate::rt::Primitive<super::codes::QuestionnaireItemOperator, super::Extension>,
     >,
-    /** Value for question comparison based on operator (1..1)
-
- A value that the referenced question is tested using the specified operator in order for the item to be enabled.*/
+    /// Value for question comparison based on operator (1..1)
+    ///
+    /// A value that the referenced question is tested using the specified operator in order for the item to be enabled.
     pub answer: ::core::option::Option<super::QuestionnaireItemEnableWhenAnswer>,
 }
 impl QuestionnaireItemEnableWhen {
@@ -968,28 +968,28 @@ impl crate::rt::Value for QuestionnaireItemEnableWhenAnswer {
         }
     }
 }
-/** Initial value(s) when item is first rendered
-
- One or more values that should be pre-populated in the answer when initially rendering the questionnaire for user input.*/
+/// Initial value(s) when item is first rendered
+///
+/// One or more values that should be pre-populated in the answer when initially rendering the questionnaire for user input.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireItemInitial {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Actual value for initializing the question (1..1)
-
- The actual value to for an initial answer.*/
+    /// Actual value for initializing the question (1..1)
+    ///
+    /// The actual value to for an initial answer.
     pub value: ::core::option::Option<super::QuestionnaireItemInitialValue>,
 }
 impl QuestionnaireItemInitial {

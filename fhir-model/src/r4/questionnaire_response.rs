@@ -2,90 +2,90 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A structured set of questions and their answers
-
- A structured set of questions and their answers. The questions are ordered and grouped into coherent subsets, corresponding to the structure of the grouping of the questionnaire being responded to.*/
+/// A structured set of questions and their answers
+///
+/// A structured set of questions and their answers. The questions are ordered and grouped into coherent subsets, corresponding to the structure of the grouping of the questionnaire being responded to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireResponse {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique id for this set of answers (0..1)
-
- A business identifier assigned to a particular completed (or partially completed) questionnaire.*/
+    /// Unique id for this set of answers (0..1)
+    ///
+    /// A business identifier assigned to a particular completed (or partially completed) questionnaire.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Request fulfilled by this QuestionnaireResponse (0..*)
-
- The order, proposal or plan that is fulfilled in whole or in part by this QuestionnaireResponse.  For example, a ServiceRequest seeking an intake assessment or a decision support recommendation to assess for post-partum depression.*/
+    /// Request fulfilled by this QuestionnaireResponse (0..*)
+    ///
+    /// The order, proposal or plan that is fulfilled in whole or in part by this QuestionnaireResponse.  For example, a ServiceRequest seeking an intake assessment or a decision support recommendation to assess for post-partum depression.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of this action (0..*)
-
- A procedure or observation that this questionnaire was performed as part of the execution of.  For example, the surgery a checklist was executed as part of.*/
+    /// Part of this action (0..*)
+    ///
+    /// A procedure or observation that this questionnaire was performed as part of the execution of.  For example, the surgery a checklist was executed as part of.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** Form being answered (0..1)
-
- The Questionnaire that defines and organizes the questions for which answers are being provided.*/
+    /// Form being answered (0..1)
+    ///
+    /// The Questionnaire that defines and organizes the questions for which answers are being provided.
     pub questionnaire: ::core::option::Option<super::Canonical>,
-    /** in-progress | completed | amended | entered-in-error | stopped (1..1)
-
- The position of the questionnaire response within its overall lifecycle.*/
+    /// in-progress | completed | amended | entered-in-error | stopped (1..1)
+    ///
+    /// The position of the questionnaire response within its overall lifecycle.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::QuestionnaireResponseStatus, super::Extension>,
     >,
-    /** The subject of the questions (0..1)
-
- The subject of the questionnaire response.  This could be a patient, organization, practitioner, device, etc.  This is who/what the answers apply to, but is not necessarily the source of information.*/
+    /// The subject of the questions (0..1)
+    ///
+    /// The subject of the questionnaire response.  This could be a patient, organization, practitioner, device, etc.  This is who/what the answers apply to, but is not necessarily the source of information.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter created as part of (0..1)
-
- The Encounter during which this questionnaire response was created or to which the creation of this record is tightly associated.*/
+    /// Encounter created as part of (0..1)
+    ///
+    /// The Encounter during which this questionnaire response was created or to which the creation of this record is tightly associated.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Date the answers were gathered (0..1)
-
- The date and/or time that this set of answers were last changed.*/
+    /// Date the answers were gathered (0..1)
+    ///
+    /// The date and/or time that this set of answers were last changed.
     pub authored: ::core::option::Option<super::DateTime>,
-    /** Person who received and recorded the answers (0..1)
-
- Person who received the answers to the questions in the QuestionnaireResponse and recorded them in the system.*/
+    /// Person who received and recorded the answers (0..1)
+    ///
+    /// Person who received the answers to the questions in the QuestionnaireResponse and recorded them in the system.
     pub author: ::core::option::Option<super::Reference>,
-    /** The person who answered the questions (0..1)
-
- The person who answered the questions about the subject.*/
+    /// The person who answered the questions (0..1)
+    ///
+    /// The person who answered the questions about the subject.
     pub source: ::core::option::Option<super::Reference>,
-    /** Groups and questions (0..*)
-
- A group or question item from the original questionnaire for which answers are provided.*/
+    /// Groups and questions (0..*)
+    ///
+    /// A group or question item from the original questionnaire for which answers are provided.
     pub item: ::std::vec::Vec<super::QuestionnaireResponseItem>,
 }
 impl QuestionnaireResponse {
@@ -223,44 +223,44 @@ impl crate::rt::Element for QuestionnaireResponse {
     }
 }
 crate::rt::element_impls!(QuestionnaireResponse, resource);
-/** Groups and questions
-
- A group or question item from the original questionnaire for which answers are provided.*/
+/// Groups and questions
+///
+/// A group or question item from the original questionnaire for which answers are provided.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireResponseItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Pointer to specific item from Questionnaire (1..1)
-
- The item from the Questionnaire that corresponds to this item in the QuestionnaireResponse resource.*/
+    /// Pointer to specific item from Questionnaire (1..1)
+    ///
+    /// The item from the Questionnaire that corresponds to this item in the QuestionnaireResponse resource.
     pub link_id: ::core::option::Option<super::String>,
-    /** ElementDefinition - details for the item (0..1)
-
- A reference to an [ElementDefinition](elementdefinition.html) that provides the details for the item.*/
+    /// ElementDefinition - details for the item (0..1)
+    ///
+    /// A reference to an [ElementDefinition](elementdefinition.html) that provides the details for the item.
     pub definition: ::core::option::Option<super::Uri>,
-    /** Name for group or question text (0..1)
-
- Text that is displayed above the contents of the group or as the text of the question being answered.*/
+    /// Name for group or question text (0..1)
+    ///
+    /// Text that is displayed above the contents of the group or as the text of the question being answered.
     pub text: ::core::option::Option<super::String>,
-    /** The response(s) to the question (0..*)
-
- The respondent's answer(s) to the question.*/
+    /// The response(s) to the question (0..*)
+    ///
+    /// The respondent's answer(s) to the question.
     pub answer: ::std::vec::Vec<super::QuestionnaireResponseItemAnswer>,
-    /** Nested questionnaire response items (0..*)
-
- Questions or sub-groups nested beneath a question or group.*/
+    /// Nested questionnaire response items (0..*)
+    ///
+    /// Questions or sub-groups nested beneath a question or group.
     pub item: ::std::vec::Vec<super::QuestionnaireResponseItem>,
 }
 impl QuestionnaireResponseItem {
@@ -355,32 +355,32 @@ impl crate::rt::Element for QuestionnaireResponseItem {
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItem, element);
-/** The response(s) to the question
-
- The respondent's answer(s) to the question.*/
+/// The response(s) to the question
+///
+/// The respondent's answer(s) to the question.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuestionnaireResponseItemAnswer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Single-valued answer to the question (0..1)
-
- The answer (or one of the answers) provided by the respondent to the question.*/
+    /// Single-valued answer to the question (0..1)
+    ///
+    /// The answer (or one of the answers) provided by the respondent to the question.
     pub value: ::core::option::Option<super::QuestionnaireResponseItemAnswerValue>,
-    /** Nested groups and questions (0..*)
-
- Nested groups and/or questions found within this particular answer.*/
+    /// Nested groups and questions (0..*)
+    ///
+    /// Nested groups and/or questions found within this particular answer.
     pub item: ::std::vec::Vec<super::QuestionnaireResponseItem>,
 }
 impl QuestionnaireResponseItemAnswer {

@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Set of values bounded by low and high
-
- A set of ordered Quantities defined by a low and high limit.*/
+/// Set of values bounded by low and high
+///
+/// A set of ordered Quantities defined by a low and high limit.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Range {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Low limit (0..1)
-
- The low limit. The boundary is inclusive.*/
+    /// Low limit (0..1)
+    ///
+    /// The low limit. The boundary is inclusive.
     pub low: ::core::option::Option<super::Quantity>,
-    /** High limit (0..1)
-
- The high limit. The boundary is inclusive.*/
+    /// High limit (0..1)
+    ///
+    /// The high limit. The boundary is inclusive.
     pub high: ::core::option::Option<super::Quantity>,
 }
 impl Range {

@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A ratio of two Quantity values - a numerator and a denominator
-
- A relationship of two Quantity values - expressed as a numerator and a denominator.*/
+/// A ratio of two Quantity values - a numerator and a denominator
+///
+/// A relationship of two Quantity values - expressed as a numerator and a denominator.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ratio {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Numerator value (0..1)
-
- The value of the numerator.*/
+    /// Numerator value (0..1)
+    ///
+    /// The value of the numerator.
     pub numerator: ::core::option::Option<super::Quantity>,
-    /** Denominator value (0..1)
-
- The value of the denominator.*/
+    /// Denominator value (0..1)
+    ///
+    /// The value of the denominator.
     pub denominator: ::core::option::Option<super::Quantity>,
 }
 impl Ratio {

@@ -2,48 +2,48 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Related artifacts for a knowledge resource
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+/// Related artifacts for a knowledge resource
+///
+/// Related artifacts such as additional documentation, justification, or bibliographic references.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RelatedArtifact {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** documentation | justification | citation | predecessor | successor | derived-from | depends-on | composed-of (1..1)
-
- The type of relationship to the related artifact.*/
+    /// documentation | justification | citation | predecessor | successor | derived-from | depends-on | composed-of (1..1)
+    ///
+    /// The type of relationship to the related artifact.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::RelatedArtifactType, super::Extension>,
     >,
-    /** Short label (0..1)
-
- A short label that can be used to reference the citation from elsewhere in the containing artifact, such as a footnote index.*/
+    /// Short label (0..1)
+    ///
+    /// A short label that can be used to reference the citation from elsewhere in the containing artifact, such as a footnote index.
     pub label: ::core::option::Option<super::String>,
-    /** Brief description of the related artifact (0..1)
-
- A brief description of the document or knowledge resource being referenced, suitable for display to a consumer.*/
+    /// Brief description of the related artifact (0..1)
+    ///
+    /// A brief description of the document or knowledge resource being referenced, suitable for display to a consumer.
     pub display: ::core::option::Option<super::String>,
-    /** Bibliographic citation for the artifact (0..1)
-
- A bibliographic citation for the related artifact. This text SHOULD be formatted according to an accepted citation format.*/
+    /// Bibliographic citation for the artifact (0..1)
+    ///
+    /// A bibliographic citation for the related artifact. This text SHOULD be formatted according to an accepted citation format.
     pub citation: ::core::option::Option<super::Markdown>,
-    /** Where the artifact can be accessed (0..1)
-
- A url for the artifact that can be followed to access the actual content.*/
+    /// Where the artifact can be accessed (0..1)
+    ///
+    /// A url for the artifact that can be followed to access the actual content.
     pub url: ::core::option::Option<super::Url>,
-    /** What document is being referenced (0..1)
-
- The document being referenced, represented as an attachment. This is exclusive with the resource element.*/
+    /// What document is being referenced (0..1)
+    ///
+    /// The document being referenced, represented as an attachment. This is exclusive with the resource element.
     pub document: ::core::option::Option<super::Attachment>,
-    /** What resource is being referenced (0..1)
-
- The related resource, such as a library, value set, profile, or other knowledge resource.*/
+    /// What resource is being referenced (0..1)
+    ///
+    /// The related resource, such as a library, value set, profile, or other knowledge resource.
     pub resource: ::core::option::Option<super::Canonical>,
 }
 impl RelatedArtifact {

@@ -2,122 +2,122 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A group of related requests
-
- A group of related requests that can be used to capture intended activities that have inter-dependencies such as "give this medication after that one".*/
+/// A group of related requests
+///
+/// A group of related requests that can be used to capture intended activities that have inter-dependencies such as "give this medication after that one".
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestGroup {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier (0..*)
-
- Allows a service to provide a unique, business identifier for the request.*/
+    /// Business identifier (0..*)
+    ///
+    /// Allows a service to provide a unique, business identifier for the request.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- A canonical URL referencing a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this request.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// A canonical URL referencing a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this request.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- A URL referencing an externally defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this request.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// A URL referencing an externally defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this request.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** Fulfills plan, proposal, or order (0..*)
-
- A plan, proposal or order that is fulfilled in whole or in part by this request.*/
+    /// Fulfills plan, proposal, or order (0..*)
+    ///
+    /// A plan, proposal or order that is fulfilled in whole or in part by this request.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Request(s) replaced by this request (0..*)
-
- Completed or terminated request(s) whose function is taken by this new request.*/
+    /// Request(s) replaced by this request (0..*)
+    ///
+    /// Completed or terminated request(s) whose function is taken by this new request.
     pub replaces: ::std::vec::Vec<super::Reference>,
-    /** Composite request this is part of (0..1)
-
- A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition, prescription or similar form.*/
+    /// Composite request this is part of (0..1)
+    ///
+    /// A shared identifier common to all requests that were authorized more or less simultaneously by a single author, representing the identifier of the requisition, prescription or similar form.
     pub group_identifier: ::core::option::Option<super::Identifier>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
-
- The current state of the request. For request groups, the status reflects the status of all the requests in the group.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The current state of the request. For request groups, the status reflects the status of all the requests in the group.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Indicates the level of authority/intentionality associated with the request and where the request fits into the workflow chain.*/
+    /// proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Indicates the level of authority/intentionality associated with the request and where the request fits into the workflow chain.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
     >,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the request should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the request should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** What's being requested/ordered (0..1)
-
- A code that identifies what the overall request group is.*/
+    /// What's being requested/ordered (0..1)
+    ///
+    /// A code that identifies what the overall request group is.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who the request group is about (0..1)
-
- The subject for which the request group was created.*/
+    /// Who the request group is about (0..1)
+    ///
+    /// The subject for which the request group was created.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Created as part of (0..1)
-
- Describes the context of the request group, if any.*/
+    /// Created as part of (0..1)
+    ///
+    /// Describes the context of the request group, if any.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When the request group was authored (0..1)
-
- Indicates when the request group was created.*/
+    /// When the request group was authored (0..1)
+    ///
+    /// Indicates when the request group was created.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Device or practitioner that authored the request group (0..1)
-
- Provides a reference to the author of the request group.*/
+    /// Device or practitioner that authored the request group (0..1)
+    ///
+    /// Provides a reference to the author of the request group.
     pub author: ::core::option::Option<super::Reference>,
-    /** Why the request group is needed (0..*)
-
- Describes the reason for the request group in coded or textual form.*/
+    /// Why the request group is needed (0..*)
+    ///
+    /// Describes the reason for the request group in coded or textual form.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why the request group is needed (0..*)
-
- Indicates another resource whose existence justifies this request group.*/
+    /// Why the request group is needed (0..*)
+    ///
+    /// Indicates another resource whose existence justifies this request group.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Additional notes about the response (0..*)
-
- Provides a mechanism to communicate additional information about the response.*/
+    /// Additional notes about the response (0..*)
+    ///
+    /// Provides a mechanism to communicate additional information about the response.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Proposed actions, if any (0..*)
-
- The actions, if any, produced by the evaluation of the artifact.*/
+    /// Proposed actions, if any (0..*)
+    ///
+    /// The actions, if any, produced by the evaluation of the artifact.
     pub action: ::std::vec::Vec<super::RequestGroupAction>,
 }
 impl RequestGroup {
@@ -284,112 +284,112 @@ impl crate::rt::Element for RequestGroup {
     }
 }
 crate::rt::element_impls!(RequestGroup, resource);
-/** Proposed actions, if any
-
- The actions, if any, produced by the evaluation of the artifact.*/
+/// Proposed actions, if any
+///
+/// The actions, if any, produced by the evaluation of the artifact.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestGroupAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** User-visible prefix for the action (e.g. 1. or A.) (0..1)
-
- A user-visible prefix for the action.*/
+    /// User-visible prefix for the action (e.g. 1. or A.) (0..1)
+    ///
+    /// A user-visible prefix for the action.
     pub prefix: ::core::option::Option<super::String>,
-    /** User-visible title (0..1)
-
- The title of the action displayed to a user.*/
+    /// User-visible title (0..1)
+    ///
+    /// The title of the action displayed to a user.
     pub title: ::core::option::Option<super::String>,
-    /** Short description of the action (0..1)
-
- A short description of the action used to provide a summary to display to the user.*/
+    /// Short description of the action (0..1)
+    ///
+    /// A short description of the action used to provide a summary to display to the user.
     pub description: ::core::option::Option<super::String>,
-    /** Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system (0..1)
-
- A text equivalent of the action to be performed. This provides a human-interpretable description of the action when the definition is consumed by a system that might not be capable of interpreting it dynamically.*/
+    /// Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system (0..1)
+    ///
+    /// A text equivalent of the action to be performed. This provides a human-interpretable description of the action when the definition is consumed by a system that might not be capable of interpreting it dynamically.
     pub text_equivalent: ::core::option::Option<super::String>,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the action should be addressed with respect to other actions.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the action should be addressed with respect to other actions.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** Code representing the meaning of the action or sub-actions (0..*)
-
- A code that provides meaning for the action or action group. For example, a section may have a LOINC code for a section of a documentation template.*/
+    /// Code representing the meaning of the action or sub-actions (0..*)
+    ///
+    /// A code that provides meaning for the action or action group. For example, a section may have a LOINC code for a section of a documentation template.
     pub code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Supporting documentation for the intended performer of the action (0..*)
-
- Didactic or other informational resources associated with the action that can be provided to the CDS recipient. Information resources can include inline text commentary and links to web resources.*/
+    /// Supporting documentation for the intended performer of the action (0..*)
+    ///
+    /// Didactic or other informational resources associated with the action that can be provided to the CDS recipient. Information resources can include inline text commentary and links to web resources.
     pub documentation: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Whether or not the action is applicable (0..*)
-
- An expression that describes applicability criteria, or start/stop conditions for the action.*/
+    /// Whether or not the action is applicable (0..*)
+    ///
+    /// An expression that describes applicability criteria, or start/stop conditions for the action.
     pub condition: ::std::vec::Vec<super::RequestGroupActionCondition>,
-    /** Relationship to another action (0..*)
-
- A relationship to another action such as "before" or "30-60 minutes after start of".*/
+    /// Relationship to another action (0..*)
+    ///
+    /// A relationship to another action such as "before" or "30-60 minutes after start of".
     pub related_action: ::std::vec::Vec<super::RequestGroupActionRelatedAction>,
-    /** When the action should take place (0..1)
-
- An optional value describing when the action should be performed.*/
+    /// When the action should take place (0..1)
+    ///
+    /// An optional value describing when the action should be performed.
     pub timing: ::core::option::Option<super::RequestGroupActionTiming>,
-    /** Who should perform the action (0..*)
-
- The participant that should perform or be responsible for this action.*/
+    /// Who should perform the action (0..*)
+    ///
+    /// The participant that should perform or be responsible for this action.
     pub participant: ::std::vec::Vec<super::Reference>,
-    /** create | update | remove | fire-event (0..1)
-
- The type of action to perform (create, update, remove).*/
+    /// create | update | remove | fire-event (0..1)
+    ///
+    /// The type of action to perform (create, update, remove).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** visual-group | logical-group | sentence-group (0..1)
-
- Defines the grouping behavior for the action and its children.*/
+    /// visual-group | logical-group | sentence-group (0..1)
+    ///
+    /// Defines the grouping behavior for the action and its children.
     pub grouping_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionGroupingBehavior, super::Extension>,
     >,
-    /** any | all | all-or-none | exactly-one | at-most-one | one-or-more (0..1)
-
- Defines the selection behavior for the action and its children.*/
+    /// any | all | all-or-none | exactly-one | at-most-one | one-or-more (0..1)
+    ///
+    /// Defines the selection behavior for the action and its children.
     pub selection_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionSelectionBehavior, super::Extension>,
     >,
-    /** must | could | must-unless-documented (0..1)
-
- Defines expectations around whether an action is required.*/
+    /// must | could | must-unless-documented (0..1)
+    ///
+    /// Defines expectations around whether an action is required.
     pub required_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionRequiredBehavior, super::Extension>,
     >,
-    /** yes | no (0..1)
-
- Defines whether the action should usually be preselected.*/
+    /// yes | no (0..1)
+    ///
+    /// Defines whether the action should usually be preselected.
     pub precheck_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionPrecheckBehavior, super::Extension>,
     >,
-    /** single | multiple (0..1)
-
- Defines whether the action can be selected multiple times.*/
+    /// single | multiple (0..1)
+    ///
+    /// Defines whether the action can be selected multiple times.
     pub cardinality_behavior: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionCardinalityBehavior, super::Extension>,
     >,
-    /** The target of the action (0..1)
-
- The resource that is the target of the action (e.g. CommunicationRequest).*/
+    /// The target of the action (0..1)
+    ///
+    /// The resource that is the target of the action (e.g. CommunicationRequest).
     pub resource: ::core::option::Option<super::Reference>,
-    /** Sub action (0..*)
-
- Sub actions.*/
+    /// Sub action (0..*)
+    ///
+    /// Sub actions.
     pub action: ::std::vec::Vec<super::RequestGroupAction>,
 }
 impl RequestGroupAction {
@@ -622,34 +622,34 @@ impl crate::rt::Value for RequestGroupActionTiming {
         }
     }
 }
-/** Whether or not the action is applicable
-
- An expression that describes applicability criteria, or start/stop conditions for the action.*/
+/// Whether or not the action is applicable
+///
+/// An expression that describes applicability criteria, or start/stop conditions for the action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestGroupActionCondition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** applicability | start | stop (1..1)
-
- The kind of condition.*/
+    /// applicability | start | stop (1..1)
+    ///
+    /// The kind of condition.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionConditionKind, super::Extension>,
     >,
-    /** Boolean-valued expression (0..1)
-
- An expression that returns true or false, indicating whether or not the condition is satisfied.*/
+    /// Boolean-valued expression (0..1)
+    ///
+    /// An expression that returns true or false, indicating whether or not the condition is satisfied.
     pub expression: ::core::option::Option<super::Expression>,
 }
 impl RequestGroupActionCondition {
@@ -720,38 +720,38 @@ impl crate::rt::Element for RequestGroupActionCondition {
     }
 }
 crate::rt::element_impls!(RequestGroupActionCondition, element);
-/** Relationship to another action
-
- A relationship to another action such as "before" or "30-60 minutes after start of".*/
+/// Relationship to another action
+///
+/// A relationship to another action such as "before" or "30-60 minutes after start of".
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestGroupActionRelatedAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** What action this is related to (1..1)
-
- The element id of the action this is related to.*/
+    /// What action this is related to (1..1)
+    ///
+    /// The element id of the action this is related to.
     pub action_id: ::core::option::Option<super::Id>,
-    /** before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end (1..1)
-
- The relationship of this action to the related action.*/
+    /// before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end (1..1)
+    ///
+    /// The relationship of this action to the related action.
     pub relationship: ::core::option::Option<
         crate::rt::Primitive<super::codes::ActionRelationshipType, super::Extension>,
     >,
-    /** Time offset for the relationship (0..1)
-
- A duration or range of durations to apply to the relationship. For example, 30-60 minutes before.*/
+    /// Time offset for the relationship (0..1)
+    ///
+    /// A duration or range of durations to apply to the relationship. For example, 30-60 minutes before.
     pub offset: ::core::option::Option<super::RequestGroupActionRelatedActionOffset>,
 }
 impl RequestGroupActionRelatedAction {

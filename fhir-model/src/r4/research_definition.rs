@@ -2,182 +2,182 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A research context or question
-
- The ResearchDefinition resource describes the conditional state (population and any exposures being compared within the population) and outcome (if specified) that the knowledge (evidence, assertion, recommendation) is about.*/
+/// A research context or question
+///
+/// The ResearchDefinition resource describes the conditional state (population and any exposures being compared within the population) and outcome (if specified) that the knowledge (evidence, assertion, recommendation) is about.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResearchDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this research definition, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this research definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this research definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the research definition is stored on different servers.*/
+    /// Canonical identifier for this research definition, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this research definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this research definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the research definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the research definition (0..*)
-
- A formal identifier that is used to identify this research definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the research definition (0..*)
+    ///
+    /// A formal identifier that is used to identify this research definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the research definition (0..1)
-
- The identifier that is used to identify this version of the research definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the research definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.*/
+    /// Business version of the research definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the research definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the research definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence. To provide a version consistent with the Decision Support Service specification, use the format Major.Minor.Revision (e.g. 1.0.0). For more information on versioning knowledge assets, refer to the Decision Support Service specification. Note that a version is required for non-experimental active artifacts.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this research definition (computer friendly) (0..1)
-
- A natural language name identifying the research definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this research definition (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the research definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this research definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the research definition.*/
+    /// Name for this research definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the research definition.
     pub title: ::core::option::Option<super::String>,
-    /** Title for use in informal contexts (0..1)
-
- The short title provides an alternate title for use in informal descriptive contexts where the full, formal title is not necessary.*/
+    /// Title for use in informal contexts (0..1)
+    ///
+    /// The short title provides an alternate title for use in informal descriptive contexts where the full, formal title is not necessary.
     pub short_title: ::core::option::Option<super::String>,
-    /** Subordinate title of the ResearchDefinition (0..1)
-
- An explanatory or alternate title for the ResearchDefinition giving additional information about its content.*/
+    /// Subordinate title of the ResearchDefinition (0..1)
+    ///
+    /// An explanatory or alternate title for the ResearchDefinition giving additional information about its content.
     pub subtitle: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this research definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this research definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this research definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this research definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
-
- The intended subjects for the ResearchDefinition. If this element is not provided, a Patient subject is assumed, but the subject of the ResearchDefinition can be anything.*/
+    /// E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device (0..1)
+    ///
+    /// The intended subjects for the ResearchDefinition. If this element is not provided, a Patient subject is assumed, but the subject of the ResearchDefinition can be anything.
     pub subject: ::core::option::Option<super::ResearchDefinitionSubject>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the research definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the research definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the research definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the research definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the research definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the research definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the research definition (0..1)
-
- A free text natural language description of the research definition from a consumer's perspective.*/
+    /// Natural language description of the research definition (0..1)
+    ///
+    /// A free text natural language description of the research definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** Used for footnotes or explanatory notes (0..*)
-
- A human-readable string to clarify or explain concepts about the resource.*/
+    /// Used for footnotes or explanatory notes (0..*)
+    ///
+    /// A human-readable string to clarify or explain concepts about the resource.
     pub comment: ::std::vec::Vec<super::String>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate research definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate research definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for research definition (if applicable) (0..*)
-
- A legal or geographic region in which the research definition is intended to be used.*/
+    /// Intended jurisdiction for research definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the research definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this research definition is defined (0..1)
-
- Explanation of why this research definition is needed and why it has been designed as it has.*/
+    /// Why this research definition is defined (0..1)
+    ///
+    /// Explanation of why this research definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Describes the clinical usage of the ResearchDefinition (0..1)
-
- A detailed description, from a clinical perspective, of how the ResearchDefinition is used.*/
+    /// Describes the clinical usage of the ResearchDefinition (0..1)
+    ///
+    /// A detailed description, from a clinical perspective, of how the ResearchDefinition is used.
     pub usage: ::core::option::Option<super::String>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the research definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the research definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the research definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the research definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the research definition was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the research definition was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the research definition was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the research definition was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the research definition is expected to be used (0..1)
-
- The period during which the research definition content was or is planned to be in active use.*/
+    /// When the research definition is expected to be used (0..1)
+    ///
+    /// The period during which the research definition content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** The category of the ResearchDefinition, such as Education, Treatment, Assessment, etc. (0..*)
-
- Descriptive topics related to the content of the ResearchDefinition. Topics provide a high-level categorization grouping types of ResearchDefinitions that can be useful for filtering and searching.*/
+    /// The category of the ResearchDefinition, such as Education, Treatment, Assessment, etc. (0..*)
+    ///
+    /// Descriptive topics related to the content of the ResearchDefinition. Topics provide a high-level categorization grouping types of ResearchDefinitions that can be useful for filtering and searching.
     pub topic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who authored the content (0..*)
-
- An individiual or organization primarily involved in the creation and maintenance of the content.*/
+    /// Who authored the content (0..*)
+    ///
+    /// An individiual or organization primarily involved in the creation and maintenance of the content.
     pub author: ::std::vec::Vec<super::ContactDetail>,
-    /** Who edited the content (0..*)
-
- An individual or organization primarily responsible for internal coherence of the content.*/
+    /// Who edited the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for internal coherence of the content.
     pub editor: ::std::vec::Vec<super::ContactDetail>,
-    /** Who reviewed the content (0..*)
-
- An individual or organization primarily responsible for review of some aspect of the content.*/
+    /// Who reviewed the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for review of some aspect of the content.
     pub reviewer: ::std::vec::Vec<super::ContactDetail>,
-    /** Who endorsed the content (0..*)
-
- An individual or organization responsible for officially endorsing the content for use in some setting.*/
+    /// Who endorsed the content (0..*)
+    ///
+    /// An individual or organization responsible for officially endorsing the content for use in some setting.
     pub endorser: ::std::vec::Vec<super::ContactDetail>,
-    /** Additional documentation, citations, etc. (0..*)
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+    /// Additional documentation, citations, etc. (0..*)
+    ///
+    /// Related artifacts such as additional documentation, justification, or bibliographic references.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Logic used by the ResearchDefinition (0..*)
-
- A reference to a Library resource containing the formal logic used by the ResearchDefinition.*/
+    /// Logic used by the ResearchDefinition (0..*)
+    ///
+    /// A reference to a Library resource containing the formal logic used by the ResearchDefinition.
     pub library: ::std::vec::Vec<super::Canonical>,
-    /** What population? (1..1)
-
- A reference to a ResearchElementDefinition resource that defines the population for the research.*/
+    /// What population? (1..1)
+    ///
+    /// A reference to a ResearchElementDefinition resource that defines the population for the research.
     pub population: ::core::option::Option<super::Reference>,
-    /** What exposure? (0..1)
-
- A reference to a ResearchElementDefinition resource that defines the exposure for the research.*/
+    /// What exposure? (0..1)
+    ///
+    /// A reference to a ResearchElementDefinition resource that defines the exposure for the research.
     pub exposure: ::core::option::Option<super::Reference>,
-    /** What alternative exposure state? (0..1)
-
- A reference to a ResearchElementDefinition resource that defines the exposureAlternative for the research.*/
+    /// What alternative exposure state? (0..1)
+    ///
+    /// A reference to a ResearchElementDefinition resource that defines the exposureAlternative for the research.
     pub exposure_alternative: ::core::option::Option<super::Reference>,
-    /** What outcome? (0..1)
-
- A reference to a ResearchElementDefinition resomece that defines the outcome for the research.*/
+    /// What outcome? (0..1)
+    ///
+    /// A reference to a ResearchElementDefinition resomece that defines the outcome for the research.
     pub outcome: ::core::option::Option<super::Reference>,
 }
 impl ResearchDefinition {

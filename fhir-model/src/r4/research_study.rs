@@ -2,142 +2,142 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Investigation to increase healthcare-related patient-independent knowledge
-
- A process where a researcher or organization plans and then executes a series of steps intended to increase the field of healthcare-related knowledge.  This includes studies of safety, efficacy, comparative effectiveness and other information about medications, devices, therapies and other interventional and investigative techniques.  A ResearchStudy involves the gathering of information about human or animal subjects.*/
+/// Investigation to increase healthcare-related patient-independent knowledge
+///
+/// A process where a researcher or organization plans and then executes a series of steps intended to increase the field of healthcare-related knowledge.  This includes studies of safety, efficacy, comparative effectiveness and other information about medications, devices, therapies and other interventional and investigative techniques.  A ResearchStudy involves the gathering of information about human or animal subjects.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResearchStudy {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for study (0..*)
-
- Identifiers assigned to this research study by the sponsor or other systems.*/
+    /// Business Identifier for study (0..*)
+    ///
+    /// Identifiers assigned to this research study by the sponsor or other systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Name for this study (0..1)
-
- A short, descriptive user-friendly label for the study.*/
+    /// Name for this study (0..1)
+    ///
+    /// A short, descriptive user-friendly label for the study.
     pub title: ::core::option::Option<super::String>,
-    /** Steps followed in executing study (0..*)
-
- The set of steps expected to be performed as part of the execution of the study.*/
+    /// Steps followed in executing study (0..*)
+    ///
+    /// The set of steps expected to be performed as part of the execution of the study.
     pub protocol: ::std::vec::Vec<super::Reference>,
-    /** Part of larger study (0..*)
-
- A larger research study of which this particular study is a component or step.*/
+    /// Part of larger study (0..*)
+    ///
+    /// A larger research study of which this particular study is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** active | administratively-completed | approved | closed-to-accrual | closed-to-accrual-and-intervention | completed | disapproved | in-review | temporarily-closed-to-accrual | temporarily-closed-to-accrual-and-intervention | withdrawn (1..1)
-
- The current state of the study.*/
+    /// active | administratively-completed | approved | closed-to-accrual | closed-to-accrual-and-intervention | completed | disapproved | in-review | temporarily-closed-to-accrual | temporarily-closed-to-accrual-and-intervention | withdrawn (1..1)
+    ///
+    /// The current state of the study.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResearchStudyStatus, super::Extension>,
     >,
-    /** treatment | prevention | diagnostic | supportive-care | screening | health-services-research | basic-science | device-feasibility (0..1)
-
- The type of study based upon the intent of the study's activities. A classification of the intent of the study.*/
+    /// treatment | prevention | diagnostic | supportive-care | screening | health-services-research | basic-science | device-feasibility (0..1)
+    ///
+    /// The type of study based upon the intent of the study's activities. A classification of the intent of the study.
     pub primary_purpose_type: ::core::option::Option<super::CodeableConcept>,
-    /** n-a | early-phase-1 | phase-1 | phase-1-phase-2 | phase-2 | phase-2-phase-3 | phase-3 | phase-4 (0..1)
-
- The stage in the progression of a therapy from initial experimental use in humans in clinical trials to post-market evaluation.*/
+    /// n-a | early-phase-1 | phase-1 | phase-1-phase-2 | phase-2 | phase-2-phase-3 | phase-3 | phase-4 (0..1)
+    ///
+    /// The stage in the progression of a therapy from initial experimental use in humans in clinical trials to post-market evaluation.
     pub phase: ::core::option::Option<super::CodeableConcept>,
-    /** Classifications for the study (0..*)
-
- Codes categorizing the type of study such as investigational vs. observational, type of blinding, type of randomization, safety vs. efficacy, etc.*/
+    /// Classifications for the study (0..*)
+    ///
+    /// Codes categorizing the type of study such as investigational vs. observational, type of blinding, type of randomization, safety vs. efficacy, etc.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Drugs, devices, etc. under study (0..*)
-
- The medication(s), food(s), therapy(ies), device(s) or other concerns or interventions that the study is seeking to gain more information about.*/
+    /// Drugs, devices, etc. under study (0..*)
+    ///
+    /// The medication(s), food(s), therapy(ies), device(s) or other concerns or interventions that the study is seeking to gain more information about.
     pub focus: ::std::vec::Vec<super::CodeableConcept>,
-    /** Condition being studied (0..*)
-
- The condition that is the focus of the study.  For example, In a study to examine risk factors for Lupus, might have as an inclusion criterion "healthy volunteer", but the target condition code would be a Lupus SNOMED code.*/
+    /// Condition being studied (0..*)
+    ///
+    /// The condition that is the focus of the study.  For example, In a study to examine risk factors for Lupus, might have as an inclusion criterion "healthy volunteer", but the target condition code would be a Lupus SNOMED code.
     pub condition: ::std::vec::Vec<super::CodeableConcept>,
-    /** Contact details for the study (0..*)
-
- Contact details to assist a user in learning more about or engaging with the study.*/
+    /// Contact details for the study (0..*)
+    ///
+    /// Contact details to assist a user in learning more about or engaging with the study.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** References and dependencies (0..*)
-
- Citations, references and other related documents.*/
+    /// References and dependencies (0..*)
+    ///
+    /// Citations, references and other related documents.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Used to search for the study (0..*)
-
- Key terms to aid in searching for or filtering the study.*/
+    /// Used to search for the study (0..*)
+    ///
+    /// Key terms to aid in searching for or filtering the study.
     pub keyword: ::std::vec::Vec<super::CodeableConcept>,
-    /** Geographic region(s) for study (0..*)
-
- Indicates a country, state or other region where the study is taking place.*/
+    /// Geographic region(s) for study (0..*)
+    ///
+    /// Indicates a country, state or other region where the study is taking place.
     pub location: ::std::vec::Vec<super::CodeableConcept>,
-    /** What this is study doing (0..1)
-
- A full description of how the study is being conducted.*/
+    /// What this is study doing (0..1)
+    ///
+    /// A full description of how the study is being conducted.
     pub description: ::core::option::Option<super::Markdown>,
-    /** Inclusion & exclusion criteria (0..*)
-
- Reference to a Group that defines the criteria for and quantity of subjects participating in the study.  E.g. " 200 female Europeans between the ages of 20 and 45 with early onset diabetes".*/
+    /// Inclusion & exclusion criteria (0..*)
+    ///
+    /// Reference to a Group that defines the criteria for and quantity of subjects participating in the study.  E.g. " 200 female Europeans between the ages of 20 and 45 with early onset diabetes".
     pub enrollment: ::std::vec::Vec<super::Reference>,
-    /** When the study began and ended (0..1)
-
- Identifies the start date and the expected (or actual, depending on status) end date for the study.*/
+    /// When the study began and ended (0..1)
+    ///
+    /// Identifies the start date and the expected (or actual, depending on status) end date for the study.
     pub period: ::core::option::Option<super::Period>,
-    /** Organization that initiates and is legally responsible for the study (0..1)
-
- An organization that initiates the investigation and is legally responsible for the study.*/
+    /// Organization that initiates and is legally responsible for the study (0..1)
+    ///
+    /// An organization that initiates the investigation and is legally responsible for the study.
     pub sponsor: ::core::option::Option<super::Reference>,
-    /** Researcher who oversees multiple aspects of the study (0..1)
-
- A researcher in a study who oversees multiple aspects of the study, such as concept development, protocol writing, protocol submission for IRB approval, participant recruitment, informed consent, data collection, analysis, interpretation and presentation.*/
+    /// Researcher who oversees multiple aspects of the study (0..1)
+    ///
+    /// A researcher in a study who oversees multiple aspects of the study, such as concept development, protocol writing, protocol submission for IRB approval, participant recruitment, informed consent, data collection, analysis, interpretation and presentation.
     pub principal_investigator: ::core::option::Option<super::Reference>,
-    /** Facility where study activities are conducted (0..*)
-
- A facility in which study activities are conducted.*/
+    /// Facility where study activities are conducted (0..*)
+    ///
+    /// A facility in which study activities are conducted.
     pub site: ::std::vec::Vec<super::Reference>,
-    /** accrual-goal-met | closed-due-to-toxicity | closed-due-to-lack-of-study-progress | temporarily-closed-per-study-design (0..1)
-
- A description and/or code explaining the premature termination of the study.*/
+    /// accrual-goal-met | closed-due-to-toxicity | closed-due-to-lack-of-study-progress | temporarily-closed-per-study-design (0..1)
+    ///
+    /// A description and/or code explaining the premature termination of the study.
     pub reason_stopped: ::core::option::Option<super::CodeableConcept>,
-    /** Comments made about the study (0..*)
-
- Comments made about the study by the performer, subject or other participants.*/
+    /// Comments made about the study (0..*)
+    ///
+    /// Comments made about the study by the performer, subject or other participants.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Defined path through the study for a subject (0..*)
-
- Describes an expected sequence of events for one of the participants of a study.  E.g. Exposure to drug A, wash-out, exposure to drug B, wash-out, follow-up.*/
+    /// Defined path through the study for a subject (0..*)
+    ///
+    /// Describes an expected sequence of events for one of the participants of a study.  E.g. Exposure to drug A, wash-out, exposure to drug B, wash-out, follow-up.
     pub arm: ::std::vec::Vec<super::ResearchStudyArm>,
-    /** A goal for the study (0..*)
-
- A goal that the study is aiming to achieve in terms of a scientific question to be answered by the analysis of data collected during the study.*/
+    /// A goal for the study (0..*)
+    ///
+    /// A goal that the study is aiming to achieve in terms of a scientific question to be answered by the analysis of data collected during the study.
     pub objective: ::std::vec::Vec<super::ResearchStudyObjective>,
 }
 impl ResearchStudy {
@@ -332,36 +332,36 @@ impl crate::rt::Element for ResearchStudy {
     }
 }
 crate::rt::element_impls!(ResearchStudy, resource);
-/** Defined path through the study for a subject
-
- Describes an expected sequence of events for one of the participants of a study.  E.g. Exposure to drug A, wash-out, exposure to drug B, wash-out, follow-up.*/
+/// Defined path through the study for a subject
+///
+/// Describes an expected sequence of events for one of the participants of a study.  E.g. Exposure to drug A, wash-out, exposure to drug B, wash-out, follow-up.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResearchStudyArm {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for study arm (1..1)
-
- Unique, human-readable label for this arm of the study.*/
+    /// Label for study arm (1..1)
+    ///
+    /// Unique, human-readable label for this arm of the study.
     pub name: ::core::option::Option<super::String>,
-    /** Categorization of study arm (0..1)
-
- Categorization of study arm, e.g. experimental, active comparator, placebo comparater.*/
+    /// Categorization of study arm (0..1)
+    ///
+    /// Categorization of study arm, e.g. experimental, active comparator, placebo comparater.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Short explanation of study path (0..1)
-
- A succinct description of the path through the study that would be followed by a subject adhering to this arm.*/
+    /// Short explanation of study path (0..1)
+    ///
+    /// A succinct description of the path through the study that would be followed by a subject adhering to this arm.
     pub description: ::core::option::Option<super::String>,
 }
 impl ResearchStudyArm {
@@ -432,32 +432,32 @@ impl crate::rt::Element for ResearchStudyArm {
     }
 }
 crate::rt::element_impls!(ResearchStudyArm, element);
-/** A goal for the study
-
- A goal that the study is aiming to achieve in terms of a scientific question to be answered by the analysis of data collected during the study.*/
+/// A goal for the study
+///
+/// A goal that the study is aiming to achieve in terms of a scientific question to be answered by the analysis of data collected during the study.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResearchStudyObjective {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for the objective (0..1)
-
- Unique, human-readable label for this objective of the study.*/
+    /// Label for the objective (0..1)
+    ///
+    /// Unique, human-readable label for this objective of the study.
     pub name: ::core::option::Option<super::String>,
-    /** primary | secondary | exploratory (0..1)
-
- The kind of study objective.*/
+    /// primary | secondary | exploratory (0..1)
+    ///
+    /// The kind of study objective.
     pub type_: ::core::option::Option<super::CodeableConcept>,
 }
 impl ResearchStudyObjective {

@@ -2,78 +2,78 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Physical entity which is the primary unit of interest in the study
-
- A physical entity which is the primary unit of operational and/or administrative interest in a study.*/
+/// Physical entity which is the primary unit of interest in the study
+///
+/// A physical entity which is the primary unit of operational and/or administrative interest in a study.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResearchSubject {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for research subject in a study (0..*)
-
- Identifiers assigned to this research subject for a study.*/
+    /// Business Identifier for research subject in a study (0..*)
+    ///
+    /// Identifiers assigned to this research subject for a study.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** candidate | eligible | follow-up | ineligible | not-registered | off-study | on-study | on-study-intervention | on-study-observation | pending-on-study | potential-candidate | screening | withdrawn (1..1)
-
- The current state of the subject.*/
+    /// candidate | eligible | follow-up | ineligible | not-registered | off-study | on-study | on-study-intervention | on-study-observation | pending-on-study | potential-candidate | screening | withdrawn (1..1)
+    ///
+    /// The current state of the subject.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ResearchSubjectStatus, super::Extension>,
     >,
-    /** Start and end of participation (0..1)
-
- The dates the subject began and ended their participation in the study.*/
+    /// Start and end of participation (0..1)
+    ///
+    /// The dates the subject began and ended their participation in the study.
     pub period: ::core::option::Option<super::Period>,
-    /** Study subject is part of (1..1)
-
- Reference to the study the subject is participating in.*/
+    /// Study subject is part of (1..1)
+    ///
+    /// Reference to the study the subject is participating in.
     pub study: ::core::option::Option<super::Reference>,
-    /** Who is part of study (1..1)
-
- The record of the person or animal who is involved in the study.*/
+    /// Who is part of study (1..1)
+    ///
+    /// The record of the person or animal who is involved in the study.
     pub individual: ::core::option::Option<super::Reference>,
-    /** What path should be followed (0..1)
-
- The name of the arm in the study the subject is expected to follow as part of this study.*/
+    /// What path should be followed (0..1)
+    ///
+    /// The name of the arm in the study the subject is expected to follow as part of this study.
     pub assigned_arm: ::core::option::Option<super::String>,
-    /** What path was followed (0..1)
-
- The name of the arm in the study the subject actually followed as part of this study.*/
+    /// What path was followed (0..1)
+    ///
+    /// The name of the arm in the study the subject actually followed as part of this study.
     pub actual_arm: ::core::option::Option<super::String>,
-    /** Agreement to participate in study (0..1)
-
- A record of the patient's informed agreement to participate in the study.*/
+    /// Agreement to participate in study (0..1)
+    ///
+    /// A record of the patient's informed agreement to participate in the study.
     pub consent: ::core::option::Option<super::Reference>,
 }
 impl ResearchSubject {

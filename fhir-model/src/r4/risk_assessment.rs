@@ -2,114 +2,114 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Potential outcomes for a subject with likelihood
-
- An assessment of the likely outcome(s) for a patient or other subject as well as the likelihood of each outcome.*/
+/// Potential outcomes for a subject with likelihood
+///
+/// An assessment of the likely outcome(s) for a patient or other subject as well as the likelihood of each outcome.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskAssessment {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier for the assessment (0..*)
-
- Business identifier assigned to the risk assessment.*/
+    /// Unique identifier for the assessment (0..*)
+    ///
+    /// Business identifier assigned to the risk assessment.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Request fulfilled by this assessment (0..1)
-
- A reference to the request that is fulfilled by this risk assessment.*/
+    /// Request fulfilled by this assessment (0..1)
+    ///
+    /// A reference to the request that is fulfilled by this risk assessment.
     pub based_on: ::core::option::Option<super::Reference>,
-    /** Part of this occurrence (0..1)
-
- A reference to a resource that this risk assessment is part of, such as a Procedure.*/
+    /// Part of this occurrence (0..1)
+    ///
+    /// A reference to a resource that this risk assessment is part of, such as a Procedure.
     pub parent: ::core::option::Option<super::Reference>,
-    /** registered | preliminary | final | amended + (1..1)
-
- The status of the RiskAssessment, using the same statuses as an Observation.*/
+    /// registered | preliminary | final | amended + (1..1)
+    ///
+    /// The status of the RiskAssessment, using the same statuses as an Observation.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::ObservationStatus, super::Extension>,
     >,
-    /** Evaluation mechanism (0..1)
-
- The algorithm, process or mechanism used to evaluate the risk.*/
+    /// Evaluation mechanism (0..1)
+    ///
+    /// The algorithm, process or mechanism used to evaluate the risk.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Type of assessment (0..1)
-
- The type of the risk assessment performed.*/
+    /// Type of assessment (0..1)
+    ///
+    /// The type of the risk assessment performed.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Who/what does assessment apply to? (1..1)
-
- The patient or group the risk assessment applies to.*/
+    /// Who/what does assessment apply to? (1..1)
+    ///
+    /// The patient or group the risk assessment applies to.
     pub subject: ::core::option::Option<super::Reference>,
-    /** Where was assessment performed? (0..1)
-
- The encounter where the assessment was performed.*/
+    /// Where was assessment performed? (0..1)
+    ///
+    /// The encounter where the assessment was performed.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When was assessment made? (0..1)
-
- The date (and possibly time) the risk assessment was performed.*/
+    /// When was assessment made? (0..1)
+    ///
+    /// The date (and possibly time) the risk assessment was performed.
     pub occurrence: ::core::option::Option<super::RiskAssessmentOccurrence>,
-    /** Condition assessed (0..1)
-
- For assessments or prognosis specific to a particular condition, indicates the condition being assessed.*/
+    /// Condition assessed (0..1)
+    ///
+    /// For assessments or prognosis specific to a particular condition, indicates the condition being assessed.
     pub condition: ::core::option::Option<super::Reference>,
-    /** Who did assessment? (0..1)
-
- The provider or software application that performed the assessment.*/
+    /// Who did assessment? (0..1)
+    ///
+    /// The provider or software application that performed the assessment.
     pub performer: ::core::option::Option<super::Reference>,
-    /** Why the assessment was necessary? (0..*)
-
- The reason the risk assessment was performed.*/
+    /// Why the assessment was necessary? (0..*)
+    ///
+    /// The reason the risk assessment was performed.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why the assessment was necessary? (0..*)
-
- Resources supporting the reason the risk assessment was performed.*/
+    /// Why the assessment was necessary? (0..*)
+    ///
+    /// Resources supporting the reason the risk assessment was performed.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Information used in assessment (0..*)
-
- Indicates the source data considered as part of the assessment (for example, FamilyHistory, Observations, Procedures, Conditions, etc.).*/
+    /// Information used in assessment (0..*)
+    ///
+    /// Indicates the source data considered as part of the assessment (for example, FamilyHistory, Observations, Procedures, Conditions, etc.).
     pub basis: ::std::vec::Vec<super::Reference>,
-    /** Outcome predicted (0..*)
-
- Describes the expected outcome for the subject.*/
+    /// Outcome predicted (0..*)
+    ///
+    /// Describes the expected outcome for the subject.
     pub prediction: ::std::vec::Vec<super::RiskAssessmentPrediction>,
-    /** How to reduce risk (0..1)
-
- A description of the steps that might be taken to reduce the identified risk(s).*/
+    /// How to reduce risk (0..1)
+    ///
+    /// A description of the steps that might be taken to reduce the identified risk(s).
     pub mitigation: ::core::option::Option<super::String>,
-    /** Comments on the risk assessment (0..*)
-
- Additional comments about the risk assessment.*/
+    /// Comments on the risk assessment (0..*)
+    ///
+    /// Additional comments about the risk assessment.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl RiskAssessment {
@@ -316,48 +316,48 @@ impl crate::rt::Value for RiskAssessmentOccurrence {
         }
     }
 }
-/** Outcome predicted
-
- Describes the expected outcome for the subject.*/
+/// Outcome predicted
+///
+/// Describes the expected outcome for the subject.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskAssessmentPrediction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Possible outcome for the subject (0..1)
-
- One of the potential outcomes for the patient (e.g. remission, death,  a particular condition).*/
+    /// Possible outcome for the subject (0..1)
+    ///
+    /// One of the potential outcomes for the patient (e.g. remission, death,  a particular condition).
     pub outcome: ::core::option::Option<super::CodeableConcept>,
-    /** Likelihood of specified outcome (0..1)
-
- Indicates how likely the outcome is (in the specified timeframe).*/
+    /// Likelihood of specified outcome (0..1)
+    ///
+    /// Indicates how likely the outcome is (in the specified timeframe).
     pub probability: ::core::option::Option<super::RiskAssessmentPredictionProbability>,
-    /** Likelihood of specified outcome as a qualitative value (0..1)
-
- Indicates how likely the outcome is (in the specified timeframe), expressed as a qualitative value (e.g. low, medium, or high).*/
+    /// Likelihood of specified outcome as a qualitative value (0..1)
+    ///
+    /// Indicates how likely the outcome is (in the specified timeframe), expressed as a qualitative value (e.g. low, medium, or high).
     pub qualitative_risk: ::core::option::Option<super::CodeableConcept>,
-    /** Relative likelihood (0..1)
-
- Indicates the risk for this particular subject (with their specific characteristics) divided by the risk of the population in general.  (Numbers greater than 1 = higher risk than the population, numbers less than 1 = lower risk.).*/
+    /// Relative likelihood (0..1)
+    ///
+    /// Indicates the risk for this particular subject (with their specific characteristics) divided by the risk of the population in general.  (Numbers greater than 1 = higher risk than the population, numbers less than 1 = lower risk.).
     pub relative_risk: ::core::option::Option<super::Decimal>,
-    /** Timeframe or age range (0..1)
-
- Indicates the period of time or age range of the subject to which the specified probability applies.*/
+    /// Timeframe or age range (0..1)
+    ///
+    /// Indicates the period of time or age range of the subject to which the specified probability applies.
     pub when: ::core::option::Option<super::RiskAssessmentPredictionWhen>,
-    /** Explanation of prediction (0..1)
-
- Additional information explaining the basis for the prediction.*/
+    /// Explanation of prediction (0..1)
+    ///
+    /// Additional information explaining the basis for the prediction.
     pub rationale: ::core::option::Option<super::String>,
 }
 impl RiskAssessmentPrediction {

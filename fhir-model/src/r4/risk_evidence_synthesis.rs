@@ -2,170 +2,170 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A quantified estimate of risk based on a body of evidence
-
- The RiskEvidenceSynthesis resource describes the likelihood of an outcome in a population plus exposure state where the risk estimate is derived from a combination of research studies.*/
+/// A quantified estimate of risk based on a body of evidence
+///
+/// The RiskEvidenceSynthesis resource describes the likelihood of an outcome in a population plus exposure state where the risk estimate is derived from a combination of research studies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesis {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this risk evidence synthesis, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this risk evidence synthesis when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this risk evidence synthesis is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the risk evidence synthesis is stored on different servers.*/
+    /// Canonical identifier for this risk evidence synthesis, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this risk evidence synthesis when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this risk evidence synthesis is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the risk evidence synthesis is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the risk evidence synthesis (0..*)
-
- A formal identifier that is used to identify this risk evidence synthesis when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the risk evidence synthesis (0..*)
+    ///
+    /// A formal identifier that is used to identify this risk evidence synthesis when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the risk evidence synthesis (0..1)
-
- The identifier that is used to identify this version of the risk evidence synthesis when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the risk evidence synthesis author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the risk evidence synthesis (0..1)
+    ///
+    /// The identifier that is used to identify this version of the risk evidence synthesis when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the risk evidence synthesis author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this risk evidence synthesis (computer friendly) (0..1)
-
- A natural language name identifying the risk evidence synthesis. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this risk evidence synthesis (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the risk evidence synthesis. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this risk evidence synthesis (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the risk evidence synthesis.*/
+    /// Name for this risk evidence synthesis (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the risk evidence synthesis.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this risk evidence synthesis. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this risk evidence synthesis. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the risk evidence synthesis was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the risk evidence synthesis changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the risk evidence synthesis was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the risk evidence synthesis changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the risk evidence synthesis.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the risk evidence synthesis.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the risk evidence synthesis (0..1)
-
- A free text natural language description of the risk evidence synthesis from a consumer's perspective.*/
+    /// Natural language description of the risk evidence synthesis (0..1)
+    ///
+    /// A free text natural language description of the risk evidence synthesis from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** Used for footnotes or explanatory notes (0..*)
-
- A human-readable string to clarify or explain concepts about the resource.*/
+    /// Used for footnotes or explanatory notes (0..*)
+    ///
+    /// A human-readable string to clarify or explain concepts about the resource.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate risk evidence synthesis instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate risk evidence synthesis instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for risk evidence synthesis (if applicable) (0..*)
-
- A legal or geographic region in which the risk evidence synthesis is intended to be used.*/
+    /// Intended jurisdiction for risk evidence synthesis (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the risk evidence synthesis is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the risk evidence synthesis and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the risk evidence synthesis.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the risk evidence synthesis and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the risk evidence synthesis.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** When the risk evidence synthesis was approved by publisher (0..1)
-
- The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.*/
+    /// When the risk evidence synthesis was approved by publisher (0..1)
+    ///
+    /// The date on which the resource content was approved by the publisher. Approval happens once when the content is officially approved for usage.
     pub approval_date: ::core::option::Option<super::Date>,
-    /** When the risk evidence synthesis was last reviewed (0..1)
-
- The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.*/
+    /// When the risk evidence synthesis was last reviewed (0..1)
+    ///
+    /// The date on which the resource content was last reviewed. Review happens periodically after approval but does not change the original approval date.
     pub last_review_date: ::core::option::Option<super::Date>,
-    /** When the risk evidence synthesis is expected to be used (0..1)
-
- The period during which the risk evidence synthesis content was or is planned to be in active use.*/
+    /// When the risk evidence synthesis is expected to be used (0..1)
+    ///
+    /// The period during which the risk evidence synthesis content was or is planned to be in active use.
     pub effective_period: ::core::option::Option<super::Period>,
-    /** The category of the EffectEvidenceSynthesis, such as Education, Treatment, Assessment, etc. (0..*)
-
- Descriptive topics related to the content of the RiskEvidenceSynthesis. Topics provide a high-level categorization grouping types of EffectEvidenceSynthesiss that can be useful for filtering and searching.*/
+    /// The category of the EffectEvidenceSynthesis, such as Education, Treatment, Assessment, etc. (0..*)
+    ///
+    /// Descriptive topics related to the content of the RiskEvidenceSynthesis. Topics provide a high-level categorization grouping types of EffectEvidenceSynthesiss that can be useful for filtering and searching.
     pub topic: ::std::vec::Vec<super::CodeableConcept>,
-    /** Who authored the content (0..*)
-
- An individiual or organization primarily involved in the creation and maintenance of the content.*/
+    /// Who authored the content (0..*)
+    ///
+    /// An individiual or organization primarily involved in the creation and maintenance of the content.
     pub author: ::std::vec::Vec<super::ContactDetail>,
-    /** Who edited the content (0..*)
-
- An individual or organization primarily responsible for internal coherence of the content.*/
+    /// Who edited the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for internal coherence of the content.
     pub editor: ::std::vec::Vec<super::ContactDetail>,
-    /** Who reviewed the content (0..*)
-
- An individual or organization primarily responsible for review of some aspect of the content.*/
+    /// Who reviewed the content (0..*)
+    ///
+    /// An individual or organization primarily responsible for review of some aspect of the content.
     pub reviewer: ::std::vec::Vec<super::ContactDetail>,
-    /** Who endorsed the content (0..*)
-
- An individual or organization responsible for officially endorsing the content for use in some setting.*/
+    /// Who endorsed the content (0..*)
+    ///
+    /// An individual or organization responsible for officially endorsing the content for use in some setting.
     pub endorser: ::std::vec::Vec<super::ContactDetail>,
-    /** Additional documentation, citations, etc. (0..*)
-
- Related artifacts such as additional documentation, justification, or bibliographic references.*/
+    /// Additional documentation, citations, etc. (0..*)
+    ///
+    /// Related artifacts such as additional documentation, justification, or bibliographic references.
     pub related_artifact: ::std::vec::Vec<super::RelatedArtifact>,
-    /** Type of synthesis (0..1)
-
- Type of synthesis eg meta-analysis.*/
+    /// Type of synthesis (0..1)
+    ///
+    /// Type of synthesis eg meta-analysis.
     pub synthesis_type: ::core::option::Option<super::CodeableConcept>,
-    /** Type of study (0..1)
-
- Type of study eg randomized trial.*/
+    /// Type of study (0..1)
+    ///
+    /// Type of study eg randomized trial.
     pub study_type: ::core::option::Option<super::CodeableConcept>,
-    /** What population? (1..1)
-
- A reference to a EvidenceVariable resource that defines the population for the research.*/
+    /// What population? (1..1)
+    ///
+    /// A reference to a EvidenceVariable resource that defines the population for the research.
     pub population: ::core::option::Option<super::Reference>,
-    /** What exposure? (0..1)
-
- A reference to a EvidenceVariable resource that defines the exposure for the research.*/
+    /// What exposure? (0..1)
+    ///
+    /// A reference to a EvidenceVariable resource that defines the exposure for the research.
     pub exposure: ::core::option::Option<super::Reference>,
-    /** What outcome? (1..1)
-
- A reference to a EvidenceVariable resomece that defines the outcome for the research.*/
+    /// What outcome? (1..1)
+    ///
+    /// A reference to a EvidenceVariable resomece that defines the outcome for the research.
     pub outcome: ::core::option::Option<super::Reference>,
-    /** What sample size was involved? (0..1)
-
- A description of the size of the sample involved in the synthesis.*/
+    /// What sample size was involved? (0..1)
+    ///
+    /// A description of the size of the sample involved in the synthesis.
     pub sample_size: ::core::option::Option<super::RiskEvidenceSynthesisSampleSize>,
-    /** What was the estimated risk (0..1)
-
- The estimated risk of the outcome.*/
+    /// What was the estimated risk (0..1)
+    ///
+    /// The estimated risk of the outcome.
     pub risk_estimate: ::core::option::Option<super::RiskEvidenceSynthesisRiskEstimate>,
-    /** How certain is the risk (0..*)
-
- A description of the certainty of the risk estimate.*/
+    /// How certain is the risk (0..*)
+    ///
+    /// A description of the certainty of the risk estimate.
     pub certainty: ::std::vec::Vec<super::RiskEvidenceSynthesisCertainty>,
 }
 impl RiskEvidenceSynthesis {
@@ -416,36 +416,36 @@ impl crate::rt::Element for RiskEvidenceSynthesis {
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesis, resource);
-/** How certain is the risk
-
- A description of the certainty of the risk estimate.*/
+/// How certain is the risk
+///
+/// A description of the certainty of the risk estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesisCertainty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Certainty rating (0..*)
-
- A rating of the certainty of the effect estimate.*/
+    /// Certainty rating (0..*)
+    ///
+    /// A rating of the certainty of the effect estimate.
     pub rating: ::std::vec::Vec<super::CodeableConcept>,
-    /** Used for footnotes or explanatory notes (0..*)
-
- A human-readable string to clarify or explain concepts about the resource.*/
+    /// Used for footnotes or explanatory notes (0..*)
+    ///
+    /// A human-readable string to clarify or explain concepts about the resource.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** A component that contributes to the overall certainty (0..*)
-
- A description of a component of the overall certainty.*/
+    /// A component that contributes to the overall certainty (0..*)
+    ///
+    /// A description of a component of the overall certainty.
     pub certainty_subcomponent: ::std::vec::Vec<
         super::RiskEvidenceSynthesisCertaintyCertaintySubcomponent,
     >,
@@ -519,36 +519,36 @@ impl crate::rt::Element for RiskEvidenceSynthesisCertainty {
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisCertainty, element);
-/** A component that contributes to the overall certainty
-
- A description of a component of the overall certainty.*/
+/// A component that contributes to the overall certainty
+///
+/// A description of a component of the overall certainty.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesisCertaintyCertaintySubcomponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of subcomponent of certainty rating (0..1)
-
- Type of subcomponent of certainty rating.*/
+    /// Type of subcomponent of certainty rating (0..1)
+    ///
+    /// Type of subcomponent of certainty rating.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Subcomponent certainty rating (0..*)
-
- A rating of a subcomponent of rating certainty.*/
+    /// Subcomponent certainty rating (0..*)
+    ///
+    /// A rating of a subcomponent of rating certainty.
     pub rating: ::std::vec::Vec<super::CodeableConcept>,
-    /** Used for footnotes or explanatory notes (0..*)
-
- A human-readable string to clarify or explain concepts about the resource.*/
+    /// Used for footnotes or explanatory notes (0..*)
+    ///
+    /// A human-readable string to clarify or explain concepts about the resource.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl RiskEvidenceSynthesisCertaintyCertaintySubcomponent {
@@ -612,52 +612,52 @@ impl crate::rt::Element for RiskEvidenceSynthesisCertaintyCertaintySubcomponent 
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisCertaintyCertaintySubcomponent, element);
-/** What was the estimated risk
-
- The estimated risk of the outcome.*/
+/// What was the estimated risk
+///
+/// The estimated risk of the outcome.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesisRiskEstimate {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Description of risk estimate (0..1)
-
- Human-readable summary of risk estimate.*/
+    /// Description of risk estimate (0..1)
+    ///
+    /// Human-readable summary of risk estimate.
     pub description: ::core::option::Option<super::String>,
-    /** Type of risk estimate (0..1)
-
- Examples include proportion and mean.*/
+    /// Type of risk estimate (0..1)
+    ///
+    /// Examples include proportion and mean.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Point estimate (0..1)
-
- The point estimate of the risk estimate.*/
+    /// Point estimate (0..1)
+    ///
+    /// The point estimate of the risk estimate.
     pub value: ::core::option::Option<super::Decimal>,
-    /** What unit is the outcome described in? (0..1)
-
- Specifies the UCUM unit for the outcome.*/
+    /// What unit is the outcome described in? (0..1)
+    ///
+    /// Specifies the UCUM unit for the outcome.
     pub unit_of_measure: ::core::option::Option<super::CodeableConcept>,
-    /** Sample size for group measured (0..1)
-
- The sample size for the group that was measured for this risk estimate.*/
+    /// Sample size for group measured (0..1)
+    ///
+    /// The sample size for the group that was measured for this risk estimate.
     pub denominator_count: ::core::option::Option<super::Integer>,
-    /** Number with the outcome (0..1)
-
- The number of group members with the outcome of interest.*/
+    /// Number with the outcome (0..1)
+    ///
+    /// The number of group members with the outcome of interest.
     pub numerator_count: ::core::option::Option<super::Integer>,
-    /** How precise the estimate is (0..*)
-
- A description of the precision of the estimate for the effect.*/
+    /// How precise the estimate is (0..*)
+    ///
+    /// A description of the precision of the estimate for the effect.
     pub precision_estimate: ::std::vec::Vec<
         super::RiskEvidenceSynthesisRiskEstimatePrecisionEstimate,
     >,
@@ -747,40 +747,40 @@ impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimate {
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisRiskEstimate, element);
-/** How precise the estimate is
-
- A description of the precision of the estimate for the effect.*/
+/// How precise the estimate is
+///
+/// A description of the precision of the estimate for the effect.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type of precision estimate (0..1)
-
- Examples include confidence interval and interquartile range.*/
+    /// Type of precision estimate (0..1)
+    ///
+    /// Examples include confidence interval and interquartile range.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Level of confidence interval (0..1)
-
- Use 95 for a 95% confidence interval.*/
+    /// Level of confidence interval (0..1)
+    ///
+    /// Use 95 for a 95% confidence interval.
     pub level: ::core::option::Option<super::Decimal>,
-    /** Lower bound (0..1)
-
- Lower bound of confidence interval.*/
+    /// Lower bound (0..1)
+    ///
+    /// Lower bound of confidence interval.
     pub from: ::core::option::Option<super::Decimal>,
-    /** Upper bound (0..1)
-
- Upper bound of confidence interval.*/
+    /// Upper bound (0..1)
+    ///
+    /// Upper bound of confidence interval.
     pub to: ::core::option::Option<super::Decimal>,
 }
 impl RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
@@ -848,36 +848,36 @@ impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
     }
 }
 crate::rt::element_impls!(RiskEvidenceSynthesisRiskEstimatePrecisionEstimate, element);
-/** What sample size was involved?
-
- A description of the size of the sample involved in the synthesis.*/
+/// What sample size was involved?
+///
+/// A description of the size of the sample involved in the synthesis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskEvidenceSynthesisSampleSize {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Description of sample size (0..1)
-
- Human-readable summary of sample size.*/
+    /// Description of sample size (0..1)
+    ///
+    /// Human-readable summary of sample size.
     pub description: ::core::option::Option<super::String>,
-    /** How many studies? (0..1)
-
- Number of studies included in this evidence synthesis.*/
+    /// How many studies? (0..1)
+    ///
+    /// Number of studies included in this evidence synthesis.
     pub number_of_studies: ::core::option::Option<super::Integer>,
-    /** How many participants? (0..1)
-
- Number of participants included in this evidence synthesis.*/
+    /// How many participants? (0..1)
+    ///
+    /// Number of participants included in this evidence synthesis.
     pub number_of_participants: ::core::option::Option<super::Integer>,
 }
 impl RiskEvidenceSynthesisSampleSize {

@@ -2,46 +2,46 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A series of measurements taken by a device
-
- A series of measurements taken by a device, with upper and lower limits. There may be more than one dimension in the data.*/
+/// A series of measurements taken by a device
+///
+/// A series of measurements taken by a device, with upper and lower limits. There may be more than one dimension in the data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SampledData {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Zero value and units (1..1)
-
- The base quantity that a measured value of zero represents. In addition, this provides the units of the entire measurement series.*/
+    /// Zero value and units (1..1)
+    ///
+    /// The base quantity that a measured value of zero represents. In addition, this provides the units of the entire measurement series.
     pub origin: ::core::option::Option<super::Quantity>,
-    /** Number of milliseconds between samples (1..1)
-
- The length of time between sampling times, measured in milliseconds.*/
+    /// Number of milliseconds between samples (1..1)
+    ///
+    /// The length of time between sampling times, measured in milliseconds.
     pub period: ::core::option::Option<super::Decimal>,
-    /** Multiply data by this before adding to origin (0..1)
-
- A correction factor that is applied to the sampled data points before they are added to the origin.*/
+    /// Multiply data by this before adding to origin (0..1)
+    ///
+    /// A correction factor that is applied to the sampled data points before they are added to the origin.
     pub factor: ::core::option::Option<super::Decimal>,
-    /** Lower limit of detection (0..1)
-
- The lower limit of detection of the measured points. This is needed if any of the data points have the value "L" (lower than detection limit).*/
+    /// Lower limit of detection (0..1)
+    ///
+    /// The lower limit of detection of the measured points. This is needed if any of the data points have the value "L" (lower than detection limit).
     pub lower_limit: ::core::option::Option<super::Decimal>,
-    /** Upper limit of detection (0..1)
-
- The upper limit of detection of the measured points. This is needed if any of the data points have the value "U" (higher than detection limit).*/
+    /// Upper limit of detection (0..1)
+    ///
+    /// The upper limit of detection of the measured points. This is needed if any of the data points have the value "U" (higher than detection limit).
     pub upper_limit: ::core::option::Option<super::Decimal>,
-    /** Number of sample points at each time point (1..1)
-
- The number of sample points at each time point. If this value is greater than one, then the dimensions will be interlaced - all the sample points for a point in time will be recorded at once.*/
+    /// Number of sample points at each time point (1..1)
+    ///
+    /// The number of sample points at each time point. If this value is greater than one, then the dimensions will be interlaced - all the sample points for a point in time will be recorded at once.
     pub dimensions: ::core::option::Option<super::PositiveInt>,
-    /** Decimal values with spaces, or "E" | "U" | "L" (0..1)
-
- A series of data points which are decimal values separated by a single space (character u20). The special values "E" (error), "L" (below detection limit) and "U" (above detection limit) can also be used in place of a decimal value.*/
+    /// Decimal values with spaces, or "E" | "U" | "L" (0..1)
+    ///
+    /// A series of data points which are decimal values separated by a single space (character u20). The special values "E" (error), "L" (below detection limit) and "U" (above detection limit) can also be used in place of a decimal value.
     pub data: ::core::option::Option<super::String>,
 }
 impl SampledData {

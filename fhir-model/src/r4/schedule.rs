@@ -2,76 +2,76 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A container for slots of time that may be available for booking appointments
-
- A container for slots of time that may be available for booking appointments.*/
+/// A container for slots of time that may be available for booking appointments
+///
+/// A container for slots of time that may be available for booking appointments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schedule {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this item (0..*)
-
- External Ids for this item.*/
+    /// External Ids for this item (0..*)
+    ///
+    /// External Ids for this item.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Whether this schedule is in active use (0..1)
-
- Whether this schedule record is in active use or should not be used (such as was entered in error).*/
+    /// Whether this schedule is in active use (0..1)
+    ///
+    /// Whether this schedule record is in active use or should not be used (such as was entered in error).
     pub active: ::core::option::Option<super::Boolean>,
-    /** High-level category (0..*)
-
- A broad categorization of the service that is to be performed during this appointment.*/
+    /// High-level category (0..*)
+    ///
+    /// A broad categorization of the service that is to be performed during this appointment.
     pub service_category: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specific service (0..*)
-
- The specific service that is to be performed during this appointment.*/
+    /// Specific service (0..*)
+    ///
+    /// The specific service that is to be performed during this appointment.
     pub service_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Type of specialty needed (0..*)
-
- The specialty of a practitioner that would be required to perform the service requested in this appointment.*/
+    /// Type of specialty needed (0..*)
+    ///
+    /// The specialty of a practitioner that would be required to perform the service requested in this appointment.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** Resource(s) that availability information is being provided for (1..*)
-
- Slots that reference this schedule resource provide the availability details to these referenced resource(s).*/
+    /// Resource(s) that availability information is being provided for (1..*)
+    ///
+    /// Slots that reference this schedule resource provide the availability details to these referenced resource(s).
     pub actor: ::std::vec::Vec<super::Reference>,
-    /** Period of time covered by schedule (0..1)
-
- The period of time that the slots that reference this Schedule resource cover (even if none exist). These  cover the amount of time that an organization's planning horizon; the interval for which they are currently accepting appointments. This does not define a "template" for planning outside these dates.*/
+    /// Period of time covered by schedule (0..1)
+    ///
+    /// The period of time that the slots that reference this Schedule resource cover (even if none exist). These  cover the amount of time that an organization's planning horizon; the interval for which they are currently accepting appointments. This does not define a "template" for planning outside these dates.
     pub planning_horizon: ::core::option::Option<super::Period>,
-    /** Comments on availability (0..1)
-
- Comments on the availability to describe any extended information. Such as custom constraints on the slots that may be associated.*/
+    /// Comments on availability (0..1)
+    ///
+    /// Comments on the availability to describe any extended information. Such as custom constraints on the slots that may be associated.
     pub comment: ::core::option::Option<super::String>,
 }
 impl Schedule {

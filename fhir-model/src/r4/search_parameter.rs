@@ -2,162 +2,162 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Search parameter for a resource
-
- A search parameter that defines a named search item that can be used to search/filter on a resource.*/
+/// Search parameter for a resource
+///
+/// A search parameter that defines a named search item that can be used to search/filter on a resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchParameter {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this search parameter, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this search parameter when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this search parameter is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the search parameter is stored on different servers.*/
+    /// Canonical identifier for this search parameter, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this search parameter when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this search parameter is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the search parameter is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the search parameter (0..1)
-
- The identifier that is used to identify this version of the search parameter when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the search parameter author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the search parameter (0..1)
+    ///
+    /// The identifier that is used to identify this version of the search parameter when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the search parameter author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this search parameter (computer friendly) (1..1)
-
- A natural language name identifying the search parameter. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this search parameter (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the search parameter. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Original definition for the search parameter (0..1)
-
- Where this search parameter is originally defined. If a derivedFrom is provided, then the details in the search parameter must be consistent with the definition from which it is defined. i.e. the parameter should have the same meaning, and (usually) the functionality should be a proper subset of the underlying search parameter.*/
+    /// Original definition for the search parameter (0..1)
+    ///
+    /// Where this search parameter is originally defined. If a derivedFrom is provided, then the details in the search parameter must be consistent with the definition from which it is defined. i.e. the parameter should have the same meaning, and (usually) the functionality should be a proper subset of the underlying search parameter.
     pub derived_from: ::core::option::Option<super::Canonical>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this search parameter. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this search parameter. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this search parameter is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this search parameter is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the search parameter was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the search parameter changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the search parameter was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the search parameter changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the search parameter.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the search parameter.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the search parameter (1..1)
-
- And how it used.*/
+    /// Natural language description of the search parameter (1..1)
+    ///
+    /// And how it used.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate search parameter instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate search parameter instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for search parameter (if applicable) (0..*)
-
- A legal or geographic region in which the search parameter is intended to be used.*/
+    /// Intended jurisdiction for search parameter (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the search parameter is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this search parameter is defined (0..1)
-
- Explanation of why this search parameter is needed and why it has been designed as it has.*/
+    /// Why this search parameter is defined (0..1)
+    ///
+    /// Explanation of why this search parameter is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Code used in URL (1..1)
-
- The code used in the URL or the parameter name in a parameters resource for this search parameter.*/
+    /// Code used in URL (1..1)
+    ///
+    /// The code used in the URL or the parameter name in a parameters resource for this search parameter.
     pub code: ::core::option::Option<super::Code>,
-    /** The resource type(s) this search parameter applies to (1..*)
-
- The base resource type(s) that this search parameter can be used against.*/
+    /// The resource type(s) this search parameter applies to (1..*)
+    ///
+    /// The base resource type(s) that this search parameter can be used against.
     pub base: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** number | date | string | token | reference | composite | quantity | uri | special (1..1)
-
- The type of value that a search parameter may contain, and how the content is interpreted.*/
+    /// number | date | string | token | reference | composite | quantity | uri | special (1..1)
+    ///
+    /// The type of value that a search parameter may contain, and how the content is interpreted.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::SearchParamType, super::Extension>,
     >,
-    /** FHIRPath expression that extracts the values (0..1)
-
- A FHIRPath expression that returns a set of elements for the search parameter.*/
+    /// FHIRPath expression that extracts the values (0..1)
+    ///
+    /// A FHIRPath expression that returns a set of elements for the search parameter.
     pub expression: ::core::option::Option<super::String>,
-    /** XPath that extracts the values (0..1)
-
- An XPath expression that returns a set of elements for the search parameter.*/
+    /// XPath that extracts the values (0..1)
+    ///
+    /// An XPath expression that returns a set of elements for the search parameter.
     pub xpath: ::core::option::Option<super::String>,
-    /** normal | phonetic | nearby | distance | other (0..1)
-
- How the search parameter relates to the set of elements returned by evaluating the xpath query.*/
+    /// normal | phonetic | nearby | distance | other (0..1)
+    ///
+    /// How the search parameter relates to the set of elements returned by evaluating the xpath query.
     pub xpath_usage: ::core::option::Option<
         crate::rt::Primitive<super::codes::XPathUsageType, super::Extension>,
     >,
-    /** Types of resource (if a resource reference) (0..*)
-
- Types of resource (if a resource is referenced).*/
+    /// Types of resource (if a resource reference) (0..*)
+    ///
+    /// Types of resource (if a resource is referenced).
     pub target: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::ResourceType, super::Extension>,
     >,
-    /** Allow multiple values per parameter (or) (0..1)
-
- Whether multiple values are allowed for each time the parameter exists. Values are separated by commas, and the parameter matches if any of the values match.*/
+    /// Allow multiple values per parameter (or) (0..1)
+    ///
+    /// Whether multiple values are allowed for each time the parameter exists. Values are separated by commas, and the parameter matches if any of the values match.
     pub multiple_or: ::core::option::Option<super::Boolean>,
-    /** Allow multiple parameters (and) (0..1)
-
- Whether multiple parameters are allowed - e.g. more than one parameter with the same name. The search matches if all the parameters match.*/
+    /// Allow multiple parameters (and) (0..1)
+    ///
+    /// Whether multiple parameters are allowed - e.g. more than one parameter with the same name. The search matches if all the parameters match.
     pub multiple_and: ::core::option::Option<super::Boolean>,
-    /** eq | ne | gt | lt | ge | le | sa | eb | ap (0..*)
-
- Comparators supported for the search parameter.*/
+    /// eq | ne | gt | lt | ge | le | sa | eb | ap (0..*)
+    ///
+    /// Comparators supported for the search parameter.
     pub comparator: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::SearchComparator, super::Extension>,
     >,
-    /** missing | exact | contains | not | text | in | not-in | below | above | type | identifier | ofType (0..*)
-
- A modifier supported for the search parameter.*/
+    /// missing | exact | contains | not | text | in | not-in | below | above | type | identifier | ofType (0..*)
+    ///
+    /// A modifier supported for the search parameter.
     pub modifier: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::SearchModifierCode, super::Extension>,
     >,
-    /** Chained names supported (0..*)
-
- Contains the names of any search parameters which may be chained to the containing search parameter. Chained parameters may be added to search parameters of type reference and specify that resources will only be returned if they contain a reference to a resource which matches the chained parameter value. Values for this field should be drawn from SearchParameter.code for a parameter on the target resource type.*/
+    /// Chained names supported (0..*)
+    ///
+    /// Contains the names of any search parameters which may be chained to the containing search parameter. Chained parameters may be added to search parameters of type reference and specify that resources will only be returned if they contain a reference to a resource which matches the chained parameter value. Values for this field should be drawn from SearchParameter.code for a parameter on the target resource type.
     pub chain: ::std::vec::Vec<super::String>,
-    /** For Composite resources to define the parts (0..*)
-
- Used to define the parts of a composite search parameter.*/
+    /// For Composite resources to define the parts (0..*)
+    ///
+    /// Used to define the parts of a composite search parameter.
     pub component: ::std::vec::Vec<super::SearchParameterComponent>,
 }
 impl SearchParameter {
@@ -376,32 +376,32 @@ impl crate::rt::Element for SearchParameter {
     }
 }
 crate::rt::element_impls!(SearchParameter, resource);
-/** For Composite resources to define the parts
-
- Used to define the parts of a composite search parameter.*/
+/// For Composite resources to define the parts
+///
+/// Used to define the parts of a composite search parameter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchParameterComponent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Defines how the part works (1..1)
-
- The definition of the search parameter that describes this part.*/
+    /// Defines how the part works (1..1)
+    ///
+    /// The definition of the search parameter that describes this part.
     pub definition: ::core::option::Option<super::Canonical>,
-    /** Subexpression relative to main expression (1..1)
-
- A sub-expression that defines how to extract values for this component from the output of the main SearchParameter.expression.*/
+    /// Subexpression relative to main expression (1..1)
+    ///
+    /// A sub-expression that defines how to extract values for this component from the output of the main SearchParameter.expression.
     pub expression: ::core::option::Option<super::String>,
 }
 impl SearchParameterComponent {

@@ -2,182 +2,182 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A request for a service to be performed
-
- A record of a request for service such as diagnostic investigations, treatments, or operations to be performed.*/
+/// A request for a service to be performed
+///
+/// A record of a request for service such as diagnostic investigations, treatments, or operations to be performed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifiers assigned to this order (0..*)
-
- Identifiers assigned to this order instance by the orderer and/or the receiver and/or order fulfiller.*/
+    /// Identifiers assigned to this order (0..*)
+    ///
+    /// Identifiers assigned to this order instance by the orderer and/or the receiver and/or order fulfiller.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Instantiates FHIR protocol or definition (0..*)
-
- The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this ServiceRequest.*/
+    /// Instantiates FHIR protocol or definition (0..*)
+    ///
+    /// The URL pointing to a FHIR-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this ServiceRequest.
     pub instantiates_canonical: ::std::vec::Vec<super::Canonical>,
-    /** Instantiates external protocol or definition (0..*)
-
- The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this ServiceRequest.*/
+    /// Instantiates external protocol or definition (0..*)
+    ///
+    /// The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this ServiceRequest.
     pub instantiates_uri: ::std::vec::Vec<super::Uri>,
-    /** What request fulfills (0..*)
-
- Plan/proposal/order fulfilled by this request.*/
+    /// What request fulfills (0..*)
+    ///
+    /// Plan/proposal/order fulfilled by this request.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** What request replaces (0..*)
-
- The request takes the place of the referenced completed or terminated request(s).*/
+    /// What request replaces (0..*)
+    ///
+    /// The request takes the place of the referenced completed or terminated request(s).
     pub replaces: ::std::vec::Vec<super::Reference>,
-    /** Composite Request ID (0..1)
-
- A shared identifier common to all service requests that were authorized more or less simultaneously by a single author, representing the composite or group identifier.*/
+    /// Composite Request ID (0..1)
+    ///
+    /// A shared identifier common to all service requests that were authorized more or less simultaneously by a single author, representing the composite or group identifier.
     pub requisition: ::core::option::Option<super::Identifier>,
-    /** draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
-
- The status of the order.*/
+    /// draft | active | on-hold | revoked | completed | entered-in-error | unknown (1..1)
+    ///
+    /// The status of the order.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestStatus, super::Extension>,
     >,
-    /** proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Whether the request is a proposal, plan, an original order or a reflex order.*/
+    /// proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Whether the request is a proposal, plan, an original order or a reflex order.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestIntent, super::Extension>,
     >,
-    /** Classification of service (0..*)
-
- A code that classifies the service for searching, sorting and display purposes (e.g. "Surgical Procedure").*/
+    /// Classification of service (0..*)
+    ///
+    /// A code that classifies the service for searching, sorting and display purposes (e.g. "Surgical Procedure").
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the ServiceRequest should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the ServiceRequest should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** True if service/procedure should not be performed (0..1)
-
- Set this to true if the record is saying that the service/procedure should NOT be performed.*/
+    /// True if service/procedure should not be performed (0..1)
+    ///
+    /// Set this to true if the record is saying that the service/procedure should NOT be performed.
     pub do_not_perform: ::core::option::Option<super::Boolean>,
-    /** What is being requested/ordered (0..1)
-
- A code that identifies a particular service (i.e., procedure, diagnostic investigation, or panel of investigations) that have been requested.*/
+    /// What is being requested/ordered (0..1)
+    ///
+    /// A code that identifies a particular service (i.e., procedure, diagnostic investigation, or panel of investigations) that have been requested.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Additional order information (0..*)
-
- Additional details and instructions about the how the services are to be delivered.   For example, and order for a urinary catheter may have an order detail for an external or indwelling catheter, or an order for a bandage may require additional instructions specifying how the bandage should be applied.*/
+    /// Additional order information (0..*)
+    ///
+    /// Additional details and instructions about the how the services are to be delivered.   For example, and order for a urinary catheter may have an order detail for an external or indwelling catheter, or an order for a bandage may require additional instructions specifying how the bandage should be applied.
     pub order_detail: ::std::vec::Vec<super::CodeableConcept>,
-    /** Service amount (0..1)
-
- An amount of service being requested which can be a quantity ( for example $1,500 home modification), a ratio ( for example, 20 half day visits per month), or a range (2.0 to 1.8 Gy per fraction).*/
+    /// Service amount (0..1)
+    ///
+    /// An amount of service being requested which can be a quantity ( for example $1,500 home modification), a ratio ( for example, 20 half day visits per month), or a range (2.0 to 1.8 Gy per fraction).
     pub quantity: ::core::option::Option<super::ServiceRequestQuantity>,
-    /** Individual or Entity the service is ordered for (1..1)
-
- On whom or what the service is to be performed. This is usually a human patient, but can also be requested on animals, groups of humans or animals, devices such as dialysis machines, or even locations (typically for environmental scans).*/
+    /// Individual or Entity the service is ordered for (1..1)
+    ///
+    /// On whom or what the service is to be performed. This is usually a human patient, but can also be requested on animals, groups of humans or animals, devices such as dialysis machines, or even locations (typically for environmental scans).
     pub subject: ::core::option::Option<super::Reference>,
-    /** Encounter in which the request was created (0..1)
-
- An encounter that provides additional information about the healthcare context in which this request is made.*/
+    /// Encounter in which the request was created (0..1)
+    ///
+    /// An encounter that provides additional information about the healthcare context in which this request is made.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When service should occur (0..1)
-
- The date/time at which the requested service should occur.*/
+    /// When service should occur (0..1)
+    ///
+    /// The date/time at which the requested service should occur.
     pub occurrence: ::core::option::Option<super::ServiceRequestOccurrence>,
-    /** Preconditions for service (0..1)
-
- If a CodeableConcept is present, it indicates the pre-condition for performing the service.  For example "pain", "on flare-up", etc.*/
+    /// Preconditions for service (0..1)
+    ///
+    /// If a CodeableConcept is present, it indicates the pre-condition for performing the service.  For example "pain", "on flare-up", etc.
     pub as_needed: ::core::option::Option<super::ServiceRequestAsNeeded>,
-    /** Date request signed (0..1)
-
- When the request transitioned to being actionable.*/
+    /// Date request signed (0..1)
+    ///
+    /// When the request transitioned to being actionable.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Who/what is requesting service (0..1)
-
- The individual who initiated the request and has responsibility for its activation.*/
+    /// Who/what is requesting service (0..1)
+    ///
+    /// The individual who initiated the request and has responsibility for its activation.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Performer role (0..1)
-
- Desired type of performer for doing the requested service.*/
+    /// Performer role (0..1)
+    ///
+    /// Desired type of performer for doing the requested service.
     pub performer_type: ::core::option::Option<super::CodeableConcept>,
-    /** Requested performer (0..*)
-
- The desired performer for doing the requested service.  For example, the surgeon, dermatopathologist, endoscopist, etc.*/
+    /// Requested performer (0..*)
+    ///
+    /// The desired performer for doing the requested service.  For example, the surgeon, dermatopathologist, endoscopist, etc.
     pub performer: ::std::vec::Vec<super::Reference>,
-    /** Requested location (0..*)
-
- The preferred location(s) where the procedure should actually happen in coded or free text form. E.g. at home or nursing day care center.*/
+    /// Requested location (0..*)
+    ///
+    /// The preferred location(s) where the procedure should actually happen in coded or free text form. E.g. at home or nursing day care center.
     pub location_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Requested location (0..*)
-
- A reference to the the preferred location(s) where the procedure should actually happen. E.g. at home or nursing day care center.*/
+    /// Requested location (0..*)
+    ///
+    /// A reference to the the preferred location(s) where the procedure should actually happen. E.g. at home or nursing day care center.
     pub location_reference: ::std::vec::Vec<super::Reference>,
-    /** Explanation/Justification for procedure or service (0..*)
-
- An explanation or justification for why this service is being requested in coded or textual form.   This is often for billing purposes.  May relate to the resources referred to in `supportingInfo`.*/
+    /// Explanation/Justification for procedure or service (0..*)
+    ///
+    /// An explanation or justification for why this service is being requested in coded or textual form.   This is often for billing purposes.  May relate to the resources referred to in `supportingInfo`.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** Explanation/Justification for service or service (0..*)
-
- Indicates another resource that provides a justification for why this service is being requested.   May relate to the resources referred to in `supportingInfo`.*/
+    /// Explanation/Justification for service or service (0..*)
+    ///
+    /// Indicates another resource that provides a justification for why this service is being requested.   May relate to the resources referred to in `supportingInfo`.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** Associated insurance coverage (0..*)
-
- Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be needed for delivering the requested service.*/
+    /// Associated insurance coverage (0..*)
+    ///
+    /// Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be needed for delivering the requested service.
     pub insurance: ::std::vec::Vec<super::Reference>,
-    /** Additional clinical information (0..*)
-
- Additional clinical information about the patient or specimen that may influence the services or their interpretations.     This information includes diagnosis, clinical findings and other observations.  In laboratory ordering these are typically referred to as "ask at order entry questions (AOEs)".  This includes observations explicitly requested by the producer (filler) to provide context or supporting information needed to complete the order. For example,  reporting the amount of inspired oxygen for blood gas measurements.*/
+    /// Additional clinical information (0..*)
+    ///
+    /// Additional clinical information about the patient or specimen that may influence the services or their interpretations.     This information includes diagnosis, clinical findings and other observations.  In laboratory ordering these are typically referred to as "ask at order entry questions (AOEs)".  This includes observations explicitly requested by the producer (filler) to provide context or supporting information needed to complete the order. For example,  reporting the amount of inspired oxygen for blood gas measurements.
     pub supporting_info: ::std::vec::Vec<super::Reference>,
-    /** Procedure Samples (0..*)
-
- One or more specimens that the laboratory procedure will use.*/
+    /// Procedure Samples (0..*)
+    ///
+    /// One or more specimens that the laboratory procedure will use.
     pub specimen: ::std::vec::Vec<super::Reference>,
-    /** Location on Body (0..*)
-
- Anatomic location where the procedure should be performed. This is the target site.*/
+    /// Location on Body (0..*)
+    ///
+    /// Anatomic location where the procedure should be performed. This is the target site.
     pub body_site: ::std::vec::Vec<super::CodeableConcept>,
-    /** Comments (0..*)
-
- Any other notes and comments made about the service request. For example, internal billing notes.*/
+    /// Comments (0..*)
+    ///
+    /// Any other notes and comments made about the service request. For example, internal billing notes.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Patient or consumer-oriented instructions (0..1)
-
- Instructions in terms that are understood by the patient or consumer.*/
+    /// Patient or consumer-oriented instructions (0..1)
+    ///
+    /// Instructions in terms that are understood by the patient or consumer.
     pub patient_instruction: ::core::option::Option<super::String>,
-    /** Request provenance (0..*)
-
- Key events in the history of the request.*/
+    /// Request provenance (0..*)
+    ///
+    /// Key events in the history of the request.
     pub relevant_history: ::std::vec::Vec<super::Reference>,
 }
 impl ServiceRequest {

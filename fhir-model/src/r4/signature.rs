@@ -2,44 +2,46 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A Signature - XML DigSig, JWS, Graphical image of signature, etc.
-
- A signature along with supporting context. The signature may be a digital signature that is cryptographic in nature, or some other signature acceptable to the domain. This other signature may be as simple as a graphical image representing a hand-written signature, or a signature ceremony Different signature approaches have different utilities.*/
+/// A Signature - XML DigSig, JWS, Graphical image of signature, etc.
+///
+/// A signature along with supporting context. The signature may be a digital signature that is cryptographic in nature, or some other signature acceptable to the domain. This other signature may be as simple as a graphical image representing a hand-written signature, or a signature ceremony Different signature approaches have different utilities.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Signature {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Indication of the reason the entity signed the object(s) (1..*)
-
- An indication of the reason that the entity signed this document. This may be explicitly included as part of the signature information and can be used when determining accountability for various actions concerning the document.*/
+    /// Indication of the reason the entity signed the object(s) (1..*)
+    ///
+    /// An indication of the reason that the entity signed this document. This may be explicitly included as part of the signature information and can be used when determining accountability for various actions concerning the document.
     pub type_: ::std::vec::Vec<super::Coding>,
-    /** When the signature was created (1..1)
-
- When the digital signature was signed.*/
+    /// When the signature was created (1..1)
+    ///
+    /// When the digital signature was signed.
     pub when: ::core::option::Option<super::Instant>,
-    /** Who signed (1..1)
-
- A reference to an application-usable description of the identity that signed  (e.g. the signature used their private key).*/
+    /// Who signed (1..1)
+    ///
+    /// A reference to an application-usable description of the identity that signed  (e.g. the signature used their private key).
     pub who: ::core::option::Option<super::Reference>,
-    /** The party represented (0..1)
-
- A reference to an application-usable description of the identity that is represented by the signature.*/
+    /// The party represented (0..1)
+    ///
+    /// A reference to an application-usable description of the identity that is represented by the signature.
     pub on_behalf_of: ::core::option::Option<super::Reference>,
-    /** The technical format of the signed resources (0..1)
-
- A mime type that indicates the technical format of the target resources signed by the signature.*/
+    /// The technical format of the signed resources (0..1)
+    ///
+    /// A mime type that indicates the technical format of the target resources signed by the signature.
     pub target_format: ::core::option::Option<super::Code>,
-    #[doc = " The technical format of the signature (0..1)\n \n A mime type that indicates the technical format of the signature. Important mime types are application/signature+xml for X ML DigSig, application/jose for JWS, and image/* for a graphical image of a signature, etc."]
+    /// The technical format of the signature (0..1)
+    ///
+    /// A mime type that indicates the technical format of the signature. Important mime types are application/signature+xml for X ML DigSig, application/jose for JWS, and image/* for a graphical image of a signature, etc.
     pub sig_format: ::core::option::Option<super::Code>,
-    /** The actual signature content (XML DigSig. JWS, picture, etc.) (0..1)
-
- The base64 encoding of the Signature content. When signature is not recorded electronically this element would be empty.*/
+    /// The actual signature content (XML DigSig. JWS, picture, etc.) (0..1)
+    ///
+    /// The base64 encoding of the Signature content. When signature is not recorded electronically this element would be empty.
     pub data: ::core::option::Option<super::Base64Binary>,
 }
 impl Signature {

@@ -2,90 +2,90 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A slot of time on a schedule that may be available for booking appointments
-
- A slot of time on a schedule that may be available for booking appointments.*/
+/// A slot of time on a schedule that may be available for booking appointments
+///
+/// A slot of time on a schedule that may be available for booking appointments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Slot {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Ids for this item (0..*)
-
- External Ids for this item.*/
+    /// External Ids for this item (0..*)
+    ///
+    /// External Ids for this item.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** A broad categorization of the service that is to be performed during this appointment (0..*)
-
- A broad categorization of the service that is to be performed during this appointment.*/
+    /// A broad categorization of the service that is to be performed during this appointment (0..*)
+    ///
+    /// A broad categorization of the service that is to be performed during this appointment.
     pub service_category: ::std::vec::Vec<super::CodeableConcept>,
-    /** The type of appointments that can be booked into this slot (ideally this would be an identifiable service - which is at a location, rather than the location itself). If provided then this overrides the value provided on the availability resource (0..*)
-
- The type of appointments that can be booked into this slot (ideally this would be an identifiable service - which is at a location, rather than the location itself). If provided then this overrides the value provided on the availability resource.*/
+    /// The type of appointments that can be booked into this slot (ideally this would be an identifiable service - which is at a location, rather than the location itself). If provided then this overrides the value provided on the availability resource (0..*)
+    ///
+    /// The type of appointments that can be booked into this slot (ideally this would be an identifiable service - which is at a location, rather than the location itself). If provided then this overrides the value provided on the availability resource.
     pub service_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** The specialty of a practitioner that would be required to perform the service requested in this appointment (0..*)
-
- The specialty of a practitioner that would be required to perform the service requested in this appointment.*/
+    /// The specialty of a practitioner that would be required to perform the service requested in this appointment (0..*)
+    ///
+    /// The specialty of a practitioner that would be required to perform the service requested in this appointment.
     pub specialty: ::std::vec::Vec<super::CodeableConcept>,
-    /** The style of appointment or patient that may be booked in the slot (not service type) (0..1)
-
- The style of appointment or patient that may be booked in the slot (not service type).*/
+    /// The style of appointment or patient that may be booked in the slot (not service type) (0..1)
+    ///
+    /// The style of appointment or patient that may be booked in the slot (not service type).
     pub appointment_type: ::core::option::Option<super::CodeableConcept>,
-    /** The schedule resource that this slot defines an interval of status information (1..1)
-
- The schedule resource that this slot defines an interval of status information.*/
+    /// The schedule resource that this slot defines an interval of status information (1..1)
+    ///
+    /// The schedule resource that this slot defines an interval of status information.
     pub schedule: ::core::option::Option<super::Reference>,
-    /** busy | free | busy-unavailable | busy-tentative | entered-in-error (1..1)
-
- busy | free | busy-unavailable | busy-tentative | entered-in-error.*/
+    /// busy | free | busy-unavailable | busy-tentative | entered-in-error (1..1)
+    ///
+    /// busy | free | busy-unavailable | busy-tentative | entered-in-error.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::SlotStatus, super::Extension>,
     >,
-    /** Date/Time that the slot is to begin (1..1)
-
- Date/Time that the slot is to begin.*/
+    /// Date/Time that the slot is to begin (1..1)
+    ///
+    /// Date/Time that the slot is to begin.
     pub start: ::core::option::Option<super::Instant>,
-    /** Date/Time that the slot is to conclude (1..1)
-
- Date/Time that the slot is to conclude.*/
+    /// Date/Time that the slot is to conclude (1..1)
+    ///
+    /// Date/Time that the slot is to conclude.
     pub end: ::core::option::Option<super::Instant>,
-    /** This slot has already been overbooked, appointments are unlikely to be accepted for this time (0..1)
-
- This slot has already been overbooked, appointments are unlikely to be accepted for this time.*/
+    /// This slot has already been overbooked, appointments are unlikely to be accepted for this time (0..1)
+    ///
+    /// This slot has already been overbooked, appointments are unlikely to be accepted for this time.
     pub overbooked: ::core::option::Option<super::Boolean>,
-    /** Comments on the slot to describe any extended information. Such as custom constraints on the slot (0..1)
-
- Comments on the slot to describe any extended information. Such as custom constraints on the slot.*/
+    /// Comments on the slot to describe any extended information. Such as custom constraints on the slot (0..1)
+    ///
+    /// Comments on the slot to describe any extended information. Such as custom constraints on the slot.
     pub comment: ::core::option::Option<super::String>,
 }
 impl Slot {

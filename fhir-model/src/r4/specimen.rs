@@ -2,98 +2,98 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Sample for analysis
-
- A sample to be used for analysis.*/
+/// Sample for analysis
+///
+/// A sample to be used for analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Specimen {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External Identifier (0..*)
-
- Id for specimen.*/
+    /// External Identifier (0..*)
+    ///
+    /// Id for specimen.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Identifier assigned by the lab (0..1)
-
- The identifier assigned by the lab when accessioning specimen(s). This is not necessarily the same as the specimen identifier, depending on local lab procedures.*/
+    /// Identifier assigned by the lab (0..1)
+    ///
+    /// The identifier assigned by the lab when accessioning specimen(s). This is not necessarily the same as the specimen identifier, depending on local lab procedures.
     pub accession_identifier: ::core::option::Option<super::Identifier>,
-    /** available | unavailable | unsatisfactory | entered-in-error (0..1)
-
- The availability of the specimen.*/
+    /// available | unavailable | unsatisfactory | entered-in-error (0..1)
+    ///
+    /// The availability of the specimen.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::SpecimenStatus, super::Extension>,
     >,
-    /** Kind of material that forms the specimen (0..1)
-
- The kind of material that forms the specimen.*/
+    /// Kind of material that forms the specimen (0..1)
+    ///
+    /// The kind of material that forms the specimen.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Where the specimen came from. This may be from patient(s), from a location (e.g., the source of an environmental sample), or a sampling of a substance or a device (0..1)
-
- Where the specimen came from. This may be from patient(s), from a location (e.g., the source of an environmental sample), or a sampling of a substance or a device.*/
+    /// Where the specimen came from. This may be from patient(s), from a location (e.g., the source of an environmental sample), or a sampling of a substance or a device (0..1)
+    ///
+    /// Where the specimen came from. This may be from patient(s), from a location (e.g., the source of an environmental sample), or a sampling of a substance or a device.
     pub subject: ::core::option::Option<super::Reference>,
-    /** The time when specimen was received for processing (0..1)
-
- Time when specimen was received for processing or testing.*/
+    /// The time when specimen was received for processing (0..1)
+    ///
+    /// Time when specimen was received for processing or testing.
     pub received_time: ::core::option::Option<super::DateTime>,
-    /** Specimen from which this specimen originated (0..*)
-
- Reference to the parent (source) specimen which is used when the specimen was either derived from or a component of another specimen.*/
+    /// Specimen from which this specimen originated (0..*)
+    ///
+    /// Reference to the parent (source) specimen which is used when the specimen was either derived from or a component of another specimen.
     pub parent: ::std::vec::Vec<super::Reference>,
-    /** Why the specimen was collected (0..*)
-
- Details concerning a service request that required a specimen to be collected.*/
+    /// Why the specimen was collected (0..*)
+    ///
+    /// Details concerning a service request that required a specimen to be collected.
     pub request: ::std::vec::Vec<super::Reference>,
-    /** Collection details (0..1)
-
- Details concerning the specimen collection.*/
+    /// Collection details (0..1)
+    ///
+    /// Details concerning the specimen collection.
     pub collection: ::core::option::Option<super::SpecimenCollection>,
-    /** Processing and processing step details (0..*)
-
- Details concerning processing and processing steps for the specimen.*/
+    /// Processing and processing step details (0..*)
+    ///
+    /// Details concerning processing and processing steps for the specimen.
     pub processing: ::std::vec::Vec<super::SpecimenProcessing>,
-    /** Direct container of specimen (tube/slide, etc.) (0..*)
-
- The container holding the specimen.  The recursive nature of containers; i.e. blood in tube in tray in rack is not addressed here.*/
+    /// Direct container of specimen (tube/slide, etc.) (0..*)
+    ///
+    /// The container holding the specimen.  The recursive nature of containers; i.e. blood in tube in tray in rack is not addressed here.
     pub container: ::std::vec::Vec<super::SpecimenContainer>,
-    /** State of the specimen (0..*)
-
- A mode or state of being that describes the nature of the specimen.*/
+    /// State of the specimen (0..*)
+    ///
+    /// A mode or state of being that describes the nature of the specimen.
     pub condition: ::std::vec::Vec<super::CodeableConcept>,
-    /** Comments (0..*)
-
- To communicate any details or issues about the specimen or during the specimen collection. (for example: broken vial, sent with patient, frozen).*/
+    /// Comments (0..*)
+    ///
+    /// To communicate any details or issues about the specimen or during the specimen collection. (for example: broken vial, sent with patient, frozen).
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl Specimen {
@@ -233,52 +233,52 @@ impl crate::rt::Element for Specimen {
     }
 }
 crate::rt::element_impls!(Specimen, resource);
-/** Collection details
-
- Details concerning the specimen collection.*/
+/// Collection details
+///
+/// Details concerning the specimen collection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenCollection {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Who collected the specimen (0..1)
-
- Person who collected the specimen.*/
+    /// Who collected the specimen (0..1)
+    ///
+    /// Person who collected the specimen.
     pub collector: ::core::option::Option<super::Reference>,
-    /** Collection time (0..1)
-
- Time when specimen was collected from subject - the physiologically relevant time.*/
+    /// Collection time (0..1)
+    ///
+    /// Time when specimen was collected from subject - the physiologically relevant time.
     pub collected: ::core::option::Option<super::SpecimenCollectionCollected>,
-    /** How long it took to collect specimen (0..1)
-
- The span of time over which the collection of a specimen occurred.*/
+    /// How long it took to collect specimen (0..1)
+    ///
+    /// The span of time over which the collection of a specimen occurred.
     pub duration: ::core::option::Option<super::Duration>,
-    /** The quantity of specimen collected (0..1)
-
- The quantity of specimen collected; for instance the volume of a blood sample, or the physical measurement of an anatomic pathology sample.*/
+    /// The quantity of specimen collected (0..1)
+    ///
+    /// The quantity of specimen collected; for instance the volume of a blood sample, or the physical measurement of an anatomic pathology sample.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Technique used to perform collection (0..1)
-
- A coded value specifying the technique that is used to perform the procedure.*/
+    /// Technique used to perform collection (0..1)
+    ///
+    /// A coded value specifying the technique that is used to perform the procedure.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Anatomical collection site (0..1)
-
- Anatomical location from which the specimen was collected (if subject is a patient). This is the target site.  This element is not used for environmental specimens.*/
+    /// Anatomical collection site (0..1)
+    ///
+    /// Anatomical location from which the specimen was collected (if subject is a patient). This is the target site.  This element is not used for environmental specimens.
     pub body_site: ::core::option::Option<super::CodeableConcept>,
-    /** Whether or how long patient abstained from food and/or drink (0..1)
-
- Abstinence or reduction from some or all food, drink, or both, for a period of time prior to sample collection.*/
+    /// Whether or how long patient abstained from food and/or drink (0..1)
+    ///
+    /// Abstinence or reduction from some or all food, drink, or both, for a period of time prior to sample collection.
     pub fasting_status: ::core::option::Option<super::SpecimenCollectionFastingStatus>,
 }
 impl SpecimenCollection {
@@ -450,48 +450,48 @@ impl crate::rt::Value for SpecimenCollectionFastingStatus {
         }
     }
 }
-/** Direct container of specimen (tube/slide, etc.)
-
- The container holding the specimen.  The recursive nature of containers; i.e. blood in tube in tray in rack is not addressed here.*/
+/// Direct container of specimen (tube/slide, etc.)
+///
+/// The container holding the specimen.  The recursive nature of containers; i.e. blood in tube in tray in rack is not addressed here.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenContainer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Id for the container (0..*)
-
- Id for container. There may be multiple; a manufacturer's bar code, lab assigned identifier, etc. The container ID may differ from the specimen id in some circumstances.*/
+    /// Id for the container (0..*)
+    ///
+    /// Id for container. There may be multiple; a manufacturer's bar code, lab assigned identifier, etc. The container ID may differ from the specimen id in some circumstances.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Textual description of the container (0..1)
-
- Textual description of the container.*/
+    /// Textual description of the container (0..1)
+    ///
+    /// Textual description of the container.
     pub description: ::core::option::Option<super::String>,
-    /** Kind of container directly associated with specimen (0..1)
-
- The type of container associated with the specimen (e.g. slide, aliquot, etc.).*/
+    /// Kind of container directly associated with specimen (0..1)
+    ///
+    /// The type of container associated with the specimen (e.g. slide, aliquot, etc.).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Container volume or size (0..1)
-
- The capacity (volume or other measure) the container may contain.*/
+    /// Container volume or size (0..1)
+    ///
+    /// The capacity (volume or other measure) the container may contain.
     pub capacity: ::core::option::Option<super::Quantity>,
-    /** Quantity of specimen within container (0..1)
-
- The quantity of specimen in the container; may be volume, dimensions, or other appropriate measurements, depending on the specimen type.*/
+    /// Quantity of specimen within container (0..1)
+    ///
+    /// The quantity of specimen in the container; may be volume, dimensions, or other appropriate measurements, depending on the specimen type.
     pub specimen_quantity: ::core::option::Option<super::Quantity>,
-    /** Additive associated with container (0..1)
-
- Introduced substance to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.*/
+    /// Additive associated with container (0..1)
+    ///
+    /// Introduced substance to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.
     pub additive: ::core::option::Option<super::SpecimenContainerAdditive>,
 }
 impl SpecimenContainer {
@@ -613,40 +613,40 @@ impl crate::rt::Value for SpecimenContainerAdditive {
         }
     }
 }
-/** Processing and processing step details
-
- Details concerning processing and processing steps for the specimen.*/
+/// Processing and processing step details
+///
+/// Details concerning processing and processing steps for the specimen.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenProcessing {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Textual description of procedure (0..1)
-
- Textual description of procedure.*/
+    /// Textual description of procedure (0..1)
+    ///
+    /// Textual description of procedure.
     pub description: ::core::option::Option<super::String>,
-    /** Indicates the treatment step  applied to the specimen (0..1)
-
- A coded value specifying the procedure used to process the specimen.*/
+    /// Indicates the treatment step  applied to the specimen (0..1)
+    ///
+    /// A coded value specifying the procedure used to process the specimen.
     pub procedure: ::core::option::Option<super::CodeableConcept>,
-    /** Material used in the processing step (0..*)
-
- Material used in the processing step.*/
+    /// Material used in the processing step (0..*)
+    ///
+    /// Material used in the processing step.
     pub additive: ::std::vec::Vec<super::Reference>,
-    /** Date and time of specimen processing (0..1)
-
- A record of the time or period when the specimen processing occurred.  For example the time of sample fixation or the period of time the sample was in formalin.*/
+    /// Date and time of specimen processing (0..1)
+    ///
+    /// A record of the time or period when the specimen processing occurred.  For example the time of sample fixation or the period of time the sample was in formalin.
     pub time: ::core::option::Option<super::SpecimenProcessingTime>,
 }
 impl SpecimenProcessing {

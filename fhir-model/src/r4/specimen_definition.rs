@@ -2,68 +2,68 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Kind of specimen
-
- A kind of specimen with associated set of requirements.*/
+/// Kind of specimen
+///
+/// A kind of specimen with associated set of requirements.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business identifier of a kind of specimen (0..1)
-
- A business identifier associated with the kind of specimen.*/
+    /// Business identifier of a kind of specimen (0..1)
+    ///
+    /// A business identifier associated with the kind of specimen.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Kind of material to collect (0..1)
-
- The kind of material to be collected.*/
+    /// Kind of material to collect (0..1)
+    ///
+    /// The kind of material to be collected.
     pub type_collected: ::core::option::Option<super::CodeableConcept>,
-    /** Patient preparation for collection (0..*)
-
- Preparation of the patient for specimen collection.*/
+    /// Patient preparation for collection (0..*)
+    ///
+    /// Preparation of the patient for specimen collection.
     pub patient_preparation: ::std::vec::Vec<super::CodeableConcept>,
-    /** Time aspect for collection (0..1)
-
- Time aspect of specimen collection (duration or offset).*/
+    /// Time aspect for collection (0..1)
+    ///
+    /// Time aspect of specimen collection (duration or offset).
     pub time_aspect: ::core::option::Option<super::String>,
-    /** Specimen collection procedure (0..*)
-
- The action to be performed for collecting the specimen.*/
+    /// Specimen collection procedure (0..*)
+    ///
+    /// The action to be performed for collecting the specimen.
     pub collection: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specimen in container intended for testing by lab (0..*)
-
- Specimen conditioned in a container as expected by the testing laboratory.*/
+    /// Specimen in container intended for testing by lab (0..*)
+    ///
+    /// Specimen conditioned in a container as expected by the testing laboratory.
     pub type_tested: ::std::vec::Vec<super::SpecimenDefinitionTypeTested>,
 }
 impl SpecimenDefinition {
@@ -175,58 +175,58 @@ impl crate::rt::Element for SpecimenDefinition {
     }
 }
 crate::rt::element_impls!(SpecimenDefinition, resource);
-/** Specimen in container intended for testing by lab
-
- Specimen conditioned in a container as expected by the testing laboratory.*/
+/// Specimen in container intended for testing by lab
+///
+/// Specimen conditioned in a container as expected by the testing laboratory.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenDefinitionTypeTested {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Primary or secondary specimen (0..1)
-
- Primary of secondary specimen.*/
+    /// Primary or secondary specimen (0..1)
+    ///
+    /// Primary of secondary specimen.
     pub is_derived: ::core::option::Option<super::Boolean>,
-    /** Type of intended specimen (0..1)
-
- The kind of specimen conditioned for testing expected by lab.*/
+    /// Type of intended specimen (0..1)
+    ///
+    /// The kind of specimen conditioned for testing expected by lab.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** preferred | alternate (1..1)
-
- The preference for this type of conditioned specimen.*/
+    /// preferred | alternate (1..1)
+    ///
+    /// The preference for this type of conditioned specimen.
     pub preference: ::core::option::Option<
         crate::rt::Primitive<super::codes::SpecimenContainedPreference, super::Extension>,
     >,
-    /** The specimen's container (0..1)
-
- The specimen's container.*/
+    /// The specimen's container (0..1)
+    ///
+    /// The specimen's container.
     pub container: ::core::option::Option<super::SpecimenDefinitionTypeTestedContainer>,
-    /** Specimen requirements (0..1)
-
- Requirements for delivery and special handling of this kind of conditioned specimen.*/
+    /// Specimen requirements (0..1)
+    ///
+    /// Requirements for delivery and special handling of this kind of conditioned specimen.
     pub requirement: ::core::option::Option<super::String>,
-    /** Specimen retention time (0..1)
-
- The usual time that a specimen of this kind is retained after the ordered tests are completed, for the purpose of additional testing.*/
+    /// Specimen retention time (0..1)
+    ///
+    /// The usual time that a specimen of this kind is retained after the ordered tests are completed, for the purpose of additional testing.
     pub retention_time: ::core::option::Option<super::Duration>,
-    /** Rejection criterion (0..*)
-
- Criterion for rejection of the specimen in its container by the laboratory.*/
+    /// Rejection criterion (0..*)
+    ///
+    /// Criterion for rejection of the specimen in its container by the laboratory.
     pub rejection_criterion: ::std::vec::Vec<super::CodeableConcept>,
-    /** Specimen handling before testing (0..*)
-
- Set of instructions for preservation/transport of the specimen at a defined temperature interval, prior the testing process.*/
+    /// Specimen handling before testing (0..*)
+    ///
+    /// Set of instructions for preservation/transport of the specimen at a defined temperature interval, prior the testing process.
     pub handling: ::std::vec::Vec<super::SpecimenDefinitionTypeTestedHandling>,
 }
 impl SpecimenDefinitionTypeTested {
@@ -348,58 +348,58 @@ impl crate::rt::Element for SpecimenDefinitionTypeTested {
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTested, element);
-/** The specimen's container
-
- The specimen's container.*/
+/// The specimen's container
+///
+/// The specimen's container.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenDefinitionTypeTestedContainer {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Container material (0..1)
-
- The type of material of the container.*/
+    /// Container material (0..1)
+    ///
+    /// The type of material of the container.
     pub material: ::core::option::Option<super::CodeableConcept>,
-    /** Kind of container associated with the kind of specimen (0..1)
-
- The type of container used to contain this kind of specimen.*/
+    /// Kind of container associated with the kind of specimen (0..1)
+    ///
+    /// The type of container used to contain this kind of specimen.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Color of container cap (0..1)
-
- Color of container cap.*/
+    /// Color of container cap (0..1)
+    ///
+    /// Color of container cap.
     pub cap: ::core::option::Option<super::CodeableConcept>,
-    /** Container description (0..1)
-
- The textual description of the kind of container.*/
+    /// Container description (0..1)
+    ///
+    /// The textual description of the kind of container.
     pub description: ::core::option::Option<super::String>,
-    /** Container capacity (0..1)
-
- The capacity (volume or other measure) of this kind of container.*/
+    /// Container capacity (0..1)
+    ///
+    /// The capacity (volume or other measure) of this kind of container.
     pub capacity: ::core::option::Option<super::Quantity>,
-    /** Minimum volume (0..1)
-
- The minimum volume to be conditioned in the container.*/
+    /// Minimum volume (0..1)
+    ///
+    /// The minimum volume to be conditioned in the container.
     pub minimum_volume: ::core::option::Option<
         super::SpecimenDefinitionTypeTestedContainerMinimumVolume,
     >,
-    /** Additive associated with container (0..*)
-
- Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.*/
+    /// Additive associated with container (0..*)
+    ///
+    /// Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.
     pub additive: ::std::vec::Vec<super::SpecimenDefinitionTypeTestedContainerAdditive>,
-    /** Specimen container preparation (0..1)
-
- Special processing that should be applied to the container for this kind of specimen.*/
+    /// Specimen container preparation (0..1)
+    ///
+    /// Special processing that should be applied to the container for this kind of specimen.
     pub preparation: ::core::option::Option<super::String>,
 }
 impl SpecimenDefinitionTypeTestedContainer {
@@ -537,28 +537,28 @@ impl crate::rt::Value for SpecimenDefinitionTypeTestedContainerMinimumVolume {
         }
     }
 }
-/** Additive associated with container
-
- Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.*/
+/// Additive associated with container
+///
+/// Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenDefinitionTypeTestedContainerAdditive {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Additive associated with container (1..1)
-
- Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.*/
+    /// Additive associated with container (1..1)
+    ///
+    /// Substance introduced in the kind of container to preserve, maintain or enhance the specimen. Examples: Formalin, Citrate, EDTA.
     pub additive: ::core::option::Option<
         super::SpecimenDefinitionTypeTestedContainerAdditiveAdditive,
     >,
@@ -673,40 +673,40 @@ impl crate::rt::Value for SpecimenDefinitionTypeTestedContainerAdditiveAdditive 
         }
     }
 }
-/** Specimen handling before testing
-
- Set of instructions for preservation/transport of the specimen at a defined temperature interval, prior the testing process.*/
+/// Specimen handling before testing
+///
+/// Set of instructions for preservation/transport of the specimen at a defined temperature interval, prior the testing process.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpecimenDefinitionTypeTestedHandling {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Temperature qualifier (0..1)
-
- It qualifies the interval of temperature, which characterizes an occurrence of handling. Conditions that are not related to temperature may be handled in the instruction element.*/
+    /// Temperature qualifier (0..1)
+    ///
+    /// It qualifies the interval of temperature, which characterizes an occurrence of handling. Conditions that are not related to temperature may be handled in the instruction element.
     pub temperature_qualifier: ::core::option::Option<super::CodeableConcept>,
-    /** Temperature range (0..1)
-
- The temperature interval for this set of handling instructions.*/
+    /// Temperature range (0..1)
+    ///
+    /// The temperature interval for this set of handling instructions.
     pub temperature_range: ::core::option::Option<super::Range>,
-    /** Maximum preservation time (0..1)
-
- The maximum time interval of preservation of the specimen with these conditions.*/
+    /// Maximum preservation time (0..1)
+    ///
+    /// The maximum time interval of preservation of the specimen with these conditions.
     pub max_duration: ::core::option::Option<super::Duration>,
-    /** Preservation instruction (0..1)
-
- Additional textual instructions for the preservation or transport of the specimen. For instance, 'Protect from light exposure'.*/
+    /// Preservation instruction (0..1)
+    ///
+    /// Additional textual instructions for the preservation or transport of the specimen. For instance, 'Protect from light exposure'.
     pub instruction: ::core::option::Option<super::String>,
 }
 impl SpecimenDefinitionTypeTestedHandling {

@@ -2,160 +2,160 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Structural Definition
-
- A definition of a FHIR structure. This resource is used to describe the underlying resources, data types defined in FHIR, and also for describing extensions and constraints on resources and data types.*/
+/// Structural Definition
+///
+/// A definition of a FHIR structure. This resource is used to describe the underlying resources, data types defined in FHIR, and also for describing extensions and constraints on resources and data types.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureDefinition {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this structure definition, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this structure definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this structure definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the structure definition is stored on different servers.*/
+    /// Canonical identifier for this structure definition, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this structure definition when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this structure definition is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the structure definition is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the structure definition (0..*)
-
- A formal identifier that is used to identify this structure definition when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the structure definition (0..*)
+    ///
+    /// A formal identifier that is used to identify this structure definition when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the structure definition (0..1)
-
- The identifier that is used to identify this version of the structure definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the structure definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the structure definition (0..1)
+    ///
+    /// The identifier that is used to identify this version of the structure definition when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the structure definition author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this structure definition (computer friendly) (1..1)
-
- A natural language name identifying the structure definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this structure definition (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the structure definition. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this structure definition (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the structure definition.*/
+    /// Name for this structure definition (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the structure definition.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this structure definition. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this structure definition. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this structure definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this structure definition is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the structure definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the structure definition changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the structure definition was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the structure definition changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the structure definition.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the structure definition.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the structure definition (0..1)
-
- A free text natural language description of the structure definition from a consumer's perspective.*/
+    /// Natural language description of the structure definition (0..1)
+    ///
+    /// A free text natural language description of the structure definition from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate structure definition instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate structure definition instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for structure definition (if applicable) (0..*)
-
- A legal or geographic region in which the structure definition is intended to be used.*/
+    /// Intended jurisdiction for structure definition (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the structure definition is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this structure definition is defined (0..1)
-
- Explanation of why this structure definition is needed and why it has been designed as it has.*/
+    /// Why this structure definition is defined (0..1)
+    ///
+    /// Explanation of why this structure definition is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the structure definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the structure definition.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the structure definition and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the structure definition.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** Assist with indexing and finding (0..*)
-
- A set of key words or terms from external terminologies that may be used to assist with indexing and searching of templates nby describing the use of this structure definition, or the content it describes.*/
+    /// Assist with indexing and finding (0..*)
+    ///
+    /// A set of key words or terms from external terminologies that may be used to assist with indexing and searching of templates nby describing the use of this structure definition, or the content it describes.
     pub keyword: ::std::vec::Vec<super::Coding>,
-    /** FHIR Version this StructureDefinition targets (0..1)
-
- The version of the FHIR specification on which this StructureDefinition is based - this is the formal version of the specification, without the revision number, e.g. [publication].[major].[minor], which is 4.0.1. for this version.*/
+    /// FHIR Version this StructureDefinition targets (0..1)
+    ///
+    /// The version of the FHIR specification on which this StructureDefinition is based - this is the formal version of the specification, without the revision number, e.g. [publication].[major].[minor], which is 4.0.1. for this version.
     pub fhir_version: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirVersion, super::Extension>,
     >,
-    /** External specification that the content is mapped to (0..*)
-
- An external specification that the content is mapped to.*/
+    /// External specification that the content is mapped to (0..*)
+    ///
+    /// An external specification that the content is mapped to.
     pub mapping: ::std::vec::Vec<super::StructureDefinitionMapping>,
-    /** primitive-type | complex-type | resource | logical (1..1)
-
- Defines the kind of structure that this definition is describing.*/
+    /// primitive-type | complex-type | resource | logical (1..1)
+    ///
+    /// Defines the kind of structure that this definition is describing.
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureDefinitionKind, super::Extension>,
     >,
-    /** Whether the structure is abstract (1..1)
-
- Whether structure this definition describes is abstract or not  - that is, whether the structure is not intended to be instantiated. For Resources and Data types, abstract types will never be exchanged  between systems.*/
+    /// Whether the structure is abstract (1..1)
+    ///
+    /// Whether structure this definition describes is abstract or not  - that is, whether the structure is not intended to be instantiated. For Resources and Data types, abstract types will never be exchanged  between systems.
     pub abstract_: ::core::option::Option<super::Boolean>,
-    /** If an extension, where it can be used in instances (0..*)
-
- Identifies the types of resource or data type elements to which the extension can be applied.*/
+    /// If an extension, where it can be used in instances (0..*)
+    ///
+    /// Identifies the types of resource or data type elements to which the extension can be applied.
     pub context: ::std::vec::Vec<super::StructureDefinitionContext>,
-    /** FHIRPath invariants - when the extension can be used (0..*)
-
- A set of rules as FHIRPath Invariants about when the extension can be used (e.g. co-occurrence variants for the extension). All the rules must be true.*/
+    /// FHIRPath invariants - when the extension can be used (0..*)
+    ///
+    /// A set of rules as FHIRPath Invariants about when the extension can be used (e.g. co-occurrence variants for the extension). All the rules must be true.
     pub context_invariant: ::std::vec::Vec<super::String>,
-    /** Type defined or constrained by this structure (1..1)
-
- The type this structure describes. If the derivation kind is 'specialization' then this is the master definition for a type, and there is always one of these (a data type, an extension, a resource, including abstract ones). Otherwise the structure definition is a constraint on the stated type (and in this case, the type cannot be an abstract type).  References are URLs that are relative to http://hl7.org/fhir/StructureDefinition e.g. "string" is a reference to http://hl7.org/fhir/StructureDefinition/string. Absolute URLs are only allowed in logical models.*/
+    /// Type defined or constrained by this structure (1..1)
+    ///
+    /// The type this structure describes. If the derivation kind is 'specialization' then this is the master definition for a type, and there is always one of these (a data type, an extension, a resource, including abstract ones). Otherwise the structure definition is a constraint on the stated type (and in this case, the type cannot be an abstract type).  References are URLs that are relative to http://hl7.org/fhir/StructureDefinition e.g. "string" is a reference to http://hl7.org/fhir/StructureDefinition/string. Absolute URLs are only allowed in logical models.
     pub type_: ::core::option::Option<super::Uri>,
-    /** Definition that this type is constrained/specialized from (0..1)
-
- An absolute URI that is the base structure from which this type is derived, either by specialization or constraint.*/
+    /// Definition that this type is constrained/specialized from (0..1)
+    ///
+    /// An absolute URI that is the base structure from which this type is derived, either by specialization or constraint.
     pub base_definition: ::core::option::Option<super::Canonical>,
-    /** specialization | constraint - How relates to base definition (0..1)
-
- How the type relates to the baseDefinition.*/
+    /// specialization | constraint - How relates to base definition (0..1)
+    ///
+    /// How the type relates to the baseDefinition.
     pub derivation: ::core::option::Option<
         crate::rt::Primitive<super::codes::TypeDerivationRule, super::Extension>,
     >,
-    /** Snapshot view of the structure (0..1)
-
- A snapshot view is expressed in a standalone form that can be used and interpreted without considering the base StructureDefinition.*/
+    /// Snapshot view of the structure (0..1)
+    ///
+    /// A snapshot view is expressed in a standalone form that can be used and interpreted without considering the base StructureDefinition.
     pub snapshot: ::core::option::Option<super::StructureDefinitionSnapshot>,
-    /** Differential view of the structure (0..1)
-
- A differential view is expressed relative to the base StructureDefinition - a statement of differences that it applies.*/
+    /// Differential view of the structure (0..1)
+    ///
+    /// A differential view is expressed relative to the base StructureDefinition - a statement of differences that it applies.
     pub differential: ::core::option::Option<super::StructureDefinitionDifferential>,
 }
 impl StructureDefinition {
@@ -398,34 +398,34 @@ impl crate::rt::Element for StructureDefinition {
     }
 }
 crate::rt::element_impls!(StructureDefinition, resource);
-/** If an extension, where it can be used in instances
-
- Identifies the types of resource or data type elements to which the extension can be applied.*/
+/// If an extension, where it can be used in instances
+///
+/// Identifies the types of resource or data type elements to which the extension can be applied.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureDefinitionContext {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** fhirpath | element | extension (1..1)
-
- Defines how to interpret the expression that defines what the context of the extension is.*/
+    /// fhirpath | element | extension (1..1)
+    ///
+    /// Defines how to interpret the expression that defines what the context of the extension is.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::ExtensionContextType, super::Extension>,
     >,
-    /** Where the extension can be used in instances (1..1)
-
- An expression that defines where an extension can be used in resources.*/
+    /// Where the extension can be used in instances (1..1)
+    ///
+    /// An expression that defines where an extension can be used in resources.
     pub expression: ::core::option::Option<super::String>,
 }
 impl StructureDefinitionContext {
@@ -498,28 +498,28 @@ impl crate::rt::Element for StructureDefinitionContext {
     }
 }
 crate::rt::element_impls!(StructureDefinitionContext, element);
-/** Differential view of the structure
-
- A differential view is expressed relative to the base StructureDefinition - a statement of differences that it applies.*/
+/// Differential view of the structure
+///
+/// A differential view is expressed relative to the base StructureDefinition - a statement of differences that it applies.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureDefinitionDifferential {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Definition of elements in the resource (if no StructureDefinition) (1..*)
-
- Captures constraints on each element within the resource.*/
+    /// Definition of elements in the resource (if no StructureDefinition) (1..*)
+    ///
+    /// Captures constraints on each element within the resource.
     pub element: ::std::vec::Vec<super::ElementDefinition>,
 }
 impl StructureDefinitionDifferential {
@@ -582,40 +582,40 @@ impl crate::rt::Element for StructureDefinitionDifferential {
     }
 }
 crate::rt::element_impls!(StructureDefinitionDifferential, element);
-/** External specification that the content is mapped to
-
- An external specification that the content is mapped to.*/
+/// External specification that the content is mapped to
+///
+/// An external specification that the content is mapped to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureDefinitionMapping {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Internal id when this mapping is used (1..1)
-
- An Internal id that is used to identify this mapping set when specific mappings are made.*/
+    /// Internal id when this mapping is used (1..1)
+    ///
+    /// An Internal id that is used to identify this mapping set when specific mappings are made.
     pub identity: ::core::option::Option<super::Id>,
-    /** Identifies what this mapping refers to (0..1)
-
- An absolute URI that identifies the specification that this mapping is expressed to.*/
+    /// Identifies what this mapping refers to (0..1)
+    ///
+    /// An absolute URI that identifies the specification that this mapping is expressed to.
     pub uri: ::core::option::Option<super::Uri>,
-    /** Names what this mapping refers to (0..1)
-
- A name for the specification that is being mapped to.*/
+    /// Names what this mapping refers to (0..1)
+    ///
+    /// A name for the specification that is being mapped to.
     pub name: ::core::option::Option<super::String>,
-    /** Versions, Issues, Scope limitations etc. (0..1)
-
- Comments about this mapping, including version notes, issues, scope limitations, and other important notes for usage.*/
+    /// Versions, Issues, Scope limitations etc. (0..1)
+    ///
+    /// Comments about this mapping, including version notes, issues, scope limitations, and other important notes for usage.
     pub comment: ::core::option::Option<super::String>,
 }
 impl StructureDefinitionMapping {
@@ -690,28 +690,28 @@ impl crate::rt::Element for StructureDefinitionMapping {
     }
 }
 crate::rt::element_impls!(StructureDefinitionMapping, element);
-/** Snapshot view of the structure
-
- A snapshot view is expressed in a standalone form that can be used and interpreted without considering the base StructureDefinition.*/
+/// Snapshot view of the structure
+///
+/// A snapshot view is expressed in a standalone form that can be used and interpreted without considering the base StructureDefinition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureDefinitionSnapshot {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Definition of elements in the resource (if no StructureDefinition) (1..*)
-
- Captures constraints on each element within the resource.*/
+    /// Definition of elements in the resource (if no StructureDefinition) (1..*)
+    ///
+    /// Captures constraints on each element within the resource.
     pub element: ::std::vec::Vec<super::ElementDefinition>,
 }
 impl StructureDefinitionSnapshot {

@@ -2,118 +2,118 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A Map of relationships between 2 structures that can be used to transform data
-
- A Map of relationships between 2 structures that can be used to transform data.*/
+/// A Map of relationships between 2 structures that can be used to transform data
+///
+/// A Map of relationships between 2 structures that can be used to transform data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMap {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this structure map, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this structure map when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this structure map is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the structure map is stored on different servers.*/
+    /// Canonical identifier for this structure map, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this structure map when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this structure map is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the structure map is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the structure map (0..*)
-
- A formal identifier that is used to identify this structure map when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the structure map (0..*)
+    ///
+    /// A formal identifier that is used to identify this structure map when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Business version of the structure map (0..1)
-
- The identifier that is used to identify this version of the structure map when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the structure map author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the structure map (0..1)
+    ///
+    /// The identifier that is used to identify this version of the structure map when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the structure map author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this structure map (computer friendly) (1..1)
-
- A natural language name identifying the structure map. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this structure map (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the structure map. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this structure map (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the structure map.*/
+    /// Name for this structure map (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the structure map.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this structure map. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this structure map. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this structure map is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this structure map is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the structure map was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the structure map changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the structure map was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the structure map changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the structure map.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the structure map.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the structure map (0..1)
-
- A free text natural language description of the structure map from a consumer's perspective.*/
+    /// Natural language description of the structure map (0..1)
+    ///
+    /// A free text natural language description of the structure map from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate structure map instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate structure map instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for structure map (if applicable) (0..*)
-
- A legal or geographic region in which the structure map is intended to be used.*/
+    /// Intended jurisdiction for structure map (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the structure map is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this structure map is defined (0..1)
-
- Explanation of why this structure map is needed and why it has been designed as it has.*/
+    /// Why this structure map is defined (0..1)
+    ///
+    /// Explanation of why this structure map is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the structure map and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the structure map.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the structure map and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the structure map.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** Structure Definition used by this map (0..*)
-
- A structure definition used by this map. The structure definition may describe instances that are converted, or the instances that are produced.*/
+    /// Structure Definition used by this map (0..*)
+    ///
+    /// A structure definition used by this map. The structure definition may describe instances that are converted, or the instances that are produced.
     pub structure: ::std::vec::Vec<super::StructureMapStructure>,
-    /** Other maps used by this map (canonical URLs) (0..*)
-
- Other maps used by this map (canonical URLs).*/
+    /// Other maps used by this map (canonical URLs) (0..*)
+    ///
+    /// Other maps used by this map (canonical URLs).
     pub import: ::std::vec::Vec<super::Canonical>,
-    /** Named sections for reader convenience (1..*)
-
- Organizes the mapping into manageable chunks for human review/ease of maintenance.*/
+    /// Named sections for reader convenience (1..*)
+    ///
+    /// Organizes the mapping into manageable chunks for human review/ease of maintenance.
     pub group: ::std::vec::Vec<super::StructureMapGroup>,
 }
 impl StructureMap {
@@ -290,50 +290,50 @@ impl crate::rt::Element for StructureMap {
     }
 }
 crate::rt::element_impls!(StructureMap, resource);
-/** Named sections for reader convenience
-
- Organizes the mapping into manageable chunks for human review/ease of maintenance.*/
+/// Named sections for reader convenience
+///
+/// Organizes the mapping into manageable chunks for human review/ease of maintenance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Human-readable label (1..1)
-
- A unique name for the group for the convenience of human readers.*/
+    /// Human-readable label (1..1)
+    ///
+    /// A unique name for the group for the convenience of human readers.
     pub name: ::core::option::Option<super::Id>,
-    /** Another group that this group adds rules to (0..1)
-
- Another group that this group adds rules to.*/
+    /// Another group that this group adds rules to (0..1)
+    ///
+    /// Another group that this group adds rules to.
     pub extends: ::core::option::Option<super::Id>,
-    /** none | types | type-and-types (1..1)
-
- If this is the default rule set to apply for the source type or this combination of types.*/
+    /// none | types | type-and-types (1..1)
+    ///
+    /// If this is the default rule set to apply for the source type or this combination of types.
     pub type_mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapGroupTypeMode, super::Extension>,
     >,
-    /** Additional description/explanation for group (0..1)
-
- Additional supporting documentation that explains the purpose of the group and the types of mappings within it.*/
+    /// Additional description/explanation for group (0..1)
+    ///
+    /// Additional supporting documentation that explains the purpose of the group and the types of mappings within it.
     pub documentation: ::core::option::Option<super::String>,
-    /** Named instance provided when invoking the map (1..*)
-
- A name assigned to an instance of data. The instance must be provided when the mapping is invoked.*/
+    /// Named instance provided when invoking the map (1..*)
+    ///
+    /// A name assigned to an instance of data. The instance must be provided when the mapping is invoked.
     pub input: ::std::vec::Vec<super::StructureMapGroupInput>,
-    /** Transform Rule from source to target (1..*)
-
- Transform Rule from source to target.*/
+    /// Transform Rule from source to target (1..*)
+    ///
+    /// Transform Rule from source to target.
     pub rule: ::std::vec::Vec<super::StructureMapGroupRule>,
 }
 impl StructureMapGroup {
@@ -437,42 +437,42 @@ impl crate::rt::Element for StructureMapGroup {
     }
 }
 crate::rt::element_impls!(StructureMapGroup, element);
-/** Named instance provided when invoking the map
-
- A name assigned to an instance of data. The instance must be provided when the mapping is invoked.*/
+/// Named instance provided when invoking the map
+///
+/// A name assigned to an instance of data. The instance must be provided when the mapping is invoked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupInput {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name for this instance of data (1..1)
-
- Name for this instance of data.*/
+    /// Name for this instance of data (1..1)
+    ///
+    /// Name for this instance of data.
     pub name: ::core::option::Option<super::Id>,
-    /** Type for this instance of data (0..1)
-
- Type for this instance of data.*/
+    /// Type for this instance of data (0..1)
+    ///
+    /// Type for this instance of data.
     pub type_: ::core::option::Option<super::String>,
-    /** source | target (1..1)
-
- Mode for this instance of data.*/
+    /// source | target (1..1)
+    ///
+    /// Mode for this instance of data.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapInputMode, super::Extension>,
     >,
-    /** Documentation for this instance of data (0..1)
-
- Documentation for this instance of data.*/
+    /// Documentation for this instance of data (0..1)
+    ///
+    /// Documentation for this instance of data.
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupInput {
@@ -553,48 +553,48 @@ impl crate::rt::Element for StructureMapGroupInput {
     }
 }
 crate::rt::element_impls!(StructureMapGroupInput, element);
-/** Transform Rule from source to target
-
- Transform Rule from source to target.*/
+/// Transform Rule from source to target
+///
+/// Transform Rule from source to target.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupRule {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of the rule for internal references (1..1)
-
- Name of the rule for internal references.*/
+    /// Name of the rule for internal references (1..1)
+    ///
+    /// Name of the rule for internal references.
     pub name: ::core::option::Option<super::Id>,
-    /** Source inputs to the mapping (1..*)
-
- Source inputs to the mapping.*/
+    /// Source inputs to the mapping (1..*)
+    ///
+    /// Source inputs to the mapping.
     pub source: ::std::vec::Vec<super::StructureMapGroupRuleSource>,
-    /** Content to create because of this mapping rule (0..*)
-
- Content to create because of this mapping rule.*/
+    /// Content to create because of this mapping rule (0..*)
+    ///
+    /// Content to create because of this mapping rule.
     pub target: ::std::vec::Vec<super::StructureMapGroupRuleTarget>,
-    /** Rules contained in this rule (0..*)
-
- Rules contained in this rule.*/
+    /// Rules contained in this rule (0..*)
+    ///
+    /// Rules contained in this rule.
     pub rule: ::std::vec::Vec<super::StructureMapGroupRule>,
-    /** Which other rules to apply in the context of this rule (0..*)
-
- Which other rules to apply in the context of this rule.*/
+    /// Which other rules to apply in the context of this rule (0..*)
+    ///
+    /// Which other rules to apply in the context of this rule.
     pub dependent: ::std::vec::Vec<super::StructureMapGroupRuleDependent>,
-    /** Documentation for this instance of data (0..1)
-
- Documentation for this instance of data.*/
+    /// Documentation for this instance of data (0..1)
+    ///
+    /// Documentation for this instance of data.
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupRule {
@@ -713,32 +713,32 @@ impl crate::rt::Element for StructureMapGroupRule {
     }
 }
 crate::rt::element_impls!(StructureMapGroupRule, element);
-/** Which other rules to apply in the context of this rule
-
- Which other rules to apply in the context of this rule.*/
+/// Which other rules to apply in the context of this rule
+///
+/// Which other rules to apply in the context of this rule.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupRuleDependent {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Name of a rule or group to apply (1..1)
-
- Name of a rule or group to apply.*/
+    /// Name of a rule or group to apply (1..1)
+    ///
+    /// Name of a rule or group to apply.
     pub name: ::core::option::Option<super::Id>,
-    /** Variable to pass to the rule or group (1..*)
-
- Variable to pass to the rule or group.*/
+    /// Variable to pass to the rule or group (1..*)
+    ///
+    /// Variable to pass to the rule or group.
     pub variable: ::std::vec::Vec<super::String>,
 }
 impl StructureMapGroupRuleDependent {
@@ -809,72 +809,72 @@ impl crate::rt::Element for StructureMapGroupRuleDependent {
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleDependent, element);
-/** Source inputs to the mapping
-
- Source inputs to the mapping.*/
+/// Source inputs to the mapping
+///
+/// Source inputs to the mapping.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupRuleSource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type or variable this rule applies to (1..1)
-
- Type or variable this rule applies to.*/
+    /// Type or variable this rule applies to (1..1)
+    ///
+    /// Type or variable this rule applies to.
     pub context: ::core::option::Option<super::Id>,
-    /** Specified minimum cardinality (0..1)
-
- Specified minimum cardinality for the element. This is optional; if present, it acts an implicit check on the input content.*/
+    /// Specified minimum cardinality (0..1)
+    ///
+    /// Specified minimum cardinality for the element. This is optional; if present, it acts an implicit check on the input content.
     pub min: ::core::option::Option<super::Integer>,
-    /** Specified maximum cardinality (number or *) (0..1)
-
- Specified maximum cardinality for the element - a number or a "*". This is optional; if present, it acts an implicit check on the input content (* just serves as documentation; it's the default value).*/
+    /// Specified maximum cardinality (number or *) (0..1)
+    ///
+    /// Specified maximum cardinality for the element - a number or a "*". This is optional; if present, it acts an implicit check on the input content (* just serves as documentation; it's the default value).
     pub max: ::core::option::Option<super::String>,
-    /** Rule only applies if source has this type (0..1)
-
- Specified type for the element. This works as a condition on the mapping - use for polymorphic elements.*/
+    /// Rule only applies if source has this type (0..1)
+    ///
+    /// Specified type for the element. This works as a condition on the mapping - use for polymorphic elements.
     pub type_: ::core::option::Option<super::String>,
-    /** Default value if no value exists (0..1)
-
- A value to use if there is no existing value in the source object.*/
+    /// Default value if no value exists (0..1)
+    ///
+    /// A value to use if there is no existing value in the source object.
     pub default_value: ::core::option::Option<
         super::StructureMapGroupRuleSourceDefaultValue,
     >,
-    /** Optional field for this source (0..1)
-
- Optional field for this source.*/
+    /// Optional field for this source (0..1)
+    ///
+    /// Optional field for this source.
     pub element: ::core::option::Option<super::String>,
-    /** first | not_first | last | not_last | only_one (0..1)
-
- How to handle the list mode for this element.*/
+    /// first | not_first | last | not_last | only_one (0..1)
+    ///
+    /// How to handle the list mode for this element.
     pub list_mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapSourceListMode, super::Extension>,
     >,
-    /** Named context for field, if a field is specified (0..1)
-
- Named context for field, if a field is specified.*/
+    /// Named context for field, if a field is specified (0..1)
+    ///
+    /// Named context for field, if a field is specified.
     pub variable: ::core::option::Option<super::Id>,
-    /** FHIRPath expression  - must be true or the rule does not apply (0..1)
-
- FHIRPath expression  - must be true or the rule does not apply.*/
+    /// FHIRPath expression  - must be true or the rule does not apply (0..1)
+    ///
+    /// FHIRPath expression  - must be true or the rule does not apply.
     pub condition: ::core::option::Option<super::String>,
-    /** FHIRPath expression  - must be true or the mapping engine throws an error instead of completing (0..1)
-
- FHIRPath expression  - must be true or the mapping engine throws an error instead of completing.*/
+    /// FHIRPath expression  - must be true or the mapping engine throws an error instead of completing (0..1)
+    ///
+    /// FHIRPath expression  - must be true or the mapping engine throws an error instead of completing.
     pub check: ::core::option::Option<super::String>,
-    /** Message to put in log if source exists (FHIRPath) (0..1)
-
- A FHIRPath expression which specifies a message to put in the transform log when content matching the source rule is found.*/
+    /// Message to put in log if source exists (FHIRPath) (0..1)
+    ///
+    /// A FHIRPath expression which specifies a message to put in the transform log when content matching the source rule is found.
     pub log_message: ::core::option::Option<super::String>,
 }
 impl StructureMapGroupRuleSource {
@@ -1461,62 +1461,62 @@ impl crate::rt::Value for StructureMapGroupRuleSourceDefaultValue {
         }
     }
 }
-/** Content to create because of this mapping rule
-
- Content to create because of this mapping rule.*/
+/// Content to create because of this mapping rule
+///
+/// Content to create because of this mapping rule.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupRuleTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Type or variable this rule applies to (0..1)
-
- Type or variable this rule applies to.*/
+    /// Type or variable this rule applies to (0..1)
+    ///
+    /// Type or variable this rule applies to.
     pub context: ::core::option::Option<super::Id>,
-    /** type | variable (0..1)
-
- How to interpret the context.*/
+    /// type | variable (0..1)
+    ///
+    /// How to interpret the context.
     pub context_type: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapContextType, super::Extension>,
     >,
-    /** Field to create in the context (0..1)
-
- Field to create in the context.*/
+    /// Field to create in the context (0..1)
+    ///
+    /// Field to create in the context.
     pub element: ::core::option::Option<super::String>,
-    /** Named context for field, if desired, and a field is specified (0..1)
-
- Named context for field, if desired, and a field is specified.*/
+    /// Named context for field, if desired, and a field is specified (0..1)
+    ///
+    /// Named context for field, if desired, and a field is specified.
     pub variable: ::core::option::Option<super::Id>,
-    /** first | share | last | collate (0..*)
-
- If field is a list, how to manage the list.*/
+    /// first | share | last | collate (0..*)
+    ///
+    /// If field is a list, how to manage the list.
     pub list_mode: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::StructureMapTargetListMode, super::Extension>,
     >,
-    /** Internal rule reference for shared list items (0..1)
-
- Internal rule reference for shared list items.*/
+    /// Internal rule reference for shared list items (0..1)
+    ///
+    /// Internal rule reference for shared list items.
     pub list_rule_id: ::core::option::Option<super::Id>,
-    /** create | copy + (0..1)
-
- How the data is copied / created.*/
+    /// create | copy + (0..1)
+    ///
+    /// How the data is copied / created.
     pub transform: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapTransform, super::Extension>,
     >,
-    /** Parameters to the transform (0..*)
-
- Parameters to the transform.*/
+    /// Parameters to the transform (0..*)
+    ///
+    /// Parameters to the transform.
     pub parameter: ::std::vec::Vec<super::StructureMapGroupRuleTargetParameter>,
 }
 impl StructureMapGroupRuleTarget {
@@ -1608,28 +1608,28 @@ impl crate::rt::Element for StructureMapGroupRuleTarget {
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTarget, element);
-/** Parameters to the transform
-
- Parameters to the transform.*/
+/// Parameters to the transform
+///
+/// Parameters to the transform.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapGroupRuleTargetParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Parameter value - variable or literal (1..1)
-
- Parameter value - variable or literal.*/
+    /// Parameter value - variable or literal (1..1)
+    ///
+    /// Parameter value - variable or literal.
     pub value: ::core::option::Option<super::StructureMapGroupRuleTargetParameterValue>,
 }
 impl StructureMapGroupRuleTargetParameter {
@@ -1769,42 +1769,42 @@ impl crate::rt::Value for StructureMapGroupRuleTargetParameterValue {
         }
     }
 }
-/** Structure Definition used by this map
-
- A structure definition used by this map. The structure definition may describe instances that are converted, or the instances that are produced.*/
+/// Structure Definition used by this map
+///
+/// A structure definition used by this map. The structure definition may describe instances that are converted, or the instances that are produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StructureMapStructure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical reference to structure definition (1..1)
-
- The canonical reference to the structure.*/
+    /// Canonical reference to structure definition (1..1)
+    ///
+    /// The canonical reference to the structure.
     pub url: ::core::option::Option<super::Canonical>,
-    /** source | queried | target | produced (1..1)
-
- How the referenced structure is used in this mapping.*/
+    /// source | queried | target | produced (1..1)
+    ///
+    /// How the referenced structure is used in this mapping.
     pub mode: ::core::option::Option<
         crate::rt::Primitive<super::codes::StructureMapModelMode, super::Extension>,
     >,
-    /** Name for type in this map (0..1)
-
- The name used for this type in the map.*/
+    /// Name for type in this map (0..1)
+    ///
+    /// The name used for this type in the map.
     pub alias: ::core::option::Option<super::String>,
-    /** Documentation on use of structure (0..1)
-
- Documentation that describes how the structure is used in the mapping.*/
+    /// Documentation on use of structure (0..1)
+    ///
+    /// Documentation that describes how the structure is used in the mapping.
     pub documentation: ::core::option::Option<super::String>,
 }
 impl StructureMapStructure {

@@ -2,74 +2,74 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Server push subscription criteria
-
- The subscription resource is used to define a push-based subscription from a server to another system. Once a subscription is registered with the server, the server checks every resource that is created or updated, and if the resource matches the given criteria, it sends a message on the defined "channel" so that another system can take an appropriate action.*/
+/// Server push subscription criteria
+///
+/// The subscription resource is used to define a push-based subscription from a server to another system. Once a subscription is registered with the server, the server checks every resource that is created or updated, and if the resource matches the given criteria, it sends a message on the defined "channel" so that another system can take an appropriate action.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Subscription {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** requested | active | error | off (1..1)
-
- The status of the subscription, which marks the server state for managing the subscription.*/
+    /// requested | active | error | off (1..1)
+    ///
+    /// The status of the subscription, which marks the server state for managing the subscription.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::SubscriptionStatus, super::Extension>,
     >,
-    /** Contact details for source (e.g. troubleshooting) (0..*)
-
- Contact details for a human to contact about the subscription. The primary use of this for system administrator troubleshooting.*/
+    /// Contact details for source (e.g. troubleshooting) (0..*)
+    ///
+    /// Contact details for a human to contact about the subscription. The primary use of this for system administrator troubleshooting.
     pub contact: ::std::vec::Vec<super::ContactPoint>,
-    /** When to automatically delete the subscription (0..1)
-
- The time for the server to turn the subscription off.*/
+    /// When to automatically delete the subscription (0..1)
+    ///
+    /// The time for the server to turn the subscription off.
     pub end: ::core::option::Option<super::Instant>,
-    /** Description of why this subscription was created (1..1)
-
- A description of why this subscription is defined.*/
+    /// Description of why this subscription was created (1..1)
+    ///
+    /// A description of why this subscription is defined.
     pub reason: ::core::option::Option<super::String>,
-    /** Rule for server push (1..1)
-
- The rules that the server should use to determine when to generate notifications for this subscription.*/
+    /// Rule for server push (1..1)
+    ///
+    /// The rules that the server should use to determine when to generate notifications for this subscription.
     pub criteria: ::core::option::Option<super::String>,
-    /** Latest error note (0..1)
-
- A record of the last error that occurred when the server processed a notification.*/
+    /// Latest error note (0..1)
+    ///
+    /// A record of the last error that occurred when the server processed a notification.
     pub error: ::core::option::Option<super::String>,
-    /** The channel on which to report matches to the criteria (1..1)
-
- Details where to send notifications when resources are received that meet the criteria.*/
+    /// The channel on which to report matches to the criteria (1..1)
+    ///
+    /// Details where to send notifications when resources are received that meet the criteria.
     pub channel: ::core::option::Option<super::SubscriptionChannel>,
 }
 impl Subscription {
@@ -186,42 +186,42 @@ impl crate::rt::Element for Subscription {
     }
 }
 crate::rt::element_impls!(Subscription, resource);
-/** The channel on which to report matches to the criteria
-
- Details where to send notifications when resources are received that meet the criteria.*/
+/// The channel on which to report matches to the criteria
+///
+/// Details where to send notifications when resources are received that meet the criteria.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubscriptionChannel {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** rest-hook | websocket | email | sms | message (1..1)
-
- The type of channel to send notifications on.*/
+    /// rest-hook | websocket | email | sms | message (1..1)
+    ///
+    /// The type of channel to send notifications on.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::SubscriptionChannelType, super::Extension>,
     >,
-    /** Where the channel points to (0..1)
-
- The url that describes the actual end-point to send messages to.*/
+    /// Where the channel points to (0..1)
+    ///
+    /// The url that describes the actual end-point to send messages to.
     pub endpoint: ::core::option::Option<super::Url>,
-    /** MIME type to send, or omit for no payload (0..1)
-
- The mime type to send the payload in - either application/fhir+xml, or application/fhir+json. If the payload is not present, then there is no payload in the notification, just a notification. The mime type "text/plain" may also be used for Email and SMS subscriptions.*/
+    /// MIME type to send, or omit for no payload (0..1)
+    ///
+    /// The mime type to send the payload in - either application/fhir+xml, or application/fhir+json. If the payload is not present, then there is no payload in the notification, just a notification. The mime type "text/plain" may also be used for Email and SMS subscriptions.
     pub payload: ::core::option::Option<super::Code>,
-    /** Usage depends on the channel type (0..*)
-
- Additional headers / information to send as part of the notification.*/
+    /// Usage depends on the channel type (0..*)
+    ///
+    /// Additional headers / information to send as part of the notification.
     pub header: ::std::vec::Vec<super::String>,
 }
 impl SubscriptionChannel {

@@ -2,74 +2,74 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A homogeneous material with a definite composition
-
- A homogeneous material with a definite composition.*/
+/// A homogeneous material with a definite composition
+///
+/// A homogeneous material with a definite composition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Substance {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Unique identifier (0..*)
-
- Unique identifier for the substance.*/
+    /// Unique identifier (0..*)
+    ///
+    /// Unique identifier for the substance.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | inactive | entered-in-error (0..1)
-
- A code to indicate if the substance is actively used.*/
+    /// active | inactive | entered-in-error (0..1)
+    ///
+    /// A code to indicate if the substance is actively used.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirSubstanceStatus, super::Extension>,
     >,
-    /** What class/type of substance this is (0..*)
-
- A code that classifies the general type of substance.  This is used  for searching, sorting and display purposes.*/
+    /// What class/type of substance this is (0..*)
+    ///
+    /// A code that classifies the general type of substance.  This is used  for searching, sorting and display purposes.
     pub category: ::std::vec::Vec<super::CodeableConcept>,
-    /** What substance this is (1..1)
-
- A code (or set of codes) that identify this substance.*/
+    /// What substance this is (1..1)
+    ///
+    /// A code (or set of codes) that identify this substance.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Textual description of the substance, comments (0..1)
-
- A description of the substance - its appearance, handling requirements, and other usage notes.*/
+    /// Textual description of the substance, comments (0..1)
+    ///
+    /// A description of the substance - its appearance, handling requirements, and other usage notes.
     pub description: ::core::option::Option<super::String>,
-    /** If this describes a specific package/container of the substance (0..*)
-
- Substance may be used to describe a kind of substance, or a specific package/container of the substance: an instance.*/
+    /// If this describes a specific package/container of the substance (0..*)
+    ///
+    /// Substance may be used to describe a kind of substance, or a specific package/container of the substance: an instance.
     pub instance: ::std::vec::Vec<super::SubstanceInstance>,
-    /** Composition information about the substance (0..*)
-
- A substance can be composed of other substances.*/
+    /// Composition information about the substance (0..*)
+    ///
+    /// A substance can be composed of other substances.
     pub ingredient: ::std::vec::Vec<super::SubstanceIngredient>,
 }
 impl Substance {
@@ -184,32 +184,32 @@ impl crate::rt::Element for Substance {
     }
 }
 crate::rt::element_impls!(Substance, resource);
-/** Composition information about the substance
-
- A substance can be composed of other substances.*/
+/// Composition information about the substance
+///
+/// A substance can be composed of other substances.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceIngredient {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Optional amount (concentration) (0..1)
-
- The amount of the ingredient in the substance - a concentration ratio.*/
+    /// Optional amount (concentration) (0..1)
+    ///
+    /// The amount of the ingredient in the substance - a concentration ratio.
     pub quantity: ::core::option::Option<super::Ratio>,
-    /** A component of the substance (1..1)
-
- Another substance that is a component of this substance.*/
+    /// A component of the substance (1..1)
+    ///
+    /// Another substance that is a component of this substance.
     pub substance: ::core::option::Option<super::SubstanceIngredientSubstance>,
 }
 impl SubstanceIngredient {
@@ -324,36 +324,36 @@ impl crate::rt::Value for SubstanceIngredientSubstance {
         }
     }
 }
-/** If this describes a specific package/container of the substance
-
- Substance may be used to describe a kind of substance, or a specific package/container of the substance: an instance.*/
+/// If this describes a specific package/container of the substance
+///
+/// Substance may be used to describe a kind of substance, or a specific package/container of the substance: an instance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceInstance {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier of the package/container (0..1)
-
- Identifier associated with the package/container (usually a label affixed directly).*/
+    /// Identifier of the package/container (0..1)
+    ///
+    /// Identifier associated with the package/container (usually a label affixed directly).
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** When no longer valid to use (0..1)
-
- When the substance is no longer valid to use. For some substances, a single arbitrary date is used for expiry.*/
+    /// When no longer valid to use (0..1)
+    ///
+    /// When the substance is no longer valid to use. For some substances, a single arbitrary date is used for expiry.
     pub expiry: ::core::option::Option<super::DateTime>,
-    /** Amount of substance in the package (0..1)
-
- The amount of the substance.*/
+    /// Amount of substance in the package (0..1)
+    ///
+    /// The amount of the substance.
     pub quantity: ::core::option::Option<super::Quantity>,
 }
 impl SubstanceInstance {

@@ -2,66 +2,66 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Todo
-
- Todo.*/
+/// Todo
+///
+/// Todo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceReferenceInformation {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub comment: ::core::option::Option<super::String>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub gene: ::std::vec::Vec<super::SubstanceReferenceInformationGene>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub gene_element: ::std::vec::Vec<super::SubstanceReferenceInformationGeneElement>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub classification: ::std::vec::Vec<
         super::SubstanceReferenceInformationClassification,
     >,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub target: ::std::vec::Vec<super::SubstanceReferenceInformationTarget>,
 }
 impl SubstanceReferenceInformation {
@@ -185,40 +185,40 @@ impl crate::rt::Element for SubstanceReferenceInformation {
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformation, resource);
-/** Todo
-
- Todo.*/
+/// Todo
+///
+/// Todo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceReferenceInformationClassification {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub domain: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub classification: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub subtype: ::std::vec::Vec<super::CodeableConcept>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceReferenceInformationClassification {
@@ -286,36 +286,36 @@ impl crate::rt::Element for SubstanceReferenceInformationClassification {
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationClassification, element);
-/** Todo
-
- Todo.*/
+/// Todo
+///
+/// Todo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceReferenceInformationGene {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub gene_sequence_origin: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub gene: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceReferenceInformationGene {
@@ -379,36 +379,36 @@ impl crate::rt::Element for SubstanceReferenceInformationGene {
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGene, element);
-/** Todo
-
- Todo.*/
+/// Todo
+///
+/// Todo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceReferenceInformationGeneElement {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub element: ::core::option::Option<super::Identifier>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceReferenceInformationGeneElement {
@@ -472,56 +472,56 @@ impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGeneElement, element);
-/** Todo
-
- Todo.*/
+/// Todo
+///
+/// Todo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceReferenceInformationTarget {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub target: ::core::option::Option<super::Identifier>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub interaction: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub organism: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub organism_type: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub amount: ::core::option::Option<super::SubstanceReferenceInformationTargetAmount>,
-    /** Todo (0..1)
-
- Todo.*/
+    /// Todo (0..1)
+    ///
+    /// Todo.
     pub amount_type: ::core::option::Option<super::CodeableConcept>,
-    /** Todo (0..*)
-
- Todo.*/
+    /// Todo (0..*)
+    ///
+    /// Todo.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceReferenceInformationTarget {

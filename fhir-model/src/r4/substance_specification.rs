@@ -2,122 +2,122 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** The detailed description of a substance, typically at a level beyond what is used for prescribing
-
- The detailed description of a substance, typically at a level beyond what is used for prescribing.*/
+/// The detailed description of a substance, typically at a level beyond what is used for prescribing
+///
+/// The detailed description of a substance, typically at a level beyond what is used for prescribing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecification {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Identifier by which this substance is known (0..1)
-
- Identifier by which this substance is known.*/
+    /// Identifier by which this substance is known (0..1)
+    ///
+    /// Identifier by which this substance is known.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** High level categorization, e.g. polymer or nucleic acid (0..1)
-
- High level categorization, e.g. polymer or nucleic acid.*/
+    /// High level categorization, e.g. polymer or nucleic acid (0..1)
+    ///
+    /// High level categorization, e.g. polymer or nucleic acid.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Status of substance within the catalogue e.g. approved (0..1)
-
- Status of substance within the catalogue e.g. approved.*/
+    /// Status of substance within the catalogue e.g. approved (0..1)
+    ///
+    /// Status of substance within the catalogue e.g. approved.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** If the substance applies to only human or veterinary use (0..1)
-
- If the substance applies to only human or veterinary use.*/
+    /// If the substance applies to only human or veterinary use (0..1)
+    ///
+    /// If the substance applies to only human or veterinary use.
     pub domain: ::core::option::Option<super::CodeableConcept>,
-    /** Textual description of the substance (0..1)
-
- Textual description of the substance.*/
+    /// Textual description of the substance (0..1)
+    ///
+    /// Textual description of the substance.
     pub description: ::core::option::Option<super::String>,
-    /** Supporting literature (0..*)
-
- Supporting literature.*/
+    /// Supporting literature (0..*)
+    ///
+    /// Supporting literature.
     pub source: ::std::vec::Vec<super::Reference>,
-    /** Textual comment about this record of a substance (0..1)
-
- Textual comment about this record of a substance.*/
+    /// Textual comment about this record of a substance (0..1)
+    ///
+    /// Textual comment about this record of a substance.
     pub comment: ::core::option::Option<super::String>,
-    /** Moiety, for structural modifications (0..*)
-
- Moiety, for structural modifications.*/
+    /// Moiety, for structural modifications (0..*)
+    ///
+    /// Moiety, for structural modifications.
     pub moiety: ::std::vec::Vec<super::SubstanceSpecificationMoiety>,
-    /** General specifications for this substance, including how it is related to other substances (0..*)
-
- General specifications for this substance, including how it is related to other substances.*/
+    /// General specifications for this substance, including how it is related to other substances (0..*)
+    ///
+    /// General specifications for this substance, including how it is related to other substances.
     pub property: ::std::vec::Vec<super::SubstanceSpecificationProperty>,
-    /** General information detailing this substance (0..1)
-
- General information detailing this substance.*/
+    /// General information detailing this substance (0..1)
+    ///
+    /// General information detailing this substance.
     pub reference_information: ::core::option::Option<super::Reference>,
-    /** Structural information (0..1)
-
- Structural information.*/
+    /// Structural information (0..1)
+    ///
+    /// Structural information.
     pub structure: ::core::option::Option<super::SubstanceSpecificationStructure>,
-    /** Codes associated with the substance (0..*)
-
- Codes associated with the substance.*/
+    /// Codes associated with the substance (0..*)
+    ///
+    /// Codes associated with the substance.
     pub code: ::std::vec::Vec<super::SubstanceSpecificationCode>,
-    /** Names applicable to this substance (0..*)
-
- Names applicable to this substance.*/
+    /// Names applicable to this substance (0..*)
+    ///
+    /// Names applicable to this substance.
     pub name: ::std::vec::Vec<super::SubstanceSpecificationName>,
-    /** The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..*)
-
- The molecular weight or weight range (for proteins, polymers or nucleic acids).*/
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..*)
+    ///
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids).
     pub molecular_weight: ::std::vec::Vec<
         super::SubstanceSpecificationStructureIsotopeMolecularWeight,
     >,
-    /** A link between this substance and another, with details of the relationship (0..*)
-
- A link between this substance and another, with details of the relationship.*/
+    /// A link between this substance and another, with details of the relationship (0..*)
+    ///
+    /// A link between this substance and another, with details of the relationship.
     pub relationship: ::std::vec::Vec<super::SubstanceSpecificationRelationship>,
-    /** Data items specific to nucleic acids (0..1)
-
- Data items specific to nucleic acids.*/
+    /// Data items specific to nucleic acids (0..1)
+    ///
+    /// Data items specific to nucleic acids.
     pub nucleic_acid: ::core::option::Option<super::Reference>,
-    /** Data items specific to polymers (0..1)
-
- Data items specific to polymers.*/
+    /// Data items specific to polymers (0..1)
+    ///
+    /// Data items specific to polymers.
     pub polymer: ::core::option::Option<super::Reference>,
-    /** Data items specific to proteins (0..1)
-
- Data items specific to proteins.*/
+    /// Data items specific to proteins (0..1)
+    ///
+    /// Data items specific to proteins.
     pub protein: ::core::option::Option<super::Reference>,
-    /** Material or taxonomic/anatomical source for the substance (0..1)
-
- Material or taxonomic/anatomical source for the substance.*/
+    /// Material or taxonomic/anatomical source for the substance (0..1)
+    ///
+    /// Material or taxonomic/anatomical source for the substance.
     pub source_material: ::core::option::Option<super::Reference>,
 }
 impl SubstanceSpecification {
@@ -321,44 +321,44 @@ impl crate::rt::Element for SubstanceSpecification {
     }
 }
 crate::rt::element_impls!(SubstanceSpecification, resource);
-/** Codes associated with the substance
-
- Codes associated with the substance.*/
+/// Codes associated with the substance
+///
+/// Codes associated with the substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationCode {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The specific code (0..1)
-
- The specific code.*/
+    /// The specific code (0..1)
+    ///
+    /// The specific code.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Status of the code assignment (0..1)
-
- Status of the code assignment.*/
+    /// Status of the code assignment (0..1)
+    ///
+    /// Status of the code assignment.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** The date at which the code status is changed as part of the terminology maintenance (0..1)
-
- The date at which the code status is changed as part of the terminology maintenance.*/
+    /// The date at which the code status is changed as part of the terminology maintenance (0..1)
+    ///
+    /// The date at which the code status is changed as part of the terminology maintenance.
     pub status_date: ::core::option::Option<super::DateTime>,
-    /** Any comment can be provided in this field, if necessary (0..1)
-
- Any comment can be provided in this field, if necessary.*/
+    /// Any comment can be provided in this field, if necessary (0..1)
+    ///
+    /// Any comment can be provided in this field, if necessary.
     pub comment: ::core::option::Option<super::String>,
-    /** Supporting literature (0..*)
-
- Supporting literature.*/
+    /// Supporting literature (0..*)
+    ///
+    /// Supporting literature.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceSpecificationCode {
@@ -430,52 +430,52 @@ impl crate::rt::Element for SubstanceSpecificationCode {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationCode, element);
-/** Moiety, for structural modifications
-
- Moiety, for structural modifications.*/
+/// Moiety, for structural modifications
+///
+/// Moiety, for structural modifications.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationMoiety {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Role that the moiety is playing (0..1)
-
- Role that the moiety is playing.*/
+    /// Role that the moiety is playing (0..1)
+    ///
+    /// Role that the moiety is playing.
     pub role: ::core::option::Option<super::CodeableConcept>,
-    /** Identifier by which this moiety substance is known (0..1)
-
- Identifier by which this moiety substance is known.*/
+    /// Identifier by which this moiety substance is known (0..1)
+    ///
+    /// Identifier by which this moiety substance is known.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Textual name for this moiety substance (0..1)
-
- Textual name for this moiety substance.*/
+    /// Textual name for this moiety substance (0..1)
+    ///
+    /// Textual name for this moiety substance.
     pub name: ::core::option::Option<super::String>,
-    /** Stereochemistry type (0..1)
-
- Stereochemistry type.*/
+    /// Stereochemistry type (0..1)
+    ///
+    /// Stereochemistry type.
     pub stereochemistry: ::core::option::Option<super::CodeableConcept>,
-    /** Optical activity type (0..1)
-
- Optical activity type.*/
+    /// Optical activity type (0..1)
+    ///
+    /// Optical activity type.
     pub optical_activity: ::core::option::Option<super::CodeableConcept>,
-    /** Molecular formula (0..1)
-
- Molecular formula.*/
+    /// Molecular formula (0..1)
+    ///
+    /// Molecular formula.
     pub molecular_formula: ::core::option::Option<super::String>,
-    /** Quantitative value for this moiety (0..1)
-
- Quantitative value for this moiety.*/
+    /// Quantitative value for this moiety (0..1)
+    ///
+    /// Quantitative value for this moiety.
     pub amount: ::core::option::Option<super::SubstanceSpecificationMoietyAmount>,
 }
 impl SubstanceSpecificationMoiety {
@@ -601,68 +601,68 @@ impl crate::rt::Value for SubstanceSpecificationMoietyAmount {
         }
     }
 }
-/** Names applicable to this substance
-
- Names applicable to this substance.*/
+/// Names applicable to this substance
+///
+/// Names applicable to this substance.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationName {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The actual name (1..1)
-
- The actual name.*/
+    /// The actual name (1..1)
+    ///
+    /// The actual name.
     pub name: ::core::option::Option<super::String>,
-    /** Name type (0..1)
-
- Name type.*/
+    /// Name type (0..1)
+    ///
+    /// Name type.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The status of the name (0..1)
-
- The status of the name.*/
+    /// The status of the name (0..1)
+    ///
+    /// The status of the name.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** If this is the preferred name for this substance (0..1)
-
- If this is the preferred name for this substance.*/
+    /// If this is the preferred name for this substance (0..1)
+    ///
+    /// If this is the preferred name for this substance.
     pub preferred: ::core::option::Option<super::Boolean>,
-    /** Language of the name (0..*)
-
- Language of the name.*/
+    /// Language of the name (0..*)
+    ///
+    /// Language of the name.
     pub language: ::std::vec::Vec<super::CodeableConcept>,
-    /** The use context of this name for example if there is a different name a drug active ingredient as opposed to a food colour additive (0..*)
-
- The use context of this name for example if there is a different name a drug active ingredient as opposed to a food colour additive.*/
+    /// The use context of this name for example if there is a different name a drug active ingredient as opposed to a food colour additive (0..*)
+    ///
+    /// The use context of this name for example if there is a different name a drug active ingredient as opposed to a food colour additive.
     pub domain: ::std::vec::Vec<super::CodeableConcept>,
-    /** The jurisdiction where this name applies (0..*)
-
- The jurisdiction where this name applies.*/
+    /// The jurisdiction where this name applies (0..*)
+    ///
+    /// The jurisdiction where this name applies.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** A synonym of this name (0..*)
-
- A synonym of this name.*/
+    /// A synonym of this name (0..*)
+    ///
+    /// A synonym of this name.
     pub synonym: ::std::vec::Vec<super::SubstanceSpecificationName>,
-    /** A translation for this name (0..*)
-
- A translation for this name.*/
+    /// A translation for this name (0..*)
+    ///
+    /// A translation for this name.
     pub translation: ::std::vec::Vec<super::SubstanceSpecificationName>,
-    /** Details of the official nature of this name (0..*)
-
- Details of the official nature of this name.*/
+    /// Details of the official nature of this name (0..*)
+    ///
+    /// Details of the official nature of this name.
     pub official: ::std::vec::Vec<super::SubstanceSpecificationNameOfficial>,
-    /** Supporting literature (0..*)
-
- Supporting literature.*/
+    /// Supporting literature (0..*)
+    ///
+    /// Supporting literature.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceSpecificationName {
@@ -797,36 +797,36 @@ impl crate::rt::Element for SubstanceSpecificationName {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationName, element);
-/** Details of the official nature of this name
-
- Details of the official nature of this name.*/
+/// Details of the official nature of this name
+///
+/// Details of the official nature of this name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationNameOfficial {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Which authority uses this official name (0..1)
-
- Which authority uses this official name.*/
+    /// Which authority uses this official name (0..1)
+    ///
+    /// Which authority uses this official name.
     pub authority: ::core::option::Option<super::CodeableConcept>,
-    /** The status of the official name (0..1)
-
- The status of the official name.*/
+    /// The status of the official name (0..1)
+    ///
+    /// The status of the official name.
     pub status: ::core::option::Option<super::CodeableConcept>,
-    /** Date of official name change (0..1)
-
- Date of official name change.*/
+    /// Date of official name change (0..1)
+    ///
+    /// Date of official name change.
     pub date: ::core::option::Option<super::DateTime>,
 }
 impl SubstanceSpecificationNameOfficial {
@@ -890,46 +890,46 @@ impl crate::rt::Element for SubstanceSpecificationNameOfficial {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationNameOfficial, element);
-/** General specifications for this substance, including how it is related to other substances
-
- General specifications for this substance, including how it is related to other substances.*/
+/// General specifications for this substance, including how it is related to other substances
+///
+/// General specifications for this substance, including how it is related to other substances.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationProperty {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A category for this property, e.g. Physical, Chemical, Enzymatic (0..1)
-
- A category for this property, e.g. Physical, Chemical, Enzymatic.*/
+    /// A category for this property, e.g. Physical, Chemical, Enzymatic (0..1)
+    ///
+    /// A category for this property, e.g. Physical, Chemical, Enzymatic.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** Property type e.g. viscosity, pH, isoelectric point (0..1)
-
- Property type e.g. viscosity, pH, isoelectric point.*/
+    /// Property type e.g. viscosity, pH, isoelectric point (0..1)
+    ///
+    /// Property type e.g. viscosity, pH, isoelectric point.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Parameters that were used in the measurement of a property (e.g. for viscosity: measured at 20C with a pH of 7.1) (0..1)
-
- Parameters that were used in the measurement of a property (e.g. for viscosity: measured at 20C with a pH of 7.1).*/
+    /// Parameters that were used in the measurement of a property (e.g. for viscosity: measured at 20C with a pH of 7.1) (0..1)
+    ///
+    /// Parameters that were used in the measurement of a property (e.g. for viscosity: measured at 20C with a pH of 7.1).
     pub parameters: ::core::option::Option<super::String>,
-    /** A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol) (0..1)
-
- A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol).*/
+    /// A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol) (0..1)
+    ///
+    /// A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol).
     pub defining_substance: ::core::option::Option<
         super::SubstanceSpecificationPropertyDefiningSubstance,
     >,
-    /** Quantitative value for this property (0..1)
-
- Quantitative value for this property.*/
+    /// Quantitative value for this property (0..1)
+    ///
+    /// Quantitative value for this property.
     pub amount: ::core::option::Option<super::SubstanceSpecificationPropertyAmount>,
 }
 impl SubstanceSpecificationProperty {
@@ -1093,54 +1093,54 @@ impl crate::rt::Value for SubstanceSpecificationPropertyAmount {
         }
     }
 }
-/** A link between this substance and another, with details of the relationship
-
- A link between this substance and another, with details of the relationship.*/
+/// A link between this substance and another, with details of the relationship
+///
+/// A link between this substance and another, with details of the relationship.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationRelationship {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A pointer to another substance, as a resource or just a representational code (0..1)
-
- A pointer to another substance, as a resource or just a representational code.*/
+    /// A pointer to another substance, as a resource or just a representational code (0..1)
+    ///
+    /// A pointer to another substance, as a resource or just a representational code.
     pub substance: ::core::option::Option<
         super::SubstanceSpecificationRelationshipSubstance,
     >,
-    /** For example "salt to parent", "active moiety", "starting material" (0..1)
-
- For example "salt to parent", "active moiety", "starting material".*/
+    /// For example "salt to parent", "active moiety", "starting material" (0..1)
+    ///
+    /// For example "salt to parent", "active moiety", "starting material".
     pub relationship: ::core::option::Option<super::CodeableConcept>,
-    /** For example where an enzyme strongly bonds with a particular substance, this is a defining relationship for that enzyme, out of several possible substance relationships (0..1)
-
- For example where an enzyme strongly bonds with a particular substance, this is a defining relationship for that enzyme, out of several possible substance relationships.*/
+    /// For example where an enzyme strongly bonds with a particular substance, this is a defining relationship for that enzyme, out of several possible substance relationships (0..1)
+    ///
+    /// For example where an enzyme strongly bonds with a particular substance, this is a defining relationship for that enzyme, out of several possible substance relationships.
     pub is_defining: ::core::option::Option<super::Boolean>,
-    /** A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other (0..1)
-
- A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other.*/
+    /// A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other (0..1)
+    ///
+    /// A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other.
     pub amount: ::core::option::Option<super::SubstanceSpecificationRelationshipAmount>,
-    /** For use when the numeric (0..1)
-
- For use when the numeric.*/
+    /// For use when the numeric (0..1)
+    ///
+    /// For use when the numeric.
     pub amount_ratio_low_limit: ::core::option::Option<super::Ratio>,
-    /** An operator for the amount, for example "average", "approximately", "less than" (0..1)
-
- An operator for the amount, for example "average", "approximately", "less than".*/
+    /// An operator for the amount, for example "average", "approximately", "less than" (0..1)
+    ///
+    /// An operator for the amount, for example "average", "approximately", "less than".
     pub amount_type: ::core::option::Option<super::CodeableConcept>,
-    /** Supporting literature (0..*)
-
- Supporting literature.*/
+    /// Supporting literature (0..*)
+    ///
+    /// Supporting literature.
     pub source: ::std::vec::Vec<super::Reference>,
 }
 impl SubstanceSpecificationRelationship {
@@ -1326,58 +1326,58 @@ impl crate::rt::Value for SubstanceSpecificationRelationshipAmount {
         }
     }
 }
-/** Structural information
-
- Structural information.*/
+/// Structural information
+///
+/// Structural information.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationStructure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Stereochemistry type (0..1)
-
- Stereochemistry type.*/
+    /// Stereochemistry type (0..1)
+    ///
+    /// Stereochemistry type.
     pub stereochemistry: ::core::option::Option<super::CodeableConcept>,
-    /** Optical activity type (0..1)
-
- Optical activity type.*/
+    /// Optical activity type (0..1)
+    ///
+    /// Optical activity type.
     pub optical_activity: ::core::option::Option<super::CodeableConcept>,
-    /** Molecular formula (0..1)
-
- Molecular formula.*/
+    /// Molecular formula (0..1)
+    ///
+    /// Molecular formula.
     pub molecular_formula: ::core::option::Option<super::String>,
-    /** Specified per moiety according to the Hill system, i.e. first C, then H, then alphabetical, each moiety separated by a dot (0..1)
-
- Specified per moiety according to the Hill system, i.e. first C, then H, then alphabetical, each moiety separated by a dot.*/
+    /// Specified per moiety according to the Hill system, i.e. first C, then H, then alphabetical, each moiety separated by a dot (0..1)
+    ///
+    /// Specified per moiety according to the Hill system, i.e. first C, then H, then alphabetical, each moiety separated by a dot.
     pub molecular_formula_by_moiety: ::core::option::Option<super::String>,
-    /** Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio (0..*)
-
- Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio.*/
+    /// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio (0..*)
+    ///
+    /// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio.
     pub isotope: ::std::vec::Vec<super::SubstanceSpecificationStructureIsotope>,
-    /** The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..1)
-
- The molecular weight or weight range (for proteins, polymers or nucleic acids).*/
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..1)
+    ///
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids).
     pub molecular_weight: ::core::option::Option<
         super::SubstanceSpecificationStructureIsotopeMolecularWeight,
     >,
-    /** Supporting literature (0..*)
-
- Supporting literature.*/
+    /// Supporting literature (0..*)
+    ///
+    /// Supporting literature.
     pub source: ::std::vec::Vec<super::Reference>,
-    /** Molecular structural representation (0..*)
-
- Molecular structural representation.*/
+    /// Molecular structural representation (0..*)
+    ///
+    /// Molecular structural representation.
     pub representation: ::std::vec::Vec<
         super::SubstanceSpecificationStructureRepresentation,
     >,
@@ -1487,44 +1487,44 @@ impl crate::rt::Element for SubstanceSpecificationStructure {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructure, element);
-/** Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
-
- Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio.*/
+/// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
+///
+/// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationStructureIsotope {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Substance identifier for each non-natural or radioisotope (0..1)
-
- Substance identifier for each non-natural or radioisotope.*/
+    /// Substance identifier for each non-natural or radioisotope (0..1)
+    ///
+    /// Substance identifier for each non-natural or radioisotope.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Substance name for each non-natural or radioisotope (0..1)
-
- Substance name for each non-natural or radioisotope.*/
+    /// Substance name for each non-natural or radioisotope (0..1)
+    ///
+    /// Substance name for each non-natural or radioisotope.
     pub name: ::core::option::Option<super::CodeableConcept>,
-    /** The type of isotopic substitution present in a single substance (0..1)
-
- The type of isotopic substitution present in a single substance.*/
+    /// The type of isotopic substitution present in a single substance (0..1)
+    ///
+    /// The type of isotopic substitution present in a single substance.
     pub substitution: ::core::option::Option<super::CodeableConcept>,
-    /** Half life - for a non-natural nuclide (0..1)
-
- Half life - for a non-natural nuclide.*/
+    /// Half life - for a non-natural nuclide (0..1)
+    ///
+    /// Half life - for a non-natural nuclide.
     pub half_life: ::core::option::Option<super::Quantity>,
-    /** The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..1)
-
- The molecular weight or weight range (for proteins, polymers or nucleic acids).*/
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids) (0..1)
+    ///
+    /// The molecular weight or weight range (for proteins, polymers or nucleic acids).
     pub molecular_weight: ::core::option::Option<
         super::SubstanceSpecificationStructureIsotopeMolecularWeight,
     >,
@@ -1606,36 +1606,36 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotope {
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructureIsotope, element);
-/** The molecular weight or weight range (for proteins, polymers or nucleic acids)
-
- The molecular weight or weight range (for proteins, polymers or nucleic acids).*/
+/// The molecular weight or weight range (for proteins, polymers or nucleic acids)
+///
+/// The molecular weight or weight range (for proteins, polymers or nucleic acids).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationStructureIsotopeMolecularWeight {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The method by which the molecular weight was determined (0..1)
-
- The method by which the molecular weight was determined.*/
+    /// The method by which the molecular weight was determined (0..1)
+    ///
+    /// The method by which the molecular weight was determined.
     pub method: ::core::option::Option<super::CodeableConcept>,
-    /** Type of molecular weight such as exact, average (also known as. number average), weight average (0..1)
-
- Type of molecular weight such as exact, average (also known as. number average), weight average.*/
+    /// Type of molecular weight such as exact, average (also known as. number average), weight average (0..1)
+    ///
+    /// Type of molecular weight such as exact, average (also known as. number average), weight average.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field (0..1)
-
- Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field.*/
+    /// Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field (0..1)
+    ///
+    /// Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field.
     pub amount: ::core::option::Option<super::Quantity>,
 }
 impl SubstanceSpecificationStructureIsotopeMolecularWeight {
@@ -1701,36 +1701,36 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotopeMolecularWeigh
 crate::rt::element_impls!(
     SubstanceSpecificationStructureIsotopeMolecularWeight, element
 );
-/** Molecular structural representation
-
- Molecular structural representation.*/
+/// Molecular structural representation
+///
+/// Molecular structural representation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubstanceSpecificationStructureRepresentation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The type of structure (e.g. Full, Partial, Representative) (0..1)
-
- The type of structure (e.g. Full, Partial, Representative).*/
+    /// The type of structure (e.g. Full, Partial, Representative) (0..1)
+    ///
+    /// The type of structure (e.g. Full, Partial, Representative).
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The structural representation as text string in a format e.g. InChI, SMILES, MOLFILE, CDX (0..1)
-
- The structural representation as text string in a format e.g. InChI, SMILES, MOLFILE, CDX.*/
+    /// The structural representation as text string in a format e.g. InChI, SMILES, MOLFILE, CDX (0..1)
+    ///
+    /// The structural representation as text string in a format e.g. InChI, SMILES, MOLFILE, CDX.
     pub representation: ::core::option::Option<super::String>,
-    /** An attached file with the structural representation (0..1)
-
- An attached file with the structural representation.*/
+    /// An attached file with the structural representation (0..1)
+    ///
+    /// An attached file with the structural representation.
     pub attachment: ::core::option::Option<super::Attachment>,
 }
 impl SubstanceSpecificationStructureRepresentation {

@@ -2,90 +2,90 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Delivery of bulk Supplies
-
- Record of delivery of what is supplied.*/
+/// Delivery of bulk Supplies
+///
+/// Record of delivery of what is supplied.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupplyDelivery {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier (0..*)
-
- Identifier for the supply delivery event that is used to identify it across multiple disparate systems.*/
+    /// External identifier (0..*)
+    ///
+    /// Identifier for the supply delivery event that is used to identify it across multiple disparate systems.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Fulfills plan, proposal or order (0..*)
-
- A plan, proposal or order that is fulfilled in whole or in part by this event.*/
+    /// Fulfills plan, proposal or order (0..*)
+    ///
+    /// A plan, proposal or order that is fulfilled in whole or in part by this event.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Part of referenced event (0..*)
-
- A larger event of which this particular event is a component or step.*/
+    /// Part of referenced event (0..*)
+    ///
+    /// A larger event of which this particular event is a component or step.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** in-progress | completed | abandoned | entered-in-error (0..1)
-
- A code specifying the state of the dispense event.*/
+    /// in-progress | completed | abandoned | entered-in-error (0..1)
+    ///
+    /// A code specifying the state of the dispense event.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::SupplyDeliveryStatus, super::Extension>,
     >,
-    /** Patient for whom the item is supplied (0..1)
-
- A link to a resource representing the person whom the delivered item is for.*/
+    /// Patient for whom the item is supplied (0..1)
+    ///
+    /// A link to a resource representing the person whom the delivered item is for.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Category of dispense event (0..1)
-
- Indicates the type of dispensing event that is performed. Examples include: Trial Fill, Completion of Trial, Partial Fill, Emergency Fill, Samples, etc.*/
+    /// Category of dispense event (0..1)
+    ///
+    /// Indicates the type of dispensing event that is performed. Examples include: Trial Fill, Completion of Trial, Partial Fill, Emergency Fill, Samples, etc.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** The item that is delivered or supplied (0..1)
-
- The item that is being delivered or has been supplied.*/
+    /// The item that is delivered or supplied (0..1)
+    ///
+    /// The item that is being delivered or has been supplied.
     pub supplied_item: ::core::option::Option<super::SupplyDeliverySuppliedItem>,
-    /** When event occurred (0..1)
-
- The date or time(s) the activity occurred.*/
+    /// When event occurred (0..1)
+    ///
+    /// The date or time(s) the activity occurred.
     pub occurrence: ::core::option::Option<super::SupplyDeliveryOccurrence>,
-    /** Dispenser (0..1)
-
- The individual responsible for dispensing the medication, supplier or device.*/
+    /// Dispenser (0..1)
+    ///
+    /// The individual responsible for dispensing the medication, supplier or device.
     pub supplier: ::core::option::Option<super::Reference>,
-    /** Where the Supply was sent (0..1)
-
- Identification of the facility/location where the Supply was shipped to, as part of the dispense event.*/
+    /// Where the Supply was sent (0..1)
+    ///
+    /// Identification of the facility/location where the Supply was shipped to, as part of the dispense event.
     pub destination: ::core::option::Option<super::Reference>,
-    /** Who collected the Supply (0..*)
-
- Identifies the person who picked up the Supply.*/
+    /// Who collected the Supply (0..*)
+    ///
+    /// Identifies the person who picked up the Supply.
     pub receiver: ::std::vec::Vec<super::Reference>,
 }
 impl SupplyDelivery {
@@ -262,32 +262,32 @@ impl crate::rt::Value for SupplyDeliveryOccurrence {
         }
     }
 }
-/** The item that is delivered or supplied
-
- The item that is being delivered or has been supplied.*/
+/// The item that is delivered or supplied
+///
+/// The item that is being delivered or has been supplied.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupplyDeliverySuppliedItem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Amount dispensed (0..1)
-
- The amount of supply that has been dispensed. Includes unit of measure.*/
+    /// Amount dispensed (0..1)
+    ///
+    /// The amount of supply that has been dispensed. Includes unit of measure.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Medication, Substance, or Device supplied (0..1)
-
- Identifies the medication, substance or device being dispensed. This is either a link to a resource representing the details of the item or a code that identifies the item from a known list.*/
+    /// Medication, Substance, or Device supplied (0..1)
+    ///
+    /// Identifies the medication, substance or device being dispensed. This is either a link to a resource representing the details of the item or a code that identifies the item from a known list.
     pub item: ::core::option::Option<super::SupplyDeliverySuppliedItemItem>,
 }
 impl SupplyDeliverySuppliedItem {

@@ -2,108 +2,108 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Request for a medication, substance or device
-
- A record of a request for a medication, substance or device used in the healthcare setting.*/
+/// Request for a medication, substance or device
+///
+/// A record of a request for a medication, substance or device used in the healthcare setting.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupplyRequest {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for SupplyRequest (0..*)
-
- Business identifiers assigned to this SupplyRequest by the author and/or other systems. These identifiers remain constant as the resource is updated and propagates from server to server.*/
+    /// Business Identifier for SupplyRequest (0..*)
+    ///
+    /// Business identifiers assigned to this SupplyRequest by the author and/or other systems. These identifiers remain constant as the resource is updated and propagates from server to server.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** draft | active | suspended + (0..1)
-
- Status of the supply request.*/
+    /// draft | active | suspended + (0..1)
+    ///
+    /// Status of the supply request.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::SupplyRequestStatus, super::Extension>,
     >,
-    /** The kind of supply (central, non-stock, etc.) (0..1)
-
- Category of supply, e.g.  central, non-stock, etc. This is used to support work flows associated with the supply process.*/
+    /// The kind of supply (central, non-stock, etc.) (0..1)
+    ///
+    /// Category of supply, e.g.  central, non-stock, etc. This is used to support work flows associated with the supply process.
     pub category: ::core::option::Option<super::CodeableConcept>,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly this SupplyRequest should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly this SupplyRequest should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** Medication, Substance, or Device requested to be supplied (1..1)
-
- The item that is requested to be supplied. This is either a link to a resource representing the details of the item or a code that identifies the item from a known list.*/
+    /// Medication, Substance, or Device requested to be supplied (1..1)
+    ///
+    /// The item that is requested to be supplied. This is either a link to a resource representing the details of the item or a code that identifies the item from a known list.
     pub item: ::core::option::Option<super::SupplyRequestItem>,
-    /** The requested amount of the item indicated (1..1)
-
- The amount that is being ordered of the indicated item.*/
+    /// The requested amount of the item indicated (1..1)
+    ///
+    /// The amount that is being ordered of the indicated item.
     pub quantity: ::core::option::Option<super::Quantity>,
-    /** Ordered item details (0..*)
-
- Specific parameters for the ordered item.  For example, the size of the indicated item.*/
+    /// Ordered item details (0..*)
+    ///
+    /// Specific parameters for the ordered item.  For example, the size of the indicated item.
     pub parameter: ::std::vec::Vec<super::SupplyRequestParameter>,
-    /** When the request should be fulfilled (0..1)
-
- When the request should be fulfilled.*/
+    /// When the request should be fulfilled (0..1)
+    ///
+    /// When the request should be fulfilled.
     pub occurrence: ::core::option::Option<super::SupplyRequestOccurrence>,
-    /** When the request was made (0..1)
-
- When the request was made.*/
+    /// When the request was made (0..1)
+    ///
+    /// When the request was made.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Individual making the request (0..1)
-
- The device, practitioner, etc. who initiated the request.*/
+    /// Individual making the request (0..1)
+    ///
+    /// The device, practitioner, etc. who initiated the request.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Who is intended to fulfill the request (0..*)
-
- Who is intended to fulfill the request.*/
+    /// Who is intended to fulfill the request (0..*)
+    ///
+    /// Who is intended to fulfill the request.
     pub supplier: ::std::vec::Vec<super::Reference>,
-    /** The reason why the supply item was requested (0..*)
-
- The reason why the supply item was requested.*/
+    /// The reason why the supply item was requested (0..*)
+    ///
+    /// The reason why the supply item was requested.
     pub reason_code: ::std::vec::Vec<super::CodeableConcept>,
-    /** The reason why the supply item was requested (0..*)
-
- The reason why the supply item was requested.*/
+    /// The reason why the supply item was requested (0..*)
+    ///
+    /// The reason why the supply item was requested.
     pub reason_reference: ::std::vec::Vec<super::Reference>,
-    /** The origin of the supply (0..1)
-
- Where the supply is expected to come from.*/
+    /// The origin of the supply (0..1)
+    ///
+    /// Where the supply is expected to come from.
     pub deliver_from: ::core::option::Option<super::Reference>,
-    /** The destination of the supply (0..1)
-
- Where the supply is destined to go.*/
+    /// The destination of the supply (0..1)
+    ///
+    /// Where the supply is destined to go.
     pub deliver_to: ::core::option::Option<super::Reference>,
 }
 impl SupplyRequest {
@@ -353,32 +353,32 @@ impl crate::rt::Value for SupplyRequestOccurrence {
         }
     }
 }
-/** Ordered item details
-
- Specific parameters for the ordered item.  For example, the size of the indicated item.*/
+/// Ordered item details
+///
+/// Specific parameters for the ordered item.  For example, the size of the indicated item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupplyRequestParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Item detail (0..1)
-
- A code or string that identifies the device detail being asserted.*/
+    /// Item detail (0..1)
+    ///
+    /// A code or string that identifies the device detail being asserted.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Value of detail (0..1)
-
- The value of the device detail.*/
+    /// Value of detail (0..1)
+    ///
+    /// The value of the device detail.
     pub value: ::core::option::Option<super::SupplyRequestParameterValue>,
 }
 impl SupplyRequestParameter {

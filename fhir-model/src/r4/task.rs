@@ -2,174 +2,174 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A task to be performed
-
- A task to be performed.*/
+/// A task to be performed
+///
+/// A task to be performed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Task {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Task Instance Identifier (0..*)
-
- The business identifier for this task.*/
+    /// Task Instance Identifier (0..*)
+    ///
+    /// The business identifier for this task.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** Formal definition of task (0..1)
-
- The URL pointing to a *FHIR*-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Task.*/
+    /// Formal definition of task (0..1)
+    ///
+    /// The URL pointing to a *FHIR*-defined protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Task.
     pub instantiates_canonical: ::core::option::Option<super::Canonical>,
-    /** Formal definition of task (0..1)
-
- The URL pointing to an *externally* maintained  protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Task.*/
+    /// Formal definition of task (0..1)
+    ///
+    /// The URL pointing to an *externally* maintained  protocol, guideline, orderset or other definition that is adhered to in whole or in part by this Task.
     pub instantiates_uri: ::core::option::Option<super::Uri>,
-    /** Request fulfilled by this task (0..*)
-
- BasedOn refers to a higher-level authorization that triggered the creation of the task.  It references a "request" resource such as a ServiceRequest, MedicationRequest, ServiceRequest, CarePlan, etc. which is distinct from the "request" resource the task is seeking to fulfill.  This latter resource is referenced by FocusOn.  For example, based on a ServiceRequest (= BasedOn), a task is created to fulfill a procedureRequest ( = FocusOn ) to collect a specimen from a patient.*/
+    /// Request fulfilled by this task (0..*)
+    ///
+    /// BasedOn refers to a higher-level authorization that triggered the creation of the task.  It references a "request" resource such as a ServiceRequest, MedicationRequest, ServiceRequest, CarePlan, etc. which is distinct from the "request" resource the task is seeking to fulfill.  This latter resource is referenced by FocusOn.  For example, based on a ServiceRequest (= BasedOn), a task is created to fulfill a procedureRequest ( = FocusOn ) to collect a specimen from a patient.
     pub based_on: ::std::vec::Vec<super::Reference>,
-    /** Requisition or grouper id (0..1)
-
- An identifier that links together multiple tasks and other requests that were created in the same context.*/
+    /// Requisition or grouper id (0..1)
+    ///
+    /// An identifier that links together multiple tasks and other requests that were created in the same context.
     pub group_identifier: ::core::option::Option<super::Identifier>,
-    /** Composite task (0..*)
-
- Task that this particular task is part of.*/
+    /// Composite task (0..*)
+    ///
+    /// Task that this particular task is part of.
     pub part_of: ::std::vec::Vec<super::Reference>,
-    /** draft | requested | received | accepted | + (1..1)
-
- The current status of the task.*/
+    /// draft | requested | received | accepted | + (1..1)
+    ///
+    /// The current status of the task.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::TaskStatus, super::Extension>,
     >,
-    /** Reason for current status (0..1)
-
- An explanation as to why this task is held, failed, was refused, etc.*/
+    /// Reason for current status (0..1)
+    ///
+    /// An explanation as to why this task is held, failed, was refused, etc.
     pub status_reason: ::core::option::Option<super::CodeableConcept>,
-    /** E.g. "Specimen collected", "IV prepped" (0..1)
-
- Contains business-specific nuances of the business state.*/
+    /// E.g. "Specimen collected", "IV prepped" (0..1)
+    ///
+    /// Contains business-specific nuances of the business state.
     pub business_status: ::core::option::Option<super::CodeableConcept>,
-    /** unknown | proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
-
- Indicates the "level" of actionability associated with the Task, i.e. i+R[9]Cs this a proposed task, a planned task, an actionable task, etc.*/
+    /// unknown | proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option (1..1)
+    ///
+    /// Indicates the "level" of actionability associated with the Task, i.e. i+R[9]Cs this a proposed task, a planned task, an actionable task, etc.
     pub intent: ::core::option::Option<
         crate::rt::Primitive<super::codes::TaskIntent, super::Extension>,
     >,
-    /** routine | urgent | asap | stat (0..1)
-
- Indicates how quickly the Task should be addressed with respect to other requests.*/
+    /// routine | urgent | asap | stat (0..1)
+    ///
+    /// Indicates how quickly the Task should be addressed with respect to other requests.
     pub priority: ::core::option::Option<
         crate::rt::Primitive<super::codes::RequestPriority, super::Extension>,
     >,
-    /** Task Type (0..1)
-
- A name or code (or both) briefly describing what the task involves.*/
+    /// Task Type (0..1)
+    ///
+    /// A name or code (or both) briefly describing what the task involves.
     pub code: ::core::option::Option<super::CodeableConcept>,
-    /** Human-readable explanation of task (0..1)
-
- A free-text description of what is to be performed.*/
+    /// Human-readable explanation of task (0..1)
+    ///
+    /// A free-text description of what is to be performed.
     pub description: ::core::option::Option<super::String>,
-    /** What task is acting on (0..1)
-
- The request being actioned or the resource being manipulated by this task.*/
+    /// What task is acting on (0..1)
+    ///
+    /// The request being actioned or the resource being manipulated by this task.
     pub focus: ::core::option::Option<super::Reference>,
-    /** Beneficiary of the Task (0..1)
-
- The entity who benefits from the performance of the service specified in the task (e.g., the patient).*/
+    /// Beneficiary of the Task (0..1)
+    ///
+    /// The entity who benefits from the performance of the service specified in the task (e.g., the patient).
     pub for_: ::core::option::Option<super::Reference>,
-    /** Healthcare event during which this task originated (0..1)
-
- The healthcare event  (e.g. a patient and healthcare provider interaction) during which this task was created.*/
+    /// Healthcare event during which this task originated (0..1)
+    ///
+    /// The healthcare event  (e.g. a patient and healthcare provider interaction) during which this task was created.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** Start and end time of execution (0..1)
-
- Identifies the time action was first taken against the task (start) and/or the time final action was taken against the task prior to marking it as completed (end).*/
+    /// Start and end time of execution (0..1)
+    ///
+    /// Identifies the time action was first taken against the task (start) and/or the time final action was taken against the task prior to marking it as completed (end).
     pub execution_period: ::core::option::Option<super::Period>,
-    /** Task Creation Date (0..1)
-
- The date and time this task was created.*/
+    /// Task Creation Date (0..1)
+    ///
+    /// The date and time this task was created.
     pub authored_on: ::core::option::Option<super::DateTime>,
-    /** Task Last Modified Date (0..1)
-
- The date and time of last modification to this task.*/
+    /// Task Last Modified Date (0..1)
+    ///
+    /// The date and time of last modification to this task.
     pub last_modified: ::core::option::Option<super::DateTime>,
-    /** Who is asking for task to be done (0..1)
-
- The creator of the task.*/
+    /// Who is asking for task to be done (0..1)
+    ///
+    /// The creator of the task.
     pub requester: ::core::option::Option<super::Reference>,
-    /** Requested performer (0..*)
-
- The kind of participant that should perform the task.*/
+    /// Requested performer (0..*)
+    ///
+    /// The kind of participant that should perform the task.
     pub performer_type: ::std::vec::Vec<super::CodeableConcept>,
-    /** Responsible individual (0..1)
-
- Individual organization or Device currently responsible for task execution.*/
+    /// Responsible individual (0..1)
+    ///
+    /// Individual organization or Device currently responsible for task execution.
     pub owner: ::core::option::Option<super::Reference>,
-    /** Where task occurs (0..1)
-
- Principal physical location where the this task is performed.*/
+    /// Where task occurs (0..1)
+    ///
+    /// Principal physical location where the this task is performed.
     pub location: ::core::option::Option<super::Reference>,
-    /** Why task is needed (0..1)
-
- A description or code indicating why this task needs to be performed.*/
+    /// Why task is needed (0..1)
+    ///
+    /// A description or code indicating why this task needs to be performed.
     pub reason_code: ::core::option::Option<super::CodeableConcept>,
-    /** Why task is needed (0..1)
-
- A resource reference indicating why this task needs to be performed.*/
+    /// Why task is needed (0..1)
+    ///
+    /// A resource reference indicating why this task needs to be performed.
     pub reason_reference: ::core::option::Option<super::Reference>,
-    /** Associated insurance coverage (0..*)
-
- Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be relevant to the Task.*/
+    /// Associated insurance coverage (0..*)
+    ///
+    /// Insurance plans, coverage extensions, pre-authorizations and/or pre-determinations that may be relevant to the Task.
     pub insurance: ::std::vec::Vec<super::Reference>,
-    /** Comments made about the task (0..*)
-
- Free-text information captured about the task as it progresses.*/
+    /// Comments made about the task (0..*)
+    ///
+    /// Free-text information captured about the task as it progresses.
     pub note: ::std::vec::Vec<super::Annotation>,
-    /** Key events in history of the Task (0..*)
-
- Links to Provenance records for past versions of this Task that identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the task.*/
+    /// Key events in history of the Task (0..*)
+    ///
+    /// Links to Provenance records for past versions of this Task that identify key state transitions or updates that are likely to be relevant to a user looking at the current version of the task.
     pub relevant_history: ::std::vec::Vec<super::Reference>,
-    /** Constraints on fulfillment tasks (0..1)
-
- If the Task.focus is a request resource and the task is seeking fulfillment (i.e. is asking for the request to be actioned), this element identifies any limitations on what parts of the referenced request should be actioned.*/
+    /// Constraints on fulfillment tasks (0..1)
+    ///
+    /// If the Task.focus is a request resource and the task is seeking fulfillment (i.e. is asking for the request to be actioned), this element identifies any limitations on what parts of the referenced request should be actioned.
     pub restriction: ::core::option::Option<super::TaskRestriction>,
-    /** Information used to perform task (0..*)
-
- Additional information that may be needed in the execution of the task.*/
+    /// Information used to perform task (0..*)
+    ///
+    /// Additional information that may be needed in the execution of the task.
     pub input: ::std::vec::Vec<super::TaskInput>,
-    /** Information produced as part of task (0..*)
-
- Outputs produced by the Task.*/
+    /// Information produced as part of task (0..*)
+    ///
+    /// Outputs produced by the Task.
     pub output: ::std::vec::Vec<super::TaskOutput>,
 }
 impl Task {
@@ -388,32 +388,32 @@ impl crate::rt::Element for Task {
     }
 }
 crate::rt::element_impls!(Task, resource);
-/** Information used to perform task
-
- Additional information that may be needed in the execution of the task.*/
+/// Information used to perform task
+///
+/// Additional information that may be needed in the execution of the task.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskInput {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for the input (1..1)
-
- A code or description indicating how the input is intended to be used as part of the task execution.*/
+    /// Label for the input (1..1)
+    ///
+    /// A code or description indicating how the input is intended to be used as part of the task execution.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Content to use in performing the task (1..1)
-
- The value of the input parameter as a basic type.*/
+    /// Content to use in performing the task (1..1)
+    ///
+    /// The value of the input parameter as a basic type.
     pub value: ::core::option::Option<super::TaskInputValue>,
 }
 impl TaskInput {
@@ -968,32 +968,32 @@ impl crate::rt::Value for TaskInputValue {
         }
     }
 }
-/** Information produced as part of task
-
- Outputs produced by the Task.*/
+/// Information produced as part of task
+///
+/// Outputs produced by the Task.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskOutput {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Label for output (1..1)
-
- The name of the Output parameter.*/
+    /// Label for output (1..1)
+    ///
+    /// The name of the Output parameter.
     pub type_: ::core::option::Option<super::CodeableConcept>,
-    /** Result of output (1..1)
-
- The value of the Output parameter as a basic type.*/
+    /// Result of output (1..1)
+    ///
+    /// The value of the Output parameter as a basic type.
     pub value: ::core::option::Option<super::TaskOutputValue>,
 }
 impl TaskOutput {
@@ -1548,36 +1548,36 @@ impl crate::rt::Value for TaskOutputValue {
         }
     }
 }
-/** Constraints on fulfillment tasks
-
- If the Task.focus is a request resource and the task is seeking fulfillment (i.e. is asking for the request to be actioned), this element identifies any limitations on what parts of the referenced request should be actioned.*/
+/// Constraints on fulfillment tasks
+///
+/// If the Task.focus is a request resource and the task is seeking fulfillment (i.e. is asking for the request to be actioned), this element identifies any limitations on what parts of the referenced request should be actioned.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskRestriction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** How many times to repeat (0..1)
-
- Indicates the number of times the requested action should occur.*/
+    /// How many times to repeat (0..1)
+    ///
+    /// Indicates the number of times the requested action should occur.
     pub repetitions: ::core::option::Option<super::PositiveInt>,
-    /** When fulfillment sought (0..1)
-
- Over what time-period is fulfillment sought.*/
+    /// When fulfillment sought (0..1)
+    ///
+    /// Over what time-period is fulfillment sought.
     pub period: ::core::option::Option<super::Period>,
-    /** For whom is fulfillment sought? (0..*)
-
- For requests that are targeted to more than on potential recipient/target, for whom is fulfillment sought?*/
+    /// For whom is fulfillment sought? (0..*)
+    ///
+    /// For requests that are targeted to more than on potential recipient/target, for whom is fulfillment sought?
     pub recipient: ::std::vec::Vec<super::Reference>,
 }
 impl TaskRestriction {

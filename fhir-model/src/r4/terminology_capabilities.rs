@@ -2,150 +2,150 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A statement of system capabilities
-
- A TerminologyCapabilities resource documents a set of capabilities (behaviors) of a FHIR Terminology Server that may be used as a statement of actual server functionality or a statement of required or desired server implementation.*/
+/// A statement of system capabilities
+///
+/// A TerminologyCapabilities resource documents a set of capabilities (behaviors) of a FHIR Terminology Server that may be used as a statement of actual server functionality or a statement of required or desired server implementation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilities {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this terminology capabilities, represented as a URI (globally unique) (0..1)
-
- An absolute URI that is used to identify this terminology capabilities when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this terminology capabilities is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the terminology capabilities is stored on different servers.*/
+    /// Canonical identifier for this terminology capabilities, represented as a URI (globally unique) (0..1)
+    ///
+    /// An absolute URI that is used to identify this terminology capabilities when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this terminology capabilities is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the terminology capabilities is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Business version of the terminology capabilities (0..1)
-
- The identifier that is used to identify this version of the terminology capabilities when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the terminology capabilities author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the terminology capabilities (0..1)
+    ///
+    /// The identifier that is used to identify this version of the terminology capabilities when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the terminology capabilities author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this terminology capabilities (computer friendly) (0..1)
-
- A natural language name identifying the terminology capabilities. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this terminology capabilities (computer friendly) (0..1)
+    ///
+    /// A natural language name identifying the terminology capabilities. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this terminology capabilities (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the terminology capabilities.*/
+    /// Name for this terminology capabilities (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the terminology capabilities.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this terminology capabilities. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this terminology capabilities. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this terminology capabilities is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this terminology capabilities is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (1..1)
-
- The date  (and optionally time) when the terminology capabilities was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the terminology capabilities changes.*/
+    /// Date last changed (1..1)
+    ///
+    /// The date  (and optionally time) when the terminology capabilities was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the terminology capabilities changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the terminology capabilities.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the terminology capabilities.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the terminology capabilities (0..1)
-
- A free text natural language description of the terminology capabilities from a consumer's perspective. Typically, this is used when the capability statement describes a desired rather than an actual solution, for example as a formal expression of requirements as part of an RFP.*/
+    /// Natural language description of the terminology capabilities (0..1)
+    ///
+    /// A free text natural language description of the terminology capabilities from a consumer's perspective. Typically, this is used when the capability statement describes a desired rather than an actual solution, for example as a formal expression of requirements as part of an RFP.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate terminology capabilities instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate terminology capabilities instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for terminology capabilities (if applicable) (0..*)
-
- A legal or geographic region in which the terminology capabilities is intended to be used.*/
+    /// Intended jurisdiction for terminology capabilities (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the terminology capabilities is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this terminology capabilities is defined (0..1)
-
- Explanation of why this terminology capabilities is needed and why it has been designed as it has.*/
+    /// Why this terminology capabilities is defined (0..1)
+    ///
+    /// Explanation of why this terminology capabilities is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the terminology capabilities and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the terminology capabilities.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the terminology capabilities and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the terminology capabilities.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** instance | capability | requirements (1..1)
-
- The way that this statement is intended to be used, to describe an actual running instance of software, a particular product (kind, not instance of software) or a class of implementation (e.g. a desired purchase).*/
+    /// instance | capability | requirements (1..1)
+    ///
+    /// The way that this statement is intended to be used, to describe an actual running instance of software, a particular product (kind, not instance of software) or a class of implementation (e.g. a desired purchase).
     pub kind: ::core::option::Option<
         crate::rt::Primitive<super::codes::CapabilityStatementKind, super::Extension>,
     >,
-    /** Software that is covered by this terminology capability statement (0..1)
-
- Software that is covered by this terminology capability statement.  It is used when the statement describes the capabilities of a particular software version, independent of an installation.*/
+    /// Software that is covered by this terminology capability statement (0..1)
+    ///
+    /// Software that is covered by this terminology capability statement.  It is used when the statement describes the capabilities of a particular software version, independent of an installation.
     pub software: ::core::option::Option<super::TerminologyCapabilitiesSoftware>,
-    /** If this describes a specific instance (0..1)
-
- Identifies a specific implementation instance that is described by the terminology capability statement - i.e. a particular installation, rather than the capabilities of a software program.*/
+    /// If this describes a specific instance (0..1)
+    ///
+    /// Identifies a specific implementation instance that is described by the terminology capability statement - i.e. a particular installation, rather than the capabilities of a software program.
     pub implementation: ::core::option::Option<
         super::TerminologyCapabilitiesImplementation,
     >,
-    /** Whether lockedDate is supported (0..1)
-
- Whether the server supports lockedDate.*/
+    /// Whether lockedDate is supported (0..1)
+    ///
+    /// Whether the server supports lockedDate.
     pub locked_date: ::core::option::Option<super::Boolean>,
-    /** A code system supported by the server (0..*)
-
- Identifies a code system that is supported by the server. If there is a no code system URL, then this declares the general assumptions a client can make about support for any CodeSystem resource.*/
+    /// A code system supported by the server (0..*)
+    ///
+    /// Identifies a code system that is supported by the server. If there is a no code system URL, then this declares the general assumptions a client can make about support for any CodeSystem resource.
     pub code_system: ::std::vec::Vec<super::TerminologyCapabilitiesCodeSystem>,
-    /** Information about the [ValueSet/$expand](valueset-operation-expand.html) operation (0..1)
-
- Information about the [ValueSet/$expand](valueset-operation-expand.html) operation.*/
+    /// Information about the [ValueSet/$expand](valueset-operation-expand.html) operation (0..1)
+    ///
+    /// Information about the [ValueSet/$expand](valueset-operation-expand.html) operation.
     pub expansion: ::core::option::Option<super::TerminologyCapabilitiesExpansion>,
-    /** explicit | all (0..1)
-
- The degree to which the server supports the code search parameter on ValueSet, if it is supported.*/
+    /// explicit | all (0..1)
+    ///
+    /// The degree to which the server supports the code search parameter on ValueSet, if it is supported.
     pub code_search: ::core::option::Option<
         crate::rt::Primitive<super::codes::CodeSearchSupport, super::Extension>,
     >,
-    /** Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation (0..1)
-
- Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation.*/
+    /// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation (0..1)
+    ///
+    /// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation.
     pub validate_code: ::core::option::Option<
         super::TerminologyCapabilitiesValidateCode,
     >,
-    /** Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation (0..1)
-
- Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation.*/
+    /// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation (0..1)
+    ///
+    /// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation.
     pub translation: ::core::option::Option<super::TerminologyCapabilitiesTranslation>,
-    /** Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation (0..1)
-
- Whether the $closure operation is supported.*/
+    /// Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation (0..1)
+    ///
+    /// Whether the $closure operation is supported.
     pub closure: ::core::option::Option<super::TerminologyCapabilitiesClosure>,
 }
 impl TerminologyCapabilities {
@@ -394,28 +394,28 @@ impl crate::rt::Element for TerminologyCapabilities {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilities, resource);
-/** Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
-
- Whether the $closure operation is supported.*/
+/// Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
+///
+/// Whether the $closure operation is supported.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesClosure {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** If cross-system closure is supported (0..1)
-
- If cross-system closure is supported.*/
+    /// If cross-system closure is supported (0..1)
+    ///
+    /// If cross-system closure is supported.
     pub translation: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesClosure {
@@ -471,36 +471,36 @@ impl crate::rt::Element for TerminologyCapabilitiesClosure {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesClosure, element);
-/** A code system supported by the server
-
- Identifies a code system that is supported by the server. If there is a no code system URL, then this declares the general assumptions a client can make about support for any CodeSystem resource.*/
+/// A code system supported by the server
+///
+/// Identifies a code system that is supported by the server. If there is a no code system URL, then this declares the general assumptions a client can make about support for any CodeSystem resource.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesCodeSystem {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** URI for the Code System (0..1)
-
- URI for the Code System.*/
+    /// URI for the Code System (0..1)
+    ///
+    /// URI for the Code System.
     pub uri: ::core::option::Option<super::Canonical>,
-    /** Version of Code System supported (0..*)
-
- For the code system, a list of versions that are supported by the server.*/
+    /// Version of Code System supported (0..*)
+    ///
+    /// For the code system, a list of versions that are supported by the server.
     pub version: ::std::vec::Vec<super::TerminologyCapabilitiesCodeSystemVersion>,
-    /** Whether subsumption is supported (0..1)
-
- True if subsumption is supported for this version of the code system.*/
+    /// Whether subsumption is supported (0..1)
+    ///
+    /// True if subsumption is supported for this version of the code system.
     pub subsumption: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesCodeSystem {
@@ -572,48 +572,48 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystem, element);
-/** Version of Code System supported
-
- For the code system, a list of versions that are supported by the server.*/
+/// Version of Code System supported
+///
+/// For the code system, a list of versions that are supported by the server.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesCodeSystemVersion {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Version identifier for this version (0..1)
-
- For version-less code systems, there should be a single version with no identifier.*/
+    /// Version identifier for this version (0..1)
+    ///
+    /// For version-less code systems, there should be a single version with no identifier.
     pub code: ::core::option::Option<super::String>,
-    /** If this is the default version for this code system (0..1)
-
- If this is the default version for this code system.*/
+    /// If this is the default version for this code system (0..1)
+    ///
+    /// If this is the default version for this code system.
     pub is_default: ::core::option::Option<super::Boolean>,
-    /** If compositional grammar is supported (0..1)
-
- If the compositional grammar defined by the code system is supported.*/
+    /// If compositional grammar is supported (0..1)
+    ///
+    /// If the compositional grammar defined by the code system is supported.
     pub compositional: ::core::option::Option<super::Boolean>,
-    /** Language Displays supported (0..*)
-
- Language Displays supported.*/
+    /// Language Displays supported (0..*)
+    ///
+    /// Language Displays supported.
     pub language: ::std::vec::Vec<super::Code>,
-    /** Filter Properties supported (0..*)
-
- Filter Properties supported.*/
+    /// Filter Properties supported (0..*)
+    ///
+    /// Filter Properties supported.
     pub filter: ::std::vec::Vec<super::TerminologyCapabilitiesCodeSystemVersionFilter>,
-    /** Properties supported for $lookup (0..*)
-
- Properties supported for $lookup.*/
+    /// Properties supported for $lookup (0..*)
+    ///
+    /// Properties supported for $lookup.
     pub property: ::std::vec::Vec<super::Code>,
 }
 impl TerminologyCapabilitiesCodeSystemVersion {
@@ -697,32 +697,32 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersion, element);
-/** Filter Properties supported
-
- Filter Properties supported.*/
+/// Filter Properties supported
+///
+/// Filter Properties supported.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesCodeSystemVersionFilter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Code of the property supported (1..1)
-
- Code of the property supported.*/
+    /// Code of the property supported (1..1)
+    ///
+    /// Code of the property supported.
     pub code: ::core::option::Option<super::Code>,
-    /** Operations supported for the property (1..*)
-
- Operations supported for the property.*/
+    /// Operations supported for the property (1..*)
+    ///
+    /// Operations supported for the property.
     pub op: ::std::vec::Vec<super::Code>,
 }
 impl TerminologyCapabilitiesCodeSystemVersionFilter {
@@ -793,42 +793,42 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersionFilter, element);
-/** Information about the [ValueSet/$expand](valueset-operation-expand.html) operation
-
- Information about the [ValueSet/$expand](valueset-operation-expand.html) operation.*/
+/// Information about the [ValueSet/$expand](valueset-operation-expand.html) operation
+///
+/// Information about the [ValueSet/$expand](valueset-operation-expand.html) operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesExpansion {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether the server can return nested value sets (0..1)
-
- Whether the server can return nested value sets.*/
+    /// Whether the server can return nested value sets (0..1)
+    ///
+    /// Whether the server can return nested value sets.
     pub hierarchical: ::core::option::Option<super::Boolean>,
-    /** Whether the server supports paging on expansion (0..1)
-
- Whether the server supports paging on expansion.*/
+    /// Whether the server supports paging on expansion (0..1)
+    ///
+    /// Whether the server supports paging on expansion.
     pub paging: ::core::option::Option<super::Boolean>,
     /// Allow request for incomplete expansions? (0..1)
     pub incomplete: ::core::option::Option<super::Boolean>,
-    /** Supported expansion parameter (0..*)
-
- Supported expansion parameter.*/
+    /// Supported expansion parameter (0..*)
+    ///
+    /// Supported expansion parameter.
     pub parameter: ::std::vec::Vec<super::TerminologyCapabilitiesExpansionParameter>,
-    /** Documentation about text searching works (0..1)
-
- Documentation about text searching works.*/
+    /// Documentation about text searching works (0..1)
+    ///
+    /// Documentation about text searching works.
     pub text_filter: ::core::option::Option<super::Markdown>,
 }
 impl TerminologyCapabilitiesExpansion {
@@ -908,32 +908,32 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansion {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansion, element);
-/** Supported expansion parameter
-
- Supported expansion parameter.*/
+/// Supported expansion parameter
+///
+/// Supported expansion parameter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesExpansionParameter {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Expansion Parameter name (1..1)
-
- Expansion Parameter name.*/
+    /// Expansion Parameter name (1..1)
+    ///
+    /// Expansion Parameter name.
     pub name: ::core::option::Option<super::Code>,
-    /** Description of support for parameter (0..1)
-
- Description of support for parameter.*/
+    /// Description of support for parameter (0..1)
+    ///
+    /// Description of support for parameter.
     pub documentation: ::core::option::Option<super::String>,
 }
 impl TerminologyCapabilitiesExpansionParameter {
@@ -1000,32 +1000,32 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansionParameter, element);
-/** If this describes a specific instance
-
- Identifies a specific implementation instance that is described by the terminology capability statement - i.e. a particular installation, rather than the capabilities of a software program.*/
+/// If this describes a specific instance
+///
+/// Identifies a specific implementation instance that is described by the terminology capability statement - i.e. a particular installation, rather than the capabilities of a software program.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesImplementation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Describes this specific instance (1..1)
-
- Information about the specific installation that this terminology capability statement relates to.*/
+    /// Describes this specific instance (1..1)
+    ///
+    /// Information about the specific installation that this terminology capability statement relates to.
     pub description: ::core::option::Option<super::String>,
-    /** Base URL for the implementation (0..1)
-
- An absolute base URL for the implementation.*/
+    /// Base URL for the implementation (0..1)
+    ///
+    /// An absolute base URL for the implementation.
     pub url: ::core::option::Option<super::Url>,
 }
 impl TerminologyCapabilitiesImplementation {
@@ -1092,32 +1092,32 @@ impl crate::rt::Element for TerminologyCapabilitiesImplementation {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesImplementation, element);
-/** Software that is covered by this terminology capability statement
-
- Software that is covered by this terminology capability statement.  It is used when the statement describes the capabilities of a particular software version, independent of an installation.*/
+/// Software that is covered by this terminology capability statement
+///
+/// Software that is covered by this terminology capability statement.  It is used when the statement describes the capabilities of a particular software version, independent of an installation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesSoftware {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A name the software is known by (1..1)
-
- Name the software is known by.*/
+    /// A name the software is known by (1..1)
+    ///
+    /// Name the software is known by.
     pub name: ::core::option::Option<super::String>,
-    /** Version covered by this statement (0..1)
-
- The version identifier for the software covered by this statement.*/
+    /// Version covered by this statement (0..1)
+    ///
+    /// The version identifier for the software covered by this statement.
     pub version: ::core::option::Option<super::String>,
 }
 impl TerminologyCapabilitiesSoftware {
@@ -1184,28 +1184,28 @@ impl crate::rt::Element for TerminologyCapabilitiesSoftware {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesSoftware, element);
-/** Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
-
- Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation.*/
+/// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
+///
+/// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesTranslation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether the client must identify the map (1..1)
-
- Whether the client must identify the map.*/
+    /// Whether the client must identify the map (1..1)
+    ///
+    /// Whether the client must identify the map.
     pub needs_map: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesTranslation {
@@ -1268,28 +1268,28 @@ impl crate::rt::Element for TerminologyCapabilitiesTranslation {
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesTranslation, element);
-/** Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
-
- Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation.*/
+/// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
+///
+/// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TerminologyCapabilitiesValidateCode {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether translations are validated (1..1)
-
- Whether translations are validated.*/
+    /// Whether translations are validated (1..1)
+    ///
+    /// Whether translations are validated.
     pub translations: ::core::option::Option<super::Boolean>,
 }
 impl TerminologyCapabilitiesValidateCode {

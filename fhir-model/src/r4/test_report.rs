@@ -2,96 +2,96 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes the results of a TestScript execution
-
- A summary of information based on the results of executing a TestScript.*/
+/// Describes the results of a TestScript execution
+///
+/// A summary of information based on the results of executing a TestScript.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReport {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** External identifier (0..1)
-
- Identifier for the TestScript assigned for external purposes outside the context of FHIR.*/
+    /// External identifier (0..1)
+    ///
+    /// Identifier for the TestScript assigned for external purposes outside the context of FHIR.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Informal name of the executed TestScript (0..1)
-
- A free text natural language name identifying the executed TestScript.*/
+    /// Informal name of the executed TestScript (0..1)
+    ///
+    /// A free text natural language name identifying the executed TestScript.
     pub name: ::core::option::Option<super::String>,
-    /** completed | in-progress | waiting | stopped | entered-in-error (1..1)
-
- The current state of this test report.*/
+    /// completed | in-progress | waiting | stopped | entered-in-error (1..1)
+    ///
+    /// The current state of this test report.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestReportStatus, super::Extension>,
     >,
-    /** Reference to the  version-specific TestScript that was executed to produce this TestReport (1..1)
-
- Ideally this is an absolute URL that is used to identify the version-specific TestScript that was executed, matching the `TestScript.url`.*/
+    /// Reference to the  version-specific TestScript that was executed to produce this TestReport (1..1)
+    ///
+    /// Ideally this is an absolute URL that is used to identify the version-specific TestScript that was executed, matching the `TestScript.url`.
     pub test_script: ::core::option::Option<super::Reference>,
-    /** pass | fail | pending (1..1)
-
- The overall result from the execution of the TestScript.*/
+    /// pass | fail | pending (1..1)
+    ///
+    /// The overall result from the execution of the TestScript.
     pub result: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestReportResult, super::Extension>,
     >,
-    /** The final score (percentage of tests passed) resulting from the execution of the TestScript (0..1)
-
- The final score (percentage of tests passed) resulting from the execution of the TestScript.*/
+    /// The final score (percentage of tests passed) resulting from the execution of the TestScript (0..1)
+    ///
+    /// The final score (percentage of tests passed) resulting from the execution of the TestScript.
     pub score: ::core::option::Option<super::Decimal>,
-    /** Name of the tester producing this report (Organization or individual) (0..1)
-
- Name of the tester producing this report (Organization or individual).*/
+    /// Name of the tester producing this report (Organization or individual) (0..1)
+    ///
+    /// Name of the tester producing this report (Organization or individual).
     pub tester: ::core::option::Option<super::String>,
-    /** When the TestScript was executed and this TestReport was generated (0..1)
-
- When the TestScript was executed and this TestReport was generated.*/
+    /// When the TestScript was executed and this TestReport was generated (0..1)
+    ///
+    /// When the TestScript was executed and this TestReport was generated.
     pub issued: ::core::option::Option<super::DateTime>,
-    /** A participant in the test execution, either the execution engine, a client, or a server (0..*)
-
- A participant in the test execution, either the execution engine, a client, or a server.*/
+    /// A participant in the test execution, either the execution engine, a client, or a server (0..*)
+    ///
+    /// A participant in the test execution, either the execution engine, a client, or a server.
     pub participant: ::std::vec::Vec<super::TestReportParticipant>,
-    /** The results of the series of required setup operations before the tests were executed (0..1)
-
- The results of the series of required setup operations before the tests were executed.*/
+    /// The results of the series of required setup operations before the tests were executed (0..1)
+    ///
+    /// The results of the series of required setup operations before the tests were executed.
     pub setup: ::core::option::Option<super::TestReportSetup>,
-    /** A test executed from the test script (0..*)
-
- A test executed from the test script.*/
+    /// A test executed from the test script (0..*)
+    ///
+    /// A test executed from the test script.
     pub test: ::std::vec::Vec<super::TestReportTest>,
-    /** The results of running the series of required clean up steps (0..1)
-
- The results of the series of operations required to clean up after all the tests were executed (successfully or otherwise).*/
+    /// The results of running the series of required clean up steps (0..1)
+    ///
+    /// The results of the series of operations required to clean up after all the tests were executed (successfully or otherwise).
     pub teardown: ::core::option::Option<super::TestReportTeardown>,
 }
 impl TestReport {
@@ -236,38 +236,38 @@ impl crate::rt::Element for TestReport {
     }
 }
 crate::rt::element_impls!(TestReport, resource);
-/** A participant in the test execution, either the execution engine, a client, or a server
-
- A participant in the test execution, either the execution engine, a client, or a server.*/
+/// A participant in the test execution, either the execution engine, a client, or a server
+///
+/// A participant in the test execution, either the execution engine, a client, or a server.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportParticipant {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** test-engine | client | server (1..1)
-
- The type of participant.*/
+    /// test-engine | client | server (1..1)
+    ///
+    /// The type of participant.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestReportParticipantType, super::Extension>,
     >,
-    /** The uri of the participant. An absolute URL is preferred (1..1)
-
- The uri of the participant. An absolute URL is preferred.*/
+    /// The uri of the participant. An absolute URL is preferred (1..1)
+    ///
+    /// The uri of the participant. An absolute URL is preferred.
     pub uri: ::core::option::Option<super::Uri>,
-    /** The display name of the participant (0..1)
-
- The display name of the participant.*/
+    /// The display name of the participant (0..1)
+    ///
+    /// The display name of the participant.
     pub display: ::core::option::Option<super::String>,
 }
 impl TestReportParticipant {
@@ -347,28 +347,28 @@ impl crate::rt::Element for TestReportParticipant {
     }
 }
 crate::rt::element_impls!(TestReportParticipant, element);
-/** The results of the series of required setup operations before the tests were executed
-
- The results of the series of required setup operations before the tests were executed.*/
+/// The results of the series of required setup operations before the tests were executed
+///
+/// The results of the series of required setup operations before the tests were executed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportSetup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A setup operation or assert that was executed (1..*)
-
- Action would contain either an operation or an assertion.*/
+    /// A setup operation or assert that was executed (1..*)
+    ///
+    /// Action would contain either an operation or an assertion.
     pub action: ::std::vec::Vec<super::TestReportSetupAction>,
 }
 impl TestReportSetup {
@@ -439,32 +439,32 @@ impl crate::rt::Element for TestReportSetup {
     }
 }
 crate::rt::element_impls!(TestReportSetup, element);
-/** A setup operation or assert that was executed
-
- Action would contain either an operation or an assertion.*/
+/// A setup operation or assert that was executed
+///
+/// Action would contain either an operation or an assertion.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportSetupAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The operation to perform (0..1)
-
- The operation performed.*/
+    /// The operation to perform (0..1)
+    ///
+    /// The operation performed.
     pub operation: ::core::option::Option<super::TestReportSetupActionOperation>,
-    /** The assertion to perform (0..1)
-
- The results of the assertion performed on the previous operations.*/
+    /// The assertion to perform (0..1)
+    ///
+    /// The results of the assertion performed on the previous operations.
     pub assert: ::core::option::Option<super::TestReportSetupActionAssert>,
 }
 impl TestReportSetupAction {
@@ -540,38 +540,38 @@ impl crate::rt::Element for TestReportSetupAction {
     }
 }
 crate::rt::element_impls!(TestReportSetupAction, element);
-/** The assertion to perform
-
- The results of the assertion performed on the previous operations.*/
+/// The assertion to perform
+///
+/// The results of the assertion performed on the previous operations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportSetupActionAssert {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** pass | skip | fail | warning | error (1..1)
-
- The result of this assertion.*/
+    /// pass | skip | fail | warning | error (1..1)
+    ///
+    /// The result of this assertion.
     pub result: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestReportActionResult, super::Extension>,
     >,
-    /** A message associated with the result (0..1)
-
- An explanatory message associated with the result.*/
+    /// A message associated with the result (0..1)
+    ///
+    /// An explanatory message associated with the result.
     pub message: ::core::option::Option<super::Markdown>,
-    /** A link to further details on the result (0..1)
-
- A link to further details on the result.*/
+    /// A link to further details on the result (0..1)
+    ///
+    /// A link to further details on the result.
     pub detail: ::core::option::Option<super::String>,
 }
 impl TestReportSetupActionAssert {
@@ -646,38 +646,38 @@ impl crate::rt::Element for TestReportSetupActionAssert {
     }
 }
 crate::rt::element_impls!(TestReportSetupActionAssert, element);
-/** The operation to perform
-
- The operation performed.*/
+/// The operation to perform
+///
+/// The operation performed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportSetupActionOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** pass | skip | fail | warning | error (1..1)
-
- The result of this operation.*/
+    /// pass | skip | fail | warning | error (1..1)
+    ///
+    /// The result of this operation.
     pub result: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestReportActionResult, super::Extension>,
     >,
-    /** A message associated with the result (0..1)
-
- An explanatory message associated with the result.*/
+    /// A message associated with the result (0..1)
+    ///
+    /// An explanatory message associated with the result.
     pub message: ::core::option::Option<super::Markdown>,
-    /** A link to further details on the result (0..1)
-
- A link to further details on the result.*/
+    /// A link to further details on the result (0..1)
+    ///
+    /// A link to further details on the result.
     pub detail: ::core::option::Option<super::Uri>,
 }
 impl TestReportSetupActionOperation {
@@ -752,28 +752,28 @@ impl crate::rt::Element for TestReportSetupActionOperation {
     }
 }
 crate::rt::element_impls!(TestReportSetupActionOperation, element);
-/** The results of running the series of required clean up steps
-
- The results of the series of operations required to clean up after all the tests were executed (successfully or otherwise).*/
+/// The results of running the series of required clean up steps
+///
+/// The results of the series of operations required to clean up after all the tests were executed (successfully or otherwise).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportTeardown {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** One or more teardown operations performed (1..*)
-
- The teardown action will only contain an operation.*/
+    /// One or more teardown operations performed (1..*)
+    ///
+    /// The teardown action will only contain an operation.
     pub action: ::std::vec::Vec<super::TestReportTeardownAction>,
 }
 impl TestReportTeardown {
@@ -844,28 +844,28 @@ impl crate::rt::Element for TestReportTeardown {
     }
 }
 crate::rt::element_impls!(TestReportTeardown, element);
-/** One or more teardown operations performed
-
- The teardown action will only contain an operation.*/
+/// One or more teardown operations performed
+///
+/// The teardown action will only contain an operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportTeardownAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The teardown operation performed (1..1)
-
- An operation would involve a REST request to a server.*/
+    /// The teardown operation performed (1..1)
+    ///
+    /// An operation would involve a REST request to a server.
     pub operation: ::core::option::Option<super::TestReportSetupActionOperation>,
 }
 impl TestReportTeardownAction {
@@ -938,36 +938,36 @@ impl crate::rt::Element for TestReportTeardownAction {
     }
 }
 crate::rt::element_impls!(TestReportTeardownAction, element);
-/** A test executed from the test script
-
- A test executed from the test script.*/
+/// A test executed from the test script
+///
+/// A test executed from the test script.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportTest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Tracking/logging name of this test (0..1)
-
- The name of this test used for tracking/logging purposes by test engines.*/
+    /// Tracking/logging name of this test (0..1)
+    ///
+    /// The name of this test used for tracking/logging purposes by test engines.
     pub name: ::core::option::Option<super::String>,
-    /** Tracking/reporting short description of the test (0..1)
-
- A short description of the test used by test engines for tracking and reporting purposes.*/
+    /// Tracking/reporting short description of the test (0..1)
+    ///
+    /// A short description of the test used by test engines for tracking and reporting purposes.
     pub description: ::core::option::Option<super::String>,
-    /** A test operation or assert that was performed (1..*)
-
- Action would contain either an operation or an assertion.*/
+    /// A test operation or assert that was performed (1..*)
+    ///
+    /// Action would contain either an operation or an assertion.
     pub action: ::std::vec::Vec<super::TestReportTestAction>,
 }
 impl TestReportTest {
@@ -1046,32 +1046,32 @@ impl crate::rt::Element for TestReportTest {
     }
 }
 crate::rt::element_impls!(TestReportTest, element);
-/** A test operation or assert that was performed
-
- Action would contain either an operation or an assertion.*/
+/// A test operation or assert that was performed
+///
+/// Action would contain either an operation or an assertion.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestReportTestAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The operation performed (0..1)
-
- An operation would involve a REST request to a server.*/
+    /// The operation performed (0..1)
+    ///
+    /// An operation would involve a REST request to a server.
     pub operation: ::core::option::Option<super::TestReportSetupActionOperation>,
-    /** The assertion performed (0..1)
-
- The results of the assertion performed on the previous operations.*/
+    /// The assertion performed (0..1)
+    ///
+    /// The results of the assertion performed on the previous operations.
     pub assert: ::core::option::Option<super::TestReportSetupActionAssert>,
 }
 impl TestReportTestAction {

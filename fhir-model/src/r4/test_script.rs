@@ -2,142 +2,142 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes a set of tests
-
- A structured set of tests against a FHIR server or client implementation to determine compliance against the FHIR specification.*/
+/// Describes a set of tests
+///
+/// A structured set of tests against a FHIR server or client implementation to determine compliance against the FHIR specification.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScript {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Canonical identifier for this test script, represented as a URI (globally unique) (1..1)
-
- An absolute URI that is used to identify this test script when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this test script is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the test script is stored on different servers.*/
+    /// Canonical identifier for this test script, represented as a URI (globally unique) (1..1)
+    ///
+    /// An absolute URI that is used to identify this test script when it is referenced in a specification, model, design or an instance; also called its canonical identifier. This SHOULD be globally unique and SHOULD be a literal address at which at which an authoritative instance of this test script is (or will be) published. This URL can be the target of a canonical reference. It SHALL remain the same when the test script is stored on different servers.
     pub url: ::core::option::Option<super::Uri>,
-    /** Additional identifier for the test script (0..1)
-
- A formal identifier that is used to identify this test script when it is represented in other formats, or referenced in a specification, model, design or an instance.*/
+    /// Additional identifier for the test script (0..1)
+    ///
+    /// A formal identifier that is used to identify this test script when it is represented in other formats, or referenced in a specification, model, design or an instance.
     pub identifier: ::core::option::Option<super::Identifier>,
-    /** Business version of the test script (0..1)
-
- The identifier that is used to identify this version of the test script when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the test script author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.*/
+    /// Business version of the test script (0..1)
+    ///
+    /// The identifier that is used to identify this version of the test script when it is referenced in a specification, model, design or instance. This is an arbitrary value managed by the test script author and is not expected to be globally unique. For example, it might be a timestamp (e.g. yyyymmdd) if a managed version is not available. There is also no expectation that versions can be placed in a lexicographical sequence.
     pub version: ::core::option::Option<super::String>,
-    /** Name for this test script (computer friendly) (1..1)
-
- A natural language name identifying the test script. This name should be usable as an identifier for the module by machine processing applications such as code generation.*/
+    /// Name for this test script (computer friendly) (1..1)
+    ///
+    /// A natural language name identifying the test script. This name should be usable as an identifier for the module by machine processing applications such as code generation.
     pub name: ::core::option::Option<super::String>,
-    /** Name for this test script (human friendly) (0..1)
-
- A short, descriptive, user-friendly title for the test script.*/
+    /// Name for this test script (human friendly) (0..1)
+    ///
+    /// A short, descriptive, user-friendly title for the test script.
     pub title: ::core::option::Option<super::String>,
-    /** draft | active | retired | unknown (1..1)
-
- The status of this test script. Enables tracking the life-cycle of the content.*/
+    /// draft | active | retired | unknown (1..1)
+    ///
+    /// The status of this test script. Enables tracking the life-cycle of the content.
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::PublicationStatus, super::Extension>,
     >,
-    /** For testing purposes, not real usage (0..1)
-
- A Boolean value to indicate that this test script is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.*/
+    /// For testing purposes, not real usage (0..1)
+    ///
+    /// A Boolean value to indicate that this test script is authored for testing purposes (or education/evaluation/marketing) and is not intended to be used for genuine usage.
     pub experimental: ::core::option::Option<super::Boolean>,
-    /** Date last changed (0..1)
-
- The date  (and optionally time) when the test script was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the test script changes.*/
+    /// Date last changed (0..1)
+    ///
+    /// The date  (and optionally time) when the test script was published. The date must change when the business version changes and it must change if the status code changes. In addition, it should change when the substantive content of the test script changes.
     pub date: ::core::option::Option<super::DateTime>,
-    /** Name of the publisher (organization or individual) (0..1)
-
- The name of the organization or individual that published the test script.*/
+    /// Name of the publisher (organization or individual) (0..1)
+    ///
+    /// The name of the organization or individual that published the test script.
     pub publisher: ::core::option::Option<super::String>,
-    /** Contact details for the publisher (0..*)
-
- Contact details to assist a user in finding and communicating with the publisher.*/
+    /// Contact details for the publisher (0..*)
+    ///
+    /// Contact details to assist a user in finding and communicating with the publisher.
     pub contact: ::std::vec::Vec<super::ContactDetail>,
-    /** Natural language description of the test script (0..1)
-
- A free text natural language description of the test script from a consumer's perspective.*/
+    /// Natural language description of the test script (0..1)
+    ///
+    /// A free text natural language description of the test script from a consumer's perspective.
     pub description: ::core::option::Option<super::Markdown>,
-    /** The context that the content is intended to support (0..*)
-
- The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate test script instances.*/
+    /// The context that the content is intended to support (0..*)
+    ///
+    /// The content was developed with a focus and intent of supporting the contexts that are listed. These contexts may be general categories (gender, age, ...) or may be references to specific programs (insurance plans, studies, ...) and may be used to assist with indexing and searching for appropriate test script instances.
     pub use_context: ::std::vec::Vec<super::UsageContext>,
-    /** Intended jurisdiction for test script (if applicable) (0..*)
-
- A legal or geographic region in which the test script is intended to be used.*/
+    /// Intended jurisdiction for test script (if applicable) (0..*)
+    ///
+    /// A legal or geographic region in which the test script is intended to be used.
     pub jurisdiction: ::std::vec::Vec<super::CodeableConcept>,
-    /** Why this test script is defined (0..1)
-
- Explanation of why this test script is needed and why it has been designed as it has.*/
+    /// Why this test script is defined (0..1)
+    ///
+    /// Explanation of why this test script is needed and why it has been designed as it has.
     pub purpose: ::core::option::Option<super::Markdown>,
-    /** Use and/or publishing restrictions (0..1)
-
- A copyright statement relating to the test script and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the test script.*/
+    /// Use and/or publishing restrictions (0..1)
+    ///
+    /// A copyright statement relating to the test script and/or its contents. Copyright statements are generally legal restrictions on the use and publishing of the test script.
     pub copyright: ::core::option::Option<super::Markdown>,
-    /** An abstract server representing a client or sender in a message exchange (0..*)
-
- An abstract server used in operations within this test script in the origin element.*/
+    /// An abstract server representing a client or sender in a message exchange (0..*)
+    ///
+    /// An abstract server used in operations within this test script in the origin element.
     pub origin: ::std::vec::Vec<super::TestScriptOrigin>,
-    /** An abstract server representing a destination or receiver in a message exchange (0..*)
-
- An abstract server used in operations within this test script in the destination element.*/
+    /// An abstract server representing a destination or receiver in a message exchange (0..*)
+    ///
+    /// An abstract server used in operations within this test script in the destination element.
     pub destination: ::std::vec::Vec<super::TestScriptDestination>,
-    /** Required capability that is assumed to function correctly on the FHIR server being tested (0..1)
-
- The required capability must exist and are assumed to function correctly on the FHIR server being tested.*/
+    /// Required capability that is assumed to function correctly on the FHIR server being tested (0..1)
+    ///
+    /// The required capability must exist and are assumed to function correctly on the FHIR server being tested.
     pub metadata: ::core::option::Option<super::TestScriptMetadata>,
-    /** Fixture in the test script - by reference (uri) (0..*)
-
- Fixture in the test script - by reference (uri). All fixtures are required for the test script to execute.*/
+    /// Fixture in the test script - by reference (uri) (0..*)
+    ///
+    /// Fixture in the test script - by reference (uri). All fixtures are required for the test script to execute.
     pub fixture: ::std::vec::Vec<super::TestScriptFixture>,
-    /** Reference of the validation profile (0..*)
-
- Reference to the profile to be used for validation.*/
+    /// Reference of the validation profile (0..*)
+    ///
+    /// Reference to the profile to be used for validation.
     pub profile: ::std::vec::Vec<super::Reference>,
-    /** Placeholder for evaluated elements (0..*)
-
- Variable is set based either on element value in response body or on header field value in the response headers.*/
+    /// Placeholder for evaluated elements (0..*)
+    ///
+    /// Variable is set based either on element value in response body or on header field value in the response headers.
     pub variable: ::std::vec::Vec<super::TestScriptVariable>,
-    /** A series of required setup operations before tests are executed (0..1)
-
- A series of required setup operations before tests are executed.*/
+    /// A series of required setup operations before tests are executed (0..1)
+    ///
+    /// A series of required setup operations before tests are executed.
     pub setup: ::core::option::Option<super::TestScriptSetup>,
-    /** A test in this script (0..*)
-
- A test in this script.*/
+    /// A test in this script (0..*)
+    ///
+    /// A test in this script.
     pub test: ::std::vec::Vec<super::TestScriptTest>,
-    /** A series of required clean up steps (0..1)
-
- A series of operations required to clean up after all the tests are executed (successfully or otherwise).*/
+    /// A series of required clean up steps (0..1)
+    ///
+    /// A series of operations required to clean up after all the tests are executed (successfully or otherwise).
     pub teardown: ::core::option::Option<super::TestScriptTeardown>,
 }
 impl TestScript {
@@ -344,32 +344,32 @@ impl crate::rt::Element for TestScript {
     }
 }
 crate::rt::element_impls!(TestScript, resource);
-/** An abstract server representing a destination or receiver in a message exchange
-
- An abstract server used in operations within this test script in the destination element.*/
+/// An abstract server representing a destination or receiver in a message exchange
+///
+/// An abstract server used in operations within this test script in the destination element.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptDestination {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The index of the abstract destination server starting at 1 (1..1)
-
- Abstract name given to a destination server in this test script.  The name is provided as a number starting at 1.*/
+    /// The index of the abstract destination server starting at 1 (1..1)
+    ///
+    /// Abstract name given to a destination server in this test script.  The name is provided as a number starting at 1.
     pub index: ::core::option::Option<super::Integer>,
-    /** FHIR-Server | FHIR-SDC-FormManager | FHIR-SDC-FormReceiver | FHIR-SDC-FormProcessor (1..1)
-
- The type of destination profile the test system supports.*/
+    /// FHIR-Server | FHIR-SDC-FormManager | FHIR-SDC-FormReceiver | FHIR-SDC-FormProcessor (1..1)
+    ///
+    /// The type of destination profile the test system supports.
     pub profile: ::core::option::Option<super::Coding>,
 }
 impl TestScriptDestination {
@@ -440,36 +440,36 @@ impl crate::rt::Element for TestScriptDestination {
     }
 }
 crate::rt::element_impls!(TestScriptDestination, element);
-/** Fixture in the test script - by reference (uri)
-
- Fixture in the test script - by reference (uri). All fixtures are required for the test script to execute.*/
+/// Fixture in the test script - by reference (uri)
+///
+/// Fixture in the test script - by reference (uri). All fixtures are required for the test script to execute.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptFixture {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Whether or not to implicitly create the fixture during setup (1..1)
-
- Whether or not to implicitly create the fixture during setup. If true, the fixture is automatically created on each server being tested during setup, therefore no create operation is required for this fixture in the TestScript.setup section.*/
+    /// Whether or not to implicitly create the fixture during setup (1..1)
+    ///
+    /// Whether or not to implicitly create the fixture during setup. If true, the fixture is automatically created on each server being tested during setup, therefore no create operation is required for this fixture in the TestScript.setup section.
     pub autocreate: ::core::option::Option<super::Boolean>,
-    /** Whether or not to implicitly delete the fixture during teardown (1..1)
-
- Whether or not to implicitly delete the fixture during teardown. If true, the fixture is automatically deleted on each server being tested during teardown, therefore no delete operation is required for this fixture in the TestScript.teardown section.*/
+    /// Whether or not to implicitly delete the fixture during teardown (1..1)
+    ///
+    /// Whether or not to implicitly delete the fixture during teardown. If true, the fixture is automatically deleted on each server being tested during teardown, therefore no delete operation is required for this fixture in the TestScript.teardown section.
     pub autodelete: ::core::option::Option<super::Boolean>,
-    /** Reference of the resource (0..1)
-
- Reference to the resource (containing the contents of the resource needed for operations).*/
+    /// Reference of the resource (0..1)
+    ///
+    /// Reference to the resource (containing the contents of the resource needed for operations).
     pub resource: ::core::option::Option<super::Reference>,
 }
 impl TestScriptFixture {
@@ -544,32 +544,32 @@ impl crate::rt::Element for TestScriptFixture {
     }
 }
 crate::rt::element_impls!(TestScriptFixture, element);
-/** Required capability that is assumed to function correctly on the FHIR server being tested
-
- The required capability must exist and are assumed to function correctly on the FHIR server being tested.*/
+/// Required capability that is assumed to function correctly on the FHIR server being tested
+///
+/// The required capability must exist and are assumed to function correctly on the FHIR server being tested.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptMetadata {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Links to the FHIR specification (0..*)
-
- A link to the FHIR specification that this test is covering.*/
+    /// Links to the FHIR specification (0..*)
+    ///
+    /// A link to the FHIR specification that this test is covering.
     pub link: ::std::vec::Vec<super::TestScriptMetadataLink>,
-    /** Capabilities  that are assumed to function correctly on the FHIR server being tested (1..*)
-
- Capabilities that must exist and are assumed to function correctly on the FHIR server being tested.*/
+    /// Capabilities  that are assumed to function correctly on the FHIR server being tested (1..*)
+    ///
+    /// Capabilities that must exist and are assumed to function correctly on the FHIR server being tested.
     pub capability: ::std::vec::Vec<super::TestScriptMetadataCapability>,
 }
 impl TestScriptMetadata {
@@ -654,52 +654,52 @@ impl crate::rt::Element for TestScriptMetadata {
     }
 }
 crate::rt::element_impls!(TestScriptMetadata, element);
-/** Capabilities  that are assumed to function correctly on the FHIR server being tested
-
- Capabilities that must exist and are assumed to function correctly on the FHIR server being tested.*/
+/// Capabilities  that are assumed to function correctly on the FHIR server being tested
+///
+/// Capabilities that must exist and are assumed to function correctly on the FHIR server being tested.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptMetadataCapability {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Are the capabilities required? (1..1)
-
- Whether or not the test execution will require the given capabilities of the server in order for this test script to execute.*/
+    /// Are the capabilities required? (1..1)
+    ///
+    /// Whether or not the test execution will require the given capabilities of the server in order for this test script to execute.
     pub required: ::core::option::Option<super::Boolean>,
-    /** Are the capabilities validated? (1..1)
-
- Whether or not the test execution will validate the given capabilities of the server in order for this test script to execute.*/
+    /// Are the capabilities validated? (1..1)
+    ///
+    /// Whether or not the test execution will validate the given capabilities of the server in order for this test script to execute.
     pub validated: ::core::option::Option<super::Boolean>,
-    /** The expected capabilities of the server (0..1)
-
- Description of the capabilities that this test script is requiring the server to support.*/
+    /// The expected capabilities of the server (0..1)
+    ///
+    /// Description of the capabilities that this test script is requiring the server to support.
     pub description: ::core::option::Option<super::String>,
-    /** Which origin server these requirements apply to (0..*)
-
- Which origin server these requirements apply to.*/
+    /// Which origin server these requirements apply to (0..*)
+    ///
+    /// Which origin server these requirements apply to.
     pub origin: ::std::vec::Vec<super::Integer>,
-    /** Which server these requirements apply to (0..1)
-
- Which server these requirements apply to.*/
+    /// Which server these requirements apply to (0..1)
+    ///
+    /// Which server these requirements apply to.
     pub destination: ::core::option::Option<super::Integer>,
-    /** Links to the FHIR specification (0..*)
-
- Links to the FHIR specification that describes this interaction and the resources involved in more detail.*/
+    /// Links to the FHIR specification (0..*)
+    ///
+    /// Links to the FHIR specification that describes this interaction and the resources involved in more detail.
     pub link: ::std::vec::Vec<super::Uri>,
-    /** Required Capability Statement (1..1)
-
- Minimum capabilities required of server for test script to execute successfully.   If server does not meet at a minimum the referenced capability statement, then all tests in this script are skipped.*/
+    /// Required Capability Statement (1..1)
+    ///
+    /// Minimum capabilities required of server for test script to execute successfully.   If server does not meet at a minimum the referenced capability statement, then all tests in this script are skipped.
     pub capabilities: ::core::option::Option<super::Canonical>,
 }
 impl TestScriptMetadataCapability {
@@ -792,32 +792,32 @@ impl crate::rt::Element for TestScriptMetadataCapability {
     }
 }
 crate::rt::element_impls!(TestScriptMetadataCapability, element);
-/** Links to the FHIR specification
-
- A link to the FHIR specification that this test is covering.*/
+/// Links to the FHIR specification
+///
+/// A link to the FHIR specification that this test is covering.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptMetadataLink {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** URL to the specification (1..1)
-
- URL to a particular requirement or feature within the FHIR specification.*/
+    /// URL to the specification (1..1)
+    ///
+    /// URL to a particular requirement or feature within the FHIR specification.
     pub url: ::core::option::Option<super::Uri>,
-    /** Short description (0..1)
-
- Short description of the link.*/
+    /// Short description (0..1)
+    ///
+    /// Short description of the link.
     pub description: ::core::option::Option<super::String>,
 }
 impl TestScriptMetadataLink {
@@ -884,32 +884,32 @@ impl crate::rt::Element for TestScriptMetadataLink {
     }
 }
 crate::rt::element_impls!(TestScriptMetadataLink, element);
-/** An abstract server representing a client or sender in a message exchange
-
- An abstract server used in operations within this test script in the origin element.*/
+/// An abstract server representing a client or sender in a message exchange
+///
+/// An abstract server used in operations within this test script in the origin element.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptOrigin {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The index of the abstract origin server starting at 1 (1..1)
-
- Abstract name given to an origin server in this test script.  The name is provided as a number starting at 1.*/
+    /// The index of the abstract origin server starting at 1 (1..1)
+    ///
+    /// Abstract name given to an origin server in this test script.  The name is provided as a number starting at 1.
     pub index: ::core::option::Option<super::Integer>,
-    /** FHIR-Client | FHIR-SDC-FormFiller (1..1)
-
- The type of origin profile the test system supports.*/
+    /// FHIR-Client | FHIR-SDC-FormFiller (1..1)
+    ///
+    /// The type of origin profile the test system supports.
     pub profile: ::core::option::Option<super::Coding>,
 }
 impl TestScriptOrigin {
@@ -980,28 +980,28 @@ impl crate::rt::Element for TestScriptOrigin {
     }
 }
 crate::rt::element_impls!(TestScriptOrigin, element);
-/** A series of required setup operations before tests are executed
-
- A series of required setup operations before tests are executed.*/
+/// A series of required setup operations before tests are executed
+///
+/// A series of required setup operations before tests are executed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptSetup {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A setup operation or assert to perform (1..*)
-
- Action would contain either an operation or an assertion.*/
+    /// A setup operation or assert to perform (1..*)
+    ///
+    /// Action would contain either an operation or an assertion.
     pub action: ::std::vec::Vec<super::TestScriptSetupAction>,
 }
 impl TestScriptSetup {
@@ -1072,32 +1072,32 @@ impl crate::rt::Element for TestScriptSetup {
     }
 }
 crate::rt::element_impls!(TestScriptSetup, element);
-/** A setup operation or assert to perform
-
- Action would contain either an operation or an assertion.*/
+/// A setup operation or assert to perform
+///
+/// Action would contain either an operation or an assertion.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptSetupAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The setup operation to perform (0..1)
-
- The operation to perform.*/
+    /// The setup operation to perform (0..1)
+    ///
+    /// The operation to perform.
     pub operation: ::core::option::Option<super::TestScriptSetupActionOperation>,
-    /** The assertion to perform (0..1)
-
- Evaluates the results of previous operations to determine if the server under test behaves appropriately.*/
+    /// The assertion to perform (0..1)
+    ///
+    /// Evaluates the results of previous operations to determine if the server under test behaves appropriately.
     pub assert: ::core::option::Option<super::TestScriptSetupActionAssert>,
 }
 impl TestScriptSetupAction {
@@ -1173,122 +1173,122 @@ impl crate::rt::Element for TestScriptSetupAction {
     }
 }
 crate::rt::element_impls!(TestScriptSetupAction, element);
-/** The assertion to perform
-
- Evaluates the results of previous operations to determine if the server under test behaves appropriately.*/
+/// The assertion to perform
+///
+/// Evaluates the results of previous operations to determine if the server under test behaves appropriately.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptSetupActionAssert {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Tracking/logging assertion label (0..1)
-
- The label would be used for tracking/logging purposes by test engines.*/
+    /// Tracking/logging assertion label (0..1)
+    ///
+    /// The label would be used for tracking/logging purposes by test engines.
     pub label: ::core::option::Option<super::String>,
-    /** Tracking/reporting assertion description (0..1)
-
- The description would be used by test engines for tracking and reporting purposes.*/
+    /// Tracking/reporting assertion description (0..1)
+    ///
+    /// The description would be used by test engines for tracking and reporting purposes.
     pub description: ::core::option::Option<super::String>,
-    /** response | request (0..1)
-
- The direction to use for the assertion.*/
+    /// response | request (0..1)
+    ///
+    /// The direction to use for the assertion.
     pub direction: ::core::option::Option<
         crate::rt::Primitive<super::codes::AssertionDirectionType, super::Extension>,
     >,
-    /** Id of the source fixture to be evaluated (0..1)
-
- Id of the source fixture used as the contents to be evaluated by either the "source/expression" or "sourceId/path" definition.*/
+    /// Id of the source fixture to be evaluated (0..1)
+    ///
+    /// Id of the source fixture used as the contents to be evaluated by either the "source/expression" or "sourceId/path" definition.
     pub compare_to_source_id: ::core::option::Option<super::String>,
-    /** The FHIRPath expression to evaluate against the source fixture (0..1)
-
- The FHIRPath expression to evaluate against the source fixture. When compareToSourceId is defined, either compareToSourceExpression or compareToSourcePath must be defined, but not both.*/
+    /// The FHIRPath expression to evaluate against the source fixture (0..1)
+    ///
+    /// The FHIRPath expression to evaluate against the source fixture. When compareToSourceId is defined, either compareToSourceExpression or compareToSourcePath must be defined, but not both.
     pub compare_to_source_expression: ::core::option::Option<super::String>,
-    /** XPath or JSONPath expression to evaluate against the source fixture (0..1)
-
- XPath or JSONPath expression to evaluate against the source fixture. When compareToSourceId is defined, either compareToSourceExpression or compareToSourcePath must be defined, but not both.*/
+    /// XPath or JSONPath expression to evaluate against the source fixture (0..1)
+    ///
+    /// XPath or JSONPath expression to evaluate against the source fixture. When compareToSourceId is defined, either compareToSourceExpression or compareToSourcePath must be defined, but not both.
     pub compare_to_source_path: ::core::option::Option<super::String>,
-    /** Mime type to compare against the 'Content-Type' header (0..1)
-
- The mime-type contents to compare against the request or response message 'Content-Type' header.*/
+    /// Mime type to compare against the 'Content-Type' header (0..1)
+    ///
+    /// The mime-type contents to compare against the request or response message 'Content-Type' header.
     pub content_type: ::core::option::Option<super::Code>,
-    /** The FHIRPath expression to be evaluated (0..1)
-
- The FHIRPath expression to be evaluated against the request or response message contents - HTTP headers and payload.*/
+    /// The FHIRPath expression to be evaluated (0..1)
+    ///
+    /// The FHIRPath expression to be evaluated against the request or response message contents - HTTP headers and payload.
     pub expression: ::core::option::Option<super::String>,
-    /** HTTP header field name (0..1)
-
- The HTTP header field name e.g. 'Location'.*/
+    /// HTTP header field name (0..1)
+    ///
+    /// The HTTP header field name e.g. 'Location'.
     pub header_field: ::core::option::Option<super::String>,
-    /** Fixture Id of minimum content resource (0..1)
-
- The ID of a fixture.  Asserts that the response contains at a minimum the fixture specified by minimumId.*/
+    /// Fixture Id of minimum content resource (0..1)
+    ///
+    /// The ID of a fixture.  Asserts that the response contains at a minimum the fixture specified by minimumId.
     pub minimum_id: ::core::option::Option<super::String>,
-    /** Perform validation on navigation links? (0..1)
-
- Whether or not the test execution performs validation on the bundle navigation links.*/
+    /// Perform validation on navigation links? (0..1)
+    ///
+    /// Whether or not the test execution performs validation on the bundle navigation links.
     pub navigation_links: ::core::option::Option<super::Boolean>,
-    /** equals | notEquals | in | notIn | greaterThan | lessThan | empty | notEmpty | contains | notContains | eval (0..1)
-
- The operator type defines the conditional behavior of the assert. If not defined, the default is equals.*/
+    /// equals | notEquals | in | notIn | greaterThan | lessThan | empty | notEmpty | contains | notContains | eval (0..1)
+    ///
+    /// The operator type defines the conditional behavior of the assert. If not defined, the default is equals.
     pub operator: ::core::option::Option<
         crate::rt::Primitive<super::codes::AssertionOperatorType, super::Extension>,
     >,
-    /** XPath or JSONPath expression (0..1)
-
- The XPath or JSONPath expression to be evaluated against the fixture representing the response received from server.*/
+    /// XPath or JSONPath expression (0..1)
+    ///
+    /// The XPath or JSONPath expression to be evaluated against the fixture representing the response received from server.
     pub path: ::core::option::Option<super::String>,
-    /** delete | get | options | patch | post | put | head (0..1)
-
- The request method or HTTP operation code to compare against that used by the client system under test.*/
+    /// delete | get | options | patch | post | put | head (0..1)
+    ///
+    /// The request method or HTTP operation code to compare against that used by the client system under test.
     pub request_method: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestScriptRequestMethodCode, super::Extension>,
     >,
-    /** Request URL comparison value (0..1)
-
- The value to use in a comparison against the request URL path string.*/
+    /// Request URL comparison value (0..1)
+    ///
+    /// The value to use in a comparison against the request URL path string.
     pub request_url: ::core::option::Option<super::String>,
-    /** Resource type (0..1)
-
- The type of the resource.  See http://build.fhir.org/resourcelist.html.*/
+    /// Resource type (0..1)
+    ///
+    /// The type of the resource.  See http://build.fhir.org/resourcelist.html.
     pub resource: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirDefinedType, super::Extension>,
     >,
-    /** okay | created | noContent | notModified | bad | forbidden | notFound | methodNotAllowed | conflict | gone | preconditionFailed | unprocessable (0..1)
-
- okay | created | noContent | notModified | bad | forbidden | notFound | methodNotAllowed | conflict | gone | preconditionFailed | unprocessable.*/
+    /// okay | created | noContent | notModified | bad | forbidden | notFound | methodNotAllowed | conflict | gone | preconditionFailed | unprocessable (0..1)
+    ///
+    /// okay | created | noContent | notModified | bad | forbidden | notFound | methodNotAllowed | conflict | gone | preconditionFailed | unprocessable.
     pub response: ::core::option::Option<
         crate::rt::Primitive<super::codes::AssertionResponseTypes, super::Extension>,
     >,
-    /** HTTP response code to test (0..1)
-
- The value of the HTTP response code to be tested.*/
+    /// HTTP response code to test (0..1)
+    ///
+    /// The value of the HTTP response code to be tested.
     pub response_code: ::core::option::Option<super::String>,
-    /** Fixture Id of source expression or headerField (0..1)
-
- Fixture to evaluate the XPath/JSONPath expression or the headerField  against.*/
+    /// Fixture Id of source expression or headerField (0..1)
+    ///
+    /// Fixture to evaluate the XPath/JSONPath expression or the headerField  against.
     pub source_id: ::core::option::Option<super::Id>,
-    /** Profile Id of validation profile reference (0..1)
-
- The ID of the Profile to validate against.*/
+    /// Profile Id of validation profile reference (0..1)
+    ///
+    /// The ID of the Profile to validate against.
     pub validate_profile_id: ::core::option::Option<super::Id>,
-    /** The value to compare to (0..1)
-
- The value to compare to.*/
+    /// The value to compare to (0..1)
+    ///
+    /// The value to compare to.
     pub value: ::core::option::Option<super::String>,
-    /** Will this assert produce a warning only on error? (1..1)
-
- Whether or not the test execution will produce a warning only on error for this assert.*/
+    /// Will this assert produce a warning only on error? (1..1)
+    ///
+    /// Whether or not the test execution will produce a warning only on error for this assert.
     pub warning_only: ::core::option::Option<super::Boolean>,
 }
 impl TestScriptSetupActionAssert {
@@ -1435,98 +1435,98 @@ impl crate::rt::Element for TestScriptSetupActionAssert {
     }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssert, element);
-/** The setup operation to perform
-
- The operation to perform.*/
+/// The setup operation to perform
+///
+/// The operation to perform.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptSetupActionOperation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The operation code type that will be executed (0..1)
-
- Server interaction or operation type.*/
+    /// The operation code type that will be executed (0..1)
+    ///
+    /// Server interaction or operation type.
     pub type_: ::core::option::Option<super::Coding>,
-    /** Resource type (0..1)
-
- The type of the resource.  See http://build.fhir.org/resourcelist.html.*/
+    /// Resource type (0..1)
+    ///
+    /// The type of the resource.  See http://build.fhir.org/resourcelist.html.
     pub resource: ::core::option::Option<
         crate::rt::Primitive<super::codes::FhirDefinedType, super::Extension>,
     >,
-    /** Tracking/logging operation label (0..1)
-
- The label would be used for tracking/logging purposes by test engines.*/
+    /// Tracking/logging operation label (0..1)
+    ///
+    /// The label would be used for tracking/logging purposes by test engines.
     pub label: ::core::option::Option<super::String>,
-    /** Tracking/reporting operation description (0..1)
-
- The description would be used by test engines for tracking and reporting purposes.*/
+    /// Tracking/reporting operation description (0..1)
+    ///
+    /// The description would be used by test engines for tracking and reporting purposes.
     pub description: ::core::option::Option<super::String>,
-    /** Mime type to accept in the payload of the response, with charset etc. (0..1)
-
- The mime-type to use for RESTful operation in the 'Accept' header.*/
+    /// Mime type to accept in the payload of the response, with charset etc. (0..1)
+    ///
+    /// The mime-type to use for RESTful operation in the 'Accept' header.
     pub accept: ::core::option::Option<super::Code>,
-    /** Mime type of the request payload contents, with charset etc. (0..1)
-
- The mime-type to use for RESTful operation in the 'Content-Type' header.*/
+    /// Mime type of the request payload contents, with charset etc. (0..1)
+    ///
+    /// The mime-type to use for RESTful operation in the 'Content-Type' header.
     pub content_type: ::core::option::Option<super::Code>,
-    /** Server responding to the request (0..1)
-
- The server where the request message is destined for.  Must be one of the server numbers listed in TestScript.destination section.*/
+    /// Server responding to the request (0..1)
+    ///
+    /// The server where the request message is destined for.  Must be one of the server numbers listed in TestScript.destination section.
     pub destination: ::core::option::Option<super::Integer>,
-    /** Whether or not to send the request url in encoded format (1..1)
-
- Whether or not to implicitly send the request url in encoded format. The default is true to match the standard RESTful client behavior. Set to false when communicating with a server that does not support encoded url paths.*/
+    /// Whether or not to send the request url in encoded format (1..1)
+    ///
+    /// Whether or not to implicitly send the request url in encoded format. The default is true to match the standard RESTful client behavior. Set to false when communicating with a server that does not support encoded url paths.
     pub encode_request_url: ::core::option::Option<super::Boolean>,
-    /** delete | get | options | patch | post | put | head (0..1)
-
- The HTTP method the test engine MUST use for this operation regardless of any other operation details.*/
+    /// delete | get | options | patch | post | put | head (0..1)
+    ///
+    /// The HTTP method the test engine MUST use for this operation regardless of any other operation details.
     pub method: ::core::option::Option<
         crate::rt::Primitive<super::codes::TestScriptRequestMethodCode, super::Extension>,
     >,
-    /** Server initiating the request (0..1)
-
- The server where the request message originates from.  Must be one of the server numbers listed in TestScript.origin section.*/
+    /// Server initiating the request (0..1)
+    ///
+    /// The server where the request message originates from.  Must be one of the server numbers listed in TestScript.origin section.
     pub origin: ::core::option::Option<super::Integer>,
-    /** Explicitly defined path parameters (0..1)
-
- Path plus parameters after [type].  Used to set parts of the request URL explicitly.*/
+    /// Explicitly defined path parameters (0..1)
+    ///
+    /// Path plus parameters after [type].  Used to set parts of the request URL explicitly.
     pub params: ::core::option::Option<super::String>,
-    /** Each operation can have one or more header elements (0..*)
-
- Header elements would be used to set HTTP headers.*/
+    /// Each operation can have one or more header elements (0..*)
+    ///
+    /// Header elements would be used to set HTTP headers.
     pub request_header: ::std::vec::Vec<
         super::TestScriptSetupActionOperationRequestHeader,
     >,
-    /** Fixture Id of mapped request (0..1)
-
- The fixture id (maybe new) to map to the request.*/
+    /// Fixture Id of mapped request (0..1)
+    ///
+    /// The fixture id (maybe new) to map to the request.
     pub request_id: ::core::option::Option<super::Id>,
-    /** Fixture Id of mapped response (0..1)
-
- The fixture id (maybe new) to map to the response.*/
+    /// Fixture Id of mapped response (0..1)
+    ///
+    /// The fixture id (maybe new) to map to the response.
     pub response_id: ::core::option::Option<super::Id>,
-    /** Fixture Id of body for PUT and POST requests (0..1)
-
- The id of the fixture used as the body of a PUT or POST request.*/
+    /// Fixture Id of body for PUT and POST requests (0..1)
+    ///
+    /// The id of the fixture used as the body of a PUT or POST request.
     pub source_id: ::core::option::Option<super::Id>,
-    /** Id of fixture used for extracting the [id],  [type], and [vid] for GET requests (0..1)
-
- Id of fixture used for extracting the [id],  [type], and [vid] for GET requests.*/
+    /// Id of fixture used for extracting the [id],  [type], and [vid] for GET requests (0..1)
+    ///
+    /// Id of fixture used for extracting the [id],  [type], and [vid] for GET requests.
     pub target_id: ::core::option::Option<super::Id>,
-    /** Request URL (0..1)
-
- Complete request URL.*/
+    /// Request URL (0..1)
+    ///
+    /// Complete request URL.
     pub url: ::core::option::Option<super::String>,
 }
 impl TestScriptSetupActionOperation {
@@ -1661,32 +1661,32 @@ impl crate::rt::Element for TestScriptSetupActionOperation {
     }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperation, element);
-/** Each operation can have one or more header elements
-
- Header elements would be used to set HTTP headers.*/
+/// Each operation can have one or more header elements
+///
+/// Header elements would be used to set HTTP headers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptSetupActionOperationRequestHeader {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** HTTP header field name (1..1)
-
- The HTTP header field e.g. "Accept".*/
+    /// HTTP header field name (1..1)
+    ///
+    /// The HTTP header field e.g. "Accept".
     pub field: ::core::option::Option<super::String>,
-    /** HTTP headerfield value (1..1)
-
- The value of the header e.g. "application/fhir+xml".*/
+    /// HTTP headerfield value (1..1)
+    ///
+    /// The value of the header e.g. "application/fhir+xml".
     pub value: ::core::option::Option<super::String>,
 }
 impl TestScriptSetupActionOperationRequestHeader {
@@ -1757,28 +1757,28 @@ impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
     }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperationRequestHeader, element);
-/** A series of required clean up steps
-
- A series of operations required to clean up after all the tests are executed (successfully or otherwise).*/
+/// A series of required clean up steps
+///
+/// A series of operations required to clean up after all the tests are executed (successfully or otherwise).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptTeardown {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** One or more teardown operations to perform (1..*)
-
- The teardown action will only contain an operation.*/
+    /// One or more teardown operations to perform (1..*)
+    ///
+    /// The teardown action will only contain an operation.
     pub action: ::std::vec::Vec<super::TestScriptTeardownAction>,
 }
 impl TestScriptTeardown {
@@ -1849,28 +1849,28 @@ impl crate::rt::Element for TestScriptTeardown {
     }
 }
 crate::rt::element_impls!(TestScriptTeardown, element);
-/** One or more teardown operations to perform
-
- The teardown action will only contain an operation.*/
+/// One or more teardown operations to perform
+///
+/// The teardown action will only contain an operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptTeardownAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The teardown operation to perform (1..1)
-
- An operation would involve a REST request to a server.*/
+    /// The teardown operation to perform (1..1)
+    ///
+    /// An operation would involve a REST request to a server.
     pub operation: ::core::option::Option<super::TestScriptSetupActionOperation>,
 }
 impl TestScriptTeardownAction {
@@ -1943,36 +1943,36 @@ impl crate::rt::Element for TestScriptTeardownAction {
     }
 }
 crate::rt::element_impls!(TestScriptTeardownAction, element);
-/** A test in this script
-
- A test in this script.*/
+/// A test in this script
+///
+/// A test in this script.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptTest {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Tracking/logging name of this test (0..1)
-
- The name of this test used for tracking/logging purposes by test engines.*/
+    /// Tracking/logging name of this test (0..1)
+    ///
+    /// The name of this test used for tracking/logging purposes by test engines.
     pub name: ::core::option::Option<super::String>,
-    /** Tracking/reporting short description of the test (0..1)
-
- A short description of the test used by test engines for tracking and reporting purposes.*/
+    /// Tracking/reporting short description of the test (0..1)
+    ///
+    /// A short description of the test used by test engines for tracking and reporting purposes.
     pub description: ::core::option::Option<super::String>,
-    /** A test operation or assert to perform (1..*)
-
- Action would contain either an operation or an assertion.*/
+    /// A test operation or assert to perform (1..*)
+    ///
+    /// Action would contain either an operation or an assertion.
     pub action: ::std::vec::Vec<super::TestScriptTestAction>,
 }
 impl TestScriptTest {
@@ -2051,32 +2051,32 @@ impl crate::rt::Element for TestScriptTest {
     }
 }
 crate::rt::element_impls!(TestScriptTest, element);
-/** A test operation or assert to perform
-
- Action would contain either an operation or an assertion.*/
+/// A test operation or assert to perform
+///
+/// Action would contain either an operation or an assertion.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptTestAction {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The setup operation to perform (0..1)
-
- An operation would involve a REST request to a server.*/
+    /// The setup operation to perform (0..1)
+    ///
+    /// An operation would involve a REST request to a server.
     pub operation: ::core::option::Option<super::TestScriptSetupActionOperation>,
-    /** The setup assertion to perform (0..1)
-
- Evaluates the results of previous operations to determine if the server under test behaves appropriately.*/
+    /// The setup assertion to perform (0..1)
+    ///
+    /// Evaluates the results of previous operations to determine if the server under test behaves appropriately.
     pub assert: ::core::option::Option<super::TestScriptSetupActionAssert>,
 }
 impl TestScriptTestAction {
@@ -2152,56 +2152,56 @@ impl crate::rt::Element for TestScriptTestAction {
     }
 }
 crate::rt::element_impls!(TestScriptTestAction, element);
-/** Placeholder for evaluated elements
-
- Variable is set based either on element value in response body or on header field value in the response headers.*/
+/// Placeholder for evaluated elements
+///
+/// Variable is set based either on element value in response body or on header field value in the response headers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TestScriptVariable {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Descriptive name for this variable (1..1)
-
- Descriptive name for this variable.*/
+    /// Descriptive name for this variable (1..1)
+    ///
+    /// Descriptive name for this variable.
     pub name: ::core::option::Option<super::String>,
-    /** Default, hard-coded, or user-defined value for this variable (0..1)
-
- A default, hard-coded, or user-defined value for this variable.*/
+    /// Default, hard-coded, or user-defined value for this variable (0..1)
+    ///
+    /// A default, hard-coded, or user-defined value for this variable.
     pub default_value: ::core::option::Option<super::String>,
-    /** Natural language description of the variable (0..1)
-
- A free text natural language description of the variable and its purpose.*/
+    /// Natural language description of the variable (0..1)
+    ///
+    /// A free text natural language description of the variable and its purpose.
     pub description: ::core::option::Option<super::String>,
-    /** The FHIRPath expression against the fixture body (0..1)
-
- The FHIRPath expression to evaluate against the fixture body. When variables are defined, only one of either expression, headerField or path must be specified.*/
+    /// The FHIRPath expression against the fixture body (0..1)
+    ///
+    /// The FHIRPath expression to evaluate against the fixture body. When variables are defined, only one of either expression, headerField or path must be specified.
     pub expression: ::core::option::Option<super::String>,
-    /** HTTP header field name for source (0..1)
-
- Will be used to grab the HTTP header field value from the headers that sourceId is pointing to.*/
+    /// HTTP header field name for source (0..1)
+    ///
+    /// Will be used to grab the HTTP header field value from the headers that sourceId is pointing to.
     pub header_field: ::core::option::Option<super::String>,
-    /** Hint help text for default value to enter (0..1)
-
- Displayable text string with hint help information to the user when entering a default value.*/
+    /// Hint help text for default value to enter (0..1)
+    ///
+    /// Displayable text string with hint help information to the user when entering a default value.
     pub hint: ::core::option::Option<super::String>,
-    /** XPath or JSONPath against the fixture body (0..1)
-
- XPath or JSONPath to evaluate against the fixture body.  When variables are defined, only one of either expression, headerField or path must be specified.*/
+    /// XPath or JSONPath against the fixture body (0..1)
+    ///
+    /// XPath or JSONPath to evaluate against the fixture body.  When variables are defined, only one of either expression, headerField or path must be specified.
     pub path: ::core::option::Option<super::String>,
-    /** Fixture Id of source expression or headerField within this variable (0..1)
-
- Fixture to evaluate the XPath/JSONPath expression or the headerField  against within this variable.*/
+    /// Fixture Id of source expression or headerField within this variable (0..1)
+    ///
+    /// Fixture to evaluate the XPath/JSONPath expression or the headerField  against within this variable.
     pub source_id: ::core::option::Option<super::Id>,
 }
 impl TestScriptVariable {

@@ -2,36 +2,36 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** A timing schedule that specifies an event that may occur multiple times
-
- Specifies an event that may occur multiple times. Timing schedules are used to record when things are planned, expected or requested to occur. The most common usage is in dosage instructions for medications. They are also used when planning care of various kinds, and may be used for reporting the schedule to which past regular activities were carried out.*/
+/// A timing schedule that specifies an event that may occur multiple times
+///
+/// Specifies an event that may occur multiple times. Timing schedules are used to record when things are planned, expected or requested to occur. The most common usage is in dosage instructions for medications. They are also used when planning care of various kinds, and may be used for reporting the schedule to which past regular activities were carried out.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Timing {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** When the event occurs (0..*)
-
- Identifies specific times when the event occurs.*/
+    /// When the event occurs (0..*)
+    ///
+    /// Identifies specific times when the event occurs.
     pub event: ::std::vec::Vec<super::DateTime>,
-    /** When the event is to occur (0..1)
-
- A set of rules that describe when the event is scheduled.*/
+    /// When the event is to occur (0..1)
+    ///
+    /// A set of rules that describe when the event is scheduled.
     pub repeat: ::core::option::Option<super::TimingRepeat>,
-    /** BID | TID | QID | AM | PM | QD | QOD | + (0..1)
-
- A code for the timing schedule (or just text in code.text). Some codes such as BID are ubiquitous, but many institutions define their own additional codes. If a code is provided, the code is understood to be a complete statement of whatever is specified in the structured timing data, and either the code or the data may be used to interpret the Timing, with the exception that .repeat.bounds still applies over the code (and is not contained in the code).*/
+    /// BID | TID | QID | AM | PM | QD | QOD | + (0..1)
+    ///
+    /// A code for the timing schedule (or just text in code.text). Some codes such as BID are ubiquitous, but many institutions define their own additional codes. If a code is provided, the code is understood to be a complete statement of whatever is specified in the structured timing data, and either the code or the data may be used to interpret the Timing, with the exception that .repeat.bounds still applies over the code (and is not contained in the code).
     pub code: ::core::option::Option<super::CodeableConcept>,
 }
 impl Timing {
@@ -95,86 +95,86 @@ impl crate::rt::Element for Timing {
     }
 }
 crate::rt::element_impls!(Timing, element);
-/** When the event is to occur
-
- A set of rules that describe when the event is scheduled.*/
+/// When the event is to occur
+///
+/// A set of rules that describe when the event is scheduled.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimingRepeat {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Length/Range of lengths, or (Start and/or end) limits (0..1)
-
- Either a duration for the length of the timing schedule, a range of possible length, or outer bounds for start and/or end limits of the timing schedule.*/
+    /// Length/Range of lengths, or (Start and/or end) limits (0..1)
+    ///
+    /// Either a duration for the length of the timing schedule, a range of possible length, or outer bounds for start and/or end limits of the timing schedule.
     pub bounds: ::core::option::Option<super::TimingRepeatBounds>,
-    /** Number of times to repeat (0..1)
-
- A total count of the desired number of repetitions across the duration of the entire timing specification. If countMax is present, this element indicates the lower bound of the allowed range of count values.*/
+    /// Number of times to repeat (0..1)
+    ///
+    /// A total count of the desired number of repetitions across the duration of the entire timing specification. If countMax is present, this element indicates the lower bound of the allowed range of count values.
     pub count: ::core::option::Option<super::PositiveInt>,
-    /** Maximum number of times to repeat (0..1)
-
- If present, indicates that the count is a range - so to perform the action between [count] and [countMax] times.*/
+    /// Maximum number of times to repeat (0..1)
+    ///
+    /// If present, indicates that the count is a range - so to perform the action between [count] and [countMax] times.
     pub count_max: ::core::option::Option<super::PositiveInt>,
-    /** How long when it happens (0..1)
-
- How long this thing happens for when it happens. If durationMax is present, this element indicates the lower bound of the allowed range of the duration.*/
+    /// How long when it happens (0..1)
+    ///
+    /// How long this thing happens for when it happens. If durationMax is present, this element indicates the lower bound of the allowed range of the duration.
     pub duration: ::core::option::Option<super::Decimal>,
-    /** How long when it happens (Max) (0..1)
-
- If present, indicates that the duration is a range - so to perform the action between [duration] and [durationMax] time length.*/
+    /// How long when it happens (Max) (0..1)
+    ///
+    /// If present, indicates that the duration is a range - so to perform the action between [duration] and [durationMax] time length.
     pub duration_max: ::core::option::Option<super::Decimal>,
-    /** s | min | h | d | wk | mo | a - unit of time (UCUM) (0..1)
-
- The units of time for the duration, in UCUM units.*/
+    /// s | min | h | d | wk | mo | a - unit of time (UCUM) (0..1)
+    ///
+    /// The units of time for the duration, in UCUM units.
     pub duration_unit: ::core::option::Option<
         crate::rt::Primitive<super::codes::UnitsOfTime, super::Extension>,
     >,
-    /** Event occurs frequency times per period (0..1)
-
- The number of times to repeat the action within the specified period. If frequencyMax is present, this element indicates the lower bound of the allowed range of the frequency.*/
+    /// Event occurs frequency times per period (0..1)
+    ///
+    /// The number of times to repeat the action within the specified period. If frequencyMax is present, this element indicates the lower bound of the allowed range of the frequency.
     pub frequency: ::core::option::Option<super::PositiveInt>,
-    /** Event occurs up to frequencyMax times per period (0..1)
-
- If present, indicates that the frequency is a range - so to repeat between [frequency] and [frequencyMax] times within the period or period range.*/
+    /// Event occurs up to frequencyMax times per period (0..1)
+    ///
+    /// If present, indicates that the frequency is a range - so to repeat between [frequency] and [frequencyMax] times within the period or period range.
     pub frequency_max: ::core::option::Option<super::PositiveInt>,
-    /** Event occurs frequency times per period (0..1)
-
- Indicates the duration of time over which repetitions are to occur; e.g. to express "3 times per day", 3 would be the frequency and "1 day" would be the period. If periodMax is present, this element indicates the lower bound of the allowed range of the period length.*/
+    /// Event occurs frequency times per period (0..1)
+    ///
+    /// Indicates the duration of time over which repetitions are to occur; e.g. to express "3 times per day", 3 would be the frequency and "1 day" would be the period. If periodMax is present, this element indicates the lower bound of the allowed range of the period length.
     pub period: ::core::option::Option<super::Decimal>,
-    /** Upper limit of period (3-4 hours) (0..1)
-
- If present, indicates that the period is a range from [period] to [periodMax], allowing expressing concepts such as "do this once every 3-5 days.*/
+    /// Upper limit of period (3-4 hours) (0..1)
+    ///
+    /// If present, indicates that the period is a range from [period] to [periodMax], allowing expressing concepts such as "do this once every 3-5 days.
     pub period_max: ::core::option::Option<super::Decimal>,
-    /** s | min | h | d | wk | mo | a - unit of time (UCUM) (0..1)
-
- The units of time for the period in UCUM units.*/
+    /// s | min | h | d | wk | mo | a - unit of time (UCUM) (0..1)
+    ///
+    /// The units of time for the period in UCUM units.
     pub period_unit: ::core::option::Option<
         crate::rt::Primitive<super::codes::UnitsOfTime, super::Extension>,
     >,
-    /** mon | tue | wed | thu | fri | sat | sun (0..*)
-
- If one or more days of week is provided, then the action happens only on the specified day(s).*/
+    /// mon | tue | wed | thu | fri | sat | sun (0..*)
+    ///
+    /// If one or more days of week is provided, then the action happens only on the specified day(s).
     pub day_of_week: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::DaysOfWeek, super::Extension>,
     >,
-    /** Time of day for action (0..*)
-
- Specified time of day for action to take place.*/
+    /// Time of day for action (0..*)
+    ///
+    /// Specified time of day for action to take place.
     pub time_of_day: ::std::vec::Vec<super::Time>,
-    /** Code for time period of occurrence (0..*)
-
- An approximate time period during the day, potentially linked to an event of daily living that indicates when the action should occur.*/
+    /// Code for time period of occurrence (0..*)
+    ///
+    /// An approximate time period during the day, potentially linked to an event of daily living that indicates when the action should occur.
     pub when: ::std::vec::Vec<
         crate::rt::Primitive<super::codes::EventTiming, super::Extension>,
     >,
-    /** Minutes from event (before or after) (0..1)
-
- The number of minutes from the event. If the event code does not indicate whether the minutes is before or after the event, then the offset is assumed to be after the event.*/
+    /// Minutes from event (before or after) (0..1)
+    ///
+    /// The number of minutes from the event. If the event code does not indicate whether the minutes is before or after the event, then the offset is assumed to be after the event.
     pub offset: ::core::option::Option<super::UnsignedInt>,
 }
 impl TimingRepeat {

@@ -2,40 +2,40 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Defines an expected trigger for a module
-
- A description of a triggering event. Triggering events can be named events, data events, or periodic, as determined by the type element.*/
+/// Defines an expected trigger for a module
+///
+/// A description of a triggering event. Triggering events can be named events, data events, or periodic, as determined by the type element.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TriggerDefinition {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** named-event | periodic | data-changed | data-added | data-modified | data-removed | data-accessed | data-access-ended (1..1)
-
- The type of triggering event.*/
+    /// named-event | periodic | data-changed | data-added | data-modified | data-removed | data-accessed | data-access-ended (1..1)
+    ///
+    /// The type of triggering event.
     pub type_: ::core::option::Option<
         crate::rt::Primitive<super::codes::TriggerType, super::Extension>,
     >,
-    /** Name or URI that identifies the event (0..1)
-
- A formal name for the event. This may be an absolute URI that identifies the event formally (e.g. from a trigger registry), or a simple relative URI that identifies the event in a local context.*/
+    /// Name or URI that identifies the event (0..1)
+    ///
+    /// A formal name for the event. This may be an absolute URI that identifies the event formally (e.g. from a trigger registry), or a simple relative URI that identifies the event in a local context.
     pub name: ::core::option::Option<super::String>,
-    /** Timing of the event (0..1)
-
- The timing of the event (if this is a periodic trigger).*/
+    /// Timing of the event (0..1)
+    ///
+    /// The timing of the event (if this is a periodic trigger).
     pub timing: ::core::option::Option<super::TriggerDefinitionTiming>,
-    /** Triggering data of the event (multiple = 'and') (0..*)
-
- The triggering data of the event (if this is a data trigger). If more than one data is requirement is specified, then all the data requirements must be true.*/
+    /// Triggering data of the event (multiple = 'and') (0..*)
+    ///
+    /// The triggering data of the event (if this is a data trigger). If more than one data is requirement is specified, then all the data requirements must be true.
     pub data: ::std::vec::Vec<super::DataRequirement>,
-    /** Whether the event triggers (boolean expression) (0..1)
-
- A boolean-valued expression that is evaluated in the context of the container of the trigger definition and returns whether or not the trigger fires.*/
+    /// Whether the event triggers (boolean expression) (0..1)
+    ///
+    /// A boolean-valued expression that is evaluated in the context of the container of the trigger definition and returns whether or not the trigger fires.
     pub condition: ::core::option::Option<super::Expression>,
 }
 impl TriggerDefinition {

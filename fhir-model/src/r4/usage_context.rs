@@ -2,26 +2,26 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes the context of use for a conformance or knowledge resource
-
- Specifies clinical/business/etc. metadata that can be used to retrieve, index and/or categorize an artifact. This metadata can either be specific to the applicable population (e.g., age category, DRG) or the specific context of care (e.g., venue, care setting, provider of care).*/
+/// Describes the context of use for a conformance or knowledge resource
+///
+/// Specifies clinical/business/etc. metadata that can be used to retrieve, index and/or categorize an artifact. This metadata can either be specific to the applicable population (e.g., age category, DRG) or the specific context of care (e.g., venue, care setting, provider of care).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UsageContext {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Type of context being specified (1..1)
-
- A code that identifies the type of context being specified by this usage context.*/
+    /// Type of context being specified (1..1)
+    ///
+    /// A code that identifies the type of context being specified by this usage context.
     pub code: ::core::option::Option<super::Coding>,
-    /** Value that defines the context (1..1)
-
- A value that defines the context specified in this context of use. The interpretation of the value is defined by the code.*/
+    /// Value that defines the context (1..1)
+    ///
+    /// A value that defines the context specified in this context of use. The interpretation of the value is defined by the code.
     pub value: ::core::option::Option<super::UsageContextValue>,
 }
 impl UsageContext {

@@ -2,102 +2,102 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Describes validation requirements, source(s), status and dates for one or more elements
-
- Describes validation requirements, source(s), status and dates for one or more elements.*/
+/// Describes validation requirements, source(s), status and dates for one or more elements
+///
+/// Describes validation requirements, source(s), status and dates for one or more elements.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VerificationResult {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** A resource that was validated (0..*)
-
- A resource that was validated.*/
+    /// A resource that was validated (0..*)
+    ///
+    /// A resource that was validated.
     pub target: ::std::vec::Vec<super::Reference>,
-    /** The fhirpath location(s) within the resource that was validated (0..*)
-
- The fhirpath location(s) within the resource that was validated.*/
+    /// The fhirpath location(s) within the resource that was validated (0..*)
+    ///
+    /// The fhirpath location(s) within the resource that was validated.
     pub target_location: ::std::vec::Vec<super::String>,
-    /** none | initial | periodic (0..1)
-
- The frequency with which the target must be validated (none; initial; periodic).*/
+    /// none | initial | periodic (0..1)
+    ///
+    /// The frequency with which the target must be validated (none; initial; periodic).
     pub need: ::core::option::Option<super::CodeableConcept>,
-    /** attested | validated | in-process | req-revalid | val-fail | reval-fail (1..1)
-
- The validation status of the target (attested; validated; in process; requires revalidation; validation failed; revalidation failed).*/
+    /// attested | validated | in-process | req-revalid | val-fail | reval-fail (1..1)
+    ///
+    /// The validation status of the target (attested; validated; in process; requires revalidation; validation failed; revalidation failed).
     pub status: ::core::option::Option<
         crate::rt::Primitive<super::codes::Status, super::Extension>,
     >,
-    /** When the validation status was updated (0..1)
-
- When the validation status was updated.*/
+    /// When the validation status was updated (0..1)
+    ///
+    /// When the validation status was updated.
     pub status_date: ::core::option::Option<super::DateTime>,
-    /** nothing | primary | multiple (0..1)
-
- What the target is validated against (nothing; primary source; multiple sources).*/
+    /// nothing | primary | multiple (0..1)
+    ///
+    /// What the target is validated against (nothing; primary source; multiple sources).
     pub validation_type: ::core::option::Option<super::CodeableConcept>,
-    /** The primary process by which the target is validated (edit check; value set; primary source; multiple sources; standalone; in context) (0..*)
-
- The primary process by which the target is validated (edit check; value set; primary source; multiple sources; standalone; in context).*/
+    /// The primary process by which the target is validated (edit check; value set; primary source; multiple sources; standalone; in context) (0..*)
+    ///
+    /// The primary process by which the target is validated (edit check; value set; primary source; multiple sources; standalone; in context).
     pub validation_process: ::std::vec::Vec<super::CodeableConcept>,
-    /** Frequency of revalidation (0..1)
-
- Frequency of revalidation.*/
+    /// Frequency of revalidation (0..1)
+    ///
+    /// Frequency of revalidation.
     pub frequency: ::core::option::Option<super::Timing>,
-    /** The date/time validation was last completed (including failed validations) (0..1)
-
- The date/time validation was last completed (including failed validations).*/
+    /// The date/time validation was last completed (including failed validations) (0..1)
+    ///
+    /// The date/time validation was last completed (including failed validations).
     pub last_performed: ::core::option::Option<super::DateTime>,
-    /** The date when target is next validated, if appropriate (0..1)
-
- The date when target is next validated, if appropriate.*/
+    /// The date when target is next validated, if appropriate (0..1)
+    ///
+    /// The date when target is next validated, if appropriate.
     pub next_scheduled: ::core::option::Option<super::Date>,
-    /** fatal | warn | rec-only | none (0..1)
-
- The result if validation fails (fatal; warning; record only; none).*/
+    /// fatal | warn | rec-only | none (0..1)
+    ///
+    /// The result if validation fails (fatal; warning; record only; none).
     pub failure_action: ::core::option::Option<super::CodeableConcept>,
-    /** Information about the primary source(s) involved in validation (0..*)
-
- Information about the primary source(s) involved in validation.*/
+    /// Information about the primary source(s) involved in validation (0..*)
+    ///
+    /// Information about the primary source(s) involved in validation.
     pub primary_source: ::std::vec::Vec<super::VerificationResultPrimarySource>,
-    /** Information about the entity attesting to information (0..1)
-
- Information about the entity attesting to information.*/
+    /// Information about the entity attesting to information (0..1)
+    ///
+    /// Information about the entity attesting to information.
     pub attestation: ::core::option::Option<super::VerificationResultAttestation>,
-    /** Information about the entity validating information (0..*)
-
- Information about the entity validating information.*/
+    /// Information about the entity validating information (0..*)
+    ///
+    /// Information about the entity validating information.
     pub validator: ::std::vec::Vec<super::VerificationResultValidator>,
 }
 impl VerificationResult {
@@ -268,56 +268,56 @@ impl crate::rt::Element for VerificationResult {
     }
 }
 crate::rt::element_impls!(VerificationResult, resource);
-/** Information about the entity attesting to information
-
- Information about the entity attesting to information.*/
+/// Information about the entity attesting to information
+///
+/// Information about the entity attesting to information.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VerificationResultAttestation {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** The individual or organization attesting to information (0..1)
-
- The individual or organization attesting to information.*/
+    /// The individual or organization attesting to information (0..1)
+    ///
+    /// The individual or organization attesting to information.
     pub who: ::core::option::Option<super::Reference>,
-    /** When the who is asserting on behalf of another (organization or individual) (0..1)
-
- When the who is asserting on behalf of another (organization or individual).*/
+    /// When the who is asserting on behalf of another (organization or individual) (0..1)
+    ///
+    /// When the who is asserting on behalf of another (organization or individual).
     pub on_behalf_of: ::core::option::Option<super::Reference>,
-    /** The method by which attested information was submitted/retrieved (0..1)
-
- The method by which attested information was submitted/retrieved (manual; API; Push).*/
+    /// The method by which attested information was submitted/retrieved (0..1)
+    ///
+    /// The method by which attested information was submitted/retrieved (manual; API; Push).
     pub communication_method: ::core::option::Option<super::CodeableConcept>,
-    /** The date the information was attested to (0..1)
-
- The date the information was attested to.*/
+    /// The date the information was attested to (0..1)
+    ///
+    /// The date the information was attested to.
     pub date: ::core::option::Option<super::Date>,
-    /** A digital identity certificate associated with the attestation source (0..1)
-
- A digital identity certificate associated with the attestation source.*/
+    /// A digital identity certificate associated with the attestation source (0..1)
+    ///
+    /// A digital identity certificate associated with the attestation source.
     pub source_identity_certificate: ::core::option::Option<super::String>,
-    /** A digital identity certificate associated with the proxy entity submitting attested information on behalf of the attestation source (0..1)
-
- A digital identity certificate associated with the proxy entity submitting attested information on behalf of the attestation source.*/
+    /// A digital identity certificate associated with the proxy entity submitting attested information on behalf of the attestation source (0..1)
+    ///
+    /// A digital identity certificate associated with the proxy entity submitting attested information on behalf of the attestation source.
     pub proxy_identity_certificate: ::core::option::Option<super::String>,
-    /** Proxy signature (0..1)
-
- Signed assertion by the proxy entity indicating that they have the right to submit attested information on behalf of the attestation source.*/
+    /// Proxy signature (0..1)
+    ///
+    /// Signed assertion by the proxy entity indicating that they have the right to submit attested information on behalf of the attestation source.
     pub proxy_signature: ::core::option::Option<super::Signature>,
-    /** Attester signature (0..1)
-
- Signed assertion by the attestation source that they have attested to the information.*/
+    /// Attester signature (0..1)
+    ///
+    /// Signed assertion by the attestation source that they have attested to the information.
     pub source_signature: ::core::option::Option<super::Signature>,
 }
 impl VerificationResultAttestation {
@@ -409,52 +409,52 @@ impl crate::rt::Element for VerificationResultAttestation {
     }
 }
 crate::rt::element_impls!(VerificationResultAttestation, element);
-/** Information about the primary source(s) involved in validation
-
- Information about the primary source(s) involved in validation.*/
+/// Information about the primary source(s) involved in validation
+///
+/// Information about the primary source(s) involved in validation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VerificationResultPrimarySource {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to the primary source (0..1)
-
- Reference to the primary source.*/
+    /// Reference to the primary source (0..1)
+    ///
+    /// Reference to the primary source.
     pub who: ::core::option::Option<super::Reference>,
-    /** Type of primary source (License Board; Primary Education; Continuing Education; Postal Service; Relationship owner; Registration Authority; legal source; issuing source; authoritative source) (0..*)
-
- Type of primary source (License Board; Primary Education; Continuing Education; Postal Service; Relationship owner; Registration Authority; legal source; issuing source; authoritative source).*/
+    /// Type of primary source (License Board; Primary Education; Continuing Education; Postal Service; Relationship owner; Registration Authority; legal source; issuing source; authoritative source) (0..*)
+    ///
+    /// Type of primary source (License Board; Primary Education; Continuing Education; Postal Service; Relationship owner; Registration Authority; legal source; issuing source; authoritative source).
     pub type_: ::std::vec::Vec<super::CodeableConcept>,
-    /** Method for exchanging information with the primary source (0..*)
-
- Method for communicating with the primary source (manual; API; Push).*/
+    /// Method for exchanging information with the primary source (0..*)
+    ///
+    /// Method for communicating with the primary source (manual; API; Push).
     pub communication_method: ::std::vec::Vec<super::CodeableConcept>,
-    /** successful | failed | unknown (0..1)
-
- Status of the validation of the target against the primary source (successful; failed; unknown).*/
+    /// successful | failed | unknown (0..1)
+    ///
+    /// Status of the validation of the target against the primary source (successful; failed; unknown).
     pub validation_status: ::core::option::Option<super::CodeableConcept>,
-    /** When the target was validated against the primary source (0..1)
-
- When the target was validated against the primary source.*/
+    /// When the target was validated against the primary source (0..1)
+    ///
+    /// When the target was validated against the primary source.
     pub validation_date: ::core::option::Option<super::DateTime>,
-    /** yes | no | undetermined (0..1)
-
- Ability of the primary source to push updates/alerts (yes; no; undetermined).*/
+    /// yes | no | undetermined (0..1)
+    ///
+    /// Ability of the primary source to push updates/alerts (yes; no; undetermined).
     pub can_push_updates: ::core::option::Option<super::CodeableConcept>,
-    /** specific | any | source (0..*)
-
- Type of alerts/updates the primary source can send (specific requested changes; any changes; as defined by source).*/
+    /// specific | any | source (0..*)
+    ///
+    /// Type of alerts/updates the primary source can send (specific requested changes; any changes; as defined by source).
     pub push_type_available: ::std::vec::Vec<super::CodeableConcept>,
 }
 impl VerificationResultPrimarySource {
@@ -550,36 +550,36 @@ impl crate::rt::Element for VerificationResultPrimarySource {
     }
 }
 crate::rt::element_impls!(VerificationResultPrimarySource, element);
-/** Information about the entity validating information
-
- Information about the entity validating information.*/
+/// Information about the entity validating information
+///
+/// Information about the entity validating information.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VerificationResultValidator {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Reference to the organization validating information (1..1)
-
- Reference to the organization validating information.*/
+    /// Reference to the organization validating information (1..1)
+    ///
+    /// Reference to the organization validating information.
     pub organization: ::core::option::Option<super::Reference>,
-    /** A digital identity certificate associated with the validator (0..1)
-
- A digital identity certificate associated with the validator.*/
+    /// A digital identity certificate associated with the validator (0..1)
+    ///
+    /// A digital identity certificate associated with the validator.
     pub identity_certificate: ::core::option::Option<super::String>,
-    /** Validator signature (0..1)
-
- Signed assertion by the validator that they have validated the information.*/
+    /// Validator signature (0..1)
+    ///
+    /// Signed assertion by the validator that they have validated the information.
     pub attestation_signature: ::core::option::Option<super::Signature>,
 }
 impl VerificationResultValidator {

@@ -2,81 +2,81 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 use crate::rt::meta::{FieldInfo as F, FieldKind as K};
-/** Prescription for vision correction products for a patient
-
- An authorization for the provision of glasses and/or contact lenses to a patient.*/
+/// Prescription for vision correction products for a patient
+///
+/// An authorization for the provision of glasses and/or contact lenses to a patient.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisionPrescription {
-    /** Logical id of this artifact (0..1)
-
- The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.*/
+    /// Logical id of this artifact (0..1)
+    ///
+    /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
     pub id: ::core::option::Option<super::String>,
-    /** Metadata about the resource (0..1)
-
- The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.*/
+    /// Metadata about the resource (0..1)
+    ///
+    /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
     pub meta: ::core::option::Option<super::Meta>,
-    /** A set of rules under which this content was created (0..1)
-
- A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.*/
+    /// A set of rules under which this content was created (0..1)
+    ///
+    /// A reference to a set of rules that were followed when the resource was constructed, and which must be understood when processing the content. Often, this is a reference to an implementation guide that defines the special rules along with other profiles etc.
     pub implicit_rules: ::core::option::Option<super::Uri>,
-    /** Language of the resource content (0..1)
-
- The base language in which the resource is written.*/
+    /// Language of the resource content (0..1)
+    ///
+    /// The base language in which the resource is written.
     pub language: ::core::option::Option<super::Code>,
-    /** Text summary of the resource, for human interpretation (0..1)
-
- A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.*/
+    /// Text summary of the resource, for human interpretation (0..1)
+    ///
+    /// A human-readable narrative that contains a summary of the resource and can be used to represent the content of the resource to a human. The narrative need not encode all the structured data, but is required to contain sufficient detail to make it "clinically safe" for a human to just read the narrative. Resource definitions may define what content should be represented in the narrative to ensure clinical safety.
     pub text: ::core::option::Option<super::Narrative>,
-    /** Contained, inline Resources (0..*)
-
- These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.*/
+    /// Contained, inline Resources (0..*)
+    ///
+    /// These resources do not have an independent existence apart from the resource that contains them - they cannot be identified independently, and nor can they have their own independent transaction scope.
     pub contained: ::std::vec::Vec<super::Resource>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the resource and that modifies the understanding of the element that contains it and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer is allowed to define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Business Identifier for vision prescription (0..*)
-
- A unique identifier assigned to this vision prescription.*/
+    /// Business Identifier for vision prescription (0..*)
+    ///
+    /// A unique identifier assigned to this vision prescription.
     pub identifier: ::std::vec::Vec<super::Identifier>,
-    /** active | cancelled | draft | entered-in-error (1..1)
-
- The status of the resource instance.*/
+    /// active | cancelled | draft | entered-in-error (1..1)
+    ///
+    /// The status of the resource instance.
     pub status: ::core::option::Option<
         crate::rt::Primitive<
             super::codes::FinancialResourceStatusCodes,
             super::Extension,
         >,
     >,
-    /** Response creation date (1..1)
-
- The date this resource was created.*/
+    /// Response creation date (1..1)
+    ///
+    /// The date this resource was created.
     pub created: ::core::option::Option<super::DateTime>,
-    /** Who prescription is for (1..1)
-
- A resource reference to the person to whom the vision prescription applies.*/
+    /// Who prescription is for (1..1)
+    ///
+    /// A resource reference to the person to whom the vision prescription applies.
     pub patient: ::core::option::Option<super::Reference>,
-    /** Created during encounter / admission / stay (0..1)
-
- A reference to a resource that identifies the particular occurrence of contact between patient and health care provider during which the prescription was issued.*/
+    /// Created during encounter / admission / stay (0..1)
+    ///
+    /// A reference to a resource that identifies the particular occurrence of contact between patient and health care provider during which the prescription was issued.
     pub encounter: ::core::option::Option<super::Reference>,
-    /** When prescription was authorized (1..1)
-
- The date (and perhaps time) when the prescription was written.*/
+    /// When prescription was authorized (1..1)
+    ///
+    /// The date (and perhaps time) when the prescription was written.
     pub date_written: ::core::option::Option<super::DateTime>,
-    /** Who authorized the vision prescription (1..1)
-
- The healthcare professional responsible for authorizing the prescription.*/
+    /// Who authorized the vision prescription (1..1)
+    ///
+    /// The healthcare professional responsible for authorizing the prescription.
     pub prescriber: ::core::option::Option<super::Reference>,
-    /** Vision lens authorization (1..*)
-
- Contain the details of  the individual lens specifications and serves as the authorization for the fullfillment by certified professionals.*/
+    /// Vision lens authorization (1..*)
+    ///
+    /// Contain the details of  the individual lens specifications and serves as the authorization for the fullfillment by certified professionals.
     pub lens_specification: ::std::vec::Vec<super::VisionPrescriptionLensSpecification>,
 }
 impl VisionPrescription {
@@ -212,82 +212,82 @@ impl crate::rt::Element for VisionPrescription {
     }
 }
 crate::rt::element_impls!(VisionPrescription, resource);
-/** Vision lens authorization
-
- Contain the details of  the individual lens specifications and serves as the authorization for the fullfillment by certified professionals.*/
+/// Vision lens authorization
+///
+/// Contain the details of  the individual lens specifications and serves as the authorization for the fullfillment by certified professionals.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisionPrescriptionLensSpecification {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Product to be supplied (1..1)
-
- Identifies the type of vision correction product which is required for the patient.*/
+    /// Product to be supplied (1..1)
+    ///
+    /// Identifies the type of vision correction product which is required for the patient.
     pub product: ::core::option::Option<super::CodeableConcept>,
-    /** right | left (1..1)
-
- The eye for which the lens specification applies.*/
+    /// right | left (1..1)
+    ///
+    /// The eye for which the lens specification applies.
     pub eye: ::core::option::Option<
         crate::rt::Primitive<super::codes::VisionEyes, super::Extension>,
     >,
-    /** Power of the lens (0..1)
-
- Lens power measured in dioptres (0.25 units).*/
+    /// Power of the lens (0..1)
+    ///
+    /// Lens power measured in dioptres (0.25 units).
     pub sphere: ::core::option::Option<super::Decimal>,
-    /** Lens power for astigmatism (0..1)
-
- Power adjustment for astigmatism measured in dioptres (0.25 units).*/
+    /// Lens power for astigmatism (0..1)
+    ///
+    /// Power adjustment for astigmatism measured in dioptres (0.25 units).
     pub cylinder: ::core::option::Option<super::Decimal>,
-    /** Lens meridian which contain no power for astigmatism (0..1)
-
- Adjustment for astigmatism measured in integer degrees.*/
+    /// Lens meridian which contain no power for astigmatism (0..1)
+    ///
+    /// Adjustment for astigmatism measured in integer degrees.
     pub axis: ::core::option::Option<super::Integer>,
-    /** Eye alignment compensation (0..*)
-
- Allows for adjustment on two axis.*/
+    /// Eye alignment compensation (0..*)
+    ///
+    /// Allows for adjustment on two axis.
     pub prism: ::std::vec::Vec<super::VisionPrescriptionLensSpecificationPrism>,
-    /** Added power for multifocal levels (0..1)
-
- Power adjustment for multifocal lenses measured in dioptres (0.25 units).*/
+    /// Added power for multifocal levels (0..1)
+    ///
+    /// Power adjustment for multifocal lenses measured in dioptres (0.25 units).
     pub add: ::core::option::Option<super::Decimal>,
-    /** Contact lens power (0..1)
-
- Contact lens power measured in dioptres (0.25 units).*/
+    /// Contact lens power (0..1)
+    ///
+    /// Contact lens power measured in dioptres (0.25 units).
     pub power: ::core::option::Option<super::Decimal>,
-    /** Contact lens back curvature (0..1)
-
- Back curvature measured in millimetres.*/
+    /// Contact lens back curvature (0..1)
+    ///
+    /// Back curvature measured in millimetres.
     pub back_curve: ::core::option::Option<super::Decimal>,
-    /** Contact lens diameter (0..1)
-
- Contact lens diameter measured in millimetres.*/
+    /// Contact lens diameter (0..1)
+    ///
+    /// Contact lens diameter measured in millimetres.
     pub diameter: ::core::option::Option<super::Decimal>,
-    /** Lens wear duration (0..1)
-
- The recommended maximum wear period for the lens.*/
+    /// Lens wear duration (0..1)
+    ///
+    /// The recommended maximum wear period for the lens.
     pub duration: ::core::option::Option<super::Quantity>,
-    /** Color required (0..1)
-
- Special color or pattern.*/
+    /// Color required (0..1)
+    ///
+    /// Special color or pattern.
     pub color: ::core::option::Option<super::String>,
-    /** Brand required (0..1)
-
- Brand recommendations or restrictions.*/
+    /// Brand required (0..1)
+    ///
+    /// Brand recommendations or restrictions.
     pub brand: ::core::option::Option<super::String>,
-    /** Notes for coatings (0..*)
-
- Notes for special requirements such as coatings and lens materials.*/
+    /// Notes for coatings (0..*)
+    ///
+    /// Notes for special requirements such as coatings and lens materials.
     pub note: ::std::vec::Vec<super::Annotation>,
 }
 impl VisionPrescriptionLensSpecification {
@@ -416,32 +416,32 @@ impl crate::rt::Element for VisionPrescriptionLensSpecification {
     }
 }
 crate::rt::element_impls!(VisionPrescriptionLensSpecification, element);
-/** Eye alignment compensation
-
- Allows for adjustment on two axis.*/
+/// Eye alignment compensation
+///
+/// Allows for adjustment on two axis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisionPrescriptionLensSpecificationPrism {
-    /** Unique id for inter-element referencing (0..1)
-
- Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.*/
+    /// Unique id for inter-element referencing (0..1)
+    ///
+    /// Unique id for the element within a resource (for internal references). This may be any string value that does not contain spaces.
     pub id: ::core::option::Option<::std::string::String>,
-    /** Additional content defined by implementations (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.*/
+    /// Additional content defined by implementations (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element. To make the use of extensions safe and manageable, there is a strict set of governance  applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension.
     pub extension: ::std::vec::Vec<super::Extension>,
-    /** Extensions that cannot be ignored even if unrecognized (0..*)
-
- May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
-
- Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).*/
+    /// Extensions that cannot be ignored even if unrecognized (0..*)
+    ///
+    /// May be used to represent additional information that is not part of the basic definition of the element and that modifies the understanding of the element in which it is contained and/or the understanding of the containing element's descendants. Usually modifier elements provide negation or qualification. To make the use of extensions safe and manageable, there is a strict set of governance applied to the definition and use of extensions. Though any implementer can define an extension, there is a set of requirements that SHALL be met as part of the definition of the extension. Applications processing a resource are required to check for modifier extensions.
+    ///
+    /// Modifier extensions SHALL NOT change the meaning of any elements on Resource or DomainResource (including cannot change the meaning of modifierExtension itself).
     pub modifier_extension: ::std::vec::Vec<super::Extension>,
-    /** Amount of adjustment (1..1)
-
- Amount of prism to compensate for eye alignment in fractional units.*/
+    /// Amount of adjustment (1..1)
+    ///
+    /// Amount of prism to compensate for eye alignment in fractional units.
     pub amount: ::core::option::Option<super::Decimal>,
-    /** up | down | in | out (1..1)
-
- The relative base, or reference lens edge, for the prism.*/
+    /// up | down | in | out (1..1)
+    ///
+    /// The relative base, or reference lens edge, for the prism.
     pub base: ::core::option::Option<
         crate::rt::Primitive<super::codes::VisionBase, super::Extension>,
     >,
