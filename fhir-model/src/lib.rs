@@ -15,3 +15,8 @@ pub use rt::values::{
 #[cfg(feature = "r4")]
 #[allow(clippy::all, missing_docs)]
 pub mod r4;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
