@@ -122,17 +122,25 @@ impl std::error::Error for UsageError {}
 /// canonicalisation, so any spelling of the same folder matches.
 pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, UsageError> {
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
-    let mut inputs = Inputs { arg_count: args.len(), ..Inputs::default() };
+    let mut inputs = Inputs {
+        arg_count: args.len(),
+        ..Inputs::default()
+    };
     let mut seen_stdin = false;
     for arg in args {
         if arg.as_os_str() == STDIN_ARG {
             // A second `-` would read an already exhausted stream and fail
             // confusingly; say so up front instead.
             if seen_stdin {
-                return Err(UsageError(format!("`{STDIN_ARG}` (standard input) can be given only once")));
+                return Err(UsageError(format!(
+                    "`{STDIN_ARG}` (standard input) can be given only once"
+                )));
             }
             seen_stdin = true;
-            inputs.items.push(Input { source: Source::Stdin, relative_name: PathBuf::from(STDIN_FILE_NAME) });
+            inputs.items.push(Input {
+                source: Source::Stdin,
+                relative_name: PathBuf::from(STDIN_FILE_NAME),
+            });
         } else if arg.is_dir() {
             inputs.has_folder = true;
             let mut found = Vec::new();
@@ -149,7 +157,10 @@ pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, Usage
                 // the output folder whatever happens.
                 None => PathBuf::from("input.json"),
             };
-            inputs.items.push(Input { source: Source::File(arg.clone()), relative_name });
+            inputs.items.push(Input {
+                source: Source::File(arg.clone()),
+                relative_name,
+            });
         }
     }
     Ok(inputs)
@@ -158,7 +169,8 @@ pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, Usage
 /// Whether a folder entry is a FHIR JSON candidate. Case-insensitive so that
 /// `X.JSON` from case-insensitive file systems is not silently skipped.
 fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Collects the `*.json` files under `dir` (whose path relative to the
@@ -166,7 +178,10 @@ fn is_json(path: &Path) -> bool {
 /// symbolic links to folders are not, so a link cycle cannot loop forever.
 fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input>) {
     let unlisted = |error| Input {
-        source: Source::Unlisted { path: dir.to_owned(), error },
+        source: Source::Unlisted {
+            path: dir.to_owned(),
+            error,
+        },
         relative_name: relative.to_owned(),
     };
     let entries = match fs::read_dir(dir) {
@@ -186,7 +201,10 @@ fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input
         let file_type = match entry.file_type() {
             Ok(t) => t,
             Err(error) => {
-                out.push(Input { source: Source::Unlisted { path, error }, relative_name });
+                out.push(Input {
+                    source: Source::Unlisted { path, error },
+                    relative_name,
+                });
                 continue;
             }
         };
@@ -195,8 +213,13 @@ fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input
             if !excluded {
                 walk(&path, &relative_name, exclude, out);
             }
-        } else if is_json(&path) && (file_type.is_file() || (file_type.is_symlink() && path.is_file())) {
-            out.push(Input { source: Source::File(path), relative_name });
+        } else if is_json(&path)
+            && (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
+        {
+            out.push(Input {
+                source: Source::File(path),
+                relative_name,
+            });
         }
     }
 }
@@ -206,7 +229,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("fhir-validate-input-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("fhir-validate-input-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
@@ -219,9 +243,20 @@ mod tests {
         for name in ["b.json", "a.JSON", "notes.txt", "sub/c.json"] {
             fs::write(dir.join(name), "{}").unwrap();
         }
-        let inputs = collect(&[dir.clone()], None).unwrap();
-        let names: Vec<_> = inputs.items.iter().map(|i| i.relative_name.clone()).collect();
-        assert_eq!(names, [PathBuf::from("a.JSON"), "b.json".into(), Path::new("sub").join("c.json")]);
+        let inputs = collect(std::slice::from_ref(&dir), None).unwrap();
+        let names: Vec<_> = inputs
+            .items
+            .iter()
+            .map(|i| i.relative_name.clone())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                PathBuf::from("a.JSON"),
+                "b.json".into(),
+                Path::new("sub").join("c.json")
+            ]
+        );
         assert!(inputs.has_folder);
         assert_eq!(inputs.arg_count, 1);
         fs::remove_dir_all(dir).unwrap();
@@ -233,7 +268,7 @@ mod tests {
         fs::create_dir_all(dir.join("out")).unwrap();
         fs::write(dir.join("a.json"), "{}").unwrap();
         fs::write(dir.join("out/a.json"), "{}").unwrap();
-        let inputs = collect(&[dir.clone()], Some(&dir.join("out"))).unwrap();
+        let inputs = collect(std::slice::from_ref(&dir), Some(&dir.join("out"))).unwrap();
         assert_eq!(inputs.items.len(), 1);
         fs::remove_dir_all(dir).unwrap();
     }
@@ -243,7 +278,10 @@ mod tests {
         let inputs = collect(&[PathBuf::from("does/not/exist.json")], None).unwrap();
         assert_eq!(inputs.items.len(), 1);
         assert_eq!(inputs.items[0].relative_name, PathBuf::from("exist.json"));
-        assert_eq!(inputs.items[0].read().unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            inputs.items[0].read().unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
     }
 
     #[test]
@@ -251,7 +289,10 @@ mod tests {
         let dash = PathBuf::from(STDIN_ARG);
         let inputs = collect(std::slice::from_ref(&dash), None).unwrap();
         assert_eq!(inputs.items[0].to_string(), STDIN_DISPLAY);
-        assert_eq!(inputs.items[0].relative_name, PathBuf::from(STDIN_FILE_NAME));
+        assert_eq!(
+            inputs.items[0].relative_name,
+            PathBuf::from(STDIN_FILE_NAME)
+        );
         assert!(collect(&[dash.clone(), dash], None).is_err());
     }
 }

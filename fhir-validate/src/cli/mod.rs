@@ -37,7 +37,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read FHIR resources and write them out again in a format.
+    /// Read FHIR resources and write them out again in the requested format.
     ///
     /// Every input is fully read as a FHIR resource, so this also checks that
     /// it is well-formed FHIR JSON, and it normalises the output (property
@@ -57,14 +57,18 @@ pub enum FhirVersion {
 
 /// Arguments shared by every subcommand that reads resources, so that they
 /// spell and document them the same way.
+///
+/// `display_order` keeps `--help` in the order of the documented synopsis
+/// (`[--fhir-version] --to [--compact] [--lenient] INPUT... [-o]`); numbers
+/// between these are left to the subcommands' own options.
 #[derive(Debug, Args)]
 pub struct ReadArgs {
     /// FHIR version to read the inputs as.
-    #[arg(long, value_enum, value_name = "VERSION", default_value_t = FhirVersion::R4)]
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = FhirVersion::R4, display_order = 1)]
     pub fhir_version: FhirVersion,
 
     /// Ignore JSON properties that FHIR does not define instead of failing the file.
-    #[arg(long)]
+    #[arg(long, display_order = 4)]
     pub lenient: bool,
 
     /// Files, folders (every *.json file inside, recursively, in sorted order), or - for standard input.
@@ -75,7 +79,9 @@ pub struct ReadArgs {
 impl ReadArgs {
     /// The fhir-model reading options these arguments ask for.
     pub fn read_options(&self) -> fhir_model::json::ReadOptions {
-        fhir_model::json::ReadOptions { ignore_unknown: self.lenient }
+        fhir_model::json::ReadOptions {
+            ignore_unknown: self.lenient,
+        }
     }
 }
 
@@ -121,7 +127,10 @@ pub enum CliError {
 impl CliError {
     /// A usage error of `command`.
     pub fn usage(command: &'static str, message: impl Into<String>) -> Self {
-        CliError::Usage { command, message: message.into() }
+        CliError::Usage {
+            command,
+            message: message.into(),
+        }
     }
 
     /// Adapts an input-list error to a usage error of `command`.
@@ -134,8 +143,13 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage { message, .. } => f.write_str(message),
-            CliError::Output { path: Some(path), error } => write!(f, "cannot write {}: {error}", path.display()),
-            CliError::Output { path: None, error } => write!(f, "cannot write to standard output: {error}"),
+            CliError::Output {
+                path: Some(path),
+                error,
+            } => write!(f, "cannot write {}: {error}", path.display()),
+            CliError::Output { path: None, error } => {
+                write!(f, "cannot write to standard output: {error}")
+            }
         }
     }
 }
