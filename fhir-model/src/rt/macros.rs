@@ -40,6 +40,14 @@ macro_rules! element_impls {
                 $crate::rt::support::read_element(d, st)
             }
         }
+        impl $crate::rt::xml::FhirXml for $t {
+            fn read_xml(input: &str, opts: $crate::rt::xml::ReadOptions) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
+                $crate::rt::xml::read_element(input, opts)
+            }
+            fn xml_root(&self) -> (&dyn $crate::rt::Element, &'static str) {
+                (self, $t::TYPE_INFO.name)
+            }
+        }
     };
 }
 pub(crate) use element_impls;
@@ -64,6 +72,15 @@ macro_rules! resource_enum_impls {
                 st: &mut $crate::rt::json::de::DeState,
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::rt::support::read_resource(d, st)
+            }
+        }
+        impl $crate::rt::xml::FhirXml for $t {
+            fn read_xml(input: &str, opts: $crate::rt::xml::ReadOptions) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
+                $crate::rt::xml::read_resource(input, opts)
+            }
+            fn xml_root(&self) -> (&dyn $crate::rt::Element, &'static str) {
+                let el = $crate::rt::ResourceEnum::as_element(self);
+                (el, el.type_info().name)
             }
         }
     };

@@ -9,6 +9,7 @@ mod macros;
 pub mod meta;
 pub mod primitive;
 pub mod values;
+pub mod xml;
 pub mod xhtml;
 
 pub use code::CodeEnum;

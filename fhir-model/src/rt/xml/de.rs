@@ -1,0 +1,483 @@
+//! FHIR XML reading on quick-xml's namespace-aware event reader.
+//!
+//! Walks the same reflective element model as the JSON reader: element names
+//! are the JSON property names (`valueQuantity`), primitives carry `value` and
+//! `id` attributes and `extension` children, `Element.id` and `Extension.url`
+//! are attributes, resources sit inside a wrapper element (`contained`,
+//! `resource`), the narrative `div` is XHTML kept as its exact source text.
+//! Element order is part of the format: an element before one that the
+//! definitions put earlier is an error, as in the official schema.
+//!
+//! Hostile input: DOCTYPE declarations are rejected (so no external or
+//! custom entities, no "billion laughs"), only the predefined entities and
+//! character references are decoded, and nesting depth is limited.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+use super::{Error, ReadOptions, FHIR_NS, XHTML_NS, XSI_NS};
+use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
+use crate::rt::meta::{FieldKind, TypeInfo};
+use crate::rt::primitive::PrimitiveElement;
+
+#[derive(Clone, Copy, Debug)]
+enum Seg {
+    Name(&'static str),
+    Index(usize),
+}
+
+/// The reader state: the event reader over the input, options, the element path.
+pub(crate) struct XmlReader<'i> {
+    r: NsReader<&'i [u8]>,
+    input: &'i [u8],
+    opts: ReadOptions,
+    path: Vec<Seg>,
+    depth: usize,
+}
+
+type Res<T> = Result<T, Error>;
+
+impl<'i> XmlReader<'i> {
+    pub(crate) fn new(input: &'i str, opts: ReadOptions) -> Self {
+        let mut r = NsReader::from_str(input);
+        let c = r.config_mut();
+        c.check_end_names = true;
+        c.expand_empty_elements = false;
+        c.trim_text(false);
+        XmlReader { r, input: input.as_bytes(), opts, path: Vec::with_capacity(16), depth: 0 }
+    }
+
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            let name = match seg {
+                Seg::Name(n) => Some(*n),
+                Seg::Index(i) => {
+                    s.push('[');
+                    s.push_str(&i.to_string());
+                    s.push(']');
+                    None
+                }
+            };
+            if let Some(n) = name {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(n);
+            }
+        }
+        s
+    }
+
+    /// An error at the current reader position.
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        self.err_at(usize::try_from(self.r.buffer_position()).unwrap_or(0), msg)
+    }
+
+    fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
+        let (line, column) = line_col(self.input, offset);
+        let path = self.path_string();
+        Error { path: (!path.is_empty()).then_some(path), message: msg.to_string(), line, column }
+    }
+
+    fn xml_err(&self, e: quick_xml::Error) -> Error {
+        let off = usize::try_from(self.r.error_position()).unwrap_or(0);
+        self.err_at(off, format_args!("malformed XML: {e}"))
+    }
+
+    /// Next event with its namespace; DOCTYPE is refused here, once for all.
+    fn next(&mut self) -> Res<(Option<&'static [u8]>, Event<'i>)> {
+        let (ns, ev) = match self.r.read_resolved_event() {
+            Ok((ns, ev)) => (ns_of(&ns), ev),
+            Err(e) => return Err(self.xml_err(e)),
+        };
+        if let Event::DocType(_) = ev {
+            return Err(self.err("DOCTYPE declarations are not allowed in FHIR XML (no DTDs, no custom entities)"));
+        }
+        Ok((ns, ev))
+    }
+
+    /// Reads a whole document whose root is any resource of `R`.
+    pub(crate) fn read_resource_root<R: ResourceEnum>(&mut self) -> Res<R> {
+        let (start, empty) = self.root_start()?;
+        let name = local(&start);
+        let Some(mut r) = R::new_of_type(name) else {
+            return Err(self.err(format_args!("unknown resource type <{name}>")));
+        };
+        self.read_element_body(r.as_element_mut(), &start, empty)?;
+        self.finish_document()?;
+        Ok(r)
+    }
+
+    /// Reads a whole document into a generated struct (a resource or a datatype).
+    pub(crate) fn read_element_root(&mut self, el: &mut dyn Element) -> Res<()> {
+        let (start, empty) = self.root_start()?;
+        let info = el.type_info();
+        let name = local(&start);
+        if info.kind == crate::rt::meta::TypeKind::Resource && name != info.name {
+            return Err(self.err(format_args!("root element is <{name}>, expected <{}>", info.name)));
+        }
+        self.read_element_body(el, &start, empty)?;
+        self.finish_document()
+    }
+
+    fn root_start(&mut self) -> Res<(BytesStart<'i>, bool)> {
+        loop {
+            let (ns, ev) = self.next()?;
+            match ev {
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_ws(&t) => {}
+                Event::Start(e) | Event::Empty(e) if ns != Some(FHIR_NS) => {
+                    return Err(self.err(format_args!("root element <{}> is not in the FHIR namespace {}", local(&e), show(FHIR_NS))));
+                }
+                Event::Start(e) => return Ok((e, false)),
+                Event::Empty(e) => return Ok((e, true)),
+                Event::Eof => return Err(self.err("empty document")),
+                _ => return Err(self.err("expected the root element")),
+            }
+        }
+    }
+
+    fn finish_document(&mut self) -> Res<()> {
+        loop {
+            match self.next()?.1 {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_ws(&t) => {}
+                _ => return Err(self.err("content after the root element")),
+            }
+        }
+    }
+
+    /// Reads the attributes and (unless `empty`) the children of an element into `el`.
+    fn read_element_body(&mut self, el: &mut dyn Element, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+        let info = el.type_info();
+        if self.path.is_empty() {
+            self.path.push(Seg::Name(info.name));
+        }
+        let mut any = self.read_text_attributes(el, start)?;
+        if !empty {
+            self.depth += 1;
+            if self.depth > self.opts.max_depth {
+                return Err(self.err(format_args!("elements nested deeper than {} levels", self.opts.max_depth)));
+            }
+            any |= self.read_children(el, info)?;
+            self.depth -= 1;
+        }
+        if !any {
+            return Err(self.err("empty element: FHIR elements must have a value, attributes or children"));
+        }
+        Ok(())
+    }
+
+    /// `id` and `url`-like attributes: the element's plain-text fields.
+    fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
+        let info = el.type_info();
+        let mut any = false;
+        for a in start.attributes() {
+            let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
+            if skip_attribute(&self.r, a.key) {
+                continue;
+            }
+            let name = std::str::from_utf8(a.key.as_ref()).unwrap_or("?");
+            let field = info.lookup_json(name).filter(|&(f, _)| info.fields.get(f).is_some_and(|fi| fi.kind == FieldKind::Text));
+            let Some((f, _)) = field else {
+                if self.opts.ignore_unknown {
+                    continue;
+                }
+                return Err(self.err(format_args!("unknown attribute {name:?}")));
+            };
+            let value = a.unescape_value().map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            match el.field_mut(f).and_then(|s| s.push(0)) {
+                Some(ItemMut::Text(t)) => {
+                    *t = value.into_owned();
+                    any = true;
+                }
+                _ => return Err(self.err("internal: attribute field is not text")),
+            }
+        }
+        Ok(any)
+    }
+
+    /// Reads child elements up to the end tag; true if there was any.
+    fn read_children(&mut self, el: &mut dyn Element, info: &'static TypeInfo) -> Res<bool> {
+        let mut last: Option<usize> = None;
+        let mut any = false;
+        loop {
+            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+            let (ns, ev) = self.next()?;
+            let (e, empty) = match ev {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(_) => return Ok(any),
+                Event::Text(t) if is_ws(&t) => continue,
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(self.err("unexpected text: FHIR elements hold values in `value` attributes"));
+                }
+                Event::Decl(_) | Event::DocType(_) => return Err(self.err("unexpected declaration")),
+            };
+            any = true;
+            let name = local(&e);
+            // Every element is in the FHIR namespace but the narrative div (XHTML).
+            let key = if name.starts_with('_') { None } else { info.lookup_json(name) };
+            let key = key.filter(|&(f, _)| {
+                info.fields.get(f).is_some_and(|fi| {
+                    let want = if fi.types.first() == Some(&"xhtml") { XHTML_NS } else { FHIR_NS };
+                    fi.kind != FieldKind::Text && ns == Some(want)
+                })
+            });
+            let Some((field, variant)) = key else {
+                // The narrative div is the one element outside the FHIR namespace.
+                if self.opts.ignore_unknown {
+                    self.skip(empty)?;
+                    continue;
+                }
+                let what = if ns == Some(FHIR_NS) { String::new() } else { " (wrong namespace)".to_owned() };
+                return Err(self.err_at(before, format_args!("unknown element <{name}>{what}")));
+            };
+            let Some(finfo) = info.fields.get(field) else { continue };
+            if let Some(prev) = last {
+                if field < prev {
+                    let prev_name = info.fields.get(prev).map_or("?", |f| f.name);
+                    return Err(self.err_at(before, format_args!(
+                        "element <{name}> is out of order: it must come before <{prev_name}>"
+                    )));
+                }
+                if field == prev && !finfo.is_list() {
+                    return Err(self.err_at(before, format_args!("element <{name}> repeats, but it may occur at most once")));
+                }
+            }
+            last = Some(field);
+            let seg_name = match finfo.kind {
+                FieldKind::Choice => finfo.choice_keys.get(variant).copied().unwrap_or(finfo.name),
+                _ => finfo.name,
+            };
+            self.path.push(Seg::Name(seg_name));
+            let Some(slot) = el.field_mut(field) else { return Err(self.err("internal: no such field")) };
+            let list = slot.is_list();
+            if list {
+                self.path.push(Seg::Index(slot.len()));
+            }
+            let is_xhtml = finfo.types.first() == Some(&"xhtml");
+            match finfo.kind {
+                FieldKind::Resource => self.read_resource_wrapper(slot, finfo.types, empty)?,
+                _ if is_xhtml => self.read_xhtml(slot, &e, ns, empty, before)?,
+                _ => {
+                    let Some(item) = slot.push(variant) else { return Err(self.err("internal: cannot create the value")) };
+                    match item {
+                        ItemMut::Primitive(p) => self.read_primitive(p, &e, empty)?,
+                        ItemMut::Element(child) => self.read_element_body(child, &e, empty)?,
+                        ItemMut::Text(_) => return Err(self.err("internal: text field as element")),
+                    }
+                }
+            }
+            if list {
+                self.path.pop();
+            }
+            self.path.pop();
+        }
+    }
+
+    fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+        let mut any = false;
+        for a in start.attributes() {
+            let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
+            if skip_attribute(&self.r, a.key) {
+                continue;
+            }
+            let value = a.unescape_value().map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            match a.key.as_ref() {
+                b"value" => {
+                    p.set_lexical(&value).map_err(|m| self.err(m))?;
+                    any = true;
+                }
+                b"id" => {
+                    *p.id_mut() = Some(value.into_owned());
+                    any = true;
+                }
+                other => {
+                    if !self.opts.ignore_unknown {
+                        return Err(self.err(format_args!("unknown attribute {:?}", String::from_utf8_lossy(other))));
+                    }
+                }
+            }
+        }
+        if !empty {
+            self.depth += 1;
+            loop {
+                let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+                let (ns, ev) = self.next()?;
+                let (e, child_empty) = match ev {
+                    Event::Start(e) => (e, false),
+                    Event::Empty(e) => (e, true),
+                    Event::End(_) => break,
+                    Event::Text(t) if is_ws(&t) => continue,
+                    Event::Comment(_) | Event::PI(_) => continue,
+                    Event::Eof => return Err(self.err("unexpected end of the document")),
+                    _ => return Err(self.err("unexpected text: a primitive holds its value in the `value` attribute")),
+                };
+                if ns != Some(FHIR_NS) || local(&e) != "extension" {
+                    if self.opts.ignore_unknown {
+                        self.skip(child_empty)?;
+                        continue;
+                    }
+                    return Err(self.err_at(before, format_args!("unknown element <{}>: a primitive has only `extension` children", local(&e))));
+                }
+                any = true;
+                let slot = p.extensions_mut();
+                self.path.push(Seg::Name("extension"));
+                self.path.push(Seg::Index(slot.len()));
+                match slot.push(0) {
+                    Some(ItemMut::Element(x)) => self.read_element_body(x, &e, child_empty)?,
+                    _ => return Err(self.err("internal: extension is not an element")),
+                }
+                self.path.pop();
+                self.path.pop();
+            }
+            self.depth -= 1;
+        }
+        if !any {
+            return Err(self.err("empty element: a primitive needs a value, an id or extensions"));
+        }
+        Ok(())
+    }
+
+    /// `<contained><Patient>...</Patient></contained>`.
+    fn read_resource_wrapper(&mut self, slot: &mut dyn Slot, types: &'static [&'static str], empty: bool) -> Res<()> {
+        if empty {
+            return Err(self.err("empty resource wrapper: it must contain one resource"));
+        }
+        let mut done = false;
+        loop {
+            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+            let (ns, ev) = self.next()?;
+            let (e, child_empty) = match ev {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(_) if done => return Ok(()),
+                Event::End(_) => return Err(self.err("empty resource wrapper: it must contain one resource")),
+                Event::Text(t) if is_ws(&t) => continue,
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::Eof => return Err(self.err("unexpected end of the document")),
+                _ => return Err(self.err("unexpected text in a resource wrapper")),
+            };
+            let name = local(&e);
+            if done {
+                return Err(self.err_at(before, format_args!("second resource <{name}> in one wrapper")));
+            }
+            let variant = types.binary_search(&name).ok().filter(|_| ns == Some(FHIR_NS));
+            let Some(variant) = variant else {
+                return Err(self.err_at(before, format_args!("unknown resource type <{name}>")));
+            };
+            let Some(ItemMut::Element(child)) = slot.push(variant) else {
+                return Err(self.err("internal: cannot create the resource"));
+            };
+            let info = child.type_info();
+            self.path.push(Seg::Name(info.name));
+            self.depth += 1;
+            self.read_element_body(child, &e, child_empty)?;
+            self.depth -= 1;
+            self.path.pop();
+            done = true;
+        }
+    }
+
+    /// The narrative `div`: XHTML, kept as its exact source text.
+    fn read_xhtml(&mut self, slot: &mut dyn Slot, e: &BytesStart<'i>, ns: Option<&[u8]>, empty: bool, before: usize) -> Res<()> {
+        if ns != Some(XHTML_NS) {
+            return Err(self.err_at(before, "the narrative div must be in the XHTML namespace"));
+        }
+        let _ = e;
+        if !empty {
+            self.skip(false)?;
+        }
+        let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+        let raw = self.input.get(before..end).unwrap_or_default();
+        let text = std::str::from_utf8(raw).map_err(|_| self.err("invalid UTF-8"))?;
+        match slot.push(0) {
+            Some(ItemMut::Primitive(p)) => p.set_lexical(text).map_err(|m| self.err(m)),
+            _ => Err(self.err("internal: xhtml field is not a primitive")),
+        }
+    }
+
+    /// Skips the content of an element whose start tag was just read, keeping
+    /// namespace scopes right (unlike `read_to_end`).
+    fn skip(&mut self, empty: bool) -> Res<()> {
+        if empty {
+            return Ok(());
+        }
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()?.1 {
+                Event::Start(_) => {
+                    depth += 1;
+                    if depth + self.depth > self.opts.max_depth {
+                        return Err(self.err(format_args!("elements nested deeper than {} levels", self.opts.max_depth)));
+                    }
+                }
+                Event::End(_) => depth -= 1,
+                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::GeneralRef(r) => {
+                    // Only the predefined entities and character references exist without a DTD.
+                    let n = r.as_ref();
+                    let known = matches!(n, b"lt" | b"gt" | b"amp" | b"apos" | b"quot") || n.first() == Some(&b'#');
+                    if !known {
+                        return Err(self.err(format_args!("unknown entity &{};", String::from_utf8_lossy(n))));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Namespace declarations and `xsi:` attributes (schemaLocation) carry no data.
+fn skip_attribute(r: &NsReader<&[u8]>, key: quick_xml::name::QName<'_>) -> bool {
+    let k = key.as_ref();
+    if k == b"xmlns" || k.starts_with(b"xmlns:") {
+        return true;
+    }
+    if key.prefix().is_some() {
+        let (ns, _) = r.resolve_attribute(key);
+        return matches!(ns, ResolveResult::Bound(n) if n.as_ref() == XSI_NS);
+    }
+    false
+}
+
+fn ns_of(r: &ResolveResult<'_>) -> Option<&'static [u8]> {
+    match r {
+        ResolveResult::Bound(n) if n.as_ref() == FHIR_NS => Some(FHIR_NS),
+        ResolveResult::Bound(n) if n.as_ref() == XHTML_NS => Some(XHTML_NS),
+        _ => None,
+    }
+}
+
+fn local<'a>(e: &'a BytesStart<'_>) -> &'a str {
+    let n = e.name().into_inner();
+    let l = match n.iter().position(|&b| b == b':') {
+        Some(i) => n.get(i + 1..).unwrap_or(n),
+        None => n,
+    };
+    std::str::from_utf8(l).unwrap_or("?")
+}
+
+fn is_ws(t: &[u8]) -> bool {
+    t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn show(ns: &[u8]) -> String {
+    String::from_utf8_lossy(ns).into_owned()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(input: &[u8], offset: usize) -> (usize, usize) {
+    let upto = input.get(..offset.min(input.len())).unwrap_or_default();
+    let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(upto.get(line_start..).unwrap_or_default()).chars().count() + 1;
+    (line, col)
+}

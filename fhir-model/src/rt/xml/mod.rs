@@ -1,0 +1,143 @@
+//! FHIR XML: reading and writing every generated type, from the same field
+//! tables as JSON (no per-type XML code).
+
+mod de;
+mod ser;
+
+use crate::rt::element::{Element, ResourceEnum};
+
+pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";
+pub(crate) const XHTML_NS: &[u8] = b"http://www.w3.org/1999/xhtml";
+pub(crate) const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
+
+/// Options of the XML reader.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Skip elements and attributes the definitions do not know instead of failing.
+    pub ignore_unknown: bool,
+    /// Maximum element nesting depth (the default, 200, is far deeper than any
+    /// real resource and far from exhausting the stack).
+    pub max_depth: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { ignore_unknown: false, max_depth: 200 }
+    }
+}
+
+impl ReadOptions {
+    /// Ignore unknown elements and attributes.
+    pub fn ignore_unknown(mut self, yes: bool) -> Self {
+        self.ignore_unknown = yes;
+        self
+    }
+    /// Sets the maximum nesting depth.
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+}
+
+/// A FHIR XML reading error: what, where in the resource, where in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    /// Element path (`Patient.name[0].given[1]`), when known.
+    pub path: Option<String>,
+    /// What went wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(p) = &self.path {
+            write!(f, "{p}: ")?;
+        }
+        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A type that can be read from and written to FHIR XML on its own: every
+/// generated struct and each version's `Resource` enum.
+pub trait FhirXml: Sized {
+    #[doc(hidden)]
+    fn read_xml(input: &str, opts: ReadOptions) -> Result<Self, Error>;
+    #[doc(hidden)]
+    fn xml_root(&self) -> (&dyn Element, &'static str);
+}
+
+#[doc(hidden)]
+pub fn read_resource<R: ResourceEnum>(input: &str, opts: ReadOptions) -> Result<R, Error> {
+    de::XmlReader::new(input, opts).read_resource_root()
+}
+
+#[doc(hidden)]
+pub fn read_element<T: Element + Default>(input: &str, opts: ReadOptions) -> Result<T, Error> {
+    let mut v = T::default();
+    de::XmlReader::new(input, opts).read_element_root(&mut v)?;
+    Ok(v)
+}
+
+/// Reads FHIR XML from a string.
+pub fn from_str<T: FhirXml>(input: &str) -> Result<T, Error> {
+    T::read_xml(input, ReadOptions::default())
+}
+
+/// Reads FHIR XML from a string with options.
+pub fn from_str_with<T: FhirXml>(input: &str, opts: ReadOptions) -> Result<T, Error> {
+    T::read_xml(input, opts)
+}
+
+/// Reads FHIR XML from bytes (UTF-8).
+pub fn from_slice<T: FhirXml>(input: &[u8]) -> Result<T, Error> {
+    from_slice_with(input, ReadOptions::default())
+}
+
+/// Reads FHIR XML from bytes (UTF-8) with options.
+pub fn from_slice_with<T: FhirXml>(input: &[u8], opts: ReadOptions) -> Result<T, Error> {
+    match std::str::from_utf8(input) {
+        Ok(s) => T::read_xml(s, opts),
+        Err(e) => {
+            let (line, column) = de::line_col(input, e.valid_up_to());
+            Err(Error { path: None, message: "invalid UTF-8".into(), line, column })
+        }
+    }
+}
+
+/// Reads FHIR XML from a reader (the whole input is read first).
+pub fn from_reader<T: FhirXml, R: std::io::Read>(mut r: R) -> Result<T, Error> {
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf)
+        .map_err(|e| Error { path: None, message: format!("cannot read input: {e}"), line: 0, column: 0 })?;
+    from_slice(&buf)
+}
+
+/// Writes FHIR XML to a writer.
+pub fn to_writer<T: FhirXml, W: std::io::Write>(value: &T, w: W) -> std::io::Result<()> {
+    let (el, name) = value.xml_root();
+    let mut x = ser::XmlWriter::new(w);
+    x.write_document(el, name)?;
+    x.into_inner().flush()
+}
+
+/// Writes FHIR XML into a byte vector.
+pub fn to_vec<T: FhirXml>(value: &T) -> std::io::Result<Vec<u8>> {
+    let (el, name) = value.xml_root();
+    let mut x = ser::XmlWriter::new(Vec::with_capacity(4096));
+    x.write_document(el, name)?;
+    Ok(x.into_inner())
+}
+
+/// Writes FHIR XML into a string. Fails only for text XML 1.0 cannot carry
+/// (control characters such as U+0001, which JSON strings may hold).
+pub fn to_string<T: FhirXml>(value: &T) -> std::io::Result<String> {
+    let v = to_vec(value)?;
+    String::from_utf8(v).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}

@@ -1,0 +1,158 @@
+//! FHIR XML writing on quick-xml's event writer, from the same element model
+//! as JSON: definition order, primitives as `value`/`id` attributes with
+//! `extension` children, plain-text fields as attributes, resources inside
+//! their wrapper element, the narrative div written as the XHTML it holds.
+
+use std::io::Write;
+
+use quick_xml::events::{BytesEnd, BytesStart, Event};
+use quick_xml::Writer;
+
+use crate::rt::element::{Element, ItemRef, Slot};
+use crate::rt::meta::FieldKind;
+use crate::rt::primitive::PrimitiveElement;
+
+/// Why a value cannot be written as XML.
+pub(crate) type Res = Result<(), std::io::Error>;
+
+pub(crate) struct XmlWriter<W: Write> {
+    w: Writer<W>,
+    /// Reused buffer for a start tag's content (name and attributes).
+    tag: String,
+}
+
+impl<W: Write> XmlWriter<W> {
+    pub(crate) fn new(w: W) -> Self {
+        XmlWriter { w: Writer::new(w), tag: String::with_capacity(256) }
+    }
+
+    pub(crate) fn into_inner(self) -> W {
+        self.w.into_inner()
+    }
+
+    /// Writes a document: declaration, root element in the FHIR namespace.
+    pub(crate) fn write_document(&mut self, el: &dyn Element, root_name: &str) -> Res {
+        self.w.get_mut().write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+        self.write_element(el, root_name, true)
+    }
+
+    fn ev(&mut self, e: Event<'_>) -> Res {
+        self.w.write_event(e)
+    }
+
+    /// Writes `el` as an element called `name`.
+    fn write_element(&mut self, el: &dyn Element, name: &str, root: bool) -> Res {
+        let info = el.type_info();
+        self.tag.clear();
+        self.tag.push_str(name);
+        if root {
+            self.tag.push_str(" xmlns=\"http://hl7.org/fhir\"");
+        }
+        let mut has_children = false;
+        for (i, f) in info.fields.iter().enumerate() {
+            let Some(slot) = el.field(i) else { continue };
+            if slot.is_empty() {
+                continue;
+            }
+            if f.kind == FieldKind::Text {
+                if let Some((_, ItemRef::Text(t))) = slot.get(0) {
+                    push_attr(&mut self.tag, f.name, t)?;
+                }
+            } else {
+                has_children = true;
+            }
+        }
+        if !has_children {
+            return self.w.write_event(Event::Empty(BytesStart::from_content(self.tag.as_str(), name.len())));
+        }
+        self.w.write_event(Event::Start(BytesStart::from_content(self.tag.as_str(), name.len())))?;
+        for (i, f) in info.fields.iter().enumerate() {
+            if f.kind == FieldKind::Text {
+                continue;
+            }
+            let Some(slot) = el.field(i) else { continue };
+            self.write_field(f, slot)?;
+        }
+        self.ev(Event::End(BytesEnd::new(name)))
+    }
+
+    fn write_field(&mut self, f: &crate::rt::meta::FieldInfo, slot: &dyn Slot) -> Res {
+        let xhtml = f.types.first() == Some(&"xhtml");
+        for j in 0..slot.len() {
+            let Some((variant, item)) = slot.get(j) else { continue };
+            let name = match f.kind {
+                FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
+                _ => f.name,
+            };
+            match item {
+                ItemRef::Primitive(p) if xhtml => {
+                    if let Some(text) = p.lexical() {
+                        self.w.get_mut().write_all(text.as_bytes())?;
+                    }
+                }
+                ItemRef::Primitive(p) => self.write_primitive(p, name)?,
+                ItemRef::Element(el) if f.kind == FieldKind::Resource => {
+                    self.ev(Event::Start(BytesStart::new(name)))?;
+                    let rt = el.type_info().name;
+                    self.write_element(el, rt, false)?;
+                    self.ev(Event::End(BytesEnd::new(name)))?;
+                }
+                ItemRef::Element(el) => self.write_element(el, name, false)?,
+                ItemRef::Text(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn write_primitive(&mut self, p: &dyn PrimitiveElement, name: &str) -> Res {
+        self.tag.clear();
+        self.tag.push_str(name);
+        if let Some(id) = p.id() {
+            push_attr(&mut self.tag, "id", id)?;
+        }
+        if let Some(v) = p.lexical() {
+            push_attr(&mut self.tag, "value", &v)?;
+        }
+        let ext = p.extensions();
+        if ext.is_empty() {
+            return self.w.write_event(Event::Empty(BytesStart::from_content(self.tag.as_str(), name.len())));
+        }
+        self.w.write_event(Event::Start(BytesStart::from_content(self.tag.as_str(), name.len())))?;
+        for j in 0..ext.len() {
+            if let Some((_, ItemRef::Element(x))) = ext.get(j) {
+                self.write_element(x, "extension", false)?;
+            }
+        }
+        self.ev(Event::End(BytesEnd::new(name)))
+    }
+}
+
+/// Appends ` name="value"` with the value escaped so that any XML parser
+/// reads it back exactly: markup characters as entities, and tab, newline and
+/// carriage return as character references (a parser would otherwise turn them
+/// into spaces by attribute-value normalization).
+fn push_attr(tag: &mut String, name: &str, value: &str) -> Res {
+    tag.push(' ');
+    tag.push_str(name);
+    tag.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '&' => tag.push_str("&amp;"),
+            '<' => tag.push_str("&lt;"),
+            '>' => tag.push_str("&gt;"),
+            '"' => tag.push_str("&quot;"),
+            '\t' => tag.push_str("&#9;"),
+            '\n' => tag.push_str("&#10;"),
+            '\r' => tag.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("character U+{:04X} in {name} cannot be represented in XML 1.0", c as u32),
+                ));
+            }
+            c => tag.push(c),
+        }
+    }
+    tag.push('"');
+    Ok(())
+}
