@@ -151,7 +151,7 @@ impl fmt::Display for Failure {
             Failure::Parse(e) if e.line > 0 => {
                 write!(f, "line {}, column {}: {}", e.line, e.column, message(e))
             }
-            Failure::Parse(e) => f.write_str(message(e)),
+            Failure::Parse(e) => f.write_str(&message(e)),
             Failure::Write => f.write_str("the resource could not be written as JSON"),
             Failure::Collision { output, first } => {
                 write!(
@@ -164,11 +164,12 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The message of a reading error, which already starts with the element
-/// path. fhir-model prefixes errors at the document root with an empty path
-/// (`: unknown resourceType "Foo"`); drop that stray separator.
-fn message(e: &json::Error) -> &str {
-    e.message.strip_prefix(": ").unwrap_or(&e.message)
+/// The message of a reading error, starting with the element path when known.
+fn message(e: &json::Error) -> String {
+    match &e.path {
+        Some(p) => format!("{p}: {}", e.message),
+        None => e.message.clone(),
+    }
 }
 
 /// Reads one document as `version` and writes it back as FHIR JSON, with a

@@ -79,9 +79,7 @@ pub struct ReadArgs {
 impl ReadArgs {
     /// The fhir-model reading options these arguments ask for.
     pub fn read_options(&self) -> fhir_model::json::ReadOptions {
-        fhir_model::json::ReadOptions {
-            ignore_unknown: self.lenient,
-        }
+        fhir_model::json::ReadOptions::default().ignore_unknown(self.lenient)
     }
 }
 

@@ -23,9 +23,18 @@ use crate::rt::values::{JsonKind, JsonScalar};
 
 /// Options of the JSON reader.
 #[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// Ignore properties the definitions do not know instead of failing.
     pub ignore_unknown: bool,
+}
+
+impl ReadOptions {
+    /// Ignore unknown properties (lenient reading).
+    pub fn ignore_unknown(mut self, yes: bool) -> Self {
+        self.ignore_unknown = yes;
+        self
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -71,7 +80,7 @@ impl DeState {
 
     fn err<E: de::Error>(&mut self, msg: impl Display) -> E {
         let p = self.path_string();
-        let e = E::custom(format_args!("{p}: {msg}"));
+        let e = if p.is_empty() { E::custom(msg) } else { E::custom(format_args!("{p}: {msg}")) };
         if self.error_path.is_none() {
             self.error_path = Some(p);
         }
@@ -128,8 +137,7 @@ pub fn read_element<'de, D: Deserializer<'de>>(
 ) -> Result<(), D::Error> {
     let info = el.type_info();
     st.path.push(Seg::Name(info.name));
-    let r = d.deserialize_any(ElementVisitor { el, st, root_resource: true });
-    Ok(r?)
+    d.deserialize_any(ElementVisitor { el, st, root_resource: true })
 }
 
 /// Reads any resource of a version's `Resource` enum from `d`.

@@ -12,7 +12,7 @@ pub struct Error {
     /// Element path where it happened (`Observation.component[1].valueQuantity.value`),
     /// when known.
     pub path: Option<String>,
-    /// What went wrong, with the path.
+    /// What went wrong (without the path).
     pub message: String,
     /// 1-based line of the input (0 when unknown).
     pub line: usize,
@@ -22,6 +22,9 @@ pub struct Error {
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(p) = &self.path {
+            write!(f, "{p}: ")?;
+        }
         f.write_str(&self.message)?;
         if self.line > 0 {
             write!(f, " at line {} column {}", self.line, self.column)?;
@@ -40,9 +43,14 @@ impl Error {
             Some(i) if e.line() > 0 => full.get(..i).unwrap_or(&full).to_owned(),
             _ => full,
         };
+        // Messages raised by the reader start with the path; keep it apart.
+        let path = path.filter(|p| !p.is_empty());
         let message = match &path {
-            Some(p) if !p.is_empty() && !message.starts_with(p.as_str()) => format!("{p}: {message}"),
-            _ => message,
+            Some(p) => match message.strip_prefix(p.as_str()).and_then(|m| m.strip_prefix(": ")) {
+                Some(m) => m.to_owned(),
+                None => message,
+            },
+            None => message,
         };
         Error { path, message, line: e.line(), column: e.column() }
     }
