@@ -10,6 +10,7 @@
 pub mod rt;
 
 pub use rt::json;
+pub use rt::AnyResource;
 pub use rt::xml;
 pub use rt::values::{
     Base64Binary, Date, DateTime, Decimal, Instant, Integer64, PositiveInt, Time, UnsignedInt,
@@ -18,6 +19,7 @@ pub use rt::values::{
 // The version modules (`r4`, `r4b`, `r5`...), each behind its feature; the
 // list is generated from definitions/manifest.json by `cargo xtask codegen`.
 mod versions;
+#[allow(unused_imports)] // nothing to re-export when no version feature is enabled
 pub use versions::*;
 
 /// The README's examples, compiled and run as doctests.

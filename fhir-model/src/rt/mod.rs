@@ -1,6 +1,7 @@
 //! The hand-written runtime that generated code calls: element model,
 //! primitives and their values, code enums, the JSON driver.
 
+pub mod any;
 pub mod code;
 pub mod element;
 pub mod json;
@@ -12,6 +13,7 @@ pub mod values;
 pub mod xml;
 pub mod xhtml;
 
+pub use any::AnyResource;
 pub use code::CodeEnum;
 pub use element::{Element, ItemMut, ItemRef, ResourceEnum, Slot, Value};
 pub use meta::{FieldInfo, FieldKind, TypeInfo, TypeKind};

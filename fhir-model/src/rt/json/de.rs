@@ -50,11 +50,14 @@ pub struct DeState {
     path: Vec<Seg>,
     /// Path where the first error happened (kept for structured errors).
     pub(crate) error_path: Option<String>,
+    /// Recovering mode: problems that leave the rest readable are collected
+    /// here (path, message) and reading goes on.
+    pub(crate) issues: Option<Vec<(String, String)>>,
 }
 
 impl DeState {
     pub fn new(opts: ReadOptions) -> Self {
-        DeState { opts, path: Vec::with_capacity(16), error_path: None }
+        DeState { opts, path: Vec::with_capacity(16), error_path: None, issues: None }
     }
 
     /// The current element path, FHIRPath style: `Patient.name[0].given[1]`.
@@ -87,6 +90,24 @@ impl DeState {
         e
     }
 
+    /// A problem that does not stop reading in recovering mode: recorded
+    /// there, an error otherwise.
+    fn problem<E: de::Error>(&mut self, msg: impl Display) -> Result<(), E> {
+        if self.issues.is_some() {
+            let p = self.path_string();
+            if let Some(v) = self.issues.as_mut() {
+                v.push((p, msg.to_string()));
+            }
+            Ok(())
+        } else {
+            Err(self.err(msg))
+        }
+    }
+
+    fn recovering(&self) -> bool {
+        self.issues.is_some()
+    }
+
     /// Records the path of an error raised below us (syntax errors from the
     /// JSON reader carry no path of their own).
     fn note<E>(&mut self, e: E) -> E {
@@ -104,24 +125,32 @@ macro_rules! reject {
         $(reject!(@one $m, $expected);)*
     };
     (@one bool, $x:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a boolean", $x))) }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> { self.st.problem(format_args!("expected {}, found a boolean", $x)) }
     };
     (@one num, $x:expr) => {
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a number", $x))) }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> { self.st.problem(format_args!("expected {}, found a number", $x)) }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> { self.st.problem(format_args!("expected {}, found a number", $x)) }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> { self.st.problem(format_args!("expected {}, found a number", $x)) }
     };
     (@one str, $x:expr) => {
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found a string", $x))) }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> { self.st.problem(format_args!("expected {}, found a string", $x)) }
     };
     (@one unit, $x:expr) => {
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> { Err(self.st.err(format_args!("expected {}, found null", $x))) }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> { self.st.problem(format_args!("expected {}, found null", $x)) }
     };
     (@one map, $x:expr) => {
-        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> { Err(self.st.err(format_args!("expected {}, found an object", $x))) }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            self.st.problem(format_args!("expected {}, found an object", $x))?;
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
     };
     (@one seq, $x:expr) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> { Err(self.st.err(format_args!("expected {}, found an array", $x))) }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            self.st.problem(format_args!("expected {}, found an array", $x))?;
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
     };
 }
 
@@ -234,20 +263,17 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
                     saw_type = true;
                     let t: TypeName = map.next_value().map_err(|e| self.st.note(e))?;
                     if t.0 != info.name {
-                        return Err(self.st.err(format_args!(
-                            "resourceType is {:?}, expected {:?}",
-                            t.0, info.name
-                        )));
+                        self.st.problem(format_args!("resourceType is {:?}, expected {:?}", t.0, info.name))?;
                     }
                 }
                 key => read_entry(&mut map, key, self.el, &mut seen, self.st)?,
             }
         }
         if is_resource && !saw_type {
-            return Err(self.st.err("missing resourceType"));
+            self.st.problem("missing resourceType")?;
         }
         if !any {
-            return Err(self.st.err("empty object: FHIR elements must have content"));
+            self.st.problem("empty object: FHIR elements must have content")?;
         }
         finish_element(self.el, &seen, self.st)
     }
@@ -301,7 +327,10 @@ fn read_entry<'de, A: MapAccess<'de>>(
                 } else {
                     "duplicate property".to_owned()
                 };
-                return Err(st.err(what));
+                st.problem(what)?;
+                map.next_value::<IgnoredAny>()?;
+                st.path.pop();
+                return Ok(());
             }
             map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st })?;
             st.path.pop();
@@ -313,12 +342,11 @@ fn read_entry<'de, A: MapAccess<'de>>(
 }
 
 fn unknown<'de, A: MapAccess<'de>>(map: &mut A, k: String, st: &mut DeState) -> Result<(), A::Error> {
-    if st.opts.ignore_unknown {
-        map.next_value::<IgnoredAny>()?;
-        Ok(())
-    } else {
-        Err(st.err(format_args!("unknown property {k:?}")))
+    if !st.opts.ignore_unknown {
+        st.problem(format_args!("unknown property {k:?}"))?;
     }
+    map.next_value::<IgnoredAny>()?;
+    Ok(())
 }
 
 /// Checks done once an object is complete: every primitive of a list read
@@ -335,7 +363,9 @@ fn finish_element<E: de::Error>(el: &mut dyn Element, seen: &Seen, st: &mut DeSt
                 if p.is_empty() {
                     st.path.push(Seg::Name(f.name));
                     st.path.push(Seg::Index(j));
-                    return Err(st.err("null in both the value array and the `_` array"));
+                    st.problem("null in both the value array and the `_` array")?;
+                    st.path.pop();
+                    st.path.pop();
                 }
             }
         }
@@ -378,7 +408,8 @@ impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
         // may already be there.
         if let Some((v, _)) = slot.get(0) {
             if v != variant {
-                return Err(st.err("the value and its `_` extension object name different choice types"));
+                st.problem("the value and its `_` extension object name different choice types")?;
+                return d.deserialize_any(IgnoredAny).map(|_| ());
             }
         }
         let item = if slot.is_empty() { slot.push(variant) } else { slot.get_mut(0).map(|(_, i)| i) };
@@ -440,12 +471,10 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
             i += 1;
         }
         if i == 0 {
-            return Err(st.err("empty array: omit the property instead"));
+            st.problem("empty array: omit the property instead")?;
         }
         if existing > 0 && i != existing {
-            return Err(st.err(format_args!(
-                "the value array and the `_` array differ in length ({existing} and {i})"
-            )));
+            st.problem(format_args!("the value array and the `_` array differ in length ({existing} and {i})"))?;
         }
         Ok(())
     }
@@ -473,6 +502,7 @@ impl<'de> DeserializeSeed<'de> for ListItemSeed<'_> {
         let item = if existing > 0 {
             match slot.get_mut(index) {
                 Some((_, item)) => item,
+                None if st.recovering() => return d.deserialize_any(IgnoredAny).map(|_| ()),
                 None => {
                     return Err(st.err("the value array and the `_` array differ in length"));
                 }
@@ -563,19 +593,29 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
         return Err(st.err("internal: cannot create the resource"));
     };
     let info = el.type_info();
-    st.path.push(Seg::Name(info.name));
+    // The root resource names the path; nested ones (contained, entry.resource)
+    // are reached through their field, as in FHIRPath (`entry[0].resource.name`).
+    let root = st.path.is_empty();
+    if root {
+        st.path.push(Seg::Name(info.name));
+    }
     let mut seen = Seen::default();
     for (k, raw) in buffered {
         replay_entry::<A::Error>(&k, &raw, el, &mut seen, st)?;
     }
     while let Some(key) = map.next_key_seed(KeySeed { info }).map_err(|e| st.note(e))? {
         match key {
-            Key::ResourceType => return Err(st.err("duplicate property \"resourceType\"")),
+            Key::ResourceType => {
+                st.problem("duplicate property \"resourceType\"")?;
+                map.next_value::<IgnoredAny>()?;
+            }
             key => read_entry(&mut map, key, el, &mut seen, st)?,
         }
     }
     finish_element(el, &seen, st)?;
-    st.path.pop();
+    if root {
+        st.path.pop();
+    }
     Ok(())
 }
 
@@ -626,16 +666,23 @@ fn read_scalar<'de, D: Deserializer<'de>>(
         let raw: Box<RawValue> = serde::Deserialize::deserialize(d).map_err(|e| st.note(e))?;
         let t = raw.get();
         if t == "null" {
-            return if in_array { Ok(()) } else { Err(st.err("null is not allowed here")) };
+            return if in_array { Ok(()) } else { st.problem("null is not allowed here") };
         }
         let first = t.as_bytes().first().copied().unwrap_or(b' ');
         if !(first == b'-' || first.is_ascii_digit()) {
-            return Err(st.err(format_args!("expected a JSON number, found {t}")));
+            let found = match first {
+                b'"' => "a string",
+                b't' | b'f' => "a boolean",
+                b'{' => "an object",
+                b'[' => "an array",
+                _ => "something else",
+            };
+            return st.problem(format_args!("expected a JSON number, found {found}: {t}"));
         }
-        if p.has_value() {
-            return Err(st.err("duplicate value"));
-        }
-        return p.set_json(JsonScalar::Number(t)).map_err(|m| st.err(m));
+        return match p.set_json(JsonScalar::Number(t)) {
+            Ok(()) => Ok(()),
+            Err(m) => st.problem(m),
+        };
     }
     d.deserialize_any(ScalarVisitor { p, in_array, st })
 }
@@ -648,7 +695,10 @@ struct ScalarVisitor<'s> {
 
 impl ScalarVisitor<'_> {
     fn set<E: de::Error>(self, v: JsonScalar<'_>) -> Result<(), E> {
-        self.p.set_json(v).map_err(|m| self.st.err(m))
+        match self.p.set_json(v) {
+            Ok(()) => Ok(()),
+            Err(m) => self.st.problem(m),
+        }
     }
 }
 
@@ -666,14 +716,12 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
         match i64::try_from(v) {
             Ok(i) => self.set(JsonScalar::Int(i)),
-            Err(_) => Err(self.st.err(format_args!("integer {v} is out of range"))),
+            Err(_) => self.st.problem(format_args!("integer {v} is out of range")),
         }
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        Err(self.st.err(format_args!(
-            "expected {}, found the number {v}",
-            crate::rt::values::kind_name(self.p.json_kind())
-        )))
+        let k = crate::rt::values::kind_name(self.p.json_kind());
+        self.st.problem(format_args!("expected {k}, found the number {v}"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         self.set(JsonScalar::Str(v))
@@ -682,20 +730,20 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            Err(self.st.err("null is not allowed here"))
+            self.st.problem("null is not allowed here")
         }
     }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(self.st.err(format_args!(
-            "expected {}, found an object",
-            crate::rt::values::kind_name(self.p.json_kind())
-        )))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let k = crate::rt::values::kind_name(self.p.json_kind());
+        self.st.problem(format_args!("expected {k}, found an object"))?;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(self.st.err(format_args!(
-            "expected {}, found an array",
-            crate::rt::values::kind_name(self.p.json_kind())
-        )))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let k = crate::rt::values::kind_name(self.p.json_kind());
+        self.st.problem(format_args!("expected {k}, found an array"))?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
     }
 }
 
@@ -715,7 +763,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            Err(self.st.err("null is not allowed here"))
+            self.st.problem("null is not allowed here")
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -749,7 +797,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
             }
         }
         if !any {
-            return Err(st.err("empty object: FHIR elements must have content"));
+            st.problem("empty object: FHIR elements must have content")?;
         }
         Ok(())
     }

@@ -2,7 +2,10 @@
 //! points that return a structured [`Error`] (element path, line, column).
 
 pub mod de;
+mod locate;
 pub mod ser;
+
+pub use locate::locate;
 
 pub use de::ReadOptions;
 
@@ -96,4 +99,44 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
 /// Writes FHIR JSON, pretty-printed.
 pub fn to_string_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// What a recovering read found: the value, if the input could be read as a
+/// resource at all, and every problem met on the way.
+#[derive(Debug)]
+pub struct Recovered<T> {
+    /// `None` when the input is not JSON or not a resource at all.
+    pub value: Option<T>,
+    /// Problems, in input order, each with path, line and column.
+    pub issues: Vec<Error>,
+}
+
+/// Reads FHIR JSON, recording every problem that leaves the rest readable
+/// (unknown properties, wrong JSON types, invalid values, nulls, empty
+/// objects and arrays, duplicates) instead of stopping at the first; the
+/// offending values are left out. Syntax errors still end the read.
+/// For validators: they report all problems of a document at once.
+pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Recovered<T> {
+    let mut st = de::DeState::new(opts);
+    st.issues = Some(Vec::new());
+    let mut d = serde_json::Deserializer::from_slice(bytes);
+    let r = T::read_json(&mut d, &mut st).and_then(|v| d.end().map(|()| v));
+    let mut issues: Vec<Error> = st
+        .issues
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, message)| {
+            let (line, column) = locate(bytes, &path).unwrap_or((0, 0));
+            let path = (!path.is_empty()).then_some(path);
+            Error { path, message, line, column }
+        })
+        .collect();
+    match r {
+        Ok(v) => Recovered { value: Some(v), issues },
+        Err(e) => {
+            issues.push(Error::from_serde(&e, st.error_path.take()));
+            Recovered { value: None, issues }
+        }
+    }
 }

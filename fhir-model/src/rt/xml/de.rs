@@ -375,12 +375,11 @@ impl<'i> XmlReader<'i> {
             let Some(ItemMut::Element(child)) = slot.push(variant) else {
                 return Err(self.err("internal: cannot create the resource"));
             };
-            let info = child.type_info();
-            self.path.push(Seg::Name(info.name));
+            // Nested resources are reached through their field, as in FHIRPath
+            // (`entry[0].resource.name`): no type segment in the path.
             self.depth += 1;
             self.read_element_body(child, &e, child_empty)?;
             self.depth -= 1;
-            self.path.pop();
             done = true;
         }
     }
