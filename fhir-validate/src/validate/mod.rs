@@ -1,0 +1,121 @@
+//! Validation of FHIR resources against the base definitions: cardinality,
+//! primitive formats, bindings, structure, reported as issues that convert to
+//! a FHIR OperationOutcome.
+//!
+//! A [`Validator`] is built once per FHIR version (it compiles the primitive
+//! regular expressions of that version) and reused for any number of
+//! resources. Everything it checks comes from the definitions: fhir-model's
+//! field tables (cardinality, types) and the generated tables of
+//! [`tables::Tables`] (formats, bindings, value set expansions).
+
+pub mod issue;
+pub mod tables;
+mod walk;
+
+use std::collections::BTreeMap;
+
+use fhir_model::json::{self, FromFhirJson, ReadOptions};
+use fhir_model::rt::{Element, ResourceEnum};
+use regex::Regex;
+
+pub use issue::{Issue, IssueType, Outcome, Severity};
+pub use tables::Tables;
+
+/// A validator for one FHIR version.
+#[derive(Debug)]
+pub struct Validator {
+    tables: &'static Tables,
+    /// Compiled primitive regexes by type name (`None`: not compilable here).
+    regexes: BTreeMap<&'static str, Option<Regex>>,
+}
+
+impl Validator {
+    /// A validator over a version's tables (see `fhir_validate::generated`).
+    pub fn new(tables: &'static Tables) -> Self {
+        let regexes = tables
+            .primitives
+            .iter()
+            .map(|p| (p.name, p.regex.and_then(|r| Regex::new(&format!("^(?:{r})$")).ok())))
+            .collect();
+        Validator { tables, regexes }
+    }
+
+    pub(crate) fn regex(&self, ty: &str) -> Option<&Regex> {
+        self.regexes.get(ty).and_then(Option::as_ref)
+    }
+
+    /// Validates a typed resource, datatype or backbone element.
+    pub fn validate(&self, el: &dyn Element) -> Outcome {
+        let mut w = walk::Walk { v: self, issues: Vec::new() };
+        w.element(el, el.type_info().name);
+        Outcome { issues: w.issues }
+    }
+
+    /// Validates a resource of a version's `Resource` enum.
+    pub fn validate_resource<R: ResourceEnum>(&self, r: &R) -> Outcome {
+        self.validate(r.as_element())
+    }
+
+    /// Validates FHIR JSON text: structural problems (unknown properties,
+    /// wrong JSON types, invalid values, empty objects...) with line and
+    /// column, then everything else on what could be read.
+    pub fn validate_json<R: ResourceEnum + FromFhirJson>(&self, bytes: &[u8]) -> Outcome {
+        let rec = json::from_slice_recovering::<R>(bytes, ReadOptions::default());
+        let mut issues: Vec<Issue> = rec
+            .issues
+            .iter()
+            .map(|e| Issue {
+                severity: Severity::Error,
+                code: if e.message.contains("unknown") || e.message.contains("expected") || e.message.contains("empty") {
+                    IssueType::Structure
+                } else if e.line > 0 && e.path.is_none() {
+                    IssueType::Invalid
+                } else {
+                    IssueType::Value
+                },
+                diagnostics: e.message.clone(),
+                expression: e.path.clone().unwrap_or_default(),
+                line: (e.line > 0).then_some(e.line),
+                column: (e.column > 0).then_some(e.column),
+            })
+            .collect();
+        if let Some(r) = &rec.value {
+            for mut i in self.validate_resource(r).issues {
+                if let Some((l, c)) = json::locate(bytes, &i.expression) {
+                    i.line = Some(l);
+                    i.column = Some(c);
+                }
+                issues.push(i);
+            }
+        }
+        Outcome { issues }
+    }
+
+    /// Validates FHIR XML text. XML is read strictly: a structural problem
+    /// is reported (with line and column) and ends the validation.
+    pub fn validate_xml<R: ResourceEnum + fhir_model::xml::FhirXml>(&self, bytes: &[u8]) -> Outcome {
+        match fhir_model::xml::from_slice::<R>(bytes) {
+            Ok(r) => self.validate_resource(&r),
+            Err(e) => Outcome {
+                issues: vec![Issue {
+                    severity: Severity::Error,
+                    code: IssueType::Structure,
+                    diagnostics: e.message.clone(),
+                    expression: e.path.clone().unwrap_or_default(),
+                    line: Some(e.line),
+                    column: Some(e.column),
+                }],
+            },
+        }
+    }
+
+    /// Panics with every issue listed when `el` has errors: for users' tests.
+    #[track_caller]
+    pub fn assert_valid(&self, el: &dyn Element) {
+        let o = self.validate(el);
+        if o.has_errors() {
+            let list: Vec<String> = o.errors().map(|i| format!("  - {i}")).collect();
+            panic!("{} is not valid ({} errors):\n{}", el.type_info().name, list.len(), list.join("\n"));
+        }
+    }
+}

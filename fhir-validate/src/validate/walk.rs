@@ -1,0 +1,230 @@
+//! The generic walk over a typed resource: cardinality, primitive formats,
+//! empty elements (ele-1) and bindings, at any depth, driven by the field
+//! tables of fhir-model and the generated validation tables.
+
+use fhir_model::rt::{Element, FieldInfo, FieldKind, ItemRef, PrimitiveElement};
+
+use super::issue::{Issue, IssueType, Severity};
+use super::tables::{Strength, Tables};
+use super::Validator;
+
+pub(crate) struct Walk<'v> {
+    pub(crate) v: &'v Validator,
+    pub(crate) issues: Vec<Issue>,
+}
+
+fn issue(severity: Severity, code: IssueType, expression: &str, diagnostics: String) -> Issue {
+    Issue { severity, code, diagnostics, expression: expression.to_owned(), line: None, column: None }
+}
+
+impl Walk<'_> {
+    fn tables(&self) -> &'static Tables {
+        self.v.tables
+    }
+
+    fn push(&mut self, severity: Severity, code: IssueType, expression: &str, diagnostics: String) {
+        self.issues.push(issue(severity, code, expression, diagnostics));
+    }
+
+    /// Walks one element (resource, datatype or backbone element) at `path`.
+    pub(crate) fn element(&mut self, el: &dyn Element, path: &str) {
+        let info = el.type_info();
+        let mut any = false;
+        for (i, f) in info.fields.iter().enumerate() {
+            let Some(slot) = el.field(i) else { continue };
+            let n = slot.len();
+            any |= n > 0;
+            let base = format!("{path}.{}", f.name);
+            if n < f.min as usize {
+                let shown = match f.kind {
+                    FieldKind::Choice => format!("{}[x]", f.name),
+                    _ => f.name.to_owned(),
+                };
+                self.push(
+                    Severity::Error,
+                    IssueType::Required,
+                    &base,
+                    format!("minimum cardinality of {}.{shown} is {}, found {n}", info.name, f.min),
+                );
+            }
+            if n > f.max as usize {
+                self.push(
+                    Severity::Error,
+                    IssueType::Value,
+                    &base,
+                    format!("maximum cardinality of {}.{} is {}, found {n}", info.name, f.name, f.max),
+                );
+            }
+            for j in 0..n {
+                let Some((variant, item)) = slot.get(j) else { continue };
+                let name = match f.kind {
+                    FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
+                    _ => f.name,
+                };
+                let p = if f.is_list() { format!("{path}.{name}[{j}]") } else { format!("{path}.{name}") };
+                let ty = f.types.get(variant).copied().unwrap_or_default();
+                match item {
+                    ItemRef::Primitive(prim) => self.primitive(prim, ty, &p),
+                    ItemRef::Element(child) => {
+                        if f.kind != FieldKind::Resource {
+                            self.element(child, &p);
+                        } else {
+                            self.element(child, &p);
+                        }
+                    }
+                    ItemRef::Text(_) => {}
+                }
+                self.binding(info.name, f, ty, item_ref(slot, j), &p);
+            }
+        }
+        if !any && info.kind != fhir_model::rt::TypeKind::Resource {
+            self.push(
+                Severity::Error,
+                IssueType::Structure,
+                path,
+                "ele-1: All FHIR elements must have a @value or children (empty element)".to_owned(),
+            );
+        }
+    }
+
+    fn primitive(&mut self, p: &dyn PrimitiveElement, ty: &str, path: &str) {
+        if p.is_empty() {
+            self.push(Severity::Error, IssueType::Structure, path, "ele-1: a primitive must have a value or extensions".to_owned());
+        }
+        if let Some(v) = p.lexical() {
+            if let Some(rule) = self.tables().primitive(ty) {
+                if let Some(max) = rule.max_length {
+                    if v.len() > max {
+                        self.push(Severity::Error, IssueType::Value, path, format!("{ty} value is longer than {max} bytes"));
+                    }
+                }
+                match self.v.regex(ty) {
+                    Some(re) if !re.is_match(&v) => {
+                        let shown: String = v.chars().take(80).collect();
+                        self.push(
+                            Severity::Error,
+                            IssueType::Value,
+                            path,
+                            format!("the value {shown:?} is not a valid {ty} (must match {})", rule.regex.unwrap_or_default()),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let ext = p.extensions();
+        for k in 0..ext.len() {
+            if let Some((_, ItemRef::Element(e))) = ext.get(k) {
+                self.element(e, &format!("{path}.extension[{k}]"));
+            }
+        }
+    }
+
+    /// Checks a bound element (code, Coding, CodeableConcept, and the other
+    /// coded types) against the value set of its binding.
+    fn binding(&mut self, owner: &str, f: &FieldInfo, ty: &str, item: Option<ItemRef<'_>>, path: &str) {
+        let key = format!("{owner}.{}", f.name);
+        let Some(b) = self.tables().binding(&key) else { return };
+        if matches!(b.strength, Strength::Preferred | Strength::Example) {
+            return;
+        }
+        let Some(item) = item else { return };
+        let codings: Vec<(Option<String>, String)> = match (ty, &item) {
+            (_, ItemRef::Primitive(p)) => match p.lexical() {
+                Some(c) if ty == "code" => vec![(None, c.into_owned())],
+                _ => return,
+            },
+            ("Coding", ItemRef::Element(e)) => coding(*e).into_iter().collect(),
+            ("CodeableConcept", ItemRef::Element(e)) => codeable_concept(*e),
+            _ => return,
+        };
+        let required = b.strength == Strength::Required;
+        let strength = if required { "required" } else { "extensible" };
+        let Some(vs) = self.tables().value_set(b.value_set) else {
+            if required {
+                self.push(
+                    Severity::Information,
+                    IssueType::NotSupported,
+                    path,
+                    format!("value set {} ({strength} binding) is not in the definitions; codes not checked", b.value_set),
+                );
+            }
+            return;
+        };
+        if codings.is_empty() {
+            if required && ty == "CodeableConcept" {
+                self.push(
+                    Severity::Error,
+                    IssueType::CodeInvalid,
+                    path,
+                    format!("no code provided, but the binding to {} is required", b.value_set),
+                );
+            }
+            return;
+        }
+        let found = codings.iter().any(|(s, c)| vs.contains(s.as_deref(), c));
+        if found {
+            return;
+        }
+        let shown = codings
+            .iter()
+            .map(|(s, c)| match s {
+                Some(s) => format!("{s}#{c}"),
+                None => c.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(why) = vs.incomplete {
+            self.push(
+                Severity::Information,
+                IssueType::NotSupported,
+                path,
+                format!("code {shown} not checked against {} ({strength} binding): {why}", b.value_set),
+            );
+        } else if required {
+            self.push(
+                Severity::Error,
+                IssueType::CodeInvalid,
+                path,
+                format!("the code {shown} is not in the value set {} (required binding)", b.value_set),
+            );
+        } else {
+            self.push(
+                Severity::Warning,
+                IssueType::CodeInvalid,
+                path,
+                format!("no code from the value set {} (extensible binding): {shown}", b.value_set),
+            );
+        }
+    }
+}
+
+fn item_ref(slot: &dyn fhir_model::rt::Slot, j: usize) -> Option<ItemRef<'_>> {
+    slot.get(j).map(|(_, i)| i)
+}
+
+/// Text of a named primitive field of an element.
+fn text(el: &dyn Element, name: &str) -> Option<String> {
+    let i = el.type_info().field_index(name)?;
+    match el.field(i)?.get(0)? {
+        (_, ItemRef::Primitive(p)) => p.lexical().map(|c| c.into_owned()),
+        (_, ItemRef::Text(t)) => Some(t.to_owned()),
+        _ => None,
+    }
+}
+
+fn coding(el: &dyn Element) -> Option<(Option<String>, String)> {
+    let code = text(el, "code")?;
+    Some((text(el, "system"), code))
+}
+
+fn codeable_concept(el: &dyn Element) -> Vec<(Option<String>, String)> {
+    let Some(i) = el.type_info().field_index("coding") else { return Vec::new() };
+    let Some(slot) = el.field(i) else { return Vec::new() };
+    (0..slot.len())
+        .filter_map(|j| match slot.get(j) {
+            Some((_, ItemRef::Element(c))) => coding(c),
+            _ => None,
+        })
+        .collect()
+}
