@@ -14,6 +14,7 @@ pub mod ir;
 pub mod lower;
 pub mod names;
 pub mod source;
+pub mod validation;
 pub mod valueset;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,22 @@ pub struct InputFile {
 /// Parses the definitions (StructureDefinitions, ValueSets, CodeSystems;
 /// other resources are ignored) and lowers them into the IR.
 pub fn lower_definitions(inputs: &[InputFile]) -> Result<ir::Model, Error> {
+    lower_definitions_with(inputs, &[])
+}
+
+/// A correction of the official definitions, kept as data beside them
+/// (`definitions/errata.json`) with the reason: the type of the elements whose
+/// `base.path` is `base` is `fhir_type`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Erratum {
+    pub base: String,
+    #[serde(rename = "type")]
+    pub fhir_type: String,
+    pub why: String,
+}
+
+/// [`lower_definitions`] with errata applied.
+pub fn lower_definitions_with(inputs: &[InputFile], errata: &[Erratum]) -> Result<ir::Model, Error> {
     let mut defs = Vec::new();
     for f in inputs {
         let d: source::Definition =
@@ -70,11 +87,18 @@ pub fn lower_definitions(inputs: &[InputFile]) -> Result<ir::Model, Error> {
         }
     }
     let term = valueset::Terminology { value_sets, code_systems };
-    lower::lower(&sds, &term)
+    lower::lower(&sds, &term, errata)
 }
+
+pub use emit::{emit_versions, VersionModule};
 
 /// Generates the files of one FHIR version module from its definitions.
 pub fn generate(inputs: &[InputFile]) -> Result<Vec<GeneratedFile>, Error> {
-    let model = lower_definitions(inputs)?;
+    generate_with(inputs, &[])
+}
+
+/// [`generate`] with errata applied.
+pub fn generate_with(inputs: &[InputFile], errata: &[Erratum]) -> Result<Vec<GeneratedFile>, Error> {
+    let model = lower_definitions_with(inputs, errata)?;
     emit::emit_model(&model)
 }

@@ -43,7 +43,7 @@ const SYSTEM_TYPES: &[(&str, &str)] = &[
 const SYSTEM_PREFIX: &str = "http://hl7.org/fhirpath/System.";
 
 /// Lowers the structure definitions into the IR.
-pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>) -> Result<Model, Error> {
+pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>, errata: &[crate::Erratum]) -> Result<Model, Error> {
     let by_name: BTreeMap<&str, &StructureDefinition> = sds.iter().map(|sd| (sd.type_.as_str(), *sd)).collect();
     let is_base = |sd: &StructureDefinition| sd.derivation.as_deref() != Some("constraint");
     let primitive_names: BTreeSet<&str> = sds
@@ -75,7 +75,7 @@ pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>) -> Result<Mod
         });
     }
 
-    let mut cx = Lowerer { primitive_names: &primitive_names, complex_names: &complex_names, term, types: Vec::new(), bound: BTreeMap::new() };
+    let mut cx = Lowerer { primitive_names: &primitive_names, complex_names: &complex_names, term, types: Vec::new(), bound: BTreeMap::new(), errata };
     let mut roots: Vec<&StructureDefinition> = sds
         .iter()
         .filter(|sd| is_base(sd) && !sd.is_abstract && (sd.kind == "resource" || sd.kind == "complex-type"))
@@ -99,6 +99,7 @@ struct Lowerer<'a> {
     types: Vec<TypeDef>,
     /// Value sets of required code bindings that can be enumerated.
     bound: BTreeMap<String, Vec<(String, String)>>,
+    errata: &'a [crate::Erratum],
 }
 
 impl Lowerer<'_> {
@@ -192,7 +193,14 @@ impl Lowerer<'_> {
             if el.representation.iter().any(|r| r == "xmlAttr") {
                 return Ok(FieldType::Text);
             }
-            let name = fhir_type.ok_or_else(|| Error(format!("{}: system type without fhir-type", el.path)))?;
+            let erratum = el
+                .base
+                .as_ref()
+                .and_then(|b| self.errata.iter().find(|e| e.base == b.path))
+                .map(|e| e.fhir_type.as_str());
+            let name = erratum
+                .or(fhir_type)
+                .ok_or_else(|| Error(format!("{}: system type without fhir-type", el.path)))?;
             return Ok(FieldType::Primitive { fhir: name.to_owned(), code_enum: None });
         }
         if code == "Resource" {

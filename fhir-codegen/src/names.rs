@@ -39,6 +39,9 @@ pub fn upper_first(s: &str) -> String {
 
 /// An enum variant name for a code, or `None` if the code has no usable
 /// letters or digits (`<=`); then the caller tries the display text.
+///
+/// `Self` is the one keyword an UpperCamelCase name can hit (R5 codes
+/// `self`), so it gets the same `_` suffix as keyword field names.
 pub fn variant_name(code: &str) -> Option<String> {
     let cleaned: String =
         code.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
@@ -47,7 +50,29 @@ pub fn variant_name(code: &str) -> Option<String> {
         None
     } else if s.starts_with(|c: char| c.is_ascii_digit()) {
         Some(format!("V{s}"))
+    } else if KEYWORDS.contains(&s.as_str()) {
+        Some(format!("{s}_"))
     } else {
         Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names_are_valid_identifiers() {
+        assert_eq!(variant_name("entered-in-error").as_deref(), Some("EnteredInError"));
+        assert_eq!(variant_name("1.2").as_deref(), Some("V12"));
+        assert_eq!(variant_name("<=").as_deref(), None);
+        // R5 has codes `self` (e.g. link relation types): `Self` is a keyword.
+        assert_eq!(variant_name("self").as_deref(), Some("Self_"));
+    }
+
+    #[test]
+    fn field_names_avoid_keywords() {
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("valueDateTime"), "value_date_time");
     }
 }

@@ -50,11 +50,18 @@ pub struct ElementDefinition {
     #[serde(default, rename = "type")]
     pub types: Vec<TypeRef>,
     pub content_reference: Option<String>,
+    pub base: Option<BaseRef>,
     pub binding: Option<Binding>,
+    pub max_length: Option<u64>,
     #[serde(default)]
     pub is_modifier: bool,
     #[serde(default)]
     pub is_summary: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BaseRef {
+    pub path: String,
 }
 
 #[derive(Debug, Deserialize)]

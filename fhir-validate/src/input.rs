@@ -4,8 +4,8 @@
 //! `validate` and `path` later) so they agree on what an input is:
 //!
 //! * a file: read as is, whatever its name;
-//! * a folder: every `*.json` file inside, recursively, sorted by path so the
-//!   order (and therefore the output and its error messages) is the same on
+//! * a folder: every `*.json` and `*.xml` file inside, recursively, sorted by
+//!   path so the order (and therefore the output and its error messages) is the same on
 //!   every machine;
 //! * `-`: standard input.
 //!
@@ -25,7 +25,8 @@ pub const STDIN_ARG: &str = "-";
 /// typo in `-: line 1, column 2: ...`.
 pub const STDIN_DISPLAY: &str = "<stdin>";
 
-/// The file name standard input gets when outputs are written into a folder.
+/// The file name standard input gets when outputs are written into a folder
+/// (subcommands writing another format change the extension: `stdin.xml`).
 pub const STDIN_FILE_NAME: &str = "stdin.json";
 
 /// Where an input's bytes come from.
@@ -166,14 +167,18 @@ pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, Usage
     Ok(inputs)
 }
 
-/// Whether a folder entry is a FHIR JSON candidate. Case-insensitive so that
-/// `X.JSON` from case-insensitive file systems is not silently skipped.
-fn is_json(path: &Path) -> bool {
+/// The extensions of the files a folder input contributes.
+pub const EXTENSIONS: [&str; 2] = ["json", "xml"];
+
+/// Whether a folder entry is a FHIR JSON or XML candidate. Case-insensitive
+/// so that `X.JSON` from case-insensitive file systems is not silently
+/// skipped.
+fn is_resource_file(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-/// Collects the `*.json` files under `dir` (whose path relative to the
+/// Collects the `*.json` and `*.xml` files under `dir` (whose path relative to the
 /// folder argument is `relative`). Symbolic links to files are followed;
 /// symbolic links to folders are not, so a link cycle cannot loop forever.
 fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input>) {
@@ -213,7 +218,7 @@ fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input
             if !excluded {
                 walk(&path, &relative_name, exclude, out);
             }
-        } else if is_json(&path)
+        } else if is_resource_file(&path)
             && (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
         {
             out.push(Input {
@@ -237,10 +242,10 @@ mod tests {
     }
 
     #[test]
-    fn folder_is_recursive_sorted_and_json_only() {
+    fn folder_is_recursive_sorted_and_json_or_xml_only() {
         let dir = scratch("walk");
         fs::create_dir_all(dir.join("sub")).unwrap();
-        for name in ["b.json", "a.JSON", "notes.txt", "sub/c.json"] {
+        for name in ["b.json", "a.JSON", "notes.txt", "sub/c.json", "b.XML"] {
             fs::write(dir.join(name), "{}").unwrap();
         }
         let inputs = collect(std::slice::from_ref(&dir), None).unwrap();
@@ -253,6 +258,7 @@ mod tests {
             names,
             [
                 PathBuf::from("a.JSON"),
+                "b.XML".into(),
                 "b.json".into(),
                 Path::new("sub").join("c.json")
             ]

@@ -8,8 +8,18 @@
 //! * [`input`]: turning `INPUT...` arguments (files, folders, `-`) into an
 //!   ordered list of documents to read. Shared by every subcommand that reads
 //!   resources.
+//! * [`format`]: FHIR JSON and XML: detecting which one a document is,
+//!   reading and writing a resource in either, one error type for both.
+//! * [`version`]: the FHIR versions compiled in (Cargo features `r4`, default,
+//!   `r4b`, `r5`) and the one dispatch from a version to its `Resource` type.
 //! * [`cli`]: argument definitions (clap derive), exit statuses, and one
 //!   module per subcommand.
 
 pub mod cli;
+pub mod format;
 pub mod input;
+pub mod validate;
+pub mod version;
+/// Generated validation tables (do not edit; `cargo xtask codegen`).
+#[allow(clippy::all, missing_docs)]
+pub mod generated;

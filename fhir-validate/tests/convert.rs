@@ -52,6 +52,45 @@ const BAD_OBSERVATION: &str = r#"{
 }
 "#;
 
+/// [`OBSERVATION`] in FHIR XML.
+const OBSERVATION_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Observation xmlns="http://hl7.org/fhir">
+  <!-- a comment, ignored -->
+  <status value="final"/>
+  <code>
+    <text value="blood pressure"/>
+  </code>
+  <component>
+    <code><text value="systolic"/></code>
+    <valueQuantity><value value="120"/></valueQuantity>
+  </component>
+  <component>
+    <code><text value="diastolic"/></code>
+    <valueQuantity><value value="80"/></valueQuantity>
+  </component>
+</Observation>
+"#;
+
+/// [`BAD_OBSERVATION`] in FHIR XML: the unknown element is on line 15.
+const BAD_OBSERVATION_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Observation xmlns="http://hl7.org/fhir">
+  <!-- a comment, ignored -->
+  <status value="final"/>
+  <code>
+    <text value="blood pressure"/>
+  </code>
+  <component>
+    <code><text value="systolic"/></code>
+    <valueQuantity><value value="120"/></valueQuantity>
+  </component>
+  <component>
+    <code><text value="diastolic"/></code>
+    <valueQuantity><value value="80"/>
+      <bogus value="1"/></valueQuantity>
+  </component>
+</Observation>
+"#;
+
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -272,27 +311,12 @@ fn missing_input_fails_like_a_bad_file() {
 }
 
 #[test]
-fn xml_output_is_a_usage_error() {
-    let dir = scratch("xml");
-    fs::write(dir.join("patient.json"), PATIENT).unwrap();
-
-    let out = fhir(&dir, &["convert", "--to", "xml", "patient.json"], None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("XML output is not implemented yet (see the XML issue)"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(stdout(&out), "");
-}
-
-#[test]
 fn usage_errors_exit_2() {
     let dir = scratch("usage");
     // Unsupported FHIR version (clap's own check).
     let out = fhir(
         &dir,
-        &["convert", "--to", "json", "--fhir-version", "r5", "x.json"],
+        &["convert", "--to", "json", "--fhir-version", "r3", "x.json"],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
@@ -313,4 +337,312 @@ fn usage_errors_exit_2() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn json_to_xml_to_json_round_trips() {
+    let dir = scratch("xml-round-trip");
+    fs::write(dir.join("patient.json"), PATIENT).unwrap();
+    fs::write(dir.join("observation.json"), OBSERVATION).unwrap();
+
+    for (name, original) in [("patient", PATIENT), ("observation", OBSERVATION)] {
+        let json_name = format!("{name}.json");
+        let out = fhir(&dir, &["convert", "--to", "xml", &json_name], None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let xml = stdout(&out);
+        assert!(xml.starts_with("<?xml"), "{xml}");
+        assert_eq!(xml.lines().count(), 1, "XML is compact: {xml}");
+
+        // Back through standard input, which has no file name: detected by content.
+        let out = fhir(&dir, &["convert", "--to", "json", "-"], Some(&xml));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(json(&stdout(&out)), json(original));
+    }
+}
+
+#[test]
+fn xml_input_is_detected_by_content() {
+    let dir = scratch("xml-detect");
+    // A misleading name: the content decides.
+    fs::write(dir.join("observation.json"), OBSERVATION_XML).unwrap();
+    fs::write(dir.join("patient.txt"), PATIENT).unwrap();
+
+    let out = fhir(
+        &dir,
+        &["convert", "--to", "json", "observation.json", "patient.txt"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let docs: Vec<Value> = serde_json::Deserializer::from_str(&text)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(docs, [json(OBSERVATION), json(PATIENT)]);
+
+    // XML to XML normalizes (no comment, compact) and keeps the content.
+    let out = fhir(&dir, &["convert", "--to", "xml", "observation.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("comment"), "{}", stdout(&out));
+    let out = fhir(&dir, &["convert", "--to", "json", "-"], Some(&stdout(&out)));
+    assert_eq!(json(&stdout(&out)), json(OBSERVATION));
+
+    // Neither format.
+    let out = fhir(&dir, &["convert", "--to", "json", "-"], Some("\n  [1]"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("<stdin>: line 2, column 3: neither FHIR JSON nor XML"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn forced_input_format_rejects_the_other() {
+    let dir = scratch("from");
+    fs::write(dir.join("patient.json"), PATIENT).unwrap();
+    fs::write(dir.join("observation.xml"), OBSERVATION_XML).unwrap();
+
+    let out = fhir(
+        &dir,
+        &["convert", "--from", "xml", "--to", "json", "patient.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(err.starts_with("patient.json: line 1, column 1: "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let out = fhir(
+        &dir,
+        &[
+            "convert",
+            "--from",
+            "json",
+            "--to",
+            "xml",
+            "observation.xml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("observation.xml: line 1, column 1: "),
+        "{}",
+        stderr(&out)
+    );
+
+    // The right one works.
+    let out = fhir(
+        &dir,
+        &[
+            "convert",
+            "--from",
+            "xml",
+            "--to",
+            "json",
+            "observation.xml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&stdout(&out)), json(OBSERVATION));
+}
+
+#[test]
+fn mixed_folder_to_output_folder_renames_extensions() {
+    let dir = scratch("mixed");
+    fs::create_dir_all(dir.join("in/sub")).unwrap();
+    fs::write(dir.join("in/a-patient.json"), PATIENT).unwrap();
+    fs::write(dir.join("in/b-observation.xml"), OBSERVATION_XML).unwrap();
+    fs::write(dir.join("in/sub/c-observation.XML"), OBSERVATION_XML).unwrap();
+    fs::write(dir.join("in/notes.txt"), "not an input").unwrap();
+
+    let out = fhir(&dir, &["convert", "--to", "json", "in", "-o", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with("converted 3 of 3 files (0 failed)\n"),
+        "{}",
+        stderr(&out)
+    );
+    let read = |path: &str| fs::read_to_string(dir.join(path)).unwrap();
+    assert_eq!(json(&read("json/a-patient.json")), json(PATIENT));
+    assert_eq!(json(&read("json/b-observation.json")), json(OBSERVATION));
+    assert_eq!(
+        json(&read("json/sub/c-observation.json")),
+        json(OBSERVATION)
+    );
+    assert!(!dir.join("json/b-observation.xml").exists());
+    assert!(!dir.join("json/notes.json").exists());
+
+    let out = fhir(&dir, &["convert", "--to", "xml", "in", "-o", "xml"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in [
+        "a-patient.xml",
+        "b-observation.xml",
+        "sub/c-observation.xml",
+    ] {
+        assert!(read(&format!("xml/{name}")).starts_with("<?xml"), "{name}");
+    }
+    assert!(!dir.join("xml/a-patient.json").exists());
+
+    // The XML files convert back to the original JSON.
+    let out = fhir(
+        &dir,
+        &["convert", "--to", "json", "xml", "-o", "back"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&read("back/a-patient.json")), json(PATIENT));
+    assert_eq!(
+        json(&read("back/sub/c-observation.json")),
+        json(OBSERVATION)
+    );
+
+    // Standard input into a folder: stdin.xml.
+    let out = fhir(
+        &dir,
+        &["convert", "--to", "xml", "-", "-o", "std/"],
+        Some(PATIENT),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read("std/stdin.xml").starts_with("<?xml"));
+}
+
+#[test]
+fn same_name_in_both_formats_is_a_collision() {
+    let dir = scratch("collision");
+    fs::create_dir_all(dir.join("in")).unwrap();
+    fs::write(dir.join("in/obs.json"), OBSERVATION).unwrap();
+    fs::write(dir.join("in/obs.xml"), OBSERVATION_XML).unwrap();
+
+    let out = fhir(&dir, &["convert", "--to", "json", "in", "-o", "out"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let input = Path::new("in").join("obs.xml");
+    assert!(
+        err.starts_with(&format!("{}: not written: ", input.display())),
+        "{err}"
+    );
+    assert_eq!(
+        json(&fs::read_to_string(dir.join("out/obs.json")).unwrap()),
+        json(OBSERVATION)
+    );
+}
+
+#[test]
+fn xml_error_names_path_line_and_column() {
+    let dir = scratch("xml-error");
+    fs::create_dir_all(dir.join("in")).unwrap();
+    fs::write(dir.join("in/bad.xml"), BAD_OBSERVATION_XML).unwrap();
+    fs::write(dir.join("in/good.xml"), OBSERVATION_XML).unwrap();
+
+    let out = fhir(&dir, &["convert", "--to", "json", "in", "-o", "out"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let bad = Path::new("in").join("bad.xml");
+    let expected = format!(
+        "{}: line 15, column 7: Observation.component[1].valueQuantity: unknown element <bogus>\n",
+        bad.display()
+    );
+    assert!(err.starts_with(&expected), "{err}");
+    assert!(
+        err.ends_with("converted 1 of 2 files (1 failed)\n"),
+        "{err}"
+    );
+    assert!(dir.join("out/good.json").is_file());
+    assert!(!dir.join("out/bad.json").exists());
+
+    // --lenient applies to XML too.
+    let out = fhir(
+        &dir,
+        &["convert", "--lenient", "--to", "json", "in/bad.xml"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&stdout(&out)), json(OBSERVATION));
+}
+
+#[test]
+fn text_xml_cannot_carry_fails_that_file_only() {
+    let dir = scratch("xml-control");
+    fs::create_dir_all(dir.join("in")).unwrap();
+    fs::write(
+        dir.join("in/a-control.json"),
+        r#"{"resourceType": "Patient", "name": [{"family": "a\u0001b"}]}"#,
+    )
+    .unwrap();
+    fs::write(dir.join("in/b-patient.json"), PATIENT).unwrap();
+
+    // JSON carries it.
+    let out = fhir(
+        &dir,
+        &["convert", "--to", "json", "in/a-control.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains(r"a\u0001b"), "{}", stdout(&out));
+
+    let out = fhir(&dir, &["convert", "--to", "xml", "in", "-o", "out"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let bad = Path::new("in").join("a-control.json");
+    assert!(
+        err.starts_with(&format!("{}: cannot be written as XML: ", bad.display())),
+        "{err}"
+    );
+    assert!(err.contains("U+0001"), "{err}");
+    assert!(
+        err.ends_with("converted 1 of 2 files (1 failed)\n"),
+        "{err}"
+    );
+    assert!(!dir.join("out/a-control.xml").exists());
+    assert!(dir.join("out/b-patient.xml").is_file());
+}
+
+#[test]
+fn help_documents_formats() {
+    let dir = scratch("help");
+    let out = fhir(&dir, &["convert", "--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    for needle in [
+        "--from <FORMAT>",
+        "--to <FORMAT>",
+        "XML is always written compact",
+        "Patient.xml becomes Patient.json",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+}
+
+/// Built with `--features r5`: R5 is selectable and has R5-only resources.
+#[cfg(feature = "r5")]
+#[test]
+fn r5_resources_convert_with_fhir_version_r5() {
+    let dir = scratch("r5");
+    let actor = r#"{"resourceType": "ActorDefinition", "status": "draft", "type": "person"}"#;
+    fs::write(dir.join("actor.json"), actor).unwrap();
+
+    let out = fhir(
+        &dir,
+        &[
+            "convert",
+            "--fhir-version",
+            "r5",
+            "--to",
+            "xml",
+            "actor.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = fhir(
+        &dir,
+        &["convert", "--fhir-version", "r5", "--to", "json", "-"],
+        Some(&stdout(&out)),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&stdout(&out)), json(actor));
 }

@@ -2,6 +2,7 @@
 //! `.cargo/config.toml`), so that maintainers and CI need nothing but Cargo
 //! and npm. See `definitions/README.md` for the package workflow.
 
+mod buildtime;
 mod codegen;
 mod definitions;
 mod error;
@@ -43,7 +44,9 @@ enum Cmd {
     },
     /// Download the example corpora the conformance tests read into .cache/packages/.
     Fetch,
-    /// Run every test: `fetch`, then `cargo test --workspace [ARGS...]`.
+    /// Time clean check/debug/release builds of bench/build-probe (see BENCHMARKS.md).
+    Buildtime,
+    /// Run every test: `fetch`, then `cargo test --workspace --all-features [ARGS...]`.
     Test {
         /// Extra arguments for `cargo test`, e.g. `-- --nocapture`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS)
         }
         Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
+        Cmd::Buildtime => buildtime::run().map(|()| ExitCode::SUCCESS),
         Cmd::Test { cargo_test_args } => test(&cargo_test_args),
     };
     result.unwrap_or_else(|e| {
@@ -86,17 +90,19 @@ fn fetch_corpora() -> Result<()> {
 /// `cargo xtask test`: the one command that runs every test, locally and in CI.
 /// The corpora are fetched first because the conformance tests fail (rather
 /// than skip) without them; cargo's exit status is passed through.
+/// `--all-features` compiles every FHIR version of fhir-model (features
+/// `r4`, `r4b`, `r5`...), so that each version's conformance test runs.
 fn test(cargo_test_args: &[String]) -> Result<ExitCode> {
     fetch_corpora()?;
     let root = workspace::root()?;
     // The cargo that runs xtask, so toolchain overrides apply to the tests too.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--all-features"])
         .args(cargo_test_args)
         .current_dir(&root)
         .status()
-        .context(|| format!("running {} test --workspace", cargo.to_string_lossy()))?;
+        .context(|| format!("running {} test --workspace --all-features", cargo.to_string_lossy()))?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -50,6 +50,8 @@ pub struct Manifest {
     pub versions: Vec<PackageRef>,
     /// The example packages the conformance tests run over.
     pub corpora: Vec<PackageRef>,
+    /// The modules fhir-model compiles by default (its `default` feature).
+    pub default_modules: Vec<String>,
 }
 
 /// One pinned package: which fhir-model module it belongs to, and the exact
@@ -84,6 +86,13 @@ impl Manifest {
                 return Err(format!(
                     "module {:?} appears twice in `versions`",
                     entry.module
+                ));
+            }
+        }
+        for module in &self.default_modules {
+            if !modules.contains(module.as_str()) {
+                return Err(format!(
+                    "default module {module:?} is not one of the `versions`"
                 ));
             }
         }
@@ -138,11 +147,13 @@ mod tests {
         let dup = Manifest {
             versions: vec![entry("r4"), entry("r4")],
             corpora: vec![],
+            default_modules: vec![],
         };
         assert!(dup.check().is_err());
         let bad = Manifest {
             versions: vec![entry("../r4")],
             corpora: vec![],
+            default_modules: vec![],
         };
         assert!(bad.check().is_err());
         let sha1 = Manifest {
@@ -151,11 +162,19 @@ mod tests {
                 ..entry("r4")
             }],
             corpora: vec![],
+            default_modules: vec![],
         };
         assert!(sha1.check().is_err());
+        let unknown_default = Manifest {
+            versions: vec![entry("r4")],
+            corpora: vec![],
+            default_modules: vec!["r5".into()],
+        };
+        assert!(unknown_default.check().is_err());
         let ok = Manifest {
             versions: vec![entry("r4"), entry("r5")],
             corpora: vec![entry("r4")],
+            default_modules: vec!["r4".into()],
         };
         assert!(ok.check().is_ok());
     }

@@ -3,6 +3,9 @@
 mod codes;
 mod resource;
 mod types;
+mod versions;
+
+pub use versions::{emit_versions, VersionModule};
 
 use std::collections::BTreeMap;
 

@@ -10,7 +10,7 @@ pub struct Practitioner {
     /// Logical id of this artifact (0..1)
     ///
     /// The logical id of the resource, as used in the URL for the resource. Once assigned, this value never changes.
-    pub id: ::core::option::Option<super::String>,
+    pub id: ::core::option::Option<super::Id>,
     /// Metadata about the resource (0..1)
     ///
     /// The metadata about the resource. This is content that is maintained by the infrastructure. Changes to the content might not always be associated with version changes to the resource.
@@ -91,7 +91,7 @@ impl Practitioner {
         name: "Practitioner",
         kind: crate::rt::TypeKind::Resource,
         fields: &[
-            F::new("id", K::Primitive, 0, 1, &["string"], &[], 1),
+            F::new("id", K::Primitive, 0, 1, &["id"], &[], 1),
             F::new("meta", K::Element, 0, 1, &["Meta"], &[], 1),
             F::new("implicitRules", K::Primitive, 0, 1, &["uri"], &[], 3),
             F::new("language", K::Primitive, 0, 1, &["code"], &[], 0),

@@ -38,6 +38,22 @@ impl Canon {
             _ => None,
         }
     }
+
+    /// The text of a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Canon::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items of an array (none for anything else).
+    pub fn items(&self) -> &[Canon] {
+        match self {
+            Canon::Array(items) => items,
+            _ => &[],
+        }
+    }
 }
 
 /// Compact JSON text (numbers as their source text).

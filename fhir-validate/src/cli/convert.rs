@@ -1,4 +1,5 @@
-//! `fhir convert`: read FHIR resources and write them out again.
+//! `fhir convert`: read FHIR resources (JSON or XML) and write them out
+//! again (JSON or XML).
 //!
 //! Inputs are converted one at a time and independently: a failing input is
 //! reported on stderr and the others still convert (exit status 1), so one
@@ -12,35 +13,45 @@ use std::fs;
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
-use fhir_model::json::{self, ReadOptions};
+use clap::Args;
 
 use super::{CliError, FhirVersion, ReadArgs, Status};
+use crate::format::{Format, ReadError, WriteError};
 use crate::input::{self, Input};
+use crate::version::{Resource, WithResource};
 
 /// Name of the subcommand, for usage errors.
 const COMMAND: &str = "convert";
 
-/// Message of `--to xml` until XML writing exists. Accepted by the parser
-/// (rather than missing from the value list) so that scripts and users get a
-/// precise answer instead of "invalid value".
-pub const XML_NOT_IMPLEMENTED: &str = "XML output is not implemented yet (see the XML issue)";
-
 const AFTER_HELP: &str = "\
+Formats:
+  Each input is read as FHIR XML when its first character other than
+  whitespace is '<', as FHIR JSON when it is '{'; --from forces one format
+  (an input in the other format then fails). Folders contribute their *.json
+  and *.xml files. JSON is written pretty-printed unless --compact is given;
+  XML is always written compact: one line starting with an XML declaration
+  (--compact changes nothing for it).
+
 Output:
-  Without -o, every document goes to standard output, in input order.
+  Without -o, every document goes to standard output, in input order, each
+  followed by a newline.
   With -o OUT, OUT is a folder (created if needed) when it already is one, ends
   with a path separator, or there are several INPUTs or any INPUT is a folder:
   one file is written per input, keeping its file name (its path relative to
-  the folder for files found in a folder; stdin.json for standard input).
-  Otherwise (a single file or standard input) OUT is the output file.
+  the folder for files found in a folder; stdin for standard input) with the
+  extension of the output format: Patient.xml becomes Patient.json with
+  --to json. Otherwise (a single file or standard input) OUT is the output
+  file, named as given.
 
 Errors:
-  An input that fails (invalid JSON, not a valid FHIR resource, missing or
-  unreadable file) is reported on stderr as
+  An input that fails (invalid JSON or XML, not a valid FHIR resource, missing
+  or unreadable file, or a resource the output format cannot carry, such as a
+  JSON string with a control character XML 1.0 does not allow) is reported on
+  stderr as
       PATH: line L, column C: MESSAGE
   where MESSAGE starts with the element path when known, for example
       obs.json: line 9, column 20: Observation.component[1].valueQuantity.value: ...
+      obs.xml: line 7, column 12: Observation.component[1].valueQuantity: ...
   and the other inputs are still converted; nothing is written for it.
   With more than one input a summary line ends stderr:
       converted N of M files (K failed)
@@ -55,29 +66,20 @@ Exit status:
 #[command(after_help = AFTER_HELP)]
 pub struct ConvertArgs {
     /// Output format.
-    #[arg(long, value_enum, value_name = "FORMAT", display_order = 2)]
-    pub to: OutputFormat,
+    #[arg(long, value_enum, value_name = "FORMAT", display_order = 4)]
+    pub to: Format,
 
-    /// Write each document on one line instead of pretty-printed.
-    #[arg(long, display_order = 3)]
+    /// Write each JSON document on one line instead of pretty-printed (XML is always one line).
+    #[arg(long, display_order = 6)]
     pub compact: bool,
 
     /// Output file or folder (see "Output" below); standard output if absent.
-    #[arg(short, long, value_name = "OUT", display_order = 5)]
+    #[arg(short, long, value_name = "OUT", display_order = 8)]
     pub output: Option<PathBuf>,
 
     /// What to read and how.
     #[command(flatten)]
     pub read: ReadArgs,
-}
-
-/// Formats `--to` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// FHIR JSON.
-    Json,
-    /// FHIR XML (not implemented yet).
-    Xml,
 }
 
 /// Where the converted documents go. Decided once, before converting, from
@@ -90,7 +92,7 @@ pub enum Destination {
     /// A single output file.
     File(PathBuf),
     /// A folder receiving one file per input, named by
-    /// [`Input::relative_name`].
+    /// [`Input::relative_name`] with the output format's extension.
     Folder(PathBuf),
 }
 
@@ -129,11 +131,11 @@ fn is_folder_spelling(out: &Path) -> bool {
 pub enum Failure {
     /// The input could not be read (missing file, permissions, ...).
     Read(io::Error),
-    /// The input is not a valid FHIR resource of the requested version.
-    Parse(json::Error),
-    /// The resource was read but could not be written back (fhir-model's
-    /// writers return an empty string in that case instead of an error).
-    Write,
+    /// The input is not a valid FHIR resource of the requested version in
+    /// its format (or its format could not be told).
+    Parse(ReadError),
+    /// The resource was read but cannot be written in the output format.
+    Write(WriteError),
     /// Another input already wrote the same output file.
     Collision {
         /// The output file.
@@ -148,11 +150,8 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Read(e) => write!(f, "cannot read: {e}"),
-            Failure::Parse(e) if e.line > 0 => {
-                write!(f, "line {}, column {}: {}", e.line, e.column, message(e))
-            }
-            Failure::Parse(e) => f.write_str(&message(e)),
-            Failure::Write => f.write_str("the resource could not be written as JSON"),
+            Failure::Parse(e) => e.fmt(f),
+            Failure::Write(e) => e.fmt(f),
             Failure::Collision { output, first } => {
                 write!(
                     f,
@@ -164,43 +163,53 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The message of a reading error, starting with the element path when known.
-fn message(e: &json::Error) -> String {
-    match &e.path {
-        Some(p) => format!("{p}: {}", e.message),
-        None => e.message.clone(),
-    }
-}
-
-/// Reads one document as `version` and writes it back as FHIR JSON, with a
-/// trailing newline so that documents on standard output are separated.
-///
-/// The one place that dispatches on the FHIR version, so that adding one is
-/// a new match arm.
-pub fn json_to_json(
+/// One document, converted: read as `from` (detected from the content
+/// when `None`) and written as `to`, as a FHIR resource of `version`.
+pub fn convert_document(
     version: FhirVersion,
     bytes: &[u8],
-    opts: ReadOptions,
+    from: Option<Format>,
+    to: Format,
+    lenient: bool,
     compact: bool,
 ) -> Result<String, Failure> {
-    let mut text = match version {
-        FhirVersion::R4 => {
-            let resource: fhir_model::r4::Resource =
-                json::from_slice_with(bytes, opts).map_err(Failure::Parse)?;
-            if compact {
-                json::to_string(&resource)
-            } else {
-                json::to_string_pretty(&resource)
-            }
+    let from = match from {
+        Some(format) => {
+            format.check(bytes).map_err(Failure::Parse)?;
+            format
         }
+        None => Format::detect(bytes).map_err(Failure::Parse)?,
     };
-    // fhir-model signals a serialisation failure with an empty string; a
-    // resource always has at least `{"resourceType":...}`.
-    if text.is_empty() {
-        return Err(Failure::Write);
+    version.with_resource(Convert {
+        bytes,
+        from,
+        to,
+        lenient,
+        compact,
+    })
+}
+
+/// [`convert_document`] for one FHIR version's `Resource` type.
+struct Convert<'a> {
+    bytes: &'a [u8],
+    from: Format,
+    to: Format,
+    lenient: bool,
+    compact: bool,
+}
+
+impl WithResource for Convert<'_> {
+    type Output = Result<String, Failure>;
+
+    fn run<R: Resource>(self) -> Self::Output {
+        let resource: R = self
+            .from
+            .read(self.bytes, self.lenient)
+            .map_err(Failure::Parse)?;
+        self.to
+            .write(&resource, self.compact)
+            .map_err(Failure::Write)
     }
-    text.push('\n');
-    Ok(text)
 }
 
 /// An open destination.
@@ -209,6 +218,8 @@ enum Sink<'a> {
     File(PathBuf),
     Folder {
         dir: PathBuf,
+        /// Extension of the files written (the output format's).
+        extension: &'static str,
         written: HashMap<PathBuf, String>,
     },
 }
@@ -223,7 +234,7 @@ enum Written {
 impl Sink<'_> {
     /// Opens `destination`; creates the output folder up front, so that an
     /// impossible `-o` fails before any work is done.
-    fn open(destination: &Destination) -> Result<Self, CliError> {
+    fn open(destination: &Destination, to: Format) -> Result<Self, CliError> {
         Ok(match destination {
             Destination::Stdout => Sink::Stdout(BufWriter::new(io::stdout().lock())),
             Destination::File(path) => Sink::File(path.clone()),
@@ -234,6 +245,7 @@ impl Sink<'_> {
                 })?;
                 Sink::Folder {
                     dir: dir.clone(),
+                    extension: to.extension(),
                     written: HashMap::new(),
                 }
             }
@@ -252,8 +264,12 @@ impl Sink<'_> {
                     error,
                 })?;
             }
-            Sink::Folder { dir, written } => {
-                let path = dir.join(&input.relative_name);
+            Sink::Folder {
+                dir,
+                extension,
+                written,
+            } => {
+                let path = dir.join(input.relative_name.with_extension(*extension));
                 if let Some(first) = written.get(&path) {
                     let failure = Failure::Collision {
                         output: path,
@@ -296,9 +312,6 @@ fn is_closed_stdout(e: &CliError) -> bool {
 
 /// Runs `fhir convert`.
 pub fn run(args: &ConvertArgs) -> Result<Status, CliError> {
-    if args.to == OutputFormat::Xml {
-        return Err(CliError::usage(COMMAND, XML_NOT_IMPLEMENTED));
-    }
     let inputs = input::collect(&args.read.inputs, args.output.as_deref())
         .map_err(|e| CliError::from_input(COMMAND, e))?;
     let output_is_folder = args.output.as_deref().is_some_and(is_folder_spelling);
@@ -308,16 +321,20 @@ pub fn run(args: &ConvertArgs) -> Result<Status, CliError> {
         inputs.has_folder,
         output_is_folder,
     );
-    let opts = args.read.read_options();
-
-    let mut sink = Sink::open(&destination)?;
+    let mut sink = Sink::open(&destination, args.to)?;
     let total = inputs.items.len();
     let mut failed = 0usize;
     for item in &inputs.items {
-        let converted = item
-            .read()
-            .map_err(Failure::Read)
-            .and_then(|bytes| json_to_json(args.read.fhir_version, &bytes, opts, args.compact));
+        let converted = item.read().map_err(Failure::Read).and_then(|bytes| {
+            convert_document(
+                args.read.fhir_version,
+                &bytes,
+                args.read.from,
+                args.to,
+                args.read.lenient,
+                args.compact,
+            )
+        });
         let outcome = match converted {
             Ok(text) => match sink.write(item, &text) {
                 Ok(written) => written,
@@ -381,20 +398,47 @@ mod tests {
         )));
     }
 
+    fn convert(bytes: &[u8], from: Option<Format>, to: Format) -> Result<String, Failure> {
+        convert_document(FhirVersion::default(), bytes, from, to, false, true)
+    }
+
     #[test]
     fn parse_failure_names_line_column_and_element() {
         let bytes = br#"{"resourceType": "Patient", "bogus": 1}"#;
-        let failure =
-            json_to_json(FhirVersion::R4, bytes, ReadOptions::default(), true).unwrap_err();
-        let text = failure.to_string();
+        let text = convert(bytes, None, Format::Json).unwrap_err().to_string();
         assert!(text.starts_with("line 1, column "), "{text}");
+        assert!(text.contains("bogus"), "{text}");
+
+        let bytes = b"<Patient xmlns=\"http://hl7.org/fhir\">\n  <bogus value=\"1\"/>\n</Patient>";
+        let text = convert(bytes, None, Format::Json).unwrap_err().to_string();
+        assert!(text.starts_with("line 2, column "), "{text}");
         assert!(text.contains("bogus"), "{text}");
     }
 
     #[test]
     fn compact_is_one_line() {
         let bytes = br#"{"resourceType": "Patient", "active": true}"#;
-        let text = json_to_json(FhirVersion::R4, bytes, ReadOptions::default(), true).unwrap();
+        let text = convert(bytes, None, Format::Json).unwrap();
         assert_eq!(text, "{\"resourceType\":\"Patient\",\"active\":true}\n");
+    }
+
+    #[test]
+    fn json_to_xml_and_back() {
+        let bytes = br#"{"resourceType": "Patient", "active": true}"#;
+        let xml = convert(bytes, None, Format::Xml).unwrap();
+        assert!(xml.starts_with("<?xml"), "{xml}");
+        assert!(xml.ends_with("</Patient>\n"), "{xml}");
+        assert_eq!(xml.lines().count(), 1, "{xml}");
+        let json = convert(xml.as_bytes(), None, Format::Json).unwrap();
+        assert_eq!(json, "{\"resourceType\":\"Patient\",\"active\":true}\n");
+    }
+
+    #[test]
+    fn forced_format_is_not_detected() {
+        let bytes = br#"{"resourceType": "Patient"}"#;
+        assert!(matches!(
+            convert(bytes, Some(Format::Xml), Format::Json),
+            Err(Failure::Parse(_))
+        ));
     }
 }

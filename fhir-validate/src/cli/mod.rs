@@ -14,11 +14,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::format::Format;
 use crate::input::UsageError;
+pub use crate::version::FhirVersion;
 
-/// Exit status when some input failed (bad JSON, not a valid resource,
+/// Exit status when some input failed (bad JSON or XML, not a valid resource,
 /// missing file) but the others were processed.
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status when the command could not do what was asked: usage errors
@@ -39,48 +41,37 @@ pub struct Cli {
 pub enum Command {
     /// Read FHIR resources and write them out again in the requested format.
     ///
-    /// Every input is fully read as a FHIR resource, so this also checks that
-    /// it is well-formed FHIR JSON, and it normalises the output (property
-    /// order, number and date spelling as FHIR defines them).
+    /// Reads FHIR JSON or XML and writes either. Every input is fully read as
+    /// a FHIR resource, so this also checks that it is well-formed FHIR, and it
+    /// normalises the output (element order, number and date spelling as FHIR
+    /// defines them).
     Convert(convert::ConvertArgs),
-}
-
-/// FHIR versions the inputs can be read as. A value enum rather than a free
-/// string so that adding `r4b`/`r5` later is one variant each, and clap lists
-/// what is accepted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum FhirVersion {
-    /// FHIR R4 (4.0.1).
-    #[default]
-    R4,
 }
 
 /// Arguments shared by every subcommand that reads resources, so that they
 /// spell and document them the same way.
 ///
 /// `display_order` keeps `--help` in the order of the documented synopsis
-/// (`[--fhir-version] --to [--compact] [--lenient] INPUT... [-o]`); numbers
-/// between these are left to the subcommands' own options.
+/// (`[--fhir-version] [--from] --to [--compact] [--lenient] INPUT... [-o]`):
+/// odd numbers are these shared options, even ones are left to the
+/// subcommands' own options.
 #[derive(Debug, Args)]
 pub struct ReadArgs {
-    /// FHIR version to read the inputs as.
-    #[arg(long, value_enum, value_name = "VERSION", default_value_t = FhirVersion::R4, display_order = 1)]
+    /// FHIR version to read the inputs as (those compiled into this build).
+    #[arg(long, value_enum, value_name = "VERSION", default_value_t = FhirVersion::default(), display_order = 1)]
     pub fhir_version: FhirVersion,
 
-    /// Ignore JSON properties that FHIR does not define instead of failing the file.
-    #[arg(long, display_order = 4)]
+    /// Input format; detected from each input's content when absent ('<' starts XML, '{' JSON).
+    #[arg(long, value_enum, value_name = "FORMAT", display_order = 3)]
+    pub from: Option<Format>,
+
+    /// Ignore JSON properties and XML elements and attributes that FHIR does not define, instead of failing the file.
+    #[arg(long, display_order = 7)]
     pub lenient: bool,
 
-    /// Files, folders (every *.json file inside, recursively, in sorted order), or - for standard input.
+    /// Files, folders (every *.json and *.xml file inside, recursively, in sorted order), or - for standard input.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
-}
-
-impl ReadArgs {
-    /// The fhir-model reading options these arguments ask for.
-    pub fn read_options(&self) -> fhir_model::json::ReadOptions {
-        fhir_model::json::ReadOptions::default().ignore_unknown(self.lenient)
-    }
 }
 
 /// How a subcommand ended when it could run: whether every input succeeded.

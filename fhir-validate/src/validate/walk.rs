@@ -65,13 +65,7 @@ impl Walk<'_> {
                 let ty = f.types.get(variant).copied().unwrap_or_default();
                 match item {
                     ItemRef::Primitive(prim) => self.primitive(prim, ty, &p),
-                    ItemRef::Element(child) => {
-                        if f.kind != FieldKind::Resource {
-                            self.element(child, &p);
-                        } else {
-                            self.element(child, &p);
-                        }
-                    }
+                    ItemRef::Element(child) => self.element(child, &p),
                     ItemRef::Text(_) => {}
                 }
                 self.binding(info.name, f, ty, item_ref(slot, j), &p);

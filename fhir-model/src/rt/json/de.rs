@@ -343,7 +343,16 @@ fn read_entry<'de, A: MapAccess<'de>>(
 
 fn unknown<'de, A: MapAccess<'de>>(map: &mut A, k: String, st: &mut DeState) -> Result<(), A::Error> {
     if !st.opts.ignore_unknown {
-        st.problem(format_args!("unknown property {k:?}"))?;
+        if st.recovering() {
+            // Recorded at the unknown element's own path, so it can be located.
+            let p = st.path_string();
+            let p = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
+            if let Some(v) = st.issues.as_mut() {
+                v.push((p, format!("unknown property {k:?}")));
+            }
+        } else {
+            return Err(st.err(format_args!("unknown property {k:?}")));
+        }
     }
     map.next_value::<IgnoredAny>()?;
     Ok(())

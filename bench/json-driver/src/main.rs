@@ -1,0 +1,127 @@
+//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value>`:
+//! loads the corpus like `fhir-model/benches/json.rs`, then runs one pass of the
+//! named benchmark inside `measured_*` (the function to give callgrind's
+//! `--toggle-collect`). Prints the pass's wall time (meaningless under valgrind).
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use fhir_model::r4::Resource;
+use serde_json::Value;
+
+#[inline(never)]
+fn measured_parse_typed(files: &[Vec<u8>]) -> usize {
+    files
+        .iter()
+        .map(|bytes| usize::from(black_box(serde_json::from_slice::<Resource>(bytes)).is_ok()))
+        .sum()
+}
+
+#[inline(never)]
+fn measured_parse_value(files: &[Vec<u8>]) -> usize {
+    files
+        .iter()
+        .map(|bytes| usize::from(black_box(serde_json::from_slice::<Value>(bytes)).is_ok()))
+        .sum()
+}
+
+#[inline(never)]
+fn measured_serialize_typed(resources: &[Resource]) -> usize {
+    resources
+        .iter()
+        .map(|r| serde_json::to_vec(black_box(r)).map_or(0, |v| v.len()))
+        .sum()
+}
+
+#[inline(never)]
+fn measured_serialize_value(values: &[Value]) -> usize {
+    values
+        .iter()
+        .map(|v| serde_json::to_vec(black_box(v)).map_or(0, |v| v.len()))
+        .sum()
+}
+
+/// The corpus files with a top-level `resourceType`, sorted by name.
+fn load(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        format!(
+            "{}: {e} (run `cargo xtask fetch` in the workspace)",
+            dir.display()
+        )
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: Value =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        if value.get("resourceType").is_some() {
+            files.push(bytes);
+        }
+    }
+    Ok(files)
+}
+
+fn run(dir: &Path, mode: &str) -> Result<(), String> {
+    let files = load(dir)?;
+    let parse_typed = || -> Result<Vec<Resource>, String> {
+        files
+            .iter()
+            .map(|b| serde_json::from_slice(b).map_err(|e| e.to_string()))
+            .collect()
+    };
+    let parse_value = || -> Vec<Value> {
+        files
+            .iter()
+            .filter_map(|b| serde_json::from_slice(b).ok())
+            .collect()
+    };
+    let (start, result) = match mode {
+        "parse-typed" => (Instant::now(), measured_parse_typed(&files)),
+        "parse-value" => (Instant::now(), measured_parse_value(&files)),
+        "serialize-typed" => {
+            let resources = parse_typed()?;
+            let start = Instant::now();
+            let n = measured_serialize_typed(&resources);
+            // Freeing the inputs is not part of the measurement.
+            std::mem::forget(resources);
+            (start, n)
+        }
+        "serialize-value" => {
+            let values = parse_value();
+            let start = Instant::now();
+            let n = measured_serialize_value(&values);
+            std::mem::forget(values);
+            (start, n)
+        }
+        other => return Err(format!("unknown mode {other:?}")),
+    };
+    println!(
+        "{mode}: {} files, result {result}, {:.1} ms",
+        files.len(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    std::mem::forget(files);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dir, mode] = args.as_slice() else {
+        eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value>");
+        return ExitCode::FAILURE;
+    };
+    match run(Path::new(dir), mode) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
