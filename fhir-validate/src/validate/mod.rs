@@ -35,19 +35,20 @@ impl Validator {
         let regexes = tables
             .primitives
             .iter()
-            .map(|p| (p.name, p.regex.and_then(|r| Regex::new(&format!("^(?:{r})$")).ok())))
+            .map(|p| (p.name, p.regex.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok())))
             .collect();
         Validator { tables, regexes }
     }
 
+    /// The compiled format of a primitive type, if it has one.
     pub(crate) fn regex(&self, ty: &str) -> Option<&Regex> {
         self.regexes.get(ty).and_then(Option::as_ref)
     }
 
     /// Validates a typed resource, datatype or backbone element.
     pub fn validate(&self, el: &dyn Element) -> Outcome {
-        let mut w = walk::Walk { v: self, issues: Vec::new() };
-        w.element(el, el.type_info().name);
+        let mut w = walk::Walk::new(self, el.type_info().name);
+        w.element(el);
         Outcome { issues: w.issues }
     }
 
@@ -80,15 +81,25 @@ impl Validator {
             })
             .collect();
         if let Some(r) = &rec.value {
+            // Locating scans the text from the start: do it for errors, and
+            // for the first hundred warnings and informational issues only,
+            // so a large Bundle full of "not checked" codes stays fast.
+            let mut located_info = 0usize;
             for mut i in self.validate_resource(r).issues {
                 // A value dropped by the reader leaves an empty element behind:
                 // its structural issue already says what is wrong there.
                 if i.diagnostics.starts_with("ele-1") && issues.iter().any(|s| s.expression == i.expression) {
                     continue;
                 }
-                if let Some((l, c)) = json::locate(bytes, &i.expression) {
-                    i.line = Some(l);
-                    i.column = Some(c);
+                let locate = i.severity <= Severity::Error || {
+                    located_info += 1;
+                    located_info <= 100
+                };
+                if locate {
+                    if let Some((l, c)) = json::locate(bytes, &i.expression) {
+                        i.line = Some(l);
+                        i.column = Some(c);
+                    }
                 }
                 issues.push(i);
             }
@@ -122,5 +133,45 @@ impl Validator {
             let list: Vec<String> = o.errors().map(|i| format!("  - {i}")).collect();
             panic!("{} is not valid ({} errors):\n{}", el.type_info().name, list.len(), list.join("\n"));
         }
+    }
+}
+
+/// FHIR's regular expressions follow XML Schema, where `\s` is only space,
+/// tab, newline and carriage return (a no-break space is not whitespace
+/// there, as it is in Unicode-aware Rust regexes) and `\d` is an ASCII digit
+/// for FHIR's purposes. Rust's regex accepts nested classes, so the
+/// replacements also work inside `[...]`.
+fn xsd_regex(r: &str) -> String {
+    let mut out = String::with_capacity(r.len() + 16);
+    let mut chars = r.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push_str("[ \\t\\n\\r]"),
+            Some('S') => out.push_str("[^ \\t\\n\\r]"),
+            Some('d') => out.push_str("[0-9]"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xsd_whitespace_classes() {
+        let re = regex::Regex::new(&format!("^(?:{})$", super::xsd_regex("[ \\r\\n\\t\\S]+"))).unwrap();
+        assert!(re.is_match("a\u{a0}b"));
+        let code = regex::Regex::new(&format!("^(?:{})$", super::xsd_regex("[^\\s]+(\\s[^\\s]+)*"))).unwrap();
+        assert!(code.is_match("CHEST\u{a0}"));
+        assert!(!code.is_match("a  b"));
+        assert!(!code.is_match(" a"));
     }
 }

@@ -74,6 +74,8 @@ impl ValueSetTable {
     pub fn contains(&self, system: Option<&str>, code: &str) -> bool {
         match system {
             Some(s) => self.codes.binary_search(&(s, code)).is_ok(),
+            // A bare `code` element: any system. Value sets bound to `code`
+            // elements are small; larger ones are scanned once per code.
             None => self.codes.iter().any(|(_, c)| *c == code),
         }
     }

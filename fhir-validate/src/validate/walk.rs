@@ -2,7 +2,7 @@
 //! empty elements (ele-1) and bindings, at any depth, driven by the field
 //! tables of fhir-model and the generated validation tables.
 
-use fhir_model::rt::{Element, FieldInfo, FieldKind, ItemRef, PrimitiveElement};
+use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement};
 
 use super::issue::{Issue, IssueType, Severity};
 use super::tables::{Strength, Tables};
@@ -11,85 +11,136 @@ use super::Validator;
 pub(crate) struct Walk<'v> {
     pub(crate) v: &'v Validator,
     pub(crate) issues: Vec<Issue>,
+    /// The current location, formatted only when an issue is reported.
+    pub(crate) path: Vec<Seg>,
+    /// Reused buffer for binding keys (`Observation.status`).
+    key: String,
 }
 
-fn issue(severity: Severity, code: IssueType, expression: &str, diagnostics: String) -> Issue {
-    Issue { severity, code, diagnostics, expression: expression.to_owned(), line: None, column: None }
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Seg {
+    Name(&'static str),
+    Index(usize),
 }
 
-impl Walk<'_> {
+impl<'v> Walk<'v> {
+    pub(crate) fn new(v: &'v Validator, root: &'static str) -> Self {
+        Walk { v, issues: Vec::new(), path: vec![Seg::Name(root)], key: String::new() }
+    }
+
     fn tables(&self) -> &'static Tables {
         self.v.tables
     }
 
-    fn push(&mut self, severity: Severity, code: IssueType, expression: &str, diagnostics: String) {
-        self.issues.push(issue(severity, code, expression, diagnostics));
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Name(n) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(n);
+                }
+                Seg::Index(i) => {
+                    s.push('[');
+                    s.push_str(&i.to_string());
+                    s.push(']');
+                }
+            }
+        }
+        s
     }
 
-    /// Walks one element (resource, datatype or backbone element) at `path`.
-    pub(crate) fn element(&mut self, el: &dyn Element, path: &str) {
+    fn push(&mut self, severity: Severity, code: IssueType, diagnostics: String) {
+        let expression = self.path_string();
+        self.issues.push(Issue { severity, code, diagnostics, expression, line: None, column: None });
+    }
+
+    /// Walks one element (resource, datatype or backbone element) at the current path.
+    pub(crate) fn element(&mut self, el: &dyn Element) {
         let info = el.type_info();
         let mut any = false;
         for (i, f) in info.fields.iter().enumerate() {
             let Some(slot) = el.field(i) else { continue };
             let n = slot.len();
+            if n == 0 && f.min == 0 {
+                continue;
+            }
             any |= n > 0;
-            let base = format!("{path}.{}", f.name);
-            if n < f.min as usize {
-                let shown = match f.kind {
-                    FieldKind::Choice => format!("{}[x]", f.name),
-                    _ => f.name.to_owned(),
-                };
-                self.push(
-                    Severity::Error,
-                    IssueType::Required,
-                    &base,
-                    format!("minimum cardinality of {}.{shown} is {}, found {n}", info.name, f.min),
-                );
+            if n < f.min as usize || n > f.max as usize {
+                self.path.push(Seg::Name(f.name));
+                if n < f.min as usize {
+                    let shown = match f.kind {
+                        FieldKind::Choice => format!("{}[x]", f.name),
+                        _ => f.name.to_owned(),
+                    };
+                    self.push(
+                        Severity::Error,
+                        IssueType::Required,
+                        format!("minimum cardinality of {}.{shown} is {}, found {n}", info.name, f.min),
+                    );
+                } else {
+                    self.push(
+                        Severity::Error,
+                        IssueType::Value,
+                        format!("maximum cardinality of {}.{} is {}, found {n}", info.name, f.name, f.max),
+                    );
+                }
+                self.path.pop();
             }
-            if n > f.max as usize {
-                self.push(
-                    Severity::Error,
-                    IssueType::Value,
-                    &base,
-                    format!("maximum cardinality of {}.{} is {}, found {n}", info.name, f.name, f.max),
-                );
-            }
+            let binding = self.binding_of(info.name, f.name);
             for j in 0..n {
                 let Some((variant, item)) = slot.get(j) else { continue };
                 let name = match f.kind {
                     FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
                     _ => f.name,
                 };
-                let p = if f.is_list() { format!("{path}.{name}[{j}]") } else { format!("{path}.{name}") };
+                self.path.push(Seg::Name(name));
+                if f.is_list() {
+                    self.path.push(Seg::Index(j));
+                }
                 let ty = f.types.get(variant).copied().unwrap_or_default();
+                if let Some(b) = binding {
+                    self.binding(b, ty, &item);
+                }
                 match item {
-                    ItemRef::Primitive(prim) => self.primitive(prim, ty, &p),
-                    ItemRef::Element(child) => self.element(child, &p),
+                    ItemRef::Primitive(prim) => self.primitive(prim, ty),
+                    ItemRef::Element(child) => self.element(child),
                     ItemRef::Text(_) => {}
                 }
-                self.binding(info.name, f, ty, item_ref(slot, j), &p);
+                if f.is_list() {
+                    self.path.pop();
+                }
+                self.path.pop();
             }
         }
         if !any && info.kind != fhir_model::rt::TypeKind::Resource {
             self.push(
                 Severity::Error,
                 IssueType::Structure,
-                path,
                 "ele-1: All FHIR elements must have a @value or children (empty element)".to_owned(),
             );
         }
     }
 
-    fn primitive(&mut self, p: &dyn PrimitiveElement, ty: &str, path: &str) {
+    fn binding_of(&mut self, owner: &str, field: &str) -> Option<&'static super::tables::Binding> {
+        self.key.clear();
+        self.key.push_str(owner);
+        self.key.push('.');
+        self.key.push_str(field);
+        self.tables().binding(&self.key)
+    }
+
+    fn primitive(&mut self, p: &dyn PrimitiveElement, ty: &str) {
         if p.is_empty() {
-            self.push(Severity::Error, IssueType::Structure, path, "ele-1: a primitive must have a value or extensions".to_owned());
+            self.push(Severity::Error, IssueType::Structure, "ele-1: a primitive must have a value or extensions".to_owned());
         }
         if let Some(v) = p.lexical() {
             if let Some(rule) = self.tables().primitive(ty) {
                 if let Some(max) = rule.max_length {
                     if v.len() > max {
-                        self.push(Severity::Error, IssueType::Value, path, format!("{ty} value is longer than {max} bytes"));
+                        self.push(Severity::Error, IssueType::Value, format!("{ty} value is longer than {max} bytes"));
                     }
                 }
                 match self.v.regex(ty) {
@@ -98,7 +149,6 @@ impl Walk<'_> {
                         self.push(
                             Severity::Error,
                             IssueType::Value,
-                            path,
                             format!("the value {shown:?} is not a valid {ty} (must match {})", rule.regex.unwrap_or_default()),
                         );
                     }
@@ -109,21 +159,22 @@ impl Walk<'_> {
         let ext = p.extensions();
         for k in 0..ext.len() {
             if let Some((_, ItemRef::Element(e))) = ext.get(k) {
-                self.element(e, &format!("{path}.extension[{k}]"));
+                self.path.push(Seg::Name("extension"));
+                self.path.push(Seg::Index(k));
+                self.element(e);
+                self.path.pop();
+                self.path.pop();
             }
         }
     }
 
     /// Checks a bound element (code, Coding, CodeableConcept, and the other
     /// coded types) against the value set of its binding.
-    fn binding(&mut self, owner: &str, f: &FieldInfo, ty: &str, item: Option<ItemRef<'_>>, path: &str) {
-        let key = format!("{owner}.{}", f.name);
-        let Some(b) = self.tables().binding(&key) else { return };
+    fn binding(&mut self, b: &'static super::tables::Binding, ty: &str, item: &ItemRef<'_>) {
         if matches!(b.strength, Strength::Preferred | Strength::Example) {
             return;
         }
-        let Some(item) = item else { return };
-        let codings: Vec<(Option<String>, String)> = match (ty, &item) {
+        let codings: Vec<(Option<String>, String)> = match (ty, item) {
             (_, ItemRef::Primitive(p)) => match p.lexical() {
                 Some(c) if ty == "code" => vec![(None, c.into_owned())],
                 _ => return,
@@ -136,22 +187,14 @@ impl Walk<'_> {
         let strength = if required { "required" } else { "extensible" };
         let Some(vs) = self.tables().value_set(b.value_set) else {
             if required {
-                self.push(
-                    Severity::Information,
-                    IssueType::NotSupported,
-                    path,
-                    format!("value set {} ({strength} binding) is not in the definitions; codes not checked", b.value_set),
+                self.push(Severity::Information, IssueType::NotSupported, format!("value set {} ({strength} binding) is not in the definitions; codes not checked", b.value_set),
                 );
             }
             return;
         };
         if codings.is_empty() {
             if required && ty == "CodeableConcept" {
-                self.push(
-                    Severity::Error,
-                    IssueType::CodeInvalid,
-                    path,
-                    format!("no code provided, but the binding to {} is required", b.value_set),
+                self.push(Severity::Error, IssueType::CodeInvalid, format!("no code provided, but the binding to {} is required", b.value_set),
                 );
             }
             return;
@@ -169,32 +212,16 @@ impl Walk<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         if let Some(why) = vs.incomplete {
-            self.push(
-                Severity::Information,
-                IssueType::NotSupported,
-                path,
-                format!("code {shown} not checked against {} ({strength} binding): {why}", b.value_set),
+            self.push(Severity::Information, IssueType::NotSupported, format!("code {shown} not checked against {} ({strength} binding): {why}", b.value_set),
             );
         } else if required {
-            self.push(
-                Severity::Error,
-                IssueType::CodeInvalid,
-                path,
-                format!("the code {shown} is not in the value set {} (required binding)", b.value_set),
+            self.push(Severity::Error, IssueType::CodeInvalid, format!("the code {shown} is not in the value set {} (required binding)", b.value_set),
             );
         } else {
-            self.push(
-                Severity::Warning,
-                IssueType::CodeInvalid,
-                path,
-                format!("no code from the value set {} (extensible binding): {shown}", b.value_set),
+            self.push(Severity::Warning, IssueType::CodeInvalid, format!("no code from the value set {} (extensible binding): {shown}", b.value_set),
             );
         }
     }
-}
-
-fn item_ref(slot: &dyn fhir_model::rt::Slot, j: usize) -> Option<ItemRef<'_>> {
-    slot.get(j).map(|(_, i)| i)
 }
 
 /// Text of a named primitive field of an element.
