@@ -155,7 +155,7 @@ fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(3))
-        .measurement_time(Duration::from_secs(15))
+        .measurement_time(Duration::from_secs(20))
 }
 
 criterion_group! {

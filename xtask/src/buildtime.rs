@@ -120,7 +120,7 @@ pub fn run() -> Result<()> {
     let generated = generated_source(&root.join("fhir-model").join("src").join("r4"))?;
 
     println!();
-    println!("Build of bench/build-probe from a clean target dir (includes serde, serde_json):");
+    println!("Build of bench/build-probe from a clean target dir (dependencies included):");
     println!();
     println!("| command               | wall time | fhir-model unit | binary     |");
     println!("|-----------------------|-----------|-----------------|------------|");
