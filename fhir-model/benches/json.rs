@@ -147,6 +147,36 @@ fn json(c: &mut Criterion) {
         })
     });
     serialize.finish();
+
+    // FHIR XML of the same resources, in the same run (issue 3): throughput
+    // in bytes of the XML documents.
+    let xml_docs: Vec<Vec<u8>> = typed
+        .iter()
+        .enumerate()
+        .map(|(i, r)| fhir_model::xml::to_vec(r).unwrap_or_else(|e| panic!("XML write of corpus file #{i} failed: {e}")))
+        .collect();
+    let xml_total: u64 = xml_docs.iter().map(|d| d.len() as u64).sum();
+    eprintln!("XML of the corpus: {xml_total} bytes");
+    let mut xml = c.benchmark_group("xml");
+    xml.throughput(Throughput::Bytes(xml_total));
+    xml.sampling_mode(SamplingMode::Flat);
+    xml.bench_function("parse", |b| {
+        b.iter(|| {
+            for d in &xml_docs {
+                let r = fhir_model::xml::from_slice::<Resource>(black_box(d));
+                black_box(r.is_ok());
+                drop(black_box(r));
+            }
+        })
+    });
+    xml.bench_function("serialize", |b| {
+        b.iter(|| {
+            for r in &typed {
+                black_box(fhir_model::xml::to_vec(black_box(r)).map_or(0, |v| v.len()));
+            }
+        })
+    });
+    xml.finish();
 }
 
 fn config() -> Criterion {
