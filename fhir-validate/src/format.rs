@@ -155,7 +155,7 @@ impl Format {
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `bytes` without a leading UTF-8 byte order mark.
-fn skip_bom(bytes: &[u8]) -> &[u8] {
+pub fn skip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
 }
 

@@ -1,12 +1,13 @@
 //! Turning `INPUT...` arguments into the ordered list of documents to read.
 //!
-//! Shared by every subcommand that reads resources (`convert` today,
-//! `validate` and `path` later) so they agree on what an input is:
+//! Shared by every subcommand that reads resources (`convert`, `validate`,
+//! `path` later) so they agree on what an input is:
 //!
 //! * a file: read as is, whatever its name;
-//! * a folder: every `*.json` and `*.xml` file inside, recursively, sorted by
-//!   path so the order (and therefore the output and its error messages) is the same on
-//!   every machine;
+//! * a folder: every file inside with one of the subcommand's extensions
+//!   ([`EXTENSIONS`]: `*.json` and `*.xml`; `validate` adds `*.ndjson`),
+//!   recursively, sorted by path so the order (and therefore the output and
+//!   its error messages) is the same on every machine;
 //! * `-`: standard input.
 //!
 //! Problems with a single input (a missing file, a folder that cannot be
@@ -15,7 +16,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// How standard input is spelled on the command line.
@@ -77,6 +78,25 @@ impl Input {
             Source::Unlisted { error, .. } => Err(io::Error::new(error.kind(), error.to_string())),
         }
     }
+
+    /// Opens the input for reading bit by bit (line by line for NDJSON),
+    /// so that memory use does not grow with its size.
+    pub fn open(&self) -> io::Result<Box<dyn BufRead>> {
+        match &self.source {
+            Source::Stdin => Ok(Box::new(io::stdin().lock())),
+            Source::File(path) => Ok(Box::new(BufReader::new(fs::File::open(path)?))),
+            Source::Unlisted { error, .. } => Err(io::Error::new(error.kind(), error.to_string())),
+        }
+    }
+
+    /// Whether the input is a file whose name ends in `.ndjson` (any case):
+    /// newline-delimited JSON, one resource per line (FHIR bulk data).
+    pub fn is_ndjson(&self) -> bool {
+        match &self.source {
+            Source::File(path) => has_extension(path, &[NDJSON_EXTENSION]),
+            Source::Stdin | Source::Unlisted { .. } => false,
+        }
+    }
 }
 
 /// Shows the input the way messages name it: its path, or `<stdin>`.
@@ -115,13 +135,23 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// Expands `INPUT...` arguments.
+/// Expands `INPUT...` arguments, taking the [`EXTENSIONS`] files of folders.
 ///
 /// `exclude` is a folder not to descend into (the output folder, when it
 /// exists inside an input folder), so that running the same command twice
 /// does not pick up the first run's outputs as inputs. It is compared after
 /// canonicalisation, so any spelling of the same folder matches.
 pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, UsageError> {
+    collect_with(args, exclude, &EXTENSIONS)
+}
+
+/// [`collect`], taking the files of folders whose extension (compared
+/// case-insensitively, without the dot) is one of `extensions`.
+pub fn collect_with(
+    args: &[PathBuf],
+    exclude: Option<&Path>,
+    extensions: &[&str],
+) -> Result<Inputs, UsageError> {
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut inputs = Inputs {
         arg_count: args.len(),
@@ -145,7 +175,11 @@ pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, Usage
         } else if arg.is_dir() {
             inputs.has_folder = true;
             let mut found = Vec::new();
-            walk(arg, Path::new(""), exclude.as_deref(), &mut found);
+            let filter = Filter {
+                extensions,
+                exclude: exclude.as_deref(),
+            };
+            walk(arg, Path::new(""), &filter, &mut found);
             found.sort_by(|a, b| a.relative_name.cmp(&b.relative_name));
             inputs.items.append(&mut found);
         } else {
@@ -167,21 +201,32 @@ pub fn collect(args: &[PathBuf], exclude: Option<&Path>) -> Result<Inputs, Usage
     Ok(inputs)
 }
 
-/// The extensions of the files a folder input contributes.
+/// The extensions of the files a folder input contributes by default.
 pub const EXTENSIONS: [&str; 2] = ["json", "xml"];
 
-/// Whether a folder entry is a FHIR JSON or XML candidate. Case-insensitive
-/// so that `X.JSON` from case-insensitive file systems is not silently
-/// skipped.
-fn is_resource_file(path: &Path) -> bool {
+/// The extension of newline-delimited JSON files (FHIR bulk data).
+pub const NDJSON_EXTENSION: &str = "ndjson";
+
+/// Whether `path` ends in one of `extensions`. Case-insensitive so that
+/// `X.JSON` from case-insensitive file systems is not silently skipped.
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension()
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-/// Collects the `*.json` and `*.xml` files under `dir` (whose path relative to the
-/// folder argument is `relative`). Symbolic links to files are followed;
-/// symbolic links to folders are not, so a link cycle cannot loop forever.
-fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input>) {
+/// Which folder entries [`walk`] takes.
+struct Filter<'a> {
+    /// Extensions of the files to take.
+    extensions: &'a [&'a str],
+    /// A folder not to descend into (canonical path).
+    exclude: Option<&'a Path>,
+}
+
+/// Collects the files under `dir` (whose path relative to the folder
+/// argument is `relative`) that `filter` takes. Symbolic links to files are
+/// followed; symbolic links to folders are not, so a link cycle cannot loop
+/// forever.
+fn walk(dir: &Path, relative: &Path, filter: &Filter<'_>, out: &mut Vec<Input>) {
     let unlisted = |error| Input {
         source: Source::Unlisted {
             path: dir.to_owned(),
@@ -214,11 +259,13 @@ fn walk(dir: &Path, relative: &Path, exclude: Option<&Path>, out: &mut Vec<Input
             }
         };
         if file_type.is_dir() {
-            let excluded = exclude.is_some_and(|ex| fs::canonicalize(&path).is_ok_and(|p| p == ex));
+            let excluded = filter
+                .exclude
+                .is_some_and(|ex| fs::canonicalize(&path).is_ok_and(|p| p == ex));
             if !excluded {
-                walk(&path, &relative_name, exclude, out);
+                walk(&path, &relative_name, filter, out);
             }
-        } else if is_resource_file(&path)
+        } else if has_extension(&path, filter.extensions)
             && (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
         {
             out.push(Input {
@@ -265,6 +312,32 @@ mod tests {
         );
         assert!(inputs.has_folder);
         assert_eq!(inputs.arg_count, 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn extensions_can_be_chosen() {
+        let dir = scratch("extensions");
+        for name in ["a.json", "b.NDJSON", "c.xml", "d.txt"] {
+            fs::write(dir.join(name), "{}").unwrap();
+        }
+        let default = collect(std::slice::from_ref(&dir), None).unwrap();
+        assert_eq!(default.items.len(), 2);
+        assert!(!default.items.iter().any(Input::is_ndjson));
+        let inputs = collect_with(
+            std::slice::from_ref(&dir),
+            None,
+            &["json", NDJSON_EXTENSION],
+        )
+        .unwrap();
+        let names: Vec<_> = inputs
+            .items
+            .iter()
+            .map(|i| i.relative_name.clone())
+            .collect();
+        assert_eq!(names, [PathBuf::from("a.json"), "b.NDJSON".into()]);
+        let ndjson: Vec<_> = inputs.items.iter().map(Input::is_ndjson).collect();
+        assert_eq!(ndjson, [false, true]);
         fs::remove_dir_all(dir).unwrap();
     }
 

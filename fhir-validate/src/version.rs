@@ -1,23 +1,40 @@
 //! The FHIR versions this build can read, and the one place that turns a
-//! [`FhirVersion`] value into that version's `Resource` type.
+//! [`FhirVersion`] value into that version's `Resource` type and validation
+//! tables.
 //!
 //! Each version is behind the feature of the same name (`r4`, default;
 //! `r4b`; `r5`), forwarded to fhir-model's, so a build compiles only the
 //! generated types it can use. Adding a version is one line in the
-//! [`fhir_versions!`] list below (plus its feature in Cargo.toml); code that
+//! [`fhir_versions!`] list below (plus its feature in Cargo.toml; its
+//! validation tables are `crate::generated::<module>::TABLES`); code that
 //! needs the typed resource implements [`WithResource`] once, generically,
 //! and runs it with [`FhirVersion::with_resource`].
 
 use fhir_model::json::FromFhirJson;
+use fhir_model::rt::ResourceEnum;
 use fhir_model::xml::FhirXml;
 use fhir_model::AnyResource;
 
-/// What code generic over the FHIR version needs of a version's `Resource`
-/// enum: reading and writing both formats, and the fields every resource has.
-/// Implemented by every `fhir_model::<version>::Resource`.
-pub trait Resource: FromFhirJson + FhirXml + serde::Serialize + AnyResource {}
+use crate::validate::Tables;
 
-impl<T: FromFhirJson + FhirXml + serde::Serialize + AnyResource> Resource for T {}
+/// What code generic over the FHIR version needs of a version's `Resource`
+/// enum: reading and writing both formats, the fields every resource has, and
+/// the element model the validator walks. Implemented by every
+/// `fhir_model::<version>::Resource`.
+pub trait Resource:
+    FromFhirJson + FhirXml + serde::Serialize + serde::de::DeserializeOwned + AnyResource + ResourceEnum
+{
+}
+
+impl<T> Resource for T where
+    T: FromFhirJson
+        + FhirXml
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + AnyResource
+        + ResourceEnum
+{
+}
 
 /// A computation generic over the resource type, run for the version the
 /// user chose by [`FhirVersion::with_resource`] (a closure cannot be generic,
@@ -59,6 +76,18 @@ macro_rules! fhir_versions {
                     $(
                         #[cfg(feature = $feature)]
                         FhirVersion::$variant => f.run::<fhir_model::$module::Resource>(),
+                    )+
+                }
+            }
+
+            /// This version's validation tables (generated from the same
+            /// definitions as its `Resource` type, in the module of the
+            /// same name), for [`crate::validate::Validator::new`].
+            pub fn tables(self) -> &'static Tables {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        FhirVersion::$variant => &crate::generated::$module::TABLES,
                     )+
                 }
             }
@@ -104,6 +133,13 @@ mod tests {
         for v in FhirVersion::ALL {
             let name = v.with_resource(TypeOf(br#"{"resourceType":"Patient"}"#));
             assert_eq!(name, "Patient", "{v:?}");
+        }
+    }
+
+    #[test]
+    fn every_compiled_version_has_tables() {
+        for v in FhirVersion::ALL {
+            assert!(!v.tables().primitives.is_empty(), "{v:?}");
         }
     }
 

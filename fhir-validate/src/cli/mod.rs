@@ -1,12 +1,15 @@
 //! The `fhir` command line: argument definitions (clap derive), exit
 //! statuses, and one module per subcommand.
 //!
-//! Exit statuses are the same for every subcommand so scripts can rely on
+//! Exit statuses mean the same for every subcommand so scripts can rely on
 //! them: 0 everything succeeded, 1 some input failed (the others were still
 //! processed), 2 the command itself could not run as asked (usage errors,
-//! output I/O errors).
+//! output I/O errors). For `validate`, 1 is the verdict "some resource has an
+//! error", so an input that cannot be read at all is a 2 there (see
+//! [`Status::Incomplete`]).
 
 pub mod convert;
+pub mod validate;
 
 use std::fmt;
 use std::io;
@@ -24,7 +27,8 @@ pub use crate::version::FhirVersion;
 /// missing file) but the others were processed.
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status when the command could not do what was asked: usage errors
-/// (the same status clap uses for its own) and output I/O errors.
+/// (the same status clap uses for its own), output I/O errors, and for
+/// `validate` inputs that could not be read.
 pub const EXIT_USAGE: u8 = 2;
 
 /// Work with HL7 FHIR resources.
@@ -46,6 +50,12 @@ pub enum Command {
     /// normalises the output (element order, number and date spelling as FHIR
     /// defines them).
     Convert(convert::ConvertArgs),
+    /// Validate FHIR resources against the definitions of their FHIR version.
+    ///
+    /// Checks cardinality, primitive formats, bindings and structure, and
+    /// reports every issue found with its FHIRPath location, line and
+    /// column: as text, or as one FHIR OperationOutcome per resource.
+    Validate(validate::ValidateArgs),
 }
 
 /// Arguments shared by every subcommand that reads resources, so that they
@@ -79,8 +89,14 @@ pub struct ReadArgs {
 pub enum Status {
     /// Every input succeeded.
     Success,
-    /// At least one input failed; each was reported on stderr.
+    /// At least one input failed; each was reported on stderr (`validate`:
+    /// on stdout, as its verdict).
     Failed,
+    /// Some input could not be read at all (missing file, permissions), so
+    /// the run's verdict is incomplete; the other inputs were processed.
+    /// Used by `validate`, where [`Status::Failed`] is a verdict about the
+    /// data; exit status 2.
+    Incomplete,
 }
 
 impl From<Status> for ExitCode {
@@ -88,6 +104,7 @@ impl From<Status> for ExitCode {
         match status {
             Status::Success => ExitCode::SUCCESS,
             Status::Failed => ExitCode::from(EXIT_FAILED),
+            Status::Incomplete => ExitCode::from(EXIT_USAGE),
         }
     }
 }
@@ -156,6 +173,7 @@ impl std::error::Error for CliError {
 pub fn run(cli: &Cli) -> Result<Status, CliError> {
     match &cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 

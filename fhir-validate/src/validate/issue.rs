@@ -74,7 +74,11 @@ pub struct Issue {
 
 impl std::fmt::Display for Issue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} [{}] {}: {}", self.severity.code(), self.code.code(), self.expression, self.diagnostics)?;
+        write!(f, "{} [{}] ", self.severity.code(), self.code.code())?;
+        if !self.expression.is_empty() {
+            write!(f, "{}: ", self.expression)?;
+        }
+        f.write_str(&self.diagnostics)?;
         if let (Some(l), Some(c)) = (self.line, self.column) {
             write!(f, " (line {l}, column {c})")?;
         }
