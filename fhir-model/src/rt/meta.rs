@@ -79,6 +79,23 @@ impl TypeInfo {
             .map(|&(_, f, v)| (usize::from(f), usize::from(v)))
     }
 
+    /// Finds a JSON property (or XML element name), trying the few fields
+    /// from `hint` on first: input nearly always follows definition order.
+    pub fn lookup_from(&self, key: &str, hint: usize) -> Option<(usize, usize)> {
+        let end = self.fields.len().min(hint + 4);
+        for field in hint..end {
+            let Some(f) = self.fields.get(field) else { break };
+            if f.kind == FieldKind::Choice {
+                if let Some(v) = f.choice_keys.iter().position(|k| *k == key) {
+                    return Some((field, v));
+                }
+            } else if f.name == key {
+                return Some((field, 0));
+            }
+        }
+        self.lookup_json(key)
+    }
+
     /// Finds a field by its element name (`value` for `value[x]`).
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)

@@ -222,7 +222,7 @@ impl<'i> XmlReader<'i> {
             any = true;
             let name = local(&e);
             // Every element is in the FHIR namespace but the narrative div (XHTML).
-            let key = if name.starts_with('_') { None } else { info.lookup_json(name) };
+            let key = if name.starts_with('_') { None } else { info.lookup_from(name, last.unwrap_or(0)) };
             let key = key.filter(|&(f, _)| {
                 info.fields.get(f).is_some_and(|fi| {
                     let want = if fi.types.first() == Some(&"xhtml") { XHTML_NS } else { FHIR_NS };
