@@ -1,7 +1,9 @@
 //! `AnyResource`: one piece of generic code serving every enabled FHIR
 //! version, through the version-neutral trait only.
 
-use fhir_model::rt::Element;
+#![allow(clippy::expect_used)] // in tests, a panic is the failure report
+
+use fhir_model::rt::{Element, ResourceEnum};
 use fhir_model::AnyResource;
 
 const PATIENT: &str = r#"{"resourceType":"Patient","id":"example","meta":{"versionId":"7","lastUpdated":"2024-05-01T10:00:00.000+02:00"},"active":true}"#;
@@ -11,17 +13,19 @@ const NO_META: &str = r#"{"resourceType":"Observation","status":"final","code":{
 fn describe(resource: &dyn AnyResource) -> String {
     format!(
         "{}/{}/_history/{} at {}",
-        resource.resource_type(),
+        resource.type_name(),
         resource.id().as_deref().unwrap_or("-"),
         resource.version_id().as_deref().unwrap_or("-"),
         resource.last_updated().as_deref().unwrap_or("-"),
     )
 }
 
-/// Parses both documents as `R` and describes them.
-fn check<R: AnyResource + fhir_model::json::FromFhirJson>() {
+/// Parses both documents as `R` and describes them. `R` is bounded by both
+/// traits on purpose: their methods must not make calls ambiguous.
+fn check<R: AnyResource + ResourceEnum + fhir_model::json::FromFhirJson>() {
     let patient: R = fhir_model::json::from_str(PATIENT).expect("Patient parses");
     assert_eq!(describe(&patient), "Patient/example/_history/7 at 2024-05-01T10:00:00.000+02:00");
+    assert_eq!(patient.type_name(), patient.resource_type());
     let observation: R = fhir_model::json::from_str(NO_META).expect("Observation parses");
     assert_eq!(describe(&observation), "Observation/-/_history/- at -");
 }
@@ -48,10 +52,9 @@ fn r5_resources() {
 #[cfg(feature = "r4")]
 #[test]
 fn a_resource_struct() {
-    let mut patient = fhir_model::r4::Patient::default();
-    patient.id = Some("p1".into());
+    let patient = fhir_model::r4::Patient { id: Some("p1".into()), ..Default::default() };
     let element: &dyn Element = &patient;
-    assert_eq!(element.resource_type(), "Patient");
+    assert_eq!(element.type_name(), "Patient");
     assert_eq!(element.id().as_deref(), Some("p1"));
     assert_eq!(element.version_id(), None);
 }

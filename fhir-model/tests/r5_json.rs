@@ -2,6 +2,7 @@
 //! (a JSON string), `CodeableReference`, and a code that is a Rust keyword.
 
 #![cfg(feature = "r5")]
+#![allow(clippy::expect_used)] // in tests, a panic is the failure report
 
 use fhir_model::r5::{self, codes, Resource};
 

@@ -23,11 +23,11 @@ pub trait AnyResource {
     /// The resource as a generic element (for walking the other fields).
     fn element(&self) -> &dyn Element;
 
-    /// The resource type name (`Patient`), as in `resourceType`.
+    /// The resource type (`Patient`), as in `resourceType`.
     ///
-    /// The same as `ResourceEnum::resource_type`; with both traits in scope,
-    /// call it as `AnyResource::resource_type(&r)`.
-    fn resource_type(&self) -> &'static str {
+    /// The same as `ResourceEnum::resource_type`, under another name so that
+    /// both traits can bound one generic parameter without ambiguous calls.
+    fn type_name(&self) -> &'static str {
         self.element().type_info().name
     }
 
