@@ -62,12 +62,6 @@ pub fn read_inputs(dir: &Path) -> Result<Vec<InputFile>> {
         .collect()
 }
 
-/// Generates one version module in memory.
-pub fn generate_module(root: &Path, module: &str) -> Result<Vec<GeneratedFile>> {
-    let inputs = read_inputs(&workspace::definitions_dir(root).join(module))?;
-    fhir_codegen::generate_with(&inputs, &errata(root, module)?).map_err(|e| format!("{module}: {e}"))
-}
-
 /// The errata of one module from `definitions/errata.json` (corrections of
 /// the official definitions, each with its reason).
 pub fn errata(root: &Path, module: &str) -> Result<Vec<fhir_codegen::Erratum>> {
@@ -86,8 +80,10 @@ pub fn generate_all(root: &Path, manifest: &Manifest) -> Result<Generated> {
     let mut mod_rs = String::from(fhir_codegen::format::PREAMBLE);
     mod_rs += "//! Validation tables per FHIR version, generated from `definitions/`.\n\n";
     for entry in &manifest.versions {
-        modules.push((entry.module.clone(), generate_module(root, &entry.module)?));
         let inputs = read_inputs(&workspace::definitions_dir(root).join(&entry.module))?;
+        let files = fhir_codegen::generate_with(&inputs, &errata(root, &entry.module)?)
+            .map_err(|e| format!("{}: {e}", entry.module))?;
+        modules.push((entry.module.clone(), files));
         let tables = fhir_codegen::validation::generate_validation_tables(&inputs, &entry.module)
             .map_err(|e| format!("{}: {e}", entry.module))?;
         validation.push(tables);

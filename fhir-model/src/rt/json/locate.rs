@@ -144,7 +144,6 @@ impl<'a> Scanner<'a> {
     }
     /// At `{`: moves to the value of `key` (or `_key`), returning the key's position.
     fn find_key(&mut self, key: &str) -> Option<usize> {
-        let start = self.i;
         let mut fallback: Option<usize> = None;
         self.i += 1;
         loop {
@@ -177,7 +176,6 @@ impl<'a> Scanner<'a> {
             if self.peek() == Some(b',') {
                 self.i += 1;
             }
-            let _ = start;
         }
     }
     /// At `[`: moves to element `n`, returning its position.

@@ -264,7 +264,7 @@ impl<'i> XmlReader<'i> {
             let is_xhtml = finfo.types.first() == Some(&"xhtml");
             match finfo.kind {
                 FieldKind::Resource => self.read_resource_wrapper(slot, finfo.types, empty)?,
-                _ if is_xhtml => self.read_xhtml(slot, &e, ns, empty, before)?,
+                _ if is_xhtml => self.read_xhtml(slot, ns, empty, before)?,
                 _ => {
                     let Some(item) = slot.push(variant) else { return Err(self.err("internal: cannot create the value")) };
                     match item {
@@ -385,11 +385,10 @@ impl<'i> XmlReader<'i> {
     }
 
     /// The narrative `div`: XHTML, kept as its exact source text.
-    fn read_xhtml(&mut self, slot: &mut dyn Slot, e: &BytesStart<'i>, ns: Option<&[u8]>, empty: bool, before: usize) -> Res<()> {
+    fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<&[u8]>, empty: bool, before: usize) -> Res<()> {
         if ns != Some(XHTML_NS) {
             return Err(self.err_at(before, "the narrative div must be in the XHTML namespace"));
         }
-        let _ = e;
         if !empty {
             self.skip(false)?;
         }
