@@ -57,6 +57,32 @@ pub struct ElementDefinition {
     pub is_modifier: bool,
     #[serde(default)]
     pub is_summary: bool,
+    /// Invariants (FHIRPath) that hold at every instance of this element.
+    #[serde(default)]
+    pub constraint: Vec<Constraint>,
+}
+
+/// An invariant of an element (`ElementDefinition.constraint`).
+#[derive(Debug, Deserialize)]
+pub struct Constraint {
+    pub key: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub human: String,
+    /// FHIRPath; absent only in old definitions that carried XPath alone.
+    pub expression: Option<String>,
+    #[serde(default)]
+    pub extension: Vec<Extension>,
+}
+
+impl Constraint {
+    /// Whether the `elementdefinition-bestpractice` extension marks it as a
+    /// best-practice rule (reported as a warning whatever its severity).
+    pub fn best_practice(&self) -> bool {
+        self.extension.iter().any(|e| {
+            e.url.ends_with("/elementdefinition-bestpractice") && e.value_boolean == Some(true)
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +104,7 @@ pub struct Extension {
     pub value_url: Option<String>,
     pub value_uri: Option<String>,
     pub value_string: Option<String>,
+    pub value_boolean: Option<bool>,
 }
 
 impl TypeRef {
@@ -87,7 +114,12 @@ impl TypeRef {
         self.extension
             .iter()
             .find(|e| e.url.ends_with("/structuredefinition-fhir-type"))
-            .and_then(|e| e.value_url.as_deref().or(e.value_uri.as_deref()).or(e.value_string.as_deref()))
+            .and_then(|e| {
+                e.value_url
+                    .as_deref()
+                    .or(e.value_uri.as_deref())
+                    .or(e.value_string.as_deref())
+            })
     }
 }
 

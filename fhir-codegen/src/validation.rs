@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::source::{canonical_base, CodeSystem, Concept, ConceptSet, Definition, StructureDefinition};
+use crate::source::{
+    canonical_base, CodeSystem, Concept, ConceptSet, Definition, StructureDefinition,
+};
 use crate::valueset::Terminology;
 use crate::{Error, GeneratedFile, InputFile};
 
@@ -38,14 +40,20 @@ pub fn expand(term: &Terminology<'_>, url: &str) -> Option<Expansion> {
     expand_inner(term, canonical_base(url), &mut BTreeSet::new())
 }
 
-fn expand_inner(term: &Terminology<'_>, url: &str, visiting: &mut BTreeSet<String>) -> Option<Expansion> {
+fn expand_inner(
+    term: &Terminology<'_>,
+    url: &str,
+    visiting: &mut BTreeSet<String>,
+) -> Option<Expansion> {
     if !visiting.insert(url.to_owned()) {
         return None;
     }
     let vs = term.value_sets.get(url)?;
     let mut out = Expansion::default();
     let Some(compose) = &vs.compose else {
-        out.incomplete(format!("value set {url} has no composition in the definitions"));
+        out.incomplete(format!(
+            "value set {url} has no composition in the definitions"
+        ));
         visiting.remove(url);
         return Some(out);
     };
@@ -68,13 +76,22 @@ fn expand_inner(term: &Terminology<'_>, url: &str, visiting: &mut BTreeSet<Strin
     Some(out)
 }
 
-fn concept_set(term: &Terminology<'_>, set: &ConceptSet, visiting: &mut BTreeSet<String>) -> Expansion {
+fn concept_set(
+    term: &Terminology<'_>,
+    set: &ConceptSet,
+    visiting: &mut BTreeSet<String>,
+) -> Expansion {
     let mut out = Expansion::default();
     let mut from_system: Option<BTreeSet<(String, String)>> = None;
     if let Some(system) = &set.system {
         let system = canonical_base(system);
         if !set.concept.is_empty() {
-            from_system = Some(set.concept.iter().map(|c| (system.to_owned(), c.code.clone())).collect());
+            from_system = Some(
+                set.concept
+                    .iter()
+                    .map(|c| (system.to_owned(), c.code.clone()))
+                    .collect(),
+            );
         } else {
             match term.code_systems.get(system) {
                 Some(cs) if cs.content.as_deref() == Some("complete") => {
@@ -142,13 +159,19 @@ fn collect(concepts: &[Concept], out: &mut Vec<String>) {
 fn apply_filters(cs: &CodeSystem, filters: &[serde_json::Value]) -> Result<Vec<String>, String> {
     let mut current: Option<BTreeSet<String>> = None;
     for f in filters {
-        let prop = f.get("property").and_then(|v| v.as_str()).unwrap_or_default();
+        let prop = f
+            .get("property")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
         let op = f.get("op").and_then(|v| v.as_str()).unwrap_or_default();
         let value = f.get("value").and_then(|v| v.as_str()).unwrap_or_default();
         let codes: BTreeSet<String> = match (prop, op) {
             ("concept", "is-a") | ("concept", "descendent-of") => {
                 let Some(root) = find(&cs.concept, value) else {
-                    return Err(format!("filter {prop} {op} {value}: code not found in {}", cs.url));
+                    return Err(format!(
+                        "filter {prop} {op} {value}: code not found in {}",
+                        cs.url
+                    ));
                 };
                 let mut v = Vec::new();
                 if op == "is-a" {
@@ -158,7 +181,12 @@ fn apply_filters(cs: &CodeSystem, filters: &[serde_json::Value]) -> Result<Vec<S
                 v.into_iter().collect()
             }
             ("concept", "=") => [value.to_owned()].into_iter().collect(),
-            _ => return Err(format!("filter {prop} {op} {value} on {} is not supported offline", cs.url)),
+            _ => {
+                return Err(format!(
+                    "filter {prop} {op} {value} on {} is not supported offline",
+                    cs.url
+                ))
+            }
         };
         current = Some(match current {
             None => codes,
@@ -169,14 +197,24 @@ fn apply_filters(cs: &CodeSystem, filters: &[serde_json::Value]) -> Result<Vec<S
 }
 
 fn find<'a>(concepts: &'a [Concept], code: &str) -> Option<&'a Concept> {
-    concepts.iter().find_map(|c| if c.code == code { Some(c) } else { find(&c.concept, code) })
+    concepts.iter().find_map(|c| {
+        if c.code == code {
+            Some(c)
+        } else {
+            find(&c.concept, code)
+        }
+    })
 }
 
 /// Generates `<module>.rs` of fhir-validate's generated tables.
-pub fn generate_validation_tables(inputs: &[InputFile], module: &str) -> Result<GeneratedFile, Error> {
+pub fn generate_validation_tables(
+    inputs: &[InputFile],
+    module: &str,
+) -> Result<GeneratedFile, Error> {
     let mut defs = Vec::new();
     for f in inputs {
-        let d: Definition = serde_json::from_slice(&f.bytes).map_err(|e| Error(format!("{}: {e}", f.name)))?;
+        let d: Definition =
+            serde_json::from_slice(&f.bytes).map_err(|e| Error(format!("{}: {e}", f.name)))?;
         defs.push(d);
     }
     let mut sds: Vec<&StructureDefinition> = Vec::new();
@@ -195,13 +233,23 @@ pub fn generate_validation_tables(inputs: &[InputFile], module: &str) -> Result<
         }
     }
     sds.sort_by(|a, b| a.type_.cmp(&b.type_));
-    let term = Terminology { value_sets, code_systems };
+    let term = Terminology {
+        value_sets,
+        code_systems,
+    };
     let is_base = |sd: &StructureDefinition| sd.derivation.as_deref() != Some("constraint");
 
     // Primitive formats.
     let mut prims = Vec::new();
-    for sd in sds.iter().filter(|sd| sd.kind == "primitive-type" && is_base(sd)) {
-        let value = sd.snapshot.as_ref().and_then(|s| s.element.iter().find(|e| e.path == format!("{}.value", sd.type_)));
+    for sd in sds
+        .iter()
+        .filter(|sd| sd.kind == "primitive-type" && is_base(sd))
+    {
+        let value = sd.snapshot.as_ref().and_then(|s| {
+            s.element
+                .iter()
+                .find(|e| e.path == format!("{}.value", sd.type_))
+        });
         let regex = value
             .and_then(|e| e.types.first())
             .and_then(|t| t.extension.iter().find(|x| x.url.ends_with("/regex")))
@@ -212,7 +260,9 @@ pub fn generate_validation_tables(inputs: &[InputFile], module: &str) -> Result<
 
     // Bindings (required and extensible) of every element of every type.
     let mut bindings: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for sd in sds.iter().filter(|sd| (sd.kind == "resource" || sd.kind == "complex-type") && is_base(sd) && !sd.is_abstract) {
+    for sd in sds.iter().filter(|sd| {
+        (sd.kind == "resource" || sd.kind == "complex-type") && is_base(sd) && !sd.is_abstract
+    }) {
         for e in sd.snapshot.iter().flat_map(|s| &s.element) {
             if e.slice_name.is_some() {
                 continue;
@@ -226,6 +276,38 @@ pub fn generate_validation_tables(inputs: &[InputFile], module: &str) -> Result<
             bindings.insert(path, (b.strength.clone(), canonical_base(vs).to_owned()));
         }
     }
+    // Invariants: each distinct (key, expression) once, and per element path
+    // the invariants that hold there, as the snapshots list them (inherited
+    // ones such as dom-* and ele-1 included).
+    let mut invariants: BTreeMap<(String, String), (String, String, bool)> = BTreeMap::new();
+    let mut element_invariants: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+    for sd in sds.iter().filter(|sd| {
+        matches!(
+            sd.kind.as_str(),
+            "resource" | "complex-type" | "primitive-type"
+        ) && is_base(sd)
+            && !sd.is_abstract
+    }) {
+        for e in sd.snapshot.iter().flat_map(|s| &s.element) {
+            if e.slice_name.is_some() {
+                continue;
+            }
+            for c in &e.constraint {
+                let Some(expr) = &c.expression else { continue };
+                let id = (c.key.clone(), expr.clone());
+                invariants
+                    .entry(id.clone())
+                    .or_insert_with(|| (c.severity.clone(), c.human.clone(), c.best_practice()));
+                element_invariants
+                    .entry(e.path.trim_end_matches("[x]").to_owned())
+                    .or_default()
+                    .insert(id);
+            }
+        }
+    }
+    let invariant_index: BTreeMap<&(String, String), usize> =
+        invariants.keys().enumerate().map(|(i, k)| (k, i)).collect();
+
     let used: BTreeSet<&str> = bindings.values().map(|(_, v)| v.as_str()).collect();
     let mut tables = Vec::new();
     for url in used {
@@ -263,17 +345,40 @@ pub fn generate_validation_tables(inputs: &[InputFile], module: &str) -> Result<
         let codes = e.codes.iter().map(|(s, c)| quote!((#s, #c)));
         quote!(ValueSetTable { url: #url, incomplete: #inc, codes: &[#(#codes),*] },)
     });
+    let invariant_items = invariants.iter().map(|((key, expr), (severity, human, best_practice))| {
+        let severity = match severity.as_str() {
+            "error" => quote!(InvariantSeverity::Error),
+            _ => quote!(InvariantSeverity::Warning),
+        };
+        quote!(Invariant { key: #key, severity: #severity, best_practice: #best_practice, human: #human, expression: #expr },)
+    });
+    let element_invariant_items = element_invariants.iter().map(|(path, ids)| {
+        // Indices are u16 in the table: more than 65,535 invariants would
+        // fail to compile loudly, not wrap.
+        let idx = ids
+            .iter()
+            .filter_map(|id| invariant_index.get(id))
+            .map(|&i| proc_macro2::Literal::usize_unsuffixed(i));
+        quote!(ElementInvariants { path: #path, invariants: &[#(#idx),*] },)
+    });
     let doc = format!(" Validation tables of FHIR {module}, from `definitions/{module}/`.");
     let tokens: TokenStream = quote! {
         #![doc = #doc]
-        use crate::validate::tables::{Binding, PrimitiveRule, Strength, Tables, ValueSetTable};
-        /// Primitive formats, bindings and value set expansions.
+        use crate::validate::tables::{
+            Binding, ElementInvariants, Invariant, InvariantSeverity, PrimitiveRule, Strength, Tables, ValueSetTable,
+        };
+        /// Primitive formats, bindings, value set expansions and invariants.
         pub static TABLES: Tables = Tables {
             primitives: &[#(#prim_items)*],
             bindings: &[#(#binding_items)*],
             value_sets: &[#(#vs_items)*],
+            invariants: &[#(#invariant_items)*],
+            element_invariants: &[#(#element_invariant_items)*],
         };
     };
     let contents = crate::format::format_file(module, tokens)?;
-    Ok(GeneratedFile { path: format!("{module}.rs"), contents })
+    Ok(GeneratedFile {
+        path: format!("{module}.rs"),
+        contents,
+    })
 }

@@ -2,8 +2,11 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 //! Validation tables of FHIR r4, from `definitions/r4/`.
-use crate::validate::tables::{Binding, PrimitiveRule, Strength, Tables, ValueSetTable};
-/// Primitive formats, bindings and value set expansions.
+use crate::validate::tables::{
+    Binding, ElementInvariants, Invariant, InvariantSeverity, PrimitiveRule, Strength,
+    Tables, ValueSetTable,
+};
+/// Primitive formats, bindings, value set expansions and invariants.
 pub static TABLES: Tables = Tables {
     primitives: &[
         PrimitiveRule {
@@ -9596,6 +9599,28914 @@ pub static TABLES: Tables = Tables {
                     "_IncidentalServiceDeliveryLocationRoleType",
                 ),
             ],
+        },
+    ],
+    invariants: &[
+        Invariant {
+            key: "adf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "age-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of time.  If system is present, it SHALL be UCUM.  If value is present, it SHALL be positive.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum) and (value.empty() or value.hasValue().not() or value > 0)",
+        },
+        Invariant {
+            key: "ait-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "AllergyIntolerance.clinicalStatus SHALL be present if verificationStatus is not entered-in-error.",
+            expression: "verificationStatus.coding.where(system = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification' and code = 'entered-in-error').exists() or clinicalStatus.exists()",
+        },
+        Invariant {
+            key: "ait-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "AllergyIntolerance.clinicalStatus SHALL NOT be present if verification Status is entered-in-error",
+            expression: "verificationStatus.coding.where(system = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification' and code = 'entered-in-error').empty() or clinicalStatus.empty()",
+        },
+        Invariant {
+            key: "app-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either the type or actor on the participant SHALL be specified",
+            expression: "type.exists() or actor.exists()",
+        },
+        Invariant {
+            key: "app-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either start and end are specified, or neither",
+            expression: "start.exists() = end.exists()",
+        },
+        Invariant {
+            key: "app-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only proposed or cancelled appointments can be missing start/end dates",
+            expression: "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))",
+        },
+        Invariant {
+            key: "app-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Cancelation reason is only used for appointments that have been cancelled, or no-show",
+            expression: "Appointment.cancelationReason.exists() implies (Appointment.status='no-show' or Appointment.status='cancelled')",
+        },
+        Invariant {
+            key: "apr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either the participantType or actor must be specified",
+            expression: "participantType.exists() or actor.exists()",
+        },
+        Invariant {
+            key: "att-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the Attachment has data, it SHALL have a contentType",
+            expression: "data.empty() or contentType.exists()",
+        },
+        Invariant {
+            key: "bdl-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "total only when a search or history",
+            expression: "total.empty() or (type = 'searchset') or (type = 'history')",
+        },
+        Invariant {
+            key: "bdl-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have a date",
+            expression: "type = 'document' implies (timestamp.hasValue())",
+        },
+        Invariant {
+            key: "bdl-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have a Composition as the first resource",
+            expression: "type = 'document' implies entry.first().resource.is(Composition)",
+        },
+        Invariant {
+            key: "bdl-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A message must have a MessageHeader as the first resource",
+            expression: "type = 'message' implies entry.first().resource.is(MessageHeader)",
+        },
+        Invariant {
+            key: "bdl-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.search only when a search",
+            expression: "entry.search.empty() or (type = 'searchset')",
+        },
+        Invariant {
+            key: "bdl-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.request mandatory for batch/transaction/history, otherwise prohibited",
+            expression: "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))",
+        },
+        Invariant {
+            key: "bdl-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.response mandatory for batch-response/transaction-response/history, otherwise prohibited",
+            expression: "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))",
+        },
+        Invariant {
+            key: "bdl-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "must be a resource unless there's a request or response",
+            expression: "resource.exists() or request.exists() or response.exists()",
+        },
+        Invariant {
+            key: "bdl-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)",
+            expression: "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()",
+        },
+        Invariant {
+            key: "bdl-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "fullUrl cannot be a version specific reference",
+            expression: "fullUrl.contains('/_history/').not()",
+        },
+        Invariant {
+            key: "bdl-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have an identifier with a system and a value",
+            expression: "type = 'document' implies (identifier.system.exists() and identifier.value.exists())",
+        },
+        Invariant {
+            key: "ces-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL contain a category or a billcode but not both.",
+            expression: "category.exists() xor productOrService.exists()",
+        },
+        Invariant {
+            key: "cid-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cmd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cmd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the map is narrower or inexact, there SHALL be some comments",
+            expression: "comment.exists() or equivalence.empty() or ((equivalence != 'narrower') and (equivalence != 'inexact'))",
+        },
+        Invariant {
+            key: "cmd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the mode is 'fixed', a code must be provided",
+            expression: "(mode = 'fixed') implies code.exists()",
+        },
+        Invariant {
+            key: "cmd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the mode is 'other-map', a url must be provided",
+            expression: "(mode = 'other-map') implies url.exists()",
+        },
+        Invariant {
+            key: "cmp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A section must contain at least one of text, entries, or sub-sections",
+            expression: "text.exists() or entry.exists() or section.exists()",
+        },
+        Invariant {
+            key: "cmp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A section can only have an emptyReason if it is empty",
+            expression: "emptyReason.empty() or entry.empty()",
+        },
+        Invariant {
+            key: "cnt-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code with a value of \"1\" if there is a value. If system is present, it SHALL be UCUM.  If present, the value SHALL be a whole number.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum) and (code.empty() or code = '1') and (value.empty() or value.hasValue().not() or value.toString().contains('.').not())",
+        },
+        Invariant {
+            key: "con-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stage SHALL have summary or assessment",
+            expression: "summary.exists() or assessment.exists()",
+        },
+        Invariant {
+            key: "con-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "evidence SHALL have code or details",
+            expression: "code.exists() or detail.exists()",
+        },
+        Invariant {
+            key: "con-3",
+            severity: InvariantSeverity::Warning,
+            best_practice: true,
+            human: "Condition.clinicalStatus SHALL be present if verificationStatus is not entered-in-error and category is problem-list-item",
+            expression: "clinicalStatus.exists() or verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code = 'entered-in-error').exists() or category.select($this='problem-list-item').empty()",
+        },
+        Invariant {
+            key: "con-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If condition is abated, then clinicalStatus must be either inactive, resolved, or remission",
+            expression: "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()",
+        },
+        Invariant {
+            key: "con-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Condition.clinicalStatus SHALL NOT be present if verification Status is entered-in-error",
+            expression: "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()",
+        },
+        Invariant {
+            key: "cpb-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cpb-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of REST, messaging or document element.",
+            expression: "rest.exists() or messaging.exists() or document.exists()",
+        },
+        Invariant {
+            key: "cpb-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Search parameter names must be unique in the context of a resource.",
+            expression: "searchParam.select(name).isDistinct()",
+        },
+        Invariant {
+            key: "cpb-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = instance, implementation must be present and software may be present",
+            expression: "(kind != 'instance') or implementation.exists()",
+        },
+        Invariant {
+            key: "cpb-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = capability, implementation must be absent, software must be present",
+            expression: "(kind != 'capability') or (implementation.exists().not() and software.exists())",
+        },
+        Invariant {
+            key: "cpb-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = requirements, implementation and software must be absent",
+            expression: "(kind!='requirements') or (implementation.exists().not() and software.exists().not())",
+        },
+        Invariant {
+            key: "cpb-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of description, software, or implementation element.",
+            expression: "(description.count() + software.count() + implementation.count()) > 0",
+        },
+        Invariant {
+            key: "cpb-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Messaging end-point is required (and is only permitted) when a statement is for an implementation.",
+            expression: "messaging.endpoint.empty() or kind = 'instance'",
+        },
+        Invariant {
+            key: "cpb-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The set of documents must be unique by the combination of profile and mode.",
+            expression: "document.select(profile&mode).isDistinct()",
+        },
+        Invariant {
+            key: "cpb-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A given resource can only be described once per RESTful mode.",
+            expression: "resource.select(type).isDistinct()",
+        },
+        Invariant {
+            key: "cpd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cpl-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Provide a reference or detail, not both",
+            expression: "detail.empty() or reference.empty()",
+        },
+        Invariant {
+            key: "cpt-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A system is required if a value is provided.",
+            expression: "value.empty() or system.exists()",
+        },
+        Invariant {
+            key: "csd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "csd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Within a code system definition, all the codes SHALL be unique",
+            expression: "concept.code.combine($this.descendants().concept.code).isDistinct()",
+        },
+        Invariant {
+            key: "ctm-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "CareTeam.participant.onBehalfOf can only be populated when CareTeam.participant.member is a Practitioner",
+            expression: "onBehalfOf.exists() implies (member.resolve().iif(empty(), true, ofType(Practitioner).exists()))",
+        },
+        Invariant {
+            key: "dis-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of length.  If system is present, it SHALL be UCUM.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum)",
+        },
+        Invariant {
+            key: "dom-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the resource is contained in another resource, it SHALL NOT contain nested Resources",
+            expression: "contained.contained.empty()",
+        },
+        Invariant {
+            key: "dom-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the resource is contained in another resource, it SHALL be referred to from elsewhere in the resource or SHALL refer to the containing resource",
+            expression: "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
+        },
+        Invariant {
+            key: "dom-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource is contained in another resource, it SHALL NOT have a meta.versionId or a meta.lastUpdated",
+            expression: "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()",
+        },
+        Invariant {
+            key: "dom-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource is contained in another resource, it SHALL NOT have a security label",
+            expression: "contained.meta.security.empty()",
+        },
+        Invariant {
+            key: "dom-6",
+            severity: InvariantSeverity::Warning,
+            best_practice: true,
+            human: "A resource should have narrative for robust management",
+            expression: "text.`div`.exists()",
+        },
+        Invariant {
+            key: "drq-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a path or a searchParam must be provided, but not both",
+            expression: "path.exists() xor searchParam.exists()",
+        },
+        Invariant {
+            key: "drq-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a path or a searchParam must be provided, but not both",
+            expression: "path.exists() xor searchParam.exists()",
+        },
+        Invariant {
+            key: "drt-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of time.  If system is present, it SHALL be UCUM.",
+            expression: "code.exists() implies ((system = %ucum) and value.exists())",
+        },
+        Invariant {
+            key: "ees-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "eld-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there are no discriminators, there must be a definition",
+            expression: "discriminator.exists() or description.exists()",
+        },
+        Invariant {
+            key: "eld-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Binding can only be present for coded elements, string, and uri",
+            expression: "binding.empty() or type.code.empty() or type.select((code = 'code') or (code = 'Coding') or (code='CodeableConcept') or (code = 'Quantity') or (code = 'string') or (code = 'uri')).exists()",
+        },
+        Invariant {
+            key: "eld-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "ValueSet SHALL start with http:// or https:// or urn:",
+            expression: "valueSet.exists() implies (valueSet.startsWith('http:') or valueSet.startsWith('https') or valueSet.startsWith('urn:'))",
+        },
+        Invariant {
+            key: "eld-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Types must be unique by code",
+            expression: "type.select(code).isDistinct()",
+        },
+        Invariant {
+            key: "eld-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Constraints must be unique by key",
+            expression: "constraint.select(key).isDistinct()",
+        },
+        Invariant {
+            key: "eld-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "default value and meaningWhenMissing are mutually exclusive",
+            expression: "defaultValue.empty() or meaningWhenMissing.empty()",
+        },
+        Invariant {
+            key: "eld-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "sliceName must be composed of proper tokens separated by \"/\"",
+            expression: "sliceName.empty() or sliceName.matches('^[a-zA-Z0-9\\\\/\\\\-_\\\\[\\\\]\\\\@]+$')",
+        },
+        Invariant {
+            key: "eld-17",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "targetProfile is only allowed if the type is Reference or canonical",
+            expression: "(code='Reference' or code = 'canonical') or targetProfile.empty()",
+        },
+        Invariant {
+            key: "eld-18",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a modifier reason if isModifier = true",
+            expression: "(isModifier.exists() and isModifier) implies isModifierReason.exists()",
+        },
+        Invariant {
+            key: "eld-19",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Element names cannot include some special characters",
+            expression: "path.matches('[^\\\\s\\\\.,:;\\\\\\'\"\\\\/|?!@#$%&*()\\\\[\\\\]{}]{1,64}(\\\\.[^\\\\s\\\\.,:;\\\\\\'\"\\\\/|?!@#$%&*()\\\\[\\\\]{}]{1,64}(\\\\[x\\\\])?(\\\\:[^\\\\s\\\\.]+)?)*')",
+        },
+        Invariant {
+            key: "eld-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Min <= Max",
+            expression: "min.empty() or max.empty() or (max = '*') or iif(max != '*', min <= max.toInteger())",
+        },
+        Invariant {
+            key: "eld-20",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Element names should be simple alphanumerics with a max of 64 characters, or code generation tools may be broken",
+            expression: "path.matches('[A-Za-z][A-Za-z0-9]*(\\\\.[a-z][A-Za-z0-9]*(\\\\[x])?)*')",
+        },
+        Invariant {
+            key: "eld-21",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Constraints should have an expression or else validators will not be able to enforce them",
+            expression: "expression.exists()",
+        },
+        Invariant {
+            key: "eld-22",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "sliceIsConstraining can only appear if slicename is present",
+            expression: "sliceIsConstraining.exists() implies sliceName.exists()",
+        },
+        Invariant {
+            key: "eld-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Max SHALL be a number or \"*\"",
+            expression: "empty() or ($this = '*') or (toInteger() >= 0)",
+        },
+        Invariant {
+            key: "eld-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Aggregation may only be specified if one of the allowed types for the element is a reference",
+            expression: "aggregation.empty() or (code = 'Reference') or (code = 'canonical')",
+        },
+        Invariant {
+            key: "eld-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if the element definition has a contentReference, it cannot have type, defaultValue, fixed, pattern, example, minValue, maxValue, maxLength, or binding",
+            expression: "contentReference.empty() or (type.empty() and defaultValue.empty() and fixed.empty() and pattern.empty() and example.empty() and minValue.empty() and maxValue.empty() and maxLength.empty() and binding.empty())",
+        },
+        Invariant {
+            key: "eld-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Fixed value may only be specified if there is one type",
+            expression: "fixed.empty() or (type.count()  <= 1)",
+        },
+        Invariant {
+            key: "eld-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Pattern may only be specified if there is one type",
+            expression: "pattern.empty() or (type.count() <= 1)",
+        },
+        Invariant {
+            key: "eld-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Pattern and fixed are mutually exclusive",
+            expression: "pattern.empty() or fixed.empty()",
+        },
+        Invariant {
+            key: "ele-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All FHIR elements must have a @value or children",
+            expression: "hasValue() or (children().count() > id.count())",
+        },
+        Invariant {
+            key: "esc-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "evd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "evi-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "evv-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "exp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An expression or a reference must be provided",
+            expression: "expression.exists() or reference.exists()",
+        },
+        Invariant {
+            key: "ext-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have either extensions or value[x], not both",
+            expression: "extension.exists() != value.exists()",
+        },
+        Invariant {
+            key: "fhs-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can have age[x] or born[x], but not both",
+            expression: "age.empty() or born.empty()",
+        },
+        Invariant {
+            key: "fhs-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have estimatedAge if age[x] is present",
+            expression: "age.exists() or estimatedAge.empty()",
+        },
+        Invariant {
+            key: "gdf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "gol-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Goal.target.measure is required if Goal.target.detail is populated",
+            expression: "(detail.exists() and measure.exists()) or detail.exists().not()",
+        },
+        Invariant {
+            key: "grp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have members if group is \"actual\"",
+            expression: "member.empty() or (actual = true)",
+        },
+        Invariant {
+            key: "ig-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "ig-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource has a groupingId, it must refer to a grouping defined in the Implementation Guide",
+            expression: "resource.groupingId.all(%context.grouping.id contains $this)",
+        },
+        Invariant {
+            key: "ig-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource has a fhirVersion, it must be oe of the versions defined for the Implementation Guide",
+            expression: "definition.resource.fhirVersion.all(%context.fhirVersion contains $this)",
+        },
+        Invariant {
+            key: "imm-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "One of documentType or reference SHALL be present",
+            expression: "documentType.exists() or reference.exists()",
+        },
+        Invariant {
+            key: "imr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "One of vaccineCode or targetDisease SHALL be present",
+            expression: "vaccineCode.exists() or targetDisease.exists()",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A parameter must have one and only one of (value, resource, part)",
+            expression: "(part.exists() and value.empty() and resource.empty()) or (part.empty() and (value.exists() xor resource.exists()))",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Last modified date must be greater than or equal to authored-on date.",
+            expression: "lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "inv-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "ipn-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The organization SHALL at least have a name or an idendtifier, and possibly more than one",
+            expression: "(identifier.count() + name.count()) > 0",
+        },
+        Invariant {
+            key: "lib-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "lnk-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least two items",
+            expression: "item.count()>1",
+        },
+        Invariant {
+            key: "lst-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A list can only have an emptyReason if it is empty",
+            expression: "emptyReason.empty() or entry.empty()",
+        },
+        Invariant {
+            key: "lst-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The deleted flag can only be used if the mode of the list is \"changes\"",
+            expression: "mode = 'changes' or entry.deleted.empty()",
+        },
+        Invariant {
+            key: "lst-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An entry date can only be used if the mode of the list is \"working\"",
+            expression: "mode = 'working' or entry.date.empty()",
+        },
+        Invariant {
+            key: "mad-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have at least one of dosage.dose or dosage.rate[x]",
+            expression: "dose.exists() or rate.exists()",
+        },
+        Invariant {
+            key: "md-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Max must be postive int or *",
+            expression: "max='*' or (max.toInteger() > 0)",
+        },
+        Invariant {
+            key: "mdd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "whenHandedOver cannot be before whenPrepared",
+            expression: "whenHandedOver.empty() or whenPrepared.empty() or whenHandedOver >= whenPrepared",
+        },
+        Invariant {
+            key: "mea-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "mea-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stratifier SHALL be either a single criteria or a set of criteria components",
+            expression: "group.stratifier.all((code | description | criteria).exists() xor component.exists())",
+        },
+        Invariant {
+            key: "mrp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Measure Reports used for data collection SHALL NOT communicate group and score information",
+            expression: "(type != 'data-collection') or group.exists().not()",
+        },
+        Invariant {
+            key: "mrp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stratifiers SHALL be either a single criteria or a set of criteria components",
+            expression: "group.stratifier.stratum.all(value.exists() xor component.exists())",
+        },
+        Invariant {
+            key: "msd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "msq-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only 0 and 1 are valid for coordinateSystem",
+            expression: "coordinateSystem = 1 or coordinateSystem = 0",
+        },
+        Invariant {
+            key: "msq-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "GenomeBuild and chromosome must be both contained if either one of them is contained",
+            expression: "(chromosome.empty() and genomeBuild.empty()) or (chromosome.exists() and genomeBuild.exists())",
+        },
+        Invariant {
+            key: "msq-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Have and only have one of the following elements in referenceSeq : 1. genomeBuild ; 2 referenceSeqId; 3. referenceSeqPointer;  4. referenceSeqString;",
+            expression: "(genomeBuild.count()+referenceSeqId.count()+ referenceSeqPointer.count()+ referenceSeqString.count()) = 1",
+        },
+        Invariant {
+            key: "nor-1",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Nutrition Order SHALL contain either Oral Diet , Supplement, or Enteral Formula class",
+            expression: "oralDiet.exists() or supplement.exists() or enteralFormula.exists()",
+        },
+        Invariant {
+            key: "nsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "nsd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Root systems cannot have uuid identifiers",
+            expression: "kind != 'root' or uniqueId.all(type != 'uuid')",
+        },
+        Invariant {
+            key: "nsd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can't have more than one preferred identifier for a type",
+            expression: "uniqueId.where(preferred = true).select(type).isDistinct()",
+        },
+        Invariant {
+            key: "obs-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least a low or a high or text",
+            expression: "low.exists() or high.exists() or text.exists()",
+        },
+        Invariant {
+            key: "obs-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "dataAbsentReason SHALL only be present if Observation.value[x] is not present",
+            expression: "dataAbsentReason.empty() or value.empty()",
+        },
+        Invariant {
+            key: "obs-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If Observation.code is the same as an Observation.component.code then the value element associated with the code SHALL NOT be present",
+            expression: "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()",
+        },
+        Invariant {
+            key: "opd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "opd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a type must be provided, or parts",
+            expression: "type.exists() or part.exists()",
+        },
+        Invariant {
+            key: "opd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A search type can only be specified for parameters of type string",
+            expression: "searchType.exists() implies type = 'string'",
+        },
+        Invariant {
+            key: "opd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A targetProfile can only be specified for parameters of type Reference or Canonical",
+            expression: "targetProfile.exists() implies (type = 'Reference' or type = 'canonical')",
+        },
+        Invariant {
+            key: "org-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The organization SHALL at least have a name or an identifier, and possibly more than one",
+            expression: "(identifier.count() + name.count()) > 0",
+        },
+        Invariant {
+            key: "org-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An address of an organization can never be of use 'home'",
+            expression: "where(use = 'home').empty()",
+        },
+        Invariant {
+            key: "org-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The telecom of an organization can never be of use 'home'",
+            expression: "where(use = 'home').empty()",
+        },
+        Invariant {
+            key: "pat-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL at least contain a contact's details or a reference to an organization",
+            expression: "name.exists() or telecom.exists() or address.exists() or organization.exists()",
+        },
+        Invariant {
+            key: "pdf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "per-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If present, start SHALL have a lower value than end",
+            expression: "start.hasValue().not() or end.hasValue().not() or (start <= end)",
+        },
+        Invariant {
+            key: "ppc-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a Policy or PolicyRule",
+            expression: "policy.exists() or policyRule.exists()",
+        },
+        Invariant {
+            key: "ppc-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=privacy, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='patient-privacy').exists().not()",
+        },
+        Invariant {
+            key: "ppc-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=research, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='research').exists().not()",
+        },
+        Invariant {
+            key: "ppc-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=adr, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='adr').exists().not()",
+        },
+        Invariant {
+            key: "ppc-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=treatment, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='treatment').exists().not()",
+        },
+        Invariant {
+            key: "prr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "orderDetail SHALL only be present if code is present",
+            expression: "orderDetail.empty() or code.exists()",
+        },
+        Invariant {
+            key: "qrs-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Nested item can't be beneath both item and answer",
+            expression: "(answer.exists() and item.exists()).not()",
+        },
+        Invariant {
+            key: "qty-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a code for the unit is present, the system SHALL also be present",
+            expression: "code.empty() or system.exists()",
+        },
+        Invariant {
+            key: "que-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "que-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Group items must have nested items, display items cannot have nested items",
+            expression: "(type='group' implies item.empty().not()) and (type.trace('type')='display' implies item.trace('item').empty())",
+        },
+        Invariant {
+            key: "que-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Maximum length can only be declared for simple question types",
+            expression: "(type in ('boolean' | 'decimal' | 'integer' | 'string' | 'text' | 'url' | 'open-choice')) or maxLength.empty()",
+        },
+        Invariant {
+            key: "que-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If one or more answerOption is present, initial[x] must be missing",
+            expression: "answerOption.empty() or initial.empty()",
+        },
+        Invariant {
+            key: "que-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there are more than one enableWhen, enableBehavior must be specified",
+            expression: "enableWhen.count() > 2 implies enableBehavior.exists()",
+        },
+        Invariant {
+            key: "que-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have multiple initial values for repeating items",
+            expression: "repeats=true or initial.count() <= 1",
+        },
+        Invariant {
+            key: "que-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The link ids for groups and questions must be unique within the questionnaire",
+            expression: "descendants().linkId.isDistinct()",
+        },
+        Invariant {
+            key: "que-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Display items cannot have a \"code\" asserted",
+            expression: "type!='display' or code.empty()",
+        },
+        Invariant {
+            key: "que-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A question cannot have both answerOption and answerValueSet",
+            expression: "answerOption.empty() or answerValueSet.empty()",
+        },
+        Invariant {
+            key: "que-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only 'choice' and 'open-choice' items can have answerValueSet",
+            expression: "(type ='choice' or type = 'open-choice' or type = 'decimal' or type = 'integer' or type = 'date' or type = 'dateTime' or type = 'time' or type = 'string' or type = 'quantity') or (answerValueSet.empty() and answerOption.empty())",
+        },
+        Invariant {
+            key: "que-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Required and repeat aren't permitted for display items",
+            expression: "type!='display' or (required.empty() and repeats.empty())",
+        },
+        Invariant {
+            key: "que-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the operator is 'exists', the value must be a boolean",
+            expression: "operator = 'exists' implies (answer is Boolean)",
+        },
+        Invariant {
+            key: "que-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Initial values can't be specified for groups or display items",
+            expression: "(type!='group' and type!='display') or initial.empty()",
+        },
+        Invariant {
+            key: "que-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Read-only can't be specified for \"display\" items",
+            expression: "type!='display' or readOnly.empty()",
+        },
+        Invariant {
+            key: "ras-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "low and high must be percentages, if present",
+            expression: "(low.empty() or ((low.code = '%') and (low.system = %ucum))) and (high.empty() or ((high.code = '%') and (high.system = %ucum)))",
+        },
+        Invariant {
+            key: "ras-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must be <= 100",
+            expression: "probability is decimal implies (probability as decimal) <= 100",
+        },
+        Invariant {
+            key: "rat-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Numerator and denominator SHALL both be present, or both are absent. If both are absent, there SHALL be some extension present",
+            expression: "(numerator.empty() xor denominator.exists()) and (numerator.exists() or extension.exists())",
+        },
+        Invariant {
+            key: "red-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "ref-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have a contained resource if a local reference is provided",
+            expression: "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+        },
+        Invariant {
+            key: "rng-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If present, low SHALL have a lower value than high",
+            expression: "low.empty() or high.empty() or (low <= high)",
+        },
+        Invariant {
+            key: "rqg-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have resource or action but not both",
+            expression: "resource.exists() != action.exists()",
+        },
+        Invariant {
+            key: "rsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "rvs-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "sdf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "sdf-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Element paths must be unique unless the structure is a constraint",
+            expression: "derivation = 'constraint' or snapshot.element.select(path).isDistinct()",
+        },
+        Invariant {
+            key: "sdf-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "provide either a binding reference or a description (or both)",
+            expression: "binding.empty() or binding.valueSet.exists() or binding.description.exists()",
+        },
+        Invariant {
+            key: "sdf-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a type, its content must match the path name in the first element of a snapshot",
+            expression: "kind != 'logical' implies snapshot.empty() or snapshot.element.first().path = type",
+        },
+        Invariant {
+            key: "sdf-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have an id",
+            expression: "snapshot.element.all(id.exists()) and differential.element.all(id.exists())",
+        },
+        Invariant {
+            key: "sdf-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The first element in a snapshot has no type unless model is a logical model.",
+            expression: "kind!='logical' implies snapshot.element.first().type.empty()",
+        },
+        Invariant {
+            key: "sdf-15a",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the first element in a differential has no \".\" in the path and it's not a logical model, it has no type",
+            expression: "(kind!='logical'  and differential.element.first().path.contains('.').not()) implies differential.element.first().type.empty()",
+        },
+        Invariant {
+            key: "sdf-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have unique ids (snapshot)",
+            expression: "snapshot.element.all(id.exists()) and snapshot.element.id.trace('ids').isDistinct()",
+        },
+        Invariant {
+            key: "sdf-17",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have unique ids (diff)",
+            expression: "differential.element.all(id.exists()) and differential.element.id.trace('ids').isDistinct()",
+        },
+        Invariant {
+            key: "sdf-18",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Context Invariants can only be used for extensions",
+            expression: "contextInvariant.exists() implies type = 'Extension'",
+        },
+        Invariant {
+            key: "sdf-19",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FHIR Specification models only use FHIR defined types",
+            expression: "url.startsWith('http://hl7.org/fhir/StructureDefinition') implies (differential.element.type.code.all(matches('^[a-zA-Z0-9]+$') or matches('^http:\\\\/\\\\/hl7\\\\.org\\\\/fhirpath\\\\/System\\\\.[A-Z][A-Za-z]+$')) and snapshot.element.type.code.all(matches('^[a-zA-Z0-9\\\\.]+$') or matches('^http:\\\\/\\\\/hl7\\\\.org\\\\/fhirpath\\\\/System\\\\.[A-Z][A-Za-z]+$')))",
+        },
+        Invariant {
+            key: "sdf-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least a name or a uri (or both)",
+            expression: "name.exists() or uri.exists()",
+        },
+        Invariant {
+            key: "sdf-20",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "No slicing on the root element",
+            expression: "element.where(path.contains('.').not()).slicing.empty()",
+        },
+        Invariant {
+            key: "sdf-21",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Default values can only be specified on specializations",
+            expression: "differential.element.defaultValue.exists() implies (derivation = 'specialization')",
+        },
+        Invariant {
+            key: "sdf-22",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FHIR Specification models never have default values",
+            expression: "url.startsWith('http://hl7.org/fhir/StructureDefinition') implies (snapshot.element.defaultValue.empty() and differential.element.defaultValue.empty())",
+        },
+        Invariant {
+            key: "sdf-23",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "No slice name on root",
+            expression: "(snapshot | differential).element.all(path.contains('.').not() implies sliceName.empty())",
+        },
+        Invariant {
+            key: "sdf-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Each element definition in a snapshot must have a formal definition and cardinalities",
+            expression: "element.all(definition.exists() and min.exists() and max.exists())",
+        },
+        Invariant {
+            key: "sdf-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the structure is not abstract, then there SHALL be a baseDefinition",
+            expression: "abstract = true or baseDefinition.exists()",
+        },
+        Invariant {
+            key: "sdf-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the structure defines an extension then the structure must have context information",
+            expression: "type != 'Extension' or derivation = 'specialization' or (context.exists())",
+        },
+        Invariant {
+            key: "sdf-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A structure must have either a differential, or a snapshot (or both)",
+            expression: "snapshot.exists() or differential.exists()",
+        },
+        Invariant {
+            key: "sdf-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All snapshot elements must start with the StructureDefinition's specified type for non-logical models, or with the same type name for logical models",
+            expression: "(%resource.kind = 'logical' or element.first().path = %resource.type) and element.tail().all(path.startsWith(%resource.snapshot.element.first().path&'.'))",
+        },
+        Invariant {
+            key: "sdf-8a",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "In any differential, all the elements must start with the StructureDefinition's specified type for non-logical models, or with the same type name for logical models",
+            expression: "(%resource.kind = 'logical' or element.first().path.startsWith(%resource.type)) and (element.tail().empty() or element.tail().all(path.startsWith(%resource.differential.element.first().path.replaceMatches('\\\\..*','')&'.')))",
+        },
+        Invariant {
+            key: "sdf-8b",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All snapshot elements must have a base definition",
+            expression: "element.all(base.exists())",
+        },
+        Invariant {
+            key: "sdf-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "In any snapshot or differential, no label, code or requirements on an element without a \".\" in the path (e.g. the first element)",
+            expression: "children().element.where(path.contains('.').not()).label.empty() and children().element.where(path.contains('.').not()).code.empty() and children().element.where(path.contains('.').not()).requirements.empty()",
+        },
+        Invariant {
+            key: "sev-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a name or a query (NOT both)",
+            expression: "name.empty() or query.empty()",
+        },
+        Invariant {
+            key: "smp-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "smp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have an element if you have a context",
+            expression: "element.exists() implies context.exists()",
+        },
+        Invariant {
+            key: "smp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a contextType if you have a context",
+            expression: "context.exists() implies contextType.exists()",
+        },
+        Invariant {
+            key: "spd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "spd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If an xpath is present, there SHALL be an xpathUsage",
+            expression: "xpath.empty() or xpathUsage.exists()",
+        },
+        Invariant {
+            key: "spd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Search parameters can only have chain names when the search parameter type is 'reference'",
+            expression: "chain.empty() or type = 'reference'",
+        },
+        Invariant {
+            key: "tcp-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "tcp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there is more than one version, a version code must be defined",
+            expression: "version.count() > 1 implies version.all(code.exists())",
+        },
+        Invariant {
+            key: "tcp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of description, software, or implementation element.",
+            expression: "(description.count() + software.count() + implementation.count()) > 0",
+        },
+        Invariant {
+            key: "tcp-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = instance, implementation must be present and software may be present",
+            expression: "(kind != 'instance') or implementation.exists()",
+        },
+        Invariant {
+            key: "tcp-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = capability, implementation must be absent, software must be present",
+            expression: "(kind != 'capability') or (implementation.exists().not() and software.exists())",
+        },
+        Invariant {
+            key: "tcp-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = requirements, implementation and software must be absent",
+            expression: "(kind!='requirements') or (implementation.exists().not() and software.exists().not())",
+        },
+        Invariant {
+            key: "tim-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if there's a duration, there needs to be duration units",
+            expression: "duration.empty() or durationUnit.exists()",
+        },
+        Invariant {
+            key: "tim-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a timeOfDay, there cannot be a when, or vice versa",
+            expression: "timeOfDay.empty() or when.empty()",
+        },
+        Invariant {
+            key: "tim-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if there's a period, there needs to be period units",
+            expression: "period.empty() or periodUnit.exists()",
+        },
+        Invariant {
+            key: "tim-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "duration SHALL be a non-negative value",
+            expression: "duration.exists() implies duration >= 0",
+        },
+        Invariant {
+            key: "tim-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "period SHALL be a non-negative value",
+            expression: "period.exists() implies period >= 0",
+        },
+        Invariant {
+            key: "tim-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a periodMax, there must be a period",
+            expression: "periodMax.empty() or period.exists()",
+        },
+        Invariant {
+            key: "tim-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a durationMax, there must be a duration",
+            expression: "durationMax.empty() or duration.exists()",
+        },
+        Invariant {
+            key: "tim-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a countMax, there must be a count",
+            expression: "countMax.empty() or count.exists()",
+        },
+        Invariant {
+            key: "tim-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's an offset, there must be a when (and not C, CM, CD, CV)",
+            expression: "offset.empty() or (when.exists() and ((when in ('C' | 'CM' | 'CD' | 'CV')).not()))",
+        },
+        Invariant {
+            key: "trd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either timing, or a data requirement, but not both",
+            expression: "data.empty() or timing.empty()",
+        },
+        Invariant {
+            key: "trd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A condition only if there is a data requirement",
+            expression: "condition.exists() implies data.exists()",
+        },
+        Invariant {
+            key: "trd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A named event requires a name, a periodic event requires timing, and a data event requires data",
+            expression: "(type = 'named-event' implies name.exists()) and (type = 'periodic' implies timing.exists()) and (type.startsWith('data-') implies data.exists())",
+        },
+        Invariant {
+            key: "tst-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "tst-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "tst-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action assert SHALL contain either compareToSourceId and compareToSourceExpression, compareToSourceId and compareToSourcePath or neither.",
+            expression: "compareToSourceId.empty() xor (compareToSourceExpression.exists() or compareToSourcePath.exists())",
+        },
+        Invariant {
+            key: "tst-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action assert SHALL contain either compareToSourceId and compareToSourceExpression, compareToSourceId and compareToSourcePath or neither.",
+            expression: "compareToSourceId.empty() xor (compareToSourceExpression.exists() or compareToSourcePath.exists())",
+        },
+        Invariant {
+            key: "tst-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action assert response and responseCode SHALL be empty when direction equals request",
+            expression: "(response.empty() and responseCode.empty() and direction = 'request') or direction.empty() or direction = 'response'",
+        },
+        Invariant {
+            key: "tst-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action assert response and response and responseCode SHALL be empty when direction equals request",
+            expression: "(response.empty() and responseCode.empty() and direction = 'request') or direction.empty() or direction = 'response'",
+        },
+        Invariant {
+            key: "tst-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "tst-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Variable can only contain one of expression, headerField or path.",
+            expression: "expression.empty() or headerField.empty() or path.empty()",
+        },
+        Invariant {
+            key: "tst-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "TestScript metadata capability SHALL contain required or validated or both.",
+            expression: "capability.required.exists() or capability.validated.exists()",
+        },
+        Invariant {
+            key: "tst-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only a single assertion SHALL be present within setup action assert element.",
+            expression: "extension.exists() or (contentType.count() + expression.count() + headerField.count() + minimumId.count() + navigationLinks.count() + path.count() + requestMethod.count() + resource.count() + responseCode.count() + response.count()  + validateProfileId.count() <=1)",
+        },
+        Invariant {
+            key: "tst-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only a single assertion SHALL be present within test action assert element.",
+            expression: "extension.exists() or (contentType.count() + expression.count() + headerField.count() + minimumId.count() + navigationLinks.count() + path.count() + requestMethod.count() + resource.count() + responseCode.count() + response.count() + validateProfileId.count() <=1)",
+        },
+        Invariant {
+            key: "tst-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' |'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "tst-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' | 'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "tst-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Teardown operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' | 'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "txt-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The narrative SHALL contain only the basic html formatting elements and attributes described in chapters 7-11 (except section 4 of chapter 9) and 15 of the HTML 4.0 standard, <a> elements (either name or href), images and internally contained style attributes",
+            expression: "htmlChecks()",
+        },
+        Invariant {
+            key: "txt-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The narrative SHALL have some non-whitespace content",
+            expression: "htmlChecks()",
+        },
+        Invariant {
+            key: "vsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "vsd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A value set include/exclude SHALL have a value set or a system",
+            expression: "valueSet.exists() or system.exists()",
+        },
+        Invariant {
+            key: "vsd-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a system if a code is present",
+            expression: "code.empty() or system.exists()",
+        },
+        Invariant {
+            key: "vsd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A value set with concepts or filters SHALL include a system",
+            expression: "(concept.exists() or filter.exists()) implies system.exists()",
+        },
+        Invariant {
+            key: "vsd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Cannot have both concept and filter",
+            expression: "concept.empty() or filter.empty()",
+        },
+        Invariant {
+            key: "vsd-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have a code or a display",
+            expression: "code.exists() or display.exists()",
+        },
+        Invariant {
+            key: "vsd-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a code if not abstract",
+            expression: "code.exists() or abstract = true",
+        },
+    ],
+    element_invariants: &[
+        ElementInvariants {
+            path: "Account",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Account.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.coverage.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.coverage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.coverage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.coverage.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.guarantor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.onHold",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Account.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.owner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.servicePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Account.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition",
+            invariants: &[0, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dosage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.library",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.observationRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.observationResultRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.product",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.specimenRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.transform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.city",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.district",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Address.line",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.postalCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.state",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Address.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.actuality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.contributor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.detected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.recordedDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.recorder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.referenceDocument",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.resultingCondition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.seriousness",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.study",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.subjectMedicalHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.assessment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.productRelatedness",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Age",
+            invariants: &[1, 81, 143],
+        },
+        ElementInvariants {
+            path: "Age.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Age.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Age.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Age.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Age.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Age.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance",
+            invariants: &[2, 3, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.asserter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.clinicalStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.criticality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.lastOccurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.onset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.exposureRoute",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.manifestation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.onset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.recordedDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.recorder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.verificationStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Annotation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Annotation.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Annotation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Annotation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Annotation.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment",
+            invariants: &[5, 6, 7, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Appointment.appointmentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.cancelationReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Appointment.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.minutesDuration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Appointment.participant",
+            invariants: &[4, 81],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.required",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.patientInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.requestedPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.serviceCategory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.serviceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.slot",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Appointment.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse",
+            invariants: &[8, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.appointment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.participantStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.participantType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment",
+            invariants: &[9, 81],
+        },
+        ElementInvariants {
+            path: "Attachment.contentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.creation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Attachment.hash",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.size",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Attachment.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "AuditEvent.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.altId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.media",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.policy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.purposeOfUse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.requestor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.who",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity",
+            invariants: &[81, 191],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.lifecycle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.query",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.securityLabel",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.what",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.outcomeDesc",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.purposeOfEvent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.recorded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.observer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.subtype",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "AuditEvent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Basic.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Basic.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Basic.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Basic.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.contentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Binary.securityContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.collected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.collector",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.additive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.productCategory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.productCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.scale",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.temperature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "BodyStructure.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BodyStructure.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.image",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.locationQualifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "BodyStructure.morphology",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "BodyStructure.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle",
+            invariants: &[10, 11, 12, 13, 14, 15, 16, 18, 20],
+        },
+        ElementInvariants {
+            path: "Bundle.entry",
+            invariants: &[17, 19, 81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.fullUrl",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifMatch",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifModifiedSince",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifNoneExist",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifNoneMatch",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.etag",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.lastModified",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.score",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.link.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.link.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Bundle.link.relation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.link.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.signature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.timestamp",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.total",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Bundle.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement",
+            invariants: &[35, 36, 38, 39, 40, 41, 42, 43, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.fhirVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.format",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.custodian",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementationGuide",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.imports",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.instantiates",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.protocol",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.reliableCache",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.patchFormat",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest",
+            invariants: &[44, 81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.compartment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource",
+            invariants: &[37, 81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalCreate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalDelete",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalRead",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalUpdate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.readHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.referencePolicy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchInclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchRevInclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.supportedProfile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.updateCreate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.versioning",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.searchParam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.cors",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.service",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.releaseDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity",
+            invariants: &[46, 81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.dailyAmount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.goal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.product",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.scheduled",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.outcomeCodeableConcept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.outcomeReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.progress",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.addresses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.careTeam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.contributor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.goal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CarePlan.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CarePlan.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CareTeam.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CareTeam.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CareTeam.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant",
+            invariants: &[50, 81],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.member",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.onBehalfOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CareTeam.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalCharacteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalClassification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.lastUpdated",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.orderable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.referencedItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.relationtype",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.validTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.validityPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ChargeItem.account",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.bodysite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.costCenter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.definitionCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.definitionUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.enteredDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.enterer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItem.factorOverride",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItem.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.overrideReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.priceOverride",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.product",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.requestingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.service",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItem.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition",
+            invariants: &[22, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.derivedFromUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.applicability",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Claim.accident",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.accident.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.accident.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.accident.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.accident.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.accident.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.billablePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.qualification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.onAdmission",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.packageCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.enterer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.facility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.fundsReserve",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.businessArrangement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.claimResponse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.focal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.preAuthRef",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.careTeamSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.diagnosisSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.informationSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.item.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.procedureSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.subSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.item.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.originalPrescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.payee",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.payee.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.payee.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.payee.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.payee.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.prescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.referral",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.related",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.related.claim",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.related.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.related.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.related.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.related.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.total",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Claim.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.itemSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.subSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.subdetailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.communicationRequest",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.disposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.detailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.itemSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.subDetailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.form",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.formCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.fundsReserve",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.businessArrangement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.claimResponse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.focal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.detailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.subDetailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.itemSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payeeType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.adjustment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.adjustmentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.preAuthPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.preAuthRef",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.requestor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.assessor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.effective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.basis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.itemCodeableConcept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.itemReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.previous",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.problem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.prognosisCodeableConcept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.prognosisReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.protocol",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.summary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem",
+            invariants: &[48, 49, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CodeSystem.caseSensitive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.compositional",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.concept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.count",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.operator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.hierarchyMeaning",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.supplements",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.valueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeSystem.versionNeeded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeableConcept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.coding",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coding.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding.userSelected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coding.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Communication.about",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Communication.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.inResponseTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.medium",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Communication.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.payload",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.payload.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.payload.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Communication.payload.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Communication.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.received",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.sender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.sent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Communication.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.about",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.groupIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.medium",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.sender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition",
+            invariants: &[45, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.param",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.search",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Composition.attester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.attester.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.attester.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.attester.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.attester.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.attester.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.confidentiality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.custodian",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.event.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.event.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.event.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.event.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.event.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section",
+            invariants: &[27, 28, 81],
+        },
+        ElementInvariants {
+            path: "Composition.section.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.emptyReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.entry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.section.focus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Composition.section.orderedBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.section",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.section.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Composition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap",
+            invariants: &[23, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ConceptMap.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target",
+            invariants: &[24, 81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.equivalence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.product",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.sourceVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.targetVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped",
+            invariants: &[25, 26, 81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ConceptMap.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ConceptMap.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition",
+            invariants: &[32, 33, 34, 52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Condition.abatement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.asserter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.clinicalStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.evidence",
+            invariants: &[31, 81],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.onset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.recordedDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.recorder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.stage",
+            invariants: &[30, 81],
+        },
+        ElementInvariants {
+            path: "Condition.stage.assessment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.stage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.stage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Condition.stage.summary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.stage.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Condition.verificationStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent",
+            invariants: &[52, 53, 54, 55, 56, 136, 137, 138, 139, 140],
+        },
+        ElementInvariants {
+            path: "Consent.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.dateTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.policy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.policy.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.policy.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.policy.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.policy.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.policyRule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.meaning",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.dataPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.provision.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.provision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.securityLabel",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.provision.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.scope",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.verification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.verification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.verification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verificationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verified",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verifiedWith",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ContactDetail.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactDetail.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactPoint",
+            invariants: &[47, 81],
+        },
+        ElementInvariants {
+            path: "ContactPoint.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ContactPoint.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactPoint.rank",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactPoint.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactPoint.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ContactPoint.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Contract.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.applies",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publicationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publicationStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.contentDerivative",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.domain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.expirationType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.friendly",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.legal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.legal.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.legal.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.legal.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.legalState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.legallyBinding",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.relevantHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.rule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.rule.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.rule.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.rule.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.scope",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.signer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.signer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.signer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.signer.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.signer.signature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.signer.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.contextLinkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerLinkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerRole",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonLinkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.requesterLinkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.securityLabelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.applies",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.answer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.periodType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.scope",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.securityLabelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.subtype",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.typeReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.usePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.effectiveTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.entity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.payment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.paymentDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.points",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.securityLabelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.decision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.decisionMode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.securityLabelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.control",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.term.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contract.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contributor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contributor.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contributor.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Contributor.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Contributor.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Count",
+            invariants: &[29, 81, 143],
+        },
+        ElementInvariants {
+            path: "Count.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Count.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Count.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Count.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Count.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Count.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Coverage.beneficiary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.class.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.class.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.class.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.class.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.class.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.contract",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.dependent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Coverage.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.order",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.payor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.policyHolder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.subrogation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.subscriber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.subscriberId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Coverage.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.enterer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.facility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.businessArrangement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.focal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.facility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.supportingInfoSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.appliesToAll",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.information",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.disposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.form",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.benefitPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.inforce",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item",
+            invariants: &[21, 81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationRequired",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationSupporting",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationUrl",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.allowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.used",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.excluded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.term",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.preAuthRef",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.requestor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter",
+            invariants: &[57, 81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.searchParam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.valueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter",
+            invariants: &[58, 81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.searchParam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DataRequirement.limit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.mustSupport",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.direction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DataRequirement.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.identified",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.implicated",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Device.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.deviceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.distinctIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.expirationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.lotNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.manufactureDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.modelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.owner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.partNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.property.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.property.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.property.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.property.valueCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.property.valueQuantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.safety",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.serialNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.specialization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.specialization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.specialization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.specialization.systemType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.specialization.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.carrierAIDC",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.carrierHRF",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.deviceIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.entryType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.issuer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.version.component",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.version.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.version.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Device.version.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Device.version.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.languageCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.allergenicIndicator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.alternate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.modelNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.onlineInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.owner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.parentDevice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.physicalCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.valueCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.valueQuantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.safety",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.shelfLifeStorage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.systemType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.deviceIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.issuer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.state",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.color",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.measurementPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.operationalStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.groupIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.performerType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.priorRequest",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.relevantHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.derivedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.recordedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.conclusion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.conclusionCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.effective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.imagingStudy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.presentedForm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.result",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.resultsInterpreter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.specimen",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Distance",
+            invariants: &[51, 81, 143],
+        },
+        ElementInvariants {
+            path: "Distance.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Distance.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Distance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Distance.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Distance.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Distance.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.masterIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.ref",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "DocumentReference.authenticator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.attachment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.format",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.facilityType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.practiceSetting",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.related",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.sourcePatientInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.custodian",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.docStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.masterIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.securityLabel",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "DocumentReference.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.additionalInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.asNeeded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.dose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.rate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerAdministration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerLifetime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Dosage.patientInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.route",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Dosage.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Duration",
+            invariants: &[59, 81, 143],
+        },
+        ElementInvariants {
+            path: "Duration.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Duration.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Duration.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Duration.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Duration.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Duration.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis",
+            invariants: &[52, 53, 54, 55, 56, 60],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent.rating",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.certaintySubcomponent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.certainty.rating",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.from",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.level",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.to",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.precisionEstimate.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.unitOfMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectEstimate.variantState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.exposure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.exposureAlternative",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.exposureState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.riskEvidenceSynthesis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.resultsByExposure.variantState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize.numberOfParticipants",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.sampleSize.numberOfStudies",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.studyType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.synthesisType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EffectEvidenceSynthesis.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition",
+            invariants: &[62, 64, 65, 66, 67, 69, 70, 71, 72, 74, 77, 78, 79, 80, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding",
+            invariants: &[63, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.valueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint",
+            invariants: &[73, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.human",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.key",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.requirements",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.xpath",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.contentReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.defaultValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.label",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.fixed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isModifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isModifierReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isSummary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.label",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.identity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.map",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.max",
+            invariants: &[75, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.maxLength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.maxValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.meaningWhenMissing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.minValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mustSupport",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.orderMeaning",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.pattern",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.representation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.requirements",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.short",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.sliceIsConstraining",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.sliceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing",
+            invariants: &[61, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.ordered",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.rules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type",
+            invariants: &[68, 76, 81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.aggregation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.targetProfile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.versioning",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Encounter.account",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.appointment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.rank",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.episodeOfCare",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.admitSource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.dietPreference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.dischargeDisposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.origin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.preAdmissionIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.reAdmission",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.specialArrangement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.specialCourtesy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.length",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.location.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.location.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.location.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.location.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.location.physicalType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.location.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.individual",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.serviceProvider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.serviceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Encounter.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Endpoint.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.connectionType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Endpoint.header",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Endpoint.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.payloadMimeType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.payloadType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Endpoint.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.candidate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.disposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.requestProvider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.account",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.careManager",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.rank",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.referralRequest",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.team",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition",
+            invariants: &[52, 53, 54, 55, 56, 83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EventDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EventDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.trigger",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EventDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence",
+            invariants: &[52, 53, 54, 55, 56, 84],
+        },
+        ElementInvariants {
+            path: "Evidence.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.exposureBackground",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.exposureVariant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Evidence.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Evidence.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.shortTitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Evidence.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable",
+            invariants: &[52, 53, 54, 55, 56, 85],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.exclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.groupMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.participantEffective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.usageContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.shortTitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario",
+            invariants: &[52, 53, 54, 55, 56, 82],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.actorId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.resourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.versionId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.resourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.resourceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.versionId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.postConditions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.preConditions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.step",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.initiator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.initiatorActive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.receiver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.receiverActive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.pause",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.process",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.workflow",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.itemSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.subDetailSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.subSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.excluded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.allowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.used",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.term",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.billablePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.qualification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.claim",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.claimResponse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.diagnosis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.onAdmission",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.packageCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.disposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.enterer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.facility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.form",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.formCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.fundsReserve",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.fundsReserveRequested",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.focal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.preAuthRef",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.careTeamSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.adjudication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.diagnosisSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.informationSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.net",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.noteNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.procedureSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.productOrService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.programCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.revenue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.serviced",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.subSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.unitPrice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.originalPrescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.party",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.adjustment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.adjustmentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.preAuthRef",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.preAuthRefPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.precedence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.prescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.udi",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.referral",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.claim",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.subType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Expression",
+            invariants: &[81, 86],
+        },
+        ElementInvariants {
+            path: "Expression.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Expression.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Expression.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Expression.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Expression.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Expression.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Extension.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Extension.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory",
+            invariants: &[52, 53, 54, 55, 56, 88, 89],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.age",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.born",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.contributedToDeath",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.onset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.dataAbsentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.deceased",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.estimatedAge",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.sex",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Flag.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Flag.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Flag.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Flag.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Goal.achievementStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.addresses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.expressedBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Goal.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.lifecycleStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Goal.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.outcomeCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.outcomeReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.statusDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.target",
+            invariants: &[81, 91],
+        },
+        ElementInvariants {
+            path: "Goal.target.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.target.due",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Goal.target.measure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Goal.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Goal.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition",
+            invariants: &[52, 53, 54, 55, 56, 90],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.sliceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.rule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.params",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group",
+            invariants: &[52, 53, 54, 55, 56, 92],
+        },
+        ElementInvariants {
+            path: "Group.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.actual",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.characteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.exclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.managingEntity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.member",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.member.entity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.member.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.member.inactive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.member.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.member.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Group.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Group.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.dataRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.evaluationMessage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.module",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.occurrenceDateTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.outputParameters",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.requestIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.result",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "HealthcareService.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.appointmentRequired",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availabilityExceptions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.allDay",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.availableEndTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.availableStartTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.daysOfWeek",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.characteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.communication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.coverageArea",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.extraDetails",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.during",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HealthcareService.photo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.program",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.providedBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.referralMethod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.serviceProvisionCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HealthcareService.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "HumanName.family",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.given",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.prefix",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.suffix",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "HumanName.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.assigner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Identifier.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Identifier.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.interpreter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.modality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.numberOfInstances",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.numberOfSeries",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.procedureCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.procedureReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.referrer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.sopClass",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.uid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.laterality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.modality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.number",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.numberOfInstances",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.specimen",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.started",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.uid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.started",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Immunization.doseQuantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.education",
+            invariants: &[81, 96],
+        },
+        ElementInvariants {
+            path: "Immunization.education.documentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.education.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.education.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.education.presentationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.education.publicationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.education.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.expirationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.fundingSource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.isSubpotent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.lotNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.primarySource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.programEligibility",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.doseNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.series",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.seriesDoses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.targetDisease",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.reported",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.recorded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.reportOrigin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.route",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.subpotentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Immunization.vaccineCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseStatusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.immunizationEvent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.series",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.seriesDoses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.targetDisease",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation",
+            invariants: &[81, 97],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.contraindicatedVaccineCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.doseNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.forecastReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.forecastStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.series",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.seriesDoses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.supportingImmunization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.supportingPatientInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.targetDisease",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.vaccineCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide",
+            invariants: &[52, 53, 54, 55, 56, 93, 95],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition",
+            invariants: &[81, 94],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.generation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.page",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.example",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.fhirVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.groupingId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.scope",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.packageId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.fhirVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.license",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.image",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.other",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.anchor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.rendering",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.example",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.relativePath",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.packageId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan",
+            invariants: &[52, 53, 54, 55, 56, 102],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.administeredBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.requirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverageArea",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.ownedBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.coverageArea",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.cost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.groupSize",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.applicability",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.qualifiers",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Invoice.account",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.cancelledReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.issuer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.chargeItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.paymentTerms",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.totalGross",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.totalNet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.totalPriceComponent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Invoice.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library",
+            invariants: &[52, 53, 54, 55, 56, 103],
+        },
+        ElementInvariants {
+            path: "Library.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.dataRequirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Library.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Library.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Library.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage",
+            invariants: &[52, 53, 54, 55, 56, 104],
+        },
+        ElementInvariants {
+            path: "Linkage.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Linkage.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Linkage.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Linkage.item.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.item.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Linkage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Linkage.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List",
+            invariants: &[52, 53, 54, 55, 56, 105, 106, 107],
+        },
+        ElementInvariants {
+            path: "List.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.emptyReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry.deleted",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "List.entry.flag",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.entry.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "List.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "List.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "List.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.orderedBy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "List.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Location.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.availabilityExceptions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.allDay",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.closingTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.daysOfWeek",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.openingTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.operationalStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.physicalType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.position",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.position.altitude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.position.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.position.latitude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.position.longitude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.position.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Location.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Location.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.dateRange",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.restoreDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure",
+            invariants: &[52, 53, 54, 55, 56, 111, 112],
+        },
+        ElementInvariants {
+            path: "Measure.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.clinicalRecommendationStatement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.compositeScoring",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.disclaimer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.criteria",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.criteria",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.criteria",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.guidance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.improvementNotation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.library",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.rateAggregation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.rationale",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.riskAdjustment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.scoring",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.criteria",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Measure.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport",
+            invariants: &[52, 53, 54, 55, 56, 113, 114],
+        },
+        ElementInvariants {
+            path: "MeasureReport.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.evaluatedResource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.measureScore",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.count",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.subjectResults",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.measureScore",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.count",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.subjectResults",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.improvementNotation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.measure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MeasureReport.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.reporter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MeasureReport.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Media.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.content",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.deviceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Media.frames",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.height",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.modality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Media.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.operator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.view",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Media.width",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Medication.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.batch",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.batch.expirationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.batch.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.batch.lotNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.batch.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.form",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.isActive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Medication.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Medication.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage",
+            invariants: &[81, 108],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.dose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.rate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.route",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.effective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.eventHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.instantiates",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense",
+            invariants: &[52, 53, 54, 55, 56, 110],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.authorizingPrescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.daysSupply",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.detectedIssue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.dosageInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.eventHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.receiver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.responsibleParty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.wasSubstituted",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.whenHandedOver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.whenPrepared",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.dosage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.indication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.characteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.associatedMedication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.contraindication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.cost",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.doseForm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.isActive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.intendedRoute",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.areaUnderCurve",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.halfLifePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.lethalDose50",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.preparationInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.productType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.regulatoryAuthority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.allowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.synonym",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.courseOfTherapyType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.detectedIssue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.dispenseInterval",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.expectedSupplyDuration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.validityPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dosageInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.eventHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.groupIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.performerType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.priorPrescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.recorder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reported",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.allowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.dateAsserted",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.derivedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.dosage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.effective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.informationSource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.additionalMonitoringIndicator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.attachedDocument",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.clinicalTrial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.combinedPharmaceuticalDoseForm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.crossReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.domain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.legalStatusOfSupply",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.authorisationReferenceNumber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.confidentialityIndicator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.effectiveDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.operationType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.manufacturingBusinessOperation.regulator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.marketingStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.masterFile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.countryLanguage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.namePart",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.namePart.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.namePart.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.namePart.part",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.namePart.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.name.productName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.packagedMedicinalProduct",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.paediatricUseIndicator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.pharmaceuticalProduct",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.productClassification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.indication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.intendedUse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.species",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialDesignation.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.specialMeasures",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProduct.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.dataExclusivityPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.dateOfFirstAuthorization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.holder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.internationalBirthDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.legalStatusOfSupply",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.jurisdictionalAuthorization.validityPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.legalBasis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.application",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.procedure.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.regulator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.restoreDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.statusDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductAuthorization.validityPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.comorbidity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.disease",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.diseaseStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.otherTherapy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.otherTherapy.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.otherTherapy.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.otherTherapy.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.otherTherapy.therapyRelationshipType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductContraindication.therapeuticIndication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.comorbidity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.diseaseStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.diseaseSymptomProcedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.intendedEffect",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.otherTherapy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.otherTherapy.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.otherTherapy.medication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.otherTherapy.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.otherTherapy.therapyRelationshipType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIndication.undesirableEffect",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.allergenicIndicator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.confidentiality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.concentration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.concentrationLowLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.measurementPoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.presentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.presentationLowLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.country",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.measurementPoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.strengthLowLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.substance.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.substance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.substance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.substance.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductIngredient.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.effect",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.incidence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.interactant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.interactant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.interactant.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.interactant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.management",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductInteraction.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.ingredient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.manufacturedDoseForm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.otherCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.physicalCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductManufactured.unitOfPresentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.batchIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.batchIdentifier.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.batchIdentifier.immediatePackaging",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.batchIdentifier.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.batchIdentifier.outerPackaging",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.legalStatusOfSupply",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.marketingAuthorization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.marketingStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.alternateMaterial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.manufacturedItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.manufacturer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.material",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.otherCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.packageItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.physicalCharacteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.shelfLifeStorage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.packageItem.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPackaged.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.administrableDoseForm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.characteristics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.characteristics.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.characteristics.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.characteristics.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.characteristics.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.ingredient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.firstDose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.maxDosePerDay",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.maxDosePerTreatmentPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.maxSingleDose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.maxTreatmentPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod.supportingInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod.tissue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductPharmaceutical.unitOfPresentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.frequencyOfOccurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.symptomConditionEffect",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MedicinalProductUndesirableEffect.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition",
+            invariants: &[52, 53, 54, 55, 56, 115],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.message",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.situation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.base",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus",
+            invariants: &[81, 109],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.graph",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.responseRequired",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "MessageHeader.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.receiver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.enterer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.focus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.details",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.sender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.software",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MessageHeader.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Meta.lastUpdated",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.security",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.tag",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Meta.versionId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence",
+            invariants: &[52, 53, 54, 55, 56, 116],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.coordinateSystem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.observedSeq",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.pointer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.fScore",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.gtFP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.precision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.queryFP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.queryTP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.recall",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.fMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numFN",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numFP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numTP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.precision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.score",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.sensitivity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.score",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.standardSequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.truthFN",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.truthTP",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.readCoverage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq",
+            invariants: &[81, 117, 118],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.chromosome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.genomeBuild",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.orientation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqPointer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqString",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.strand",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.windowEnd",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.windowStart",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.datasetId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.readsetId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.variantsetId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.specimen",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.exact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.length",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.variantType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.cigar",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.observedAllele",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.referenceAllele",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.variantPointer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Money",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Money.currency",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Money.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Money.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem",
+            invariants: &[52, 53, 54, 55, 56, 120, 121, 122],
+        },
+        ElementInvariants {
+            path: "NamingSystem.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NamingSystem.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NamingSystem.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.preferred",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NamingSystem.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Narrative",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Narrative.div",
+            invariants: &[81, 230, 231],
+        },
+        ElementInvariants {
+            path: "Narrative.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Narrative.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder",
+            invariants: &[52, 53, 54, 55, 56, 119],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.allergyIntolerance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.dateTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.additiveProductName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.additiveType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.rate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administrationInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.baseFormulaProductName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.baseFormulaType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.caloricDensity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.maxVolumeToDeliver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.routeofAdministration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.excludeFoodModifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.foodPreferenceModifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiates",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.fluidConsistencyType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.instruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.foodType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.orderer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.instruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.productName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation",
+            invariants: &[52, 53, 54, 55, 56, 124, 125],
+        },
+        ElementInvariants {
+            path: "Observation.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component.dataAbsentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.component.interpretation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.component.referenceRange",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.component.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.dataAbsentReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.derivedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.device",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.effective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.focus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.hasMember",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.interpretation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange",
+            invariants: &[81, 123],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.age",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.appliesTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.high",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.low",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.specimen",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Observation.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.abnormalCodedValueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.criticalCodedValueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.multipleResultsAllowed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.normalCodedValueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.permittedDataType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.preferredReportName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.age",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.appliesTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.gestationalAge",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.range",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.conversionFactor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.customaryUnit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.decimalPrecision",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.validCodedValueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition",
+            invariants: &[52, 53, 54, 55, 56, 126],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.affectsState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.base",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.inputProfile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.outputProfile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.parameterName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter",
+            invariants: &[81, 127, 128, 129],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.strength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.valueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.part",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.sourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.searchType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.targetProfile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.details",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.diagnostics",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.severity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization",
+            invariants: &[52, 53, 54, 55, 56, 130],
+        },
+        ElementInvariants {
+            path: "Organization.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.address",
+            invariants: &[81, 131],
+        },
+        ElementInvariants {
+            path: "Organization.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.contact.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.contact.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Organization.contact.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Organization.contact.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.contact.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.contact.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Organization.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Organization.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.telecom",
+            invariants: &[81, 132],
+        },
+        ElementInvariants {
+            path: "Organization.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Organization.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.healthcareService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.network",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.participatingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter",
+            invariants: &[81, 98],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.part",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Patient.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.birthDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.communication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.communication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.communication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.communication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.communication.preferred",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact",
+            invariants: &[81, 133],
+        },
+        ElementInvariants {
+            path: "Patient.contact.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.contact.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.contact.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.contact.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.deceased",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.generalPractitioner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.link.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.link.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.link.other",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.link.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.maritalStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Patient.multipleBirth",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.photo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Patient.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.payee",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.payment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.paymentDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.paymentStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.provider",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.payee",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.predecessor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.responsible",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.submitter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.disposition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.formCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentAmount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentIssuer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.requestor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Period",
+            invariants: &[81, 135],
+        },
+        ElementInvariants {
+            path: "Period.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Period.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Period.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Person.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.birthDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Person.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.link.assurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.link.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Person.link.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Person.link.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.managingOrganization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Person.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.photo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Person.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition",
+            invariants: &[52, 53, 54, 55, 56, 134],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.cardinalityBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.goalId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.groupingBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.input",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.output",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.precheckBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.prefix",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.actionId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.offset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.requiredBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.selectionBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.textEquivalent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.transform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.trigger",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.addresses",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.due",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.measure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.library",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Population.age",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Population.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Population.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Population.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Population.physiologicalCondition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Population.race",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Practitioner.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.birthDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.communication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Practitioner.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Practitioner.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.photo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.issuer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Practitioner.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availabilityExceptions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.allDay",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.availableEndTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.availableStartTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.daysOfWeek",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.healthcareService",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.during",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.practitioner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Procedure.asserter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.complication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.complicationDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.manipulated",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.followUp",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.performed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.function",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.onBehalfOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.recorder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.report",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.usedCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Procedure.usedReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.color",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.depth",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.externalDiameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.height",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.image",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.imprint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.nominalVolume",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.scoring",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.shape",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.weight",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.width",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.specialPrecautionsForStorage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Provenance.activity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.agent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.onBehalfOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.who",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.entity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.agent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.what",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Provenance.occurred",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.policy",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.recorded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.signature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Provenance.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Quantity",
+            invariants: &[81, 143],
+        },
+        ElementInvariants {
+            path: "Quantity.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Quantity.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Quantity.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Quantity.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Quantity.unit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Quantity.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire",
+            invariants: &[52, 53, 54, 55, 56, 144, 150],
+        },
+        ElementInvariants {
+            path: "Questionnaire.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.derivedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item",
+            invariants: &[81, 145, 146, 147, 148, 149, 151, 152, 153, 154, 156, 157],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.initialSelected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerValueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen",
+            invariants: &[81, 155],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.answer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.operator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.question",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.maxLength",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.prefix",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.readOnly",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.repeats",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.required",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Questionnaire.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.subjectType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Questionnaire.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.authored",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item",
+            invariants: &[81, 142],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.linkId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.questionnaire",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Range",
+            invariants: &[81, 163],
+        },
+        ElementInvariants {
+            path: "Range.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Range.high",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Range.low",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Ratio",
+            invariants: &[81, 160],
+        },
+        ElementInvariants {
+            path: "Ratio.denominator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Ratio.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Ratio.numerator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Reference",
+            invariants: &[81, 162],
+        },
+        ElementInvariants {
+            path: "Reference.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Reference.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Reference.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Reference.reference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Reference.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.citation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.document",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.label",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.address",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.birthDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.preferred",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.gender",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.photo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.telecom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action",
+            invariants: &[81, 164],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.cardinalityBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.groupingBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.precheckBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.prefix",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.actionId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.offset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.requiredBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.selectionBehavior",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.textEquivalent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.groupIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RequestGroup.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RequestGroup.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition",
+            invariants: &[52, 53, 54, 55, 56, 165],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.exposure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.exposureAlternative",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.library",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.shortTitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition",
+            invariants: &[52, 53, 54, 55, 56, 161],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.exclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveGroupMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveTimeFromStart",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveGroupMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveTimeFromStart",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.unitOfMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.usageContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.library",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.shortTitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.subtitle",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.usage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.variableType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.enrollment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.focus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.keyword",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.phase",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.primaryPurposeType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.principalInvestigator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.protocol",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.reasonStopped",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.site",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.sponsor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.actualArm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.assignedArm",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.consent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.individual",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.study",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.basis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.mitigation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction",
+            invariants: &[81, 159],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.probability",
+            invariants: &[81, 158],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.qualitativeRisk",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.rationale",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.relativeRisk",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.when",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis",
+            invariants: &[52, 53, 54, 55, 56, 166],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.approvalDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent.rating",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.certaintySubcomponent.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.certainty.rating",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.editor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.effectivePeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.endorser",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.exposure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.lastReviewDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.outcome",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.population",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.relatedArtifact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.reviewer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.denominatorCount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.numeratorCount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.from",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.level",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.to",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.precisionEstimate.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.unitOfMeasure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.riskEstimate.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize.numberOfParticipants",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.sampleSize.numberOfStudies",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.studyType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.synthesisType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.topic",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "RiskEvidenceSynthesis.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.dimensions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SampledData.factor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.lowerLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.origin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SampledData.upperLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Schedule.active",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.actor",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Schedule.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Schedule.planningHorizon",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.serviceCategory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.serviceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Schedule.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter",
+            invariants: &[52, 53, 54, 55, 56, 195, 196, 197],
+        },
+        ElementInvariants {
+            path: "SearchParameter.base",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.chain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.comparator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.definition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SearchParameter.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.derivedFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SearchParameter.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.modifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SearchParameter.multipleAnd",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.multipleOr",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.xpath",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SearchParameter.xpathUsage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest",
+            invariants: &[52, 53, 54, 55, 56, 141],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.asNeeded",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.doNotPerform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.locationCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.locationReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.orderDetail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.patientInstruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.performer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.performerType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.relevantHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.replaces",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.requisition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.specimen",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.supportingInfo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Signature.onBehalfOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.sigFormat",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.targetFormat",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.when",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Signature.who",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Slot.appointmentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Slot.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Slot.overbooked",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.schedule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.serviceCategory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.serviceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.specialty",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.start",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Slot.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Specimen.accessionIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.bodySite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.collected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.collector",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.fastingStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.additive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.capacity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.container.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.container.specimenQuantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.container.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.parent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.processing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.additive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.procedure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.receivedTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.request",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.subject",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Specimen.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.collection",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.patientPreparation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.timeAspect",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeCollected",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.additive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.cap",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.capacity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.material",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.minimumVolume",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.preparation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.instruction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.maxDuration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.temperatureQualifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.temperatureRange",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.isDerived",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.preference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.rejectionCriterion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.requirement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.retentionTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition",
+            invariants: &[
+                52, 53, 54, 55, 56, 167, 168, 170, 171, 172, 173, 174, 175, 176, 177,
+                180, 181, 182, 184, 185, 186, 190,
+            ],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.abstract",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.baseDefinition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.contextInvariant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.derivation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential",
+            invariants: &[81, 179, 188],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.element",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.fhirVersion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.keyword",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping",
+            invariants: &[81, 178],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.identity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot",
+            invariants: &[81, 183, 187, 189],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.element",
+            invariants: &[81, 169],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap",
+            invariants: &[52, 53, 54, 55, 56, 192],
+        },
+        ElementInvariants {
+            path: "StructureMap.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.extends",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.variable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.rule",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.check",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.defaultValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.element",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.listMode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.logMessage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.max",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.min",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.variable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target",
+            invariants: &[81, 193, 194],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.context",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.contextType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.element",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.listMode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.listRuleId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.transform",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.variable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.typeMode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.import",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.alias",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.mode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "StructureMap.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Subscription.channel",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.endpoint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.header",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.payload",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.criteria",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.end",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.error",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Subscription.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Subscription.reason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Subscription.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "Substance.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.instance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.instance.expiry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.instance.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.instance.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.instance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.instance.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Substance.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Substance.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.amountText",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.amountType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.referenceRange",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.referenceRange.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.referenceRange.highLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceAmount.referenceRange.lowLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.areaOfHybridisation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.numberOfSubunits",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.oligoNucleotideType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.sequenceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.fivePrime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.length",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.connectivity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.linkage.residueSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sequenceAttachment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.subunit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.sugar.residueSite",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.subunit.threePrime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceNucleicAcid.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.copolymerConnectivity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.geometry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.modification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.ratioType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.isDefining",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.material",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.monomerSet.startingMaterial.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.averageMolecularFormula",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.numberOfUnits",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation.degree",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.orientationOfPolymerisation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.repeatUnit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation.attachment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation.representation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnit.structuralRepresentation.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.repeat.repeatUnitAmountType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstancePolymer.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.disulfideLinkage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.numberOfSubunits",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.sequenceType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.cTerminalModification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.cTerminalModificationId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.length",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.nTerminalModification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.nTerminalModificationId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.sequence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.sequenceAttachment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.subunit.subunit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceProtein.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.classification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.domain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.classification.subtype",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene.gene",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene.geneSequenceOrigin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.gene.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement.element",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.geneElement.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.amountType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.interaction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.organism",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.organismType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.target.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceReferenceInformation.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.countryOfOrigin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.developmentStage",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.fractionDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.fractionDescription.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.fractionDescription.fraction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.fractionDescription.materialType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.fractionDescription.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.geographicalLocation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.author",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.author.authorDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.author.authorType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.author.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.author.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.family",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.genus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.hybridType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.maternalOrganismId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.maternalOrganismName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.paternalOrganismId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.hybrid.paternalOrganismName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.intraspecificDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.intraspecificType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.class",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.kingdom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.order",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.organismGeneral.phylum",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organism.species",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organismId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.organismName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.parentSubstanceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.parentSubstanceName",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.partDescription",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.partDescription.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.partDescription.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.partDescription.part",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.partDescription.partLocation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.sourceMaterialClass",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.sourceMaterialState",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.sourceMaterialType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSourceMaterial.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.code.statusDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.comment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.domain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.molecularFormula",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.opticalActivity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.role",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.moiety.stereochemistry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.molecularWeight",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.domain",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official.authority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.official.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.preferred",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.synonym",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.translation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.name.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.nucleicAcid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.polymer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.definingSubstance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.property.parameters",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.protein",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.referenceInformation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.amountRatioLowLimit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.amountType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.isDefining",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.relationship",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.relationship.substance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.sourceMaterial",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.halfLife",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.molecularWeight.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.isotope.substitution",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.molecularFormula",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.molecularFormulaByMoiety",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.molecularWeight",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.opticalActivity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation.attachment",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation.representation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.representation.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.source",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.structure.stereochemistry",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SubstanceSpecification.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.receiver",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.supplier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.category",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.deliverFrom",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.deliverTo",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.item",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.occurrence",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.quantity",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.supplier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task",
+            invariants: &[52, 53, 54, 55, 56, 99],
+        },
+        ElementInvariants {
+            path: "Task.authoredOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.basedOn",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.businessStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.executionPeriod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.focus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.for",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.groupIdentifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.input",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.input.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.input.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.input.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.input.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.instantiatesCanonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.instantiatesUri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.insurance",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.intent",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.lastModified",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.location",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.output",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.output.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.output.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.output.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.output.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.owner",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.partOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.performerType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.priority",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.reasonCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.reasonReference",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.relevantHistory",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.requester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.restriction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.restriction.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.restriction.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Task.restriction.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.restriction.recipient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.restriction.repetitions",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.statusReason",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Task.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities",
+            invariants: &[52, 53, 54, 55, 56, 198, 200, 201, 202, 203],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.translation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSearch",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem",
+            invariants: &[81, 199],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.subsumption",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.compositional",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.op",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.isDefault",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.hierarchical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.incomplete",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.paging",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.documentation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.textFilter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.kind",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.lockedDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.needsMap",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.translations",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "TestReport.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.issued",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.participant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.result",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.score",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action",
+            invariants: &[81, 100],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.message",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.result",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.detail",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.message",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.result",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.test",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action",
+            invariants: &[81, 101],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.assert",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.operation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.test.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.test.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.test.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestReport.test.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.testScript",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.tester",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestReport.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript",
+            invariants: &[52, 53, 54, 55, 56, 216],
+        },
+        ElementInvariants {
+            path: "TestScript.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.index",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.autocreate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.autodelete",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata",
+            invariants: &[81, 224],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.capabilities",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.origin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.required",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.validated",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.origin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.index",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.profile",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action",
+            invariants: &[81, 217],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert",
+            invariants: &[81, 218, 220, 225],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourceExpression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourcePath",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.contentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.direction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.headerField",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.label",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.minimumId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.navigationLinks",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.operator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.requestMethod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.requestURL",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.response",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.responseCode",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.sourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.validateProfileId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.warningOnly",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation",
+            invariants: &[81, 227],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.accept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.contentType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.destination",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.encodeRequestUrl",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.label",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.method",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.origin",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.params",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.field",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.resource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.responseId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.sourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.targetId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.operation",
+            invariants: &[81, 229],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.test",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action",
+            invariants: &[81, 222],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.assert",
+            invariants: &[81, 219, 221, 226],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.operation",
+            invariants: &[81, 228],
+        },
+        ElementInvariants {
+            path: "TestScript.test.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.test.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.test.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.test.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable",
+            invariants: &[81, 223],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.defaultValue",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.expression",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.headerField",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.hint",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.path",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.sourceId",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TestScript.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.event",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Timing.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Timing.repeat",
+            invariants: &[81, 204, 205, 206, 207, 208, 209, 210, 211, 212],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.bounds",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.count",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.countMax",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.dayOfWeek",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.durationMax",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.durationUnit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.frequency",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.frequencyMax",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.offset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.period",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.periodMax",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.periodUnit",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.timeOfDay",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.when",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition",
+            invariants: &[81, 213, 214, 215],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.condition",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.data",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.timing",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "UsageContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "UsageContext.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "UsageContext.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "UsageContext.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet",
+            invariants: &[52, 53, 54, 55, 56, 232],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.exclude",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.inactive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include",
+            invariants: &[81, 233, 235, 236],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.use",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.op",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.property",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.valueSet",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.lockedDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.contact",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.copyright",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.description",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains",
+            invariants: &[81, 234, 237, 238],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.abstract",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.contains",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.designation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.display",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.inactive",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.system",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.offset",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.value",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.timestamp",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.total",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.experimental",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.immutable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.jurisdiction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "ValueSet.name",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.publisher",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.purpose",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.title",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.useContext",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "ValueSet.version",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.communicationMethod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.onBehalfOf",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.proxyIdentityCertificate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.proxySignature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.sourceIdentityCertificate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.sourceSignature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.who",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.failureAction",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.frequency",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.lastPerformed",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.need",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.nextScheduled",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.canPushUpdates",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.communicationMethod",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.pushTypeAvailable",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.type",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.validationDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.validationStatus",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.who",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.statusDate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.target",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.targetLocation",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validationProcess",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validationType",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.attestationSignature",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.identityCertificate",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.organization",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription",
+            invariants: &[52, 53, 54, 55, 56],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.created",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.dateWritten",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.encounter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.identifier",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.implicitRules",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.language",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.add",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.axis",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.backCurve",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.brand",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.color",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.cylinder",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.diameter",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.duration",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.eye",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.note",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.power",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.amount",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.base",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.product",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.sphere",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.meta",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.modifierExtension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.patient",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.prescriber",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.status",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.text",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "base64Binary",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "base64Binary.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "boolean",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "boolean.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "canonical",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "canonical.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "code",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "code.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "date",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "date.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "dateTime",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "dateTime.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "decimal",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "decimal.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "id",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "id.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "instant",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "instant.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "integer",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "integer.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "markdown",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "markdown.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "oid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "oid.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "positiveInt",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "positiveInt.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "string",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "string.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "time",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "time.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "unsignedInt",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "unsignedInt.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "uri",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "uri.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "url",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "url.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "uuid",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "uuid.extension",
+            invariants: &[81, 87],
+        },
+        ElementInvariants {
+            path: "xhtml",
+            invariants: &[81],
+        },
+        ElementInvariants {
+            path: "xhtml.extension",
+            invariants: &[81, 87],
         },
     ],
 };

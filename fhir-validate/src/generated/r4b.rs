@@ -2,8 +2,11 @@
 // Do not edit by hand: change fhir-codegen or the runtime in fhir-model/src/rt, then regenerate.
 
 //! Validation tables of FHIR r4b, from `definitions/r4b/`.
-use crate::validate::tables::{Binding, PrimitiveRule, Strength, Tables, ValueSetTable};
-/// Primitive formats, bindings and value set expansions.
+use crate::validate::tables::{
+    Binding, ElementInvariants, Invariant, InvariantSeverity, PrimitiveRule, Strength,
+    Tables, ValueSetTable,
+};
+/// Primitive formats, bindings, value set expansions and invariants.
 pub static TABLES: Tables = Tables {
     primitives: &[
         PrimitiveRule {
@@ -10447,6 +10450,29875 @@ pub static TABLES: Tables = Tables {
                 ("http://hl7.org/fhir/vision-eye-codes", "left"),
                 ("http://hl7.org/fhir/vision-eye-codes", "right"),
             ],
+        },
+    ],
+    invariants: &[
+        Invariant {
+            key: "age-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of time.  If system is present, it SHALL be UCUM.  If value is present, it SHALL be positive.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum) and (value.empty() or value.hasValue().not() or value > 0)",
+        },
+        Invariant {
+            key: "ait-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "AllergyIntolerance.clinicalStatus SHALL be present if verificationStatus is not entered-in-error.",
+            expression: "(verificationStatus.exists() and verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/allergyintolerance-verification' and code='entered-in-error').exists().not()) implies clinicalStatus.exists()",
+        },
+        Invariant {
+            key: "ait-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "AllergyIntolerance.clinicalStatus SHALL NOT be present if verification Status is entered-in-error",
+            expression: "(verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/allergyintolerance-verification' and code='entered-in-error').exists()) implies clinicalStatus.exists().not()",
+        },
+        Invariant {
+            key: "apd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "RouteOfAdministration cannot be used when the 'formOf' product already uses MedicinalProductDefinition.route (and vice versa)",
+            expression: "(AdministrableProductDefinition.routeOfAdministration.code.count() + AdministrableProductDefinition.formOf.resolve().route.count())  < 2",
+        },
+        Invariant {
+            key: "app-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either the type or actor on the participant SHALL be specified",
+            expression: "type.exists() or actor.exists()",
+        },
+        Invariant {
+            key: "app-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either start and end are specified, or neither",
+            expression: "start.exists() = end.exists()",
+        },
+        Invariant {
+            key: "app-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only proposed or cancelled appointments can be missing start/end dates",
+            expression: "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))",
+        },
+        Invariant {
+            key: "app-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Cancelation reason is only used for appointments that have been cancelled, or no-show",
+            expression: "Appointment.cancelationReason.exists() implies (Appointment.status='no-show' or Appointment.status='cancelled')",
+        },
+        Invariant {
+            key: "apr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either the participantType or actor must be specified",
+            expression: "participantType.exists() or actor.exists()",
+        },
+        Invariant {
+            key: "att-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the Attachment has data, it SHALL have a contentType",
+            expression: "data.empty() or contentType.exists()",
+        },
+        Invariant {
+            key: "bdl-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "total only when a search or history",
+            expression: "total.empty() or (type = 'searchset') or (type = 'history')",
+        },
+        Invariant {
+            key: "bdl-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have a date",
+            expression: "type = 'document' implies (timestamp.hasValue())",
+        },
+        Invariant {
+            key: "bdl-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have a Composition as the first resource",
+            expression: "type = 'document' implies entry.first().resource.is(Composition)",
+        },
+        Invariant {
+            key: "bdl-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A message must have a MessageHeader as the first resource",
+            expression: "type = 'message' implies entry.first().resource.is(MessageHeader)",
+        },
+        Invariant {
+            key: "bdl-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.search only when a search",
+            expression: "entry.search.empty() or (type = 'searchset')",
+        },
+        Invariant {
+            key: "bdl-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.request mandatory for batch/transaction/history, otherwise prohibited",
+            expression: "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))",
+        },
+        Invariant {
+            key: "bdl-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "entry.response mandatory for batch-response/transaction-response/history, otherwise prohibited",
+            expression: "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))",
+        },
+        Invariant {
+            key: "bdl-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "must be a resource unless there's a request or response",
+            expression: "resource.exists() or request.exists() or response.exists()",
+        },
+        Invariant {
+            key: "bdl-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)",
+            expression: "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()",
+        },
+        Invariant {
+            key: "bdl-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "fullUrl cannot be a version specific reference",
+            expression: "fullUrl.exists() implies fullUrl.contains('/_history/').not()",
+        },
+        Invariant {
+            key: "bdl-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A document must have an identifier with a system and a value",
+            expression: "type = 'document' implies (identifier.system.exists() and identifier.value.exists())",
+        },
+        Invariant {
+            key: "ces-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL contain a category or a billcode but not both.",
+            expression: "category.exists() xor productOrService.exists()",
+        },
+        Invariant {
+            key: "cid-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cmd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cmd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the map is narrower or inexact, there SHALL be some comments",
+            expression: "comment.exists() or equivalence.empty() or ((equivalence != 'narrower') and (equivalence != 'inexact'))",
+        },
+        Invariant {
+            key: "cmd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the mode is 'fixed', a code must be provided",
+            expression: "(mode = 'fixed') implies code.exists()",
+        },
+        Invariant {
+            key: "cmd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the mode is 'other-map', a url must be provided",
+            expression: "(mode = 'other-map') implies url.exists()",
+        },
+        Invariant {
+            key: "cmp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A section must contain at least one of text, entries, or sub-sections",
+            expression: "text.exists() or entry.exists() or section.exists()",
+        },
+        Invariant {
+            key: "cmp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A section can only have an emptyReason if it is empty",
+            expression: "emptyReason.empty() or entry.empty()",
+        },
+        Invariant {
+            key: "cnl-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cnt-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code with a value of \"1\" if there is a value. If system is present, it SHALL be UCUM.  If present, the value SHALL be a whole number.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum) and (code.empty() or code = '1') and (value.empty() or value.hasValue().not() or value.toString().contains('.').not())",
+        },
+        Invariant {
+            key: "con-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stage SHALL have summary or assessment",
+            expression: "summary.exists() or assessment.exists()",
+        },
+        Invariant {
+            key: "con-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "evidence SHALL have code or details",
+            expression: "code.exists() or detail.exists()",
+        },
+        Invariant {
+            key: "con-3",
+            severity: InvariantSeverity::Warning,
+            best_practice: true,
+            human: "Condition.clinicalStatus SHOULD be present if verificationStatus is not entered-in-error and category is problem-list-item",
+            expression: "verificationStatus.empty().not() and verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').exists().not() and category.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-category' and code='problem-list-item').exists() implies clinicalStatus.empty().not()",
+        },
+        Invariant {
+            key: "con-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If condition is abated, then clinicalStatus must be either inactive, resolved, or remission",
+            expression: "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()",
+        },
+        Invariant {
+            key: "con-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Condition.clinicalStatus SHALL NOT be present if verification Status is entered-in-error",
+            expression: "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()",
+        },
+        Invariant {
+            key: "cpb-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cpb-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of REST, messaging or document element.",
+            expression: "rest.exists() or messaging.exists() or document.exists()",
+        },
+        Invariant {
+            key: "cpb-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Search parameter names must be unique in the context of a resource.",
+            expression: "searchParam.select(name).isDistinct()",
+        },
+        Invariant {
+            key: "cpb-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = instance, implementation must be present and software may be present",
+            expression: "(kind != 'instance') or implementation.exists()",
+        },
+        Invariant {
+            key: "cpb-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = capability, implementation must be absent, software must be present",
+            expression: "(kind != 'capability') or (implementation.exists().not() and software.exists())",
+        },
+        Invariant {
+            key: "cpb-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = requirements, implementation and software must be absent",
+            expression: "(kind!='requirements') or (implementation.exists().not() and software.exists().not())",
+        },
+        Invariant {
+            key: "cpb-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of description, software, or implementation element.",
+            expression: "(description.count() + software.count() + implementation.count()) > 0",
+        },
+        Invariant {
+            key: "cpb-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Messaging end-point is required (and is only permitted) when a statement is for an implementation.",
+            expression: "messaging.endpoint.empty() or kind = 'instance'",
+        },
+        Invariant {
+            key: "cpb-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The set of documents must be unique by the combination of profile and mode.",
+            expression: "document.select(profile&mode).isDistinct()",
+        },
+        Invariant {
+            key: "cpb-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A given resource can only be described once per RESTful mode.",
+            expression: "resource.select(type).isDistinct()",
+        },
+        Invariant {
+            key: "cpd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "cpl-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Provide a reference or detail, not both",
+            expression: "detail.empty() or reference.empty()",
+        },
+        Invariant {
+            key: "cpt-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A system is required if a value is provided.",
+            expression: "value.empty() or system.exists()",
+        },
+        Invariant {
+            key: "csd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "csd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Within a code system definition, all the codes SHALL be unique",
+            expression: "concept.code.combine($this.descendants().concept.code).isDistinct()",
+        },
+        Invariant {
+            key: "ctm-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "CareTeam.participant.onBehalfOf can only be populated when CareTeam.participant.member is a Practitioner",
+            expression: "onBehalfOf.exists() implies (member.resolve().iif(empty(), true, ofType(Practitioner).exists()))",
+        },
+        Invariant {
+            key: "cud-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Indication, Contraindication, Interaction, UndesirableEffect and Warning cannot be used in the same instance",
+            expression: "(ClinicalUseDefinition.indication.count() + ClinicalUseDefinition.contraindication.count() + ClinicalUseDefinition.interaction.count() + ClinicalUseDefinition.undesirableEffect.count() + ClinicalUseDefinition.warning.count())  < 2",
+        },
+        Invariant {
+            key: "dis-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of length.  If system is present, it SHALL be UCUM.",
+            expression: "(code.exists() or value.empty()) and (system.empty() or system = %ucum)",
+        },
+        Invariant {
+            key: "dom-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the resource is contained in another resource, it SHALL NOT contain nested Resources",
+            expression: "contained.contained.empty()",
+        },
+        Invariant {
+            key: "dom-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the resource is contained in another resource, it SHALL be referred to from elsewhere in the resource or SHALL refer to the containing resource",
+            expression: "contained.where(((id.exists() and ('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url)))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(uri) = '#').exists()).not()).trace('unmatched', id).empty()",
+        },
+        Invariant {
+            key: "dom-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource is contained in another resource, it SHALL NOT have a meta.versionId or a meta.lastUpdated",
+            expression: "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()",
+        },
+        Invariant {
+            key: "dom-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource is contained in another resource, it SHALL NOT have a security label",
+            expression: "contained.meta.security.empty()",
+        },
+        Invariant {
+            key: "dom-6",
+            severity: InvariantSeverity::Warning,
+            best_practice: true,
+            human: "A resource should have narrative for robust management",
+            expression: "text.`div`.exists()",
+        },
+        Invariant {
+            key: "dom-r4b",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Containing new R4B resources within R4 resources may cause interoperability issues if instances are shared with R4 systems",
+            expression: "($this is Citation or $this is Evidence or $this is EvidenceReport or $this is EvidenceVariable or $this is MedicinalProductDefinition or $this is PackagedProductDefinition or $this is AdministrableProductDefinition or $this is Ingredient or $this is ClinicalUseDefinition or $this is RegulatedAuthorization or $this is SubstanceDefinition or $this is SubscriptionStatus or $this is SubscriptionTopic) implies (%resource is Citation or %resource is Evidence or %resource is EvidenceReport or %resource is EvidenceVariable or %resource is MedicinalProductDefinition or %resource is PackagedProductDefinition or %resource is AdministrableProductDefinition or %resource is Ingredient or %resource is ClinicalUseDefinition or %resource is RegulatedAuthorization or %resource is SubstanceDefinition or %resource is SubscriptionStatus or %resource is SubscriptionTopic)",
+        },
+        Invariant {
+            key: "drq-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a path or a searchParam must be provided, but not both",
+            expression: "path.exists() xor searchParam.exists()",
+        },
+        Invariant {
+            key: "drq-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a path or a searchParam must be provided, but not both",
+            expression: "path.exists() xor searchParam.exists()",
+        },
+        Invariant {
+            key: "drt-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "There SHALL be a code if there is a value and it SHALL be an expression of time.  If system is present, it SHALL be UCUM.",
+            expression: "value.exists() implies ((system = %ucum) and code.exists())",
+        },
+        Invariant {
+            key: "eld-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there are no discriminators, there must be a definition",
+            expression: "discriminator.exists() or description.exists()",
+        },
+        Invariant {
+            key: "eld-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Binding can only be present for coded elements, string, and uri",
+            expression: "binding.empty() or type.code.empty() or type.select((code = 'code') or (code = 'Coding') or (code='CodeableConcept') or (code = 'Quantity') or (code = 'string') or (code = 'uri') or (code = 'Duration')).exists()",
+        },
+        Invariant {
+            key: "eld-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "ValueSet SHALL start with http:// or https:// or urn:",
+            expression: "valueSet.exists() implies (valueSet.startsWith('http:') or valueSet.startsWith('https') or valueSet.startsWith('urn:') or valueSet.startsWith('#'))",
+        },
+        Invariant {
+            key: "eld-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Types must be unique by code",
+            expression: "type.select(code).isDistinct()",
+        },
+        Invariant {
+            key: "eld-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Constraints must be unique by key",
+            expression: "constraint.select(key).isDistinct()",
+        },
+        Invariant {
+            key: "eld-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "default value and meaningWhenMissing are mutually exclusive",
+            expression: "defaultValue.empty() or meaningWhenMissing.empty()",
+        },
+        Invariant {
+            key: "eld-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "sliceName must be composed of proper tokens separated by\"/\"",
+            expression: "sliceName.empty() or sliceName.matches('^[a-zA-Z0-9\\\\/\\\\-_\\\\[\\\\]\\\\@]+$')",
+        },
+        Invariant {
+            key: "eld-17",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "targetProfile is only allowed if the type is Reference or canonical",
+            expression: "(code='Reference' or code = 'canonical' or code = 'CodeableReference') or targetProfile.empty()",
+        },
+        Invariant {
+            key: "eld-18",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a modifier reason if isModifier = true",
+            expression: "(isModifier.exists() and isModifier) implies isModifierReason.exists()",
+        },
+        Invariant {
+            key: "eld-19",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Element names cannot include some special characters",
+            expression: "path.matches('^[^\\\\s\\\\.,:;\\\\\\'\"\\\\/|?!@#$%&*()\\\\[\\\\]{}]{1,64}(\\\\.[^\\\\s\\\\.,:;\\\\\\'\"\\\\/|?!@#$%&*()\\\\[\\\\]{}]{1,64}(\\\\[x\\\\])?(\\\\:[^\\\\s\\\\.]+)?)*$')",
+        },
+        Invariant {
+            key: "eld-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Min <= Max",
+            expression: "min.empty() or max.empty() or (max = '*') or iif(max != '*', min <= max.toInteger())",
+        },
+        Invariant {
+            key: "eld-20",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Element names should be simple alphanumerics with a max of 64 characters, or code generation tools may be broken",
+            expression: "path.matches('^[A-Za-z][A-Za-z0-9]*(\\\\.[a-z][A-Za-z0-9]*(\\\\[x])?)*$')",
+        },
+        Invariant {
+            key: "eld-21",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Constraints should have an expression or else validators will not be able to enforce them",
+            expression: "expression.exists()",
+        },
+        Invariant {
+            key: "eld-22",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "sliceIsConstraining can only appear if slicename is present",
+            expression: "sliceIsConstraining.exists() implies sliceName.exists()",
+        },
+        Invariant {
+            key: "eld-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Max SHALL be a number or \"*\"",
+            expression: "empty() or ($this = '*') or (toInteger() >= 0)",
+        },
+        Invariant {
+            key: "eld-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Aggregation may only be specified if one of the allowed types for the element is a reference",
+            expression: "aggregation.empty() or (code = 'Reference') or (code = 'canonical')",
+        },
+        Invariant {
+            key: "eld-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if the element definition has a contentReference, it cannot have type, defaultValue, fixed, pattern, example, minValue, maxValue, maxLength, or binding",
+            expression: "contentReference.empty() or (type.empty() and defaultValue.empty() and fixed.empty() and pattern.empty() and example.empty() and minValue.empty() and maxValue.empty() and maxLength.empty() and binding.empty())",
+        },
+        Invariant {
+            key: "eld-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Fixed value may only be specified if there is one type",
+            expression: "fixed.empty() or (type.count()  <= 1)",
+        },
+        Invariant {
+            key: "eld-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Pattern may only be specified if there is one type",
+            expression: "pattern.empty() or (type.count() <= 1)",
+        },
+        Invariant {
+            key: "eld-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Pattern and fixed are mutually exclusive",
+            expression: "pattern.empty() or fixed.empty()",
+        },
+        Invariant {
+            key: "ele-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All FHIR elements must have a @value or children",
+            expression: "hasValue() or (children().count() > id.count())",
+        },
+        Invariant {
+            key: "ele-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All FHIR elements must have a @value or children unless an empty Parameters resource",
+            expression: "hasValue() or (children().count() > id.count()) or $this is Parameters",
+        },
+        Invariant {
+            key: "esc-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "evd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "exp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An expression or a reference must be provided",
+            expression: "expression.exists() or reference.exists()",
+        },
+        Invariant {
+            key: "ext-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have either extensions or value[x], not both",
+            expression: "extension.exists() != value.exists()",
+        },
+        Invariant {
+            key: "fhs-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can have age[x] or born[x], but not both",
+            expression: "age.empty() or born.empty()",
+        },
+        Invariant {
+            key: "fhs-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have estimatedAge if age[x] is present",
+            expression: "age.exists() or estimatedAge.empty()",
+        },
+        Invariant {
+            key: "gdf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "gol-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Goal.target.measure is required if Goal.target.detail is populated",
+            expression: "(detail.exists() and measure.exists()) or detail.exists().not()",
+        },
+        Invariant {
+            key: "grp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have members if group is \"actual\"",
+            expression: "member.empty() or (actual = true)",
+        },
+        Invariant {
+            key: "ig-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "ig-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource has a groupingId, it must refer to a grouping defined in the Implementation Guide",
+            expression: "resource.groupingId.all(%context.grouping.id contains $this)",
+        },
+        Invariant {
+            key: "ig-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a resource has a fhirVersion, it must be oe of the versions defined for the Implementation Guide",
+            expression: "definition.resource.fhirVersion.all(%context.fhirVersion contains $this)",
+        },
+        Invariant {
+            key: "imm-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "One of documentType or reference SHALL be present",
+            expression: "documentType.exists() or reference.exists()",
+        },
+        Invariant {
+            key: "imr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "One of vaccineCode or targetDisease SHALL be present",
+            expression: "vaccineCode.exists() or targetDisease.exists()",
+        },
+        Invariant {
+            key: "ing-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If an ingredient is noted as an allergen (allergenicIndicator) then its substance should be a code. If the substance is a SubstanceDefinition, then the allegen information should be documented in that resource",
+            expression: "(Ingredient.allergenicIndicator.where(value='true').count() + Ingredient.substance.code.reference.count())  < 2",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "One of lowNumerator or highNumerator and denominator SHALL be present, or all are absent. If all are absent, there SHALL be some extension present",
+            expression: "((lowNumerator.exists() or highNumerator.exists()) and denominator.exists()) or (lowNumerator.empty() and highNumerator.empty() and denominator.empty() and extension.exists())",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A parameter must have one and only one of (value, resource, part)",
+            expression: "(part.exists() and value.empty() and resource.empty()) or (part.empty() and (value.exists() xor resource.exists()))",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Last modified date must be greater than or equal to authored-on date.",
+            expression: "lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn",
+        },
+        Invariant {
+            key: "inv-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "inv-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If present, lowNumerator SHALL have a lower value than highNumerator",
+            expression: "lowNumerator.empty() or highNumerator.empty() or (lowNumerator <= highNumerator)",
+        },
+        Invariant {
+            key: "inv-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "ipn-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The organization SHALL at least have a name or an idendtifier, and possibly more than one",
+            expression: "(identifier.count() + name.count()) > 0",
+        },
+        Invariant {
+            key: "lnk-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least two items",
+            expression: "item.count()>1",
+        },
+        Invariant {
+            key: "lst-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A list can only have an emptyReason if it is empty",
+            expression: "emptyReason.empty() or entry.empty()",
+        },
+        Invariant {
+            key: "lst-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The deleted flag can only be used if the mode of the list is \"changes\"",
+            expression: "mode = 'changes' or entry.deleted.empty()",
+        },
+        Invariant {
+            key: "lst-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An entry date can only be used if the mode of the list is \"working\"",
+            expression: "mode = 'working' or entry.date.empty()",
+        },
+        Invariant {
+            key: "mad-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have at least one of dosage.dose or dosage.rate[x]",
+            expression: "dose.exists() or rate.exists()",
+        },
+        Invariant {
+            key: "md-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Max must be postive int or *",
+            expression: "max='*' or (max.toInteger() > 0)",
+        },
+        Invariant {
+            key: "mdd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "whenHandedOver cannot be before whenPrepared",
+            expression: "whenHandedOver.empty() or whenPrepared.empty() or whenHandedOver >= whenPrepared",
+        },
+        Invariant {
+            key: "mea-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stratifier SHALL be either a single criteria or a set of criteria components",
+            expression: "group.stratifier.all((code | description | criteria).exists() xor component.exists())",
+        },
+        Invariant {
+            key: "mrp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Measure Reports used for data collection SHALL NOT communicate group and score information",
+            expression: "(type != 'data-collection') or group.exists().not()",
+        },
+        Invariant {
+            key: "mrp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Stratifiers SHALL be either a single criteria or a set of criteria components",
+            expression: "group.stratifier.stratum.all(value.exists() xor component.exists())",
+        },
+        Invariant {
+            key: "msd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "msq-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only 0 and 1 are valid for coordinateSystem",
+            expression: "coordinateSystem = 1 or coordinateSystem = 0",
+        },
+        Invariant {
+            key: "msq-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "GenomeBuild and chromosome must be both contained if either one of them is contained",
+            expression: "(chromosome.empty() and genomeBuild.empty()) or (chromosome.exists() and genomeBuild.exists())",
+        },
+        Invariant {
+            key: "msq-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Have and only have one of the following elements in referenceSeq : 1. genomeBuild ; 2 referenceSeqId; 3. referenceSeqPointer;  4. referenceSeqString;",
+            expression: "(genomeBuild.count()+referenceSeqId.count()+ referenceSeqPointer.count()+ referenceSeqString.count()) = 1",
+        },
+        Invariant {
+            key: "nor-1",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Nutrition Order SHALL contain either Oral Diet , Supplement, or Enteral Formula class",
+            expression: "oralDiet.exists() or supplement.exists() or enteralFormula.exists()",
+        },
+        Invariant {
+            key: "nsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "nsd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Root systems cannot have uuid identifiers",
+            expression: "kind != 'root' or uniqueId.all(type != 'uuid')",
+        },
+        Invariant {
+            key: "nsd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can't have more than one preferred identifier for a type",
+            expression: "uniqueId.where(preferred = true).select(type).isDistinct()",
+        },
+        Invariant {
+            key: "obs-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least a low or a high or text",
+            expression: "low.exists() or high.exists() or text.exists()",
+        },
+        Invariant {
+            key: "obs-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "dataAbsentReason SHALL only be present if Observation.value[x] is not present",
+            expression: "dataAbsentReason.empty() or value.empty()",
+        },
+        Invariant {
+            key: "obs-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If Observation.code is the same as an Observation.component.code then the value element associated with the code SHALL NOT be present",
+            expression: "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()",
+        },
+        Invariant {
+            key: "opd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "opd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a type must be provided, or parts",
+            expression: "type.exists() or part.exists()",
+        },
+        Invariant {
+            key: "opd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A search type can only be specified for parameters of type string",
+            expression: "searchType.exists() implies type = 'string'",
+        },
+        Invariant {
+            key: "opd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A targetProfile can only be specified for parameters of type Reference or Canonical",
+            expression: "targetProfile.exists() implies (type = 'Reference' or type = 'canonical')",
+        },
+        Invariant {
+            key: "org-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The organization SHALL at least have a name or an identifier, and possibly more than one",
+            expression: "(identifier.count() + name.count()) > 0",
+        },
+        Invariant {
+            key: "org-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "An address of an organization can never be of use 'home'",
+            expression: "where(use = 'home').empty()",
+        },
+        Invariant {
+            key: "org-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The telecom of an organization can never be of use 'home'",
+            expression: "where(use = 'home').empty()",
+        },
+        Invariant {
+            key: "pat-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL at least contain a contact's details or a reference to an organization",
+            expression: "name.exists() or telecom.exists() or address.exists() or organization.exists()",
+        },
+        Invariant {
+            key: "per-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If present, start SHALL have a lower value than end",
+            expression: "start.hasValue().not() or end.hasValue().not() or (start <= end)",
+        },
+        Invariant {
+            key: "ppc-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a Policy or PolicyRule",
+            expression: "policy.exists() or policyRule.exists()",
+        },
+        Invariant {
+            key: "ppc-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=privacy, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='patient-privacy').exists().not()",
+        },
+        Invariant {
+            key: "ppc-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=research, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='research').exists().not()",
+        },
+        Invariant {
+            key: "ppc-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=adr, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='adr').exists().not()",
+        },
+        Invariant {
+            key: "ppc-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "IF Scope=treatment, there must be a patient",
+            expression: "patient.exists() or scope.coding.where(system='something' and code='treatment').exists().not()",
+        },
+        Invariant {
+            key: "prr-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "orderDetail SHALL only be present if code is present",
+            expression: "orderDetail.empty() or code.exists()",
+        },
+        Invariant {
+            key: "qrs-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Nested item can't be beneath both item and answer",
+            expression: "(answer.exists() and item.exists()).not()",
+        },
+        Invariant {
+            key: "qty-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If a code for the unit is present, the system SHALL also be present",
+            expression: "code.empty() or system.exists()",
+        },
+        Invariant {
+            key: "que-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "que-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Maximum length can only be declared for simple question types",
+            expression: "(type in ('boolean' | 'decimal' | 'integer' | 'string' | 'text' | 'url' | 'open-choice')) or maxLength.empty()",
+        },
+        Invariant {
+            key: "que-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If one or more answerOption is present, initial[x] must be missing",
+            expression: "answerOption.empty() or initial.empty()",
+        },
+        Invariant {
+            key: "que-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there are more than one enableWhen, enableBehavior must be specified",
+            expression: "enableWhen.count() > 1 implies enableBehavior.exists()",
+        },
+        Invariant {
+            key: "que-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have multiple initial values for repeating items",
+            expression: "repeats=true or initial.count() <= 1",
+        },
+        Invariant {
+            key: "que-1a",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Group items must have nested items when Questionanire is complete",
+            expression: "(type='group' and %resource.status='complete') implies item.empty().not()",
+        },
+        Invariant {
+            key: "que-1b",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Groups should have items",
+            expression: "type='group' implies item.empty().not()",
+        },
+        Invariant {
+            key: "que-1c",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Display items cannot have child items",
+            expression: "type='display' implies item.empty()",
+        },
+        Invariant {
+            key: "que-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The link ids for groups and questions must be unique within the questionnaire",
+            expression: "descendants().linkId.isDistinct()",
+        },
+        Invariant {
+            key: "que-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Display items cannot have a \"code\" asserted",
+            expression: "type!='display' or code.empty()",
+        },
+        Invariant {
+            key: "que-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A question cannot have both answerOption and answerValueSet",
+            expression: "answerOption.empty() or answerValueSet.empty()",
+        },
+        Invariant {
+            key: "que-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only 'choice' and 'open-choice' items can have answerValueSet",
+            expression: "(type ='choice' or type = 'open-choice' or type = 'decimal' or type = 'integer' or type = 'date' or type = 'dateTime' or type = 'time' or type = 'string' or type = 'quantity') or (answerValueSet.empty() and answerOption.empty())",
+        },
+        Invariant {
+            key: "que-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Required and repeat aren't permitted for display items",
+            expression: "type!='display' or (required.empty() and repeats.empty())",
+        },
+        Invariant {
+            key: "que-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the operator is 'exists', the value must be a boolean",
+            expression: "operator = 'exists' implies (answer is boolean)",
+        },
+        Invariant {
+            key: "que-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Initial values can't be specified for groups or display items",
+            expression: "(type!='group' and type!='display') or initial.empty()",
+        },
+        Invariant {
+            key: "que-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Read-only can't be specified for \"display\" items",
+            expression: "type!='display' or readOnly.empty()",
+        },
+        Invariant {
+            key: "ras-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "low and high must be percentages, if present",
+            expression: "(low.empty() or ((low.code = '%') and (low.system = %ucum))) and (high.empty() or ((high.code = '%') and (high.system = %ucum)))",
+        },
+        Invariant {
+            key: "ras-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must be <= 100",
+            expression: "probability.exists($this is decimal) implies (probability as decimal) <= 100",
+        },
+        Invariant {
+            key: "rat-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Numerator and denominator SHALL both be present, or both are absent. If both are absent, there SHALL be some extension present",
+            expression: "(numerator.exists() and denominator.exists()) or (numerator.empty() and denominator.empty() and extension.exists())",
+        },
+        Invariant {
+            key: "red-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "ref-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have a contained resource if a local reference is provided",
+            expression: "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids')) or (reference='#' and %rootResource!=%resource)",
+        },
+        Invariant {
+            key: "rng-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If present, low SHALL have a lower value than high",
+            expression: "low.empty() or high.empty() or (low <= high)",
+        },
+        Invariant {
+            key: "rqg-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have resource or action but not both",
+            expression: "resource.exists() != action.exists()",
+        },
+        Invariant {
+            key: "rsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "sdf-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "sdf-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Element paths must be unique unless the structure is a constraint",
+            expression: "derivation = 'constraint' or snapshot.element.select(path).isDistinct()",
+        },
+        Invariant {
+            key: "sdf-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "provide either a binding reference or a description (or both)",
+            expression: "binding.empty() or binding.valueSet.exists() or binding.description.exists()",
+        },
+        Invariant {
+            key: "sdf-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a type, its content must match the path name in the first element of a snapshot",
+            expression: "kind != 'logical' implies snapshot.empty() or snapshot.element.first().path = type",
+        },
+        Invariant {
+            key: "sdf-14",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have an id",
+            expression: "snapshot.element.all(id.exists()) and differential.element.all(id.exists())",
+        },
+        Invariant {
+            key: "sdf-15",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The first element in a snapshot has no type unless model is a logical model.",
+            expression: "kind!='logical' implies snapshot.element.first().type.empty()",
+        },
+        Invariant {
+            key: "sdf-15a",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the first element in a differential has no \".\" in the path and it's not a logical model, it has no type",
+            expression: "(kind!='logical'  and differential.element.first().path.contains('.').not()) implies differential.element.first().type.empty()",
+        },
+        Invariant {
+            key: "sdf-16",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have unique ids (snapshot)",
+            expression: "snapshot.element.all(id.exists()) and snapshot.element.id.trace('ids').isDistinct()",
+        },
+        Invariant {
+            key: "sdf-17",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All element definitions must have unique ids (diff)",
+            expression: "differential.element.all(id.exists()) and differential.element.id.trace('ids').isDistinct()",
+        },
+        Invariant {
+            key: "sdf-18",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Context Invariants can only be used for extensions",
+            expression: "contextInvariant.exists() implies type = 'Extension'",
+        },
+        Invariant {
+            key: "sdf-19",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FHIR Specification models only use FHIR defined types",
+            expression: "url.startsWith('http://hl7.org/fhir/StructureDefinition') implies (differential.element.type.code.all(matches('^[a-zA-Z0-9]+$') or matches('^http:\\\\/\\\\/hl7\\\\.org\\\\/fhirpath\\\\/System\\\\.[A-Z][A-Za-z]+$')) and snapshot.element.type.code.all(matches('^[a-zA-Z0-9\\\\.]+$') or matches('^http:\\\\/\\\\/hl7\\\\.org\\\\/fhirpath\\\\/System\\\\.[A-Z][A-Za-z]+$')))",
+        },
+        Invariant {
+            key: "sdf-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have at least a name or a uri (or both)",
+            expression: "name.exists() or uri.exists()",
+        },
+        Invariant {
+            key: "sdf-20",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "No slicing on the root element",
+            expression: "element.where(path.contains('.').not()).slicing.empty()",
+        },
+        Invariant {
+            key: "sdf-21",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Default values can only be specified on specializations",
+            expression: "differential.element.defaultValue.exists() implies (derivation = 'specialization')",
+        },
+        Invariant {
+            key: "sdf-22",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "FHIR Specification models never have default values",
+            expression: "url.startsWith('http://hl7.org/fhir/StructureDefinition') implies (snapshot.element.defaultValue.empty() and differential.element.defaultValue.empty())",
+        },
+        Invariant {
+            key: "sdf-23",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "No slice name on root",
+            expression: "(snapshot | differential).element.all(path.contains('.').not() implies sliceName.empty())",
+        },
+        Invariant {
+            key: "sdf-24",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "For CodeableReference elements, target profiles must be listed on the CodeableReference, not the CodeableReference.reference",
+            expression: "element.where(type.code='Reference' and id.endsWith('.reference') and type.targetProfile.exists() and id.substring(0,$this.length()-10) in %context.element.where(type.code='CodeableReference').id).exists().not()",
+        },
+        Invariant {
+            key: "sdf-25",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "For CodeableReference elements, bindings must be listed on the CodeableReference, not the CodeableReference.concept",
+            expression: "element.where(type.code='CodeableConcept' and id.endsWith('.concept') and binding.exists() and id.substring(0,$this.length()-8) in %context.element.where(type.code='CodeableReference').id).exists().not()",
+        },
+        Invariant {
+            key: "sdf-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Each element definition in a snapshot must have a formal definition and cardinalities",
+            expression: "element.all(definition.exists() and min.exists() and max.exists())",
+        },
+        Invariant {
+            key: "sdf-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the structure is not abstract, then there SHALL be a baseDefinition",
+            expression: "abstract = true or baseDefinition.exists()",
+        },
+        Invariant {
+            key: "sdf-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If the structure defines an extension then the structure must have context information",
+            expression: "type != 'Extension' or derivation = 'specialization' or (context.exists())",
+        },
+        Invariant {
+            key: "sdf-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A structure must have either a differential, or a snapshot (or both)",
+            expression: "snapshot.exists() or differential.exists()",
+        },
+        Invariant {
+            key: "sdf-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All snapshot elements must start with the StructureDefinition's specified type for non-logical models, or with the same type name for logical models",
+            expression: "(%resource.kind = 'logical' or element.first().path = %resource.type) and element.tail().all(path.startsWith(%resource.snapshot.element.first().path&'.'))",
+        },
+        Invariant {
+            key: "sdf-8a",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "In any differential, all the elements must start with the StructureDefinition's specified type for non-logical models, or with the same type name for logical models",
+            expression: "(%resource.kind = 'logical' or element.first().path.startsWith(%resource.type)) and (element.tail().empty() or element.tail().all(path.startsWith(%resource.differential.element.first().path.replaceMatches('\\\\..*','')&'.')))",
+        },
+        Invariant {
+            key: "sdf-8b",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "All snapshot elements must have a base definition",
+            expression: "element.all(base.exists())",
+        },
+        Invariant {
+            key: "sdf-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "In any snapshot or differential, no label, code or requirements on an element without a \".\" in the path (e.g. the first element)",
+            expression: "children().element.where(path.contains('.').not()).label.empty() and children().element.where(path.contains('.').not()).code.empty() and children().element.where(path.contains('.').not()).requirements.empty()",
+        },
+        Invariant {
+            key: "sev-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either a name or a query (NOT both)",
+            expression: "name.empty() or query.empty()",
+        },
+        Invariant {
+            key: "smp-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "smp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Can only have an element if you have a context",
+            expression: "element.exists() implies context.exists()",
+        },
+        Invariant {
+            key: "smp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a contextType if you have a context",
+            expression: "context.exists() implies contextType.exists()",
+        },
+        Invariant {
+            key: "spd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "spd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If an xpath is present, there SHALL be an xpathUsage",
+            expression: "xpath.empty() or xpathUsage.exists()",
+        },
+        Invariant {
+            key: "spd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Search parameters can only have chain names when the search parameter type is 'reference'",
+            expression: "chain.empty() or type = 'reference'",
+        },
+        Invariant {
+            key: "sst-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "events listed in event notifications",
+            expression: "type = 'event-notification' implies (notificationEvent.exists() and notificationEvent.first().exists())",
+        },
+        Invariant {
+            key: "tcp-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "tcp-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there is more than one version, a version code must be defined",
+            expression: "version.count() > 1 implies version.all(code.exists())",
+        },
+        Invariant {
+            key: "tcp-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A Capability Statement SHALL have at least one of description, software, or implementation element.",
+            expression: "(description.count() + software.count() + implementation.count()) > 0",
+        },
+        Invariant {
+            key: "tcp-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = instance, implementation must be present and software may be present",
+            expression: "(kind != 'instance') or implementation.exists()",
+        },
+        Invariant {
+            key: "tcp-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = capability, implementation must be absent, software must be present",
+            expression: "(kind != 'capability') or (implementation.exists().not() and software.exists())",
+        },
+        Invariant {
+            key: "tcp-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If kind = requirements, implementation and software must be absent",
+            expression: "(kind!='requirements') or (implementation.exists().not() and software.exists().not())",
+        },
+        Invariant {
+            key: "tim-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if there's a duration, there needs to be duration units",
+            expression: "duration.empty() or durationUnit.exists()",
+        },
+        Invariant {
+            key: "tim-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a timeOfDay, there cannot be a when, or vice versa",
+            expression: "timeOfDay.empty() or when.empty()",
+        },
+        Invariant {
+            key: "tim-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "if there's a period, there needs to be period units",
+            expression: "period.empty() or periodUnit.exists()",
+        },
+        Invariant {
+            key: "tim-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "duration SHALL be a non-negative value",
+            expression: "duration.exists() implies duration >= 0",
+        },
+        Invariant {
+            key: "tim-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "period SHALL be a non-negative value",
+            expression: "period.exists() implies period >= 0",
+        },
+        Invariant {
+            key: "tim-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a periodMax, there must be a period",
+            expression: "periodMax.empty() or period.exists()",
+        },
+        Invariant {
+            key: "tim-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a durationMax, there must be a duration",
+            expression: "durationMax.empty() or duration.exists()",
+        },
+        Invariant {
+            key: "tim-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's a countMax, there must be a count",
+            expression: "countMax.empty() or count.exists()",
+        },
+        Invariant {
+            key: "tim-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "If there's an offset, there must be a when (and not C, CM, CD, CV)",
+            expression: "offset.empty() or (when.exists() and ((when in ('C' | 'CM' | 'CD' | 'CV')).not()))",
+        },
+        Invariant {
+            key: "trd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Either timing, or a data requirement, but not both",
+            expression: "data.empty() or timing.empty()",
+        },
+        Invariant {
+            key: "trd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A condition only if there is a data requirement",
+            expression: "condition.exists() implies data.exists()",
+        },
+        Invariant {
+            key: "trd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A named event requires a name, a periodic event requires timing, and a data event requires data",
+            expression: "(type = 'named-event' implies name.exists()) and (type = 'periodic' implies timing.exists()) and (type.startsWith('data-') implies data.exists())",
+        },
+        Invariant {
+            key: "tst-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "tst-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "tst-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action assert SHALL contain either compareToSourceId and compareToSourceExpression, compareToSourceId and compareToSourcePath or neither.",
+            expression: "compareToSourceId.empty() xor (compareToSourceExpression.exists() or compareToSourcePath.exists())",
+        },
+        Invariant {
+            key: "tst-11",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action assert SHALL contain either compareToSourceId and compareToSourceExpression, compareToSourceId and compareToSourcePath or neither.",
+            expression: "compareToSourceId.empty() xor (compareToSourceExpression.exists() or compareToSourcePath.exists())",
+        },
+        Invariant {
+            key: "tst-12",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup action assert response and responseCode SHALL be empty when direction equals request",
+            expression: "(response.empty() and responseCode.empty() and direction = 'request') or direction.empty() or direction = 'response'",
+        },
+        Invariant {
+            key: "tst-13",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action assert response and response and responseCode SHALL be empty when direction equals request",
+            expression: "(response.empty() and responseCode.empty() and direction = 'request') or direction.empty() or direction = 'response'",
+        },
+        Invariant {
+            key: "tst-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test action SHALL contain either an operation or assert but not both.",
+            expression: "operation.exists() xor assert.exists()",
+        },
+        Invariant {
+            key: "tst-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Variable can only contain one of expression, headerField or path.",
+            expression: "expression.empty() or headerField.empty() or path.empty()",
+        },
+        Invariant {
+            key: "tst-4",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "TestScript metadata capability SHALL contain required or validated or both.",
+            expression: "capability.required.exists() or capability.validated.exists()",
+        },
+        Invariant {
+            key: "tst-5",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only a single assertion SHALL be present within setup action assert element.",
+            expression: "extension.exists() or (contentType.count() + expression.count() + headerField.count() + minimumId.count() + navigationLinks.count() + path.count() + requestMethod.count() + resource.count() + responseCode.count() + response.count()  + validateProfileId.count() <=1)",
+        },
+        Invariant {
+            key: "tst-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Only a single assertion SHALL be present within test action assert element.",
+            expression: "extension.exists() or (contentType.count() + expression.count() + headerField.count() + minimumId.count() + navigationLinks.count() + path.count() + requestMethod.count() + resource.count() + responseCode.count() + response.count() + validateProfileId.count() <=1)",
+        },
+        Invariant {
+            key: "tst-7",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Setup operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' |'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "tst-8",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Test operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' | 'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "tst-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Teardown operation SHALL contain either sourceId or targetId or params or url.",
+            expression: "sourceId.exists() or (targetId.count() + url.count() + params.count() = 1) or (type.code in ('capabilities' | 'search' | 'transaction' | 'history'))",
+        },
+        Invariant {
+            key: "txt-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The narrative SHALL contain only the basic html formatting elements and attributes described in chapters 7-11 (except section 4 of chapter 9) and 15 of the HTML 4.0 standard, <a> elements (either name or href), images and internally contained style attributes",
+            expression: "htmlChecks()",
+        },
+        Invariant {
+            key: "txt-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "The narrative SHALL have some non-whitespace content",
+            expression: "htmlChecks()",
+        },
+        Invariant {
+            key: "vsd-0",
+            severity: InvariantSeverity::Warning,
+            best_practice: false,
+            human: "Name should be usable as an identifier for the module by machine processing applications such as code generation",
+            expression: "name.exists() implies name.exists() implies name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+        },
+        Invariant {
+            key: "vsd-1",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A value set include/exclude SHALL have a value set or a system",
+            expression: "valueSet.exists() or system.exists()",
+        },
+        Invariant {
+            key: "vsd-10",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a system if a code is present",
+            expression: "code.empty() or system.exists()",
+        },
+        Invariant {
+            key: "vsd-2",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "A value set with concepts or filters SHALL include a system",
+            expression: "(concept.exists() or filter.exists()) implies system.exists()",
+        },
+        Invariant {
+            key: "vsd-3",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Cannot have both concept and filter",
+            expression: "concept.empty() or filter.empty()",
+        },
+        Invariant {
+            key: "vsd-6",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "SHALL have a code or a display",
+            expression: "code.exists() or display.exists()",
+        },
+        Invariant {
+            key: "vsd-9",
+            severity: InvariantSeverity::Error,
+            best_practice: false,
+            human: "Must have a code if not abstract",
+            expression: "code.exists() or abstract = true",
+        },
+    ],
+    element_invariants: &[
+        ElementInvariants {
+            path: "Account",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Account.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Account.coverage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Account.coverage.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.coverage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.coverage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.coverage.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.guarantor",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.onHold",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.party",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.guarantor.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Account.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.owner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.servicePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Account.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dosage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.dynamicValue.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.library",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.observationRequirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.observationResultRequirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.participant.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.specimenRequirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.transform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ActivityDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Address.city",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.country",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.district",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Address.line",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.postalCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.state",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Address.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition",
+            invariants: &[3, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.administrableDoseForm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.formOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.ingredient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.producedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.property.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.firstDose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.maxDosePerDay",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.maxDosePerTreatmentPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.maxSingleDose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.maxTreatmentPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod.tissue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.routeOfAdministration.targetSpecies.withdrawalPeriod.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdministrableProductDefinition.unitOfPresentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.actuality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.contributor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.detected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.recordedDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.recorder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.referenceDocument",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.resultingCondition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.seriousness",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.study",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.subjectMedicalHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.assessment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.causality.productRelatedness",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.instance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.suspectEntity.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AdverseEvent.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Age",
+            invariants: &[0, 83, 144],
+        },
+        ElementInvariants {
+            path: "Age.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Age.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Age.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Age.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Age.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Age.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance",
+            invariants: &[1, 2, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.asserter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.clinicalStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.criticality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.lastOccurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.onset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.exposureRoute",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.manifestation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.onset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.reaction.substance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.recordedDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.recorder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AllergyIntolerance.verificationStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Annotation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Annotation.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Annotation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Annotation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Annotation.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment",
+            invariants: &[5, 6, 7, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Appointment.appointmentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.cancelationReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Appointment.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Appointment.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.minutesDuration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Appointment.participant",
+            invariants: &[4, 84],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.required",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.participant.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.patientInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.requestedPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.serviceCategory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.serviceType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.slot",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Appointment.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse",
+            invariants: &[8, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.appointment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.participantStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.participantType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AppointmentResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment",
+            invariants: &[9, 84],
+        },
+        ElementInvariants {
+            path: "Attachment.contentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.creation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.data",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Attachment.hash",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.size",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Attachment.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "AuditEvent.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.altId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.media",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.network.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.policy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.purposeOfUse",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.requestor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.agent.who",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity",
+            invariants: &[84, 195],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.detail.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.lifecycle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.query",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.securityLabel",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.entity.what",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.outcomeDesc",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.purposeOfEvent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.recorded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.observer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.source.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.subtype",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "AuditEvent.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Basic.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Basic.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Basic.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Basic.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Basic.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.contentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.data",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Binary.securityContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.collected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.collector",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.collection.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.manipulation.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.additive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.procedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.processing.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.productCategory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.productCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.scale",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.storage.temperature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BiologicallyDerivedProduct.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "BodyStructure.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "BodyStructure.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BodyStructure.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.image",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.locationQualifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "BodyStructure.morphology",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "BodyStructure.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle",
+            invariants: &[10, 11, 12, 13, 14, 15, 16, 18, 20],
+        },
+        ElementInvariants {
+            path: "Bundle.entry",
+            invariants: &[17, 19, 84],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.fullUrl",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.link",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifMatch",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifModifiedSince",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifNoneExist",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.ifNoneMatch",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.request.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.etag",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.lastModified",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.response.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.entry.search.score",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.link",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Bundle.link.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.link.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Bundle.link.relation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.link.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.signature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.timestamp",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.total",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Bundle.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement",
+            invariants: &[36, 37, 39, 40, 41, 42, 43, 44, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.document.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.fhirVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.format",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.custodian",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementation.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implementationGuide",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.imports",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.instantiates",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.endpoint.protocol",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.reliableCache",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.messaging.supportedMessage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.patchFormat",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest",
+            invariants: &[45, 84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.compartment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.interaction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.operation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource",
+            invariants: &[38, 84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalCreate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalDelete",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalRead",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.conditionalUpdate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.interaction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.operation.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.readHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.referencePolicy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchInclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchParam.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.searchRevInclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.supportedProfile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.updateCreate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.resource.versioning",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.searchParam",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.cors",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.rest.security.service",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.releaseDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.software.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CapabilityStatement.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity",
+            invariants: &[47, 84],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.dailyAmount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.goal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.scheduled",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.detail.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.outcomeCodeableConcept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.outcomeReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.progress",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.activity.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.addresses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.careTeam",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CarePlan.contributor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.goal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CarePlan.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.supportingInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CarePlan.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CareTeam.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CareTeam.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CareTeam.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CareTeam.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant",
+            invariants: &[51, 84],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.member",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.onBehalfOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.participant.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CareTeam.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalCharacteristic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalClassification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.additionalIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.lastUpdated",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.orderable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.referencedItem",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.relatedEntry.relationtype",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.validTo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CatalogEntry.validityPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ChargeItem.account",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.bodysite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ChargeItem.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.costCenter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.definitionCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.definitionUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.enteredDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.enterer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItem.factorOverride",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItem.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.overrideReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItem.performingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.priceOverride",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.requestingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.service",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItem.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition",
+            invariants: &[22, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.applicability.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.derivedFromUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.instance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.applicability",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.propertyGroup.priceComponent.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ChargeItemDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Citation.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.abstract.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.classifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.classifierCopyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.freeToShare",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.person",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.classification.whoClassified.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.complete",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo.affiliation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.affiliationInfo.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.collectiveName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionInstance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionInstance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionInstance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionInstance.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionInstance.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.contributionType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.correspondingContact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.initials",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.listOrder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.entry.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.style",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.contributorship.summary.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.currentState",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.dateAccessed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part.baseCitation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.part.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.accessionNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.articleDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.firstPage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.lastPage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.lastRevisionDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.pageCount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.pageString",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.citedMedium",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.day",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.month",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.season",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.dateOfPublication.year",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.issue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.periodicRelease.volume",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.publisherLocation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.publicationForm.publishedIn.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatedIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo.relationshipType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.relatesTo.targetClassifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate.activity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate.actual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.statusDate.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.title.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.version",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.version.baseCitation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.version.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.version.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.version.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.webLocation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.webLocation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.webLocation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.webLocation.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.citedArtifact.webLocation.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.classification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.classification.classifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.classification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.classification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.classification.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Citation.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.currentState",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo.relationshipType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.relatesTo.targetClassifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate.activity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate.actual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.statusDate.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.summary",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Citation.summary.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.summary.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Citation.summary.style",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.summary.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Citation.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Claim.accident",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.accident.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.accident.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.accident.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.accident.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.accident.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.billablePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.qualification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.careTeam.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Claim.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.diagnosis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.onAdmission",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.packageCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.diagnosis.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.enterer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.facility",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.fundsReserve",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.businessArrangement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.claimResponse",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.focal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.preAuthRef",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurance.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.item.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.careTeamSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.subDetail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.detail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.diagnosisSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.informationSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.item.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.procedureSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.subSite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.item.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.originalPrescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.payee",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.payee.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.payee.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.payee.party",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.payee.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.prescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.procedure",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.procedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.procedure.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.referral",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.related",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.related.claim",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.related.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.related.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.related.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.related.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.supportingInfo.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.total",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Claim.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.subDetail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.detailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.itemSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.subSite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.subdetailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.addItem.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.communicationRequest",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.disposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.detailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.itemSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.error.subDetailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.form",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.formCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.fundsReserve",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.businessArrangement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.claimResponse",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.focal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurance.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.adjudication.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.detailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.detail.subDetail.subDetailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.itemSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.item.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payeeType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.adjustment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.adjustmentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.payment.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.preAuthPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.preAuthRef",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.processNote.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.requestor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.total.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClaimResponse.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.assessor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.effective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.basis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.itemCodeableConcept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.itemReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.finding.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.investigation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.previous",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.problem",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.prognosisCodeableConcept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.prognosisReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.protocol",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.summary",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.supportingInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalImpression.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition",
+            invariants: &[52, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.comorbidity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.diseaseStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.diseaseSymptomProcedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.indication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.otherTherapy",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.otherTherapy.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.otherTherapy.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.otherTherapy.relationshipType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.contraindication.otherTherapy.therapy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.comorbidity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.diseaseStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.diseaseSymptomProcedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.intendedEffect",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.otherTherapy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.indication.undesirableEffect",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.effect",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.incidence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.interactant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.interactant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.interactant.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.interactant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.management",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.interaction.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.population",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect.frequencyOfOccurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.undesirableEffect.symptomConditionEffect",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.warning",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.warning.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.warning.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.warning.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ClinicalUseDefinition.warning.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem",
+            invariants: &[49, 50, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CodeSystem.caseSensitive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.compositional",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.concept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.designation.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.concept.property.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CodeSystem.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.count",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.operator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.filter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.hierarchyMeaning",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.property.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.supplements",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.valueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeSystem.versionNeeded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeableConcept",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.coding",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeableConcept.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeableReference",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CodeableReference.concept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CodeableReference.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CodeableReference.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coding",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Coding.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coding.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coding.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coding.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coding.userSelected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coding.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Communication.about",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Communication.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Communication.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.inResponseTo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.medium",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Communication.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.payload",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Communication.payload.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.payload.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Communication.payload.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Communication.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.received",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.sender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.sent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Communication.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.about",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.groupIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.medium",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.payload.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.sender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CommunicationRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition",
+            invariants: &[46, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.resource.param",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.search",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CompartmentDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Composition.attester",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Composition.attester.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.attester.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.attester.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.attester.party",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.attester.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.confidentiality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Composition.custodian",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.event",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Composition.event.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.event.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.event.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.event.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.event.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.relatesTo.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section",
+            invariants: &[27, 28, 84],
+        },
+        ElementInvariants {
+            path: "Composition.section.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.emptyReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.entry",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.section.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Composition.section.orderedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.section",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.section.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Composition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap",
+            invariants: &[23, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ConceptMap.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ConceptMap.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target",
+            invariants: &[24, 84],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.property",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.dependsOn.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.equivalence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.element.target.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.sourceVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.targetVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped",
+            invariants: &[25, 26, 84],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.group.unmapped.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ConceptMap.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ConceptMap.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition",
+            invariants: &[33, 34, 35, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Condition.abatement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.asserter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.clinicalStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Condition.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.evidence",
+            invariants: &[32, 84],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.evidence.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.onset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.recordedDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.recorder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.stage",
+            invariants: &[31, 84],
+        },
+        ElementInvariants {
+            path: "Condition.stage.assessment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.stage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.stage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Condition.stage.summary",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.stage.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Condition.verificationStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent",
+            invariants: &[54, 55, 56, 57, 58, 137, 138, 139, 140, 141],
+        },
+        ElementInvariants {
+            path: "Consent.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Consent.dateTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.policy",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Consent.policy.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.policy.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.policy.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.policy.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.policyRule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Consent.provision.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.actor.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.class",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.meaning",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.data.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.dataPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.provision.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.provision",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.securityLabel",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.provision.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.scope",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.verification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Consent.verification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.verification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verificationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verified",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Consent.verification.verifiedWith",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ContactDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ContactDetail.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactDetail.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactPoint",
+            invariants: &[48, 84],
+        },
+        ElementInvariants {
+            path: "ContactPoint.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ContactPoint.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactPoint.rank",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactPoint.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactPoint.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ContactPoint.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Contract.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.applies",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publicationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publicationStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.contentDerivative",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.domain",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.expirationType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.friendly",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.friendly.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.legal",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.legal.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.legal.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.legal.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.legalState",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.legallyBinding",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.relevantHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.rule",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.rule.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.rule.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.rule.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.scope",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.signer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.signer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.signer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.signer.party",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.signer.signature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.signer.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.supportingInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.action",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.contextLinkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerLinkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerRole",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.performerType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonLinkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.requesterLinkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.securityLabelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.subject.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.action.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.applies",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.answer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.context.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.periodType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.scope",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.securityLabelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.subtype",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.typeReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.usePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.effectiveTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.entity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.payment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.paymentDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.points",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.securityLabelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.asset.valuedItem.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.group",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.answer.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.decision",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.decisionMode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.party.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.securityLabelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.offer.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.control",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contract.term.securityLabel.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.term.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contract.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contributor",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Contributor.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contributor.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Contributor.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Contributor.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Count",
+            invariants: &[30, 83, 144],
+        },
+        ElementInvariants {
+            path: "Count.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Count.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Count.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Count.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Count.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Count.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Coverage.beneficiary",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.class",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Coverage.class.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.class.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.class.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.class.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.class.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Coverage.contract",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.exception.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.costToBeneficiary.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.dependent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Coverage.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.order",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.payor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.policyHolder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.subrogation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.subscriber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.subscriberId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Coverage.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.enterer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.facility",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.businessArrangement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.focal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.diagnosis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.diagnosis.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.facility",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.supportingInfoSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.item.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.appliesToAll",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.information",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.supportingInfo.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.disposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.error.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.form",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.benefitPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.inforce",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item",
+            invariants: &[21, 84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationRequired",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationSupporting",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.authorizationUrl",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.allowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.benefit.used",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.excluded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.term",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.item.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.preAuthRef",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.requestor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "CoverageEligibilityResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter",
+            invariants: &[60, 84],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.searchParam",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.codeFilter.valueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter",
+            invariants: &[61, 84],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.searchParam",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.dateFilter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DataRequirement.limit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.mustSupport",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.direction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DataRequirement.sort.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DataRequirement.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.evidence.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.identified",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.implicated",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.mitigation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DetectedIssue.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Device.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Device.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.deviceName",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.deviceName.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.distinctIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.expirationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.lotNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.manufactureDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.modelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.owner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.partNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Device.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.property.valueCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.property.valueQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.safety",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.serialNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.specialization",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Device.specialization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.specialization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.specialization.systemType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.specialization.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.carrierAIDC",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.carrierHRF",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.deviceIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.entryType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.issuer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.udiCarrier.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.version",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Device.version.component",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.version.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.version.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Device.version.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Device.version.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.capability.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.deviceName.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.languageCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.allergenicIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.alternate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.material.substance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.modelNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.onlineInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.owner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.parentDevice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.physicalCharacteristics",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.valueCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.property.valueQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.safety",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.shelfLifeStorage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.systemType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.specialization.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.deviceIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.issuer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.udiDeviceIdentifier.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.state",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.calibration.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.color",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.measurementPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.operationalStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceMetric.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.groupIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.insurance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.performerType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.priorRequest",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.relevantHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.supportingInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.recordedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DeviceUseStatement.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.conclusion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.conclusionCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.effective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.imagingStudy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.link",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.media.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.presentedForm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.result",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.resultsInterpreter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.specimen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DiagnosticReport.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Distance",
+            invariants: &[53, 83, 144],
+        },
+        ElementInvariants {
+            path: "Distance.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Distance.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Distance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Distance.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Distance.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Distance.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.masterIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.related.ref",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentManifest.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "DocumentReference.authenticator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.attachment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.format",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.content.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.facilityType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.practiceSetting",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.related",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.context.sourcePatientInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.custodian",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.docStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.masterIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "DocumentReference.relatesTo.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.securityLabel",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "DocumentReference.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.additionalInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.asNeeded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.dose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.rate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.doseAndRate.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerAdministration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerLifetime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.maxDosePerPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Dosage.patientInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.route",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Dosage.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Duration",
+            invariants: &[62, 83, 144],
+        },
+        ElementInvariants {
+            path: "Duration.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Duration.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Duration.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Duration.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Duration.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Duration.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition",
+            invariants: &[64, 66, 67, 68, 69, 71, 72, 73, 74, 76, 79, 80, 81, 82, 83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.base.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding",
+            invariants: &[65, 84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.strength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.binding.valueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint",
+            invariants: &[75, 84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.human",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.key",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.requirements",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.constraint.xpath",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.contentReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.defaultValue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.label",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.example.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.fixed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isModifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isModifierReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.isSummary",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.label",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.identity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mapping.map",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.max",
+            invariants: &[77, 83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.maxLength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.maxValue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.meaningWhenMissing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.minValue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.mustSupport",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.orderMeaning",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.pattern",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.representation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.requirements",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.short",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.sliceIsConstraining",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.sliceName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing",
+            invariants: &[63, 84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.discriminator.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.ordered",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.slicing.rules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type",
+            invariants: &[70, 78, 84],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.aggregation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.targetProfile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ElementDefinition.type.versioning",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Encounter.account",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.appointment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.class",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.class",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.classHistory.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.rank",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.diagnosis.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.episodeOfCare",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.admitSource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.destination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.dietPreference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.dischargeDisposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.origin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.preAdmissionIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.reAdmission",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.specialArrangement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.hospitalization.specialCourtesy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.length",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.location",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.location.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.location.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.location.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.location.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.location.physicalType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.location.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.participant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.individual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.participant.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.serviceProvider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.serviceType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.statusHistory.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Encounter.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Endpoint.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.connectionType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Endpoint.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Endpoint.header",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Endpoint.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.payloadMimeType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.payloadType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Endpoint.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.candidate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.disposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.requestProvider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EnrollmentResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.account",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.careManager",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.rank",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.diagnosis.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.referralRequest",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.statusHistory.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.team",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EpisodeOfCare.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition",
+            invariants: &[54, 55, 56, 57, 58, 86],
+        },
+        ElementInvariants {
+            path: "EventDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EventDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EventDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EventDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.trigger",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EventDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Evidence.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.assertion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.rater",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.rating",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.subcomponent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.certainty.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.citeAs",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Evidence.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.attributeEstimate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.level",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.range",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.attributeEstimate.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.attributeEstimate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.handling",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.valueCategory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.valueQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.valueRange",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modelCharacteristic.variable.variableDefinition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.numberAffected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.numberOfEvents",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.knownDataCount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.numberOfParticipants",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.sampleSize.numberOfStudies",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.statistic.statisticType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.studyType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.synthesisType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.directnessMatch",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.intended",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.observed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.variableDefinition.variableRole",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Evidence.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.citeAs",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatedIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatesTo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatesTo.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatesTo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatesTo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.relatesTo.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.emptyReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.entryClassifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.entryQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.entryReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.focusReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.orderedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.section",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.section.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.exclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.characteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.subject.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceReport.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.actual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.category",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.category.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.category.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.category.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.category.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.exclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.groupMeasure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristic.timeFromStart.range",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.characteristicCombination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.handling",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.shortTitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "EvidenceVariable.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario",
+            invariants: &[54, 55, 56, 57, 58, 85],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.actorId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.actor.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.resourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.containedInstance.versionId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.resourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.resourceType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.instance.version.versionId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.postConditions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.preConditions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.step",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.alternative.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.initiator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.initiatorActive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.receiver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.receiverActive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.response",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.operation.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.pause",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.step.process",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.process.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExampleScenario.workflow",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.accident.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.subDetail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.detailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.itemSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.subDetailSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.subSite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.addItem.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.excluded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.allowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.financial.used",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.term",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitBalance.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.benefitPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.billablePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.qualification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.careTeam.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.claim",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.claimResponse",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.diagnosis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.onAdmission",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.packageCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.diagnosis.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.disposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.enterer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.facility",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.form",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.formCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.fundsReserve",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.fundsReserveRequested",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.coverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.focal",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurance.preAuthRef",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.insurer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.adjudication.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.careTeamSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.adjudication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.subDetail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.detail.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.diagnosisSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.informationSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.net",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.noteNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.procedureSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.productOrService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.programCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.revenue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.serviced",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.subSite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.item.unitPrice",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.originalPrescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.party",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payee.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.adjustment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.adjustmentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.payment.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.preAuthRef",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.preAuthRefPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.precedence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.prescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.procedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.procedure.udi",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.processNote.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.referral",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.claim",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.related.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.subType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.supportingInfo.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.total.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ExplanationOfBenefit.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Expression",
+            invariants: &[84, 87],
+        },
+        ElementInvariants {
+            path: "Expression.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Expression.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Expression.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Expression.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Expression.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Expression.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Extension",
+            invariants: &[84, 88],
+        },
+        ElementInvariants {
+            path: "Extension.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Extension.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory",
+            invariants: &[54, 55, 56, 57, 58, 89, 90],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.age",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.born",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.contributedToDeath",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.onset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.condition.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.dataAbsentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.deceased",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.estimatedAge",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.sex",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "FamilyMemberHistory.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Flag.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Flag.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Flag.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Flag.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Flag.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Goal.achievementStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.addresses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Goal.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.expressedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Goal.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.lifecycleStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Goal.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.outcomeCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.outcomeReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.target",
+            invariants: &[84, 92],
+        },
+        ElementInvariants {
+            path: "Goal.target.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.target.due",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.target.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Goal.target.measure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Goal.target.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Goal.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition",
+            invariants: &[54, 55, 56, 57, 58, 91],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.sliceName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.rule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.compartment.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.link",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.params",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.link.target.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GraphDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group",
+            invariants: &[54, 55, 56, 57, 58, 93],
+        },
+        ElementInvariants {
+            path: "Group.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.actual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.characteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.exclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.characteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Group.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.managingEntity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.member",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Group.member.entity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.member.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.member.inactive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.member.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.member.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Group.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Group.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.dataRequirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.evaluationMessage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.module",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.occurrenceDateTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.outputParameters",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.requestIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.result",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "GuidanceResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "HealthcareService.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.appointmentRequired",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availabilityExceptions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.allDay",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.availableEndTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.availableStartTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.daysOfWeek",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.availableTime.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.characteristic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.communication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "HealthcareService.coverageArea",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.eligibility.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.extraDetails",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.during",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.notAvailable.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HealthcareService.photo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.program",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.providedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.referralMethod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.serviceProvisionCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HealthcareService.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "HumanName.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "HumanName.family",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.given",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.prefix",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.suffix",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "HumanName.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Identifier.assigner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Identifier.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Identifier.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.interpreter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.modality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.numberOfInstances",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.numberOfSeries",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.procedureCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.procedureReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.referrer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.sopClass",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.instance.uid",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.laterality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.modality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.number",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.numberOfInstances",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.specimen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.started",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.series.uid",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.started",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImagingStudy.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Immunization.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Immunization.doseQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.education",
+            invariants: &[84, 97],
+        },
+        ElementInvariants {
+            path: "Immunization.education.documentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.education.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.education.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.education.presentationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.education.publicationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.education.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.expirationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.fundingSource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.isSubpotent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.lotNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.primarySource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.programEligibility",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.doseNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.series",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.seriesDoses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.protocolApplied.targetDisease",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Immunization.reaction.reported",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.recorded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.reportOrigin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.route",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.subpotentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Immunization.vaccineCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.doseStatusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.immunizationEvent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.series",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.seriesDoses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.targetDisease",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationEvaluation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation",
+            invariants: &[84, 98],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.contraindicatedVaccineCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.dateCriterion.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.doseNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.forecastReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.forecastStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.series",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.seriesDoses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.supportingImmunization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.supportingPatientInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.targetDisease",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.recommendation.vaccineCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImmunizationRecommendation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide",
+            invariants: &[54, 55, 56, 57, 58, 94, 96],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition",
+            invariants: &[84, 95],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.grouping.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.generation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.page",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.page.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.example",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.fhirVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.groupingId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.resource.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.scope",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.definition.template.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.packageId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.dependsOn.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.fhirVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.global.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.license",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.image",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.other",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.anchor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.page.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.rendering",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.example",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.manifest.resource.relativePath",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.packageId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ImplementationGuide.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient",
+            invariants: &[54, 55, 56, 57, 58, 99],
+        },
+        ElementInvariants {
+            path: "Ingredient.allergenicIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Ingredient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.for",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.manufacturer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Ingredient.manufacturer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.manufacturer.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.manufacturer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.manufacturer.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.concentration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.country",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.measurementPoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.presentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.country",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.measurementPoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.strength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.referenceStrength.substance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.textConcentration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.substance.strength.textPresentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ingredient.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan",
+            invariants: &[54, 55, 56, 57, 58, 106],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.administeredBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contact.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.limit.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.requirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.benefit.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverage.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.coverageArea",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.ownedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.coverageArea",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.cost",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.groupSize",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.generalCost.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.applicability",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.qualifiers",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.cost.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.benefit.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.specificCost.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.plan.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "InsurancePlan.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Invoice.account",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.cancelledReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Invoice.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.issuer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.chargeItem",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.priceComponent.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.lineItem.sequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.participant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Invoice.participant.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.paymentTerms",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.totalGross",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.totalNet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.totalPriceComponent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Invoice.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Library.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Library.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.dataRequirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Library.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Library.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.parameter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Library.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage",
+            invariants: &[54, 55, 56, 57, 58, 107],
+        },
+        ElementInvariants {
+            path: "Linkage.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Linkage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Linkage.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.item",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Linkage.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Linkage.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Linkage.item.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.item.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Linkage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Linkage.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List",
+            invariants: &[54, 55, 56, 57, 58, 108, 109, 110],
+        },
+        ElementInvariants {
+            path: "List.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "List.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.emptyReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.entry",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "List.entry.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.entry.deleted",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.entry.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "List.entry.flag",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.entry.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.entry.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "List.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "List.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "List.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.orderedBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "List.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Location.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.availabilityExceptions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Location.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.allDay",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.closingTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.daysOfWeek",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.hoursOfOperation.openingTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.operationalStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.physicalType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.position",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Location.position.altitude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.position.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.position.latitude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.position.longitude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.position.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Location.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Location.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.ingredient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.manufacturedDoseForm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.property.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ManufacturedItemDefinition.unitOfPresentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.country",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.dateRange",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.restoreDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MarketingStatus.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure",
+            invariants: &[29, 54, 55, 56, 57, 58, 114],
+        },
+        ElementInvariants {
+            path: "Measure.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.clinicalRecommendationStatement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.compositeScoring",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Measure.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.disclaimer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Measure.group.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.population",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.criteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.population.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.criteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.component.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.criteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.group.stratifier.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.guidance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.improvementNotation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.library",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.rateAggregation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.rationale",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.riskAdjustment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.scoring",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.criteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Measure.supplementalData.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Measure.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport",
+            invariants: &[54, 55, 56, 57, 58, 115, 116],
+        },
+        ElementInvariants {
+            path: "MeasureReport.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MeasureReport.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.evaluatedResource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.measureScore",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.count",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.population.subjectResults",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.component.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.measureScore",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.count",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.population.subjectResults",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.group.stratifier.stratum.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.improvementNotation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.measure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MeasureReport.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.reporter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MeasureReport.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Media.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Media.content",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.deviceName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Media.frames",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.height",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.modality",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Media.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.operator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.view",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Media.width",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Medication.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.batch",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Medication.batch.expirationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.batch.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.batch.lotNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.batch.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Medication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.form",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.isActive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.ingredient.strength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Medication.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Medication.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage",
+            invariants: &[84, 111],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.dose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.rate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.route",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.dosage.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.effective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.eventHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.instantiates",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.medication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationAdministration.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense",
+            invariants: &[54, 55, 56, 57, 58, 113],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.authorizingPrescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.daysSupply",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.destination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.detectedIssue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.dosageInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.eventHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.medication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.receiver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.responsibleParty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.substitution.wasSubstituted",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.whenHandedOver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationDispense.whenPrepared",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.dosage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.dosage.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.indication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.characteristic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.administrationGuidelines.patientCharacteristics.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.associatedMedication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.contraindication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.cost",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.cost.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.doseForm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.drugCharacteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.isActive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.ingredient.strength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.intendedRoute",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.areaUnderCurve",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.halfLifePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.lethalDose50",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.kinetics.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.medicineClassification.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monitoringProgram.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.monograph.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.packaging.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.preparationInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.productType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.maxDispense.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.regulatoryAuthority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.schedule.schedule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.allowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.regulatory.substitution.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.relatedMedicationKnowledge.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.synonym",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationKnowledge.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.courseOfTherapyType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.detectedIssue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.dispenseInterval",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.expectedSupplyDuration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.initialFill.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dispenseRequest.validityPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.dosageInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.eventHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.groupIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.insurance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.medication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.performerType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.priorPrescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.recorder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.reported",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.allowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.substitution.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.supportingInformation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.dateAsserted",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.dosage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.effective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.informationSource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.medication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicationStatement.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.additionalMonitoringIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.attachedDocument",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.characteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.characteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.characteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.characteristic.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.characteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.clinicalTrial",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.combinedPharmaceuticalDoseForm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contact",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contact.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contact.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contact.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.crossReference",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.crossReference.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.crossReference.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.crossReference.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.crossReference.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.domain",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.impurity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.indication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.ingredient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.legalStatusOfSupply",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.marketingStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.masterFile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage.country",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.countryLanguage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.namePart",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.namePart.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.namePart.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.namePart.part",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.namePart.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.productName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.name.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.confidentialityIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.effectiveDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.operation.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.packagedMedicinalProduct",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.pediatricUseIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.route",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.specialMeasures",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MedicinalProductDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition",
+            invariants: &[54, 55, 56, 57, 58, 117],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.message",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.allowedResponse.situation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.base",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus",
+            invariants: &[84, 112],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.focus.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.graph",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.responseRequired",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "MessageHeader.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MessageHeader.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.receiver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.destination.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.enterer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.details",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.response.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.sender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.software",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.source.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MessageHeader.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Meta.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Meta.lastUpdated",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta.security",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta.tag",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Meta.versionId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence",
+            invariants: &[54, 55, 56, 57, 58, 118],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.coordinateSystem",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.observedSeq",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.pointer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.fScore",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.gtFP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.precision",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.queryFP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.queryTP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.recall",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.fMeasure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numFN",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numFP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.numTP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.precision",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.score",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.roc.sensitivity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.score",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.standardSequence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.truthFN",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.truthTP",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quality.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.readCoverage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq",
+            invariants: &[84, 119, 120],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.chromosome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.genomeBuild",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.orientation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqPointer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.referenceSeqString",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.strand",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.windowEnd",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.referenceSeq.windowStart",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.datasetId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.readsetId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.repository.variantsetId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.specimen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.exact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.inner.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.length",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.outer.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.structureVariant.variantType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.cigar",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.observedAllele",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.referenceAllele",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "MolecularSequence.variant.variantPointer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Money",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Money.currency",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Money.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Money.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem",
+            invariants: &[54, 55, 56, 57, 58, 122, 123, 124],
+        },
+        ElementInvariants {
+            path: "NamingSystem.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "NamingSystem.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NamingSystem.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NamingSystem.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.preferred",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.uniqueId.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NamingSystem.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Narrative",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Narrative.div",
+            invariants: &[83, 235, 236],
+        },
+        ElementInvariants {
+            path: "Narrative.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Narrative.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder",
+            invariants: &[54, 55, 56, 57, 58, 121],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.allergyIntolerance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.dateTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.additiveProductName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.additiveType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.rate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administration.schedule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.administrationInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.baseFormulaProductName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.baseFormulaType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.caloricDensity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.maxVolumeToDeliver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.enteralFormula.routeofAdministration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.excludeFoodModifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.foodPreferenceModifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiates",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.fluidConsistencyType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.instruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.nutrient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.schedule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.foodType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.texture.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.oralDiet.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.orderer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.instruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.productName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.schedule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.supplement.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionOrder.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.ingredient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.ingredient.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.ingredient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.ingredient.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.ingredient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.expiry",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.lotNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.instance.useBy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.knownAllergen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.nutrient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.nutrient.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.nutrient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.nutrient.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.nutrient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.productCharacteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.productCharacteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.productCharacteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.productCharacteristic.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.productCharacteristic.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "NutritionProduct.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation",
+            invariants: &[54, 55, 56, 57, 58, 126, 127],
+        },
+        ElementInvariants {
+            path: "Observation.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.component",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Observation.component.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.component.dataAbsentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.component.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.component.interpretation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.component.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.component.referenceRange",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.component.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Observation.dataAbsentReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.device",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.effective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.hasMember",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.interpretation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange",
+            invariants: &[84, 125],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.age",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.appliesTo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.high",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.low",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.referenceRange.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.specimen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Observation.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.abnormalCodedValueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.criticalCodedValueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.multipleResultsAllowed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.normalCodedValueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.permittedDataType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.preferredReportName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.age",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.appliesTo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.gestationalAge",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.qualifiedInterval.range",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.conversionFactor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.customaryUnit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.decimalPrecision",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.quantitativeDetails.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ObservationDefinition.validCodedValueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition",
+            invariants: &[54, 55, 56, 57, 58, 128],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.affectsState",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.base",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.inputProfile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.instance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.outputProfile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.overload.parameterName",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter",
+            invariants: &[84, 129, 130, 131],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.strength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.binding.valueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.part",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.referencedFrom.sourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.searchType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.targetProfile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.parameter.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.details",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.diagnostics",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.issue.severity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OperationOutcome.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization",
+            invariants: &[54, 55, 56, 57, 58, 132],
+        },
+        ElementInvariants {
+            path: "Organization.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.address",
+            invariants: &[83, 133],
+        },
+        ElementInvariants {
+            path: "Organization.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.contact",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Organization.contact.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.contact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Organization.contact.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Organization.contact.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.contact.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.contact.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Organization.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Organization.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Organization.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.telecom",
+            invariants: &[83, 134],
+        },
+        ElementInvariants {
+            path: "Organization.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Organization.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.healthcareService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.network",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.participatingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "OrganizationAffiliation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.characteristic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.containedItemQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.copackagedIndicator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.legalStatusOfSupply",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.legalStatusOfSupply.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.legalStatusOfSupply.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.legalStatusOfSupply.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.legalStatusOfSupply.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.marketingStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.alternateMaterial",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.containedItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.containedItem.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.containedItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.containedItem.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.containedItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.material",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.package",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.property.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage.specialPrecautionsForStorage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.shelfLifeStorage.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.package.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.packageFor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PackagedProductDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ParameterDefinition.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter",
+            invariants: &[84, 101],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.part",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Parameters.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Patient.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.birthDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.communication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Patient.communication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.communication.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.communication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.communication.preferred",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact",
+            invariants: &[84, 135],
+        },
+        ElementInvariants {
+            path: "Patient.contact.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.contact.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.contact.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contact.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Patient.deceased",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.generalPractitioner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.link",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Patient.link.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.link.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.link.other",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.link.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.maritalStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Patient.multipleBirth",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.photo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Patient.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.payee",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.payment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.paymentDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.paymentStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.provider",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.response",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentNotice.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.payee",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.predecessor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.response",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.responsible",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.submitter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.detail.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.disposition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.formCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentAmount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.paymentIssuer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.processNote.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.requestor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PaymentReconciliation.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Period",
+            invariants: &[84, 136],
+        },
+        ElementInvariants {
+            path: "Period.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Period.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Period.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Person.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.birthDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Person.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Person.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.link",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Person.link.assurance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.link.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Person.link.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Person.link.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.managingOrganization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Person.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.photo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Person.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition",
+            invariants: &[29, 54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.cardinalityBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.condition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.dynamicValue.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.goalId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.groupingBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.input",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.output",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.participant.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.precheckBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.prefix",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.actionId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.offset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.relatedAction.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.requiredBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.selectionBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.textEquivalent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.transform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.trigger",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.action.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.addresses",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.due",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.measure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.goal.target.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.library",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PlanDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Population",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Population.age",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Population.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Population.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Population.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Population.physiologicalCondition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Population.race",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Practitioner.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.birthDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.communication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Practitioner.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Practitioner.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Practitioner.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.photo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.issuer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Practitioner.qualification.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Practitioner.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availabilityExceptions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.allDay",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.availableEndTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.availableStartTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.daysOfWeek",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.availableTime.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.healthcareService",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.during",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.notAvailable.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.practitioner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "PractitionerRole.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Procedure.asserter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.complication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.complicationDetail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Procedure.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.manipulated",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.focalDevice.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.followUp",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.performed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.performer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.function",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Procedure.performer.onBehalfOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.recorder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.report",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.usedCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Procedure.usedReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.color",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.depth",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.externalDiameter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.height",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.image",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.imprint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.nominalVolume",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.scoring",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.shape",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.weight",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProdCharacteristic.width",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.specialPrecautionsForStorage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ProductShelfLife.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Provenance.activity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.agent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.onBehalfOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.agent.who",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Provenance.entity",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.agent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.entity.what",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Provenance.occurred",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.policy",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.recorded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.signature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Provenance.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Quantity",
+            invariants: &[84, 144],
+        },
+        ElementInvariants {
+            path: "Quantity.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Quantity.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Quantity.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Quantity.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Quantity.unit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Quantity.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire",
+            invariants: &[54, 55, 56, 57, 58, 145, 153],
+        },
+        ElementInvariants {
+            path: "Questionnaire.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Questionnaire.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item",
+            invariants: &[
+                84, 146, 147, 148, 149, 150, 151, 152, 154, 155, 156, 157, 159, 160,
+            ],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.initialSelected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerOption.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.answerValueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen",
+            invariants: &[84, 158],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.answer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.operator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.enableWhen.question",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.initial.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.maxLength",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.prefix",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.readOnly",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.repeats",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.required",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.item.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Questionnaire.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.subjectType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Questionnaire.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.authored",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item",
+            invariants: &[84, 143],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.answer.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.linkId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.item.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.questionnaire",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "QuestionnaireResponse.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Range",
+            invariants: &[84, 166],
+        },
+        ElementInvariants {
+            path: "Range.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Range.high",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Range.low",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ratio",
+            invariants: &[84, 163],
+        },
+        ElementInvariants {
+            path: "Ratio.denominator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Ratio.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Ratio.numerator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RatioRange",
+            invariants: &[84, 100, 104],
+        },
+        ElementInvariants {
+            path: "RatioRange.denominator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RatioRange.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RatioRange.highNumerator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RatioRange.lowNumerator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Reference",
+            invariants: &[84, 165],
+        },
+        ElementInvariants {
+            path: "Reference.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Reference.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Reference.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Reference.reference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Reference.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.basis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.application",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.case.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.holder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.indication",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.intendedUse",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.region",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.regulator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RegulatedAuthorization.validityPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.citation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.document",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.label",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedArtifact.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.address",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.birthDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.communication.preferred",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.gender",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.photo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.telecom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RelatedPerson.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action",
+            invariants: &[84, 167],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.action",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.cardinalityBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.condition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.groupingBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.participant",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.precheckBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.prefix",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.actionId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.offset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.relatedAction.relationship",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.requiredBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.selectionBehavior",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.textEquivalent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.action.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "RequestGroup.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.groupIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RequestGroup.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RequestGroup.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition",
+            invariants: &[54, 55, 56, 57, 58, 168],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.exposure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.exposureAlternative",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.library",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.population",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.shortTitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition",
+            invariants: &[54, 55, 56, 57, 58, 164],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.author",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.exclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveDescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveGroupMeasure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.participantEffectiveTimeFromStart",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffective",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveDescription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveGroupMeasure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.studyEffectiveTimeFromStart",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.unitOfMeasure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.characteristic.usageContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.editor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.endorser",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.library",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.reviewer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.shortTitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.subtitle",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.usage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.variableType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchElementDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.arm.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.enrollment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.keyword",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.objective.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.phase",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.primaryPurposeType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.principalInvestigator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.protocol",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.reasonStopped",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.relatedArtifact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.site",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.sponsor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchStudy.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.actualArm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.assignedArm",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.consent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.individual",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.study",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ResearchSubject.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.basis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.mitigation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction",
+            invariants: &[84, 162],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.outcome",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.probability",
+            invariants: &[83, 161],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.qualitativeRisk",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.rationale",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.relativeRisk",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.prediction.when",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "RiskAssessment.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SampledData.data",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.dimensions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SampledData.factor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.lowerLimit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.origin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SampledData.upperLimit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Schedule.active",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.actor",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Schedule.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Schedule.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Schedule.planningHorizon",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.serviceCategory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.serviceType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Schedule.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter",
+            invariants: &[54, 55, 56, 57, 58, 199, 200, 201],
+        },
+        ElementInvariants {
+            path: "SearchParameter.base",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.chain",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.definition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SearchParameter.component.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SearchParameter.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SearchParameter.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SearchParameter.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SearchParameter.multipleAnd",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.multipleOr",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.xpath",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SearchParameter.xpathUsage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest",
+            invariants: &[54, 55, 56, 57, 58, 142],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.asNeeded",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.doNotPerform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.insurance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.locationCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.locationReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.orderDetail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.patientInstruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.performer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.performerType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.relevantHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.replaces",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.requisition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.specimen",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.supportingInfo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ServiceRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Signature.data",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Signature.onBehalfOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.sigFormat",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.targetFormat",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.when",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Signature.who",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Slot.appointmentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Slot.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Slot.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Slot.overbooked",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.schedule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.serviceCategory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.serviceType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.specialty",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.start",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Slot.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Specimen.accessionIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.bodySite",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.collected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.collector",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.fastingStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.collection.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Specimen.container",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Specimen.container.additive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.container.capacity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.container.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.container.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.container.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.container.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.container.specimenQuantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.container.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.parent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.processing",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.additive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.procedure",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.processing.time",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.receivedTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.request",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.subject",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Specimen.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.collection",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.patientPreparation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.timeAspect",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeCollected",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.additive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.additive.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.cap",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.capacity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.material",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.minimumVolume",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.preparation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.container.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.instruction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.maxDuration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.temperatureQualifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.handling.temperatureRange",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.isDerived",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.preference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.rejectionCriterion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.requirement",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.retentionTime",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SpecimenDefinition.typeTested.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition",
+            invariants: &[
+                54, 55, 56, 57, 58, 169, 170, 172, 173, 174, 175, 176, 177, 178, 179,
+                182, 183, 184, 188, 189, 190, 194,
+            ],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.abstract",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.baseDefinition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.context.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.contextInvariant",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.derivation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential",
+            invariants: &[84, 181, 192],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.element",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.differential.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.fhirVersion",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.keyword",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping",
+            invariants: &[84, 180],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.comment",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.identity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.mapping.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot",
+            invariants: &[84, 185, 186, 187, 191, 193],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.element",
+            invariants: &[83, 171],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.snapshot.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap",
+            invariants: &[54, 55, 56, 57, 58, 196],
+        },
+        ElementInvariants {
+            path: "StructureMap.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "StructureMap.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.extends",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.input.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.dependent.variable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.rule",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.check",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.defaultValue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.element",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.listMode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.logMessage",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.max",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.min",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.source.variable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target",
+            invariants: &[84, 197, 198],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.context",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.contextType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.element",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.listMode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.listRuleId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.transform",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.rule.target.variable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.group.typeMode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.import",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.alias",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.mode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "StructureMap.structure.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "StructureMap.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Subscription.channel",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.endpoint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.header",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.payload",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.channel.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Subscription.criteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.end",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.error",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Subscription.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Subscription.reason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Subscription.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus",
+            invariants: &[54, 55, 56, 57, 58, 202],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.error",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.eventsSinceSubscriptionStart",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.additionalContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.eventNumber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.notificationEvent.timestamp",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.subscription",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.topic",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionStatus.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.approvalDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.filterDefinition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.filterParameter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.modifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.canFilterBy.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.derivedFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.effectivePeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.eventTrigger.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.lastReviewDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape.include",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.notificationShape.revInclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.fhirPathCriteria",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.current",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.previous",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.requireBoth",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.resultForCreate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.queryCriteria.resultForDelete",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.resourceTrigger.supportedInteraction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubscriptionTopic.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "Substance.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Substance.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.ingredient.substance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.instance",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Substance.instance.expiry",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.instance.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.instance.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.instance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.instance.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Substance.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Substance.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.classification",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.code.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.domain",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.grade",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.informationSource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.manufacturer",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.measurementType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.molecularFormula",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.opticalActivity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.role",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.moiety.stereochemistry",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.molecularWeight.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.domain",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official.authority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.official.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.preferred",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.synonym",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.translation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.name.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.property",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.property.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.property.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.property.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.property.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.comparator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.isDefining",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.ratioHighLimitAmount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.source",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.substanceDefinition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.relationship.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.countryOfOrigin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.genus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.part",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.species",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.sourceMaterial.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.molecularFormula",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.molecularFormulaByMoiety",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.molecularWeight",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.opticalActivity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.document",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.format",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.representation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.representation.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.sourceDocument",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.stereochemistry",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.structure.technique",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.supplier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SubstanceDefinition.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.destination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.receiver",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.suppliedItem.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.supplier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyDelivery.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.category",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.deliverFrom",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.deliverTo",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.item",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.occurrence",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.quantity",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.supplier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "SupplyRequest.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task",
+            invariants: &[54, 55, 56, 57, 58, 102],
+        },
+        ElementInvariants {
+            path: "Task.authoredOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.basedOn",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.businessStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "Task.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.executionPeriod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.focus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.for",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.groupIdentifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.input",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Task.input.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.input.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.input.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.input.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.instantiatesCanonical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.instantiatesUri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.insurance",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.intent",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.lastModified",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.location",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.output",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Task.output.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.output.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.output.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.output.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.owner",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.partOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.performerType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.priority",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.reasonCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.reasonReference",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.relevantHistory",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.requester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.restriction",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "Task.restriction.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.restriction.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Task.restriction.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.restriction.recipient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.restriction.repetitions",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.statusReason",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Task.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities",
+            invariants: &[54, 55, 56, 57, 58, 203, 205, 206, 207, 208],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.closure.translation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSearch",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem",
+            invariants: &[84, 204],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.subsumption",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.compositional",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.filter.op",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.isDefault",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.codeSystem.version.property",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.hierarchical",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.incomplete",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.paging",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.documentation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.parameter.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.expansion.textFilter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implementation.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.kind",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.lockedDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.software.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.translation.needsMap",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.validateCode.translations",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TerminologyCapabilities.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "TestReport.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "TestReport.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.issued",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.participant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.participant.uri",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.result",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.score",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action",
+            invariants: &[84, 103],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.message",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.assert.result",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.detail",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.message",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.action.operation.result",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.setup.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.action.operation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.teardown.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.test",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action",
+            invariants: &[84, 105],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.assert",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.test.action.operation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.test.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.test.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.test.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestReport.test.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.testScript",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.tester",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestReport.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript",
+            invariants: &[54, 55, 56, 57, 58, 221],
+        },
+        ElementInvariants {
+            path: "TestScript.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "TestScript.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.destination",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.index",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.destination.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.autocreate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.autodelete",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.fixture.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata",
+            invariants: &[84, 229],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.capabilities",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.destination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.link",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.origin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.required",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.capability.validated",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.link.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.metadata.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.origin",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.index",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.origin.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.profile",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action",
+            invariants: &[84, 222],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert",
+            invariants: &[84, 223, 225, 230],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourceExpression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.compareToSourcePath",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.contentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.direction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.headerField",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.label",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.minimumId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.navigationLinks",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.operator",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.requestMethod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.requestURL",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.response",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.responseCode",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.sourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.validateProfileId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.assert.warningOnly",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation",
+            invariants: &[84, 232],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.accept",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.contentType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.destination",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.encodeRequestUrl",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.label",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.method",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.origin",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.params",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.field",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestHeader.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.requestId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.resource",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.responseId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.sourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.targetId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.action.operation.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.setup.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.action.operation",
+            invariants: &[83, 234],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.teardown.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.test",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action",
+            invariants: &[84, 227],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.assert",
+            invariants: &[83, 224, 226, 231],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.test.action.operation",
+            invariants: &[83, 233],
+        },
+        ElementInvariants {
+            path: "TestScript.test.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.test.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.test.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.test.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable",
+            invariants: &[84, 228],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.defaultValue",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.expression",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.headerField",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.hint",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.path",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.variable.sourceId",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TestScript.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.event",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Timing.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Timing.repeat",
+            invariants: &[84, 209, 210, 211, 212, 213, 214, 215, 216, 217],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.bounds",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.count",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.countMax",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.dayOfWeek",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.durationMax",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.durationUnit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.frequency",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.frequencyMax",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.offset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.period",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.periodMax",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.periodUnit",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.timeOfDay",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "Timing.repeat.when",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition",
+            invariants: &[84, 218, 219, 220],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.condition",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.data",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.timing",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "TriggerDefinition.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "UsageContext",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "UsageContext.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "UsageContext.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "UsageContext.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet",
+            invariants: &[54, 55, 56, 57, 58, 237],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.exclude",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.inactive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include",
+            invariants: &[84, 238, 240, 241],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.use",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.designation.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.concept.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.op",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.property",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.filter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.valueSet",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.include.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.lockedDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.compose.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.contact",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "ValueSet.copyright",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.description",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains",
+            invariants: &[84, 239, 242, 243],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.abstract",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.code",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.contains",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.designation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.display",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.inactive",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.system",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.contains.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.offset",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.parameter.value",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.timestamp",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.expansion.total",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.experimental",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.immutable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.jurisdiction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "ValueSet.name",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.publisher",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.purpose",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.title",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.url",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.useContext",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "ValueSet.version",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.communicationMethod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.date",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.onBehalfOf",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.proxyIdentityCertificate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.proxySignature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.sourceIdentityCertificate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.sourceSignature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.attestation.who",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "VerificationResult.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.failureAction",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.frequency",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.lastPerformed",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.need",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.nextScheduled",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.canPushUpdates",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.communicationMethod",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.pushTypeAvailable",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.type",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.validationDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.validationStatus",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.primarySource.who",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.statusDate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.target",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.targetLocation",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validationProcess",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validationType",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.attestationSignature",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.identityCertificate",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VerificationResult.validator.organization",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription",
+            invariants: &[54, 55, 56, 57, 58],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.contained",
+            invariants: &[59],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.created",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.dateWritten",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.encounter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.identifier",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.implicitRules",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.language",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.add",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.axis",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.backCurve",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.brand",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.color",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.cylinder",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.diameter",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.duration",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.eye",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.note",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.power",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.amount",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.base",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.prism.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.product",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.lensSpecification.sphere",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.meta",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.modifierExtension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.patient",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.prescriber",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.status",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "VisionPrescription.text",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "base64Binary",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "base64Binary.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "boolean",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "boolean.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "canonical",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "canonical.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "code",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "code.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "date",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "date.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "dateTime",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "dateTime.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "decimal",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "decimal.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "id",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "id.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "instant",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "instant.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "integer",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "integer.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "markdown",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "markdown.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "oid",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "oid.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "positiveInt",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "positiveInt.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "string",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "string.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "time",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "time.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "unsignedInt",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "unsignedInt.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "uri",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "uri.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "url",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "url.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "uuid",
+            invariants: &[84],
+        },
+        ElementInvariants {
+            path: "uuid.extension",
+            invariants: &[83, 88],
+        },
+        ElementInvariants {
+            path: "xhtml",
+            invariants: &[83],
+        },
+        ElementInvariants {
+            path: "xhtml.extension",
+            invariants: &[83, 88],
         },
     ],
 };

@@ -43,6 +43,37 @@ pub struct PrimitiveRule {
     pub max_length: Option<usize>,
 }
 
+/// Severity of an invariant as the definitions give it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvariantSeverity {
+    Error,
+    Warning,
+}
+
+/// An invariant (`ElementDefinition.constraint`): a FHIRPath expression that
+/// must be true at every instance of the elements that list it.
+#[derive(Debug)]
+pub struct Invariant {
+    /// `obs-6`, `dom-2`, `ele-1`...
+    pub key: &'static str,
+    pub severity: InvariantSeverity,
+    /// Marked best practice in the definitions: reported as a warning.
+    pub best_practice: bool,
+    /// The rule in words, for the report.
+    pub human: &'static str,
+    /// FHIRPath, evaluated with the element instance as focus.
+    pub expression: &'static str,
+}
+
+/// The invariants that hold at one element path (`Observation`,
+/// `Observation.referenceRange`, `Quantity`), by index into
+/// [`Tables::invariants`].
+#[derive(Debug)]
+pub struct ElementInvariants {
+    pub path: &'static str,
+    pub invariants: &'static [u16],
+}
+
 /// Everything the validator needs to know about one FHIR version.
 #[derive(Debug)]
 pub struct Tables {
@@ -51,16 +82,36 @@ pub struct Tables {
     pub bindings: &'static [Binding],
     /// Sorted by URL.
     pub value_sets: &'static [ValueSetTable],
+    /// Distinct invariants, sorted by key then expression.
+    pub invariants: &'static [Invariant],
+    /// Sorted by path.
+    pub element_invariants: &'static [ElementInvariants],
 }
 
 impl Tables {
     pub fn binding(&self, path: &str) -> Option<&'static Binding> {
         let b: &'static [Binding] = self.bindings;
-        b.binary_search_by(|x| x.path.cmp(path)).ok().and_then(|i| b.get(i))
+        b.binary_search_by(|x| x.path.cmp(path))
+            .ok()
+            .and_then(|i| b.get(i))
     }
     pub fn value_set(&self, url: &str) -> Option<&'static ValueSetTable> {
         let v: &'static [ValueSetTable] = self.value_sets;
-        v.binary_search_by(|x| x.url.cmp(url)).ok().and_then(|i| v.get(i))
+        v.binary_search_by(|x| x.url.cmp(url))
+            .ok()
+            .and_then(|i| v.get(i))
+    }
+    /// The invariants listed at an element path (empty when none).
+    pub fn invariants_at(&self, path: &str) -> impl Iterator<Item = (usize, &'static Invariant)> {
+        let e: &'static [ElementInvariants] = self.element_invariants;
+        let all: &'static [Invariant] = self.invariants;
+        let idx: &'static [u16] = e
+            .binary_search_by(|x| x.path.cmp(path))
+            .ok()
+            .and_then(|i| e.get(i))
+            .map_or(&[], |x| x.invariants);
+        idx.iter()
+            .filter_map(move |&i| all.get(usize::from(i)).map(|inv| (usize::from(i), inv)))
     }
     pub fn primitive(&self, name: &str) -> Option<&'static PrimitiveRule> {
         let p: &'static [PrimitiveRule] = self.primitives;
