@@ -127,7 +127,9 @@ impl<T: Value> Slot for Vec<T> {
         self.as_slice().get(index).map(|v| (v.variant(), v.item()))
     }
     fn get_mut(&mut self, index: usize) -> Option<(usize, ItemMut<'_>)> {
-        self.as_mut_slice().get_mut(index).map(|v| (v.variant(), v.item_mut()))
+        self.as_mut_slice()
+            .get_mut(index)
+            .map(|v| (v.variant(), v.item_mut()))
     }
     fn push(&mut self, variant: usize) -> Option<ItemMut<'_>> {
         let v = T::new_variant(variant)?;
@@ -168,7 +170,7 @@ impl Value for String {
 
 /// The `Resource` enum of a FHIR version: one variant per resource type, in
 /// the (sorted) order of [`ResourceEnum::TYPES`].
-pub trait ResourceEnum: Value {
+pub trait ResourceEnum: Value + crate::json::ToFhirJson {
     /// Resource type names, sorted, in variant order.
     const TYPES: &'static [&'static str];
     /// The resource as a generic element.

@@ -40,6 +40,11 @@ macro_rules! element_impls {
                 $crate::rt::support::read_element(d, st)
             }
         }
+        impl $crate::json::ToFhirJson for $t {
+            fn json_root(&self) -> (&dyn $crate::rt::Element, ::core::option::Option<&'static str>) {
+                (self, $rt)
+            }
+        }
         impl $crate::rt::xml::FhirXml for $t {
             fn read_xml(input: &str, opts: $crate::rt::xml::ReadOptions) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
                 $crate::rt::xml::read_element(input, opts)
@@ -56,13 +61,22 @@ pub(crate) use element_impls;
 macro_rules! resource_enum_impls {
     ($t:ident) => {
         impl ::serde::Serialize for $t {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
                 let el = $crate::rt::ResourceEnum::as_element(self);
-                $crate::rt::support::write_element(el, ::core::option::Option::Some(el.type_info().name), s)
+                $crate::rt::support::write_element(
+                    el,
+                    ::core::option::Option::Some(el.type_info().name),
+                    s,
+                )
             }
         }
         impl<'de> ::serde::Deserialize<'de> for $t {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
                 $crate::rt::support::deserialize_resource(d)
             }
         }
@@ -74,8 +88,22 @@ macro_rules! resource_enum_impls {
                 $crate::rt::support::read_resource(d, st)
             }
         }
+        impl $crate::json::ToFhirJson for $t {
+            fn json_root(
+                &self,
+            ) -> (
+                &dyn $crate::rt::Element,
+                ::core::option::Option<&'static str>,
+            ) {
+                let el = $crate::rt::ResourceEnum::as_element(self);
+                (el, ::core::option::Option::Some(el.type_info().name))
+            }
+        }
         impl $crate::rt::xml::FhirXml for $t {
-            fn read_xml(input: &str, opts: $crate::rt::xml::ReadOptions) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
+            fn read_xml(
+                input: &str,
+                opts: $crate::rt::xml::ReadOptions,
+            ) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
                 $crate::rt::xml::read_resource(input, opts)
             }
             fn xml_root(&self) -> (&dyn $crate::rt::Element, &'static str) {
