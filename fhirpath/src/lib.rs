@@ -1,0 +1,95 @@
+//! A FHIRPath engine (normative N1 / 2.0.0 plus FHIR's extensions) over
+//! fhir-model's reflective element model.
+//!
+//! An expression is parsed once into an [`Expression`] (`Send + Sync +
+//! Clone`, so a validator can cache compiled invariants) and evaluated
+//! against any FHIR data through the generic `dyn Element` view: the engine
+//! knows no resource by name, every path step is looked up in the generated
+//! `TypeInfo` tables.
+//!
+//! ```
+//! use fhirpath::{Context, Expression, Item};
+//!
+//! let json = r#"{"resourceType": "Patient", "active": true,
+//!                "name": [{"family": "Chalmers", "given": ["Peter", "James"]}]}"#;
+//! let patient: fhir_model::r4::Resource = fhir_model::json::from_str(json).unwrap();
+//! let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+//! let ctx = Context::for_resource(root.clone());
+//!
+//! let expr = Expression::parse("Patient.name.given.first()").unwrap();
+//! let result = expr.evaluate(&ctx, root.clone()).unwrap();
+//! assert_eq!(result.len(), 1);
+//! assert_eq!(result[0].to_json()["value"], "Peter");
+//!
+//! // Invariants: the singleton-boolean rule, `None` when the result is empty.
+//! let inv = Expression::parse("name.exists() and active").unwrap();
+//! assert_eq!(inv.evaluate_boolean(&ctx, root).unwrap(), Some(true));
+//! ```
+
+mod ast;
+mod compare;
+mod datetime;
+mod decimal;
+mod error;
+mod eval;
+mod functions;
+mod item;
+mod lexer;
+mod parser;
+mod quantity;
+mod types;
+mod value;
+
+pub use error::{Error, ErrorKind};
+pub use eval::Context;
+pub use item::Item;
+pub use parser::MAX_DEPTH;
+
+/// A parsed FHIRPath expression.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    source: String,
+    ast: ast::Expr,
+}
+
+impl Expression {
+    /// Parses `text`; syntax errors and unknown functions or wrong argument
+    /// counts are reported here, before any data is seen.
+    pub fn parse(text: &str) -> Result<Expression, Error> {
+        Ok(Expression {
+            source: text.to_owned(),
+            ast: parser::parse(text)?,
+        })
+    }
+
+    /// The text the expression was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Evaluates with `focus` as the input (`$this`, `%context`).
+    pub fn evaluate<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> Result<Vec<Item<'a>>, Error> {
+        self.evaluate_collection(ctx, vec![focus])
+    }
+
+    /// Evaluates with a whole collection as the input.
+    pub fn evaluate_collection<'a>(
+        &self,
+        ctx: &Context<'a>,
+        input: Vec<Item<'a>>,
+    ) -> Result<Vec<Item<'a>>, Error> {
+        let mut env = eval::Env::new(ctx, input.clone());
+        env.eval(&self.ast, &input)
+    }
+
+    /// Evaluates and applies the singleton-boolean rule of the
+    /// specification: empty gives `None`, a single Boolean its value, any
+    /// other single item `true`, several items an error.
+    pub fn evaluate_boolean<'a>(
+        &self,
+        ctx: &Context<'a>,
+        focus: Item<'a>,
+    ) -> Result<Option<bool>, Error> {
+        eval::to_bool(&self.evaluate(ctx, focus)?)
+    }
+}
