@@ -74,10 +74,7 @@ pub(crate) fn values_equal(x: &Value, y: &Value) -> Option<bool> {
             }
             a.compare(b).map(|o| o == Ordering::Equal)
         }
-        (Value::Quantity(a), Value::Quantity(b)) => match a.compare(b) {
-            Some(o) => Some(o == Ordering::Equal),
-            None => Some(false),
-        },
+        (Value::Quantity(a), Value::Quantity(b)) => a.compare(b).map(|o| o == Ordering::Equal),
         _ => match as_decimals(x, y) {
             Some((a, b)) => Some(a == b),
             None => Some(false),

@@ -263,6 +263,10 @@ impl Temporal {
     /// FHIRPath ordering: `None` when the values differ in precision and are
     /// equal as far as both go.
     pub fn compare(&self, other: &Temporal) -> Option<Ordering> {
+        // With a time, a value without time zone cannot be placed against one with.
+        if self.hour.is_some() && other.hour.is_some() && self.tz.is_some() != other.tz.is_some() {
+            return None;
+        }
         let (a, b) = if self.tz.is_some() || other.tz.is_some() {
             (self.utc(), other.utc())
         } else {
@@ -397,6 +401,10 @@ impl Temporal {
             _ => 17,
         });
         let y = self.year.unwrap_or(1970);
+        if t.hour.is_some() && t.minute.is_none() {
+            // An hour alone stands for its first minute (`T08` is `T08:00`).
+            t.minute = Some(0);
+        }
         let full = |t: &mut Temporal| {
             if t.kind != TemporalKind::Time {
                 let m = *t.month.get_or_insert(if high { 12 } else { 1 });
@@ -470,6 +478,36 @@ pub enum CalUnit {
     Minute,
     Second,
     Millisecond,
+}
+
+/// Whether `w` is a FHIRPath calendar duration keyword (`day`, `weeks`...).
+pub fn is_calendar_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "year"
+            | "years"
+            | "month"
+            | "months"
+            | "week"
+            | "weeks"
+            | "day"
+            | "days"
+            | "hour"
+            | "hours"
+            | "minute"
+            | "minutes"
+            | "second"
+            | "seconds"
+            | "millisecond"
+            | "milliseconds"
+    )
+}
+
+/// Whether a quantity of this unit may be added to a date or time: calendar
+/// keywords and the UCUM units of fixed length (not `a` or `mo`, whose
+/// length varies).
+pub fn is_date_arithmetic_unit(unit: &str) -> bool {
+    is_calendar_keyword(unit) || matches!(unit, "wk" | "d" | "h" | "min" | "s" | "ms")
 }
 
 /// A FHIRPath calendar duration keyword or its UCUM code.

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::functions;
 use crate::item::{Item, Node, Repr};
 use crate::quantity::Quantity;
-use crate::types::is_type;
+use crate::types::{as_type, is_type};
 use crate::value::Value;
 
 /// What an evaluation may refer to besides its focus: `%resource`,
@@ -163,7 +163,7 @@ impl<'c, 'a> Env<'c, 'a> {
                 let v = self.eval(inner, input)?;
                 match singleton(&v)? {
                     None => Ok(Vec::new()),
-                    Some(item) => Ok(if is_type(item, spec)? {
+                    Some(item) => Ok(if as_type(item, spec)? {
                         vec![item.clone()]
                     } else {
                         Vec::new()
@@ -172,6 +172,15 @@ impl<'c, 'a> Env<'c, 'a> {
             }
             Expr::Binary(op, l, r) => self.binary(*op, l, r, input),
         }
+    }
+
+    /// Evaluates `e` so that variables it defines (`defineVariable`) do not
+    /// outlive it: each operand and argument is its own scope.
+    pub fn scoped(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Vec<Item<'a>>, Error> {
+        let mark = self.defined.len();
+        let r = self.eval(e, input);
+        self.defined.truncate(mark);
+        r
     }
 
     fn variable(&self, name: &str) -> Result<Vec<Item<'a>>, Error> {
@@ -235,7 +244,7 @@ impl<'c, 'a> Env<'c, 'a> {
         // The logical operators evaluate their right side only when needed.
         match op {
             BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Xor => {
-                let a = to_bool(&self.eval(l, input)?)?;
+                let a = to_bool(&self.scoped(l, input)?)?;
                 let short = match (op, a) {
                     (BinOp::And, Some(false)) => Some(false),
                     (BinOp::Or, Some(true)) => Some(true),
@@ -245,7 +254,7 @@ impl<'c, 'a> Env<'c, 'a> {
                 if let Some(s) = short {
                     return Ok(vec![Item::boolean(s)]);
                 }
-                let b = to_bool(&self.eval(r, input)?)?;
+                let b = to_bool(&self.scoped(r, input)?)?;
                 let res = match op {
                     BinOp::And => match (a, b) {
                         (_, Some(false)) => Some(false),
@@ -271,8 +280,8 @@ impl<'c, 'a> Env<'c, 'a> {
             }
             _ => {}
         }
-        let a = self.eval(l, input)?;
-        let b = self.eval(r, input)?;
+        let a = self.scoped(l, input)?;
+        let b = self.scoped(r, input)?;
         binary_values(op, a, b)
     }
 }
@@ -344,7 +353,7 @@ fn binary_values<'a>(
 pub(crate) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Result<Option<Value>, Error> {
     use Value as V;
     let mismatch = || {
-        Err(Error::execution(format!(
+        Err(Error::semantic(format!(
             "cannot apply {op:?} to {} and {}",
             x.type_name(),
             y.type_name()
@@ -405,7 +414,7 @@ pub(crate) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Result<Option<Value
             } else {
                 q.value
             };
-            if crate::datetime::calendar_unit(&q.unit).is_none() {
+            if !crate::datetime::is_date_arithmetic_unit(&q.unit) {
                 return Err(Error::execution(format!("'{}' is not a time unit", q.unit)));
             }
             t.add(amount, &q.unit).map(V::Temporal)

@@ -16,13 +16,16 @@ use crate::quantity::Quantity;
 use crate::value::Value;
 
 /// Deepest expression tree accepted.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 100;
 
 const UNARY_BP: u8 = 11;
 
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Current recursion depth of `expr`, bounded by [`MAX_DEPTH`] so the
+    /// parser itself cannot overflow the stack either.
+    level: usize,
 }
 
 /// A parsed node with the depth of its tree.
@@ -32,6 +35,7 @@ pub(crate) fn parse(src: &str) -> Result<Expr, Error> {
     let mut p = Parser {
         tokens: tokenize(src)?,
         pos: 0,
+        level: 0,
     };
     let (e, _) = p.expr(0)?;
     match p.peek() {
@@ -137,6 +141,14 @@ impl Parser {
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Node, Error> {
+        self.level += 1;
+        check_depth(self.level)?;
+        let r = self.expr_inner(min_bp);
+        self.level -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, min_bp: u8) -> Result<Node, Error> {
         let mut lhs = self.prefix()?;
         loop {
             let t = self.peek().clone();
@@ -297,9 +309,7 @@ impl Parser {
                 // A number followed by a unit is a quantity.
                 let unit = match self.peek() {
                     Tok::Str(u) => Some(u.clone()),
-                    Tok::Ident(w) if crate::datetime::calendar_unit(w).is_some() && w.len() > 3 => {
-                        Some(w.clone())
-                    }
+                    Tok::Ident(w) if crate::datetime::is_calendar_keyword(w) => Some(w.clone()),
                     _ => None,
                 };
                 if let Some(unit) = unit {

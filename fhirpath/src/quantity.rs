@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::datetime::{calendar_unit, CalUnit};
+use crate::datetime::{calendar_unit, is_calendar_keyword, CalUnit};
 use crate::decimal::Dec;
 
 /// A value with a unit: a UCUM code or a FHIRPath calendar keyword (`days`).
@@ -18,7 +18,11 @@ pub struct Quantity {
 
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} '{}'", self.value, self.unit)
+        if is_calendar_keyword(&self.unit) {
+            write!(f, "{} {}", self.value, self.unit)
+        } else {
+            write!(f, "{} '{}'", self.value, self.unit)
+        }
     }
 }
 
@@ -175,14 +179,14 @@ fn canonical(unit: &str) -> Option<Canonical> {
     Some(out)
 }
 
-/// The UCUM code a calendar keyword stands for in comparisons.
+/// The UCUM code a calendar keyword stands for in comparisons. Years and
+/// months have no fixed length, so they compare only with themselves.
 fn calendar_ucum(unit: &str) -> Option<&'static str> {
-    if unit.len() <= 3 {
+    if !is_calendar_keyword(unit) {
         return None;
     }
     Some(match calendar_unit(unit)? {
-        CalUnit::Year => "a",
-        CalUnit::Month => "mo",
+        CalUnit::Year | CalUnit::Month => return None,
         CalUnit::Week => "wk",
         CalUnit::Day => "d",
         CalUnit::Hour => "h",
@@ -203,7 +207,13 @@ impl Quantity {
     /// Both values in the same unit, or `None` when the units are not
     /// comparable.
     fn aligned(&self, other: &Quantity) -> Option<(Dec, Dec)> {
-        if self.unit == other.unit {
+        let singular = |u: &str| {
+            u.strip_suffix('s')
+                .filter(|s| is_calendar_keyword(s))
+                .unwrap_or(u)
+                .to_owned()
+        };
+        if singular(&self.unit) == singular(&other.unit) {
             return Some((self.value, other.value));
         }
         let (a, b) = (canonical(&self.unit)?, canonical(&other.unit)?);

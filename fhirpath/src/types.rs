@@ -99,6 +99,20 @@ pub(crate) fn is_type(item: &Item<'_>, spec: &TypeSpec) -> Result<bool, Error> {
     })
 }
 
+/// `item as spec` / `ofType(spec)`: like [`is_type`], except that a FHIR
+/// primitive must be of exactly that type (the test suite reads `code` as
+/// not castable to `string`, although `code is string` holds).
+pub(crate) fn as_type(item: &Item<'_>, spec: &TypeSpec) -> Result<bool, Error> {
+    match &item.repr {
+        Repr::Node(Node::Primitive(_) | Node::Text(_), ty)
+            if spec.namespace.as_deref() != Some("System") =>
+        {
+            Ok(is_type(item, spec)? && *ty == spec.name)
+        }
+        _ => is_type(item, spec),
+    }
+}
+
 /// The `type()` of an item.
 pub(crate) fn type_of<'a>(item: &Item<'a>) -> Item<'a> {
     let (namespace, name) = match &item.repr {

@@ -14,9 +14,9 @@ use fhirpath::{Context, ErrorKind, Expression, Item};
 use quick_xml::events::Event;
 
 /// Tests of tests-fhir-r4.xml known to pass.
-const FLOOR_R4: usize = 818;
+const FLOOR_R4: usize = 928;
 /// Tests of tests-fhir-r5.xml known to pass.
-const FLOOR_R5: usize = 992;
+const FLOOR_R5: usize = 1036;
 
 /// The suites live in `shared/fhirpath-tests` beside the workspace checkout.
 fn suite_dir() -> PathBuf {
@@ -129,7 +129,9 @@ fn read_cases(path: &Path) -> Vec<Case> {
 /// Whether a result item matches an expected `(type, text)` output.
 fn matches_output(item: &Item<'_>, ty: &str, text: &str) -> bool {
     let (_, actual_ty) = item.type_name();
-    let type_ok = actual_ty == ty
+    // Some R4 outputs carry no type.
+    let type_ok = ty.is_empty()
+        || actual_ty == ty
         || actual_ty.eq_ignore_ascii_case(ty)
         || (ty == "dateTime" && actual_ty == "Date");
     if !type_ok {
@@ -144,7 +146,7 @@ fn matches_output(item: &Item<'_>, ty: &str, text: &str) -> bool {
         return true;
     }
     match ty {
-        "decimal" | "integer" => match (actual.parse::<f64>(), expected.parse::<f64>()) {
+        "decimal" | "integer" | "" => match (actual.parse::<f64>(), expected.parse::<f64>()) {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         },
@@ -270,7 +272,10 @@ fn load<R: ResourceEnum + FhirXml + FromFhirJson>(path: &Path) -> Result<R, Stri
     if path.extension().is_some_and(|e| e == "json") {
         fhir_model::json::from_str(&text).map_err(|e| format!("reading {}: {e}", path.display()))
     } else {
-        fhir_model::xml::from_str(&text).map_err(|e| format!("reading {}: {e}", path.display()))
+        // observation-example.xml of the R4 suite has its elements out of order.
+        let opts = fhir_model::xml::ReadOptions::default().any_order(true);
+        fhir_model::xml::from_str_with(&text, opts)
+            .map_err(|e| format!("reading {}: {e}", path.display()))
     }
 }
 

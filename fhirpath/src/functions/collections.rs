@@ -10,7 +10,7 @@ use crate::compare::{equals, order};
 use crate::error::Error;
 use crate::eval::{singleton, to_bool, union};
 use crate::item::Item;
-use crate::types::{is_type, type_of};
+use crate::types::{as_type, is_type, type_of};
 
 /// Most items `repeat` collects before giving up (cyclic data cannot occur
 /// in a tree, but a repeated computed value could grow forever).
@@ -69,7 +69,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let spec = type_arg(c)?;
             let mut out = Vec::new();
             for item in input {
-                if is_type(&item, &spec)? {
+                if as_type(&item, &spec)? {
                     out.push(item);
                 }
             }
@@ -80,7 +80,11 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             match singleton(&input)? {
                 None => Vec::new(),
                 Some(item) => {
-                    let yes = is_type(item, &spec)?;
+                    let yes = if c.name == "is" {
+                        is_type(item, &spec)?
+                    } else {
+                        as_type(item, &spec)?
+                    };
                     if c.name == "is" {
                         vec![Item::boolean(yes)]
                     } else if yes {
@@ -133,19 +137,29 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "iif" => {
             if input.len() > 1 {
-                return Err(Error::execution(
+                return Err(Error::semantic(
                     "iif() on a collection of more than one item",
                 ));
             }
             let cond = c.lambda(0)?.clone();
             let saved = c.env.index.take();
-            let test = c.env.eval(&cond, &input);
+            let test = c.env.scoped(&cond, &input);
             c.env.index = saved;
-            let branch = if to_bool(&test?)? == Some(true) { 1 } else { 2 };
+            let test = test?;
+            let yes = match test.as_slice() {
+                [] => false,
+                [one] => match one.value_text().as_deref() {
+                    Some("true") if one.type_name().1.eq_ignore_ascii_case("boolean") => true,
+                    Some("false") if one.type_name().1.eq_ignore_ascii_case("boolean") => false,
+                    _ => return Err(Error::semantic("iif() criterion is not a boolean")),
+                },
+                _ => return Err(Error::semantic("iif() criterion is a collection")),
+            };
+            let branch = if yes { 1 } else { 2 };
             match c.args.get(branch) {
                 Some(e) => {
                     let e = e.clone();
-                    c.env.eval(&e, &input)?
+                    c.env.scoped(&e, &input)?
                 }
                 None => Vec::new(),
             }
@@ -217,7 +231,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let value = match c.args.get(1) {
                 Some(e) => {
                     let e = e.clone();
-                    c.env.eval(&e, &input)?
+                    c.env.scoped(&e, &input)?
                 }
                 None => input.clone(),
             };

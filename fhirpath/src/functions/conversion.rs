@@ -3,7 +3,7 @@
 //! `convertsTo*` tests.
 
 use super::{opt, Call};
-use crate::datetime::{calendar_unit, Temporal, TemporalKind};
+use crate::datetime::{is_calendar_keyword, Temporal, TemporalKind};
 use crate::decimal::Dec;
 use crate::error::Error;
 use crate::item::Item;
@@ -99,7 +99,7 @@ fn parse_quantity(s: &str) -> Option<Quantity> {
         "1".to_owned()
     } else if let Some(u) = unit.strip_prefix('\'').and_then(|u| u.strip_suffix('\'')) {
         u.to_owned()
-    } else if calendar_unit(unit).is_some() && unit.len() > 3 {
+    } else if is_calendar_keyword(unit) {
         unit.to_owned()
     } else {
         return None;
@@ -136,10 +136,24 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
     let (base, test) = match name.strip_prefix("convertsTo") {
         Some(rest) => (rest, true),
         None => match name.strip_prefix("to") {
-            Some(rest) if !rest.is_empty() && rest != "Chars" => (rest, false),
-            _ => return Ok(None),
+            Some(rest) => (rest, false),
+            None => return Ok(None),
         },
     };
+    if !matches!(
+        base,
+        "Boolean"
+            | "Integer"
+            | "Long"
+            | "Decimal"
+            | "String"
+            | "Date"
+            | "DateTime"
+            | "Time"
+            | "Quantity"
+    ) {
+        return Ok(None);
+    }
     let unit = if base == "Quantity" && !c.args.is_empty() {
         c.arg_string(0)?
     } else {

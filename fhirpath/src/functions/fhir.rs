@@ -6,10 +6,12 @@
 use fhir_model::rt::Element;
 
 use super::{one, Call};
+use crate::ast::TypeSpec;
 use crate::datetime::TemporalKind;
 use crate::error::Error;
 use crate::eval::now;
 use crate::item::{child_text, Item, Node, Repr};
+use crate::types::is_type;
 use crate::value::Value;
 
 /// Resources reachable from `root` by `resolve()`: itself, its contained
@@ -113,7 +115,26 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 c.name
             )))
         }
-        "conformsTo" => return Err(Error::unsupported("conformsTo() needs profile validation")),
+        "conformsTo" => {
+            // Only the core definitions (one per type) are known here; a
+            // profile needs a validator.
+            const CORE: &str = "http://hl7.org/fhir/StructureDefinition/";
+            let url = c.arg_string(0)?.unwrap_or_default();
+            let Some(name) = url.strip_prefix(CORE) else {
+                return Err(Error::execution(format!(
+                    "conformsTo(): unknown profile {url}"
+                )));
+            };
+            let spec = TypeSpec {
+                namespace: Some("FHIR".into()),
+                name: name.to_owned(),
+            };
+            let mut out = Vec::new();
+            for item in &c.input {
+                out.push(Item::boolean(is_type(item, &spec)?));
+            }
+            out
+        }
         "now" => return one(Value::Temporal(now())).map(Some),
         "today" => {
             let mut t = now();

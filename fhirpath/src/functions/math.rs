@@ -37,6 +37,9 @@ fn dec_boundary(d: Dec, high: bool, digits: i64) -> Option<Dec> {
     }
     // Round towards the outside of the interval.
     let t = edge.truncate(digits);
+    if t.is_zero() {
+        return Some(t);
+    }
     let unit = Dec::new(1, digits);
     Some(if high && edge.cmp(t).is_gt() {
         t.add(unit)?

@@ -151,7 +151,7 @@ impl<'a> Call<'_, '_, 'a> {
             .get(i)
             .ok_or_else(|| Error::semantic(format!("{}: missing argument", self.name)))?;
         let outer = self.outer.to_vec();
-        self.env.eval(e, &outer)
+        self.env.scoped(e, &outer)
     }
 
     /// Argument `i` as an optional single system value.
@@ -195,7 +195,7 @@ impl<'a> Call<'_, '_, 'a> {
             .env
             .index
             .replace(i64::try_from(index).unwrap_or(i64::MAX));
-        let r = self.env.eval(e, std::slice::from_ref(item));
+        let r = self.env.scoped(e, std::slice::from_ref(item));
         self.env.index = saved;
         r
     }
@@ -207,6 +207,13 @@ impl<'a> Call<'_, '_, 'a> {
 
     /// The input as an optional single string.
     pub fn input_string(&self) -> Result<Option<String>, Error> {
+        if let Some(e) = singleton(&self.input)?.and_then(Item::as_element) {
+            return Err(Error::semantic(format!(
+                "{}: expects a string, not {}",
+                self.name,
+                e.type_info().name
+            )));
+        }
         match self.input_value()? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),

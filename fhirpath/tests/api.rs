@@ -1,0 +1,80 @@
+//! The public API on small cases: parsing errors, deep nesting, clock
+//! functions, invariant evaluation over a resource.
+
+use fhirpath::{Context, ErrorKind, Expression, Item};
+
+fn eval_text(expr: &str) -> Vec<String> {
+    let e = Expression::parse(expr).unwrap_or_else(|err| panic!("{expr}: {err}"));
+    e.evaluate_collection(&Context::new(), Vec::new())
+        .unwrap_or_else(|err| panic!("{expr}: {err}"))
+        .iter()
+        .map(|i| i.value_text().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn clock_functions_give_one_value() {
+    assert_eq!(eval_text("today()").len(), 1, "{:?}", eval_text("today()"));
+    assert_eq!(eval_text("now()").len(), 1);
+    assert_eq!(eval_text("timeOfDay()").len(), 1);
+    assert_eq!(eval_text("today().toString().length()"), vec!["10"]);
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_crash() {
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let err = Expression::parse(&deep).expect_err("too deep");
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    let long_chain = format!("1{}", " + 1".repeat(5000));
+    assert_eq!(
+        Expression::parse(&long_chain).expect_err("too deep").kind,
+        ErrorKind::Syntax
+    );
+    let minus = format!("{}1", "-".repeat(5000));
+    assert_eq!(
+        Expression::parse(&minus).expect_err("too deep").kind,
+        ErrorKind::Syntax
+    );
+}
+
+#[test]
+fn syntax_and_semantic_errors() {
+    assert_eq!(
+        Expression::parse("1 +").expect_err("bad").kind,
+        ErrorKind::Syntax
+    );
+    assert_eq!(
+        Expression::parse("'abc").expect_err("bad").kind,
+        ErrorKind::Syntax
+    );
+    assert_eq!(
+        Expression::parse("foo()").expect_err("bad").kind,
+        ErrorKind::Semantic
+    );
+    assert_eq!(
+        Expression::parse("1.substring()").expect_err("bad").kind,
+        ErrorKind::Semantic
+    );
+}
+
+#[test]
+fn invariant_on_an_element() {
+    let json =
+        r#"{"resourceType": "Patient", "name": [{"family": "Chalmers"}, {"given": ["Jim"]}]}"#;
+    let patient: fhir_model::r4::Resource =
+        fhir_model::json::from_str(json).expect("valid patient");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+    let ctx = Context::for_resource(root.clone());
+    // Evaluate an invariant at each HumanName, as a validator does.
+    let names = Expression::parse("name")
+        .expect("parses")
+        .evaluate(&ctx, root)
+        .expect("evaluates");
+    let inv = Expression::parse("family.exists() or given.exists()").expect("parses");
+    for name in names {
+        assert_eq!(
+            inv.evaluate_boolean(&ctx, name).expect("evaluates"),
+            Some(true)
+        );
+    }
+}
