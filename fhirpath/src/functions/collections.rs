@@ -270,10 +270,11 @@ fn sort<'a>(c: &mut Call<'_, '_, 'a>, input: Vec<Item<'a>>) -> Result<Vec<Item<'
     keyed.sort_by(|(a, _), (b, _)| {
         for (idx, (x, y)) in a.iter().zip(b).enumerate() {
             let desc = keys.get(idx).is_some_and(|(_, d)| *d);
+            // Items without a key come first in either direction.
             let o = match (x, y) {
                 (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Less,
-                (Some(_), None) => Ordering::Greater,
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
                 (Some(x), Some(y)) => match order(x, y) {
                     Ok(o) => o.unwrap_or(Ordering::Equal),
                     Err(e) => {
