@@ -349,10 +349,10 @@ impl Temporal {
         };
         let whole = secs.truncate(0).to_integer()?;
         let whole = whole - whole % unit_secs;
-        let mut total = i128::from(self.hour.unwrap_or(0)) * 3600
+        let mut total = (i128::from(self.hour.unwrap_or(0)) * 3600
             + i128::from(self.minute.unwrap_or(0)) * 60
-            + i128::from(self.second.unwrap_or(0))
-            + whole;
+            + i128::from(self.second.unwrap_or(0)))
+        .checked_add(whole)?;
         if level == 7 {
             // Carry the fraction (milliseconds) part exactly.
             let frac = self.fraction.clone().unwrap_or_default();
@@ -360,7 +360,7 @@ impl Temporal {
             let add_frac = secs.sub(Dec::new(secs.truncate(0).mantissa(), 0))?;
             let sum = cur.add(add_frac)?;
             let carry = sum.floor()?;
-            total += carry;
+            total = total.checked_add(carry)?;
             let f = sum
                 .sub(Dec::new(carry, 0))?
                 .round(u32::try_from(frac.len()).ok()?);

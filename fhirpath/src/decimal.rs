@@ -67,7 +67,10 @@ impl Dec {
             m = -m;
         }
         let mut scale = i64::try_from(frac.len()).ok()? - i64::from(exp);
-        while scale < 0 {
+        if m == 0 {
+            scale = scale.clamp(0, i64::from(MAX_SCALE));
+        }
+        while scale < 0 && m != 0 {
             m = m.checked_mul(10)?;
             scale += 1;
         }
@@ -103,7 +106,7 @@ impl Dec {
                 };
                 let q = self.mantissa / p;
                 let r = self.mantissa % p;
-                let adj = if r.abs() * 2 >= p {
+                let adj = if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
                     self.mantissa.signum()
                 } else {
                     0
@@ -171,13 +174,13 @@ impl Dec {
     }
     pub fn neg(self) -> Dec {
         Dec {
-            mantissa: -self.mantissa,
+            mantissa: self.mantissa.saturating_neg(),
             scale: self.scale,
         }
     }
     pub fn abs(self) -> Dec {
         Dec {
-            mantissa: self.mantissa.abs(),
+            mantissa: self.mantissa.saturating_abs(),
             scale: self.scale,
         }
     }
@@ -213,7 +216,7 @@ impl Dec {
             )
         };
         let q = Dec {
-            mantissa: num / den,
+            mantissa: num.checked_div(den)?,
             scale: target + 1,
         };
         Some(q.round(target))
@@ -221,12 +224,12 @@ impl Dec {
     /// Integer division (truncated) and modulo, per FHIRPath `div`/`mod`.
     pub fn div_trunc(self, o: Dec) -> Option<i128> {
         let (a, b, _) = Dec::align(self, o)?;
-        (b != 0).then(|| a / b)
+        a.checked_div(b)
     }
     pub fn rem(self, o: Dec) -> Option<Dec> {
         let (a, b, s) = Dec::align(self, o)?;
-        (b != 0).then(|| Dec {
-            mantissa: a % b,
+        Some(Dec {
+            mantissa: a.checked_rem(b)?,
             scale: s,
         })
     }

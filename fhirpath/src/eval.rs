@@ -142,8 +142,8 @@ impl<'c, 'a> Env<'c, 'a> {
                     return Ok(Vec::new());
                 };
                 let neg = match item.system_value() {
-                    Some(Value::Integer(i)) => Value::Integer(-i),
-                    Some(Value::Long(i)) => Value::Long(-i),
+                    Some(Value::Integer(i)) => Value::Integer(i.checked_neg().unwrap_or(i64::MAX)),
+                    Some(Value::Long(i)) => Value::Long(i.checked_neg().unwrap_or(i64::MAX)),
                     Some(Value::Decimal(d)) => Value::Decimal(d.neg()),
                     Some(Value::Quantity(q)) => {
                         Value::Quantity(Quantity::new(q.value.neg(), q.unit))

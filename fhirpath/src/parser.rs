@@ -216,8 +216,12 @@ impl Parser {
                 let (e, d) = self.expr(UNARY_BP)?;
                 let d = check_depth(d + 1)?;
                 Ok(match e {
-                    Expr::Literal(Value::Integer(i)) => (Expr::Literal(Value::Integer(-i)), d),
-                    Expr::Literal(Value::Long(i)) => (Expr::Literal(Value::Long(-i)), d),
+                    Expr::Literal(Value::Integer(i)) => {
+                        (Expr::Literal(Value::Integer(i.saturating_neg())), d)
+                    }
+                    Expr::Literal(Value::Long(i)) => {
+                        (Expr::Literal(Value::Long(i.saturating_neg())), d)
+                    }
                     Expr::Literal(Value::Decimal(x)) => (Expr::Literal(Value::Decimal(x.neg())), d),
                     Expr::Literal(Value::Quantity(q)) => (
                         Expr::Literal(Value::Quantity(Quantity::new(q.value.neg(), q.unit))),

@@ -26,6 +26,9 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// Largest unit exponent read (`m3`, `s-2`).
+const MAX_EXPONENT: u32 = 12;
+
 /// Exponents of the base dimensions: length, mass, time, amount, temperature,
 /// charge, luminosity.
 type Dims = [i32; 7];
@@ -132,6 +135,10 @@ fn term(t: &str) -> Option<Canonical> {
         .map_or(0, |i| i + 1);
     let (code, exp) = t.split_at(split);
     let exp: i32 = if exp.is_empty() { 1 } else { exp.parse().ok()? };
+    // Real units have small exponents; larger ones only cost time.
+    if exp.unsigned_abs() > MAX_EXPONENT {
+        return None;
+    }
     let base = atom(code)?;
     let mut factor = Dec::from_int(1);
     for _ in 0..exp.unsigned_abs() {

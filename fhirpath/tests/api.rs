@@ -78,3 +78,43 @@ fn invariant_on_an_element() {
         );
     }
 }
+
+#[test]
+fn extreme_values_do_not_panic() {
+    for expr in [
+        "(-9223372036854775807L - 1L).abs()",
+        "-(-9223372036854775807L - 1L)",
+        "1 'm999999999' = 1 'm'",
+        "1 'm12' = 1 'm12'",
+        "@2014-01-01T10:00:00 + 99999999999999999999999999 seconds",
+        "@2014-01-01 + 99999999999999 years",
+        "'0e-999999999'.toDecimal()",
+        "99999999999999999999999999999999999999.0 * 99999999999999999999999999999999999999.0",
+        "1.0 / 0.0000000000000000000000000001",
+        "(1.0).power(99999)",
+        "'x'.matches('(a*)*b{1000}{1000}')",
+        "2147483647 + 1",
+        "(-2147483647 - 1) div -1",
+    ] {
+        // Errors are fine; panics are not.
+        if let Ok(e) = Expression::parse(expr) {
+            let _ = e.evaluate_collection(&Context::new(), Vec::new());
+        }
+    }
+}
+
+#[test]
+fn deepest_accepted_expression_evaluates() {
+    // Each "(1 + ...)" takes two levels: the parentheses and the right operand.
+    let depth = fhirpath::MAX_DEPTH / 2 - 1;
+    let expr = format!("{}1{}", "(1 + ".repeat(depth), ")".repeat(depth));
+    let parsed = Expression::parse(&expr).expect("within the limit");
+    let result = parsed
+        .evaluate_collection(&Context::new(), Vec::new())
+        .expect("evaluates");
+    assert_eq!(result.len(), 1);
+    assert_eq!(
+        result[0].value_text().as_deref(),
+        Some((depth + 1).to_string().as_str())
+    );
+}

@@ -82,8 +82,8 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
     };
     let float = |f: f64| opt(Dec::from_f64(f).map(Value::Decimal)).map(Some);
     match (name, &v) {
-        ("abs", Value::Integer(i)) => one(Value::Integer(i.abs())).map(Some),
-        ("abs", Value::Long(i)) => one(Value::Long(i.abs())).map(Some),
+        ("abs", Value::Integer(i)) => one(Value::Integer(i.saturating_abs())).map(Some),
+        ("abs", Value::Long(i)) => one(Value::Long(i.saturating_abs())).map(Some),
         ("abs", Value::Decimal(d)) => one(Value::Decimal(d.abs())).map(Some),
         ("abs", Value::Quantity(q)) => one(Value::Quantity(Quantity::new(
             q.value.abs(),
