@@ -107,7 +107,8 @@ impl<'c, 'a> Env<'c, 'a> {
                             && name.starts_with(|c: char| c.is_ascii_uppercase())
                             && input.iter().all(|i| {
                                 matches!(&i.repr, Repr::Node(Node::Element(e), t)
-                                    if *t == name || e.type_info().name == name)
+                                    if *t == name || e.type_info().name == name
+                                        || e.type_info().bases.contains(&name.as_str()))
                             })
                         {
                             return Ok(input.to_vec());

@@ -52,14 +52,10 @@ impl fmt::Debug for Item<'_> {
     }
 }
 
-/// Whether an element has the shape of a Quantity (Age, Duration, Count...
-/// all share Quantity's fields).
+/// Whether an element is a Quantity or derives from one (Age, Duration...).
 pub(crate) fn is_quantity_like(e: &dyn Element) -> bool {
     let ti = e.type_info();
-    ["value", "comparator", "unit", "system", "code"]
-        .iter()
-        .all(|f| ti.field_index(f).is_some())
-        && ti.fields.len() <= 7
+    ti.name == "Quantity" || ti.bases.contains(&"Quantity")
 }
 
 impl<'a> Item<'a> {

@@ -3,7 +3,7 @@
 
 use crate::ast::TypeSpec;
 use crate::error::Error;
-use crate::item::{is_quantity_like, Item, Node, Repr};
+use crate::item::{Item, Node, Repr};
 
 const SYSTEM_TYPES: &[&str] = &[
     "Boolean", "Integer", "Long", "Decimal", "String", "Date", "DateTime", "Time", "Quantity",
@@ -68,22 +68,13 @@ fn fhir_is(item: &Item<'_>, ty: &str, name: &str) -> bool {
         }
         return matches!(name, "Element" | "PrimitiveType");
     }
+    // Complex types and resources: the base chain the generator recorded
+    // from the definitions (Age → Quantity → Element; Patient →
+    // DomainResource → Resource).
     let Repr::Node(Node::Element(e), _) = item.repr else {
         return false;
     };
-    let ti = e.type_info();
-    match ti.kind {
-        fhir_model::rt::TypeKind::Resource => {
-            name == "Resource"
-                || (name == "DomainResource"
-                    && ti.field_index("text").is_some()
-                    && ti.field_index("contained").is_some())
-        }
-        fhir_model::rt::TypeKind::Complex => {
-            name == "Element" || (name == "Quantity" && is_quantity_like(e))
-        }
-        fhir_model::rt::TypeKind::Backbone => matches!(name, "BackboneElement" | "Element"),
-    }
+    e.type_info().bases.contains(&name)
 }
 
 /// `item is spec`.
