@@ -199,6 +199,9 @@ impl<'c, 'a> Env<'c, 'a> {
             "ucum" => s("http://unitsofmeasure.org"),
             "sct" => s("http://snomed.info/sct"),
             "loinc" => s("http://loinc.org"),
+            "terminologies" => Err(Error::unsupported(
+                "%terminologies needs a terminology service",
+            )),
             _ => {
                 if let Some(rest) = name.strip_prefix("vs-") {
                     return s(&format!("http://hl7.org/fhir/ValueSet/{rest}"));

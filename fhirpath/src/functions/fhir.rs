@@ -81,6 +81,96 @@ fn resolve<'a>(c: &Call<'_, '_, 'a>) -> Vec<Item<'a>> {
     out
 }
 
+/// Elements FHIR narrative may use (the XHTML rules of the FHIR
+/// specification, narrative.html): formatting, lists, tables, links, images.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "b",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "ul",
+    "var",
+];
+
+/// `htmlChecks()`: only the elements FHIR narrative allows, and no active
+/// content (event-handler attributes, `javascript:` links). A lexical scan,
+/// not a full XHTML parse: well-formedness is the reader's job.
+fn html_is_safe(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("javascript:") {
+        return false;
+    }
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let tag = rest.trim_start_matches('/');
+        if tag.starts_with(['!', '?']) {
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or(&name);
+        if !HTML_ELEMENTS.contains(&local) {
+            return false;
+        }
+        let end = tag.find('>').unwrap_or(tag.len());
+        let attrs = &tag[name.len()..end];
+        if attrs.split_whitespace().any(|a| a.starts_with("on")) {
+            return false;
+        }
+    }
+    true
+}
+
 pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
     Ok(Some(match c.name {
         "extension" => {
@@ -107,9 +197,15 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             _ => Vec::new(),
         },
         "resolve" => resolve(c),
-        // The narrative's XHTML is checked by the validator, not here.
-        "htmlChecks" => vec![Item::boolean(true)],
-        "memberOf" | "subsumes" | "subsumedBy" => {
+        "htmlChecks" => match c.input.as_slice() {
+            [one] => match one.system_value() {
+                Some(Value::String(s)) => vec![Item::boolean(html_is_safe(&s))],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
+        "memberOf" | "subsumes" | "subsumedBy" | "expand" | "lookup" | "validateVS"
+        | "validateCS" | "translate" => {
             return Err(Error::unsupported(format!(
                 "{}() needs a terminology service",
                 c.name

@@ -120,6 +120,12 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("conformsTo", 1, 1),
     ("subsumes", 1, 1),
     ("subsumedBy", 1, 1),
+    // %terminologies operations: recognised, reported as unsupported.
+    ("expand", 1, 2),
+    ("lookup", 1, 2),
+    ("validateVS", 2, 3),
+    ("validateCS", 2, 3),
+    ("translate", 2, 3),
 ];
 
 /// Rejects unknown functions and wrong argument counts at parse time.
