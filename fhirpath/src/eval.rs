@@ -25,6 +25,7 @@ pub struct Context<'a> {
     pub(crate) root_resource: Option<Item<'a>>,
     pub(crate) variables: Vec<(String, Vec<Item<'a>>)>,
     pub(crate) lenient_choices: bool,
+    pub(crate) as_filters: bool,
 }
 
 impl<'a> Context<'a> {
@@ -53,6 +54,15 @@ impl<'a> Context<'a> {
     /// Defines `%name`.
     pub fn with_variable(mut self, name: impl Into<String>, value: Vec<Item<'a>>) -> Context<'a> {
         self.variables.push((name.into(), value));
+        self
+    }
+
+    /// Lets the `as(type)` function take a collection of several items and
+    /// keep those of the type, like `ofType` (FHIRPath 2.0 makes that an
+    /// error). R4's dom-3 invariant (`%resource.descendants().as(canonical)`)
+    /// needs it, as did the FHIRPath engines of its time.
+    pub fn as_function_filters(mut self, yes: bool) -> Context<'a> {
+        self.as_filters = yes;
         self
     }
 

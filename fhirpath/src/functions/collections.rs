@@ -75,6 +75,16 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             }
             out
         }
+        "as" if c.env.ctx.as_filters && input.len() > 1 => {
+            let spec = type_arg(c)?;
+            let mut out = Vec::new();
+            for item in input {
+                if as_type(&item, &spec)? {
+                    out.push(item);
+                }
+            }
+            out
+        }
         "is" | "as" => {
             let spec = type_arg(c)?;
             match singleton(&input)? {
