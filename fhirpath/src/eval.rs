@@ -83,6 +83,10 @@ pub(crate) struct Env<'c, 'a> {
     pub total: Option<Vec<Item<'a>>>,
     /// Variables from `defineVariable`.
     pub defined: Vec<(String, Vec<Item<'a>>)>,
+    /// How many lambdas (`where`, `select`...) are being evaluated: their
+    /// items may come from mixed collections (`descendants()`), so unknown
+    /// names there are not errors.
+    pub lambda_depth: usize,
 }
 
 impl<'c, 'a> Env<'c, 'a> {
@@ -93,6 +97,7 @@ impl<'c, 'a> Env<'c, 'a> {
             index: None,
             total: None,
             defined: Vec::new(),
+            lambda_depth: 0,
         }
     }
 
@@ -126,7 +131,8 @@ impl<'c, 'a> Env<'c, 'a> {
                         input.to_vec()
                     }
                 };
-                self.navigate(&base, name, target.is_none())
+                let typed = self.lambda_depth == 0 && target.as_deref().is_none_or(is_static_path);
+                self.navigate(&base, name, typed)
             }
             Expr::Call(target, name, args) => {
                 let base = match target {
@@ -224,12 +230,10 @@ impl<'c, 'a> Env<'c, 'a> {
         }
     }
 
-    fn navigate(
-        &self,
-        base: &[Item<'a>],
-        name: &str,
-        _first: bool,
-    ) -> Result<Vec<Item<'a>>, Error> {
+    /// The children named `name` of every item. When the items' types are
+    /// known statically (`typed`: a plain path from the focus), a name that
+    /// none of them has is a semantic error, as in `name.given1`.
+    fn navigate(&self, base: &[Item<'a>], name: &str, typed: bool) -> Result<Vec<Item<'a>>, Error> {
         let mut out = Vec::new();
         let mut any_known = base.is_empty();
         let mut any_element = false;
@@ -239,9 +243,9 @@ impl<'c, 'a> Env<'c, 'a> {
             let found = item
                 .child(name, self.ctx.lenient_choices, &mut out)
                 .is_some();
-            any_known |= found || !is_element;
+            any_known |= found || !is_element || item.any_resource;
         }
-        if !any_known && any_element {
+        if typed && !any_known && any_element {
             let ty = base.first().map_or("", |i| i.type_name().1);
             return Err(Error::semantic(format!("{ty} has no element '{name}'")));
         }
@@ -359,6 +363,16 @@ fn binary_values<'a>(
                 .into_iter()
                 .collect())
         }
+    }
+}
+
+/// Whether `e` is a plain path (`a.b[0].c`) from the focus, whose result
+/// has a static type.
+fn is_static_path(e: &Expr) -> bool {
+    match e {
+        Expr::Member(None, _) => true,
+        Expr::Member(Some(t), _) | Expr::Indexer(t, _) => is_static_path(t),
+        _ => false,
     }
 }
 

@@ -38,6 +38,10 @@ pub(crate) enum Repr<'a> {
 #[derive(Clone)]
 pub struct Item<'a> {
     pub(crate) repr: Repr<'a>,
+    /// Reached through a field typed `Resource` (`contained`,
+    /// `Bundle.entry.resource`): statically only a Resource, so a path step
+    /// its actual type lacks gives empty rather than a semantic error.
+    pub(crate) any_resource: bool,
 }
 
 impl fmt::Debug for Item<'_> {
@@ -69,6 +73,7 @@ impl<'a> Item<'a> {
         };
         Item {
             repr: Repr::Node(node, fhir_type),
+            any_resource: false,
         }
     }
 
@@ -77,12 +82,14 @@ impl<'a> Item<'a> {
     pub fn resource(element: &'a dyn Element) -> Item<'a> {
         Item {
             repr: Repr::Node(Node::Element(element), element.type_info().name),
+            any_resource: false,
         }
     }
 
     pub(crate) fn value(v: Value) -> Item<'a> {
         Item {
             repr: Repr::Value(v),
+            any_resource: false,
         }
     }
     pub(crate) fn boolean(b: bool) -> Item<'a> {
@@ -172,7 +179,9 @@ impl<'a> Item<'a> {
                         ) => c.type_info().name,
                         _ => info.types.get(variant).copied().unwrap_or("string"),
                     };
-                    out.push(Item::from_ref(item, ty));
+                    let mut child = Item::from_ref(item, ty);
+                    child.any_resource = info.kind == FieldKind::Resource;
+                    out.push(child);
                 }
                 Some(())
             }

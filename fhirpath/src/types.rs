@@ -114,5 +114,6 @@ pub(crate) fn type_of<'a>(item: &Item<'a>) -> Item<'a> {
     };
     Item {
         repr: Repr::Type { namespace, name },
+        any_resource: false,
     }
 }

@@ -201,7 +201,9 @@ impl<'a> Call<'_, '_, 'a> {
             .env
             .index
             .replace(i64::try_from(index).unwrap_or(i64::MAX));
+        self.env.lambda_depth += 1;
         let r = self.env.scoped(e, std::slice::from_ref(item));
+        self.env.lambda_depth -= 1;
         self.env.index = saved;
         r
     }
