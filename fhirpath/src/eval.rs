@@ -571,18 +571,16 @@ pub(crate) fn now() -> Temporal {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
-    let base = Temporal::parse_datetime("1970-01-01T00:00:00.000Z").unwrap_or_else(|| {
-        Temporal::parse_date("1970").unwrap_or(Temporal {
-            kind: TemporalKind::DateTime,
-            year: Some(1970),
-            month: None,
-            day: None,
-            hour: None,
-            minute: None,
-            second: None,
-            fraction: None,
-            tz: None,
-        })
-    });
-    base.add(Dec::new(i128::from(ms), 3), "s").unwrap_or(base)
+    let epoch = Temporal {
+        kind: TemporalKind::DateTime,
+        year: Some(1970),
+        month: Some(1),
+        day: Some(1),
+        hour: Some(0),
+        minute: Some(0),
+        second: Some(0),
+        fraction: Some("000".to_owned()),
+        tz: Some(0),
+    };
+    epoch.add(Dec::new(i128::from(ms), 3), "s").unwrap_or(epoch)
 }

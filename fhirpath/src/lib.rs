@@ -25,6 +25,29 @@
 //! let inv = Expression::parse("name.exists() and active").unwrap();
 //! assert_eq!(inv.evaluate_boolean(&ctx, root).unwrap(), Some(true));
 //! ```
+//!
+//! # Evaluating an invariant at an element
+//!
+//! A validator walking a resource through `fhir_model::rt::Element` builds the
+//! focus from what a slot holds and the field's FHIR type code
+//! ([`fhir_model::rt::FieldInfo::types`], the chosen variant's for a choice):
+//! `Item::from_ref(item_ref, info.types[variant])`, and evaluates with
+//! [`Expression::evaluate_boolean`] in a [`Context::for_resource`] of the
+//! resource (plus [`Context::with_root_resource`] for the containing Bundle or
+//! resource). `Ok(None)` is an empty result, which FHIR treats as passing.
+//!
+//! # Limits
+//!
+//! - Terminology (`memberOf`, `%terminologies`) and profiles (`conformsTo`
+//!   other than a core type's definition) report [`ErrorKind::Unsupported`].
+//! - UCUM: metric prefixes, the base and common derived units, products and
+//!   quotients of them; other units compare only with the same unit text.
+//! - `htmlChecks()` checks the elements and the absence of active content
+//!   lexically; well-formedness is the XML reader's job.
+//! - Nesting is limited to [`MAX_DEPTH`] levels (a syntax error beyond).
+//! - Unknown element names are semantic errors only on plain typed paths
+//!   (`name.given1`); inside `where`/`select` and after `descendants()` the
+//!   items' types are mixed and such a name gives empty.
 
 mod ast;
 mod compare;

@@ -118,3 +118,15 @@ fn deepest_accepted_expression_evaluates() {
         Some((depth + 1).to_string().as_str())
     );
 }
+
+#[test]
+fn expressions_can_be_shared_between_threads() {
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+    assert_send_sync_clone::<Expression>();
+    let e = Expression::parse("1 + 1").expect("parses");
+    let handle = std::thread::spawn(move || {
+        e.evaluate_collection(&Context::new(), Vec::new())
+            .map(|r| r.len())
+    });
+    assert_eq!(handle.join().expect("thread").expect("evaluates"), 1);
+}
