@@ -61,6 +61,7 @@ mod lexer;
 mod parser;
 mod quantity;
 mod types;
+mod ucum;
 mod value;
 
 pub use error::{Error, ErrorKind};
