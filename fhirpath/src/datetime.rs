@@ -566,3 +566,50 @@ impl fmt::Display for Temporal {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Ordering;
+
+    use super::Temporal;
+    use crate::decimal::Dec;
+
+    fn dt(s: &str) -> Temporal {
+        Temporal::parse_datetime(s).unwrap_or_else(|| panic!("{s}"))
+    }
+
+    #[test]
+    fn precision_and_time_zones() {
+        assert_eq!(dt("2012-04-15").compare(&dt("2012-04-15T10:00")), None);
+        assert_eq!(
+            dt("2012-04-14").compare(&dt("2012-04-15T10:00")),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            dt("2012-04-15T15:00:00Z").compare(&dt("2012-04-15T17:00:00+02:00")),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            dt("2012-04-15T10:00:00").compare(&dt("2012-04-15T10:00:00.000")),
+            Some(Ordering::Equal)
+        );
+        assert!(Temporal::parse_date("2012-02-30").is_none());
+        assert!(Temporal::parse_date("2012-13").is_none());
+    }
+
+    #[test]
+    fn calendar_arithmetic() {
+        let one = Dec::from_int(1);
+        let add = |s: &str, unit: &str| dt(s).add(one, unit).map(|t| t.to_string());
+        assert_eq!(add("2020-01-31", "month"), Some("2020-02-29".into()));
+        assert_eq!(add("2020-02-29", "year"), Some("2021-02-28".into()));
+        assert_eq!(
+            add("2020-12-31T23:30:00Z", "hour"),
+            Some("2021-01-01T00:30:00Z".into())
+        );
+        let t = Temporal::parse_time("23:30:00")
+            .and_then(|t| t.add(one, "hour"))
+            .map(|t| t.to_string());
+        assert_eq!(t, Some("00:30:00".into()));
+    }
+}

@@ -288,3 +288,45 @@ impl fmt::Display for Dec {
         write!(f, "{sign}{i}.{fr}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Dec;
+
+    fn d(s: &str) -> Dec {
+        Dec::parse(s).unwrap_or_else(|| panic!("{s}"))
+    }
+
+    #[test]
+    fn keeps_the_written_scale() {
+        assert_eq!(d("1.50").to_string(), "1.50");
+        assert_eq!(d("-0.001").to_string(), "-0.001");
+        assert_eq!(d("1e3").to_string(), "1000");
+        assert_eq!(d("1.5e-2").to_string(), "0.015");
+        assert!(
+            Dec::parse("1.").is_none() && Dec::parse(".5").is_none() && Dec::parse("").is_none()
+        );
+    }
+
+    #[test]
+    fn arithmetic_is_exact_and_division_rounds() {
+        assert_eq!(
+            d("0.1").add(d("0.2")).map(|x| x.to_string()),
+            Some("0.3".into())
+        );
+        assert_eq!(
+            d("1").div(d("3")).map(|x| x.to_string()),
+            Some("0.33333333".into())
+        );
+        assert_eq!(
+            d("2").div(d("3")).map(|x| x.to_string()),
+            Some("0.66666667".into())
+        );
+        assert!(d("1").div(d("0")).is_none());
+        assert_eq!(d("2.5").round(0).to_string(), "3");
+        assert_eq!(d("-2.5").round(0).to_string(), "-3");
+        assert_eq!(d("-2.5").floor(), Some(-3));
+        assert_eq!(d("-2.5").ceiling(), Some(-2));
+        assert_eq!(d("1.0"), d("1"));
+    }
+}

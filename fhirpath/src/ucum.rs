@@ -184,3 +184,31 @@ fn calendar_ucum(unit: &str) -> Option<&'static str> {
         CalUnit::Millisecond => "ms",
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+    use crate::decimal::Dec;
+
+    #[test]
+    fn reduces_units_to_base_factors() {
+        let mg = canonical("mg").map(|c| (c.factor.to_string(), c.dims));
+        assert_eq!(mg, Some(("0.001".into(), [0, 1, 0, 0, 0, 0, 0])));
+        let inch = canonical("[in_i]").map(|c| c.factor);
+        assert_eq!(inch, Some(Dec::parse("0.0254").unwrap_or(Dec::from_int(0))));
+        assert_eq!(
+            canonical("g/m").map(|c| c.dims),
+            Some([-1, 1, 0, 0, 0, 0, 0])
+        );
+        assert_eq!(canonical("m2").map(|c| c.dims), Some([2, 0, 0, 0, 0, 0, 0]));
+        assert_eq!(
+            canonical("days").map(|c| c.factor),
+            Some(Dec::from_int(86_400))
+        );
+        assert!(
+            canonical("year").is_none(),
+            "calendar years have no fixed length"
+        );
+        assert!(canonical("[s]").is_none());
+    }
+}
