@@ -25,14 +25,24 @@ fn path(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 #[test]
 fn prints_the_collection_with_types() {
     let out = path(&["Patient.name.given | name.count()"], PATIENT_JSON);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let items: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         items,
@@ -48,9 +58,17 @@ fn prints_the_collection_with_types() {
 #[test]
 fn reads_xml_and_computes_dates() {
     let out = path(&["--fhir-version", "r4", "birthDate + 1 year"], PATIENT_XML);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let items: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(items, serde_json::json!([{"type": "System.Date", "value": "1975-12-25"}]));
+    assert_eq!(
+        items,
+        serde_json::json!([{"type": "System.Date", "value": "1975-12-25"}])
+    );
 }
 
 #[test]

@@ -62,10 +62,16 @@ impl WithResource for Evaluate<'_> {
     type Output = Result<String, String>;
 
     fn run<R: Resource>(self) -> Self::Output {
-        let resource: R = self.format.read(self.bytes, false).map_err(|e| e.to_string())?;
+        let resource: R = self
+            .format
+            .read(self.bytes, false)
+            .map_err(|e| e.to_string())?;
         let root = Item::resource(resource.as_element());
         let ctx = Context::for_resource(root.clone());
-        let result = self.expression.evaluate(&ctx, root).map_err(|e| e.to_string())?;
+        let result = self
+            .expression
+            .evaluate(&ctx, root)
+            .map_err(|e| e.to_string())?;
         let items: Vec<serde_json::Value> = result.iter().map(Item::to_json).collect();
         serde_json::to_string_pretty(&items).map_err(|e| e.to_string())
     }
@@ -101,7 +107,11 @@ pub fn run(args: &PathArgs) -> Result<Status, CliError> {
             Err(e) => return fail(format!("{name}: {e}")),
         },
     };
-    match args.fhir_version.with_resource(Evaluate { bytes: &bytes, format, expression: &expression }) {
+    match args.fhir_version.with_resource(Evaluate {
+        bytes: &bytes,
+        format,
+        expression: &expression,
+    }) {
         Ok(json) => {
             let mut out = io::stdout().lock();
             writeln!(out, "{json}").map_err(|error| CliError::Output { path: None, error })?;
