@@ -194,8 +194,11 @@ impl Lowerer<'_> {
             });
         }
         let bases = if kind == Kind::Backbone {
-            let element_type = el.types.first().map_or("BackboneElement", |t| t.code.as_str());
-            std::iter::once(element_type.to_owned()).chain(self.bases_of(element_type)).collect()
+            // A backbone element's type is its element's (BackboneElement or Element).
+            match el.types.first() {
+                Some(t) => std::iter::once(t.code.clone()).chain(self.bases_of(&t.code)).collect(),
+                None => Vec::new(),
+            }
         } else {
             self.bases_of(path)
         };
