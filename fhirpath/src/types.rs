@@ -71,10 +71,13 @@ fn fhir_is(item: &Item<'_>, ty: &str, name: &str) -> bool {
     // Complex types and resources: the base chain the generator recorded
     // from the definitions (Age → Quantity → Element; Patient →
     // DomainResource → Resource).
+    // The element's own type counts too: a caller may have built the item
+    // with the declared type of its field (`Resource` for `contained`).
     let Repr::Node(Node::Element(e), _) = item.repr else {
         return false;
     };
-    e.type_info().bases.contains(&name)
+    let ti = e.type_info();
+    ti.name == name || ti.bases.contains(&name)
 }
 
 /// `item is spec`.
