@@ -130,3 +130,102 @@ fn expressions_can_be_shared_between_threads() {
     });
     assert_eq!(handle.join().expect("thread").expect("evaluates"), 1);
 }
+
+/// Random token soup, parsed and evaluated against a patient: errors are
+/// fine, panics are not. Deterministic (a fixed linear congruential sequence).
+#[test]
+fn random_expressions_do_not_panic() {
+    const PARTS: &[&str] = &[
+        "name",
+        "given",
+        ".",
+        "(",
+        ")",
+        "[",
+        "]",
+        "0",
+        "1.5",
+        "'a'",
+        "@2014-01",
+        "@T10:00",
+        "5 'mg'",
+        "3 days",
+        "+",
+        "-",
+        "*",
+        "/",
+        "div",
+        "mod",
+        "&",
+        "|",
+        "=",
+        "!=",
+        "~",
+        "<",
+        ">=",
+        "and",
+        "or",
+        "xor",
+        "implies",
+        "is",
+        "as",
+        "String",
+        "where(",
+        "select(",
+        "exists(",
+        "repeat(",
+        "$this",
+        "$index",
+        "%resource",
+        "{}",
+        "first()",
+        "children()",
+        "descendants()",
+        "toString()",
+        "substring(",
+        ",",
+        "iif(",
+        "true",
+        "Patient",
+        "ofType(",
+        "aggregate(",
+        "$total",
+        "sort(",
+        "-",
+        "in",
+        "contains",
+        "lowBoundary(",
+        "`x`",
+        "%`vs-a`",
+        "count()",
+        "trace(",
+        "defineVariable(",
+        "'v'",
+        "%v",
+        "extension(",
+        "resolve()",
+        "matches(",
+        "'[a-z]+'",
+    ];
+    let json = r#"{"resourceType": "Patient", "id": "p", "name": [{"family": "F", "given": ["A", "B"]}],
+        "birthDate": "1974-12-25", "contained": [{"resourceType": "Patient", "id": "c"}]}"#;
+    let patient: fhir_model::r4::Resource =
+        fhir_model::json::from_str(json).expect("valid patient");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+    let ctx = Context::for_resource(root.clone());
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0) % n
+    };
+    for _ in 0..20_000 {
+        let len = 1 + next(12);
+        let expr: Vec<&str> = (0..len).map(|_| PARTS[next(PARTS.len())]).collect();
+        let text = expr.join(" ");
+        if let Ok(e) = Expression::parse(&text) {
+            let _ = e.evaluate(&ctx, root.clone());
+        }
+    }
+}
