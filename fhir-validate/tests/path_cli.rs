@@ -102,3 +102,11 @@ fn unreadable_input_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!out.stderr.is_empty());
 }
+
+#[test]
+fn forced_format_must_match_the_content() {
+    let out = path(&["--from", "xml", "name"], PATIENT_JSON);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not FHIR XML"), "{err}");
+}

@@ -100,12 +100,14 @@ pub fn run(args: &PathArgs) -> Result<Status, CliError> {
             Err(e) => return fail(format!("{name}: cannot read: {e}")),
         }
     };
+    // A forced format is checked against the content, as `convert` does.
     let format = match args.from {
-        Some(f) => f,
-        None => match Format::detect(&bytes) {
-            Ok(f) => f,
-            Err(e) => return fail(format!("{name}: {e}")),
-        },
+        Some(f) => f.check(&bytes).map(|()| f),
+        None => Format::detect(&bytes),
+    };
+    let format = match format {
+        Ok(f) => f,
+        Err(e) => return fail(format!("{name}: {e}")),
     };
     match args.fhir_version.with_resource(Evaluate {
         bytes: &bytes,
