@@ -34,7 +34,9 @@
 //! `Item::from_ref(item_ref, info.types[variant])`, and evaluates with
 //! [`Expression::evaluate_boolean`] in a [`Context::for_resource`] of the
 //! resource (plus [`Context::with_root_resource`] for the containing Bundle or
-//! resource). `Ok(None)` is an empty result, which FHIR treats as passing.
+//! resource). `Ok(None)` is an empty result: not `true`, the caller decides
+//! what it means for the invariant. R4's core invariants need
+//! [`Context::as_function_filters`] (dom-3 applies `as()` to a collection).
 //!
 //! # Limits
 //!
