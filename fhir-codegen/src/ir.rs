@@ -43,6 +43,10 @@ pub struct TypeDef {
     pub file: String,
     pub doc: String,
     pub fields: Vec<Field>,
+    /// The FHIR types this one derives from, nearest first, following
+    /// StructureDefinition.baseDefinition (`Age`: Quantity, DataType, Element,
+    /// Base); for a backbone element, its element type and that type's bases.
+    pub bases: Vec<String>,
 }
 
 #[derive(Debug)]

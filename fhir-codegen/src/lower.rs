@@ -75,7 +75,7 @@ pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>, errata: &[cra
         });
     }
 
-    let mut cx = Lowerer { primitive_names: &primitive_names, complex_names: &complex_names, term, types: Vec::new(), bound: BTreeMap::new(), errata };
+    let mut cx = Lowerer { primitive_names: &primitive_names, complex_names: &complex_names, by_name: &by_name, term, types: Vec::new(), bound: BTreeMap::new(), errata };
     let mut roots: Vec<&StructureDefinition> = sds
         .iter()
         .filter(|sd| is_base(sd) && !sd.is_abstract && (sd.kind == "resource" || sd.kind == "complex-type"))
@@ -95,6 +95,8 @@ pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>, errata: &[cra
 struct Lowerer<'a> {
     primitive_names: &'a BTreeSet<&'a str>,
     complex_names: &'a BTreeSet<&'a str>,
+    /// Every StructureDefinition by type name (abstract ones included), for base chains.
+    by_name: &'a BTreeMap<&'a str, &'a StructureDefinition>,
     term: &'a Terminology<'a>,
     types: Vec<TypeDef>,
     /// Value sets of required code bindings that can be enumerated.
@@ -119,6 +121,22 @@ impl Lowerer<'_> {
         let kind = if sd.kind == "resource" { Kind::Resource } else { Kind::Complex };
         let file = names::field_name(&sd.type_);
         self.lower_type(&root.path, kind, &file, root, &children)
+    }
+
+    /// The base types of `name`, nearest first, along baseDefinition.
+    fn bases_of(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = self.by_name.get(name).copied();
+        while let Some(sd) = cur {
+            let Some(base) = sd.base_definition.as_deref().and_then(|b| b.rsplit('/').next()) else { break };
+            // Constraints (profiles) share their base's type name: skip to the type itself.
+            if base == sd.type_ || out.iter().any(|b| b == base) || out.len() > 16 {
+                break;
+            }
+            out.push(base.to_owned());
+            cur = self.by_name.get(base).copied();
+        }
+        out
     }
 
     fn lower_type(
@@ -175,6 +193,15 @@ impl Lowerer<'_> {
                 boxed: false,
             });
         }
+        let bases = if kind == Kind::Backbone {
+            // A backbone element's type is its element's (BackboneElement or Element).
+            match el.types.first() {
+                Some(t) => std::iter::once(t.code.clone()).chain(self.bases_of(&t.code)).collect(),
+                None => Vec::new(),
+            }
+        } else {
+            self.bases_of(path)
+        };
         self.types.push(TypeDef {
             name: path.to_owned(),
             rust_name: names::type_name(path),
@@ -182,6 +209,7 @@ impl Lowerer<'_> {
             file: file.to_owned(),
             doc: doc_of(el.short.as_deref(), el.definition.as_deref()),
             fields,
+            bases,
         });
         Ok(())
     }

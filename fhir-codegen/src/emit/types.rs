@@ -118,6 +118,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
         let v = Literal::u16_unsuffixed(u16::try_from(*v).unwrap_or(u16::MAX));
         quote!((#k, #f, #v))
     });
+    let bases = t.bases.iter().map(String::as_str);
     let resource = if t.kind == Kind::Resource { quote!(resource) } else { quote!(element) };
     let constructor = emit_constructor(t);
     quote! {
@@ -134,6 +135,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
                 kind: #kind,
                 fields: &[#(#infos)*],
                 json_keys: &[#(#keys),*],
+                bases: &[#(#bases),*],
             };
         }
         impl crate::rt::Element for #name {

@@ -146,6 +146,7 @@ impl Account {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Account {
@@ -268,6 +269,7 @@ impl AccountCoverage {
             ("modifierExtension", 2, 0),
             ("priority", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AccountCoverage {
@@ -366,6 +368,7 @@ impl AccountGuarantor {
             ("party", 3, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AccountGuarantor {

@@ -456,6 +456,7 @@ impl ActivityDefinition {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ActivityDefinition {
@@ -785,6 +786,7 @@ impl ActivityDefinitionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ActivityDefinitionDynamicValue {
@@ -883,6 +885,7 @@ impl ActivityDefinitionParticipant {
             ("role", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ActivityDefinitionParticipant {

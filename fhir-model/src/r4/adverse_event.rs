@@ -226,6 +226,7 @@ impl AdverseEvent {
             ("suspectEntity", 24, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for AdverseEvent {
@@ -372,6 +373,7 @@ impl AdverseEventSuspectEntity {
             ("instance", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AdverseEventSuspectEntity {
@@ -469,6 +471,7 @@ impl AdverseEventSuspectEntityCausality {
             ("modifierExtension", 2, 0),
             ("productRelatedness", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AdverseEventSuspectEntityCausality {

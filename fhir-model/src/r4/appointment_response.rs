@@ -138,6 +138,7 @@ impl AppointmentResponse {
             ("start", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for AppointmentResponse {

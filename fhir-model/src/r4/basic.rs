@@ -104,6 +104,7 @@ impl Basic {
             ("subject", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Basic {

@@ -66,6 +66,7 @@ impl Binary {
             ("meta", 1, 0),
             ("securityContext", 5, 0),
         ],
+        bases: &["Resource"],
     };
 }
 impl crate::rt::Element for Binary {

@@ -178,6 +178,7 @@ impl BiologicallyDerivedProduct {
             ("storage", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProduct {
@@ -308,6 +309,7 @@ impl BiologicallyDerivedProductCollection {
             ("modifierExtension", 2, 0),
             ("source", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductCollection {
@@ -441,6 +443,7 @@ impl BiologicallyDerivedProductManipulation {
             ("timeDateTime", 4, 0),
             ("timePeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductManipulation {
@@ -584,6 +587,7 @@ impl BiologicallyDerivedProductProcessing {
             ("timeDateTime", 6, 0),
             ("timePeriod", 6, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductProcessing {
@@ -727,6 +731,7 @@ impl BiologicallyDerivedProductStorage {
             ("scale", 5, 0),
             ("temperature", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductStorage {

@@ -163,6 +163,7 @@ impl CareTeam {
             ("telecom", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CareTeam {
@@ -292,6 +293,7 @@ impl CareTeamParticipant {
             ("period", 6, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CareTeamParticipant {

@@ -283,6 +283,7 @@ impl ChargeItem {
             ("supportingInformation", 33, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ChargeItem {
@@ -513,6 +514,7 @@ impl ChargeItemPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ChargeItemPerformer {

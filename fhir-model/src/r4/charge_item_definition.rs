@@ -244,6 +244,7 @@ impl ChargeItemDefinition {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinition {
@@ -387,6 +388,7 @@ impl ChargeItemDefinitionApplicability {
             ("language", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinitionApplicability {
@@ -492,6 +494,7 @@ impl ChargeItemDefinitionPropertyGroup {
             ("modifierExtension", 2, 0),
             ("priceComponent", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinitionPropertyGroup {
@@ -605,6 +608,7 @@ impl ChargeItemDefinitionPropertyGroupPriceComponent {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinitionPropertyGroupPriceComponent {

@@ -308,6 +308,7 @@ impl ClaimResponse {
             ("type", 10, 0),
             ("use", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ClaimResponse {
@@ -611,6 +612,7 @@ impl ClaimResponseAddItem {
             ("subdetailSequence", 5, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItem {
@@ -877,6 +879,7 @@ impl ClaimResponseAddItemDetail {
             ("subDetail", 11, 0),
             ("unitPrice", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItemDetail {
@@ -1031,6 +1034,7 @@ impl ClaimResponseAddItemDetailSubDetail {
             ("quantity", 5, 0),
             ("unitPrice", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
@@ -1147,6 +1151,7 @@ impl ClaimResponseError {
             ("modifierExtension", 2, 0),
             ("subDetailSequence", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseError {
@@ -1267,6 +1272,7 @@ impl ClaimResponseInsurance {
             ("modifierExtension", 2, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseInsurance {
@@ -1397,6 +1403,7 @@ impl ClaimResponseItem {
             ("modifierExtension", 2, 0),
             ("noteNumber", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseItem {
@@ -1505,6 +1512,7 @@ impl ClaimResponseItemAdjudication {
             ("reason", 4, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemAdjudication {
@@ -1633,6 +1641,7 @@ impl ClaimResponseItemDetail {
             ("noteNumber", 4, 0),
             ("subDetail", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemDetail {
@@ -1747,6 +1756,7 @@ impl ClaimResponseItemDetailSubDetail {
             ("noteNumber", 4, 0),
             ("subDetailSequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
@@ -1869,6 +1879,7 @@ impl ClaimResponsePayment {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponsePayment {
@@ -1983,6 +1994,7 @@ impl ClaimResponseProcessNote {
             ("text", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseProcessNote {
@@ -2083,6 +2095,7 @@ impl ClaimResponseTotal {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimResponseTotal {

@@ -236,6 +236,7 @@ impl Communication {
             ("text", 4, 0),
             ("topic", 20, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Communication {
@@ -386,6 +387,7 @@ impl CommunicationPayload {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CommunicationPayload {

@@ -199,6 +199,7 @@ impl Composition {
             ("title", 16, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Composition {
@@ -342,6 +343,7 @@ impl CompositionAttester {
             ("party", 5, 0),
             ("time", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionAttester {
@@ -435,6 +437,7 @@ impl CompositionEvent {
             ("modifierExtension", 2, 0),
             ("period", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionEvent {
@@ -549,6 +552,7 @@ impl CompositionRelatesTo {
             ("targetIdentifier", 4, 0),
             ("targetReference", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionRelatesTo {
@@ -721,6 +725,7 @@ impl CompositionSection {
             ("text", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionSection {

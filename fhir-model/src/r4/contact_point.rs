@@ -63,6 +63,7 @@ impl ContactPoint {
             ("use", 4, 0),
             ("value", 3, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ContactPoint {

@@ -62,6 +62,7 @@ impl Contributor {
             ("name", 3, 0),
             ("type", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Contributor {

@@ -200,6 +200,7 @@ impl Coverage {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Coverage {
@@ -342,6 +343,7 @@ impl CoverageClass {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageClass {
@@ -461,6 +463,7 @@ impl CoverageCostToBeneficiary {
             ("valueMoney", 4, 1),
             ("valueQuantity", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageCostToBeneficiary {
@@ -592,6 +595,7 @@ impl CoverageCostToBeneficiaryException {
             ("period", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageCostToBeneficiaryException {

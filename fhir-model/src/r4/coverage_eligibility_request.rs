@@ -220,6 +220,7 @@ impl CoverageEligibilityRequest {
             ("supportingInfo", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequest {
@@ -389,6 +390,7 @@ impl CoverageEligibilityRequestInsurance {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestInsurance {
@@ -540,6 +542,7 @@ impl CoverageEligibilityRequestItem {
             ("supportingInfoSequence", 3, 0),
             ("unitPrice", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestItem {
@@ -646,6 +649,7 @@ impl CoverageEligibilityRequestItemDiagnosis {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestItemDiagnosis {
@@ -783,6 +787,7 @@ impl CoverageEligibilityRequestSupportingInfo {
             ("modifierExtension", 2, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestSupportingInfo {

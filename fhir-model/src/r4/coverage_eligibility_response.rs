@@ -224,6 +224,7 @@ impl CoverageEligibilityResponse {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponse {
@@ -383,6 +384,7 @@ impl CoverageEligibilityResponseError {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseError {
@@ -493,6 +495,7 @@ impl CoverageEligibilityResponseInsurance {
             ("item", 6, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsurance {
@@ -670,6 +673,7 @@ impl CoverageEligibilityResponseInsuranceItem {
             ("term", 12, 0),
             ("unit", 11, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsuranceItem {
@@ -816,6 +820,7 @@ impl CoverageEligibilityResponseInsuranceItemBenefit {
             ("usedString", 5, 1),
             ("usedUnsignedInt", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsuranceItemBenefit {

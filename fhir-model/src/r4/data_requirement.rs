@@ -117,6 +117,7 @@ impl DataRequirement {
             ("subjectReference", 4, 1),
             ("type", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for DataRequirement {
@@ -253,6 +254,7 @@ impl DataRequirementCodeFilter {
             ("searchParam", 3, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for DataRequirementCodeFilter {
@@ -348,6 +350,7 @@ impl DataRequirementDateFilter {
             ("valueDuration", 4, 2),
             ("valuePeriod", 4, 1),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for DataRequirementDateFilter {
@@ -483,6 +486,7 @@ impl DataRequirementSort {
             ("id", 0, 0),
             ("path", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for DataRequirementSort {

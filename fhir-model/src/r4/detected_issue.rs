@@ -179,6 +179,7 @@ impl DetectedIssue {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DetectedIssue {
@@ -331,6 +332,7 @@ impl DetectedIssueEvidence {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DetectedIssueEvidence {
@@ -429,6 +431,7 @@ impl DetectedIssueMitigation {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DetectedIssueMitigation {

@@ -280,6 +280,7 @@ impl DeviceDefinition {
             ("url", 24, 0),
             ("version", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DeviceDefinition {
@@ -459,6 +460,7 @@ impl DeviceDefinitionCapability {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionCapability {
@@ -560,6 +562,7 @@ impl DeviceDefinitionDeviceName {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionDeviceName {
@@ -658,6 +661,7 @@ impl DeviceDefinitionMaterial {
             ("modifierExtension", 2, 0),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionMaterial {
@@ -758,6 +762,7 @@ impl DeviceDefinitionProperty {
             ("valueCode", 5, 0),
             ("valueQuantity", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionProperty {
@@ -852,6 +857,7 @@ impl DeviceDefinitionSpecialization {
             ("systemType", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionSpecialization {
@@ -956,6 +962,7 @@ impl DeviceDefinitionUdiDeviceIdentifier {
             ("jurisdiction", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {

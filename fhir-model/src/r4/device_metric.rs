@@ -157,6 +157,7 @@ impl DeviceMetric {
             ("type", 9, 0),
             ("unit", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DeviceMetric {
@@ -281,6 +282,7 @@ impl DeviceMetricCalibration {
             ("time", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceMetricCalibration {

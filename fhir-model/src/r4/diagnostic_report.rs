@@ -223,6 +223,7 @@ impl DiagnosticReport {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DiagnosticReport {
@@ -394,6 +395,7 @@ impl DiagnosticReportMedia {
             ("link", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DiagnosticReportMedia {

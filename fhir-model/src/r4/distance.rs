@@ -61,6 +61,7 @@ impl Distance {
             ("unit", 4, 0),
             ("value", 2, 0),
         ],
+        bases: &["Quantity", "Element"],
     };
 }
 impl crate::rt::Element for Distance {

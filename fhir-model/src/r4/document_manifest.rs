@@ -162,6 +162,7 @@ impl DocumentManifest {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DocumentManifest {
@@ -277,6 +278,7 @@ impl DocumentManifestRelated {
             ("modifierExtension", 2, 0),
             ("ref", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DocumentManifestRelated {

@@ -338,6 +338,7 @@ impl EffectEvidenceSynthesis {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesis {
@@ -511,6 +512,7 @@ impl EffectEvidenceSynthesisCertainty {
             ("note", 4, 0),
             ("rating", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisCertainty {
@@ -604,6 +606,7 @@ impl EffectEvidenceSynthesisCertaintyCertaintySubcomponent {
             ("rating", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisCertaintyCertaintySubcomponent {
@@ -727,6 +730,7 @@ impl EffectEvidenceSynthesisEffectEstimate {
             ("value", 6, 0),
             ("variantState", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisEffectEstimate {
@@ -832,6 +836,7 @@ impl EffectEvidenceSynthesisEffectEstimatePrecisionEstimate {
             ("to", 6, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisEffectEstimatePrecisionEstimate {
@@ -948,6 +953,7 @@ impl EffectEvidenceSynthesisResultsByExposure {
             ("riskEvidenceSynthesis", 6, 0),
             ("variantState", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisResultsByExposure {
@@ -1043,6 +1049,7 @@ impl EffectEvidenceSynthesisSampleSize {
             ("numberOfParticipants", 5, 0),
             ("numberOfStudies", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EffectEvidenceSynthesisSampleSize {

@@ -833,6 +833,7 @@ impl ElementDefinition {
             ("slicing", 9, 0),
             ("type", 19, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ElementDefinition {
@@ -2126,6 +2127,7 @@ impl ElementDefinitionBase {
             ("min", 3, 0),
             ("path", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBase {
@@ -2222,6 +2224,7 @@ impl ElementDefinitionBinding {
             ("strength", 2, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBinding {
@@ -2346,6 +2349,7 @@ impl ElementDefinitionConstraint {
             ("source", 8, 0),
             ("xpath", 7, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionConstraint {
@@ -2601,6 +2605,7 @@ impl ElementDefinitionExample {
             ("valueUsageContext", 3, 47),
             ("valueUuid", 3, 18),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionExample {
@@ -3024,6 +3029,7 @@ impl ElementDefinitionMapping {
             ("language", 3, 0),
             ("map", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionMapping {
@@ -3136,6 +3142,7 @@ impl ElementDefinitionSlicing {
             ("ordered", 4, 0),
             ("rules", 5, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicing {
@@ -3225,6 +3232,7 @@ impl ElementDefinitionSlicingDiscriminator {
             F::new("path", K::Primitive, 1, 1, &["string"], &[], 1),
         ],
         json_keys: &[("extension", 1, 0), ("id", 0, 0), ("path", 3, 0), ("type", 2, 0)],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
@@ -3329,6 +3337,7 @@ impl ElementDefinitionType {
             ("targetProfile", 4, 0),
             ("versioning", 6, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionType {

@@ -260,6 +260,7 @@ impl Encounter {
             ("text", 4, 0),
             ("type", 13, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Encounter {
@@ -408,6 +409,7 @@ impl EncounterClassHistory {
             ("modifierExtension", 2, 0),
             ("period", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterClassHistory {
@@ -506,6 +508,7 @@ impl EncounterDiagnosis {
             ("rank", 5, 0),
             ("use", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterDiagnosis {
@@ -667,6 +670,7 @@ impl EncounterHospitalization {
             ("specialArrangement", 9, 0),
             ("specialCourtesy", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterHospitalization {
@@ -787,6 +791,7 @@ impl EncounterLocation {
             ("physicalType", 5, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterLocation {
@@ -882,6 +887,7 @@ impl EncounterParticipant {
             ("period", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterParticipant {
@@ -984,6 +990,7 @@ impl EncounterStatusHistory {
             ("period", 4, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EncounterStatusHistory {

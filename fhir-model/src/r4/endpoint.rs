@@ -152,6 +152,7 @@ impl Endpoint {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Endpoint {

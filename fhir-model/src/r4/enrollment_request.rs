@@ -114,6 +114,7 @@ impl EnrollmentRequest {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EnrollmentRequest {

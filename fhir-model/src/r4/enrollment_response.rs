@@ -122,6 +122,7 @@ impl EnrollmentResponse {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EnrollmentResponse {

@@ -170,6 +170,7 @@ impl EpisodeOfCare {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EpisodeOfCare {
@@ -298,6 +299,7 @@ impl EpisodeOfCareDiagnosis {
             ("rank", 5, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EpisodeOfCareDiagnosis {
@@ -400,6 +402,7 @@ impl EpisodeOfCareStatusHistory {
             ("period", 4, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EpisodeOfCareStatusHistory {

@@ -275,6 +275,7 @@ impl EventDefinition {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EventDefinition {

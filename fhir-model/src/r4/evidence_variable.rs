@@ -270,6 +270,7 @@ impl EvidenceVariable {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EvidenceVariable {
@@ -505,6 +506,7 @@ impl EvidenceVariableCharacteristic {
             ("timeFromStart", 8, 0),
             ("usageContext", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristic {

@@ -206,6 +206,7 @@ impl ExampleScenario {
             ("version", 10, 0),
             ("workflow", 24, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ExampleScenario {
@@ -361,6 +362,7 @@ impl ExampleScenarioActor {
             ("name", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioActor {
@@ -507,6 +509,7 @@ impl ExampleScenarioInstance {
             ("resourceType", 4, 0),
             ("version", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstance {
@@ -607,6 +610,7 @@ impl ExampleScenarioInstanceContainedInstance {
             ("resourceId", 3, 0),
             ("versionId", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
@@ -703,6 +707,7 @@ impl ExampleScenarioInstanceVersion {
             ("modifierExtension", 2, 0),
             ("versionId", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstanceVersion {
@@ -821,6 +826,7 @@ impl ExampleScenarioProcess {
             ("step", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcess {
@@ -948,6 +954,7 @@ impl ExampleScenarioProcessStep {
             ("pause", 4, 0),
             ("process", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStep {
@@ -1058,6 +1065,7 @@ impl ExampleScenarioProcessStepAlternative {
             ("step", 5, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
@@ -1218,6 +1226,7 @@ impl ExampleScenarioProcessStepOperation {
             ("response", 12, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStepOperation {

@@ -485,6 +485,7 @@ impl ExplanationOfBenefit {
             ("type", 10, 0),
             ("use", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefit {
@@ -677,6 +678,7 @@ impl ExplanationOfBenefitAccident {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAccident {
@@ -957,6 +959,7 @@ impl ExplanationOfBenefitAddItem {
             ("subSite", 17, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItem {
@@ -1221,6 +1224,7 @@ impl ExplanationOfBenefitAddItemDetail {
             ("subDetail", 11, 0),
             ("unitPrice", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
@@ -1373,6 +1377,7 @@ impl ExplanationOfBenefitAddItemDetailSubDetail {
             ("quantity", 5, 0),
             ("unitPrice", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
@@ -1521,6 +1526,7 @@ impl ExplanationOfBenefitBenefitBalance {
             ("term", 9, 0),
             ("unit", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
@@ -1654,6 +1660,7 @@ impl ExplanationOfBenefitBenefitBalanceFinancial {
             ("usedMoney", 5, 1),
             ("usedUnsignedInt", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
@@ -1850,6 +1857,7 @@ impl ExplanationOfBenefitCareTeam {
             ("role", 6, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitCareTeam {
@@ -1981,6 +1989,7 @@ impl ExplanationOfBenefitDiagnosis {
             ("sequence", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
@@ -2126,6 +2135,7 @@ impl ExplanationOfBenefitInsurance {
             ("modifierExtension", 2, 0),
             ("preAuthRef", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitInsurance {
@@ -2417,6 +2427,7 @@ impl ExplanationOfBenefitItem {
             ("udi", 19, 0),
             ("unitPrice", 16, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItem {
@@ -2643,6 +2654,7 @@ impl ExplanationOfBenefitItemAdjudication {
             ("reason", 4, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
@@ -2831,6 +2843,7 @@ impl ExplanationOfBenefitItemDetail {
             ("udi", 13, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemDetail {
@@ -3025,6 +3038,7 @@ impl ExplanationOfBenefitItemDetailSubDetail {
             ("udi", 13, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
@@ -3132,6 +3146,7 @@ impl ExplanationOfBenefitPayee {
             ("party", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitPayee {
@@ -3241,6 +3256,7 @@ impl ExplanationOfBenefitPayment {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitPayment {
@@ -3374,6 +3390,7 @@ impl ExplanationOfBenefitProcedure {
             ("type", 4, 0),
             ("udi", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitProcedure {
@@ -3516,6 +3533,7 @@ impl ExplanationOfBenefitProcessNote {
             ("text", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitProcessNote {
@@ -3611,6 +3629,7 @@ impl ExplanationOfBenefitRelated {
             ("reference", 5, 0),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitRelated {
@@ -3760,6 +3779,7 @@ impl ExplanationOfBenefitSupportingInfo {
             ("valueReference", 7, 4),
             ("valueString", 7, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
@@ -3956,6 +3976,7 @@ impl ExplanationOfBenefitTotal {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitTotal {

@@ -207,6 +207,7 @@ impl Extension {
             ("valueUsageContext", 3, 47),
             ("valueUuid", 3, 18),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Extension {

@@ -246,6 +246,7 @@ impl FamilyMemberHistory {
             ("status", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistory {
@@ -550,6 +551,7 @@ impl FamilyMemberHistoryCondition {
             ("onsetString", 6, 3),
             ("outcome", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistoryCondition {

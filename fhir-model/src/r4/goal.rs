@@ -189,6 +189,7 @@ impl Goal {
             ("target", 16, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Goal {
@@ -394,6 +395,7 @@ impl GoalTarget {
             ("measure", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GoalTarget {

@@ -150,6 +150,7 @@ impl Group {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Group {
@@ -304,6 +305,7 @@ impl GroupCharacteristic {
             ("valueRange", 4, 3),
             ("valueReference", 4, 4),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GroupCharacteristic {
@@ -461,6 +463,7 @@ impl GroupMember {
             ("modifierExtension", 2, 0),
             ("period", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GroupMember {

@@ -67,6 +67,7 @@ impl Identifier {
             ("use", 2, 0),
             ("value", 5, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Identifier {

@@ -210,6 +210,7 @@ impl ImagingStudy {
             ("subject", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ImagingStudy {
@@ -428,6 +429,7 @@ impl ImagingStudySeries {
             ("started", 12, 0),
             ("uid", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImagingStudySeries {
@@ -556,6 +558,7 @@ impl ImagingStudySeriesInstance {
             ("title", 6, 0),
             ("uid", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImagingStudySeriesInstance {
@@ -652,6 +655,7 @@ impl ImagingStudySeriesPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImagingStudySeriesPerformer {

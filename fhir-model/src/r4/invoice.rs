@@ -192,6 +192,7 @@ impl Invoice {
             ("totalPriceComponent", 19, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Invoice {
@@ -347,6 +348,7 @@ impl InvoiceLineItem {
             ("priceComponent", 5, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InvoiceLineItem {
@@ -499,6 +501,7 @@ impl InvoiceLineItemPriceComponent {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InvoiceLineItemPriceComponent {
@@ -595,6 +598,7 @@ impl InvoiceParticipant {
             ("modifierExtension", 2, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InvoiceParticipant {

@@ -181,6 +181,7 @@ impl Location {
             ("text", 4, 0),
             ("type", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Location {
@@ -320,6 +321,7 @@ impl LocationHoursOfOperation {
             ("modifierExtension", 2, 0),
             ("openingTime", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for LocationHoursOfOperation {
@@ -426,6 +428,7 @@ impl LocationPosition {
             ("longitude", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for LocationPosition {

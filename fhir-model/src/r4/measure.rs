@@ -375,6 +375,7 @@ impl Measure {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Measure {
@@ -613,6 +614,7 @@ impl MeasureGroup {
             ("population", 5, 0),
             ("stratifier", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureGroup {
@@ -715,6 +717,7 @@ impl MeasureGroupPopulation {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureGroupPopulation {
@@ -822,6 +825,7 @@ impl MeasureGroupStratifier {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureGroupStratifier {
@@ -924,6 +928,7 @@ impl MeasureGroupStratifierComponent {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureGroupStratifierComponent {
@@ -1030,6 +1035,7 @@ impl MeasureSupplementalData {
             ("modifierExtension", 2, 0),
             ("usage", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureSupplementalData {

@@ -258,6 +258,7 @@ impl MedicationAdministration {
             ("supportingInformation", 17, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicationAdministration {
@@ -496,6 +497,7 @@ impl MedicationAdministrationDosage {
             ("site", 4, 0),
             ("text", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationAdministrationDosage {
@@ -633,6 +635,7 @@ impl MedicationAdministrationPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationAdministrationPerformer {

@@ -282,6 +282,7 @@ impl MedicationDispense {
             ("whenHandedOver", 24, 0),
             ("whenPrepared", 23, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicationDispense {
@@ -502,6 +503,7 @@ impl MedicationDispensePerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationDispensePerformer {
@@ -606,6 +608,7 @@ impl MedicationDispenseSubstitution {
             ("type", 4, 0),
             ("wasSubstituted", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationDispenseSubstitution {

@@ -278,6 +278,7 @@ impl MedicinalProduct {
             ("text", 4, 0),
             ("type", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProduct {
@@ -449,6 +450,7 @@ impl MedicinalProductManufacturingBusinessOperation {
             ("operationType", 3, 0),
             ("regulator", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductManufacturingBusinessOperation {
@@ -571,6 +573,7 @@ impl MedicinalProductName {
             ("namePart", 4, 0),
             ("productName", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductName {
@@ -675,6 +678,7 @@ impl MedicinalProductNameCountryLanguage {
             ("language", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductNameCountryLanguage {
@@ -773,6 +777,7 @@ impl MedicinalProductNameNamePart {
             ("part", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductNameNamePart {
@@ -899,6 +904,7 @@ impl MedicinalProductSpecialDesignation {
             ("status", 7, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductSpecialDesignation {

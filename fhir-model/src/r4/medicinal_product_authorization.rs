@@ -197,6 +197,7 @@ impl MedicinalProductAuthorization {
             ("text", 4, 0),
             ("validityPeriod", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductAuthorization {
@@ -354,6 +355,7 @@ impl MedicinalProductAuthorizationJurisdictionalAuthorization {
             ("modifierExtension", 2, 0),
             ("validityPeriod", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductAuthorizationJurisdictionalAuthorization {
@@ -483,6 +485,7 @@ impl MedicinalProductAuthorizationProcedure {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductAuthorizationProcedure {

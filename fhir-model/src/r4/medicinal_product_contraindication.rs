@@ -127,6 +127,7 @@ impl MedicinalProductContraindication {
             ("text", 4, 0),
             ("therapeuticIndication", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductContraindication {
@@ -266,6 +267,7 @@ impl MedicinalProductContraindicationOtherTherapy {
             ("modifierExtension", 2, 0),
             ("therapyRelationshipType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductContraindicationOtherTherapy {

@@ -137,6 +137,7 @@ impl MedicinalProductIndication {
             ("text", 4, 0),
             ("undesirableEffect", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductIndication {
@@ -280,6 +281,7 @@ impl MedicinalProductIndicationOtherTherapy {
             ("modifierExtension", 2, 0),
             ("therapyRelationshipType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductIndicationOtherTherapy {

@@ -128,6 +128,7 @@ impl MedicinalProductIngredient {
             ("substance", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductIngredient {
@@ -264,6 +265,7 @@ impl MedicinalProductIngredientSpecifiedSubstance {
             ("modifierExtension", 2, 0),
             ("strength", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstance {
@@ -402,6 +404,7 @@ impl MedicinalProductIngredientSpecifiedSubstanceStrength {
             ("presentationLowLimit", 4, 0),
             ("referenceStrength", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstanceStrength {
@@ -522,6 +525,7 @@ impl MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
             ("strengthLowLimit", 5, 0),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -633,6 +637,7 @@ impl MedicinalProductIngredientSubstance {
             ("modifierExtension", 2, 0),
             ("strength", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductIngredientSubstance {

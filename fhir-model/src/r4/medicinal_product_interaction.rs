@@ -117,6 +117,7 @@ impl MedicinalProductInteraction {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductInteraction {
@@ -236,6 +237,7 @@ impl MedicinalProductInteractionInteractant {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductInteractionInteractant {

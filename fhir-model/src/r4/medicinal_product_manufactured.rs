@@ -144,6 +144,7 @@ impl MedicinalProductManufactured {
             ("text", 4, 0),
             ("unitOfPresentation", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductManufactured {

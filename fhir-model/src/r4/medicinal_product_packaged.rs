@@ -164,6 +164,7 @@ impl MedicinalProductPackaged {
             ("subject", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductPackaged {
@@ -280,6 +281,7 @@ impl MedicinalProductPackagedBatchIdentifier {
             ("modifierExtension", 2, 0),
             ("outerPackaging", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductPackagedBatchIdentifier {
@@ -474,6 +476,7 @@ impl MedicinalProductPackagedPackageItem {
             ("shelfLifeStorage", 13, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductPackagedPackageItem {

@@ -152,6 +152,7 @@ impl MedicinalProductPharmaceutical {
             ("text", 4, 0),
             ("unitOfPresentation", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductPharmaceutical {
@@ -264,6 +265,7 @@ impl MedicinalProductPharmaceuticalCharacteristics {
             ("modifierExtension", 2, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductPharmaceuticalCharacteristics {
@@ -396,6 +398,7 @@ impl MedicinalProductPharmaceuticalRouteOfAdministration {
             ("modifierExtension", 2, 0),
             ("targetSpecies", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductPharmaceuticalRouteOfAdministration {
@@ -510,6 +513,7 @@ impl MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
             ("modifierExtension", 2, 0),
             ("withdrawalPeriod", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -615,6 +619,7 @@ impl MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalP
             ("tissue", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element

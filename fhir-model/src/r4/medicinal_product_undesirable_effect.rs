@@ -113,6 +113,7 @@ impl MedicinalProductUndesirableEffect {
             ("symptomConditionEffect", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductUndesirableEffect {

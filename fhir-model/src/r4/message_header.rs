@@ -161,6 +161,7 @@ impl MessageHeader {
             ("source", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MessageHeader {
@@ -330,6 +331,7 @@ impl MessageHeaderDestination {
             ("receiver", 6, 0),
             ("target", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MessageHeaderDestination {
@@ -440,6 +442,7 @@ impl MessageHeaderResponse {
             ("identifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MessageHeaderResponse {
@@ -552,6 +555,7 @@ impl MessageHeaderSource {
             ("software", 4, 0),
             ("version", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MessageHeaderSource {

@@ -212,6 +212,7 @@ impl MolecularSequence {
             ("type", 9, 0),
             ("variant", 17, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MolecularSequence {
@@ -426,6 +427,7 @@ impl MolecularSequenceQuality {
             ("truthTP", 9, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceQuality {
@@ -567,6 +569,7 @@ impl MolecularSequenceQualityRoc {
             ("score", 3, 0),
             ("sensitivity", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceQualityRoc {
@@ -708,6 +711,7 @@ impl MolecularSequenceReferenceSeq {
             ("windowEnd", 11, 0),
             ("windowStart", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceReferenceSeq {
@@ -844,6 +848,7 @@ impl MolecularSequenceRepository {
             ("url", 4, 0),
             ("variantsetId", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceRepository {
@@ -971,6 +976,7 @@ impl MolecularSequenceStructureVariant {
             ("outer", 6, 0),
             ("variantType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceStructureVariant {
@@ -1062,6 +1068,7 @@ impl MolecularSequenceStructureVariantInner {
             ("modifierExtension", 2, 0),
             ("start", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceStructureVariantInner {
@@ -1147,6 +1154,7 @@ impl MolecularSequenceStructureVariantOuter {
             ("modifierExtension", 2, 0),
             ("start", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceStructureVariantOuter {
@@ -1256,6 +1264,7 @@ impl MolecularSequenceVariant {
             ("start", 3, 0),
             ("variantPointer", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MolecularSequenceVariant {

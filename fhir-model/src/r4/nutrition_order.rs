@@ -240,6 +240,7 @@ impl NutritionOrder {
             ("supplement", 22, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for NutritionOrder {
@@ -425,6 +426,7 @@ impl NutritionOrderEnteralFormula {
             ("modifierExtension", 2, 0),
             ("routeofAdministration", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormula {
@@ -541,6 +543,7 @@ impl NutritionOrderEnteralFormulaAdministration {
             ("rateRatio", 5, 1),
             ("schedule", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
@@ -713,6 +716,7 @@ impl NutritionOrderOralDiet {
             ("texture", 6, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDiet {
@@ -806,6 +810,7 @@ impl NutritionOrderOralDietNutrient {
             ("modifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDietNutrient {
@@ -891,6 +896,7 @@ impl NutritionOrderOralDietTexture {
             ("modifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDietTexture {
@@ -994,6 +1000,7 @@ impl NutritionOrderSupplement {
             ("schedule", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionOrderSupplement {

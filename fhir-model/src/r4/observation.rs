@@ -308,6 +308,7 @@ impl Observation {
             ("valueString", 20, 2),
             ("valueTime", 20, 8),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Observation {
@@ -670,6 +671,7 @@ impl ObservationComponent {
             ("valueString", 4, 2),
             ("valueTime", 4, 8),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ObservationComponent {
@@ -876,6 +878,7 @@ impl ObservationReferenceRange {
             ("text", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ObservationReferenceRange {

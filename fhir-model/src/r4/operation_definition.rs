@@ -278,6 +278,7 @@ impl OperationDefinition {
             ("useContext", 19, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for OperationDefinition {
@@ -421,6 +422,7 @@ impl OperationDefinitionOverload {
             ("modifierExtension", 2, 0),
             ("parameterName", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for OperationDefinitionOverload {
@@ -609,6 +611,7 @@ impl OperationDefinitionParameter {
             ("type", 8, 0),
             ("use", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameter {
@@ -727,6 +730,7 @@ impl OperationDefinitionParameterBinding {
             ("strength", 3, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameterBinding {
@@ -819,6 +823,7 @@ impl OperationDefinitionParameterReferencedFrom {
             ("source", 3, 0),
             ("sourceId", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameterReferencedFrom {

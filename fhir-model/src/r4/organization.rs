@@ -135,6 +135,7 @@ impl Organization {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Organization {
@@ -258,6 +259,7 @@ impl OrganizationContact {
             ("purpose", 3, 0),
             ("telecom", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for OrganizationContact {

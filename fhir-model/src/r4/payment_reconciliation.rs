@@ -200,6 +200,7 @@ impl PaymentReconciliation {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PaymentReconciliation {
@@ -376,6 +377,7 @@ impl PaymentReconciliationDetail {
             ("submitter", 7, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PaymentReconciliationDetail {
@@ -479,6 +481,7 @@ impl PaymentReconciliationProcessNote {
             ("text", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PaymentReconciliationProcessNote {

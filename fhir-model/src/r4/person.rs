@@ -129,6 +129,7 @@ impl Person {
             ("telecom", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Person {
@@ -249,6 +250,7 @@ impl PersonLink {
             ("modifierExtension", 2, 0),
             ("target", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PersonLink {

@@ -291,6 +291,7 @@ impl PlanDefinition {
             ("useContext", 22, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PlanDefinition {
@@ -721,6 +722,7 @@ impl PlanDefinitionAction {
             ("trigger", 13, 0),
             ("type", 20, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionAction {
@@ -1004,6 +1006,7 @@ impl PlanDefinitionActionCondition {
             ("kind", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionCondition {
@@ -1089,6 +1092,7 @@ impl PlanDefinitionActionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionDynamicValue {
@@ -1187,6 +1191,7 @@ impl PlanDefinitionActionParticipant {
             ("role", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionParticipant {
@@ -1302,6 +1307,7 @@ impl PlanDefinitionActionRelatedAction {
             ("offsetRange", 5, 1),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionRelatedAction {
@@ -1479,6 +1485,7 @@ impl PlanDefinitionGoal {
             ("start", 6, 0),
             ("target", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoal {
@@ -1590,6 +1597,7 @@ impl PlanDefinitionGoalTarget {
             ("measure", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoalTarget {

@@ -146,6 +146,7 @@ impl Practitioner {
             ("telecom", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Practitioner {
@@ -276,6 +277,7 @@ impl PractitionerQualification {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PractitionerQualification {

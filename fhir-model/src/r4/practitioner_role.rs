@@ -167,6 +167,7 @@ impl PractitionerRole {
             ("telecom", 17, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PractitionerRole {
@@ -300,6 +301,7 @@ impl PractitionerRoleAvailableTime {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PractitionerRoleAvailableTime {
@@ -396,6 +398,7 @@ impl PractitionerRoleNotAvailable {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PractitionerRoleNotAvailable {

@@ -103,6 +103,7 @@ impl ProdCharacteristic {
             ("weight", 6, 0),
             ("width", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProdCharacteristic {

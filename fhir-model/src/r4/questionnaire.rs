@@ -222,6 +222,7 @@ impl Questionnaire {
             ("useContext", 21, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Questionnaire {
@@ -490,6 +491,7 @@ impl QuestionnaireItem {
             ("text", 7, 0),
             ("type", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireItem {
@@ -632,6 +634,7 @@ impl QuestionnaireItemAnswerOption {
             ("valueString", 3, 3),
             ("valueTime", 3, 2),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemAnswerOption {
@@ -843,6 +846,7 @@ impl QuestionnaireItemEnableWhen {
             ("operator", 4, 0),
             ("question", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemEnableWhen {
@@ -1063,6 +1067,7 @@ impl QuestionnaireItemInitial {
             ("valueTime", 3, 5),
             ("valueUri", 3, 7),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemInitial {

@@ -157,6 +157,7 @@ impl QuestionnaireResponse {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponse {
@@ -311,6 +312,7 @@ impl QuestionnaireResponseItem {
             ("modifierExtension", 2, 0),
             ("text", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponseItem {
@@ -455,6 +457,7 @@ impl QuestionnaireResponseItemAnswer {
             ("valueTime", 3, 5),
             ("valueUri", 3, 7),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponseItemAnswer {

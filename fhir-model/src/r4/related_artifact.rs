@@ -84,6 +84,7 @@ impl RelatedArtifact {
             ("type", 2, 0),
             ("url", 6, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for RelatedArtifact {

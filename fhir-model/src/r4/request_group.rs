@@ -204,6 +204,7 @@ impl RequestGroup {
             ("subject", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for RequestGroup {
@@ -489,6 +490,7 @@ impl RequestGroupAction {
             ("title", 4, 0),
             ("type", 14, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RequestGroupAction {
@@ -682,6 +684,7 @@ impl RequestGroupActionCondition {
             ("kind", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RequestGroupActionCondition {
@@ -797,6 +800,7 @@ impl RequestGroupActionRelatedAction {
             ("offsetRange", 5, 1),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RequestGroupActionRelatedAction {

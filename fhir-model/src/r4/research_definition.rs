@@ -311,6 +311,7 @@ impl ResearchDefinition {
             ("useContext", 23, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ResearchDefinition {

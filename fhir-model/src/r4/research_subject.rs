@@ -132,6 +132,7 @@ impl ResearchSubject {
             ("study", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ResearchSubject {

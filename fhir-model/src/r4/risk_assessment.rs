@@ -201,6 +201,7 @@ impl RiskAssessment {
             ("subject", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for RiskAssessment {
@@ -405,6 +406,7 @@ impl RiskAssessmentPrediction {
             ("whenPeriod", 7, 0),
             ("whenRange", 7, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskAssessmentPrediction {

@@ -310,6 +310,7 @@ impl RiskEvidenceSynthesis {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesis {
@@ -479,6 +480,7 @@ impl RiskEvidenceSynthesisCertainty {
             ("note", 4, 0),
             ("rating", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesisCertainty {
@@ -572,6 +574,7 @@ impl RiskEvidenceSynthesisCertaintyCertaintySubcomponent {
             ("rating", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesisCertaintyCertaintySubcomponent {
@@ -699,6 +702,7 @@ impl RiskEvidenceSynthesisRiskEstimate {
             ("unitOfMeasure", 6, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimate {
@@ -806,6 +810,7 @@ impl RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
             ("to", 6, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesisRiskEstimatePrecisionEstimate {
@@ -901,6 +906,7 @@ impl RiskEvidenceSynthesisSampleSize {
             ("numberOfParticipants", 5, 0),
             ("numberOfStudies", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RiskEvidenceSynthesisSampleSize {

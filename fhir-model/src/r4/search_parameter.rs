@@ -280,6 +280,7 @@ impl SearchParameter {
             ("xpath", 25, 0),
             ("xpathUsage", 26, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SearchParameter {
@@ -434,6 +435,7 @@ impl SearchParameterComponent {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SearchParameterComponent {

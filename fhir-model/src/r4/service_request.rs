@@ -333,6 +333,7 @@ impl ServiceRequest {
             ("supportingInfo", 35, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ServiceRequest {

@@ -84,6 +84,7 @@ impl Signature {
             ("when", 3, 0),
             ("who", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Signature {

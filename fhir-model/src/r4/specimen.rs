@@ -163,6 +163,7 @@ impl Specimen {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Specimen {
@@ -328,6 +329,7 @@ impl SpecimenCollection {
             ("modifierExtension", 2, 0),
             ("quantity", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenCollection {
@@ -530,6 +532,7 @@ impl SpecimenContainer {
             ("specimenQuantity", 7, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenContainer {
@@ -681,6 +684,7 @@ impl SpecimenProcessing {
             ("timeDateTime", 6, 0),
             ("timePeriod", 6, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenProcessing {

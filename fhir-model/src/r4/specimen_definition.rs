@@ -119,6 +119,7 @@ impl SpecimenDefinition {
             ("typeCollected", 9, 0),
             ("typeTested", 13, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SpecimenDefinition {
@@ -298,6 +299,7 @@ impl SpecimenDefinitionTypeTested {
             ("retentionTime", 8, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTested {
@@ -450,6 +452,7 @@ impl SpecimenDefinitionTypeTestedContainer {
             ("preparation", 10, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
@@ -600,6 +603,7 @@ impl SpecimenDefinitionTypeTestedContainerAdditive {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
@@ -740,6 +744,7 @@ impl SpecimenDefinitionTypeTestedHandling {
             ("temperatureQualifier", 3, 0),
             ("temperatureRange", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {

@@ -79,6 +79,7 @@ impl SubstanceAmount {
             ("modifierExtension", 2, 0),
             ("referenceRange", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceAmount {
@@ -203,6 +204,7 @@ impl SubstanceAmountReferenceRange {
             ("id", 0, 0),
             ("lowLimit", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for SubstanceAmountReferenceRange {

@@ -127,6 +127,7 @@ impl SubstancePolymer {
             ("repeat", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubstancePolymer {
@@ -240,6 +241,7 @@ impl SubstancePolymerMonomerSet {
             ("ratioType", 3, 0),
             ("startingMaterial", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerMonomerSet {
@@ -337,6 +339,7 @@ impl SubstancePolymerMonomerSetStartingMaterial {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerMonomerSetStartingMaterial {
@@ -454,6 +457,7 @@ impl SubstancePolymerRepeat {
             ("repeatUnit", 6, 0),
             ("repeatUnitAmountType", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeat {
@@ -589,6 +593,7 @@ impl SubstancePolymerRepeatRepeatUnit {
             ("repeatUnit", 4, 0),
             ("structuralRepresentation", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnit {
@@ -680,6 +685,7 @@ impl SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation {
@@ -773,6 +779,7 @@ impl SubstancePolymerRepeatRepeatUnitStructuralRepresentation {
             ("representation", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitStructuralRepresentation {

@@ -131,6 +131,7 @@ impl SubstanceReferenceInformation {
             ("target", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformation {
@@ -244,6 +245,7 @@ impl SubstanceReferenceInformationClassification {
             ("source", 6, 0),
             ("subtype", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationClassification {
@@ -339,6 +341,7 @@ impl SubstanceReferenceInformationGene {
             ("modifierExtension", 2, 0),
             ("source", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationGene {
@@ -432,6 +435,7 @@ impl SubstanceReferenceInformationGeneElement {
             ("source", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
@@ -565,6 +569,7 @@ impl SubstanceReferenceInformationTarget {
             ("target", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationTarget {

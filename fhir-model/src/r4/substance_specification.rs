@@ -239,6 +239,7 @@ impl SubstanceSpecification {
             ("text", 4, 0),
             ("type", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubstanceSpecification {
@@ -386,6 +387,7 @@ impl SubstanceSpecificationCode {
             ("status", 4, 0),
             ("statusDate", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationCode {
@@ -516,6 +518,7 @@ impl SubstanceSpecificationMoiety {
             ("role", 3, 0),
             ("stereochemistry", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationMoiety {
@@ -741,6 +744,7 @@ impl SubstanceSpecificationName {
             ("translation", 11, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationName {
@@ -850,6 +854,7 @@ impl SubstanceSpecificationNameOfficial {
             ("modifierExtension", 2, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationNameOfficial {
@@ -975,6 +980,7 @@ impl SubstanceSpecificationProperty {
             ("modifierExtension", 2, 0),
             ("parameters", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationProperty {
@@ -1192,6 +1198,7 @@ impl SubstanceSpecificationRelationship {
             ("substanceCodeableConcept", 3, 1),
             ("substanceReference", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationRelationship {
@@ -1437,6 +1444,7 @@ impl SubstanceSpecificationStructure {
             ("source", 9, 0),
             ("stereochemistry", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationStructure {
@@ -1562,6 +1570,7 @@ impl SubstanceSpecificationStructureIsotope {
             ("name", 4, 0),
             ("substitution", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationStructureIsotope {
@@ -1659,6 +1668,7 @@ impl SubstanceSpecificationStructureIsotopeMolecularWeight {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationStructureIsotopeMolecularWeight {
@@ -1754,6 +1764,7 @@ impl SubstanceSpecificationStructureRepresentation {
             ("representation", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceSpecificationStructureRepresentation {

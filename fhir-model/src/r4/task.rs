@@ -282,6 +282,7 @@ impl Task {
             ("statusReason", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Task {
@@ -605,6 +606,7 @@ impl TaskInput {
             ("valueUsageContext", 4, 47),
             ("valueUuid", 4, 18),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TaskInput {
@@ -1185,6 +1187,7 @@ impl TaskOutput {
             ("valueUsageContext", 4, 47),
             ("valueUuid", 4, 18),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TaskOutput {
@@ -1601,6 +1604,7 @@ impl TaskRestriction {
             ("recipient", 5, 0),
             ("repetitions", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TaskRestriction {

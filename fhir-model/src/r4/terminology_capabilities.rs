@@ -302,6 +302,7 @@ impl TerminologyCapabilities {
             ("validateCode", 29, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilities {
@@ -435,6 +436,7 @@ impl TerminologyCapabilitiesClosure {
             ("modifierExtension", 2, 0),
             ("translation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesClosure {
@@ -532,6 +534,7 @@ impl TerminologyCapabilitiesCodeSystem {
             ("uri", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
@@ -651,6 +654,7 @@ impl TerminologyCapabilitiesCodeSystemVersion {
             ("modifierExtension", 2, 0),
             ("property", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
@@ -755,6 +759,7 @@ impl TerminologyCapabilitiesCodeSystemVersionFilter {
             ("modifierExtension", 2, 0),
             ("op", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
@@ -864,6 +869,7 @@ impl TerminologyCapabilitiesExpansion {
             ("parameter", 6, 0),
             ("textFilter", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesExpansion {
@@ -962,6 +968,7 @@ impl TerminologyCapabilitiesExpansionParameter {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
@@ -1054,6 +1061,7 @@ impl TerminologyCapabilitiesImplementation {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesImplementation {
@@ -1146,6 +1154,7 @@ impl TerminologyCapabilitiesSoftware {
             ("name", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesSoftware {
@@ -1232,6 +1241,7 @@ impl TerminologyCapabilitiesTranslation {
             ("modifierExtension", 2, 0),
             ("needsMap", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesTranslation {
@@ -1316,6 +1326,7 @@ impl TerminologyCapabilitiesValidateCode {
             ("modifierExtension", 2, 0),
             ("translations", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesValidateCode {

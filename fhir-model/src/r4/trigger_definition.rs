@@ -83,6 +83,7 @@ impl TriggerDefinition {
             ("timingTiming", 4, 0),
             ("type", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for TriggerDefinition {

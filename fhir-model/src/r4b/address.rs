@@ -93,6 +93,7 @@ impl Address {
             ("type", 3, 0),
             ("use", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Address {

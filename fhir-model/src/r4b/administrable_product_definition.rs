@@ -170,6 +170,7 @@ impl AdministrableProductDefinition {
             ("text", 4, 0),
             ("unitOfPresentation", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinition {
@@ -314,6 +315,7 @@ impl AdministrableProductDefinitionProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinitionProperty {
@@ -503,6 +505,7 @@ impl AdministrableProductDefinitionRouteOfAdministration {
             ("modifierExtension", 2, 0),
             ("targetSpecies", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinitionRouteOfAdministration {
@@ -617,6 +620,7 @@ impl AdministrableProductDefinitionRouteOfAdministrationTargetSpecies {
             ("modifierExtension", 2, 0),
             ("withdrawalPeriod", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -722,6 +726,7 @@ impl AdministrableProductDefinitionRouteOfAdministrationTargetSpeciesWithdrawalP
             ("tissue", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element

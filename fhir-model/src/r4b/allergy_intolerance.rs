@@ -205,6 +205,7 @@ impl AllergyIntolerance {
             ("type", 11, 0),
             ("verificationStatus", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for AllergyIntolerance {
@@ -430,6 +431,7 @@ impl AllergyIntoleranceReaction {
             ("severity", 7, 0),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AllergyIntoleranceReaction {

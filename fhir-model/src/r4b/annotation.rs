@@ -63,6 +63,7 @@ impl Annotation {
             ("text", 4, 0),
             ("time", 3, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Annotation {

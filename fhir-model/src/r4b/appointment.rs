@@ -240,6 +240,7 @@ impl Appointment {
             ("supportingInformation", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Appointment {
@@ -408,6 +409,7 @@ impl AppointmentParticipant {
             ("status", 6, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AppointmentParticipant {

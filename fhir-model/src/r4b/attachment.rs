@@ -77,6 +77,7 @@ impl Attachment {
             ("title", 8, 0),
             ("url", 5, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Attachment {

@@ -160,6 +160,7 @@ impl AuditEvent {
             ("text", 4, 0),
             ("type", 8, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for AuditEvent {
@@ -334,6 +335,7 @@ impl AuditEventAgent {
             ("type", 3, 0),
             ("who", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AuditEventAgent {
@@ -439,6 +441,7 @@ impl AuditEventAgentNetwork {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AuditEventAgentNetwork {
@@ -574,6 +577,7 @@ impl AuditEventEntity {
             ("type", 4, 0),
             ("what", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AuditEventEntity {
@@ -693,6 +697,7 @@ impl AuditEventEntityDetail {
             ("valueBase64Binary", 4, 1),
             ("valueString", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AuditEventEntityDetail {
@@ -828,6 +833,7 @@ impl AuditEventSource {
             ("site", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for AuditEventSource {

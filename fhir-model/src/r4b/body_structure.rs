@@ -130,6 +130,7 @@ impl BodyStructure {
             ("patient", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for BodyStructure {

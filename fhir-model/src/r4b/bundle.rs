@@ -96,6 +96,7 @@ impl Bundle {
             ("total", 7, 0),
             ("type", 5, 0),
         ],
+        bases: &["Resource"],
     };
 }
 impl crate::rt::Element for Bundle {
@@ -219,6 +220,7 @@ impl BundleEntry {
             ("response", 8, 0),
             ("search", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BundleEntry {
@@ -351,6 +353,7 @@ impl BundleEntryRequest {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BundleEntryRequest {
@@ -469,6 +472,7 @@ impl BundleEntryResponse {
             ("outcome", 7, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BundleEntryResponse {
@@ -562,6 +566,7 @@ impl BundleEntrySearch {
             ("modifierExtension", 2, 0),
             ("score", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BundleEntrySearch {
@@ -658,6 +663,7 @@ impl BundleLink {
             ("relation", 3, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for BundleLink {

@@ -308,6 +308,7 @@ impl CapabilityStatement {
             ("useContext", 18, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CapabilityStatement {
@@ -472,6 +473,7 @@ impl CapabilityStatementDocument {
             ("modifierExtension", 2, 0),
             ("profile", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementDocument {
@@ -572,6 +574,7 @@ impl CapabilityStatementImplementation {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementImplementation {
@@ -689,6 +692,7 @@ impl CapabilityStatementMessaging {
             ("reliableCache", 4, 0),
             ("supportedMessage", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessaging {
@@ -789,6 +793,7 @@ impl CapabilityStatementMessagingEndpoint {
             ("modifierExtension", 2, 0),
             ("protocol", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
@@ -889,6 +894,7 @@ impl CapabilityStatementMessagingSupportedMessage {
             ("mode", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
@@ -1063,6 +1069,7 @@ impl CapabilityStatementRest {
             ("searchParam", 8, 0),
             ("security", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRest {
@@ -1176,6 +1183,7 @@ impl CapabilityStatementRestInteraction {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestInteraction {
@@ -1404,6 +1412,7 @@ impl CapabilityStatementRestResource {
             ("updateCreate", 10, 0),
             ("versioning", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResource {
@@ -1532,6 +1541,7 @@ impl CapabilityStatementRestResourceInteraction {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
@@ -1634,6 +1644,7 @@ impl CapabilityStatementRestResourceOperation {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceOperation {
@@ -1748,6 +1759,7 @@ impl CapabilityStatementRestResourceSearchParam {
             ("name", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
@@ -1843,6 +1855,7 @@ impl CapabilityStatementRestSecurity {
             ("modifierExtension", 2, 0),
             ("service", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestSecurity {
@@ -1943,6 +1956,7 @@ impl CapabilityStatementSoftware {
             ("releaseDate", 5, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CapabilityStatementSoftware {

@@ -234,6 +234,7 @@ impl CarePlan {
             ("text", 4, 0),
             ("title", 17, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CarePlan {
@@ -397,6 +398,7 @@ impl CarePlanActivity {
             ("progress", 5, 0),
             ("reference", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CarePlanActivity {
@@ -620,6 +622,7 @@ impl CarePlanActivityDetail {
             ("status", 10, 0),
             ("statusReason", 11, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CarePlanActivityDetail {

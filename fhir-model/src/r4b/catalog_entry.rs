@@ -198,6 +198,7 @@ impl CatalogEntry {
             ("validTo", 16, 0),
             ("validityPeriod", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CatalogEntry {
@@ -333,6 +334,7 @@ impl CatalogEntryRelatedEntry {
             ("modifierExtension", 2, 0),
             ("relationtype", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CatalogEntryRelatedEntry {

@@ -302,6 +302,7 @@ impl Citation {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Citation {
@@ -619,6 +620,7 @@ impl CitationCitedArtifact {
             ("version", 6, 0),
             ("webLocation", 14, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifact {
@@ -749,6 +751,7 @@ impl CitationCitedArtifactAbstract {
             ("text", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactAbstract {
@@ -854,6 +857,7 @@ impl CitationCitedArtifactClassification {
             ("type", 3, 0),
             ("whoClassified", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactClassification {
@@ -959,6 +963,7 @@ impl CitationCitedArtifactClassificationWhoClassified {
             ("person", 3, 0),
             ("publisher", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactClassificationWhoClassified {
@@ -1072,6 +1077,7 @@ impl CitationCitedArtifactContributorship {
             ("modifierExtension", 2, 0),
             ("summary", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorship {
@@ -1247,6 +1253,7 @@ impl CitationCitedArtifactContributorshipEntry {
             ("role", 11, 0),
             ("telecom", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
@@ -1358,6 +1365,7 @@ impl CitationCitedArtifactContributorshipEntryAffiliationInfo {
             ("modifierExtension", 2, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorshipEntryAffiliationInfo {
@@ -1454,6 +1462,7 @@ impl CitationCitedArtifactContributorshipEntryContributionInstance {
             ("time", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -1561,6 +1570,7 @@ impl CitationCitedArtifactContributorshipSummary {
             ("type", 3, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
@@ -1656,6 +1666,7 @@ impl CitationCitedArtifactPart {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPart {
@@ -1817,6 +1828,7 @@ impl CitationCitedArtifactPublicationForm {
             ("periodicRelease", 4, 0),
             ("publishedIn", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPublicationForm {
@@ -1944,6 +1956,7 @@ impl CitationCitedArtifactPublicationFormPeriodicRelease {
             ("modifierExtension", 2, 0),
             ("volume", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPublicationFormPeriodicRelease {
@@ -2057,6 +2070,7 @@ impl CitationCitedArtifactPublicationFormPeriodicReleaseDateOfPublication {
             ("text", 8, 0),
             ("year", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -2171,6 +2185,7 @@ impl CitationCitedArtifactPublicationFormPublishedIn {
             ("title", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
@@ -2303,6 +2318,7 @@ impl CitationCitedArtifactRelatesTo {
             ("targetReference", 5, 2),
             ("targetUri", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactRelatesTo {
@@ -2456,6 +2472,7 @@ impl CitationCitedArtifactStatusDate {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactStatusDate {
@@ -2556,6 +2573,7 @@ impl CitationCitedArtifactTitle {
             ("text", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactTitle {
@@ -2650,6 +2668,7 @@ impl CitationCitedArtifactVersion {
             ("modifierExtension", 2, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactVersion {
@@ -2735,6 +2754,7 @@ impl CitationCitedArtifactWebLocation {
             ("type", 3, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactWebLocation {
@@ -2820,6 +2840,7 @@ impl CitationClassification {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationClassification {
@@ -2946,6 +2967,7 @@ impl CitationRelatesTo {
             ("targetReference", 5, 2),
             ("targetUri", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationRelatesTo {
@@ -3099,6 +3121,7 @@ impl CitationStatusDate {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationStatusDate {
@@ -3193,6 +3216,7 @@ impl CitationSummary {
             ("style", 3, 0),
             ("text", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CitationSummary {

@@ -274,6 +274,7 @@ impl Claim {
             ("type", 10, 0),
             ("use", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Claim {
@@ -441,6 +442,7 @@ impl ClaimAccident {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimAccident {
@@ -594,6 +596,7 @@ impl ClaimCareTeam {
             ("role", 6, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimCareTeam {
@@ -723,6 +726,7 @@ impl ClaimDiagnosis {
             ("sequence", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimDiagnosis {
@@ -894,6 +898,7 @@ impl ClaimInsurance {
             ("preAuthRef", 8, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimInsurance {
@@ -1165,6 +1170,7 @@ impl ClaimItem {
             ("udi", 19, 0),
             ("unitPrice", 16, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimItem {
@@ -1447,6 +1453,7 @@ impl ClaimItemDetail {
             ("udi", 13, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimItemDetail {
@@ -1617,6 +1624,7 @@ impl ClaimItemDetailSubDetail {
             ("udi", 13, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimItemDetailSubDetail {
@@ -1727,6 +1735,7 @@ impl ClaimPayee {
             ("party", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimPayee {
@@ -1850,6 +1859,7 @@ impl ClaimProcedure {
             ("type", 4, 0),
             ("udi", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimProcedure {
@@ -1984,6 +1994,7 @@ impl ClaimRelated {
             ("reference", 5, 0),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimRelated {
@@ -2133,6 +2144,7 @@ impl ClaimSupportingInfo {
             ("valueReference", 7, 4),
             ("valueString", 7, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClaimSupportingInfo {

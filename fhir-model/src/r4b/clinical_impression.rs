@@ -246,6 +246,7 @@ impl ClinicalImpression {
             ("supportingInfo", 26, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ClinicalImpression {
@@ -428,6 +429,7 @@ impl ClinicalImpressionFinding {
             ("itemReference", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalImpressionFinding {
@@ -522,6 +524,7 @@ impl ClinicalImpressionInvestigation {
             ("item", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalImpressionInvestigation {

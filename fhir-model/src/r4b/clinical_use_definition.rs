@@ -193,6 +193,7 @@ impl ClinicalUseDefinition {
             ("undesirableEffect", 17, 0),
             ("warning", 18, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinition {
@@ -350,6 +351,7 @@ impl ClinicalUseDefinitionContraindication {
             ("modifierExtension", 2, 0),
             ("otherTherapy", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionContraindication {
@@ -452,6 +454,7 @@ impl ClinicalUseDefinitionContraindicationOtherTherapy {
             ("relationshipType", 3, 0),
             ("therapy", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionContraindicationOtherTherapy {
@@ -602,6 +605,7 @@ impl ClinicalUseDefinitionIndication {
             ("otherTherapy", 9, 0),
             ("undesirableEffect", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionIndication {
@@ -760,6 +764,7 @@ impl ClinicalUseDefinitionInteraction {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionInteraction {
@@ -867,6 +872,7 @@ impl ClinicalUseDefinitionInteractionInteractant {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionInteractionInteractant {
@@ -1009,6 +1015,7 @@ impl ClinicalUseDefinitionUndesirableEffect {
             ("modifierExtension", 2, 0),
             ("symptomConditionEffect", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionUndesirableEffect {
@@ -1096,6 +1103,7 @@ impl ClinicalUseDefinitionWarning {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionWarning {

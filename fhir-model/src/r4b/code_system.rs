@@ -260,6 +260,7 @@ impl CodeSystem {
             ("version", 10, 0),
             ("versionNeeded", 27, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CodeSystem {
@@ -450,6 +451,7 @@ impl CodeSystemConcept {
             ("modifierExtension", 2, 0),
             ("property", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CodeSystemConcept {
@@ -556,6 +558,7 @@ impl CodeSystemConceptDesignation {
             ("use", 4, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CodeSystemConceptDesignation {
@@ -684,6 +687,7 @@ impl CodeSystemConceptProperty {
             ("valueInteger", 4, 3),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CodeSystemConceptProperty {
@@ -865,6 +869,7 @@ impl CodeSystemFilter {
             ("operator", 5, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CodeSystemFilter {
@@ -981,6 +986,7 @@ impl CodeSystemProperty {
             ("type", 6, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CodeSystemProperty {

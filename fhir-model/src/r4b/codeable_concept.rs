@@ -35,7 +35,13 @@ impl CodeableConcept {
             F::new("coding", K::Element, 0, u32::MAX, &["Coding"], &[], 1),
             F::new("text", K::Primitive, 0, 1, &["string"], &[], 1),
         ],
-        json_keys: &[("coding", 2, 0), ("extension", 1, 0), ("id", 0, 0), ("text", 3, 0)],
+        json_keys: &[
+            ("coding", 2, 0),
+            ("extension", 1, 0),
+            ("id", 0, 0),
+            ("text", 3, 0),
+        ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for CodeableConcept {

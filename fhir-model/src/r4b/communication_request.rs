@@ -231,6 +231,7 @@ impl CommunicationRequest {
             ("subject", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CommunicationRequest {
@@ -416,6 +417,7 @@ impl CommunicationRequestPayload {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CommunicationRequestPayload {

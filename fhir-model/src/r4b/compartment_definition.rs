@@ -184,6 +184,7 @@ impl CompartmentDefinition {
             ("useContext", 17, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for CompartmentDefinition {
@@ -322,6 +323,7 @@ impl CompartmentDefinitionResource {
             ("modifierExtension", 2, 0),
             ("param", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompartmentDefinitionResource {

@@ -194,6 +194,7 @@ impl Composition {
             ("title", 16, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Composition {
@@ -337,6 +338,7 @@ impl CompositionAttester {
             ("party", 5, 0),
             ("time", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionAttester {
@@ -430,6 +432,7 @@ impl CompositionEvent {
             ("modifierExtension", 2, 0),
             ("period", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionEvent {
@@ -544,6 +547,7 @@ impl CompositionRelatesTo {
             ("targetIdentifier", 4, 0),
             ("targetReference", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionRelatesTo {
@@ -716,6 +720,7 @@ impl CompositionSection {
             ("text", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for CompositionSection {

@@ -214,6 +214,7 @@ impl ConceptMap {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ConceptMap {
@@ -454,6 +455,7 @@ impl ConceptMapGroup {
             ("targetVersion", 6, 0),
             ("unmapped", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConceptMapGroup {
@@ -561,6 +563,7 @@ impl ConceptMapGroupElement {
             ("modifierExtension", 2, 0),
             ("target", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElement {
@@ -701,6 +704,7 @@ impl ConceptMapGroupElementTarget {
             ("modifierExtension", 2, 0),
             ("product", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElementTarget {
@@ -817,6 +821,7 @@ impl ConceptMapGroupElementTargetDependsOn {
             ("system", 4, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
@@ -934,6 +939,7 @@ impl ConceptMapGroupUnmapped {
             ("modifierExtension", 2, 0),
             ("url", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupUnmapped {

@@ -212,6 +212,7 @@ impl Condition {
             ("text", 4, 0),
             ("verificationStatus", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Condition {
@@ -447,6 +448,7 @@ impl ConditionEvidence {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConditionEvidence {
@@ -538,6 +540,7 @@ impl ConditionStage {
             ("summary", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConditionStage {

@@ -179,6 +179,7 @@ impl Consent {
             ("text", 4, 0),
             ("verification", 19, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Consent {
@@ -333,6 +334,7 @@ impl ConsentPolicy {
             ("modifierExtension", 2, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConsentPolicy {
@@ -482,6 +484,7 @@ impl ConsentProvision {
             ("securityLabel", 7, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConsentProvision {
@@ -596,6 +599,7 @@ impl ConsentProvisionActor {
             ("reference", 4, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConsentProvisionActor {
@@ -696,6 +700,7 @@ impl ConsentProvisionData {
             ("modifierExtension", 2, 0),
             ("reference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConsentProvisionData {
@@ -794,6 +799,7 @@ impl ConsentVerification {
             ("verified", 3, 0),
             ("verifiedWith", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ConsentVerification {

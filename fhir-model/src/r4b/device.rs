@@ -257,6 +257,7 @@ impl Device {
             ("url", 30, 0),
             ("version", 24, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Device {
@@ -416,6 +417,7 @@ impl DeviceDeviceName {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceDeviceName {
@@ -514,6 +516,7 @@ impl DeviceProperty {
             ("valueCode", 5, 0),
             ("valueQuantity", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceProperty {
@@ -608,6 +611,7 @@ impl DeviceSpecialization {
             ("systemType", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceSpecialization {
@@ -727,6 +731,7 @@ impl DeviceUdiCarrier {
             ("jurisdiction", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceUdiCarrier {
@@ -833,6 +838,7 @@ impl DeviceVersion {
             ("type", 3, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceVersion {

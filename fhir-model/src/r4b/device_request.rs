@@ -267,6 +267,7 @@ impl DeviceRequest {
             ("supportingInfo", 29, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DeviceRequest {
@@ -497,6 +498,7 @@ impl DeviceRequestParameter {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DeviceRequestParameter {

@@ -175,6 +175,7 @@ impl DeviceUseStatement {
             ("timingPeriod", 13, 1),
             ("timingTiming", 13, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DeviceUseStatement {

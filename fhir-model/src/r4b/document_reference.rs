@@ -204,6 +204,7 @@ impl DocumentReference {
             ("text", 4, 0),
             ("type", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for DocumentReference {
@@ -334,6 +335,7 @@ impl DocumentReferenceContent {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DocumentReferenceContent {
@@ -449,6 +451,7 @@ impl DocumentReferenceContext {
             ("related", 9, 0),
             ("sourcePatientInfo", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DocumentReferenceContext {
@@ -562,6 +565,7 @@ impl DocumentReferenceRelatesTo {
             ("modifierExtension", 2, 0),
             ("target", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for DocumentReferenceRelatesTo {

@@ -140,6 +140,7 @@ impl Dosage {
             ("text", 4, 0),
             ("timing", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for Dosage {
@@ -301,6 +302,7 @@ impl DosageDoseAndRate {
             ("rateRatio", 4, 0),
             ("type", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for DosageDoseAndRate {

@@ -842,6 +842,7 @@ impl ElementDefinition {
             ("slicing", 9, 0),
             ("type", 19, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ElementDefinition {
@@ -2153,6 +2154,7 @@ impl ElementDefinitionBase {
             ("min", 3, 0),
             ("path", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBase {
@@ -2249,6 +2251,7 @@ impl ElementDefinitionBinding {
             ("strength", 2, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBinding {
@@ -2373,6 +2376,7 @@ impl ElementDefinitionConstraint {
             ("source", 8, 0),
             ("xpath", 7, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionConstraint {
@@ -2631,6 +2635,7 @@ impl ElementDefinitionExample {
             ("valueUsageContext", 3, 49),
             ("valueUuid", 3, 18),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionExample {
@@ -3060,6 +3065,7 @@ impl ElementDefinitionMapping {
             ("language", 3, 0),
             ("map", 4, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionMapping {
@@ -3172,6 +3178,7 @@ impl ElementDefinitionSlicing {
             ("ordered", 4, 0),
             ("rules", 5, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicing {
@@ -3261,6 +3268,7 @@ impl ElementDefinitionSlicingDiscriminator {
             F::new("path", K::Primitive, 1, 1, &["string"], &[], 1),
         ],
         json_keys: &[("extension", 1, 0), ("id", 0, 0), ("path", 3, 0), ("type", 2, 0)],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
@@ -3365,6 +3373,7 @@ impl ElementDefinitionType {
             ("targetProfile", 4, 0),
             ("versioning", 6, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for ElementDefinitionType {

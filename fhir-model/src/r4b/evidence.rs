@@ -265,6 +265,7 @@ impl Evidence {
             ("variableDefinition", 28, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Evidence {
@@ -475,6 +476,7 @@ impl EvidenceCertainty {
             ("subcomponent", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceCertainty {
@@ -642,6 +644,7 @@ impl EvidenceStatistic {
             ("sampleSize", 10, 0),
             ("statisticType", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceStatistic {
@@ -781,6 +784,7 @@ impl EvidenceStatisticAttributeEstimate {
             ("range", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticAttributeEstimate {
@@ -911,6 +915,7 @@ impl EvidenceStatisticModelCharacteristic {
             ("value", 4, 0),
             ("variable", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticModelCharacteristic {
@@ -1039,6 +1044,7 @@ impl EvidenceStatisticModelCharacteristicVariable {
             ("valueRange", 7, 0),
             ("variableDefinition", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticModelCharacteristicVariable {
@@ -1148,6 +1154,7 @@ impl EvidenceStatisticSampleSize {
             ("numberOfParticipants", 6, 0),
             ("numberOfStudies", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticSampleSize {
@@ -1272,6 +1279,7 @@ impl EvidenceVariableDefinition {
             ("observed", 6, 0),
             ("variableRole", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceVariableDefinition {

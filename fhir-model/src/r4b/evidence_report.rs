@@ -231,6 +231,7 @@ impl EvidenceReport {
             ("url", 8, 0),
             ("useContext", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EvidenceReport {
@@ -419,6 +420,7 @@ impl EvidenceReportRelatesTo {
             ("targetIdentifier", 4, 0),
             ("targetReference", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceReportRelatesTo {
@@ -619,6 +621,7 @@ impl EvidenceReportSection {
             ("text", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceReportSection {
@@ -732,6 +735,7 @@ impl EvidenceReportSubject {
             ("modifierExtension", 2, 0),
             ("note", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceReportSubject {
@@ -860,6 +864,7 @@ impl EvidenceReportSubjectCharacteristic {
             ("valueRange", 4, 4),
             ("valueReference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceReportSubjectCharacteristic {

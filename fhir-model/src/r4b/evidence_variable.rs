@@ -252,6 +252,7 @@ impl EvidenceVariable {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for EvidenceVariable {
@@ -401,6 +402,7 @@ impl EvidenceVariableCategory {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCategory {
@@ -600,6 +602,7 @@ impl EvidenceVariableCharacteristic {
             ("modifierExtension", 2, 0),
             ("timeFromStart", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristic {
@@ -756,6 +759,7 @@ impl EvidenceVariableCharacteristicTimeFromStart {
             ("quantity", 4, 0),
             ("range", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromStart {

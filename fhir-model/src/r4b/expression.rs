@@ -66,6 +66,7 @@ impl Expression {
             ("name", 3, 0),
             ("reference", 6, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Expression {

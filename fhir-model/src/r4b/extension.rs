@@ -210,6 +210,7 @@ impl Extension {
             ("valueUsageContext", 3, 49),
             ("valueUuid", 3, 18),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Extension {

@@ -132,6 +132,7 @@ impl Flag {
             ("subject", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Flag {

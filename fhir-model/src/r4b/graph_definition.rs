@@ -186,6 +186,7 @@ impl GraphDefinition {
             ("useContext", 17, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for GraphDefinition {
@@ -339,6 +340,7 @@ impl GraphDefinitionLink {
             ("sliceName", 4, 0),
             ("target", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GraphDefinitionLink {
@@ -471,6 +473,7 @@ impl GraphDefinitionLinkTarget {
             ("profile", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GraphDefinitionLinkTarget {
@@ -605,6 +608,7 @@ impl GraphDefinitionLinkTargetCompartment {
             ("rule", 5, 0),
             ("use", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for GraphDefinitionLinkTargetCompartment {

@@ -190,6 +190,7 @@ impl GuidanceResponse {
             ("subject", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for GuidanceResponse {

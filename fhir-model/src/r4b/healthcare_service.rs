@@ -267,6 +267,7 @@ impl HealthcareService {
             ("text", 4, 0),
             ("type", 12, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for HealthcareService {
@@ -420,6 +421,7 @@ impl HealthcareServiceAvailableTime {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for HealthcareServiceAvailableTime {
@@ -509,6 +511,7 @@ impl HealthcareServiceEligibility {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for HealthcareServiceEligibility {
@@ -601,6 +604,7 @@ impl HealthcareServiceNotAvailable {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for HealthcareServiceNotAvailable {

@@ -73,6 +73,7 @@ impl HumanName {
             ("text", 3, 0),
             ("use", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for HumanName {

@@ -311,6 +311,7 @@ impl Immunization {
             ("text", 4, 0),
             ("vaccineCode", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Immunization {
@@ -507,6 +508,7 @@ impl ImmunizationEducation {
             ("publicationDate", 5, 0),
             ("reference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationEducation {
@@ -603,6 +605,7 @@ impl ImmunizationPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationPerformer {
@@ -747,6 +750,7 @@ impl ImmunizationProtocolApplied {
             ("seriesDosesString", 7, 1),
             ("targetDisease", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationProtocolApplied {
@@ -918,6 +922,7 @@ impl ImmunizationReaction {
             ("modifierExtension", 2, 0),
             ("reported", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationReaction {

@@ -198,6 +198,7 @@ impl ImmunizationEvaluation {
             ("targetDisease", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ImmunizationEvaluation {

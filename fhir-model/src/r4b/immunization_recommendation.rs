@@ -118,6 +118,7 @@ impl ImmunizationRecommendation {
             ("recommendation", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendation {
@@ -352,6 +353,7 @@ impl ImmunizationRecommendationRecommendation {
             ("targetDisease", 4, 0),
             ("vaccineCode", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendationRecommendation {
@@ -542,6 +544,7 @@ impl ImmunizationRecommendationRecommendationDateCriterion {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendationRecommendationDateCriterion {

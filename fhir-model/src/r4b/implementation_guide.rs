@@ -254,6 +254,7 @@ impl ImplementationGuide {
             ("useContext", 18, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ImplementationGuide {
@@ -452,6 +453,7 @@ impl ImplementationGuideDefinition {
             ("resource", 4, 0),
             ("template", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinition {
@@ -550,6 +552,7 @@ impl ImplementationGuideDefinitionGrouping {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
@@ -681,6 +684,7 @@ impl ImplementationGuideDefinitionPage {
             ("page", 6, 0),
             ("title", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionPage {
@@ -822,6 +826,7 @@ impl ImplementationGuideDefinitionParameter {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionParameter {
@@ -951,6 +956,7 @@ impl ImplementationGuideDefinitionResource {
             ("name", 5, 0),
             ("reference", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionResource {
@@ -1098,6 +1104,7 @@ impl ImplementationGuideDefinitionTemplate {
             ("scope", 5, 0),
             ("source", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
@@ -1198,6 +1205,7 @@ impl ImplementationGuideDependsOn {
             ("uri", 3, 0),
             ("version", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDependsOn {
@@ -1300,6 +1308,7 @@ impl ImplementationGuideGlobal {
             ("profile", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideGlobal {
@@ -1428,6 +1437,7 @@ impl ImplementationGuideManifest {
             ("rendering", 3, 0),
             ("resource", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifest {
@@ -1532,6 +1542,7 @@ impl ImplementationGuideManifestPage {
             ("name", 3, 0),
             ("title", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifestPage {
@@ -1643,6 +1654,7 @@ impl ImplementationGuideManifestResource {
             ("reference", 3, 0),
             ("relativePath", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifestResource {

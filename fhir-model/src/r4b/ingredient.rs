@@ -140,6 +140,7 @@ impl Ingredient {
             ("substance", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Ingredient {
@@ -256,6 +257,7 @@ impl IngredientManufacturer {
             ("modifierExtension", 2, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for IngredientManufacturer {
@@ -356,6 +358,7 @@ impl IngredientSubstance {
             ("modifierExtension", 2, 0),
             ("strength", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for IngredientSubstance {
@@ -503,6 +506,7 @@ impl IngredientSubstanceStrength {
             ("textConcentration", 6, 0),
             ("textPresentation", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for IngredientSubstanceStrength {
@@ -706,6 +710,7 @@ impl IngredientSubstanceStrengthReferenceStrength {
             ("strengthRatioRange", 4, 1),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for IngredientSubstanceStrengthReferenceStrength {

@@ -169,6 +169,7 @@ impl InsurancePlan {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for InsurancePlan {
@@ -300,6 +301,7 @@ impl InsurancePlanContact {
             ("purpose", 3, 0),
             ("telecom", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanContact {
@@ -414,6 +416,7 @@ impl InsurancePlanCoverage {
             ("network", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverage {
@@ -522,6 +525,7 @@ impl InsurancePlanCoverageBenefit {
             ("requirement", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverageBenefit {
@@ -609,6 +613,7 @@ impl InsurancePlanCoverageBenefitLimit {
             ("modifierExtension", 2, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverageBenefitLimit {
@@ -734,6 +739,7 @@ impl InsurancePlanPlan {
             ("specificCost", 8, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlan {
@@ -839,6 +845,7 @@ impl InsurancePlanPlanGeneralCost {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanGeneralCost {
@@ -943,6 +950,7 @@ impl InsurancePlanPlanSpecificCost {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCost {
@@ -1043,6 +1051,7 @@ impl InsurancePlanPlanSpecificCostBenefit {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefit {
@@ -1147,6 +1156,7 @@ impl InsurancePlanPlanSpecificCostBenefitCost {
             ("type", 3, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefitCost {

@@ -309,6 +309,7 @@ impl Library {
             ("useContext", 22, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Library {

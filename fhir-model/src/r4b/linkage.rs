@@ -92,6 +92,7 @@ impl Linkage {
             ("modifierExtension", 7, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Linkage {
@@ -204,6 +205,7 @@ impl LinkageItem {
             ("resource", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for LinkageItem {

@@ -142,6 +142,7 @@ impl ManufacturedItemDefinition {
             ("text", 4, 0),
             ("unitOfPresentation", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinition {
@@ -272,6 +273,7 @@ impl ManufacturedItemDefinitionProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinitionProperty {

@@ -74,6 +74,7 @@ impl MarketingStatus {
             ("restoreDate", 7, 0),
             ("status", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MarketingStatus {

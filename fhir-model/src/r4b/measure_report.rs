@@ -164,6 +164,7 @@ impl MeasureReport {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MeasureReport {
@@ -305,6 +306,7 @@ impl MeasureReportGroup {
             ("population", 4, 0),
             ("stratifier", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroup {
@@ -400,6 +402,7 @@ impl MeasureReportGroupPopulation {
             ("modifierExtension", 2, 0),
             ("subjectResults", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupPopulation {
@@ -495,6 +498,7 @@ impl MeasureReportGroupStratifier {
             ("modifierExtension", 2, 0),
             ("stratum", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifier {
@@ -610,6 +614,7 @@ impl MeasureReportGroupStratifierStratum {
             ("population", 5, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratum {
@@ -710,6 +715,7 @@ impl MeasureReportGroupStratifierStratumComponent {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
@@ -801,6 +807,7 @@ impl MeasureReportGroupStratifierStratumPopulation {
             ("modifierExtension", 2, 0),
             ("subjectResults", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {

@@ -223,6 +223,7 @@ impl Media {
             ("view", 14, 0),
             ("width", 25, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Media {

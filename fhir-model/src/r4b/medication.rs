@@ -125,6 +125,7 @@ impl Medication {
             ("status", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Medication {
@@ -232,6 +233,7 @@ impl MedicationBatch {
             ("lotNumber", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationBatch {
@@ -341,6 +343,7 @@ impl MedicationIngredient {
             ("modifierExtension", 2, 0),
             ("strength", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationIngredient {

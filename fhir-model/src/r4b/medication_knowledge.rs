@@ -316,6 +316,7 @@ impl MedicationKnowledge {
             ("synonym", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicationKnowledge {
@@ -488,6 +489,7 @@ impl MedicationKnowledgeAdministrationGuidelines {
             ("modifierExtension", 2, 0),
             ("patientCharacteristics", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelines {
@@ -623,6 +625,7 @@ impl MedicationKnowledgeAdministrationGuidelinesDosage {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelinesDosage {
@@ -730,6 +733,7 @@ impl MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element
@@ -873,6 +877,7 @@ impl MedicationKnowledgeCost {
             ("source", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeCost {
@@ -976,6 +981,7 @@ impl MedicationKnowledgeDrugCharacteristic {
             ("valueQuantity", 4, 2),
             ("valueString", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeDrugCharacteristic {
@@ -1134,6 +1140,7 @@ impl MedicationKnowledgeIngredient {
             ("modifierExtension", 2, 0),
             ("strength", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeIngredient {
@@ -1264,6 +1271,7 @@ impl MedicationKnowledgeKinetics {
             ("lethalDose50", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeKinetics {
@@ -1366,6 +1374,7 @@ impl MedicationKnowledgeMedicineClassification {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
@@ -1451,6 +1460,7 @@ impl MedicationKnowledgeMonitoringProgram {
             ("name", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
@@ -1536,6 +1546,7 @@ impl MedicationKnowledgeMonograph {
             ("source", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMonograph {
@@ -1621,6 +1632,7 @@ impl MedicationKnowledgePackaging {
             ("quantity", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgePackaging {
@@ -1755,6 +1767,7 @@ impl MedicationKnowledgeRegulatory {
             ("schedule", 5, 0),
             ("substitution", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatory {
@@ -1851,6 +1864,7 @@ impl MedicationKnowledgeRegulatoryMaxDispense {
             ("period", 4, 0),
             ("quantity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
@@ -1937,6 +1951,7 @@ impl MedicationKnowledgeRegulatorySchedule {
             ("modifierExtension", 2, 0),
             ("schedule", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatorySchedule {
@@ -2031,6 +2046,7 @@ impl MedicationKnowledgeRegulatorySubstitution {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
@@ -2127,6 +2143,7 @@ impl MedicationKnowledgeRelatedMedicationKnowledge {
             ("reference", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {

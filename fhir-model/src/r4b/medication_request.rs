@@ -344,6 +344,7 @@ impl MedicationRequest {
             ("supportingInformation", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicationRequest {
@@ -621,6 +622,7 @@ impl MedicationRequestDispenseRequest {
             ("quantity", 7, 0),
             ("validityPeriod", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationRequestDispenseRequest {
@@ -716,6 +718,7 @@ impl MedicationRequestDispenseRequestInitialFill {
             ("modifierExtension", 2, 0),
             ("quantity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationRequestDispenseRequestInitialFill {
@@ -819,6 +822,7 @@ impl MedicationRequestSubstitution {
             ("modifierExtension", 2, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicationRequestSubstitution {

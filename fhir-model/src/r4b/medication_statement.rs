@@ -220,6 +220,7 @@ impl MedicationStatement {
             ("subject", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicationStatement {

@@ -350,6 +350,7 @@ impl MedicinalProductDefinition {
             ("type", 9, 0),
             ("version", 11, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinition {
@@ -524,6 +525,7 @@ impl MedicinalProductDefinitionCharacteristic {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionCharacteristic {
@@ -671,6 +673,7 @@ impl MedicinalProductDefinitionContact {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionContact {
@@ -763,6 +766,7 @@ impl MedicinalProductDefinitionCrossReference {
             ("product", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionCrossReference {
@@ -885,6 +889,7 @@ impl MedicinalProductDefinitionName {
             ("productName", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionName {
@@ -991,6 +996,7 @@ impl MedicinalProductDefinitionNameCountryLanguage {
             ("language", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionNameCountryLanguage {
@@ -1089,6 +1095,7 @@ impl MedicinalProductDefinitionNameNamePart {
             ("part", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionNameNamePart {
@@ -1194,6 +1201,7 @@ impl MedicinalProductDefinitionOperation {
             ("organization", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionOperation {

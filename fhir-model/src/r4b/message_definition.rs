@@ -268,6 +268,7 @@ impl MessageDefinition {
             ("useContext", 20, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for MessageDefinition {
@@ -451,6 +452,7 @@ impl MessageDefinitionAllowedResponse {
             ("modifierExtension", 2, 0),
             ("situation", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MessageDefinitionAllowedResponse {
@@ -563,6 +565,7 @@ impl MessageDefinitionFocus {
             ("modifierExtension", 2, 0),
             ("profile", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for MessageDefinitionFocus {

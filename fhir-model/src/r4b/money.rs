@@ -41,6 +41,7 @@ impl Money {
             ("id", 0, 0),
             ("value", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Money {

@@ -186,6 +186,7 @@ impl NamingSystem {
             ("usage", 19, 0),
             ("useContext", 17, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for NamingSystem {
@@ -339,6 +340,7 @@ impl NamingSystemUniqueId {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NamingSystemUniqueId {

@@ -51,6 +51,7 @@ impl Narrative {
             F::new("div", K::Primitive, 1, 1, &["xhtml"], &[], 0),
         ],
         json_keys: &[("div", 3, 0), ("extension", 1, 0), ("id", 0, 0), ("status", 2, 0)],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Narrative {

@@ -174,6 +174,7 @@ impl NutritionProduct {
             ("status", 8, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for NutritionProduct {
@@ -292,6 +293,7 @@ impl NutritionProductIngredient {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionProductIngredient {
@@ -395,6 +397,7 @@ impl NutritionProductInstance {
             ("quantity", 3, 0),
             ("useBy", 7, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionProductInstance {
@@ -486,6 +489,7 @@ impl NutritionProductNutrient {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionProductNutrient {
@@ -611,6 +615,7 @@ impl NutritionProductProductCharacteristic {
             ("valueQuantity", 4, 2),
             ("valueString", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for NutritionProductProductCharacteristic {

@@ -174,6 +174,7 @@ impl ObservationDefinition {
             ("text", 4, 0),
             ("validCodedValueSet", 17, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ObservationDefinition {
@@ -331,6 +332,7 @@ impl ObservationDefinitionQualifiedInterval {
             ("modifierExtension", 2, 0),
             ("range", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ObservationDefinitionQualifiedInterval {
@@ -440,6 +442,7 @@ impl ObservationDefinitionQuantitativeDetails {
             ("modifierExtension", 2, 0),
             ("unit", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ObservationDefinitionQuantitativeDetails {

@@ -147,6 +147,7 @@ impl OrganizationAffiliation {
             ("telecom", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for OrganizationAffiliation {

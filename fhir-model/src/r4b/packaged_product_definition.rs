@@ -193,6 +193,7 @@ impl PackagedProductDefinition {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinition {
@@ -312,6 +313,7 @@ impl PackagedProductDefinitionLegalStatusOfSupply {
             ("jurisdiction", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
@@ -489,6 +491,7 @@ impl PackagedProductDefinitionPackage {
             ("shelfLifeStorage", 8, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackage {
@@ -597,6 +600,7 @@ impl PackagedProductDefinitionPackageContainedItem {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackageContainedItem {
@@ -709,6 +713,7 @@ impl PackagedProductDefinitionPackageProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackageProperty {
@@ -874,6 +879,7 @@ impl PackagedProductDefinitionPackageShelfLifeStorage {
             ("specialPrecautionsForStorage", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackageShelfLifeStorage {

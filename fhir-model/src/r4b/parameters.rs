@@ -55,6 +55,7 @@ impl Parameters {
             ("meta", 1, 0),
             ("parameter", 4, 0),
         ],
+        bases: &["Resource"],
     };
 }
 impl crate::rt::Element for Parameters {
@@ -318,6 +319,7 @@ impl ParametersParameter {
             ("valueUsageContext", 4, 47),
             ("valueUuid", 4, 18),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ParametersParameter {

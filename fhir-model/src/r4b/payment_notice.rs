@@ -166,6 +166,7 @@ impl PaymentNotice {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PaymentNotice {

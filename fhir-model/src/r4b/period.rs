@@ -36,6 +36,7 @@ impl Period {
             F::new("end", K::Primitive, 0, 1, &["dateTime"], &[], 1),
         ],
         json_keys: &[("end", 3, 0), ("extension", 1, 0), ("id", 0, 0), ("start", 2, 0)],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Period {

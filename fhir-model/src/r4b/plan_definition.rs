@@ -292,6 +292,7 @@ impl PlanDefinition {
             ("useContext", 22, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for PlanDefinition {
@@ -729,6 +730,7 @@ impl PlanDefinitionAction {
             ("trigger", 13, 0),
             ("type", 20, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionAction {
@@ -1018,6 +1020,7 @@ impl PlanDefinitionActionCondition {
             ("kind", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionCondition {
@@ -1103,6 +1106,7 @@ impl PlanDefinitionActionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionDynamicValue {
@@ -1201,6 +1205,7 @@ impl PlanDefinitionActionParticipant {
             ("role", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionParticipant {
@@ -1316,6 +1321,7 @@ impl PlanDefinitionActionRelatedAction {
             ("offsetRange", 5, 1),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionRelatedAction {
@@ -1493,6 +1499,7 @@ impl PlanDefinitionGoal {
             ("start", 6, 0),
             ("target", 9, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoal {
@@ -1604,6 +1611,7 @@ impl PlanDefinitionGoalTarget {
             ("measure", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoalTarget {

@@ -78,6 +78,7 @@ impl Population {
             ("physiologicalCondition", 6, 0),
             ("race", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for Population {

@@ -308,6 +308,7 @@ impl Procedure {
             ("usedCode", 35, 0),
             ("usedReference", 34, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Procedure {
@@ -517,6 +518,7 @@ impl ProcedureFocalDevice {
             ("manipulated", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProcedureFocalDevice {
@@ -615,6 +617,7 @@ impl ProcedurePerformer {
             ("modifierExtension", 2, 0),
             ("onBehalfOf", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProcedurePerformer {

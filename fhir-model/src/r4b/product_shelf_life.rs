@@ -80,6 +80,7 @@ impl ProductShelfLife {
             ("specialPrecautionsForStorage", 6, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProductShelfLife {

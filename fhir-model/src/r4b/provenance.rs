@@ -149,6 +149,7 @@ impl Provenance {
             ("target", 8, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Provenance {
@@ -316,6 +317,7 @@ impl ProvenanceAgent {
             ("type", 3, 0),
             ("who", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProvenanceAgent {
@@ -426,6 +428,7 @@ impl ProvenanceEntity {
             ("role", 3, 0),
             ("what", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ProvenanceEntity {

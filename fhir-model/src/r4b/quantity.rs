@@ -61,6 +61,7 @@ impl Quantity {
             ("unit", 4, 0),
             ("value", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Quantity {

@@ -36,6 +36,7 @@ impl Range {
             F::new("high", K::Element, 0, 1, &["Quantity"], &[], 1),
         ],
         json_keys: &[("extension", 1, 0), ("high", 3, 0), ("id", 0, 0), ("low", 2, 0)],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Range {

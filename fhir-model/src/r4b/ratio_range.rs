@@ -47,6 +47,7 @@ impl RatioRange {
             ("id", 0, 0),
             ("lowNumerator", 2, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for RatioRange {

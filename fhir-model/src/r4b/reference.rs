@@ -55,6 +55,7 @@ impl Reference {
             ("reference", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Reference {

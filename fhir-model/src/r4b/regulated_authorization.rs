@@ -151,6 +151,7 @@ impl RegulatedAuthorization {
             ("type", 10, 0),
             ("validityPeriod", 15, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for RegulatedAuthorization {
@@ -305,6 +306,7 @@ impl RegulatedAuthorizationCase {
             ("status", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for RegulatedAuthorizationCase {

@@ -321,6 +321,7 @@ impl ResearchElementDefinition {
             ("variableType", 39, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ResearchElementDefinition {
@@ -676,6 +677,7 @@ impl ResearchElementDefinitionCharacteristic {
             ("unitOfMeasure", 6, 0),
             ("usageContext", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ResearchElementDefinitionCharacteristic {

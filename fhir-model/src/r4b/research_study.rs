@@ -240,6 +240,7 @@ impl ResearchStudy {
             ("text", 4, 0),
             ("title", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ResearchStudy {
@@ -392,6 +393,7 @@ impl ResearchStudyArm {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ResearchStudyArm {
@@ -479,6 +481,7 @@ impl ResearchStudyObjective {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ResearchStudyObjective {

@@ -84,6 +84,7 @@ impl SampledData {
             ("period", 3, 0),
             ("upperLimit", 6, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for SampledData {

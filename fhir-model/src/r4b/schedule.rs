@@ -130,6 +130,7 @@ impl Schedule {
             ("specialty", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Schedule {

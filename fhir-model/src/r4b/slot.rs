@@ -160,6 +160,7 @@ impl Slot {
             ("status", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Slot {

@@ -300,6 +300,7 @@ impl StructureDefinition {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for StructureDefinition {
@@ -460,6 +461,7 @@ impl StructureDefinitionContext {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureDefinitionContext {
@@ -546,6 +548,7 @@ impl StructureDefinitionDifferential {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureDefinitionDifferential {
@@ -648,6 +651,7 @@ impl StructureDefinitionMapping {
             ("name", 5, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureDefinitionMapping {
@@ -738,6 +742,7 @@ impl StructureDefinitionSnapshot {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureDefinitionSnapshot {

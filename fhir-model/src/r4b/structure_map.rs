@@ -210,6 +210,7 @@ impl StructureMap {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for StructureMap {
@@ -391,6 +392,7 @@ impl StructureMapGroup {
             ("rule", 8, 0),
             ("typeMode", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroup {
@@ -511,6 +513,7 @@ impl StructureMapGroupInput {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupInput {
@@ -667,6 +670,7 @@ impl StructureMapGroupRule {
             ("source", 4, 0),
             ("target", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRule {
@@ -771,6 +775,7 @@ impl StructureMapGroupRuleDependent {
             ("name", 3, 0),
             ("variable", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleDependent {
@@ -1080,6 +1085,7 @@ impl StructureMapGroupRuleSource {
             ("type", 6, 0),
             ("variable", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleSource {
@@ -1558,6 +1564,7 @@ impl StructureMapGroupRuleTarget {
             ("transform", 9, 0),
             ("variable", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleTarget {
@@ -1678,6 +1685,7 @@ impl StructureMapGroupRuleTargetParameter {
             ("valueInteger", 3, 3),
             ("valueString", 3, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleTargetParameter {
@@ -1843,6 +1851,7 @@ impl StructureMapStructure {
             ("modifierExtension", 2, 0),
             ("url", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for StructureMapStructure {

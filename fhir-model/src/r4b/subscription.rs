@@ -128,6 +128,7 @@ impl Subscription {
             ("status", 8, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Subscription {
@@ -258,6 +259,7 @@ impl SubscriptionChannel {
             ("payload", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionChannel {

@@ -148,6 +148,7 @@ impl SubscriptionStatus {
             ("topic", 13, 0),
             ("type", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubscriptionStatus {
@@ -272,6 +273,7 @@ impl SubscriptionStatusNotificationEvent {
             ("modifierExtension", 2, 0),
             ("timestamp", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionStatusNotificationEvent {

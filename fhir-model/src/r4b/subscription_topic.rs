@@ -254,6 +254,7 @@ impl SubscriptionTopic {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubscriptionTopic {
@@ -416,6 +417,7 @@ impl SubscriptionTopicCanFilterBy {
             ("modifierExtension", 2, 0),
             ("resource", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicCanFilterBy {
@@ -524,6 +526,7 @@ impl SubscriptionTopicEventTrigger {
             ("modifierExtension", 2, 0),
             ("resource", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicEventTrigger {
@@ -624,6 +627,7 @@ impl SubscriptionTopicNotificationShape {
             ("resource", 3, 0),
             ("revInclude", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicNotificationShape {
@@ -748,6 +752,7 @@ impl SubscriptionTopicResourceTrigger {
             ("resource", 4, 0),
             ("supportedInteraction", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicResourceTrigger {
@@ -861,6 +866,7 @@ impl SubscriptionTopicResourceTriggerQueryCriteria {
             ("resultForCreate", 4, 0),
             ("resultForDelete", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicResourceTriggerQueryCriteria {

@@ -126,6 +126,7 @@ impl Substance {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for Substance {
@@ -249,6 +250,7 @@ impl SubstanceIngredient {
             ("substanceCodeableConcept", 4, 0),
             ("substanceReference", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceIngredient {
@@ -377,6 +379,7 @@ impl SubstanceInstance {
             ("modifierExtension", 2, 0),
             ("quantity", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceInstance {

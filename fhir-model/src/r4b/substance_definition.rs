@@ -255,6 +255,7 @@ impl SubstanceDefinition {
             ("text", 4, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SubstanceDefinition {
@@ -402,6 +403,7 @@ impl SubstanceDefinitionCode {
             ("status", 4, 0),
             ("statusDate", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionCode {
@@ -538,6 +540,7 @@ impl SubstanceDefinitionMoiety {
             ("role", 3, 0),
             ("stereochemistry", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionMoiety {
@@ -685,6 +688,7 @@ impl SubstanceDefinitionMolecularWeight {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionMolecularWeight {
@@ -865,6 +869,7 @@ impl SubstanceDefinitionName {
             ("translation", 11, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionName {
@@ -974,6 +979,7 @@ impl SubstanceDefinitionNameOfficial {
             ("modifierExtension", 2, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionNameOfficial {
@@ -1086,6 +1092,7 @@ impl SubstanceDefinitionProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionProperty {
@@ -1284,6 +1291,7 @@ impl SubstanceDefinitionRelationship {
             ("substanceDefinitionReference", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionRelationship {
@@ -1485,6 +1493,7 @@ impl SubstanceDefinitionSourceMaterial {
             ("species", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionSourceMaterial {
@@ -1632,6 +1641,7 @@ impl SubstanceDefinitionStructure {
             ("stereochemistry", 3, 0),
             ("technique", 8, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionStructure {
@@ -1741,6 +1751,7 @@ impl SubstanceDefinitionStructureRepresentation {
             ("representation", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionStructureRepresentation {

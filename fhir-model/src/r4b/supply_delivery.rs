@@ -153,6 +153,7 @@ impl SupplyDelivery {
             ("text", 4, 0),
             ("type", 13, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SupplyDelivery {
@@ -318,6 +319,7 @@ impl SupplyDeliverySuppliedItem {
             ("modifierExtension", 2, 0),
             ("quantity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SupplyDeliverySuppliedItem {

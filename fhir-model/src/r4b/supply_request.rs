@@ -199,6 +199,7 @@ impl SupplyRequest {
             ("supplier", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for SupplyRequest {
@@ -411,6 +412,7 @@ impl SupplyRequestParameter {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for SupplyRequestParameter {

@@ -168,6 +168,7 @@ impl TestReport {
             ("tester", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for TestReport {
@@ -307,6 +308,7 @@ impl TestReportParticipant {
             ("type", 3, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportParticipant {
@@ -403,6 +405,7 @@ impl TestReportSetup {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportSetup {
@@ -502,6 +505,7 @@ impl TestReportSetupAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportSetupAction {
@@ -606,6 +610,7 @@ impl TestReportSetupActionAssert {
             ("modifierExtension", 2, 0),
             ("result", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportSetupActionAssert {
@@ -712,6 +717,7 @@ impl TestReportSetupActionOperation {
             ("modifierExtension", 2, 0),
             ("result", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportSetupActionOperation {
@@ -808,6 +814,7 @@ impl TestReportTeardown {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportTeardown {
@@ -902,6 +909,7 @@ impl TestReportTeardownAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportTeardownAction {
@@ -1006,6 +1014,7 @@ impl TestReportTest {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportTest {
@@ -1109,6 +1118,7 @@ impl TestReportTestAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestReportTestAction {

@@ -252,6 +252,7 @@ impl TestScript {
             ("variable", 28, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for TestScript {
@@ -402,6 +403,7 @@ impl TestScriptDestination {
             ("modifierExtension", 2, 0),
             ("profile", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptDestination {
@@ -504,6 +506,7 @@ impl TestScriptFixture {
             ("modifierExtension", 2, 0),
             ("resource", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptFixture {
@@ -616,6 +619,7 @@ impl TestScriptMetadata {
             ("link", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptMetadata {
@@ -744,6 +748,7 @@ impl TestScriptMetadataCapability {
             ("required", 3, 0),
             ("validated", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptMetadataCapability {
@@ -846,6 +851,7 @@ impl TestScriptMetadataLink {
             ("modifierExtension", 2, 0),
             ("url", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptMetadataLink {
@@ -942,6 +948,7 @@ impl TestScriptOrigin {
             ("modifierExtension", 2, 0),
             ("profile", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptOrigin {
@@ -1036,6 +1043,7 @@ impl TestScriptSetup {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptSetup {
@@ -1135,6 +1143,7 @@ impl TestScriptSetupAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptSetupAction {
@@ -1357,6 +1366,7 @@ impl TestScriptSetupActionAssert {
             ("value", 23, 0),
             ("warningOnly", 24, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionAssert {
@@ -1593,6 +1603,7 @@ impl TestScriptSetupActionOperation {
             ("type", 3, 0),
             ("url", 19, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionOperation {
@@ -1719,6 +1730,7 @@ impl TestScriptSetupActionOperationRequestHeader {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
@@ -1813,6 +1825,7 @@ impl TestScriptTeardown {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptTeardown {
@@ -1907,6 +1920,7 @@ impl TestScriptTeardownAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptTeardownAction {
@@ -2011,6 +2025,7 @@ impl TestScriptTest {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptTest {
@@ -2114,6 +2129,7 @@ impl TestScriptTestAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptTestAction {
@@ -2242,6 +2258,7 @@ impl TestScriptVariable {
             ("path", 9, 0),
             ("sourceId", 10, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for TestScriptVariable {

@@ -55,6 +55,7 @@ impl Timing {
             ("modifierExtension", 2, 0),
             ("repeat", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for Timing {
@@ -230,6 +231,7 @@ impl TimingRepeat {
             ("timeOfDay", 14, 0),
             ("when", 15, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for TimingRepeat {

@@ -68,6 +68,7 @@ impl UsageContext {
             ("valueRange", 3, 2),
             ("valueReference", 3, 3),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for UsageContext {

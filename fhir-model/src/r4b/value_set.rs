@@ -196,6 +196,7 @@ impl ValueSet {
             ("useContext", 19, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for ValueSet {
@@ -358,6 +359,7 @@ impl ValueSetCompose {
             ("lockedDate", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetCompose {
@@ -481,6 +483,7 @@ impl ValueSetComposeInclude {
             ("valueSet", 7, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetComposeInclude {
@@ -593,6 +596,7 @@ impl ValueSetComposeIncludeConcept {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeConcept {
@@ -693,6 +697,7 @@ impl ValueSetComposeIncludeConceptDesignation {
             ("use", 4, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
@@ -803,6 +808,7 @@ impl ValueSetComposeIncludeFilter {
             ("property", 3, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeFilter {
@@ -937,6 +943,7 @@ impl ValueSetExpansion {
             ("timestamp", 4, 0),
             ("total", 5, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetExpansion {
@@ -1082,6 +1089,7 @@ impl ValueSetExpansionContains {
             ("system", 3, 0),
             ("version", 6, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionContains {
@@ -1208,6 +1216,7 @@ impl ValueSetExpansionParameter {
             ("valueString", 4, 0),
             ("valueUri", 4, 4),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionParameter {

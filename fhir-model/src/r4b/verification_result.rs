@@ -196,6 +196,7 @@ impl VerificationResult {
             ("validationType", 13, 0),
             ("validator", 21, 0),
         ],
+        bases: &["DomainResource", "Resource"],
     };
 }
 impl crate::rt::Element for VerificationResult {
@@ -359,6 +360,7 @@ impl VerificationResultAttestation {
             ("sourceSignature", 10, 0),
             ("who", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for VerificationResultAttestation {
@@ -502,6 +504,7 @@ impl VerificationResultPrimarySource {
             ("validationStatus", 6, 0),
             ("who", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for VerificationResultPrimarySource {
@@ -610,6 +613,7 @@ impl VerificationResultValidator {
             ("modifierExtension", 2, 0),
             ("organization", 3, 0),
         ],
+        bases: &["BackboneElement", "Element"],
     };
 }
 impl crate::rt::Element for VerificationResultValidator {

@@ -192,6 +192,7 @@ impl Account {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Account {
@@ -338,6 +339,7 @@ impl AccountBalance {
             ("modifierExtension", 2, 0),
             ("term", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountBalance {
@@ -436,6 +438,7 @@ impl AccountCoverage {
             ("modifierExtension", 2, 0),
             ("priority", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountCoverage {
@@ -552,6 +555,7 @@ impl AccountDiagnosis {
             ("sequence", 3, 0),
             ("type", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountDiagnosis {
@@ -658,6 +662,7 @@ impl AccountGuarantor {
             ("party", 3, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountGuarantor {
@@ -776,6 +781,7 @@ impl AccountProcedure {
             ("sequence", 3, 0),
             ("type", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountProcedure {
@@ -876,6 +882,7 @@ impl AccountRelatedAccount {
             ("modifierExtension", 2, 0),
             ("relationship", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AccountRelatedAccount {

@@ -486,6 +486,7 @@ impl ActivityDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ActivityDefinition {
@@ -889,6 +890,7 @@ impl ActivityDefinitionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ActivityDefinitionDynamicValue {
@@ -994,6 +996,7 @@ impl ActivityDefinitionParticipant {
             ("typeCanonical", 4, 0),
             ("typeReference", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ActivityDefinitionParticipant {

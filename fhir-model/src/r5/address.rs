@@ -94,6 +94,7 @@ impl Address {
             ("type", 3, 0),
             ("use", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Address {

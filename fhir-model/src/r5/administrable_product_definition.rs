@@ -176,6 +176,7 @@ impl AdministrableProductDefinition {
             ("text", 4, 0),
             ("unitOfPresentation", 12, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinition {
@@ -334,6 +335,7 @@ impl AdministrableProductDefinitionProperty {
             ("valueQuantity", 4, 1),
             ("valueReference", 4, 6),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinitionProperty {
@@ -535,6 +537,7 @@ impl AdministrableProductDefinitionRouteOfAdministration {
             ("modifierExtension", 2, 0),
             ("targetSpecies", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdministrableProductDefinitionRouteOfAdministration {
@@ -649,6 +652,7 @@ impl AdministrableProductDefinitionRouteOfAdministrationTargetSpecies {
             ("modifierExtension", 2, 0),
             ("withdrawalPeriod", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element
@@ -754,6 +758,7 @@ impl AdministrableProductDefinitionRouteOfAdministrationTargetSpeciesWithdrawalP
             ("tissue", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element

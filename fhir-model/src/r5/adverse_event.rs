@@ -290,6 +290,7 @@ impl AdverseEvent {
             ("suspectEntity", 26, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEvent {
@@ -484,6 +485,7 @@ impl AdverseEventContributingFactor {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventContributingFactor {
@@ -616,6 +618,7 @@ impl AdverseEventMitigatingAction {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventMitigatingAction {
@@ -743,6 +746,7 @@ impl AdverseEventParticipant {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventParticipant {
@@ -840,6 +844,7 @@ impl AdverseEventPreventiveAction {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventPreventiveAction {
@@ -972,6 +977,7 @@ impl AdverseEventSupportingInfo {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventSupportingInfo {
@@ -1118,6 +1124,7 @@ impl AdverseEventSuspectEntity {
             ("instanceReference", 3, 1),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventSuspectEntity {
@@ -1246,6 +1253,7 @@ impl AdverseEventSuspectEntityCausality {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AdverseEventSuspectEntityCausality {

@@ -205,6 +205,7 @@ impl AllergyIntolerance {
             ("type", 11, 0),
             ("verificationStatus", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for AllergyIntolerance {
@@ -388,6 +389,7 @@ impl AllergyIntoleranceParticipant {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AllergyIntoleranceParticipant {
@@ -520,6 +522,7 @@ impl AllergyIntoleranceReaction {
             ("severity", 7, 0),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AllergyIntoleranceReaction {

@@ -63,6 +63,7 @@ impl Annotation {
             ("text", 4, 0),
             ("time", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Annotation {

@@ -332,6 +332,7 @@ impl Appointment {
             ("text", 4, 0),
             ("virtualService", 20, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Appointment {
@@ -518,6 +519,7 @@ impl AppointmentParticipant {
             ("status", 7, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentParticipant {
@@ -704,6 +706,7 @@ impl AppointmentRecurrenceTemplate {
             ("weeklyTemplate", 8, 0),
             ("yearlyTemplate", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentRecurrenceTemplate {
@@ -824,6 +827,7 @@ impl AppointmentRecurrenceTemplateMonthlyTemplate {
             ("monthInterval", 6, 0),
             ("nthWeekOfMonth", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentRecurrenceTemplateMonthlyTemplate {
@@ -951,6 +955,7 @@ impl AppointmentRecurrenceTemplateWeeklyTemplate {
             ("wednesday", 5, 0),
             ("weekInterval", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentRecurrenceTemplateWeeklyTemplate {
@@ -1049,6 +1054,7 @@ impl AppointmentRecurrenceTemplateYearlyTemplate {
             ("modifierExtension", 2, 0),
             ("yearInterval", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentRecurrenceTemplateYearlyTemplate {

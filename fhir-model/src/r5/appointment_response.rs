@@ -165,6 +165,7 @@ impl AppointmentResponse {
             ("start", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for AppointmentResponse {

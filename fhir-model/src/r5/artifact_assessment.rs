@@ -179,6 +179,7 @@ impl ArtifactAssessment {
             ("title", 9, 0),
             ("workflowStatus", 17, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ArtifactAssessment {
@@ -441,6 +442,7 @@ impl ArtifactAssessmentContent {
             ("summary", 4, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ArtifactAssessmentContent {

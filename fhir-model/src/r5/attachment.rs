@@ -107,6 +107,7 @@ impl Attachment {
             ("url", 5, 0),
             ("width", 11, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Attachment {

@@ -187,6 +187,7 @@ impl AuditEvent {
             ("source", 20, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for AuditEvent {
@@ -404,6 +405,7 @@ impl AuditEventAgent {
             ("type", 3, 0),
             ("who", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AuditEventAgent {
@@ -584,6 +586,7 @@ impl AuditEventEntity {
             ("securityLabel", 5, 0),
             ("what", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AuditEventEntity {
@@ -730,6 +733,7 @@ impl AuditEventEntityDetail {
             ("valueString", 4, 2),
             ("valueTime", 4, 7),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AuditEventEntityDetail {
@@ -913,6 +917,7 @@ impl AuditEventOutcome {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AuditEventOutcome {
@@ -1011,6 +1016,7 @@ impl AuditEventSource {
             ("site", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for AuditEventSource {

@@ -57,6 +57,7 @@ impl Availability {
             ("id", 0, 0),
             ("notAvailableTime", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Availability {
@@ -146,6 +147,7 @@ impl AvailabilityAvailableTime {
             ("extension", 1, 0),
             ("id", 0, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for AvailabilityAvailableTime {
@@ -225,6 +227,7 @@ impl AvailabilityNotAvailableTime {
             ("extension", 1, 0),
             ("id", 0, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for AvailabilityNotAvailableTime {

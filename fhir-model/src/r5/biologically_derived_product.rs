@@ -170,6 +170,7 @@ impl BiologicallyDerivedProduct {
             ("storageTempRequirements", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProduct {
@@ -304,6 +305,7 @@ impl BiologicallyDerivedProductCollection {
             ("modifierExtension", 2, 0),
             ("source", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductCollection {
@@ -475,6 +477,7 @@ impl BiologicallyDerivedProductProperty {
             ("valueRatio", 4, 6),
             ("valueString", 4, 7),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductProperty {

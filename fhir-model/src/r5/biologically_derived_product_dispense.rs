@@ -202,6 +202,7 @@ impl BiologicallyDerivedProductDispense {
             ("usageInstruction", 23, 0),
             ("whenHandedOver", 20, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductDispense {
@@ -332,6 +333,7 @@ impl BiologicallyDerivedProductDispensePerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BiologicallyDerivedProductDispensePerformer {

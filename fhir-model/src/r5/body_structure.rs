@@ -142,6 +142,7 @@ impl BodyStructure {
             ("patient", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for BodyStructure {
@@ -284,6 +285,7 @@ impl BodyStructureIncludedStructure {
             ("spatialReference", 6, 0),
             ("structure", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BodyStructureIncludedStructure {
@@ -423,6 +425,7 @@ impl BodyStructureIncludedStructureBodyLandmarkOrientation {
             ("modifierExtension", 2, 0),
             ("surfaceOrientation", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BodyStructureIncludedStructureBodyLandmarkOrientation {
@@ -514,6 +517,7 @@ impl BodyStructureIncludedStructureBodyLandmarkOrientationDistanceFromLandmark {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element

@@ -102,6 +102,7 @@ impl Bundle {
             ("total", 7, 0),
             ("type", 5, 0),
         ],
+        bases: &["Resource", "Base"],
     };
 }
 impl crate::rt::Element for Bundle {
@@ -228,6 +229,7 @@ impl BundleEntry {
             ("response", 8, 0),
             ("search", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BundleEntry {
@@ -360,6 +362,7 @@ impl BundleEntryRequest {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BundleEntryRequest {
@@ -478,6 +481,7 @@ impl BundleEntryResponse {
             ("outcome", 7, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BundleEntryResponse {
@@ -571,6 +575,7 @@ impl BundleEntrySearch {
             ("modifierExtension", 2, 0),
             ("score", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BundleEntrySearch {
@@ -671,6 +676,7 @@ impl BundleLink {
             ("relation", 3, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for BundleLink {

@@ -343,6 +343,7 @@ impl CapabilityStatement {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatement {
@@ -552,6 +553,7 @@ impl CapabilityStatementDocument {
             ("modifierExtension", 2, 0),
             ("profile", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementDocument {
@@ -652,6 +654,7 @@ impl CapabilityStatementImplementation {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementImplementation {
@@ -769,6 +772,7 @@ impl CapabilityStatementMessaging {
             ("reliableCache", 4, 0),
             ("supportedMessage", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessaging {
@@ -869,6 +873,7 @@ impl CapabilityStatementMessagingEndpoint {
             ("modifierExtension", 2, 0),
             ("protocol", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
@@ -969,6 +974,7 @@ impl CapabilityStatementMessagingSupportedMessage {
             ("mode", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
@@ -1143,6 +1149,7 @@ impl CapabilityStatementRest {
             ("searchParam", 8, 0),
             ("security", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRest {
@@ -1256,6 +1263,7 @@ impl CapabilityStatementRestInteraction {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestInteraction {
@@ -1490,6 +1498,7 @@ impl CapabilityStatementRestResource {
             ("updateCreate", 10, 0),
             ("versioning", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResource {
@@ -1620,6 +1629,7 @@ impl CapabilityStatementRestResourceInteraction {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
@@ -1722,6 +1732,7 @@ impl CapabilityStatementRestResourceOperation {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceOperation {
@@ -1836,6 +1847,7 @@ impl CapabilityStatementRestResourceSearchParam {
             ("name", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
@@ -1931,6 +1943,7 @@ impl CapabilityStatementRestSecurity {
             ("modifierExtension", 2, 0),
             ("service", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementRestSecurity {
@@ -2031,6 +2044,7 @@ impl CapabilityStatementSoftware {
             ("releaseDate", 5, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CapabilityStatementSoftware {

@@ -234,6 +234,7 @@ impl CarePlan {
             ("text", 4, 0),
             ("title", 17, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CarePlan {
@@ -385,6 +386,7 @@ impl CarePlanActivity {
             ("plannedActivityReference", 5, 0),
             ("progress", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CarePlanActivity {

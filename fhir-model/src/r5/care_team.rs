@@ -151,6 +151,7 @@ impl CareTeam {
             ("telecom", 17, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CareTeam {
@@ -285,6 +286,7 @@ impl CareTeamParticipant {
             ("onBehalfOf", 5, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CareTeamParticipant {

@@ -290,6 +290,7 @@ impl ChargeItem {
             ("totalPriceComponent", 24, 0),
             ("unitPriceComponent", 23, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ChargeItem {
@@ -483,6 +484,7 @@ impl ChargeItemPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ChargeItemPerformer {

@@ -271,6 +271,7 @@ impl ChargeItemDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinition {
@@ -457,6 +458,7 @@ impl ChargeItemDefinitionApplicability {
             ("modifierExtension", 2, 0),
             ("relatedArtifact", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinitionApplicability {
@@ -560,6 +562,7 @@ impl ChargeItemDefinitionPropertyGroup {
             ("modifierExtension", 2, 0),
             ("priceComponent", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ChargeItemDefinitionPropertyGroup {

@@ -323,6 +323,7 @@ impl Citation {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Citation {
@@ -681,6 +682,7 @@ impl CitationCitedArtifact {
             ("version", 6, 0),
             ("webLocation", 14, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifact {
@@ -811,6 +813,7 @@ impl CitationCitedArtifactAbstract {
             ("text", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactAbstract {
@@ -906,6 +909,7 @@ impl CitationCitedArtifactClassification {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactClassification {
@@ -1015,6 +1019,7 @@ impl CitationCitedArtifactContributorship {
             ("modifierExtension", 2, 0),
             ("summary", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorship {
@@ -1163,6 +1168,7 @@ impl CitationCitedArtifactContributorshipEntry {
             ("rankingOrder", 10, 0),
             ("role", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
@@ -1267,6 +1273,7 @@ impl CitationCitedArtifactContributorshipEntryContributionInstance {
             ("time", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element
@@ -1374,6 +1381,7 @@ impl CitationCitedArtifactContributorshipSummary {
             ("type", 3, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
@@ -1469,6 +1477,7 @@ impl CitationCitedArtifactPart {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPart {
@@ -1644,6 +1653,7 @@ impl CitationCitedArtifactPublicationForm {
             ("publishedIn", 3, 0),
             ("volume", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPublicationForm {
@@ -1773,6 +1783,7 @@ impl CitationCitedArtifactPublicationFormPublishedIn {
             ("title", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
@@ -1916,6 +1927,7 @@ impl CitationCitedArtifactRelatesTo {
             ("resourceReference", 10, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactRelatesTo {
@@ -2030,6 +2042,7 @@ impl CitationCitedArtifactStatusDate {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactStatusDate {
@@ -2130,6 +2143,7 @@ impl CitationCitedArtifactTitle {
             ("text", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactTitle {
@@ -2224,6 +2238,7 @@ impl CitationCitedArtifactVersion {
             ("modifierExtension", 2, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactVersion {
@@ -2309,6 +2324,7 @@ impl CitationCitedArtifactWebLocation {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationCitedArtifactWebLocation {
@@ -2394,6 +2410,7 @@ impl CitationClassification {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationClassification {
@@ -2496,6 +2513,7 @@ impl CitationStatusDate {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationStatusDate {
@@ -2590,6 +2608,7 @@ impl CitationSummary {
             ("style", 3, 0),
             ("text", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CitationSummary {

@@ -306,6 +306,7 @@ impl Claim {
             ("type", 11, 0),
             ("use", 13, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Claim {
@@ -483,6 +484,7 @@ impl ClaimAccident {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimAccident {
@@ -636,6 +638,7 @@ impl ClaimCareTeam {
             ("sequence", 3, 0),
             ("specialty", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimCareTeam {
@@ -759,6 +762,7 @@ impl ClaimDiagnosis {
             ("sequence", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimDiagnosis {
@@ -905,6 +909,7 @@ impl ClaimEvent {
             ("whenDateTime", 4, 0),
             ("whenPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimEvent {
@@ -1070,6 +1075,7 @@ impl ClaimInsurance {
             ("preAuthRef", 8, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimInsurance {
@@ -1377,6 +1383,7 @@ impl ClaimItem {
             ("udi", 24, 0),
             ("unitPrice", 20, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimItem {
@@ -1595,6 +1602,7 @@ impl ClaimItemBodySite {
             ("site", 3, 0),
             ("subSite", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimItemBodySite {
@@ -1787,6 +1795,7 @@ impl ClaimItemDetail {
             ("udi", 17, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimItemDetail {
@@ -1993,6 +2002,7 @@ impl ClaimItemDetailSubDetail {
             ("udi", 17, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimItemDetailSubDetail {
@@ -2111,6 +2121,7 @@ impl ClaimPayee {
             ("party", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimPayee {
@@ -2234,6 +2245,7 @@ impl ClaimProcedure {
             ("type", 4, 0),
             ("udi", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimProcedure {
@@ -2368,6 +2380,7 @@ impl ClaimRelated {
             ("reference", 5, 0),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimRelated {
@@ -2526,6 +2539,7 @@ impl ClaimSupportingInfo {
             ("valueReference", 7, 4),
             ("valueString", 7, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimSupportingInfo {

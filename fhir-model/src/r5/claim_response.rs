@@ -344,6 +344,7 @@ impl ClaimResponse {
             ("type", 11, 0),
             ("use", 13, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponse {
@@ -700,6 +701,7 @@ impl ClaimResponseAddItem {
             ("traceNumber", 6, 0),
             ("unitPrice", 17, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItem {
@@ -914,6 +916,7 @@ impl ClaimResponseAddItemBodySite {
             ("site", 3, 0),
             ("subSite", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItemBodySite {
@@ -1103,6 +1106,7 @@ impl ClaimResponseAddItemDetail {
             ("traceNumber", 3, 0),
             ("unitPrice", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItemDetail {
@@ -1302,6 +1306,7 @@ impl ClaimResponseAddItemDetailSubDetail {
             ("traceNumber", 3, 0),
             ("unitPrice", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
@@ -1434,6 +1439,7 @@ impl ClaimResponseError {
             ("modifierExtension", 2, 0),
             ("subDetailSequence", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseError {
@@ -1545,6 +1551,7 @@ impl ClaimResponseEvent {
             ("whenDateTime", 4, 0),
             ("whenPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseEvent {
@@ -1698,6 +1705,7 @@ impl ClaimResponseInsurance {
             ("modifierExtension", 2, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseInsurance {
@@ -1844,6 +1852,7 @@ impl ClaimResponseItem {
             ("reviewOutcome", 6, 0),
             ("traceNumber", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseItem {
@@ -1956,6 +1965,7 @@ impl ClaimResponseItemAdjudication {
             ("quantity", 6, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemAdjudication {
@@ -2100,6 +2110,7 @@ impl ClaimResponseItemDetail {
             ("subDetail", 8, 0),
             ("traceNumber", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemDetail {
@@ -2238,6 +2249,7 @@ impl ClaimResponseItemDetailSubDetail {
             ("subDetailSequence", 3, 0),
             ("traceNumber", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
@@ -2341,6 +2353,7 @@ impl ClaimResponseItemReviewOutcome {
             ("preAuthRef", 5, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseItemReviewOutcome {
@@ -2465,6 +2478,7 @@ impl ClaimResponsePayment {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponsePayment {
@@ -2577,6 +2591,7 @@ impl ClaimResponseProcessNote {
             ("text", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseProcessNote {
@@ -2677,6 +2692,7 @@ impl ClaimResponseTotal {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClaimResponseTotal {

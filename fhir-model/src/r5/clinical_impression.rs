@@ -229,6 +229,7 @@ impl ClinicalImpression {
             ("supportingInfo", 25, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalImpression {
@@ -395,6 +396,7 @@ impl ClinicalImpressionFinding {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalImpressionFinding {

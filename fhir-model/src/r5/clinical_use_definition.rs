@@ -199,6 +199,7 @@ impl ClinicalUseDefinition {
             ("undesirableEffect", 18, 0),
             ("warning", 19, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinition {
@@ -364,6 +365,7 @@ impl ClinicalUseDefinitionContraindication {
             ("modifierExtension", 2, 0),
             ("otherTherapy", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionContraindication {
@@ -468,6 +470,7 @@ impl ClinicalUseDefinitionContraindicationOtherTherapy {
             ("relationshipType", 3, 0),
             ("treatment", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionContraindicationOtherTherapy {
@@ -624,6 +627,7 @@ impl ClinicalUseDefinitionIndication {
             ("otherTherapy", 10, 0),
             ("undesirableEffect", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionIndication {
@@ -784,6 +788,7 @@ impl ClinicalUseDefinitionInteraction {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionInteraction {
@@ -891,6 +896,7 @@ impl ClinicalUseDefinitionInteractionInteractant {
             ("itemReference", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionInteractionInteractant {
@@ -1033,6 +1039,7 @@ impl ClinicalUseDefinitionUndesirableEffect {
             ("modifierExtension", 2, 0),
             ("symptomConditionEffect", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionUndesirableEffect {
@@ -1120,6 +1127,7 @@ impl ClinicalUseDefinitionWarning {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ClinicalUseDefinitionWarning {

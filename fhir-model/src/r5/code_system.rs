@@ -343,6 +343,7 @@ impl CodeSystem {
             ("versionAlgorithmString", 11, 0),
             ("versionNeeded", 38, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystem {
@@ -592,6 +593,7 @@ impl CodeSystemConcept {
             ("modifierExtension", 2, 0),
             ("property", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystemConcept {
@@ -704,6 +706,7 @@ impl CodeSystemConceptDesignation {
             ("use", 4, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystemConceptDesignation {
@@ -834,6 +837,7 @@ impl CodeSystemConceptProperty {
             ("valueInteger", 4, 3),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystemConceptProperty {
@@ -1015,6 +1019,7 @@ impl CodeSystemFilter {
             ("operator", 5, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystemFilter {
@@ -1131,6 +1136,7 @@ impl CodeSystemProperty {
             ("type", 6, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeSystemProperty {

@@ -41,6 +41,7 @@ impl CodeableReference {
             ("id", 0, 0),
             ("reference", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CodeableReference {

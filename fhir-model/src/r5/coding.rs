@@ -59,6 +59,7 @@ impl Coding {
             ("userSelected", 6, 0),
             ("version", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Coding {

@@ -230,6 +230,7 @@ impl Communication {
             ("text", 4, 0),
             ("topic", 20, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Communication {
@@ -378,6 +379,7 @@ impl CommunicationPayload {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CommunicationPayload {

@@ -245,6 +245,7 @@ impl CommunicationRequest {
             ("subject", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CommunicationRequest {
@@ -430,6 +431,7 @@ impl CommunicationRequestPayload {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CommunicationRequestPayload {

@@ -207,6 +207,7 @@ impl CompartmentDefinition {
             ("versionAlgorithmCoding", 10, 1),
             ("versionAlgorithmString", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CompartmentDefinition {
@@ -398,6 +399,7 @@ impl CompartmentDefinitionResource {
             ("param", 4, 0),
             ("startParam", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CompartmentDefinitionResource {

@@ -210,6 +210,7 @@ impl Composition {
             ("useContext", 17, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Composition {
@@ -352,6 +353,7 @@ impl CompositionAttester {
             ("party", 5, 0),
             ("time", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CompositionAttester {
@@ -439,6 +441,7 @@ impl CompositionEvent {
             ("modifierExtension", 2, 0),
             ("period", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CompositionEvent {
@@ -566,6 +569,7 @@ impl CompositionSection {
             ("text", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CompositionSection {

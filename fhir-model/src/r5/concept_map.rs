@@ -325,6 +325,7 @@ impl ConceptMap {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMap {
@@ -616,6 +617,7 @@ impl ConceptMapAdditionalAttribute {
             ("type", 6, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapAdditionalAttribute {
@@ -732,6 +734,7 @@ impl ConceptMapGroup {
             ("target", 4, 0),
             ("unmapped", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroup {
@@ -847,6 +850,7 @@ impl ConceptMapGroupElement {
             ("target", 7, 0),
             ("valueSet", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElement {
@@ -1011,6 +1015,7 @@ impl ConceptMapGroupElementTarget {
             ("relationship", 6, 0),
             ("valueSet", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElementTarget {
@@ -1139,6 +1144,7 @@ impl ConceptMapGroupElementTargetDependsOn {
             ("valueSet", 5, 0),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
@@ -1324,6 +1330,7 @@ impl ConceptMapGroupElementTargetProperty {
             ("valueInteger", 4, 2),
             ("valueString", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupElementTargetProperty {
@@ -1518,6 +1525,7 @@ impl ConceptMapGroupUnmapped {
             ("relationship", 7, 0),
             ("valueSet", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapGroupUnmapped {
@@ -1644,6 +1652,7 @@ impl ConceptMapProperty {
             ("type", 6, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConceptMapProperty {

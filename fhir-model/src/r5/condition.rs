@@ -218,6 +218,7 @@ impl Condition {
             ("text", 4, 0),
             ("verificationStatus", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Condition {
@@ -458,6 +459,7 @@ impl ConditionParticipant {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionParticipant {
@@ -549,6 +551,7 @@ impl ConditionStage {
             ("summary", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionStage {

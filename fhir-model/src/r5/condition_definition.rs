@@ -315,6 +315,7 @@ impl ConditionDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinition {
@@ -501,6 +502,7 @@ impl ConditionDefinitionMedication {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinitionMedication {
@@ -586,6 +588,7 @@ impl ConditionDefinitionObservation {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinitionObservation {
@@ -678,6 +681,7 @@ impl ConditionDefinitionPlan {
             ("reference", 4, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinitionPlan {
@@ -796,6 +800,7 @@ impl ConditionDefinitionPrecondition {
             ("valueCodeableConcept", 5, 0),
             ("valueQuantity", 5, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinitionPrecondition {
@@ -941,6 +946,7 @@ impl ConditionDefinitionQuestionnaire {
             ("purpose", 3, 0),
             ("reference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConditionDefinitionQuestionnaire {

@@ -206,6 +206,7 @@ impl Consent {
             ("text", 4, 0),
             ("verification", 23, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Consent {
@@ -333,6 +334,7 @@ impl ConsentPolicyBasis {
             ("reference", 3, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConsentPolicyBasis {
@@ -486,6 +488,7 @@ impl ConsentProvision {
             ("resourceType", 9, 0),
             ("securityLabel", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConsentProvision {
@@ -591,6 +594,7 @@ impl ConsentProvisionActor {
             ("reference", 4, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConsentProvisionActor {
@@ -691,6 +695,7 @@ impl ConsentProvisionData {
             ("modifierExtension", 2, 0),
             ("reference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConsentProvisionData {
@@ -801,6 +806,7 @@ impl ConsentVerification {
             ("verifiedBy", 5, 0),
             ("verifiedWith", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ConsentVerification {

@@ -41,6 +41,7 @@ impl ContactDetail {
             ("name", 2, 0),
             ("telecom", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContactDetail {

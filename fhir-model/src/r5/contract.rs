@@ -293,6 +293,7 @@ impl Contract {
             ("url", 9, 0),
             ("version", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Contract {
@@ -569,6 +570,7 @@ impl ContractContentDefinition {
             ("subType", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractContentDefinition {
@@ -674,6 +676,7 @@ impl ContractFriendly {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractFriendly {
@@ -806,6 +809,7 @@ impl ContractLegal {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractLegal {
@@ -936,6 +940,7 @@ impl ContractRule {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractRule {
@@ -1075,6 +1080,7 @@ impl ContractSigner {
             ("signature", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractSigner {
@@ -1246,6 +1252,7 @@ impl ContractTerm {
             ("topicReference", 6, 1),
             ("type", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTerm {
@@ -1537,6 +1544,7 @@ impl ContractTermAction {
             ("subject", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermAction {
@@ -1706,6 +1714,7 @@ impl ContractTermActionSubject {
             ("reference", 3, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermActionSubject {
@@ -1901,6 +1910,7 @@ impl ContractTermAsset {
             ("usePeriod", 12, 0),
             ("valuedItem", 17, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermAsset {
@@ -2018,6 +2028,7 @@ impl ContractTermAssetContext {
             ("reference", 3, 0),
             ("text", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermAssetContext {
@@ -2194,6 +2205,7 @@ impl ContractTermAssetValuedItem {
             ("securityLabelNumber", 16, 0),
             ("unitPrice", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermAssetValuedItem {
@@ -2420,6 +2432,7 @@ impl ContractTermOffer {
             ("topic", 5, 0),
             ("type", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermOffer {
@@ -2569,6 +2582,7 @@ impl ContractTermOfferAnswer {
             ("valueTime", 3, 5),
             ("valueUri", 3, 7),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermOfferAnswer {
@@ -2760,6 +2774,7 @@ impl ContractTermOfferParty {
             ("reference", 3, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermOfferParty {
@@ -2864,6 +2879,7 @@ impl ContractTermSecurityLabel {
             ("modifierExtension", 2, 0),
             ("number", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ContractTermSecurityLabel {

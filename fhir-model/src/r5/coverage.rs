@@ -230,6 +230,7 @@ impl Coverage {
             ("text", 4, 0),
             ("type", 12, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Coverage {
@@ -378,6 +379,7 @@ impl CoverageClass {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageClass {
@@ -512,6 +514,7 @@ impl CoverageCostToBeneficiary {
             ("valueMoney", 8, 1),
             ("valueQuantity", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageCostToBeneficiary {
@@ -651,6 +654,7 @@ impl CoverageCostToBeneficiaryException {
             ("period", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageCostToBeneficiaryException {
@@ -743,6 +747,7 @@ impl CoveragePaymentBy {
             ("party", 3, 0),
             ("responsibility", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoveragePaymentBy {

@@ -234,6 +234,7 @@ impl CoverageEligibilityRequest {
             ("supportingInfo", 20, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequest {
@@ -412,6 +413,7 @@ impl CoverageEligibilityRequestEvent {
             ("whenDateTime", 4, 0),
             ("whenPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestEvent {
@@ -547,6 +549,7 @@ impl CoverageEligibilityRequestInsurance {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestInsurance {
@@ -698,6 +701,7 @@ impl CoverageEligibilityRequestItem {
             ("supportingInfoSequence", 3, 0),
             ("unitPrice", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestItem {
@@ -804,6 +808,7 @@ impl CoverageEligibilityRequestItemDiagnosis {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestItemDiagnosis {
@@ -941,6 +946,7 @@ impl CoverageEligibilityRequestSupportingInfo {
             ("modifierExtension", 2, 0),
             ("sequence", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityRequestSupportingInfo {

@@ -238,6 +238,7 @@ impl CoverageEligibilityResponse {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponse {
@@ -405,6 +406,7 @@ impl CoverageEligibilityResponseError {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseError {
@@ -510,6 +512,7 @@ impl CoverageEligibilityResponseEvent {
             ("whenDateTime", 4, 0),
             ("whenPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseEvent {
@@ -659,6 +662,7 @@ impl CoverageEligibilityResponseInsurance {
             ("item", 6, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsurance {
@@ -836,6 +840,7 @@ impl CoverageEligibilityResponseInsuranceItem {
             ("term", 12, 0),
             ("unit", 11, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsuranceItem {
@@ -982,6 +987,7 @@ impl CoverageEligibilityResponseInsuranceItemBenefit {
             ("usedString", 5, 1),
             ("usedUnsignedInt", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for CoverageEligibilityResponseInsuranceItemBenefit {

@@ -131,6 +131,7 @@ impl DataRequirement {
             ("type", 2, 0),
             ("valueFilter", 8, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DataRequirement {
@@ -269,6 +270,7 @@ impl DataRequirementCodeFilter {
             ("searchParam", 3, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for DataRequirementCodeFilter {
@@ -364,6 +366,7 @@ impl DataRequirementDateFilter {
             ("valueDuration", 4, 2),
             ("valuePeriod", 4, 1),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for DataRequirementDateFilter {
@@ -499,6 +502,7 @@ impl DataRequirementSort {
             ("id", 0, 0),
             ("path", 2, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for DataRequirementSort {
@@ -598,6 +602,7 @@ impl DataRequirementValueFilter {
             ("valueDuration", 5, 2),
             ("valuePeriod", 5, 1),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for DataRequirementValueFilter {

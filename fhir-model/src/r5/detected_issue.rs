@@ -191,6 +191,7 @@ impl DetectedIssue {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DetectedIssue {
@@ -347,6 +348,7 @@ impl DetectedIssueEvidence {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DetectedIssueEvidence {
@@ -451,6 +453,7 @@ impl DetectedIssueMitigation {
             ("modifierExtension", 2, 0),
             ("note", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DetectedIssueMitigation {

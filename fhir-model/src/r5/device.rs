@@ -277,6 +277,7 @@ impl Device {
             ("url", 34, 0),
             ("version", 25, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Device {
@@ -447,6 +448,7 @@ impl DeviceConformsTo {
             ("specification", 4, 0),
             ("version", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceConformsTo {
@@ -555,6 +557,7 @@ impl DeviceName {
             ("type", 4, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceName {
@@ -683,6 +686,7 @@ impl DeviceProperty {
             ("valueRange", 4, 5),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceProperty {
@@ -876,6 +880,7 @@ impl DeviceUdiCarrier {
             ("jurisdiction", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceUdiCarrier {
@@ -988,6 +993,7 @@ impl DeviceVersion {
             ("type", 3, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceVersion {

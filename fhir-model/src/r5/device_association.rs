@@ -148,6 +148,7 @@ impl DeviceAssociation {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceAssociation {
@@ -270,6 +271,7 @@ impl DeviceAssociationOperation {
             ("period", 5, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceAssociationOperation {

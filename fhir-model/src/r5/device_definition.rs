@@ -362,6 +362,7 @@ impl DeviceDefinition {
             ("udiDeviceIdentifier", 10, 0),
             ("version", 20, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinition {
@@ -528,6 +529,7 @@ impl DeviceDefinitionChargeItem {
             ("modifierExtension", 2, 0),
             ("useContext", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionChargeItem {
@@ -632,6 +634,7 @@ impl DeviceDefinitionClassification {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionClassification {
@@ -738,6 +741,7 @@ impl DeviceDefinitionConformsTo {
             ("specification", 4, 0),
             ("version", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionConformsTo {
@@ -846,6 +850,7 @@ impl DeviceDefinitionCorrectiveAction {
             ("recall", 3, 0),
             ("scope", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionCorrectiveAction {
@@ -949,6 +954,7 @@ impl DeviceDefinitionDeviceName {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionDeviceName {
@@ -1080,6 +1086,7 @@ impl DeviceDefinitionGuideline {
             ("useContext", 3, 0),
             ("warning", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionGuideline {
@@ -1182,6 +1189,7 @@ impl DeviceDefinitionHasPart {
             ("modifierExtension", 2, 0),
             ("reference", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionHasPart {
@@ -1278,6 +1286,7 @@ impl DeviceDefinitionLink {
             ("relatedDevice", 4, 0),
             ("relation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionLink {
@@ -1376,6 +1385,7 @@ impl DeviceDefinitionMaterial {
             ("modifierExtension", 2, 0),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionMaterial {
@@ -1513,6 +1523,7 @@ impl DeviceDefinitionPackaging {
             ("type", 4, 0),
             ("udiDeviceIdentifier", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionPackaging {
@@ -1614,6 +1625,7 @@ impl DeviceDefinitionPackagingDistributor {
             ("name", 3, 0),
             ("organizationReference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionPackagingDistributor {
@@ -1740,6 +1752,7 @@ impl DeviceDefinitionProperty {
             ("valueRange", 4, 5),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionProperty {
@@ -1929,6 +1942,7 @@ impl DeviceDefinitionRegulatoryIdentifier {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionRegulatoryIdentifier {
@@ -2053,6 +2067,7 @@ impl DeviceDefinitionUdiDeviceIdentifier {
             ("marketDistribution", 6, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {
@@ -2153,6 +2168,7 @@ impl DeviceDefinitionUdiDeviceIdentifierMarketDistribution {
             ("modifierExtension", 2, 0),
             ("subJurisdiction", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifierMarketDistribution {
@@ -2253,6 +2269,7 @@ impl DeviceDefinitionVersion {
             ("type", 3, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDefinitionVersion {

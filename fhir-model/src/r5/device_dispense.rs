@@ -229,6 +229,7 @@ impl DeviceDispense {
             ("usageInstruction", 27, 0),
             ("whenHandedOver", 24, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDispense {
@@ -369,6 +370,7 @@ impl DeviceDispensePerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceDispensePerformer {

@@ -151,6 +151,7 @@ impl DeviceMetric {
             ("type", 9, 0),
             ("unit", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceMetric {
@@ -273,6 +274,7 @@ impl DeviceMetricCalibration {
             ("time", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceMetricCalibration {

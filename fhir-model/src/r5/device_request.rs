@@ -270,6 +270,7 @@ impl DeviceRequest {
             ("supportingInfo", 31, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceRequest {
@@ -467,6 +468,7 @@ impl DeviceRequestParameter {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceRequestParameter {

@@ -196,6 +196,7 @@ impl DeviceUsage {
             ("usageReason", 18, 0),
             ("usageStatus", 17, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DeviceUsage {
@@ -375,6 +376,7 @@ impl DeviceUsageAdherence {
             ("modifierExtension", 2, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DeviceUsageAdherence {

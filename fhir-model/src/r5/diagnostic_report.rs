@@ -249,6 +249,7 @@ impl DiagnosticReport {
             ("supportingInfo", 23, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DiagnosticReport {
@@ -426,6 +427,7 @@ impl DiagnosticReportMedia {
             ("link", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DiagnosticReportMedia {
@@ -522,6 +524,7 @@ impl DiagnosticReportSupportingInfo {
             ("reference", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DiagnosticReportSupportingInfo {

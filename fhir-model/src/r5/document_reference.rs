@@ -254,6 +254,7 @@ impl DocumentReference {
             ("type", 14, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for DocumentReference {
@@ -404,6 +405,7 @@ impl DocumentReferenceAttester {
             ("party", 5, 0),
             ("time", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DocumentReferenceAttester {
@@ -506,6 +508,7 @@ impl DocumentReferenceContent {
             ("modifierExtension", 2, 0),
             ("profile", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DocumentReferenceContent {
@@ -604,6 +607,7 @@ impl DocumentReferenceContentProfile {
             ("valueCoding", 3, 0),
             ("valueUri", 3, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DocumentReferenceContentProfile {
@@ -741,6 +745,7 @@ impl DocumentReferenceRelatesTo {
             ("modifierExtension", 2, 0),
             ("target", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for DocumentReferenceRelatesTo {

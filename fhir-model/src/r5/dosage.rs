@@ -137,6 +137,7 @@ impl Dosage {
             ("text", 4, 0),
             ("timing", 7, 0),
         ],
+        bases: &["BackboneType", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Dosage {
@@ -263,6 +264,7 @@ impl DosageDoseAndRate {
             ("rateRatio", 4, 0),
             ("type", 2, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for DosageDoseAndRate {

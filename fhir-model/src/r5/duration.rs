@@ -61,6 +61,7 @@ impl Duration {
             ("unit", 4, 0),
             ("value", 2, 0),
         ],
+        bases: &["Quantity", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Duration {

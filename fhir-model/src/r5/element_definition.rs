@@ -897,6 +897,7 @@ impl ElementDefinition {
             ("type", 19, 0),
             ("valueAlternatives", 32, 0),
         ],
+        bases: &["BackboneType", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinition {
@@ -2278,6 +2279,7 @@ impl ElementDefinitionBase {
             ("min", 3, 0),
             ("path", 2, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBase {
@@ -2388,6 +2390,7 @@ impl ElementDefinitionBinding {
             ("strength", 2, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBinding {
@@ -2509,6 +2512,7 @@ impl ElementDefinitionBindingAdditional {
             ("usage", 6, 0),
             ("valueSet", 3, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionBindingAdditional {
@@ -2639,6 +2643,7 @@ impl ElementDefinitionConstraint {
             ("source", 8, 0),
             ("suppress", 5, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionConstraint {
@@ -2906,6 +2911,7 @@ impl ElementDefinitionExample {
             ("valueUsageContext", 3, 49),
             ("valueUuid", 3, 19),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionExample {
@@ -3353,6 +3359,7 @@ impl ElementDefinitionMapping {
             ("language", 3, 0),
             ("map", 4, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionMapping {
@@ -3465,6 +3472,7 @@ impl ElementDefinitionSlicing {
             ("ordered", 4, 0),
             ("rules", 5, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicing {
@@ -3554,6 +3562,7 @@ impl ElementDefinitionSlicingDiscriminator {
             F::new("path", K::Primitive, 1, 1, &["string"], &[], 1),
         ],
         json_keys: &[("extension", 1, 0), ("id", 0, 0), ("path", 3, 0), ("type", 2, 0)],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
@@ -3658,6 +3667,7 @@ impl ElementDefinitionType {
             ("targetProfile", 4, 0),
             ("versioning", 6, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for ElementDefinitionType {

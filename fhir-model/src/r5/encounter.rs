@@ -308,6 +308,7 @@ impl Encounter {
             ("type", 12, 0),
             ("virtualService", 23, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Encounter {
@@ -489,6 +490,7 @@ impl EncounterAdmission {
             ("preAdmissionIdentifier", 3, 0),
             ("reAdmission", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterAdmission {
@@ -582,6 +584,7 @@ impl EncounterDiagnosis {
             ("modifierExtension", 2, 0),
             ("use", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterDiagnosis {
@@ -688,6 +691,7 @@ impl EncounterLocation {
             ("period", 6, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterLocation {
@@ -783,6 +787,7 @@ impl EncounterParticipant {
             ("period", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterParticipant {
@@ -870,6 +875,7 @@ impl EncounterReason {
             ("use", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterReason {

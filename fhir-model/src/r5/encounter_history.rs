@@ -178,6 +178,7 @@ impl EncounterHistory {
             ("text", 4, 0),
             ("type", 12, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for EncounterHistory {
@@ -302,6 +303,7 @@ impl EncounterHistoryLocation {
             ("location", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EncounterHistoryLocation {

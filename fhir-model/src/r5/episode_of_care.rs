@@ -176,6 +176,7 @@ impl EpisodeOfCare {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for EpisodeOfCare {
@@ -293,6 +294,7 @@ impl EpisodeOfCareDiagnosis {
             ("modifierExtension", 2, 0),
             ("use", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EpisodeOfCareDiagnosis {
@@ -378,6 +380,7 @@ impl EpisodeOfCareReason {
             ("use", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EpisodeOfCareReason {
@@ -478,6 +481,7 @@ impl EpisodeOfCareStatusHistory {
             ("period", 4, 0),
             ("status", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EpisodeOfCareStatusHistory {

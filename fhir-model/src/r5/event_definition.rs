@@ -298,6 +298,7 @@ impl EventDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for EventDefinition {

@@ -310,6 +310,7 @@ impl Evidence {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Evidence {
@@ -569,6 +570,7 @@ impl EvidenceCertainty {
             ("subcomponent", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceCertainty {
@@ -736,6 +738,7 @@ impl EvidenceStatistic {
             ("sampleSize", 10, 0),
             ("statisticType", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceStatistic {
@@ -875,6 +878,7 @@ impl EvidenceStatisticAttributeEstimate {
             ("range", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticAttributeEstimate {
@@ -1005,6 +1009,7 @@ impl EvidenceStatisticModelCharacteristic {
             ("value", 4, 0),
             ("variable", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticModelCharacteristic {
@@ -1133,6 +1138,7 @@ impl EvidenceStatisticModelCharacteristicVariable {
             ("valueRange", 7, 0),
             ("variableDefinition", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticModelCharacteristicVariable {
@@ -1242,6 +1248,7 @@ impl EvidenceStatisticSampleSize {
             ("numberOfParticipants", 6, 0),
             ("numberOfStudies", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceStatisticSampleSize {
@@ -1366,6 +1373,7 @@ impl EvidenceVariableDefinition {
             ("observed", 6, 0),
             ("variableRole", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableDefinition {

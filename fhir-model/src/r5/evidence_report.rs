@@ -231,6 +231,7 @@ impl EvidenceReport {
             ("url", 8, 0),
             ("useContext", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReport {
@@ -418,6 +419,7 @@ impl EvidenceReportRelatesTo {
             ("modifierExtension", 2, 0),
             ("target", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReportRelatesTo {
@@ -515,6 +517,7 @@ impl EvidenceReportRelatesToTarget {
             ("resource", 6, 0),
             ("url", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReportRelatesToTarget {
@@ -682,6 +685,7 @@ impl EvidenceReportSection {
             ("text", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReportSection {
@@ -795,6 +799,7 @@ impl EvidenceReportSubject {
             ("modifierExtension", 2, 0),
             ("note", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReportSubject {
@@ -923,6 +928,7 @@ impl EvidenceReportSubjectCharacteristic {
             ("valueRange", 4, 4),
             ("valueReference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceReportSubjectCharacteristic {

@@ -299,6 +299,7 @@ impl EvidenceVariable {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariable {
@@ -497,6 +498,7 @@ impl EvidenceVariableCategory {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCategory {
@@ -755,6 +757,7 @@ impl EvidenceVariableCharacteristic {
             ("note", 5, 0),
             ("timeFromEvent", 16, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristic {
@@ -970,6 +973,7 @@ impl EvidenceVariableCharacteristicDefinitionByCombination {
             ("modifierExtension", 2, 0),
             ("threshold", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByCombination {
@@ -1112,6 +1116,7 @@ impl EvidenceVariableCharacteristicDefinitionByTypeAndValue {
             ("valueRange", 6, 3),
             ("valueReference", 6, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByTypeAndValue {
@@ -1297,6 +1302,7 @@ impl EvidenceVariableCharacteristicTimeFromEvent {
             ("quantity", 6, 0),
             ("range", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromEvent {

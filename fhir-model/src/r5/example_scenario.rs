@@ -235,6 +235,7 @@ impl ExampleScenario {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenario {
@@ -435,6 +436,7 @@ impl ExampleScenarioActor {
             ("title", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioActor {
@@ -608,6 +610,7 @@ impl ExampleScenarioInstance {
             ("title", 7, 0),
             ("version", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstance {
@@ -751,6 +754,7 @@ impl ExampleScenarioInstanceContainedInstance {
             ("modifierExtension", 2, 0),
             ("versionReference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
@@ -859,6 +863,7 @@ impl ExampleScenarioInstanceVersion {
             ("modifierExtension", 2, 0),
             ("title", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioInstanceVersion {
@@ -981,6 +986,7 @@ impl ExampleScenarioProcess {
             ("step", 7, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcess {
@@ -1112,6 +1118,7 @@ impl ExampleScenarioProcessStep {
             ("process", 4, 0),
             ("workflow", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStep {
@@ -1226,6 +1233,7 @@ impl ExampleScenarioProcessStepAlternative {
             ("step", 5, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
@@ -1380,6 +1388,7 @@ impl ExampleScenarioProcessStepOperation {
             ("title", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExampleScenarioProcessStepOperation {

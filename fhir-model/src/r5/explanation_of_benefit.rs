@@ -531,6 +531,7 @@ impl ExplanationOfBenefit {
             ("type", 11, 0),
             ("use", 13, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefit {
@@ -735,6 +736,7 @@ impl ExplanationOfBenefitAccident {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAccident {
@@ -1068,6 +1070,7 @@ impl ExplanationOfBenefitAddItem {
             ("traceNumber", 6, 0),
             ("unitPrice", 18, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItem {
@@ -1284,6 +1287,7 @@ impl ExplanationOfBenefitAddItemBodySite {
             ("site", 3, 0),
             ("subSite", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItemBodySite {
@@ -1481,6 +1485,7 @@ impl ExplanationOfBenefitAddItemDetail {
             ("traceNumber", 3, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
@@ -1690,6 +1695,7 @@ impl ExplanationOfBenefitAddItemDetailSubDetail {
             ("traceNumber", 3, 0),
             ("unitPrice", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
@@ -1850,6 +1856,7 @@ impl ExplanationOfBenefitBenefitBalance {
             ("term", 9, 0),
             ("unit", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
@@ -1983,6 +1990,7 @@ impl ExplanationOfBenefitBenefitBalanceFinancial {
             ("usedMoney", 5, 1),
             ("usedUnsignedInt", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
@@ -2179,6 +2187,7 @@ impl ExplanationOfBenefitCareTeam {
             ("sequence", 3, 0),
             ("specialty", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitCareTeam {
@@ -2304,6 +2313,7 @@ impl ExplanationOfBenefitDiagnosis {
             ("sequence", 3, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
@@ -2450,6 +2460,7 @@ impl ExplanationOfBenefitEvent {
             ("whenDateTime", 4, 0),
             ("whenPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitEvent {
@@ -2589,6 +2600,7 @@ impl ExplanationOfBenefitInsurance {
             ("modifierExtension", 2, 0),
             ("preAuthRef", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitInsurance {
@@ -2932,6 +2944,7 @@ impl ExplanationOfBenefitItem {
             ("udi", 24, 0),
             ("unitPrice", 20, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItem {
@@ -3168,6 +3181,7 @@ impl ExplanationOfBenefitItemAdjudication {
             ("quantity", 6, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
@@ -3264,6 +3278,7 @@ impl ExplanationOfBenefitItemBodySite {
             ("site", 3, 0),
             ("subSite", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemBodySite {
@@ -3492,6 +3507,7 @@ impl ExplanationOfBenefitItemDetail {
             ("udi", 17, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemDetail {
@@ -3740,6 +3756,7 @@ impl ExplanationOfBenefitItemDetailSubDetail {
             ("udi", 17, 0),
             ("unitPrice", 13, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
@@ -3869,6 +3886,7 @@ impl ExplanationOfBenefitItemReviewOutcome {
             ("preAuthRef", 5, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitItemReviewOutcome {
@@ -3958,6 +3976,7 @@ impl ExplanationOfBenefitPayee {
             ("party", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitPayee {
@@ -4067,6 +4086,7 @@ impl ExplanationOfBenefitPayment {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitPayment {
@@ -4200,6 +4220,7 @@ impl ExplanationOfBenefitProcedure {
             ("type", 4, 0),
             ("udi", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitProcedure {
@@ -4340,6 +4361,7 @@ impl ExplanationOfBenefitProcessNote {
             ("text", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitProcessNote {
@@ -4435,6 +4457,7 @@ impl ExplanationOfBenefitRelated {
             ("reference", 5, 0),
             ("relationship", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitRelated {
@@ -4593,6 +4616,7 @@ impl ExplanationOfBenefitSupportingInfo {
             ("valueReference", 7, 4),
             ("valueString", 7, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
@@ -4795,6 +4819,7 @@ impl ExplanationOfBenefitTotal {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExplanationOfBenefitTotal {

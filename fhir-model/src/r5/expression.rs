@@ -59,6 +59,7 @@ impl Expression {
             ("name", 3, 0),
             ("reference", 6, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Expression {

@@ -65,6 +65,7 @@ impl ExtendedContactDetail {
             ("purpose", 2, 0),
             ("telecom", 4, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ExtendedContactDetail {

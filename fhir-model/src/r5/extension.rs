@@ -219,6 +219,7 @@ impl Extension {
             ("valueUsageContext", 3, 49),
             ("valueUuid", 3, 19),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Extension {

@@ -268,6 +268,7 @@ impl FamilyMemberHistory {
             ("status", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistory {
@@ -574,6 +575,7 @@ impl FamilyMemberHistoryCondition {
             ("onsetString", 6, 3),
             ("outcome", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistoryCondition {
@@ -721,6 +723,7 @@ impl FamilyMemberHistoryParticipant {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistoryParticipant {
@@ -849,6 +852,7 @@ impl FamilyMemberHistoryProcedure {
             ("performedRange", 6, 1),
             ("performedString", 6, 3),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for FamilyMemberHistoryProcedure {

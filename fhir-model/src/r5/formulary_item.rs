@@ -87,6 +87,7 @@ impl FormularyItem {
             ("status", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for FormularyItem {

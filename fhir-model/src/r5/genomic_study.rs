@@ -180,6 +180,7 @@ impl GenomicStudy {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudy {
@@ -429,6 +430,7 @@ impl GenomicStudyAnalysis {
             ("specimen", 11, 0),
             ("title", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudyAnalysis {
@@ -546,6 +548,7 @@ impl GenomicStudyAnalysisDevice {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudyAnalysisDevice {
@@ -648,6 +651,7 @@ impl GenomicStudyAnalysisInput {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudyAnalysisInput {
@@ -772,6 +776,7 @@ impl GenomicStudyAnalysisOutput {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudyAnalysisOutput {
@@ -857,6 +862,7 @@ impl GenomicStudyAnalysisPerformer {
             ("modifierExtension", 2, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GenomicStudyAnalysisPerformer {

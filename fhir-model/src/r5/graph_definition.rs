@@ -221,6 +221,7 @@ impl GraphDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for GraphDefinition {
@@ -450,6 +451,7 @@ impl GraphDefinitionLink {
             ("sourceId", 6, 0),
             ("targetId", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GraphDefinitionLink {
@@ -592,6 +594,7 @@ impl GraphDefinitionLinkCompartment {
             ("rule", 4, 0),
             ("use", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GraphDefinitionLinkCompartment {
@@ -716,6 +719,7 @@ impl GraphDefinitionNode {
             ("profile", 6, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GraphDefinitionNode {

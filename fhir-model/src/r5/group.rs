@@ -163,6 +163,7 @@ impl Group {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Group {
@@ -319,6 +320,7 @@ impl GroupCharacteristic {
             ("valueRange", 4, 3),
             ("valueReference", 4, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GroupCharacteristic {
@@ -476,6 +478,7 @@ impl GroupMember {
             ("modifierExtension", 2, 0),
             ("period", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for GroupMember {

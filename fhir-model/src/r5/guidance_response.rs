@@ -184,6 +184,7 @@ impl GuidanceResponse {
             ("subject", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for GuidanceResponse {

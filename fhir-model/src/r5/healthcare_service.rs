@@ -253,6 +253,7 @@ impl HealthcareService {
             ("text", 4, 0),
             ("type", 13, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for HealthcareService {
@@ -390,6 +391,7 @@ impl HealthcareServiceEligibility {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for HealthcareServiceEligibility {

@@ -200,6 +200,7 @@ impl ImagingSelection {
             ("subject", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ImagingSelection {
@@ -378,6 +379,7 @@ impl ImagingSelectionInstance {
             ("subset", 6, 0),
             ("uid", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingSelectionInstance {
@@ -494,6 +496,7 @@ impl ImagingSelectionInstanceImageRegion2D {
             ("modifierExtension", 2, 0),
             ("regionType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingSelectionInstanceImageRegion2D {
@@ -600,6 +603,7 @@ impl ImagingSelectionInstanceImageRegion3D {
             ("modifierExtension", 2, 0),
             ("regionType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingSelectionInstanceImageRegion3D {
@@ -685,6 +689,7 @@ impl ImagingSelectionPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingSelectionPerformer {

@@ -190,6 +190,7 @@ impl ImagingStudy {
             ("subject", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ImagingStudy {
@@ -404,6 +405,7 @@ impl ImagingStudySeries {
             ("started", 12, 0),
             ("uid", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingStudySeries {
@@ -532,6 +534,7 @@ impl ImagingStudySeriesInstance {
             ("title", 6, 0),
             ("uid", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingStudySeriesInstance {
@@ -628,6 +631,7 @@ impl ImagingStudySeriesPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImagingStudySeriesPerformer {

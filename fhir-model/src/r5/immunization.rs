@@ -327,6 +327,7 @@ impl Immunization {
             ("text", 4, 0),
             ("vaccineCode", 12, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Immunization {
@@ -518,6 +519,7 @@ impl ImmunizationPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationPerformer {
@@ -614,6 +616,7 @@ impl ImmunizationProgramEligibility {
             ("program", 3, 0),
             ("programStatus", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationProgramEligibility {
@@ -732,6 +735,7 @@ impl ImmunizationProtocolApplied {
             ("seriesDoses", 7, 0),
             ("targetDisease", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationProtocolApplied {
@@ -829,6 +833,7 @@ impl ImmunizationReaction {
             ("modifierExtension", 2, 0),
             ("reported", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationReaction {

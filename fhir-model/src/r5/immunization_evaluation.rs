@@ -180,6 +180,7 @@ impl ImmunizationEvaluation {
             ("targetDisease", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationEvaluation {

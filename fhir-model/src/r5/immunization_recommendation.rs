@@ -118,6 +118,7 @@ impl ImmunizationRecommendation {
             ("recommendation", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendation {
@@ -338,6 +339,7 @@ impl ImmunizationRecommendationRecommendation {
             ("targetDisease", 4, 0),
             ("vaccineCode", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendationRecommendation {
@@ -454,6 +456,7 @@ impl ImmunizationRecommendationRecommendationDateCriterion {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImmunizationRecommendationRecommendationDateCriterion {

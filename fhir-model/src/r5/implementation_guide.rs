@@ -289,6 +289,7 @@ impl ImplementationGuide {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuide {
@@ -523,6 +524,7 @@ impl ImplementationGuideDefinition {
             ("resource", 4, 0),
             ("template", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinition {
@@ -621,6 +623,7 @@ impl ImplementationGuideDefinitionGrouping {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
@@ -759,6 +762,7 @@ impl ImplementationGuideDefinitionPage {
             ("sourceUrl", 3, 0),
             ("title", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionPage {
@@ -904,6 +908,7 @@ impl ImplementationGuideDefinitionParameter {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionParameter {
@@ -1028,6 +1033,7 @@ impl ImplementationGuideDefinitionResource {
             ("profile", 8, 0),
             ("reference", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionResource {
@@ -1140,6 +1146,7 @@ impl ImplementationGuideDefinitionTemplate {
             ("scope", 5, 0),
             ("source", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
@@ -1246,6 +1253,7 @@ impl ImplementationGuideDependsOn {
             ("uri", 3, 0),
             ("version", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideDependsOn {
@@ -1350,6 +1358,7 @@ impl ImplementationGuideGlobal {
             ("profile", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideGlobal {
@@ -1478,6 +1487,7 @@ impl ImplementationGuideManifest {
             ("rendering", 3, 0),
             ("resource", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifest {
@@ -1582,6 +1592,7 @@ impl ImplementationGuideManifestPage {
             ("name", 3, 0),
             ("title", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifestPage {
@@ -1688,6 +1699,7 @@ impl ImplementationGuideManifestResource {
             ("reference", 3, 0),
             ("relativePath", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ImplementationGuideManifestResource {

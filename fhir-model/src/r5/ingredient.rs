@@ -152,6 +152,7 @@ impl Ingredient {
             ("substance", 17, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Ingredient {
@@ -272,6 +273,7 @@ impl IngredientManufacturer {
             ("modifierExtension", 2, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for IngredientManufacturer {
@@ -372,6 +374,7 @@ impl IngredientSubstance {
             ("modifierExtension", 2, 0),
             ("strength", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for IngredientSubstance {
@@ -539,6 +542,7 @@ impl IngredientSubstanceStrength {
             ("textConcentration", 6, 0),
             ("textPresentation", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for IngredientSubstanceStrength {
@@ -771,6 +775,7 @@ impl IngredientSubstanceStrengthReferenceStrength {
             ("strengthRatioRange", 4, 1),
             ("substance", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for IngredientSubstanceStrengthReferenceStrength {

@@ -169,6 +169,7 @@ impl InsurancePlan {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlan {
@@ -313,6 +314,7 @@ impl InsurancePlanCoverage {
             ("network", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverage {
@@ -421,6 +423,7 @@ impl InsurancePlanCoverageBenefit {
             ("requirement", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverageBenefit {
@@ -508,6 +511,7 @@ impl InsurancePlanCoverageBenefitLimit {
             ("modifierExtension", 2, 0),
             ("value", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanCoverageBenefitLimit {
@@ -633,6 +637,7 @@ impl InsurancePlanPlan {
             ("specificCost", 8, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlan {
@@ -738,6 +743,7 @@ impl InsurancePlanPlanGeneralCost {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanGeneralCost {
@@ -842,6 +848,7 @@ impl InsurancePlanPlanSpecificCost {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCost {
@@ -942,6 +949,7 @@ impl InsurancePlanPlanSpecificCostBenefit {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefit {
@@ -1046,6 +1054,7 @@ impl InsurancePlanPlanSpecificCostBenefitCost {
             ("type", 3, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefitCost {

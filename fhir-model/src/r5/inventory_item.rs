@@ -209,6 +209,7 @@ impl InventoryItem {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItem {
@@ -347,6 +348,7 @@ impl InventoryItemAssociation {
             ("quantity", 5, 0),
             ("relatedItem", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemAssociation {
@@ -495,6 +497,7 @@ impl InventoryItemCharacteristic {
             ("valueString", 4, 0),
             ("valueUrl", 4, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemCharacteristic {
@@ -685,6 +688,7 @@ impl InventoryItemDescription {
             ("language", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemDescription {
@@ -788,6 +792,7 @@ impl InventoryItemInstance {
             ("modifierExtension", 2, 0),
             ("subject", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemInstance {
@@ -902,6 +907,7 @@ impl InventoryItemName {
             ("name", 5, 0),
             ("nameType", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemName {
@@ -1000,6 +1006,7 @@ impl InventoryItemResponsibleOrganization {
             ("organization", 4, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryItemResponsibleOrganization {

@@ -164,6 +164,7 @@ impl InventoryReport {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for InventoryReport {
@@ -295,6 +296,7 @@ impl InventoryReportInventoryListing {
             ("location", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryReportInventoryListing {
@@ -401,6 +403,7 @@ impl InventoryReportInventoryListingItem {
             ("modifierExtension", 2, 0),
             ("quantity", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InventoryReportInventoryListingItem {

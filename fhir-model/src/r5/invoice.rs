@@ -213,6 +213,7 @@ impl Invoice {
             ("totalPriceComponent", 21, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Invoice {
@@ -424,6 +425,7 @@ impl InvoiceLineItem {
             ("servicedDate", 4, 0),
             ("servicedPeriod", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InvoiceLineItem {
@@ -594,6 +596,7 @@ impl InvoiceParticipant {
             ("modifierExtension", 2, 0),
             ("role", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for InvoiceParticipant {

@@ -164,6 +164,7 @@ impl List {
             ("text", 4, 0),
             ("title", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for List {
@@ -300,6 +301,7 @@ impl ListEntry {
             ("item", 6, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ListEntry {

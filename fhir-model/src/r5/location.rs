@@ -211,6 +211,7 @@ impl Location {
             ("type", 15, 0),
             ("virtualService", 24, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Location {
@@ -355,6 +356,7 @@ impl LocationPosition {
             ("longitude", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for LocationPosition {

@@ -176,6 +176,7 @@ impl ManufacturedItemDefinition {
             ("text", 4, 0),
             ("unitOfPresentation", 12, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinition {
@@ -344,6 +345,7 @@ impl ManufacturedItemDefinitionComponent {
             ("property", 7, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinitionComponent {
@@ -457,6 +459,7 @@ impl ManufacturedItemDefinitionComponentConstituent {
             ("location", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinitionComponentConstituent {
@@ -583,6 +586,7 @@ impl ManufacturedItemDefinitionProperty {
             ("valueQuantity", 4, 1),
             ("valueReference", 4, 6),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ManufacturedItemDefinitionProperty {

@@ -74,6 +74,7 @@ impl MarketingStatus {
             ("restoreDate", 7, 0),
             ("status", 5, 0),
         ],
+        bases: &["BackboneType", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MarketingStatus {

@@ -410,6 +410,7 @@ impl Measure {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Measure {
@@ -766,6 +767,7 @@ impl MeasureGroup {
             ("subjectReference", 7, 1),
             ("type", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureGroup {
@@ -940,6 +942,7 @@ impl MeasureGroupPopulation {
             ("linkId", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureGroupPopulation {
@@ -1067,6 +1070,7 @@ impl MeasureGroupStratifier {
             ("linkId", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureGroupStratifier {
@@ -1178,6 +1182,7 @@ impl MeasureGroupStratifierComponent {
             ("linkId", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureGroupStratifierComponent {
@@ -1294,6 +1299,7 @@ impl MeasureSupplementalData {
             ("modifierExtension", 2, 0),
             ("usage", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureSupplementalData {
@@ -1385,6 +1391,7 @@ impl MeasureTerm {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureTerm {

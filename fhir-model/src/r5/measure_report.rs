@@ -200,6 +200,7 @@ impl MeasureReport {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReport {
@@ -392,6 +393,7 @@ impl MeasureReportGroup {
             ("stratifier", 8, 0),
             ("subject", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroup {
@@ -570,6 +572,7 @@ impl MeasureReportGroupPopulation {
             ("subjectResults", 6, 0),
             ("subjects", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupPopulation {
@@ -677,6 +680,7 @@ impl MeasureReportGroupStratifier {
             ("modifierExtension", 2, 0),
             ("stratum", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifier {
@@ -841,6 +845,7 @@ impl MeasureReportGroupStratifierStratum {
             ("valueRange", 3, 3),
             ("valueReference", 3, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratum {
@@ -1085,6 +1090,7 @@ impl MeasureReportGroupStratifierStratumComponent {
             ("valueRange", 5, 3),
             ("valueReference", 5, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
@@ -1251,6 +1257,7 @@ impl MeasureReportGroupStratifierStratumPopulation {
             ("subjectResults", 6, 0),
             ("subjects", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {

@@ -139,6 +139,7 @@ impl Medication {
             ("text", 4, 0),
             ("totalVolume", 13, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Medication {
@@ -248,6 +249,7 @@ impl MedicationBatch {
             ("lotNumber", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationBatch {
@@ -356,6 +358,7 @@ impl MedicationIngredient {
             ("strengthQuantity", 5, 2),
             ("strengthRatio", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationIngredient {

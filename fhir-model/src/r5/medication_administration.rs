@@ -268,6 +268,7 @@ impl MedicationAdministration {
             ("supportingInformation", 17, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicationAdministration {
@@ -479,6 +480,7 @@ impl MedicationAdministrationDosage {
             ("site", 4, 0),
             ("text", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationAdministrationDosage {
@@ -616,6 +618,7 @@ impl MedicationAdministrationPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationAdministrationPerformer {

@@ -300,6 +300,7 @@ impl MedicationDispense {
             ("whenHandedOver", 27, 0),
             ("whenPrepared", 26, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicationDispense {
@@ -452,6 +453,7 @@ impl MedicationDispensePerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationDispensePerformer {
@@ -556,6 +558,7 @@ impl MedicationDispenseSubstitution {
             ("type", 4, 0),
             ("wasSubstituted", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationDispenseSubstitution {

@@ -294,6 +294,7 @@ impl MedicationKnowledge {
             ("storageGuideline", 25, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledge {
@@ -457,6 +458,7 @@ impl MedicationKnowledgeCost {
             ("source", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeCost {
@@ -627,6 +629,7 @@ impl MedicationKnowledgeDefinitional {
             ("intendedRoute", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeDefinitional {
@@ -738,6 +741,7 @@ impl MedicationKnowledgeDefinitionalDrugCharacteristic {
             ("valueQuantity", 4, 2),
             ("valueString", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeDefinitionalDrugCharacteristic {
@@ -903,6 +907,7 @@ impl MedicationKnowledgeDefinitionalIngredient {
             ("strengthRatio", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeDefinitionalIngredient {
@@ -1051,6 +1056,7 @@ impl MedicationKnowledgeIndicationGuideline {
             ("indication", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeIndicationGuideline {
@@ -1178,6 +1184,7 @@ impl MedicationKnowledgeIndicationGuidelineDosingGuideline {
             ("patientCharacteristic", 6, 0),
             ("treatmentIntent", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuideline {
@@ -1280,6 +1287,7 @@ impl MedicationKnowledgeIndicationGuidelineDosingGuidelineDosage {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuidelineDosage {
@@ -1386,6 +1394,7 @@ impl MedicationKnowledgeIndicationGuidelineDosingGuidelinePatientCharacteristic 
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element
@@ -1550,6 +1559,7 @@ impl MedicationKnowledgeMedicineClassification {
             ("sourceUri", 4, 1),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
@@ -1674,6 +1684,7 @@ impl MedicationKnowledgeMonitoringProgram {
             ("name", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
@@ -1759,6 +1770,7 @@ impl MedicationKnowledgeMonograph {
             ("source", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeMonograph {
@@ -1852,6 +1864,7 @@ impl MedicationKnowledgePackaging {
             ("modifierExtension", 2, 0),
             ("packagedProduct", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgePackaging {
@@ -1978,6 +1991,7 @@ impl MedicationKnowledgeRegulatory {
             ("schedule", 5, 0),
             ("substitution", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatory {
@@ -2074,6 +2088,7 @@ impl MedicationKnowledgeRegulatoryMaxDispense {
             ("period", 4, 0),
             ("quantity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
@@ -2170,6 +2185,7 @@ impl MedicationKnowledgeRegulatorySubstitution {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
@@ -2266,6 +2282,7 @@ impl MedicationKnowledgeRelatedMedicationKnowledge {
             ("reference", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {
@@ -2373,6 +2390,7 @@ impl MedicationKnowledgeStorageGuideline {
             ("reference", 3, 0),
             ("stabilityDuration", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeStorageGuideline {
@@ -2487,6 +2505,7 @@ impl MedicationKnowledgeStorageGuidelineEnvironmentalSetting {
             ("valueQuantity", 4, 0),
             ("valueRange", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationKnowledgeStorageGuidelineEnvironmentalSetting {

@@ -332,6 +332,7 @@ impl MedicationRequest {
             ("supportingInformation", 23, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicationRequest {
@@ -565,6 +566,7 @@ impl MedicationRequestDispenseRequest {
             ("quantity", 7, 0),
             ("validityPeriod", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationRequestDispenseRequest {
@@ -664,6 +666,7 @@ impl MedicationRequestDispenseRequestInitialFill {
             ("modifierExtension", 2, 0),
             ("quantity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationRequestDispenseRequestInitialFill {
@@ -767,6 +770,7 @@ impl MedicationRequestSubstitution {
             ("modifierExtension", 2, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationRequestSubstitution {

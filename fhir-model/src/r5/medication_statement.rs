@@ -230,6 +230,7 @@ impl MedicationStatement {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicationStatement {
@@ -405,6 +406,7 @@ impl MedicationStatementAdherence {
             ("modifierExtension", 2, 0),
             ("reason", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicationStatementAdherence {

@@ -356,6 +356,7 @@ impl MedicinalProductDefinition {
             ("type", 9, 0),
             ("version", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinition {
@@ -544,6 +545,7 @@ impl MedicinalProductDefinitionCharacteristic {
             ("valueMarkdown", 4, 1),
             ("valueQuantity", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionCharacteristic {
@@ -703,6 +705,7 @@ impl MedicinalProductDefinitionContact {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionContact {
@@ -795,6 +798,7 @@ impl MedicinalProductDefinitionCrossReference {
             ("product", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionCrossReference {
@@ -915,6 +919,7 @@ impl MedicinalProductDefinitionName {
             ("type", 4, 0),
             ("usage", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionName {
@@ -1015,6 +1020,7 @@ impl MedicinalProductDefinitionNamePart {
             ("part", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionNamePart {
@@ -1117,6 +1123,7 @@ impl MedicinalProductDefinitionNameUsage {
             ("language", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionNameUsage {
@@ -1224,6 +1231,7 @@ impl MedicinalProductDefinitionOperation {
             ("organization", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MedicinalProductDefinitionOperation {

@@ -291,6 +291,7 @@ impl MessageDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MessageDefinition {
@@ -515,6 +516,7 @@ impl MessageDefinitionAllowedResponse {
             ("modifierExtension", 2, 0),
             ("situation", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MessageDefinitionAllowedResponse {
@@ -627,6 +629,7 @@ impl MessageDefinitionFocus {
             ("modifierExtension", 2, 0),
             ("profile", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MessageDefinitionFocus {

@@ -155,6 +155,7 @@ impl MessageHeader {
             ("source", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MessageHeader {
@@ -324,6 +325,7 @@ impl MessageHeaderDestination {
             ("receiver", 6, 0),
             ("target", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MessageHeaderDestination {
@@ -471,6 +473,7 @@ impl MessageHeaderResponse {
             ("identifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MessageHeaderResponse {
@@ -585,6 +588,7 @@ impl MessageHeaderSource {
             ("software", 5, 0),
             ("version", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MessageHeaderSource {

@@ -65,6 +65,7 @@ impl Meta {
             ("tag", 7, 0),
             ("versionId", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Meta {

@@ -137,6 +137,7 @@ impl MolecularSequence {
             ("text", 4, 0),
             ("type", 9, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for MolecularSequence {
@@ -293,6 +294,7 @@ impl MolecularSequenceRelative {
             ("sequenceRange", 5, 0),
             ("startingSequence", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MolecularSequenceRelative {
@@ -396,6 +398,7 @@ impl MolecularSequenceRelativeEdit {
             ("replacementSequence", 5, 0),
             ("start", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MolecularSequenceRelativeEdit {
@@ -531,6 +534,7 @@ impl MolecularSequenceRelativeStartingSequence {
             ("windowEnd", 7, 0),
             ("windowStart", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MolecularSequenceRelativeStartingSequence {

@@ -64,6 +64,7 @@ impl MonetaryComponent {
             ("id", 0, 0),
             ("type", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for MonetaryComponent {

@@ -41,6 +41,7 @@ impl Money {
             ("id", 0, 0),
             ("value", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Money {

@@ -311,6 +311,7 @@ impl NamingSystem {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for NamingSystem {
@@ -543,6 +544,7 @@ impl NamingSystemUniqueId {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NamingSystemUniqueId {

@@ -262,6 +262,7 @@ impl NutritionIntake {
             ("subject", 16, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for NutritionIntake {
@@ -508,6 +509,7 @@ impl NutritionIntakeConsumedItem {
             ("schedule", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionIntakeConsumedItem {
@@ -614,6 +616,7 @@ impl NutritionIntakeIngredientLabel {
             ("modifierExtension", 2, 0),
             ("nutrient", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionIntakeIngredientLabel {
@@ -706,6 +709,7 @@ impl NutritionIntakePerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionIntakePerformer {

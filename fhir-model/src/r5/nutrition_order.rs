@@ -286,6 +286,7 @@ impl NutritionOrder {
             ("supportingInformation", 19, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrder {
@@ -507,6 +508,7 @@ impl NutritionOrderEnteralFormula {
             ("modifierExtension", 2, 0),
             ("routeOfAdministration", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormula {
@@ -612,6 +614,7 @@ impl NutritionOrderEnteralFormulaAdditive {
             ("quantity", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormulaAdditive {
@@ -726,6 +729,7 @@ impl NutritionOrderEnteralFormulaAdministration {
             ("rateRatio", 5, 1),
             ("schedule", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
@@ -856,6 +860,7 @@ impl NutritionOrderEnteralFormulaAdministrationSchedule {
             ("modifierExtension", 2, 0),
             ("timing", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderEnteralFormulaAdministrationSchedule {
@@ -999,6 +1004,7 @@ impl NutritionOrderOralDiet {
             ("texture", 6, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDiet {
@@ -1092,6 +1098,7 @@ impl NutritionOrderOralDietNutrient {
             ("modifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDietNutrient {
@@ -1183,6 +1190,7 @@ impl NutritionOrderOralDietSchedule {
             ("modifierExtension", 2, 0),
             ("timing", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDietSchedule {
@@ -1270,6 +1278,7 @@ impl NutritionOrderOralDietTexture {
             ("modifier", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderOralDietTexture {
@@ -1381,6 +1390,7 @@ impl NutritionOrderSupplement {
             ("schedule", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderSupplement {
@@ -1478,6 +1488,7 @@ impl NutritionOrderSupplementSchedule {
             ("modifierExtension", 2, 0),
             ("timing", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionOrderSupplementSchedule {

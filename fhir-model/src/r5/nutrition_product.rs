@@ -180,6 +180,7 @@ impl NutritionProduct {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for NutritionProduct {
@@ -329,6 +330,7 @@ impl NutritionProductCharacteristic {
             ("valueQuantity", 4, 2),
             ("valueString", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionProductCharacteristic {
@@ -482,6 +484,7 @@ impl NutritionProductIngredient {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionProductIngredient {
@@ -597,6 +600,7 @@ impl NutritionProductInstance {
             ("quantity", 3, 0),
             ("useBy", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionProductInstance {
@@ -692,6 +696,7 @@ impl NutritionProductNutrient {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for NutritionProductNutrient {

@@ -349,6 +349,7 @@ impl Observation {
             ("valueString", 22, 2),
             ("valueTime", 22, 8),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Observation {
@@ -772,6 +773,7 @@ impl ObservationComponent {
             ("valueString", 4, 2),
             ("valueTime", 4, 8),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ObservationComponent {
@@ -996,6 +998,7 @@ impl ObservationReferenceRange {
             ("text", 9, 0),
             ("type", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ObservationReferenceRange {
@@ -1113,6 +1116,7 @@ impl ObservationTriggeredBy {
             ("reason", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ObservationTriggeredBy {

@@ -349,6 +349,7 @@ impl ObservationDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ObservationDefinition {
@@ -580,6 +581,7 @@ impl ObservationDefinitionComponent {
             ("permittedUnit", 5, 0),
             ("qualifiedValue", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ObservationDefinitionComponent {
@@ -733,6 +735,7 @@ impl ObservationDefinitionQualifiedValue {
             ("rangeCategory", 9, 0),
             ("validCodedValueSet", 11, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ObservationDefinitionQualifiedValue {

@@ -316,6 +316,7 @@ impl OperationDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for OperationDefinition {
@@ -504,6 +505,7 @@ impl OperationDefinitionOverload {
             ("modifierExtension", 2, 0),
             ("parameterName", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OperationDefinitionOverload {
@@ -708,6 +710,7 @@ impl OperationDefinitionParameter {
             ("type", 9, 0),
             ("use", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameter {
@@ -830,6 +833,7 @@ impl OperationDefinitionParameterBinding {
             ("strength", 3, 0),
             ("valueSet", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameterBinding {
@@ -922,6 +926,7 @@ impl OperationDefinitionParameterReferencedFrom {
             ("source", 3, 0),
             ("sourceId", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OperationDefinitionParameterReferencedFrom {

@@ -80,6 +80,7 @@ impl OperationOutcome {
             ("modifierExtension", 7, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for OperationOutcome {
@@ -218,6 +219,7 @@ impl OperationOutcomeIssue {
             ("modifierExtension", 2, 0),
             ("severity", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OperationOutcomeIssue {

@@ -145,6 +145,7 @@ impl Organization {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Organization {
@@ -277,6 +278,7 @@ impl OrganizationQualification {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for OrganizationQualification {

@@ -155,6 +155,7 @@ impl OrganizationAffiliation {
             ("specialty", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for OrganizationAffiliation {

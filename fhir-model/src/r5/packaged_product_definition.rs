@@ -201,6 +201,7 @@ impl PackagedProductDefinition {
             ("text", 4, 0),
             ("type", 10, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinition {
@@ -322,6 +323,7 @@ impl PackagedProductDefinitionLegalStatusOfSupply {
             ("jurisdiction", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
@@ -503,6 +505,7 @@ impl PackagedProductDefinitionPackaging {
             ("shelfLifeStorage", 9, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackaging {
@@ -613,6 +616,7 @@ impl PackagedProductDefinitionPackagingContainedItem {
             ("item", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackagingContainedItem {
@@ -725,6 +729,7 @@ impl PackagedProductDefinitionPackagingProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PackagedProductDefinitionPackagingProperty {

@@ -90,6 +90,7 @@ impl ParameterDefinition {
             ("type", 7, 0),
             ("use", 3, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ParameterDefinition {

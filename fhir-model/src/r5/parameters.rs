@@ -55,6 +55,7 @@ impl Parameters {
             ("meta", 1, 0),
             ("parameter", 4, 0),
         ],
+        bases: &["Resource", "Base"],
     };
 }
 impl crate::rt::Element for Parameters {
@@ -330,6 +331,7 @@ impl ParametersParameter {
             ("valueUsageContext", 4, 49),
             ("valueUuid", 4, 19),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ParametersParameter {

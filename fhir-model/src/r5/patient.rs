@@ -204,6 +204,7 @@ impl Patient {
             ("telecom", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Patient {
@@ -408,6 +409,7 @@ impl PatientCommunication {
             ("modifierExtension", 2, 0),
             ("preferred", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PatientCommunication {
@@ -533,6 +535,7 @@ impl PatientContact {
             ("relationship", 3, 0),
             ("telecom", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PatientContact {
@@ -643,6 +646,7 @@ impl PatientLink {
             ("other", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PatientLink {

@@ -164,6 +164,7 @@ impl PaymentNotice {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for PaymentNotice {

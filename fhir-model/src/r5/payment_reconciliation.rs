@@ -286,6 +286,7 @@ impl PaymentReconciliation {
             ("text", 4, 0),
             ("type", 9, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for PaymentReconciliation {
@@ -513,6 +514,7 @@ impl PaymentReconciliationAllocation {
             ("targetItemString", 6, 0),
             ("type", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PaymentReconciliationAllocation {
@@ -665,6 +667,7 @@ impl PaymentReconciliationProcessNote {
             ("text", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PaymentReconciliationProcessNote {

@@ -136,6 +136,7 @@ impl Permission {
             ("text", 4, 0),
             ("validity", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Permission {
@@ -241,6 +242,7 @@ impl PermissionJustification {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PermissionJustification {
@@ -348,6 +350,7 @@ impl PermissionRule {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PermissionRule {
@@ -443,6 +446,7 @@ impl PermissionRuleActivity {
             ("modifierExtension", 2, 0),
             ("purpose", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PermissionRuleActivity {
@@ -550,6 +554,7 @@ impl PermissionRuleData {
             ("resource", 3, 0),
             ("security", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PermissionRuleData {
@@ -654,6 +659,7 @@ impl PermissionRuleDataResource {
             ("modifierExtension", 2, 0),
             ("reference", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PermissionRuleDataResource {

@@ -164,6 +164,7 @@ impl Person {
             ("telecom", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Person {
@@ -325,6 +326,7 @@ impl PersonCommunication {
             ("modifierExtension", 2, 0),
             ("preferred", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PersonCommunication {
@@ -419,6 +421,7 @@ impl PersonLink {
             ("modifierExtension", 2, 0),
             ("target", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PersonLink {

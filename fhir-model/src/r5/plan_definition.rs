@@ -342,6 +342,7 @@ impl PlanDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinition {
@@ -880,6 +881,7 @@ impl PlanDefinitionAction {
             ("trigger", 14, 0),
             ("type", 22, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionAction {
@@ -1161,6 +1163,7 @@ impl PlanDefinitionActionCondition {
             ("kind", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionCondition {
@@ -1246,6 +1249,7 @@ impl PlanDefinitionActionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionDynamicValue {
@@ -1337,6 +1341,7 @@ impl PlanDefinitionActionInput {
             ("requirement", 4, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionInput {
@@ -1430,6 +1435,7 @@ impl PlanDefinitionActionOutput {
             ("requirement", 4, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionOutput {
@@ -1543,6 +1549,7 @@ impl PlanDefinitionActionParticipant {
             ("typeCanonical", 5, 0),
             ("typeReference", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionParticipant {
@@ -1674,6 +1681,7 @@ impl PlanDefinitionActionRelatedAction {
             ("relationship", 4, 0),
             ("targetId", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActionRelatedAction {
@@ -1821,6 +1829,7 @@ impl PlanDefinitionActor {
             ("option", 5, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActor {
@@ -1922,6 +1931,7 @@ impl PlanDefinitionActorOption {
             ("typeCanonical", 4, 0),
             ("typeReference", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionActorOption {
@@ -2064,6 +2074,7 @@ impl PlanDefinitionGoal {
             ("start", 6, 0),
             ("target", 9, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoal {
@@ -2195,6 +2206,7 @@ impl PlanDefinitionGoalTarget {
             ("measure", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PlanDefinitionGoalTarget {

@@ -165,6 +165,7 @@ impl Practitioner {
             ("telecom", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Practitioner {
@@ -324,6 +325,7 @@ impl PractitionerCommunication {
             ("modifierExtension", 2, 0),
             ("preferred", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PractitionerCommunication {
@@ -430,6 +432,7 @@ impl PractitionerQualification {
             ("modifierExtension", 2, 0),
             ("period", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for PractitionerQualification {

@@ -175,6 +175,7 @@ impl PractitionerRole {
             ("specialty", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for PractitionerRole {

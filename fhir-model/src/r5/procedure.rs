@@ -311,6 +311,7 @@ impl Procedure {
             ("text", 4, 0),
             ("used", 34, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Procedure {
@@ -563,6 +564,7 @@ impl ProcedureFocalDevice {
             ("manipulated", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ProcedureFocalDevice {
@@ -667,6 +669,7 @@ impl ProcedurePerformer {
             ("onBehalfOf", 5, 0),
             ("period", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ProcedurePerformer {

@@ -72,6 +72,7 @@ impl ProductShelfLife {
             ("specialPrecautionsForStorage", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneType", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ProductShelfLife {

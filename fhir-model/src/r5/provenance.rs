@@ -173,6 +173,7 @@ impl Provenance {
             ("target", 8, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Provenance {
@@ -346,6 +347,7 @@ impl ProvenanceAgent {
             ("type", 3, 0),
             ("who", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ProvenanceAgent {
@@ -456,6 +458,7 @@ impl ProvenanceEntity {
             ("role", 3, 0),
             ("what", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ProvenanceEntity {

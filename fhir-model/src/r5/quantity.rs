@@ -61,6 +61,7 @@ impl Quantity {
             ("unit", 4, 0),
             ("value", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Quantity {

@@ -243,6 +243,7 @@ impl Questionnaire {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Questionnaire {
@@ -566,6 +567,7 @@ impl QuestionnaireItem {
             ("text", 7, 0),
             ("type", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireItem {
@@ -712,6 +714,7 @@ impl QuestionnaireItemAnswerOption {
             ("valueString", 3, 3),
             ("valueTime", 3, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemAnswerOption {
@@ -923,6 +926,7 @@ impl QuestionnaireItemEnableWhen {
             ("operator", 4, 0),
             ("question", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemEnableWhen {
@@ -1143,6 +1147,7 @@ impl QuestionnaireItemInitial {
             ("valueTime", 3, 5),
             ("valueUri", 3, 7),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireItemInitial {

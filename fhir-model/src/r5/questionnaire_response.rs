@@ -159,6 +159,7 @@ impl QuestionnaireResponse {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponse {
@@ -313,6 +314,7 @@ impl QuestionnaireResponseItem {
             ("modifierExtension", 2, 0),
             ("text", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponseItem {
@@ -466,6 +468,7 @@ impl QuestionnaireResponseItemAnswer {
             ("valueTime", 3, 5),
             ("valueUri", 3, 7),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for QuestionnaireResponseItemAnswer {

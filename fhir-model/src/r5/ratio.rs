@@ -41,6 +41,7 @@ impl Ratio {
             ("id", 0, 0),
             ("numerator", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Ratio {

@@ -165,6 +165,7 @@ impl RegulatedAuthorization {
             ("type", 10, 0),
             ("validityPeriod", 15, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for RegulatedAuthorization {
@@ -321,6 +322,7 @@ impl RegulatedAuthorizationCase {
             ("status", 5, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RegulatedAuthorizationCase {

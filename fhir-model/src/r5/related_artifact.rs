@@ -104,6 +104,7 @@ impl RelatedArtifact {
             ("resourceReference", 9, 0),
             ("type", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RelatedArtifact {

@@ -164,6 +164,7 @@ impl RelatedPerson {
             ("telecom", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for RelatedPerson {
@@ -286,6 +287,7 @@ impl RelatedPersonCommunication {
             ("modifierExtension", 2, 0),
             ("preferred", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RelatedPersonCommunication {

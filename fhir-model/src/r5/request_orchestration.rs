@@ -212,6 +212,7 @@ impl RequestOrchestration {
             ("subject", 18, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestration {
@@ -594,6 +595,7 @@ impl RequestOrchestrationAction {
             ("transform", 27, 0),
             ("type", 19, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationAction {
@@ -840,6 +842,7 @@ impl RequestOrchestrationActionCondition {
             ("kind", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionCondition {
@@ -925,6 +928,7 @@ impl RequestOrchestrationActionDynamicValue {
             ("modifierExtension", 2, 0),
             ("path", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionDynamicValue {
@@ -1016,6 +1020,7 @@ impl RequestOrchestrationActionInput {
             ("requirement", 4, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionInput {
@@ -1109,6 +1114,7 @@ impl RequestOrchestrationActionOutput {
             ("requirement", 4, 0),
             ("title", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionOutput {
@@ -1231,6 +1237,7 @@ impl RequestOrchestrationActionParticipant {
             ("typeCanonical", 4, 0),
             ("typeReference", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionParticipant {
@@ -1401,6 +1408,7 @@ impl RequestOrchestrationActionRelatedAction {
             ("relationship", 4, 0),
             ("targetId", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequestOrchestrationActionRelatedAction {

@@ -231,6 +231,7 @@ impl Requirements {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Requirements {
@@ -462,6 +463,7 @@ impl RequirementsStatement {
             ("satisfiedBy", 10, 0),
             ("source", 12, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RequirementsStatement {

@@ -328,6 +328,7 @@ impl ResearchStudy {
             ("version", 10, 0),
             ("whyStopped", 34, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudy {
@@ -508,6 +509,7 @@ impl ResearchStudyAssociatedParty {
             ("period", 5, 0),
             ("role", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyAssociatedParty {
@@ -630,6 +632,7 @@ impl ResearchStudyComparisonGroup {
             ("observedGroup", 8, 0),
             ("type", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyComparisonGroup {
@@ -723,6 +726,7 @@ impl ResearchStudyLabel {
             ("type", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyLabel {
@@ -814,6 +818,7 @@ impl ResearchStudyObjective {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyObjective {
@@ -913,6 +918,7 @@ impl ResearchStudyOutcomeMeasure {
             ("reference", 6, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyOutcomeMeasure {
@@ -1015,6 +1021,7 @@ impl ResearchStudyProgressStatus {
             ("period", 5, 0),
             ("state", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyProgressStatus {
@@ -1114,6 +1121,7 @@ impl ResearchStudyRecruitment {
             ("modifierExtension", 2, 0),
             ("targetNumber", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchStudyRecruitment {

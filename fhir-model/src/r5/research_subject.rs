@@ -146,6 +146,7 @@ impl ResearchSubject {
             ("subject", 13, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ResearchSubject {
@@ -279,6 +280,7 @@ impl ResearchSubjectProgress {
             ("subjectState", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ResearchSubjectProgress {

@@ -195,6 +195,7 @@ impl RiskAssessment {
             ("subject", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for RiskAssessment {
@@ -397,6 +398,7 @@ impl RiskAssessmentPrediction {
             ("whenPeriod", 7, 0),
             ("whenRange", 7, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for RiskAssessmentPrediction {

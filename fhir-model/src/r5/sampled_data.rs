@@ -102,6 +102,7 @@ impl SampledData {
             ("origin", 2, 0),
             ("upperLimit", 7, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SampledData {

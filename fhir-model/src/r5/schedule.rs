@@ -144,6 +144,7 @@ impl Schedule {
             ("specialty", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Schedule {

@@ -349,6 +349,7 @@ impl ServiceRequest {
             ("supportingInfo", 34, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ServiceRequest {
@@ -646,6 +647,7 @@ impl ServiceRequestOrderDetail {
             ("parameter", 4, 0),
             ("parameterFocus", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ServiceRequestOrderDetail {
@@ -772,6 +774,7 @@ impl ServiceRequestOrderDetailParameter {
             ("valueRatio", 4, 1),
             ("valueString", 4, 5),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ServiceRequestOrderDetailParameter {
@@ -929,6 +932,7 @@ impl ServiceRequestPatientInstruction {
             ("instructionReference", 3, 1),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ServiceRequestPatientInstruction {

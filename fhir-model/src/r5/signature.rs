@@ -71,6 +71,7 @@ impl Signature {
             ("when", 3, 0),
             ("who", 4, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Signature {

@@ -176,6 +176,7 @@ impl Slot {
             ("status", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Slot {

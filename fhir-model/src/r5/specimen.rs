@@ -183,6 +183,7 @@ impl Specimen {
             ("text", 4, 0),
             ("type", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Specimen {
@@ -366,6 +367,7 @@ impl SpecimenCollection {
             ("procedure", 9, 0),
             ("quantity", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenCollection {
@@ -552,6 +554,7 @@ impl SpecimenContainer {
             ("modifierExtension", 2, 0),
             ("specimenQuantity", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenContainer {
@@ -650,6 +653,7 @@ impl SpecimenFeature {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenFeature {
@@ -756,6 +760,7 @@ impl SpecimenProcessing {
             ("timeDateTime", 6, 0),
             ("timePeriod", 6, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenProcessing {

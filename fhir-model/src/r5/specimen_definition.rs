@@ -300,6 +300,7 @@ impl SpecimenDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenDefinition {
@@ -617,6 +618,7 @@ impl SpecimenDefinitionTypeTested {
             ("testingDestination", 12, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTested {
@@ -773,6 +775,7 @@ impl SpecimenDefinitionTypeTestedContainer {
             ("preparation", 10, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
@@ -923,6 +926,7 @@ impl SpecimenDefinitionTypeTestedContainerAdditive {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
@@ -1063,6 +1067,7 @@ impl SpecimenDefinitionTypeTestedHandling {
             ("temperatureQualifier", 3, 0),
             ("temperatureRange", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {

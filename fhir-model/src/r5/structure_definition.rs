@@ -323,6 +323,7 @@ impl StructureDefinition {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for StructureDefinition {
@@ -524,6 +525,7 @@ impl StructureDefinitionContext {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureDefinitionContext {
@@ -610,6 +612,7 @@ impl StructureDefinitionDifferential {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureDefinitionDifferential {
@@ -712,6 +715,7 @@ impl StructureDefinitionMapping {
             ("name", 5, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureDefinitionMapping {
@@ -802,6 +806,7 @@ impl StructureDefinitionSnapshot {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureDefinitionSnapshot {

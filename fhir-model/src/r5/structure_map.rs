@@ -237,6 +237,7 @@ impl StructureMap {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for StructureMap {
@@ -407,6 +408,7 @@ impl StructureMapConst {
             ("name", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapConst {
@@ -537,6 +539,7 @@ impl StructureMapGroup {
             ("rule", 8, 0),
             ("typeMode", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroup {
@@ -657,6 +660,7 @@ impl StructureMapGroupInput {
             ("name", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupInput {
@@ -809,6 +813,7 @@ impl StructureMapGroupRule {
             ("source", 4, 0),
             ("target", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRule {
@@ -921,6 +926,7 @@ impl StructureMapGroupRuleDependent {
             ("name", 3, 0),
             ("parameter", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleDependent {
@@ -1069,6 +1075,7 @@ impl StructureMapGroupRuleSource {
             ("type", 6, 0),
             ("variable", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleSource {
@@ -1214,6 +1221,7 @@ impl StructureMapGroupRuleTarget {
             ("transform", 8, 0),
             ("variable", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleTarget {
@@ -1347,6 +1355,7 @@ impl StructureMapGroupRuleTargetParameter {
             ("valueString", 3, 1),
             ("valueTime", 3, 6),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapGroupRuleTargetParameter {
@@ -1530,6 +1539,7 @@ impl StructureMapStructure {
             ("modifierExtension", 2, 0),
             ("url", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for StructureMapStructure {

@@ -208,6 +208,7 @@ impl Subscription {
             ("timeout", 21, 0),
             ("topic", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Subscription {
@@ -366,6 +367,7 @@ impl SubscriptionFilterBy {
             ("resourceType", 3, 0),
             ("value", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionFilterBy {
@@ -468,6 +470,7 @@ impl SubscriptionParameter {
             ("name", 3, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionParameter {

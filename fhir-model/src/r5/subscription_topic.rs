@@ -283,6 +283,7 @@ impl SubscriptionTopic {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopic {
@@ -496,6 +497,7 @@ impl SubscriptionTopicCanFilterBy {
             ("modifierExtension", 2, 0),
             ("resource", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicCanFilterBy {
@@ -606,6 +608,7 @@ impl SubscriptionTopicEventTrigger {
             ("modifierExtension", 2, 0),
             ("resource", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicEventTrigger {
@@ -706,6 +709,7 @@ impl SubscriptionTopicNotificationShape {
             ("resource", 3, 0),
             ("revInclude", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicNotificationShape {
@@ -830,6 +834,7 @@ impl SubscriptionTopicResourceTrigger {
             ("resource", 4, 0),
             ("supportedInteraction", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicResourceTrigger {
@@ -943,6 +948,7 @@ impl SubscriptionTopicResourceTriggerQueryCriteria {
             ("resultForCreate", 4, 0),
             ("resultForDelete", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubscriptionTopicResourceTriggerQueryCriteria {

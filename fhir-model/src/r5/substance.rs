@@ -142,6 +142,7 @@ impl Substance {
             ("status", 10, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Substance {
@@ -269,6 +270,7 @@ impl SubstanceIngredient {
             ("substanceCodeableConcept", 4, 0),
             ("substanceReference", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceIngredient {

@@ -293,6 +293,7 @@ impl SubstanceDefinition {
             ("text", 4, 0),
             ("version", 9, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinition {
@@ -444,6 +445,7 @@ impl SubstanceDefinitionCharacterization {
             ("modifierExtension", 2, 0),
             ("technique", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionCharacterization {
@@ -551,6 +553,7 @@ impl SubstanceDefinitionCode {
             ("status", 4, 0),
             ("statusDate", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionCode {
@@ -687,6 +690,7 @@ impl SubstanceDefinitionMoiety {
             ("role", 3, 0),
             ("stereochemistry", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionMoiety {
@@ -834,6 +838,7 @@ impl SubstanceDefinitionMolecularWeight {
             ("modifierExtension", 2, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionMolecularWeight {
@@ -1014,6 +1019,7 @@ impl SubstanceDefinitionName {
             ("translation", 11, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionName {
@@ -1123,6 +1129,7 @@ impl SubstanceDefinitionNameOfficial {
             ("modifierExtension", 2, 0),
             ("status", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionNameOfficial {
@@ -1235,6 +1242,7 @@ impl SubstanceDefinitionProperty {
             ("valueDate", 4, 2),
             ("valueQuantity", 4, 1),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionProperty {
@@ -1433,6 +1441,7 @@ impl SubstanceDefinitionRelationship {
             ("substanceDefinitionReference", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionRelationship {
@@ -1634,6 +1643,7 @@ impl SubstanceDefinitionSourceMaterial {
             ("species", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionSourceMaterial {
@@ -1781,6 +1791,7 @@ impl SubstanceDefinitionStructure {
             ("stereochemistry", 3, 0),
             ("technique", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionStructure {
@@ -1890,6 +1901,7 @@ impl SubstanceDefinitionStructureRepresentation {
             ("representation", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceDefinitionStructureRepresentation {

@@ -113,6 +113,7 @@ impl SubstanceNucleicAcid {
             ("subunit", 12, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceNucleicAcid {
@@ -266,6 +267,7 @@ impl SubstanceNucleicAcidSubunit {
             ("sugar", 10, 0),
             ("threePrime", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceNucleicAcidSubunit {
@@ -375,6 +377,7 @@ impl SubstanceNucleicAcidSubunitLinkage {
             ("name", 5, 0),
             ("residueSite", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceNucleicAcidSubunitLinkage {
@@ -470,6 +473,7 @@ impl SubstanceNucleicAcidSubunitSugar {
             ("name", 4, 0),
             ("residueSite", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceNucleicAcidSubunitSugar {

@@ -133,6 +133,7 @@ impl SubstancePolymer {
             ("repeat", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymer {
@@ -248,6 +249,7 @@ impl SubstancePolymerMonomerSet {
             ("ratioType", 3, 0),
             ("startingMaterial", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerMonomerSet {
@@ -345,6 +347,7 @@ impl SubstancePolymerMonomerSetStartingMaterial {
             ("isDefining", 5, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerMonomerSetStartingMaterial {
@@ -456,6 +459,7 @@ impl SubstancePolymerRepeat {
             ("repeatUnit", 5, 0),
             ("repeatUnitAmountType", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeat {
@@ -581,6 +585,7 @@ impl SubstancePolymerRepeatRepeatUnit {
             ("structuralRepresentation", 7, 0),
             ("unit", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnit {
@@ -684,6 +689,7 @@ impl SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation {
             ("modifierExtension", 2, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation {
@@ -787,6 +793,7 @@ impl SubstancePolymerRepeatRepeatUnitStructuralRepresentation {
             ("representation", 4, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitStructuralRepresentation {

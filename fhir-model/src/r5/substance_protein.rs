@@ -99,6 +99,7 @@ impl SubstanceProtein {
             ("subunit", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceProtein {
@@ -234,6 +235,7 @@ impl SubstanceProteinSubunit {
             ("sequenceAttachment", 6, 0),
             ("subunit", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceProteinSubunit {

@@ -115,6 +115,7 @@ impl SubstanceReferenceInformation {
             ("target", 11, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformation {
@@ -220,6 +221,7 @@ impl SubstanceReferenceInformationGene {
             ("modifierExtension", 2, 0),
             ("source", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationGene {
@@ -313,6 +315,7 @@ impl SubstanceReferenceInformationGeneElement {
             ("source", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
@@ -446,6 +449,7 @@ impl SubstanceReferenceInformationTarget {
             ("target", 3, 0),
             ("type", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceReferenceInformationTarget {

@@ -219,6 +219,7 @@ impl SubstanceSourceMaterial {
             ("sourceMaterialType", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterial {
@@ -336,6 +337,7 @@ impl SubstanceSourceMaterialFractionDescription {
             ("materialType", 4, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialFractionDescription {
@@ -483,6 +485,7 @@ impl SubstanceSourceMaterialOrganism {
             ("organismGeneral", 10, 0),
             ("species", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialOrganism {
@@ -580,6 +583,7 @@ impl SubstanceSourceMaterialOrganismAuthor {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialOrganismAuthor {
@@ -683,6 +687,7 @@ impl SubstanceSourceMaterialOrganismHybrid {
             ("paternalOrganismId", 5, 0),
             ("paternalOrganismName", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialOrganismHybrid {
@@ -786,6 +791,7 @@ impl SubstanceSourceMaterialOrganismOrganismGeneral {
             ("order", 6, 0),
             ("phylum", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialOrganismOrganismGeneral {
@@ -875,6 +881,7 @@ impl SubstanceSourceMaterialPartDescription {
             ("part", 3, 0),
             ("partLocation", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SubstanceSourceMaterialPartDescription {

@@ -196,6 +196,7 @@ impl SupplyRequest {
             ("supplier", 20, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for SupplyRequest {
@@ -373,6 +374,7 @@ impl SupplyRequestParameter {
             ("valueQuantity", 4, 1),
             ("valueRange", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for SupplyRequestParameter {

@@ -294,6 +294,7 @@ impl Task {
             ("statusReason", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Task {
@@ -633,6 +634,7 @@ impl TaskInput {
             ("valueUsageContext", 4, 49),
             ("valueUuid", 4, 19),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TaskInput {
@@ -1249,6 +1251,7 @@ impl TaskOutput {
             ("valueUsageContext", 4, 49),
             ("valueUuid", 4, 19),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TaskOutput {
@@ -1690,6 +1693,7 @@ impl TaskPerformer {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TaskPerformer {
@@ -1781,6 +1785,7 @@ impl TaskRestriction {
             ("recipient", 5, 0),
             ("repetitions", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TaskRestriction {

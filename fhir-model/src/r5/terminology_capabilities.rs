@@ -331,6 +331,7 @@ impl TerminologyCapabilities {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilities {
@@ -507,6 +508,7 @@ impl TerminologyCapabilitiesClosure {
             ("modifierExtension", 2, 0),
             ("translation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesClosure {
@@ -623,6 +625,7 @@ impl TerminologyCapabilitiesCodeSystem {
             ("uri", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
@@ -746,6 +749,7 @@ impl TerminologyCapabilitiesCodeSystemVersion {
             ("modifierExtension", 2, 0),
             ("property", 8, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
@@ -850,6 +854,7 @@ impl TerminologyCapabilitiesCodeSystemVersionFilter {
             ("modifierExtension", 2, 0),
             ("op", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
@@ -961,6 +966,7 @@ impl TerminologyCapabilitiesExpansion {
             ("parameter", 6, 0),
             ("textFilter", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesExpansion {
@@ -1059,6 +1065,7 @@ impl TerminologyCapabilitiesExpansionParameter {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
@@ -1151,6 +1158,7 @@ impl TerminologyCapabilitiesImplementation {
             ("modifierExtension", 2, 0),
             ("url", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesImplementation {
@@ -1243,6 +1251,7 @@ impl TerminologyCapabilitiesSoftware {
             ("name", 3, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesSoftware {
@@ -1329,6 +1338,7 @@ impl TerminologyCapabilitiesTranslation {
             ("modifierExtension", 2, 0),
             ("needsMap", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesTranslation {
@@ -1413,6 +1423,7 @@ impl TerminologyCapabilitiesValidateCode {
             ("modifierExtension", 2, 0),
             ("translations", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TerminologyCapabilitiesValidateCode {

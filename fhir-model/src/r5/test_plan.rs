@@ -243,6 +243,7 @@ impl TestPlan {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for TestPlan {
@@ -417,6 +418,7 @@ impl TestPlanDependency {
             ("modifierExtension", 2, 0),
             ("predecessor", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanDependency {
@@ -558,6 +560,7 @@ impl TestPlanTestCase {
             ("testData", 7, 0),
             ("testRun", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCase {
@@ -657,6 +660,7 @@ impl TestPlanTestCaseAssertion {
             ("result", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCaseAssertion {
@@ -744,6 +748,7 @@ impl TestPlanTestCaseDependency {
             ("modifierExtension", 2, 0),
             ("predecessor", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCaseDependency {
@@ -851,6 +856,7 @@ impl TestPlanTestCaseTestData {
             ("sourceString", 5, 0),
             ("type", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCaseTestData {
@@ -983,6 +989,7 @@ impl TestPlanTestCaseTestRun {
             ("narrative", 3, 0),
             ("script", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCaseTestRun {
@@ -1077,6 +1084,7 @@ impl TestPlanTestCaseTestRunScript {
             ("sourceReference", 4, 1),
             ("sourceString", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestPlanTestCaseTestRunScript {

@@ -168,6 +168,7 @@ impl TestReport {
             ("tester", 14, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for TestReport {
@@ -307,6 +308,7 @@ impl TestReportParticipant {
             ("type", 3, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportParticipant {
@@ -403,6 +405,7 @@ impl TestReportSetup {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportSetup {
@@ -502,6 +505,7 @@ impl TestReportSetupAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportSetupAction {
@@ -620,6 +624,7 @@ impl TestReportSetupActionAssert {
             ("requirement", 6, 0),
             ("result", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportSetupActionAssert {
@@ -712,6 +717,7 @@ impl TestReportSetupActionAssertRequirement {
             ("linkUri", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportSetupActionAssertRequirement {
@@ -851,6 +857,7 @@ impl TestReportSetupActionOperation {
             ("modifierExtension", 2, 0),
             ("result", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportSetupActionOperation {
@@ -947,6 +954,7 @@ impl TestReportTeardown {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportTeardown {
@@ -1041,6 +1049,7 @@ impl TestReportTeardownAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportTeardownAction {
@@ -1145,6 +1154,7 @@ impl TestReportTest {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportTest {
@@ -1248,6 +1258,7 @@ impl TestReportTestAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestReportTestAction {

@@ -277,6 +277,7 @@ impl TestScript {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for TestScript {
@@ -476,6 +477,7 @@ impl TestScriptDestination {
             ("profile", 4, 0),
             ("url", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptDestination {
@@ -580,6 +582,7 @@ impl TestScriptFixture {
             ("modifierExtension", 2, 0),
             ("resource", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptFixture {
@@ -692,6 +695,7 @@ impl TestScriptMetadata {
             ("link", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptMetadata {
@@ -820,6 +824,7 @@ impl TestScriptMetadataCapability {
             ("required", 3, 0),
             ("validated", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptMetadataCapability {
@@ -922,6 +927,7 @@ impl TestScriptMetadataLink {
             ("modifierExtension", 2, 0),
             ("url", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptMetadataLink {
@@ -1024,6 +1030,7 @@ impl TestScriptOrigin {
             ("profile", 4, 0),
             ("url", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptOrigin {
@@ -1124,6 +1131,7 @@ impl TestScriptScope {
             ("modifierExtension", 2, 0),
             ("phase", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptScope {
@@ -1220,6 +1228,7 @@ impl TestScriptSetup {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetup {
@@ -1319,6 +1328,7 @@ impl TestScriptSetupAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetupAction {
@@ -1574,6 +1584,7 @@ impl TestScriptSetupActionAssert {
             ("value", 25, 0),
             ("warningOnly", 26, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionAssert {
@@ -1708,6 +1719,7 @@ impl TestScriptSetupActionAssertRequirement {
             ("linkUri", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionAssertRequirement {
@@ -1937,6 +1949,7 @@ impl TestScriptSetupActionOperation {
             ("type", 3, 0),
             ("url", 19, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionOperation {
@@ -2063,6 +2076,7 @@ impl TestScriptSetupActionOperationRequestHeader {
             ("modifierExtension", 2, 0),
             ("value", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
@@ -2157,6 +2171,7 @@ impl TestScriptTeardown {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptTeardown {
@@ -2251,6 +2266,7 @@ impl TestScriptTeardownAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptTeardownAction {
@@ -2355,6 +2371,7 @@ impl TestScriptTest {
             ("modifierExtension", 2, 0),
             ("name", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptTest {
@@ -2458,6 +2475,7 @@ impl TestScriptTestAction {
             ("modifierExtension", 2, 0),
             ("operation", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptTestAction {
@@ -2586,6 +2604,7 @@ impl TestScriptVariable {
             ("path", 9, 0),
             ("sourceId", 10, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TestScriptVariable {

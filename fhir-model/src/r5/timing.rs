@@ -55,6 +55,7 @@ impl Timing {
             ("modifierExtension", 2, 0),
             ("repeat", 4, 0),
         ],
+        bases: &["BackboneType", "DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for Timing {
@@ -232,6 +233,7 @@ impl TimingRepeat {
             ("timeOfDay", 14, 0),
             ("when", 15, 0),
         ],
+        bases: &["Element", "Base"],
     };
 }
 impl crate::rt::Element for TimingRepeat {

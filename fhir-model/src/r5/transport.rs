@@ -288,6 +288,7 @@ impl Transport {
             ("statusReason", 15, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for Transport {
@@ -625,6 +626,7 @@ impl TransportInput {
             ("valueUsageContext", 4, 49),
             ("valueUuid", 4, 19),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TransportInput {
@@ -1241,6 +1243,7 @@ impl TransportOutput {
             ("valueUsageContext", 4, 49),
             ("valueUuid", 4, 19),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TransportOutput {
@@ -1681,6 +1684,7 @@ impl TransportRestriction {
             ("recipient", 5, 0),
             ("repetitions", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TransportRestriction {

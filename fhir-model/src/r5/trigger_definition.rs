@@ -95,6 +95,7 @@ impl TriggerDefinition {
             ("timingTiming", 6, 0),
             ("type", 2, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for TriggerDefinition {

@@ -285,6 +285,7 @@ impl ValueSet {
             ("versionAlgorithmCoding", 11, 1),
             ("versionAlgorithmString", 11, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for ValueSet {
@@ -514,6 +515,7 @@ impl ValueSetCompose {
             ("modifierExtension", 2, 0),
             ("property", 7, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetCompose {
@@ -645,6 +647,7 @@ impl ValueSetComposeInclude {
             ("valueSet", 7, 0),
             ("version", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetComposeInclude {
@@ -759,6 +762,7 @@ impl ValueSetComposeIncludeConcept {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeConcept {
@@ -865,6 +869,7 @@ impl ValueSetComposeIncludeConceptDesignation {
             ("use", 4, 0),
             ("value", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
@@ -977,6 +982,7 @@ impl ValueSetComposeIncludeFilter {
             ("property", 3, 0),
             ("value", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetComposeIncludeFilter {
@@ -1131,6 +1137,7 @@ impl ValueSetExpansion {
             ("timestamp", 5, 0),
             ("total", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansion {
@@ -1294,6 +1301,7 @@ impl ValueSetExpansionContains {
             ("system", 3, 0),
             ("version", 6, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionContains {
@@ -1450,6 +1458,7 @@ impl ValueSetExpansionContainsProperty {
             ("valueInteger", 4, 3),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionContainsProperty {
@@ -1649,6 +1658,7 @@ impl ValueSetExpansionContainsPropertySubProperty {
             ("valueInteger", 4, 3),
             ("valueString", 4, 2),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionContainsPropertySubProperty {
@@ -1830,6 +1840,7 @@ impl ValueSetExpansionParameter {
             ("valueString", 4, 0),
             ("valueUri", 4, 4),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionParameter {
@@ -1989,6 +2000,7 @@ impl ValueSetExpansionProperty {
             ("modifierExtension", 2, 0),
             ("uri", 4, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetExpansionProperty {
@@ -2074,6 +2086,7 @@ impl ValueSetScope {
             ("inclusionCriteria", 3, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for ValueSetScope {

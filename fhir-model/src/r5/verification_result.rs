@@ -199,6 +199,7 @@ impl VerificationResult {
             ("validationType", 13, 0),
             ("validator", 21, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for VerificationResult {
@@ -362,6 +363,7 @@ impl VerificationResultAttestation {
             ("sourceSignature", 10, 0),
             ("who", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VerificationResultAttestation {
@@ -505,6 +507,7 @@ impl VerificationResultPrimarySource {
             ("validationStatus", 6, 0),
             ("who", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VerificationResultPrimarySource {
@@ -613,6 +616,7 @@ impl VerificationResultValidator {
             ("modifierExtension", 2, 0),
             ("organization", 3, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VerificationResultValidator {

@@ -75,6 +75,7 @@ impl VirtualServiceDetail {
             ("maxParticipants", 5, 0),
             ("sessionKey", 6, 0),
         ],
+        bases: &["DataType", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VirtualServiceDetail {

@@ -152,6 +152,7 @@ impl VisionPrescription {
             ("status", 9, 0),
             ("text", 4, 0),
         ],
+        bases: &["DomainResource", "Resource", "Base"],
     };
 }
 impl crate::rt::Element for VisionPrescription {
@@ -354,6 +355,7 @@ impl VisionPrescriptionLensSpecification {
             ("product", 3, 0),
             ("sphere", 5, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VisionPrescriptionLensSpecification {
@@ -478,6 +480,7 @@ impl VisionPrescriptionLensSpecificationPrism {
             ("id", 0, 0),
             ("modifierExtension", 2, 0),
         ],
+        bases: &["BackboneElement", "Element", "Base"],
     };
 }
 impl crate::rt::Element for VisionPrescriptionLensSpecificationPrism {

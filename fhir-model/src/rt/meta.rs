@@ -25,6 +25,12 @@ pub struct TypeInfo {
     /// JSON property names sorted bytewise, with the field index and, for choice
     /// fields, the index of the variant (`valueQuantity` -> value[x], Quantity).
     pub json_keys: &'static [(&'static str, u16, u16)],
+    /// The FHIR types this one derives from, nearest first
+    /// (StructureDefinition.baseDefinition: `Age` → Quantity, DataType,
+    /// Element, Base; `Patient` → DomainResource, Resource); for a backbone
+    /// element, BackboneElement (or Element) and its bases. Used by FHIRPath's
+    /// `is`/`as`/`ofType`.
+    pub bases: &'static [&'static str],
 }
 
 /// How a field is stored, as far as the drivers need to know before looking at

@@ -9,6 +9,7 @@
 //! [`Status::Incomplete`]).
 
 pub mod convert;
+pub mod path;
 pub mod validate;
 
 use std::fmt;
@@ -56,6 +57,11 @@ pub enum Command {
     /// reports every issue found with its FHIRPath location, line and
     /// column: as text, or as one FHIR OperationOutcome per resource.
     Validate(validate::ValidateArgs),
+    /// Evaluate a FHIRPath expression against a resource.
+    ///
+    /// Prints the resulting collection as JSON, each item with its type and
+    /// value.
+    Path(path::PathArgs),
 }
 
 /// Arguments shared by every subcommand that reads resources, so that they
@@ -174,6 +180,7 @@ pub fn run(cli: &Cli) -> Result<Status, CliError> {
     match &cli.command {
         Command::Convert(args) => convert::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Path(args) => path::run(args),
     }
 }
 

@@ -50,6 +50,7 @@ impl Extension {
             ("valueExtension", 3, 2),
             ("valueString", 3, 0),
         ],
+        bases: &["Element"],
     };
 }
 impl crate::rt::Element for Extension {

@@ -81,6 +81,7 @@ impl Thing {
             ("valueExtension", 6, 2),
             ("valueString", 6, 0),
         ],
+        bases: &["DomainResource"],
     };
 }
 impl crate::rt::Element for Thing {
@@ -201,6 +202,7 @@ impl ThingPart {
             F::new("part", K::Element, 0, u32::MAX, &["Thing.part"], &[], 0),
         ],
         json_keys: &[("id", 0, 0), ("name", 1, 0), ("part", 3, 0), ("use", 2, 0)],
+        bases: &["BackboneElement"],
     };
 }
 impl crate::rt::Element for ThingPart {

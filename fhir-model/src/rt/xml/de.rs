@@ -240,7 +240,7 @@ impl<'i> XmlReader<'i> {
             };
             let Some(finfo) = info.fields.get(field) else { continue };
             if let Some(prev) = last {
-                if field < prev {
+                if field < prev && !self.opts.any_order {
                     let prev_name = info.fields.get(prev).map_or("?", |f| f.name);
                     return Err(self.err_at(before, format_args!(
                         "element <{name}> is out of order: it must come before <{prev_name}>"

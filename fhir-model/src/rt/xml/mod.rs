@@ -19,11 +19,14 @@ pub struct ReadOptions {
     /// Maximum element nesting depth (the default, 200, is far deeper than any
     /// real resource and far from exhausting the stack).
     pub max_depth: usize,
+    /// Accept child elements out of definition order (FHIR XML requires the
+    /// order; some published examples, such as the FHIRPath test inputs, break it).
+    pub any_order: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { ignore_unknown: false, max_depth: 200 }
+        ReadOptions { ignore_unknown: false, max_depth: 200, any_order: false }
     }
 }
 
@@ -31,6 +34,11 @@ impl ReadOptions {
     /// Ignore unknown elements and attributes.
     pub fn ignore_unknown(mut self, yes: bool) -> Self {
         self.ignore_unknown = yes;
+        self
+    }
+    /// Accept child elements in any order.
+    pub fn any_order(mut self, yes: bool) -> Self {
+        self.any_order = yes;
         self
     }
     /// Sets the maximum nesting depth.

@@ -1,0 +1,586 @@
+//! The evaluator: walks the [`Expr`] tree over collections of [`Item`]s.
+//!
+//! Every expression maps an input collection (the focus) to an output
+//! collection; an empty operand propagates as empty, and the logical
+//! operators use three-valued logic (empty = unknown).
+
+use std::cmp::Ordering;
+
+use crate::ast::{BinOp, Expr};
+use crate::compare::{equals, equivalent, order};
+use crate::datetime::{Temporal, TemporalKind};
+use crate::decimal::Dec;
+use crate::error::Error;
+use crate::functions;
+use crate::item::{Item, Node, Repr};
+use crate::quantity::Quantity;
+use crate::types::{as_type, is_type};
+use crate::value::Value;
+
+/// What an evaluation may refer to besides its focus: `%resource`,
+/// `%rootResource`, user variables, and options.
+#[derive(Clone, Debug, Default)]
+pub struct Context<'a> {
+    pub(crate) resource: Option<Item<'a>>,
+    pub(crate) root_resource: Option<Item<'a>>,
+    pub(crate) variables: Vec<(String, Vec<Item<'a>>)>,
+    pub(crate) lenient_choices: bool,
+    pub(crate) as_filters: bool,
+}
+
+impl<'a> Context<'a> {
+    /// A context without resources; `%resource` and `%rootResource` are empty.
+    pub fn new() -> Context<'a> {
+        Context::default()
+    }
+
+    /// A context for evaluating within `resource`: it is both `%resource` and
+    /// `%rootResource` (set [`Context::with_root_resource`] for a contained
+    /// resource or a Bundle entry).
+    pub fn for_resource(resource: Item<'a>) -> Context<'a> {
+        Context {
+            root_resource: Some(resource.clone()),
+            resource: Some(resource),
+            ..Context::default()
+        }
+    }
+
+    /// Sets `%rootResource` (the containing resource or Bundle).
+    pub fn with_root_resource(mut self, root: Item<'a>) -> Context<'a> {
+        self.root_resource = Some(root);
+        self
+    }
+
+    /// Defines `%name`.
+    pub fn with_variable(mut self, name: impl Into<String>, value: Vec<Item<'a>>) -> Context<'a> {
+        self.variables.push((name.into(), value));
+        self
+    }
+
+    /// Lets the `as(type)` function take a collection of several items and
+    /// keep those of the type, like `ofType` (FHIRPath 2.0 makes that an
+    /// error). R4's dom-3 invariant (`%resource.descendants().as(canonical)`)
+    /// needs it, as did the FHIRPath engines of its time.
+    pub fn as_function_filters(mut self, yes: bool) -> Context<'a> {
+        self.as_filters = yes;
+        self
+    }
+
+    /// Accepts `valueQuantity`-style names of choice variants (not FHIRPath,
+    /// but common in hand-written expressions).
+    pub fn lenient_choice_names(mut self, yes: bool) -> Context<'a> {
+        self.lenient_choices = yes;
+        self
+    }
+}
+
+/// Evaluation state: the context plus the iteration variables.
+pub(crate) struct Env<'c, 'a> {
+    pub ctx: &'c Context<'a>,
+    /// The original focus (`%context`).
+    pub context: Vec<Item<'a>>,
+    pub index: Option<i64>,
+    pub total: Option<Vec<Item<'a>>>,
+    /// Variables from `defineVariable`.
+    pub defined: Vec<(String, Vec<Item<'a>>)>,
+    /// How many lambdas (`where`, `select`...) are being evaluated: their
+    /// items may come from mixed collections (`descendants()`), so unknown
+    /// names there are not errors.
+    pub lambda_depth: usize,
+}
+
+impl<'c, 'a> Env<'c, 'a> {
+    pub fn new(ctx: &'c Context<'a>, context: Vec<Item<'a>>) -> Self {
+        Env {
+            ctx,
+            context,
+            index: None,
+            total: None,
+            defined: Vec::new(),
+            lambda_depth: 0,
+        }
+    }
+
+    pub fn eval(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Vec<Item<'a>>, Error> {
+        match e {
+            Expr::Empty => Ok(Vec::new()),
+            Expr::Literal(v) => Ok(vec![Item::value(v.clone())]),
+            Expr::This => Ok(input.to_vec()),
+            Expr::Index => Ok(self
+                .index
+                .map(|i| Item::value(Value::Integer(i)))
+                .into_iter()
+                .collect()),
+            Expr::Total => Ok(self.total.clone().unwrap_or_default()),
+            Expr::Var(name) => self.variable(name),
+            Expr::Member(target, name) => {
+                let base = match target {
+                    Some(t) => self.eval(t, input)?,
+                    None => {
+                        // A type name as the first step selects the focus.
+                        if !input.is_empty()
+                            && name.starts_with(|c: char| c.is_ascii_uppercase())
+                            && input.iter().all(|i| {
+                                matches!(&i.repr, Repr::Node(Node::Element(e), t)
+                                    if *t == name || e.type_info().name == name
+                                        || e.type_info().bases.contains(&name.as_str()))
+                            })
+                        {
+                            return Ok(input.to_vec());
+                        }
+                        input.to_vec()
+                    }
+                };
+                let typed = self.lambda_depth == 0 && target.as_deref().is_none_or(is_static_path);
+                self.navigate(&base, name, typed)
+            }
+            Expr::Call(target, name, args) => {
+                let base = match target {
+                    Some(t) => self.eval(t, input)?,
+                    None => input.to_vec(),
+                };
+                functions::call(self, name, base, args, input)
+            }
+            Expr::Indexer(target, index) => {
+                let base = self.eval(target, input)?;
+                let idx = self.eval(index, input)?;
+                let Some(i) = singleton_integer(&idx)? else {
+                    return Ok(Vec::new());
+                };
+                Ok(usize::try_from(i)
+                    .ok()
+                    .and_then(|i| base.get(i).cloned())
+                    .into_iter()
+                    .collect())
+            }
+            Expr::Negate(inner) => {
+                let v = self.eval(inner, input)?;
+                let Some(item) = singleton(&v)? else {
+                    return Ok(Vec::new());
+                };
+                let neg = match item.system_value() {
+                    Some(Value::Integer(i)) => Value::Integer(i.checked_neg().unwrap_or(i64::MAX)),
+                    Some(Value::Long(i)) => Value::Long(i.checked_neg().unwrap_or(i64::MAX)),
+                    Some(Value::Decimal(d)) => Value::Decimal(d.neg()),
+                    Some(Value::Quantity(q)) => {
+                        Value::Quantity(Quantity::new(q.value.neg(), q.unit))
+                    }
+                    _ => return Err(Error::execution("unary minus needs a number or quantity")),
+                };
+                Ok(vec![Item::value(neg)])
+            }
+            Expr::Is(inner, spec) => {
+                let v = self.eval(inner, input)?;
+                match singleton(&v)? {
+                    None => Ok(Vec::new()),
+                    Some(item) => Ok(vec![Item::boolean(is_type(item, spec)?)]),
+                }
+            }
+            Expr::As(inner, spec) => {
+                let v = self.eval(inner, input)?;
+                match singleton(&v)? {
+                    None => Ok(Vec::new()),
+                    Some(item) => Ok(if as_type(item, spec)? {
+                        vec![item.clone()]
+                    } else {
+                        Vec::new()
+                    }),
+                }
+            }
+            Expr::Binary(op, l, r) => self.binary(*op, l, r, input),
+        }
+    }
+
+    /// Evaluates `e` so that variables it defines (`defineVariable`) do not
+    /// outlive it: each operand and argument is its own scope.
+    pub fn scoped(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Vec<Item<'a>>, Error> {
+        let mark = self.defined.len();
+        let r = self.eval(e, input);
+        self.defined.truncate(mark);
+        r
+    }
+
+    fn variable(&self, name: &str) -> Result<Vec<Item<'a>>, Error> {
+        if let Some((_, v)) = self.defined.iter().rev().find(|(n, _)| n == name) {
+            return Ok(v.clone());
+        }
+        if let Some((_, v)) = self.ctx.variables.iter().rev().find(|(n, _)| n == name) {
+            return Ok(v.clone());
+        }
+        let s = |s: &str| Ok(vec![Item::string(s)]);
+        match name {
+            "resource" => Ok(self.ctx.resource.clone().into_iter().collect()),
+            "rootResource" => Ok(self.ctx.root_resource.clone().into_iter().collect()),
+            "context" => Ok(self.context.clone()),
+            "ucum" => s("http://unitsofmeasure.org"),
+            "sct" => s("http://snomed.info/sct"),
+            "loinc" => s("http://loinc.org"),
+            "terminologies" => Err(Error::unsupported(
+                "%terminologies needs a terminology service",
+            )),
+            _ => {
+                if let Some(rest) = name.strip_prefix("vs-") {
+                    return s(&format!("http://hl7.org/fhir/ValueSet/{rest}"));
+                }
+                if let Some(rest) = name.strip_prefix("ext-") {
+                    return s(&format!("http://hl7.org/fhir/StructureDefinition/{rest}"));
+                }
+                Err(Error::semantic(format!("unknown variable %{name}")))
+            }
+        }
+    }
+
+    /// The children named `name` of every item. When the items' types are
+    /// known statically (`typed`: a plain path from the focus), a name that
+    /// none of them has is a semantic error, as in `name.given1`.
+    fn navigate(&self, base: &[Item<'a>], name: &str, typed: bool) -> Result<Vec<Item<'a>>, Error> {
+        let mut out = Vec::new();
+        let mut any_known = base.is_empty();
+        let mut any_element = false;
+        for item in base {
+            let is_element = matches!(item.repr, Repr::Node(Node::Element(_), _));
+            any_element |= is_element;
+            let found = item
+                .child(name, self.ctx.lenient_choices, &mut out)
+                .is_some();
+            any_known |= found || !is_element || item.any_resource;
+        }
+        if typed && !any_known && any_element {
+            let ty = base.first().map_or("", |i| i.type_name().1);
+            return Err(Error::semantic(format!("{ty} has no element '{name}'")));
+        }
+        Ok(out)
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        input: &[Item<'a>],
+    ) -> Result<Vec<Item<'a>>, Error> {
+        // The logical operators evaluate their right side only when needed.
+        match op {
+            BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Xor => {
+                let a = to_bool(&self.scoped(l, input)?)?;
+                let short = match (op, a) {
+                    (BinOp::And, Some(false)) => Some(false),
+                    (BinOp::Or, Some(true)) => Some(true),
+                    (BinOp::Implies, Some(false)) => Some(true),
+                    _ => None,
+                };
+                if let Some(s) = short {
+                    return Ok(vec![Item::boolean(s)]);
+                }
+                let b = to_bool(&self.scoped(r, input)?)?;
+                let res = match op {
+                    BinOp::And => match (a, b) {
+                        (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    },
+                    BinOp::Or => match (a, b) {
+                        (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    },
+                    BinOp::Xor => match (a, b) {
+                        (Some(x), Some(y)) => Some(x != y),
+                        _ => None,
+                    },
+                    _ => match (a, b) {
+                        (Some(true), b) => b,
+                        (None, Some(true)) => Some(true),
+                        _ => None,
+                    },
+                };
+                return Ok(res.map(Item::boolean).into_iter().collect());
+            }
+            _ => {}
+        }
+        let a = self.scoped(l, input)?;
+        let b = self.scoped(r, input)?;
+        binary_values(op, a, b)
+    }
+}
+
+fn binary_values<'a>(
+    op: BinOp,
+    a: Vec<Item<'a>>,
+    b: Vec<Item<'a>>,
+) -> Result<Vec<Item<'a>>, Error> {
+    let bool_out = |v: Option<bool>| Ok(v.map(Item::boolean).into_iter().collect());
+    match op {
+        BinOp::Union => Ok(union(a, b)),
+        BinOp::Eq | BinOp::Ne => {
+            if a.is_empty() || b.is_empty() {
+                return Ok(Vec::new());
+            }
+            let eq = collections_equal(&a, &b);
+            bool_out(if op == BinOp::Eq { eq } else { eq.map(|e| !e) })
+        }
+        BinOp::Equiv => bool_out(Some(collections_equivalent(&a, &b))),
+        BinOp::NotEquiv => bool_out(Some(!collections_equivalent(&a, &b))),
+        BinOp::In | BinOp::Contains => {
+            let (needle, hay) = if op == BinOp::In { (a, b) } else { (b, a) };
+            match singleton(&needle)? {
+                None => Ok(Vec::new()),
+                Some(n) => bool_out(Some(hay.iter().any(|h| equals(n, h) == Some(true)))),
+            }
+        }
+        BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+            let (Some(x), Some(y)) = (singleton(&a)?, singleton(&b)?) else {
+                return Ok(Vec::new());
+            };
+            let Some(o) = order(x, y)? else {
+                return Ok(Vec::new());
+            };
+            bool_out(Some(match op {
+                BinOp::Lt => o == Ordering::Less,
+                BinOp::Gt => o == Ordering::Greater,
+                BinOp::Le => o != Ordering::Greater,
+                _ => o != Ordering::Less,
+            }))
+        }
+        BinOp::Concat => {
+            let text = |v: &[Item<'_>]| -> Result<String, Error> {
+                Ok(singleton(v)?
+                    .and_then(Item::system_value)
+                    .map(|v| v.to_text())
+                    .unwrap_or_default())
+            };
+            Ok(vec![Item::string(text(&a)? + &text(&b)?)])
+        }
+        _ => {
+            let (Some(x), Some(y)) = (singleton(&a)?, singleton(&b)?) else {
+                return Ok(Vec::new());
+            };
+            let (Some(x), Some(y)) = (x.system_value(), y.system_value()) else {
+                return Ok(Vec::new());
+            };
+            Ok(arithmetic(op, &x, &y)?
+                .map(Item::value)
+                .into_iter()
+                .collect())
+        }
+    }
+}
+
+/// Whether `e` is a plain path (`a.b[0].c`) from the focus, whose result
+/// has a static type.
+fn is_static_path(e: &Expr) -> bool {
+    match e {
+        Expr::Member(None, _) => true,
+        Expr::Member(Some(t), _) | Expr::Indexer(t, _) => is_static_path(t),
+        _ => false,
+    }
+}
+
+/// `+ - * / div mod` on two system values; `Ok(None)` for an empty result
+/// (division by zero, overflow).
+pub(crate) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Result<Option<Value>, Error> {
+    use Value as V;
+    let mismatch = || {
+        Err(Error::semantic(format!(
+            "cannot apply {op:?} to {} and {}",
+            x.type_name(),
+            y.type_name()
+        )))
+    };
+    Ok(match (x, y) {
+        (V::Integer(a), V::Integer(b))
+        | (V::Long(a), V::Long(b))
+        | (V::Integer(a), V::Long(b))
+        | (V::Long(a), V::Integer(b)) => {
+            let long = matches!(x, V::Long(_)) || matches!(y, V::Long(_));
+            let wrap = |r: Option<i64>| {
+                r.filter(|r| long || i32::try_from(*r).is_ok()).map(|r| {
+                    if long {
+                        V::Long(r)
+                    } else {
+                        V::Integer(r)
+                    }
+                })
+            };
+            match op {
+                BinOp::Add => wrap(a.checked_add(*b)),
+                BinOp::Sub => wrap(a.checked_sub(*b)),
+                BinOp::Mul => wrap(a.checked_mul(*b)),
+                BinOp::Div => Dec::from_int(*a).div(Dec::from_int(*b)).map(V::Decimal),
+                BinOp::IntDiv => wrap(if *b == 0 { None } else { a.checked_div(*b) }),
+                BinOp::Mod => wrap(if *b == 0 { None } else { a.checked_rem(*b) }),
+                _ => return mismatch(),
+            }
+        }
+        (
+            V::Integer(_) | V::Long(_) | V::Decimal(_),
+            V::Integer(_) | V::Long(_) | V::Decimal(_),
+        ) => {
+            let d = |v: &Value| match v {
+                V::Integer(i) | V::Long(i) => Dec::from_int(*i),
+                V::Decimal(d) => *d,
+                _ => Dec::from_int(0),
+            };
+            let (a, b) = (d(x), d(y));
+            match op {
+                BinOp::Add => a.add(b).map(V::Decimal),
+                BinOp::Sub => a.sub(b).map(V::Decimal),
+                BinOp::Mul => a.mul(b).map(V::Decimal),
+                BinOp::Div => a.div(b).map(V::Decimal),
+                BinOp::IntDiv => a
+                    .div_trunc(b)
+                    .and_then(|i| i64::try_from(i).ok())
+                    .map(V::Integer),
+                BinOp::Mod => a.rem(b).map(V::Decimal),
+                _ => return mismatch(),
+            }
+        }
+        (V::String(a), V::String(b)) if op == BinOp::Add => Some(V::String(format!("{a}{b}"))),
+        (V::Temporal(t), V::Quantity(q)) if matches!(op, BinOp::Add | BinOp::Sub) => {
+            let amount = if op == BinOp::Sub {
+                q.value.neg()
+            } else {
+                q.value
+            };
+            if !crate::datetime::is_date_arithmetic_unit(&q.unit) {
+                return Err(Error::execution(format!("'{}' is not a time unit", q.unit)));
+            }
+            t.add(amount, &q.unit).map(V::Temporal)
+        }
+        (V::Quantity(a), V::Quantity(b)) => match op {
+            BinOp::Add => a.add(b, false).map(V::Quantity),
+            BinOp::Sub => a.add(b, true).map(V::Quantity),
+            BinOp::Mul => a.mul(b).map(V::Quantity),
+            BinOp::Div => a.div(b).map(V::Quantity),
+            _ => return mismatch(),
+        },
+        (V::Quantity(a), V::Integer(_) | V::Decimal(_))
+        | (V::Integer(_) | V::Decimal(_), V::Quantity(a))
+            if matches!(op, BinOp::Mul | BinOp::Div) =>
+        {
+            let n = match (x, y) {
+                (V::Integer(i), _) | (_, V::Integer(i)) => Dec::from_int(*i),
+                (V::Decimal(d), _) | (_, V::Decimal(d)) => *d,
+                _ => Dec::from_int(1),
+            };
+            let q1 = Quantity::new(n, "1");
+            let r = if matches!(x, V::Quantity(_)) {
+                if op == BinOp::Mul {
+                    a.mul(&q1)
+                } else {
+                    a.div(&q1)
+                }
+            } else if op == BinOp::Mul {
+                q1.mul(a)
+            } else {
+                q1.div(a)
+            };
+            r.map(V::Quantity)
+        }
+        _ => return mismatch(),
+    })
+}
+
+/// `=` on collections: same length and pairwise equal, in order.
+pub(crate) fn collections_equal(a: &[Item<'_>], b: &[Item<'_>]) -> Option<bool> {
+    if a.len() != b.len() {
+        return Some(false);
+    }
+    let mut unknown = false;
+    for (x, y) in a.iter().zip(b) {
+        match equals(x, y) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// `~` on collections: same length and each item has an equivalent, in any order.
+pub(crate) fn collections_equivalent(a: &[Item<'_>], b: &[Item<'_>]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut used = vec![false; b.len()];
+    'outer: for x in a {
+        for (j, y) in b.iter().enumerate() {
+            if !used.get(j).copied().unwrap_or(true) && equivalent(x, y) {
+                if let Some(u) = used.get_mut(j) {
+                    *u = true;
+                }
+                continue 'outer;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// Items of both collections without duplicates (`|`, `union`).
+pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
+    let mut out: Vec<Item<'a>> = Vec::new();
+    for item in a.into_iter().chain(b) {
+        if !out.iter().any(|o| equals(o, &item) == Some(true)) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The single item of a collection; an error for more than one.
+pub(crate) fn singleton<'b, 'a>(v: &'b [Item<'a>]) -> Result<Option<&'b Item<'a>>, Error> {
+    match v {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        _ => Err(Error::execution(format!(
+            "expected a single item, found {}",
+            v.len()
+        ))),
+    }
+}
+
+/// A collection as a boolean, per the singleton evaluation rules: empty is
+/// unknown, a single Boolean is itself, any other single item is true.
+pub(crate) fn to_bool(v: &[Item<'_>]) -> Result<Option<bool>, Error> {
+    match singleton(v)? {
+        None => Ok(None),
+        Some(item) => match item.system_value() {
+            Some(Value::Boolean(b)) => Ok(Some(b)),
+            _ => Ok(Some(true)),
+        },
+    }
+}
+
+pub(crate) fn singleton_integer(v: &[Item<'_>]) -> Result<Option<i64>, Error> {
+    match singleton(v)? {
+        None => Ok(None),
+        Some(item) => match item.system_value() {
+            Some(Value::Integer(i) | Value::Long(i)) => Ok(Some(i)),
+            _ => Err(Error::execution("expected an integer")),
+        },
+    }
+}
+
+/// The current date-time (UTC, millisecond precision) for `now()`.
+pub(crate) fn now() -> Temporal {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    let epoch = Temporal {
+        kind: TemporalKind::DateTime,
+        year: Some(1970),
+        month: Some(1),
+        day: Some(1),
+        hour: Some(0),
+        minute: Some(0),
+        second: Some(0),
+        fraction: Some("000".to_owned()),
+        tz: Some(0),
+    };
+    epoch.add(Dec::new(i128::from(ms), 3), "s").unwrap_or(epoch)
+}

@@ -1,0 +1,307 @@
+//! Filtering, projection, subsetting and combining: `where`, `select`,
+//! `repeat`, `ofType`, `first`..., `union`, `combine`, `iif`, `aggregate`,
+//! `sort`, tree navigation, `trace`, `defineVariable`, `type`.
+
+use std::cmp::Ordering;
+
+use super::Call;
+use crate::ast::Expr;
+use crate::compare::{equals, order};
+use crate::error::Error;
+use crate::eval::{singleton, to_bool, union};
+use crate::item::Item;
+use crate::types::{as_type, is_type, type_of};
+
+/// Most items `repeat` collects before giving up (cyclic data cannot occur
+/// in a tree, but a repeated computed value could grow forever).
+const REPEAT_LIMIT: usize = 100_000;
+
+fn type_arg(c: &Call<'_, '_, '_>) -> Result<crate::ast::TypeSpec, Error> {
+    c.lambda(0)?
+        .as_type_spec()
+        .ok_or_else(|| Error::semantic(format!("{}() needs a type name", c.name)))
+}
+
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+    let input = c.input.clone();
+    Ok(Some(match c.name {
+        "where" => {
+            let e = c.lambda(0)?.clone();
+            let mut out = Vec::new();
+            for (i, item) in input.iter().enumerate() {
+                if to_bool(&c.each(&e, item, i)?)? == Some(true) {
+                    out.push(item.clone());
+                }
+            }
+            out
+        }
+        "select" => {
+            let e = c.lambda(0)?.clone();
+            let mut out = Vec::new();
+            for (i, item) in input.iter().enumerate() {
+                out.extend(c.each(&e, item, i)?);
+            }
+            out
+        }
+        "repeat" | "repeatAll" => {
+            let e = c.lambda(0)?.clone();
+            let mut out: Vec<Item<'a>> = Vec::new();
+            let mut frontier = input;
+            while !frontier.is_empty() {
+                let mut next = Vec::new();
+                for (i, item) in frontier.iter().enumerate() {
+                    for r in c.each(&e, item, i)? {
+                        if c.name == "repeat" && out.iter().any(|o| equals(o, &r) == Some(true)) {
+                            continue;
+                        }
+                        out.push(r.clone());
+                        next.push(r);
+                    }
+                }
+                if out.len() > REPEAT_LIMIT {
+                    return Err(Error::execution("repeat() produced too many items"));
+                }
+                frontier = next;
+            }
+            out
+        }
+        "ofType" => {
+            let spec = type_arg(c)?;
+            let mut out = Vec::new();
+            for item in input {
+                if as_type(&item, &spec)? {
+                    out.push(item);
+                }
+            }
+            out
+        }
+        "as" if c.env.ctx.as_filters && input.len() > 1 => {
+            let spec = type_arg(c)?;
+            let mut out = Vec::new();
+            for item in input {
+                if as_type(&item, &spec)? {
+                    out.push(item);
+                }
+            }
+            out
+        }
+        "is" | "as" => {
+            let spec = type_arg(c)?;
+            match singleton(&input)? {
+                None => Vec::new(),
+                Some(item) => {
+                    let yes = if c.name == "is" {
+                        is_type(item, &spec)?
+                    } else {
+                        as_type(item, &spec)?
+                    };
+                    if c.name == "is" {
+                        vec![Item::boolean(yes)]
+                    } else if yes {
+                        vec![item.clone()]
+                    } else {
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        "single" => match input.len() {
+            0 | 1 => input,
+            _ => return Err(Error::execution("single(): more than one item")),
+        },
+        "first" => input.into_iter().take(1).collect(),
+        "last" => input.last().cloned().into_iter().collect(),
+        "tail" => input.into_iter().skip(1).collect(),
+        "skip" | "take" => {
+            let n = c.arg_integer(0)?;
+            let n = usize::try_from(n.unwrap_or(0).max(0)).unwrap_or(usize::MAX);
+            if c.name == "skip" {
+                input.into_iter().skip(n).collect()
+            } else {
+                input.into_iter().take(n).collect()
+            }
+        }
+        "intersect" => {
+            let other = c.arg(0)?;
+            let kept = input
+                .into_iter()
+                .filter(|i| other.iter().any(|o| equals(i, o) == Some(true)))
+                .collect();
+            union(kept, Vec::new())
+        }
+        "exclude" => {
+            let other = c.arg(0)?;
+            input
+                .into_iter()
+                .filter(|i| !other.iter().any(|o| equals(i, o) == Some(true)))
+                .collect()
+        }
+        "union" => {
+            let other = c.arg(0)?;
+            union(input, other)
+        }
+        "combine" => {
+            let mut out = input;
+            out.extend(c.arg(0)?);
+            out
+        }
+        "iif" => {
+            if input.len() > 1 {
+                return Err(Error::semantic(
+                    "iif() on a collection of more than one item",
+                ));
+            }
+            let cond = c.lambda(0)?.clone();
+            let saved = c.env.index.take();
+            let test = c.env.scoped(&cond, &input);
+            c.env.index = saved;
+            let test = test?;
+            let yes = match test.as_slice() {
+                [] => false,
+                [one] => match one.value_text().as_deref() {
+                    Some("true") if one.type_name().1.eq_ignore_ascii_case("boolean") => true,
+                    Some("false") if one.type_name().1.eq_ignore_ascii_case("boolean") => false,
+                    _ => return Err(Error::semantic("iif() criterion is not a boolean")),
+                },
+                _ => return Err(Error::semantic("iif() criterion is a collection")),
+            };
+            let branch = if yes { 1 } else { 2 };
+            match c.args.get(branch) {
+                Some(e) => {
+                    let e = e.clone();
+                    c.env.scoped(&e, &input)?
+                }
+                None => Vec::new(),
+            }
+        }
+        "aggregate" => {
+            let e = c.lambda(0)?.clone();
+            let mut total = if c.args.len() > 1 {
+                c.arg(1)?
+            } else {
+                Vec::new()
+            };
+            let saved = c.env.total.take();
+            for (i, item) in input.iter().enumerate() {
+                c.env.total = Some(total);
+                let r = c.each(&e, item, i);
+                total = match r {
+                    Ok(t) => t,
+                    Err(err) => {
+                        c.env.total = saved;
+                        return Err(err);
+                    }
+                };
+            }
+            c.env.total = saved;
+            total
+        }
+        "sort" => sort(c, input)?,
+        "children" => {
+            let mut out = Vec::new();
+            for item in &input {
+                item.all_children(&mut out);
+            }
+            out
+        }
+        "descendants" => {
+            let mut out = Vec::new();
+            let mut frontier = input;
+            while !frontier.is_empty() {
+                let mut next = Vec::new();
+                for item in &frontier {
+                    item.all_children(&mut next);
+                }
+                out.extend(next.iter().cloned());
+                if out.len() > REPEAT_LIMIT * 10 {
+                    return Err(Error::execution("descendants(): too many items"));
+                }
+                frontier = next;
+            }
+            out
+        }
+        "trace" => {
+            // Tracing goes nowhere by default: the result is the input.
+            let _ = c.arg(0)?;
+            input
+        }
+        "defineVariable" => {
+            let name = c
+                .arg_string(0)?
+                .ok_or_else(|| Error::semantic("defineVariable(): needs a name"))?;
+            if matches!(
+                name.as_str(),
+                "context" | "resource" | "rootResource" | "ucum" | "sct" | "loinc"
+            ) || c.env.defined.iter().any(|(n, _)| *n == name)
+            {
+                return Err(Error::semantic(format!(
+                    "variable %{name} is already defined"
+                )));
+            }
+            let value = match c.args.get(1) {
+                Some(e) => {
+                    let e = e.clone();
+                    c.env.scoped(&e, &input)?
+                }
+                None => input.clone(),
+            };
+            c.env.defined.push((name, value));
+            input
+        }
+        "type" => input.iter().map(type_of).collect(),
+        _ => return Ok(None),
+    }))
+}
+
+/// `sort(keys...)`: each key expression may be wrapped in unary minus for
+/// descending order; without keys the items themselves are the key.
+fn sort<'a>(c: &mut Call<'_, '_, 'a>, input: Vec<Item<'a>>) -> Result<Vec<Item<'a>>, Error> {
+    let mut keyed: Vec<(Vec<Option<Item<'a>>>, Item<'a>)> = Vec::new();
+    let keys: Vec<(Expr, bool)> = c
+        .args
+        .iter()
+        .map(|a| match a {
+            Expr::Negate(inner) => ((**inner).clone(), true),
+            e => (e.clone(), false),
+        })
+        .collect();
+    for (i, item) in input.into_iter().enumerate() {
+        let mut ks = Vec::new();
+        if keys.is_empty() {
+            ks.push(Some(item.clone()));
+        }
+        for (k, _) in &keys {
+            let v = c.each(k, &item, i)?;
+            ks.push(singleton(&v)?.cloned());
+        }
+        keyed.push((ks, item));
+    }
+    let mut err = None;
+    keyed.sort_by(|(a, _), (b, _)| {
+        for (idx, (x, y)) in a.iter().zip(b).enumerate() {
+            let desc = keys.get(idx).is_some_and(|(_, d)| *d);
+            // Items without a key come first in either direction.
+            let o = match (x, y) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
+                (Some(x), Some(y)) => match order(x, y) {
+                    Ok(o) => o.unwrap_or(Ordering::Equal),
+                    Err(e) => {
+                        err = Some(e);
+                        Ordering::Equal
+                    }
+                },
+            };
+            let o = if desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(keyed.into_iter().map(|(_, i)| i).collect()),
+    }
+}

@@ -1,0 +1,307 @@
+//! [`Item`]: one member of a FHIRPath collection, either a node of the FHIR
+//! model (borrowed, with its FHIR type) or a system value computed by the
+//! expression.
+
+use std::fmt;
+
+use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement};
+
+use crate::decimal::Dec;
+use crate::quantity::Quantity;
+use crate::value::Value;
+
+/// A node of FHIR data: what a field holds.
+#[derive(Clone, Copy)]
+pub(crate) enum Node<'a> {
+    Element(&'a dyn Element),
+    Primitive(&'a dyn PrimitiveElement),
+    Text(&'a str),
+}
+
+#[derive(Clone)]
+pub(crate) enum Repr<'a> {
+    Value(Value),
+    /// A node and its FHIR type code (`HumanName`, `code`, `Patient`, or a
+    /// backbone element path such as `Patient.contact`).
+    Node(Node<'a>, &'static str),
+    /// What `type()` returns: a namespace and a type name.
+    Type {
+        namespace: &'static str,
+        name: String,
+    },
+}
+
+/// One item of a FHIRPath collection.
+///
+/// Items that come from the resource borrow it (`'a`); items computed by
+/// the expression own their value.
+#[derive(Clone)]
+pub struct Item<'a> {
+    pub(crate) repr: Repr<'a>,
+    /// Reached through a field typed `Resource` (`contained`,
+    /// `Bundle.entry.resource`): statically only a Resource, so a path step
+    /// its actual type lacks gives empty rather than a semantic error.
+    pub(crate) any_resource: bool,
+}
+
+impl fmt::Debug for Item<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Value(v) => write!(f, "{v:?}"),
+            Repr::Node(Node::Element(e), t) => write!(f, "{t}({e:?})"),
+            Repr::Node(Node::Primitive(p), t) => write!(f, "{t}({:?})", p.lexical()),
+            Repr::Node(Node::Text(s), t) => write!(f, "{t}({s:?})"),
+            Repr::Type { namespace, name } => write!(f, "TypeInfo({namespace}.{name})"),
+        }
+    }
+}
+
+/// Whether an element is a Quantity or derives from one (Age, Duration...).
+pub(crate) fn is_quantity_like(e: &dyn Element) -> bool {
+    let ti = e.type_info();
+    ti.name == "Quantity" || ti.bases.contains(&"Quantity")
+}
+
+impl<'a> Item<'a> {
+    /// A value found in the FHIR data, with the FHIR type code of the field
+    /// it came from (for a choice field, the code of the chosen variant).
+    pub fn from_ref(item: ItemRef<'a>, fhir_type: &'static str) -> Item<'a> {
+        let node = match item {
+            ItemRef::Element(e) => Node::Element(e),
+            ItemRef::Primitive(p) => Node::Primitive(p),
+            ItemRef::Text(t) => Node::Text(t),
+        };
+        Item {
+            repr: Repr::Node(node, fhir_type),
+            any_resource: false,
+        }
+    }
+
+    /// A resource (or any element) as the root of an evaluation; its type is
+    /// its own type name.
+    pub fn resource(element: &'a dyn Element) -> Item<'a> {
+        Item {
+            repr: Repr::Node(Node::Element(element), element.type_info().name),
+            any_resource: false,
+        }
+    }
+
+    pub(crate) fn value(v: Value) -> Item<'a> {
+        Item {
+            repr: Repr::Value(v),
+            any_resource: false,
+        }
+    }
+    pub(crate) fn boolean(b: bool) -> Item<'a> {
+        Item::value(Value::Boolean(b))
+    }
+    pub(crate) fn string(s: impl Into<String>) -> Item<'a> {
+        Item::value(Value::String(s.into()))
+    }
+
+    /// The type as `(namespace, name)`: `("System", "Integer")`,
+    /// `("FHIR", "HumanName")`.
+    pub fn type_name(&self) -> (&'static str, &str) {
+        match &self.repr {
+            Repr::Value(v) => ("System", v.type_name()),
+            Repr::Node(_, t) => ("FHIR", t),
+            Repr::Type { .. } => ("System", "TypeInfo"),
+        }
+    }
+
+    /// The FHIR element, when this item is a complex element or resource.
+    pub fn as_element(&self) -> Option<&'a dyn Element> {
+        match self.repr {
+            Repr::Node(Node::Element(e), _) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The value as text, as `toString()` writes it (dates without `@`,
+    /// quantities as `5 'mg'`); `None` for complex elements and primitives
+    /// without a value.
+    pub fn value_text(&self) -> Option<String> {
+        self.system_value().map(|v| v.to_text())
+    }
+
+    /// The system value this item stands for in operators: a system value
+    /// itself, a FHIR primitive's value, a Quantity element as a quantity.
+    pub(crate) fn system_value(&self) -> Option<Value> {
+        match &self.repr {
+            Repr::Value(v) => Some(v.clone()),
+            Repr::Node(Node::Primitive(p), t) => Value::from_fhir(t, &p.lexical()?),
+            Repr::Node(Node::Text(s), _) => Some(Value::String((*s).to_owned())),
+            Repr::Node(Node::Element(e), _) if is_quantity_like(*e) => {
+                let value = child_text(*e, "value").and_then(|v| Dec::parse(&v))?;
+                let code = child_text(*e, "code");
+                let unit = child_text(*e, "unit");
+                let system = child_text(*e, "system");
+                let unit = match (code, system.as_deref()) {
+                    (Some(c), Some("http://unitsofmeasure.org") | None) => c,
+                    _ => unit.unwrap_or_else(|| "1".into()),
+                };
+                Some(Value::Quantity(Quantity::new(value, unit)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The children of this item named `name`; `None` when this is an
+    /// element whose type has no such field (a semantic error in strict mode).
+    pub(crate) fn child(&self, name: &str, lenient: bool, out: &mut Vec<Item<'a>>) -> Option<()> {
+        match &self.repr {
+            Repr::Node(Node::Element(e), _) => {
+                let e: &'a dyn Element = *e;
+                let ti = e.type_info();
+                let (index, only_variant) = match ti.field_index(name) {
+                    Some(i) => (i, None),
+                    None if lenient => {
+                        let (f, v) = ti.lookup_json(name)?;
+                        (f, Some(v))
+                    }
+                    None => return None,
+                };
+                let info = ti.fields.get(index)?;
+                let Some(slot) = e.field(index) else {
+                    return Some(());
+                };
+                for i in 0..slot.len() {
+                    let Some((variant, item)) = slot.get(i) else {
+                        continue;
+                    };
+                    if only_variant.is_some_and(|v| v != variant) {
+                        continue;
+                    }
+                    let ty = match (&item, info.kind) {
+                        (
+                            ItemRef::Element(c),
+                            FieldKind::Resource | FieldKind::Element | FieldKind::Choice,
+                        ) => c.type_info().name,
+                        _ => info.types.get(variant).copied().unwrap_or("string"),
+                    };
+                    let mut child = Item::from_ref(item, ty);
+                    child.any_resource = info.kind == FieldKind::Resource;
+                    out.push(child);
+                }
+                Some(())
+            }
+            Repr::Node(Node::Primitive(p), _) => {
+                let p: &'a dyn PrimitiveElement = *p;
+                match name {
+                    "extension" => {
+                        let slot = p.extensions();
+                        for i in 0..slot.len() {
+                            if let Some((_, item)) = slot.get(i) {
+                                out.push(Item::from_ref(item, "Extension"));
+                            }
+                        }
+                    }
+                    "id" => {
+                        if let Some(id) = p.id() {
+                            out.push(Item::from_ref(ItemRef::Text(id), "string"));
+                        }
+                    }
+                    _ => {}
+                }
+                Some(())
+            }
+            Repr::Type { namespace, name: n } => {
+                match name {
+                    "namespace" => out.push(Item::string(*namespace)),
+                    "name" => out.push(Item::string(n.clone())),
+                    _ => {}
+                }
+                Some(())
+            }
+            _ => Some(()),
+        }
+    }
+
+    /// Every child item, in field order (`children()`).
+    pub(crate) fn all_children(&self, out: &mut Vec<Item<'a>>) {
+        match &self.repr {
+            Repr::Node(Node::Element(e), _) => {
+                for f in e.type_info().fields {
+                    let _ = self.child(f.name, false, out);
+                }
+            }
+            Repr::Node(Node::Primitive(_), _) => {
+                let _ = self.child("id", false, out);
+                let _ = self.child("extension", false, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// The item as JSON for display: `{"type": "FHIR.HumanName", "value": ...}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (ns, name) = self.type_name();
+        let value = match &self.repr {
+            Repr::Value(Value::Boolean(b)) => serde_json::Value::Bool(*b),
+            Repr::Value(Value::Integer(i) | Value::Long(i)) => serde_json::Value::from(*i),
+            Repr::Value(v) => serde_json::Value::String(v.to_text()),
+            Repr::Node(Node::Primitive(p), _) => match p.json_value() {
+                Some(fhir_model::rt::JsonOut::Bool(b)) => serde_json::Value::Bool(b),
+                Some(fhir_model::rt::JsonOut::Int(i)) => serde_json::Value::from(i),
+                Some(fhir_model::rt::JsonOut::Number(n)) => {
+                    serde_json::from_str(&n).unwrap_or(serde_json::Value::Null)
+                }
+                Some(fhir_model::rt::JsonOut::Str(s)) => serde_json::Value::String(s.into_owned()),
+                None => serde_json::Value::Null,
+            },
+            Repr::Node(Node::Text(s), _) => serde_json::Value::String((*s).to_owned()),
+            Repr::Node(Node::Element(e), _) => element_json(*e, 0),
+            Repr::Type { namespace, name } => {
+                serde_json::json!({"namespace": namespace, "name": name})
+            }
+        };
+        serde_json::json!({ "type": format!("{ns}.{name}"), "value": value })
+    }
+}
+
+/// Element content as JSON, by field name (a compact form for display, not
+/// FHIR JSON); depth-limited.
+fn element_json(e: &dyn Element, depth: usize) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    if depth > 32 {
+        return serde_json::Value::Object(map);
+    }
+    let item = Item::resource(e);
+    for f in e.type_info().fields {
+        let mut kids = Vec::new();
+        let _ = item.child(f.name, false, &mut kids);
+        let values: Vec<serde_json::Value> = kids
+            .iter()
+            .map(|k| match &k.repr {
+                Repr::Node(Node::Element(c), _) => element_json(*c, depth + 1),
+                _ => k
+                    .to_json()
+                    .get("value")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
+        match values.len() {
+            0 => {}
+            1 if !f.is_list() => {
+                if let Some(v) = values.into_iter().next() {
+                    map.insert(f.name.to_owned(), v);
+                }
+            }
+            _ => {
+                map.insert(f.name.to_owned(), serde_json::Value::Array(values));
+            }
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+/// The text of a primitive or text child (`Quantity.value`, `Reference.reference`).
+pub(crate) fn child_text(e: &dyn Element, name: &str) -> Option<String> {
+    let index = e.type_info().field_index(name)?;
+    match e.field(index)?.get(0)?.1 {
+        ItemRef::Primitive(p) => p.lexical().map(|c| c.into_owned()),
+        ItemRef::Text(t) => Some(t.to_owned()),
+        ItemRef::Element(_) => None,
+    }
+}

@@ -1,0 +1,121 @@
+//! A FHIRPath engine (normative N1 / 2.0.0 plus FHIR's extensions) over
+//! fhir-model's reflective element model.
+//!
+//! An expression is parsed once into an [`Expression`] (`Send + Sync +
+//! Clone`, so a validator can cache compiled invariants) and evaluated
+//! against any FHIR data through the generic `dyn Element` view: the engine
+//! knows no resource by name, every path step is looked up in the generated
+//! `TypeInfo` tables.
+//!
+//! ```
+//! use fhirpath::{Context, Expression, Item};
+//!
+//! let json = r#"{"resourceType": "Patient", "active": true,
+//!                "name": [{"family": "Chalmers", "given": ["Peter", "James"]}]}"#;
+//! let patient: fhir_model::r4::Resource = fhir_model::json::from_str(json).unwrap();
+//! let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+//! let ctx = Context::for_resource(root.clone());
+//!
+//! let expr = Expression::parse("Patient.name.given.first()").unwrap();
+//! let result = expr.evaluate(&ctx, root.clone()).unwrap();
+//! assert_eq!(result.len(), 1);
+//! assert_eq!(result[0].to_json()["value"], "Peter");
+//!
+//! // Invariants: the singleton-boolean rule, `None` when the result is empty.
+//! let inv = Expression::parse("name.exists() and active").unwrap();
+//! assert_eq!(inv.evaluate_boolean(&ctx, root).unwrap(), Some(true));
+//! ```
+//!
+//! # Evaluating an invariant at an element
+//!
+//! A validator walking a resource through `fhir_model::rt::Element` builds the
+//! focus from what a slot holds and the field's FHIR type code
+//! ([`fhir_model::rt::FieldInfo::types`], the chosen variant's for a choice):
+//! `Item::from_ref(item_ref, info.types[variant])`, and evaluates with
+//! [`Expression::evaluate_boolean`] in a [`Context::for_resource`] of the
+//! resource (plus [`Context::with_root_resource`] for the containing Bundle or
+//! resource). `Ok(None)` is an empty result: not `true`, the caller decides
+//! what it means for the invariant. R4's core invariants need
+//! [`Context::as_function_filters`] (dom-3 applies `as()` to a collection).
+//!
+//! # Limits
+//!
+//! - Terminology (`memberOf`, `%terminologies`) and profiles (`conformsTo`
+//!   other than a core type's definition) report [`ErrorKind::Unsupported`].
+//! - UCUM: metric prefixes, the base and common derived units, products and
+//!   quotients of them; other units compare only with the same unit text.
+//! - `htmlChecks()` checks the elements and the absence of active content
+//!   lexically; well-formedness is the XML reader's job.
+//! - Nesting is limited to [`MAX_DEPTH`] levels (a syntax error beyond).
+//! - Unknown element names are semantic errors only on plain typed paths
+//!   (`name.given1`); inside `where`/`select` and after `descendants()` the
+//!   items' types are mixed and such a name gives empty.
+
+mod ast;
+mod compare;
+mod datetime;
+mod decimal;
+mod error;
+mod eval;
+mod functions;
+mod item;
+mod lexer;
+mod parser;
+mod quantity;
+mod types;
+mod ucum;
+mod value;
+
+pub use error::{Error, ErrorKind};
+pub use eval::Context;
+pub use item::Item;
+pub use parser::MAX_DEPTH;
+
+/// A parsed FHIRPath expression.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    source: String,
+    ast: ast::Expr,
+}
+
+impl Expression {
+    /// Parses `text`; syntax errors and unknown functions or wrong argument
+    /// counts are reported here, before any data is seen.
+    pub fn parse(text: &str) -> Result<Expression, Error> {
+        Ok(Expression {
+            source: text.to_owned(),
+            ast: parser::parse(text)?,
+        })
+    }
+
+    /// The text the expression was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Evaluates with `focus` as the input (`$this`, `%context`).
+    pub fn evaluate<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> Result<Vec<Item<'a>>, Error> {
+        self.evaluate_collection(ctx, vec![focus])
+    }
+
+    /// Evaluates with a whole collection as the input.
+    pub fn evaluate_collection<'a>(
+        &self,
+        ctx: &Context<'a>,
+        input: Vec<Item<'a>>,
+    ) -> Result<Vec<Item<'a>>, Error> {
+        let mut env = eval::Env::new(ctx, input.clone());
+        env.eval(&self.ast, &input)
+    }
+
+    /// Evaluates and applies the singleton-boolean rule of the
+    /// specification: empty gives `None`, a single Boolean its value, any
+    /// other single item `true`, several items an error.
+    pub fn evaluate_boolean<'a>(
+        &self,
+        ctx: &Context<'a>,
+        focus: Item<'a>,
+    ) -> Result<Option<bool>, Error> {
+        eval::to_bool(&self.evaluate(ctx, focus)?)
+    }
+}

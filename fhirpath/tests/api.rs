@@ -1,0 +1,231 @@
+//! The public API on small cases: parsing errors, deep nesting, clock
+//! functions, invariant evaluation over a resource.
+
+use fhirpath::{Context, ErrorKind, Expression, Item};
+
+fn eval_text(expr: &str) -> Vec<String> {
+    let e = Expression::parse(expr).unwrap_or_else(|err| panic!("{expr}: {err}"));
+    e.evaluate_collection(&Context::new(), Vec::new())
+        .unwrap_or_else(|err| panic!("{expr}: {err}"))
+        .iter()
+        .map(|i| i.value_text().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn clock_functions_give_one_value() {
+    assert_eq!(eval_text("today()").len(), 1, "{:?}", eval_text("today()"));
+    assert_eq!(eval_text("now()").len(), 1);
+    assert_eq!(eval_text("timeOfDay()").len(), 1);
+    assert_eq!(eval_text("today().toString().length()"), vec!["10"]);
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_crash() {
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    let err = Expression::parse(&deep).expect_err("too deep");
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    let long_chain = format!("1{}", " + 1".repeat(5000));
+    assert_eq!(
+        Expression::parse(&long_chain).expect_err("too deep").kind,
+        ErrorKind::Syntax
+    );
+    let minus = format!("{}1", "-".repeat(5000));
+    assert_eq!(
+        Expression::parse(&minus).expect_err("too deep").kind,
+        ErrorKind::Syntax
+    );
+}
+
+#[test]
+fn syntax_and_semantic_errors() {
+    assert_eq!(
+        Expression::parse("1 +").expect_err("bad").kind,
+        ErrorKind::Syntax
+    );
+    assert_eq!(
+        Expression::parse("'abc").expect_err("bad").kind,
+        ErrorKind::Syntax
+    );
+    assert_eq!(
+        Expression::parse("foo()").expect_err("bad").kind,
+        ErrorKind::Semantic
+    );
+    assert_eq!(
+        Expression::parse("1.substring()").expect_err("bad").kind,
+        ErrorKind::Semantic
+    );
+}
+
+#[test]
+fn invariant_on_an_element() {
+    let json =
+        r#"{"resourceType": "Patient", "name": [{"family": "Chalmers"}, {"given": ["Jim"]}]}"#;
+    let patient: fhir_model::r4::Resource =
+        fhir_model::json::from_str(json).expect("valid patient");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+    let ctx = Context::for_resource(root.clone());
+    // Evaluate an invariant at each HumanName, as a validator does.
+    let names = Expression::parse("name")
+        .expect("parses")
+        .evaluate(&ctx, root)
+        .expect("evaluates");
+    let inv = Expression::parse("family.exists() or given.exists()").expect("parses");
+    for name in names {
+        assert_eq!(
+            inv.evaluate_boolean(&ctx, name).expect("evaluates"),
+            Some(true)
+        );
+    }
+}
+
+#[test]
+fn extreme_values_do_not_panic() {
+    for expr in [
+        "(-9223372036854775807L - 1L).abs()",
+        "-(-9223372036854775807L - 1L)",
+        "1 'm999999999' = 1 'm'",
+        "1 'm12' = 1 'm12'",
+        "@2014-01-01T10:00:00 + 99999999999999999999999999 seconds",
+        "@2014-01-01 + 99999999999999 years",
+        "'0e-999999999'.toDecimal()",
+        "99999999999999999999999999999999999999.0 * 99999999999999999999999999999999999999.0",
+        "1.0 / 0.0000000000000000000000000001",
+        "(1.0).power(99999)",
+        "'x'.matches('(a*)*b{1000}{1000}')",
+        "2147483647 + 1",
+        "(-2147483647 - 1) div -1",
+    ] {
+        // Errors are fine; panics are not.
+        if let Ok(e) = Expression::parse(expr) {
+            let _ = e.evaluate_collection(&Context::new(), Vec::new());
+        }
+    }
+}
+
+#[test]
+fn deepest_accepted_expression_evaluates() {
+    // Each "(1 + ...)" takes two levels: the parentheses and the right operand.
+    let depth = fhirpath::MAX_DEPTH / 2 - 1;
+    let expr = format!("{}1{}", "(1 + ".repeat(depth), ")".repeat(depth));
+    let parsed = Expression::parse(&expr).expect("within the limit");
+    let result = parsed
+        .evaluate_collection(&Context::new(), Vec::new())
+        .expect("evaluates");
+    assert_eq!(result.len(), 1);
+    assert_eq!(
+        result[0].value_text().as_deref(),
+        Some((depth + 1).to_string().as_str())
+    );
+}
+
+#[test]
+fn expressions_can_be_shared_between_threads() {
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+    assert_send_sync_clone::<Expression>();
+    let e = Expression::parse("1 + 1").expect("parses");
+    let handle = std::thread::spawn(move || {
+        e.evaluate_collection(&Context::new(), Vec::new())
+            .map(|r| r.len())
+    });
+    assert_eq!(handle.join().expect("thread").expect("evaluates"), 1);
+}
+
+/// Random token soup, parsed and evaluated against a patient: errors are
+/// fine, panics are not. Deterministic (a fixed linear congruential sequence).
+#[test]
+fn random_expressions_do_not_panic() {
+    const PARTS: &[&str] = &[
+        "name",
+        "given",
+        ".",
+        "(",
+        ")",
+        "[",
+        "]",
+        "0",
+        "1.5",
+        "'a'",
+        "@2014-01",
+        "@T10:00",
+        "5 'mg'",
+        "3 days",
+        "+",
+        "-",
+        "*",
+        "/",
+        "div",
+        "mod",
+        "&",
+        "|",
+        "=",
+        "!=",
+        "~",
+        "<",
+        ">=",
+        "and",
+        "or",
+        "xor",
+        "implies",
+        "is",
+        "as",
+        "String",
+        "where(",
+        "select(",
+        "exists(",
+        "repeat(",
+        "$this",
+        "$index",
+        "%resource",
+        "{}",
+        "first()",
+        "children()",
+        "descendants()",
+        "toString()",
+        "substring(",
+        ",",
+        "iif(",
+        "true",
+        "Patient",
+        "ofType(",
+        "aggregate(",
+        "$total",
+        "sort(",
+        "-",
+        "in",
+        "contains",
+        "lowBoundary(",
+        "`x`",
+        "%`vs-a`",
+        "count()",
+        "trace(",
+        "defineVariable(",
+        "'v'",
+        "%v",
+        "extension(",
+        "resolve()",
+        "matches(",
+        "'[a-z]+'",
+    ];
+    let json = r#"{"resourceType": "Patient", "id": "p", "name": [{"family": "F", "given": ["A", "B"]}],
+        "birthDate": "1974-12-25", "contained": [{"resourceType": "Patient", "id": "c"}]}"#;
+    let patient: fhir_model::r4::Resource =
+        fhir_model::json::from_str(json).expect("valid patient");
+    let root = Item::resource(fhir_model::rt::ResourceEnum::as_element(&patient));
+    let ctx = Context::for_resource(root.clone());
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0) % n
+    };
+    for _ in 0..20_000 {
+        let len = 1 + next(12);
+        let expr: Vec<&str> = (0..len).map(|_| PARTS[next(PARTS.len())]).collect();
+        let text = expr.join(" ");
+        if let Ok(e) = Expression::parse(&text) {
+            let _ = e.evaluate(&ctx, root.clone());
+        }
+    }
+}
