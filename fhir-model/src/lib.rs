@@ -18,6 +18,9 @@ pub use rt::values::{
 
 // The version modules (`r4`, `r4b`, `r5`...), each behind its feature; the
 // list is generated from definitions/manifest.json by `cargo xtask codegen`.
+// Generated code is formatted by the generator (prettyplease); rustfmt must
+// not touch it, or the freshness check fails.
+#[rustfmt::skip]
 mod versions;
 #[allow(unused_imports)] // nothing to re-export when no version feature is enabled
 pub use versions::*;
