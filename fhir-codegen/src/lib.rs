@@ -53,13 +53,17 @@ pub fn lower_definitions(inputs: &[InputFile]) -> Result<ir::Model, Error> {
 }
 
 /// A correction of the official definitions, kept as data beside them
-/// (`definitions/errata.json`) with the reason: the type of the elements whose
-/// `base.path` is `base` is `fhir_type`.
+/// (`definitions/errata.json`) with the reason. Either a type (the elements
+/// whose `base.path` is `base` have type `fhir_type`) or an invariant (the
+/// constraint `constraint` has the FHIRPath `expression`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Erratum {
-    pub base: String,
+    pub base: Option<String>,
     #[serde(rename = "type")]
-    pub fhir_type: String,
+    pub fhir_type: Option<String>,
+    pub constraint: Option<String>,
+    pub expression: Option<String>,
     pub why: String,
 }
 

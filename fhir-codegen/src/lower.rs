@@ -224,8 +224,8 @@ impl Lowerer<'_> {
             let erratum = el
                 .base
                 .as_ref()
-                .and_then(|b| self.errata.iter().find(|e| e.base == b.path))
-                .map(|e| e.fhir_type.as_str());
+                .and_then(|b| self.errata.iter().find(|e| e.base.as_deref() == Some(b.path.as_str())))
+                .and_then(|e| e.fhir_type.as_deref());
             let name = erratum
                 .or(fhir_type)
                 .ok_or_else(|| Error(format!("{}: system type without fhir-type", el.path)))?;

@@ -207,9 +207,12 @@ fn find<'a>(concepts: &'a [Concept], code: &str) -> Option<&'a Concept> {
 }
 
 /// Generates `<module>.rs` of fhir-validate's generated tables.
+/// Invariant errata (`constraint` + `expression`) replace the expression of
+/// that constraint key wherever it is listed.
 pub fn generate_validation_tables(
     inputs: &[InputFile],
     module: &str,
+    errata: &[crate::Erratum],
 ) -> Result<GeneratedFile, Error> {
     let mut defs = Vec::new();
     for f in inputs {
@@ -293,7 +296,8 @@ pub fn generate_validation_tables(
                 continue;
             }
             for c in &e.constraint {
-                let Some(expr) = &c.expression else { continue };
+                let fixed = errata.iter().find(|e| e.constraint.as_deref() == Some(c.key.as_str()));
+                let Some(expr) = fixed.and_then(|e| e.expression.as_ref()).or(c.expression.as_ref()) else { continue };
                 let id = (c.key.clone(), expr.clone());
                 invariants
                     .entry(id.clone())

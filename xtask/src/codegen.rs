@@ -81,10 +81,10 @@ pub fn generate_all(root: &Path, manifest: &Manifest) -> Result<Generated> {
     mod_rs += "//! Validation tables per FHIR version, generated from `definitions/`.\n\n";
     for entry in &manifest.versions {
         let inputs = read_inputs(&workspace::definitions_dir(root).join(&entry.module))?;
-        let files = fhir_codegen::generate_with(&inputs, &errata(root, &entry.module)?)
-            .map_err(|e| format!("{}: {e}", entry.module))?;
+        let errata = errata(root, &entry.module)?;
+        let files = fhir_codegen::generate_with(&inputs, &errata).map_err(|e| format!("{}: {e}", entry.module))?;
         modules.push((entry.module.clone(), files));
-        let tables = fhir_codegen::validation::generate_validation_tables(&inputs, &entry.module)
+        let tables = fhir_codegen::validation::generate_validation_tables(&inputs, &entry.module, &errata)
             .map_err(|e| format!("{}: {e}", entry.module))?;
         validation.push(tables);
         mod_rs += &format!("#[cfg(feature = {:?})]\npub mod {};\n", entry.module, entry.module);

@@ -10692,7 +10692,7 @@ pub static TABLES: Tables = Tables {
             severity: InvariantSeverity::Error,
             best_practice: false,
             human: "If the operator is 'exists', the value must be a boolean",
-            expression: "operator = 'exists' implies (answer is Boolean)",
+            expression: "operator = 'exists' implies (answer is boolean)",
         },
         Invariant {
             key: "que-8",

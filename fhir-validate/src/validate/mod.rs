@@ -8,6 +8,7 @@
 //! field tables (cardinality, types) and the generated tables of
 //! [`tables::Tables`] (formats, bindings, value set expansions).
 
+mod invariants;
 pub mod issue;
 pub mod tables;
 mod walk;
@@ -27,6 +28,9 @@ pub struct Validator {
     tables: &'static Tables,
     /// Compiled primitive regexes by type name (`None`: not compilable here).
     regexes: BTreeMap<&'static str, Option<Regex>>,
+    /// The version's invariants, compiled on first use; `None` when turned
+    /// off with [`Validator::without_invariants`].
+    invariants: Option<invariants::Invariants>,
 }
 
 impl Validator {
@@ -37,7 +41,14 @@ impl Validator {
             .iter()
             .map(|p| (p.name, p.regex.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok())))
             .collect();
-        Validator { tables, regexes }
+        Validator { tables, regexes, invariants: Some(invariants::Invariants::new(tables)) }
+    }
+
+    /// The same validator without invariants (FHIRPath constraints): only
+    /// cardinality, formats, bindings and structure.
+    pub fn without_invariants(mut self) -> Self {
+        self.invariants = None;
+        self
     }
 
     /// The compiled format of a primitive type, if it has one.
@@ -48,7 +59,7 @@ impl Validator {
     /// Validates a typed resource, datatype or backbone element.
     pub fn validate(&self, el: &dyn Element) -> Outcome {
         let mut w = walk::Walk::new(self, el.type_info().name);
-        w.element(el);
+        w.resource(el);
         Outcome { issues: w.issues }
     }
 

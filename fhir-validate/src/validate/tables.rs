@@ -101,6 +101,12 @@ impl Tables {
             .ok()
             .and_then(|i| v.get(i))
     }
+    /// Indices into [`Tables::invariants`] of the invariants listed at an
+    /// element path (empty when none).
+    pub fn invariant_indices_at(&self, path: &str) -> &'static [u16] {
+        let e: &'static [ElementInvariants] = self.element_invariants;
+        e.binary_search_by(|x| x.path.cmp(path)).ok().and_then(|i| e.get(i)).map_or(&[], |x| x.invariants)
+    }
     /// The invariants listed at an element path (empty when none).
     pub fn invariants_at(&self, path: &str) -> impl Iterator<Item = (usize, &'static Invariant)> {
         let e: &'static [ElementInvariants] = self.element_invariants;

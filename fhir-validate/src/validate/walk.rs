@@ -2,8 +2,10 @@
 //! empty elements (ele-1) and bindings, at any depth, driven by the field
 //! tables of fhir-model and the generated validation tables.
 
-use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement};
+use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement, TypeKind};
+use fhirpath::Item;
 
+use super::invariants::{Finding, Scope};
 use super::issue::{Issue, IssueType, Severity};
 use super::tables::{Strength, Tables};
 use super::Validator;
@@ -57,9 +59,41 @@ impl<'v> Walk<'v> {
         self.issues.push(Issue { severity, code, diagnostics, expression, line: None, column: None });
     }
 
+    /// Walks a resource at the root of the validation.
+    pub(crate) fn resource<'a>(&mut self, el: &'a dyn Element) {
+        let scope = Scope { resource: el, root: el };
+        self.element(el, scope);
+    }
+
+    /// Evaluates the invariants `list` at `focus`, reporting at the current path.
+    fn invariants<'a>(&mut self, list: &'static [u16], focus: &Item<'a>, scope: Scope<'a>) {
+        if list.is_empty() {
+            return;
+        }
+        let Some(inv) = self.v.invariants.as_ref() else { return };
+        let mut found: Vec<Finding> = Vec::new();
+        inv.check(list, focus, scope, |f| found.push(f));
+        for (severity, code, text) in found {
+            self.push(severity, code, text);
+        }
+    }
+
     /// Walks one element (resource, datatype or backbone element) at the current path.
-    pub(crate) fn element(&mut self, el: &dyn Element) {
+    fn element<'a>(&mut self, el: &'a dyn Element, scope: Scope<'a>) {
         let info = el.type_info();
+        // Invariants of the type itself (a resource's, a datatype's, or a
+        // backbone element's, whose type name is its element path).
+        if let Some(inv) = self.v.invariants.as_ref() {
+            let list = inv.at(info.name);
+            if !list.is_empty() {
+                let focus = if info.kind == TypeKind::Resource {
+                    Item::resource(el)
+                } else {
+                    Item::from_ref(ItemRef::Element(el), info.name)
+                };
+                self.invariants(list, &focus, scope);
+            }
+        }
         let mut any = false;
         for (i, f) in info.fields.iter().enumerate() {
             let Some(slot) = el.field(i) else { continue };
@@ -90,6 +124,15 @@ impl<'v> Walk<'v> {
                 self.path.pop();
             }
             let binding = self.binding_of(info.name, f.name);
+            // Invariants listed at this element path; a backbone element's
+            // are its type's, checked when walking into it.
+            let field_invariants = match (self.v.invariants.as_ref(), f.kind) {
+                (Some(inv), FieldKind::Element | FieldKind::Choice | FieldKind::Primitive) => {
+                    let list = inv.at(&self.key);
+                    if f.types.first().is_some_and(|t| *t == self.key.as_str()) { &[][..] } else { list }
+                }
+                _ => &[][..],
+            };
             for j in 0..n {
                 let Some((variant, item)) = slot.get(j) else { continue };
                 let name = match f.kind {
@@ -104,9 +147,28 @@ impl<'v> Walk<'v> {
                 if let Some(b) = binding {
                     self.binding(b, ty, &item);
                 }
+                if !field_invariants.is_empty() {
+                    let focus = match &item {
+                        ItemRef::Element(child) => Item::from_ref(ItemRef::Element(*child), child.type_info().name),
+                        ItemRef::Primitive(p) => Item::from_ref(ItemRef::Primitive(*p), ty),
+                        ItemRef::Text(t) => Item::from_ref(ItemRef::Text(t), ty),
+                    };
+                    self.invariants(field_invariants, &focus, scope);
+                }
                 match item {
-                    ItemRef::Primitive(prim) => self.primitive(prim, ty),
-                    ItemRef::Element(child) => self.element(child),
+                    ItemRef::Primitive(prim) => self.primitive(prim, ty, scope),
+                    ItemRef::Element(child) if f.kind == FieldKind::Resource => {
+                        // A contained resource is `%resource` inside, its
+                        // container stays `%rootResource`; a Bundle entry or
+                        // a Parameters resource stands on its own.
+                        let inner = if f.name == "contained" {
+                            Scope { resource: child, root: scope.root }
+                        } else {
+                            Scope { resource: child, root: child }
+                        };
+                        self.element(child, inner);
+                    }
+                    ItemRef::Element(child) => self.element(child, scope),
                     ItemRef::Text(_) => {}
                 }
                 if f.is_list() {
@@ -115,7 +177,7 @@ impl<'v> Walk<'v> {
                 self.path.pop();
             }
         }
-        if !any && info.kind != fhir_model::rt::TypeKind::Resource {
+        if !any && info.kind != TypeKind::Resource {
             self.push(
                 Severity::Error,
                 IssueType::Structure,
@@ -132,7 +194,13 @@ impl<'v> Walk<'v> {
         self.tables().binding(&self.key)
     }
 
-    fn primitive(&mut self, p: &dyn PrimitiveElement, ty: &str) {
+    fn primitive<'a>(&mut self, p: &'a dyn PrimitiveElement, ty: &'static str, scope: Scope<'a>) {
+        if let Some(inv) = self.v.invariants.as_ref() {
+            let list = inv.at(ty);
+            if !list.is_empty() {
+                self.invariants(list, &Item::from_ref(ItemRef::Primitive(p), ty), scope);
+            }
+        }
         if p.is_empty() {
             self.push(Severity::Error, IssueType::Structure, "ele-1: a primitive must have a value or extensions".to_owned());
         }
@@ -161,7 +229,7 @@ impl<'v> Walk<'v> {
             if let Some((_, ItemRef::Element(e))) = ext.get(k) {
                 self.path.push(Seg::Name("extension"));
                 self.path.push(Seg::Index(k));
-                self.element(e);
+                self.element(e, scope);
                 self.path.pop();
                 self.path.pop();
             }

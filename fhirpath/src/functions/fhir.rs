@@ -163,12 +163,61 @@ fn html_is_safe(text: &str) -> bool {
             return false;
         }
         let end = tag.find('>').unwrap_or(tag.len());
-        let attrs = &tag[name.len()..end];
-        if attrs.split_whitespace().any(|a| a.starts_with("on")) {
+        let attrs = tag.get(name.len()..end).unwrap_or_default();
+        if attribute_names(attrs).any(|a| a.starts_with("on")) {
             return false;
         }
     }
     true
+}
+
+/// The attribute names of a start tag's attribute text (`a="x y" b='z' c`),
+/// skipping quoted values, so that words inside a `title` are not taken for
+/// attributes.
+fn attribute_names(attrs: &str) -> impl Iterator<Item = &str> {
+    let bytes = attrs.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/') {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                return None;
+            }
+            let start = i;
+            while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'=' && *b != b'/') {
+                i += 1;
+            }
+            let name = attrs.get(start..i).unwrap_or_default();
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                    i += 1;
+                }
+                match bytes.get(i) {
+                    Some(&q) if q == b'"' || q == b'\'' => {
+                        i += 1;
+                        while bytes.get(i).is_some_and(|b| *b != q) {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    _ => {
+                        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace()) {
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+    })
 }
 
 pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
@@ -246,4 +295,17 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         _ => return Ok(None),
     }))
+}
+
+#[cfg(test)]
+mod html_tests {
+    #[test]
+    fn attribute_values_are_not_attributes() {
+        assert!(super::html_is_safe("<div xmlns=\"http://www.w3.org/1999/xhtml\"><span title=\"based on once\">x</span></div>"));
+        assert!(!super::html_is_safe("<div><span onclick=\"x()\">x</span></div>"));
+        assert!(!super::html_is_safe("<div><span title='a' onload=x>x</span></div>"));
+        assert!(!super::html_is_safe("<div><script>x</script></div>"));
+        let names: Vec<&str> = super::attribute_names(" a=\"x y\" b='on z' c d=e").collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+    }
 }

@@ -10,7 +10,33 @@ use crate::value::Value;
 /// Largest compiled regex accepted, so a pattern cannot exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Compiled patterns are kept (up to this many) across evaluations: an
+/// invariant such as cnl-0 runs `matches()` with the same literal at every
+/// instance, and compiling a regex costs far more than matching it.
+const REGEX_CACHE_SIZE: usize = 256;
+
+type RegexCache = std::collections::HashMap<(String, bool), regex::Regex>;
+
 fn regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<RegexCache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pattern.to_owned(), anchored);
+    if let Ok(map) = cache.lock() {
+        if let Some(re) = map.get(&key) {
+            return Ok(re.clone());
+        }
+    }
+    let re = compile_regex(pattern, anchored)?;
+    if let Ok(mut map) = cache.lock() {
+        if map.len() >= REGEX_CACHE_SIZE {
+            map.clear();
+        }
+        map.insert(key, re.clone());
+    }
+    Ok(re)
+}
+
+fn compile_regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
     let p = if anchored {
         format!("^(?s:{pattern})$")
     } else {
