@@ -60,7 +60,7 @@ impl<'v> Walk<'v> {
     }
 
     /// Walks a resource at the root of the validation.
-    pub(crate) fn resource<'a>(&mut self, el: &'a dyn Element) {
+    pub(crate) fn resource(&mut self, el: &dyn Element) {
         let scope = Scope { resource: el, root: el };
         self.element(el, scope);
     }
