@@ -26,6 +26,7 @@ fn bench(c: &mut Criterion) {
     let total: u64 = files.iter().map(|f| f.len() as u64).sum();
     let typed: Vec<Resource> = files.iter().map(|f| serde_json::from_slice(f).expect("parse")).collect();
     let v = Validator::new(&fhir_validate::generated::r4::TABLES);
+    let without = Validator::new(&fhir_validate::generated::r4::TABLES).without_invariants();
     eprintln!("{} resources, {total} bytes", files.len());
 
     let mut g = c.benchmark_group("validate");
@@ -38,10 +39,24 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("typed without invariants (parse excluded)", |b| {
+        b.iter(|| {
+            for r in &typed {
+                black_box(without.validate_resource(black_box(r)).issues.len());
+            }
+        })
+    });
     g.bench_function("json (parse included)", |b| {
         b.iter(|| {
             for f in &files {
                 black_box(v.validate_json::<Resource>(black_box(f)).issues.len());
+            }
+        })
+    });
+    g.bench_function("json without invariants (parse included)", |b| {
+        b.iter(|| {
+            for f in &files {
+                black_box(without.validate_json::<Resource>(black_box(f)).issues.len());
             }
         })
     });

@@ -522,10 +522,22 @@ pub(crate) fn collections_equivalent(a: &[Item<'_>], b: &[Item<'_>]) -> bool {
 }
 
 /// Items of both collections without duplicates (`|`, `union`).
+///
+/// Strings (most of what invariants such as dom-3 collect from a whole
+/// resource: references, URIs) are deduplicated through a hash set, since
+/// string equality is exact; other items by pairwise `=`, among themselves
+/// only (a string never equals an element or another kind of value).
 pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
     let mut out: Vec<Item<'a>> = Vec::new();
+    let mut strings: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut others: Vec<Item<'a>> = Vec::new();
     for item in a.into_iter().chain(b) {
-        if !out.iter().any(|o| equals(o, &item) == Some(true)) {
+        if let Some(Value::String(s)) = item.system_value() {
+            if strings.insert(s) {
+                out.push(item);
+            }
+        } else if !others.iter().any(|o| equals(o, &item) == Some(true)) {
+            others.push(item.clone());
             out.push(item);
         }
     }

@@ -6,6 +6,7 @@
 //! qty-3); the walk calls [`Invariants::check`] with the instance as focus and
 //! the resources around it as `%resource` / `%rootResource`.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fhir_model::rt::Element;
@@ -24,6 +25,9 @@ const NATIVE: &[&str] = &["ele-1"];
 pub(crate) struct Invariants {
     tables: &'static Tables,
     compiled: Vec<OnceLock<Result<Expression, String>>>,
+    /// Element path to invariant indices: looked up for every element and
+    /// field, so hashed rather than binary-searched over thousands of paths.
+    by_path: HashMap<&'static str, &'static [u16]>,
 }
 
 /// The resources around an element: `%resource` (the resource the element
@@ -41,12 +45,13 @@ pub(crate) type Finding = (Severity, IssueType, String);
 impl Invariants {
     pub(crate) fn new(tables: &'static Tables) -> Self {
         let compiled = tables.invariants.iter().map(|_| OnceLock::new()).collect();
-        Invariants { tables, compiled }
+        let by_path = tables.element_invariants.iter().map(|e| (e.path, e.invariants)).collect();
+        Invariants { tables, compiled, by_path }
     }
 
     /// The invariants listed at `path` that are evaluated with FHIRPath.
     pub(crate) fn at(&self, path: &str) -> &'static [u16] {
-        self.tables.invariant_indices_at(path)
+        self.by_path.get(path).copied().unwrap_or_default()
     }
 
     fn expression(&self, index: usize) -> Option<&Result<Expression, String>> {

@@ -15,9 +15,10 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// instance, and compiling a regex costs far more than matching it.
 const REGEX_CACHE_SIZE: usize = 256;
 
-type RegexCache = std::collections::HashMap<(String, bool), regex::Regex>;
+/// Shared, not cloned: a cloned `Regex` starts with empty matching caches.
+type RegexCache = std::collections::HashMap<(String, bool), std::sync::Arc<regex::Regex>>;
 
-fn regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
+fn regex(pattern: &str, anchored: bool) -> Result<std::sync::Arc<regex::Regex>, Error> {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<RegexCache>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (pattern.to_owned(), anchored);
@@ -26,7 +27,7 @@ fn regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
             return Ok(re.clone());
         }
     }
-    let re = compile_regex(pattern, anchored)?;
+    let re = std::sync::Arc::new(compile_regex(pattern, anchored)?);
     if let Ok(mut map) = cache.lock() {
         if map.len() >= REGEX_CACHE_SIZE {
             map.clear();
