@@ -22,17 +22,57 @@ use crate::rt::primitive::PrimitiveElement;
 use crate::rt::values::{JsonKind, JsonScalar};
 
 /// Options of the JSON reader.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// The limits keep hostile or broken input from exhausting the stack or
+/// memory; each is an error with the path, line and column where it was
+/// crossed. The defaults are far above what real resources need.
+#[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ReadOptions {
     /// Ignore properties the definitions do not know instead of failing.
     pub ignore_unknown: bool,
+    /// Maximum nesting of elements, that is of JSON objects (arrays do not
+    /// count: in FHIR JSON they hold objects or primitives only). The default,
+    /// 60, is the same as XML's, far above real resources (the official
+    /// examples nest 13 objects at most, in Questionnaires), keeps serde_json's
+    /// own limit of 128 objects and arrays from being reached first, and is
+    /// far from exhausting a 2 MiB thread stack, reading, writing or dropping.
+    pub max_depth: usize,
+    /// Maximum input size in bytes for the `from_slice*` / `from_str` entry
+    /// points (default 64 MiB). Through serde's own entry points, it bounds
+    /// the properties buffered before a late `resourceType`.
+    pub max_input_size: usize,
 }
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            ignore_unknown: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
+        }
+    }
+}
+
+/// Default of [`ReadOptions::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = 60;
+/// Default of [`ReadOptions::max_input_size`] (64 MiB).
+pub const DEFAULT_MAX_INPUT_SIZE: usize = 64 << 20;
 
 impl ReadOptions {
     /// Ignore unknown properties (lenient reading).
     pub fn ignore_unknown(mut self, yes: bool) -> Self {
         self.ignore_unknown = yes;
+        self
+    }
+    /// Sets the maximum nesting of elements (JSON objects).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+    /// Sets the maximum input size in bytes.
+    pub fn max_input_size(mut self, bytes: usize) -> Self {
+        self.max_input_size = bytes;
         self
     }
 }
@@ -53,11 +93,22 @@ pub struct DeState {
     /// Recovering mode: problems that leave the rest readable are collected
     /// here (path, message) and reading goes on.
     pub(crate) issues: Option<Vec<(String, String)>>,
+    /// Current nesting of JSON objects and arrays.
+    depth: usize,
+    /// Bytes buffered so far for resources whose `resourceType` came late.
+    buffered: usize,
 }
 
 impl DeState {
     pub fn new(opts: ReadOptions) -> Self {
-        DeState { opts, path: Vec::with_capacity(16), error_path: None, issues: None }
+        DeState {
+            opts,
+            path: Vec::with_capacity(16),
+            error_path: None,
+            issues: None,
+            depth: 0,
+            buffered: 0,
+        }
     }
 
     /// The current element path, FHIRPath style: `Patient.name[0].given[1]`.
@@ -102,6 +153,25 @@ impl DeState {
         } else {
             Err(self.err(msg))
         }
+    }
+
+    /// Enters a JSON object; an error past the depth limit. Every visitor
+    /// that reads an object calls it first and [`Self::leave`] at the end, so
+    /// the limit also holds across the separate serde_json readers of
+    /// replayed properties (each with its own recursion budget).
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        self.depth += 1;
+        let max = self.opts.max_depth;
+        if self.depth > max {
+            return Err(self.err(format_args!(
+                "elements nested deeper than {max} levels (ReadOptions::max_depth)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn recovering(&self) -> bool {
@@ -285,6 +355,7 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
         write!(f, "a JSON object ({})", self.el.type_info().name)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.st.enter()?;
         let info = self.el.type_info();
         let mut seen = Seen::default();
         let mut any = false;
@@ -313,7 +384,9 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
         if !any {
             self.st.problem("empty object: FHIR elements must have content")?;
         }
-        finish_element(self.el, &seen, self.st)
+        finish_element(self.el, &seen, self.st)?;
+        self.st.leave();
+        Ok(())
     }
     reject!("an object"; bool, num, str, unit, seq);
 }
@@ -618,6 +691,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     st: &mut DeState,
     create: impl FnOnce(usize) -> Option<ItemMut<'a>>,
 ) -> Result<(), A::Error> {
+    st.enter()?;
     let mut buffered: Vec<(String, Box<RawValue>)> = Vec::new();
     let type_name = loop {
         let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
@@ -631,6 +705,15 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
             return Err(st.err(format_args!("duplicate property {:?}", k.0)));
         }
         let raw: Box<RawValue> = map.next_value().map_err(|e| st.note(e))?;
+        // Replaying copies: nested resources with late `resourceType`s would
+        // otherwise copy the same text once per level.
+        st.buffered = st.buffered.saturating_add(raw.get().len());
+        let max = st.opts.max_input_size;
+        if st.buffered > max {
+            return Err(st.err(format_args!(
+                "more than {max} bytes of properties before a late resourceType (ReadOptions::max_input_size); put resourceType first"
+            )));
+        }
         buffered.push((k.0, raw));
     };
     let Ok(variant) = types.binary_search(&type_name.as_str()) else {
@@ -667,6 +750,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     if root {
         st.path.pop();
     }
+    st.leave();
     Ok(())
 }
 
@@ -819,6 +903,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let PrimExtVisitor { p, st, .. } = self;
+        st.enter()?;
         let mut any = false;
         while let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? {
             any = true;
@@ -850,6 +935,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
         if !any {
             st.problem("empty object: FHIR elements must have content")?;
         }
+        st.leave();
         Ok(())
     }
     reject!("an object with id and/or extension"; bool, num, str, seq);

@@ -78,10 +78,29 @@ pub fn from_str<T: FromFhirJson>(s: &str) -> Result<T, Error> {
 
 /// Reads FHIR JSON from bytes with the given options.
 pub fn from_slice_with<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Result<T, Error> {
+    check_size(bytes, &opts)?;
     let mut st = de::DeState::new(opts);
     let mut d = serde_json::Deserializer::from_slice(bytes);
     let r = T::read_json(&mut d, &mut st).and_then(|v| d.end().map(|()| v));
     r.map_err(|e| Error::from_serde(&e, st.error_path.take()))
+}
+
+/// The input size limit, reported at the position where it is crossed.
+fn check_size(bytes: &[u8], opts: &ReadOptions) -> Result<(), Error> {
+    if bytes.len() <= opts.max_input_size {
+        return Ok(());
+    }
+    let (line, column) = locate::line_col(bytes, opts.max_input_size);
+    Err(Error {
+        path: None,
+        message: format!(
+            "input of {} bytes is larger than the limit of {} bytes (ReadOptions::max_input_size)",
+            bytes.len(),
+            opts.max_input_size
+        ),
+        line,
+        column,
+    })
 }
 
 /// Writes FHIR JSON (compact).
@@ -117,6 +136,12 @@ pub struct Recovered<T> {
 /// offending values are left out. Syntax errors still end the read.
 /// For validators: they report all problems of a document at once.
 pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Recovered<T> {
+    if let Err(e) = check_size(bytes, &opts) {
+        return Recovered {
+            value: None,
+            issues: vec![e],
+        };
+    }
     let mut st = de::DeState::new(opts);
     st.issues = Some(Vec::new());
     let mut d = serde_json::Deserializer::from_slice(bytes);
