@@ -11,7 +11,8 @@ fuzz_target!(|data: &[u8]| {
         // What was accepted is written and read back unchanged.
         let text = json::to_string(&r);
         assert!(!text.is_empty());
-        let back: Resource = json::from_str(&text).unwrap_or_else(|e| panic!("re-read failed: {e}\n{text}"));
+        let back: Resource =
+            json::from_str(&text).unwrap_or_else(|e| panic!("re-read failed: {e}\n{text}"));
         assert_eq!(back, r);
         assert_eq!(json::to_string(&back), text);
     }

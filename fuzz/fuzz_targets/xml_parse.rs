@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(r) = xml::from_slice::<Resource>(data) {
         // Everything the reader accepts is text XML can carry.
         let text = xml::to_string(&r).unwrap_or_else(|e| panic!("write failed: {e}"));
-        let back: Resource = xml::from_str(&text).unwrap_or_else(|e| panic!("re-read failed: {e}\n{text}"));
+        let back: Resource =
+            xml::from_str(&text).unwrap_or_else(|e| panic!("re-read failed: {e}\n{text}"));
         assert_eq!(back, r);
     }
 });
