@@ -323,9 +323,8 @@ fn resolve_key(info: &'static TypeInfo, s: &str) -> Key {
         Some(b) => (true, b),
         None => (false, s),
     };
-    match info.lookup_json(bare) {
-        Some((field, variant)) => {
-            let f = &info.fields[field];
+    match info.lookup_json(bare).and_then(|(field, variant)| Some((field, variant, info.fields.get(field)?))) {
+        Some((field, variant, f)) => {
             let name = match f.kind {
                 FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
                 _ => f.name,
