@@ -58,7 +58,8 @@ fn deeply_nested_json_fails_fast_with_a_position() {
         );
         let e = quickly(|| json_err(&input));
         assert!(
-            e.message.contains("expected an object, found an array")
+            e.message
+                .contains("expected an object (HumanName), found an array")
                 || e.message.contains("nested deeper"),
             "{e}"
         );

@@ -378,7 +378,7 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
             }
         }
         if is_resource && !saw_type {
-            self.st.problem("missing resourceType")?;
+            self.st.problem(format_args!("missing resourceType: expected \"resourceType\": {:?}", info.name))?;
         }
         if !any {
             self.st.problem("empty object: FHIR elements must have content")?;
@@ -387,7 +387,37 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
         self.st.leave();
         Ok(())
     }
-    reject!("an object"; bool, num, str, unit, seq);
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.wrong("a boolean")
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.wrong("a string")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.wrong("null (leave the property out instead)")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.wrong("an array (this element occurs at most once)")?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl ElementVisitor<'_> {
+    /// "expected an object (HumanName), found ...".
+    fn wrong<E: de::Error>(self, found: &str) -> Result<(), E> {
+        let name = self.el.type_info().name;
+        self.st.problem(format_args!("expected an object ({name}), found {found}"))
+    }
 }
 
 /// Which JSON keys an object has had: two bits per field (value, `_` part).
@@ -432,7 +462,7 @@ fn read_entry<'de, A: MapAccess<'de>>(
                     if f.kind == FieldKind::Choice {
                         format!("more than one value for the choice {}[x]", f.name)
                     } else {
-                        "duplicate property".to_owned()
+                        format!("duplicate property {:?}", if ext { format!("_{name}") } else { name.to_owned() })
                     }
                 } else {
                     "duplicate property".to_owned()
@@ -442,26 +472,35 @@ fn read_entry<'de, A: MapAccess<'de>>(
                 st.path.pop();
                 return Ok(());
             }
-            map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st })?;
+            map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st }).map_err(|e| st.note(e))?;
             st.path.pop();
             Ok(())
         }
-        Key::ResourceType => unknown(map, "resourceType".to_owned(), st),
-        Key::Unknown(k) => unknown(map, k, st),
+        Key::ResourceType => unknown(map, "resourceType".to_owned(), Some(el.type_info()), st),
+        Key::Unknown(k) => unknown(map, k, Some(el.type_info()), st),
     }
 }
 
-fn unknown<'de, A: MapAccess<'de>>(map: &mut A, k: String, st: &mut DeState) -> Result<(), A::Error> {
+fn unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    k: String,
+    info: Option<&'static TypeInfo>,
+    st: &mut DeState,
+) -> Result<(), A::Error> {
     if !st.opts.ignore_unknown {
+        let hint = match info {
+            Some(info) => info.unknown_name_hint(&k),
+            None => "expected \"id\" or \"extension\"".to_owned(),
+        };
         if st.recovering() {
             // Recorded at the unknown element's own path, so it can be located.
             let p = st.path_string();
             let p = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
             if let Some(v) = st.issues.as_mut() {
-                v.push((p, format!("unknown property {k:?}")));
+                v.push((p, format!("unknown property {k:?} ({hint})")));
             }
         } else {
-            return Err(st.err(format_args!("unknown property {k:?}")));
+            return Err(st.err(format_args!("unknown property {k:?} ({hint})")));
         }
     }
     map.next_value::<IgnoredAny>()?;
@@ -597,7 +636,7 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
         }
         Ok(())
     }
-    reject!("an array"; bool, num, str, unit, map);
+    reject!("an array (this element repeats)"; bool, num, str, unit, map);
 }
 
 struct ListItemSeed<'s> {
@@ -694,7 +733,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     let mut buffered: Vec<(String, Box<RawValue>)> = Vec::new();
     let type_name = loop {
         let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
-            return Err(st.err("missing resourceType"));
+            return Err(st.err("missing resourceType: a resource is a JSON object naming its type in \"resourceType\""));
         };
         if k.0 == "resourceType" {
             let t: TypeName = map.next_value().map_err(|e| st.note(e))?;
@@ -716,7 +755,12 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
         buffered.push((k.0, raw));
     };
     let Ok(variant) = types.binary_search(&type_name.as_str()) else {
-        return Err(st.err(format_args!("unknown resourceType {type_name:?}")));
+        let hint = match types.iter().find(|t| t.eq_ignore_ascii_case(&type_name)) {
+            Some(t) => format!("did you mean {t:?}?"),
+            None if types.len() == 1 => format!("expected {:?}", types.first().copied().unwrap_or_default()),
+            None => "not a resource type of this FHIR version".to_owned(),
+        };
+        return Err(st.err(format_args!("unknown resourceType {type_name:?} ({hint})")));
     };
     let Some(ItemMut::Element(el)) = create(variant) else {
         return Err(st.err("internal: cannot create the resource"));
@@ -800,7 +844,11 @@ fn read_scalar<'de, D: Deserializer<'de>>(
         let raw: Box<RawValue> = serde::Deserialize::deserialize(d).map_err(|e| st.note(e))?;
         let t = raw.get();
         if t == "null" {
-            return if in_array { Ok(()) } else { st.problem("null is not allowed here") };
+            return if in_array {
+                Ok(())
+            } else {
+                st.problem("expected a JSON number, found null (leave the property out instead)")
+            };
         }
         let first = t.as_bytes().first().copied().unwrap_or(b' ');
         if !(first == b'-' || first.is_ascii_digit()) {
@@ -864,7 +912,8 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            self.st.problem("null is not allowed here")
+            let k = crate::rt::values::kind_name(self.p.json_kind());
+            self.st.problem(format_args!("expected {k}, found null (leave the property out instead)"))
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -897,7 +946,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            self.st.problem("null is not allowed here")
+            self.st.problem("expected an object with id and/or extension, found null (leave the property out instead)")
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -910,7 +959,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
                 "id" => {
                     st.path.push(Seg::Name("id"));
                     if p.id().is_some() {
-                        return Err(st.err("duplicate property"));
+                        return Err(st.err("duplicate property \"id\""));
                     }
                     let id: TypeName = map.next_value().map_err(|e| st.note(e))?;
                     *p.id_mut() = Some(id.0);
@@ -920,14 +969,14 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
                     st.path.push(Seg::Name("extension"));
                     let slot = p.extensions_mut();
                     if !slot.is_empty() {
-                        return Err(st.err("duplicate property"));
+                        return Err(st.err("duplicate property \"extension\""));
                     }
                     map.next_value_seed(ExtListSeed { slot, st: &mut *st })?;
                     st.path.pop();
                 }
                 other => {
                     let other = other.to_owned();
-                    unknown(&mut map, other, st)?;
+                    unknown(&mut map, other, None, st)?;
                 }
             }
         }

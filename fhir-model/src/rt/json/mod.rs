@@ -46,6 +46,7 @@ impl Error {
             Some(i) if e.line() > 0 => full.get(..i).unwrap_or(&full).to_owned(),
             _ => full,
         };
+        let message = syntax_message(&message).map_or(message, str::to_owned);
         // Messages raised by the reader start with the path; keep it apart.
         let path = path.filter(|p| !p.is_empty());
         let message = match &path {
@@ -57,6 +58,24 @@ impl Error {
         };
         Error { path, message, line: e.line(), column: e.column() }
     }
+}
+
+/// serde_json's syntax errors, said with what was expected.
+fn syntax_message(m: &str) -> Option<&'static str> {
+    Some(match m {
+        "EOF while parsing a value" => "unexpected end of input: expected a JSON value",
+        "EOF while parsing an object" => "unexpected end of input: expected `,` and a property, or `}` closing the object",
+        "EOF while parsing a list" => "unexpected end of input: expected `,` and a value, or `]` closing the array",
+        "EOF while parsing a string" => "unexpected end of input inside a string: expected its closing `\"`",
+        "expected ident" => "invalid literal: expected true, false or null",
+        "expected value" => "expected a JSON value (object, array, string, number, true, false or null)",
+        "expected `,` or `}`" => "expected `,` or `}` after a property value",
+        "expected `,` or `]`" => "expected `,` or `]` after an array item",
+        "key must be a string" => "expected a property name in double quotes",
+        "trailing characters" => "unexpected characters after the end of the resource",
+        "trailing comma" => "trailing comma: expected another property or item after `,`",
+        _ => return None,
+    })
 }
 
 /// A type that can be read from FHIR JSON on its own: every generated struct

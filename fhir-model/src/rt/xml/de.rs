@@ -184,10 +184,28 @@ impl<'i> XmlReader<'i> {
             any |= self.read_children(el, info)?;
         }
         self.depth -= 1;
-        if !any {
+        // A resource may be empty (`{"resourceType":"Basic"}` in JSON); an
+        // element may not (ele-1).
+        if !any && info.kind != crate::rt::meta::TypeKind::Resource {
             return Err(self.err("empty element: FHIR elements must have a value, attributes or children"));
         }
         Ok(())
+    }
+
+    /// The end of the input inside an element: names the element not closed.
+    fn unclosed(&self) -> Error {
+        let open = self.path.iter().rev().find_map(|s| match s {
+            Seg::Name(n) => Some(*n),
+            Seg::Index(_) => None,
+        });
+        match open {
+            // A backbone type's name is its path (`Patient.contact`); the tag is the last part.
+            Some(n) => {
+                let tag = n.rsplit('.').next().unwrap_or(n);
+                self.err(format_args!("unexpected end of the document: expected </{tag}>"))
+            }
+            None => self.err("unexpected end of the document"),
+        }
     }
 
     /// One more level of elements; an error past the limit.
@@ -247,7 +265,7 @@ impl<'i> XmlReader<'i> {
                 Event::End(_) => return Ok(any),
                 Event::Text(t) if is_ws(&t) => continue,
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.unclosed()),
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     return Err(self.err("unexpected text: FHIR elements hold values in `value` attributes"));
                 }
@@ -269,8 +287,12 @@ impl<'i> XmlReader<'i> {
                     self.skip(empty)?;
                     continue;
                 }
-                let what = if ns == Some(FHIR_NS) { String::new() } else { " (wrong namespace)".to_owned() };
-                return Err(self.err_at(before, format_args!("unknown element <{name}>{what}")));
+                let what = if ns == Some(FHIR_NS) {
+                    info.unknown_name_hint(name)
+                } else {
+                    format!("not in the FHIR namespace {}", show(FHIR_NS))
+                };
+                return Err(self.err_at(before, format_args!("unknown element <{name}> ({what})")));
             };
             let Some(finfo) = info.fields.get(field) else { continue };
             if let Some(prev) = last {
@@ -358,7 +380,7 @@ impl<'i> XmlReader<'i> {
                     Event::End(_) => break,
                     Event::Text(t) if is_ws(&t) => continue,
                     Event::Comment(_) | Event::PI(_) => continue,
-                    Event::Eof => return Err(self.err("unexpected end of the document")),
+                    Event::Eof => return Err(self.unclosed()),
                     _ => return Err(self.err("unexpected text: a primitive holds its value in the `value` attribute")),
                 };
                 if ns != Some(FHIR_NS) || local(&e) != "extension" {
@@ -405,7 +427,7 @@ impl<'i> XmlReader<'i> {
                 Event::End(_) => return Err(self.err("empty resource wrapper: it must contain one resource")),
                 Event::Text(t) if is_ws(&t) => continue,
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.unclosed()),
                 _ => return Err(self.err("unexpected text in a resource wrapper")),
             };
             let name = local(&e);
@@ -467,7 +489,7 @@ impl<'i> XmlReader<'i> {
                     }
                 }
                 Event::End(_) => depth -= 1,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.err("unexpected end of the document inside an element")),
                 Event::GeneralRef(r) => {
                     // Only the predefined entities and character references exist without a DTD.
                     let n = r.as_ref();
