@@ -10,7 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use fhir_model::rt::{Element, FieldKind, ItemMut, PrimitiveElement, ResourceEnum, Slot};
+use fhir_model::rt::{Element, FieldKind, ItemMut, PrimitiveElement, ResourceEnum};
 use fhir_model::{json, xml};
 
 /// splitmix64.
