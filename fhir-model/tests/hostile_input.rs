@@ -454,3 +454,21 @@ fn narrative_divs_stand_on_their_own() {
         empty
     );
 }
+
+#[test]
+fn recovering_reads_stay_bounded() {
+    // 50,000 unknown properties in one resource: 10,000 problems collected,
+    // then reading stops; the first 1,000 are located. Quickly.
+    let mut input = String::from("{\"resourceType\":\"Basic\",\"code\":{\"text\":\"x\"}");
+    for i in 0..50_000 {
+        input.push_str(&format!(",\"u{i}\":1"));
+    }
+    input.push('}');
+    let rec = quickly(|| json::from_slice_recovering::<Resource>(input.as_bytes(), json::ReadOptions::default()));
+    assert!(rec.value.is_none());
+    assert_eq!(rec.issues.len(), 10_001);
+    assert!(rec.issues[999].line > 0 && rec.issues[1000].line == 0);
+    let last = rec.issues.last().unwrap();
+    assert_eq!(last.message, "more than 10000 problems: reading stopped here");
+    assert!(last.line > 0, "{last}");
+}

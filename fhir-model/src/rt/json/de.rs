@@ -54,6 +54,10 @@ impl Default for ReadOptions {
     }
 }
 
+/// How many problems a recovering read (`json::from_slice_recovering`)
+/// collects before it stops.
+pub const MAX_ISSUES: usize = 10_000;
+
 /// Default of [`ReadOptions::max_depth`].
 pub const DEFAULT_MAX_DEPTH: usize = 60;
 /// Default of [`ReadOptions::max_input_size`] (64 MiB).
@@ -146,13 +150,21 @@ impl DeState {
     fn problem<E: de::Error>(&mut self, msg: impl Display) -> Result<(), E> {
         if self.issues.is_some() {
             let p = self.path_string();
-            if let Some(v) = self.issues.as_mut() {
-                v.push((p, msg.to_string()));
-            }
-            Ok(())
+            self.record(p, msg.to_string())
         } else {
             Err(self.err(msg))
         }
+    }
+
+    /// Records a problem in recovering mode; past [`MAX_ISSUES`] reading
+    /// stops (memory and time stay bounded whatever the input).
+    fn record<E: de::Error>(&mut self, path: String, msg: String) -> Result<(), E> {
+        let Some(v) = self.issues.as_mut() else { return Ok(()) };
+        if v.len() >= MAX_ISSUES {
+            return Err(self.err(format_args!("more than {MAX_ISSUES} problems: reading stopped here")));
+        }
+        v.push((path, msg));
+        Ok(())
     }
 
     /// Enters a JSON object; an error past the depth limit. Every visitor
@@ -496,9 +508,7 @@ fn unknown<'de, A: MapAccess<'de>>(
             // Recorded at the unknown element's own path, so it can be located.
             let p = st.path_string();
             let p = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
-            if let Some(v) = st.issues.as_mut() {
-                v.push((p, format!("unknown property {k:?} ({hint})")));
-            }
+            st.record(p, format!("unknown property {k:?} ({hint})"))?;
         } else {
             return Err(st.err(format_args!("unknown property {k:?} ({hint})")));
         }

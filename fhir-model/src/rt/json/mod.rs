@@ -139,6 +139,10 @@ pub fn to_string_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
+/// How many problems of a recovering read get a line and column (each is
+/// found by scanning the text; the rest keep their path only).
+pub const MAX_LOCATED: usize = 1_000;
+
 /// What a recovering read found: the value, if the input could be read as a
 /// resource at all, and every problem met on the way.
 #[derive(Debug)]
@@ -153,7 +157,9 @@ pub struct Recovered<T> {
 /// (unknown properties, wrong JSON types, invalid values, nulls, empty
 /// objects and arrays, duplicates) instead of stopping at the first; the
 /// offending values are left out. Syntax errors still end the read.
-/// For validators: they report all problems of a document at once.
+/// For validators: they report all problems of a document at once. Bounded
+/// whatever the input: after [`de::MAX_ISSUES`] problems reading stops (with
+/// an error saying so), and the first [`MAX_LOCATED`] get a line and column.
 pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Recovered<T> {
     if let Err(e) = check_size(bytes, &opts) {
         return Recovered {
@@ -170,8 +176,11 @@ pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -
         .take()
         .unwrap_or_default()
         .into_iter()
-        .map(|(path, message)| {
-            let (line, column) = locate(bytes, &path).unwrap_or((0, 0));
+        .enumerate()
+        .map(|(i, (path, message))| {
+            // Locating scans the text from the start: the first problems
+            // only, so that time stays linear in the input.
+            let (line, column) = if i < MAX_LOCATED { locate(bytes, &path).unwrap_or((0, 0)) } else { (0, 0) };
             let path = (!path.is_empty()).then_some(path);
             Error { path, message, line, column }
         })
