@@ -464,11 +464,43 @@ fn recovering_reads_stay_bounded() {
         input.push_str(&format!(",\"u{i}\":1"));
     }
     input.push('}');
-    let rec = quickly(|| json::from_slice_recovering::<Resource>(input.as_bytes(), json::ReadOptions::default()));
+    let rec = quickly(|| {
+        json::from_slice_recovering::<Resource>(input.as_bytes(), json::ReadOptions::default())
+    });
     assert!(rec.value.is_none());
     assert_eq!(rec.issues.len(), 10_001);
     assert!(rec.issues[999].line > 0 && rec.issues[1000].line == 0);
     let last = rec.issues.last().unwrap();
-    assert_eq!(last.message, "more than 10000 problems: reading stopped here");
+    assert_eq!(
+        last.message,
+        "more than 10000 problems: reading stopped here"
+    );
     assert!(last.line > 0, "{last}");
+}
+
+#[test]
+fn messages_quote_long_values_shortened() {
+    let big = "9".repeat(1_000_000);
+    let e = json_err(&format!(
+        "{{\"resourceType\":\"Patient\",\"birthDate\":\"{big}\"}}"
+    ));
+    assert!(e.message.len() < 300, "{}", e.message.len());
+    assert!(e.message.ends_with("more characters)"), "{}", e.message);
+    let rec = json::from_slice_recovering::<Resource>(
+        format!("{{\"resourceType\":\"Observation\",\"valueQuantity\":{{\"value\":{{\"a\":\"{big}\"}}}}}}").as_bytes(),
+        json::ReadOptions::default(),
+    );
+    assert!(
+        rec.issues.iter().all(|i| i.message.len() < 300),
+        "{:?}",
+        rec.issues
+    );
+    let e = xml_err(&format!(
+        "<Patient xmlns=\"http://hl7.org/fhir\"><birthDate value=\"{big}\"/></Patient>"
+    ));
+    assert!(
+        e.message.len() < 300 && e.message.starts_with("invalid date \"9999"),
+        "{}",
+        e.message
+    );
 }

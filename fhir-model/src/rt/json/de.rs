@@ -137,6 +137,7 @@ impl DeState {
     }
 
     fn err<E: de::Error>(&mut self, msg: impl Display) -> E {
+        let msg = crate::rt::short_message(msg.to_string());
         let p = self.path_string();
         let e = if p.is_empty() { E::custom(msg) } else { E::custom(format_args!("{p}: {msg}")) };
         if self.error_path.is_none() {
@@ -159,6 +160,7 @@ impl DeState {
     /// Records a problem in recovering mode; past [`MAX_ISSUES`] reading
     /// stops (memory and time stay bounded whatever the input).
     fn record<E: de::Error>(&mut self, path: String, msg: String) -> Result<(), E> {
+        let msg = crate::rt::short_message(msg);
         let Some(v) = self.issues.as_mut() else { return Ok(()) };
         if v.len() >= MAX_ISSUES {
             return Err(self.err(format_args!("more than {MAX_ISSUES} problems: reading stopped here")));

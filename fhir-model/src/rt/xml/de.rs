@@ -78,7 +78,8 @@ impl<'i> XmlReader<'i> {
     fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
         let (line, column) = line_col(self.input, offset);
         let path = self.path_string();
-        Error { path: (!path.is_empty()).then_some(path), message: msg.to_string(), line, column }
+        let message = crate::rt::short_message(msg.to_string());
+        Error { path: (!path.is_empty()).then_some(path), message, line, column }
     }
 
     fn xml_err(&self, e: quick_xml::Error) -> Error {
