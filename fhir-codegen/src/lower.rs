@@ -66,7 +66,9 @@ pub fn lower(sds: &[&StructureDefinition], term: &Terminology<'_>, errata: &[cra
 
     let mut primitives = Vec::new();
     for name in &primitive_names {
-        let sd = by_name[name];
+        let Some(&sd) = by_name.get(*name) else {
+            return Err(Error(format!("primitive type {name}: no StructureDefinition")));
+        };
         primitives.push(PrimitiveDef {
             name: (*name).to_owned(),
             rust_name: names::type_name(name),

@@ -8,6 +8,8 @@
 //! After an intended change, regenerate the expected files with
 //! `UPDATE_GOLDEN=1 cargo test -p fhir-codegen --test golden` and review the diff.
 
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::Path;
 

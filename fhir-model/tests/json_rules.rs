@@ -2,6 +2,8 @@
 //! so (element path, line, column), and that what it accepts is written back
 //! unchanged.
 
+#![allow(clippy::unwrap_used)]
+
 use fhir_model::json::{self, ReadOptions};
 use fhir_model::r4::{self, codes, Resource};
 use fhir_model::rt::CodeEnum;

@@ -14,6 +14,8 @@
 //! - a few examples break the schema themselves; they are listed in
 //!   [`KNOWN_EXAMPLE_DEFECTS`] with the reason, and must fail exactly so.
 
+#![allow(clippy::unwrap_used, clippy::nonminimal_bool)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -185,7 +185,7 @@ fn folder_with_an_invalid_file_to_output_folder() {
     let err = stderr(&out);
     let bad = Path::new("in").join("c-bad.json");
     let expected = format!(
-        "{}: line 7, column 78: Observation.component[1].valueQuantity: unknown property \"bogus\"\n",
+        "{}: line 7, column 78: Observation.component[1].valueQuantity: unknown property \"bogus\" (Quantity has no element of that name)\n",
         bad.display()
     );
     assert!(err.contains(&expected), "{err}");
@@ -543,7 +543,7 @@ fn xml_error_names_path_line_and_column() {
     let err = stderr(&out);
     let bad = Path::new("in").join("bad.xml");
     let expected = format!(
-        "{}: line 15, column 7: Observation.component[1].valueQuantity: unknown element <bogus>\n",
+        "{}: line 15, column 7: Observation.component[1].valueQuantity: unknown element <bogus> (Quantity has no element of that name)\n",
         bad.display()
     );
     assert!(err.starts_with(&expected), "{err}");

@@ -4,6 +4,8 @@
 //! `tests/cases/basic` and small inline documents; each test that writes
 //! files works in its own folder under Cargo's target tmp dir.
 
+#![allow(clippy::indexing_slicing)]
+
 // clippy.toml's allow-unwrap-in-tests covers `#[test]` functions but not the
 // helpers below; in a test a panic is the right report.
 #![allow(clippy::unwrap_used, reason = "test helpers")]

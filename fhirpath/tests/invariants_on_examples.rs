@@ -2,6 +2,8 @@
 //! test suite, at every element it applies to, as a validator would: each
 //! must evaluate without error, and (the examples being valid) not to false.
 
+#![allow(clippy::indexing_slicing)] // test code: a panic is a test failure
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -145,8 +145,13 @@ impl Parser<'_> {
         }
     }
 
+    /// The input from the current position on.
+    fn rest(&self) -> &[u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
     fn expect_literal(&mut self, literal: &str, value: Json) -> Result<Json, String> {
-        if self.bytes[self.pos..].starts_with(literal.as_bytes()) {
+        if self.rest().starts_with(literal.as_bytes()) {
             self.pos += literal.len();
             Ok(value)
         } else {
@@ -261,7 +266,7 @@ impl Parser<'_> {
             self.digits();
         }
         // Only ASCII was consumed, so this slice is valid UTF-8.
-        let text = String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned();
+        let text = String::from_utf8_lossy(self.bytes.get(start..self.pos).unwrap_or_default()).into_owned();
         Ok(Json::Number(text))
     }
 
@@ -283,7 +288,7 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            let run = std::str::from_utf8(&self.bytes[run_start..self.pos])
+            let run = std::str::from_utf8(self.bytes.get(run_start..self.pos).unwrap_or_default())
                 .map_err(|_| format!("invalid UTF-8 in string at byte {run_start}"))?;
             out.push_str(run);
             match self.peek() {
@@ -321,7 +326,7 @@ impl Parser<'_> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                if !self.rest().starts_with(b"\\u") {
                     return Err(self.error("lone leading surrogate"));
                 }
                 self.pos += 2;

@@ -6,7 +6,9 @@ mod buildtime;
 mod codegen;
 mod definitions;
 mod error;
+mod fuzz;
 mod json;
+mod mutate;
 mod packages;
 mod workspace;
 
@@ -46,6 +48,29 @@ enum Cmd {
     Fetch,
     /// Time clean check/debug/release builds of bench/build-probe (see BENCHMARKS.md).
     Buildtime,
+    /// Write fuzz/corpus/<target>/ from the official R4 examples (seed corpora; not committed).
+    FuzzCorpus,
+    /// Run one fuzz target for a given time (cargo-fuzz, nightly; see fuzz/).
+    Fuzz {
+        /// json_parse, xml_parse, round_trip or validate.
+        target: String,
+        /// How long to run, in seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Parallel fuzzing processes (libFuzzer -fork).
+        #[arg(long, default_value_t = 1)]
+        jobs: u32,
+    },
+    /// Feed deterministic mutations of the official examples to the `fhir`
+    /// binary (convert and validate): every run must exit 0 or 1, in time.
+    Mutate {
+        /// How many mutated documents.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Seed of the mutations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Run every test: `fetch`, then `cargo test --workspace --all-features [ARGS...]`.
     Test {
         /// Extra arguments for `cargo test`, e.g. `-- --nocapture`.
@@ -63,6 +88,13 @@ fn main() -> ExitCode {
         }
         Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
         Cmd::Buildtime => buildtime::run().map(|()| ExitCode::SUCCESS),
+        Cmd::FuzzCorpus => fuzz::write_corpora().map(|()| ExitCode::SUCCESS),
+        Cmd::Fuzz {
+            target,
+            seconds,
+            jobs,
+        } => fuzz::run(&target, seconds, jobs),
+        Cmd::Mutate { count, seed } => mutate::run(count, seed),
         Cmd::Test { cargo_test_args } => test(&cargo_test_args),
     };
     result.unwrap_or_else(|e| {
@@ -72,7 +104,7 @@ fn main() -> ExitCode {
 }
 
 /// `cargo xtask fetch`: every `corpora` package into the shared cache.
-fn fetch_corpora() -> Result<()> {
+pub(crate) fn fetch_corpora() -> Result<()> {
     let manifest = Manifest::load(&workspace::root()?)?;
     for corpus in &manifest.corpora {
         let dir = packages::fetch(&corpus.package, &corpus.version, &corpus.integrity)?;
@@ -102,7 +134,12 @@ fn test(cargo_test_args: &[String]) -> Result<ExitCode> {
         .args(cargo_test_args)
         .current_dir(&root)
         .status()
-        .context(|| format!("running {} test --workspace --all-features", cargo.to_string_lossy()))?;
+        .context(|| {
+            format!(
+                "running {} test --workspace --all-features",
+                cargo.to_string_lossy()
+            )
+        })?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

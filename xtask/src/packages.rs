@@ -186,7 +186,7 @@ pub fn sha512_integrity(path: &Path) -> Result<String> {
         if n == 0 {
             break;
         }
-        hasher.update(&buf[..n]);
+        hasher.update(buf.get(..n).unwrap_or_default());
     }
     Ok(integrity_of_digest(&hasher.finalize()))
 }

@@ -102,6 +102,23 @@ impl TypeInfo {
         self.lookup_json(key)
     }
 
+    /// Why a property or element name is unknown, for error messages: a
+    /// known name differing only in case (`birthdate`), a choice element
+    /// without its type (`value`), or none of the type's elements.
+    pub fn unknown_name_hint(&self, key: &str) -> String {
+        let bare = key.strip_prefix('_').unwrap_or(key);
+        if let Some((k, _, _)) = self.json_keys.iter().find(|(k, _, _)| k.eq_ignore_ascii_case(bare)) {
+            let prefix = if bare.len() == key.len() { "" } else { "_" };
+            return format!("did you mean \"{prefix}{k}\"?");
+        }
+        if let Some(f) = self.fields.iter().find(|f| f.kind == FieldKind::Choice && f.name == bare) {
+            let examples: Vec<&str> = f.choice_keys.iter().take(3).copied().collect();
+            let more = if f.choice_keys.len() > 3 { ", ..." } else { "" };
+            return format!("{bare}[x] takes its type in the name: {}{more}", examples.join(", "));
+        }
+        format!("{} has no element of that name", self.name)
+    }
+
     /// Finds a field by its element name (`value` for `value[x]`).
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)

@@ -21,6 +21,23 @@ pub use primitive::{JsonOut, Primitive, PrimitiveElement};
 pub use xhtml::Xhtml;
 pub(crate) use macros::{element_impls, resource_enum_impls};
 
+/// Longest error message kept whole: messages quote the offending value,
+/// which can be megabytes long (a base64 attachment, a whole object where a
+/// number was expected).
+const MAX_MESSAGE_CHARS: usize = 200;
+
+/// `message`, cut after [`MAX_MESSAGE_CHARS`] characters with a note of how
+/// much was left out.
+pub(crate) fn short_message(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((cut, _)) => {
+            let rest = message.get(cut..).map_or(0, |r| r.chars().count());
+            format!("{}... ({rest} more characters)", message.get(..cut).unwrap_or_default())
+        }
+    }
+}
+
 /// Support for generated code: the serde impls of every generated type are
 /// one-line calls into these, so the per-type code stays small.
 #[doc(hidden)]

@@ -13,6 +13,8 @@
 //!
 //! and [`diff`] reports the first difference between two trees with its path.
 
+#![allow(clippy::indexing_slicing)]
+
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -92,17 +92,23 @@ impl Validator {
             })
             .collect();
         if let Some(r) = &rec.value {
-            // Locating scans the text from the start: do it for errors, and
-            // for the first hundred warnings and informational issues only,
+            // Locating scans the text from the start: do it for the first
+            // thousand errors, and the first hundred warnings and informational issues only,
             // so a large Bundle full of "not checked" codes stays fast.
             let mut located_info = 0usize;
+            let mut located_errors = rec.issues.len();
             for mut i in self.validate_resource(r).issues {
                 // A value dropped by the reader leaves an empty element behind:
                 // its structural issue already says what is wrong there.
                 if i.diagnostics.starts_with("ele-1") && issues.iter().any(|s| s.expression == i.expression) {
                     continue;
                 }
-                let locate = i.severity <= Severity::Error || {
+                // Errors too are located up to a bound, so that time stays
+                // linear in the input however many issues it has.
+                let locate = if i.severity <= Severity::Error {
+                    located_errors += 1;
+                    located_errors <= json::MAX_LOCATED
+                } else {
                     located_info += 1;
                     located_info <= 100
                 };

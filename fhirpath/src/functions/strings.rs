@@ -66,7 +66,7 @@ fn base64_encode(bytes: &[u8], url: bool) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
-                let c = B64[((n >> (18 - 6 * k)) & 63) as usize];
+                let c = B64.get(((n >> (18 - 6 * k)) & 63) as usize).copied().unwrap_or(b'A');
                 out.push(match (url, c) {
                     (true, b'+') => '-',
                     (true, b'/') => '_',

@@ -22,17 +22,61 @@ use crate::rt::primitive::PrimitiveElement;
 use crate::rt::values::{JsonKind, JsonScalar};
 
 /// Options of the JSON reader.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// The limits keep hostile or broken input from exhausting the stack or
+/// memory; each is an error with the path, line and column where it was
+/// crossed. The defaults are far above what real resources need.
+#[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ReadOptions {
     /// Ignore properties the definitions do not know instead of failing.
     pub ignore_unknown: bool,
+    /// Maximum nesting of elements, that is of JSON objects (arrays do not
+    /// count: in FHIR JSON they hold objects or primitives only). The default,
+    /// 60, is the same as XML's, far above real resources (the official
+    /// examples nest 13 objects at most, in Questionnaires), keeps serde_json's
+    /// own limit of 128 objects and arrays from being reached first, and is
+    /// far from exhausting a 2 MiB thread stack, reading, writing or dropping.
+    pub max_depth: usize,
+    /// Maximum input size in bytes for the `from_slice*` / `from_str` entry
+    /// points (default 64 MiB). Through serde's own entry points, it bounds
+    /// the properties buffered before a late `resourceType`.
+    pub max_input_size: usize,
 }
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            ignore_unknown: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
+        }
+    }
+}
+
+/// How many problems a recovering read (`json::from_slice_recovering`)
+/// collects before it stops.
+pub const MAX_ISSUES: usize = 10_000;
+
+/// Default of [`ReadOptions::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = 60;
+/// Default of [`ReadOptions::max_input_size`] (64 MiB).
+pub const DEFAULT_MAX_INPUT_SIZE: usize = 64 << 20;
 
 impl ReadOptions {
     /// Ignore unknown properties (lenient reading).
     pub fn ignore_unknown(mut self, yes: bool) -> Self {
         self.ignore_unknown = yes;
+        self
+    }
+    /// Sets the maximum nesting of elements (JSON objects).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+    /// Sets the maximum input size in bytes.
+    pub fn max_input_size(mut self, bytes: usize) -> Self {
+        self.max_input_size = bytes;
         self
     }
 }
@@ -53,11 +97,22 @@ pub struct DeState {
     /// Recovering mode: problems that leave the rest readable are collected
     /// here (path, message) and reading goes on.
     pub(crate) issues: Option<Vec<(String, String)>>,
+    /// Current nesting of JSON objects and arrays.
+    depth: usize,
+    /// Bytes buffered so far for resources whose `resourceType` came late.
+    buffered: usize,
 }
 
 impl DeState {
     pub fn new(opts: ReadOptions) -> Self {
-        DeState { opts, path: Vec::with_capacity(16), error_path: None, issues: None }
+        DeState {
+            opts,
+            path: Vec::with_capacity(16),
+            error_path: None,
+            issues: None,
+            depth: 0,
+            buffered: 0,
+        }
     }
 
     /// The current element path, FHIRPath style: `Patient.name[0].given[1]`.
@@ -82,6 +137,7 @@ impl DeState {
     }
 
     fn err<E: de::Error>(&mut self, msg: impl Display) -> E {
+        let msg = crate::rt::short_message(msg.to_string());
         let p = self.path_string();
         let e = if p.is_empty() { E::custom(msg) } else { E::custom(format_args!("{p}: {msg}")) };
         if self.error_path.is_none() {
@@ -95,13 +151,41 @@ impl DeState {
     fn problem<E: de::Error>(&mut self, msg: impl Display) -> Result<(), E> {
         if self.issues.is_some() {
             let p = self.path_string();
-            if let Some(v) = self.issues.as_mut() {
-                v.push((p, msg.to_string()));
-            }
-            Ok(())
+            self.record(p, msg.to_string())
         } else {
             Err(self.err(msg))
         }
+    }
+
+    /// Records a problem in recovering mode; past [`MAX_ISSUES`] reading
+    /// stops (memory and time stay bounded whatever the input).
+    fn record<E: de::Error>(&mut self, path: String, msg: String) -> Result<(), E> {
+        let msg = crate::rt::short_message(msg);
+        let Some(v) = self.issues.as_mut() else { return Ok(()) };
+        if v.len() >= MAX_ISSUES {
+            return Err(self.err(format_args!("more than {MAX_ISSUES} problems: reading stopped here")));
+        }
+        v.push((path, msg));
+        Ok(())
+    }
+
+    /// Enters a JSON object; an error past the depth limit. Every visitor
+    /// that reads an object calls it first and [`Self::leave`] at the end, so
+    /// the limit also holds across the separate serde_json readers of
+    /// replayed properties (each with its own recursion budget).
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        self.depth += 1;
+        let max = self.opts.max_depth;
+        if self.depth > max {
+            return Err(self.err(format_args!(
+                "elements nested deeper than {max} levels (ReadOptions::max_depth)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn recovering(&self) -> bool {
@@ -253,9 +337,8 @@ fn resolve_key(info: &'static TypeInfo, s: &str) -> Key {
         Some(b) => (true, b),
         None => (false, s),
     };
-    match info.lookup_json(bare) {
-        Some((field, variant)) => {
-            let f = &info.fields[field];
+    match info.lookup_json(bare).and_then(|(field, variant)| Some((field, variant, info.fields.get(field)?))) {
+        Some((field, variant, f)) => {
             let name = match f.kind {
                 FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
                 _ => f.name,
@@ -285,6 +368,7 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
         write!(f, "a JSON object ({})", self.el.type_info().name)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.st.enter()?;
         let info = self.el.type_info();
         let mut seen = Seen::default();
         let mut any = false;
@@ -308,14 +392,46 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
             }
         }
         if is_resource && !saw_type {
-            self.st.problem("missing resourceType")?;
+            self.st.problem(format_args!("missing resourceType: expected \"resourceType\": {:?}", info.name))?;
         }
         if !any {
             self.st.problem("empty object: FHIR elements must have content")?;
         }
-        finish_element(self.el, &seen, self.st)
+        finish_element(self.el, &seen, self.st)?;
+        self.st.leave();
+        Ok(())
     }
-    reject!("an object"; bool, num, str, unit, seq);
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.wrong("a boolean")
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.wrong("a number")
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.wrong("a string")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.wrong("null (leave the property out instead)")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.wrong("an array (this element occurs at most once)")?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl ElementVisitor<'_> {
+    /// "expected an object (HumanName), found ...".
+    fn wrong<E: de::Error>(self, found: &str) -> Result<(), E> {
+        let name = self.el.type_info().name;
+        self.st.problem(format_args!("expected an object ({name}), found {found}"))
+    }
 }
 
 /// Which JSON keys an object has had: two bits per field (value, `_` part).
@@ -360,7 +476,7 @@ fn read_entry<'de, A: MapAccess<'de>>(
                     if f.kind == FieldKind::Choice {
                         format!("more than one value for the choice {}[x]", f.name)
                     } else {
-                        "duplicate property".to_owned()
+                        format!("duplicate property {:?}", if ext { format!("_{name}") } else { name.to_owned() })
                     }
                 } else {
                     "duplicate property".to_owned()
@@ -370,26 +486,33 @@ fn read_entry<'de, A: MapAccess<'de>>(
                 st.path.pop();
                 return Ok(());
             }
-            map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st })?;
+            map.next_value_seed(EntrySeed { el, field, variant, ext, st: &mut *st }).map_err(|e| st.note(e))?;
             st.path.pop();
             Ok(())
         }
-        Key::ResourceType => unknown(map, "resourceType".to_owned(), st),
-        Key::Unknown(k) => unknown(map, k, st),
+        Key::ResourceType => unknown(map, "resourceType".to_owned(), Some(el.type_info()), st),
+        Key::Unknown(k) => unknown(map, k, Some(el.type_info()), st),
     }
 }
 
-fn unknown<'de, A: MapAccess<'de>>(map: &mut A, k: String, st: &mut DeState) -> Result<(), A::Error> {
+fn unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    k: String,
+    info: Option<&'static TypeInfo>,
+    st: &mut DeState,
+) -> Result<(), A::Error> {
     if !st.opts.ignore_unknown {
+        let hint = match info {
+            Some(info) => info.unknown_name_hint(&k),
+            None => "expected \"id\" or \"extension\"".to_owned(),
+        };
         if st.recovering() {
             // Recorded at the unknown element's own path, so it can be located.
             let p = st.path_string();
             let p = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
-            if let Some(v) = st.issues.as_mut() {
-                v.push((p, format!("unknown property {k:?}")));
-            }
+            st.record(p, format!("unknown property {k:?} ({hint})"))?;
         } else {
-            return Err(st.err(format_args!("unknown property {k:?}")));
+            return Err(st.err(format_args!("unknown property {k:?} ({hint})")));
         }
     }
     map.next_value::<IgnoredAny>()?;
@@ -525,7 +648,7 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
         }
         Ok(())
     }
-    reject!("an array"; bool, num, str, unit, map);
+    reject!("an array (this element repeats)"; bool, num, str, unit, map);
 }
 
 struct ListItemSeed<'s> {
@@ -618,10 +741,11 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     st: &mut DeState,
     create: impl FnOnce(usize) -> Option<ItemMut<'a>>,
 ) -> Result<(), A::Error> {
+    st.enter()?;
     let mut buffered: Vec<(String, Box<RawValue>)> = Vec::new();
     let type_name = loop {
         let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
-            return Err(st.err("missing resourceType"));
+            return Err(st.err("missing resourceType: a resource is a JSON object naming its type in \"resourceType\""));
         };
         if k.0 == "resourceType" {
             let t: TypeName = map.next_value().map_err(|e| st.note(e))?;
@@ -631,10 +755,24 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
             return Err(st.err(format_args!("duplicate property {:?}", k.0)));
         }
         let raw: Box<RawValue> = map.next_value().map_err(|e| st.note(e))?;
+        // Replaying copies: nested resources with late `resourceType`s would
+        // otherwise copy the same text once per level.
+        st.buffered = st.buffered.saturating_add(raw.get().len());
+        let max = st.opts.max_input_size;
+        if st.buffered > max {
+            return Err(st.err(format_args!(
+                "more than {max} bytes of properties before a late resourceType (ReadOptions::max_input_size); put resourceType first"
+            )));
+        }
         buffered.push((k.0, raw));
     };
     let Ok(variant) = types.binary_search(&type_name.as_str()) else {
-        return Err(st.err(format_args!("unknown resourceType {type_name:?}")));
+        let hint = match types.iter().find(|t| t.eq_ignore_ascii_case(&type_name)) {
+            Some(t) => format!("did you mean {t:?}?"),
+            None if types.len() == 1 => format!("expected {:?}", types.first().copied().unwrap_or_default()),
+            None => "not a resource type of this FHIR version".to_owned(),
+        };
+        return Err(st.err(format_args!("unknown resourceType {type_name:?} ({hint})")));
     };
     let Some(ItemMut::Element(el)) = create(variant) else {
         return Err(st.err("internal: cannot create the resource"));
@@ -667,6 +805,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     if root {
         st.path.pop();
     }
+    st.leave();
     Ok(())
 }
 
@@ -717,7 +856,11 @@ fn read_scalar<'de, D: Deserializer<'de>>(
         let raw: Box<RawValue> = serde::Deserialize::deserialize(d).map_err(|e| st.note(e))?;
         let t = raw.get();
         if t == "null" {
-            return if in_array { Ok(()) } else { st.problem("null is not allowed here") };
+            return if in_array {
+                Ok(())
+            } else {
+                st.problem("expected a JSON number, found null (leave the property out instead)")
+            };
         }
         let first = t.as_bytes().first().copied().unwrap_or(b' ');
         if !(first == b'-' || first.is_ascii_digit()) {
@@ -781,7 +924,8 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            self.st.problem("null is not allowed here")
+            let k = crate::rt::values::kind_name(self.p.json_kind());
+            self.st.problem(format_args!("expected {k}, found null (leave the property out instead)"))
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -814,11 +958,12 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
         if self.in_array {
             Ok(())
         } else {
-            self.st.problem("null is not allowed here")
+            self.st.problem("expected an object with id and/or extension, found null (leave the property out instead)")
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let PrimExtVisitor { p, st, .. } = self;
+        st.enter()?;
         let mut any = false;
         while let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? {
             any = true;
@@ -826,7 +971,7 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
                 "id" => {
                     st.path.push(Seg::Name("id"));
                     if p.id().is_some() {
-                        return Err(st.err("duplicate property"));
+                        return Err(st.err("duplicate property \"id\""));
                     }
                     let id: TypeName = map.next_value().map_err(|e| st.note(e))?;
                     *p.id_mut() = Some(id.0);
@@ -836,20 +981,21 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
                     st.path.push(Seg::Name("extension"));
                     let slot = p.extensions_mut();
                     if !slot.is_empty() {
-                        return Err(st.err("duplicate property"));
+                        return Err(st.err("duplicate property \"extension\""));
                     }
                     map.next_value_seed(ExtListSeed { slot, st: &mut *st })?;
                     st.path.pop();
                 }
                 other => {
                     let other = other.to_owned();
-                    unknown(&mut map, other, st)?;
+                    unknown(&mut map, other, None, st)?;
                 }
             }
         }
         if !any {
             st.problem("empty object: FHIR elements must have content")?;
         }
+        st.leave();
         Ok(())
     }
     reject!("an object with id and/or extension"; bool, num, str, seq);

@@ -67,7 +67,7 @@ fn parse_path(path: &str) -> Vec<PathSeg<'_>> {
     out
 }
 
-fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     let upto = text.get(..offset.min(text.len())).unwrap_or_default();
     let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
     let start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

@@ -47,6 +47,7 @@ impl Error {
             Some(i) if e.line() > 0 => full.get(..i).unwrap_or(&full).to_owned(),
             _ => full,
         };
+        let message = syntax_message(&message).map_or(message, str::to_owned);
         // Messages raised by the reader start with the path; keep it apart.
         let path = path.filter(|p| !p.is_empty());
         let message = match &path {
@@ -66,6 +67,24 @@ impl Error {
             column: e.column(),
         }
     }
+}
+
+/// serde_json's syntax errors, said with what was expected.
+fn syntax_message(m: &str) -> Option<&'static str> {
+    Some(match m {
+        "EOF while parsing a value" => "unexpected end of input: expected a JSON value",
+        "EOF while parsing an object" => "unexpected end of input: expected `,` and a property, or `}` closing the object",
+        "EOF while parsing a list" => "unexpected end of input: expected `,` and a value, or `]` closing the array",
+        "EOF while parsing a string" => "unexpected end of input inside a string: expected its closing `\"`",
+        "expected ident" => "invalid literal: expected true, false or null",
+        "expected value" => "expected a JSON value (object, array, string, number, true, false or null)",
+        "expected `,` or `}`" => "expected `,` or `}` after a property value",
+        "expected `,` or `]`" => "expected `,` or `]` after an array item",
+        "key must be a string" => "expected a property name in double quotes",
+        "trailing characters" => "unexpected characters after the end of the resource",
+        "trailing comma" => "trailing comma: expected another property or item after `,`",
+        _ => return None,
+    })
 }
 
 /// A type that can be read from FHIR JSON on its own: every generated struct
@@ -90,6 +109,7 @@ pub fn from_str<T: FromFhirJson>(s: &str) -> Result<T, Error> {
 
 /// Reads FHIR JSON from bytes with the given options.
 pub fn from_slice_with<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Result<T, Error> {
+    check_size(bytes, &opts)?;
     let mut st = de::DeState::new(opts);
     let mut d = serde_json::Deserializer::from_slice(bytes);
     let r = T::read_json(&mut d, &mut st).and_then(|v| d.end().map(|()| v));
@@ -119,12 +139,30 @@ impl<T: ToFhirJson + ?Sized> ToFhirJson for Box<T> {
 
 /// Writes FHIR JSON (compact), appending to `out`.
 ///
-/// This is the fast path: a direct writer over the field tables, about twice
-/// as fast as going through serde (`serde_json::to_vec(&resource)`, which
-/// writes the same bytes and stays available for frameworks).
+/// This is the fast path: a direct writer over the field tables, faster than
+/// going through serde (`serde_json::to_vec(&resource)`, which writes the
+/// same bytes and stays available for frameworks); see BENCHMARKS.md.
 pub fn write_to_vec<T: ToFhirJson + ?Sized>(value: &T, out: &mut Vec<u8>) {
     let (el, resource_type) = value.json_root();
     write::write_element(out, el, resource_type);
+}
+
+/// The input size limit, reported at the position where it is crossed.
+fn check_size(bytes: &[u8], opts: &ReadOptions) -> Result<(), Error> {
+    if bytes.len() <= opts.max_input_size {
+        return Ok(());
+    }
+    let (line, column) = locate::line_col(bytes, opts.max_input_size);
+    Err(Error {
+        path: None,
+        message: format!(
+            "input of {} bytes is larger than the limit of {} bytes (ReadOptions::max_input_size)",
+            bytes.len(),
+            opts.max_input_size
+        ),
+        line,
+        column,
+    })
 }
 
 /// Writes FHIR JSON (compact).
@@ -155,6 +193,10 @@ pub fn to_string_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
+/// How many problems of a recovering read get a line and column (each is
+/// found by scanning the text; the rest keep their path only).
+pub const MAX_LOCATED: usize = 1_000;
+
 /// What a recovering read found: the value, if the input could be read as a
 /// resource at all, and every problem met on the way.
 #[derive(Debug)]
@@ -169,8 +211,16 @@ pub struct Recovered<T> {
 /// (unknown properties, wrong JSON types, invalid values, nulls, empty
 /// objects and arrays, duplicates) instead of stopping at the first; the
 /// offending values are left out. Syntax errors still end the read.
-/// For validators: they report all problems of a document at once.
+/// For validators: they report all problems of a document at once. Bounded
+/// whatever the input: after [`de::MAX_ISSUES`] problems reading stops (with
+/// an error saying so), and the first [`MAX_LOCATED`] get a line and column.
 pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Recovered<T> {
+    if let Err(e) = check_size(bytes, &opts) {
+        return Recovered {
+            value: None,
+            issues: vec![e],
+        };
+    }
     let mut st = de::DeState::new(opts);
     st.issues = Some(Vec::new());
     let mut d = serde_json::Deserializer::from_slice(bytes);
@@ -180,8 +230,11 @@ pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -
         .take()
         .unwrap_or_default()
         .into_iter()
-        .map(|(path, message)| {
-            let (line, column) = locate(bytes, &path).unwrap_or((0, 0));
+        .enumerate()
+        .map(|(i, (path, message))| {
+            // Locating scans the text from the start: the first problems
+            // only, so that time stays linear in the input.
+            let (line, column) = if i < MAX_LOCATED { locate(bytes, &path).unwrap_or((0, 0)) } else { (0, 0) };
             let path = (!path.is_empty()).then_some(path);
             Error {
                 path,

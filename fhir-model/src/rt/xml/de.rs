@@ -78,7 +78,8 @@ impl<'i> XmlReader<'i> {
     fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
         let (line, column) = line_col(self.input, offset);
         let path = self.path_string();
-        Error { path: (!path.is_empty()).then_some(path), message: msg.to_string(), line, column }
+        let message = crate::rt::short_message(msg.to_string());
+        Error { path: (!path.is_empty()).then_some(path), message, line, column }
     }
 
     fn xml_err(&self, e: quick_xml::Error) -> Error {
@@ -98,8 +99,28 @@ impl<'i> XmlReader<'i> {
         Ok((ns, ev))
     }
 
+    /// Checks what every document must satisfy before reading: size, and
+    /// only characters XML 1.0 allows (no NUL or other control characters
+    /// but tab, newline and carriage return; no U+FFFE, U+FFFF).
+    fn check_document(&self) -> Res<()> {
+        check_size(self.input, &self.opts)?;
+        // Valid UTF-8 (we hold a &str): only the code points need checking.
+        let text = std::str::from_utf8(self.input).unwrap_or_default();
+        if let Some((offset, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+            let (line, column) = line_col(self.input, offset);
+            return Err(Error {
+                path: None,
+                message: format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+                line,
+                column,
+            });
+        }
+        Ok(())
+    }
+
     /// Reads a whole document whose root is any resource of `R`.
     pub(crate) fn read_resource_root<R: ResourceEnum>(&mut self) -> Res<R> {
+        self.check_document()?;
         let (start, empty) = self.root_start()?;
         let name = local(&start);
         let Some(mut r) = R::new_of_type(name) else {
@@ -112,6 +133,7 @@ impl<'i> XmlReader<'i> {
 
     /// Reads a whole document into a generated struct (a resource or a datatype).
     pub(crate) fn read_element_root(&mut self, el: &mut dyn Element) -> Res<()> {
+        self.check_document()?;
         let (start, empty) = self.root_start()?;
         let info = el.type_info();
         let name = local(&start);
@@ -156,17 +178,45 @@ impl<'i> XmlReader<'i> {
         if self.path.is_empty() {
             self.path.push(Seg::Name(info.name));
         }
+        // Every element counts, as every JSON object does.
+        self.enter()?;
         let mut any = self.read_text_attributes(el, start)?;
         if !empty {
-            self.depth += 1;
-            if self.depth > self.opts.max_depth {
-                return Err(self.err(format_args!("elements nested deeper than {} levels", self.opts.max_depth)));
-            }
             any |= self.read_children(el, info)?;
-            self.depth -= 1;
         }
-        if !any {
+        self.depth -= 1;
+        // A resource may be empty (`{"resourceType":"Basic"}` in JSON); an
+        // element may not (ele-1).
+        if !any && info.kind != crate::rt::meta::TypeKind::Resource {
             return Err(self.err("empty element: FHIR elements must have a value, attributes or children"));
+        }
+        Ok(())
+    }
+
+    /// The end of the input inside an element: names the element not closed.
+    fn unclosed(&self) -> Error {
+        let open = self.path.iter().rev().find_map(|s| match s {
+            Seg::Name(n) => Some(*n),
+            Seg::Index(_) => None,
+        });
+        match open {
+            // A backbone type's name is its path (`Patient.contact`); the tag is the last part.
+            Some(n) => {
+                let tag = n.rsplit('.').next().unwrap_or(n);
+                self.err(format_args!("unexpected end of the document: expected </{tag}>"))
+            }
+            None => self.err("unexpected end of the document"),
+        }
+    }
+
+    /// One more level of elements; an error past the limit.
+    fn enter(&mut self) -> Res<()> {
+        self.depth += 1;
+        let max = self.opts.max_depth;
+        if self.depth > max {
+            return Err(self.err(format_args!(
+                "elements nested deeper than {max} levels (ReadOptions::max_depth)"
+            )));
         }
         Ok(())
     }
@@ -188,7 +238,10 @@ impl<'i> XmlReader<'i> {
                 }
                 return Err(self.err(format_args!("unknown attribute {name:?}")));
             };
-            let value = a.unescape_value().map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            let value = a
+                .unescape_value()
+                .map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            self.check_chars(&value)?;
             match el.field_mut(f).and_then(|s| s.push(0)) {
                 Some(ItemMut::Text(t)) => {
                     *t = value.into_owned();
@@ -213,7 +266,7 @@ impl<'i> XmlReader<'i> {
                 Event::End(_) => return Ok(any),
                 Event::Text(t) if is_ws(&t) => continue,
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.unclosed()),
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     return Err(self.err("unexpected text: FHIR elements hold values in `value` attributes"));
                 }
@@ -235,8 +288,12 @@ impl<'i> XmlReader<'i> {
                     self.skip(empty)?;
                     continue;
                 }
-                let what = if ns == Some(FHIR_NS) { String::new() } else { " (wrong namespace)".to_owned() };
-                return Err(self.err_at(before, format_args!("unknown element <{name}>{what}")));
+                let what = if ns == Some(FHIR_NS) {
+                    info.unknown_name_hint(name)
+                } else {
+                    format!("not in the FHIR namespace {}", show(FHIR_NS))
+                };
+                return Err(self.err_at(before, format_args!("unknown element <{name}> ({what})")));
             };
             let Some(finfo) = info.fields.get(field) else { continue };
             if let Some(prev) = last {
@@ -288,7 +345,10 @@ impl<'i> XmlReader<'i> {
             if skip_attribute(&self.r, a.key) {
                 continue;
             }
-            let value = a.unescape_value().map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            let value = a
+                .unescape_value()
+                .map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            self.check_chars(&value)?;
             match a.key.as_ref() {
                 b"value" => {
                     p.set_lexical(&value).map_err(|m| self.err(m))?;
@@ -305,8 +365,13 @@ impl<'i> XmlReader<'i> {
                 }
             }
         }
+        // A primitive with an id or extensions counts as a level, as its
+        // `_name` object does in JSON.
+        let counted = !empty || p.id().is_some();
+        if counted {
+            self.enter()?;
+        }
         if !empty {
-            self.depth += 1;
             loop {
                 let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
                 let (ns, ev) = self.next()?;
@@ -316,7 +381,7 @@ impl<'i> XmlReader<'i> {
                     Event::End(_) => break,
                     Event::Text(t) if is_ws(&t) => continue,
                     Event::Comment(_) | Event::PI(_) => continue,
-                    Event::Eof => return Err(self.err("unexpected end of the document")),
+                    Event::Eof => return Err(self.unclosed()),
                     _ => return Err(self.err("unexpected text: a primitive holds its value in the `value` attribute")),
                 };
                 if ns != Some(FHIR_NS) || local(&e) != "extension" {
@@ -337,6 +402,8 @@ impl<'i> XmlReader<'i> {
                 self.path.pop();
                 self.path.pop();
             }
+        }
+        if counted {
             self.depth -= 1;
         }
         if !any {
@@ -361,7 +428,7 @@ impl<'i> XmlReader<'i> {
                 Event::End(_) => return Err(self.err("empty resource wrapper: it must contain one resource")),
                 Event::Text(t) if is_ws(&t) => continue,
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.unclosed()),
                 _ => return Err(self.err("unexpected text in a resource wrapper")),
             };
             let name = local(&e);
@@ -376,10 +443,9 @@ impl<'i> XmlReader<'i> {
                 return Err(self.err("internal: cannot create the resource"));
             };
             // Nested resources are reached through their field, as in FHIRPath
-            // (`entry[0].resource.name`): no type segment in the path.
-            self.depth += 1;
+            // (`entry[0].resource.name`): no type segment in the path. The
+            // wrapper is no level of its own (JSON has no object for it).
             self.read_element_body(child, &e, child_empty)?;
-            self.depth -= 1;
             done = true;
         }
     }
@@ -395,6 +461,9 @@ impl<'i> XmlReader<'i> {
         let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
         let raw = self.input.get(before..end).unwrap_or_default();
         let text = std::str::from_utf8(raw).map_err(|_| self.err("invalid UTF-8"))?;
+        // Kept as text and written back as it is, in JSON or in another XML
+        // document: it must stand on its own (its namespace declared on it).
+        crate::rt::xhtml::check_div(text).map_err(|m| self.err_at(before, m))?;
         match slot.push(0) {
             Some(ItemMut::Primitive(p)) => p.set_lexical(text).map_err(|m| self.err(m)),
             _ => Err(self.err("internal: xhtml field is not a primitive")),
@@ -402,7 +471,9 @@ impl<'i> XmlReader<'i> {
     }
 
     /// Skips the content of an element whose start tag was just read, keeping
-    /// namespace scopes right (unlike `read_to_end`).
+    /// namespace scopes right (unlike `read_to_end`). Iterative: skipped
+    /// content (unknown elements when lenient, narrative XHTML) costs no
+    /// stack, and has its own, much higher, depth limit.
     fn skip(&mut self, empty: bool) -> Res<()> {
         if empty {
             return Ok(());
@@ -412,18 +483,32 @@ impl<'i> XmlReader<'i> {
             match self.next()?.1 {
                 Event::Start(_) => {
                     depth += 1;
-                    if depth + self.depth > self.opts.max_depth {
-                        return Err(self.err(format_args!("elements nested deeper than {} levels", self.opts.max_depth)));
+                    if depth > MAX_SKIPPED_DEPTH {
+                        return Err(self.err(format_args!(
+                            "XHTML or skipped elements nested deeper than {MAX_SKIPPED_DEPTH} levels"
+                        )));
                     }
                 }
                 Event::End(_) => depth -= 1,
-                Event::Eof => return Err(self.err("unexpected end of the document")),
+                Event::Eof => return Err(self.err("unexpected end of the document inside an element")),
                 Event::GeneralRef(r) => {
                     // Only the predefined entities and character references exist without a DTD.
                     let n = r.as_ref();
-                    let known = matches!(n, b"lt" | b"gt" | b"amp" | b"apos" | b"quot") || n.first() == Some(&b'#');
-                    if !known {
-                        return Err(self.err(format_args!("unknown entity &{};", String::from_utf8_lossy(n))));
+                    if let Some(num) = n.strip_prefix(b"#") {
+                        match char_ref(num) {
+                            Some(c) if is_xml_char(c) => {}
+                            _ => {
+                                return Err(self.err(format_args!(
+                                    "character reference &{}; is not a character XML allows",
+                                    String::from_utf8_lossy(n)
+                                )))
+                            }
+                        }
+                    } else if !matches!(n, b"lt" | b"gt" | b"amp" | b"apos" | b"quot") {
+                        return Err(self.err(format_args!(
+                            "unknown entity &{};",
+                            String::from_utf8_lossy(n)
+                        )));
                     }
                 }
                 _ => {}
@@ -431,6 +516,57 @@ impl<'i> XmlReader<'i> {
         }
         Ok(())
     }
+}
+
+impl XmlReader<'_> {
+    /// Text decoded from character references holds only characters XML allows.
+    fn check_chars(&self, value: &str) -> Res<()> {
+        match value.chars().find(|&c| !is_xml_char(c)) {
+            Some(c) => Err(self.err(format_args!(
+                "character reference to U+{:04X}, which XML does not allow",
+                u32::from(c)
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The input size limit, reported at the position where it is crossed.
+pub(crate) fn check_size(input: &[u8], opts: &ReadOptions) -> Res<()> {
+    if input.len() <= opts.max_input_size {
+        return Ok(());
+    }
+    let (line, column) = line_col(input, opts.max_input_size);
+    Err(Error {
+        path: None,
+        message: format!(
+            "input of {} bytes is larger than the limit of {} bytes (ReadOptions::max_input_size)",
+            input.len(),
+            opts.max_input_size
+        ),
+        line,
+        column,
+    })
+}
+
+/// Nesting limit of content read without recursion (narrative XHTML, unknown
+/// elements skipped when lenient). quick-xml counts namespace scopes in 16
+/// bits (overflowing at 65,536 levels); this stays far below.
+pub(crate) const MAX_SKIPPED_DEPTH: usize = 10_000;
+
+/// XML 1.0's `Char` production.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The character of a numeric character reference (`x41` or `65`, without `&#` and `;`).
+pub(crate) fn char_ref(num: &[u8]) -> Option<char> {
+    let s = std::str::from_utf8(num).ok()?;
+    let code = match s.strip_prefix('x') {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => s.parse::<u32>().ok()?,
+    };
+    char::from_u32(code)
 }
 
 /// Namespace declarations and `xsi:` attributes (schemaLocation) carry no data.

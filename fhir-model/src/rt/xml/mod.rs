@@ -5,10 +5,14 @@ mod de;
 mod ser;
 
 use crate::rt::element::{Element, ResourceEnum};
+pub(crate) use de::{char_ref, is_xml_char, MAX_SKIPPED_DEPTH};
 
 pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";
 pub(crate) const XHTML_NS: &[u8] = b"http://www.w3.org/1999/xhtml";
 pub(crate) const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
+
+/// Default of [`ReadOptions::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = crate::rt::json::de::DEFAULT_MAX_DEPTH;
 
 /// Options of the XML reader.
 #[derive(Clone, Copy, Debug)]
@@ -16,17 +20,31 @@ pub(crate) const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
 pub struct ReadOptions {
     /// Skip elements and attributes the definitions do not know instead of failing.
     pub ignore_unknown: bool,
-    /// Maximum element nesting depth (the default, 200, is far deeper than any
-    /// real resource and far from exhausting the stack).
+    /// Maximum element nesting depth, counted as in JSON (the root is level
+    /// 1; a resource wrapper such as `<contained>` and a primitive without
+    /// id or extensions are no level of their own, as they are no JSON
+    /// object). The default, 60, is JSON's: what one format reads, the
+    /// other reads too. It is far above real resources (the official
+    /// examples nest 13 elements at most) and far from exhausting a 2 MiB
+    /// thread stack, reading, writing or dropping. Skipped content (unknown
+    /// elements when lenient, narrative XHTML) is read without recursion and
+    /// not limited.
     pub max_depth: usize,
     /// Accept child elements out of definition order (FHIR XML requires the
     /// order; some published examples, such as the FHIRPath test inputs, break it).
     pub any_order: bool,
+    /// Maximum input size in bytes (default 64 MiB, as for JSON).
+    pub max_input_size: usize,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { ignore_unknown: false, max_depth: 200, any_order: false }
+        ReadOptions {
+            ignore_unknown: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+            any_order: false,
+            max_input_size: crate::rt::json::de::DEFAULT_MAX_INPUT_SIZE,
+        }
     }
 }
 
@@ -44,6 +62,11 @@ impl ReadOptions {
     /// Sets the maximum nesting depth.
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;
+        self
+    }
+    /// Sets the maximum input size in bytes.
+    pub fn max_input_size(mut self, bytes: usize) -> Self {
+        self.max_input_size = bytes;
         self
     }
 }
@@ -110,6 +133,7 @@ pub fn from_slice<T: FhirXml>(input: &[u8]) -> Result<T, Error> {
 
 /// Reads FHIR XML from bytes (UTF-8) with options.
 pub fn from_slice_with<T: FhirXml>(input: &[u8], opts: ReadOptions) -> Result<T, Error> {
+    de::check_size(input, &opts)?;
     match std::str::from_utf8(input) {
         Ok(s) => T::read_xml(s, opts),
         Err(e) => {
@@ -119,12 +143,22 @@ pub fn from_slice_with<T: FhirXml>(input: &[u8], opts: ReadOptions) -> Result<T,
     }
 }
 
-/// Reads FHIR XML from a reader (the whole input is read first).
-pub fn from_reader<T: FhirXml, R: std::io::Read>(mut r: R) -> Result<T, Error> {
+/// Reads FHIR XML from a reader (the whole input is read first, up to the
+/// size limit).
+pub fn from_reader<T: FhirXml, R: std::io::Read>(r: R) -> Result<T, Error> {
+    use std::io::Read as _;
+    let opts = ReadOptions::default();
     let mut buf = Vec::new();
-    r.read_to_end(&mut buf)
-        .map_err(|e| Error { path: None, message: format!("cannot read input: {e}"), line: 0, column: 0 })?;
-    from_slice(&buf)
+    let limit = u64::try_from(opts.max_input_size)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    r.take(limit).read_to_end(&mut buf).map_err(|e| Error {
+        path: None,
+        message: format!("cannot read input: {e}"),
+        line: 0,
+        column: 0,
+    })?;
+    from_slice_with(&buf, opts)
 }
 
 /// Writes FHIR XML to a writer.

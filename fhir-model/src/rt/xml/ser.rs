@@ -87,6 +87,14 @@ impl<W: Write> XmlWriter<W> {
             match item {
                 ItemRef::Primitive(p) if xhtml => {
                     if let Some(text) = p.lexical() {
+                        // Written as it is: it must be one well-formed XHTML
+                        // div (one read from JSON can hold any string).
+                        crate::rt::xhtml::check_div(&text).map_err(|m| {
+                            std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                format!("Narrative.div: {m}"),
+                            )
+                        })?;
                         self.w.get_mut().write_all(text.as_bytes())?;
                     }
                 }
