@@ -69,7 +69,21 @@ pub fn errata(root: &Path, module: &str) -> Result<Vec<fhir_codegen::Erratum>> {
     let Ok(text) = fs::read_to_string(&p) else { return Ok(Vec::new()) };
     let all: std::collections::BTreeMap<String, Vec<fhir_codegen::Erratum>> =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
-    Ok(all.get(module).cloned().unwrap_or_default())
+    let list = all.get(module).cloned().unwrap_or_default();
+    // Each erratum corrects either a type or an invariant; one that names
+    // neither completely would be silently ignored by the generator.
+    for e in &list {
+        let is_type = e.base.is_some() && e.fhir_type.is_some();
+        let is_invariant = e.constraint.is_some() && e.expression.is_some();
+        if is_type == is_invariant {
+            return Err(format!(
+                "{}: {module} erratum must give either `base` and `type` or `constraint` and `expression`: {e:?}",
+                p.display()
+            )
+            .into());
+        }
+    }
+    Ok(list)
 }
 
 /// Generates every version module of the manifest and the registration of
@@ -266,6 +280,18 @@ pub fn run(check: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_incomplete_erratum_is_refused() {
+        let root = std::env::temp_dir().join(format!("xtask-errata-{}", std::process::id()));
+        fs::create_dir_all(root.join("definitions")).unwrap();
+        let write = |text: &str| fs::write(root.join("definitions/errata.json"), text).unwrap();
+        write(r#"{"r4": [{"constraint": "que-7", "why": "no expression"}]}"#);
+        assert!(errata(&root, "r4").is_err());
+        write(r#"{"r4": [{"constraint": "que-7", "expression": "true", "why": "ok"}]}"#);
+        assert_eq!(errata(&root, "r4").unwrap().len(), 1);
+        fs::remove_dir_all(&root).unwrap();
+    }
 
     /// The committed generated code of every version in the manifest, and the
     /// registration of those versions, is exactly what the generator produces

@@ -107,18 +107,6 @@ impl Tables {
         let e: &'static [ElementInvariants] = self.element_invariants;
         e.binary_search_by(|x| x.path.cmp(path)).ok().and_then(|i| e.get(i)).map_or(&[], |x| x.invariants)
     }
-    /// The invariants listed at an element path (empty when none).
-    pub fn invariants_at(&self, path: &str) -> impl Iterator<Item = (usize, &'static Invariant)> {
-        let e: &'static [ElementInvariants] = self.element_invariants;
-        let all: &'static [Invariant] = self.invariants;
-        let idx: &'static [u16] = e
-            .binary_search_by(|x| x.path.cmp(path))
-            .ok()
-            .and_then(|i| e.get(i))
-            .map_or(&[], |x| x.invariants);
-        idx.iter()
-            .filter_map(move |&i| all.get(usize::from(i)).map(|inv| (usize::from(i), inv)))
-    }
     pub fn primitive(&self, name: &str) -> Option<&'static PrimitiveRule> {
         let p: &'static [PrimitiveRule] = self.primitives;
         p.iter().find(|r| r.name == name)
