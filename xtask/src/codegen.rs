@@ -79,8 +79,7 @@ pub fn errata(root: &Path, module: &str) -> Result<Vec<fhir_codegen::Erratum>> {
             return Err(format!(
                 "{}: {module} erratum must give either `base` and `type` or `constraint` and `expression`: {e:?}",
                 p.display()
-            )
-            .into());
+            ));
         }
     }
     Ok(list)
