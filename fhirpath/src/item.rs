@@ -124,6 +124,17 @@ impl<'a> Item<'a> {
         self.system_value().map(|v| v.to_text())
     }
 
+    /// The value of a string item without copying it from the resource: a
+    /// string primitive's lexical form, a text node, or a computed string.
+    pub(crate) fn string_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.repr {
+            Repr::Value(Value::String(s)) => Some(std::borrow::Cow::Borrowed(s)),
+            Repr::Node(Node::Primitive(p), t) if Value::is_string_type(t) => p.lexical(),
+            Repr::Node(Node::Text(s), _) => Some(std::borrow::Cow::Borrowed(s)),
+            _ => None,
+        }
+    }
+
     /// The system value this item stands for in operators: a system value
     /// itself, a FHIR primitive's value, a Quantity element as a quantity.
     pub(crate) fn system_value(&self) -> Option<Value> {

@@ -50,6 +50,16 @@ impl Value {
 
     /// Reads the lexical form of a FHIR primitive of type `code`
     /// (`boolean`, `positiveInt`, `instant`...) as the system value it maps to.
+    /// Whether the values of a FHIR primitive type are FHIRPath strings
+    /// (the fallback of [`Value::from_fhir`]).
+    pub(crate) fn is_string_type(code: &str) -> bool {
+        !matches!(
+            code,
+            "boolean" | "integer" | "positiveInt" | "unsignedInt" | "integer64" | "decimal" | "date" | "dateTime"
+                | "instant" | "time"
+        )
+    }
+
     pub fn from_fhir(code: &str, text: &str) -> Option<Value> {
         Some(match code {
             "boolean" => Value::Boolean(text == "true"),

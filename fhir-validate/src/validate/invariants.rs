@@ -25,9 +25,9 @@ const NATIVE: &[&str] = &["ele-1"];
 pub(crate) struct Invariants {
     tables: &'static Tables,
     compiled: Vec<OnceLock<Result<Expression, String>>>,
-    /// Element path to invariant indices: looked up for every element and
-    /// field, so hashed rather than binary-searched over thousands of paths.
-    by_path: HashMap<&'static str, &'static [u16]>,
+    /// Per invariant, the first invariant with the same expression (R4's
+    /// txt-1 and txt-2 are both `htmlChecks()`): compiled and evaluated once.
+    same_as: Vec<u16>,
 }
 
 /// The resources around an element: `%resource` (the resource the element
@@ -42,16 +42,43 @@ pub(crate) struct Scope<'a> {
 /// One finding: severity, type, text.
 pub(crate) type Finding = (Severity, IssueType, String);
 
+/// The outcome of one expression at one focus.
+#[derive(Clone)]
+enum Verdict {
+    Pass,
+    Fail,
+    NotChecked(String),
+}
+
 impl Invariants {
     pub(crate) fn new(tables: &'static Tables) -> Self {
         let compiled = tables.invariants.iter().map(|_| OnceLock::new()).collect();
-        let by_path = tables.element_invariants.iter().map(|e| (e.path, e.invariants)).collect();
-        Invariants { tables, compiled, by_path }
+        let mut first: HashMap<&str, u16> = HashMap::new();
+        let same_as = tables
+            .invariants
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| *first.entry(inv.expression).or_insert(u16::try_from(i).unwrap_or(u16::MAX)))
+            .collect();
+        Invariants { tables, compiled, same_as }
     }
 
-    /// The invariants listed at `path` that are evaluated with FHIRPath.
-    pub(crate) fn at(&self, path: &str) -> &'static [u16] {
-        self.by_path.get(path).copied().unwrap_or_default()
+    /// The invariants listed at `path` that are evaluated with FHIRPath,
+    /// those with the same expression next to each other.
+    pub(crate) fn evaluated_at(&self, path: &str) -> Vec<u16> {
+        let mut list: Vec<u16> = self
+            .tables
+            .invariant_indices_at(path)
+            .iter()
+            .copied()
+            .filter(|&i| self.tables.invariants.get(usize::from(i)).is_some_and(|inv| !NATIVE.contains(&inv.key)))
+            .collect();
+        list.sort_by_key(|&i| (self.canonical(i), i));
+        list
+    }
+
+    fn canonical(&self, i: u16) -> u16 {
+        self.same_as.get(usize::from(i)).copied().unwrap_or(i)
     }
 
     fn expression(&self, index: usize) -> Option<&Result<Expression, String>> {
@@ -60,45 +87,63 @@ impl Invariants {
         Some(cell.get_or_init(|| Expression::parse(inv.expression).map_err(|e| e.to_string())))
     }
 
-    /// Evaluates the invariants `list` at `focus`; calls `report` for each
-    /// failure, and for each invariant that could not be evaluated (as
-    /// information: not checked, never silently passed).
+    /// Evaluates the invariants `list` (from [`Invariants::evaluated_at`])
+    /// at `focus`; calls `report` for each failure, and for each invariant
+    /// that could not be evaluated (as information: not checked, never
+    /// silently passed).
     pub(crate) fn check<'a>(
         &self,
-        list: &'static [u16],
+        list: &[u16],
         focus: &Item<'a>,
         scope: Scope<'a>,
         mut report: impl FnMut(Finding),
     ) {
         let mut ctx: Option<Context<'a>> = None;
+        let mut previous: Option<(u16, Verdict)> = None;
         for &i in list {
-            let i = usize::from(i);
-            let Some(inv) = self.tables.invariants.get(i) else { continue };
-            if NATIVE.contains(&inv.key) {
-                continue;
-            }
-            let Some(expr) = self.expression(i) else { continue };
-            let expr = match expr {
-                Ok(expr) => expr,
-                Err(e) => {
-                    report(not_checked(inv, e));
-                    continue;
+            let Some(inv) = self.tables.invariants.get(usize::from(i)) else { continue };
+            let canonical = self.canonical(i);
+            let verdict = match &previous {
+                Some((c, v)) if *c == canonical => v.clone(),
+                _ => {
+                    let v = self.evaluate(canonical, focus, scope, &mut ctx);
+                    previous = Some((canonical, v.clone()));
+                    v
                 }
             };
-            let ctx = ctx.get_or_insert_with(|| {
-                // Lenient `as()` on collections: R4's dom-3 relies on it.
-                Context::for_resource(Item::resource(scope.resource))
-                    .with_root_resource(Item::resource(scope.root))
-                    .as_function_filters(true)
-            });
-            match expr.evaluate_boolean(ctx, focus.clone()) {
-                // An empty result is "unknown" in FHIRPath (for example ref-1
-                // on a Reference that has only a display): not a failure.
-                Ok(Some(true) | None) => {}
-                Ok(Some(false)) => report(failed(inv)),
-                Err(e) if e.kind == ErrorKind::Unsupported => report(not_checked(inv, &e.message)),
-                Err(e) => report(not_checked(inv, &e.to_string())),
+            match verdict {
+                Verdict::Pass => {}
+                Verdict::Fail => report(failed(inv)),
+                Verdict::NotChecked(why) => report(not_checked(inv, &why)),
             }
+        }
+    }
+
+    fn evaluate<'a>(
+        &self,
+        index: u16,
+        focus: &Item<'a>,
+        scope: Scope<'a>,
+        ctx: &mut Option<Context<'a>>,
+    ) -> Verdict {
+        let expr = match self.expression(usize::from(index)) {
+            Some(Ok(expr)) => expr,
+            Some(Err(e)) => return Verdict::NotChecked(e.clone()),
+            None => return Verdict::NotChecked("no such invariant".to_owned()),
+        };
+        let ctx = ctx.get_or_insert_with(|| {
+            // Lenient `as()` on collections: R4's dom-3 relies on it.
+            Context::for_resource(Item::resource(scope.resource))
+                .with_root_resource(Item::resource(scope.root))
+                .as_function_filters(true)
+        });
+        match expr.evaluate_boolean(ctx, focus.clone()) {
+            // An empty result is "unknown" in FHIRPath (for example ref-1
+            // on a Reference that has only a display): not a failure.
+            Ok(Some(true) | None) => Verdict::Pass,
+            Ok(Some(false)) => Verdict::Fail,
+            Err(e) if e.kind == ErrorKind::Unsupported => Verdict::NotChecked(e.message),
+            Err(e) => Verdict::NotChecked(e.to_string()),
         }
     }
 }
@@ -119,3 +164,4 @@ fn not_checked(inv: &Invariant, why: &str) -> Finding {
         format!("invariant {} not checked: {why} [{}]", inv.key, inv.expression),
     )
 }
+

@@ -10,10 +10,9 @@
 
 mod invariants;
 pub mod issue;
+mod plan;
 pub mod tables;
 mod walk;
-
-use std::collections::BTreeMap;
 
 use fhir_model::json::{self, FromFhirJson, ReadOptions};
 use fhir_model::rt::{Element, ResourceEnum};
@@ -26,34 +25,47 @@ pub use tables::Tables;
 #[derive(Debug)]
 pub struct Validator {
     tables: &'static Tables,
-    /// Compiled primitive regexes by type name (`None`: not compilable here).
-    regexes: BTreeMap<&'static str, Option<Regex>>,
+    /// Format checks of every primitive type of the version, with their
+    /// compiled regexes.
+    primitives: Vec<plan::PrimitiveCheck>,
     /// The version's invariants, compiled on first use; `None` when turned
     /// off with [`Validator::without_invariants`].
     invariants: Option<invariants::Invariants>,
+    /// What to check at each field of each type, built on first use.
+    plans: plan::Plans,
 }
 
 impl Validator {
     /// A validator over a version's tables (see `fhir_validate::generated`).
     pub fn new(tables: &'static Tables) -> Self {
-        let regexes = tables
+        let invariants = invariants::Invariants::new(tables);
+        let primitives = tables
             .primitives
             .iter()
-            .map(|p| (p.name, p.regex.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok())))
+            .map(|rule| plan::PrimitiveCheck {
+                name: rule.name,
+                rule,
+                regex: rule.regex.and_then(|r| Regex::new(&format!("^(?:{})$", xsd_regex(r))).ok()),
+                invariants: invariants.evaluated_at(rule.name),
+            })
             .collect();
-        Validator { tables, regexes, invariants: Some(invariants::Invariants::new(tables)) }
+        Validator { tables, primitives, invariants: Some(invariants), plans: plan::Plans::default() }
     }
 
     /// The same validator without invariants (FHIRPath constraints): only
     /// cardinality, formats, bindings and structure.
     pub fn without_invariants(mut self) -> Self {
         self.invariants = None;
+        self.plans = plan::Plans::default();
+        for p in &mut self.primitives {
+            p.invariants.clear();
+        }
         self
     }
 
-    /// The compiled format of a primitive type, if it has one.
-    pub(crate) fn regex(&self, ty: &str) -> Option<&Regex> {
-        self.regexes.get(ty).and_then(Option::as_ref)
+    /// What to check at the fields of a type.
+    pub(crate) fn plan(&self, info: &'static fhir_model::rt::TypeInfo) -> std::sync::Arc<plan::TypePlan> {
+        self.plans.get(info, self.tables, self.invariants.as_ref(), &self.primitives)
     }
 
     /// Validates a typed resource, datatype or backbone element.

@@ -5,8 +5,13 @@
 use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement, TypeKind};
 use fhirpath::Item;
 
+use std::sync::Arc;
+
+use fhir_model::rt::TypeInfo;
+
 use super::invariants::{Finding, Scope};
 use super::issue::{Issue, IssueType, Severity};
+use super::plan::{self, FieldPlan, LocalPlans, PrimitiveCheck, TypePlan};
 use super::tables::{Strength, Tables};
 use super::Validator;
 
@@ -15,8 +20,8 @@ pub(crate) struct Walk<'v> {
     pub(crate) issues: Vec<Issue>,
     /// The current location, formatted only when an issue is reported.
     pub(crate) path: Vec<Seg>,
-    /// Reused buffer for binding keys (`Observation.status`).
-    key: String,
+    /// Plans of the types met so far, in front of the validator's shared ones.
+    plans: LocalPlans,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +32,7 @@ pub(crate) enum Seg {
 
 impl<'v> Walk<'v> {
     pub(crate) fn new(v: &'v Validator, root: &'static str) -> Self {
-        Walk { v, issues: Vec::new(), path: vec![Seg::Name(root)], key: String::new() }
+        Walk { v, issues: Vec::new(), path: vec![Seg::Name(root)], plans: LocalPlans::default() }
     }
 
     fn tables(&self) -> &'static Tables {
@@ -65,8 +70,13 @@ impl<'v> Walk<'v> {
         self.element(el, scope);
     }
 
+    fn plan(&mut self, info: &'static TypeInfo) -> Arc<TypePlan> {
+        let v = self.v;
+        Arc::clone(self.plans.entry(plan::key(info)).or_insert_with(|| v.plan(info)))
+    }
+
     /// Evaluates the invariants `list` at `focus`, reporting at the current path.
-    fn invariants<'a>(&mut self, list: &'static [u16], focus: &Item<'a>, scope: Scope<'a>) {
+    fn invariants<'a>(&mut self, list: &[u16], focus: &Item<'a>, scope: Scope<'a>) {
         if list.is_empty() {
             return;
         }
@@ -81,22 +91,20 @@ impl<'v> Walk<'v> {
     /// Walks one element (resource, datatype or backbone element) at the current path.
     fn element<'a>(&mut self, el: &'a dyn Element, scope: Scope<'a>) {
         let info = el.type_info();
-        // Invariants of the type itself (a resource's, a datatype's, or a
-        // backbone element's, whose type name is its element path).
-        if let Some(inv) = self.v.invariants.as_ref() {
-            let list = inv.at(info.name);
-            if !list.is_empty() {
-                let focus = if info.kind == TypeKind::Resource {
-                    Item::resource(el)
-                } else {
-                    Item::from_ref(ItemRef::Element(el), info.name)
-                };
-                self.invariants(list, &focus, scope);
-            }
+        let plan = self.plan(info);
+        if !plan.invariants.is_empty() {
+            let focus = if info.kind == TypeKind::Resource {
+                Item::resource(el)
+            } else {
+                Item::from_ref(ItemRef::Element(el), info.name)
+            };
+            self.invariants(&plan.invariants, &focus, scope);
         }
         let mut any = false;
+        let no_plan = FieldPlan::default();
         for (i, f) in info.fields.iter().enumerate() {
             let Some(slot) = el.field(i) else { continue };
+            let fp = plan.fields.get(i).unwrap_or(&no_plan);
             let n = slot.len();
             if n == 0 && f.min == 0 {
                 continue;
@@ -123,16 +131,8 @@ impl<'v> Walk<'v> {
                 }
                 self.path.pop();
             }
-            let binding = self.binding_of(info.name, f.name);
-            // Invariants listed at this element path; a backbone element's
-            // are its type's, checked when walking into it.
-            let field_invariants = match (self.v.invariants.as_ref(), f.kind) {
-                (Some(inv), FieldKind::Element | FieldKind::Choice | FieldKind::Primitive) => {
-                    let list = inv.at(&self.key);
-                    if f.types.first().is_some_and(|t| *t == self.key.as_str()) { &[][..] } else { list }
-                }
-                _ => &[][..],
-            };
+            let binding = fp.binding;
+            let field_invariants = fp.invariants.as_slice();
             for j in 0..n {
                 let Some((variant, item)) = slot.get(j) else { continue };
                 let name = match f.kind {
@@ -156,7 +156,10 @@ impl<'v> Walk<'v> {
                     self.invariants(field_invariants, &focus, scope);
                 }
                 match item {
-                    ItemRef::Primitive(prim) => self.primitive(prim, ty, scope),
+                    ItemRef::Primitive(prim) => {
+                        let check = fp.primitives.get(variant).copied().flatten();
+                        self.primitive(prim, ty, check, scope);
+                    }
                     ItemRef::Element(child) if f.kind == FieldKind::Resource => {
                         // A contained resource is `%resource` inside, its
                         // container stays `%rootResource`; a Bundle entry or
@@ -186,42 +189,33 @@ impl<'v> Walk<'v> {
         }
     }
 
-    fn binding_of(&mut self, owner: &str, field: &str) -> Option<&'static super::tables::Binding> {
-        self.key.clear();
-        self.key.push_str(owner);
-        self.key.push('.');
-        self.key.push_str(field);
-        self.tables().binding(&self.key)
-    }
-
-    fn primitive<'a>(&mut self, p: &'a dyn PrimitiveElement, ty: &'static str, scope: Scope<'a>) {
-        if let Some(inv) = self.v.invariants.as_ref() {
-            let list = inv.at(ty);
-            if !list.is_empty() {
-                self.invariants(list, &Item::from_ref(ItemRef::Primitive(p), ty), scope);
+    fn primitive<'a>(&mut self, p: &'a dyn PrimitiveElement, ty: &'static str, check: Option<u16>, scope: Scope<'a>) {
+        let v = self.v;
+        let check: Option<&PrimitiveCheck> = check.and_then(|c| v.primitives.get(usize::from(c)));
+        if let Some(c) = check {
+            if !c.invariants.is_empty() {
+                self.invariants(&c.invariants, &Item::from_ref(ItemRef::Primitive(p), ty), scope);
             }
         }
         if p.is_empty() {
             self.push(Severity::Error, IssueType::Structure, "ele-1: a primitive must have a value or extensions".to_owned());
         }
-        if let Some(v) = p.lexical() {
-            if let Some(rule) = self.tables().primitive(ty) {
-                if let Some(max) = rule.max_length {
-                    if v.len() > max {
-                        self.push(Severity::Error, IssueType::Value, format!("{ty} value is longer than {max} bytes"));
-                    }
+        if let (Some(c), Some(value)) = (check, p.lexical()) {
+            if let Some(max) = c.rule.max_length {
+                if value.len() > max {
+                    self.push(Severity::Error, IssueType::Value, format!("{ty} value is longer than {max} bytes"));
                 }
-                match self.v.regex(ty) {
-                    Some(re) if !re.is_match(&v) => {
-                        let shown: String = v.chars().take(80).collect();
-                        self.push(
-                            Severity::Error,
-                            IssueType::Value,
-                            format!("the value {shown:?} is not a valid {ty} (must match {})", rule.regex.unwrap_or_default()),
-                        );
-                    }
-                    _ => {}
+            }
+            match &c.regex {
+                Some(re) if !re.is_match(&value) => {
+                    let shown: String = value.chars().take(80).collect();
+                    self.push(
+                        Severity::Error,
+                        IssueType::Value,
+                        format!("the value {shown:?} is not a valid {ty} (must match {})", c.rule.regex.unwrap_or_default()),
+                    );
                 }
+                _ => {}
             }
         }
         let ext = p.extensions();

@@ -23,34 +23,35 @@ fn type_arg(c: &Call<'_, '_, '_>) -> Result<crate::ast::TypeSpec, Error> {
 }
 
 pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
-    let input = c.input.clone();
+    // Taken, not cloned: given back below when the function is not one of these.
+    let input = std::mem::take(&mut c.input);
     Ok(Some(match c.name {
         "where" => {
-            let e = c.lambda(0)?.clone();
+            let e = c.lambda(0)?;
             let mut out = Vec::new();
             for (i, item) in input.iter().enumerate() {
-                if to_bool(&c.each(&e, item, i)?)? == Some(true) {
+                if to_bool(&c.each(e, item, i)?)? == Some(true) {
                     out.push(item.clone());
                 }
             }
             out
         }
         "select" => {
-            let e = c.lambda(0)?.clone();
+            let e = c.lambda(0)?;
             let mut out = Vec::new();
             for (i, item) in input.iter().enumerate() {
-                out.extend(c.each(&e, item, i)?);
+                out.extend(c.each(e, item, i)?);
             }
             out
         }
         "repeat" | "repeatAll" => {
-            let e = c.lambda(0)?.clone();
+            let e = c.lambda(0)?;
             let mut out: Vec<Item<'a>> = Vec::new();
             let mut frontier = input;
             while !frontier.is_empty() {
                 let mut next = Vec::new();
                 for (i, item) in frontier.iter().enumerate() {
-                    for r in c.each(&e, item, i)? {
+                    for r in c.each(e, item, i)? {
                         if c.name == "repeat" && out.iter().any(|o| equals(o, &r) == Some(true)) {
                             continue;
                         }
@@ -151,9 +152,9 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                     "iif() on a collection of more than one item",
                 ));
             }
-            let cond = c.lambda(0)?.clone();
+            let cond = c.lambda(0)?;
             let saved = c.env.index.take();
-            let test = c.env.scoped(&cond, &input);
+            let test = c.env.scoped(cond, &input);
             c.env.index = saved;
             let test = test?;
             let yes = match test.as_slice() {
@@ -167,15 +168,12 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             };
             let branch = if yes { 1 } else { 2 };
             match c.args.get(branch) {
-                Some(e) => {
-                    let e = e.clone();
-                    c.env.scoped(&e, &input)?
-                }
+                Some(e) => c.env.scoped(e, &input)?,
                 None => Vec::new(),
             }
         }
         "aggregate" => {
-            let e = c.lambda(0)?.clone();
+            let e = c.lambda(0)?;
             let mut total = if c.args.len() > 1 {
                 c.arg(1)?
             } else {
@@ -184,7 +182,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let saved = c.env.total.take();
             for (i, item) in input.iter().enumerate() {
                 c.env.total = Some(total);
-                let r = c.each(&e, item, i);
+                let r = c.each(e, item, i);
                 total = match r {
                     Ok(t) => t,
                     Err(err) => {
@@ -239,17 +237,17 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 )));
             }
             let value = match c.args.get(1) {
-                Some(e) => {
-                    let e = e.clone();
-                    c.env.scoped(&e, &input)?
-                }
+                Some(e) => c.env.scoped(e, &input)?,
                 None => input.clone(),
             };
             c.env.defined.push((name, value));
             input
         }
         "type" => input.iter().map(type_of).collect(),
-        _ => return Ok(None),
+        _ => {
+            c.input = input;
+            return Ok(None);
+        }
     }))
 }
 

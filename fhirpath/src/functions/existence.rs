@@ -32,18 +32,18 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             if c.args.is_empty() {
                 return b(!c.input.is_empty());
             }
-            let e = c.lambda(0)?.clone();
-            for (i, item) in c.input.clone().iter().enumerate() {
-                if to_bool(&c.each(&e, item, i)?)? == Some(true) {
+            let e = c.lambda(0)?;
+            for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
+                if to_bool(&c.each(e, item, i)?)? == Some(true) {
                     return b(true);
                 }
             }
             b(false)
         }
         "all" => {
-            let e = c.lambda(0)?.clone();
-            for (i, item) in c.input.clone().iter().enumerate() {
-                if to_bool(&c.each(&e, item, i)?)? != Some(true) {
+            let e = c.lambda(0)?;
+            for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
+                if to_bool(&c.each(e, item, i)?)? != Some(true) {
                     return b(false);
                 }
             }

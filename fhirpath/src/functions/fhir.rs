@@ -143,32 +143,51 @@ const HTML_ELEMENTS: &[&str] = &[
 /// content (event-handler attributes, `javascript:` links). A lexical scan,
 /// not a full XHTML parse: well-formedness is the reader's job.
 fn html_is_safe(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("javascript:") {
+    // Runs on every narrative of every resource validated (txt-1, txt-2):
+    // one pass over the text, no copy of it, case-insensitive in place.
+    if contains_javascript_url(text) {
         return false;
     }
-    let mut rest = lower.as_str();
+    let mut rest = text;
     while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
+        rest = rest.get(i + 1..).unwrap_or_default();
         let tag = rest.trim_start_matches('/');
         if tag.starts_with(['!', '?']) {
             continue;
         }
-        let name: String = tag
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
-            .collect();
-        let local = name.rsplit(':').next().unwrap_or(&name);
-        if !HTML_ELEMENTS.contains(&local) {
+        let name_len = tag
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b':')
+            .count();
+        let name = tag.get(..name_len).unwrap_or_default();
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if !HTML_ELEMENTS.iter().any(|e| e.eq_ignore_ascii_case(local)) {
             return false;
         }
         let end = tag.find('>').unwrap_or(tag.len());
-        let attrs = tag.get(name.len()..end).unwrap_or_default();
-        if attribute_names(attrs).any(|a| a.starts_with("on")) {
+        let attrs = tag.get(name_len..end).unwrap_or_default();
+        if attribute_names(attrs).any(|a| a.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))) {
             return false;
         }
     }
     true
+}
+
+/// Whether `javascript:` occurs anywhere, in any letter case.
+fn contains_javascript_url(text: &str) -> bool {
+    const SCHEME: &[u8] = b"javascript";
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|t| t.find(':')) {
+        let colon = from + i;
+        if colon >= SCHEME.len()
+            && bytes.get(colon - SCHEME.len()..colon).is_some_and(|w| w.eq_ignore_ascii_case(SCHEME))
+        {
+            return true;
+        }
+        from = colon + 1;
+    }
+    false
 }
 
 /// The attribute names of a start tag's attribute text (`a="x y" b='z' c`),
@@ -247,9 +266,9 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         },
         "resolve" => resolve(c),
         "htmlChecks" => match c.input.as_slice() {
-            [one] => match one.system_value() {
-                Some(Value::String(s)) => vec![Item::boolean(html_is_safe(&s))],
-                _ => Vec::new(),
+            [one] => match one.string_text() {
+                Some(s) => vec![Item::boolean(html_is_safe(&s))],
+                None => Vec::new(),
             },
             _ => Vec::new(),
         },
@@ -307,5 +326,17 @@ mod html_tests {
         assert!(!super::html_is_safe("<div><script>x</script></div>"));
         let names: Vec<&str> = super::attribute_names(" a=\"x y\" b='on z' c d=e").collect();
         assert_eq!(names, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn letter_case_does_not_hide_anything() {
+        assert!(super::html_is_safe("<DIV><P>x</P><Table><TR><td>1</td></TR></Table></DIV>"));
+        assert!(!super::html_is_safe("<div><SCRIPT>x</SCRIPT></div>"));
+        assert!(!super::html_is_safe("<div><span OnClick=\"x()\">x</span></div>"));
+        assert!(!super::html_is_safe("<div><a href=\"JavaScript:alert(1)\">x</a></div>"));
+        assert!(!super::html_is_safe("<div>see javascript:void</div>"));
+        assert!(super::html_is_safe("<div>java: script: http://x</div>"));
+        assert!(super::html_is_safe("<xhtml:div xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">x</xhtml:div>"));
+        assert!(!super::html_is_safe("<div><</div>"));
     }
 }

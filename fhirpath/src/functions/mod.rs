@@ -149,15 +149,15 @@ pub(crate) struct Call<'e, 'c, 'a> {
     pub outer: &'e [Item<'a>],
 }
 
-impl<'a> Call<'_, '_, 'a> {
+impl<'e, 'a> Call<'e, '_, 'a> {
     /// Argument `i` evaluated against the enclosing focus.
     pub fn arg(&mut self, i: usize) -> Result<Vec<Item<'a>>, Error> {
         let e = self
             .args
             .get(i)
             .ok_or_else(|| Error::semantic(format!("{}: missing argument", self.name)))?;
-        let outer = self.outer.to_vec();
-        self.env.scoped(e, &outer)
+        let outer = self.outer;
+        self.env.scoped(e, outer)
     }
 
     /// Argument `i` as an optional single system value.
@@ -233,8 +233,8 @@ impl<'a> Call<'_, '_, 'a> {
         }
     }
 
-    pub fn lambda(&self, i: usize) -> Result<&Expr, Error> {
-        let args: &[Expr] = self.args;
+    pub fn lambda(&self, i: usize) -> Result<&'e Expr, Error> {
+        let args: &'e [Expr] = self.args;
         args.get(i)
             .ok_or_else(|| Error::semantic(format!("{}: missing argument", self.name)))
     }
