@@ -21,6 +21,11 @@ fn as_decimals(a: &Value, b: &Value) -> Option<(Dec, Dec)> {
 /// `=` of two items: `None` when the answer is unknown (date-times of
 /// different precision).
 pub(crate) fn equals(a: &Item<'_>, b: &Item<'_>) -> Option<bool> {
+    // Strings, the common case in invariants (`code = 'Reference'`),
+    // compare in place, without converting either side to a value.
+    if let (Some(x), Some(y)) = (a.string_text(), b.string_text()) {
+        return Some(x == y);
+    }
     if let (Repr::Node(Node::Element(x), _), Repr::Node(Node::Element(y), _)) = (&a.repr, &b.repr) {
         if a.system_value().is_none() || b.system_value().is_none() {
             return Some(elements_equal(a, b, *x, *y));

@@ -78,7 +78,7 @@ impl<'a> Context<'a> {
 pub(crate) struct Env<'c, 'a> {
     pub ctx: &'c Context<'a>,
     /// The original focus (`%context`).
-    pub context: Vec<Item<'a>>,
+    pub context: &'c [Item<'a>],
     pub index: Option<i64>,
     pub total: Option<Vec<Item<'a>>>,
     /// Variables from `defineVariable`.
@@ -90,7 +90,7 @@ pub(crate) struct Env<'c, 'a> {
 }
 
 impl<'c, 'a> Env<'c, 'a> {
-    pub fn new(ctx: &'c Context<'a>, context: Vec<Item<'a>>) -> Self {
+    pub fn new(ctx: &'c Context<'a>, context: &'c [Item<'a>]) -> Self {
         Env {
             ctx,
             context,
@@ -114,8 +114,12 @@ impl<'c, 'a> Env<'c, 'a> {
             Expr::Total => Ok(self.total.clone().unwrap_or_default()),
             Expr::Var(name) => self.variable(name),
             Expr::Member(target, name) => {
-                let base = match target {
-                    Some(t) => self.eval(t, input)?,
+                let owned;
+                let base: &[Item<'a>] = match target {
+                    Some(t) => {
+                        owned = self.eval(t, input)?;
+                        &owned
+                    }
                     None => {
                         // A type name as the first step selects the focus.
                         if !input.is_empty()
@@ -128,11 +132,11 @@ impl<'c, 'a> Env<'c, 'a> {
                         {
                             return Ok(input.to_vec());
                         }
-                        input.to_vec()
+                        input
                     }
                 };
                 let typed = self.lambda_depth == 0 && target.as_deref().is_none_or(is_static_path);
-                self.navigate(&base, name, typed)
+                self.navigate(base, name, typed)
             }
             Expr::Call(target, name, args) => {
                 let base = match target {
@@ -211,7 +215,7 @@ impl<'c, 'a> Env<'c, 'a> {
         match name {
             "resource" => Ok(self.ctx.resource.clone().into_iter().collect()),
             "rootResource" => Ok(self.ctx.root_resource.clone().into_iter().collect()),
-            "context" => Ok(self.context.clone()),
+            "context" => Ok(self.context.to_vec()),
             "ucum" => s("http://unitsofmeasure.org"),
             "sct" => s("http://snomed.info/sct"),
             "loinc" => s("http://loinc.org"),
@@ -559,13 +563,12 @@ pub(crate) fn singleton<'b, 'a>(v: &'b [Item<'a>]) -> Result<Option<&'b Item<'a>
 /// A collection as a boolean, per the singleton evaluation rules: empty is
 /// unknown, a single Boolean is itself, any other single item is true.
 pub(crate) fn to_bool(v: &[Item<'_>]) -> Result<Option<bool>, Error> {
-    match singleton(v)? {
-        None => Ok(None),
-        Some(item) => match item.system_value() {
-            Some(Value::Boolean(b)) => Ok(Some(b)),
-            _ => Ok(Some(true)),
-        },
-    }
+    // Read in place: every invariant ends here, so no value is built.
+    Ok(singleton(v)?.map(|item| match &item.repr {
+        Repr::Value(Value::Boolean(b)) => *b,
+        Repr::Node(Node::Primitive(p), "boolean") => p.lexical().is_none_or(|t| t == "true"),
+        _ => true,
+    }))
 }
 
 pub(crate) fn singleton_integer(v: &[Item<'_>]) -> Result<Option<i64>, Error> {

@@ -104,7 +104,7 @@ impl Expression {
         ctx: &Context<'a>,
         input: Vec<Item<'a>>,
     ) -> Result<Vec<Item<'a>>, Error> {
-        let mut env = eval::Env::new(ctx, input.clone());
+        let mut env = eval::Env::new(ctx, &input);
         env.eval(&self.ast, &input)
     }
 

@@ -144,14 +144,16 @@ const HTML_ELEMENTS: &[&str] = &[
 /// not a full XHTML parse: well-formedness is the reader's job.
 fn html_is_safe(text: &str) -> bool {
     // Runs on every narrative of every resource validated (txt-1, txt-2):
-    // one pass over the text, no copy of it, case-insensitive in place.
-    if contains_javascript_url(text) {
-        return false;
-    }
-    let mut rest = text;
-    while let Some(i) = rest.find('<') {
-        rest = rest.get(i + 1..).unwrap_or_default();
-        let tag = rest.trim_start_matches('/');
+    // one SIMD pass over the text for `<` and `:`, no copy of it.
+    let bytes = text.as_bytes();
+    for at in memchr::memchr2_iter(b'<', b':', bytes) {
+        if bytes.get(at) == Some(&b':') {
+            if is_javascript_scheme(bytes, at) {
+                return false;
+            }
+            continue;
+        }
+        let tag = text.get(at + 1..).unwrap_or_default().trim_start_matches('/');
         if tag.starts_with(['!', '?']) {
             continue;
         }
@@ -161,7 +163,7 @@ fn html_is_safe(text: &str) -> bool {
             .count();
         let name = tag.get(..name_len).unwrap_or_default();
         let local = name.rsplit(':').next().unwrap_or(name);
-        if !HTML_ELEMENTS.iter().any(|e| e.eq_ignore_ascii_case(local)) {
+        if !is_narrative_element(local) {
             return false;
         }
         let end = tag.find('>').unwrap_or(tag.len());
@@ -173,22 +175,52 @@ fn html_is_safe(text: &str) -> bool {
     true
 }
 
-/// Whether `javascript:` occurs anywhere, in any letter case.
-fn contains_javascript_url(text: &str) -> bool {
+/// Whether the `:` at `colon` ends `javascript`, in any letter case.
+fn is_javascript_scheme(bytes: &[u8], colon: usize) -> bool {
     const SCHEME: &[u8] = b"javascript";
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(i) = text.get(from..).and_then(|t| t.find(':')) {
-        let colon = from + i;
-        if colon >= SCHEME.len()
-            && bytes.get(colon - SCHEME.len()..colon).is_some_and(|w| w.eq_ignore_ascii_case(SCHEME))
-        {
-            return true;
-        }
-        from = colon + 1;
-    }
-    false
+    colon >= SCHEME.len()
+        && bytes.get(colon - SCHEME.len()..colon).is_some_and(|w| w.eq_ignore_ascii_case(SCHEME))
 }
+
+/// Whether `name` (any letter case) is one of [`HTML_ELEMENTS`]: packed
+/// into an integer and binary-searched among the packed names (the list is
+/// sorted, and big-endian packing with zero padding keeps that order), so
+/// the per-tag check is a few integer comparisons.
+fn is_narrative_element(name: &str) -> bool {
+    if name.len() > 16 {
+        return false;
+    }
+    let mut packed = 0u128;
+    for (i, b) in name.bytes().enumerate() {
+        packed |= u128::from(b.to_ascii_lowercase()) << (8 * (15 - i));
+    }
+    PACKED_HTML_ELEMENTS.binary_search(&packed).is_ok()
+}
+
+// Const evaluation has no `get`; the loops bound every index, and an
+// out-of-bounds index would fail the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn pack(name: &str) -> u128 {
+    let bytes = name.as_bytes();
+    let mut packed = 0u128;
+    let mut i = 0;
+    while i < bytes.len() && i < 16 {
+        packed |= (bytes[i] as u128) << (8 * (15 - i));
+        i += 1;
+    }
+    packed
+}
+
+#[allow(clippy::indexing_slicing)]
+const PACKED_HTML_ELEMENTS: [u128; HTML_ELEMENTS.len()] = {
+    let mut out = [0u128; HTML_ELEMENTS.len()];
+    let mut i = 0;
+    while i < HTML_ELEMENTS.len() {
+        out[i] = pack(HTML_ELEMENTS[i]);
+        i += 1;
+    }
+    out
+};
 
 /// The attribute names of a start tag's attribute text (`a="x y" b='z' c`),
 /// skipping quoted values, so that words inside a `title` are not taken for
@@ -326,6 +358,15 @@ mod html_tests {
         assert!(!super::html_is_safe("<div><script>x</script></div>"));
         let names: Vec<&str> = super::attribute_names(" a=\"x y\" b='on z' c d=e").collect();
         assert_eq!(names, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn element_list_is_sorted_and_fits_the_buffer() {
+        assert!(super::HTML_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(super::PACKED_HTML_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(super::HTML_ELEMENTS.iter().all(|e| e.len() <= 16 && super::is_narrative_element(e)));
+        assert!(!super::is_narrative_element("abbreviationsxyz"));
+        assert!(!super::is_narrative_element(""));
     }
 
     #[test]
