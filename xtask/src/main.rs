@@ -9,6 +9,7 @@ mod error;
 mod fuzz;
 mod json;
 mod mutate;
+mod package_check;
 mod packages;
 mod workspace;
 
@@ -71,6 +72,12 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Pack fhir-model as it would be published; fail if the .crate is over crates.io's 10 MB.
+    PackageCheck {
+        /// Also build the packed crate (`cargo package` without `--no-verify`; minutes).
+        #[arg(long)]
+        verify: bool,
+    },
     /// Run every test: `fetch`, then `cargo test --workspace --all-features [ARGS...]`.
     Test {
         /// Extra arguments for `cargo test`, e.g. `-- --nocapture`.
@@ -95,6 +102,7 @@ fn main() -> ExitCode {
             jobs,
         } => fuzz::run(&target, seconds, jobs),
         Cmd::Mutate { count, seed } => mutate::run(count, seed),
+        Cmd::PackageCheck { verify } => package_check::run(verify).map(|()| ExitCode::SUCCESS),
         Cmd::Test { cargo_test_args } => test(&cargo_test_args),
     };
     result.unwrap_or_else(|e| {
