@@ -48,7 +48,14 @@ enum Cmd {
     /// Download the example corpora the conformance tests read into .cache/packages/.
     Fetch,
     /// Time clean check/debug/release builds of bench/build-probe (see BENCHMARKS.md).
-    Buildtime,
+    Buildtime {
+        /// The one FHIR version fhir-model is built with (a feature: r4, r4b, r5).
+        #[arg(long, default_value = "r4")]
+        feature: String,
+        /// Only this step: check, debug or release (repeatable; all by default).
+        #[arg(long = "step")]
+        steps: Vec<String>,
+    },
     /// Write fuzz/corpus/<target>/ from the official R4 examples (seed corpora; not committed).
     FuzzCorpus,
     /// Run one fuzz target for a given time (cargo-fuzz, nightly; see fuzz/).
@@ -94,7 +101,9 @@ fn main() -> ExitCode {
             definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS)
         }
         Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
-        Cmd::Buildtime => buildtime::run().map(|()| ExitCode::SUCCESS),
+        Cmd::Buildtime { feature, steps } => {
+            buildtime::run(&feature, &steps).map(|()| ExitCode::SUCCESS)
+        }
         Cmd::FuzzCorpus => fuzz::write_corpora().map(|()| ExitCode::SUCCESS),
         Cmd::Fuzz {
             target,
