@@ -46,7 +46,9 @@ fn json_xml_json<R: FromFhirJson + FhirXml + ToFhirJson>(bytes: &[u8]) -> Outcom
     };
     match json_canon::diff(&original, &written) {
         None => Outcome::Passed,
-        Some(difference) => Outcome::Failed(format!("differs (original vs round-tripped): {difference}")),
+        Some(difference) => {
+            Outcome::Failed(format!("differs (original vs round-tripped): {difference}"))
+        }
     }
 }
 
@@ -54,22 +56,46 @@ fn json_xml_json<R: FromFhirJson + FhirXml + ToFhirJson>(bytes: &[u8]) -> Outcom
 #[cfg(feature = "r4")]
 #[test]
 fn r4_examples_json_xml_json() {
-    let corpus = Corpus { module: "r4", expected_resources: 5306, floor: 5306 };
-    corpus::run(&corpus, "json_xml_json", json_xml_json::<fhir_model::r4::Resource>);
+    let corpus = Corpus {
+        module: "r4",
+        expected_resources: 5306,
+        floor: 5306,
+    };
+    corpus::run(
+        &corpus,
+        "json_xml_json",
+        json_xml_json::<fhir_model::r4::Resource>,
+    );
 }
 
 /// hl7.fhir.r4b.examples 4.3.0. The target, all 2840, is reached.
 #[cfg(feature = "r4b")]
 #[test]
 fn r4b_examples_json_xml_json() {
-    let corpus = Corpus { module: "r4b", expected_resources: 2840, floor: 2840 };
-    corpus::run(&corpus, "json_xml_json", json_xml_json::<fhir_model::r4b::Resource>);
+    let corpus = Corpus {
+        module: "r4b",
+        expected_resources: 2840,
+        floor: 2840,
+    };
+    corpus::run(
+        &corpus,
+        "json_xml_json",
+        json_xml_json::<fhir_model::r4b::Resource>,
+    );
 }
 
 /// hl7.fhir.r5.examples 5.0.0. The target, all 2822, is reached.
 #[cfg(feature = "r5")]
 #[test]
 fn r5_examples_json_xml_json() {
-    let corpus = Corpus { module: "r5", expected_resources: 2822, floor: 2822 };
-    corpus::run(&corpus, "json_xml_json", json_xml_json::<fhir_model::r5::Resource>);
+    let corpus = Corpus {
+        module: "r5",
+        expected_resources: 2822,
+        floor: 2822,
+    };
+    corpus::run(
+        &corpus,
+        "json_xml_json",
+        json_xml_json::<fhir_model::r5::Resource>,
+    );
 }

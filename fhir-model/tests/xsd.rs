@@ -54,9 +54,14 @@ mod r4 {
 
     pub fn known_defect(name: &str) -> Option<&'static str> {
         if SEARCH_PARAMETERS_WITHOUT_BASE.contains(&name) {
-            return Some("lacks the required SearchParameter.base; corexml's XML fails identically");
+            return Some(
+                "lacks the required SearchParameter.base; corexml's XML fails identically",
+            );
         }
-        KNOWN_EXAMPLE_DEFECTS.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
+        KNOWN_EXAMPLE_DEFECTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, why)| *why)
     }
 
     /// Adds `4.0.1` to the schema's `FHIRVersion-list`.
@@ -66,7 +71,11 @@ mod r4 {
             schema.contains(anchor) && !schema.contains("<xs:enumeration value=\"4.0.1\""),
             "the official schema changed"
         );
-        schema.replacen(anchor, &format!("<xs:enumeration value=\"4.0.1\"/>{anchor}"), 1)
+        schema.replacen(
+            anchor,
+            &format!("<xs:enumeration value=\"4.0.1\"/>{anchor}"),
+            1,
+        )
     }
 
     #[test]
@@ -98,7 +107,10 @@ mod r5 {
     ];
 
     pub fn known_defect(name: &str) -> Option<&'static str> {
-        KNOWN_EXAMPLE_DEFECTS.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
+        KNOWN_EXAMPLE_DEFECTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, why)| *why)
     }
 
     #[test]

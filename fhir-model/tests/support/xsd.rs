@@ -63,7 +63,11 @@ pub fn run<R: FromFhirJson + FhirXml>(check: &XsdCheck) {
     let json_dir = corpus::corpus_dir(module);
     let official = corpus::package_dir(check.schema_package).join("xml");
     for dir in [&json_dir, &official] {
-        assert!(dir.is_dir(), "corpus missing: run `cargo xtask fetch`\n(expected {})", dir.display());
+        assert!(
+            dir.is_dir(),
+            "corpus missing: run `cargo xtask fetch`\n(expected {})",
+            dir.display()
+        );
     }
     let version = Command::new("xmllint").arg("--version").output();
     assert!(
@@ -85,8 +89,12 @@ pub fn run<R: FromFhirJson + FhirXml>(check: &XsdCheck) {
         .collect();
     let out_dir = tmp.join(format!("{module}_xsd"));
     let _ = std::fs::remove_dir_all(&out_dir);
-    std::fs::create_dir_all(&out_dir).unwrap_or_else(|e| panic!("creating {}: {e}", out_dir.display()));
-    let written: Vec<PathBuf> = sample.iter().map(|path| write_xml::<R>(path, &out_dir)).collect();
+    std::fs::create_dir_all(&out_dir)
+        .unwrap_or_else(|e| panic!("creating {}: {e}", out_dir.display()));
+    let written: Vec<PathBuf> = sample
+        .iter()
+        .map(|path| write_xml::<R>(path, &out_dir))
+        .collect();
 
     let results = validate(&schema, &written);
     let mut passed = 0;
@@ -95,13 +103,19 @@ pub fn run<R: FromFhirJson + FhirXml>(check: &XsdCheck) {
     let mut stale = Vec::new();
     for path in &written {
         let name = corpus::file_name(path);
-        let result = results.get(&name).unwrap_or_else(|| panic!("xmllint said nothing about {name}"));
+        let result = results
+            .get(&name)
+            .unwrap_or_else(|| panic!("xmllint said nothing about {name}"));
         match (result, (check.known_defect)(&name)) {
             (Ok(()), None) => passed += 1,
             (Ok(()), Some(_)) => stale.push(name),
             (Err(_), Some(why)) => known.push(format!("{name} ({why})")),
             (Err(messages), None) => {
-                let shown: Vec<String> = messages.iter().take(SHOWN_MESSAGES).map(|m| corpus::one_line(m)).collect();
+                let shown: Vec<String> = messages
+                    .iter()
+                    .take(SHOWN_MESSAGES)
+                    .map(|m| corpus::one_line(m))
+                    .collect();
                 failures.push(format!("{name}: {}", shown.join(" | ")));
             }
         }
@@ -123,9 +137,21 @@ pub fn run<R: FromFhirJson + FhirXml>(check: &XsdCheck) {
     // The real stdout, as in corpus.rs: worth seeing on every run.
     let _ = std::io::stdout().lock().write_all(report.as_bytes());
 
-    assert!(all || written.len() >= check.min_sample, "{module}: the sample has {} files, expected at least {}", written.len(), check.min_sample);
-    assert!(stale.is_empty(), "{module}: listed as defective but valid (remove them from the list): {stale:?}");
-    assert!(failures.is_empty(), "{module}: XML output that the official schema rejects:\n{}", failures.join("\n"));
+    assert!(
+        all || written.len() >= check.min_sample,
+        "{module}: the sample has {} files, expected at least {}",
+        written.len(),
+        check.min_sample
+    );
+    assert!(
+        stale.is_empty(),
+        "{module}: listed as defective but valid (remove them from the list): {stale:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{module}: XML output that the official schema rejects:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The examples package's JSON files that are resources, in file-name order.
@@ -133,7 +159,8 @@ fn resource_files(dir: &Path) -> Vec<PathBuf> {
     corpus::json_files(dir)
         .into_iter()
         .filter(|path| {
-            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            let bytes =
+                std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
             json_canon::parse(&bytes).is_ok_and(|json| json.get("resourceType").is_some())
         })
         .collect()
@@ -142,9 +169,14 @@ fn resource_files(dir: &Path) -> Vec<PathBuf> {
 /// Reads `json` as a `R` and writes it as `<out_dir>/<name>.xml`.
 fn write_xml<R: FromFhirJson + FhirXml>(json: &Path, out_dir: &Path) -> PathBuf {
     let bytes = std::fs::read(json).unwrap_or_else(|e| panic!("reading {}: {e}", json.display()));
-    let resource: R = fhir_model::json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
-    let xml = fhir_model::xml::to_vec(&resource).unwrap_or_else(|e| panic!("{}: writing XML: {e}", json.display()));
-    let out = out_dir.join(format!("{}.xml", corpus::file_name(&json.with_extension(""))));
+    let resource: R =
+        fhir_model::json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
+    let xml = fhir_model::xml::to_vec(&resource)
+        .unwrap_or_else(|e| panic!("{}: writing XML: {e}", json.display()));
+    let out = out_dir.join(format!(
+        "{}.xml",
+        corpus::file_name(&json.with_extension(""))
+    ));
     std::fs::write(&out, xml).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
     out
 }
@@ -187,11 +219,14 @@ fn validate(schema: &Path, files: &[PathBuf]) -> BTreeMap<String, Result<(), Vec
 fn patched_schema(official_dir: &Path, out: &Path, patch: fn(&str) -> String) -> PathBuf {
     std::fs::create_dir_all(out).unwrap_or_else(|e| panic!("creating {}: {e}", out.display()));
     for file in ["xml.xsd", "fhir-xhtml.xsd"] {
-        std::fs::copy(official_dir.join(file), out.join(file)).unwrap_or_else(|e| panic!("copying {file}: {e}"));
+        std::fs::copy(official_dir.join(file), out.join(file))
+            .unwrap_or_else(|e| panic!("copying {file}: {e}"));
     }
     let path = official_dir.join("fhir-single.xsd");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let patched = out.join("fhir-single.xsd");
-    std::fs::write(&patched, patch(&text)).unwrap_or_else(|e| panic!("writing {}: {e}", patched.display()));
+    std::fs::write(&patched, patch(&text))
+        .unwrap_or_else(|e| panic!("writing {}: {e}", patched.display()));
     patched
 }
