@@ -2,10 +2,13 @@
 //! fhir-model, and how big the generated code and the result are.
 //!
 //! The probe is `bench/build-probe/`, a standalone crate (not a workspace
-//! member) that parses and prints one Patient. Each of `cargo check`,
+//! member) that parses and prints one Patient with one FHIR version of
+//! fhir-model (`--feature r4`, the default, `r4b` or `r5`: the probe's feature
+//! of the same name enables only that version). Each of `cargo check`,
 //! `cargo build` and `cargo build --release` runs from an empty target dir
-//! under `.cache/buildtime/`, so every figure includes compiling (and, on a
-//! machine that never fetched them, downloading) serde and serde_json.
+//! under `target/buildtime/<feature>-<step>/`, so every figure includes
+//! compiling (and, on a machine that never fetched them, downloading) serde
+//! and serde_json.
 //! Wall-clock times depend on the machine and on whatever else runs on it.
 
 use std::path::{Path, PathBuf};
@@ -13,13 +16,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::error::{Context, Result};
-use crate::workspace;
+use crate::workspace::{self, Manifest};
 
 /// One timed cargo invocation.
 struct Step {
     /// Label in the table.
     label: &'static str,
-    /// Sub-folder of `.cache/buildtime/` used as the target dir.
+    /// Sub-folder of `target/buildtime/` used as the target dir, after the feature.
     dir: &'static str,
     args: &'static [&'static str],
     /// Cargo's profile folder inside the target dir.
@@ -57,8 +60,26 @@ struct Timing {
     binary_size: Option<u64>,
 }
 
-pub fn run() -> Result<()> {
+/// Step names for `--step`: the target dir names of [`STEPS`].
+pub const STEP_NAMES: &[&str] = &["check", "debug", "release"];
+
+/// Times the probe's builds with only fhir-model's `feature` (a version
+/// module of the manifest); `only` names the steps to run (`check`, `debug`,
+/// `release`), all when empty.
+pub fn run(feature: &str, only: &[String]) -> Result<()> {
+    if let Some(unknown) = only.iter().find(|s| !STEP_NAMES.contains(&s.as_str())) {
+        return Err(format!(
+            "unknown step {unknown:?}: expected one of {STEP_NAMES:?}"
+        ));
+    }
     let root = workspace::root()?;
+    let manifest = Manifest::load(&root)?;
+    let modules = manifest.modules();
+    if !modules.contains(&feature) {
+        return Err(format!(
+            "unknown feature {feature:?}: expected one of the version modules {modules:?}"
+        ));
+    }
     let probe = root.join("bench").join("build-probe");
     let manifest = probe.join("Cargo.toml");
     if !manifest.is_file() {
@@ -67,13 +88,18 @@ pub fn run() -> Result<()> {
             manifest.display()
         ));
     }
-    let out = root.join(".cache").join("buildtime");
+    // Under the workspace's target/, not .cache/: build output, not downloads
+    // (and .cache/ may be shared between checkouts).
+    let out = root.join("target").join("buildtime");
     // The cargo that runs xtask, so toolchain overrides apply to the probe too.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
 
     let mut timings = Vec::new();
     for step in STEPS {
-        let target_dir = out.join(step.dir);
+        if !only.is_empty() && !only.iter().any(|s| s == step.dir) {
+            continue;
+        }
+        let target_dir = out.join(format!("{feature}-{}", step.dir));
         clean(&target_dir)?;
         eprintln!("== {} (target dir {})", step.label, target_dir.display());
         let start = Instant::now();
@@ -81,6 +107,7 @@ pub fn run() -> Result<()> {
             .args(step.args)
             .arg("--locked")
             .arg("--timings")
+            .args(["--no-default-features", "--features", feature])
             .arg("--manifest-path")
             .arg(&manifest)
             .arg("--target-dir")
@@ -117,10 +144,13 @@ pub fn run() -> Result<()> {
         });
     }
 
-    let generated = generated_source(&root.join("fhir-model").join("src").join("r4"))?;
+    let generated = generated_source(&root.join("fhir-model").join("src").join(feature))?;
 
     println!();
-    println!("Build of bench/build-probe from a clean target dir (dependencies included):");
+    println!(
+        "Build of bench/build-probe with fhir-model's feature {feature} only, \
+         from a clean target dir (dependencies included):"
+    );
     println!();
     println!("| command               | wall time | fhir-model unit | binary     |");
     println!("|-----------------------|-----------|-----------------|------------|");
@@ -141,24 +171,29 @@ pub fn run() -> Result<()> {
     println!("fhir-model unit: that crate's own compile time from Cargo's --timings report.");
     println!("Binaries are not stripped; the debug one carries debuginfo.");
     println!(
-        "Generated source fhir-model/src/r4/*.rs: {} files, {} bytes ({}), {} lines",
+        "Generated source fhir-model/src/{feature}/*.rs: {} files, {} bytes ({}), {} lines",
         generated.files,
         generated.bytes,
         mib(generated.bytes),
         generated.lines
     );
-    if let Some(size) = timings.iter().rev().find_map(|t| t.binary_size) {
+    let release = timings.iter().filter(|t| t.label.contains("--release"));
+    if let Some(size) = release.filter_map(|t| t.binary_size).next() {
         println!("Release binary: {size} bytes ({})", mib(size));
     }
-    println!("Machine: {} logical CPUs available", available_cpus());
+    println!(
+        "Machine: {} logical CPUs available, load average {}",
+        available_cpus(),
+        load_average()
+    );
     Ok(())
 }
 
-/// Removes and recreates a target dir, refusing anything outside `.cache/buildtime/`.
+/// Removes and recreates a target dir, refusing anything outside `target/buildtime/`.
 fn clean(dir: &Path) -> Result<()> {
     if !dir
         .parent()
-        .is_some_and(|p| p.ends_with(Path::new(".cache").join("buildtime")))
+        .is_some_and(|p| p.ends_with(Path::new("target").join("buildtime")))
     {
         return Err(format!("refusing to clean {}", dir.display()));
     }
@@ -237,6 +272,19 @@ fn generated_source(dir: &Path) -> Result<SourceSize> {
 
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The 1, 5 and 15 minute load averages (Linux), to tell figures taken under load.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "n/a".to_owned(),
+        |text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+    )
 }
 
 fn available_cpus() -> String {

@@ -25,15 +25,10 @@ pub fn run(module: Option<&str>) -> Result<()> {
         .filter(|entry| module.is_none_or(|m| entry.module == m))
         .collect();
     if entries.is_empty() {
-        let known: Vec<&str> = manifest
-            .versions
-            .iter()
-            .map(|entry| entry.module.as_str())
-            .collect();
         return Err(format!(
             "no module {:?} in the `versions` of definitions/manifest.json (known: {})",
             module.unwrap_or_default(),
-            known.join(", ")
+            manifest.modules().join(", ")
         ));
     }
     for entry in entries {

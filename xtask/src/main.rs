@@ -9,6 +9,7 @@ mod error;
 mod fuzz;
 mod json;
 mod mutate;
+mod package_check;
 mod packages;
 mod workspace;
 
@@ -47,7 +48,14 @@ enum Cmd {
     /// Download the example corpora the conformance tests read into .cache/packages/.
     Fetch,
     /// Time clean check/debug/release builds of bench/build-probe (see BENCHMARKS.md).
-    Buildtime,
+    Buildtime {
+        /// The one FHIR version fhir-model is built with (a feature: r4, r4b, r5).
+        #[arg(long, default_value = "r4")]
+        feature: String,
+        /// Only this step: check, debug or release (repeatable; all by default).
+        #[arg(long = "step")]
+        steps: Vec<String>,
+    },
     /// Write fuzz/corpus/<target>/ from the official R4 examples (seed corpora; not committed).
     FuzzCorpus,
     /// Run one fuzz target for a given time (cargo-fuzz, nightly; see fuzz/).
@@ -71,6 +79,12 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Pack fhir-model as it would be published; fail if the .crate is over crates.io's 10 MB.
+    PackageCheck {
+        /// Also build the packed crate (`cargo package` without `--no-verify`; minutes).
+        #[arg(long)]
+        verify: bool,
+    },
     /// Run every test: `fetch`, then `cargo test --workspace --all-features [ARGS...]`.
     Test {
         /// Extra arguments for `cargo test`, e.g. `-- --nocapture`.
@@ -87,7 +101,9 @@ fn main() -> ExitCode {
             definitions::run(module.as_deref()).map(|()| ExitCode::SUCCESS)
         }
         Cmd::Fetch => fetch_corpora().map(|()| ExitCode::SUCCESS),
-        Cmd::Buildtime => buildtime::run().map(|()| ExitCode::SUCCESS),
+        Cmd::Buildtime { feature, steps } => {
+            buildtime::run(&feature, &steps).map(|()| ExitCode::SUCCESS)
+        }
         Cmd::FuzzCorpus => fuzz::write_corpora().map(|()| ExitCode::SUCCESS),
         Cmd::Fuzz {
             target,
@@ -95,6 +111,7 @@ fn main() -> ExitCode {
             jobs,
         } => fuzz::run(&target, seconds, jobs),
         Cmd::Mutate { count, seed } => mutate::run(count, seed),
+        Cmd::PackageCheck { verify } => package_check::run(verify).map(|()| ExitCode::SUCCESS),
         Cmd::Test { cargo_test_args } => test(&cargo_test_args),
     };
     result.unwrap_or_else(|e| {

@@ -66,6 +66,14 @@ pub struct PackageRef {
 }
 
 impl Manifest {
+    /// The module names of the `versions`, in manifest order (`r4`, `r4b`, `r5`).
+    pub fn modules(&self) -> Vec<&str> {
+        self.versions
+            .iter()
+            .map(|entry| entry.module.as_str())
+            .collect()
+    }
+
     /// Reads and checks `definitions/manifest.json`.
     pub fn load(root: &Path) -> Result<Manifest> {
         let path = definitions_dir(root).join("manifest.json");

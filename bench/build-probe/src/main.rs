@@ -1,4 +1,15 @@
-//! Parses a Patient into `fhir_model::r4::Resource` and prints it back.
+//! Parses a Patient into the `Resource` of the one FHIR version enabled
+//! (feature `r4`, `r4b` or `r5`) and prints it back.
+
+#[cfg(feature = "r4")]
+use fhir_model::r4::Resource;
+#[cfg(all(feature = "r4b", not(feature = "r4")))]
+use fhir_model::r4b::Resource;
+#[cfg(all(feature = "r5", not(any(feature = "r4", feature = "r4b"))))]
+use fhir_model::r5::Resource;
+
+#[cfg(not(any(feature = "r4", feature = "r4b", feature = "r5")))]
+compile_error!("enable one FHIR version: feature r4, r4b or r5");
 
 const PATIENT: &str = r#"{
   "resourceType": "Patient",
@@ -16,7 +27,7 @@ const PATIENT: &str = r#"{
 }"#;
 
 fn main() -> Result<(), serde_json::Error> {
-    let patient: fhir_model::r4::Resource = serde_json::from_str(PATIENT)?;
+    let patient: Resource = serde_json::from_str(PATIENT)?;
     println!("{}", serde_json::to_string_pretty(&patient)?);
     Ok(())
 }

@@ -114,14 +114,26 @@ pub fn run(corpus: &Corpus, what: &str, check: Check) {
 }
 
 /// The workspace root (the parent of fhir-model).
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     let fhir_model = Path::new(env!("CARGO_MANIFEST_DIR"));
     fhir_model.parent().unwrap_or(fhir_model).to_path_buf()
 }
 
-/// `.cache/packages/<name>-<version>/package` of the module's `corpora`
-/// entry in `definitions/manifest.json`: where `cargo xtask fetch` puts it.
-fn corpus_dir(module: &str) -> PathBuf {
+/// `.cache/packages/<name>-<version>/package` of the module's (first)
+/// `corpora` entry in `definitions/manifest.json`: where `cargo xtask fetch`
+/// puts it.
+pub fn corpus_dir(module: &str) -> PathBuf {
+    corpora_entry_dir("module", module)
+}
+
+/// The same for the `corpora` entry of the npm package `package`, for the
+/// packages a version has besides its examples (`hl7.fhir.r4.corexml`).
+pub fn package_dir(package: &str) -> PathBuf {
+    corpora_entry_dir("package", package)
+}
+
+/// The folder of the first `corpora` entry whose `key` is `value`.
+fn corpora_entry_dir(key: &str, value: &str) -> PathBuf {
     let root = workspace_root();
     let manifest_path = root.join("definitions/manifest.json");
     let bytes = std::fs::read(&manifest_path)
@@ -133,15 +145,16 @@ fn corpus_dir(module: &str) -> PathBuf {
         .get("corpora")
         .map_or(&[][..], Canon::items)
         .iter()
-        .find(|entry| field(entry, "module").as_deref() == Some(module))
-        .unwrap_or_else(|| panic!("no `corpora` entry for module {module} in {}", manifest_path.display()));
+        .find(|entry| field(entry, key).as_deref() == Some(value))
+        .unwrap_or_else(|| panic!("no `corpora` entry with {key} {value} in {}", manifest_path.display()));
     let (Some(package), Some(version)) = (field(entry, "package"), field(entry, "version")) else {
-        panic!("the `corpora` entry of {module} lacks a package or version");
+        panic!("the `corpora` entry with {key} {value} lacks a package or version");
     };
     root.join(".cache/packages").join(format!("{package}-{version}")).join("package")
 }
 
-fn json_files(dir: &Path) -> Vec<PathBuf> {
+/// The `*.json` files directly in `dir`, in file-name order.
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
         .map(|entry| entry.unwrap_or_else(|e| panic!("listing {}: {e}", dir.display())).path())
@@ -211,13 +224,13 @@ fn check_all(files: &[PathBuf], check: Check) -> Vec<Outcome> {
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
-fn file_name(path: &Path) -> String {
+pub fn file_name(path: &Path) -> String {
     path.file_name()
         .map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned())
 }
 
 /// Long serde messages and diffs are cut so one failure stays one line.
-fn one_line(message: &str) -> String {
+pub fn one_line(message: &str) -> String {
     const MAX: usize = 400;
     let flat = message.replace('\n', " ");
     if flat.chars().count() <= MAX {
