@@ -25,6 +25,10 @@ use crate::{Error, GeneratedFile, InputFile};
 pub struct Expansion {
     pub codes: BTreeSet<(String, String)>,
     pub incomplete: Option<String>,
+    /// Code systems included whole that the definitions do not carry (BCP-47
+    /// languages, MIME types, SNOMED CT...): their codes are "not checked",
+    /// though the validator may still check a code's syntax.
+    pub external: BTreeSet<String>,
 }
 
 impl Expansion {
@@ -60,6 +64,7 @@ fn expand_inner(
     for inc in &compose.include {
         let part = concept_set(term, inc, visiting);
         out.codes.extend(part.codes);
+        out.external.extend(part.external);
         if let Some(w) = part.incomplete {
             out.incomplete(w);
         }
@@ -115,6 +120,9 @@ fn concept_set(
                 }
                 None => {
                     out.incomplete(format!("codes from {system} cannot be checked offline"));
+                    if set.filter.is_empty() {
+                        out.external.insert(system.to_owned());
+                    }
                     from_system = Some(BTreeSet::new());
                 }
             }
@@ -126,6 +134,9 @@ fn concept_set(
             Some(e) => {
                 if let Some(w) = e.incomplete {
                     out.incomplete(w);
+                }
+                if set.system.is_none() {
+                    out.external.extend(e.external);
                 }
                 from_vs = Some(match from_vs {
                     None => e.codes,
@@ -347,7 +358,8 @@ pub fn generate_validation_tables(
             None => quote!(::core::option::Option::None),
         };
         let codes = e.codes.iter().map(|(s, c)| quote!((#s, #c)));
-        quote!(ValueSetTable { url: #url, incomplete: #inc, codes: &[#(#codes),*] },)
+        let external = &e.external;
+        quote!(ValueSetTable { url: #url, incomplete: #inc, external_systems: &[#(#external),*], codes: &[#(#codes),*] },)
     });
     let invariant_items = invariants.iter().map(|((key, expr), (severity, human, best_practice))| {
         let severity = match severity.as_str() {

@@ -273,6 +273,6 @@ fn errors_display_path_message_and_position() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "Patient.active: invalid boolean \"yes\": expected true or false at line 1 column 59"
+        "Patient.active: invalid boolean \"yes\": expected true or false at line 1 column 38"
     );
 }

@@ -157,3 +157,76 @@ fn text_that_xml_cannot_carry_is_an_error_on_write() {
     let r: Resource = json::from_str(r#"{"resourceType":"Patient","id":"a\u0001b"}"#).unwrap();
     assert!(xml::to_string(&r).is_err());
 }
+
+fn recover(s: &str) -> xml::Recovered<Resource> {
+    xml::from_slice_recovering::<Resource>(s.as_bytes(), xml::ReadOptions::default())
+}
+
+#[test]
+fn recovering_read_reports_every_problem_and_keeps_the_rest() {
+    let doc = r#"<Patient xmlns="http://hl7.org/fhir">
+  <id value="p1"/>
+  <active value="true" colour="red"/>
+  <gender value="male"/>
+  <name><family value="Chalmers"/></name>
+  <unknown/>
+  <birthDate value="1974-12-99"/>
+  <gender value="female"/>
+  <photo/>
+  <contained><Nonsense/></contained>
+</Patient>"#;
+    let rec = recover(doc);
+    let issues: Vec<(String, usize, usize)> = rec
+        .issues
+        .iter()
+        .map(|e| (e.message.clone(), e.line, e.column))
+        .collect();
+    let r = rec.value.expect("read despite the problems");
+    let Resource::Patient(p) = r else { panic!("not a Patient") };
+    // What was valid survives; what was not is left out.
+    assert_eq!(p.id.as_ref().and_then(|i| i.as_str()), Some("p1"));
+    assert_eq!(p.name[0].family.as_ref().and_then(|f| f.as_str()), Some("Chalmers"));
+    assert_eq!(p.active.as_ref().and_then(|a| a.value), Some(true));
+    assert!(p.birth_date.as_ref().is_some_and(|d| d.value.is_none()));
+    assert_eq!(p.gender.as_ref().and_then(|g| g.value.clone()), Some(r4::codes::AdministrativeGender::Male));
+    let expect = [
+        ("unknown attribute \"colour\"", 3, 3),
+        ("element <name> is out of order: it must come before <gender>", 5, 3),
+        ("unknown element <unknown>", 6, 3),
+        ("invalid date \"1974-12-99\"", 7, 3),
+        ("element <gender> repeats", 8, 3),
+        ("empty element", 9, 3),
+        ("element <contained> is out of order: it must come before <photo>", 10, 3),
+        ("unknown resource type <Nonsense>", 10, 14),
+    ];
+    assert_eq!(issues.len(), expect.len(), "{issues:#?}");
+    for ((msg, line, col), (want, wl, wc)) in issues.iter().zip(expect) {
+        assert!(msg.contains(want), "{msg:?} should say {want:?}");
+        assert_eq!((*line, *col), (wl, wc), "{msg}");
+    }
+    // The strict reader stops at the first of them.
+    assert!(err(doc).message.contains("unknown attribute \"colour\""));
+}
+
+#[test]
+fn recovering_read_ends_at_what_xml_forbids() {
+    let rec = recover("<Patient xmlns=\"http://hl7.org/fhir\"><foo/><name></Patient>");
+    assert!(rec.value.is_none());
+    assert_eq!(rec.issues.len(), 2, "{:#?}", rec.issues);
+    assert!(rec.issues[1].message.contains("malformed XML"));
+    let rec = recover("<!DOCTYPE x><Patient xmlns=\"http://hl7.org/fhir\"/>");
+    assert!(rec.value.is_none() && rec.issues[0].message.contains("DOCTYPE"));
+}
+
+#[test]
+fn recovering_read_is_bounded() {
+    let mut doc = String::from("<Patient xmlns=\"http://hl7.org/fhir\">");
+    for _ in 0..20_000 {
+        doc.push_str("<x/>");
+    }
+    doc.push_str("</Patient>");
+    let rec = recover(&doc);
+    assert!(rec.value.is_none());
+    assert_eq!(rec.issues.len(), fhir_model::rt::json::de::MAX_ISSUES + 1);
+    assert!(rec.issues.last().unwrap().message.contains("reading stopped"));
+}

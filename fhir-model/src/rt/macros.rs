@@ -49,6 +49,9 @@ macro_rules! element_impls {
             fn read_xml(input: &str, opts: $crate::rt::xml::ReadOptions) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
                 $crate::rt::xml::read_element(input, opts)
             }
+            fn read_xml_recovering(input: &str, opts: $crate::rt::xml::ReadOptions) -> $crate::rt::xml::Recovered<Self> {
+                $crate::rt::xml::read_element_recovering(input, opts)
+            }
             fn xml_root(&self) -> (&dyn $crate::rt::Element, &'static str) {
                 (self, $t::TYPE_INFO.name)
             }
@@ -105,6 +108,12 @@ macro_rules! resource_enum_impls {
                 opts: $crate::rt::xml::ReadOptions,
             ) -> ::core::result::Result<Self, $crate::rt::xml::Error> {
                 $crate::rt::xml::read_resource(input, opts)
+            }
+            fn read_xml_recovering(
+                input: &str,
+                opts: $crate::rt::xml::ReadOptions,
+            ) -> $crate::rt::xml::Recovered<Self> {
+                $crate::rt::xml::read_resource_recovering(input, opts)
             }
             fn xml_root(&self) -> (&dyn $crate::rt::Element, &'static str) {
                 let el = $crate::rt::ResourceEnum::as_element(self);

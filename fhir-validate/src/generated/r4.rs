@@ -2713,6 +2713,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/FHIR-version",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/FHIR-version", "0.0.80"),
                 ("http://hl7.org/fhir/FHIR-version", "0.0.81"),
@@ -2741,6 +2742,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/account-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/account-status", "active"),
                 ("http://hl7.org/fhir/account-status", "entered-in-error"),
@@ -2752,6 +2754,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-cardinality-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-cardinality-behavior", "multiple"),
                 ("http://hl7.org/fhir/action-cardinality-behavior", "single"),
@@ -2760,6 +2763,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-condition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-condition-kind", "applicability"),
                 ("http://hl7.org/fhir/action-condition-kind", "start"),
@@ -2769,6 +2773,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-grouping-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-grouping-behavior", "logical-group"),
                 ("http://hl7.org/fhir/action-grouping-behavior", "sentence-group"),
@@ -2778,6 +2783,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-participant-type", "device"),
                 ("http://hl7.org/fhir/action-participant-type", "patient"),
@@ -2788,6 +2794,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-precheck-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-precheck-behavior", "no"),
                 ("http://hl7.org/fhir/action-precheck-behavior", "yes"),
@@ -2796,6 +2803,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-relationship-type", "after"),
                 ("http://hl7.org/fhir/action-relationship-type", "after-end"),
@@ -2811,6 +2819,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-required-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-required-behavior", "could"),
                 ("http://hl7.org/fhir/action-required-behavior", "must"),
@@ -2823,6 +2832,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-selection-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-selection-behavior", "all"),
                 ("http://hl7.org/fhir/action-selection-behavior", "all-or-none"),
@@ -2835,6 +2845,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/action-type", "create"),
                 ("http://terminology.hl7.org/CodeSystem/action-type", "fire-event"),
@@ -2845,6 +2856,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-type", "both"),
                 ("http://hl7.org/fhir/address-type", "physical"),
@@ -2854,6 +2866,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-use", "billing"),
                 ("http://hl7.org/fhir/address-use", "home"),
@@ -2865,6 +2878,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/administrative-gender",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/administrative-gender", "female"),
                 ("http://hl7.org/fhir/administrative-gender", "male"),
@@ -2875,6 +2889,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-actuality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/adverse-event-actuality", "actual"),
                 ("http://hl7.org/fhir/adverse-event-actuality", "potential"),
@@ -2883,6 +2898,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/adverse-event-category",
@@ -2945,6 +2961,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/adverse-event-outcome", "fatal"),
                 (
@@ -2972,6 +2989,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/adverse-event-severity", "mild"),
                 (
@@ -2987,6 +3005,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/age-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -2999,6 +3018,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/all-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/abstract-types", "Any"),
                 ("http://hl7.org/fhir/abstract-types", "Type"),
@@ -3224,6 +3244,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-category", "biologic"),
                 ("http://hl7.org/fhir/allergy-intolerance-category", "environment"),
@@ -3234,6 +3255,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-criticality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "high"),
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "low"),
@@ -3246,6 +3268,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-type", "allergy"),
                 ("http://hl7.org/fhir/allergy-intolerance-type", "intolerance"),
@@ -3254,6 +3277,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergyintolerance-clinical",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
@@ -3272,6 +3296,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergyintolerance-verification",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
@@ -3294,6 +3319,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/appointmentstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/appointmentstatus", "arrived"),
                 ("http://hl7.org/fhir/appointmentstatus", "booked"),
@@ -3310,6 +3336,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-direction-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-direction-codes", "request"),
                 ("http://hl7.org/fhir/assert-direction-codes", "response"),
@@ -3318,6 +3345,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-operator-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-operator-codes", "contains"),
                 ("http://hl7.org/fhir/assert-operator-codes", "empty"),
@@ -3335,6 +3363,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-response-code-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-response-code-types", "bad"),
                 ("http://hl7.org/fhir/assert-response-code-types", "conflict"),
@@ -3353,6 +3382,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-entity-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -3517,6 +3547,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-action",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-action", "C"),
                 ("http://hl7.org/fhir/audit-event-action", "D"),
@@ -3528,6 +3559,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-outcome", "0"),
                 ("http://hl7.org/fhir/audit-event-outcome", "12"),
@@ -3538,6 +3570,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-sub-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110120"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110121"),
@@ -3584,6 +3617,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110100"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110101"),
@@ -3660,6 +3694,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-source-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/security-source-type", "1"),
                 ("http://terminology.hl7.org/CodeSystem/security-source-type", "2"),
@@ -3675,6 +3710,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/binding-strength",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/binding-strength", "example"),
                 ("http://hl7.org/fhir/binding-strength", "extensible"),
@@ -3685,6 +3721,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/bundle-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/bundle-type", "batch"),
                 ("http://hl7.org/fhir/bundle-type", "batch-response"),
@@ -3700,6 +3737,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/capability-statement-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/capability-statement-kind", "capability"),
                 ("http://hl7.org/fhir/capability-statement-kind", "instance"),
@@ -3709,6 +3747,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-activity-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Appointment"),
                 ("http://hl7.org/fhir/resource-types", "CommunicationRequest"),
@@ -3723,6 +3762,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-activity-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/care-plan-activity-status", "cancelled"),
                 ("http://hl7.org/fhir/care-plan-activity-status", "completed"),
@@ -3738,6 +3778,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "option"),
                 ("http://hl7.org/fhir/request-intent", "order"),
@@ -3748,6 +3789,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-team-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/care-team-status", "active"),
                 ("http://hl7.org/fhir/care-team-status", "entered-in-error"),
@@ -3759,6 +3801,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-subcomponent-rating",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/certainty-subcomponent-rating",
@@ -3809,6 +3852,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-subcomponent-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/certainty-subcomponent-type",
@@ -3847,6 +3891,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/chargeitem-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/chargeitem-status", "aborted"),
                 ("http://hl7.org/fhir/chargeitem-status", "billable"),
@@ -3860,6 +3905,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/claim-type", "institutional"),
                 ("http://terminology.hl7.org/CodeSystem/claim-type", "oral"),
@@ -3871,6 +3917,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/claim-use", "claim"),
                 ("http://hl7.org/fhir/claim-use", "preauthorization"),
@@ -3880,6 +3927,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/clinicalimpression-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -3889,6 +3937,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/code-search-support",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/code-search-support", "all"),
                 ("http://hl7.org/fhir/code-search-support", "explicit"),
@@ -3897,6 +3946,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-content-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-content-mode", "complete"),
                 ("http://hl7.org/fhir/codesystem-content-mode", "example"),
@@ -3908,6 +3958,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-hierarchy-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "classified-with"),
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "grouped-by"),
@@ -3918,6 +3969,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/compartment-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/compartment-type", "Device"),
                 ("http://hl7.org/fhir/compartment-type", "Encounter"),
@@ -3929,6 +3981,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composite-measure-scoring",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/composite-measure-scoring",
@@ -3951,6 +4004,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composition-attestation-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/composition-attestation-mode", "legal"),
                 ("http://hl7.org/fhir/composition-attestation-mode", "official"),
@@ -3961,6 +4015,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composition-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/composition-status", "amended"),
                 ("http://hl7.org/fhir/composition-status", "entered-in-error"),
@@ -3971,6 +4026,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-map-equivalence",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-map-equivalence", "disjoint"),
                 ("http://hl7.org/fhir/concept-map-equivalence", "equal"),
@@ -3987,6 +4043,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-property-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-property-type", "Coding"),
                 ("http://hl7.org/fhir/concept-property-type", "boolean"),
@@ -4000,6 +4057,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conceptmap-unmapped-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "fixed"),
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "other-map"),
@@ -4009,6 +4067,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/condition-category",
@@ -4023,6 +4082,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-clinical",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
                 ("http://terminology.hl7.org/CodeSystem/condition-clinical", "inactive"),
@@ -4041,6 +4101,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-ver-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/condition-ver-status",
@@ -4071,6 +4132,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-delete-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-delete-status", "multiple"),
                 ("http://hl7.org/fhir/conditional-delete-status", "not-supported"),
@@ -4080,6 +4142,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-read-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-read-status", "full-support"),
                 ("http://hl7.org/fhir/conditional-read-status", "modified-since"),
@@ -4090,6 +4153,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://loinc.org", "57016-8"),
                 ("http://loinc.org", "57017-6"),
@@ -4127,6 +4191,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://ihe.net/fhir/ValueSet/IHE.FormatCode.codesystem cannot be checked offline",
             ),
+            external_systems: &[
+                "http://ihe.net/fhir/ValueSet/IHE.FormatCode.codesystem",
+            ],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -4292,6 +4359,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-data-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-data-meaning", "authoredby"),
                 ("http://hl7.org/fhir/consent-data-meaning", "dependents"),
@@ -4302,6 +4370,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "at-elga"),
                 ("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "cric"),
@@ -4379,6 +4448,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-provision-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-provision-type", "deny"),
                 ("http://hl7.org/fhir/consent-provision-type", "permit"),
@@ -4387,6 +4457,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-scope",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/consentscope", "adr"),
                 (
@@ -4400,6 +4471,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-state-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-state-codes", "active"),
                 ("http://hl7.org/fhir/consent-state-codes", "draft"),
@@ -4412,6 +4484,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/constraint-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/constraint-severity", "error"),
                 ("http://hl7.org/fhir/constraint-severity", "warning"),
@@ -4420,6 +4493,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-system",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-system", "email"),
                 ("http://hl7.org/fhir/contact-point-system", "fax"),
@@ -4433,6 +4507,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-use", "home"),
                 ("http://hl7.org/fhir/contact-point-use", "mobile"),
@@ -4444,6 +4519,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contactentity-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/contactentity-type", "ADMIN"),
                 ("http://terminology.hl7.org/CodeSystem/contactentity-type", "BILL"),
@@ -4456,6 +4532,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-legalstate",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-legalstate", "amended"),
                 ("http://hl7.org/fhir/contract-legalstate", "appended"),
@@ -4477,6 +4554,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-publicationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-publicationstatus", "amended"),
                 ("http://hl7.org/fhir/contract-publicationstatus", "appended"),
@@ -4498,6 +4576,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-status", "amended"),
                 ("http://hl7.org/fhir/contract-status", "appended"),
@@ -4519,6 +4598,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-type", "author"),
                 ("http://hl7.org/fhir/contributor-type", "editor"),
@@ -4529,6 +4609,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/coverage-class",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/coverage-class", "class"),
                 ("http://terminology.hl7.org/CodeSystem/coverage-class", "group"),
@@ -4546,6 +4627,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/coverage-copay-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/coverage-copay-type", "copay"),
                 (
@@ -4585,11 +4667,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:4217 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:4217"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/data-absent-reason",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/data-absent-reason", "as-text"),
                 (
@@ -4644,6 +4728,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/days-of-week",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/days-of-week", "fri"),
                 ("http://hl7.org/fhir/days-of-week", "mon"),
@@ -4657,6 +4742,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/defined-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/data-types", "Address"),
                 ("http://hl7.org/fhir/data-types", "Age"),
@@ -4880,6 +4966,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/definition-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/definition-use", "archetype"),
                 (
@@ -4898,6 +4985,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/designation-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://snomed.info/sct", "900000000000003001"),
                 ("http://snomed.info/sct", "900000000000013009"),
@@ -4906,6 +4994,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/detectedissue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/detectedissue-severity", "high"),
                 ("http://hl7.org/fhir/detectedissue-severity", "low"),
@@ -4915,6 +5004,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-nametype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-nametype", "manufacturer-name"),
                 ("http://hl7.org/fhir/device-nametype", "model-name"),
@@ -4927,6 +5017,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-statement-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-statement-status", "active"),
                 ("http://hl7.org/fhir/device-statement-status", "completed"),
@@ -4939,6 +5030,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-status", "active"),
                 ("http://hl7.org/fhir/device-status", "entered-in-error"),
@@ -4949,6 +5041,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-status-reason",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/device-status-reason",
@@ -4978,6 +5071,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/diagnostic-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/diagnostic-report-status", "amended"),
                 ("http://hl7.org/fhir/diagnostic-report-status", "appended"),
@@ -4994,6 +5088,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/dicm-405-mediatype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110010"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110030"),
@@ -5010,6 +5105,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/discriminator-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/discriminator-type", "exists"),
                 ("http://hl7.org/fhir/discriminator-type", "pattern"),
@@ -5021,6 +5117,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/distance-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "km"),
                 ("http://unitsofmeasure.org", "m"),
@@ -5032,6 +5129,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-mode", "consumer"),
                 ("http://hl7.org/fhir/document-mode", "producer"),
@@ -5040,6 +5138,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-reference-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-reference-status", "current"),
                 ("http://hl7.org/fhir/document-reference-status", "entered-in-error"),
@@ -5049,6 +5148,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-relationship-type", "appends"),
                 ("http://hl7.org/fhir/document-relationship-type", "replaces"),
@@ -5059,6 +5159,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/duration-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -5073,6 +5174,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/effect-estimate-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/effect-estimate-type",
@@ -5107,6 +5209,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityrequest-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "benefits"),
@@ -5117,6 +5220,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityresponse-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "benefits"),
@@ -5127,6 +5231,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-location-status", "active"),
                 ("http://hl7.org/fhir/encounter-location-status", "completed"),
@@ -5137,6 +5242,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/participant-type", "emergency"),
                 ("http://terminology.hl7.org/CodeSystem/participant-type", "translator"),
@@ -5158,6 +5264,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-status", "arrived"),
                 ("http://hl7.org/fhir/encounter-status", "cancelled"),
@@ -5173,6 +5280,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-connection-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/endpoint-connection-type",
@@ -5235,6 +5343,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/endpoint-status", "active"),
                 ("http://hl7.org/fhir/endpoint-status", "entered-in-error"),
@@ -5247,6 +5356,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/enteral-route",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
@@ -5283,6 +5393,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/episode-of-care-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/episode-of-care-status", "active"),
                 ("http://hl7.org/fhir/episode-of-care-status", "cancelled"),
@@ -5296,6 +5407,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-capability-mode", "receiver"),
                 ("http://hl7.org/fhir/event-capability-mode", "sender"),
@@ -5304,6 +5416,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -5318,6 +5431,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-timing",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-timing", "AFT"),
                 ("http://hl7.org/fhir/event-timing", "AFT.early"),
@@ -5350,6 +5464,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-quality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/evidence-quality", "high"),
                 ("http://terminology.hl7.org/CodeSystem/evidence-quality", "low"),
@@ -5360,6 +5475,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-variant-state",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/evidence-variant-state",
@@ -5378,6 +5494,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/examplescenario-actor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/examplescenario-actor-type", "entity"),
                 ("http://hl7.org/fhir/examplescenario-actor-type", "person"),
@@ -5386,6 +5503,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/explanationofbenefit-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/explanationofbenefit-status", "active"),
                 ("http://hl7.org/fhir/explanationofbenefit-status", "cancelled"),
@@ -5396,6 +5514,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/exposure-state",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/exposure-state", "exposure"),
                 ("http://hl7.org/fhir/exposure-state", "exposure-alternative"),
@@ -5404,6 +5523,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/expression-language",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/expression-language", "application/x-fhir-query"),
                 ("http://hl7.org/fhir/expression-language", "text/cql"),
@@ -5413,6 +5533,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/extension-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/extension-context-type", "element"),
                 ("http://hl7.org/fhir/extension-context-type", "extension"),
@@ -5422,6 +5543,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/filter-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/filter-operator", "="),
                 ("http://hl7.org/fhir/filter-operator", "descendent-of"),
@@ -5437,6 +5559,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/flag-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/flag-status", "active"),
                 ("http://hl7.org/fhir/flag-status", "entered-in-error"),
@@ -5446,6 +5569,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/fm-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fm-status", "active"),
                 ("http://hl7.org/fhir/fm-status", "cancelled"),
@@ -5456,6 +5580,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/goal-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/goal-status", "accepted"),
                 ("http://hl7.org/fhir/goal-status", "active"),
@@ -5471,6 +5596,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-rule", "custom"),
                 ("http://hl7.org/fhir/graph-compartment-rule", "different"),
@@ -5481,6 +5607,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-use", "condition"),
                 ("http://hl7.org/fhir/graph-compartment-use", "requirement"),
@@ -5489,6 +5616,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-measure",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-measure", "mean"),
                 ("http://hl7.org/fhir/group-measure", "mean-of-mean"),
@@ -5501,6 +5629,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-type", "animal"),
                 ("http://hl7.org/fhir/group-type", "device"),
@@ -5513,6 +5642,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guidance-response-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guidance-response-status", "data-requested"),
                 ("http://hl7.org/fhir/guidance-response-status", "data-required"),
@@ -5525,6 +5655,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-page-generation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-page-generation", "generated"),
                 ("http://hl7.org/fhir/guide-page-generation", "html"),
@@ -5535,6 +5666,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-parameter-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-parameter-code", "apply"),
                 ("http://hl7.org/fhir/guide-parameter-code", "expansion-parameter"),
@@ -5551,6 +5683,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/history-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/history-status", "completed"),
                 ("http://hl7.org/fhir/history-status", "entered-in-error"),
@@ -5561,6 +5694,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-operations",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-operations", "delete"),
                 ("http://hl7.org/fhir/http-operations", "get"),
@@ -5574,6 +5708,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-verb",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-verb", "DELETE"),
                 ("http://hl7.org/fhir/http-verb", "GET"),
@@ -5586,6 +5721,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "BRN"),
@@ -5610,6 +5746,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identifier-use", "official"),
                 ("http://hl7.org/fhir/identifier-use", "old"),
@@ -5621,6 +5758,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identity-assuranceLevel",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level1"),
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level2"),
@@ -5631,6 +5769,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingstudy-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingstudy-status", "available"),
                 ("http://hl7.org/fhir/imagingstudy-status", "cancelled"),
@@ -5642,6 +5781,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-evaluation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medication-admin-status",
@@ -5656,6 +5796,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"),
@@ -5664,6 +5805,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -5673,6 +5815,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/insuranceplan-applicability",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/applicability", "in-network"),
                 ("http://terminology.hl7.org/CodeSystem/applicability", "other"),
@@ -5682,6 +5825,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/invoice-priceComponentType",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/invoice-priceComponentType", "base"),
                 ("http://hl7.org/fhir/invoice-priceComponentType", "deduction"),
@@ -5694,6 +5838,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/invoice-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/invoice-status", "balanced"),
                 ("http://hl7.org/fhir/invoice-status", "cancelled"),
@@ -5705,6 +5850,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-severity", "error"),
                 ("http://hl7.org/fhir/issue-severity", "fatal"),
@@ -5715,6 +5861,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-type", "business-rule"),
                 ("http://hl7.org/fhir/issue-type", "code-invalid"),
@@ -5752,6 +5899,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/item-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/item-type", "attachment"),
                 ("http://hl7.org/fhir/item-type", "boolean"),
@@ -5777,11 +5925,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:3166 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:3166", "urn:iso:std:iso:3166:-2"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/library-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/library-type",
@@ -5801,6 +5951,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/link-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/link-type", "refer"),
                 ("http://hl7.org/fhir/link-type", "replaced-by"),
@@ -5811,6 +5962,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/linkage-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/linkage-type", "alternate"),
                 ("http://hl7.org/fhir/linkage-type", "historical"),
@@ -5820,6 +5972,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-mode", "changes"),
                 ("http://hl7.org/fhir/list-mode", "snapshot"),
@@ -5829,6 +5982,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-status", "current"),
                 ("http://hl7.org/fhir/list-status", "entered-in-error"),
@@ -5838,6 +5992,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-mode", "instance"),
                 ("http://hl7.org/fhir/location-mode", "kind"),
@@ -5846,6 +6001,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-status", "active"),
                 ("http://hl7.org/fhir/location-status", "inactive"),
@@ -5855,6 +6011,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-context-type", "type"),
                 ("http://hl7.org/fhir/map-context-type", "variable"),
@@ -5863,6 +6020,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-group-type-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-group-type-mode", "none"),
                 ("http://hl7.org/fhir/map-group-type-mode", "type-and-types"),
@@ -5872,6 +6030,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-input-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-input-mode", "source"),
                 ("http://hl7.org/fhir/map-input-mode", "target"),
@@ -5880,6 +6039,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-model-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-model-mode", "produced"),
                 ("http://hl7.org/fhir/map-model-mode", "queried"),
@@ -5890,6 +6050,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-source-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-source-list-mode", "first"),
                 ("http://hl7.org/fhir/map-source-list-mode", "last"),
@@ -5901,6 +6062,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-target-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-target-list-mode", "collate"),
                 ("http://hl7.org/fhir/map-target-list-mode", "first"),
@@ -5911,6 +6073,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-transform",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-transform", "append"),
                 ("http://hl7.org/fhir/map-transform", "c"),
@@ -5934,6 +6097,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/marital-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", "A"),
                 ("http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", "D"),
@@ -5951,6 +6115,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-data-usage",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-data-usage",
@@ -5965,6 +6130,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-improvement-notation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-improvement-notation",
@@ -5979,6 +6145,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-population",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-population",
@@ -6021,6 +6188,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-status", "complete"),
                 ("http://hl7.org/fhir/measure-report-status", "error"),
@@ -6030,6 +6198,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-type", "data-collection"),
                 ("http://hl7.org/fhir/measure-report-type", "individual"),
@@ -6040,6 +6209,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-scoring",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/measure-scoring", "cohort"),
                 (
@@ -6053,6 +6223,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/measure-type", "composite"),
                 ("http://terminology.hl7.org/CodeSystem/measure-type", "outcome"),
@@ -6067,6 +6238,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/media-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/media-type", "audio"),
                 ("http://terminology.hl7.org/CodeSystem/media-type", "image"),
@@ -6076,6 +6248,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-admin-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medication-admin-status",
@@ -6110,6 +6283,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-statement-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-statement-status", "active"),
                 (
@@ -6142,6 +6316,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "entered-in-error"),
@@ -6151,6 +6326,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationdispense-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medicationdispense-status",
@@ -6193,6 +6369,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationknowledge-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medicationknowledge-status",
@@ -6211,6 +6388,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/medicationrequest-intent",
@@ -6237,6 +6415,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "cancelled"),
@@ -6254,6 +6433,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-significance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/message-significance-category", "consequence"),
                 ("http://hl7.org/fhir/message-significance-category", "currency"),
@@ -6263,6 +6443,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-transport",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/message-transport", "ftp"),
                 ("http://terminology.hl7.org/CodeSystem/message-transport", "http"),
@@ -6272,6 +6453,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/messageheader-response-request",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/messageheader-response-request", "always"),
                 ("http://hl7.org/fhir/messageheader-response-request", "never"),
@@ -6282,6 +6464,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-state",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-state", "calibrated"),
                 ("http://hl7.org/fhir/metric-calibration-state", "calibration-required"),
@@ -6292,6 +6475,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-type", "gain"),
                 ("http://hl7.org/fhir/metric-calibration-type", "offset"),
@@ -6302,6 +6486,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-category", "calculation"),
                 ("http://hl7.org/fhir/metric-category", "measurement"),
@@ -6312,6 +6497,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-color",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-color", "black"),
                 ("http://hl7.org/fhir/metric-color", "blue"),
@@ -6326,6 +6512,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-operational-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-operational-status", "entered-in-error"),
                 ("http://hl7.org/fhir/metric-operational-status", "off"),
@@ -6338,11 +6525,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:ietf:bcp:13 cannot be checked offline",
             ),
+            external_systems: &["urn:ietf:bcp:13"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/name-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/name-use", "anonymous"),
                 ("http://hl7.org/fhir/name-use", "maiden"),
@@ -6356,6 +6545,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "oid"),
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "other"),
@@ -6366,6 +6556,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-type", "codesystem"),
                 ("http://hl7.org/fhir/namingsystem-type", "identifier"),
@@ -6375,6 +6566,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/narrative-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/narrative-status", "additional"),
                 ("http://hl7.org/fhir/narrative-status", "empty"),
@@ -6385,6 +6577,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/network-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/network-type", "1"),
                 ("http://hl7.org/fhir/network-type", "2"),
@@ -6396,6 +6589,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/note-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/note-type", "display"),
                 ("http://hl7.org/fhir/note-type", "print"),
@@ -6405,6 +6599,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/object-lifecycle-events",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/dicom-audit-lifecycle", "1"),
                 ("http://terminology.hl7.org/CodeSystem/dicom-audit-lifecycle", "10"),
@@ -6480,6 +6675,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/object-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/object-role", "1"),
                 ("http://terminology.hl7.org/CodeSystem/object-role", "10"),
@@ -6510,6 +6706,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-interpretation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
@@ -6744,6 +6941,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-range-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-range-category", "absolute"),
                 ("http://hl7.org/fhir/observation-range-category", "critical"),
@@ -6753,6 +6951,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-status", "amended"),
                 ("http://hl7.org/fhir/observation-status", "cancelled"),
@@ -6767,6 +6966,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-kind", "operation"),
                 ("http://hl7.org/fhir/operation-kind", "query"),
@@ -6775,6 +6975,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-parameter-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-parameter-use", "in"),
                 ("http://hl7.org/fhir/operation-parameter-use", "out"),
@@ -6783,6 +6984,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/orientation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/orientation-type", "antisense"),
                 ("http://hl7.org/fhir/orientation-type", "sense"),
@@ -6791,6 +6993,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participantrequired",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/participantrequired", "information-only"),
                 ("http://hl7.org/fhir/participantrequired", "optional"),
@@ -6800,6 +7003,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participation-role-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110150"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110151"),
@@ -6942,6 +7146,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/participationstatus", "accepted"),
                 ("http://hl7.org/fhir/participationstatus", "declined"),
@@ -6954,11 +7159,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "filter concept is-not-a O on http://terminology.hl7.org/CodeSystem/v2-0131 is not supported offline",
             ),
+            external_systems: &[],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/permitted-data-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/permitted-data-type", "CodeableConcept"),
                 ("http://hl7.org/fhir/permitted-data-type", "Period"),
@@ -6976,6 +7183,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/plan-definition-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/plan-definition-type",
@@ -6998,6 +7206,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/precision-estimate-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/precision-estimate-type", "CI"),
                 ("http://terminology.hl7.org/CodeSystem/precision-estimate-type", "IQR"),
@@ -7008,6 +7217,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-category", "biologicalAgent"),
                 ("http://hl7.org/fhir/product-category", "cells"),
@@ -7019,6 +7229,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-status", "available"),
                 ("http://hl7.org/fhir/product-status", "unavailable"),
@@ -7027,6 +7238,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-storage-scale",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-storage-scale", "celsius"),
                 ("http://hl7.org/fhir/product-storage-scale", "farenheit"),
@@ -7036,6 +7248,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/property-representation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/property-representation", "cdaText"),
                 ("http://hl7.org/fhir/property-representation", "typeAttr"),
@@ -7047,6 +7260,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-activity-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ANONY"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "DEID"),
@@ -7140,6 +7354,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-agent-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
@@ -7186,6 +7401,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-entity-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/provenance-entity-role", "derivation"),
                 ("http://hl7.org/fhir/provenance-entity-role", "quotation"),
@@ -7197,6 +7413,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/publication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/publication-status", "active"),
                 ("http://hl7.org/fhir/publication-status", "draft"),
@@ -7207,6 +7424,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/quality-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/quality-type", "indel"),
                 ("http://hl7.org/fhir/quality-type", "snp"),
@@ -7216,6 +7434,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/quantity-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/quantity-comparator", "<"),
                 ("http://hl7.org/fhir/quantity-comparator", "<="),
@@ -7226,6 +7445,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-answers-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-answers-status", "amended"),
                 ("http://hl7.org/fhir/questionnaire-answers-status", "completed"),
@@ -7237,6 +7457,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "all"),
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "any"),
@@ -7245,6 +7466,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "!="),
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "<"),
@@ -7258,6 +7480,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reaction-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reaction-event-severity", "mild"),
                 ("http://hl7.org/fhir/reaction-event-severity", "moderate"),
@@ -7267,6 +7490,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-handling-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-handling-policy", "enforced"),
                 ("http://hl7.org/fhir/reference-handling-policy", "literal"),
@@ -7278,6 +7502,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-version-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-version-rules", "either"),
                 ("http://hl7.org/fhir/reference-version-rules", "independent"),
@@ -7287,6 +7512,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/referencerange-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/referencerange-meaning",
@@ -7336,6 +7562,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/related-artifact-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/related-artifact-type", "citation"),
                 ("http://hl7.org/fhir/related-artifact-type", "composed-of"),
@@ -7350,6 +7577,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/relation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/relation-type", "is-replaced-by"),
                 ("http://hl7.org/fhir/relation-type", "triggers"),
@@ -7358,6 +7586,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/remittance-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/remittance-outcome", "complete"),
                 ("http://hl7.org/fhir/remittance-outcome", "error"),
@@ -7368,6 +7597,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-action-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-action-result-codes", "error"),
                 ("http://hl7.org/fhir/report-action-result-codes", "fail"),
@@ -7379,6 +7609,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-participant-type", "client"),
                 ("http://hl7.org/fhir/report-participant-type", "server"),
@@ -7388,6 +7619,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-result-codes", "fail"),
                 ("http://hl7.org/fhir/report-result-codes", "pass"),
@@ -7397,6 +7629,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-status-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-status-codes", "completed"),
                 ("http://hl7.org/fhir/report-status-codes", "entered-in-error"),
@@ -7408,6 +7641,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/repository-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/repository-type", "directlink"),
                 ("http://hl7.org/fhir/repository-type", "login"),
@@ -7419,6 +7653,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "directive"),
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
@@ -7434,6 +7669,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-priority",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-priority", "asap"),
                 ("http://hl7.org/fhir/request-priority", "routine"),
@@ -7444,6 +7680,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-resource-types", "Appointment"),
                 ("http://hl7.org/fhir/request-resource-types", "AppointmentResponse"),
@@ -7468,6 +7705,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-status", "active"),
                 ("http://hl7.org/fhir/request-status", "completed"),
@@ -7481,6 +7719,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-element-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-element-type", "exposure"),
                 ("http://hl7.org/fhir/research-element-type", "outcome"),
@@ -7490,6 +7729,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-prim-purp-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/research-study-prim-purp-type",
@@ -7528,6 +7768,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-study-status", "active"),
                 (
@@ -7557,6 +7798,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-subject-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-subject-status", "candidate"),
                 ("http://hl7.org/fhir/research-subject-status", "eligible"),
@@ -7576,6 +7818,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-aggregation-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-aggregation-mode", "bundled"),
                 ("http://hl7.org/fhir/resource-aggregation-mode", "contained"),
@@ -7585,6 +7828,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-slicing-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-slicing-rules", "closed"),
                 ("http://hl7.org/fhir/resource-slicing-rules", "open"),
@@ -7594,6 +7838,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -7754,6 +7999,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/response-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/response-code", "fatal-error"),
                 ("http://hl7.org/fhir/response-code", "ok"),
@@ -7763,6 +8009,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-capability-mode", "client"),
                 ("http://hl7.org/fhir/restful-capability-mode", "server"),
@@ -7771,6 +8018,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-security-service",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/restful-security-service",
@@ -7801,6 +8049,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/risk-estimate-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/risk-estimate-type", "count"),
                 (
@@ -7822,6 +8071,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-comparator", "ap"),
                 ("http://hl7.org/fhir/search-comparator", "eb"),
@@ -7837,6 +8087,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-entry-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-entry-mode", "include"),
                 ("http://hl7.org/fhir/search-entry-mode", "match"),
@@ -7846,6 +8097,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-modifier-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-modifier-code", "above"),
                 ("http://hl7.org/fhir/search-modifier-code", "below"),
@@ -7864,6 +8116,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-param-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-param-type", "composite"),
                 ("http://hl7.org/fhir/search-param-type", "date"),
@@ -7879,6 +8132,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-xpath-usage",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-xpath-usage", "distance"),
                 ("http://hl7.org/fhir/search-xpath-usage", "nearby"),
@@ -7890,6 +8144,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/security-labels",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ACCESSCONSCHEME"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ACOCOMPT"),
@@ -8188,6 +8443,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/security-role-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110150"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110151"),
@@ -8330,6 +8586,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sequence-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sequence-type", "aa"),
                 ("http://hl7.org/fhir/sequence-type", "dna"),
@@ -8339,6 +8596,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/series-performer-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "CON"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PRF"),
@@ -8350,6 +8608,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/slotstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/slotstatus", "busy"),
                 ("http://hl7.org/fhir/slotstatus", "busy-tentative"),
@@ -8361,6 +8620,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sort-direction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sort-direction", "ascending"),
                 ("http://hl7.org/fhir/sort-direction", "descending"),
@@ -8369,6 +8629,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/spdx-license",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/spdx-license", "0BSD"),
                 ("http://hl7.org/fhir/spdx-license", "AAL"),
@@ -8724,6 +8985,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-contained-preference",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-contained-preference", "alternate"),
                 ("http://hl7.org/fhir/specimen-contained-preference", "preferred"),
@@ -8732,6 +8994,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-status", "available"),
                 ("http://hl7.org/fhir/specimen-status", "entered-in-error"),
@@ -8742,6 +9005,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/strand-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/strand-type", "crick"),
                 ("http://hl7.org/fhir/strand-type", "watson"),
@@ -8750,6 +9014,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/structure-definition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/structure-definition-kind", "complex-type"),
                 ("http://hl7.org/fhir/structure-definition-kind", "logical"),
@@ -8760,6 +9025,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/study-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/study-type", "CCT"),
                 ("http://terminology.hl7.org/CodeSystem/study-type", "RCT"),
@@ -8773,6 +9039,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subject-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Device"),
                 ("http://hl7.org/fhir/resource-types", "Location"),
@@ -8784,6 +9051,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscriber-relationship",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
@@ -8818,6 +9086,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-channel-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-channel-type", "email"),
                 ("http://hl7.org/fhir/subscription-channel-type", "message"),
@@ -8829,6 +9098,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-status", "active"),
                 ("http://hl7.org/fhir/subscription-status", "error"),
@@ -8839,6 +9109,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/substance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/substance-category", "allergen"),
                 (
@@ -8855,6 +9126,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/substance-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/substance-status", "active"),
                 ("http://hl7.org/fhir/substance-status", "entered-in-error"),
@@ -8864,6 +9136,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplydelivery-status", "abandoned"),
                 ("http://hl7.org/fhir/supplydelivery-status", "completed"),
@@ -8874,6 +9147,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/supply-item-type", "device"),
                 ("http://terminology.hl7.org/CodeSystem/supply-item-type", "medication"),
@@ -8882,6 +9156,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplyrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplyrequest-status", "active"),
                 ("http://hl7.org/fhir/supplyrequest-status", "cancelled"),
@@ -8895,6 +9170,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/synthesis-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/synthesis-type", "IPD-MA"),
                 (
@@ -8910,6 +9186,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/system-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "batch"),
                 ("http://hl7.org/fhir/restful-interaction", "history-system"),
@@ -8920,6 +9197,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
                 ("http://hl7.org/fhir/request-intent", "instance-order"),
@@ -8935,6 +9213,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/task-status", "accepted"),
                 ("http://hl7.org/fhir/task-status", "cancelled"),
@@ -8953,6 +9232,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-operation-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-operation-codes",
@@ -9139,6 +9419,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-profile-destination-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-profile-destination-types",
@@ -9161,6 +9442,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-profile-origin-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-profile-origin-types",
@@ -9175,6 +9457,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/trigger-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/trigger-type", "data-access-ended"),
                 ("http://hl7.org/fhir/trigger-type", "data-accessed"),
@@ -9189,6 +9472,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-derivation-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/type-derivation-rule", "constraint"),
                 ("http://hl7.org/fhir/type-derivation-rule", "specialization"),
@@ -9197,6 +9481,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "create"),
                 ("http://hl7.org/fhir/restful-interaction", "delete"),
@@ -9214,11 +9499,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://unitsofmeasure.org cannot be checked offline",
             ),
+            external_systems: &["http://unitsofmeasure.org"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/udi-entry-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/udi-entry-type", "barcode"),
                 ("http://hl7.org/fhir/udi-entry-type", "card"),
@@ -9231,6 +9518,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/units-of-time",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -9244,6 +9532,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/usage-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/usage-context-type", "age"),
                 ("http://terminology.hl7.org/CodeSystem/usage-context-type", "focus"),
@@ -9259,6 +9548,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/variable-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/variable-type", "continuous"),
                 ("http://hl7.org/fhir/variable-type", "descriptive"),
@@ -9268,6 +9558,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/verificationresult-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/status", "attested"),
                 ("http://hl7.org/fhir/CodeSystem/status", "in-process"),
@@ -9280,6 +9571,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/versioning-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/versioning-policy", "no-version"),
                 ("http://hl7.org/fhir/versioning-policy", "versioned"),
@@ -9289,6 +9581,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-base-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-base-codes", "down"),
                 ("http://hl7.org/fhir/vision-base-codes", "in"),
@@ -9299,6 +9592,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-eye-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-eye-codes", "left"),
                 ("http://hl7.org/fhir/vision-eye-codes", "right"),
@@ -9307,6 +9601,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v2-0493",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0493", "AUT"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0493", "CFU"),
@@ -9323,6 +9618,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v2-0916",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0916", "F"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0916", "FNA"),
@@ -9333,6 +9629,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-ActConsentDirective",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "EMRGONLY"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "GRANTORCHOICE"),
@@ -9353,6 +9650,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-ActEncounterCode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ACUTE"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB"),
@@ -9370,6 +9668,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-ActIncidentCode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "MVA"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "SCHOOL"),
@@ -9380,6 +9679,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-ConfidentialityClassification",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "L"),
                 ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "M"),
@@ -9392,6 +9692,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-PurposeOfUse",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActReason", "BIORCH"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActReason", "BTG"),
@@ -9458,6 +9759,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://terminology.hl7.org/ValueSet/v3-ServiceDeliveryLocationRoleType",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ACC"),
                 ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ALL"),

@@ -2878,6 +2878,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/FHIR-version",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/FHIR-version", "0.0.80"),
                 ("http://hl7.org/fhir/FHIR-version", "0.0.81"),
@@ -2911,6 +2912,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/account-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/account-status", "active"),
                 ("http://hl7.org/fhir/account-status", "entered-in-error"),
@@ -2922,6 +2924,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-cardinality-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-cardinality-behavior", "multiple"),
                 ("http://hl7.org/fhir/action-cardinality-behavior", "single"),
@@ -2930,6 +2933,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-condition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-condition-kind", "applicability"),
                 ("http://hl7.org/fhir/action-condition-kind", "start"),
@@ -2939,6 +2943,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-grouping-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-grouping-behavior", "logical-group"),
                 ("http://hl7.org/fhir/action-grouping-behavior", "sentence-group"),
@@ -2948,6 +2953,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-participant-type", "device"),
                 ("http://hl7.org/fhir/action-participant-type", "patient"),
@@ -2958,6 +2964,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-precheck-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-precheck-behavior", "no"),
                 ("http://hl7.org/fhir/action-precheck-behavior", "yes"),
@@ -2966,6 +2973,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-relationship-type", "after"),
                 ("http://hl7.org/fhir/action-relationship-type", "after-end"),
@@ -2981,6 +2989,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-required-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-required-behavior", "could"),
                 ("http://hl7.org/fhir/action-required-behavior", "must"),
@@ -2993,6 +3002,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-selection-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-selection-behavior", "all"),
                 ("http://hl7.org/fhir/action-selection-behavior", "all-or-none"),
@@ -3005,6 +3015,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/action-type", "create"),
                 ("http://terminology.hl7.org/CodeSystem/action-type", "fire-event"),
@@ -3015,6 +3026,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-type", "both"),
                 ("http://hl7.org/fhir/address-type", "physical"),
@@ -3024,6 +3036,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-use", "billing"),
                 ("http://hl7.org/fhir/address-use", "home"),
@@ -3035,6 +3048,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/administrative-gender",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/administrative-gender", "female"),
                 ("http://hl7.org/fhir/administrative-gender", "male"),
@@ -3045,6 +3059,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-actuality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/adverse-event-actuality", "actual"),
                 ("http://hl7.org/fhir/adverse-event-actuality", "potential"),
@@ -3053,6 +3068,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/adverse-event-category",
@@ -3115,6 +3131,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/adverse-event-outcome", "fatal"),
                 (
@@ -3142,6 +3159,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/adverse-event-severity", "mild"),
                 (
@@ -3157,6 +3175,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/age-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -3169,6 +3188,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/all-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/abstract-types", "Any"),
                 ("http://hl7.org/fhir/abstract-types", "Type"),
@@ -3384,6 +3404,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-category", "biologic"),
                 ("http://hl7.org/fhir/allergy-intolerance-category", "environment"),
@@ -3394,6 +3415,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-criticality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "high"),
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "low"),
@@ -3406,6 +3428,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-type", "allergy"),
                 ("http://hl7.org/fhir/allergy-intolerance-type", "intolerance"),
@@ -3414,6 +3437,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergyintolerance-clinical",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
@@ -3432,6 +3456,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergyintolerance-verification",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
@@ -3454,6 +3479,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/appointmentstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/appointmentstatus", "arrived"),
                 ("http://hl7.org/fhir/appointmentstatus", "booked"),
@@ -3470,6 +3496,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/article-url-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/article-url-type", "abstract"),
                 (
@@ -3513,6 +3540,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-contribution-instance-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/artifact-contribution-instance-type",
@@ -3531,6 +3559,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-contribution-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/artifact-contribution-type",
@@ -3593,6 +3622,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/artifact-relationship-type",
@@ -3695,6 +3725,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-direction-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-direction-codes", "request"),
                 ("http://hl7.org/fhir/assert-direction-codes", "response"),
@@ -3703,6 +3734,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-operator-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-operator-codes", "contains"),
                 ("http://hl7.org/fhir/assert-operator-codes", "empty"),
@@ -3720,6 +3752,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-response-code-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-response-code-types", "bad"),
                 ("http://hl7.org/fhir/assert-response-code-types", "conflict"),
@@ -3738,6 +3771,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/attribute-estimate-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/attribute-estimate-type",
@@ -3788,6 +3822,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-entity-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -3941,6 +3976,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-action",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-action", "C"),
                 ("http://hl7.org/fhir/audit-event-action", "D"),
@@ -3952,6 +3988,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-outcome", "0"),
                 ("http://hl7.org/fhir/audit-event-outcome", "12"),
@@ -3962,6 +3999,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-sub-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110120"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110121"),
@@ -4008,6 +4046,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110100"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110101"),
@@ -4084,6 +4123,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-source-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/security-source-type", "1"),
                 ("http://terminology.hl7.org/CodeSystem/security-source-type", "2"),
@@ -4099,6 +4139,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/binding-strength",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/binding-strength", "example"),
                 ("http://hl7.org/fhir/binding-strength", "extensible"),
@@ -4109,6 +4150,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/bundle-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/bundle-type", "batch"),
                 ("http://hl7.org/fhir/bundle-type", "batch-response"),
@@ -4124,6 +4166,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/capability-statement-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/capability-statement-kind", "capability"),
                 ("http://hl7.org/fhir/capability-statement-kind", "instance"),
@@ -4133,6 +4176,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-activity-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Appointment"),
                 ("http://hl7.org/fhir/resource-types", "CommunicationRequest"),
@@ -4147,6 +4191,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-activity-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/care-plan-activity-status", "cancelled"),
                 ("http://hl7.org/fhir/care-plan-activity-status", "completed"),
@@ -4162,6 +4207,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "option"),
                 ("http://hl7.org/fhir/request-intent", "order"),
@@ -4172,6 +4218,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-team-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/care-team-status", "active"),
                 ("http://hl7.org/fhir/care-team-status", "entered-in-error"),
@@ -4183,6 +4230,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-rating",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/certainty-rating", "absent"),
                 ("http://terminology.hl7.org/CodeSystem/certainty-rating", "downcode1"),
@@ -4214,6 +4262,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/certainty-type",
@@ -4241,6 +4290,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/characteristic-combination",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/characteristic-combination", "intersection"),
                 ("http://hl7.org/fhir/characteristic-combination", "union"),
@@ -4249,6 +4299,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/chargeitem-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/chargeitem-status", "aborted"),
                 ("http://hl7.org/fhir/chargeitem-status", "billable"),
@@ -4262,6 +4313,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/citation-classification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/citation-classification-type",
@@ -4280,6 +4332,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/citation-summary-style",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/citation-summary-style", "acs"),
                 (
@@ -4324,6 +4377,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-abstract-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/cited-artifact-abstract-type",
@@ -4374,6 +4428,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-classification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/cited-artifact-classification-type",
@@ -4424,6 +4479,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-part-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/cited-artifact-part-type",
@@ -4466,6 +4522,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-status-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/cited-artifact-status-type",
@@ -4532,6 +4589,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-medium",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/cited-medium", "internet"),
                 (
@@ -4556,6 +4614,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/claim-type", "institutional"),
                 ("http://terminology.hl7.org/CodeSystem/claim-type", "oral"),
@@ -4567,6 +4626,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/claim-use", "claim"),
                 ("http://hl7.org/fhir/claim-use", "preauthorization"),
@@ -4576,6 +4636,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/clinical-use-definition-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/clinical-use-definition-type", "contraindication"),
                 ("http://hl7.org/fhir/clinical-use-definition-type", "indication"),
@@ -4590,6 +4651,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/clinicalimpression-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -4599,6 +4661,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/code-search-support",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/code-search-support", "all"),
                 ("http://hl7.org/fhir/code-search-support", "explicit"),
@@ -4607,6 +4670,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-content-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-content-mode", "complete"),
                 ("http://hl7.org/fhir/codesystem-content-mode", "example"),
@@ -4618,6 +4682,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-hierarchy-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "classified-with"),
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "grouped-by"),
@@ -4628,6 +4693,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/compartment-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/compartment-type", "Device"),
                 ("http://hl7.org/fhir/compartment-type", "Encounter"),
@@ -4639,6 +4705,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composite-measure-scoring",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/composite-measure-scoring",
@@ -4661,6 +4728,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composition-attestation-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/composition-attestation-mode", "legal"),
                 ("http://hl7.org/fhir/composition-attestation-mode", "official"),
@@ -4671,6 +4739,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composition-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/composition-status", "amended"),
                 ("http://hl7.org/fhir/composition-status", "entered-in-error"),
@@ -4681,6 +4750,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-map-equivalence",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-map-equivalence", "disjoint"),
                 ("http://hl7.org/fhir/concept-map-equivalence", "equal"),
@@ -4697,6 +4767,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-property-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-property-type", "Coding"),
                 ("http://hl7.org/fhir/concept-property-type", "boolean"),
@@ -4710,6 +4781,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conceptmap-unmapped-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "fixed"),
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "other-map"),
@@ -4719,6 +4791,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/condition-category",
@@ -4733,6 +4806,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-clinical",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
                 ("http://terminology.hl7.org/CodeSystem/condition-clinical", "inactive"),
@@ -4751,6 +4825,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-ver-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/condition-ver-status",
@@ -4781,6 +4856,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-delete-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-delete-status", "multiple"),
                 ("http://hl7.org/fhir/conditional-delete-status", "not-supported"),
@@ -4790,6 +4866,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-read-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-read-status", "full-support"),
                 ("http://hl7.org/fhir/conditional-read-status", "modified-since"),
@@ -4802,6 +4879,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "value set http://terminology.hl7.org/ValueSet/v3-ActConsentType is not in the definitions",
             ),
+            external_systems: &[],
             codes: &[
                 ("http://loinc.org", "57016-8"),
                 ("http://loinc.org", "57017-6"),
@@ -4829,6 +4907,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://ihe.net/fhir/ValueSet/IHE.FormatCode.codesystem cannot be checked offline",
             ),
+            external_systems: &[
+                "http://ihe.net/fhir/ValueSet/IHE.FormatCode.codesystem",
+            ],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -4983,6 +5064,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-data-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-data-meaning", "authoredby"),
                 ("http://hl7.org/fhir/consent-data-meaning", "dependents"),
@@ -4993,6 +5075,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "at-elga"),
                 ("http://terminology.hl7.org/CodeSystem/consentpolicycodes", "cric"),
@@ -5070,6 +5153,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-provision-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-provision-type", "deny"),
                 ("http://hl7.org/fhir/consent-provision-type", "permit"),
@@ -5078,6 +5162,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-scope",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/consentscope", "adr"),
                 (
@@ -5091,6 +5176,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-state-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-state-codes", "active"),
                 ("http://hl7.org/fhir/consent-state-codes", "draft"),
@@ -5103,6 +5189,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/constraint-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/constraint-severity", "error"),
                 ("http://hl7.org/fhir/constraint-severity", "warning"),
@@ -5111,6 +5198,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-system",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-system", "email"),
                 ("http://hl7.org/fhir/contact-point-system", "fax"),
@@ -5124,6 +5212,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-use", "home"),
                 ("http://hl7.org/fhir/contact-point-use", "mobile"),
@@ -5135,6 +5224,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contactentity-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/contactentity-type", "ADMIN"),
                 ("http://terminology.hl7.org/CodeSystem/contactentity-type", "BILL"),
@@ -5147,6 +5237,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-legalstate",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-legalstate", "amended"),
                 ("http://hl7.org/fhir/contract-legalstate", "appended"),
@@ -5168,6 +5259,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-publicationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-publicationstatus", "amended"),
                 ("http://hl7.org/fhir/contract-publicationstatus", "appended"),
@@ -5189,6 +5281,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-status", "amended"),
                 ("http://hl7.org/fhir/contract-status", "appended"),
@@ -5210,6 +5303,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/contributor-role", "author"),
                 ("http://terminology.hl7.org/CodeSystem/contributor-role", "editor"),
@@ -5223,6 +5317,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-source",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/contributor-summary-source",
@@ -5245,6 +5340,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-style",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/contributor-summary-style",
@@ -5315,6 +5411,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/contributor-summary-type",
@@ -5349,6 +5446,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-type", "author"),
                 ("http://hl7.org/fhir/contributor-type", "editor"),
@@ -5361,11 +5459,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:3166 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:3166"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/coverage-class",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/coverage-class", "class"),
                 ("http://terminology.hl7.org/CodeSystem/coverage-class", "group"),
@@ -5383,6 +5483,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/coverage-copay-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/coverage-copay-type", "copay"),
                 (
@@ -5422,11 +5523,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:4217 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:4217"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/data-absent-reason",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/data-absent-reason", "as-text"),
                 (
@@ -5481,6 +5584,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/days-of-week",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/days-of-week", "fri"),
                 ("http://hl7.org/fhir/days-of-week", "mon"),
@@ -5494,6 +5598,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/defined-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/data-types", "Address"),
                 ("http://hl7.org/fhir/data-types", "Age"),
@@ -5707,6 +5812,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/definition-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/definition-use", "archetype"),
                 (
@@ -5725,6 +5831,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/designation-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://snomed.info/sct", "900000000000003001"),
                 ("http://snomed.info/sct", "900000000000013009"),
@@ -5733,6 +5840,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/detectedissue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/detectedissue-severity", "high"),
                 ("http://hl7.org/fhir/detectedissue-severity", "low"),
@@ -5742,6 +5850,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-nametype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-nametype", "manufacturer-name"),
                 ("http://hl7.org/fhir/device-nametype", "model-name"),
@@ -5754,6 +5863,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-statement-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-statement-status", "active"),
                 ("http://hl7.org/fhir/device-statement-status", "completed"),
@@ -5766,6 +5876,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-status", "active"),
                 ("http://hl7.org/fhir/device-status", "entered-in-error"),
@@ -5776,6 +5887,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-status-reason",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/device-status-reason",
@@ -5805,6 +5917,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/diagnostic-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/diagnostic-report-status", "amended"),
                 ("http://hl7.org/fhir/diagnostic-report-status", "appended"),
@@ -5821,6 +5934,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/dicm-405-mediatype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110010"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110030"),
@@ -5837,6 +5951,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/directness",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/directness", "exact"),
                 ("http://terminology.hl7.org/CodeSystem/directness", "high"),
@@ -5847,6 +5962,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/discriminator-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/discriminator-type", "exists"),
                 ("http://hl7.org/fhir/discriminator-type", "pattern"),
@@ -5858,6 +5974,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/distance-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "km"),
                 ("http://unitsofmeasure.org", "m"),
@@ -5869,6 +5986,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-mode", "consumer"),
                 ("http://hl7.org/fhir/document-mode", "producer"),
@@ -5877,6 +5995,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-reference-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-reference-status", "current"),
                 ("http://hl7.org/fhir/document-reference-status", "entered-in-error"),
@@ -5886,6 +6005,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-relationship-type", "appends"),
                 ("http://hl7.org/fhir/document-relationship-type", "replaces"),
@@ -5896,6 +6016,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/duration-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -5910,6 +6031,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityrequest-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "benefits"),
@@ -5920,6 +6042,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityresponse-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "benefits"),
@@ -5930,6 +6053,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-location-status", "active"),
                 ("http://hl7.org/fhir/encounter-location-status", "completed"),
@@ -5942,6 +6066,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-ParticipationType cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/participant-type", "emergency"),
                 ("http://terminology.hl7.org/CodeSystem/participant-type", "translator"),
@@ -5953,6 +6078,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-status", "arrived"),
                 ("http://hl7.org/fhir/encounter-status", "cancelled"),
@@ -5968,6 +6094,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-connection-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/endpoint-connection-type",
@@ -6030,6 +6157,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/endpoint-status", "active"),
                 ("http://hl7.org/fhir/endpoint-status", "entered-in-error"),
@@ -6042,6 +6170,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/enteral-route",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
@@ -6078,6 +6207,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/episode-of-care-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/episode-of-care-status", "active"),
                 ("http://hl7.org/fhir/episode-of-care-status", "cancelled"),
@@ -6091,6 +6221,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-capability-mode", "receiver"),
                 ("http://hl7.org/fhir/event-capability-mode", "sender"),
@@ -6099,6 +6230,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -6113,6 +6245,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-timing",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-timing", "AFT"),
                 ("http://hl7.org/fhir/event-timing", "AFT.early"),
@@ -6145,6 +6278,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-classifier-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/evidence-classifier-code",
@@ -6275,6 +6409,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-report-section",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/evidence-report-section",
@@ -6393,6 +6528,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/examplescenario-actor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/examplescenario-actor-type", "entity"),
                 ("http://hl7.org/fhir/examplescenario-actor-type", "person"),
@@ -6401,6 +6537,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/explanationofbenefit-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/explanationofbenefit-status", "active"),
                 ("http://hl7.org/fhir/explanationofbenefit-status", "cancelled"),
@@ -6411,6 +6548,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/expression-language",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/expression-language", "application/x-fhir-query"),
                 ("http://hl7.org/fhir/expression-language", "text/cql"),
@@ -6422,6 +6560,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/extension-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/extension-context-type", "element"),
                 ("http://hl7.org/fhir/extension-context-type", "extension"),
@@ -6431,6 +6570,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/fhir-element-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/fhirpath-types",
@@ -6672,6 +6812,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/filter-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/filter-operator", "="),
                 ("http://hl7.org/fhir/filter-operator", "descendent-of"),
@@ -6687,6 +6828,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/flag-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/flag-status", "active"),
                 ("http://hl7.org/fhir/flag-status", "entered-in-error"),
@@ -6696,6 +6838,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/fm-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fm-status", "active"),
                 ("http://hl7.org/fhir/fm-status", "cancelled"),
@@ -6706,6 +6849,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/focus-characteristic-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/focus-characteristic-code",
@@ -6744,6 +6888,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/goal-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/goal-status", "accepted"),
                 ("http://hl7.org/fhir/goal-status", "active"),
@@ -6759,6 +6904,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-rule", "custom"),
                 ("http://hl7.org/fhir/graph-compartment-rule", "different"),
@@ -6769,6 +6915,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-use", "condition"),
                 ("http://hl7.org/fhir/graph-compartment-use", "requirement"),
@@ -6777,6 +6924,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-measure",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-measure", "mean"),
                 ("http://hl7.org/fhir/group-measure", "mean-of-mean"),
@@ -6789,6 +6937,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-type", "animal"),
                 ("http://hl7.org/fhir/group-type", "device"),
@@ -6801,6 +6950,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guidance-response-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guidance-response-status", "data-requested"),
                 ("http://hl7.org/fhir/guidance-response-status", "data-required"),
@@ -6813,6 +6963,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-page-generation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-page-generation", "generated"),
                 ("http://hl7.org/fhir/guide-page-generation", "html"),
@@ -6823,6 +6974,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-parameter-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-parameter-code", "apply"),
                 ("http://hl7.org/fhir/guide-parameter-code", "expansion-parameter"),
@@ -6839,6 +6991,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/history-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/history-status", "completed"),
                 ("http://hl7.org/fhir/history-status", "entered-in-error"),
@@ -6849,6 +7002,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-operations",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-operations", "delete"),
                 ("http://hl7.org/fhir/http-operations", "get"),
@@ -6862,6 +7016,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-verb",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-verb", "DELETE"),
                 ("http://hl7.org/fhir/http-verb", "GET"),
@@ -6874,6 +7029,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "BRN"),
@@ -6898,6 +7054,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identifier-use", "official"),
                 ("http://hl7.org/fhir/identifier-use", "old"),
@@ -6909,6 +7066,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identity-assuranceLevel",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level1"),
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level2"),
@@ -6919,6 +7077,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingstudy-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingstudy-status", "available"),
                 ("http://hl7.org/fhir/imagingstudy-status", "cancelled"),
@@ -6930,6 +7089,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-evaluation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medication-admin-status",
@@ -6944,6 +7104,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"),
@@ -6952,6 +7113,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -6961,6 +7123,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/ingredient-manufacturer-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/ingredient-manufacturer-role", "actual"),
                 ("http://hl7.org/fhir/ingredient-manufacturer-role", "allowed"),
@@ -6972,11 +7135,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/applicability cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/applicability"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/interaction-trigger",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "create"),
                 ("http://hl7.org/fhir/restful-interaction", "delete"),
@@ -6986,6 +7151,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/invoice-priceComponentType",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/invoice-priceComponentType", "base"),
                 ("http://hl7.org/fhir/invoice-priceComponentType", "deduction"),
@@ -6998,6 +7164,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/invoice-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/invoice-status", "balanced"),
                 ("http://hl7.org/fhir/invoice-status", "cancelled"),
@@ -7009,6 +7176,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-severity", "error"),
                 ("http://hl7.org/fhir/issue-severity", "fatal"),
@@ -7019,6 +7187,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-type", "business-rule"),
                 ("http://hl7.org/fhir/issue-type", "code-invalid"),
@@ -7056,6 +7225,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/item-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/item-type", "attachment"),
                 ("http://hl7.org/fhir/item-type", "boolean"),
@@ -7081,11 +7251,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:3166 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:3166", "urn:iso:std:iso:3166:-2"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/library-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/library-type",
@@ -7105,6 +7277,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/link-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/link-type", "refer"),
                 ("http://hl7.org/fhir/link-type", "replaced-by"),
@@ -7115,6 +7288,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/linkage-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/linkage-type", "alternate"),
                 ("http://hl7.org/fhir/linkage-type", "historical"),
@@ -7124,6 +7298,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-mode", "changes"),
                 ("http://hl7.org/fhir/list-mode", "snapshot"),
@@ -7133,6 +7308,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-status", "current"),
                 ("http://hl7.org/fhir/list-status", "entered-in-error"),
@@ -7142,6 +7318,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-mode", "instance"),
                 ("http://hl7.org/fhir/location-mode", "kind"),
@@ -7150,6 +7327,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-status", "active"),
                 ("http://hl7.org/fhir/location-status", "inactive"),
@@ -7159,6 +7337,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-context-type", "type"),
                 ("http://hl7.org/fhir/map-context-type", "variable"),
@@ -7167,6 +7346,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-group-type-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-group-type-mode", "none"),
                 ("http://hl7.org/fhir/map-group-type-mode", "type-and-types"),
@@ -7176,6 +7356,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-input-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-input-mode", "source"),
                 ("http://hl7.org/fhir/map-input-mode", "target"),
@@ -7184,6 +7365,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-model-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-model-mode", "produced"),
                 ("http://hl7.org/fhir/map-model-mode", "queried"),
@@ -7194,6 +7376,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-source-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-source-list-mode", "first"),
                 ("http://hl7.org/fhir/map-source-list-mode", "last"),
@@ -7205,6 +7388,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-target-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-target-list-mode", "collate"),
                 ("http://hl7.org/fhir/map-target-list-mode", "first"),
@@ -7215,6 +7399,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-transform",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-transform", "append"),
                 ("http://hl7.org/fhir/map-transform", "c"),
@@ -7240,11 +7425,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-MaritalStatus cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus",
+            ],
             codes: &[("http://terminology.hl7.org/CodeSystem/v3-NullFlavor", "UNK")],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-data-usage",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-data-usage",
@@ -7259,6 +7448,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-improvement-notation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-improvement-notation",
@@ -7273,6 +7463,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-population",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/measure-population",
@@ -7315,6 +7506,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-status", "complete"),
                 ("http://hl7.org/fhir/measure-report-status", "error"),
@@ -7324,6 +7516,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-type", "data-collection"),
                 ("http://hl7.org/fhir/measure-report-type", "individual"),
@@ -7334,6 +7527,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-scoring",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/measure-scoring", "cohort"),
                 (
@@ -7347,6 +7541,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/measure-type", "composite"),
                 ("http://terminology.hl7.org/CodeSystem/measure-type", "outcome"),
@@ -7361,6 +7556,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/media-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/media-type", "audio"),
                 ("http://terminology.hl7.org/CodeSystem/media-type", "image"),
@@ -7370,6 +7566,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-admin-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medication-admin-status",
@@ -7404,6 +7601,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-statement-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-statement-status", "active"),
                 (
@@ -7436,6 +7634,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "entered-in-error"),
@@ -7445,6 +7644,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationdispense-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medicationdispense-status",
@@ -7487,6 +7687,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationknowledge-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/medicationknowledge-status",
@@ -7505,6 +7706,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/medicationrequest-intent",
@@ -7531,6 +7733,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "cancelled"),
@@ -7548,6 +7751,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-significance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/message-significance-category", "consequence"),
                 ("http://hl7.org/fhir/message-significance-category", "currency"),
@@ -7557,6 +7761,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-transport",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/message-transport", "ftp"),
                 ("http://terminology.hl7.org/CodeSystem/message-transport", "http"),
@@ -7566,6 +7771,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/messageheader-response-request",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/messageheader-response-request", "always"),
                 ("http://hl7.org/fhir/messageheader-response-request", "never"),
@@ -7576,6 +7782,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-state",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-state", "calibrated"),
                 ("http://hl7.org/fhir/metric-calibration-state", "calibration-required"),
@@ -7586,6 +7793,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-type", "gain"),
                 ("http://hl7.org/fhir/metric-calibration-type", "offset"),
@@ -7596,6 +7804,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-category", "calculation"),
                 ("http://hl7.org/fhir/metric-category", "measurement"),
@@ -7606,6 +7815,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-color",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-color", "black"),
                 ("http://hl7.org/fhir/metric-color", "blue"),
@@ -7620,6 +7830,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-operational-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-operational-status", "entered-in-error"),
                 ("http://hl7.org/fhir/metric-operational-status", "off"),
@@ -7632,11 +7843,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:ietf:bcp:13 cannot be checked offline",
             ),
+            external_systems: &["urn:ietf:bcp:13"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/name-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/name-use", "anonymous"),
                 ("http://hl7.org/fhir/name-use", "maiden"),
@@ -7650,6 +7863,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "oid"),
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "other"),
@@ -7660,6 +7874,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-type", "codesystem"),
                 ("http://hl7.org/fhir/namingsystem-type", "identifier"),
@@ -7669,6 +7884,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/narrative-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/narrative-status", "additional"),
                 ("http://hl7.org/fhir/narrative-status", "empty"),
@@ -7679,6 +7895,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/network-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/network-type", "1"),
                 ("http://hl7.org/fhir/network-type", "2"),
@@ -7690,6 +7907,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/note-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/note-type", "display"),
                 ("http://hl7.org/fhir/note-type", "print"),
@@ -7699,6 +7917,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/nutritionproduct-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/nutritionproduct-status", "active"),
                 ("http://hl7.org/fhir/nutritionproduct-status", "entered-in-error"),
@@ -7708,6 +7927,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/object-lifecycle-events",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/dicom-audit-lifecycle", "1"),
                 ("http://terminology.hl7.org/CodeSystem/dicom-audit-lifecycle", "10"),
@@ -7783,6 +8003,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/object-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/object-role", "1"),
                 ("http://terminology.hl7.org/CodeSystem/object-role", "10"),
@@ -7815,11 +8036,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-range-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-range-category", "absolute"),
                 ("http://hl7.org/fhir/observation-range-category", "critical"),
@@ -7829,6 +8054,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-status", "amended"),
                 ("http://hl7.org/fhir/observation-status", "cancelled"),
@@ -7843,6 +8069,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-kind", "operation"),
                 ("http://hl7.org/fhir/operation-kind", "query"),
@@ -7851,6 +8078,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-parameter-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-parameter-use", "in"),
                 ("http://hl7.org/fhir/operation-parameter-use", "out"),
@@ -7859,6 +8087,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/orientation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/orientation-type", "antisense"),
                 ("http://hl7.org/fhir/orientation-type", "sense"),
@@ -7867,6 +8096,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participantrequired",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/participantrequired", "information-only"),
                 ("http://hl7.org/fhir/participantrequired", "optional"),
@@ -7878,6 +8108,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-RoleCode cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110150"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110151"),
@@ -8011,6 +8242,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/participationstatus", "accepted"),
                 ("http://hl7.org/fhir/participationstatus", "declined"),
@@ -8023,11 +8255,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v2-0131 cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/permitted-data-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/permitted-data-type", "CodeableConcept"),
                 ("http://hl7.org/fhir/permitted-data-type", "Period"),
@@ -8045,6 +8279,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/plan-definition-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/plan-definition-type",
@@ -8067,6 +8302,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-category", "biologicalAgent"),
                 ("http://hl7.org/fhir/product-category", "cells"),
@@ -8078,6 +8314,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-status", "available"),
                 ("http://hl7.org/fhir/product-status", "unavailable"),
@@ -8086,6 +8323,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/product-storage-scale",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/product-storage-scale", "celsius"),
                 ("http://hl7.org/fhir/product-storage-scale", "farenheit"),
@@ -8095,6 +8333,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/property-representation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/property-representation", "cdaText"),
                 ("http://hl7.org/fhir/property-representation", "typeAttr"),
@@ -8108,6 +8347,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-ParticipationType cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+            ],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ANONY"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "DEID"),
@@ -8125,6 +8367,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-agent-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
@@ -8171,6 +8414,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-entity-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/provenance-entity-role", "derivation"),
                 ("http://hl7.org/fhir/provenance-entity-role", "quotation"),
@@ -8182,6 +8426,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/publication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/publication-status", "active"),
                 ("http://hl7.org/fhir/publication-status", "draft"),
@@ -8192,6 +8437,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/published-in-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/published-in-type", "D001877"),
                 ("http://terminology.hl7.org/CodeSystem/published-in-type", "D019991"),
@@ -8202,6 +8448,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/quality-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/quality-type", "indel"),
                 ("http://hl7.org/fhir/quality-type", "snp"),
@@ -8211,6 +8458,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/quantity-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/quantity-comparator", "<"),
                 ("http://hl7.org/fhir/quantity-comparator", "<="),
@@ -8221,6 +8469,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-answers-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-answers-status", "amended"),
                 ("http://hl7.org/fhir/questionnaire-answers-status", "completed"),
@@ -8232,6 +8481,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "all"),
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "any"),
@@ -8240,6 +8490,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "!="),
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "<"),
@@ -8253,6 +8504,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reaction-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reaction-event-severity", "mild"),
                 ("http://hl7.org/fhir/reaction-event-severity", "moderate"),
@@ -8262,6 +8514,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-handling-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-handling-policy", "enforced"),
                 ("http://hl7.org/fhir/reference-handling-policy", "literal"),
@@ -8273,6 +8526,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-version-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-version-rules", "either"),
                 ("http://hl7.org/fhir/reference-version-rules", "independent"),
@@ -8282,6 +8536,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/referencerange-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/referencerange-meaning",
@@ -8331,6 +8586,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/related-artifact-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/related-artifact-type", "citation"),
                 ("http://hl7.org/fhir/related-artifact-type", "composed-of"),
@@ -8345,6 +8601,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/relation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/relation-type", "is-replaced-by"),
                 ("http://hl7.org/fhir/relation-type", "triggers"),
@@ -8353,6 +8610,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/remittance-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/remittance-outcome", "complete"),
                 ("http://hl7.org/fhir/remittance-outcome", "error"),
@@ -8363,6 +8621,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-action-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-action-result-codes", "error"),
                 ("http://hl7.org/fhir/report-action-result-codes", "fail"),
@@ -8374,6 +8633,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-participant-type", "client"),
                 ("http://hl7.org/fhir/report-participant-type", "server"),
@@ -8383,6 +8643,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-relation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-relation-type", "amendedWith"),
                 ("http://hl7.org/fhir/report-relation-type", "amends"),
@@ -8397,6 +8658,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-result-codes", "fail"),
                 ("http://hl7.org/fhir/report-result-codes", "pass"),
@@ -8406,6 +8668,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-status-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-status-codes", "completed"),
                 ("http://hl7.org/fhir/report-status-codes", "entered-in-error"),
@@ -8417,6 +8680,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/repository-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/repository-type", "directlink"),
                 ("http://hl7.org/fhir/repository-type", "login"),
@@ -8428,6 +8692,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "directive"),
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
@@ -8443,6 +8708,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-priority",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-priority", "asap"),
                 ("http://hl7.org/fhir/request-priority", "routine"),
@@ -8453,6 +8719,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-resource-types", "Appointment"),
                 ("http://hl7.org/fhir/request-resource-types", "AppointmentResponse"),
@@ -8477,6 +8744,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-status", "active"),
                 ("http://hl7.org/fhir/request-status", "completed"),
@@ -8490,6 +8758,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-element-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-element-type", "exposure"),
                 ("http://hl7.org/fhir/research-element-type", "outcome"),
@@ -8499,6 +8768,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-prim-purp-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/research-study-prim-purp-type",
@@ -8537,6 +8807,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-study-status", "active"),
                 (
@@ -8566,6 +8837,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-subject-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-subject-status", "candidate"),
                 ("http://hl7.org/fhir/research-subject-status", "eligible"),
@@ -8585,6 +8857,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-aggregation-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-aggregation-mode", "bundled"),
                 ("http://hl7.org/fhir/resource-aggregation-mode", "contained"),
@@ -8594,6 +8867,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-slicing-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-slicing-rules", "closed"),
                 ("http://hl7.org/fhir/resource-slicing-rules", "open"),
@@ -8603,6 +8877,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Account"),
                 ("http://hl7.org/fhir/resource-types", "ActivityDefinition"),
@@ -8752,6 +9027,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/response-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/response-code", "fatal-error"),
                 ("http://hl7.org/fhir/response-code", "ok"),
@@ -8761,6 +9037,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-capability-mode", "client"),
                 ("http://hl7.org/fhir/restful-capability-mode", "server"),
@@ -8769,6 +9046,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-security-service",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/restful-security-service",
@@ -8799,6 +9077,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-comparator", "ap"),
                 ("http://hl7.org/fhir/search-comparator", "eb"),
@@ -8814,6 +9093,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-entry-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-entry-mode", "include"),
                 ("http://hl7.org/fhir/search-entry-mode", "match"),
@@ -8823,6 +9103,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-modifier-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-modifier-code", "above"),
                 ("http://hl7.org/fhir/search-modifier-code", "below"),
@@ -8841,6 +9122,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-param-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-param-type", "composite"),
                 ("http://hl7.org/fhir/search-param-type", "date"),
@@ -8856,6 +9138,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-xpath-usage",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-xpath-usage", "distance"),
                 ("http://hl7.org/fhir/search-xpath-usage", "nearby"),
@@ -8869,6 +9152,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "value set http://terminology.hl7.org/ValueSet/v3-ConfidentialityClassification is not in the definitions",
             ),
+            external_systems: &[],
             codes: &[],
         },
         ValueSetTable {
@@ -8876,6 +9160,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-RoleCode cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[
                 ("http://dicom.nema.org/resources/ontology/DCM", "110150"),
                 ("http://dicom.nema.org/resources/ontology/DCM", "110151"),
@@ -9009,6 +9294,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sequence-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sequence-type", "aa"),
                 ("http://hl7.org/fhir/sequence-type", "dna"),
@@ -9018,6 +9304,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/series-performer-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "CON"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PRF"),
@@ -9029,6 +9316,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/slotstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/slotstatus", "busy"),
                 ("http://hl7.org/fhir/slotstatus", "busy-tentative"),
@@ -9040,6 +9328,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sort-direction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sort-direction", "ascending"),
                 ("http://hl7.org/fhir/sort-direction", "descending"),
@@ -9048,6 +9337,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/spdx-license",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/spdx-license", "0BSD"),
                 ("http://hl7.org/fhir/spdx-license", "AAL"),
@@ -9403,6 +9693,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-contained-preference",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-contained-preference", "alternate"),
                 ("http://hl7.org/fhir/specimen-contained-preference", "preferred"),
@@ -9411,6 +9702,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-status", "available"),
                 ("http://hl7.org/fhir/specimen-status", "entered-in-error"),
@@ -9421,6 +9713,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/statistic-model-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/statistic-model-code",
@@ -9725,6 +10018,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/statistic-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/statistic-type", "0000100"),
                 ("http://terminology.hl7.org/CodeSystem/statistic-type", "0000301"),
@@ -9759,6 +10053,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/strand-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/strand-type", "crick"),
                 ("http://hl7.org/fhir/strand-type", "watson"),
@@ -9767,6 +10062,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/structure-definition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/structure-definition-kind", "complex-type"),
                 ("http://hl7.org/fhir/structure-definition-kind", "logical"),
@@ -9777,6 +10073,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/study-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/study-type", "CCT"),
                 ("http://terminology.hl7.org/CodeSystem/study-type", "RCT"),
@@ -9790,6 +10087,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subject-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-types", "Device"),
                 ("http://hl7.org/fhir/resource-types", "Location"),
@@ -9801,6 +10099,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscriber-relationship",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
@@ -9835,6 +10134,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-channel-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-channel-type", "email"),
                 ("http://hl7.org/fhir/subscription-channel-type", "message"),
@@ -9846,6 +10146,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-notification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/subscription-notification-type",
@@ -9860,6 +10161,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-search-modifier",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/subscription-search-modifier",
@@ -9926,6 +10228,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-status", "active"),
                 ("http://hl7.org/fhir/subscription-status", "error"),
@@ -9936,6 +10239,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscriptiontopic-cr-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscriptiontopic-cr-behavior", "test-fails"),
                 ("http://hl7.org/fhir/subscriptiontopic-cr-behavior", "test-passes"),
@@ -9946,11 +10250,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/substance-category cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/substance-category",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/substance-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/substance-status", "active"),
                 ("http://hl7.org/fhir/substance-status", "entered-in-error"),
@@ -9960,6 +10268,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplydelivery-status", "abandoned"),
                 ("http://hl7.org/fhir/supplydelivery-status", "completed"),
@@ -9970,6 +10279,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/supply-item-type", "device"),
                 ("http://terminology.hl7.org/CodeSystem/supply-item-type", "medication"),
@@ -9978,6 +10288,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplyrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplyrequest-status", "active"),
                 ("http://hl7.org/fhir/supplyrequest-status", "cancelled"),
@@ -9991,6 +10302,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/synthesis-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/synthesis-type", "IPD-MA"),
                 (
@@ -10010,6 +10322,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/system-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "batch"),
                 ("http://hl7.org/fhir/restful-interaction", "history-system"),
@@ -10020,6 +10333,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
                 ("http://hl7.org/fhir/request-intent", "instance-order"),
@@ -10035,6 +10349,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/task-status", "accepted"),
                 ("http://hl7.org/fhir/task-status", "cancelled"),
@@ -10053,6 +10368,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-operation-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-operation-codes",
@@ -10239,6 +10555,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-profile-destination-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-profile-destination-types",
@@ -10261,6 +10578,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-profile-origin-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/testscript-profile-origin-types",
@@ -10275,6 +10593,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/title-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/title-type", "acronym"),
                 ("http://terminology.hl7.org/CodeSystem/title-type", "autotranslated"),
@@ -10294,6 +10613,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/trigger-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/trigger-type", "data-access-ended"),
                 ("http://hl7.org/fhir/trigger-type", "data-accessed"),
@@ -10308,6 +10628,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-derivation-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/type-derivation-rule", "constraint"),
                 ("http://hl7.org/fhir/type-derivation-rule", "specialization"),
@@ -10316,6 +10637,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "create"),
                 ("http://hl7.org/fhir/restful-interaction", "delete"),
@@ -10333,11 +10655,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://unitsofmeasure.org cannot be checked offline",
             ),
+            external_systems: &["http://unitsofmeasure.org"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/udi-entry-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/udi-entry-type", "barcode"),
                 ("http://hl7.org/fhir/udi-entry-type", "card"),
@@ -10350,6 +10674,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/units-of-time",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -10363,6 +10688,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/usage-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/usage-context-type", "age"),
                 ("http://terminology.hl7.org/CodeSystem/usage-context-type", "focus"),
@@ -10378,6 +10704,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/variable-handling",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/variable-handling", "continuous"),
                 ("http://hl7.org/fhir/variable-handling", "dichotomous"),
@@ -10388,6 +10715,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/variable-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/variable-role", "confounder"),
                 ("http://terminology.hl7.org/CodeSystem/variable-role", "exposure"),
@@ -10406,6 +10734,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/variable-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/variable-type", "continuous"),
                 ("http://hl7.org/fhir/variable-type", "descriptive"),
@@ -10415,6 +10744,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/verificationresult-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/verificationresult-status", "attested"),
                 ("http://hl7.org/fhir/verificationresult-status", "in-process"),
@@ -10427,6 +10757,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/versioning-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/versioning-policy", "no-version"),
                 ("http://hl7.org/fhir/versioning-policy", "versioned"),
@@ -10436,6 +10767,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-base-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-base-codes", "down"),
                 ("http://hl7.org/fhir/vision-base-codes", "in"),
@@ -10446,6 +10778,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-eye-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-eye-codes", "left"),
                 ("http://hl7.org/fhir/vision-eye-codes", "right"),

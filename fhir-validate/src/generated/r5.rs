@@ -4180,6 +4180,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/FHIR-version",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/FHIR-version", "0.0"),
                 ("http://hl7.org/fhir/FHIR-version", "0.0.80"),
@@ -4243,6 +4244,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/account-aggregate",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/account-aggregate", "insurance"),
                 ("http://hl7.org/fhir/account-aggregate", "patient"),
@@ -4252,6 +4254,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/account-balance-term",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/account-balance-term", "120"),
                 ("http://hl7.org/fhir/account-balance-term", "30"),
@@ -4263,6 +4266,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/account-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/account-status", "active"),
                 ("http://hl7.org/fhir/account-status", "entered-in-error"),
@@ -4274,6 +4278,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-cardinality-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-cardinality-behavior", "multiple"),
                 ("http://hl7.org/fhir/action-cardinality-behavior", "single"),
@@ -4282,6 +4287,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-condition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-condition-kind", "applicability"),
                 ("http://hl7.org/fhir/action-condition-kind", "start"),
@@ -4291,6 +4297,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-grouping-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-grouping-behavior", "logical-group"),
                 ("http://hl7.org/fhir/action-grouping-behavior", "sentence-group"),
@@ -4300,6 +4307,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-participant-type", "careteam"),
                 ("http://hl7.org/fhir/action-participant-type", "device"),
@@ -4316,6 +4324,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-precheck-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-precheck-behavior", "no"),
                 ("http://hl7.org/fhir/action-precheck-behavior", "yes"),
@@ -4324,6 +4333,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-relationship-type", "after"),
                 ("http://hl7.org/fhir/action-relationship-type", "after-end"),
@@ -4339,6 +4349,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-required-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-required-behavior", "could"),
                 ("http://hl7.org/fhir/action-required-behavior", "must"),
@@ -4351,6 +4362,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/action-selection-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/action-selection-behavior", "all"),
                 ("http://hl7.org/fhir/action-selection-behavior", "all-or-none"),
@@ -4365,11 +4377,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/action-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/action-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/additional-binding-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/additional-binding-purpose",
@@ -4401,6 +4415,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-type", "both"),
                 ("http://hl7.org/fhir/address-type", "physical"),
@@ -4410,6 +4425,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/address-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/address-use", "billing"),
                 ("http://hl7.org/fhir/address-use", "home"),
@@ -4421,6 +4437,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/administrative-gender",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/administrative-gender", "female"),
                 ("http://hl7.org/fhir/administrative-gender", "male"),
@@ -4431,6 +4448,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-actuality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/adverse-event-actuality", "actual"),
                 ("http://hl7.org/fhir/adverse-event-actuality", "potential"),
@@ -4439,6 +4457,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/adverse-event-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -4449,6 +4468,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/age-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -4463,11 +4483,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:ietf:bcp:47 cannot be checked offline",
             ),
+            external_systems: &["urn:ietf:bcp:47"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-category", "biologic"),
                 ("http://hl7.org/fhir/allergy-intolerance-category", "environment"),
@@ -4478,6 +4500,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/allergy-intolerance-criticality",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "high"),
                 ("http://hl7.org/fhir/allergy-intolerance-criticality", "low"),
@@ -4492,6 +4515,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+            ],
             codes: &[],
         },
         ValueSetTable {
@@ -4499,11 +4525,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/allergyintolerance-verification cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/appointmentresponse-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/appointmentstatus", "entered-in-error"),
                 ("http://hl7.org/fhir/participationstatus", "accepted"),
@@ -4515,6 +4545,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/appointmentstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/appointmentstatus", "arrived"),
                 ("http://hl7.org/fhir/appointmentstatus", "booked"),
@@ -4531,6 +4562,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-contribution-instance-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/artifact-contribution-instance-type", "approved"),
                 ("http://hl7.org/fhir/artifact-contribution-instance-type", "edited"),
@@ -4540,6 +4572,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-contribution-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/artifact-contribution-type", "conceptualization"),
                 ("http://hl7.org/fhir/artifact-contribution-type", "data-curation"),
@@ -4572,6 +4605,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifact-url-classifier",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/artifact-url-classifier", "abstract"),
                 ("http://hl7.org/fhir/artifact-url-classifier", "code-repository"),
@@ -4593,6 +4627,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifactassessment-disposition",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/artifactassessment-disposition", "not-persuasive"),
                 (
@@ -4610,6 +4645,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifactassessment-information-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/artifactassessment-information-type",
@@ -4628,6 +4664,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/artifactassessment-workflow-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/artifactassessment-workflow-status", "applied"),
                 ("http://hl7.org/fhir/artifactassessment-workflow-status", "deferred"),
@@ -4656,6 +4693,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-direction-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-direction-codes", "request"),
                 ("http://hl7.org/fhir/assert-direction-codes", "response"),
@@ -4664,6 +4702,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-manual-completion-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-manual-completion-codes", "fail"),
                 ("http://hl7.org/fhir/assert-manual-completion-codes", "pass"),
@@ -4674,6 +4713,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-operator-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-operator-codes", "contains"),
                 ("http://hl7.org/fhir/assert-operator-codes", "empty"),
@@ -4692,6 +4732,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/assert-response-code-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/assert-response-code-types", "accepted"),
                 ("http://hl7.org/fhir/assert-response-code-types", "badGateway"),
@@ -4765,11 +4806,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/attribute-estimate-type cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/attribute-estimate-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-action",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-action", "C"),
                 ("http://hl7.org/fhir/audit-event-action", "D"),
@@ -4781,6 +4826,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/audit-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/audit-event-severity", "alert"),
                 ("http://hl7.org/fhir/audit-event-severity", "critical"),
@@ -4795,6 +4841,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/binding-strength",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/binding-strength", "example"),
                 ("http://hl7.org/fhir/binding-strength", "extensible"),
@@ -4805,6 +4852,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/biologicallyderivedproductdispense-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/biologicallyderivedproductdispense-status",
@@ -4843,6 +4891,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/bundle-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/bundle-type", "batch"),
                 ("http://hl7.org/fhir/bundle-type", "batch-response"),
@@ -4859,6 +4908,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/capability-statement-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/capability-statement-kind", "capability"),
                 ("http://hl7.org/fhir/capability-statement-kind", "instance"),
@@ -4868,6 +4918,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-plan-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "directive"),
                 ("http://hl7.org/fhir/request-intent", "option"),
@@ -4879,6 +4930,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/care-team-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/care-team-status", "active"),
                 ("http://hl7.org/fhir/care-team-status", "entered-in-error"),
@@ -4890,6 +4942,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-rating",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/certainty-rating", "absent"),
                 ("http://hl7.org/fhir/certainty-rating", "downcode1"),
@@ -4912,6 +4965,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/certainty-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/certainty-type", "DoseResponseGradient"),
                 ("http://hl7.org/fhir/certainty-type", "Imprecision"),
@@ -4927,6 +4981,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/characteristic-combination",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/characteristic-combination", "all-of"),
                 ("http://hl7.org/fhir/characteristic-combination", "any-of"),
@@ -4940,6 +4995,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/chargeitem-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/chargeitem-status", "aborted"),
                 ("http://hl7.org/fhir/chargeitem-status", "billable"),
@@ -4953,6 +5009,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/citation-artifact-classifier",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/citation-artifact-classifier", "D000076942"),
                 ("http://hl7.org/fhir/citation-artifact-classifier", "D001877"),
@@ -4999,6 +5056,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/citation-classification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/citation-classification-type", "citation-source"),
                 (
@@ -5011,6 +5069,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/citation-summary-style",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/citation-summary-style", "acs"),
                 ("http://hl7.org/fhir/citation-summary-style", "ama11"),
@@ -5031,6 +5090,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-abstract-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/cited-artifact-abstract-type", "autotranslated"),
                 (
@@ -5057,6 +5117,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-classification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/cited-artifact-classification-type", "chemical"),
                 (
@@ -5098,6 +5159,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-part-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/cited-artifact-part-type", "article-set"),
                 ("http://hl7.org/fhir/cited-artifact-part-type", "figures"),
@@ -5113,6 +5175,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-artifact-status-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/cited-artifact-status-type", "accepted"),
                 ("http://hl7.org/fhir/cited-artifact-status-type", "active"),
@@ -5144,6 +5207,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/cited-medium",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/cited-medium", "internet"),
                 ("http://hl7.org/fhir/cited-medium", "internet-without-issue"),
@@ -5159,6 +5223,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/claim-outcome", "complete"),
                 ("http://hl7.org/fhir/claim-outcome", "error"),
@@ -5171,11 +5236,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/claim-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/claim-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/claim-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/claim-use", "claim"),
                 ("http://hl7.org/fhir/claim-use", "preauthorization"),
@@ -5185,6 +5252,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/clinical-use-definition-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/clinical-use-definition-type", "contraindication"),
                 ("http://hl7.org/fhir/clinical-use-definition-type", "indication"),
@@ -5199,6 +5267,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/code-search-support",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/code-search-support", "in-compose"),
                 ("http://hl7.org/fhir/code-search-support", "in-compose-or-expansion"),
@@ -5208,6 +5277,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-content-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-content-mode", "complete"),
                 ("http://hl7.org/fhir/codesystem-content-mode", "example"),
@@ -5219,6 +5289,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/codesystem-hierarchy-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "classified-with"),
                 ("http://hl7.org/fhir/codesystem-hierarchy-meaning", "grouped-by"),
@@ -5231,6 +5302,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "code system http://hl7.org/fhir/color-rgb is not complete in the definitions (content: not-present)",
             ),
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/color-names", "aliceblue"),
                 ("http://hl7.org/fhir/color-names", "antiquewhite"),
@@ -5385,6 +5457,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/compartment-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/compartment-type", "Device"),
                 ("http://hl7.org/fhir/compartment-type", "Encounter"),
@@ -5399,11 +5472,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/composite-measure-scoring cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/composite-measure-scoring",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/composition-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/composition-status", "amended"),
                 ("http://hl7.org/fhir/composition-status", "appended"),
@@ -5421,6 +5498,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-map-relationship",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-map-relationship", "equivalent"),
                 ("http://hl7.org/fhir/concept-map-relationship", "not-related-to"),
@@ -5438,6 +5516,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concept-property-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/concept-property-type", "Coding"),
                 ("http://hl7.org/fhir/concept-property-type", "boolean"),
@@ -5451,6 +5530,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conceptmap-attribute-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conceptmap-attribute-type", "Coding"),
                 ("http://hl7.org/fhir/conceptmap-attribute-type", "Quantity"),
@@ -5462,6 +5542,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conceptmap-property-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conceptmap-property-type", "Coding"),
                 ("http://hl7.org/fhir/conceptmap-property-type", "boolean"),
@@ -5475,6 +5556,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conceptmap-unmapped-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "fixed"),
                 ("http://hl7.org/fhir/conceptmap-unmapped-mode", "other-map"),
@@ -5484,6 +5566,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/concrete-fhir-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "Account"),
                 ("http://hl7.org/fhir/fhir-types", "ActivityDefinition"),
@@ -5713,11 +5796,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/condition-clinical cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/condition-clinical",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-precondition-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/condition-precondition-type", "sensitive"),
                 ("http://hl7.org/fhir/condition-precondition-type", "specific"),
@@ -5726,6 +5813,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/condition-questionnaire-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/condition-questionnaire-purpose",
@@ -5740,11 +5828,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/condition-ver-status cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-delete-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-delete-status", "multiple"),
                 ("http://hl7.org/fhir/conditional-delete-status", "not-supported"),
@@ -5754,6 +5846,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conditional-read-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conditional-read-status", "full-support"),
                 ("http://hl7.org/fhir/conditional-read-status", "modified-since"),
@@ -5764,6 +5857,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/conformance-expectation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/conformance-expectation", "MAY"),
                 ("http://hl7.org/fhir/conformance-expectation", "SHALL"),
@@ -5776,6 +5870,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://loinc.org cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[
                 ("urn:ietf:bcp:13", "application/hl7-cda+xml"),
                 (
@@ -5787,6 +5882,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-data-meaning",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-data-meaning", "authoredby"),
                 ("http://hl7.org/fhir/consent-data-meaning", "dependents"),
@@ -5797,6 +5893,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-provision-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-provision-type", "deny"),
                 ("http://hl7.org/fhir/consent-provision-type", "permit"),
@@ -5805,6 +5902,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/consent-state-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/consent-state-codes", "active"),
                 ("http://hl7.org/fhir/consent-state-codes", "draft"),
@@ -5817,6 +5915,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/constraint-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/constraint-severity", "error"),
                 ("http://hl7.org/fhir/constraint-severity", "warning"),
@@ -5825,6 +5924,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-system",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-system", "email"),
                 ("http://hl7.org/fhir/contact-point-system", "fax"),
@@ -5838,6 +5938,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contact-point-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contact-point-use", "home"),
                 ("http://hl7.org/fhir/contact-point-use", "mobile"),
@@ -5849,6 +5950,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-legalstate",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-legalstate", "amended"),
                 ("http://hl7.org/fhir/contract-legalstate", "appended"),
@@ -5870,6 +5972,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-publicationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-publicationstatus", "amended"),
                 ("http://hl7.org/fhir/contract-publicationstatus", "appended"),
@@ -5891,6 +5994,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contract-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contract-status", "amended"),
                 ("http://hl7.org/fhir/contract-status", "appended"),
@@ -5912,6 +6016,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-role", "author"),
                 ("http://hl7.org/fhir/contributor-role", "editor"),
@@ -5925,6 +6030,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-source",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-summary-source", "article-copy"),
                 ("http://hl7.org/fhir/contributor-summary-source", "citation-manager"),
@@ -5935,6 +6041,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-style",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-summary-style", "a1full"),
                 ("http://hl7.org/fhir/contributor-summary-style", "a1init"),
@@ -5966,6 +6073,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-summary-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-summary-type", "acknowledgement-list"),
                 (
@@ -5988,6 +6096,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/contributor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/contributor-type", "author"),
                 ("http://hl7.org/fhir/contributor-type", "editor"),
@@ -6000,6 +6109,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:3166 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:3166"],
             codes: &[],
         },
         ValueSetTable {
@@ -6007,6 +6117,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/coverage-class cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/coverage-class"],
             codes: &[],
         },
         ValueSetTable {
@@ -6014,11 +6125,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/coverage-copay-type cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/coverage-copay-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/coverage-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/coverage-kind", "insurance"),
                 ("http://hl7.org/fhir/coverage-kind", "other"),
@@ -6030,6 +6145,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:4217 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:4217"],
             codes: &[],
         },
         ValueSetTable {
@@ -6037,11 +6153,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/data-absent-reason cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/days-of-week",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/days-of-week", "fri"),
                 ("http://hl7.org/fhir/days-of-week", "mon"),
@@ -6057,11 +6177,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/definition-use cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/definition-use"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/designation-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://snomed.info/sct", "900000000000003001"),
                 ("http://snomed.info/sct", "900000000000013009"),
@@ -6070,6 +6192,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/detectedissue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/detectedissue-severity", "high"),
                 ("http://hl7.org/fhir/detectedissue-severity", "low"),
@@ -6079,6 +6202,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/detectedissue-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/detectedissue-status", "mitigated"),
                 ("http://hl7.org/fhir/observation-status", "entered-in-error"),
@@ -6089,6 +6213,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-availability-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-availability-status", "available"),
                 ("http://hl7.org/fhir/device-availability-status", "damaged"),
@@ -6099,6 +6224,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-correctiveactionscope",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-correctiveactionscope", "lot-numbers"),
                 ("http://hl7.org/fhir/device-correctiveactionscope", "model"),
@@ -6108,6 +6234,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-nametype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-nametype", "patient-reported-name"),
                 ("http://hl7.org/fhir/device-nametype", "registered-name"),
@@ -6117,6 +6244,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-productidentifierinudi",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/device-productidentifierinudi",
@@ -6135,6 +6263,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/device-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/device-status", "active"),
                 ("http://hl7.org/fhir/device-status", "entered-in-error"),
@@ -6144,6 +6273,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/deviceassociation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/deviceassociation-status", "attached"),
                 ("http://hl7.org/fhir/deviceassociation-status", "entered-in-error"),
@@ -6155,6 +6285,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/deviceassociation-status-reason",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/deviceassociation-status-reason", "attached"),
                 ("http://hl7.org/fhir/deviceassociation-status-reason", "disconnected"),
@@ -6166,6 +6297,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/devicedefinition-regulatory-identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/devicedefinition-regulatory-identifier-type",
@@ -6184,6 +6316,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/devicedefinition-relationtype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/devicedefinition-relationtype", "gateway"),
                 ("http://hl7.org/fhir/devicedefinition-relationtype", "previous"),
@@ -6193,6 +6326,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/devicedispense-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/devicedispense-status", "cancelled"),
                 ("http://hl7.org/fhir/devicedispense-status", "completed"),
@@ -6208,6 +6342,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/deviceusage-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/deviceusage-status", "active"),
                 ("http://hl7.org/fhir/deviceusage-status", "completed"),
@@ -6221,6 +6356,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/diagnostic-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/diagnostic-report-status", "amended"),
                 ("http://hl7.org/fhir/diagnostic-report-status", "appended"),
@@ -6238,6 +6374,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/discriminator-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/discriminator-type", "exists"),
                 ("http://hl7.org/fhir/discriminator-type", "pattern"),
@@ -6250,6 +6387,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/distance-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "km"),
                 ("http://unitsofmeasure.org", "m"),
@@ -6261,6 +6399,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-mode", "consumer"),
                 ("http://hl7.org/fhir/document-mode", "producer"),
@@ -6269,6 +6408,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-reference-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-reference-status", "current"),
                 ("http://hl7.org/fhir/document-reference-status", "entered-in-error"),
@@ -6278,6 +6418,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/document-relationship-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/document-relationship-type", "appends"),
                 ("http://hl7.org/fhir/document-relationship-type", "incorporates"),
@@ -6290,6 +6431,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/duration-units",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -6304,6 +6446,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/elementdefinition-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/fhirpath-types",
@@ -6569,6 +6712,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibility-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibility-outcome", "complete"),
                 ("http://hl7.org/fhir/eligibility-outcome", "error"),
@@ -6579,6 +6723,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityrequest-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityrequest-purpose", "benefits"),
@@ -6589,6 +6734,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/eligibilityresponse-purpose",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "auth-requirements"),
                 ("http://hl7.org/fhir/eligibilityresponse-purpose", "benefits"),
@@ -6599,6 +6745,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-location-status", "active"),
                 ("http://hl7.org/fhir/encounter-location-status", "completed"),
@@ -6611,11 +6758,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-ParticipationType cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/participant-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/encounter-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/encounter-status", "cancelled"),
                 ("http://hl7.org/fhir/encounter-status", "completed"),
@@ -6631,6 +6782,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-environment",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/endpoint-environment", "dev"),
                 ("http://hl7.org/fhir/endpoint-environment", "prod"),
@@ -6642,6 +6794,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/endpoint-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/endpoint-status", "active"),
                 ("http://hl7.org/fhir/endpoint-status", "entered-in-error"),
@@ -6653,6 +6806,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/enrollment-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/enrollment-outcome", "complete"),
                 ("http://hl7.org/fhir/enrollment-outcome", "error"),
@@ -6663,6 +6817,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/enteral-route",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
@@ -6699,6 +6854,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/episode-of-care-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/episode-of-care-status", "active"),
                 ("http://hl7.org/fhir/episode-of-care-status", "cancelled"),
@@ -6712,6 +6868,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-capability-mode", "receiver"),
                 ("http://hl7.org/fhir/event-capability-mode", "sender"),
@@ -6720,6 +6877,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -6734,6 +6892,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/event-timing",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-timing", "AFT"),
                 ("http://hl7.org/fhir/event-timing", "AFT.early"),
@@ -6767,6 +6926,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-classifier-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/evidence-classifier-code",
@@ -6822,6 +6982,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/evidence-report-section",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/evidence-report-section", "Assertion"),
                 ("http://hl7.org/fhir/evidence-report-section", "Certainty-of-Evidence"),
@@ -6886,6 +7047,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/examplescenario-actor-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/examplescenario-actor-type", "person"),
                 ("http://hl7.org/fhir/examplescenario-actor-type", "system"),
@@ -6896,6 +7058,7 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v2-0354 cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/v2-0354"],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "Account"),
                 ("http://hl7.org/fhir/fhir-types", "ActivityDefinition"),
@@ -7060,6 +7223,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/explanationofbenefit-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/explanationofbenefit-status", "active"),
                 ("http://hl7.org/fhir/explanationofbenefit-status", "cancelled"),
@@ -7070,6 +7234,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/expression-language",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("urn:ietf:bcp:13", "text/cql"),
                 ("urn:ietf:bcp:13", "text/cql-expression"),
@@ -7081,6 +7246,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/extension-context-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/extension-context-type", "element"),
                 ("http://hl7.org/fhir/extension-context-type", "extension"),
@@ -7090,6 +7256,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/fhir-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "Account"),
                 ("http://hl7.org/fhir/fhir-types", "ActivityDefinition"),
@@ -7327,6 +7494,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/filter-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/filter-operator", "="),
                 ("http://hl7.org/fhir/filter-operator", "child-of"),
@@ -7344,6 +7512,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/flag-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/flag-status", "active"),
                 ("http://hl7.org/fhir/flag-status", "entered-in-error"),
@@ -7353,6 +7522,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/fm-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fm-status", "active"),
                 ("http://hl7.org/fhir/fm-status", "cancelled"),
@@ -7363,6 +7533,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/focus-characteristic-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/focus-characteristic-code", "citation"),
                 (
@@ -7383,6 +7554,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/formularyitem-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/formularyitem-status", "active"),
                 (
@@ -7395,6 +7567,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/genomicstudy-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/genomicstudy-status", "available"),
                 ("http://hl7.org/fhir/genomicstudy-status", "cancelled"),
@@ -7406,6 +7579,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/goal-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/goal-status", "accepted"),
                 ("http://hl7.org/fhir/goal-status", "active"),
@@ -7421,6 +7595,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-rule", "custom"),
                 ("http://hl7.org/fhir/graph-compartment-rule", "different"),
@@ -7431,6 +7606,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/graph-compartment-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/graph-compartment-use", "requires"),
                 ("http://hl7.org/fhir/graph-compartment-use", "where"),
@@ -7439,6 +7615,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-membership-basis",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-membership-basis", "definitional"),
                 ("http://hl7.org/fhir/group-membership-basis", "enumerated"),
@@ -7447,6 +7624,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/group-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/group-type", "animal"),
                 ("http://hl7.org/fhir/group-type", "careteam"),
@@ -7463,6 +7641,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guidance-response-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guidance-response-status", "data-requested"),
                 ("http://hl7.org/fhir/guidance-response-status", "data-required"),
@@ -7475,6 +7654,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-page-generation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-page-generation", "generated"),
                 ("http://hl7.org/fhir/guide-page-generation", "html"),
@@ -7485,6 +7665,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/guide-parameter-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/guide-parameter-code", "apply"),
                 ("http://hl7.org/fhir/guide-parameter-code", "expansion-parameter"),
@@ -7501,6 +7682,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/history-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/history-status", "completed"),
                 ("http://hl7.org/fhir/history-status", "entered-in-error"),
@@ -7511,6 +7693,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-operations",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-operations", "delete"),
                 ("http://hl7.org/fhir/http-operations", "get"),
@@ -7524,6 +7707,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/http-verb",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/http-verb", "DELETE"),
                 ("http://hl7.org/fhir/http-verb", "GET"),
@@ -7536,6 +7720,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/iana-link-relations",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/iana-link-relations", "P3Pv1"),
                 ("http://hl7.org/fhir/CodeSystem/iana-link-relations", "about"),
@@ -7707,6 +7892,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0203", "BRN"),
@@ -7731,6 +7917,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identifier-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identifier-use", "official"),
                 ("http://hl7.org/fhir/identifier-use", "old"),
@@ -7742,6 +7929,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/identity-assuranceLevel",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level1"),
                 ("http://hl7.org/fhir/identity-assuranceLevel", "level2"),
@@ -7752,6 +7940,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingselection-2dgraphictype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingselection-2dgraphictype", "circle"),
                 ("http://hl7.org/fhir/imagingselection-2dgraphictype", "ellipse"),
@@ -7763,6 +7952,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingselection-3dgraphictype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingselection-3dgraphictype", "ellipse"),
                 ("http://hl7.org/fhir/imagingselection-3dgraphictype", "ellipsoid"),
@@ -7775,6 +7965,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingselection-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingselection-status", "available"),
                 ("http://hl7.org/fhir/imagingselection-status", "entered-in-error"),
@@ -7784,6 +7975,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/imagingstudy-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/imagingstudy-status", "available"),
                 ("http://hl7.org/fhir/imagingstudy-status", "cancelled"),
@@ -7795,6 +7987,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-evaluation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-admin-status", "completed"),
                 (
@@ -7806,6 +7999,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "AP"),
                 ("http://terminology.hl7.org/CodeSystem/v2-0443", "OP"),
@@ -7814,6 +8008,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/immunization-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/event-status", "completed"),
                 ("http://hl7.org/fhir/event-status", "entered-in-error"),
@@ -7823,6 +8018,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/ingredient-manufacturer-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/ingredient-manufacturer-role", "actual"),
                 ("http://hl7.org/fhir/ingredient-manufacturer-role", "allowed"),
@@ -7834,11 +8030,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/applicability cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/applicability"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/interaction-trigger",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "create"),
                 ("http://hl7.org/fhir/restful-interaction", "delete"),
@@ -7848,6 +8046,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/inventoryitem-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/inventoryitem-status", "active"),
                 ("http://hl7.org/fhir/inventoryitem-status", "entered-in-error"),
@@ -7858,6 +8057,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/inventoryreport-counttype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/inventoryreport-counttype", "difference"),
                 ("http://hl7.org/fhir/inventoryreport-counttype", "snapshot"),
@@ -7866,6 +8066,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/inventoryreport-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/inventoryreport-status", "active"),
                 ("http://hl7.org/fhir/inventoryreport-status", "draft"),
@@ -7876,6 +8077,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/invoice-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/invoice-status", "balanced"),
                 ("http://hl7.org/fhir/invoice-status", "cancelled"),
@@ -7887,6 +8089,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-severity", "error"),
                 ("http://hl7.org/fhir/issue-severity", "fatal"),
@@ -7898,6 +8101,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/issue-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/issue-type", "business-rule"),
                 ("http://hl7.org/fhir/issue-type", "code-invalid"),
@@ -7937,6 +8141,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/item-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/item-type", "attachment"),
                 ("http://hl7.org/fhir/item-type", "boolean"),
@@ -7961,11 +8166,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:iso:std:iso:3166 cannot be checked offline",
             ),
+            external_systems: &["urn:iso:std:iso:3166", "urn:iso:std:iso:3166:-2"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/languages",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("urn:ietf:bcp:47", "ar"),
                 ("urn:ietf:bcp:47", "bg"),
@@ -8056,11 +8263,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/library-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/library-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/link-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/link-type", "refer"),
                 ("http://hl7.org/fhir/link-type", "replaced-by"),
@@ -8071,6 +8280,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/linkage-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/linkage-type", "alternate"),
                 ("http://hl7.org/fhir/linkage-type", "historical"),
@@ -8080,6 +8290,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-mode", "changes"),
                 ("http://hl7.org/fhir/list-mode", "snapshot"),
@@ -8089,6 +8300,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/list-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/list-status", "current"),
                 ("http://hl7.org/fhir/list-status", "entered-in-error"),
@@ -8098,6 +8310,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-mode", "instance"),
                 ("http://hl7.org/fhir/location-mode", "kind"),
@@ -8106,6 +8319,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/location-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/location-status", "active"),
                 ("http://hl7.org/fhir/location-status", "inactive"),
@@ -8115,6 +8329,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-group-type-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-group-type-mode", "type-and-types"),
                 ("http://hl7.org/fhir/map-group-type-mode", "types"),
@@ -8123,6 +8338,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-input-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-input-mode", "source"),
                 ("http://hl7.org/fhir/map-input-mode", "target"),
@@ -8131,6 +8347,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-model-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-model-mode", "produced"),
                 ("http://hl7.org/fhir/map-model-mode", "queried"),
@@ -8141,6 +8358,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-source-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-source-list-mode", "first"),
                 ("http://hl7.org/fhir/map-source-list-mode", "last"),
@@ -8152,6 +8370,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-target-list-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-target-list-mode", "first"),
                 ("http://hl7.org/fhir/map-target-list-mode", "last"),
@@ -8162,6 +8381,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/map-transform",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/map-transform", "append"),
                 ("http://hl7.org/fhir/map-transform", "c"),
@@ -8187,11 +8407,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-MaritalStatus cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus",
+            ],
             codes: &[("http://terminology.hl7.org/CodeSystem/v3-NullFlavor", "UNK")],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-aggregate-method",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/measure-aggregate-method", "average"),
                 ("http://hl7.org/fhir/CodeSystem/measure-aggregate-method", "count"),
@@ -8206,6 +8430,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/measure-data-usage cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/measure-data-usage",
+            ],
             codes: &[],
         },
         ValueSetTable {
@@ -8213,6 +8440,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/measure-improvement-notation cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/measure-improvement-notation",
+            ],
             codes: &[],
         },
         ValueSetTable {
@@ -8220,11 +8450,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/measure-population cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/measure-population",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-status", "complete"),
                 ("http://hl7.org/fhir/measure-report-status", "error"),
@@ -8234,6 +8468,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/measure-report-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/measure-report-type", "data-exchange"),
                 ("http://hl7.org/fhir/measure-report-type", "individual"),
@@ -8246,11 +8481,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/measure-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/measure-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-admin-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-admin-status", "completed"),
                 (
@@ -8270,6 +8507,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-intended-performer-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/medication-intended-performer-role",
@@ -8296,6 +8534,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-statement-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-statement-status", "draft"),
                 (
@@ -8311,6 +8550,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medication-status", "entered-in-error"),
@@ -8320,6 +8560,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationdispense-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/medicationdispense-status",
@@ -8350,6 +8591,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationknowledge-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medicationknowledge-status", "active"),
                 (
@@ -8364,11 +8606,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/medicationrequest-intent",
@@ -8395,6 +8641,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/medicationrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "active"),
                 ("http://hl7.org/fhir/CodeSystem/medicationrequest-status", "cancelled"),
@@ -8413,6 +8660,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-significance-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/message-significance-category", "consequence"),
                 ("http://hl7.org/fhir/message-significance-category", "currency"),
@@ -8422,6 +8670,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/message-transport",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/message-transport", "ftp"),
                 ("http://hl7.org/fhir/message-transport", "http"),
@@ -8431,6 +8680,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/messageheader-response-request",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/messageheader-response-request", "always"),
                 ("http://hl7.org/fhir/messageheader-response-request", "never"),
@@ -8441,6 +8691,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-state",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-state", "calibrated"),
                 ("http://hl7.org/fhir/metric-calibration-state", "calibration-required"),
@@ -8451,6 +8702,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-calibration-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-calibration-type", "gain"),
                 ("http://hl7.org/fhir/metric-calibration-type", "offset"),
@@ -8461,6 +8713,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-category", "calculation"),
                 ("http://hl7.org/fhir/metric-category", "measurement"),
@@ -8471,6 +8724,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/metric-operational-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/metric-operational-status", "entered-in-error"),
                 ("http://hl7.org/fhir/metric-operational-status", "off"),
@@ -8483,11 +8737,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from urn:ietf:bcp:13 cannot be checked offline",
             ),
+            external_systems: &["urn:ietf:bcp:13"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/name-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/name-use", "anonymous"),
                 ("http://hl7.org/fhir/name-use", "maiden"),
@@ -8501,6 +8757,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-identifier-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "iri-stem"),
                 ("http://hl7.org/fhir/namingsystem-identifier-type", "oid"),
@@ -8513,6 +8770,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/namingsystem-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/namingsystem-type", "codesystem"),
                 ("http://hl7.org/fhir/namingsystem-type", "identifier"),
@@ -8522,6 +8780,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/narrative-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/narrative-status", "additional"),
                 ("http://hl7.org/fhir/narrative-status", "empty"),
@@ -8532,6 +8791,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/note-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/note-type", "display"),
                 ("http://hl7.org/fhir/note-type", "print"),
@@ -8541,6 +8801,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/nutritionproduct-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/nutritionproduct-status", "active"),
                 ("http://hl7.org/fhir/nutritionproduct-status", "entered-in-error"),
@@ -8552,11 +8813,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-range-category",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-range-category", "absolute"),
                 ("http://hl7.org/fhir/observation-range-category", "critical"),
@@ -8566,6 +8831,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-referencerange-normalvalue",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-referencerange-normalvalue", "absent"),
                 (
@@ -8577,6 +8843,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-status", "amended"),
                 ("http://hl7.org/fhir/observation-status", "cancelled"),
@@ -8591,6 +8858,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/observation-triggeredbytype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/observation-triggeredbytype", "re-run"),
                 ("http://hl7.org/fhir/observation-triggeredbytype", "reflex"),
@@ -8600,6 +8868,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-kind", "operation"),
                 ("http://hl7.org/fhir/operation-kind", "query"),
@@ -8608,6 +8877,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-parameter-scope",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-parameter-scope", "instance"),
                 ("http://hl7.org/fhir/operation-parameter-scope", "system"),
@@ -8617,6 +8887,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/operation-parameter-use",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/operation-parameter-use", "in"),
                 ("http://hl7.org/fhir/operation-parameter-use", "out"),
@@ -8625,6 +8896,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/orientation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/orientation-type", "antisense"),
                 ("http://hl7.org/fhir/orientation-type", "sense"),
@@ -8633,6 +8905,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participant-resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "CareTeam"),
                 ("http://hl7.org/fhir/fhir-types", "Device"),
@@ -8651,11 +8924,16 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "value set http://terminology.hl7.org/ValueSet/provenance-agent-type is not in the definitions",
             ),
+            external_systems: &[
+                "http://dicom.nema.org/resources/ontology/DCM",
+                "http://terminology.hl7.org/CodeSystem/extra-security-role-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/participationstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/participationstatus", "accepted"),
                 ("http://hl7.org/fhir/participationstatus", "declined"),
@@ -8668,11 +8946,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/v2-0131 cannot be checked offline",
             ),
+            external_systems: &[],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/payment-issuertype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/payment-issuertype", "insurance"),
                 ("http://hl7.org/fhir/payment-issuertype", "patient"),
@@ -8681,6 +8961,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/payment-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/payment-kind", "deposit"),
                 ("http://hl7.org/fhir/payment-kind", "kiosk"),
@@ -8691,6 +8972,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/payment-outcome",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/payment-outcome", "complete"),
                 ("http://hl7.org/fhir/payment-outcome", "error"),
@@ -8703,11 +8985,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/payment-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/payment-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/permission-rule-combining",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/permission-rule-combining", "deny-overrides"),
                 ("http://hl7.org/fhir/permission-rule-combining", "deny-unless-permit"),
@@ -8726,6 +9010,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/permission-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/permission-status", "active"),
                 ("http://hl7.org/fhir/permission-status", "draft"),
@@ -8736,6 +9021,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/permitted-data-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/permitted-data-type", "CodeableConcept"),
                 ("http://hl7.org/fhir/permitted-data-type", "Period"),
@@ -8755,11 +9041,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/plan-definition-type cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/plan-definition-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/price-component-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/price-component-type", "base"),
                 ("http://hl7.org/fhir/price-component-type", "deduction"),
@@ -8772,6 +9062,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/property-representation",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/property-representation", "cdaText"),
                 ("http://hl7.org/fhir/property-representation", "typeAttr"),
@@ -8783,6 +9074,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/provenance-entity-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/provenance-entity-role", "instantiates"),
                 ("http://hl7.org/fhir/provenance-entity-role", "quotation"),
@@ -8794,6 +9086,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/publication-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/publication-status", "active"),
                 ("http://hl7.org/fhir/publication-status", "draft"),
@@ -8804,6 +9097,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/published-in-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/published-in-type", "D001877"),
                 ("http://hl7.org/fhir/published-in-type", "D019991"),
@@ -8814,6 +9108,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/quantity-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/quantity-comparator", "<"),
                 ("http://hl7.org/fhir/quantity-comparator", "<="),
@@ -8825,6 +9120,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-answer-constraint",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-answer-constraint", "optionsOnly"),
                 (
@@ -8837,6 +9133,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-answers-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-answers-status", "amended"),
                 ("http://hl7.org/fhir/questionnaire-answers-status", "completed"),
@@ -8848,6 +9145,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-disabled-display",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-disabled-display", "hidden"),
                 ("http://hl7.org/fhir/questionnaire-disabled-display", "protected"),
@@ -8856,6 +9154,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "all"),
                 ("http://hl7.org/fhir/questionnaire-enable-behavior", "any"),
@@ -8864,6 +9163,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/questionnaire-enable-operator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "!="),
                 ("http://hl7.org/fhir/questionnaire-enable-operator", "<"),
@@ -8877,6 +9177,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reaction-event-severity",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reaction-event-severity", "mild"),
                 ("http://hl7.org/fhir/reaction-event-severity", "moderate"),
@@ -8886,6 +9187,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-handling-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-handling-policy", "enforced"),
                 ("http://hl7.org/fhir/reference-handling-policy", "literal"),
@@ -8897,6 +9199,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/reference-version-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/reference-version-rules", "either"),
                 ("http://hl7.org/fhir/reference-version-rules", "independent"),
@@ -8908,11 +9211,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/referencerange-meaning cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/referencerange-meaning",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/related-artifact-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/related-artifact-type", "amended-with"),
                 ("http://hl7.org/fhir/related-artifact-type", "amends"),
@@ -8955,6 +9262,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/related-artifact-type-all",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/related-artifact-type", "amended-with"),
                 ("http://hl7.org/fhir/related-artifact-type", "amends"),
@@ -8999,6 +9307,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-action-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-action-result-codes", "error"),
                 ("http://hl7.org/fhir/report-action-result-codes", "fail"),
@@ -9010,6 +9319,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-participant-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-participant-type", "client"),
                 ("http://hl7.org/fhir/report-participant-type", "server"),
@@ -9019,6 +9329,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-relation-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-relation-type", "amendedWith"),
                 ("http://hl7.org/fhir/report-relation-type", "amends"),
@@ -9033,6 +9344,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-result-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-result-codes", "fail"),
                 ("http://hl7.org/fhir/report-result-codes", "pass"),
@@ -9042,6 +9354,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/report-status-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/report-status-codes", "completed"),
                 ("http://hl7.org/fhir/report-status-codes", "entered-in-error"),
@@ -9053,6 +9366,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "directive"),
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
@@ -9068,6 +9382,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-priority",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-priority", "asap"),
                 ("http://hl7.org/fhir/request-priority", "routine"),
@@ -9078,6 +9393,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "Appointment"),
                 ("http://hl7.org/fhir/fhir-types", "AppointmentResponse"),
@@ -9101,6 +9417,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/request-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-status", "active"),
                 ("http://hl7.org/fhir/request-status", "completed"),
@@ -9114,6 +9431,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-arm-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-study-arm-type", "active-comparator"),
                 ("http://hl7.org/fhir/research-study-arm-type", "experimental"),
@@ -9126,6 +9444,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-party-role",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-study-party-role", "collaborator"),
                 ("http://hl7.org/fhir/research-study-party-role", "funding-source"),
@@ -9150,6 +9469,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/research-study-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/research-study-status", "active"),
                 (
@@ -9190,11 +9510,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/research-subject-state cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/research-subject-state",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-aggregation-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-aggregation-mode", "bundled"),
                 ("http://hl7.org/fhir/resource-aggregation-mode", "contained"),
@@ -9204,6 +9528,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-slicing-rules",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/resource-slicing-rules", "closed"),
                 ("http://hl7.org/fhir/resource-slicing-rules", "open"),
@@ -9213,6 +9538,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-types", "Account"),
                 ("http://hl7.org/fhir/fhir-types", "ActivityDefinition"),
@@ -9377,6 +9703,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/response-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/response-code", "fatal-error"),
                 ("http://hl7.org/fhir/response-code", "ok"),
@@ -9386,6 +9713,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-capability-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-capability-mode", "client"),
                 ("http://hl7.org/fhir/restful-capability-mode", "server"),
@@ -9394,6 +9722,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/restful-security-service",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-security-service", "Basic"),
                 ("http://hl7.org/fhir/restful-security-service", "Certificates"),
@@ -9406,6 +9735,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-comparator", "ap"),
                 ("http://hl7.org/fhir/search-comparator", "eb"),
@@ -9421,6 +9751,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-entry-mode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-entry-mode", "include"),
                 ("http://hl7.org/fhir/search-entry-mode", "match"),
@@ -9430,6 +9761,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-modifier-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-modifier-code", "above"),
                 ("http://hl7.org/fhir/search-modifier-code", "below"),
@@ -9451,6 +9783,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-param-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-param-type", "composite"),
                 ("http://hl7.org/fhir/search-param-type", "date"),
@@ -9466,6 +9799,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/search-processingmode",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-processingmode", "normal"),
                 ("http://hl7.org/fhir/search-processingmode", "other"),
@@ -9477,11 +9811,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "value set http://terminology.hl7.org/ValueSet/v3-Confidentiality is not in the definitions",
             ),
+            external_systems: &[],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sequence-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sequence-type", "aa"),
                 ("http://hl7.org/fhir/sequence-type", "dna"),
@@ -9491,6 +9827,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/series-performer-function",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "CON"),
                 ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PRF"),
@@ -9502,6 +9839,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/slotstatus",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/slotstatus", "busy"),
                 ("http://hl7.org/fhir/slotstatus", "busy-tentative"),
@@ -9513,6 +9851,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/sort-direction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/sort-direction", "ascending"),
                 ("http://hl7.org/fhir/sort-direction", "descending"),
@@ -9521,6 +9860,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/spdx-license",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/spdx-license", "0BSD"),
                 ("http://hl7.org/fhir/spdx-license", "AAL"),
@@ -9876,6 +10216,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-combined",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-combined", "grouped"),
                 ("http://hl7.org/fhir/specimen-combined", "pooled"),
@@ -9884,6 +10225,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-contained-preference",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-contained-preference", "alternate"),
                 ("http://hl7.org/fhir/specimen-contained-preference", "preferred"),
@@ -9892,6 +10234,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/specimen-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/specimen-status", "available"),
                 ("http://hl7.org/fhir/specimen-status", "entered-in-error"),
@@ -9902,6 +10245,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/statistic-model-code",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/statistic-model-code", "adjusted"),
                 ("http://hl7.org/fhir/statistic-model-code", "anova"),
@@ -10007,11 +10351,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/statistic-type cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/statistic-type"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/strand-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/strand-type", "crick"),
                 ("http://hl7.org/fhir/strand-type", "watson"),
@@ -10020,6 +10366,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/structure-definition-kind",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/structure-definition-kind", "complex-type"),
                 ("http://hl7.org/fhir/structure-definition-kind", "logical"),
@@ -10030,6 +10377,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/study-design",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/study-design", "SEVCO:01001"),
                 ("http://hl7.org/fhir/study-design", "SEVCO:01002"),
@@ -10108,6 +10456,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/submit-data-update-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/CodeSystem/submit-data-update-type",
@@ -10121,6 +10470,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/subscriber-relationship cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
+            ],
             codes: &[],
         },
         ValueSetTable {
@@ -10128,11 +10480,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/subscription-channel-type cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/subscription-channel-type",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-notification-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/subscription-notification-type",
@@ -10147,6 +10503,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-payload-content",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-payload-content", "empty"),
                 ("http://hl7.org/fhir/subscription-payload-content", "full-resource"),
@@ -10156,6 +10513,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscription-status", "active"),
                 ("http://hl7.org/fhir/subscription-status", "entered-in-error"),
@@ -10167,6 +10525,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscription-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-old-types", "BodySite"),
                 ("http://hl7.org/fhir/fhir-old-types", "CatalogEntry"),
@@ -10379,6 +10738,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/subscriptiontopic-cr-behavior",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/subscriptiontopic-cr-behavior", "test-fails"),
                 ("http://hl7.org/fhir/subscriptiontopic-cr-behavior", "test-passes"),
@@ -10389,11 +10749,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/substance-category cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/substance-category",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/substance-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/substance-status", "active"),
                 ("http://hl7.org/fhir/substance-status", "entered-in-error"),
@@ -10403,6 +10767,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplydelivery-status", "abandoned"),
                 ("http://hl7.org/fhir/supplydelivery-status", "completed"),
@@ -10413,6 +10778,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplydelivery-supplyitemtype",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 (
                     "http://hl7.org/fhir/supplydelivery-supplyitemtype",
@@ -10425,6 +10791,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/supplyrequest-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/supplyrequest-status", "active"),
                 ("http://hl7.org/fhir/supplyrequest-status", "cancelled"),
@@ -10438,6 +10805,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/system-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "batch"),
                 ("http://hl7.org/fhir/restful-interaction", "history-system"),
@@ -10448,6 +10816,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
                 ("http://hl7.org/fhir/request-intent", "instance-order"),
@@ -10463,6 +10832,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/task-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/task-status", "accepted"),
                 ("http://hl7.org/fhir/task-status", "cancelled"),
@@ -10481,6 +10851,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-operation-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "batch"),
                 ("http://hl7.org/fhir/restful-interaction", "capabilities"),
@@ -10507,6 +10878,9 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/testscript-profile-destination-types cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/testscript-profile-destination-types",
+            ],
             codes: &[],
         },
         ValueSetTable {
@@ -10514,11 +10888,15 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/testscript-profile-origin-types cannot be checked offline",
             ),
+            external_systems: &[
+                "http://terminology.hl7.org/CodeSystem/testscript-profile-origin-types",
+            ],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-scope-conformance-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/testscript-scope-conformance-codes", "optional"),
                 ("http://hl7.org/fhir/testscript-scope-conformance-codes", "required"),
@@ -10528,6 +10906,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/testscript-scope-phase-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/testscript-scope-phase-codes", "integration"),
                 ("http://hl7.org/fhir/testscript-scope-phase-codes", "production"),
@@ -10539,11 +10918,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from https://www.iana.org/time-zones cannot be checked offline",
             ),
+            external_systems: &["https://www.iana.org/time-zones"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/title-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/title-type", "acronym"),
                 ("http://hl7.org/fhir/title-type", "autotranslated"),
@@ -10563,6 +10944,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/transport-intent",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/request-intent", "filler-order"),
                 ("http://hl7.org/fhir/request-intent", "instance-order"),
@@ -10578,6 +10960,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/transport-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/transport-status", "abandoned"),
                 ("http://hl7.org/fhir/transport-status", "cancelled"),
@@ -10590,6 +10973,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/trigger-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/trigger-type", "data-access-ended"),
                 ("http://hl7.org/fhir/trigger-type", "data-accessed"),
@@ -10604,6 +10988,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-derivation-rule",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/type-derivation-rule", "constraint"),
                 ("http://hl7.org/fhir/type-derivation-rule", "specialization"),
@@ -10612,6 +10997,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/type-restful-interaction",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/restful-interaction", "create"),
                 ("http://hl7.org/fhir/restful-interaction", "delete"),
@@ -10629,11 +11015,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://unitsofmeasure.org cannot be checked offline",
             ),
+            external_systems: &["http://unitsofmeasure.org"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/udi-entry-type",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/udi-entry-type", "barcode"),
                 ("http://hl7.org/fhir/udi-entry-type", "card"),
@@ -10647,6 +11035,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/units-of-time",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://unitsofmeasure.org", "a"),
                 ("http://unitsofmeasure.org", "d"),
@@ -10660,6 +11049,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/value-filter-comparator",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/search-comparator", "eb"),
                 ("http://hl7.org/fhir/search-comparator", "eq"),
@@ -10673,6 +11063,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/variable-handling",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/variable-handling", "continuous"),
                 ("http://hl7.org/fhir/variable-handling", "dichotomous"),
@@ -10685,11 +11076,13 @@ pub static TABLES: Tables = Tables {
             incomplete: ::core::option::Option::Some(
                 "codes from http://terminology.hl7.org/CodeSystem/variable-role cannot be checked offline",
             ),
+            external_systems: &["http://terminology.hl7.org/CodeSystem/variable-role"],
             codes: &[],
         },
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/verificationresult-status",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/CodeSystem/verificationresult-status", "attested"),
                 (
@@ -10715,6 +11108,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/version-algorithm",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/version-algorithm", "alpha"),
                 ("http://hl7.org/fhir/version-algorithm", "date"),
@@ -10726,6 +11120,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/version-independent-all-resource-types",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/fhir-old-types", "BodySite"),
                 ("http://hl7.org/fhir/fhir-old-types", "CatalogEntry"),
@@ -10941,6 +11336,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/versioning-policy",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/versioning-policy", "no-version"),
                 ("http://hl7.org/fhir/versioning-policy", "versioned"),
@@ -10950,6 +11346,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-base-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-base-codes", "down"),
                 ("http://hl7.org/fhir/vision-base-codes", "in"),
@@ -10960,6 +11357,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/vision-eye-codes",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/vision-eye-codes", "left"),
                 ("http://hl7.org/fhir/vision-eye-codes", "right"),
@@ -10968,6 +11366,7 @@ pub static TABLES: Tables = Tables {
         ValueSetTable {
             url: "http://hl7.org/fhir/ValueSet/week-of-month",
             incomplete: ::core::option::Option::None,
+            external_systems: &[],
             codes: &[
                 ("http://hl7.org/fhir/week-of-month", "first"),
                 ("http://hl7.org/fhir/week-of-month", "fourth"),

@@ -11,6 +11,7 @@
 mod invariants;
 pub mod issue;
 mod plan;
+mod syntax;
 pub mod tables;
 mod walk;
 
@@ -85,73 +86,68 @@ impl Validator {
     /// column, then everything else on what could be read.
     pub fn validate_json<R: ResourceEnum + FromFhirJson>(&self, bytes: &[u8]) -> Outcome {
         let rec = json::from_slice_recovering::<R>(bytes, ReadOptions::default());
-        let mut issues: Vec<Issue> = rec
-            .issues
-            .iter()
-            .map(|e| Issue {
-                severity: Severity::Error,
-                code: if e.message.contains("unknown") || e.message.contains("expected") || e.message.contains("empty") {
-                    IssueType::Structure
-                } else if e.line > 0 && e.path.is_none() {
-                    IssueType::Invalid
-                } else {
-                    IssueType::Value
-                },
-                diagnostics: e.message.clone(),
-                expression: e.path.clone().unwrap_or_default(),
-                line: (e.line > 0).then_some(e.line),
-                column: (e.column > 0).then_some(e.column),
-            })
-            .collect();
-        if let Some(r) = &rec.value {
-            // Locating scans the text from the start: do it for the first
-            // thousand errors, and the first hundred warnings and informational issues only,
-            // so a large Bundle full of "not checked" codes stays fast.
-            let mut located_info = 0usize;
-            let mut located_errors = rec.issues.len();
-            for mut i in self.validate_resource(r).issues {
-                // A value dropped by the reader leaves an empty element behind:
-                // its structural issue already says what is wrong there.
-                if i.diagnostics.starts_with("ele-1") && issues.iter().any(|s| s.expression == i.expression) {
-                    continue;
-                }
-                // Errors too are located up to a bound, so that time stays
-                // linear in the input however many issues it has.
-                let locate = if i.severity <= Severity::Error {
-                    located_errors += 1;
-                    located_errors <= json::MAX_LOCATED
-                } else {
-                    located_info += 1;
-                    located_info <= 100
-                };
-                if locate {
-                    if let Some((l, c)) = json::locate(bytes, &i.expression) {
-                        i.line = Some(l);
-                        i.column = Some(c);
-                    }
-                }
-                issues.push(i);
-            }
-        }
-        Outcome { issues }
+        let read = rec.issues.iter().map(|e| (e.message.as_str(), e.path.as_deref(), e.line, e.column));
+        self.validate_read(read, rec.value.as_ref(), |path| json::locate(bytes, path))
     }
 
-    /// Validates FHIR XML text. XML is read strictly: a structural problem
-    /// is reported (with line and column) and ends the validation.
+    /// Validates FHIR XML text, as [`Validator::validate_json`] does JSON:
+    /// structural problems (unknown elements, wrong order, invalid values,
+    /// empty elements...) with line and column, then everything else on
+    /// what could be read. Only what XML itself forbids (malformed markup,
+    /// DOCTYPE) ends the validation at the first problem.
     pub fn validate_xml<R: ResourceEnum + fhir_model::xml::FhirXml>(&self, bytes: &[u8]) -> Outcome {
-        match fhir_model::xml::from_slice::<R>(bytes) {
-            Ok(r) => self.validate_resource(&r),
-            Err(e) => Outcome {
-                issues: vec![Issue {
-                    severity: Severity::Error,
-                    code: IssueType::Structure,
-                    diagnostics: e.message.clone(),
-                    expression: e.path.clone().unwrap_or_default(),
-                    line: Some(e.line),
-                    column: Some(e.column),
-                }],
-            },
+        let rec = fhir_model::xml::from_slice_recovering::<R>(bytes, fhir_model::xml::ReadOptions::default());
+        let read = rec.issues.iter().map(|e| (e.message.as_str(), e.path.as_deref(), e.line, e.column));
+        self.validate_read(read, rec.value.as_ref(), |path| fhir_model::xml::locate(bytes, path))
+    }
+
+    /// The reader's problems (message, path, line, column) as issues, then
+    /// the validation of what it read, located in the text by `locate`.
+    fn validate_read<'r, R: ResourceEnum>(
+        &self,
+        read: impl Iterator<Item = (&'r str, Option<&'r str>, usize, usize)>,
+        value: Option<&R>,
+        locate: impl Fn(&str) -> Option<(usize, usize)>,
+    ) -> Outcome {
+        let mut issues: Vec<Issue> = read
+            .map(|(message, path, line, column)| Issue {
+                severity: Severity::Error,
+                code: reader_issue_type(message, path.is_some(), line),
+                diagnostics: message.to_owned(),
+                expression: path.unwrap_or_default().to_owned(),
+                line: (line > 0).then_some(line),
+                column: (column > 0).then_some(column),
+            })
+            .collect();
+        let Some(r) = value else { return Outcome { issues } };
+        // Locating scans the text from the start: do it for the first
+        // thousand errors, and the first hundred warnings and informational
+        // issues only, so a large Bundle full of "not checked" codes stays
+        // fast, and time stays linear in the input however many issues it has.
+        let mut located_info = 0usize;
+        let mut located_errors = issues.len();
+        for mut i in self.validate_resource(r).issues {
+            // A value dropped by the reader leaves an empty element behind:
+            // its structural issue already says what is wrong there.
+            if i.diagnostics.starts_with("ele-1") && issues.iter().any(|s| s.expression == i.expression) {
+                continue;
+            }
+            let locate_it = if i.severity <= Severity::Error {
+                located_errors += 1;
+                located_errors <= json::MAX_LOCATED
+            } else {
+                located_info += 1;
+                located_info <= 100
+            };
+            if locate_it {
+                if let Some((l, c)) = locate(&i.expression) {
+                    i.line = Some(l);
+                    i.column = Some(c);
+                }
+            }
+            issues.push(i);
         }
+        Outcome { issues }
     }
 
     /// Panics with every issue listed when `el` has errors: for users' tests.
@@ -162,6 +158,19 @@ impl Validator {
             let list: Vec<String> = o.errors().map(|i| format!("  - {i}")).collect();
             panic!("{} is not valid ({} errors):\n{}", el.type_info().name, list.len(), list.join("\n"));
         }
+    }
+}
+
+/// The issue type of a problem the reader reported.
+fn reader_issue_type(message: &str, has_path: bool, line: usize) -> IssueType {
+    if message.contains("unknown") || message.contains("expected") || message.contains("empty")
+        || message.contains("out of order") || message.contains("repeats") || message.contains("unexpected")
+    {
+        IssueType::Structure
+    } else if line > 0 && !has_path {
+        IssueType::Invalid
+    } else {
+        IssueType::Value
     }
 }
 

@@ -30,6 +30,9 @@ pub struct ValueSetTable {
     /// not be enumerated offline (external system, filter...), in which case
     /// codes outside `codes` are "not checked", never "valid".
     pub incomplete: Option<&'static str>,
+    /// Code systems the value set includes whole but the definitions do not
+    /// carry (`urn:ietf:bcp:13` MIME types, `urn:ietf:bcp:47` languages...).
+    pub external_systems: &'static [&'static str],
     /// (system, code), sorted.
     pub codes: &'static [(&'static str, &'static str)],
 }

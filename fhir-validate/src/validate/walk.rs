@@ -274,8 +274,34 @@ impl<'v> Walk<'v> {
             .collect::<Vec<_>>()
             .join(", ");
         if let Some(why) = vs.incomplete {
-            self.push(Severity::Information, IssueType::NotSupported, format!("code {shown} not checked against {} ({strength} binding): {why}", b.value_set),
-            );
+            // Codes of a system with a grammar (MIME types, language tags)
+            // that break it cannot be in the value set. A warning, not an
+            // error: FHIR itself writes the shorthands `xml`, `json`, `ttl`
+            // where MIME types are bound (CapabilityStatement.format allows
+            // them in its definition's comment, which no table carries, and
+            // the official examples use them there and in TestScript).
+            let syntax: Vec<(&str, bool)> = codings
+                .iter()
+                .filter_map(|(s, c)| {
+                    let system = match s {
+                        Some(s) => vs.external_systems.iter().find(|x| **x == s.as_str())?,
+                        None => match vs.external_systems {
+                            [only] => only,
+                            _ => return None,
+                        },
+                    };
+                    super::syntax::check(system, c).map(|ok| (*system, ok))
+                })
+                .collect();
+            if !syntax.is_empty() && syntax.len() == codings.len() && syntax.iter().all(|(_, ok)| !ok) {
+                let what = syntax.first().map_or("code", |(s, _)| super::syntax::describe(s));
+                let text = format!("{shown} is not a valid {what}, so not in the value set {} ({strength} binding)", b.value_set);
+                self.push(Severity::Warning, IssueType::CodeInvalid, text);
+            } else {
+                let checked = if syntax.iter().any(|(_, ok)| *ok) { " (its syntax is valid)" } else { "" };
+                self.push(Severity::Information, IssueType::NotSupported, format!("code {shown} not checked against {} ({strength} binding){checked}: {why}", b.value_set),
+                );
+            }
         } else if required {
             self.push(Severity::Error, IssueType::CodeInvalid, format!("the code {shown} is not in the value set {} (required binding)", b.value_set),
             );

@@ -34,6 +34,12 @@ pub(crate) struct XmlReader<'i> {
     opts: ReadOptions,
     path: Vec<Seg>,
     depth: usize,
+    /// `Some` in a recovering read: problems that leave the rest readable
+    /// are recorded here, and the offending element or attribute is left out.
+    issues: Option<Vec<Error>>,
+    /// Offset of the start tag of the element being read, for problems
+    /// found only at its end (an empty element is reported at its start).
+    element_start: usize,
 }
 
 type Res<T> = Result<T, Error>;
@@ -45,7 +51,38 @@ impl<'i> XmlReader<'i> {
         c.check_end_names = true;
         c.expand_empty_elements = false;
         c.trim_text(false);
-        XmlReader { r, input: input.as_bytes(), opts, path: Vec::with_capacity(16), depth: 0 }
+        XmlReader { r, input: input.as_bytes(), opts, path: Vec::with_capacity(16), depth: 0, issues: None, element_start: 0 }
+    }
+
+    /// A reader that records recoverable problems instead of failing on them.
+    pub(crate) fn recovering(input: &'i str, opts: ReadOptions) -> Self {
+        let mut r = XmlReader::new(input, opts);
+        r.issues = Some(Vec::new());
+        r
+    }
+
+    /// The problems recorded by a recovering read.
+    pub(crate) fn take_issues(&mut self) -> Vec<Error> {
+        self.issues.take().unwrap_or_default()
+    }
+
+    /// A problem after which reading can go on: recorded when recovering
+    /// (the caller then leaves the offending part out), an error otherwise.
+    /// Past [`MAX_ISSUES`](crate::rt::json::de::MAX_ISSUES) problems reading
+    /// stops, so memory and time stay bounded whatever the input.
+    fn soft(&mut self, e: Error) -> Res<()> {
+        let max = crate::rt::json::de::MAX_ISSUES;
+        match self.issues.as_mut() {
+            None => Err(e),
+            Some(v) if v.len() >= max => Err(Error {
+                message: format!("more than {max} problems: reading stopped here"),
+                ..e
+            }),
+            Some(v) => {
+                v.push(e);
+                Ok(())
+            }
+        }
     }
 
     fn path_string(&self) -> String {
@@ -178,6 +215,7 @@ impl<'i> XmlReader<'i> {
         if self.path.is_empty() {
             self.path.push(Seg::Name(info.name));
         }
+        let at = self.element_start;
         // Every element counts, as every JSON object does.
         self.enter()?;
         let mut any = self.read_text_attributes(el, start)?;
@@ -188,7 +226,8 @@ impl<'i> XmlReader<'i> {
         // A resource may be empty (`{"resourceType":"Basic"}` in JSON); an
         // element may not (ele-1).
         if !any && info.kind != crate::rt::meta::TypeKind::Resource {
-            return Err(self.err("empty element: FHIR elements must have a value, attributes or children"));
+            let e = self.err_at(at, "empty element: FHIR elements must have a value, attributes or children");
+            self.soft(e)?;
         }
         Ok(())
     }
@@ -233,15 +272,19 @@ impl<'i> XmlReader<'i> {
             let name = std::str::from_utf8(a.key.as_ref()).unwrap_or("?");
             let field = info.lookup_json(name).filter(|&(f, _)| info.fields.get(f).is_some_and(|fi| fi.kind == FieldKind::Text));
             let Some((f, _)) = field else {
-                if self.opts.ignore_unknown {
-                    continue;
+                if !self.opts.ignore_unknown {
+                    let e = self.err_at(self.element_start, format_args!("unknown attribute {name:?}"));
+                    self.soft(e)?;
                 }
-                return Err(self.err(format_args!("unknown attribute {name:?}")));
+                continue;
             };
             let value = a
                 .unescape_value()
                 .map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
-            self.check_chars(&value)?;
+            if let Err(e) = self.check_chars(&value) {
+                self.soft(e)?;
+                continue;
+            }
             match el.field_mut(f).and_then(|s| s.push(0)) {
                 Some(ItemMut::Text(t)) => {
                     *t = value.into_owned();
@@ -268,7 +311,9 @@ impl<'i> XmlReader<'i> {
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::Eof => return Err(self.unclosed()),
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                    return Err(self.err("unexpected text: FHIR elements hold values in `value` attributes"));
+                    let e = self.err_at(before, "unexpected text: FHIR elements hold values in `value` attributes");
+                    self.soft(e)?;
+                    continue;
                 }
                 Event::Decl(_) | Event::DocType(_) => return Err(self.err("unexpected declaration")),
             };
@@ -284,30 +329,39 @@ impl<'i> XmlReader<'i> {
             });
             let Some((field, variant)) = key else {
                 // The narrative div is the one element outside the FHIR namespace.
-                if self.opts.ignore_unknown {
-                    self.skip(empty)?;
-                    continue;
+                if !self.opts.ignore_unknown {
+                    let what = if ns == Some(FHIR_NS) {
+                        info.unknown_name_hint(name)
+                    } else {
+                        format!("not in the FHIR namespace {}", show(FHIR_NS))
+                    };
+                    let e = self.err_at(before, format_args!("unknown element <{name}> ({what})"));
+                    self.soft(e)?;
                 }
-                let what = if ns == Some(FHIR_NS) {
-                    info.unknown_name_hint(name)
-                } else {
-                    format!("not in the FHIR namespace {}", show(FHIR_NS))
-                };
-                return Err(self.err_at(before, format_args!("unknown element <{name}> ({what})")));
+                self.skip(empty)?;
+                continue;
             };
             let Some(finfo) = info.fields.get(field) else { continue };
+            if !finfo.is_list() && el.field(field).is_some_and(|s| !s.is_empty()) {
+                let e = self.err_at(before, format_args!("element <{name}> repeats, but it may occur at most once"));
+                self.soft(e)?;
+                self.skip(empty)?;
+                continue;
+            }
+            let mut next_last = field;
             if let Some(prev) = last {
                 if field < prev && !self.opts.any_order {
                     let prev_name = info.fields.get(prev).map_or("?", |f| f.name);
-                    return Err(self.err_at(before, format_args!(
+                    let e = self.err_at(before, format_args!(
                         "element <{name}> is out of order: it must come before <{prev_name}>"
-                    )));
-                }
-                if field == prev && !finfo.is_list() {
-                    return Err(self.err_at(before, format_args!("element <{name}> repeats, but it may occur at most once")));
+                    ));
+                    // Recovering: read it all the same, and go on checking
+                    // order against the furthest element seen.
+                    self.soft(e)?;
+                    next_last = prev;
                 }
             }
-            last = Some(field);
+            last = Some(next_last);
             let seg_name = match finfo.kind {
                 FieldKind::Choice => finfo.choice_keys.get(variant).copied().unwrap_or(finfo.name),
                 _ => finfo.name,
@@ -319,6 +373,7 @@ impl<'i> XmlReader<'i> {
                 self.path.push(Seg::Index(slot.len()));
             }
             let is_xhtml = finfo.types.first() == Some(&"xhtml");
+            self.element_start = before;
             match finfo.kind {
                 FieldKind::Resource => self.read_resource_wrapper(slot, finfo.types, empty)?,
                 _ if is_xhtml => self.read_xhtml(slot, ns, empty, before)?,
@@ -339,6 +394,7 @@ impl<'i> XmlReader<'i> {
     }
 
     fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+        let at = self.element_start;
         let mut any = false;
         for a in start.attributes() {
             let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
@@ -348,10 +404,17 @@ impl<'i> XmlReader<'i> {
             let value = a
                 .unescape_value()
                 .map_err(|e| self.err(format_args!("attribute: {e}")))?;
-            self.check_chars(&value)?;
+            if let Err(e) = self.check_chars(&value) {
+                self.soft(e)?;
+                continue;
+            }
             match a.key.as_ref() {
                 b"value" => {
-                    p.set_lexical(&value).map_err(|m| self.err(m))?;
+                    if let Err(m) = p.set_lexical(&value) {
+                        let e = self.err_at(at, m);
+                        self.soft(e)?;
+                    }
+                    // Present, even if invalid: no second "empty" problem.
                     any = true;
                 }
                 b"id" => {
@@ -360,7 +423,8 @@ impl<'i> XmlReader<'i> {
                 }
                 other => {
                     if !self.opts.ignore_unknown {
-                        return Err(self.err(format_args!("unknown attribute {:?}", String::from_utf8_lossy(other))));
+                        let e = self.err_at(at, format_args!("unknown attribute {:?}", String::from_utf8_lossy(other)));
+                        self.soft(e)?;
                     }
                 }
             }
@@ -382,19 +446,26 @@ impl<'i> XmlReader<'i> {
                     Event::Text(t) if is_ws(&t) => continue,
                     Event::Comment(_) | Event::PI(_) => continue,
                     Event::Eof => return Err(self.unclosed()),
-                    _ => return Err(self.err("unexpected text: a primitive holds its value in the `value` attribute")),
-                };
-                if ns != Some(FHIR_NS) || local(&e) != "extension" {
-                    if self.opts.ignore_unknown {
-                        self.skip(child_empty)?;
+                    Event::Decl(_) | Event::DocType(_) => return Err(self.err("unexpected declaration")),
+                    _ => {
+                        let e = self.err_at(before, "unexpected text: a primitive holds its value in the `value` attribute");
+                        self.soft(e)?;
                         continue;
                     }
-                    return Err(self.err_at(before, format_args!("unknown element <{}>: a primitive has only `extension` children", local(&e))));
+                };
+                if ns != Some(FHIR_NS) || local(&e) != "extension" {
+                    if !self.opts.ignore_unknown {
+                        let e = self.err_at(before, format_args!("unknown element <{}>: a primitive has only `extension` children", local(&e)));
+                        self.soft(e)?;
+                    }
+                    self.skip(child_empty)?;
+                    continue;
                 }
                 any = true;
                 let slot = p.extensions_mut();
                 self.path.push(Seg::Name("extension"));
                 self.path.push(Seg::Index(slot.len()));
+                self.element_start = before;
                 match slot.push(0) {
                     Some(ItemMut::Element(x)) => self.read_element_body(x, &e, child_empty)?,
                     _ => return Err(self.err("internal: extension is not an element")),
@@ -407,7 +478,8 @@ impl<'i> XmlReader<'i> {
             self.depth -= 1;
         }
         if !any {
-            return Err(self.err("empty element: a primitive needs a value, an id or extensions"));
+            let e = self.err_at(at, "empty element: a primitive needs a value, an id or extensions");
+            self.soft(e)?;
         }
         Ok(())
     }
@@ -415,7 +487,8 @@ impl<'i> XmlReader<'i> {
     /// `<contained><Patient>...</Patient></contained>`.
     fn read_resource_wrapper(&mut self, slot: &mut dyn Slot, types: &'static [&'static str], empty: bool) -> Res<()> {
         if empty {
-            return Err(self.err("empty resource wrapper: it must contain one resource"));
+            let e = self.err("empty resource wrapper: it must contain one resource");
+            return self.soft(e);
         }
         let mut done = false;
         loop {
@@ -425,23 +498,41 @@ impl<'i> XmlReader<'i> {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
                 Event::End(_) if done => return Ok(()),
-                Event::End(_) => return Err(self.err("empty resource wrapper: it must contain one resource")),
+                Event::End(_) => {
+                    let e = self.err("empty resource wrapper: it must contain one resource");
+                    return self.soft(e);
+                }
                 Event::Text(t) if is_ws(&t) => continue,
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::Eof => return Err(self.unclosed()),
-                _ => return Err(self.err("unexpected text in a resource wrapper")),
+                Event::Decl(_) | Event::DocType(_) => return Err(self.err("unexpected declaration")),
+                _ => {
+                    let e = self.err_at(before, "unexpected text in a resource wrapper");
+                    self.soft(e)?;
+                    continue;
+                }
             };
             let name = local(&e);
             if done {
-                return Err(self.err_at(before, format_args!("second resource <{name}> in one wrapper")));
+                let e = self.err_at(before, format_args!("second resource <{name}> in one wrapper"));
+                self.soft(e)?;
+                self.skip(child_empty)?;
+                continue;
             }
             let variant = types.binary_search(&name).ok().filter(|_| ns == Some(FHIR_NS));
             let Some(variant) = variant else {
-                return Err(self.err_at(before, format_args!("unknown resource type <{name}>")));
+                let e = self.err_at(before, format_args!("unknown resource type <{name}>"));
+                self.soft(e)?;
+                self.skip(child_empty)?;
+                // The wrapper is then empty: counted as done, so the one
+                // problem is reported once.
+                done = true;
+                continue;
             };
             let Some(ItemMut::Element(child)) = slot.push(variant) else {
                 return Err(self.err("internal: cannot create the resource"));
             };
+            self.element_start = before;
             // Nested resources are reached through their field, as in FHIRPath
             // (`entry[0].resource.name`): no type segment in the path. The
             // wrapper is no level of its own (JSON has no object for it).
@@ -453,7 +544,9 @@ impl<'i> XmlReader<'i> {
     /// The narrative `div`: XHTML, kept as its exact source text.
     fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<&[u8]>, empty: bool, before: usize) -> Res<()> {
         if ns != Some(XHTML_NS) {
-            return Err(self.err_at(before, "the narrative div must be in the XHTML namespace"));
+            let e = self.err_at(before, "the narrative div must be in the XHTML namespace");
+            self.soft(e)?;
+            return self.skip(empty);
         }
         if !empty {
             self.skip(false)?;
@@ -463,7 +556,10 @@ impl<'i> XmlReader<'i> {
         let text = std::str::from_utf8(raw).map_err(|_| self.err("invalid UTF-8"))?;
         // Kept as text and written back as it is, in JSON or in another XML
         // document: it must stand on its own (its namespace declared on it).
-        crate::rt::xhtml::check_div(text).map_err(|m| self.err_at(before, m))?;
+        if let Err(m) = crate::rt::xhtml::check_div(text) {
+            let e = self.err_at(before, m);
+            return self.soft(e);
+        }
         match slot.push(0) {
             Some(ItemMut::Primitive(p)) => p.set_lexical(text).map_err(|m| self.err(m)),
             _ => Err(self.err("internal: xhtml field is not a primitive")),

@@ -2,7 +2,10 @@
 //! tables as JSON (no per-type XML code).
 
 mod de;
+mod locate;
 mod ser;
+
+pub use locate::locate;
 
 use crate::rt::element::{Element, ResourceEnum};
 pub(crate) use de::{char_ref, is_xml_char, MAX_SKIPPED_DEPTH};
@@ -101,7 +104,68 @@ pub trait FhirXml: Sized {
     #[doc(hidden)]
     fn read_xml(input: &str, opts: ReadOptions) -> Result<Self, Error>;
     #[doc(hidden)]
+    fn read_xml_recovering(input: &str, opts: ReadOptions) -> Recovered<Self>;
+    #[doc(hidden)]
     fn xml_root(&self) -> (&dyn Element, &'static str);
+}
+
+/// What a recovering read found: the value, if the document could be read
+/// at all, and every problem met on the way, each with path, line and column.
+#[derive(Debug)]
+pub struct Recovered<T> {
+    /// `None` when the input is not well-formed XML, or not FHIR at all.
+    pub value: Option<T>,
+    /// Problems, in document order; when `value` is `None`, the last one is
+    /// what ended the read.
+    pub issues: Vec<Error>,
+}
+
+/// Reads FHIR XML, recording every problem that leaves the rest readable
+/// (unknown elements and attributes, elements out of order or repeated,
+/// invalid values, empty elements, stray text) instead of stopping at the
+/// first; the offending parts are left out. What XML itself forbids
+/// (malformed markup, DOCTYPE, characters XML does not allow) and the limits
+/// still end the read. For validators: they report all problems of a
+/// document at once. Bounded whatever the input: after
+/// [`json::de::MAX_ISSUES`](crate::rt::json::de::MAX_ISSUES) problems
+/// reading stops.
+pub fn from_slice_recovering<T: FhirXml>(input: &[u8], opts: ReadOptions) -> Recovered<T> {
+    if let Err(e) = de::check_size(input, &opts) {
+        return Recovered { value: None, issues: vec![e] };
+    }
+    match std::str::from_utf8(input) {
+        Ok(s) => T::read_xml_recovering(s, opts),
+        Err(e) => {
+            let (line, column) = de::line_col(input, e.valid_up_to());
+            Recovered { value: None, issues: vec![Error { path: None, message: "invalid UTF-8".into(), line, column }] }
+        }
+    }
+}
+
+fn recovered<T>(mut reader: de::XmlReader<'_>, read: impl FnOnce(&mut de::XmlReader<'_>) -> Result<T, Error>) -> Recovered<T> {
+    let result = read(&mut reader);
+    let mut issues = reader.take_issues();
+    match result {
+        Ok(v) => Recovered { value: Some(v), issues },
+        Err(e) => {
+            issues.push(e);
+            Recovered { value: None, issues }
+        }
+    }
+}
+
+#[doc(hidden)]
+pub fn read_resource_recovering<R: ResourceEnum>(input: &str, opts: ReadOptions) -> Recovered<R> {
+    recovered(de::XmlReader::recovering(input, opts), |r| r.read_resource_root())
+}
+
+#[doc(hidden)]
+pub fn read_element_recovering<T: Element + Default>(input: &str, opts: ReadOptions) -> Recovered<T> {
+    recovered(de::XmlReader::recovering(input, opts), |r| {
+        let mut v = T::default();
+        r.read_element_root(&mut v)?;
+        Ok(v)
+    })
 }
 
 #[doc(hidden)]
