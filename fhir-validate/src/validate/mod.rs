@@ -87,7 +87,8 @@ impl Validator {
     pub fn validate_json<R: ResourceEnum + FromFhirJson>(&self, bytes: &[u8]) -> Outcome {
         let rec = json::from_slice_recovering::<R>(bytes, ReadOptions::default());
         let read = rec.issues.iter().map(|e| (e.message.as_str(), e.path.as_deref(), e.line, e.column));
-        self.validate_read(read, rec.value.as_ref(), |path| json::locate(bytes, path))
+        let mut locator = json::Locator::new(bytes);
+        self.validate_read(read, rec.value.as_ref(), |path| locator.locate(path))
     }
 
     /// Validates FHIR XML text, as [`Validator::validate_json`] does JSON:
@@ -107,7 +108,7 @@ impl Validator {
         &self,
         read: impl Iterator<Item = (&'r str, Option<&'r str>, usize, usize)>,
         value: Option<&R>,
-        locate: impl Fn(&str) -> Option<(usize, usize)>,
+        mut locate: impl FnMut(&str) -> Option<(usize, usize)>,
     ) -> Outcome {
         let mut issues: Vec<Issue> = read
             .map(|(message, path, line, column)| Issue {

@@ -6,41 +6,118 @@
 //! document root). A primitive's `_name` object is found when `name` is not.
 
 /// 1-based (line, column) of the value at `path`, or of the deepest part of
-/// it that exists.
+/// it that exists. To place many paths in one document, use a [`Locator`].
 pub fn locate(text: &[u8], path: &str) -> Option<(usize, usize)> {
-    let segs = parse_path(path);
-    let mut s = Scanner { b: text, i: 0 };
-    s.ws();
-    let mut best = s.i;
-    for seg in segs.iter().skip(1) {
-        match seg {
-            PathSeg::Key(k) => {
-                if s.peek() != Some(b'{') {
-                    break;
-                }
-                match s.find_key(k) {
-                    Some(pos) => {
-                        best = pos;
+    Locator::new(text).locate(path)
+}
+
+/// Places paths in one JSON document, remembering what it has scanned:
+/// where each line starts, and where the elements of each array it walked
+/// are. A validator's many findings in a large Bundle then cost about one
+/// pass over the text, not one pass each.
+pub struct Locator<'a> {
+    text: &'a [u8],
+    /// Offsets at which lines start, computed on first use.
+    line_starts: Vec<usize>,
+    /// Per array (offset of its `[`): offsets of the elements found so far.
+    arrays: std::collections::HashMap<usize, Vec<usize>>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        Locator { text, line_starts: Vec::new(), arrays: std::collections::HashMap::new() }
+    }
+
+    /// As [`locate`].
+    pub fn locate(&mut self, path: &str) -> Option<(usize, usize)> {
+        let segs = parse_path(path);
+        let mut s = Scanner { b: self.text, i: 0 };
+        s.ws();
+        let mut best = s.i;
+        for seg in segs.iter().skip(1) {
+            match seg {
+                PathSeg::Key(k) => {
+                    if s.peek() != Some(b'{') {
+                        break;
                     }
-                    None => break,
-                }
-            }
-            PathSeg::Index(n) => {
-                if s.peek() != Some(b'[') {
-                    // A single value addressed as `[0]`: stay on it.
-                    if *n == 0 {
-                        continue;
+                    match s.find_key(k) {
+                        Some(pos) => {
+                            best = pos;
+                        }
+                        None => break,
                     }
-                    break;
                 }
-                match s.find_index(*n) {
-                    Some(pos) => best = pos,
-                    None => break,
+                PathSeg::Index(n) => {
+                    if s.peek() != Some(b'[') {
+                        // A single value addressed as `[0]`: stay on it.
+                        if *n == 0 {
+                            continue;
+                        }
+                        break;
+                    }
+                    match self.find_index(&mut s, *n) {
+                        Some(pos) => best = pos,
+                        None => break,
+                    }
                 }
             }
         }
+        Some(self.line_col(best))
     }
-    Some(line_col(text, best))
+
+    /// At `[`: moves to element `n`, from the furthest element already known.
+    fn find_index(&mut self, s: &mut Scanner<'a>, n: usize) -> Option<usize> {
+        let known = self.arrays.entry(s.i).or_default();
+        if let Some(&p) = known.get(n) {
+            s.i = p;
+            return Some(p);
+        }
+        match known.last() {
+            Some(&last) => {
+                s.i = last;
+                s.skip_value()?;
+                s.ws();
+                if s.peek()? != b',' {
+                    return None;
+                }
+                s.i += 1;
+            }
+            None => s.i += 1,
+        }
+        loop {
+            s.ws();
+            if s.peek()? == b']' {
+                return None;
+            }
+            known.push(s.i);
+            if known.len() > n {
+                return Some(s.i);
+            }
+            s.skip_value()?;
+            s.ws();
+            if s.peek()? != b',' {
+                return None;
+            }
+            s.i += 1;
+        }
+    }
+
+    fn line_col(&mut self, offset: usize) -> (usize, usize) {
+        if self.line_starts.is_empty() {
+            self.line_starts.push(0);
+            let newlines = self.text.iter().enumerate().filter(|(_, b)| **b == b'\n');
+            self.line_starts.extend(newlines.map(|(i, _)| i + 1));
+        }
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = line.checked_sub(1).and_then(|l| self.line_starts.get(l)).copied().unwrap_or(0);
+        (line.max(1), chars(self.text.get(start..offset).unwrap_or_default()) + 1)
+    }
+}
+
+/// Characters in UTF-8 text: the bytes that do not continue a character.
+fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 enum PathSeg<'a> {
@@ -178,21 +255,6 @@ impl<'a> Scanner<'a> {
             }
         }
     }
-    /// At `[`: moves to element `n`, returning its position.
-    fn find_index(&mut self, n: usize) -> Option<usize> {
-        self.i += 1;
-        for _ in 0..n {
-            self.ws();
-            self.skip_value()?;
-            self.ws();
-            if self.peek()? != b',' {
-                return None;
-            }
-            self.i += 1;
-        }
-        self.ws();
-        Some(self.i)
-    }
 }
 
 #[cfg(test)]
@@ -207,6 +269,20 @@ mod tests {
         assert_eq!(locate(t, "Patient"), Some((1, 1)));
         // Missing parts: the deepest existing part.
         assert_eq!(locate(t, "Patient.name[0].family"), Some((4, 5)));
+    }
+
+    #[test]
+    fn a_locator_reuses_what_it_scanned() {
+        let t = "{\"resourceType\":\"Bundle\",\"entry\":[{\"a\":1},\n{\"a\":2},{\"é\":[3,4]}]}";
+        let mut l = super::Locator::new(t.as_bytes());
+        assert_eq!(l.locate("Bundle.entry[2].é[1]"), Some((2, 17)));
+        assert_eq!(l.locate("Bundle.entry[1]"), Some((2, 1)));
+        assert_eq!(l.locate("Bundle.entry[0].a"), Some((1, 36)));
+        assert_eq!(l.locate("Bundle.entry[2].é[0]"), Some((2, 15)));
+        assert_eq!(l.locate("Bundle.entry[3]"), Some((1, 26)));
+        for p in ["Bundle.entry[2].é[1]", "Bundle.entry[1]", "Bundle.entry[0].a", "Bundle.entry[3]"] {
+            assert_eq!(l.locate(p), locate(t.as_bytes(), p), "{p}");
+        }
     }
 
     #[test]

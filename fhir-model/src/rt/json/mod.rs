@@ -6,7 +6,7 @@ mod locate;
 pub mod ser;
 mod write;
 
-pub use locate::locate;
+pub use locate::{locate, Locator};
 
 pub use de::ReadOptions;
 
@@ -225,6 +225,7 @@ pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -
     st.issues = Some(Vec::new());
     let mut d = serde_json::Deserializer::from_slice(bytes);
     let r = T::read_json(&mut d, &mut st).and_then(|v| d.end().map(|()| v));
+    let mut locator = Locator::new(bytes);
     let mut issues: Vec<Error> = st
         .issues
         .take()
@@ -234,7 +235,7 @@ pub fn from_slice_recovering<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -
         .map(|(i, (path, message))| {
             // Locating scans the text from the start: the first problems
             // only, so that time stays linear in the input.
-            let (line, column) = if i < MAX_LOCATED { locate(bytes, &path).unwrap_or((0, 0)) } else { (0, 0) };
+            let (line, column) = if i < MAX_LOCATED { locator.locate(&path).unwrap_or((0, 0)) } else { (0, 0) };
             let path = (!path.is_empty()).then_some(path);
             Error {
                 path,
