@@ -640,6 +640,9 @@ impl<'de> Visitor<'de> for ListVisitor<'_> {
             }
             i += 1;
         }
+        if existing == 0 {
+            slot.shrink_to_fit();
+        }
         if i == 0 {
             st.problem("empty array: omit the property instead")?;
         }
@@ -678,7 +681,7 @@ impl<'de> DeserializeSeed<'de> for ListItemSeed<'_> {
                 }
             }
         } else {
-            match slot.push(variant) {
+            match slot.push_growing(variant) {
                 Some(item) => item,
                 None => return Err(st.err("internal: cannot create the value")),
             }
