@@ -1,46 +1,75 @@
-//! JSON throughput of the typed R4 model against `serde_json::Value`, over the
-//! official R4 example corpus (every file with a top-level `resourceType`).
+//! JSON (and FHIR XML) throughput of the typed R4 and R5 models against
+//! `serde_json::Value`, over the official example corpora (every file with a
+//! top-level `resourceType`): hl7.fhir.r4.examples 4.0.1 and
+//! hl7.fhir.r5.examples 5.0.0, in the same run so that R5 and R4 MB/s compare
+//! directly (issue 4).
 //!
-//! Run: `cargo bench -p fhir-model --bench json` (see BENCHMARKS.md).
+//! Run: `cargo bench -p fhir-model --bench json --features r4,r5` (see
+//! BENCHMARKS.md). The bench requires both features (`required-features` in
+//! Cargo.toml): without them Cargo refuses to run it rather than measuring
+//! one version silently.
 //!
-//! The corpus is not checked in; `cargo xtask fetch` downloads it into
-//! `.cache/packages/`. Without it this bench fails instead of skipping.
+//! The corpora are not checked in; `cargo xtask fetch` downloads them into
+//! `.cache/packages/`. Without them this bench fails instead of skipping.
 //!
-//! Every benchmark is one pass over the whole corpus, so all four report the
-//! same `Throughput::Bytes`: the size of the corpus files as stored
-//! (pretty-printed). The serialize benchmarks write compact JSON, so their
-//! MB/s are "corpus bytes per second", comparable with each other and with
-//! parsing, not output bytes per second.
+//! Every benchmark is one pass over a whole corpus, so all benchmarks of a
+//! version report the same `Throughput::Bytes`: the size of the corpus files
+//! as stored (pretty-printed). The serialize benchmarks write compact JSON, so
+//! their MB/s are "corpus bytes per second", comparable with each other and
+//! with parsing, not output bytes per second. R4 keeps the group names
+//! `parse`, `serialize`, `xml`; R5's are `r5_parse`, `r5_serialize`, `r5_xml`.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use fhir_model::r4::Resource;
+use fhir_model::json::ToFhirJson;
+use fhir_model::xml::FhirXml;
+use serde::{de::DeserializeOwned, Serialize};
 
-/// The cache entry written by `cargo xtask fetch` (see definitions/manifest.json).
-const CORPUS: &str = ".cache/packages/hl7.fhir.r4.examples-4.0.1/package";
+/// One example corpus: the cache entry written by `cargo xtask fetch` (see
+/// definitions/manifest.json) and its number of resources (as in
+/// tests/examples_json.rs).
+struct CorpusSpec {
+    /// Prefix of the benchmark group names ("" for R4, "r5_").
+    prefix: &'static str,
+    label: &'static str,
+    dir: &'static str,
+    expected_resources: usize,
+}
 
-/// Resources in hl7.fhir.r4.examples 4.0.1 (as in tests/r4_examples.rs).
-const EXPECTED_RESOURCES: usize = 5306;
+const R4: CorpusSpec = CorpusSpec {
+    prefix: "",
+    label: "R4",
+    dir: ".cache/packages/hl7.fhir.r4.examples-4.0.1/package",
+    expected_resources: 5306,
+};
+
+const R5: CorpusSpec = CorpusSpec {
+    prefix: "r5_",
+    label: "R5",
+    dir: ".cache/packages/hl7.fhir.r5.examples-5.0.0/package",
+    expected_resources: 2822,
+};
 
 struct Corpus {
     files: Vec<Vec<u8>>,
     total_bytes: u64,
 }
 
-fn corpus_dir() -> PathBuf {
+fn corpus_dir(spec: &CorpusSpec) -> PathBuf {
     let fhir_model = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fhir_model.parent().unwrap_or(fhir_model).join(CORPUS)
+    fhir_model.parent().unwrap_or(fhir_model).join(spec.dir)
 }
 
 /// Reads every resource file of the corpus into memory, once.
-fn load_corpus() -> Corpus {
-    let dir = corpus_dir();
+fn load_corpus(spec: &CorpusSpec) -> Corpus {
+    let dir = corpus_dir(spec);
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
         panic!(
-            "the R4 example corpus is missing ({}: {e}); run `cargo xtask fetch` first",
+            "the {} example corpus is missing ({}: {e}); run `cargo xtask fetch` first",
+            spec.label,
             dir.display()
         )
     });
@@ -65,7 +94,7 @@ fn load_corpus() -> Corpus {
     }
     assert_eq!(
         files.len(),
-        EXPECTED_RESOURCES,
+        spec.expected_resources,
         "unexpected number of resources in {}; run `cargo xtask fetch` to restore the corpus",
         dir.display()
     );
@@ -73,17 +102,29 @@ fn load_corpus() -> Corpus {
     Corpus { files, total_bytes }
 }
 
-fn json(c: &mut Criterion) {
-    let corpus = load_corpus();
-    let files = &corpus.files;
+/// A loaded corpus with the pre-parsed inputs of the serialize benchmarks.
+struct Prepared<R> {
+    spec: &'static CorpusSpec,
+    corpus: Corpus,
+    typed: Vec<R>,
+    values: Vec<serde_json::Value>,
+    xml_docs: Vec<Vec<u8>>,
+    xml_total: u64,
+}
 
-    // Pre-parsed inputs of the serialize benchmarks.
-    let typed: Vec<Resource> = files
+fn prepare<R>(spec: &'static CorpusSpec) -> Prepared<R>
+where
+    R: DeserializeOwned + Serialize + FhirXml,
+{
+    let corpus = load_corpus(spec);
+    let files = &corpus.files;
+    let typed: Vec<R> = files
         .iter()
         .enumerate()
         .map(|(i, bytes)| {
-            serde_json::from_slice::<Resource>(bytes)
-                .unwrap_or_else(|e| panic!("typed parse of corpus file #{i} failed: {e}"))
+            serde_json::from_slice::<R>(bytes).unwrap_or_else(|e| {
+                panic!("{} typed parse of corpus file #{i} failed: {e}", spec.label)
+            })
         })
         .collect();
     let values: Vec<serde_json::Value> = files
@@ -98,21 +139,46 @@ fn json(c: &mut Criterion) {
         .iter()
         .map(|v| serde_json::to_vec(v).map_or(0, |v| v.len() as u64))
         .sum();
+    // FHIR XML of the same resources (issue 3): throughput in bytes of the
+    // XML documents.
+    let xml_docs: Vec<Vec<u8>> = typed
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            fhir_model::xml::to_vec(r).unwrap_or_else(|e| {
+                panic!("{} XML write of corpus file #{i} failed: {e}", spec.label)
+            })
+        })
+        .collect();
+    let xml_total: u64 = xml_docs.iter().map(|d| d.len() as u64).sum();
     eprintln!(
-        "corpus: {} resources, {} bytes; compact output: typed {} bytes, value {} bytes",
+        "{} corpus: {} resources, {} bytes; compact output: typed {} bytes, value {} bytes; XML {} bytes",
+        spec.label,
         files.len(),
         corpus.total_bytes,
         typed_out,
-        value_out
+        value_out,
+        xml_total
     );
+    Prepared {
+        spec,
+        corpus,
+        typed,
+        values,
+        xml_docs,
+        xml_total,
+    }
+}
 
-    let mut parse = c.benchmark_group("parse");
-    parse.throughput(Throughput::Bytes(corpus.total_bytes));
+fn bench_parse<R: DeserializeOwned>(c: &mut Criterion, p: &Prepared<R>) {
+    let files = &p.corpus.files;
+    let mut parse = c.benchmark_group(format!("{}parse", p.spec.prefix));
+    parse.throughput(Throughput::Bytes(p.corpus.total_bytes));
     parse.sampling_mode(SamplingMode::Flat);
     parse.bench_function("typed", |b| {
         b.iter(|| {
             for bytes in files {
-                let r = serde_json::from_slice::<Resource>(black_box(bytes));
+                let r = serde_json::from_slice::<R>(black_box(bytes));
                 black_box(r.is_ok());
                 drop(black_box(r));
             }
@@ -128,54 +194,46 @@ fn json(c: &mut Criterion) {
         })
     });
     parse.finish();
+}
 
-    let mut serialize = c.benchmark_group("serialize");
-    serialize.throughput(Throughput::Bytes(corpus.total_bytes));
+fn bench_serialize<R: Serialize + ToFhirJson>(c: &mut Criterion, p: &Prepared<R>) {
+    let mut serialize = c.benchmark_group(format!("{}serialize", p.spec.prefix));
+    serialize.throughput(Throughput::Bytes(p.corpus.total_bytes));
     serialize.sampling_mode(SamplingMode::Flat);
     // The library's writer (`fhir_model::json::to_vec`), then the same bytes
     // through serde (what web frameworks call).
     serialize.bench_function("typed", |b| {
         b.iter(|| {
-            for r in &typed {
+            for r in &p.typed {
                 black_box(fhir_model::json::to_vec(black_box(r)).len());
             }
         })
     });
     serialize.bench_function("typed_serde", |b| {
         b.iter(|| {
-            for r in &typed {
+            for r in &p.typed {
                 black_box(serde_json::to_vec(black_box(r)).map_or(0, |v| v.len()));
             }
         })
     });
     serialize.bench_function("value", |b| {
         b.iter(|| {
-            for v in &values {
+            for v in &p.values {
                 black_box(serde_json::to_vec(black_box(v)).map_or(0, |v| v.len()));
             }
         })
     });
     serialize.finish();
+}
 
-    // FHIR XML of the same resources, in the same run (issue 3): throughput
-    // in bytes of the XML documents.
-    let xml_docs: Vec<Vec<u8>> = typed
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            fhir_model::xml::to_vec(r)
-                .unwrap_or_else(|e| panic!("XML write of corpus file #{i} failed: {e}"))
-        })
-        .collect();
-    let xml_total: u64 = xml_docs.iter().map(|d| d.len() as u64).sum();
-    eprintln!("XML of the corpus: {xml_total} bytes");
-    let mut xml = c.benchmark_group("xml");
-    xml.throughput(Throughput::Bytes(xml_total));
+fn bench_xml<R: FhirXml>(c: &mut Criterion, p: &Prepared<R>) {
+    let mut xml = c.benchmark_group(format!("{}xml", p.spec.prefix));
+    xml.throughput(Throughput::Bytes(p.xml_total));
     xml.sampling_mode(SamplingMode::Flat);
     xml.bench_function("parse", |b| {
         b.iter(|| {
-            for d in &xml_docs {
-                let r = fhir_model::xml::from_slice::<Resource>(black_box(d));
+            for d in &p.xml_docs {
+                let r = fhir_model::xml::from_slice::<R>(black_box(d));
                 black_box(r.is_ok());
                 drop(black_box(r));
             }
@@ -183,12 +241,25 @@ fn json(c: &mut Criterion) {
     });
     xml.bench_function("serialize", |b| {
         b.iter(|| {
-            for r in &typed {
+            for r in &p.typed {
                 black_box(fhir_model::xml::to_vec(black_box(r)).map_or(0, |v| v.len()));
             }
         })
     });
     xml.finish();
+}
+
+/// R4 and R5 alternate group by group, so that the two figures of a ratio
+/// are taken minutes, not the whole run, apart.
+fn json(c: &mut Criterion) {
+    let r4 = prepare::<fhir_model::r4::Resource>(&R4);
+    let r5 = prepare::<fhir_model::r5::Resource>(&R5);
+    bench_parse(c, &r4);
+    bench_parse(c, &r5);
+    bench_serialize(c, &r4);
+    bench_serialize(c, &r5);
+    bench_xml(c, &r4);
+    bench_xml(c, &r5);
 }
 
 fn config() -> Criterion {

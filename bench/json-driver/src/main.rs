@@ -1,21 +1,25 @@
-//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value>`:
+//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value> [r4|r5]`:
 //! loads the corpus like `fhir-model/benches/json.rs`, then runs one pass of the
 //! named benchmark inside `measured_*` (the function to give callgrind's
 //! `--toggle-collect`). Prints the pass's wall time (meaningless under valgrind).
+//! The third argument picks the FHIR version of the typed model (default r4);
+//! it must match the corpus (R5: hl7.fhir.r5.examples-5.0.0).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use fhir_model::r4::Resource;
+use fhir_model::json::ToFhirJson;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 #[inline(never)]
-fn measured_parse_typed(files: &[Vec<u8>]) -> usize {
+fn measured_parse_typed<R: DeserializeOwned>(files: &[Vec<u8>]) -> usize {
     files
         .iter()
-        .map(|bytes| usize::from(black_box(serde_json::from_slice::<Resource>(bytes)).is_ok()))
+        .map(|bytes| usize::from(black_box(serde_json::from_slice::<R>(bytes)).is_ok()))
         .sum()
 }
 
@@ -28,7 +32,7 @@ fn measured_parse_value(files: &[Vec<u8>]) -> usize {
 }
 
 #[inline(never)]
-fn measured_serialize_typed(resources: &[Resource]) -> usize {
+fn measured_serialize_typed<R: ToFhirJson>(resources: &[R]) -> usize {
     resources
         .iter()
         .map(|r| fhir_model::json::to_vec(black_box(r)).len())
@@ -36,7 +40,7 @@ fn measured_serialize_typed(resources: &[Resource]) -> usize {
 }
 
 #[inline(never)]
-fn measured_serialize_typed_serde(resources: &[Resource]) -> usize {
+fn measured_serialize_typed_serde<R: Serialize>(resources: &[R]) -> usize {
     resources
         .iter()
         .map(|r| serde_json::to_vec(black_box(r)).map_or(0, |v| v.len()))
@@ -76,7 +80,10 @@ fn load(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
     Ok(files)
 }
 
-fn run(dir: &Path, mode: &str) -> Result<(), String> {
+fn run<Resource: DeserializeOwned + Serialize + ToFhirJson>(
+    dir: &Path,
+    mode: &str,
+) -> Result<(), String> {
     let files = load(dir)?;
     let parse_typed = || -> Result<Vec<Resource>, String> {
         files
@@ -91,7 +98,7 @@ fn run(dir: &Path, mode: &str) -> Result<(), String> {
             .collect()
     };
     let (start, result) = match mode {
-        "parse-typed" => (Instant::now(), measured_parse_typed(&files)),
+        "parse-typed" => (Instant::now(), measured_parse_typed::<Resource>(&files)),
         "parse-value" => (Instant::now(), measured_parse_value(&files)),
         "serialize-typed" => {
             let resources = parse_typed()?;
@@ -128,11 +135,21 @@ fn run(dir: &Path, mode: &str) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir, mode] = args.as_slice() else {
-        eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value>");
-        return ExitCode::FAILURE;
+    let (dir, mode, version) = match args.as_slice() {
+        [dir, mode] => (dir, mode, "r4"),
+        [dir, mode, version] => (dir, mode, version.as_str()),
+        _ => {
+            eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value> [r4|r5]");
+            return ExitCode::FAILURE;
+        }
     };
-    match run(Path::new(dir), mode) {
+    let result = match version {
+        "r4" => run::<fhir_model::r4::Resource>(Path::new(dir), mode),
+        #[cfg(feature = "r5")]
+        "r5" => run::<fhir_model::r5::Resource>(Path::new(dir), mode),
+        other => Err(format!("unknown FHIR version {other:?} (r4 or r5)")),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -86,6 +86,17 @@ pub trait Slot {
     fn push(&mut self, variant: usize) -> Option<ItemMut<'_>>;
     /// Removes every value.
     fn clear(&mut self);
+    /// Like [`Slot::push`], for readers filling a list of unknown length:
+    /// a full list grows eightfold instead of twofold, so large elements are
+    /// copied by fewer reallocations (`Vec` starts small lists at four
+    /// values, lists of elements over 1 KiB at one). The reader calls
+    /// [`Slot::shrink_to_fit`] once the list is complete.
+    fn push_growing(&mut self, variant: usize) -> Option<ItemMut<'_>> {
+        self.push(variant)
+    }
+    /// Gives back the capacity [`Slot::push_growing`] reserved beyond the
+    /// values (in place: shrinking a heap block does not copy it).
+    fn shrink_to_fit(&mut self) {}
 }
 
 impl<T: Value> Slot for Option<T> {
@@ -138,6 +149,27 @@ impl<T: Value> Slot for Vec<T> {
     }
     fn clear(&mut self) {
         Vec::clear(self);
+    }
+    fn push_growing(&mut self, variant: usize) -> Option<ItemMut<'_>> {
+        let v = T::new_variant(variant)?;
+        let len = Vec::len(self);
+        if len > 0 && len == self.capacity() {
+            self.reserve_exact(len * 7);
+        }
+        self.push(v);
+        self.last_mut().map(Value::item_mut)
+    }
+    fn shrink_to_fit(&mut self) {
+        // Lists within `Vec`'s first allocation (four values, or one of
+        // elements over 1 KiB) keep it; larger ones were grown eightfold.
+        let first = if std::mem::size_of::<T>() > 1024 {
+            1
+        } else {
+            4
+        };
+        if self.capacity() > first && self.capacity() > Vec::len(self) {
+            Vec::shrink_to_fit(self);
+        }
     }
 }
 

@@ -78,8 +78,17 @@ impl FieldInfo {
 impl TypeInfo {
     /// Finds a JSON property (without any leading `_`).
     pub fn lookup_json(&self, key: &str) -> Option<(usize, usize)> {
+        // Most probes differ in the first byte: compare it before calling
+        // memcmp on the rest.
+        let first = key.as_bytes().first().copied();
         self.json_keys
-            .binary_search_by(|(k, _, _)| k.as_bytes().cmp(key.as_bytes()))
+            .binary_search_by(|(k, _, _)| {
+                let kb = k.as_bytes();
+                match kb.first().copied().cmp(&first) {
+                    std::cmp::Ordering::Equal => kb.cmp(key.as_bytes()),
+                    other => other,
+                }
+            })
             .ok()
             .and_then(|i| self.json_keys.get(i))
             .map(|&(_, f, v)| (usize::from(f), usize::from(v)))

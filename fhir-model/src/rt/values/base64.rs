@@ -43,7 +43,27 @@ fn is_alphabet(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
 }
 
+/// [`is_alphabet`] without short-circuits, for the vectorized fast path.
+fn is_alphabet_flat(b: u8) -> bool {
+    ((b | 0x20).wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10) | (b == b'+') | (b == b'/')
+}
+
 fn validate(s: &str) -> Result<(), String> {
+    // Fast path, taken by nearly all real values: no whitespace, at most two
+    // '=' at the end, a multiple of 4 characters. One pass without branches
+    // per byte (it vectorizes); anything else takes the checking loop below,
+    // which accepts the same texts and explains the others.
+    let b = s.as_bytes();
+    let body = b
+        .strip_suffix(b"==")
+        .or_else(|| b.strip_suffix(b"="))
+        .unwrap_or(b);
+    if !b.is_empty()
+        && b.len() % 4 == 0
+        && body.iter().fold(true, |ok, &c| ok & is_alphabet_flat(c))
+    {
+        return Ok(());
+    }
     let err = |reason: String| format!("invalid base64Binary: {reason}");
     let mut count = 0usize;
     let mut padding = 0usize;
