@@ -15,6 +15,7 @@ pub fn locate(text: &[u8], path: &str) -> Option<(usize, usize)> {
 /// where each line starts, and where the elements of each array it walked
 /// are. A validator's many findings in a large Bundle then cost about one
 /// pass over the text, not one pass each.
+#[derive(Debug)]
 pub struct Locator<'a> {
     text: &'a [u8],
     /// Offsets at which lines start, computed on first use.
