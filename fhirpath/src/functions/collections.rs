@@ -66,17 +66,9 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             }
             out
         }
-        "ofType" => {
-            let spec = type_arg(c)?;
-            let mut out = Vec::new();
-            for item in input {
-                if as_type(&item, &spec)? {
-                    out.push(item);
-                }
-            }
-            out
-        }
-        "as" if c.env.ctx.as_filters && input.len() > 1 => {
+        // `as` on several items filters like `ofType` when the context asks
+        // for it (R4's dom-3).
+        name @ ("ofType" | "as") if name == "ofType" || (c.env.ctx.as_filters && input.len() > 1) => {
             let spec = type_arg(c)?;
             let mut out = Vec::new();
             for item in input {
