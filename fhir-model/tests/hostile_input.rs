@@ -414,6 +414,22 @@ fn narrative_divs_stand_on_their_own() {
         xml::from_str::<Resource>(&xml::to_string(&r).unwrap()).unwrap(),
         r
     );
+    // Prefixes inside must be declared inside (`xml` is always bound).
+    let e = xml_err(&doc("<div xmlns=\"http://www.w3.org/1999/xhtml\"><h:p>x</h:p></div>"));
+    assert!(e.message.contains("prefix h is not declared"), "{e}");
+    let e = xml_err(&doc("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p h:title=\"t\">x</p></div>"));
+    assert!(e.message.contains("prefix h is not declared"), "{e}");
+    let e = xml_err(&doc("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p xmlns:s=\"\">x</p></div>"));
+    assert!(e.message.contains("cannot be undeclared"), "{e}");
+    xml::from_str::<Resource>(&doc(
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\"><s:svg xmlns:s=\"http://www.w3.org/2000/svg\"><s:g s:id=\"a\"/></s:svg><p>after</p></div>",
+    ))
+    .unwrap();
+    // A prefix declared on a sibling is out of scope.
+    let e = xml_err(&doc(
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\"><s:svg xmlns:s=\"http://www.w3.org/2000/svg\"/><s:g/></div>",
+    ));
+    assert!(e.message.contains("prefix s is not declared"), "{e}");
     // Bad entities and characters inside.
     assert!(xml_err(&doc(
         "<div xmlns=\"http://www.w3.org/1999/xhtml\" title=\"&x;\">a</div>"

@@ -1,4 +1,4 @@
-//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value> [r4|r5]`:
+//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]`:
 //! loads the corpus like `fhir-model/benches/json.rs`, then runs one pass of the
 //! named benchmark inside `measured_*` (the function to give callgrind's
 //! `--toggle-collect`). Prints the pass's wall time (meaningless under valgrind).
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use fhir_model::json::ToFhirJson;
+use fhir_model::xml::FhirXml;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -48,6 +49,21 @@ fn measured_serialize_typed_serde<R: Serialize>(resources: &[R]) -> usize {
 }
 
 #[inline(never)]
+fn measured_xml_parse<R: FhirXml>(docs: &[Vec<u8>]) -> usize {
+    docs.iter()
+        .map(|d| usize::from(black_box(fhir_model::xml::from_slice::<R>(d)).is_ok()))
+        .sum()
+}
+
+#[inline(never)]
+fn measured_xml_serialize<R: FhirXml>(resources: &[R]) -> usize {
+    resources
+        .iter()
+        .map(|r| fhir_model::xml::to_vec(black_box(r)).map_or(0, |v| v.len()))
+        .sum()
+}
+
+#[inline(never)]
 fn measured_serialize_value(values: &[Value]) -> usize {
     values
         .iter()
@@ -80,7 +96,7 @@ fn load(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
     Ok(files)
 }
 
-fn run<Resource: DeserializeOwned + Serialize + ToFhirJson>(
+fn run<Resource: DeserializeOwned + Serialize + ToFhirJson + FhirXml>(
     dir: &Path,
     mode: &str,
 ) -> Result<(), String> {
@@ -115,6 +131,24 @@ fn run<Resource: DeserializeOwned + Serialize + ToFhirJson>(
             std::mem::forget(resources);
             (start, n)
         }
+        "xml-parse" => {
+            // The XML documents the writer makes of the corpus, as the bench's `xml` group.
+            let docs: Vec<Vec<u8>> = parse_typed()?
+                .iter()
+                .map(|r| fhir_model::xml::to_vec(r).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?;
+            let start = Instant::now();
+            let n = measured_xml_parse::<Resource>(&docs);
+            std::mem::forget(docs);
+            (start, n)
+        }
+        "xml-serialize" => {
+            let resources = parse_typed()?;
+            let start = Instant::now();
+            let n = measured_xml_serialize(&resources);
+            std::mem::forget(resources);
+            (start, n)
+        }
         "serialize-value" => {
             let values = parse_value();
             let start = Instant::now();
@@ -139,7 +173,7 @@ fn main() -> ExitCode {
         [dir, mode] => (dir, mode, "r4"),
         [dir, mode, version] => (dir, mode, version.as_str()),
         _ => {
-            eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value> [r4|r5]");
+            eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]");
             return ExitCode::FAILURE;
         }
     };

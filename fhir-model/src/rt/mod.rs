@@ -9,6 +9,7 @@ pub mod json;
 mod macros;
 pub mod meta;
 pub mod primitive;
+mod scan;
 pub mod values;
 pub mod xml;
 pub mod xhtml;

@@ -11,6 +11,7 @@
 use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
+use crate::rt::scan::{block_any, BLOCK};
 
 /// Appends `el` as compact FHIR JSON; `resource_type` is given for resources.
 pub(crate) fn write_element(out: &mut Vec<u8>, el: &dyn Element, resource_type: Option<&str>) {
@@ -196,7 +197,6 @@ fn scalar(out: &mut Vec<u8>, v: &JsonOut<'_>) {
 /// enough for the compiler to vectorize, and the clean stretches between the
 /// mask's bits are copied whole.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
-    const BLOCK: usize = 32;
     out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
@@ -207,7 +207,7 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
         let Ok(block) = <&[u8; BLOCK]>::try_from(block) else {
             break;
         };
-        if block_is_dirty(block) {
+        if block_any(block, needs_escape) {
             for (j, &b) in block.iter().enumerate() {
                 if needs_escape(b) {
                     escape_at(out, bytes, &mut start, base + j);
@@ -224,7 +224,7 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
         if let Some(head) = padded.get_mut(..tail.len()) {
             head.copy_from_slice(tail);
         }
-        if block_is_dirty(&padded) {
+        if block_any(&padded, needs_escape) {
             for (j, &b) in tail.iter().enumerate() {
                 if needs_escape(b) {
                     escape_at(out, bytes, &mut start, base + j);
@@ -236,21 +236,9 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether any byte of the block needs an escape. Written with non-short-
-/// circuit operators over a fixed-size block so that it compiles to a few
-/// SIMD compares (about one instruction per byte).
-#[inline(always)]
-fn block_is_dirty(block: &[u8; 32]) -> bool {
-    let mut any = 0u8;
-    for &b in block {
-        any |= u8::from((b < 0x20) | (b == b'"') | (b == b'\\'));
-    }
-    any != 0
-}
-
 #[inline(always)]
 fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
+    (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
 /// Copies the clean text before `pos`, then the escape of the byte at `pos`.

@@ -16,10 +16,12 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
+use super::chars::is_xml_char;
 use super::{Error, ReadOptions, FHIR_NS, XHTML_NS, XSI_NS};
 use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
 use crate::rt::meta::{FieldKind, TypeInfo};
 use crate::rt::primitive::PrimitiveElement;
+use crate::rt::xhtml::DivChecker;
 
 #[derive(Clone, Copy, Debug)]
 enum Seg {
@@ -143,7 +145,7 @@ impl<'i> XmlReader<'i> {
         check_size(self.input, &self.opts)?;
         // Valid UTF-8 (we hold a &str): only the code points need checking.
         let text = std::str::from_utf8(self.input).unwrap_or_default();
-        if let Some((offset, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        if let Some((offset, c)) = super::chars::first_invalid(text) {
             let (line, column) = line_col(self.input, offset);
             return Err(Error {
                 path: None,
@@ -376,7 +378,7 @@ impl<'i> XmlReader<'i> {
             self.element_start = before;
             match finfo.kind {
                 FieldKind::Resource => self.read_resource_wrapper(slot, finfo.types, empty)?,
-                _ if is_xhtml => self.read_xhtml(slot, ns, empty, before)?,
+                _ if is_xhtml => self.read_xhtml(slot, ns, &e, empty, before)?,
                 _ => {
                     let Some(item) = slot.push(variant) else { return Err(self.err("internal: cannot create the value")) };
                     match item {
@@ -541,25 +543,38 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    /// The narrative `div`: XHTML, kept as its exact source text.
-    fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<&[u8]>, empty: bool, before: usize) -> Res<()> {
+    /// The narrative `div`: XHTML, kept as its exact source text. It is
+    /// checked as it is read (see [`check_div`](crate::rt::xhtml::check_div)):
+    /// it must stand on its own, as it is written back as it is.
+    fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<&[u8]>, start: &BytesStart<'i>, empty: bool, before: usize) -> Res<()> {
         if ns != Some(XHTML_NS) {
             let e = self.err_at(before, "the narrative div must be in the XHTML namespace");
             self.soft(e)?;
             return self.skip(empty);
         }
-        if !empty {
-            self.skip(false)?;
+        let mut div = match DivChecker::start(start, empty) {
+            Ok(div) => div,
+            Err(m) => {
+                let e = self.err_at(before, m);
+                self.soft(e)?;
+                return self.skip(empty);
+            }
+        };
+        while !div.is_done() {
+            let at = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+            let (_, ev) = self.next()?;
+            if let Event::Eof = ev {
+                return Err(self.err("unexpected end of the document inside an element"));
+            }
+            if let Err(m) = div.event(&ev) {
+                let e = self.err_at(at, m);
+                self.soft(e)?;
+                return self.skip_levels(div.depth());
+            }
         }
         let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
         let raw = self.input.get(before..end).unwrap_or_default();
         let text = std::str::from_utf8(raw).map_err(|_| self.err("invalid UTF-8"))?;
-        // Kept as text and written back as it is, in JSON or in another XML
-        // document: it must stand on its own (its namespace declared on it).
-        if let Err(m) = crate::rt::xhtml::check_div(text) {
-            let e = self.err_at(before, m);
-            return self.soft(e);
-        }
         match slot.push(0) {
             Some(ItemMut::Primitive(p)) => p.set_lexical(text).map_err(|m| self.err(m)),
             _ => Err(self.err("internal: xhtml field is not a primitive")),
@@ -571,10 +586,11 @@ impl<'i> XmlReader<'i> {
     /// content (unknown elements when lenient, narrative XHTML) costs no
     /// stack, and has its own, much higher, depth limit.
     fn skip(&mut self, empty: bool) -> Res<()> {
-        if empty {
-            return Ok(());
-        }
-        let mut depth = 1usize;
+        self.skip_levels(usize::from(!empty))
+    }
+
+    /// Skips content up to the end of the innermost `depth` open elements.
+    fn skip_levels(&mut self, mut depth: usize) -> Res<()> {
         while depth > 0 {
             match self.next()?.1 {
                 Event::Start(_) => {
@@ -587,26 +603,7 @@ impl<'i> XmlReader<'i> {
                 }
                 Event::End(_) => depth -= 1,
                 Event::Eof => return Err(self.err("unexpected end of the document inside an element")),
-                Event::GeneralRef(r) => {
-                    // Only the predefined entities and character references exist without a DTD.
-                    let n = r.as_ref();
-                    if let Some(num) = n.strip_prefix(b"#") {
-                        match char_ref(num) {
-                            Some(c) if is_xml_char(c) => {}
-                            _ => {
-                                return Err(self.err(format_args!(
-                                    "character reference &{}; is not a character XML allows",
-                                    String::from_utf8_lossy(n)
-                                )))
-                            }
-                        }
-                    } else if !matches!(n, b"lt" | b"gt" | b"amp" | b"apos" | b"quot") {
-                        return Err(self.err(format_args!(
-                            "unknown entity &{};",
-                            String::from_utf8_lossy(n)
-                        )));
-                    }
-                }
+                Event::GeneralRef(r) => check_reference(r.as_ref()).map_err(|m| self.err(m))?,
                 _ => {}
             }
         }
@@ -615,10 +612,13 @@ impl<'i> XmlReader<'i> {
 }
 
 impl XmlReader<'_> {
-    /// Text decoded from character references holds only characters XML allows.
-    fn check_chars(&self, value: &str) -> Res<()> {
-        match value.chars().find(|&c| !is_xml_char(c)) {
-            Some(c) => Err(self.err(format_args!(
+    /// Text decoded from character references holds only characters XML
+    /// allows. Text taken as it is from the document needs no check: the
+    /// whole document was checked before reading.
+    fn check_chars(&self, value: &std::borrow::Cow<'_, str>) -> Res<()> {
+        let std::borrow::Cow::Owned(decoded) = value else { return Ok(()) };
+        match super::chars::first_invalid(decoded) {
+            Some((_, c)) => Err(self.err(format_args!(
                 "character reference to U+{:04X}, which XML does not allow",
                 u32::from(c)
             ))),
@@ -650,9 +650,20 @@ pub(crate) fn check_size(input: &[u8], opts: &ReadOptions) -> Res<()> {
 /// bits (overflowing at 65,536 levels); this stays far below.
 pub(crate) const MAX_SKIPPED_DEPTH: usize = 10_000;
 
-/// XML 1.0's `Char` production.
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+/// Only the predefined entities and character references to characters XML
+/// allows exist without a DTD; `name` is what stands between `&` and `;`.
+pub(crate) fn check_reference(name: &[u8]) -> Result<(), String> {
+    match name.strip_prefix(b"#") {
+        Some(num) => match char_ref(num) {
+            Some(c) if is_xml_char(c) => Ok(()),
+            _ => Err(format!(
+                "character reference &{}; is not a character XML allows",
+                String::from_utf8_lossy(name)
+            )),
+        },
+        None if matches!(name, b"lt" | b"gt" | b"amp" | b"apos" | b"quot") => Ok(()),
+        None => Err(format!("unknown entity &{};", String::from_utf8_lossy(name))),
+    }
 }
 
 /// The character of a numeric character reference (`x41` or `65`, without `&#` and `;`).

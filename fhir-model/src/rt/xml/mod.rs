@@ -1,6 +1,7 @@
 //! FHIR XML: reading and writing every generated type, from the same field
 //! tables as JSON (no per-type XML code).
 
+mod chars;
 mod de;
 mod locate;
 mod ser;
@@ -8,7 +9,8 @@ mod ser;
 pub use locate::locate;
 
 use crate::rt::element::{Element, ResourceEnum};
-pub(crate) use de::{char_ref, is_xml_char, MAX_SKIPPED_DEPTH};
+pub(crate) use chars::{first_invalid, is_xml_char};
+pub(crate) use de::{check_reference, MAX_SKIPPED_DEPTH};
 
 pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";
 pub(crate) const XHTML_NS: &[u8] = b"http://www.w3.org/1999/xhtml";

@@ -11,6 +11,7 @@ use quick_xml::Writer;
 use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::PrimitiveElement;
+use crate::rt::scan::{block_any, BLOCK};
 
 /// Why a value cannot be written as XML.
 pub(crate) type Res = Result<(), std::io::Error>;
@@ -139,28 +140,72 @@ impl<W: Write> XmlWriter<W> {
 /// reads it back exactly: markup characters as entities, and tab, newline and
 /// carriage return as character references (a parser would otherwise turn them
 /// into spaces by attribute-value normalization).
+///
+/// Most values need no escape at all, so the text is tested 32 bytes at a
+/// time and copied in clean runs; only the bytes the test flags are looked at.
 fn push_attr(tag: &mut String, name: &str, value: &str) -> Res {
+    tag.reserve(name.len() + value.len() + 4);
     tag.push(' ');
     tag.push_str(name);
     tag.push_str("=\"");
-    for c in value.chars() {
-        match c {
-            '&' => tag.push_str("&amp;"),
-            '<' => tag.push_str("&lt;"),
-            '>' => tag.push_str("&gt;"),
-            '"' => tag.push_str("&quot;"),
-            '\t' => tag.push_str("&#9;"),
-            '\n' => tag.push_str("&#10;"),
-            '\r' => tag.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("character U+{:04X} in {name} cannot be represented in XML 1.0", c as u32),
-                ));
+    let bytes = value.as_bytes();
+    let mut clean = 0;
+    let mut base = 0;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        if let Ok(block) = <&[u8; BLOCK]>::try_from(block) {
+            if block_any(block, maybe_escaped) {
+                escape_range(tag, name, value, &mut clean, base, base + BLOCK)?;
             }
-            c => tag.push(c),
         }
+        base += BLOCK;
     }
+    escape_range(tag, name, value, &mut clean, base, bytes.len())?;
+    tag.push_str(value.get(clean..).unwrap_or_default());
     tag.push('"');
+    Ok(())
+}
+
+/// Whether a byte may need an escape: markup characters, controls, and the
+/// lead byte of U+FFFE and U+FFFF (which XML cannot carry).
+#[inline(always)]
+fn maybe_escaped(b: u8) -> bool {
+    (b < 0x20) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == 0xEF)
+}
+
+/// Escapes what needs it among the bytes `from..to` of `value`, copying the
+/// clean text before each escape; `clean` is where the uncopied text starts.
+fn escape_range(tag: &mut String, name: &str, value: &str, clean: &mut usize, from: usize, to: usize) -> Res {
+    let bytes = value.as_bytes();
+    for i in from..to.min(bytes.len()) {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        if !maybe_escaped(b) {
+            continue;
+        }
+        let escape = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\t' => "&#9;",
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
+            _ => {
+                // A control byte, or the start of a character from U+F000 to
+                // U+FFFF (a char boundary either way).
+                let c = value.get(i..).and_then(|rest| rest.chars().next()).unwrap_or('\0');
+                if !crate::rt::xml::is_xml_char(c) {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("character U+{:04X} in {name} cannot be represented in XML 1.0", u32::from(c)),
+                    ));
+                }
+                continue;
+            }
+        };
+        tag.push_str(value.get(*clean..i).unwrap_or_default());
+        tag.push_str(escape);
+        *clean = i + 1;
+    }
     Ok(())
 }
