@@ -230,3 +230,23 @@ fn recovering_read_is_bounded() {
     assert_eq!(rec.issues.len(), fhir_model::rt::json::de::MAX_ISSUES + 1);
     assert!(rec.issues.last().unwrap().message.contains("reading stopped"));
 }
+
+#[test]
+fn namespaces_are_resolved_as_declared() {
+    // The FHIR namespace under a prefix is the same document.
+    let prefixed = r#"<f:Patient xmlns:f="http://hl7.org/fhir"><f:id value="p"/><f:active value="true"/></f:Patient>"#;
+    let plain = r#"<Patient xmlns="http://hl7.org/fhir"><id value="p"/><active value="true"/></Patient>"#;
+    assert_eq!(read(prefixed).unwrap(), read(plain).unwrap());
+    // A declaration on an empty element is gone after it.
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><id xmlns:f="http://hl7.org/fhir" value="p"/><f:active value="true"/></Patient>"#);
+    assert!(e.message.contains("not in the FHIR namespace"), "{e}");
+    // Undeclared prefixes, and the default namespace undeclared, are not FHIR.
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><g:active value="true"/></Patient>"#);
+    assert!(e.message.contains("not in the FHIR namespace"), "{e}");
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><active xmlns="" value="true"/></Patient>"#);
+    assert!(e.message.contains("not in the FHIR namespace"), "{e}");
+    // xsi attributes are skipped under any prefix; other prefixed attributes are unknown.
+    read(r#"<Patient xmlns="http://hl7.org/fhir" xmlns:s="http://www.w3.org/2001/XMLSchema-instance" s:schemaLocation="x"/>"#).unwrap();
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir" xmlns:s="urn:other" s:schemaLocation="x"/>"#);
+    assert!(e.message.contains("unknown attribute"), "{e}");
+}

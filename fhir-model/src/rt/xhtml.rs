@@ -150,14 +150,11 @@ impl DivChecker {
     }
 }
 
-/// The namespace declarations in scope inside a div: the default namespace
-/// and the prefixes declared on the div and its open descendants, each with
-/// the depth of the element that declared it (innermost last).
-/// Declarations are few (usually the one `xmlns` of the div), so they are
-/// copied rather than borrowed.
+/// The namespace declarations in scope inside a div: those of the div and
+/// its open descendants only, as the div is written on its own.
 #[derive(Default)]
 struct Prefixes {
-    declared: Vec<(usize, Box<[u8]>, Box<[u8]>)>,
+    scopes: crate::rt::xml::Scopes,
 }
 
 impl Prefixes {
@@ -169,20 +166,8 @@ impl Prefixes {
             let a = a.map_err(|err| format!("malformed XHTML attribute: {err}"))?;
             check_attribute_value(&a)?;
             let key = a.key.into_inner();
-            let value = &*a.value;
-            if key == b"xmlns" {
-                self.declared.push((depth, Box::default(), value.into()));
-            } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
-                if value.is_empty() {
-                    return Err(format!(
-                        "namespace prefix {} cannot be undeclared in XML 1.0",
-                        String::from_utf8_lossy(prefix)
-                    ));
-                }
-                self.declared.push((depth, prefix.into(), value.into()));
-            } else if key.contains(&b':') {
-                prefixed_attributes = true;
-            }
+            self.scopes.declare(key, &a.value, depth)?;
+            prefixed_attributes |= key.contains(&b':') && !key.starts_with(b"xmlns:");
         }
         if prefixed_attributes {
             for a in e.attributes().flatten() {
@@ -208,32 +193,17 @@ impl Prefixes {
 
     /// Whether the name of `e` (entered) is in the namespace `ns`.
     fn is_in(&self, e: &quick_xml::events::BytesStart<'_>, ns: &[u8]) -> bool {
-        let prefix = e.name().prefix().map_or(&b""[..], |p| p.into_inner());
-        self.namespace_of(prefix) == Some(ns)
+        self.scopes.namespace_of_name(e.name().into_inner(), true) == Some(ns)
     }
 
     /// Forgets what the element at `depth` declared.
     fn leave(&mut self, depth: usize) {
-        while self.declared.last().is_some_and(|&(d, _, _)| d >= depth) {
-            self.declared.pop();
-        }
+        self.scopes.leave(depth);
     }
 
-    fn namespace_of(&self, prefix: &[u8]) -> Option<&[u8]> {
-        self.declared
-            .iter()
-            .rev()
-            .find(|(_, p, _)| **p == *prefix)
-            .map(|(_, _, ns)| &**ns)
-    }
-
-    /// The namespace of a prefix: `xml` is always bound; any other must be
-    /// declared inside the div, which is written on its own.
+    /// A prefix must be declared inside the div (`xml` is always bound).
     fn resolve(&self, prefix: &[u8]) -> Result<(), String> {
-        if prefix == b"xml" {
-            return Ok(());
-        }
-        match self.namespace_of(prefix) {
+        match self.scopes.namespace_of(prefix) {
             Some(_) => Ok(()),
             None => Err(format!(
                 "namespace prefix {} is not declared in the narrative div",

@@ -13,10 +13,10 @@
 //! character references are decoded, and nesting depth is limited.
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::Reader;
 
 use super::chars::is_xml_char;
+use super::names::Scopes;
 use super::{Error, ReadOptions, FHIR_NS, XHTML_NS, XSI_NS};
 use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
 use crate::rt::meta::{FieldKind, TypeInfo};
@@ -31,7 +31,14 @@ enum Seg {
 
 /// The reader state: the event reader over the input, options, the element path.
 pub(crate) struct XmlReader<'i> {
-    r: NsReader<&'i [u8]>,
+    r: Reader<&'i [u8]>,
+    /// Namespace declarations in scope (see [`Scopes`] for why by hand).
+    scopes: Scopes,
+    /// Elements open, of any kind (for namespace scopes).
+    open: usize,
+    /// The last event was an empty element: its declarations go out of
+    /// scope before the next event.
+    leave_empty: bool,
     input: &'i [u8],
     opts: ReadOptions,
     path: Vec<Seg>,
@@ -48,12 +55,23 @@ type Res<T> = Result<T, Error>;
 
 impl<'i> XmlReader<'i> {
     pub(crate) fn new(input: &'i str, opts: ReadOptions) -> Self {
-        let mut r = NsReader::from_str(input);
+        let mut r = Reader::from_str(input);
         let c = r.config_mut();
         c.check_end_names = true;
         c.expand_empty_elements = false;
         c.trim_text(false);
-        XmlReader { r, input: input.as_bytes(), opts, path: Vec::with_capacity(16), depth: 0, issues: None, element_start: 0 }
+        XmlReader {
+            r,
+            scopes: Scopes::default(),
+            open: 0,
+            leave_empty: false,
+            input: input.as_bytes(),
+            opts,
+            path: Vec::with_capacity(16),
+            depth: 0,
+            issues: None,
+            element_start: 0,
+        }
     }
 
     /// A reader that records recoverable problems instead of failing on them.
@@ -126,16 +144,47 @@ impl<'i> XmlReader<'i> {
         self.err_at(off, format_args!("malformed XML: {e}"))
     }
 
-    /// Next event with its namespace; DOCTYPE is refused here, once for all.
+    /// Next event, with the namespace of a start tag's name: the FHIR or
+    /// the XHTML namespace, or `None` for any other or none. DOCTYPE is
+    /// refused here, once for all.
     fn next(&mut self) -> Res<(Option<&'static [u8]>, Event<'i>)> {
-        let (ns, ev) = match self.r.read_resolved_event() {
-            Ok((ns, ev)) => (ns_of(&ns), ev),
+        if std::mem::take(&mut self.leave_empty) {
+            self.scopes.leave(self.open + 1);
+        }
+        let ev = match self.r.read_event() {
+            Ok(ev) => ev,
             Err(e) => return Err(self.xml_err(e)),
         };
-        if let Event::DocType(_) = ev {
-            return Err(self.err("DOCTYPE declarations are not allowed in FHIR XML (no DTDs, no custom entities)"));
-        }
+        let ns = match &ev {
+            Event::Start(e) => {
+                self.open += 1;
+                self.scopes.enter(e, self.open).map_err(|m| self.err(m))?;
+                self.namespace_of(e)
+            }
+            Event::Empty(e) => {
+                self.scopes.enter(e, self.open + 1).map_err(|m| self.err(m))?;
+                self.leave_empty = true;
+                self.namespace_of(e)
+            }
+            Event::End(_) => {
+                self.scopes.leave(self.open);
+                self.open = self.open.saturating_sub(1);
+                None
+            }
+            Event::DocType(_) => {
+                return Err(self.err("DOCTYPE declarations are not allowed in FHIR XML (no DTDs, no custom entities)"))
+            }
+            _ => None,
+        };
         Ok((ns, ev))
+    }
+
+    fn namespace_of(&self, e: &BytesStart<'_>) -> Option<&'static [u8]> {
+        match self.scopes.namespace_of_name(e.name().into_inner(), true) {
+            Some(FHIR_NS) => Some(FHIR_NS),
+            Some(XHTML_NS) => Some(XHTML_NS),
+            _ => None,
+        }
     }
 
     /// Checks what every document must satisfy before reading: size, and
@@ -268,7 +317,7 @@ impl<'i> XmlReader<'i> {
         let mut any = false;
         for a in start.attributes() {
             let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
-            if skip_attribute(&self.r, a.key) {
+            if skip_attribute(&self.scopes, a.key) {
                 continue;
             }
             let name = std::str::from_utf8(a.key.as_ref()).unwrap_or("?");
@@ -400,7 +449,7 @@ impl<'i> XmlReader<'i> {
         let mut any = false;
         for a in start.attributes() {
             let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
-            if skip_attribute(&self.r, a.key) {
+            if skip_attribute(&self.scopes, a.key) {
                 continue;
             }
             let value = a
@@ -677,24 +726,12 @@ pub(crate) fn char_ref(num: &[u8]) -> Option<char> {
 }
 
 /// Namespace declarations and `xsi:` attributes (schemaLocation) carry no data.
-fn skip_attribute(r: &NsReader<&[u8]>, key: quick_xml::name::QName<'_>) -> bool {
+fn skip_attribute(scopes: &Scopes, key: quick_xml::name::QName<'_>) -> bool {
     let k = key.as_ref();
     if k == b"xmlns" || k.starts_with(b"xmlns:") {
         return true;
     }
-    if key.prefix().is_some() {
-        let (ns, _) = r.resolve_attribute(key);
-        return matches!(ns, ResolveResult::Bound(n) if n.as_ref() == XSI_NS);
-    }
-    false
-}
-
-fn ns_of(r: &ResolveResult<'_>) -> Option<&'static [u8]> {
-    match r {
-        ResolveResult::Bound(n) if n.as_ref() == FHIR_NS => Some(FHIR_NS),
-        ResolveResult::Bound(n) if n.as_ref() == XHTML_NS => Some(XHTML_NS),
-        _ => None,
-    }
+    key.prefix().is_some() && scopes.namespace_of_name(k, false) == Some(XSI_NS)
 }
 
 fn local<'a>(e: &'a BytesStart<'_>) -> &'a str {

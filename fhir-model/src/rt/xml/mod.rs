@@ -4,6 +4,7 @@
 mod chars;
 mod de;
 mod locate;
+mod names;
 mod ser;
 
 pub use locate::locate;
@@ -11,6 +12,7 @@ pub use locate::locate;
 use crate::rt::element::{Element, ResourceEnum};
 pub(crate) use chars::{first_invalid, is_xml_char};
 pub(crate) use de::{check_reference, MAX_SKIPPED_DEPTH};
+pub(crate) use names::Scopes;
 
 pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";
 pub(crate) const XHTML_NS: &[u8] = b"http://www.w3.org/1999/xhtml";

@@ -1,0 +1,84 @@
+//! Namespace scopes, tracked by hand over quick-xml's plain reader.
+//!
+//! quick-xml's namespace-aware reader parses every start tag's attributes
+//! once to find declarations, before the FHIR reader parses them again for
+//! their values: an eighth of all reading time. FHIR documents declare
+//! namespaces on the root and on narrative divs only, so here a start tag's
+//! attributes are looked at only when its text contains `xmlns` (one memchr
+//! search), and every other tag costs a prefix lookup in a short list.
+
+use quick_xml::events::BytesStart;
+
+/// The namespace of the `xml` prefix, bound in every document.
+const XML_NS: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+
+/// The declarations in scope, each with the element depth that made it
+/// (innermost last). Declarations are few, so they are copied.
+#[derive(Debug, Default)]
+pub(crate) struct Scopes {
+    declared: Vec<(usize, Box<[u8]>, Box<[u8]>)>,
+}
+
+impl Scopes {
+    /// Takes the declarations of the start tag `e` of an element at `depth`
+    /// (the root is 1).
+    pub(crate) fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> Result<(), String> {
+        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+            return Ok(());
+        }
+        for a in e.attributes().with_checks(false) {
+            let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
+            self.declare(a.key.into_inner(), &a.value, depth)?;
+        }
+        Ok(())
+    }
+
+    /// Takes one attribute of an element at `depth` if it declares a
+    /// namespace (`xmlns` or `xmlns:prefix`); other attributes are ignored.
+    pub(crate) fn declare(&mut self, key: &[u8], value: &[u8], depth: usize) -> Result<(), String> {
+        if key == b"xmlns" {
+            self.declared.push((depth, Box::default(), value.into()));
+        } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
+            if value.is_empty() {
+                return Err(format!(
+                    "namespace prefix {} cannot be undeclared in XML 1.0",
+                    String::from_utf8_lossy(prefix)
+                ));
+            }
+            self.declared.push((depth, prefix.into(), value.into()));
+        }
+        Ok(())
+    }
+
+    /// Forgets what the elements at `depth` and deeper declared.
+    pub(crate) fn leave(&mut self, depth: usize) {
+        while self.declared.last().is_some_and(|&(d, _, _)| d >= depth) {
+            self.declared.pop();
+        }
+    }
+
+    /// The namespace bound to `prefix` (empty for the default namespace),
+    /// `None` if there is none.
+    pub(crate) fn namespace_of(&self, prefix: &[u8]) -> Option<&[u8]> {
+        if prefix == b"xml" {
+            return Some(XML_NS);
+        }
+        self.declared
+            .iter()
+            .rev()
+            .find(|(_, p, _)| **p == *prefix)
+            .map(|(_, _, ns)| &**ns)
+            // `xmlns=""` undeclares the default namespace.
+            .filter(|ns| !ns.is_empty())
+    }
+
+    /// The namespace of an element or attribute name (`p:name` or `name`).
+    /// An unprefixed attribute is in no namespace; pass `element` false.
+    pub(crate) fn namespace_of_name(&self, name: &[u8], element: bool) -> Option<&[u8]> {
+        match name.iter().position(|&b| b == b':') {
+            Some(i) => self.namespace_of(name.get(..i).unwrap_or_default()),
+            None if element => self.namespace_of(b""),
+            None => None,
+        }
+    }
+}
