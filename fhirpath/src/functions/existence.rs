@@ -34,7 +34,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             }
             let e = c.lambda(0)?;
             for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
-                if to_bool(&c.each(e, item, i)?)? == Some(true) {
+                if c.each_bool(e, item, i)? == Some(true) {
                     return b(true);
                 }
             }
@@ -43,7 +43,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "all" => {
             let e = c.lambda(0)?;
             for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
-                if to_bool(&c.each(e, item, i)?)? != Some(true) {
+                if c.each_bool(e, item, i)? != Some(true) {
                     return b(false);
                 }
             }
