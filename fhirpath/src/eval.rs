@@ -536,22 +536,32 @@ pub(crate) fn collections_equivalent(a: &[Item<'_>], b: &[Item<'_>]) -> bool {
 }
 
 /// Items of both collections without duplicates (`|`, `union`).
+pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
+    distinct(a.iter().chain(&b)).into_iter().cloned().collect()
+}
+
+/// The first of each group of equal items, in order (`union`, `distinct`,
+/// `isDistinct`).
 ///
 /// Strings (most of what invariants such as dom-3 collect from a whole
-/// resource: references, URIs) are deduplicated through a hash set, since
-/// string equality is exact; other items by pairwise `=`, among themselves
-/// only (a string never equals an element or another kind of value).
-pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
-    let mut out: Vec<Item<'a>> = Vec::new();
-    let mut strings: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut others: Vec<Item<'a>> = Vec::new();
-    for item in a.into_iter().chain(b) {
-        if let Some(Value::String(s)) = item.system_value() {
-            if strings.insert(s) {
-                out.push(item);
+/// resource: references, URIs) are deduplicated through a hash set of their
+/// text, borrowed from the items, since string equality is exact; other
+/// items by pairwise `=`, among themselves only (a string never equals an
+/// element or another kind of value).
+pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
+    let mut out = Vec::new();
+    let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> = std::collections::HashSet::new();
+    let mut others: Vec<&'b Item<'a>> = Vec::new();
+    for item in items {
+        let first = match item.string_text() {
+            Some(s) => strings.insert(s),
+            None if others.iter().any(|o| equals(o, item) == Some(true)) => false,
+            None => {
+                others.push(item);
+                true
             }
-        } else if !others.iter().any(|o| equals(o, &item) == Some(true)) {
-            others.push(item.clone());
+        };
+        if first {
             out.push(item);
         }
     }

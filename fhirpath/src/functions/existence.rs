@@ -4,7 +4,7 @@
 use super::{one, Call};
 use crate::compare::equals;
 use crate::error::Error;
-use crate::eval::{to_bool, union};
+use crate::eval::{distinct, to_bool, union};
 use crate::item::Item;
 use crate::value::Value;
 
@@ -66,10 +66,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         ))
         .map(Some),
         "distinct" => Ok(Some(union(std::mem::take(&mut c.input), Vec::new()))),
-        "isDistinct" => {
-            let n = c.input.len();
-            b(union(c.input.clone(), Vec::new()).len() == n)
-        }
+        "isDistinct" => b(distinct(c.input.iter()).len() == c.input.len()),
         "not" => match to_bool(&c.input)? {
             None => Ok(Some(Vec::new())),
             Some(v) => b(!v),
