@@ -550,7 +550,8 @@ pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
 /// element or another kind of value).
 pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
     let mut out = Vec::new();
-    let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> = std::collections::HashSet::new();
+    let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
+        std::collections::HashSet::new();
     let mut others: Vec<&'b Item<'a>> = Vec::new();
     for item in items {
         let first = match item.string_text() {

@@ -162,7 +162,9 @@ fn html_is_safe(text: &str) -> bool {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == b':')
             .count();
         let name = tag.get(..name_len).unwrap_or_default();
-        let local = name.rfind(':').map_or(name, |colon| name.get(colon + 1..).unwrap_or_default());
+        let local = name
+            .rfind(':')
+            .map_or(name, |colon| name.get(colon + 1..).unwrap_or_default());
         if !is_narrative_element(local) {
             return false;
         }
