@@ -3,16 +3,19 @@
 //!
 //! [`Env::eval_bool`] is `to_bool(eval(e))`, the singleton-boolean rule over
 //! the result, but computes the common shapes of invariants without building
-//! their collections: `and`/`or`/`xor`/`implies`, `not()`, and `exists()` /
-//! `empty()` (on a path step they only count the step's items). Every other
-//! expression is evaluated as a collection and converted.
+//! their collections: `and`/`or`/`xor`/`implies`, `not()`, `exists()` /
+//! `empty()` (on a path step they only look for one item), and `=`/`!=` with
+//! a string literal on the right. Every other expression is evaluated as a
+//! collection and converted.
 
 use std::ops::ControlFlow;
 
 use crate::ast::{BinOp, Expr};
+use crate::compare::equals;
 use crate::error::Error;
 use crate::eval::{to_bool, Env};
 use crate::item::Item;
+use crate::value::Value;
 
 impl<'a> Env<'_, 'a> {
     /// `to_bool(eval(e, input))`: empty gives `None`, a single Boolean its
@@ -23,6 +26,17 @@ impl<'a> Env<'_, 'a> {
         input: &[Item<'a>],
     ) -> Result<Option<bool>, Error> {
         match e {
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), l, r) => match &**r {
+                Expr::Literal(Value::String(text)) => {
+                    let equal = self.equals_text(l, text, input)?;
+                    Ok(if *op == BinOp::Eq {
+                        equal
+                    } else {
+                        equal.map(|e| !e)
+                    })
+                }
+                _ => to_bool(&self.eval(e, input)?),
+            },
             Expr::Binary(op, l, r) => match self.logical(*op, l, r, input)? {
                 Some(result) => Ok(result),
                 None => to_bool(&self.eval(e, input)?),
@@ -54,6 +68,26 @@ impl<'a> Env<'_, 'a> {
         let r = self.eval_bool(e, input);
         self.defined.truncate(mark);
         r
+    }
+
+    /// `l = 'text'` (`code = 'Reference'`, `max = '*'`): compared in place,
+    /// without a collection for the literal or the result. As `=`: empty
+    /// when `l` is, false when it has several items, else [`equals`].
+    fn equals_text(
+        &mut self,
+        l: &Expr,
+        text: &str,
+        input: &[Item<'a>],
+    ) -> Result<Option<bool>, Error> {
+        let items = self.scoped(l, input)?;
+        Ok(match items.as_slice() {
+            [] => None,
+            [one] => match one.string_text() {
+                Some(t) => Some(t == text),
+                None => equals(one, &Item::string(text)),
+            },
+            _ => Some(false),
+        })
     }
 
     /// Whether `target` (the input itself when `None`) gives any item: the
