@@ -1,6 +1,7 @@
 //! The parsed form of an expression. It owns all its data (no borrowed
 //! text) so a compiled expression is `Send + Sync + Clone` and can be cached.
 
+use crate::field_hint::FieldHint;
 use crate::value::Value;
 
 /// A type named in `is`, `as`, `ofType`: optional namespace (`FHIR`,
@@ -42,8 +43,9 @@ pub enum Expr {
     /// `{}`
     Empty,
     Literal(Value),
-    /// A path step: `name` on the input (or, with no target, on `$this`).
-    Member(Option<Box<Expr>>, String),
+    /// A path step: `name` on the input (or, with no target, on `$this`),
+    /// with the field index it found last time.
+    Member(Option<Box<Expr>>, String, FieldHint),
     /// A function call: `target.name(args)` or `name(args)` on `$this`.
     Call(Option<Box<Expr>>, String, Vec<Expr>),
     This,
@@ -65,12 +67,12 @@ impl Expr {
     /// plain or qualified identifier.
     pub fn as_type_spec(&self) -> Option<TypeSpec> {
         match self {
-            Expr::Member(None, name) => Some(TypeSpec {
+            Expr::Member(None, name, _) => Some(TypeSpec {
                 namespace: None,
                 name: name.clone(),
             }),
-            Expr::Member(Some(ns), name) => match &**ns {
-                Expr::Member(None, ns) => Some(TypeSpec {
+            Expr::Member(Some(ns), name, _) => match &**ns {
+                Expr::Member(None, ns, _) => Some(TypeSpec {
                     namespace: Some(ns.clone()),
                     name: name.clone(),
                 }),

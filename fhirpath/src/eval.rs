@@ -5,12 +5,14 @@
 //! operators use three-valued logic (empty = unknown).
 
 use std::cmp::Ordering;
+use std::ops::ControlFlow;
 
 use crate::ast::{BinOp, Expr};
 use crate::compare::{equals, equivalent, order};
 use crate::datetime::{Temporal, TemporalKind};
 use crate::decimal::Dec;
 use crate::error::Error;
+use crate::field_hint::FieldHint;
 use crate::functions;
 use crate::item::{Item, Node, Repr};
 use crate::quantity::Quantity;
@@ -113,30 +115,28 @@ impl<'c, 'a> Env<'c, 'a> {
                 .collect()),
             Expr::Total => Ok(self.total.clone().unwrap_or_default()),
             Expr::Var(name) => self.variable(name),
-            Expr::Member(target, name) => {
-                let owned;
-                let base: &[Item<'a>] = match target {
-                    Some(t) => {
-                        owned = self.eval(t, input)?;
-                        &owned
+            Expr::Member(target, name, hint) => {
+                let mut out = Vec::new();
+                self.member(target.as_deref(), name, hint, input, |i| {
+                    out.push(i);
+                    ControlFlow::Continue(())
+                })?;
+                Ok(out)
+            }
+            // `path.first()` stops at the first item (R4's sdf-8 takes the
+            // first of all the snapshot's elements, once per element).
+            Expr::Call(Some(target), name, args) if name == "first" && args.is_empty() => {
+                match &**target {
+                    Expr::Member(t, step, hint) => {
+                        let mut first = None;
+                        self.member(t.as_deref(), step, hint, input, |i| {
+                            first = Some(i);
+                            ControlFlow::Break(())
+                        })?;
+                        Ok(first.into_iter().collect())
                     }
-                    None => {
-                        // A type name as the first step selects the focus.
-                        if !input.is_empty()
-                            && name.starts_with(|c: char| c.is_ascii_uppercase())
-                            && input.iter().all(|i| {
-                                matches!(&i.repr, Repr::Node(Node::Element(e), t)
-                                    if *t == name || e.type_info().name == name
-                                        || e.type_info().bases.contains(&name.as_str()))
-                            })
-                        {
-                            return Ok(input.to_vec());
-                        }
-                        input
-                    }
-                };
-                let typed = self.lambda_depth == 0 && target.as_deref().is_none_or(is_static_path);
-                self.navigate(base, name, typed)
+                    t => Ok(self.eval(t, input)?.into_iter().take(1).collect()),
+                }
             }
             Expr::Call(target, name, args) => {
                 let base = match target {
@@ -234,26 +234,72 @@ impl<'c, 'a> Env<'c, 'a> {
         }
     }
 
+    /// A path step `target.name` (`name` on `input` without a target),
+    /// each resulting item handed to `sink`, until it asks to stop.
+    pub(crate) fn member(
+        &mut self,
+        target: Option<&Expr>,
+        name: &str,
+        hint: &FieldHint,
+        input: &[Item<'a>],
+        mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
+    ) -> Result<(), Error> {
+        let owned;
+        let base: &[Item<'a>] = match target {
+            Some(t) => {
+                owned = self.eval(t, input)?;
+                &owned
+            }
+            None => {
+                // A type name as the first step selects the focus.
+                if !input.is_empty()
+                    && name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && input.iter().all(|i| {
+                        matches!(&i.repr, Repr::Node(Node::Element(e), t)
+                            if *t == name || e.type_info().name == name
+                                || e.type_info().bases.contains(&name))
+                    })
+                {
+                    let _ = input.iter().cloned().try_for_each(&mut sink);
+                    return Ok(());
+                }
+                input
+            }
+        };
+        let typed = self.lambda_depth == 0 && target.is_none_or(is_static_path);
+        self.navigate(base, name, hint, typed, sink)
+    }
+
     /// The children named `name` of every item. When the items' types are
     /// known statically (`typed`: a plain path from the focus), a name that
     /// none of them has is a semantic error, as in `name.given1`.
-    fn navigate(&self, base: &[Item<'a>], name: &str, typed: bool) -> Result<Vec<Item<'a>>, Error> {
-        let mut out = Vec::new();
+    fn navigate(
+        &self,
+        base: &[Item<'a>],
+        name: &str,
+        hint: &FieldHint,
+        typed: bool,
+        mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
+    ) -> Result<(), Error> {
         let mut any_known = base.is_empty();
         let mut any_element = false;
         for item in base {
             let is_element = matches!(item.repr, Repr::Node(Node::Element(_), _));
             any_element |= is_element;
-            let found = item
-                .child(name, self.ctx.lenient_choices, &mut out)
-                .is_some();
+            let found = match item.each_child(name, self.ctx.lenient_choices, Some(hint), &mut sink)
+            {
+                // The item has the field, so no error is due.
+                Some(ControlFlow::Break(())) => return Ok(()),
+                Some(ControlFlow::Continue(())) => true,
+                None => false,
+            };
             any_known |= found || !is_element || item.any_resource;
         }
         if typed && !any_known && any_element {
             let ty = base.first().map_or("", |i| i.type_name().1);
             return Err(Error::semantic(format!("{ty} has no element '{name}'")));
         }
-        Ok(out)
+        Ok(())
     }
 
     fn binary(
@@ -263,44 +309,8 @@ impl<'c, 'a> Env<'c, 'a> {
         r: &Expr,
         input: &[Item<'a>],
     ) -> Result<Vec<Item<'a>>, Error> {
-        // The logical operators evaluate their right side only when needed.
-        match op {
-            BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Xor => {
-                let a = to_bool(&self.scoped(l, input)?)?;
-                let short = match (op, a) {
-                    (BinOp::And, Some(false)) => Some(false),
-                    (BinOp::Or, Some(true)) => Some(true),
-                    (BinOp::Implies, Some(false)) => Some(true),
-                    _ => None,
-                };
-                if let Some(s) = short {
-                    return Ok(vec![Item::boolean(s)]);
-                }
-                let b = to_bool(&self.scoped(r, input)?)?;
-                let res = match op {
-                    BinOp::And => match (a, b) {
-                        (_, Some(false)) => Some(false),
-                        (Some(true), Some(true)) => Some(true),
-                        _ => None,
-                    },
-                    BinOp::Or => match (a, b) {
-                        (_, Some(true)) => Some(true),
-                        (Some(false), Some(false)) => Some(false),
-                        _ => None,
-                    },
-                    BinOp::Xor => match (a, b) {
-                        (Some(x), Some(y)) => Some(x != y),
-                        _ => None,
-                    },
-                    _ => match (a, b) {
-                        (Some(true), b) => b,
-                        (None, Some(true)) => Some(true),
-                        _ => None,
-                    },
-                };
-                return Ok(res.map(Item::boolean).into_iter().collect());
-            }
-            _ => {}
+        if let Some(logical) = self.logical(op, l, r, input)? {
+            return Ok(logical.map(Item::boolean).into_iter().collect());
         }
         let a = self.scoped(l, input)?;
         let b = self.scoped(r, input)?;
@@ -374,8 +384,8 @@ fn binary_values<'a>(
 /// has a static type.
 fn is_static_path(e: &Expr) -> bool {
     match e {
-        Expr::Member(None, _) => true,
-        Expr::Member(Some(t), _) | Expr::Indexer(t, _) => is_static_path(t),
+        Expr::Member(None, _, _) => true,
+        Expr::Member(Some(t), _, _) | Expr::Indexer(t, _) => is_static_path(t),
         _ => false,
     }
 }
@@ -526,22 +536,33 @@ pub(crate) fn collections_equivalent(a: &[Item<'_>], b: &[Item<'_>]) -> bool {
 }
 
 /// Items of both collections without duplicates (`|`, `union`).
+pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
+    distinct(a.iter().chain(&b)).into_iter().cloned().collect()
+}
+
+/// The first of each group of equal items, in order (`union`, `distinct`,
+/// `isDistinct`).
 ///
 /// Strings (most of what invariants such as dom-3 collect from a whole
-/// resource: references, URIs) are deduplicated through a hash set, since
-/// string equality is exact; other items by pairwise `=`, among themselves
-/// only (a string never equals an element or another kind of value).
-pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
-    let mut out: Vec<Item<'a>> = Vec::new();
-    let mut strings: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut others: Vec<Item<'a>> = Vec::new();
-    for item in a.into_iter().chain(b) {
-        if let Some(Value::String(s)) = item.system_value() {
-            if strings.insert(s) {
-                out.push(item);
+/// resource: references, URIs) are deduplicated through a hash set of their
+/// text, borrowed from the items, since string equality is exact; other
+/// items by pairwise `=`, among themselves only (a string never equals an
+/// element or another kind of value).
+pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
+    let mut out = Vec::new();
+    let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
+        std::collections::HashSet::new();
+    let mut others: Vec<&'b Item<'a>> = Vec::new();
+    for item in items {
+        let first = match item.string_text() {
+            Some(s) => strings.insert(s),
+            None if others.iter().any(|o| equals(o, item) == Some(true)) => false,
+            None => {
+                others.push(item);
+                true
             }
-        } else if !others.iter().any(|o| equals(o, &item) == Some(true)) {
-            others.push(item.clone());
+        };
+        if first {
             out.push(item);
         }
     }

@@ -3,10 +3,12 @@
 //! expression.
 
 use std::fmt;
+use std::ops::ControlFlow;
 
 use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement};
 
 use crate::decimal::Dec;
+use crate::field_hint::FieldHint;
 use crate::quantity::Quantity;
 use crate::value::Value;
 
@@ -160,71 +162,62 @@ impl<'a> Item<'a> {
     /// The children of this item named `name`; `None` when this is an
     /// element whose type has no such field (a semantic error in strict mode).
     pub(crate) fn child(&self, name: &str, lenient: bool, out: &mut Vec<Item<'a>>) -> Option<()> {
+        self.each_child(name, lenient, None, |c| {
+            out.push(c);
+            ControlFlow::Continue(())
+        })
+        .map(|_| ())
+    }
+
+    /// [`Item::child`], handing each child to `sink` (so a caller that only
+    /// looks for one builds no collection), the field found through `hint`.
+    /// `Some(Break)` when `sink` asked to stop.
+    pub(crate) fn each_child(
+        &self,
+        name: &str,
+        lenient: bool,
+        hint: Option<&FieldHint>,
+        mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
+    ) -> Option<ControlFlow<()>> {
         match &self.repr {
             Repr::Node(Node::Element(e), _) => {
                 let e: &'a dyn Element = *e;
                 let ti = e.type_info();
-                let (index, only_variant) = match ti.field_index(name) {
-                    Some(i) => (i, None),
+                let index = match hint {
+                    Some(h) => h.index(ti, name),
+                    None => ti.field_index(name),
+                };
+                match index {
+                    Some(i) => field_children(e, i, None, &mut sink),
                     None if lenient => {
                         let (f, v) = ti.lookup_json(name)?;
-                        (f, Some(v))
+                        field_children(e, f, Some(v), &mut sink)
                     }
-                    None => return None,
-                };
-                let info = ti.fields.get(index)?;
-                let Some(slot) = e.field(index) else {
-                    return Some(());
-                };
-                for i in 0..slot.len() {
-                    let Some((variant, item)) = slot.get(i) else {
-                        continue;
-                    };
-                    if only_variant.is_some_and(|v| v != variant) {
-                        continue;
-                    }
-                    let ty = match (&item, info.kind) {
-                        (
-                            ItemRef::Element(c),
-                            FieldKind::Resource | FieldKind::Element | FieldKind::Choice,
-                        ) => c.type_info().name,
-                        _ => info.types.get(variant).copied().unwrap_or("string"),
-                    };
-                    let mut child = Item::from_ref(item, ty);
-                    child.any_resource = info.kind == FieldKind::Resource;
-                    out.push(child);
+                    None => None,
                 }
-                Some(())
             }
             Repr::Node(Node::Primitive(p), _) => {
                 let p: &'a dyn PrimitiveElement = *p;
-                match name {
+                Some(match name {
                     "extension" => {
                         let slot = p.extensions();
-                        for i in 0..slot.len() {
-                            if let Some((_, item)) = slot.get(i) {
-                                out.push(Item::from_ref(item, "Extension"));
-                            }
-                        }
+                        (0..slot.len())
+                            .filter_map(|i| slot.get(i))
+                            .try_for_each(|(_, item)| sink(Item::from_ref(item, "Extension")))
                     }
-                    "id" => {
-                        if let Some(id) = p.id() {
-                            out.push(Item::from_ref(ItemRef::Text(id), "string"));
-                        }
-                    }
-                    _ => {}
-                }
-                Some(())
+                    "id" => match p.id() {
+                        Some(id) => sink(Item::from_ref(ItemRef::Text(id), "string")),
+                        None => ControlFlow::Continue(()),
+                    },
+                    _ => ControlFlow::Continue(()),
+                })
             }
-            Repr::Type { namespace, name: n } => {
-                match name {
-                    "namespace" => out.push(Item::string(*namespace)),
-                    "name" => out.push(Item::string(n.clone())),
-                    _ => {}
-                }
-                Some(())
-            }
-            _ => Some(()),
+            Repr::Type { namespace, name: n } => Some(match name {
+                "namespace" => sink(Item::string(*namespace)),
+                "name" => sink(Item::string(n.clone())),
+                _ => ControlFlow::Continue(()),
+            }),
+            _ => Some(ControlFlow::Continue(())),
         }
     }
 
@@ -232,8 +225,11 @@ impl<'a> Item<'a> {
     pub(crate) fn all_children(&self, out: &mut Vec<Item<'a>>) {
         match &self.repr {
             Repr::Node(Node::Element(e), _) => {
-                for f in e.type_info().fields {
-                    let _ = self.child(f.name, false, out);
+                for index in 0..e.type_info().fields.len() {
+                    let _ = field_children(*e, index, None, &mut |c| {
+                        out.push(c);
+                        ControlFlow::Continue(())
+                    });
                 }
             }
             Repr::Node(Node::Primitive(_), _) => {
@@ -305,6 +301,41 @@ fn element_json(e: &dyn Element, depth: usize) -> serde_json::Value {
         }
     }
     serde_json::Value::Object(map)
+}
+
+/// The items of field `index` of `e` (only those of choice variant
+/// `only_variant` when given), each with its FHIR type; `None` when `e`'s
+/// type has no such field, `Some(Break)` when `sink` asked to stop.
+fn field_children<'a>(
+    e: &'a dyn Element,
+    index: usize,
+    only_variant: Option<usize>,
+    sink: &mut impl FnMut(Item<'a>) -> ControlFlow<()>,
+) -> Option<ControlFlow<()>> {
+    let info = e.type_info().fields.get(index)?;
+    let Some(slot) = e.field(index) else {
+        return Some(ControlFlow::Continue(()));
+    };
+    for i in 0..slot.len() {
+        let Some((variant, item)) = slot.get(i) else {
+            continue;
+        };
+        if only_variant.is_some_and(|v| v != variant) {
+            continue;
+        }
+        let ty = match (&item, info.kind) {
+            (ItemRef::Element(c), FieldKind::Resource | FieldKind::Element | FieldKind::Choice) => {
+                c.type_info().name
+            }
+            _ => info.types.get(variant).copied().unwrap_or("string"),
+        };
+        let mut child = Item::from_ref(item, ty);
+        child.any_resource = info.kind == FieldKind::Resource;
+        if sink(child).is_break() {
+            return Some(ControlFlow::Break(()));
+        }
+    }
+    Some(ControlFlow::Continue(()))
 }
 
 /// The text of a primitive or text child (`Quantity.value`, `Reference.reference`).

@@ -52,11 +52,13 @@
 //!   items' types are mixed and such a name gives empty.
 
 mod ast;
+mod boolean;
 mod compare;
 mod datetime;
 mod decimal;
 mod error;
 mod eval;
+mod field_hint;
 mod functions;
 mod item;
 mod lexer;
@@ -116,6 +118,7 @@ impl Expression {
         ctx: &Context<'a>,
         focus: Item<'a>,
     ) -> Result<Option<bool>, Error> {
-        eval::to_bool(&self.evaluate(ctx, focus)?)
+        let input = std::slice::from_ref(&focus);
+        eval::Env::new(ctx, input).eval_bool(&self.ast, input)
     }
 }

@@ -10,6 +10,7 @@ use crate::ast::{BinOp, Expr, TypeSpec};
 use crate::datetime::Temporal;
 use crate::decimal::Dec;
 use crate::error::Error;
+use crate::field_hint::FieldHint;
 use crate::functions;
 use crate::lexer::{tokenize, Tok, Token};
 use crate::quantity::Quantity;
@@ -256,7 +257,7 @@ impl Parser {
                             check_depth(depth.max(d + 1))?,
                         );
                     } else {
-                        node = (Expr::Member(target, name), depth);
+                        node = (Expr::Member(target, name, FieldHint::default()), depth);
                     }
                 }
                 Tok::Op("[") => {
@@ -361,7 +362,7 @@ impl Parser {
                     let (args, d) = self.args(&name)?;
                     Ok((Expr::Call(None, name, args), check_depth(d + 1)?))
                 } else {
-                    Ok((Expr::Member(None, name), 1))
+                    Ok((Expr::Member(None, name, FieldHint::default()), 1))
                 }
             }
             t => Err(Error::syntax(format!(

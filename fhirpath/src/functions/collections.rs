@@ -8,7 +8,7 @@ use super::Call;
 use crate::ast::Expr;
 use crate::compare::{equals, order};
 use crate::error::Error;
-use crate::eval::{singleton, to_bool, union};
+use crate::eval::{singleton, union};
 use crate::item::Item;
 use crate::types::{as_type, is_type, type_of};
 
@@ -30,7 +30,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let e = c.lambda(0)?;
             let mut out = Vec::new();
             for (i, item) in input.iter().enumerate() {
-                if to_bool(&c.each(e, item, i)?)? == Some(true) {
+                if c.each_bool(e, item, i)? == Some(true) {
                     out.push(item.clone());
                 }
             }

@@ -4,7 +4,7 @@
 use super::{one, Call};
 use crate::compare::equals;
 use crate::error::Error;
-use crate::eval::{to_bool, union};
+use crate::eval::{distinct, to_bool, union};
 use crate::item::Item;
 use crate::value::Value;
 
@@ -34,7 +34,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             }
             let e = c.lambda(0)?;
             for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
-                if to_bool(&c.each(e, item, i)?)? == Some(true) {
+                if c.each_bool(e, item, i)? == Some(true) {
                     return b(true);
                 }
             }
@@ -43,7 +43,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "all" => {
             let e = c.lambda(0)?;
             for (i, item) in std::mem::take(&mut c.input).iter().enumerate() {
-                if to_bool(&c.each(e, item, i)?)? != Some(true) {
+                if c.each_bool(e, item, i)? != Some(true) {
                     return b(false);
                 }
             }
@@ -66,10 +66,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         ))
         .map(Some),
         "distinct" => Ok(Some(union(std::mem::take(&mut c.input), Vec::new()))),
-        "isDistinct" => {
-            let n = c.input.len();
-            b(union(c.input.clone(), Vec::new()).len() == n)
-        }
+        "isDistinct" => b(distinct(c.input.iter()).len() == c.input.len()),
         "not" => match to_bool(&c.input)? {
             None => Ok(Some(Vec::new())),
             Some(v) => b(!v),

@@ -162,7 +162,9 @@ fn html_is_safe(text: &str) -> bool {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == b':')
             .count();
         let name = tag.get(..name_len).unwrap_or_default();
-        let local = name.rsplit(':').next().unwrap_or(name);
+        let local = name
+            .rfind(':')
+            .map_or(name, |colon| name.get(colon + 1..).unwrap_or_default());
         if !is_narrative_element(local) {
             return false;
         }
@@ -251,10 +253,10 @@ fn attribute_names(attrs: &str) -> impl Iterator<Item = &str> {
                 }
                 match bytes.get(i) {
                     Some(&q) if q == b'"' || q == b'\'' => {
+                        // Values (`style`, `href`) can be long: skip to the
+                        // closing quote in one search.
                         i += 1;
-                        while bytes.get(i).is_some_and(|b| *b != q) {
-                            i += 1;
-                        }
+                        i = memchr::memchr(q, bytes.get(i..).unwrap_or_default()).map_or(bytes.len(), |at| i + at);
                         i += 1;
                     }
                     _ => {

@@ -162,6 +162,11 @@ impl<'e, 'a> Call<'e, '_, 'a> {
 
     /// Argument `i` as an optional single system value.
     pub fn arg_value(&mut self, i: usize) -> Result<Option<Value>, Error> {
+        // A literal (`'http:'` in `startsWith('http:')`, a pattern) is its
+        // own value: no collection to build.
+        if let Some(Expr::Literal(v)) = self.args.get(i) {
+            return Ok(Some(v.clone()));
+        }
         let v = self.arg(i)?;
         Ok(singleton(&v)?.and_then(Item::system_value))
     }
@@ -197,12 +202,33 @@ impl<'e, 'a> Call<'e, '_, 'a> {
         item: &Item<'a>,
         index: usize,
     ) -> Result<Vec<Item<'a>>, Error> {
+        self.in_lambda(item, index, |env, this| env.scoped(e, this))
+    }
+
+    /// [`Call::each`] as a boolean, by the singleton rule (criteria of
+    /// `where`, `all`, `exists`).
+    pub fn each_bool(
+        &mut self,
+        e: &Expr,
+        item: &Item<'a>,
+        index: usize,
+    ) -> Result<Option<bool>, Error> {
+        self.in_lambda(item, index, |env, this| env.scoped_bool(e, this))
+    }
+
+    /// Runs `f` with `item` as `$this` and `index` as `$index`.
+    fn in_lambda<T>(
+        &mut self,
+        item: &Item<'a>,
+        index: usize,
+        f: impl FnOnce(&mut Env<'_, 'a>, &[Item<'a>]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let saved = self
             .env
             .index
             .replace(i64::try_from(index).unwrap_or(i64::MAX));
         self.env.lambda_depth += 1;
-        let r = self.env.scoped(e, std::slice::from_ref(item));
+        let r = f(self.env, std::slice::from_ref(item));
         self.env.lambda_depth -= 1;
         self.env.index = saved;
         r

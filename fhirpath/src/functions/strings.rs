@@ -16,23 +16,27 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 const REGEX_CACHE_SIZE: usize = 256;
 
 /// Shared, not cloned: a cloned `Regex` starts with empty matching caches.
-type RegexCache = std::collections::HashMap<(String, bool), std::sync::Arc<regex::Regex>>;
+/// One map per anchoring (`matches`, `matchesFull`), keyed by the pattern
+/// alone, so a lookup borrows the pattern instead of building a key.
+type RegexCache = [std::collections::HashMap<String, std::sync::Arc<regex::Regex>>; 2];
 
 fn regex(pattern: &str, anchored: bool) -> Result<std::sync::Arc<regex::Regex>, Error> {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<RegexCache>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let key = (pattern.to_owned(), anchored);
-    if let Ok(map) = cache.lock() {
-        if let Some(re) = map.get(&key) {
+    let which = usize::from(anchored);
+    if let Ok(maps) = cache.lock() {
+        if let Some(re) = maps.get(which).and_then(|m| m.get(pattern)) {
             return Ok(re.clone());
         }
     }
     let re = std::sync::Arc::new(compile_regex(pattern, anchored)?);
-    if let Ok(mut map) = cache.lock() {
-        if map.len() >= REGEX_CACHE_SIZE {
-            map.clear();
+    if let Ok(mut maps) = cache.lock() {
+        if let Some(map) = maps.get_mut(which) {
+            if map.len() >= REGEX_CACHE_SIZE {
+                map.clear();
+            }
+            map.insert(pattern.to_owned(), re.clone());
         }
-        map.insert(key, re.clone());
     }
     Ok(re)
 }

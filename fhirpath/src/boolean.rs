@@ -1,0 +1,157 @@
+//! Evaluation to a boolean: what invariants, the logical operators and the
+//! criteria of `where`, `all` and `exists` need from an expression.
+//!
+//! [`Env::eval_bool`] is `to_bool(eval(e))`, the singleton-boolean rule over
+//! the result, but computes the common shapes of invariants without building
+//! their collections: `and`/`or`/`xor`/`implies`, `not()`, `exists()` /
+//! `empty()` (on a path step they only look for one item), and `=`/`!=` with
+//! a string literal on the right. Every other expression is evaluated as a
+//! collection and converted.
+
+use std::ops::ControlFlow;
+
+use crate::ast::{BinOp, Expr};
+use crate::compare::equals;
+use crate::error::Error;
+use crate::eval::{to_bool, Env};
+use crate::item::Item;
+use crate::value::Value;
+
+impl<'a> Env<'_, 'a> {
+    /// `to_bool(eval(e, input))`: empty gives `None`, a single Boolean its
+    /// value, any other single item `true`, several items an error.
+    pub(crate) fn eval_bool(
+        &mut self,
+        e: &Expr,
+        input: &[Item<'a>],
+    ) -> Result<Option<bool>, Error> {
+        match e {
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), l, r) => match &**r {
+                Expr::Literal(Value::String(text)) => {
+                    let equal = self.equals_text(l, text, input)?;
+                    Ok(if *op == BinOp::Eq {
+                        equal
+                    } else {
+                        equal.map(|e| !e)
+                    })
+                }
+                _ => to_bool(&self.eval(e, input)?),
+            },
+            Expr::Binary(op, l, r) => match self.logical(*op, l, r, input)? {
+                Some(result) => Ok(result),
+                None => to_bool(&self.eval(e, input)?),
+            },
+            Expr::Call(target, name, args) if args.is_empty() => match name.as_str() {
+                // Both always give one Boolean.
+                "exists" => Ok(Some(self.any(target.as_deref(), input)?)),
+                "empty" => Ok(Some(!self.any(target.as_deref(), input)?)),
+                // `not()` applies the same singleton rule to its input.
+                "not" => Ok(match target {
+                    Some(t) => self.eval_bool(t, input)?,
+                    None => to_bool(input)?,
+                }
+                .map(|b| !b)),
+                _ => to_bool(&self.eval(e, input)?),
+            },
+            _ => to_bool(&self.eval(e, input)?),
+        }
+    }
+
+    /// [`Env::eval_bool`] in its own scope for `defineVariable`, like
+    /// [`Env::scoped`].
+    pub(crate) fn scoped_bool(
+        &mut self,
+        e: &Expr,
+        input: &[Item<'a>],
+    ) -> Result<Option<bool>, Error> {
+        let mark = self.defined.len();
+        let r = self.eval_bool(e, input);
+        self.defined.truncate(mark);
+        r
+    }
+
+    /// `l = 'text'` (`code = 'Reference'`, `max = '*'`): compared in place,
+    /// without a collection for the literal or the result. As `=`: empty
+    /// when `l` is, false when it has several items, else [`equals`].
+    fn equals_text(
+        &mut self,
+        l: &Expr,
+        text: &str,
+        input: &[Item<'a>],
+    ) -> Result<Option<bool>, Error> {
+        let items = self.scoped(l, input)?;
+        Ok(match items.as_slice() {
+            [] => None,
+            [one] => match one.string_text() {
+                Some(t) => Some(t == text),
+                None => equals(one, &Item::string(text)),
+            },
+            _ => Some(false),
+        })
+    }
+
+    /// Whether `target` (the input itself when `None`) gives any item: the
+    /// input of `exists()` and `empty()`. A path step only counts its items,
+    /// stopping at the first, with the same errors as when it collects them.
+    fn any(&mut self, target: Option<&Expr>, input: &[Item<'a>]) -> Result<bool, Error> {
+        match target {
+            None => Ok(!input.is_empty()),
+            Some(Expr::Member(t, name, hint)) => {
+                let mut any = false;
+                self.member(t.as_deref(), name, hint, input, |_| {
+                    any = true;
+                    ControlFlow::Break(())
+                })?;
+                Ok(any)
+            }
+            Some(t) => Ok(!self.eval(t, input)?.is_empty()),
+        }
+    }
+
+    /// The logical operators, in three-valued logic (empty = unknown); the
+    /// right side is evaluated only when the left does not decide. `None`
+    /// when `op` is not a logical operator.
+    pub(crate) fn logical(
+        &mut self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        input: &[Item<'a>],
+    ) -> Result<Option<Option<bool>>, Error> {
+        if !matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Xor) {
+            return Ok(None);
+        }
+        let a = self.scoped_bool(l, input)?;
+        let short = match (op, a) {
+            (BinOp::And, Some(false)) => Some(false),
+            (BinOp::Or, Some(true)) => Some(true),
+            (BinOp::Implies, Some(false)) => Some(true),
+            _ => None,
+        };
+        if let Some(s) = short {
+            return Ok(Some(Some(s)));
+        }
+        let b = self.scoped_bool(r, input)?;
+        Ok(Some(match op {
+            BinOp::And => match (a, b) {
+                (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            BinOp::Or => match (a, b) {
+                (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            BinOp::Xor => match (a, b) {
+                (Some(x), Some(y)) => Some(x != y),
+                _ => None,
+            },
+            _ => match (a, b) {
+                (Some(true), b) => b,
+                (None, Some(true)) => Some(true),
+                _ => None,
+            },
+        }))
+    }
+}
