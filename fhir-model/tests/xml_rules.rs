@@ -250,3 +250,13 @@ fn namespaces_are_resolved_as_declared() {
     let e = err(r#"<Patient xmlns="http://hl7.org/fhir" xmlns:s="urn:other" s:schemaLocation="x"/>"#);
     assert!(e.message.contains("unknown attribute"), "{e}");
 }
+
+#[test]
+fn repeated_attributes_are_errors() {
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><active value="true" value="false"/></Patient>"#);
+    assert!(e.message.contains("attribute value repeats"), "{e}");
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><name id="a" id="b"><family value="x"/></name></Patient>"#);
+    assert!(e.message.contains("attribute id repeats"), "{e}");
+    let e = err(r#"<Patient xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><p class="a" class="b">x</p></div></text></Patient>"#);
+    assert!(e.message.contains("attribute class repeats"), "{e}");
+}

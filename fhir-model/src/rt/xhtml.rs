@@ -162,8 +162,8 @@ impl Prefixes {
     /// attributes, and checks that their prefixes are declared.
     fn enter(&mut self, e: &quick_xml::events::BytesStart<'_>, depth: usize) -> Result<(), String> {
         let mut prefixed_attributes = false;
-        for a in e.attributes() {
-            let a = a.map_err(|err| format!("malformed XHTML attribute: {err}"))?;
+        for a in crate::rt::xml::unique_attributes(e) {
+            let a = a.map_err(|err| format!("XHTML: {err}"))?;
             check_attribute_value(&a)?;
             let key = a.key.into_inner();
             self.scopes.declare(key, &a.value, depth)?;

@@ -32,6 +32,8 @@ enum Seg {
 /// The reader state: the event reader over the input, options, the element path.
 pub(crate) struct XmlReader<'i> {
     r: Reader<&'i [u8]>,
+    /// The input, as text and as bytes.
+    text: &'i str,
     /// Namespace declarations in scope (see [`Scopes`] for why by hand).
     scopes: Scopes,
     /// Elements open, of any kind (for namespace scopes).
@@ -65,6 +67,7 @@ impl<'i> XmlReader<'i> {
             scopes: Scopes::default(),
             open: 0,
             leave_empty: false,
+            text: input,
             input: input.as_bytes(),
             opts,
             path: Vec::with_capacity(16),
@@ -315,12 +318,12 @@ impl<'i> XmlReader<'i> {
     fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
         let info = el.type_info();
         let mut any = false;
-        for a in start.attributes() {
-            let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
+        for a in super::attrs::unique(start) {
+            let a = a.map_err(|m| self.err(m))?;
             if skip_attribute(&self.scopes, a.key) {
                 continue;
             }
-            let name = std::str::from_utf8(a.key.as_ref()).unwrap_or("?");
+            let name = self.str_of(a.key.as_ref()).unwrap_or("?");
             let field = info.lookup_json(name).filter(|&(f, _)| info.fields.get(f).is_some_and(|fi| fi.kind == FieldKind::Text));
             let Some((f, _)) = field else {
                 if !self.opts.ignore_unknown {
@@ -329,9 +332,7 @@ impl<'i> XmlReader<'i> {
                 }
                 continue;
             };
-            let value = a
-                .unescape_value()
-                .map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -447,14 +448,12 @@ impl<'i> XmlReader<'i> {
     fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
         let at = self.element_start;
         let mut any = false;
-        for a in start.attributes() {
-            let a = a.map_err(|e| self.err(format_args!("malformed attribute: {e}")))?;
+        for a in super::attrs::unique(start) {
+            let a = a.map_err(|m| self.err(m))?;
             if skip_attribute(&self.scopes, a.key) {
                 continue;
             }
-            let value = a
-                .unescape_value()
-                .map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -660,7 +659,26 @@ impl<'i> XmlReader<'i> {
     }
 }
 
-impl XmlReader<'_> {
+impl<'i> XmlReader<'i> {
+    /// `bytes`, a part of the input, as the text it is: the input is a
+    /// `&str`, so no second UTF-8 check is needed (`None` for bytes from
+    /// elsewhere, or not on character boundaries).
+    fn str_of(&self, bytes: &[u8]) -> Option<&'i str> {
+        let offset = (bytes.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        self.text.get(offset..offset.checked_add(bytes.len())?)
+    }
+
+    /// An attribute's value: the input text itself when it holds no
+    /// reference (nearly always), decoded otherwise.
+    fn attribute_value(&self, a: &quick_xml::events::attributes::Attribute<'_>) -> Result<std::borrow::Cow<'i, str>, quick_xml::Error> {
+        if !a.value.contains(&b'&') {
+            if let Some(text) = self.str_of(&a.value) {
+                return Ok(std::borrow::Cow::Borrowed(text));
+            }
+        }
+        Ok(std::borrow::Cow::Owned(a.unescape_value()?.into_owned()))
+    }
+
     /// Text decoded from character references holds only characters XML
     /// allows. Text taken as it is from the document needs no check: the
     /// whole document was checked before reading.

@@ -4,8 +4,8 @@
 //! once to find declarations, before the FHIR reader parses them again for
 //! their values: an eighth of all reading time. FHIR documents declare
 //! namespaces on the root and on narrative divs only, so here a start tag's
-//! attributes are looked at only when its text contains `xmlns` (one memchr
-//! search), and every other tag costs a prefix lookup in a short list.
+//! attributes are looked at only when its text contains `xmlns` (a memchr
+//! search for `x`), and every other tag costs a prefix lookup in a short list.
 
 use quick_xml::events::BytesStart;
 
@@ -23,7 +23,10 @@ impl Scopes {
     /// Takes the declarations of the start tag `e` of an element at `depth`
     /// (the root is 1).
     pub(crate) fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> Result<(), String> {
-        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+        let raw = e.attributes_raw();
+        let declares = memchr::memchr_iter(b'x', raw)
+            .any(|i| raw.get(i..).is_some_and(|r| r.starts_with(b"xmlns")));
+        if !declares {
             return Ok(());
         }
         for a in e.attributes().with_checks(false) {
