@@ -4,9 +4,9 @@
 //! [`Env::eval_bool`] is `to_bool(eval(e))`, the singleton-boolean rule over
 //! the result, but computes the common shapes of invariants without building
 //! their collections: `and`/`or`/`xor`/`implies`, `not()`, `exists()` /
-//! `empty()` (on a path step they only look for one item), and `=`/`!=` with
-//! a string literal on the right. Every other expression is evaluated as a
-//! collection and converted.
+//! `empty()` (on a path step they only look for one item), `=`/`!=` with
+//! a string literal on the right, and `matches()` with a literal pattern.
+//! Every other expression is evaluated as a collection and converted.
 
 use std::ops::ControlFlow;
 
@@ -14,6 +14,7 @@ use crate::ast::{BinOp, Expr};
 use crate::compare::equals;
 use crate::error::Error;
 use crate::eval::{to_bool, Env};
+use crate::functions::{self, regex_matches};
 use crate::item::Item;
 use crate::value::Value;
 
@@ -41,6 +42,16 @@ impl<'a> Env<'_, 'a> {
                 Some(result) => Ok(result),
                 None => to_bool(&self.eval(e, input)?),
             },
+            Expr::Call(target, name, args)
+                if matches!(name.as_str(), "matches" | "matchesFull") =>
+            {
+                match args.as_slice() {
+                    [Expr::Literal(Value::String(pattern))] => {
+                        self.matches_literal(target.as_deref(), name, pattern, args, input)
+                    }
+                    _ => to_bool(&self.eval(e, input)?),
+                }
+            }
             Expr::Call(target, name, args) if args.is_empty() => match name.as_str() {
                 // Both always give one Boolean.
                 "exists" => Ok(Some(self.any(target.as_deref(), input)?)),
@@ -88,6 +99,35 @@ impl<'a> Env<'_, 'a> {
             },
             _ => Some(false),
         })
+    }
+
+    /// `s.matches('pattern')` (eld-19 and eld-20 on every ElementDefinition's
+    /// path): the string read in place and the literal pattern borrowed,
+    /// without the copies of both and the result collection of the function
+    /// call. Any input but one string (several items, an element, a number)
+    /// goes through the function itself, for its result or error.
+    fn matches_literal(
+        &mut self,
+        target: Option<&Expr>,
+        name: &str,
+        pattern: &str,
+        args: &[Expr],
+        input: &[Item<'a>],
+    ) -> Result<Option<bool>, Error> {
+        let items = match target {
+            Some(t) => self.eval(t, input)?,
+            None => input.to_vec(),
+        };
+        match items.as_slice() {
+            [] => return Ok(None),
+            [one] => {
+                if let Some(text) = one.string_text() {
+                    return regex_matches(&text, pattern, name == "matchesFull").map(Some);
+                }
+            }
+            _ => {}
+        }
+        to_bool(&functions::call(self, name, items, args, input)?)
     }
 
     /// Whether `target` (the input itself when `None`) gives any item: the

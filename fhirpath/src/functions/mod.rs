@@ -9,6 +9,8 @@ mod fhir;
 mod math;
 mod strings;
 
+pub(crate) use strings::regex_matches;
+
 use crate::ast::Expr;
 use crate::error::Error;
 use crate::eval::{singleton, Env};

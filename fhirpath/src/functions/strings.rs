@@ -41,6 +41,12 @@ fn regex(pattern: &str, anchored: bool) -> Result<std::sync::Arc<regex::Regex>, 
     Ok(re)
 }
 
+/// `text.matches(pattern)`, or `matchesFull` when `full`: whether the
+/// pattern matches in the text (the whole text for `matchesFull`).
+pub(crate) fn regex_matches(text: &str, pattern: &str, full: bool) -> Result<bool, Error> {
+    Ok(regex(pattern, full)?.is_match(text))
+}
+
 fn compile_regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
     let p = if anchored {
         format!("^(?s:{pattern})$")
@@ -270,7 +276,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let Some(p) = c.arg_string(0)? else {
                 return Ok(Some(Vec::new()));
             };
-            bool_out(Some(regex(&p, name == "matchesFull")?.is_match(&s)))
+            bool_out(Some(regex_matches(&s, &p, name == "matchesFull")?))
         }
         "replaceMatches" => {
             let (Some(p), Some(to)) = (c.arg_string(0)?, c.arg_string(1)?) else {
