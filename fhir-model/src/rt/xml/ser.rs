@@ -1,12 +1,14 @@
-//! FHIR XML writing on quick-xml's event writer, from the same element model
-//! as JSON: definition order, primitives as `value`/`id` attributes with
-//! `extension` children, plain-text fields as attributes, resources inside
-//! their wrapper element, the narrative div written as the XHTML it holds.
+//! FHIR XML writing, from the same element model as JSON: definition order,
+//! primitives as `value`/`id` attributes with `extension` children,
+//! plain-text fields as attributes, resources inside their wrapper element,
+//! the narrative div written as the XHTML it holds.
+//!
+//! Tags are assembled in one reused buffer and written with one call each.
+//! quick-xml's event writer added nothing here (every tag is built already
+//! escaped) but a layer of calls per event.
 
 use std::io::Write;
 
-use quick_xml::events::{BytesEnd, BytesStart, Event};
-use quick_xml::Writer;
 
 use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
@@ -17,35 +19,58 @@ use crate::rt::scan::{block_any, BLOCK};
 pub(crate) type Res = Result<(), std::io::Error>;
 
 pub(crate) struct XmlWriter<W: Write> {
-    w: Writer<W>,
-    /// Reused buffer for a start tag's content (name and attributes).
+    w: W,
+    /// Reused buffer for a tag (start tags with their attributes).
     tag: String,
 }
 
 impl<W: Write> XmlWriter<W> {
     pub(crate) fn new(w: W) -> Self {
-        XmlWriter { w: Writer::new(w), tag: String::with_capacity(256) }
+        XmlWriter { w, tag: String::with_capacity(256) }
     }
 
     pub(crate) fn into_inner(self) -> W {
-        self.w.into_inner()
+        self.w
     }
 
     /// Writes a document: declaration, root element in the FHIR namespace.
     pub(crate) fn write_document(&mut self, el: &dyn Element, root_name: &str) -> Res {
-        self.w.get_mut().write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+        self.w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
         self.write_element(el, root_name, true)
     }
 
-    fn ev(&mut self, e: Event<'_>) -> Res {
-        self.w.write_event(e)
+    /// Starts a tag in the buffer: `<name`, attributes follow.
+    fn open_tag(&mut self, name: &str) {
+        self.tag.clear();
+        self.tag.push('<');
+        self.tag.push_str(name);
+    }
+
+    /// Ends the tag in the buffer (`/>` if `empty`) and writes it.
+    fn write_tag(&mut self, empty: bool) -> Res {
+        self.tag.push_str(if empty { "/>" } else { ">" });
+        self.w.write_all(self.tag.as_bytes())
+    }
+
+    /// `<name>`, without attributes.
+    fn start(&mut self, name: &str) -> Res {
+        self.open_tag(name);
+        self.write_tag(false)
+    }
+
+    /// `</name>`.
+    fn end(&mut self, name: &str) -> Res {
+        self.tag.clear();
+        self.tag.push_str("</");
+        self.tag.push_str(name);
+        self.tag.push('>');
+        self.w.write_all(self.tag.as_bytes())
     }
 
     /// Writes `el` as an element called `name`.
     fn write_element(&mut self, el: &dyn Element, name: &str, root: bool) -> Res {
         let info = el.type_info();
-        self.tag.clear();
-        self.tag.push_str(name);
+        self.open_tag(name);
         if root {
             self.tag.push_str(" xmlns=\"http://hl7.org/fhir\"");
         }
@@ -64,9 +89,9 @@ impl<W: Write> XmlWriter<W> {
             }
         }
         if !has_children {
-            return self.w.write_event(Event::Empty(BytesStart::from_content(self.tag.as_str(), name.len())));
+            return self.write_tag(true);
         }
-        self.w.write_event(Event::Start(BytesStart::from_content(self.tag.as_str(), name.len())))?;
+        self.write_tag(false)?;
         for (i, f) in info.fields.iter().enumerate() {
             if f.kind == FieldKind::Text {
                 continue;
@@ -74,7 +99,7 @@ impl<W: Write> XmlWriter<W> {
             let Some(slot) = el.field(i) else { continue };
             self.write_field(f, slot)?;
         }
-        self.ev(Event::End(BytesEnd::new(name)))
+        self.end(name)
     }
 
     fn write_field(&mut self, f: &crate::rt::meta::FieldInfo, slot: &dyn Slot) -> Res {
@@ -96,15 +121,15 @@ impl<W: Write> XmlWriter<W> {
                                 format!("Narrative.div: {m}"),
                             )
                         })?;
-                        self.w.get_mut().write_all(text.as_bytes())?;
+                        self.w.write_all(text.as_bytes())?;
                     }
                 }
                 ItemRef::Primitive(p) => self.write_primitive(p, name)?,
                 ItemRef::Element(el) if f.kind == FieldKind::Resource => {
-                    self.ev(Event::Start(BytesStart::new(name)))?;
+                    self.start(name)?;
                     let rt = el.type_info().name;
                     self.write_element(el, rt, false)?;
-                    self.ev(Event::End(BytesEnd::new(name)))?;
+                    self.end(name)?;
                 }
                 ItemRef::Element(el) => self.write_element(el, name, false)?,
                 ItemRef::Text(_) => {}
@@ -114,8 +139,7 @@ impl<W: Write> XmlWriter<W> {
     }
 
     fn write_primitive(&mut self, p: &dyn PrimitiveElement, name: &str) -> Res {
-        self.tag.clear();
-        self.tag.push_str(name);
+        self.open_tag(name);
         if let Some(id) = p.id() {
             push_attr(&mut self.tag, "id", id)?;
         }
@@ -124,15 +148,15 @@ impl<W: Write> XmlWriter<W> {
         }
         let ext = p.extensions();
         if ext.is_empty() {
-            return self.w.write_event(Event::Empty(BytesStart::from_content(self.tag.as_str(), name.len())));
+            return self.write_tag(true);
         }
-        self.w.write_event(Event::Start(BytesStart::from_content(self.tag.as_str(), name.len())))?;
+        self.write_tag(false)?;
         for j in 0..ext.len() {
             if let Some((_, ItemRef::Element(x))) = ext.get(j) {
                 self.write_element(x, "extension", false)?;
             }
         }
-        self.ev(Event::End(BytesEnd::new(name)))
+        self.end(name)
     }
 }
 
