@@ -71,6 +71,15 @@ fn measured_serialize_value(values: &[Value]) -> usize {
         .sum()
 }
 
+/// Runs `measure` over `inputs` prepared beforehand; returns when it started
+/// and its result. Freeing the inputs is not part of the measurement.
+fn timed<T>(inputs: Vec<T>, measure: impl FnOnce(&[T]) -> usize) -> (Instant, usize) {
+    let start = Instant::now();
+    let n = measure(&inputs);
+    std::mem::forget(inputs);
+    (start, n)
+}
+
 /// The corpus files with a top-level `resourceType`, sorted by name.
 fn load(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
@@ -116,46 +125,18 @@ fn run<Resource: DeserializeOwned + Serialize + ToFhirJson + FhirXml>(
     let (start, result) = match mode {
         "parse-typed" => (Instant::now(), measured_parse_typed::<Resource>(&files)),
         "parse-value" => (Instant::now(), measured_parse_value(&files)),
-        "serialize-typed" => {
-            let resources = parse_typed()?;
-            let start = Instant::now();
-            let n = measured_serialize_typed(&resources);
-            // Freeing the inputs is not part of the measurement.
-            std::mem::forget(resources);
-            (start, n)
-        }
-        "serialize-typed-serde" => {
-            let resources = parse_typed()?;
-            let start = Instant::now();
-            let n = measured_serialize_typed_serde(&resources);
-            std::mem::forget(resources);
-            (start, n)
-        }
-        "xml-parse" => {
-            // The XML documents the writer makes of the corpus, as the bench's `xml` group.
-            let docs: Vec<Vec<u8>> = parse_typed()?
+        "serialize-typed" => timed(parse_typed()?, |r| measured_serialize_typed(r)),
+        "serialize-typed-serde" => timed(parse_typed()?, |r| measured_serialize_typed_serde(r)),
+        // The XML documents the writer makes of the corpus, as the bench's `xml` group.
+        "xml-parse" => timed(
+            parse_typed()?
                 .iter()
                 .map(|r| fhir_model::xml::to_vec(r).map_err(|e| e.to_string()))
-                .collect::<Result<_, _>>()?;
-            let start = Instant::now();
-            let n = measured_xml_parse::<Resource>(&docs);
-            std::mem::forget(docs);
-            (start, n)
-        }
-        "xml-serialize" => {
-            let resources = parse_typed()?;
-            let start = Instant::now();
-            let n = measured_xml_serialize(&resources);
-            std::mem::forget(resources);
-            (start, n)
-        }
-        "serialize-value" => {
-            let values = parse_value();
-            let start = Instant::now();
-            let n = measured_serialize_value(&values);
-            std::mem::forget(values);
-            (start, n)
-        }
+                .collect::<Result<Vec<_>, _>>()?,
+            |docs| measured_xml_parse::<Resource>(docs),
+        ),
+        "xml-serialize" => timed(parse_typed()?, |r| measured_xml_serialize(r)),
+        "serialize-value" => timed(parse_value(), |v| measured_serialize_value(v)),
         other => return Err(format!("unknown mode {other:?}")),
     };
     println!(

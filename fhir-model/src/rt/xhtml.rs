@@ -169,6 +169,8 @@ impl Prefixes {
             self.scopes.declare(key, &a.value, depth)?;
             prefixed_attributes |= key.contains(&b':') && !key.starts_with(b"xmlns:");
         }
+        // A second pass: a tag may declare a prefix after an attribute that
+        // uses it (`<p s:a="x" xmlns:s="...">`).
         if prefixed_attributes {
             for a in e.attributes().flatten() {
                 let key = a.key;
