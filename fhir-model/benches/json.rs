@@ -20,7 +20,6 @@
 //! `parse`, `serialize`, `xml`; R5's are `r5_parse`, `r5_serialize`, `r5_xml`.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
@@ -28,79 +27,9 @@ use fhir_model::json::ToFhirJson;
 use fhir_model::xml::FhirXml;
 use serde::{de::DeserializeOwned, Serialize};
 
-/// One example corpus: the cache entry written by `cargo xtask fetch` (see
-/// definitions/manifest.json) and its number of resources (as in
-/// tests/examples_json.rs).
-struct CorpusSpec {
-    /// Prefix of the benchmark group names ("" for R4, "r5_").
-    prefix: &'static str,
-    label: &'static str,
-    dir: &'static str,
-    expected_resources: usize,
-}
+mod corpus;
 
-const R4: CorpusSpec = CorpusSpec {
-    prefix: "",
-    label: "R4",
-    dir: ".cache/packages/hl7.fhir.r4.examples-4.0.1/package",
-    expected_resources: 5306,
-};
-
-const R5: CorpusSpec = CorpusSpec {
-    prefix: "r5_",
-    label: "R5",
-    dir: ".cache/packages/hl7.fhir.r5.examples-5.0.0/package",
-    expected_resources: 2822,
-};
-
-struct Corpus {
-    files: Vec<Vec<u8>>,
-    total_bytes: u64,
-}
-
-fn corpus_dir(spec: &CorpusSpec) -> PathBuf {
-    let fhir_model = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fhir_model.parent().unwrap_or(fhir_model).join(spec.dir)
-}
-
-/// Reads every resource file of the corpus into memory, once.
-fn load_corpus(spec: &CorpusSpec) -> Corpus {
-    let dir = corpus_dir(spec);
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!(
-            "the {} example corpus is missing ({}: {e}); run `cargo xtask fetch` first",
-            spec.label,
-            dir.display()
-        )
-    });
-    let mut paths: Vec<PathBuf> = entries
-        .map(|entry| {
-            entry
-                .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
-                .path()
-        })
-        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    let mut files = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let bytes =
-            std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
-        if value.get("resourceType").is_some() {
-            files.push(bytes);
-        }
-    }
-    assert_eq!(
-        files.len(),
-        spec.expected_resources,
-        "unexpected number of resources in {}; run `cargo xtask fetch` to restore the corpus",
-        dir.display()
-    );
-    let total_bytes = files.iter().map(|f| f.len() as u64).sum();
-    Corpus { files, total_bytes }
-}
+use corpus::{load_corpus, Corpus, CorpusSpec, R4, R5};
 
 /// A loaded corpus with the pre-parsed inputs of the serialize benchmarks.
 struct Prepared<R> {
