@@ -17,3 +17,15 @@ pub(crate) fn block_any(block: &[u8; BLOCK], flag: impl Fn(u8) -> bool) -> bool 
     }
     any != 0
 }
+
+/// [`block_any`] for the last stretch of a text, shorter than a block (and
+/// for every short text: codes, ids, dates), padded with spaces, which no
+/// caller's `flag` selects.
+#[inline(always)]
+pub(crate) fn tail_any(tail: &[u8], flag: impl Fn(u8) -> bool) -> bool {
+    let mut padded = [b' '; BLOCK];
+    if let Some(head) = padded.get_mut(..tail.len()) {
+        head.copy_from_slice(tail);
+    }
+    !tail.is_empty() && block_any(&padded, flag)
+}

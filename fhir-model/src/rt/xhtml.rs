@@ -162,23 +162,23 @@ impl Prefixes {
     /// attributes, and checks that their prefixes are declared.
     fn enter(&mut self, e: &quick_xml::events::BytesStart<'_>, depth: usize) -> Result<(), String> {
         let mut prefixed_attributes = false;
-        for a in crate::rt::xml::unique_attributes(e) {
+        let raw = e.attributes_raw();
+        for a in crate::rt::xml::scan_attributes(raw) {
             let a = a.map_err(|err| format!("XHTML: {err}"))?;
             check_attribute_value(&a)?;
-            let key = a.key.into_inner();
-            self.scopes.declare(key, &a.value, depth)?;
+            let key = a.key;
+            self.scopes.declare(key, a.value, depth)?;
             prefixed_attributes |= key.contains(&b':') && !key.starts_with(b"xmlns:");
         }
         // A second pass: a tag may declare a prefix after an attribute that
         // uses it (`<p s:a="x" xmlns:s="...">`).
         if prefixed_attributes {
-            for a in e.attributes().flatten() {
-                let key = a.key;
-                if key.as_ref().starts_with(b"xmlns:") {
+            for a in crate::rt::xml::scan_attributes(raw).flatten() {
+                if a.key.starts_with(b"xmlns:") {
                     continue;
                 }
-                if let Some(p) = key.prefix() {
-                    self.resolve(p.into_inner())?;
+                if let Some(p) = a.prefix() {
+                    self.resolve(p)?;
                 }
             }
         }
@@ -217,12 +217,12 @@ impl Prefixes {
 
 /// An attribute value decodes, and its references name characters XML
 /// allows. Text without references was checked with the whole div.
-fn check_attribute_value(a: &quick_xml::events::attributes::Attribute<'_>) -> Result<(), String> {
+fn check_attribute_value(a: &crate::rt::xml::Attr<'_>) -> Result<(), String> {
     if !a.value.contains(&b'&') {
         return Ok(());
     }
     let v = a
-        .unescape_value()
+        .decoded()
         .map_err(|err| format!("XHTML attribute: {err}"))?;
     if let Some((_, c)) = crate::rt::xml::first_invalid(&v) {
         return Err(format!(

@@ -11,7 +11,7 @@
 use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
-use crate::rt::scan::{block_any, BLOCK};
+use crate::rt::scan::{block_any, tail_any, BLOCK};
 
 /// Appends `el` as compact FHIR JSON; `resource_type` is given for resources.
 pub(crate) fn write_element(out: &mut Vec<u8>, el: &dyn Element, resource_type: Option<&str>) {
@@ -216,19 +216,11 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
         }
         base += BLOCK;
     }
-    // The tail (and every short string: codes, ids, dates) goes through the
-    // same block test, padded with spaces, which need no escape.
     let tail = blocks.remainder();
-    if !tail.is_empty() {
-        let mut padded = [b' '; BLOCK];
-        if let Some(head) = padded.get_mut(..tail.len()) {
-            head.copy_from_slice(tail);
-        }
-        if block_any(&padded, needs_escape) {
-            for (j, &b) in tail.iter().enumerate() {
-                if needs_escape(b) {
-                    escape_at(out, bytes, &mut start, base + j);
-                }
+    if tail_any(tail, needs_escape) {
+        for (j, &b) in tail.iter().enumerate() {
+            if needs_escape(b) {
+                escape_at(out, bytes, &mut start, base + j);
             }
         }
     }

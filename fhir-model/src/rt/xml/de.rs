@@ -16,8 +16,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::chars::is_xml_char;
-use super::names::Scopes;
-use super::{Error, ReadOptions, FHIR_NS, XHTML_NS, XSI_NS};
+use super::names::{Ns, Scopes};
+use super::{Error, ReadOptions, FHIR_NS, XSI_NS};
 use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
 use crate::rt::meta::{FieldKind, TypeInfo};
 use crate::rt::primitive::PrimitiveElement;
@@ -150,7 +150,7 @@ impl<'i> XmlReader<'i> {
     /// Next event, with the namespace of a start tag's name: the FHIR or
     /// the XHTML namespace, or `None` for any other or none. DOCTYPE is
     /// refused here, once for all.
-    fn next(&mut self) -> Res<(Option<&'static [u8]>, Event<'i>)> {
+    fn next(&mut self) -> Res<(Option<Ns>, Event<'i>)> {
         if std::mem::take(&mut self.leave_empty) {
             self.scopes.leave(self.open + 1);
         }
@@ -182,12 +182,8 @@ impl<'i> XmlReader<'i> {
         Ok((ns, ev))
     }
 
-    fn namespace_of(&self, e: &BytesStart<'_>) -> Option<&'static [u8]> {
-        match self.scopes.namespace_of_name(e.name().into_inner(), true) {
-            Some(FHIR_NS) => Some(FHIR_NS),
-            Some(XHTML_NS) => Some(XHTML_NS),
-            _ => None,
-        }
+    fn namespace_of(&self, e: &BytesStart<'_>) -> Option<Ns> {
+        self.scopes.known_namespace_of_element(e.name().into_inner())
     }
 
     /// Checks what every document must satisfy before reading: size, and
@@ -196,8 +192,7 @@ impl<'i> XmlReader<'i> {
     fn check_document(&self) -> Res<()> {
         check_size(self.input, &self.opts)?;
         // Valid UTF-8 (we hold a &str): only the code points need checking.
-        let text = std::str::from_utf8(self.input).unwrap_or_default();
-        if let Some((offset, c)) = super::chars::first_invalid(text) {
+        if let Some((offset, c)) = super::chars::first_invalid(self.text) {
             let (line, column) = line_col(self.input, offset);
             return Err(Error {
                 path: None,
@@ -213,7 +208,7 @@ impl<'i> XmlReader<'i> {
     pub(crate) fn read_resource_root<R: ResourceEnum>(&mut self) -> Res<R> {
         self.check_document()?;
         let (start, empty) = self.root_start()?;
-        let name = local(&start);
+        let name = self.local(&start);
         let Some(mut r) = R::new_of_type(name) else {
             return Err(self.err(format_args!("unknown resource type <{name}>")));
         };
@@ -227,7 +222,7 @@ impl<'i> XmlReader<'i> {
         self.check_document()?;
         let (start, empty) = self.root_start()?;
         let info = el.type_info();
-        let name = local(&start);
+        let name = self.local(&start);
         if info.kind == crate::rt::meta::TypeKind::Resource && name != info.name {
             return Err(self.err(format_args!("root element is <{name}>, expected <{}>", info.name)));
         }
@@ -241,8 +236,8 @@ impl<'i> XmlReader<'i> {
             match ev {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_ws(&t) => {}
-                Event::Start(e) | Event::Empty(e) if ns != Some(FHIR_NS) => {
-                    return Err(self.err(format_args!("root element <{}> is not in the FHIR namespace {}", local(&e), show(FHIR_NS))));
+                Event::Start(e) | Event::Empty(e) if ns != Some(Ns::Fhir) => {
+                    return Err(self.err(format_args!("root element <{}> is not in the FHIR namespace {}", self.local(&e), show(FHIR_NS))));
                 }
                 Event::Start(e) => return Ok((e, false)),
                 Event::Empty(e) => return Ok((e, true)),
@@ -318,12 +313,12 @@ impl<'i> XmlReader<'i> {
     fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
         let info = el.type_info();
         let mut any = false;
-        for a in super::attrs::unique(start) {
+        for a in super::attrs::scan(start.attributes_raw()) {
             let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, a.key) {
+            if skip_attribute(&self.scopes, &a) {
                 continue;
             }
-            let name = self.str_of(a.key.as_ref()).unwrap_or("?");
+            let name = self.str_of(a.key).unwrap_or("?");
             let field = info.lookup_json(name).filter(|&(f, _)| info.fields.get(f).is_some_and(|fi| fi.kind == FieldKind::Text));
             let Some((f, _)) = field else {
                 if !self.opts.ignore_unknown {
@@ -370,19 +365,19 @@ impl<'i> XmlReader<'i> {
                 Event::Decl(_) | Event::DocType(_) => return Err(self.err("unexpected declaration")),
             };
             any = true;
-            let name = local(&e);
+            let name = self.local(&e);
             // Every element is in the FHIR namespace but the narrative div (XHTML).
             let key = if name.starts_with('_') { None } else { info.lookup_from(name, last.unwrap_or(0)) };
             let key = key.filter(|&(f, _)| {
                 info.fields.get(f).is_some_and(|fi| {
-                    let want = if fi.types.first() == Some(&"xhtml") { XHTML_NS } else { FHIR_NS };
+                    let want = if fi.types.first() == Some(&"xhtml") { Ns::Xhtml } else { Ns::Fhir };
                     fi.kind != FieldKind::Text && ns == Some(want)
                 })
             });
             let Some((field, variant)) = key else {
                 // The narrative div is the one element outside the FHIR namespace.
                 if !self.opts.ignore_unknown {
-                    let what = if ns == Some(FHIR_NS) {
+                    let what = if ns == Some(Ns::Fhir) {
                         info.unknown_name_hint(name)
                     } else {
                         format!("not in the FHIR namespace {}", show(FHIR_NS))
@@ -448,9 +443,9 @@ impl<'i> XmlReader<'i> {
     fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
         let at = self.element_start;
         let mut any = false;
-        for a in super::attrs::unique(start) {
+        for a in super::attrs::scan(start.attributes_raw()) {
             let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, a.key) {
+            if skip_attribute(&self.scopes, &a) {
                 continue;
             }
             let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
@@ -458,7 +453,7 @@ impl<'i> XmlReader<'i> {
                 self.soft(e)?;
                 continue;
             }
-            match a.key.as_ref() {
+            match a.key {
                 b"value" => {
                     if let Err(m) = p.set_lexical(&value) {
                         let e = self.err_at(at, m);
@@ -503,9 +498,9 @@ impl<'i> XmlReader<'i> {
                         continue;
                     }
                 };
-                if ns != Some(FHIR_NS) || local(&e) != "extension" {
+                if ns != Some(Ns::Fhir) || self.local(&e) != "extension" {
                     if !self.opts.ignore_unknown {
-                        let e = self.err_at(before, format_args!("unknown element <{}>: a primitive has only `extension` children", local(&e)));
+                        let e = self.err_at(before, format_args!("unknown element <{}>: a primitive has only `extension` children", self.local(&e)));
                         self.soft(e)?;
                     }
                     self.skip(child_empty)?;
@@ -562,14 +557,14 @@ impl<'i> XmlReader<'i> {
                     continue;
                 }
             };
-            let name = local(&e);
+            let name = self.local(&e);
             if done {
                 let e = self.err_at(before, format_args!("second resource <{name}> in one wrapper"));
                 self.soft(e)?;
                 self.skip(child_empty)?;
                 continue;
             }
-            let variant = types.binary_search(&name).ok().filter(|_| ns == Some(FHIR_NS));
+            let variant = types.binary_search(&name).ok().filter(|_| ns == Some(Ns::Fhir));
             let Some(variant) = variant else {
                 let e = self.err_at(before, format_args!("unknown resource type <{name}>"));
                 self.soft(e)?;
@@ -594,8 +589,8 @@ impl<'i> XmlReader<'i> {
     /// The narrative `div`: XHTML, kept as its exact source text. It is
     /// checked as it is read (see [`check_div`](crate::rt::xhtml::check_div)):
     /// it must stand on its own, as it is written back as it is.
-    fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<&[u8]>, start: &BytesStart<'i>, empty: bool, before: usize) -> Res<()> {
-        if ns != Some(XHTML_NS) {
+    fn read_xhtml(&mut self, slot: &mut dyn Slot, ns: Option<Ns>, start: &BytesStart<'i>, empty: bool, before: usize) -> Res<()> {
+        if ns != Some(Ns::Xhtml) {
             let e = self.err_at(before, "the narrative div must be in the XHTML namespace");
             self.soft(e)?;
             return self.skip(empty);
@@ -621,8 +616,8 @@ impl<'i> XmlReader<'i> {
             }
         }
         let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
-        let raw = self.input.get(before..end).unwrap_or_default();
-        let text = std::str::from_utf8(raw).map_err(|_| self.err("invalid UTF-8"))?;
+        // Offsets of markup: character boundaries of the input text.
+        let text = self.text.get(before..end).ok_or_else(|| self.err("invalid UTF-8"))?;
         match slot.push(0) {
             Some(ItemMut::Primitive(p)) => p.set_lexical(text).map_err(|m| self.err(m)),
             _ => Err(self.err("internal: xhtml field is not a primitive")),
@@ -663,6 +658,17 @@ impl<'i> XmlReader<'i> {
     /// `bytes`, a part of the input, as the text it is: the input is a
     /// `&str`, so no second UTF-8 check is needed (`None` for bytes from
     /// elsewhere, or not on character boundaries).
+    /// The local name of a start tag (`div` of `x:div`), borrowed from the
+    /// input (so with no second UTF-8 check).
+    fn local(&self, e: &BytesStart<'_>) -> &'i str {
+        let n = e.name().into_inner();
+        let l = match n.iter().position(|&b| b == b':') {
+            Some(i) => n.get(i + 1..).unwrap_or(n),
+            None => n,
+        };
+        self.str_of(l).unwrap_or("?")
+    }
+
     fn str_of(&self, bytes: &[u8]) -> Option<&'i str> {
         let offset = (bytes.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
         self.text.get(offset..offset.checked_add(bytes.len())?)
@@ -670,13 +676,14 @@ impl<'i> XmlReader<'i> {
 
     /// An attribute's value: the input text itself when it holds no
     /// reference (nearly always), decoded otherwise.
-    fn attribute_value(&self, a: &quick_xml::events::attributes::Attribute<'_>) -> Result<std::borrow::Cow<'i, str>, quick_xml::Error> {
+    fn attribute_value(&self, a: &super::attrs::Attr<'_>) -> Result<std::borrow::Cow<'i, str>, String> {
+        let Some(text) = self.str_of(a.value) else {
+            return a.decoded().map(|v| std::borrow::Cow::Owned(v.into_owned()));
+        };
         if !a.value.contains(&b'&') {
-            if let Some(text) = self.str_of(&a.value) {
-                return Ok(std::borrow::Cow::Borrowed(text));
-            }
+            return Ok(std::borrow::Cow::Borrowed(text));
         }
-        Ok(std::borrow::Cow::Owned(a.unescape_value()?.into_owned()))
+        quick_xml::escape::unescape(text).map_err(|e| e.to_string())
     }
 
     /// Text decoded from character references holds only characters XML
@@ -744,22 +751,15 @@ pub(crate) fn char_ref(num: &[u8]) -> Option<char> {
 }
 
 /// Namespace declarations and `xsi:` attributes (schemaLocation) carry no data.
-fn skip_attribute(scopes: &Scopes, key: quick_xml::name::QName<'_>) -> bool {
-    let k = key.as_ref();
-    if k == b"xmlns" || k.starts_with(b"xmlns:") {
+fn skip_attribute(scopes: &Scopes, a: &super::attrs::Attr<'_>) -> bool {
+    let k = a.key;
+    // The first byte first: most names are `value` and `id`.
+    if k.first() == Some(&b'x') && (k == b"xmlns" || k.starts_with(b"xmlns:")) {
         return true;
     }
-    key.prefix().is_some() && scopes.namespace_of_name(k, false) == Some(XSI_NS)
+    a.prefix().is_some() && scopes.namespace_of_name(k, false) == Some(XSI_NS)
 }
 
-fn local<'a>(e: &'a BytesStart<'_>) -> &'a str {
-    let n = e.name().into_inner();
-    let l = match n.iter().position(|&b| b == b':') {
-        Some(i) => n.get(i + 1..).unwrap_or(n),
-        None => n,
-    };
-    std::str::from_utf8(l).unwrap_or("?")
-}
 
 fn is_ws(t: &[u8]) -> bool {
     t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))

@@ -13,7 +13,7 @@ pub use locate::locate;
 use crate::rt::element::{Element, ResourceEnum};
 pub(crate) use chars::{first_invalid, is_xml_char};
 pub(crate) use de::{check_reference, MAX_SKIPPED_DEPTH};
-pub(crate) use attrs::unique as unique_attributes;
+pub(crate) use attrs::{scan as scan_attributes, Attr};
 pub(crate) use names::Scopes;
 
 pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";

@@ -16,7 +16,35 @@ const XML_NS: &[u8] = b"http://www.w3.org/XML/1998/namespace";
 /// (innermost last). Declarations are few, so they are copied.
 #[derive(Debug, Default)]
 pub(crate) struct Scopes {
-    declared: Vec<(usize, Box<[u8]>, Box<[u8]>)>,
+    declared: Vec<Declaration>,
+}
+
+#[derive(Debug)]
+struct Declaration {
+    /// The depth of the element that made it.
+    depth: usize,
+    /// Empty for the default namespace.
+    prefix: Box<[u8]>,
+    namespace: Box<[u8]>,
+    /// The namespace if it is one the readers look for ([`KNOWN`]), so that
+    /// finding an element's namespace needs no string comparison.
+    known: Option<Ns>,
+}
+
+/// The namespaces elements of FHIR XML are in: FHIR's, and XHTML's for
+/// the narrative div.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ns {
+    Fhir,
+    Xhtml,
+}
+
+fn known(namespace: &[u8]) -> Option<Ns> {
+    match namespace {
+        super::FHIR_NS => Some(Ns::Fhir),
+        super::XHTML_NS => Some(Ns::Xhtml),
+        _ => None,
+    }
 }
 
 impl Scopes {
@@ -29,9 +57,9 @@ impl Scopes {
         if !declares {
             return Ok(());
         }
-        for a in e.attributes().with_checks(false) {
-            let a = a.map_err(|err| format!("malformed attribute: {err}"))?;
-            self.declare(a.key.into_inner(), &a.value, depth)?;
+        for a in super::attrs::scan(raw) {
+            let a = a?;
+            self.declare(a.key, a.value, depth)?;
         }
         Ok(())
     }
@@ -39,8 +67,14 @@ impl Scopes {
     /// Takes one attribute of an element at `depth` if it declares a
     /// namespace (`xmlns` or `xmlns:prefix`); other attributes are ignored.
     pub(crate) fn declare(&mut self, key: &[u8], value: &[u8], depth: usize) -> Result<(), String> {
+        let known = known(value);
         if key == b"xmlns" {
-            self.declared.push((depth, Box::default(), value.into()));
+            self.declared.push(Declaration {
+                depth,
+                prefix: Box::default(),
+                namespace: value.into(),
+                known,
+            });
         } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
             if value.is_empty() {
                 return Err(format!(
@@ -48,14 +82,19 @@ impl Scopes {
                     String::from_utf8_lossy(prefix)
                 ));
             }
-            self.declared.push((depth, prefix.into(), value.into()));
+            self.declared.push(Declaration {
+                depth,
+                prefix: prefix.into(),
+                namespace: value.into(),
+                known,
+            });
         }
         Ok(())
     }
 
     /// Forgets what the elements at `depth` and deeper declared.
     pub(crate) fn leave(&mut self, depth: usize) {
-        while self.declared.last().is_some_and(|&(d, _, _)| d >= depth) {
+        while self.declared.last().is_some_and(|d| d.depth >= depth) {
             self.declared.pop();
         }
     }
@@ -69,10 +108,25 @@ impl Scopes {
         self.declared
             .iter()
             .rev()
-            .find(|(_, p, _)| **p == *prefix)
-            .map(|(_, _, ns)| &**ns)
+            .find(|d| *d.prefix == *prefix)
+            .map(|d| &*d.namespace)
             // `xmlns=""` undeclares the default namespace.
             .filter(|ns| !ns.is_empty())
+    }
+
+    /// The namespace of an element's name if it is FHIR's or XHTML's,
+    /// without comparing strings: an unprefixed name (nearly all) costs a
+    /// look at the innermost default declaration.
+    pub(crate) fn known_namespace_of_element(&self, name: &[u8]) -> Option<Ns> {
+        let prefix = match name.iter().position(|&b| b == b':') {
+            Some(i) => name.get(..i).unwrap_or_default(),
+            None => b"",
+        };
+        self.declared
+            .iter()
+            .rev()
+            .find(|d| *d.prefix == *prefix)?
+            .known
     }
 
     /// The namespace of an element or attribute name (`p:name` or `name`).

@@ -13,7 +13,7 @@ use std::io::Write;
 use crate::rt::element::{Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::PrimitiveElement;
-use crate::rt::scan::{block_any, BLOCK};
+use crate::rt::scan::{block_any, tail_any, BLOCK};
 
 /// Why a value cannot be written as XML.
 pub(crate) type Res = Result<(), std::io::Error>;
@@ -184,7 +184,9 @@ fn push_attr(tag: &mut String, name: &str, value: &str) -> Res {
         }
         base += BLOCK;
     }
-    escape_range(tag, name, value, &mut clean, base, bytes.len())?;
+    if tail_any(blocks.remainder(), maybe_escaped) {
+        escape_range(tag, name, value, &mut clean, base, bytes.len())?;
+    }
     tag.push_str(value.get(clean..).unwrap_or_default());
     tag.push('"');
     Ok(())
