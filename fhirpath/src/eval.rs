@@ -138,6 +138,18 @@ impl<'c, 'a> Env<'c, 'a> {
                     t => Ok(self.eval(t, input)?.into_iter().take(1).collect()),
                 }
             }
+            // Always one Boolean: the input is only looked into, not
+            // collected (`extension.exists() != value.exists()`, ext-1).
+            Expr::Call(target, name, args)
+                if args.is_empty() && matches!(name.as_str(), "exists" | "empty") =>
+            {
+                let any = self.any(target.as_deref(), input)?;
+                Ok(vec![Item::boolean(if name == "exists" {
+                    any
+                } else {
+                    !any
+                })])
+            }
             Expr::Call(target, name, args) => {
                 let base = match target {
                     Some(t) => self.eval(t, input)?,

@@ -136,9 +136,15 @@ mod tests {
 
     #[test]
     fn anything_else_about_the_focus_gives_none() {
-        assert_eq!(fields("hasValue() or (children().count() > id.count())"), None);
+        assert_eq!(
+            fields("hasValue() or (children().count() > id.count())"),
+            None
+        );
         assert_eq!(fields("$this.a.exists()"), None);
-        assert_eq!(fields("contained.where(id in %resource.descendants().reference)"), None);
+        assert_eq!(
+            fields("contained.where(id in %resource.descendants().reference)"),
+            None
+        );
         assert_eq!(fields("Patient.name.exists()"), None);
         assert_eq!(fields("(1 | 2).where(%context.a.exists())"), None);
         assert_eq!(fields("a.where(today() > b)"), None);
