@@ -560,13 +560,29 @@ pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
 /// text, borrowed from the items, since string equality is exact; other
 /// items by pairwise `=`, among themselves only (a string never equals an
 /// element or another kind of value).
+///
+/// The first few strings are kept in a list and compared in turn: most
+/// collections an invariant deduplicates are small (eld-13's type codes,
+/// eld-14's constraint keys), where that is cheaper than hashing each.
 pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
+    const LISTED: usize = 16;
     let mut out = Vec::new();
+    let mut listed: Vec<std::borrow::Cow<'b, str>> = Vec::new();
     let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
         std::collections::HashSet::new();
     let mut others: Vec<&'b Item<'a>> = Vec::new();
     for item in items {
         let first = match item.string_text() {
+            Some(s) if listed.len() < LISTED => {
+                let new = !listed.contains(&s);
+                if new {
+                    listed.push(s);
+                    if listed.len() == LISTED {
+                        strings.extend(listed.iter().cloned());
+                    }
+                }
+                new
+            }
             Some(s) => strings.insert(s),
             None if others.iter().any(|o| equals(o, item) == Some(true)) => false,
             None => {
