@@ -5,7 +5,8 @@
 //! the result, but computes the common shapes of invariants without building
 //! their collections: `and`/`or`/`xor`/`implies`, `not()`, `exists()` /
 //! `empty()` (on a path step they only look for one item), `=`/`!=` with
-//! a string literal on the right, and `matches()` with a literal pattern.
+//! a string literal on the right, and `matches()`, `startsWith()`, `endsWith()`,
+//! `contains()` with a literal argument.
 //! Every other expression is evaluated as a collection and converted.
 
 use std::ops::ControlFlow;
@@ -27,27 +28,37 @@ impl<'a> Env<'_, 'a> {
         input: &[Item<'a>],
     ) -> Result<Option<bool>, Error> {
         match e {
-            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), l, r) => match &**r {
-                Expr::Literal(Value::String(text)) => {
-                    let equal = self.equals_text(l, text, input)?;
-                    Ok(if *op == BinOp::Eq {
-                        equal
-                    } else {
-                        equal.map(|e| !e)
-                    })
-                }
-                _ => to_bool(&self.eval(e, input)?),
-            },
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), l, r) => {
+                let equal = match &**r {
+                    Expr::Literal(Value::String(text)) => self.equals_text(l, text, input)?,
+                    // Two sides that are always one Boolean each compare
+                    // as booleans, without a collection for either.
+                    _ if always_one_boolean(l) && always_one_boolean(r) => {
+                        let a = self.scoped_bool(l, input)?;
+                        let b = self.scoped_bool(r, input)?;
+                        a.zip(b).map(|(a, b)| a == b)
+                    }
+                    _ => return to_bool(&self.eval(e, input)?),
+                };
+                Ok(if *op == BinOp::Eq {
+                    equal
+                } else {
+                    equal.map(|e| !e)
+                })
+            }
             Expr::Binary(op, l, r) => match self.logical(*op, l, r, input)? {
                 Some(result) => Ok(result),
                 None => to_bool(&self.eval(e, input)?),
             },
             Expr::Call(target, name, args)
-                if matches!(name.as_str(), "matches" | "matchesFull") =>
+                if matches!(
+                    name.as_str(),
+                    "matches" | "matchesFull" | "startsWith" | "endsWith" | "contains"
+                ) =>
             {
                 match args.as_slice() {
-                    [Expr::Literal(Value::String(pattern))] => {
-                        self.matches_literal(target.as_deref(), name, pattern, args, input)
+                    [Expr::Literal(Value::String(literal))] => {
+                        self.string_test(target.as_deref(), name, literal, args, input)
                     }
                     _ => to_bool(&self.eval(e, input)?),
                 }
@@ -90,8 +101,16 @@ impl<'a> Env<'_, 'a> {
         text: &str,
         input: &[Item<'a>],
     ) -> Result<Option<bool>, Error> {
-        let items = self.scoped(l, input)?;
-        Ok(match items.as_slice() {
+        // `$this = '*'` (eld-3) compares the input itself.
+        let owned;
+        let items = match l {
+            Expr::This => input,
+            _ => {
+                owned = self.scoped(l, input)?;
+                owned.as_slice()
+            }
+        };
+        Ok(match items {
             [] => None,
             [one] => match one.string_text() {
                 Some(t) => Some(t == text),
@@ -102,15 +121,17 @@ impl<'a> Env<'_, 'a> {
     }
 
     /// `s.matches('pattern')` (eld-19 and eld-20 on every ElementDefinition's
-    /// path): the string read in place and the literal pattern borrowed,
-    /// without the copies of both and the result collection of the function
-    /// call. Any input but one string (several items, an element, a number)
-    /// goes through the function itself, for its result or error.
-    fn matches_literal(
+    /// path), `s.startsWith('text')`, `endsWith`, `contains` (sdf-9's
+    /// `path.contains('.')` per element): the string read in place and the
+    /// literal borrowed, without the copies of both and the result
+    /// collection of the function call. Any input but one string (several
+    /// items, an element, a number) goes through the function itself, for
+    /// its result or error.
+    fn string_test(
         &mut self,
         target: Option<&Expr>,
         name: &str,
-        pattern: &str,
+        literal: &str,
         args: &[Expr],
         input: &[Item<'a>],
     ) -> Result<Option<bool>, Error> {
@@ -122,7 +143,12 @@ impl<'a> Env<'_, 'a> {
             [] => return Ok(None),
             [one] => {
                 if let Some(text) = one.string_text() {
-                    return regex_matches(&text, pattern, name == "matchesFull").map(Some);
+                    return Ok(Some(match name {
+                        "startsWith" => text.starts_with(literal),
+                        "endsWith" => text.ends_with(literal),
+                        "contains" => text.contains(literal),
+                        _ => regex_matches(&text, literal, name == "matchesFull")?,
+                    }));
                 }
             }
             _ => {}
@@ -133,7 +159,7 @@ impl<'a> Env<'_, 'a> {
     /// Whether `target` (the input itself when `None`) gives any item: the
     /// input of `exists()` and `empty()`. A path step only counts its items,
     /// stopping at the first, with the same errors as when it collects them.
-    fn any(&mut self, target: Option<&Expr>, input: &[Item<'a>]) -> Result<bool, Error> {
+    pub(crate) fn any(&mut self, target: Option<&Expr>, input: &[Item<'a>]) -> Result<bool, Error> {
         match target {
             None => Ok(!input.is_empty()),
             Some(Expr::Member(t, name, hint)) => {
@@ -194,4 +220,10 @@ impl<'a> Env<'_, 'a> {
             },
         }))
     }
+}
+
+/// Whether `e` evaluates to exactly one Boolean whatever its input:
+/// `exists()` and `empty()` without criteria.
+fn always_one_boolean(e: &Expr) -> bool {
+    matches!(e, Expr::Call(_, name, args) if args.is_empty() && matches!(name.as_str(), "exists" | "empty"))
 }

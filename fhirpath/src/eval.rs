@@ -138,6 +138,18 @@ impl<'c, 'a> Env<'c, 'a> {
                     t => Ok(self.eval(t, input)?.into_iter().take(1).collect()),
                 }
             }
+            // Always one Boolean: the input is only looked into, not
+            // collected (`extension.exists() != value.exists()`, ext-1).
+            Expr::Call(target, name, args)
+                if args.is_empty() && matches!(name.as_str(), "exists" | "empty") =>
+            {
+                let any = self.any(target.as_deref(), input)?;
+                Ok(vec![Item::boolean(if name == "exists" {
+                    any
+                } else {
+                    !any
+                })])
+            }
             Expr::Call(target, name, args) => {
                 let base = match target {
                     Some(t) => self.eval(t, input)?,
@@ -548,13 +560,29 @@ pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
 /// text, borrowed from the items, since string equality is exact; other
 /// items by pairwise `=`, among themselves only (a string never equals an
 /// element or another kind of value).
+///
+/// The first few strings are kept in a list and compared in turn: most
+/// collections an invariant deduplicates are small (eld-13's type codes,
+/// eld-14's constraint keys), where that is cheaper than hashing each.
 pub(crate) fn distinct<'b, 'a: 'b>(items: impl Iterator<Item = &'b Item<'a>>) -> Vec<&'b Item<'a>> {
+    const LISTED: usize = 16;
     let mut out = Vec::new();
+    let mut listed: Vec<std::borrow::Cow<'b, str>> = Vec::new();
     let mut strings: std::collections::HashSet<std::borrow::Cow<'b, str>> =
         std::collections::HashSet::new();
     let mut others: Vec<&'b Item<'a>> = Vec::new();
     for item in items {
         let first = match item.string_text() {
+            Some(s) if listed.len() < LISTED => {
+                let new = !listed.contains(&s);
+                if new {
+                    listed.push(s);
+                    if listed.len() == LISTED {
+                        strings.extend(listed.iter().cloned());
+                    }
+                }
+                new
+            }
             Some(s) => strings.insert(s),
             None if others.iter().any(|o| equals(o, item) == Some(true)) => false,
             None => {

@@ -1,44 +1,71 @@
-//! [`FieldHint`]: the field index a path step found last time.
+//! [`FieldHint`]: the field indices a path step found last time.
 //!
 //! A path step names a field; the typed model finds it by comparing the name
 //! with every field of the item's type in turn (`TypeInfo::field_index`), which
 //! is most of the cost of a step on the large types (ElementDefinition has 37
 //! fields). An invariant is evaluated at every instance of one type, so the
-//! index found last time is almost always right: the step checks that field's
-//! name first and searches only when it differs.
+//! index found last time for that type is almost always right: the step
+//! checks that field's name first and searches only when it differs.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use fhir_model::rt::TypeInfo;
 
-/// The field index a path step resolved to last time (a cache: it never
-/// changes a result, since a hit is verified against the name).
+/// How many types a step remembers: a step after `descendants()` or
+/// `children()` meets items of many types in turn (csd-1's
+/// `descendants().concept`, sdf-9's `children().element`).
+const SLOTS: usize = 4;
+
+/// The index stored for a name the type does not have.
+const ABSENT: u64 = 0xFFFF;
+
+/// The field indices a path step resolved to last time, per type (a cache:
+/// it never changes a result).
 ///
-/// Shared between threads evaluating the same compiled expression: a hint
-/// written by one and read by another is at worst a wrong guess, which the
-/// name check rejects.
+/// Each slot packs a type's address (its low 48 bits, all there is of a
+/// user-space address) with the index found in it, in one atomic word, so
+/// threads evaluating the same compiled expression always read a pair one
+/// of them wrote. A found index is still checked against the name.
 #[derive(Default)]
-pub(crate) struct FieldHint(AtomicU32);
+pub(crate) struct FieldHint([AtomicU64; SLOTS]);
 
 impl FieldHint {
     /// The index of the field `name` of `ti`, as [`TypeInfo::field_index`].
-    pub(crate) fn index(&self, ti: &TypeInfo, name: &str) -> Option<usize> {
-        let guess = self.0.load(Ordering::Relaxed) as usize;
-        if ti.fields.get(guess).is_some_and(|f| f.name == name) {
-            return Some(guess);
+    pub(crate) fn index(&self, ti: &'static TypeInfo, name: &str) -> Option<usize> {
+        let address = std::ptr::from_ref(ti) as usize as u64;
+        if address >> 48 != 0 {
+            return ti.field_index(name);
         }
-        let found = ti.field_index(name)?;
-        if let Ok(i) = u32::try_from(found) {
-            self.0.store(i, Ordering::Relaxed);
+        let slot = self.0.get((address as usize / 8) % SLOTS)?;
+        let packed = slot.load(Ordering::Relaxed);
+        if packed >> 16 == address {
+            let index = packed & 0xFFFF;
+            if index == ABSENT {
+                return None;
+            }
+            let guess = index as usize;
+            if ti.fields.get(guess).is_some_and(|f| f.name == name) {
+                return Some(guess);
+            }
         }
-        Some(found)
+        let found = ti.field_index(name);
+        let index = match found {
+            Some(i) => u64::try_from(i).ok().filter(|&i| i < ABSENT),
+            None => Some(ABSENT),
+        };
+        if let Some(index) = index {
+            slot.store(address << 16 | index, Ordering::Relaxed);
+        }
+        found
     }
 }
 
 /// A copy starts from the same guess.
 impl Clone for FieldHint {
     fn clone(&self) -> Self {
-        FieldHint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+        FieldHint(std::array::from_fn(|i| {
+            AtomicU64::new(self.0.get(i).map_or(0, |s| s.load(Ordering::Relaxed)))
+        }))
     }
 }
 

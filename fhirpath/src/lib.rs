@@ -59,6 +59,7 @@ mod decimal;
 mod error;
 mod eval;
 mod field_hint;
+mod focus_fields;
 mod functions;
 mod item;
 mod lexer;
@@ -78,16 +79,29 @@ pub use parser::MAX_DEPTH;
 pub struct Expression {
     source: String,
     ast: ast::Expr,
+    focus_fields: Option<Vec<String>>,
 }
 
 impl Expression {
     /// Parses `text`; syntax errors and unknown functions or wrong argument
     /// counts are reported here, before any data is seen.
     pub fn parse(text: &str) -> Result<Expression, Error> {
+        let ast = parser::parse(text)?;
         Ok(Expression {
             source: text.to_owned(),
-            ast: parser::parse(text)?,
+            focus_fields: focus_fields::focus_fields(&ast),
+            ast,
         })
+    }
+
+    /// The fields of the focus the expression reads, when it reads nothing
+    /// else that could differ between two foci of the same type (no `$this`,
+    /// no `%resource`, no clock). At an element whose listed fields are all
+    /// empty the result is then the same at every element of that type, so
+    /// a validator can evaluate it once per type. `None` when the expression
+    /// may depend on more.
+    pub fn focus_fields(&self) -> Option<&[String]> {
+        self.focus_fields.as_deref()
     }
 
     /// The text the expression was parsed from.

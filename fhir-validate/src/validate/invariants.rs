@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use fhir_model::rt::Element;
+use fhir_model::rt::{Element, TypeInfo};
 use fhirpath::{Context, ErrorKind, Expression, Item};
 
 use super::issue::{IssueType, Severity};
@@ -30,6 +30,24 @@ pub(crate) struct Invariants {
     same_as: Vec<u16>,
 }
 
+/// An invariant as checked at the instances of one type.
+///
+/// Most instances leave most fields out, and many invariants only read a
+/// few fields of their focus (`binding.empty() or ...`): when the expression
+/// reads the focus only through its fields and reads nothing else that
+/// differs between instances ([`Expression::focus_fields`]), its verdict at
+/// an instance where those fields are all empty is the same at every such
+/// instance of the type, so it is evaluated once and reused.
+#[derive(Debug)]
+pub(crate) struct AtType {
+    index: u16,
+    /// The type's fields the expression reads, by index; `None` when it may
+    /// read more than fields of the focus.
+    fields: Option<Vec<usize>>,
+    /// The verdict at an instance whose `fields` are all empty.
+    when_empty: OnceLock<Verdict>,
+}
+
 /// The resources around an element: `%resource` (the resource the element
 /// is in, a contained one included) and `%rootResource` (the resource that
 /// contains it, or the same).
@@ -43,7 +61,7 @@ pub(crate) struct Scope<'a> {
 pub(crate) type Finding = (Severity, IssueType, String);
 
 /// The outcome of one expression at one focus.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 enum Verdict {
     Pass,
     Fail,
@@ -77,6 +95,43 @@ impl Invariants {
         list
     }
 
+    /// [`Invariants::evaluated_at`] for the instances of type `info` (at
+    /// its own path), with the fields each expression reads resolved in it.
+    pub(crate) fn at_type(&self, info: &TypeInfo) -> Vec<AtType> {
+        self.evaluated_at(info.name)
+            .into_iter()
+            .map(|index| {
+                let fields = match self.expression(usize::from(self.canonical(index))) {
+                    // A name the type lacks reads nothing, at any instance.
+                    Some(Ok(expr)) => expr
+                        .focus_fields()
+                        .map(|names| names.iter().filter_map(|n| info.field_index(n)).collect()),
+                    _ => None,
+                };
+                AtType { index, fields, when_empty: OnceLock::new() }
+            })
+            .collect()
+    }
+
+    /// [`Invariants::check`] of the invariants of `el`'s type ([`Invariants::at_type`])
+    /// at `el` itself: those whose fields are all empty there take the
+    /// verdict of the first such instance.
+    pub(crate) fn check_at_type<'a>(
+        &self,
+        list: &[AtType],
+        el: &'a dyn Element,
+        focus: &Item<'a>,
+        scope: Scope<'a>,
+        report: impl FnMut(Finding),
+    ) {
+        let all_empty = |fields: &[usize]| fields.iter().all(|&i| el.field(i).is_none_or(|s| s.len() == 0));
+        let entries = list.iter().map(|at| {
+            let reuse = at.fields.as_deref().is_some_and(all_empty).then_some(&at.when_empty);
+            (at.index, reuse)
+        });
+        self.check_entries(entries, focus, scope, report);
+    }
+
     fn canonical(&self, i: u16) -> u16 {
         self.same_as.get(usize::from(i)).copied().unwrap_or(i)
     }
@@ -96,17 +151,32 @@ impl Invariants {
         list: &[u16],
         focus: &Item<'a>,
         scope: Scope<'a>,
+        report: impl FnMut(Finding),
+    ) {
+        self.check_entries(list.iter().map(|&i| (i, None)), focus, scope, report);
+    }
+
+    /// Checks each invariant of `entries`, taking its verdict from the cell
+    /// given with it when there is one (filled by the first evaluation).
+    fn check_entries<'a, 'l>(
+        &self,
+        entries: impl Iterator<Item = (u16, Option<&'l OnceLock<Verdict>>)>,
+        focus: &Item<'a>,
+        scope: Scope<'a>,
         mut report: impl FnMut(Finding),
     ) {
         let mut ctx: Option<Context<'a>> = None;
         let mut previous: Option<(u16, Verdict)> = None;
-        for &i in list {
+        for (i, reuse) in entries {
             let Some(inv) = self.tables.invariants.get(usize::from(i)) else { continue };
             let canonical = self.canonical(i);
-            let verdict = match &previous {
-                Some((c, v)) if *c == canonical => v.clone(),
+            let verdict = match (&previous, reuse) {
+                (Some((c, v)), _) if *c == canonical => v.clone(),
                 _ => {
-                    let v = self.evaluate(canonical, focus, scope, &mut ctx);
+                    let v = match reuse {
+                        Some(cell) => cell.get_or_init(|| self.evaluate(canonical, focus, scope, &mut ctx)).clone(),
+                        None => self.evaluate(canonical, focus, scope, &mut ctx),
+                    };
                     previous = Some((canonical, v.clone()));
                     v
                 }

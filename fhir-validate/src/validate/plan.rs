@@ -14,7 +14,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use fhir_model::rt::{FieldKind, TypeInfo};
 
-use super::invariants::Invariants;
+use super::invariants::{AtType, Invariants};
 use super::tables::{Binding, Tables};
 
 /// What the walk checks at the fields of one type.
@@ -22,7 +22,7 @@ use super::tables::{Binding, Tables};
 pub(crate) struct TypePlan {
     /// The invariants of the type itself (a resource's, a datatype's, or a
     /// backbone element's, whose type name is its element path).
-    pub(crate) invariants: Vec<u16>,
+    pub(crate) invariants: Vec<AtType>,
     /// One per field of the type, in field order.
     pub(crate) fields: Vec<FieldPlan>,
 }
@@ -115,7 +115,7 @@ fn build(
             FieldPlan { binding: tables.binding(&path), invariants, primitives }
         })
         .collect();
-    TypePlan { invariants: listed(info.name), fields }
+    TypePlan { invariants: invariants.map(|inv| inv.at_type(info)).unwrap_or_default(), fields }
 }
 
 /// A walk's own cache in front of [`Plans`]: no lock, a trivial hash.

@@ -83,6 +83,11 @@ impl<'v> Walk<'v> {
         let Some(inv) = self.v.invariants.as_ref() else { return };
         let mut found: Vec<Finding> = Vec::new();
         inv.check(list, focus, scope, |f| found.push(f));
+        self.report(found);
+    }
+
+    /// Reports the findings of invariants at the current path.
+    fn report(&mut self, found: Vec<Finding>) {
         for (severity, code, text) in found {
             self.push(severity, code, text);
         }
@@ -98,7 +103,11 @@ impl<'v> Walk<'v> {
             } else {
                 Item::from_ref(ItemRef::Element(el), info.name)
             };
-            self.invariants(&plan.invariants, &focus, scope);
+            if let Some(inv) = self.v.invariants.as_ref() {
+                let mut found: Vec<Finding> = Vec::new();
+                inv.check_at_type(&plan.invariants, el, &focus, scope, |f| found.push(f));
+                self.report(found);
+            }
         }
         let mut any = false;
         let no_plan = FieldPlan::default();

@@ -146,6 +146,18 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             }
             let cond = c.lambda(0)?;
             let saved = c.env.index.take();
+            // A comparison or logical criterion gives empty or one
+            // Boolean: evaluated as a boolean, without its collection
+            // (eld-2's `iif(max != '*', ...)` on every ElementDefinition).
+            if gives_boolean(cond) {
+                let test = c.env.scoped_bool(cond, &input);
+                c.env.index = saved;
+                let branch = if test?.unwrap_or(false) { 1 } else { 2 };
+                return Ok(Some(match c.args.get(branch) {
+                    Some(e) => c.env.scoped(e, &input)?,
+                    None => Vec::new(),
+                }));
+            }
             let test = c.env.scoped(cond, &input);
             c.env.index = saved;
             let test = test?;
@@ -241,6 +253,21 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             return Ok(None);
         }
     }))
+}
+
+/// Whether `e` always gives empty or a single Boolean: comparisons,
+/// equality, membership and the logical operators.
+fn gives_boolean(e: &Expr) -> bool {
+    use crate::ast::BinOp as B;
+    matches!(
+        e,
+        Expr::Binary(
+            B::Lt | B::Gt | B::Le | B::Ge | B::Eq | B::Equiv | B::Ne | B::NotEquiv
+                | B::In | B::Contains | B::And | B::Or | B::Xor | B::Implies,
+            _,
+            _
+        )
+    )
 }
 
 /// `sort(keys...)`: each key expression may be wrapped in unary minus for

@@ -41,10 +41,40 @@ fn regex(pattern: &str, anchored: bool) -> Result<std::sync::Arc<regex::Regex>, 
     Ok(re)
 }
 
+/// How many patterns each thread keeps in front of the shared cache.
+const RECENT_SIZE: usize = 16;
+
+thread_local! {
+    /// This thread's latest patterns (anchoring, text, compiled), found by
+    /// comparing the text: no lock and no hash per match, which the shared
+    /// cache takes (invariants match a few patterns very often: eld-19,
+    /// eld-20 on every ElementDefinition, sdf-19 on every type code).
+    static RECENT: std::cell::RefCell<Vec<(bool, String, std::sync::Arc<regex::Regex>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// `text.matches(pattern)`, or `matchesFull` when `full`: whether the
 /// pattern matches in the text (the whole text for `matchesFull`).
 pub(crate) fn regex_matches(text: &str, pattern: &str, full: bool) -> Result<bool, Error> {
-    Ok(regex(pattern, full)?.is_match(text))
+    let recent = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(a, p, _)| *a == full && p == pattern)
+            .map(|(_, _, re)| re.is_match(text))
+    });
+    if let Some(found) = recent {
+        return Ok(found);
+    }
+    let re = regex(pattern, full)?;
+    let found = re.is_match(text);
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= RECENT_SIZE {
+            r.remove(0);
+        }
+        r.push((full, pattern.to_owned(), re));
+    });
+    Ok(found)
 }
 
 fn compile_regex(pattern: &str, anchored: bool) -> Result<regex::Regex, Error> {
