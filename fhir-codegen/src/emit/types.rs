@@ -81,6 +81,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
     let mut keys: Vec<(String, usize, usize)> = Vec::new();
     let mut arms = Vec::new();
     let mut arms_mut = Vec::new();
+    let mut has = Vec::new();
     let mut enums = TokenStream::new();
     for (i, f) in t.fields.iter().enumerate() {
         let fname = ident(&f.rust_name);
@@ -111,6 +112,7 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
         let idx = Literal::usize_unsuffixed(i);
         arms.push(quote! { #idx => &self.#fname, });
         arms_mut.push(quote! { #idx => &mut self.#fname, });
+        has.push(quote! { crate::rt::has(&self.#fname) });
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let keys = keys.iter().map(|(k, f, v)| {
@@ -156,6 +158,9 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
             }
             fn as_any(&self) -> &dyn ::core::any::Any {
                 self
+            }
+            fn present(&self) -> u128 {
+                crate::rt::presence([#(#has),*])
             }
         }
         crate::rt::element_impls!(#name, #resource);

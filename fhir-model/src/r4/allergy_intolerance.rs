@@ -280,6 +280,34 @@ impl crate::rt::Element for AllergyIntolerance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.clinical_status),
+            crate::rt::has(&self.verification_status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.criticality),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.onset),
+            crate::rt::has(&self.recorded_date),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.asserter),
+            crate::rt::has(&self.last_occurrence),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.reaction),
+        ])
+    }
 }
 crate::rt::element_impls!(AllergyIntolerance, resource);
 /// Choice of types for `AllergyIntolerance.onset[x]`.
@@ -477,6 +505,20 @@ impl crate::rt::Element for AllergyIntoleranceReaction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.manifestation),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.onset),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.exposure_route),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(AllergyIntoleranceReaction, element);

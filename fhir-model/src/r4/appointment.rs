@@ -327,6 +327,40 @@ impl crate::rt::Element for Appointment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.cancelation_reason),
+            crate::rt::has(&self.service_category),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.appointment_type),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.minutes_duration),
+            crate::rt::has(&self.slot),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.patient_instruction),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.requested_period),
+        ])
+    }
 }
 crate::rt::element_impls!(Appointment, resource);
 /// Participants involved in appointment
@@ -451,6 +485,18 @@ impl crate::rt::Element for AppointmentParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.required),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(AppointmentParticipant, element);

@@ -124,5 +124,19 @@ impl crate::rt::Element for Attachment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.size),
+            crate::rt::has(&self.hash),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.creation),
+        ])
+    }
 }
 crate::rt::element_impls!(Attachment, element);

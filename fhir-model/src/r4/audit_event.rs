@@ -225,6 +225,29 @@ impl crate::rt::Element for AuditEvent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subtype),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.recorded),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.outcome_desc),
+            crate::rt::has(&self.purpose_of_event),
+            crate::rt::has(&self.agent),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.entity),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEvent, resource);
 /// Actor involved in the event
@@ -390,6 +413,24 @@ impl crate::rt::Element for AuditEventAgent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.alt_id),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.policy),
+            crate::rt::has(&self.media),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.purpose_of_use),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEventAgent, element);
 /// Logical network location for application activity
@@ -477,6 +518,15 @@ impl crate::rt::Element for AuditEventAgentNetwork {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(AuditEventAgentNetwork, element);
@@ -628,6 +678,22 @@ impl crate::rt::Element for AuditEventEntity {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.what),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.lifecycle),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.query),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEventEntity, element);
 /// Additional Information about the entity
@@ -733,6 +799,15 @@ impl crate::rt::Element for AuditEventEntityDetail {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(AuditEventEntityDetail, element);
@@ -871,6 +946,16 @@ impl crate::rt::Element for AuditEventSource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.observer),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(AuditEventSource, element);

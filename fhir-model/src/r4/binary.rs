@@ -107,5 +107,16 @@ impl crate::rt::Element for Binary {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.security_context),
+            crate::rt::has(&self.data),
+        ])
+    }
 }
 crate::rt::element_impls!(Binary, resource);

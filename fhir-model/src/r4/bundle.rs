@@ -145,6 +145,21 @@ impl crate::rt::Element for Bundle {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.timestamp),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.entry),
+            crate::rt::has(&self.signature),
+        ])
+    }
 }
 crate::rt::element_impls!(Bundle, resource);
 /// Entry in the bundle - will have a resource or information
@@ -264,6 +279,19 @@ impl crate::rt::Element for BundleEntry {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.full_url),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.search),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.response),
+        ])
     }
 }
 crate::rt::element_impls!(BundleEntry, element);
@@ -398,6 +426,19 @@ impl crate::rt::Element for BundleEntryRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.if_none_match),
+            crate::rt::has(&self.if_modified_since),
+            crate::rt::has(&self.if_match),
+            crate::rt::has(&self.if_none_exist),
+        ])
+    }
 }
 crate::rt::element_impls!(BundleEntryRequest, element);
 /// Results of execution (transaction/batch/history)
@@ -515,6 +556,18 @@ impl crate::rt::Element for BundleEntryResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.etag),
+            crate::rt::has(&self.last_modified),
+            crate::rt::has(&self.outcome),
+        ])
+    }
 }
 crate::rt::element_impls!(BundleEntryResponse, element);
 /// Search related information
@@ -602,6 +655,15 @@ impl crate::rt::Element for BundleEntrySearch {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.score),
+        ])
     }
 }
 crate::rt::element_impls!(BundleEntrySearch, element);
@@ -699,6 +761,15 @@ impl crate::rt::Element for BundleLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relation),
+            crate::rt::has(&self.url),
+        ])
     }
 }
 crate::rt::element_impls!(BundleLink, element);

@@ -232,6 +232,31 @@ impl crate::rt::Element for CareTeam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(CareTeam, resource);
 /// Members of the team
@@ -333,6 +358,17 @@ impl crate::rt::Element for CareTeamParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.member),
+            crate::rt::has(&self.on_behalf_of),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(CareTeamParticipant, element);

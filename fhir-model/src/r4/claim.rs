@@ -371,6 +371,45 @@ impl crate::rt::Element for Claim {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.billable_period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.funds_reserve),
+            crate::rt::has(&self.related),
+            crate::rt::has(&self.prescription),
+            crate::rt::has(&self.original_prescription),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.referral),
+            crate::rt::has(&self.facility),
+            crate::rt::has(&self.care_team),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.accident),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.total),
+        ])
+    }
 }
 crate::rt::element_impls!(Claim, resource);
 /// Details of the event
@@ -480,6 +519,16 @@ impl crate::rt::Element for ClaimAccident {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.location),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimAccident, element);
@@ -639,6 +688,18 @@ impl crate::rt::Element for ClaimCareTeam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.qualification),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimCareTeam, element);
 /// Pertinent diagnosis information
@@ -768,6 +829,18 @@ impl crate::rt::Element for ClaimDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.on_admission),
+            crate::rt::has(&self.package_code),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimDiagnosis, element);
@@ -944,6 +1017,20 @@ impl crate::rt::Element for ClaimInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.business_arrangement),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.claim_response),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimInsurance, element);
@@ -1245,6 +1332,34 @@ impl crate::rt::Element for ClaimItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.care_team_sequence),
+            crate::rt::has(&self.diagnosis_sequence),
+            crate::rt::has(&self.procedure_sequence),
+            crate::rt::has(&self.information_sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.sub_site),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimItem, element);
 /// Choice of types for `Claim.item.serviced[x]`.
@@ -1510,6 +1625,25 @@ impl crate::rt::Element for ClaimItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimItemDetail, element);
 /// Product or service provided
@@ -1679,6 +1813,24 @@ impl crate::rt::Element for ClaimItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimItemDetailSubDetail, element);
 /// Recipient of benefits payable
@@ -1771,6 +1923,15 @@ impl crate::rt::Element for ClaimPayee {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.party),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimPayee, element);
@@ -1902,6 +2063,18 @@ impl crate::rt::Element for ClaimProcedure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.udi),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimProcedure, element);
 /// Choice of types for `Claim.procedure.procedure[x]`.
@@ -2032,6 +2205,16 @@ impl crate::rt::Element for ClaimRelated {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.claim),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimRelated, element);
@@ -2188,6 +2371,19 @@ impl crate::rt::Element for ClaimSupportingInfo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimSupportingInfo, element);

@@ -405,6 +405,45 @@ impl crate::rt::Element for ClaimResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_period),
+            crate::rt::has(&self.payee_type),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.add_item),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.funds_reserve),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.process_note),
+            crate::rt::has(&self.communication_request),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.error),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponse, resource);
 /// Insurer added line items
@@ -681,6 +720,31 @@ impl crate::rt::Element for ClaimResponseAddItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.subdetail_sequence),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.sub_site),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItem, element);
 /// Choice of types for `ClaimResponse.addItem.serviced[x]`.
@@ -930,6 +994,22 @@ impl crate::rt::Element for ClaimResponseAddItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetail, element);
 /// Insurer added line items
@@ -1083,6 +1163,21 @@ impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetailSubDetail, element);
 /// Processing errors
@@ -1191,6 +1286,17 @@ impl crate::rt::Element for ClaimResponseError {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.code),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseError, element);
@@ -1314,6 +1420,18 @@ impl crate::rt::Element for ClaimResponseInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.business_arrangement),
+            crate::rt::has(&self.claim_response),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseInsurance, element);
@@ -1444,6 +1562,17 @@ impl crate::rt::Element for ClaimResponseItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseItem, element);
 /// Adjudication details
@@ -1552,6 +1681,17 @@ impl crate::rt::Element for ClaimResponseItemAdjudication {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseItemAdjudication, element);
@@ -1682,6 +1822,17 @@ impl crate::rt::Element for ClaimResponseItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetail, element);
 /// Adjudication for claim sub-details
@@ -1794,6 +1945,16 @@ impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseItemDetailSubDetail, element);
@@ -1924,6 +2085,19 @@ impl crate::rt::Element for ClaimResponsePayment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.adjustment),
+            crate::rt::has(&self.adjustment_reason),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.identifier),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponsePayment, element);
 /// Note concerning adjudication
@@ -2035,6 +2209,17 @@ impl crate::rt::Element for ClaimResponseProcessNote {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseProcessNote, element);
 /// Adjudication totals
@@ -2131,6 +2316,15 @@ impl crate::rt::Element for ClaimResponseTotal {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseTotal, element);

@@ -325,6 +325,41 @@ impl crate::rt::Element for Communication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.in_response_to),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.medium),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.about),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.sent),
+            crate::rt::has(&self.received),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.sender),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.payload),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(Communication, resource);
 /// Message payload
@@ -421,6 +456,14 @@ impl crate::rt::Element for CommunicationPayload {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.content),
+        ])
     }
 }
 crate::rt::element_impls!(CommunicationPayload, element);

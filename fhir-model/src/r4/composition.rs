@@ -272,6 +272,33 @@ impl crate::rt::Element for Composition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.confidentiality),
+            crate::rt::has(&self.attester),
+            crate::rt::has(&self.custodian),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.section),
+        ])
+    }
 }
 crate::rt::element_impls!(Composition, resource);
 /// Attests to accuracy of composition
@@ -382,6 +409,16 @@ impl crate::rt::Element for CompositionAttester {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.time),
+            crate::rt::has(&self.party),
+        ])
+    }
 }
 crate::rt::element_impls!(CompositionAttester, element);
 /// The clinical service(s) being documented
@@ -475,6 +512,16 @@ impl crate::rt::Element for CompositionEvent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.detail),
+        ])
     }
 }
 crate::rt::element_impls!(CompositionEvent, element);
@@ -588,6 +635,15 @@ impl crate::rt::Element for CompositionRelatesTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(CompositionRelatesTo, element);
@@ -777,6 +833,23 @@ impl crate::rt::Element for CompositionSection {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.ordered_by),
+            crate::rt::has(&self.entry),
+            crate::rt::has(&self.empty_reason),
+            crate::rt::has(&self.section),
+        ])
     }
 }
 crate::rt::element_impls!(CompositionSection, element);

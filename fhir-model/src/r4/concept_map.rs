@@ -293,6 +293,36 @@ impl crate::rt::Element for ConceptMap {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.group),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMap, resource);
 /// Choice of types for `ConceptMap.source[x]`.
@@ -500,6 +530,19 @@ impl crate::rt::Element for ConceptMapGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.source_version),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.target_version),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.unmapped),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMapGroup, element);
 /// Mappings for a concept from the source set
@@ -601,6 +644,16 @@ impl crate::rt::Element for ConceptMapGroupElement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElement, element);
@@ -749,6 +802,19 @@ impl crate::rt::Element for ConceptMapGroupElementTarget {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.equivalence),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.depends_on),
+            crate::rt::has(&self.product),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTarget, element);
 /// Other elements required for this mapping (from context)
@@ -861,6 +927,17 @@ impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.display),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetDependsOn, element);
@@ -979,6 +1056,17 @@ impl crate::rt::Element for ConceptMapGroupUnmapped {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.url),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupUnmapped, element);

@@ -289,6 +289,35 @@ impl crate::rt::Element for Condition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.clinical_status),
+            crate::rt::has(&self.verification_status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.onset),
+            crate::rt::has(&self.abatement),
+            crate::rt::has(&self.recorded_date),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.asserter),
+            crate::rt::has(&self.stage),
+            crate::rt::has(&self.evidence),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(Condition, resource);
 /// Choice of types for `Condition.onset[x]`.
@@ -485,6 +514,15 @@ impl crate::rt::Element for ConditionEvidence {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ConditionEvidence, element);
 /// Stage/grade, usually assessed formally
@@ -578,6 +616,16 @@ impl crate::rt::Element for ConditionStage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.summary),
+            crate::rt::has(&self.assessment),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(ConditionStage, element);

@@ -248,6 +248,31 @@ impl crate::rt::Element for Consent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.date_time),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.policy),
+            crate::rt::has(&self.policy_rule),
+            crate::rt::has(&self.verification),
+            crate::rt::has(&self.provision),
+        ])
+    }
 }
 crate::rt::element_impls!(Consent, resource);
 /// Choice of types for `Consent.source[x]`.
@@ -370,6 +395,15 @@ impl crate::rt::Element for ConsentPolicy {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.uri),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentPolicy, element);
@@ -539,6 +573,24 @@ impl crate::rt::Element for ConsentProvision {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.data_period),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.provision),
+        ])
+    }
 }
 crate::rt::element_impls!(ConsentProvision, element);
 /// Who|what controlled by this rule (or group, by role)
@@ -635,6 +687,15 @@ impl crate::rt::Element for ConsentProvisionActor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentProvisionActor, element);
@@ -737,6 +798,15 @@ impl crate::rt::Element for ConsentProvisionData {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.meaning),
+            crate::rt::has(&self.reference),
+        ])
+    }
 }
 crate::rt::element_impls!(ConsentProvisionData, element);
 /// Consent Verified by patient or family
@@ -837,6 +907,16 @@ impl crate::rt::Element for ConsentVerification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.verified),
+            crate::rt::has(&self.verified_with),
+            crate::rt::has(&self.verification_date),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentVerification, element);

@@ -402,6 +402,51 @@ impl crate::rt::Element for Contract {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.legal_state),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.content_derivative),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.applies),
+            crate::rt::has(&self.expiration_type),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.content_definition),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.relevant_history),
+            crate::rt::has(&self.signer),
+            crate::rt::has(&self.friendly),
+            crate::rt::has(&self.legal),
+            crate::rt::has(&self.rule),
+            crate::rt::has(&self.legally_binding),
+        ])
+    }
 }
 crate::rt::element_impls!(Contract, resource);
 /// Choice of types for `Contract.topic[x]`.
@@ -615,6 +660,19 @@ impl crate::rt::Element for ContractContentDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.publication_date),
+            crate::rt::has(&self.publication_status),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractContentDefinition, element);
 /// Contract Friendly Language
@@ -710,6 +768,14 @@ impl crate::rt::Element for ContractFriendly {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.content),
+        ])
     }
 }
 crate::rt::element_impls!(ContractFriendly, element);
@@ -844,6 +910,14 @@ impl crate::rt::Element for ContractLegal {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.content),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractLegal, element);
 /// Choice of types for `Contract.legal.content[x]`.
@@ -974,6 +1048,14 @@ impl crate::rt::Element for ContractRule {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.content),
+        ])
     }
 }
 crate::rt::element_impls!(ContractRule, element);
@@ -1118,6 +1200,16 @@ impl crate::rt::Element for ContractSigner {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.party),
+            crate::rt::has(&self.signature),
+        ])
     }
 }
 crate::rt::element_impls!(ContractSigner, element);
@@ -1308,6 +1400,25 @@ impl crate::rt::Element for ContractTerm {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.applies),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.offer),
+            crate::rt::has(&self.asset),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.group),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTerm, element);
@@ -1631,6 +1742,34 @@ impl crate::rt::Element for ContractTermAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.context_link_id),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.requester_link_id),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.performer_role),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.performer_link_id),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.reason_link_id),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.security_label_number),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractTermAction, element);
 /// Choice of types for `Contract.term.action.occurrence[x]`.
@@ -1766,6 +1905,15 @@ impl crate::rt::Element for ContractTermActionSubject {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.role),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTermActionSubject, element);
@@ -1989,6 +2137,28 @@ impl crate::rt::Element for ContractTermAsset {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.type_reference),
+            crate::rt::has(&self.subtype),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.period_type),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.use_period),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.answer),
+            crate::rt::has(&self.security_label_number),
+            crate::rt::has(&self.valued_item),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractTermAsset, element);
 /// Circumstance of the asset
@@ -2082,6 +2252,16 @@ impl crate::rt::Element for ContractTermAssetContext {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTermAssetContext, element);
@@ -2281,6 +2461,27 @@ impl crate::rt::Element for ContractTermAssetValuedItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.entity),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.effective_time),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.points),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.payment_date),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.security_label_number),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTermAssetValuedItem, element);
@@ -2501,6 +2702,23 @@ impl crate::rt::Element for ContractTermOffer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.party),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.decision_mode),
+            crate::rt::has(&self.answer),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.security_label_number),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractTermOffer, element);
 /// Response to offer text
@@ -2632,6 +2850,14 @@ impl crate::rt::Element for ContractTermOfferAnswer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTermOfferAnswer, element);
@@ -2827,6 +3053,15 @@ impl crate::rt::Element for ContractTermOfferParty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.role),
+        ])
+    }
 }
 crate::rt::element_impls!(ContractTermOfferParty, element);
 /// Protection for the Term
@@ -2935,6 +3170,17 @@ impl crate::rt::Element for ContractTermSecurityLabel {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.control),
+        ])
     }
 }
 crate::rt::element_impls!(ContractTermSecurityLabel, element);

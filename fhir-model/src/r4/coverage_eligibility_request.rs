@@ -291,6 +291,32 @@ impl crate::rt::Element for CoverageEligibilityRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.facility),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityRequest, resource);
 /// Choice of types for `CoverageEligibilityRequest.serviced[x]`.
@@ -428,6 +454,16 @@ impl crate::rt::Element for CoverageEligibilityRequestInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.business_arrangement),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestInsurance, element);
@@ -595,6 +631,23 @@ impl crate::rt::Element for CoverageEligibilityRequestItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.supporting_info_sequence),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.facility),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItem, element);
 /// Applicable diagnosis
@@ -683,6 +736,14 @@ impl crate::rt::Element for CoverageEligibilityRequestItemDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.diagnosis),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestItemDiagnosis, element);
@@ -825,6 +886,16 @@ impl crate::rt::Element for CoverageEligibilityRequestSupportingInfo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.information),
+            crate::rt::has(&self.applies_to_all),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageEligibilityRequestSupportingInfo, element);

@@ -164,6 +164,20 @@ impl crate::rt::Element for DataRequirement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.must_support),
+            crate::rt::has(&self.code_filter),
+            crate::rt::has(&self.date_filter),
+            crate::rt::has(&self.limit),
+            crate::rt::has(&self.sort),
+        ])
+    }
 }
 crate::rt::element_impls!(DataRequirement, element);
 /// Choice of types for `DataRequirement.subject[x]`.
@@ -293,6 +307,16 @@ impl crate::rt::Element for DataRequirementCodeFilter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(DataRequirementCodeFilter, element);
 /// What dates/date ranges are expected
@@ -386,6 +410,15 @@ impl crate::rt::Element for DataRequirementDateFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DataRequirementDateFilter, element);
@@ -520,6 +553,14 @@ impl crate::rt::Element for DataRequirementSort {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.direction),
+        ])
     }
 }
 crate::rt::element_impls!(DataRequirementSort, element);

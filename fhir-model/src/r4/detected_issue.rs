@@ -246,6 +246,30 @@ impl crate::rt::Element for DetectedIssue {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.identified),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.implicated),
+            crate::rt::has(&self.evidence),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.mitigation),
+        ])
+    }
 }
 crate::rt::element_impls!(DetectedIssue, resource);
 /// Choice of types for `DetectedIssue.identified[x]`.
@@ -369,6 +393,15 @@ impl crate::rt::Element for DetectedIssueEvidence {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(DetectedIssueEvidence, element);
 /// Step taken to address
@@ -469,6 +502,16 @@ impl crate::rt::Element for DetectedIssueMitigation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.author),
+        ])
     }
 }
 crate::rt::element_impls!(DetectedIssueMitigation, element);

@@ -358,6 +358,42 @@ impl crate::rt::Element for DeviceRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.prior_request),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.relevant_history),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceRequest, resource);
 /// Choice of types for `DeviceRequest.code[x]`.
@@ -534,6 +570,15 @@ impl crate::rt::Element for DeviceRequestParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceRequestParameter, element);

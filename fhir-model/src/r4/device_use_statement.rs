@@ -244,6 +244,31 @@ impl crate::rt::Element for DeviceUseStatement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.recorded_on),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceUseStatement, resource);
 /// Choice of types for `DeviceUseStatement.timing[x]`.

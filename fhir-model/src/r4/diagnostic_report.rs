@@ -302,6 +302,36 @@ impl crate::rt::Element for DiagnosticReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.results_interpreter),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.result),
+            crate::rt::has(&self.imaging_study),
+            crate::rt::has(&self.media),
+            crate::rt::has(&self.conclusion),
+            crate::rt::has(&self.conclusion_code),
+            crate::rt::has(&self.presented_form),
+        ])
+    }
 }
 crate::rt::element_impls!(DiagnosticReport, resource);
 /// Choice of types for `DiagnosticReport.effective[x]`.
@@ -431,6 +461,15 @@ impl crate::rt::Element for DiagnosticReportMedia {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.link),
+        ])
     }
 }
 crate::rt::element_impls!(DiagnosticReportMedia, element);

@@ -229,6 +229,30 @@ impl crate::rt::Element for DocumentManifest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.master_identifier),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.related),
+        ])
+    }
 }
 crate::rt::element_impls!(DocumentManifest, resource);
 /// Related things
@@ -314,6 +338,15 @@ impl crate::rt::Element for DocumentManifestRelated {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.ref_),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentManifestRelated, element);

@@ -447,6 +447,51 @@ impl crate::rt::Element for EffectEvidenceSynthesis {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.synthesis_type),
+            crate::rt::has(&self.study_type),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.exposure),
+            crate::rt::has(&self.exposure_alternative),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.sample_size),
+            crate::rt::has(&self.results_by_exposure),
+            crate::rt::has(&self.effect_estimate),
+            crate::rt::has(&self.certainty),
+        ])
+    }
 }
 crate::rt::element_impls!(EffectEvidenceSynthesis, resource);
 /// How certain is the effect
@@ -551,6 +596,16 @@ impl crate::rt::Element for EffectEvidenceSynthesisCertainty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.rating),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.certainty_subcomponent),
+        ])
+    }
 }
 crate::rt::element_impls!(EffectEvidenceSynthesisCertainty, element);
 /// A component that contributes to the overall certainty
@@ -644,6 +699,16 @@ impl crate::rt::Element for EffectEvidenceSynthesisCertaintyCertaintySubcomponen
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.rating),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -775,6 +840,19 @@ impl crate::rt::Element for EffectEvidenceSynthesisEffectEstimate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.variant_state),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.unit_of_measure),
+            crate::rt::has(&self.precision_estimate),
+        ])
+    }
 }
 crate::rt::element_impls!(EffectEvidenceSynthesisEffectEstimate, element);
 /// How precise the estimate is
@@ -876,6 +954,17 @@ impl crate::rt::Element for EffectEvidenceSynthesisEffectEstimatePrecisionEstima
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.level),
+            crate::rt::has(&self.from),
+            crate::rt::has(&self.to),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -994,6 +1083,17 @@ impl crate::rt::Element for EffectEvidenceSynthesisResultsByExposure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.exposure_state),
+            crate::rt::has(&self.variant_state),
+            crate::rt::has(&self.risk_evidence_synthesis),
+        ])
+    }
 }
 crate::rt::element_impls!(EffectEvidenceSynthesisResultsByExposure, element);
 /// What sample size was involved?
@@ -1087,6 +1187,16 @@ impl crate::rt::Element for EffectEvidenceSynthesisSampleSize {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.number_of_studies),
+            crate::rt::has(&self.number_of_participants),
+        ])
     }
 }
 crate::rt::element_impls!(EffectEvidenceSynthesisSampleSize, element);

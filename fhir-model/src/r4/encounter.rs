@@ -349,6 +349,41 @@ impl crate::rt::Element for Encounter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_history),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.class_history),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.episode_of_care),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.appointment),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.hospitalization),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.service_provider),
+            crate::rt::has(&self.part_of),
+        ])
+    }
 }
 crate::rt::element_impls!(Encounter, resource);
 /// List of past encounter classes
@@ -445,6 +480,15 @@ impl crate::rt::Element for EncounterClassHistory {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterClassHistory, element);
@@ -546,6 +590,16 @@ impl crate::rt::Element for EncounterDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.rank),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterDiagnosis, element);
@@ -721,6 +775,22 @@ impl crate::rt::Element for EncounterHospitalization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.pre_admission_identifier),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.admit_source),
+            crate::rt::has(&self.re_admission),
+            crate::rt::has(&self.diet_preference),
+            crate::rt::has(&self.special_courtesy),
+            crate::rt::has(&self.special_arrangement),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.discharge_disposition),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterHospitalization, element);
 /// List of locations where the patient has been
@@ -832,6 +902,17 @@ impl crate::rt::Element for EncounterLocation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.physical_type),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterLocation, element);
 /// List of participants involved in the encounter
@@ -925,6 +1006,16 @@ impl crate::rt::Element for EncounterParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.individual),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterParticipant, element);
@@ -1026,6 +1117,15 @@ impl crate::rt::Element for EncounterStatusHistory {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterStatusHistory, element);

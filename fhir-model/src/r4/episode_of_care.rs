@@ -237,6 +237,30 @@ impl crate::rt::Element for EpisodeOfCare {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_history),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.referral_request),
+            crate::rt::has(&self.care_manager),
+            crate::rt::has(&self.team),
+            crate::rt::has(&self.account),
+        ])
+    }
 }
 crate::rt::element_impls!(EpisodeOfCare, resource);
 /// The list of diagnosis relevant to this episode of care
@@ -338,6 +362,16 @@ impl crate::rt::Element for EpisodeOfCareDiagnosis {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.rank),
+        ])
+    }
 }
 crate::rt::element_impls!(EpisodeOfCareDiagnosis, element);
 /// Past list of status codes (the current status may be included to cover the start date of the status)
@@ -438,6 +472,15 @@ impl crate::rt::Element for EpisodeOfCareStatusHistory {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(EpisodeOfCareStatusHistory, element);

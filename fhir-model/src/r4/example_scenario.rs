@@ -283,6 +283,35 @@ impl crate::rt::Element for ExampleScenario {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.process),
+            crate::rt::has(&self.workflow),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenario, resource);
 /// Actor participating in the resource
@@ -402,6 +431,17 @@ impl crate::rt::Element for ExampleScenarioActor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.actor_id),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioActor, element);
@@ -554,6 +594,19 @@ impl crate::rt::Element for ExampleScenarioInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.resource_id),
+            crate::rt::has(&self.resource_type),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.contained_instance),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstance, element);
 /// Resources contained in the instance
@@ -646,6 +699,15 @@ impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.resource_id),
+            crate::rt::has(&self.version_id),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceContainedInstance, element);
@@ -743,6 +805,15 @@ impl crate::rt::Element for ExampleScenarioInstanceVersion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.version_id),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceVersion, element);
@@ -868,6 +939,18 @@ impl crate::rt::Element for ExampleScenarioProcess {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.pre_conditions),
+            crate::rt::has(&self.post_conditions),
+            crate::rt::has(&self.step),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcess, element);
@@ -995,6 +1078,17 @@ impl crate::rt::Element for ExampleScenarioProcessStep {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.process),
+            crate::rt::has(&self.pause),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.alternative),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStep, element);
 /// Alternate non-typical step action
@@ -1103,6 +1197,16 @@ impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.step),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepAlternative, element);
@@ -1278,6 +1382,23 @@ impl crate::rt::Element for ExampleScenarioProcessStepOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.initiator),
+            crate::rt::has(&self.receiver),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.initiator_active),
+            crate::rt::has(&self.receiver_active),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.response),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepOperation, element);

@@ -614,6 +614,61 @@ impl crate::rt::Element for ExplanationOfBenefit {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.billable_period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.funds_reserve_requested),
+            crate::rt::has(&self.funds_reserve),
+            crate::rt::has(&self.related),
+            crate::rt::has(&self.prescription),
+            crate::rt::has(&self.original_prescription),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.referral),
+            crate::rt::has(&self.facility),
+            crate::rt::has(&self.claim),
+            crate::rt::has(&self.claim_response),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_ref_period),
+            crate::rt::has(&self.care_team),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.precedence),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.accident),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.add_item),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.process_note),
+            crate::rt::has(&self.benefit_period),
+            crate::rt::has(&self.benefit_balance),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefit, resource);
 /// Details of the event
@@ -716,6 +771,16 @@ impl crate::rt::Element for ExplanationOfBenefitAccident {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.location),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAccident, element);
@@ -1028,6 +1093,31 @@ impl crate::rt::Element for ExplanationOfBenefitAddItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.sub_site),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItem, element);
 /// Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
@@ -1275,6 +1365,22 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetail, element);
 /// Insurer added line items
@@ -1426,6 +1532,21 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetailSubDetail, element);
 /// Balance by Benefit Category
@@ -1575,6 +1696,21 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.excluded),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.financial),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalance, element);
 /// Benefit Summary
@@ -1698,6 +1834,16 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed),
+            crate::rt::has(&self.used),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalanceFinancial, element);
@@ -1900,6 +2046,18 @@ impl crate::rt::Element for ExplanationOfBenefitCareTeam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.qualification),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitCareTeam, element);
 /// Pertinent diagnosis information
@@ -2031,6 +2189,18 @@ impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.on_admission),
+            crate::rt::has(&self.package_code),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitDiagnosis, element);
@@ -2173,6 +2343,16 @@ impl crate::rt::Element for ExplanationOfBenefitInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.pre_auth_ref),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitInsurance, element);
@@ -2506,6 +2686,36 @@ impl crate::rt::Element for ExplanationOfBenefitItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.care_team_sequence),
+            crate::rt::has(&self.diagnosis_sequence),
+            crate::rt::has(&self.procedure_sequence),
+            crate::rt::has(&self.information_sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.sub_site),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItem, element);
 /// Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
@@ -2694,6 +2904,17 @@ impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemAdjudication, element);
@@ -2904,6 +3125,27 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetail, element);
 /// Additional items
@@ -3097,6 +3339,26 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetailSubDetail, element);
 /// Recipient of benefits payable
@@ -3182,6 +3444,15 @@ impl crate::rt::Element for ExplanationOfBenefitPayee {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.party),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayee, element);
@@ -3300,6 +3571,19 @@ impl crate::rt::Element for ExplanationOfBenefitPayment {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.adjustment),
+            crate::rt::has(&self.adjustment_reason),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.identifier),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayment, element);
@@ -3432,6 +3716,18 @@ impl crate::rt::Element for ExplanationOfBenefitProcedure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.udi),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcedure, element);
@@ -3574,6 +3870,17 @@ impl crate::rt::Element for ExplanationOfBenefitProcessNote {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcessNote, element);
 /// Prior or corollary claims
@@ -3667,6 +3974,16 @@ impl crate::rt::Element for ExplanationOfBenefitRelated {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.claim),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitRelated, element);
@@ -3823,6 +4140,19 @@ impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitSupportingInfo, element);
@@ -4012,6 +4342,15 @@ impl crate::rt::Element for ExplanationOfBenefitTotal {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitTotal, element);

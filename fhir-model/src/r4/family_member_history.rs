@@ -325,6 +325,36 @@ impl crate::rt::Element for FamilyMemberHistory {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.data_absent_reason),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.sex),
+            crate::rt::has(&self.born),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.estimated_age),
+            crate::rt::has(&self.deceased),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.condition),
+        ])
+    }
 }
 crate::rt::element_impls!(FamilyMemberHistory, resource);
 /// Choice of types for `FamilyMemberHistory.born[x]`.
@@ -593,6 +623,18 @@ impl crate::rt::Element for FamilyMemberHistoryCondition {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.contributed_to_death),
+            crate::rt::has(&self.onset),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(FamilyMemberHistoryCondition, element);

@@ -264,6 +264,34 @@ impl crate::rt::Element for Goal {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.lifecycle_status),
+            crate::rt::has(&self.achievement_status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.expressed_by),
+            crate::rt::has(&self.addresses),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.outcome_code),
+            crate::rt::has(&self.outcome_reference),
+        ])
+    }
 }
 crate::rt::element_impls!(Goal, resource);
 /// Choice of types for `Goal.start[x]`.
@@ -433,6 +461,16 @@ impl crate::rt::Element for GoalTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.measure),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.due),
+        ])
     }
 }
 crate::rt::element_impls!(GoalTarget, element);

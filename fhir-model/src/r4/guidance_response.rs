@@ -263,6 +263,33 @@ impl crate::rt::Element for GuidanceResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.request_identifier),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.module),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence_date_time),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.evaluation_message),
+            crate::rt::has(&self.output_parameters),
+            crate::rt::has(&self.result),
+            crate::rt::has(&self.data_requirement),
+        ])
+    }
 }
 crate::rt::element_impls!(GuidanceResponse, resource);
 /// Choice of types for `GuidanceResponse.module[x]`.

@@ -358,6 +358,42 @@ impl crate::rt::Element for HealthcareService {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.provided_by),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.extra_details),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.coverage_area),
+            crate::rt::has(&self.service_provision_code),
+            crate::rt::has(&self.eligibility),
+            crate::rt::has(&self.program),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.communication),
+            crate::rt::has(&self.referral_method),
+            crate::rt::has(&self.appointment_required),
+            crate::rt::has(&self.available_time),
+            crate::rt::has(&self.not_available),
+            crate::rt::has(&self.availability_exceptions),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(HealthcareService, resource);
 /// Times the Service Site is available
@@ -462,6 +498,17 @@ impl crate::rt::Element for HealthcareServiceAvailableTime {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.days_of_week),
+            crate::rt::has(&self.all_day),
+            crate::rt::has(&self.available_start_time),
+            crate::rt::has(&self.available_end_time),
+        ])
+    }
 }
 crate::rt::element_impls!(HealthcareServiceAvailableTime, element);
 /// Specific eligibility requirements required to use the service
@@ -547,6 +594,15 @@ impl crate::rt::Element for HealthcareServiceEligibility {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.comment),
+        ])
     }
 }
 crate::rt::element_impls!(HealthcareServiceEligibility, element);
@@ -640,6 +696,15 @@ impl crate::rt::Element for HealthcareServiceNotAvailable {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.during),
+        ])
     }
 }
 crate::rt::element_impls!(HealthcareServiceNotAvailable, element);

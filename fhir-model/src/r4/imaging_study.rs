@@ -293,6 +293,38 @@ impl crate::rt::Element for ImagingStudy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.started),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.referrer),
+            crate::rt::has(&self.interpreter),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.number_of_series),
+            crate::rt::has(&self.number_of_instances),
+            crate::rt::has(&self.procedure_reference),
+            crate::rt::has(&self.procedure_code),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.series),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudy, resource);
 /// Each study has one or more series of instances
@@ -486,6 +518,25 @@ impl crate::rt::Element for ImagingStudySeries {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uid),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.number_of_instances),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.laterality),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.started),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.instance),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudySeries, element);
 /// A single SOP instance from the series
@@ -599,6 +650,17 @@ impl crate::rt::Element for ImagingStudySeriesInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uid),
+            crate::rt::has(&self.sop_class),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.title),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudySeriesInstance, element);
 /// Who performed the series
@@ -691,6 +753,15 @@ impl crate::rt::Element for ImagingStudySeriesPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(ImagingStudySeriesPerformer, element);

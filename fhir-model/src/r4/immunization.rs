@@ -410,6 +410,46 @@ impl crate::rt::Element for Immunization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.vaccine_code),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.recorded),
+            crate::rt::has(&self.primary_source),
+            crate::rt::has(&self.report_origin),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.route),
+            crate::rt::has(&self.dose_quantity),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.is_subpotent),
+            crate::rt::has(&self.subpotent_reason),
+            crate::rt::has(&self.education),
+            crate::rt::has(&self.program_eligibility),
+            crate::rt::has(&self.funding_source),
+            crate::rt::has(&self.reaction),
+            crate::rt::has(&self.protocol_applied),
+        ])
+    }
 }
 crate::rt::element_impls!(Immunization, resource);
 /// Choice of types for `Immunization.occurrence[x]`.
@@ -549,6 +589,17 @@ impl crate::rt::Element for ImmunizationEducation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.document_type),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.publication_date),
+            crate::rt::has(&self.presentation_date),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationEducation, element);
 /// Who performed event
@@ -641,6 +692,15 @@ impl crate::rt::Element for ImmunizationPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(ImmunizationPerformer, element);
@@ -792,6 +852,18 @@ impl crate::rt::Element for ImmunizationProtocolApplied {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.series),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.target_disease),
+            crate::rt::has(&self.dose_number),
+            crate::rt::has(&self.series_doses),
+        ])
     }
 }
 crate::rt::element_impls!(ImmunizationProtocolApplied, element);
@@ -960,6 +1032,16 @@ impl crate::rt::Element for ImmunizationReaction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.reported),
+        ])
     }
 }
 crate::rt::element_impls!(ImmunizationReaction, element);

@@ -337,6 +337,38 @@ impl crate::rt::Element for ImplementationGuide {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.package_id),
+            crate::rt::has(&self.license),
+            crate::rt::has(&self.fhir_version),
+            crate::rt::has(&self.depends_on),
+            crate::rt::has(&self.global),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.manifest),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuide, resource);
 /// Information needed to build the IG
@@ -496,6 +528,18 @@ impl crate::rt::Element for ImplementationGuideDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.grouping),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.page),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.template),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinition, element);
 /// Grouping used to present related resources in the IG
@@ -588,6 +632,15 @@ impl crate::rt::Element for ImplementationGuideDefinitionGrouping {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionGrouping, element);
@@ -724,6 +777,17 @@ impl crate::rt::Element for ImplementationGuideDefinitionPage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.generation),
+            crate::rt::has(&self.page),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionPage, element);
@@ -863,6 +927,15 @@ impl crate::rt::Element for ImplementationGuideDefinitionParameter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionParameter, element);
 /// Resource in the implementation guide
@@ -1000,6 +1073,19 @@ impl crate::rt::Element for ImplementationGuideDefinitionResource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.fhir_version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.example),
+            crate::rt::has(&self.grouping_id),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionResource, element);
@@ -1143,6 +1229,16 @@ impl crate::rt::Element for ImplementationGuideDefinitionTemplate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.scope),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDefinitionTemplate, element);
 /// Another Implementation guide this depends on
@@ -1244,6 +1340,16 @@ impl crate::rt::Element for ImplementationGuideDependsOn {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.package_id),
+            crate::rt::has(&self.version),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuideDependsOn, element);
 /// Profiles that apply globally
@@ -1344,6 +1450,15 @@ impl crate::rt::Element for ImplementationGuideGlobal {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideGlobal, element);
@@ -1480,6 +1595,18 @@ impl crate::rt::Element for ImplementationGuideManifest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.rendering),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.page),
+            crate::rt::has(&self.image),
+            crate::rt::has(&self.other),
+        ])
+    }
 }
 crate::rt::element_impls!(ImplementationGuideManifest, element);
 /// HTML page within the parent IG
@@ -1580,6 +1707,16 @@ impl crate::rt::Element for ImplementationGuideManifestPage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.anchor),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestPage, element);
@@ -1692,6 +1829,16 @@ impl crate::rt::Element for ImplementationGuideManifestResource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.example),
+            crate::rt::has(&self.relative_path),
+        ])
     }
 }
 crate::rt::element_impls!(ImplementationGuideManifestResource, element);

@@ -240,6 +240,32 @@ impl crate::rt::Element for InsurancePlan {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.owned_by),
+            crate::rt::has(&self.administered_by),
+            crate::rt::has(&self.coverage_area),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.plan),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlan, resource);
 /// Contact for the product
@@ -341,6 +367,17 @@ impl crate::rt::Element for InsurancePlanContact {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+        ])
     }
 }
 crate::rt::element_impls!(InsurancePlanContact, element);
@@ -455,6 +492,16 @@ impl crate::rt::Element for InsurancePlanCoverage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.benefit),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlanCoverage, element);
 /// List of benefits
@@ -564,6 +611,16 @@ impl crate::rt::Element for InsurancePlanCoverageBenefit {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.limit),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefit, element);
 /// Benefit limits
@@ -649,6 +706,15 @@ impl crate::rt::Element for InsurancePlanCoverageBenefitLimit {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.code),
+        ])
     }
 }
 crate::rt::element_impls!(InsurancePlanCoverageBenefitLimit, element);
@@ -784,6 +850,19 @@ impl crate::rt::Element for InsurancePlanPlan {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.coverage_area),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.general_cost),
+            crate::rt::has(&self.specific_cost),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlan, element);
 /// Overall costs
@@ -886,6 +965,17 @@ impl crate::rt::Element for InsurancePlanPlanGeneralCost {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.group_size),
+            crate::rt::has(&self.cost),
+            crate::rt::has(&self.comment),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlanGeneralCost, element);
 /// Specific costs
@@ -987,6 +1077,15 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCost {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.benefit),
+        ])
+    }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCost, element);
 /// Benefits list
@@ -1087,6 +1186,15 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefit {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.cost),
+        ])
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCostBenefit, element);
@@ -1196,6 +1304,17 @@ impl crate::rt::Element for InsurancePlanPlanSpecificCostBenefitCost {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.applicability),
+            crate::rt::has(&self.qualifiers),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(InsurancePlanPlanSpecificCostBenefitCost, element);

@@ -141,6 +141,21 @@ impl crate::rt::Element for Linkage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(Linkage, resource);
 /// Item to be linked
@@ -241,6 +256,15 @@ impl crate::rt::Element for LinkageItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.resource),
+        ])
     }
 }
 crate::rt::element_impls!(LinkageItem, element);

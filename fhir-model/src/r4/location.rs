@@ -258,6 +258,35 @@ impl crate::rt::Element for Location {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.operational_status),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.physical_type),
+            crate::rt::has(&self.position),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.hours_of_operation),
+            crate::rt::has(&self.availability_exceptions),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(Location, resource);
 /// What days/times during a week is this location usually open
@@ -361,6 +390,17 @@ impl crate::rt::Element for LocationHoursOfOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.days_of_week),
+            crate::rt::has(&self.all_day),
+            crate::rt::has(&self.opening_time),
+            crate::rt::has(&self.closing_time),
+        ])
     }
 }
 crate::rt::element_impls!(LocationHoursOfOperation, element);
@@ -466,6 +506,16 @@ impl crate::rt::Element for LocationPosition {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.longitude),
+            crate::rt::has(&self.latitude),
+            crate::rt::has(&self.altitude),
+        ])
     }
 }
 crate::rt::element_impls!(LocationPosition, element);

@@ -310,6 +310,40 @@ impl crate::rt::Element for Media {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.view),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.device_name),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.height),
+            crate::rt::has(&self.width),
+            crate::rt::has(&self.frames),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(Media, resource);
 /// Choice of types for `Media.created[x]`.

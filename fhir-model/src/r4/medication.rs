@@ -184,6 +184,26 @@ impl crate::rt::Element for Medication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.batch),
+        ])
+    }
 }
 crate::rt::element_impls!(Medication, resource);
 /// Details about packaged medications
@@ -269,6 +289,15 @@ impl crate::rt::Element for MedicationBatch {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.expiration_date),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationBatch, element);
@@ -381,6 +410,16 @@ impl crate::rt::Element for MedicationIngredient {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.is_active),
+            crate::rt::has(&self.strength),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationIngredient, element);

@@ -403,6 +403,40 @@ impl crate::rt::Element for MedicationKnowledge {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.dose_form),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.synonym),
+            crate::rt::has(&self.related_medication_knowledge),
+            crate::rt::has(&self.associated_medication),
+            crate::rt::has(&self.product_type),
+            crate::rt::has(&self.monograph),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.preparation_instruction),
+            crate::rt::has(&self.intended_route),
+            crate::rt::has(&self.cost),
+            crate::rt::has(&self.monitoring_program),
+            crate::rt::has(&self.administration_guidelines),
+            crate::rt::has(&self.medicine_classification),
+            crate::rt::has(&self.packaging),
+            crate::rt::has(&self.drug_characteristic),
+            crate::rt::has(&self.contraindication),
+            crate::rt::has(&self.regulatory),
+            crate::rt::has(&self.kinetics),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledge, resource);
 /// Guidelines for administration of the medication
@@ -527,6 +561,16 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelines {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.dosage),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.patient_characteristics),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelines, element);
@@ -662,6 +706,15 @@ impl crate::rt::Element for MedicationKnowledgeAdministrationGuidelinesDosage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.dosage),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeAdministrationGuidelinesDosage, element);
 /// Characteristics of the patient that are relevant to the administration guidelines
@@ -770,6 +823,15 @@ for MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -916,6 +978,16 @@ impl crate::rt::Element for MedicationKnowledgeCost {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.cost),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeCost, element);
 /// Specifies descriptive properties of the medicine
@@ -1017,6 +1089,15 @@ impl crate::rt::Element for MedicationKnowledgeDrugCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeDrugCharacteristic, element);
@@ -1179,6 +1260,16 @@ impl crate::rt::Element for MedicationKnowledgeIngredient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.is_active),
+            crate::rt::has(&self.strength),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeIngredient, element);
 /// Choice of types for `MedicationKnowledge.ingredient.item[x]`.
@@ -1310,6 +1401,16 @@ impl crate::rt::Element for MedicationKnowledgeKinetics {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.area_under_curve),
+            crate::rt::has(&self.lethal_dose50),
+            crate::rt::has(&self.half_life_period),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeKinetics, element);
 /// Categorization of the medication within a formulary or classification system
@@ -1411,6 +1512,15 @@ impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classification),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMedicineClassification, element);
 /// Program under which a medication is reviewed
@@ -1496,6 +1606,15 @@ impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonitoringProgram, element);
@@ -1583,6 +1702,15 @@ impl crate::rt::Element for MedicationKnowledgeMonograph {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonograph, element);
 /// Details about packaged medications
@@ -1668,6 +1796,15 @@ impl crate::rt::Element for MedicationKnowledgePackaging {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.quantity),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgePackaging, element);
@@ -1808,6 +1945,17 @@ impl crate::rt::Element for MedicationKnowledgeRegulatory {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.regulatory_authority),
+            crate::rt::has(&self.substitution),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.max_dispense),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatory, element);
 /// The maximum number of units of the medication that can be dispensed in a period
@@ -1901,6 +2049,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatoryMaxDispense, element);
 /// Specifies the schedule of a medication in jurisdiction
@@ -1985,6 +2142,14 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySchedule {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.schedule),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySchedule, element);
@@ -2083,6 +2248,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySubstitution, element);
 /// Associated or related medication information
@@ -2179,6 +2353,15 @@ impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRelatedMedicationKnowledge, element);

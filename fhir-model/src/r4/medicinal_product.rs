@@ -361,6 +361,38 @@ impl crate::rt::Element for MedicinalProduct {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.combined_pharmaceutical_dose_form),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.additional_monitoring_indicator),
+            crate::rt::has(&self.special_measures),
+            crate::rt::has(&self.paediatric_use_indicator),
+            crate::rt::has(&self.product_classification),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.pharmaceutical_product),
+            crate::rt::has(&self.packaged_medicinal_product),
+            crate::rt::has(&self.attached_document),
+            crate::rt::has(&self.master_file),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.clinical_trial),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.cross_reference),
+            crate::rt::has(&self.manufacturing_business_operation),
+            crate::rt::has(&self.special_designation),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProduct, resource);
 /// An operation applied to the product, for manufacturing or adminsitrative purpose
@@ -495,6 +527,19 @@ impl crate::rt::Element for MedicinalProductManufacturingBusinessOperation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation_type),
+            crate::rt::has(&self.authorisation_reference_number),
+            crate::rt::has(&self.effective_date),
+            crate::rt::has(&self.confidentiality_indicator),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.regulator),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductManufacturingBusinessOperation, element);
 /// The product's name, including full name and possibly coded parts
@@ -612,6 +657,16 @@ impl crate::rt::Element for MedicinalProductName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_name),
+            crate::rt::has(&self.name_part),
+            crate::rt::has(&self.country_language),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductName, element);
 /// Country where the name applies
@@ -717,6 +772,16 @@ impl crate::rt::Element for MedicinalProductNameCountryLanguage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductNameCountryLanguage, element);
 /// Coding words or phrases of the name
@@ -813,6 +878,15 @@ impl crate::rt::Element for MedicinalProductNameNamePart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductNameNamePart, element);
@@ -950,6 +1024,20 @@ impl crate::rt::Element for MedicinalProductSpecialDesignation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.intended_use),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.species),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductSpecialDesignation, element);

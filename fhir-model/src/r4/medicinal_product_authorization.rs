@@ -272,6 +272,34 @@ impl crate::rt::Element for MedicinalProductAuthorization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.restore_date),
+            crate::rt::has(&self.validity_period),
+            crate::rt::has(&self.data_exclusivity_period),
+            crate::rt::has(&self.date_of_first_authorization),
+            crate::rt::has(&self.international_birth_date),
+            crate::rt::has(&self.legal_basis),
+            crate::rt::has(&self.jurisdictional_authorization),
+            crate::rt::has(&self.holder),
+            crate::rt::has(&self.regulator),
+            crate::rt::has(&self.procedure),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductAuthorization, resource);
 /// Authorization in areas within a country
@@ -397,6 +425,18 @@ impl crate::rt::Element for MedicinalProductAuthorizationJurisdictionalAuthoriza
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.validity_period),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -525,6 +565,17 @@ impl crate::rt::Element for MedicinalProductAuthorizationProcedure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.application),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductAuthorizationProcedure, element);

@@ -198,6 +198,27 @@ impl crate::rt::Element for MedicinalProductIndication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.disease_symptom_procedure),
+            crate::rt::has(&self.disease_status),
+            crate::rt::has(&self.comorbidity),
+            crate::rt::has(&self.intended_effect),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.other_therapy),
+            crate::rt::has(&self.undesirable_effect),
+            crate::rt::has(&self.population),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductIndication, resource);
 /// Information about the use of the medicinal product in relation to other therapies described as part of the indication
@@ -317,6 +338,15 @@ impl crate::rt::Element for MedicinalProductIndicationOtherTherapy {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.therapy_relationship_type),
+            crate::rt::has(&self.medication),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductIndicationOtherTherapy, element);

@@ -183,6 +183,24 @@ impl crate::rt::Element for MedicinalProductIngredient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.allergenic_indicator),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.specified_substance),
+            crate::rt::has(&self.substance),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductIngredient, resource);
 /// A specified substance that comprises this ingredient
@@ -305,6 +323,17 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.group),
+            crate::rt::has(&self.confidentiality),
+            crate::rt::has(&self.strength),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstance, element);
@@ -451,6 +480,20 @@ impl crate::rt::Element for MedicinalProductIngredientSpecifiedSubstanceStrength
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.presentation),
+            crate::rt::has(&self.presentation_low_limit),
+            crate::rt::has(&self.concentration),
+            crate::rt::has(&self.concentration_low_limit),
+            crate::rt::has(&self.measurement_point),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.reference_strength),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSpecifiedSubstanceStrength, element);
 /// Strength expressed in terms of a reference substance
@@ -569,6 +612,18 @@ for MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.strength),
+            crate::rt::has(&self.strength_low_limit),
+            crate::rt::has(&self.measurement_point),
+            crate::rt::has(&self.country),
+        ])
+    }
 }
 crate::rt::element_impls!(
     MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength, element
@@ -673,6 +728,15 @@ impl crate::rt::Element for MedicinalProductIngredientSubstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.strength),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductIngredientSubstance, element);

@@ -174,6 +174,25 @@ impl crate::rt::Element for MedicinalProductInteraction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.interactant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.effect),
+            crate::rt::has(&self.incidence),
+            crate::rt::has(&self.management),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductInteraction, resource);
 /// The specific medication, food or laboratory test that interacts
@@ -271,6 +290,14 @@ impl crate::rt::Element for MedicinalProductInteractionInteractant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductInteractionInteractant, element);

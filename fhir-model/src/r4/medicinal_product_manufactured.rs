@@ -201,5 +201,24 @@ impl crate::rt::Element for MedicinalProductManufactured {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.manufactured_dose_form),
+            crate::rt::has(&self.unit_of_presentation),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.physical_characteristics),
+            crate::rt::has(&self.other_characteristics),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductManufactured, resource);

@@ -225,6 +225,27 @@ impl crate::rt::Element for MedicinalProductPackaged {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.marketing_authorization),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.batch_identifier),
+            crate::rt::has(&self.package_item),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductPackaged, resource);
 /// Batch numbering
@@ -317,6 +338,15 @@ impl crate::rt::Element for MedicinalProductPackagedBatchIdentifier {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.outer_packaging),
+            crate::rt::has(&self.immediate_packaging),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductPackagedBatchIdentifier, element);
@@ -532,6 +562,25 @@ impl crate::rt::Element for MedicinalProductPackagedPackageItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.alternate_material),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.manufactured_item),
+            crate::rt::has(&self.package_item),
+            crate::rt::has(&self.physical_characteristics),
+            crate::rt::has(&self.other_characteristics),
+            crate::rt::has(&self.shelf_life_storage),
+            crate::rt::has(&self.manufacturer),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductPackagedPackageItem, element);

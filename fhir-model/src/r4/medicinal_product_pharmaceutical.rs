@@ -209,6 +209,25 @@ impl crate::rt::Element for MedicinalProductPharmaceutical {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.administrable_dose_form),
+            crate::rt::has(&self.unit_of_presentation),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.characteristics),
+            crate::rt::has(&self.route_of_administration),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceutical, resource);
 /// Characteristics e.g. a products onset of action
@@ -301,6 +320,15 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalCharacteristics {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalCharacteristics, element);
@@ -445,6 +473,20 @@ impl crate::rt::Element for MedicinalProductPharmaceuticalRouteOfAdministration 
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.first_dose),
+            crate::rt::has(&self.max_single_dose),
+            crate::rt::has(&self.max_dose_per_day),
+            crate::rt::has(&self.max_dose_per_treatment_period),
+            crate::rt::has(&self.max_treatment_period),
+            crate::rt::has(&self.target_species),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductPharmaceuticalRouteOfAdministration, element);
 /// A species for which this route applies
@@ -550,6 +592,15 @@ for MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.withdrawal_period),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -658,6 +709,16 @@ for MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPe
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.tissue),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.supporting_information),
+        ])
     }
 }
 crate::rt::element_impls!(

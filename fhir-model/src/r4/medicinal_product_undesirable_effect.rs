@@ -166,5 +166,22 @@ impl crate::rt::Element for MedicinalProductUndesirableEffect {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.symptom_condition_effect),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.frequency_of_occurrence),
+            crate::rt::has(&self.population),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductUndesirableEffect, resource);

@@ -287,6 +287,34 @@ impl crate::rt::Element for MolecularSequence {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.coordinate_system),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.reference_seq),
+            crate::rt::has(&self.variant),
+            crate::rt::has(&self.observed_seq),
+            crate::rt::has(&self.quality),
+            crate::rt::has(&self.read_coverage),
+            crate::rt::has(&self.repository),
+            crate::rt::has(&self.pointer),
+            crate::rt::has(&self.structure_variant),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequence, resource);
 /// An set of value as quality of sequence
@@ -490,6 +518,28 @@ impl crate::rt::Element for MolecularSequenceQuality {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.standard_sequence),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.score),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.truth_tp),
+            crate::rt::has(&self.query_tp),
+            crate::rt::has(&self.truth_fn),
+            crate::rt::has(&self.query_fp),
+            crate::rt::has(&self.gt_fp),
+            crate::rt::has(&self.precision),
+            crate::rt::has(&self.recall),
+            crate::rt::has(&self.f_score),
+            crate::rt::has(&self.roc),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceQuality, element);
 /// Receiver Operator Characteristic (ROC) Curve
@@ -615,6 +665,20 @@ impl crate::rt::Element for MolecularSequenceQualityRoc {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.score),
+            crate::rt::has(&self.num_tp),
+            crate::rt::has(&self.num_fp),
+            crate::rt::has(&self.num_fn),
+            crate::rt::has(&self.precision),
+            crate::rt::has(&self.sensitivity),
+            crate::rt::has(&self.f_measure),
+        ])
     }
 }
 crate::rt::element_impls!(MolecularSequenceQualityRoc, element);
@@ -762,6 +826,22 @@ impl crate::rt::Element for MolecularSequenceReferenceSeq {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.chromosome),
+            crate::rt::has(&self.genome_build),
+            crate::rt::has(&self.orientation),
+            crate::rt::has(&self.reference_seq_id),
+            crate::rt::has(&self.reference_seq_pointer),
+            crate::rt::has(&self.reference_seq_string),
+            crate::rt::has(&self.strand),
+            crate::rt::has(&self.window_start),
+            crate::rt::has(&self.window_end),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceReferenceSeq, element);
 /// External repository which contains detailed report related with observedSeq in this resource
@@ -893,6 +973,19 @@ impl crate::rt::Element for MolecularSequenceRepository {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.dataset_id),
+            crate::rt::has(&self.variantset_id),
+            crate::rt::has(&self.readset_id),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceRepository, element);
 /// Structural variant
@@ -1019,6 +1112,18 @@ impl crate::rt::Element for MolecularSequenceStructureVariant {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.variant_type),
+            crate::rt::has(&self.exact),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.outer),
+            crate::rt::has(&self.inner),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariant, element);
 /// Structural variant inner
@@ -1105,6 +1210,15 @@ impl crate::rt::Element for MolecularSequenceStructureVariantInner {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantInner, element);
 /// Structural variant outer
@@ -1190,6 +1304,15 @@ impl crate::rt::Element for MolecularSequenceStructureVariantOuter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+        ])
     }
 }
 crate::rt::element_impls!(MolecularSequenceStructureVariantOuter, element);
@@ -1308,6 +1431,19 @@ impl crate::rt::Element for MolecularSequenceVariant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.observed_allele),
+            crate::rt::has(&self.reference_allele),
+            crate::rt::has(&self.cigar),
+            crate::rt::has(&self.variant_pointer),
+        ])
     }
 }
 crate::rt::element_impls!(MolecularSequenceVariant, element);

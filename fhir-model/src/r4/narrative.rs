@@ -86,5 +86,13 @@ impl crate::rt::Element for Narrative {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.div),
+        ])
+    }
 }
 crate::rt::element_impls!(Narrative, element);

@@ -317,6 +317,35 @@ impl crate::rt::Element for NutritionOrder {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.instantiates),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.date_time),
+            crate::rt::has(&self.orderer),
+            crate::rt::has(&self.allergy_intolerance),
+            crate::rt::has(&self.food_preference_modifier),
+            crate::rt::has(&self.exclude_food_modifier),
+            crate::rt::has(&self.oral_diet),
+            crate::rt::has(&self.supplement),
+            crate::rt::has(&self.enteral_formula),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrder, resource);
 /// Enteral formula components
@@ -477,6 +506,22 @@ impl crate::rt::Element for NutritionOrderEnteralFormula {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.base_formula_type),
+            crate::rt::has(&self.base_formula_product_name),
+            crate::rt::has(&self.additive_type),
+            crate::rt::has(&self.additive_product_name),
+            crate::rt::has(&self.caloric_density),
+            crate::rt::has(&self.routeof_administration),
+            crate::rt::has(&self.administration),
+            crate::rt::has(&self.max_volume_to_deliver),
+            crate::rt::has(&self.administration_instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormula, element);
 /// Formula feeding instruction as structured data
@@ -581,6 +626,16 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.rate),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdministration, element);
@@ -761,6 +816,19 @@ impl crate::rt::Element for NutritionOrderOralDiet {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.nutrient),
+            crate::rt::has(&self.texture),
+            crate::rt::has(&self.fluid_consistency_type),
+            crate::rt::has(&self.instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDiet, element);
 /// Required  nutrient modifications
@@ -847,6 +915,15 @@ impl crate::rt::Element for NutritionOrderOralDietNutrient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDietNutrient, element);
 /// Required  texture modifications
@@ -932,6 +1009,15 @@ impl crate::rt::Element for NutritionOrderOralDietTexture {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.food_type),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietTexture, element);
@@ -1042,6 +1128,18 @@ impl crate::rt::Element for NutritionOrderSupplement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.product_name),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.instruction),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderSupplement, element);

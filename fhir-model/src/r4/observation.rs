@@ -399,6 +399,42 @@ impl crate::rt::Element for Observation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.data_absent_reason),
+            crate::rt::has(&self.interpretation),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.reference_range),
+            crate::rt::has(&self.has_member),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(Observation, resource);
 /// Choice of types for `Observation.effective[x]`.
@@ -714,6 +750,18 @@ impl crate::rt::Element for ObservationComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.data_absent_reason),
+            crate::rt::has(&self.interpretation),
+            crate::rt::has(&self.reference_range),
+        ])
+    }
 }
 crate::rt::element_impls!(ObservationComponent, element);
 /// Choice of types for `Observation.component.value[x]`.
@@ -922,6 +970,19 @@ impl crate::rt::Element for ObservationReferenceRange {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.low),
+            crate::rt::has(&self.high),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.applies_to),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(ObservationReferenceRange, element);

@@ -198,6 +198,28 @@ impl crate::rt::Element for Organization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(Organization, resource);
 /// Contact for the organization for a certain purpose
@@ -299,6 +321,17 @@ impl crate::rt::Element for OrganizationContact {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+        ])
     }
 }
 crate::rt::element_impls!(OrganizationContact, element);

@@ -214,5 +214,29 @@ impl crate::rt::Element for OrganizationAffiliation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.participating_organization),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.healthcare_service),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(OrganizationAffiliation, resource);

@@ -92,6 +92,15 @@ impl crate::rt::Element for Parameters {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.parameter),
+        ])
+    }
 }
 crate::rt::element_impls!(Parameters, resource);
 /// Operation Parameter
@@ -359,6 +368,17 @@ impl crate::rt::Element for ParametersParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.part),
+        ])
     }
 }
 crate::rt::element_impls!(ParametersParameter, element);

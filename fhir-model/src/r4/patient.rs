@@ -279,6 +279,34 @@ impl crate::rt::Element for Patient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.birth_date),
+            crate::rt::has(&self.deceased),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.marital_status),
+            crate::rt::has(&self.multiple_birth),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.communication),
+            crate::rt::has(&self.general_practitioner),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.link),
+        ])
+    }
 }
 crate::rt::element_impls!(Patient, resource);
 /// Choice of types for `Patient.deceased[x]`.
@@ -446,6 +474,15 @@ impl crate::rt::Element for PatientCommunication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.preferred),
+        ])
+    }
 }
 crate::rt::element_impls!(PatientCommunication, element);
 /// A contact party (e.g. guardian, partner, friend) for the patient
@@ -582,6 +619,20 @@ impl crate::rt::Element for PatientContact {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(PatientContact, element);
 /// Link to another patient resource that concerns the same actual person
@@ -682,6 +733,15 @@ impl crate::rt::Element for PatientLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.other),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(PatientLink, element);

@@ -233,5 +233,29 @@ impl crate::rt::Element for PaymentNotice {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.payment_date),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.payment_status),
+        ])
+    }
 }
 crate::rt::element_impls!(PaymentNotice, resource);

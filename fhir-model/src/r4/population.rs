@@ -119,6 +119,17 @@ impl crate::rt::Element for Population {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.race),
+            crate::rt::has(&self.physiological_condition),
+        ])
+    }
 }
 crate::rt::element_impls!(Population, element);
 /// Choice of types for `Population.age[x]`.

@@ -238,6 +238,32 @@ impl crate::rt::Element for PractitionerRole {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.practitioner),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.healthcare_service),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.available_time),
+            crate::rt::has(&self.not_available),
+            crate::rt::has(&self.availability_exceptions),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(PractitionerRole, resource);
 /// Times the Service Site is available
@@ -342,6 +368,17 @@ impl crate::rt::Element for PractitionerRoleAvailableTime {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.days_of_week),
+            crate::rt::has(&self.all_day),
+            crate::rt::has(&self.available_start_time),
+            crate::rt::has(&self.available_end_time),
+        ])
+    }
 }
 crate::rt::element_impls!(PractitionerRoleAvailableTime, element);
 /// Not available during this time due to provided reason
@@ -434,6 +471,15 @@ impl crate::rt::Element for PractitionerRoleNotAvailable {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.during),
+        ])
     }
 }
 crate::rt::element_impls!(PractitionerRoleNotAvailable, element);

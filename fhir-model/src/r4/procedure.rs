@@ -407,6 +407,46 @@ impl crate::rt::Element for Procedure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.performed),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.asserter),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.report),
+            crate::rt::has(&self.complication),
+            crate::rt::has(&self.complication_detail),
+            crate::rt::has(&self.follow_up),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.focal_device),
+            crate::rt::has(&self.used_reference),
+            crate::rt::has(&self.used_code),
+        ])
+    }
 }
 crate::rt::element_impls!(Procedure, resource);
 /// Choice of types for `Procedure.performed[x]`.
@@ -555,6 +595,15 @@ impl crate::rt::Element for ProcedureFocalDevice {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.manipulated),
+        ])
+    }
 }
 crate::rt::element_impls!(ProcedureFocalDevice, element);
 /// The people who performed the procedure
@@ -655,6 +704,16 @@ impl crate::rt::Element for ProcedurePerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.on_behalf_of),
+        ])
     }
 }
 crate::rt::element_impls!(ProcedurePerformer, element);

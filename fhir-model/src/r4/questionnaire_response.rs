@@ -222,6 +222,29 @@ impl crate::rt::Element for QuestionnaireResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.questionnaire),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.authored),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(QuestionnaireResponse, resource);
 /// Groups and questions
@@ -354,6 +377,18 @@ impl crate::rt::Element for QuestionnaireResponseItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.answer),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItem, element);
@@ -493,6 +528,15 @@ impl crate::rt::Element for QuestionnaireResponseItemAnswer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(QuestionnaireResponseItemAnswer, element);

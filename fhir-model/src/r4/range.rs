@@ -71,5 +71,13 @@ impl crate::rt::Element for Range {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.low),
+            crate::rt::has(&self.high),
+        ])
+    }
 }
 crate::rt::element_impls!(Range, element);

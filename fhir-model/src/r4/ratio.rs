@@ -76,5 +76,13 @@ impl crate::rt::Element for Ratio {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.numerator),
+            crate::rt::has(&self.denominator),
+        ])
+    }
 }
 crate::rt::element_impls!(Ratio, element);

@@ -94,5 +94,15 @@ impl crate::rt::Element for Reference {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.display),
+        ])
+    }
 }
 crate::rt::element_impls!(Reference, element);

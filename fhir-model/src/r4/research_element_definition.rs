@@ -430,6 +430,51 @@ impl crate::rt::Element for ResearchElementDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.short_title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.variable_type),
+            crate::rt::has(&self.characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchElementDefinition, resource);
 /// Choice of types for `ResearchElementDefinition.subject[x]`.
@@ -733,6 +778,25 @@ impl crate::rt::Element for ResearchElementDefinitionCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.usage_context),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.unit_of_measure),
+            crate::rt::has(&self.study_effective_description),
+            crate::rt::has(&self.study_effective),
+            crate::rt::has(&self.study_effective_time_from_start),
+            crate::rt::has(&self.study_effective_group_measure),
+            crate::rt::has(&self.participant_effective_description),
+            crate::rt::has(&self.participant_effective),
+            crate::rt::has(&self.participant_effective_time_from_start),
+            crate::rt::has(&self.participant_effective_group_measure),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchElementDefinitionCharacteristic, element);

@@ -278,6 +278,35 @@ impl crate::rt::Element for RiskAssessment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.basis),
+            crate::rt::has(&self.prediction),
+            crate::rt::has(&self.mitigation),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(RiskAssessment, resource);
 /// Choice of types for `RiskAssessment.occurrence[x]`.
@@ -450,6 +479,19 @@ impl crate::rt::Element for RiskAssessmentPrediction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.probability),
+            crate::rt::has(&self.qualitative_risk),
+            crate::rt::has(&self.relative_risk),
+            crate::rt::has(&self.when),
+            crate::rt::has(&self.rationale),
+        ])
     }
 }
 crate::rt::element_impls!(RiskAssessmentPrediction, element);

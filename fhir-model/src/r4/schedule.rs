@@ -189,5 +189,25 @@ impl crate::rt::Element for Schedule {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.service_category),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.planning_horizon),
+            crate::rt::has(&self.comment),
+        ])
+    }
 }
 crate::rt::element_impls!(Schedule, resource);

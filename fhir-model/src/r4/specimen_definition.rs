@@ -174,6 +174,24 @@ impl crate::rt::Element for SpecimenDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_collected),
+            crate::rt::has(&self.patient_preparation),
+            crate::rt::has(&self.time_aspect),
+            crate::rt::has(&self.collection),
+            crate::rt::has(&self.type_tested),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinition, resource);
 /// Specimen in container intended for testing by lab
@@ -348,6 +366,21 @@ impl crate::rt::Element for SpecimenDefinitionTypeTested {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.is_derived),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.preference),
+            crate::rt::has(&self.container),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.retention_time),
+            crate::rt::has(&self.rejection_criterion),
+            crate::rt::has(&self.handling),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTested, element);
 /// The specimen's container
@@ -501,6 +534,21 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.cap),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.capacity),
+            crate::rt::has(&self.minimum_volume),
+            crate::rt::has(&self.additive),
+            crate::rt::has(&self.preparation),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainer, element);
 /// Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
@@ -637,6 +685,14 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.additive),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainerAdditive, element);
@@ -784,6 +840,17 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.temperature_qualifier),
+            crate::rt::has(&self.temperature_range),
+            crate::rt::has(&self.max_duration),
+            crate::rt::has(&self.instruction),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedHandling, element);

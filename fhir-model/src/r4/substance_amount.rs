@@ -120,6 +120,17 @@ impl crate::rt::Element for SubstanceAmount {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.amount_type),
+            crate::rt::has(&self.amount_text),
+            crate::rt::has(&self.reference_range),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceAmount, element);
 /// Choice of types for `SubstanceAmount.amount[x]`.
@@ -238,6 +249,14 @@ impl crate::rt::Element for SubstanceAmountReferenceRange {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.low_limit),
+            crate::rt::has(&self.high_limit),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceAmountReferenceRange, element);

@@ -166,6 +166,23 @@ impl crate::rt::Element for SubstanceNucleicAcid {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence_type),
+            crate::rt::has(&self.number_of_subunits),
+            crate::rt::has(&self.area_of_hybridisation),
+            crate::rt::has(&self.oligo_nucleotide_type),
+            crate::rt::has(&self.subunit),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcid, resource);
 /// Subunits are listed in order of decreasing length; sequences of the same length will be ordered by molecular weight; subunits that have identical sequences will be repeated multiple times
@@ -316,6 +333,21 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunit {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.subunit),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.sequence_attachment),
+            crate::rt::has(&self.five_prime),
+            crate::rt::has(&self.three_prime),
+            crate::rt::has(&self.linkage),
+            crate::rt::has(&self.sugar),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunit, element);
 /// The linkages between sugar residues will also be captured
@@ -418,6 +450,17 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunitLinkage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.connectivity),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.residue_site),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunitLinkage, element);
 /// 5.3.6.8.1 Sugar ID (Mandatory)
@@ -511,6 +554,16 @@ impl crate::rt::Element for SubstanceNucleicAcidSubunitSugar {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.residue_site),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceNucleicAcidSubunitSugar, element);

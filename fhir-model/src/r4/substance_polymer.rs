@@ -182,6 +182,24 @@ impl crate::rt::Element for SubstancePolymer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.geometry),
+            crate::rt::has(&self.copolymer_connectivity),
+            crate::rt::has(&self.modification),
+            crate::rt::has(&self.monomer_set),
+            crate::rt::has(&self.repeat),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstancePolymer, resource);
 /// Todo
@@ -277,6 +295,15 @@ impl crate::rt::Element for SubstancePolymerMonomerSet {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.ratio_type),
+            crate::rt::has(&self.starting_material),
+        ])
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSet, element);
@@ -379,6 +406,17 @@ impl crate::rt::Element for SubstancePolymerMonomerSetStartingMaterial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.is_defining),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(SubstancePolymerMonomerSetStartingMaterial, element);
@@ -497,6 +535,17 @@ impl crate::rt::Element for SubstancePolymerRepeat {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number_of_units),
+            crate::rt::has(&self.average_molecular_formula),
+            crate::rt::has(&self.repeat_unit_amount_type),
+            crate::rt::has(&self.repeat_unit),
+        ])
     }
 }
 crate::rt::element_impls!(SubstancePolymerRepeat, element);
@@ -636,6 +685,18 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnit {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.orientation_of_polymerisation),
+            crate::rt::has(&self.repeat_unit),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.degree_of_polymerisation),
+            crate::rt::has(&self.structural_representation),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstancePolymerRepeatRepeatUnit, element);
 /// Todo
@@ -721,6 +782,15 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisati
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.degree),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -817,6 +887,16 @@ impl crate::rt::Element for SubstancePolymerRepeatRepeatUnitStructuralRepresenta
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.representation),
+            crate::rt::has(&self.attachment),
+        ])
     }
 }
 crate::rt::element_impls!(

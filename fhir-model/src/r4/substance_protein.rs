@@ -150,6 +150,22 @@ impl crate::rt::Element for SubstanceProtein {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence_type),
+            crate::rt::has(&self.number_of_subunits),
+            crate::rt::has(&self.disulfide_linkage),
+            crate::rt::has(&self.subunit),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceProtein, resource);
 /// This subclause refers to the description of each subunit constituting the SubstanceProtein. A subunit is a linear sequence of amino acids linked through peptide bonds. The Subunit information shall be provided when the finished SubstanceProtein is a complex of multiple sequences; subunits are not used to delineate domains within a single sequence. Subunits are listed in order of decreasing length; sequences of the same length will be ordered by decreasing molecular weight; subunits that have identical sequences will be repeated multiple times
@@ -283,6 +299,21 @@ impl crate::rt::Element for SubstanceProteinSubunit {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.subunit),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.sequence_attachment),
+            crate::rt::has(&self.n_terminal_modification_id),
+            crate::rt::has(&self.n_terminal_modification),
+            crate::rt::has(&self.c_terminal_modification_id),
+            crate::rt::has(&self.c_terminal_modification),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceProteinSubunit, element);

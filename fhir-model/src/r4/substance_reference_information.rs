@@ -184,6 +184,23 @@ impl crate::rt::Element for SubstanceReferenceInformation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.gene),
+            crate::rt::has(&self.gene_element),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.target),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformation, resource);
 /// Todo
@@ -286,6 +303,17 @@ impl crate::rt::Element for SubstanceReferenceInformationClassification {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.subtype),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationClassification, element);
 /// Todo
@@ -380,6 +408,16 @@ impl crate::rt::Element for SubstanceReferenceInformationGene {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.gene_sequence_origin),
+            crate::rt::has(&self.gene),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGene, element);
 /// Todo
@@ -473,6 +511,16 @@ impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGeneElement, element);
@@ -617,6 +665,21 @@ impl crate::rt::Element for SubstanceReferenceInformationTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.organism),
+            crate::rt::has(&self.organism_type),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.amount_type),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationTarget, element);

@@ -320,6 +320,37 @@ impl crate::rt::Element for SubstanceSpecification {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.moiety),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.reference_information),
+            crate::rt::has(&self.structure),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.molecular_weight),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.nucleic_acid),
+            crate::rt::has(&self.polymer),
+            crate::rt::has(&self.protein),
+            crate::rt::has(&self.source_material),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSpecification, resource);
 /// Codes associated with the substance
@@ -429,6 +460,18 @@ impl crate::rt::Element for SubstanceSpecificationCode {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationCode, element);
@@ -564,6 +607,20 @@ impl crate::rt::Element for SubstanceSpecificationMoiety {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.stereochemistry),
+            crate::rt::has(&self.optical_activity),
+            crate::rt::has(&self.molecular_formula),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationMoiety, element);
@@ -799,6 +856,24 @@ impl crate::rt::Element for SubstanceSpecificationName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.preferred),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.synonym),
+            crate::rt::has(&self.translation),
+            crate::rt::has(&self.official),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationName, element);
 /// Details of the official nature of this name
@@ -892,6 +967,16 @@ impl crate::rt::Element for SubstanceSpecificationNameOfficial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationNameOfficial, element);
@@ -1022,6 +1107,18 @@ impl crate::rt::Element for SubstanceSpecificationProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.parameters),
+            crate::rt::has(&self.defining_substance),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationProperty, element);
@@ -1244,6 +1341,20 @@ impl crate::rt::Element for SubstanceSpecificationRelationship {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.is_defining),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.amount_ratio_low_limit),
+            crate::rt::has(&self.amount_type),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationRelationship, element);
@@ -1493,6 +1604,21 @@ impl crate::rt::Element for SubstanceSpecificationStructure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.stereochemistry),
+            crate::rt::has(&self.optical_activity),
+            crate::rt::has(&self.molecular_formula),
+            crate::rt::has(&self.molecular_formula_by_moiety),
+            crate::rt::has(&self.isotope),
+            crate::rt::has(&self.molecular_weight),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.representation),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructure, element);
 /// Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
@@ -1613,6 +1739,18 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotope {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.substitution),
+            crate::rt::has(&self.half_life),
+            crate::rt::has(&self.molecular_weight),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructureIsotope, element);
 /// The molecular weight or weight range (for proteins, polymers or nucleic acids)
@@ -1706,6 +1844,16 @@ impl crate::rt::Element for SubstanceSpecificationStructureIsotopeMolecularWeigh
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1802,6 +1950,16 @@ impl crate::rt::Element for SubstanceSpecificationStructureRepresentation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.representation),
+            crate::rt::has(&self.attachment),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSpecificationStructureRepresentation, element);

@@ -124,6 +124,17 @@ impl crate::rt::Element for TriggerDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.condition),
+        ])
+    }
 }
 crate::rt::element_impls!(TriggerDefinition, element);
 /// Choice of types for `TriggerDefinition.timing[x]`.

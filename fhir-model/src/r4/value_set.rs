@@ -275,6 +275,36 @@ impl crate::rt::Element for ValueSet {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.immutable),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.compose),
+            crate::rt::has(&self.expansion),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSet, resource);
 /// Content logical definition of the value set (CLD)
@@ -399,6 +429,17 @@ impl crate::rt::Element for ValueSetCompose {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.locked_date),
+            crate::rt::has(&self.inactive),
+            crate::rt::has(&self.include),
+            crate::rt::has(&self.exclude),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetCompose, element);
@@ -526,6 +567,18 @@ impl crate::rt::Element for ValueSetComposeInclude {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.concept),
+            crate::rt::has(&self.filter),
+            crate::rt::has(&self.value_set),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetComposeInclude, element);
 /// A concept defined in the system
@@ -635,6 +688,16 @@ impl crate::rt::Element for ValueSetComposeIncludeConcept {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.designation),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConcept, element);
 /// Additional representations for this concept
@@ -735,6 +798,16 @@ impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConceptDesignation, element);
@@ -846,6 +919,16 @@ impl crate::rt::Element for ValueSetComposeIncludeFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.op),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeFilter, element);
@@ -987,6 +1070,19 @@ impl crate::rt::Element for ValueSetExpansion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.timestamp),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.offset),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.contains),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetExpansion, element);
@@ -1138,6 +1234,21 @@ impl crate::rt::Element for ValueSetExpansionContains {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.abstract_),
+            crate::rt::has(&self.inactive),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.designation),
+            crate::rt::has(&self.contains),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContains, element);
 /// Parameter that controlled the expansion process
@@ -1252,6 +1363,15 @@ impl crate::rt::Element for ValueSetExpansionParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetExpansionParameter, element);

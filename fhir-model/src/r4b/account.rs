@@ -211,6 +211,29 @@ impl crate::rt::Element for Account {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.service_period),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.guarantor),
+            crate::rt::has(&self.part_of),
+        ])
+    }
 }
 crate::rt::element_impls!(Account, resource);
 /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
@@ -305,6 +328,15 @@ impl crate::rt::Element for AccountCoverage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.priority),
+        ])
     }
 }
 crate::rt::element_impls!(AccountCoverage, element);
@@ -406,6 +438,16 @@ impl crate::rt::Element for AccountGuarantor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.party),
+            crate::rt::has(&self.on_hold),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(AccountGuarantor, element);

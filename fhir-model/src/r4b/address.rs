@@ -144,5 +144,21 @@ impl crate::rt::Element for Address {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.line),
+            crate::rt::has(&self.city),
+            crate::rt::has(&self.district),
+            crate::rt::has(&self.state),
+            crate::rt::has(&self.postal_code),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(Address, element);

@@ -309,6 +309,38 @@ impl crate::rt::Element for AdverseEvent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.actuality),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.detected),
+            crate::rt::has(&self.recorded_date),
+            crate::rt::has(&self.resulting_condition),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.seriousness),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.contributor),
+            crate::rt::has(&self.suspect_entity),
+            crate::rt::has(&self.subject_medical_history),
+            crate::rt::has(&self.reference_document),
+            crate::rt::has(&self.study),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEvent, resource);
 /// The suspected agent causing the adverse event
@@ -409,6 +441,15 @@ impl crate::rt::Element for AdverseEventSuspectEntity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.causality),
+        ])
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntity, element);
@@ -511,6 +552,17 @@ impl crate::rt::Element for AdverseEventSuspectEntityCausality {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.assessment),
+            crate::rt::has(&self.product_relatedness),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.method),
+        ])
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntityCausality, element);

@@ -100,6 +100,15 @@ impl crate::rt::Element for Annotation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.time),
+            crate::rt::has(&self.text),
+        ])
+    }
 }
 crate::rt::element_impls!(Annotation, element);
 /// Choice of types for `Annotation.author[x]`.

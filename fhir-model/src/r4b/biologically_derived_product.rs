@@ -243,6 +243,29 @@ impl crate::rt::Element for BiologicallyDerivedProduct {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.product_category),
+            crate::rt::has(&self.product_code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.collection),
+            crate::rt::has(&self.processing),
+            crate::rt::has(&self.manipulation),
+            crate::rt::has(&self.storage),
+        ])
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProduct, resource);
 /// How this product was collected
@@ -347,6 +370,16 @@ impl crate::rt::Element for BiologicallyDerivedProductCollection {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.collector),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.collected),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductCollection, element);
@@ -479,6 +512,15 @@ impl crate::rt::Element for BiologicallyDerivedProductManipulation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.time),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductManipulation, element);
@@ -628,6 +670,17 @@ impl crate::rt::Element for BiologicallyDerivedProductProcessing {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.additive),
+            crate::rt::has(&self.time),
+        ])
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductProcessing, element);
 /// Choice of types for `BiologicallyDerivedProduct.processing.time[x]`.
@@ -771,6 +824,17 @@ impl crate::rt::Element for BiologicallyDerivedProductStorage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.temperature),
+            crate::rt::has(&self.scale),
+            crate::rt::has(&self.duration),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductStorage, element);

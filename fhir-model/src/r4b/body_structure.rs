@@ -189,5 +189,25 @@ impl crate::rt::Element for BodyStructure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.morphology),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.location_qualifier),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.image),
+            crate::rt::has(&self.patient),
+        ])
+    }
 }
 crate::rt::element_impls!(BodyStructure, resource);

@@ -403,6 +403,44 @@ impl crate::rt::Element for CapabilityStatement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.instantiates),
+            crate::rt::has(&self.imports),
+            crate::rt::has(&self.software),
+            crate::rt::has(&self.implementation),
+            crate::rt::has(&self.fhir_version),
+            crate::rt::has(&self.format),
+            crate::rt::has(&self.patch_format),
+            crate::rt::has(&self.implementation_guide),
+            crate::rt::has(&self.rest),
+            crate::rt::has(&self.messaging),
+            crate::rt::has(&self.document),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatement, resource);
 /// Document definition
@@ -512,6 +550,16 @@ impl crate::rt::Element for CapabilityStatementDocument {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.profile),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementDocument, element);
 /// If this describes a specific instance
@@ -612,6 +660,16 @@ impl crate::rt::Element for CapabilityStatementImplementation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.custodian),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementImplementation, element);
@@ -733,6 +791,17 @@ impl crate::rt::Element for CapabilityStatementMessaging {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.reliable_cache),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.supported_message),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementMessaging, element);
 /// Where messages should be sent
@@ -829,6 +898,15 @@ impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.protocol),
+            crate::rt::has(&self.address),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingEndpoint, element);
@@ -930,6 +1008,15 @@ impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.definition),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingSupportedMessage, element);
@@ -1118,6 +1205,21 @@ impl crate::rt::Element for CapabilityStatementRest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.security),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.compartment),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRest, element);
 /// What operations are supported?
@@ -1219,6 +1321,15 @@ impl crate::rt::Element for CapabilityStatementRestInteraction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestInteraction, element);
@@ -1479,6 +1590,30 @@ impl crate::rt::Element for CapabilityStatementRestResource {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.supported_profile),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.versioning),
+            crate::rt::has(&self.read_history),
+            crate::rt::has(&self.update_create),
+            crate::rt::has(&self.conditional_create),
+            crate::rt::has(&self.conditional_read),
+            crate::rt::has(&self.conditional_update),
+            crate::rt::has(&self.conditional_delete),
+            crate::rt::has(&self.reference_policy),
+            crate::rt::has(&self.search_include),
+            crate::rt::has(&self.search_rev_include),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.operation),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResource, element);
 /// What operations are supported?
@@ -1577,6 +1712,15 @@ impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceInteraction, element);
@@ -1682,6 +1826,16 @@ impl crate::rt::Element for CapabilityStatementRestResourceOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceOperation, element);
@@ -1800,6 +1954,17 @@ impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.documentation),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceSearchParam, element);
 /// Information about security of implementation
@@ -1893,6 +2058,16 @@ impl crate::rt::Element for CapabilityStatementRestSecurity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.cors),
+            crate::rt::has(&self.service),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestSecurity, element);
@@ -1994,6 +2169,16 @@ impl crate::rt::Element for CapabilityStatementSoftware {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.release_date),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementSoftware, element);

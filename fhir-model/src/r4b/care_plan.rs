@@ -323,6 +323,41 @@ impl crate::rt::Element for CarePlan {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.contributor),
+            crate::rt::has(&self.care_team),
+            crate::rt::has(&self.addresses),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.goal),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(CarePlan, resource);
 /// Action to occur as part of plan
@@ -440,6 +475,18 @@ impl crate::rt::Element for CarePlanActivity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.outcome_codeable_concept),
+            crate::rt::has(&self.outcome_reference),
+            crate::rt::has(&self.progress),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.detail),
+        ])
     }
 }
 crate::rt::element_impls!(CarePlanActivity, element);
@@ -688,6 +735,30 @@ impl crate::rt::Element for CarePlanActivityDetail {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.goal),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.scheduled),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.daily_amount),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(CarePlanActivityDetail, element);

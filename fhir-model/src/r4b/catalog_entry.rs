@@ -267,6 +267,31 @@ impl crate::rt::Element for CatalogEntry {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.orderable),
+            crate::rt::has(&self.referenced_item),
+            crate::rt::has(&self.additional_identifier),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.validity_period),
+            crate::rt::has(&self.valid_to),
+            crate::rt::has(&self.last_updated),
+            crate::rt::has(&self.additional_characteristic),
+            crate::rt::has(&self.additional_classification),
+            crate::rt::has(&self.related_entry),
+        ])
+    }
 }
 crate::rt::element_impls!(CatalogEntry, resource);
 /// An item that this catalog entry is related to
@@ -370,6 +395,15 @@ impl crate::rt::Element for CatalogEntryRelatedEntry {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationtype),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(CatalogEntryRelatedEntry, element);

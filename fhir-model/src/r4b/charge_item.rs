@@ -378,6 +378,44 @@ impl crate::rt::Element for ChargeItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.definition_uri),
+            crate::rt::has(&self.definition_canonical),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.performing_organization),
+            crate::rt::has(&self.requesting_organization),
+            crate::rt::has(&self.cost_center),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.bodysite),
+            crate::rt::has(&self.factor_override),
+            crate::rt::has(&self.price_override),
+            crate::rt::has(&self.override_reason),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.entered_date),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.service),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.supporting_information),
+        ])
+    }
 }
 crate::rt::element_impls!(ChargeItem, resource);
 /// Choice of types for `ChargeItem.occurrence[x]`.
@@ -550,6 +588,15 @@ impl crate::rt::Element for ChargeItemPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(ChargeItemPerformer, element);

@@ -333,6 +333,41 @@ impl crate::rt::Element for ChargeItemDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.derived_from_uri),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.applicability),
+            crate::rt::has(&self.property_group),
+        ])
+    }
 }
 crate::rt::element_impls!(ChargeItemDefinition, resource);
 /// Whether or not the billing code is applicable
@@ -426,6 +461,16 @@ impl crate::rt::Element for ChargeItemDefinitionApplicability {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.expression),
+        ])
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionApplicability, element);
@@ -530,6 +575,15 @@ impl crate::rt::Element for ChargeItemDefinitionPropertyGroup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.applicability),
+            crate::rt::has(&self.price_component),
+        ])
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionPropertyGroup, element);
@@ -648,6 +702,17 @@ impl crate::rt::Element for ChargeItemDefinitionPropertyGroupPriceComponent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(ChargeItemDefinitionPropertyGroupPriceComponent, element);

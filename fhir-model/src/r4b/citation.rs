@@ -403,6 +403,47 @@ impl crate::rt::Element for Citation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.summary),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.current_state),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.cited_artifact),
+        ])
+    }
 }
 crate::rt::element_impls!(Citation, resource);
 /// The article or artifact being described
@@ -683,6 +724,28 @@ impl crate::rt::Element for CitationCitedArtifact {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.related_identifier),
+            crate::rt::has(&self.date_accessed),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.current_state),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.abstract_),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.publication_form),
+            crate::rt::has(&self.web_location),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.contributorship),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifact, element);
 /// Summary of the article or artifact
@@ -792,6 +855,17 @@ impl crate::rt::Element for CitationCitedArtifactAbstract {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactAbstract, element);
 /// The assignment to an organizing scheme
@@ -895,6 +969,16 @@ impl crate::rt::Element for CitationCitedArtifactClassification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.who_classified),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassification, element);
@@ -1006,6 +1090,18 @@ impl crate::rt::Element for CitationCitedArtifactClassificationWhoClassified {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.person),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.classifier_copyright),
+            crate::rt::has(&self.free_to_share),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassificationWhoClassified, element);
 /// Attribution of authors and other contributors
@@ -1115,6 +1211,16 @@ impl crate::rt::Element for CitationCitedArtifactContributorship {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.complete),
+            crate::rt::has(&self.entry),
+            crate::rt::has(&self.summary),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorship, element);
@@ -1310,6 +1416,25 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.initials),
+            crate::rt::has(&self.collective_name),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.affiliation_info),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.contribution_type),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.contribution_instance),
+            crate::rt::has(&self.corresponding_contact),
+            crate::rt::has(&self.list_order),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipEntry, element);
 /// Organizational affiliation
@@ -1403,6 +1528,16 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntryAffiliation
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.affiliation),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.identifier),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1499,6 +1634,15 @@ for CitationCitedArtifactContributorshipEntryContributionInstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.time),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1611,6 +1755,17 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.style),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipSummary, element);
 /// The component of the article or artifact
@@ -1704,6 +1859,16 @@ impl crate::rt::Element for CitationCitedArtifactPart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.base_citation),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPart, element);
@@ -1883,6 +2048,24 @@ impl crate::rt::Element for CitationCitedArtifactPublicationForm {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.published_in),
+            crate::rt::has(&self.periodic_release),
+            crate::rt::has(&self.article_date),
+            crate::rt::has(&self.last_revision_date),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.accession_number),
+            crate::rt::has(&self.page_string),
+            crate::rt::has(&self.first_page),
+            crate::rt::has(&self.last_page),
+            crate::rt::has(&self.page_count),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationForm, element);
 /// The specific issue in which the cited article resides
@@ -1996,6 +2179,17 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPeriodicRelease 
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.cited_medium),
+            crate::rt::has(&self.volume),
+            crate::rt::has(&self.issue),
+            crate::rt::has(&self.date_of_publication),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPeriodicRelease, element);
@@ -2116,6 +2310,19 @@ for CitationCitedArtifactPublicationFormPeriodicReleaseDateOfPublication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.year),
+            crate::rt::has(&self.month),
+            crate::rt::has(&self.day),
+            crate::rt::has(&self.season),
+            crate::rt::has(&self.text),
+        ])
+    }
 }
 crate::rt::element_impls!(
     CitationCitedArtifactPublicationFormPeriodicReleaseDateOfPublication, element
@@ -2227,6 +2434,18 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.publisher_location),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPublishedIn, element);
@@ -2356,6 +2575,16 @@ impl crate::rt::Element for CitationCitedArtifactRelatesTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship_type),
+            crate::rt::has(&self.target_classifier),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactRelatesTo, element);
@@ -2511,6 +2740,16 @@ impl crate::rt::Element for CitationCitedArtifactStatusDate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactStatusDate, element);
 /// The title details of the article or artifact
@@ -2612,6 +2851,16 @@ impl crate::rt::Element for CitationCitedArtifactTitle {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactTitle, element);
 /// The defined version of the cited artifact
@@ -2705,6 +2954,15 @@ impl crate::rt::Element for CitationCitedArtifactVersion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.base_citation),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactVersion, element);
 /// Used for any URL for the article or artifact cited
@@ -2791,6 +3049,15 @@ impl crate::rt::Element for CitationCitedArtifactWebLocation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactWebLocation, element);
 /// The assignment to an organizing scheme
@@ -2876,6 +3143,15 @@ impl crate::rt::Element for CitationClassification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+        ])
     }
 }
 crate::rt::element_impls!(CitationClassification, element);
@@ -3005,6 +3281,16 @@ impl crate::rt::Element for CitationRelatesTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship_type),
+            crate::rt::has(&self.target_classifier),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(CitationRelatesTo, element);
@@ -3160,6 +3446,16 @@ impl crate::rt::Element for CitationStatusDate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationStatusDate, element);
 /// A human-readable display of the citation
@@ -3252,6 +3548,15 @@ impl crate::rt::Element for CitationSummary {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.style),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(CitationSummary, element);

@@ -258,6 +258,29 @@ impl crate::rt::Element for ClinicalUseDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.contraindication),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.undesirable_effect),
+            crate::rt::has(&self.warning),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinition, resource);
 /// Specifics for when this is a contraindication
@@ -394,6 +417,18 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.disease_symptom_procedure),
+            crate::rt::has(&self.disease_status),
+            crate::rt::has(&self.comorbidity),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.other_therapy),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindication, element);
 /// Information about use of the product in relation to other therapies described as part of the contraindication
@@ -490,6 +525,15 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindicationOtherTherapy {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship_type),
+            crate::rt::has(&self.therapy),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindicationOtherTherapy, element);
@@ -652,6 +696,20 @@ impl crate::rt::Element for ClinicalUseDefinitionIndication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.disease_symptom_procedure),
+            crate::rt::has(&self.disease_status),
+            crate::rt::has(&self.comorbidity),
+            crate::rt::has(&self.intended_effect),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.undesirable_effect),
+            crate::rt::has(&self.other_therapy),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionIndication, element);
 /// Choice of types for `ClinicalUseDefinition.indication.duration[x]`.
@@ -807,6 +865,18 @@ impl crate::rt::Element for ClinicalUseDefinitionInteraction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.interactant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.effect),
+            crate::rt::has(&self.incidence),
+            crate::rt::has(&self.management),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteraction, element);
 /// The specific medication, food, substance or laboratory test that interacts
@@ -906,6 +976,14 @@ impl crate::rt::Element for ClinicalUseDefinitionInteractionInteractant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteractionInteractant, element);
@@ -1054,6 +1132,16 @@ impl crate::rt::Element for ClinicalUseDefinitionUndesirableEffect {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.symptom_condition_effect),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.frequency_of_occurrence),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionUndesirableEffect, element);
 /// Critical environmental, health or physical risks or hazards. For example 'Do not operate heavy machinery', 'May cause drowsiness'
@@ -1139,6 +1227,15 @@ impl crate::rt::Element for ClinicalUseDefinitionWarning {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.code),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionWarning, element);

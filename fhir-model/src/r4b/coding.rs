@@ -100,5 +100,16 @@ impl crate::rt::Element for Coding {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.user_selected),
+        ])
+    }
 }
 crate::rt::element_impls!(Coding, element);

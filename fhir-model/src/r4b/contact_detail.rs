@@ -76,5 +76,13 @@ impl crate::rt::Element for ContactDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+        ])
+    }
 }
 crate::rt::element_impls!(ContactDetail, element);

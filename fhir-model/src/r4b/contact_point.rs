@@ -104,5 +104,16 @@ impl crate::rt::Element for ContactPoint {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.rank),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(ContactPoint, element);

@@ -277,6 +277,35 @@ impl crate::rt::Element for Coverage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.policy_holder),
+            crate::rt::has(&self.subscriber),
+            crate::rt::has(&self.subscriber_id),
+            crate::rt::has(&self.beneficiary),
+            crate::rt::has(&self.dependent),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.payor),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.order),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.cost_to_beneficiary),
+            crate::rt::has(&self.subrogation),
+            crate::rt::has(&self.contract),
+        ])
+    }
 }
 crate::rt::element_impls!(Coverage, resource);
 /// Additional coverage classifications
@@ -381,6 +410,16 @@ impl crate::rt::Element for CoverageClass {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.name),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageClass, element);
@@ -501,6 +540,16 @@ impl crate::rt::Element for CoverageCostToBeneficiary {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.exception),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiary, element);
@@ -631,6 +680,15 @@ impl crate::rt::Element for CoverageCostToBeneficiaryException {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiaryException, element);

@@ -297,6 +297,33 @@ impl crate::rt::Element for CoverageEligibilityResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.error),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponse, resource);
 /// Choice of types for `CoverageEligibilityResponse.serviced[x]`.
@@ -419,6 +446,14 @@ impl crate::rt::Element for CoverageEligibilityResponseError {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseError, element);
 /// Patient insurance information
@@ -535,6 +570,17 @@ impl crate::rt::Element for CoverageEligibilityResponseInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.inforce),
+            crate::rt::has(&self.benefit_period),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsurance, element);
@@ -734,6 +780,27 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.excluded),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.benefit),
+            crate::rt::has(&self.authorization_required),
+            crate::rt::has(&self.authorization_supporting),
+            crate::rt::has(&self.authorization_url),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItem, element);
 /// Benefit Summary
@@ -858,6 +925,16 @@ impl crate::rt::Element for CoverageEligibilityResponseInsuranceItemBenefit {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed),
+            crate::rt::has(&self.used),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageEligibilityResponseInsuranceItemBenefit, element);

@@ -352,6 +352,44 @@ impl crate::rt::Element for Device {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.udi_carrier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.distinct_identifier),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.manufacture_date),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.serial_number),
+            crate::rt::has(&self.device_name),
+            crate::rt::has(&self.model_number),
+            crate::rt::has(&self.part_number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.specialization),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.safety),
+            crate::rt::has(&self.parent),
+        ])
+    }
 }
 crate::rt::element_impls!(Device, resource);
 /// The name of the device as given by the manufacturer
@@ -454,6 +492,15 @@ impl crate::rt::Element for DeviceDeviceName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDeviceName, element);
 /// The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
@@ -555,6 +602,16 @@ impl crate::rt::Element for DeviceProperty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value_quantity),
+            crate::rt::has(&self.value_code),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceProperty, element);
 /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
@@ -647,6 +704,15 @@ impl crate::rt::Element for DeviceSpecialization {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system_type),
+            crate::rt::has(&self.version),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceSpecialization, element);
@@ -776,6 +842,19 @@ impl crate::rt::Element for DeviceUdiCarrier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device_identifier),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.carrier_aidc),
+            crate::rt::has(&self.carrier_hrf),
+            crate::rt::has(&self.entry_type),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceUdiCarrier, element);
 /// The actual design of the device or software version running on the device
@@ -876,6 +955,16 @@ impl crate::rt::Element for DeviceVersion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.component),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceVersion, element);

@@ -367,6 +367,40 @@ impl crate::rt::Element for DeviceDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.udi_device_identifier),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.device_name),
+            crate::rt::has(&self.model_number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.specialization),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.safety),
+            crate::rt::has(&self.shelf_life_storage),
+            crate::rt::has(&self.physical_characteristics),
+            crate::rt::has(&self.language_code),
+            crate::rt::has(&self.capability),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.online_information),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.parent_device),
+            crate::rt::has(&self.material),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinition, resource);
 /// Choice of types for `DeviceDefinition.manufacturer[x]`.
@@ -497,6 +531,15 @@ impl crate::rt::Element for DeviceDefinitionCapability {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionCapability, element);
 /// A name given to the device to identify it
@@ -599,6 +642,15 @@ impl crate::rt::Element for DeviceDefinitionDeviceName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionDeviceName, element);
 /// A substance used to create the material(s) of which the device is made
@@ -699,6 +751,16 @@ impl crate::rt::Element for DeviceDefinitionMaterial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.alternate),
+            crate::rt::has(&self.allergenic_indicator),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionMaterial, element);
@@ -801,6 +863,16 @@ impl crate::rt::Element for DeviceDefinitionProperty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value_quantity),
+            crate::rt::has(&self.value_code),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionProperty, element);
 /// The capabilities supported on a  device, the standards to which the device conforms for a particular purpose, and used for the communication
@@ -893,6 +965,15 @@ impl crate::rt::Element for DeviceDefinitionSpecialization {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system_type),
+            crate::rt::has(&self.version),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionSpecialization, element);
@@ -1000,6 +1081,16 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device_identifier),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.jurisdiction),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionUdiDeviceIdentifier, element);

@@ -220,6 +220,28 @@ impl crate::rt::Element for DeviceMetric {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.operational_status),
+            crate::rt::has(&self.color),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.measurement_period),
+            crate::rt::has(&self.calibration),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceMetric, resource);
 /// Describes the calibrations that have been performed or that are required to be performed
@@ -320,6 +342,16 @@ impl crate::rt::Element for DeviceMetricCalibration {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.state),
+            crate::rt::has(&self.time),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceMetricCalibration, element);

@@ -279,6 +279,34 @@ impl crate::rt::Element for DocumentReference {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.master_identifier),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.doc_status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.authenticator),
+            crate::rt::has(&self.custodian),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.context),
+        ])
+    }
 }
 crate::rt::element_impls!(DocumentReference, resource);
 /// Document referenced
@@ -371,6 +399,15 @@ impl crate::rt::Element for DocumentReferenceContent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.attachment),
+            crate::rt::has(&self.format),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentReferenceContent, element);
@@ -498,6 +535,20 @@ impl crate::rt::Element for DocumentReferenceContext {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.facility_type),
+            crate::rt::has(&self.practice_setting),
+            crate::rt::has(&self.source_patient_info),
+            crate::rt::has(&self.related),
+        ])
+    }
 }
 crate::rt::element_impls!(DocumentReferenceContext, element);
 /// Relationships to other documents
@@ -601,6 +652,15 @@ impl crate::rt::Element for DocumentReferenceRelatesTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentReferenceRelatesTo, element);

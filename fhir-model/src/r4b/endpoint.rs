@@ -217,5 +217,28 @@ impl crate::rt::Element for Endpoint {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.connection_type),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.payload_type),
+            crate::rt::has(&self.payload_mime_type),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.header),
+        ])
+    }
 }
 crate::rt::element_impls!(Endpoint, resource);

@@ -343,6 +343,42 @@ impl crate::rt::Element for EvidenceVariable {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.short_title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.characteristic_combination),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.handling),
+            crate::rt::has(&self.category),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceVariable, resource);
 /// A grouping for ordinal or polychotomous variables
@@ -438,6 +474,15 @@ impl crate::rt::Element for EvidenceVariableCategory {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceVariableCategory, element);
@@ -649,6 +694,20 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.time_from_start),
+            crate::rt::has(&self.group_measure),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);
 /// Choice of types for `EvidenceVariable.characteristic.definition[x]`.
@@ -799,6 +858,17 @@ impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromStart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.range),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristicTimeFromStart, element);

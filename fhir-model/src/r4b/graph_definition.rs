@@ -259,6 +259,33 @@ impl crate::rt::Element for GraphDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.link),
+        ])
+    }
 }
 crate::rt::element_impls!(GraphDefinition, resource);
 /// Links this graph makes rules about
@@ -384,6 +411,19 @@ impl crate::rt::Element for GraphDefinitionLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.slice_name),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(GraphDefinitionLink, element);
@@ -515,6 +555,18 @@ impl crate::rt::Element for GraphDefinitionLinkTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.params),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.compartment),
+            crate::rt::has(&self.link),
+        ])
     }
 }
 crate::rt::element_impls!(GraphDefinitionLinkTarget, element);
@@ -650,6 +702,18 @@ impl crate::rt::Element for GraphDefinitionLinkTargetCompartment {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.rule),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(GraphDefinitionLinkTargetCompartment, element);

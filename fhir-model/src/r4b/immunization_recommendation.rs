@@ -171,6 +171,23 @@ impl crate::rt::Element for ImmunizationRecommendation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.recommendation),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationRecommendation, resource);
 /// Vaccine administration recommendations
@@ -410,6 +427,25 @@ impl crate::rt::Element for ImmunizationRecommendationRecommendation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.vaccine_code),
+            crate::rt::has(&self.target_disease),
+            crate::rt::has(&self.contraindicated_vaccine_code),
+            crate::rt::has(&self.forecast_status),
+            crate::rt::has(&self.forecast_reason),
+            crate::rt::has(&self.date_criterion),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.series),
+            crate::rt::has(&self.dose_number),
+            crate::rt::has(&self.series_doses),
+            crate::rt::has(&self.supporting_immunization),
+            crate::rt::has(&self.supporting_patient_information),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationRecommendationRecommendation, element);
 /// Choice of types for `ImmunizationRecommendation.recommendation.doseNumber[x]`.
@@ -580,6 +616,15 @@ impl crate::rt::Element for ImmunizationRecommendationRecommendationDateCriterio
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(

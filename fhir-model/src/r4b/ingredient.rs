@@ -199,6 +199,26 @@ impl crate::rt::Element for Ingredient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.for_),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.allergenic_indicator),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.substance),
+        ])
+    }
 }
 crate::rt::element_impls!(Ingredient, resource);
 /// An organization that manufactures this ingredient
@@ -293,6 +313,15 @@ impl crate::rt::Element for IngredientManufacturer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.manufacturer),
+        ])
     }
 }
 crate::rt::element_impls!(IngredientManufacturer, element);
@@ -394,6 +423,15 @@ impl crate::rt::Element for IngredientSubstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.strength),
+        ])
     }
 }
 crate::rt::element_impls!(IngredientSubstance, element);
@@ -552,6 +590,20 @@ impl crate::rt::Element for IngredientSubstanceStrength {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.presentation),
+            crate::rt::has(&self.text_presentation),
+            crate::rt::has(&self.concentration),
+            crate::rt::has(&self.text_concentration),
+            crate::rt::has(&self.measurement_point),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.reference_strength),
+        ])
     }
 }
 crate::rt::element_impls!(IngredientSubstanceStrength, element);
@@ -750,6 +802,17 @@ impl crate::rt::Element for IngredientSubstanceStrengthReferenceStrength {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.strength),
+            crate::rt::has(&self.measurement_point),
+            crate::rt::has(&self.country),
+        ])
     }
 }
 crate::rt::element_impls!(IngredientSubstanceStrengthReferenceStrength, element);

@@ -267,6 +267,34 @@ impl crate::rt::Element for Invoice {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.cancelled_reason),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.line_item),
+            crate::rt::has(&self.total_price_component),
+            crate::rt::has(&self.total_net),
+            crate::rt::has(&self.total_gross),
+            crate::rt::has(&self.payment_terms),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(Invoice, resource);
 /// Line items of this Invoice
@@ -386,6 +414,16 @@ impl crate::rt::Element for InvoiceLineItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.charge_item),
+            crate::rt::has(&self.price_component),
+        ])
     }
 }
 crate::rt::element_impls!(InvoiceLineItem, element);
@@ -542,6 +580,17 @@ impl crate::rt::Element for InvoiceLineItemPriceComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(InvoiceLineItemPriceComponent, element);
 /// Participant in creation of this Invoice
@@ -634,6 +683,15 @@ impl crate::rt::Element for InvoiceParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(InvoiceParticipant, element);

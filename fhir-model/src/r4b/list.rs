@@ -233,6 +233,31 @@ impl crate::rt::Element for List {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.ordered_by),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.entry),
+            crate::rt::has(&self.empty_reason),
+        ])
+    }
 }
 crate::rt::element_impls!(List, resource);
 /// Entries in the list
@@ -341,6 +366,17 @@ impl crate::rt::Element for ListEntry {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.flag),
+            crate::rt::has(&self.deleted),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(ListEntry, element);

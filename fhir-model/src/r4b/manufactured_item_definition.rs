@@ -199,6 +199,25 @@ impl crate::rt::Element for ManufacturedItemDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.manufactured_dose_form),
+            crate::rt::has(&self.unit_of_presentation),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.property),
+        ])
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinition, resource);
 /// General characteristics of this item
@@ -309,6 +328,15 @@ impl crate::rt::Element for ManufacturedItemDefinitionProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionProperty, element);

@@ -229,6 +229,29 @@ impl crate::rt::Element for MeasureReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.measure),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.reporter),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.improvement_notation),
+            crate::rt::has(&self.group),
+            crate::rt::has(&self.evaluated_resource),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReport, resource);
 /// Measure results for each group
@@ -347,6 +370,17 @@ impl crate::rt::Element for MeasureReportGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.measure_score),
+            crate::rt::has(&self.stratifier),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroup, element);
 /// The populations in the group
@@ -441,6 +475,16 @@ impl crate::rt::Element for MeasureReportGroupPopulation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.subject_results),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupPopulation, element);
 /// Stratification results
@@ -534,6 +578,15 @@ impl crate::rt::Element for MeasureReportGroupStratifier {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.stratum),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifier, element);
@@ -655,6 +708,17 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratum {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.component),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.measure_score),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratum, element);
 /// Stratifier component values
@@ -752,6 +816,15 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumComponent, element);
 /// Population results in this stratum
@@ -845,6 +918,16 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.subject_results),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumPopulation, element);

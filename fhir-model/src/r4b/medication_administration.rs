@@ -339,6 +339,37 @@ impl crate::rt::Element for MedicationAdministration {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.dosage),
+            crate::rt::has(&self.event_history),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationAdministration, resource);
 /// Choice of types for `MedicationAdministration.medication[x]`.
@@ -542,6 +573,19 @@ impl crate::rt::Element for MedicationAdministrationDosage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.route),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.dose),
+            crate::rt::has(&self.rate),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationAdministrationDosage, element);
 /// Choice of types for `MedicationAdministration.dosage.rate[x]`.
@@ -671,6 +715,15 @@ impl crate::rt::Element for MedicationAdministrationPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationAdministrationPerformer, element);

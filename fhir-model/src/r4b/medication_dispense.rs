@@ -373,6 +373,42 @@ impl crate::rt::Element for MedicationDispense {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.authorizing_prescription),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.days_supply),
+            crate::rt::has(&self.when_prepared),
+            crate::rt::has(&self.when_handed_over),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.receiver),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.dosage_instruction),
+            crate::rt::has(&self.substitution),
+            crate::rt::has(&self.detected_issue),
+            crate::rt::has(&self.event_history),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationDispense, resource);
 /// Choice of types for `MedicationDispense.statusReason[x]`.
@@ -540,6 +576,15 @@ impl crate::rt::Element for MedicationDispensePerformer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationDispensePerformer, element);
 /// Whether a substitution was performed on the dispense
@@ -648,6 +693,17 @@ impl crate::rt::Element for MedicationDispenseSubstitution {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.was_substituted),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.responsible_party),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationDispenseSubstitution, element);

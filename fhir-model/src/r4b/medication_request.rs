@@ -451,6 +451,50 @@ impl crate::rt::Element for MedicationRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.reported),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.course_of_therapy_type),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.dosage_instruction),
+            crate::rt::has(&self.dispense_request),
+            crate::rt::has(&self.substitution),
+            crate::rt::has(&self.prior_prescription),
+            crate::rt::has(&self.detected_issue),
+            crate::rt::has(&self.event_history),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationRequest, resource);
 /// Choice of types for `MedicationRequest.reported[x]`.
@@ -669,6 +713,20 @@ impl crate::rt::Element for MedicationRequestDispenseRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.initial_fill),
+            crate::rt::has(&self.dispense_interval),
+            crate::rt::has(&self.validity_period),
+            crate::rt::has(&self.number_of_repeats_allowed),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.expected_supply_duration),
+            crate::rt::has(&self.performer),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequest, element);
 /// First fill details
@@ -754,6 +812,15 @@ impl crate::rt::Element for MedicationRequestDispenseRequestInitialFill {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.duration),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationRequestDispenseRequestInitialFill, element);
@@ -858,6 +925,15 @@ impl crate::rt::Element for MedicationRequestSubstitution {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.allowed),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationRequestSubstitution, element);

@@ -297,6 +297,35 @@ impl crate::rt::Element for MedicationStatement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.date_asserted),
+            crate::rt::has(&self.information_source),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.dosage),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationStatement, resource);
 /// Choice of types for `MedicationStatement.medication[x]`.

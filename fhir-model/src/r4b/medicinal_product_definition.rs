@@ -449,6 +449,46 @@ impl crate::rt::Element for MedicinalProductDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.combined_pharmaceutical_dose_form),
+            crate::rt::has(&self.route),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.additional_monitoring_indicator),
+            crate::rt::has(&self.special_measures),
+            crate::rt::has(&self.pediatric_use_indicator),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.packaged_medicinal_product),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.impurity),
+            crate::rt::has(&self.attached_document),
+            crate::rt::has(&self.master_file),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.clinical_trial),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.cross_reference),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinition, resource);
 /// Key product features such as "sugar free", "modified release"
@@ -561,6 +601,15 @@ impl crate::rt::Element for MedicinalProductDefinitionCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionCharacteristic, element);
@@ -710,6 +759,15 @@ impl crate::rt::Element for MedicinalProductDefinitionContact {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.contact),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionContact, element);
 /// Reference to another product, e.g. for linking authorised to investigational product
@@ -802,6 +860,15 @@ impl crate::rt::Element for MedicinalProductDefinitionCrossReference {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionCrossReference, element);
@@ -930,6 +997,17 @@ impl crate::rt::Element for MedicinalProductDefinitionName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name_part),
+            crate::rt::has(&self.country_language),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionName, element);
 /// Country and jurisdiction where the name applies
@@ -1035,6 +1113,16 @@ impl crate::rt::Element for MedicinalProductDefinitionNameCountryLanguage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionNameCountryLanguage, element);
 /// Coding words or phrases of the name
@@ -1131,6 +1219,15 @@ impl crate::rt::Element for MedicinalProductDefinitionNameNamePart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionNameNamePart, element);
@@ -1241,6 +1338,17 @@ impl crate::rt::Element for MedicinalProductDefinitionOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.effective_date),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.confidentiality_indicator),
+        ])
     }
 }
 crate::rt::element_impls!(MedicinalProductDefinitionOperation, element);

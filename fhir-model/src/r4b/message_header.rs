@@ -226,6 +226,29 @@ impl crate::rt::Element for MessageHeader {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.sender),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.definition),
+        ])
+    }
 }
 crate::rt::element_impls!(MessageHeader, resource);
 /// Choice of types for `MessageHeader.event[x]`.
@@ -372,6 +395,17 @@ impl crate::rt::Element for MessageHeaderDestination {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.receiver),
+        ])
+    }
 }
 crate::rt::element_impls!(MessageHeaderDestination, element);
 /// If this is a reply to prior message
@@ -480,6 +514,16 @@ impl crate::rt::Element for MessageHeaderResponse {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.details),
+        ])
     }
 }
 crate::rt::element_impls!(MessageHeaderResponse, element);
@@ -597,6 +641,18 @@ impl crate::rt::Element for MessageHeaderSource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.software),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.endpoint),
+        ])
     }
 }
 crate::rt::element_impls!(MessageHeaderSource, element);

@@ -108,5 +108,17 @@ impl crate::rt::Element for Meta {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.version_id),
+            crate::rt::has(&self.last_updated),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.security),
+            crate::rt::has(&self.tag),
+        ])
+    }
 }
 crate::rt::element_impls!(Meta, element);

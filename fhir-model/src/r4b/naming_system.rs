@@ -255,6 +255,31 @@ impl crate::rt::Element for NamingSystem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.unique_id),
+        ])
+    }
 }
 crate::rt::element_impls!(NamingSystem, resource);
 /// Unique identifiers used for system
@@ -382,6 +407,18 @@ impl crate::rt::Element for NamingSystemUniqueId {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.preferred),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(NamingSystemUniqueId, element);

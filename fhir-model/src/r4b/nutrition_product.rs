@@ -237,6 +237,28 @@ impl crate::rt::Element for NutritionProduct {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.nutrient),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.known_allergen),
+            crate::rt::has(&self.product_characteristic),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionProduct, resource);
 /// Ingredients contained in this product
@@ -329,6 +351,15 @@ impl crate::rt::Element for NutritionProductIngredient {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionProductIngredient, element);
@@ -440,6 +471,18 @@ impl crate::rt::Element for NutritionProductInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.expiry),
+            crate::rt::has(&self.use_by),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionProductInstance, element);
 /// The product's nutritional information expressed by the nutrients
@@ -525,6 +568,15 @@ impl crate::rt::Element for NutritionProductNutrient {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionProductNutrient, element);
@@ -651,6 +703,15 @@ impl crate::rt::Element for NutritionProductProductCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionProductProductCharacteristic, element);

@@ -243,6 +243,31 @@ impl crate::rt::Element for ObservationDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.permitted_data_type),
+            crate::rt::has(&self.multiple_results_allowed),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.preferred_report_name),
+            crate::rt::has(&self.quantitative_details),
+            crate::rt::has(&self.qualified_interval),
+            crate::rt::has(&self.valid_coded_value_set),
+            crate::rt::has(&self.normal_coded_value_set),
+            crate::rt::has(&self.abnormal_coded_value_set),
+            crate::rt::has(&self.critical_coded_value_set),
+        ])
+    }
 }
 crate::rt::element_impls!(ObservationDefinition, resource);
 /// Qualified range for continuous and ordinal observation results
@@ -381,6 +406,21 @@ impl crate::rt::Element for ObservationDefinitionQualifiedInterval {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.range),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.applies_to),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.gestational_age),
+            crate::rt::has(&self.condition),
+        ])
+    }
 }
 crate::rt::element_impls!(ObservationDefinitionQualifiedInterval, element);
 /// Characteristics of quantitative results
@@ -482,6 +522,17 @@ impl crate::rt::Element for ObservationDefinitionQuantitativeDetails {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.customary_unit),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.conversion_factor),
+            crate::rt::has(&self.decimal_precision),
+        ])
     }
 }
 crate::rt::element_impls!(ObservationDefinitionQuantitativeDetails, element);

@@ -264,6 +264,32 @@ impl crate::rt::Element for PackagedProductDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.package_for),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.contained_item_quantity),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.copackaged_indicator),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.package),
+        ])
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinition, resource);
 /// The legal status of supply of the packaged item as classified by the regulator
@@ -349,6 +375,15 @@ impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.jurisdiction),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionLegalStatusOfSupply, element);
@@ -544,6 +579,23 @@ impl crate::rt::Element for PackagedProductDefinitionPackage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.alternate_material),
+            crate::rt::has(&self.shelf_life_storage),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.contained_item),
+            crate::rt::has(&self.package),
+        ])
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackage, element);
 /// The item(s) within the packaging
@@ -636,6 +688,15 @@ impl crate::rt::Element for PackagedProductDefinitionPackageContainedItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageContainedItem, element);
@@ -749,6 +810,15 @@ impl crate::rt::Element for PackagedProductDefinitionPackageProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageProperty, element);
@@ -917,6 +987,16 @@ impl crate::rt::Element for PackagedProductDefinitionPackageShelfLifeStorage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.special_precautions_for_storage),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackageShelfLifeStorage, element);

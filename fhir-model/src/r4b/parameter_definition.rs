@@ -135,5 +135,18 @@ impl crate::rt::Element for ParameterDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+        ])
+    }
 }
 crate::rt::element_impls!(ParameterDefinition, element);

@@ -273,6 +273,33 @@ impl crate::rt::Element for PaymentReconciliation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.payment_issuer),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.payment_date),
+            crate::rt::has(&self.payment_amount),
+            crate::rt::has(&self.payment_identifier),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.process_note),
+        ])
+    }
 }
 crate::rt::element_impls!(PaymentReconciliation, resource);
 /// Settlement particulars
@@ -430,6 +457,23 @@ impl crate::rt::Element for PaymentReconciliationDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.predecessor),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.submitter),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(PaymentReconciliationDetail, element);
 /// Note concerning processing
@@ -517,6 +561,15 @@ impl crate::rt::Element for PaymentReconciliationProcessNote {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(PaymentReconciliationProcessNote, element);

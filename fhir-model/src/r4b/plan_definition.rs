@@ -397,6 +397,49 @@ impl crate::rt::Element for PlanDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.goal),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(PlanDefinition, resource);
 /// Choice of types for `PlanDefinition.subject[x]`.
@@ -817,6 +860,40 @@ impl crate::rt::Element for PlanDefinitionAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.prefix),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.text_equivalent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.goal_id),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.trigger),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.output),
+            crate::rt::has(&self.related_action),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.grouping_behavior),
+            crate::rt::has(&self.selection_behavior),
+            crate::rt::has(&self.required_behavior),
+            crate::rt::has(&self.precheck_behavior),
+            crate::rt::has(&self.cardinality_behavior),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.transform),
+            crate::rt::has(&self.dynamic_value),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(PlanDefinitionAction, element);
 /// Choice of types for `PlanDefinition.action.subject[x]`.
@@ -1057,6 +1134,15 @@ impl crate::rt::Element for PlanDefinitionActionCondition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(PlanDefinitionActionCondition, element);
 /// Dynamic aspects of the definition
@@ -1142,6 +1228,15 @@ impl crate::rt::Element for PlanDefinitionActionDynamicValue {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.expression),
+        ])
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionDynamicValue, element);
@@ -1241,6 +1336,15 @@ impl crate::rt::Element for PlanDefinitionActionParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.role),
+        ])
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionParticipant, element);
@@ -1359,6 +1463,16 @@ impl crate::rt::Element for PlanDefinitionActionRelatedAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action_id),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.offset),
+        ])
     }
 }
 crate::rt::element_impls!(PlanDefinitionActionRelatedAction, element);
@@ -1546,6 +1660,20 @@ impl crate::rt::Element for PlanDefinitionGoal {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.addresses),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.target),
+        ])
+    }
 }
 crate::rt::element_impls!(PlanDefinitionGoal, element);
 /// Target outcome for the goal
@@ -1649,6 +1777,16 @@ impl crate::rt::Element for PlanDefinitionGoalTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.measure),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.due),
+        ])
     }
 }
 crate::rt::element_impls!(PlanDefinitionGoalTarget, element);

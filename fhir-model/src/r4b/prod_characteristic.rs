@@ -158,5 +158,23 @@ impl crate::rt::Element for ProdCharacteristic {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.height),
+            crate::rt::has(&self.width),
+            crate::rt::has(&self.depth),
+            crate::rt::has(&self.weight),
+            crate::rt::has(&self.nominal_volume),
+            crate::rt::has(&self.external_diameter),
+            crate::rt::has(&self.shape),
+            crate::rt::has(&self.color),
+            crate::rt::has(&self.imprint),
+            crate::rt::has(&self.image),
+            crate::rt::has(&self.scoring),
+        ])
+    }
 }
 crate::rt::element_impls!(ProdCharacteristic, element);

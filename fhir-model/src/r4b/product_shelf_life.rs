@@ -121,5 +121,16 @@ impl crate::rt::Element for ProductShelfLife {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.special_precautions_for_storage),
+        ])
+    }
 }
 crate::rt::element_impls!(ProductShelfLife, element);

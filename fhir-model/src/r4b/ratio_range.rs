@@ -84,5 +84,14 @@ impl crate::rt::Element for RatioRange {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.low_numerator),
+            crate::rt::has(&self.high_numerator),
+            crate::rt::has(&self.denominator),
+        ])
+    }
 }
 crate::rt::element_impls!(RatioRange, element);

@@ -231,6 +231,30 @@ impl crate::rt::Element for RelatedPerson {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.birth_date),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.communication),
+        ])
+    }
 }
 crate::rt::element_impls!(RelatedPerson, resource);
 /// A language which may be used to communicate with about the patient's health
@@ -323,6 +347,15 @@ impl crate::rt::Element for RelatedPersonCommunication {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.preferred),
+        ])
     }
 }
 crate::rt::element_impls!(RelatedPersonCommunication, element);

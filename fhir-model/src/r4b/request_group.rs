@@ -283,6 +283,36 @@ impl crate::rt::Element for RequestGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestGroup, resource);
 /// Proposed actions, if any
@@ -561,6 +591,32 @@ impl crate::rt::Element for RequestGroupAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.prefix),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.text_equivalent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.related_action),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.grouping_behavior),
+            crate::rt::has(&self.selection_behavior),
+            crate::rt::has(&self.required_behavior),
+            crate::rt::has(&self.precheck_behavior),
+            crate::rt::has(&self.cardinality_behavior),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestGroupAction, element);
 /// Choice of types for `RequestGroup.action.timing[x]`.
@@ -721,6 +777,15 @@ impl crate::rt::Element for RequestGroupActionCondition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestGroupActionCondition, element);
 /// Relationship to another action
@@ -838,6 +903,16 @@ impl crate::rt::Element for RequestGroupActionRelatedAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action_id),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.offset),
+        ])
     }
 }
 crate::rt::element_impls!(RequestGroupActionRelatedAction, element);

@@ -331,6 +331,42 @@ impl crate::rt::Element for ResearchStudy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.protocol),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.primary_purpose_type),
+            crate::rt::has(&self.phase),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.keyword),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.enrollment),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.sponsor),
+            crate::rt::has(&self.principal_investigator),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.reason_stopped),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.arm),
+            crate::rt::has(&self.objective),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchStudy, resource);
 /// Defined path through the study for a subject
@@ -432,6 +468,16 @@ impl crate::rt::Element for ResearchStudyArm {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchStudyArm, element);
 /// A goal for the study
@@ -517,6 +563,15 @@ impl crate::rt::Element for ResearchStudyObjective {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyObjective, element);

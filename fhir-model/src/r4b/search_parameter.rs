@@ -375,6 +375,44 @@ impl crate::rt::Element for SearchParameter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.base),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.xpath),
+            crate::rt::has(&self.xpath_usage),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.multiple_or),
+            crate::rt::has(&self.multiple_and),
+            crate::rt::has(&self.comparator),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.chain),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(SearchParameter, resource);
 /// For Composite resources to define the parts
@@ -471,6 +509,15 @@ impl crate::rt::Element for SearchParameterComponent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.expression),
+        ])
     }
 }
 crate::rt::element_impls!(SearchParameterComponent, element);

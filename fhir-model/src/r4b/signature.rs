@@ -129,5 +129,18 @@ impl crate::rt::Element for Signature {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.when),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.on_behalf_of),
+            crate::rt::has(&self.target_format),
+            crate::rt::has(&self.sig_format),
+            crate::rt::has(&self.data),
+        ])
+    }
 }
 crate::rt::element_impls!(Signature, element);

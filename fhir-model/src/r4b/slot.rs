@@ -225,5 +225,28 @@ impl crate::rt::Element for Slot {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.service_category),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.appointment_type),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.overbooked),
+            crate::rt::has(&self.comment),
+        ])
+    }
 }
 crate::rt::element_impls!(Slot, resource);

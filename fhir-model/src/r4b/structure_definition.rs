@@ -397,6 +397,45 @@ impl crate::rt::Element for StructureDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.keyword),
+            crate::rt::has(&self.fhir_version),
+            crate::rt::has(&self.mapping),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.abstract_),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.context_invariant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.base_definition),
+            crate::rt::has(&self.derivation),
+            crate::rt::has(&self.snapshot),
+            crate::rt::has(&self.differential),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureDefinition, resource);
 /// If an extension, where it can be used in instances
@@ -498,6 +537,15 @@ impl crate::rt::Element for StructureDefinitionContext {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureDefinitionContext, element);
 /// Differential view of the structure
@@ -582,6 +630,14 @@ impl crate::rt::Element for StructureDefinitionDifferential {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.element),
+        ])
     }
 }
 crate::rt::element_impls!(StructureDefinitionDifferential, element);
@@ -692,6 +748,17 @@ impl crate::rt::Element for StructureDefinitionMapping {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identity),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.comment),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureDefinitionMapping, element);
 /// Snapshot view of the structure
@@ -776,6 +843,14 @@ impl crate::rt::Element for StructureDefinitionSnapshot {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.element),
+        ])
     }
 }
 crate::rt::element_impls!(StructureDefinitionSnapshot, element);

@@ -185,6 +185,25 @@ impl crate::rt::Element for Subscription {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.criteria),
+            crate::rt::has(&self.error),
+            crate::rt::has(&self.channel),
+        ])
+    }
 }
 crate::rt::element_impls!(Subscription, resource);
 /// The channel on which to report matches to the criteria
@@ -299,6 +318,17 @@ impl crate::rt::Element for SubscriptionChannel {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.payload),
+            crate::rt::has(&self.header),
+        ])
     }
 }
 crate::rt::element_impls!(SubscriptionChannel, element);

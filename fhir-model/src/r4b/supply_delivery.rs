@@ -218,6 +218,29 @@ impl crate::rt::Element for SupplyDelivery {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.supplied_item),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.supplier),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.receiver),
+        ])
+    }
 }
 crate::rt::element_impls!(SupplyDelivery, resource);
 /// Choice of types for `SupplyDelivery.occurrence[x]`.
@@ -355,6 +378,15 @@ impl crate::rt::Element for SupplyDeliverySuppliedItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(SupplyDeliverySuppliedItem, element);

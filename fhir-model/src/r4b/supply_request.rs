@@ -272,6 +272,33 @@ impl crate::rt::Element for SupplyRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.supplier),
+            crate::rt::has(&self.reason_code),
+            crate::rt::has(&self.reason_reference),
+            crate::rt::has(&self.deliver_from),
+            crate::rt::has(&self.deliver_to),
+        ])
+    }
 }
 crate::rt::element_impls!(SupplyRequest, resource);
 /// Choice of types for `SupplyRequest.item[x]`.
@@ -448,6 +475,15 @@ impl crate::rt::Element for SupplyRequestParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(SupplyRequestParameter, element);

@@ -393,6 +393,42 @@ impl crate::rt::Element for TerminologyCapabilities {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.software),
+            crate::rt::has(&self.implementation),
+            crate::rt::has(&self.locked_date),
+            crate::rt::has(&self.code_system),
+            crate::rt::has(&self.expansion),
+            crate::rt::has(&self.code_search),
+            crate::rt::has(&self.validate_code),
+            crate::rt::has(&self.translation),
+            crate::rt::has(&self.closure),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilities, resource);
 /// Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
@@ -470,6 +506,14 @@ impl crate::rt::Element for TerminologyCapabilitiesClosure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.translation),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesClosure, element);
@@ -572,6 +616,16 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.subsumption),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystem, element);
@@ -699,6 +753,19 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.is_default),
+            crate::rt::has(&self.compositional),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.filter),
+            crate::rt::has(&self.property),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersion, element);
 /// Filter Properties supported
@@ -795,6 +862,15 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.op),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersionFilter, element);
@@ -912,6 +988,18 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.hierarchical),
+            crate::rt::has(&self.paging),
+            crate::rt::has(&self.incomplete),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.text_filter),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansion, element);
 /// Supported expansion parameter
@@ -1004,6 +1092,15 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansionParameter, element);
@@ -1098,6 +1195,15 @@ impl crate::rt::Element for TerminologyCapabilitiesImplementation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesImplementation, element);
 /// Software that is covered by this terminology capability statement
@@ -1191,6 +1297,15 @@ impl crate::rt::Element for TerminologyCapabilitiesSoftware {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.version),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesSoftware, element);
 /// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
@@ -1276,6 +1391,14 @@ impl crate::rt::Element for TerminologyCapabilitiesTranslation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.needs_map),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesTranslation, element);
 /// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
@@ -1360,6 +1483,14 @@ impl crate::rt::Element for TerminologyCapabilitiesValidateCode {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.translations),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesValidateCode, element);

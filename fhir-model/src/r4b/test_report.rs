@@ -235,6 +235,30 @@ impl crate::rt::Element for TestReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.test_script),
+            crate::rt::has(&self.result),
+            crate::rt::has(&self.score),
+            crate::rt::has(&self.tester),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.setup),
+            crate::rt::has(&self.test),
+            crate::rt::has(&self.teardown),
+        ])
+    }
 }
 crate::rt::element_impls!(TestReport, resource);
 /// A participant in the test execution, either the execution engine, a client, or a server
@@ -347,6 +371,16 @@ impl crate::rt::Element for TestReportParticipant {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.display),
+        ])
+    }
 }
 crate::rt::element_impls!(TestReportParticipant, element);
 /// The results of the series of required setup operations before the tests were executed
@@ -439,6 +473,14 @@ impl crate::rt::Element for TestReportSetup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestReportSetup, element);
@@ -541,6 +583,15 @@ impl crate::rt::Element for TestReportSetupAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestReportSetupAction, element);
@@ -649,6 +700,16 @@ impl crate::rt::Element for TestReportSetupActionAssert {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.result),
+            crate::rt::has(&self.message),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(TestReportSetupActionAssert, element);
 /// The operation to perform
@@ -756,6 +817,16 @@ impl crate::rt::Element for TestReportSetupActionOperation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.result),
+            crate::rt::has(&self.message),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(TestReportSetupActionOperation, element);
 /// The results of running the series of required clean up steps
@@ -848,6 +919,14 @@ impl crate::rt::Element for TestReportTeardown {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestReportTeardown, element);
@@ -943,6 +1022,14 @@ impl crate::rt::Element for TestReportTeardownAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+        ])
     }
 }
 crate::rt::element_impls!(TestReportTeardownAction, element);
@@ -1053,6 +1140,16 @@ impl crate::rt::Element for TestReportTest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(TestReportTest, element);
 /// A test operation or assert that was performed
@@ -1154,6 +1251,15 @@ impl crate::rt::Element for TestReportTestAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestReportTestAction, element);

@@ -343,6 +343,42 @@ impl crate::rt::Element for TestScript {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.metadata),
+            crate::rt::has(&self.fixture),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.variable),
+            crate::rt::has(&self.setup),
+            crate::rt::has(&self.test),
+            crate::rt::has(&self.teardown),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScript, resource);
 /// An abstract server representing a destination or receiver in a message exchange
@@ -439,6 +475,15 @@ impl crate::rt::Element for TestScriptDestination {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.index),
+            crate::rt::has(&self.profile),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptDestination, element);
@@ -544,6 +589,16 @@ impl crate::rt::Element for TestScriptFixture {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.autocreate),
+            crate::rt::has(&self.autodelete),
+            crate::rt::has(&self.resource),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptFixture, element);
@@ -655,6 +710,15 @@ impl crate::rt::Element for TestScriptMetadata {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.capability),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptMetadata, element);
@@ -795,6 +859,20 @@ impl crate::rt::Element for TestScriptMetadataCapability {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.required),
+            crate::rt::has(&self.validated),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.capabilities),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptMetadataCapability, element);
 /// Links to the FHIR specification
@@ -887,6 +965,15 @@ impl crate::rt::Element for TestScriptMetadataLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptMetadataLink, element);
@@ -985,6 +1072,15 @@ impl crate::rt::Element for TestScriptOrigin {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.index),
+            crate::rt::has(&self.profile),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptOrigin, element);
 /// A series of required setup operations before tests are executed
@@ -1077,6 +1173,14 @@ impl crate::rt::Element for TestScriptSetup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptSetup, element);
@@ -1179,6 +1283,15 @@ impl crate::rt::Element for TestScriptSetupAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptSetupAction, element);
@@ -1443,6 +1556,35 @@ impl crate::rt::Element for TestScriptSetupActionAssert {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.direction),
+            crate::rt::has(&self.compare_to_source_id),
+            crate::rt::has(&self.compare_to_source_expression),
+            crate::rt::has(&self.compare_to_source_path),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.header_field),
+            crate::rt::has(&self.minimum_id),
+            crate::rt::has(&self.navigation_links),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.request_method),
+            crate::rt::has(&self.request_url),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.response_code),
+            crate::rt::has(&self.source_id),
+            crate::rt::has(&self.validate_profile_id),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.warning_only),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssert, element);
 /// The setup operation to perform
@@ -1670,6 +1812,30 @@ impl crate::rt::Element for TestScriptSetupActionOperation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.accept),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.encode_request_url),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.params),
+            crate::rt::has(&self.request_header),
+            crate::rt::has(&self.request_id),
+            crate::rt::has(&self.response_id),
+            crate::rt::has(&self.source_id),
+            crate::rt::has(&self.target_id),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperation, element);
 /// Each operation can have one or more header elements
@@ -1767,6 +1933,15 @@ impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.field),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperationRequestHeader, element);
 /// A series of required clean up steps
@@ -1859,6 +2034,14 @@ impl crate::rt::Element for TestScriptTeardown {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTeardown, element);
@@ -1954,6 +2137,14 @@ impl crate::rt::Element for TestScriptTeardownAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTeardownAction, element);
@@ -2064,6 +2255,16 @@ impl crate::rt::Element for TestScriptTest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptTest, element);
 /// A test operation or assert to perform
@@ -2165,6 +2366,15 @@ impl crate::rt::Element for TestScriptTestAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTestAction, element);
@@ -2306,6 +2516,21 @@ impl crate::rt::Element for TestScriptVariable {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.default_value),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.header_field),
+            crate::rt::has(&self.hint),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.source_id),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptVariable, element);

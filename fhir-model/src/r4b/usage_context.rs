@@ -103,6 +103,14 @@ impl crate::rt::Element for UsageContext {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(UsageContext, element);
 /// Choice of types for `UsageContext.value[x]`.

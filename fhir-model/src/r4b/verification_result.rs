@@ -267,6 +267,32 @@ impl crate::rt::Element for VerificationResult {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.target_location),
+            crate::rt::has(&self.need),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.validation_type),
+            crate::rt::has(&self.validation_process),
+            crate::rt::has(&self.frequency),
+            crate::rt::has(&self.last_performed),
+            crate::rt::has(&self.next_scheduled),
+            crate::rt::has(&self.failure_action),
+            crate::rt::has(&self.primary_source),
+            crate::rt::has(&self.attestation),
+            crate::rt::has(&self.validator),
+        ])
+    }
 }
 crate::rt::element_impls!(VerificationResult, resource);
 /// Information about the entity attesting to information
@@ -408,6 +434,21 @@ impl crate::rt::Element for VerificationResultAttestation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.on_behalf_of),
+            crate::rt::has(&self.communication_method),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.source_identity_certificate),
+            crate::rt::has(&self.proxy_identity_certificate),
+            crate::rt::has(&self.proxy_signature),
+            crate::rt::has(&self.source_signature),
+        ])
     }
 }
 crate::rt::element_impls!(VerificationResultAttestation, element);
@@ -551,6 +592,20 @@ impl crate::rt::Element for VerificationResultPrimarySource {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.communication_method),
+            crate::rt::has(&self.validation_status),
+            crate::rt::has(&self.validation_date),
+            crate::rt::has(&self.can_push_updates),
+            crate::rt::has(&self.push_type_available),
+        ])
+    }
 }
 crate::rt::element_impls!(VerificationResultPrimarySource, element);
 /// Information about the entity validating information
@@ -651,6 +706,16 @@ impl crate::rt::Element for VerificationResultValidator {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.identity_certificate),
+            crate::rt::has(&self.attestation_signature),
+        ])
     }
 }
 crate::rt::element_impls!(VerificationResultValidator, element);

@@ -211,6 +211,26 @@ impl crate::rt::Element for VisionPrescription {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.date_written),
+            crate::rt::has(&self.prescriber),
+            crate::rt::has(&self.lens_specification),
+        ])
+    }
 }
 crate::rt::element_impls!(VisionPrescription, resource);
 /// Vision lens authorization
@@ -416,6 +436,27 @@ impl crate::rt::Element for VisionPrescriptionLensSpecification {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.eye),
+            crate::rt::has(&self.sphere),
+            crate::rt::has(&self.cylinder),
+            crate::rt::has(&self.axis),
+            crate::rt::has(&self.prism),
+            crate::rt::has(&self.add),
+            crate::rt::has(&self.power),
+            crate::rt::has(&self.back_curve),
+            crate::rt::has(&self.diameter),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.color),
+            crate::rt::has(&self.brand),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(VisionPrescriptionLensSpecification, element);
 /// Eye alignment compensation
@@ -516,6 +557,15 @@ impl crate::rt::Element for VisionPrescriptionLensSpecificationPrism {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.base),
+        ])
     }
 }
 crate::rt::element_impls!(VisionPrescriptionLensSpecificationPrism, element);

@@ -269,6 +269,35 @@ impl crate::rt::Element for Account {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.billing_status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.service_period),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.guarantor),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.related_account),
+            crate::rt::has(&self.currency),
+            crate::rt::has(&self.balance),
+            crate::rt::has(&self.calculated_at),
+        ])
+    }
 }
 crate::rt::element_impls!(Account, resource);
 /// Calculated account balance(s)
@@ -380,6 +409,17 @@ impl crate::rt::Element for AccountBalance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.aggregate),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.estimate),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(AccountBalance, element);
 /// The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
@@ -474,6 +514,15 @@ impl crate::rt::Element for AccountCoverage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.priority),
+        ])
     }
 }
 crate::rt::element_impls!(AccountCoverage, element);
@@ -600,6 +649,19 @@ impl crate::rt::Element for AccountDiagnosis {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.date_of_diagnosis),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.on_admission),
+            crate::rt::has(&self.package_code),
+        ])
+    }
 }
 crate::rt::element_impls!(AccountDiagnosis, element);
 /// The parties ultimately responsible for balancing the Account
@@ -700,6 +762,16 @@ impl crate::rt::Element for AccountGuarantor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.party),
+            crate::rt::has(&self.on_hold),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(AccountGuarantor, element);
@@ -826,6 +898,19 @@ impl crate::rt::Element for AccountProcedure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.date_of_service),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.package_code),
+            crate::rt::has(&self.device),
+        ])
+    }
 }
 crate::rt::element_impls!(AccountProcedure, element);
 /// Other associated accounts related to this account
@@ -918,6 +1003,15 @@ impl crate::rt::Element for AccountRelatedAccount {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.account),
+        ])
     }
 }
 crate::rt::element_impls!(AccountRelatedAccount, element);

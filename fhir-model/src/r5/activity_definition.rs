@@ -627,6 +627,67 @@ impl crate::rt::Element for ActivityDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.dosage),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.specimen_requirement),
+            crate::rt::has(&self.observation_requirement),
+            crate::rt::has(&self.observation_result_requirement),
+            crate::rt::has(&self.transform),
+            crate::rt::has(&self.dynamic_value),
+        ])
+    }
 }
 crate::rt::element_impls!(ActivityDefinition, resource);
 /// Choice of types for `ActivityDefinition.versionAlgorithm[x]`.
@@ -927,6 +988,15 @@ impl crate::rt::Element for ActivityDefinitionDynamicValue {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(ActivityDefinitionDynamicValue, element);
 /// Who should participate in the action
@@ -1038,6 +1108,18 @@ impl crate::rt::Element for ActivityDefinitionParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.type_canonical),
+            crate::rt::has(&self.type_reference),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.function),
+        ])
     }
 }
 crate::rt::element_impls!(ActivityDefinitionParticipant, element);

@@ -241,6 +241,29 @@ impl crate::rt::Element for AdministrableProductDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.form_of),
+            crate::rt::has(&self.administrable_dose_form),
+            crate::rt::has(&self.unit_of_presentation),
+            crate::rt::has(&self.produced_from),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.route_of_administration),
+        ])
+    }
 }
 crate::rt::element_impls!(AdministrableProductDefinition, resource);
 /// Characteristics e.g. a product's onset of action
@@ -373,6 +396,16 @@ impl crate::rt::Element for AdministrableProductDefinitionProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.status),
+        ])
     }
 }
 crate::rt::element_impls!(AdministrableProductDefinitionProperty, element);
@@ -584,6 +617,20 @@ impl crate::rt::Element for AdministrableProductDefinitionRouteOfAdministration 
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.first_dose),
+            crate::rt::has(&self.max_single_dose),
+            crate::rt::has(&self.max_dose_per_day),
+            crate::rt::has(&self.max_dose_per_treatment_period),
+            crate::rt::has(&self.max_treatment_period),
+            crate::rt::has(&self.target_species),
+        ])
+    }
 }
 crate::rt::element_impls!(AdministrableProductDefinitionRouteOfAdministration, element);
 /// A species for which this route applies
@@ -689,6 +736,15 @@ for AdministrableProductDefinitionRouteOfAdministrationTargetSpecies {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.withdrawal_period),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -797,6 +853,16 @@ for AdministrableProductDefinitionRouteOfAdministrationTargetSpeciesWithdrawalPe
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.tissue),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.supporting_information),
+        ])
     }
 }
 crate::rt::element_impls!(

@@ -381,6 +381,42 @@ impl crate::rt::Element for AdverseEvent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.actuality),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.detected),
+            crate::rt::has(&self.recorded_date),
+            crate::rt::has(&self.resulting_effect),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.seriousness),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.recorder),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.study),
+            crate::rt::has(&self.expected_in_research_study),
+            crate::rt::has(&self.suspect_entity),
+            crate::rt::has(&self.contributing_factor),
+            crate::rt::has(&self.preventive_action),
+            crate::rt::has(&self.mitigating_action),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEvent, resource);
 /// Choice of types for `AdverseEvent.occurrence[x]`.
@@ -520,6 +556,14 @@ impl crate::rt::Element for AdverseEventContributingFactor {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEventContributingFactor, element);
 /// Choice of types for `AdverseEvent.contributingFactor.item[x]`.
@@ -653,6 +697,14 @@ impl crate::rt::Element for AdverseEventMitigatingAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEventMitigatingAction, element);
 /// Choice of types for `AdverseEvent.mitigatingAction.item[x]`.
@@ -783,6 +835,15 @@ impl crate::rt::Element for AdverseEventParticipant {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEventParticipant, element);
 /// Preventive actions that contributed to avoiding the adverse event
@@ -878,6 +939,14 @@ impl crate::rt::Element for AdverseEventPreventiveAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(AdverseEventPreventiveAction, element);
@@ -1011,6 +1080,14 @@ impl crate::rt::Element for AdverseEventSupportingInfo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(AdverseEventSupportingInfo, element);
@@ -1161,6 +1238,15 @@ impl crate::rt::Element for AdverseEventSuspectEntity {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.causality),
+        ])
+    }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntity, element);
 /// Choice of types for `AdverseEvent.suspectEntity.instance[x]`.
@@ -1291,6 +1377,16 @@ impl crate::rt::Element for AdverseEventSuspectEntityCausality {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.assessment_method),
+            crate::rt::has(&self.entity_relatedness),
+            crate::rt::has(&self.author),
+        ])
     }
 }
 crate::rt::element_impls!(AdverseEventSuspectEntityCausality, element);

@@ -439,6 +439,50 @@ impl crate::rt::Element for Appointment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.cancellation_reason),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.service_category),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.appointment_type),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.virtual_service),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.previous_appointment),
+            crate::rt::has(&self.originating_appointment),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.minutes_duration),
+            crate::rt::has(&self.requested_period),
+            crate::rt::has(&self.slot),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.cancellation_date),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.patient_instruction),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.recurrence_id),
+            crate::rt::has(&self.occurrence_changed),
+            crate::rt::has(&self.recurrence_template),
+        ])
+    }
 }
 crate::rt::element_impls!(Appointment, resource);
 /// Participants involved in appointment
@@ -561,6 +605,18 @@ impl crate::rt::Element for AppointmentParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.required),
+            crate::rt::has(&self.status),
+        ])
     }
 }
 crate::rt::element_impls!(AppointmentParticipant, element);
@@ -759,6 +815,23 @@ impl crate::rt::Element for AppointmentRecurrenceTemplate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.timezone),
+            crate::rt::has(&self.recurrence_type),
+            crate::rt::has(&self.last_occurrence_date),
+            crate::rt::has(&self.occurrence_count),
+            crate::rt::has(&self.occurrence_date),
+            crate::rt::has(&self.weekly_template),
+            crate::rt::has(&self.monthly_template),
+            crate::rt::has(&self.yearly_template),
+            crate::rt::has(&self.excluding_date),
+            crate::rt::has(&self.excluding_recurrence_id),
+        ])
+    }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplate, element);
 /// Information about monthly recurring appointments
@@ -867,6 +940,17 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateMonthlyTemplate {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.day_of_month),
+            crate::rt::has(&self.nth_week_of_month),
+            crate::rt::has(&self.day_of_week),
+            crate::rt::has(&self.month_interval),
+        ])
     }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateMonthlyTemplate, element);
@@ -1004,6 +1088,21 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateWeeklyTemplate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.monday),
+            crate::rt::has(&self.tuesday),
+            crate::rt::has(&self.wednesday),
+            crate::rt::has(&self.thursday),
+            crate::rt::has(&self.friday),
+            crate::rt::has(&self.saturday),
+            crate::rt::has(&self.sunday),
+            crate::rt::has(&self.week_interval),
+        ])
+    }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateWeeklyTemplate, element);
 /// Information about yearly recurring appointments
@@ -1088,6 +1187,14 @@ impl crate::rt::Element for AppointmentRecurrenceTemplateYearlyTemplate {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.year_interval),
+        ])
     }
 }
 crate::rt::element_impls!(AppointmentRecurrenceTemplateYearlyTemplate, element);

@@ -232,5 +232,29 @@ impl crate::rt::Element for AppointmentResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.appointment),
+            crate::rt::has(&self.proposed_new_time),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.participant_type),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.participant_status),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.recurring),
+            crate::rt::has(&self.occurrence_date),
+            crate::rt::has(&self.recurrence_id),
+        ])
+    }
 }
 crate::rt::element_impls!(AppointmentResponse, resource);

@@ -244,6 +244,29 @@ impl crate::rt::Element for ArtifactAssessment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.cite_as),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.artifact),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.workflow_status),
+            crate::rt::has(&self.disposition),
+        ])
+    }
 }
 crate::rt::element_impls!(ArtifactAssessment, resource);
 /// Choice of types for `ArtifactAssessment.citeAs[x]`.
@@ -494,6 +517,23 @@ impl crate::rt::Element for ArtifactAssessmentContent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.information_type),
+            crate::rt::has(&self.summary),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.free_to_share),
+            crate::rt::has(&self.component),
+        ])
     }
 }
 crate::rt::element_impls!(ArtifactAssessmentContent, element);

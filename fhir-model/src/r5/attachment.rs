@@ -164,5 +164,24 @@ impl crate::rt::Element for Attachment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.size),
+            crate::rt::has(&self.hash),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.creation),
+            crate::rt::has(&self.height),
+            crate::rt::has(&self.width),
+            crate::rt::has(&self.frames),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.pages),
+        ])
+    }
 }
 crate::rt::element_impls!(Attachment, element);

@@ -258,6 +258,32 @@ impl crate::rt::Element for AuditEvent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.occurred),
+            crate::rt::has(&self.recorded),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.authorization),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.agent),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.entity),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEvent, resource);
 /// Choice of types for `AuditEvent.occurred[x]`.
@@ -454,6 +480,21 @@ impl crate::rt::Element for AuditEventAgent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.policy),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.authorization),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEventAgent, element);
 /// Choice of types for `AuditEvent.agent.network[x]`.
@@ -631,6 +672,19 @@ impl crate::rt::Element for AuditEventEntity {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.what),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.query),
+            crate::rt::has(&self.detail),
+            crate::rt::has(&self.agent),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEventEntity, element);
 /// Additional Information about the entity
@@ -769,6 +823,15 @@ impl crate::rt::Element for AuditEventEntityDetail {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(AuditEventEntityDetail, element);
@@ -954,6 +1017,15 @@ impl crate::rt::Element for AuditEventOutcome {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(AuditEventOutcome, element);
 /// Audit Event Reporter
@@ -1054,6 +1126,16 @@ impl crate::rt::Element for AuditEventSource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.observer),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(AuditEventSource, element);

@@ -92,6 +92,14 @@ impl crate::rt::Element for Availability {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.available_time),
+            crate::rt::has(&self.not_available_time),
+        ])
+    }
 }
 crate::rt::element_impls!(Availability, element);
 /// Times the {item} is available
@@ -186,6 +194,16 @@ impl crate::rt::Element for AvailabilityAvailableTime {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.days_of_week),
+            crate::rt::has(&self.all_day),
+            crate::rt::has(&self.available_start_time),
+            crate::rt::has(&self.available_end_time),
+        ])
+    }
 }
 crate::rt::element_impls!(AvailabilityAvailableTime, element);
 /// Not available during this time due to provided reason
@@ -261,6 +279,14 @@ impl crate::rt::Element for AvailabilityNotAvailableTime {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.during),
+        ])
     }
 }
 crate::rt::element_impls!(AvailabilityNotAvailableTime, element);

@@ -239,6 +239,31 @@ impl crate::rt::Element for BiologicallyDerivedProduct {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.product_category),
+            crate::rt::has(&self.product_code),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.biological_source_event),
+            crate::rt::has(&self.processing_facility),
+            crate::rt::has(&self.division),
+            crate::rt::has(&self.product_status),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.collection),
+            crate::rt::has(&self.storage_temp_requirements),
+            crate::rt::has(&self.property),
+        ])
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProduct, resource);
 /// How this product was collected
@@ -343,6 +368,16 @@ impl crate::rt::Element for BiologicallyDerivedProductCollection {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.collector),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.collected),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductCollection, element);
@@ -513,6 +548,15 @@ impl crate::rt::Element for BiologicallyDerivedProductProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductProperty, element);

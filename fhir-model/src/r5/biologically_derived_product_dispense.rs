@@ -277,6 +277,34 @@ impl crate::rt::Element for BiologicallyDerivedProductDispense {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.origin_relationship_type),
+            crate::rt::has(&self.product),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.match_status),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.prepared_date),
+            crate::rt::has(&self.when_handed_over),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.usage_instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductDispense, resource);
 /// Indicates who or what performed an action
@@ -369,6 +397,15 @@ impl crate::rt::Element for BiologicallyDerivedProductDispensePerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(BiologicallyDerivedProductDispensePerformer, element);

@@ -201,6 +201,26 @@ impl crate::rt::Element for BodyStructure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.morphology),
+            crate::rt::has(&self.included_structure),
+            crate::rt::has(&self.excluded_structure),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.image),
+            crate::rt::has(&self.patient),
+        ])
+    }
 }
 crate::rt::element_impls!(BodyStructure, resource);
 /// Included anatomic location(s)
@@ -327,6 +347,18 @@ impl crate::rt::Element for BodyStructureIncludedStructure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.structure),
+            crate::rt::has(&self.laterality),
+            crate::rt::has(&self.body_landmark_orientation),
+            crate::rt::has(&self.spatial_reference),
+            crate::rt::has(&self.qualifier),
+        ])
     }
 }
 crate::rt::element_impls!(BodyStructureIncludedStructure, element);
@@ -466,6 +498,17 @@ impl crate::rt::Element for BodyStructureIncludedStructureBodyLandmarkOrientatio
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.landmark_description),
+            crate::rt::has(&self.clock_face_position),
+            crate::rt::has(&self.distance_from_landmark),
+            crate::rt::has(&self.surface_orientation),
+        ])
+    }
 }
 crate::rt::element_impls!(
     BodyStructureIncludedStructureBodyLandmarkOrientation, element
@@ -554,6 +597,15 @@ for BodyStructureIncludedStructureBodyLandmarkOrientationDistanceFromLandmark {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(

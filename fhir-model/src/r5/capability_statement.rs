@@ -446,6 +446,48 @@ impl crate::rt::Element for CapabilityStatement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.instantiates),
+            crate::rt::has(&self.imports),
+            crate::rt::has(&self.software),
+            crate::rt::has(&self.implementation),
+            crate::rt::has(&self.fhir_version),
+            crate::rt::has(&self.format),
+            crate::rt::has(&self.patch_format),
+            crate::rt::has(&self.accept_language),
+            crate::rt::has(&self.implementation_guide),
+            crate::rt::has(&self.rest),
+            crate::rt::has(&self.messaging),
+            crate::rt::has(&self.document),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatement, resource);
 /// Choice of types for `CapabilityStatement.versionAlgorithm[x]`.
@@ -592,6 +634,16 @@ impl crate::rt::Element for CapabilityStatementDocument {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.profile),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementDocument, element);
 /// If this describes a specific instance
@@ -692,6 +744,16 @@ impl crate::rt::Element for CapabilityStatementImplementation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.custodian),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementImplementation, element);
@@ -813,6 +875,17 @@ impl crate::rt::Element for CapabilityStatementMessaging {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.reliable_cache),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.supported_message),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementMessaging, element);
 /// Where messages should be sent
@@ -909,6 +982,15 @@ impl crate::rt::Element for CapabilityStatementMessagingEndpoint {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.protocol),
+            crate::rt::has(&self.address),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingEndpoint, element);
@@ -1010,6 +1092,15 @@ impl crate::rt::Element for CapabilityStatementMessagingSupportedMessage {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.definition),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementMessagingSupportedMessage, element);
@@ -1198,6 +1289,21 @@ impl crate::rt::Element for CapabilityStatementRest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.security),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.compartment),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRest, element);
 /// What operations are supported?
@@ -1299,6 +1405,15 @@ impl crate::rt::Element for CapabilityStatementRestInteraction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestInteraction, element);
@@ -1567,6 +1682,31 @@ impl crate::rt::Element for CapabilityStatementRestResource {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.supported_profile),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.versioning),
+            crate::rt::has(&self.read_history),
+            crate::rt::has(&self.update_create),
+            crate::rt::has(&self.conditional_create),
+            crate::rt::has(&self.conditional_read),
+            crate::rt::has(&self.conditional_update),
+            crate::rt::has(&self.conditional_patch),
+            crate::rt::has(&self.conditional_delete),
+            crate::rt::has(&self.reference_policy),
+            crate::rt::has(&self.search_include),
+            crate::rt::has(&self.search_rev_include),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.operation),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResource, element);
 /// What operations are supported?
@@ -1665,6 +1805,15 @@ impl crate::rt::Element for CapabilityStatementRestResourceInteraction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceInteraction, element);
@@ -1770,6 +1919,16 @@ impl crate::rt::Element for CapabilityStatementRestResourceOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceOperation, element);
@@ -1888,6 +2047,17 @@ impl crate::rt::Element for CapabilityStatementRestResourceSearchParam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.documentation),
+        ])
+    }
 }
 crate::rt::element_impls!(CapabilityStatementRestResourceSearchParam, element);
 /// Information about security of implementation
@@ -1981,6 +2151,16 @@ impl crate::rt::Element for CapabilityStatementRestSecurity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.cors),
+            crate::rt::has(&self.service),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementRestSecurity, element);
@@ -2082,6 +2262,16 @@ impl crate::rt::Element for CapabilityStatementSoftware {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.release_date),
+        ])
     }
 }
 crate::rt::element_impls!(CapabilityStatementSoftware, element);

@@ -428,6 +428,49 @@ impl crate::rt::Element for Citation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.summary),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.current_state),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.cited_artifact),
+        ])
+    }
 }
 crate::rt::element_impls!(Citation, resource);
 /// Choice of types for `Citation.versionAlgorithm[x]`.
@@ -745,6 +788,28 @@ impl crate::rt::Element for CitationCitedArtifact {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.related_identifier),
+            crate::rt::has(&self.date_accessed),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.current_state),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.abstract_),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.publication_form),
+            crate::rt::has(&self.web_location),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.contributorship),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifact, element);
 /// Summary of the article or artifact
@@ -854,6 +919,17 @@ impl crate::rt::Element for CitationCitedArtifactAbstract {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactAbstract, element);
 /// The assignment to an organizing scheme
@@ -947,6 +1023,16 @@ impl crate::rt::Element for CitationCitedArtifactClassification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.artifact_assessment),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactClassification, element);
@@ -1057,6 +1143,16 @@ impl crate::rt::Element for CitationCitedArtifactContributorship {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.complete),
+            crate::rt::has(&self.entry),
+            crate::rt::has(&self.summary),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorship, element);
@@ -1217,6 +1313,21 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipEntry {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.contributor),
+            crate::rt::has(&self.forename_initials),
+            crate::rt::has(&self.affiliation),
+            crate::rt::has(&self.contribution_type),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.contribution_instance),
+            crate::rt::has(&self.corresponding_contact),
+            crate::rt::has(&self.ranking_order),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipEntry, element);
 /// Contributions with accounting for time or number
@@ -1310,6 +1421,15 @@ for CitationCitedArtifactContributorshipEntryContributionInstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.time),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1422,6 +1542,17 @@ impl crate::rt::Element for CitationCitedArtifactContributorshipSummary {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.style),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactContributorshipSummary, element);
 /// The component of the article or artifact
@@ -1515,6 +1646,16 @@ impl crate::rt::Element for CitationCitedArtifactPart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.base_citation),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPart, element);
@@ -1716,6 +1857,28 @@ impl crate::rt::Element for CitationCitedArtifactPublicationForm {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.published_in),
+            crate::rt::has(&self.cited_medium),
+            crate::rt::has(&self.volume),
+            crate::rt::has(&self.issue),
+            crate::rt::has(&self.article_date),
+            crate::rt::has(&self.publication_date_text),
+            crate::rt::has(&self.publication_date_season),
+            crate::rt::has(&self.last_revision_date),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.accession_number),
+            crate::rt::has(&self.page_string),
+            crate::rt::has(&self.first_page),
+            crate::rt::has(&self.last_page),
+            crate::rt::has(&self.page_count),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationForm, element);
 /// The collection the cited article or artifact is published in
@@ -1825,6 +1988,18 @@ impl crate::rt::Element for CitationCitedArtifactPublicationFormPublishedIn {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.publisher_location),
+        ])
     }
 }
 crate::rt::element_impls!(CitationCitedArtifactPublicationFormPublishedIn, element);
@@ -1976,6 +2151,21 @@ impl crate::rt::Element for CitationCitedArtifactRelatesTo {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.citation),
+            crate::rt::has(&self.document),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.resource_reference),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactRelatesTo, element);
 /// An effective date or period for a status of the cited artifact
@@ -2081,6 +2271,16 @@ impl crate::rt::Element for CitationCitedArtifactStatusDate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactStatusDate, element);
 /// The title details of the article or artifact
@@ -2182,6 +2382,16 @@ impl crate::rt::Element for CitationCitedArtifactTitle {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactTitle, element);
 /// The defined version of the cited artifact
@@ -2275,6 +2485,15 @@ impl crate::rt::Element for CitationCitedArtifactVersion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.base_citation),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactVersion, element);
 /// Used for any URL for the article or artifact cited
@@ -2361,6 +2580,15 @@ impl crate::rt::Element for CitationCitedArtifactWebLocation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationCitedArtifactWebLocation, element);
 /// The assignment to an organizing scheme
@@ -2446,6 +2674,15 @@ impl crate::rt::Element for CitationClassification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+        ])
     }
 }
 crate::rt::element_impls!(CitationClassification, element);
@@ -2552,6 +2789,16 @@ impl crate::rt::Element for CitationStatusDate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(CitationStatusDate, element);
 /// A human-readable display of key concepts to represent the citation
@@ -2644,6 +2891,15 @@ impl crate::rt::Element for CitationSummary {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.style),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(CitationSummary, element);

@@ -451,6 +451,50 @@ impl crate::rt::Element for ClaimResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_period),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.payee_type),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.diagnosis_related_group),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.add_item),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.funds_reserve),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.process_note),
+            crate::rt::has(&self.communication_request),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.error),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponse, resource);
 /// Insurer added line items
@@ -780,6 +824,36 @@ impl crate::rt::Element for ClaimResponseAddItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.subdetail_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItem, element);
 /// Choice of types for `ClaimResponse.addItem.serviced[x]`.
@@ -952,6 +1026,15 @@ impl crate::rt::Element for ClaimResponseAddItemBodySite {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.sub_site),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseAddItemBodySite, element);
@@ -1167,6 +1250,27 @@ impl crate::rt::Element for ClaimResponseAddItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetail, element);
 /// Insurer added line items
@@ -1365,6 +1469,26 @@ impl crate::rt::Element for ClaimResponseAddItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseAddItemDetailSubDetail, element);
 /// Processing errors
@@ -1482,6 +1606,18 @@ impl crate::rt::Element for ClaimResponseError {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseError, element);
 /// Event information
@@ -1587,6 +1723,15 @@ impl crate::rt::Element for ClaimResponseEvent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.when),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseEvent, element);
@@ -1748,6 +1893,18 @@ impl crate::rt::Element for ClaimResponseInsurance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.business_arrangement),
+            crate::rt::has(&self.claim_response),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseInsurance, element);
 /// Adjudication for claim line items
@@ -1897,6 +2054,19 @@ impl crate::rt::Element for ClaimResponseItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseItem, element);
 /// Adjudication details
@@ -2005,6 +2175,17 @@ impl crate::rt::Element for ClaimResponseItemAdjudication {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.quantity),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseItemAdjudication, element);
@@ -2155,6 +2336,19 @@ impl crate::rt::Element for ClaimResponseItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetail, element);
 /// Adjudication for claim sub-details
@@ -2292,6 +2486,18 @@ impl crate::rt::Element for ClaimResponseItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseItemDetailSubDetail, element);
 /// Adjudication results
@@ -2393,6 +2599,17 @@ impl crate::rt::Element for ClaimResponseItemReviewOutcome {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_period),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseItemReviewOutcome, element);
@@ -2523,6 +2740,19 @@ impl crate::rt::Element for ClaimResponsePayment {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.adjustment),
+            crate::rt::has(&self.adjustment_reason),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.identifier),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponsePayment, element);
 /// Note concerning adjudication
@@ -2632,6 +2862,17 @@ impl crate::rt::Element for ClaimResponseProcessNote {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(ClaimResponseProcessNote, element);
 /// Adjudication totals
@@ -2728,6 +2969,15 @@ impl crate::rt::Element for ClaimResponseTotal {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(ClaimResponseTotal, element);

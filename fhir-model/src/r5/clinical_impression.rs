@@ -310,6 +310,37 @@ impl crate::rt::Element for ClinicalImpression {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.previous),
+            crate::rt::has(&self.problem),
+            crate::rt::has(&self.change_pattern),
+            crate::rt::has(&self.protocol),
+            crate::rt::has(&self.summary),
+            crate::rt::has(&self.finding),
+            crate::rt::has(&self.prognosis_codeable_concept),
+            crate::rt::has(&self.prognosis_reference),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalImpression, resource);
 /// Choice of types for `ClinicalImpression.effective[x]`.
@@ -432,6 +463,15 @@ impl crate::rt::Element for ClinicalImpressionFinding {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.basis),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalImpressionFinding, element);

@@ -266,6 +266,30 @@ impl crate::rt::Element for ClinicalUseDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.contraindication),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.undesirable_effect),
+            crate::rt::has(&self.warning),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinition, resource);
 /// Specifics for when this is a contraindication
@@ -410,6 +434,19 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.disease_symptom_procedure),
+            crate::rt::has(&self.disease_status),
+            crate::rt::has(&self.comorbidity),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.applicability),
+            crate::rt::has(&self.other_therapy),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindication, element);
 /// Information about use of the product in relation to other therapies described as part of the contraindication
@@ -506,6 +543,15 @@ impl crate::rt::Element for ClinicalUseDefinitionContraindicationOtherTherapy {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relationship_type),
+            crate::rt::has(&self.treatment),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionContraindicationOtherTherapy, element);
@@ -676,6 +722,21 @@ impl crate::rt::Element for ClinicalUseDefinitionIndication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.disease_symptom_procedure),
+            crate::rt::has(&self.disease_status),
+            crate::rt::has(&self.comorbidity),
+            crate::rt::has(&self.intended_effect),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.undesirable_effect),
+            crate::rt::has(&self.applicability),
+            crate::rt::has(&self.other_therapy),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionIndication, element);
 /// Choice of types for `ClinicalUseDefinition.indication.duration[x]`.
@@ -831,6 +892,18 @@ impl crate::rt::Element for ClinicalUseDefinitionInteraction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.interactant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.effect),
+            crate::rt::has(&self.incidence),
+            crate::rt::has(&self.management),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteraction, element);
 /// The specific medication, product, food etc. or laboratory test that interacts
@@ -930,6 +1003,14 @@ impl crate::rt::Element for ClinicalUseDefinitionInteractionInteractant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionInteractionInteractant, element);
@@ -1078,6 +1159,16 @@ impl crate::rt::Element for ClinicalUseDefinitionUndesirableEffect {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.symptom_condition_effect),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.frequency_of_occurrence),
+        ])
+    }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionUndesirableEffect, element);
 /// Critical environmental, health or physical risks or hazards. For example 'Do not operate heavy machinery', 'May cause drowsiness'
@@ -1163,6 +1254,15 @@ impl crate::rt::Element for ClinicalUseDefinitionWarning {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.code),
+        ])
     }
 }
 crate::rt::element_impls!(ClinicalUseDefinitionWarning, element);

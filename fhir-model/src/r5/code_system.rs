@@ -460,6 +460,55 @@ impl crate::rt::Element for CodeSystem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.case_sensitive),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.hierarchy_meaning),
+            crate::rt::has(&self.compositional),
+            crate::rt::has(&self.version_needed),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.supplements),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.filter),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.concept),
+        ])
+    }
 }
 crate::rt::element_impls!(CodeSystem, resource);
 /// Choice of types for `CodeSystem.versionAlgorithm[x]`.
@@ -638,6 +687,19 @@ impl crate::rt::Element for CodeSystemConcept {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.designation),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.concept),
+        ])
+    }
 }
 crate::rt::element_impls!(CodeSystemConcept, element);
 /// Additional representations for the concept
@@ -746,6 +808,17 @@ impl crate::rt::Element for CodeSystemConceptDesignation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.additional_use),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(CodeSystemConceptDesignation, element);
@@ -873,6 +946,15 @@ impl crate::rt::Element for CodeSystemConceptProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(CodeSystemConceptProperty, element);
@@ -1060,6 +1142,17 @@ impl crate::rt::Element for CodeSystemFilter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(CodeSystemFilter, element);
 /// Additional information supplied about each concept
@@ -1176,6 +1269,17 @@ impl crate::rt::Element for CodeSystemProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(CodeSystemProperty, element);

@@ -332,6 +332,40 @@ impl crate::rt::Element for CommunicationRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.medium),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.about),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.payload),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.recipient),
+            crate::rt::has(&self.information_provider),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(CommunicationRequest, resource);
 /// Choice of types for `CommunicationRequest.occurrence[x]`.
@@ -465,6 +499,14 @@ impl crate::rt::Element for CommunicationRequestPayload {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.content),
+        ])
     }
 }
 crate::rt::element_impls!(CommunicationRequestPayload, element);

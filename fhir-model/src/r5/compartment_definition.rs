@@ -282,6 +282,34 @@ impl crate::rt::Element for CompartmentDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.search),
+            crate::rt::has(&self.resource),
+        ])
+    }
 }
 crate::rt::element_impls!(CompartmentDefinition, resource);
 /// Choice of types for `CompartmentDefinition.versionAlgorithm[x]`.
@@ -441,6 +469,18 @@ impl crate::rt::Element for CompartmentDefinitionResource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.param),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.start_param),
+            crate::rt::has(&self.end_param),
+        ])
     }
 }
 crate::rt::element_impls!(CompartmentDefinitionResource, element);

@@ -430,6 +430,49 @@ impl crate::rt::Element for ConceptMap {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.additional_attribute),
+            crate::rt::has(&self.source_scope),
+            crate::rt::has(&self.target_scope),
+            crate::rt::has(&self.group),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMap, resource);
 /// Choice of types for `ConceptMap.versionAlgorithm[x]`.
@@ -658,6 +701,17 @@ impl crate::rt::Element for ConceptMapAdditionalAttribute {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.type_),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMapAdditionalAttribute, element);
 /// Same source and target systems
@@ -774,6 +828,17 @@ impl crate::rt::Element for ConceptMapGroup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.unmapped),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroup, element);
@@ -892,6 +957,18 @@ impl crate::rt::Element for ConceptMapGroupElement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.no_map),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElement, element);
@@ -1064,6 +1141,21 @@ impl crate::rt::Element for ConceptMapGroupElementTarget {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.depends_on),
+            crate::rt::has(&self.product),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTarget, element);
 /// Other properties required for this mapping
@@ -1182,6 +1274,16 @@ impl crate::rt::Element for ConceptMapGroupElementTargetDependsOn {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.attribute),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.value_set),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetDependsOn, element);
@@ -1366,6 +1468,15 @@ impl crate::rt::Element for ConceptMapGroupElementTargetProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapGroupElementTargetProperty, element);
@@ -1570,6 +1681,19 @@ impl crate::rt::Element for ConceptMapGroupUnmapped {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.other_map),
+        ])
+    }
 }
 crate::rt::element_impls!(ConceptMapGroupUnmapped, element);
 /// Additional properties of the mapping
@@ -1694,6 +1818,18 @@ impl crate::rt::Element for ConceptMapProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.system),
+        ])
     }
 }
 crate::rt::element_impls!(ConceptMapProperty, element);

@@ -416,6 +416,47 @@ impl crate::rt::Element for ConditionDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.stage),
+            crate::rt::has(&self.has_severity),
+            crate::rt::has(&self.has_body_site),
+            crate::rt::has(&self.has_stage),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.observation),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.precondition),
+            crate::rt::has(&self.team),
+            crate::rt::has(&self.questionnaire),
+            crate::rt::has(&self.plan),
+        ])
+    }
 }
 crate::rt::element_impls!(ConditionDefinition, resource);
 /// Choice of types for `ConditionDefinition.versionAlgorithm[x]`.
@@ -539,6 +580,15 @@ impl crate::rt::Element for ConditionDefinitionMedication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(ConditionDefinitionMedication, element);
 /// Observations particularly relevant to this condition
@@ -624,6 +674,15 @@ impl crate::rt::Element for ConditionDefinitionObservation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+        ])
     }
 }
 crate::rt::element_impls!(ConditionDefinitionObservation, element);
@@ -717,6 +776,15 @@ impl crate::rt::Element for ConditionDefinitionPlan {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ConditionDefinitionPlan, element);
@@ -838,6 +906,16 @@ impl crate::rt::Element for ConditionDefinitionPrecondition {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ConditionDefinitionPrecondition, element);
@@ -982,6 +1060,15 @@ impl crate::rt::Element for ConditionDefinitionQuestionnaire {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ConditionDefinitionQuestionnaire, element);

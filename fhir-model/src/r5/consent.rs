@@ -285,6 +285,36 @@ impl crate::rt::Element for Consent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.grantor),
+            crate::rt::has(&self.grantee),
+            crate::rt::has(&self.manager),
+            crate::rt::has(&self.controller),
+            crate::rt::has(&self.source_attachment),
+            crate::rt::has(&self.source_reference),
+            crate::rt::has(&self.regulatory_basis),
+            crate::rt::has(&self.policy_basis),
+            crate::rt::has(&self.policy_text),
+            crate::rt::has(&self.verification),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.provision),
+        ])
+    }
 }
 crate::rt::element_impls!(Consent, resource);
 /// Computable version of the backing policy
@@ -370,6 +400,15 @@ impl crate::rt::Element for ConsentPolicyBasis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.url),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentPolicyBasis, element);
@@ -545,6 +584,25 @@ impl crate::rt::Element for ConsentProvision {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.document_type),
+            crate::rt::has(&self.resource_type),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.data_period),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.provision),
+        ])
+    }
 }
 crate::rt::element_impls!(ConsentProvision, element);
 /// Who|what controlled by this provision (or group, by role)
@@ -630,6 +688,15 @@ impl crate::rt::Element for ConsentProvisionActor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentProvisionActor, element);
@@ -731,6 +798,15 @@ impl crate::rt::Element for ConsentProvisionData {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.meaning),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentProvisionData, element);
@@ -848,6 +924,18 @@ impl crate::rt::Element for ConsentVerification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.verified),
+            crate::rt::has(&self.verification_type),
+            crate::rt::has(&self.verified_by),
+            crate::rt::has(&self.verified_with),
+            crate::rt::has(&self.verification_date),
+        ])
     }
 }
 crate::rt::element_impls!(ConsentVerification, element);

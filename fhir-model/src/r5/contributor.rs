@@ -99,5 +99,14 @@ impl crate::rt::Element for Contributor {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.contact),
+        ])
+    }
 }
 crate::rt::element_impls!(Contributor, element);

@@ -313,6 +313,38 @@ impl crate::rt::Element for Coverage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.payment_by),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.policy_holder),
+            crate::rt::has(&self.subscriber),
+            crate::rt::has(&self.subscriber_id),
+            crate::rt::has(&self.beneficiary),
+            crate::rt::has(&self.dependent),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.order),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.cost_to_beneficiary),
+            crate::rt::has(&self.subrogation),
+            crate::rt::has(&self.contract),
+            crate::rt::has(&self.insurance_plan),
+        ])
+    }
 }
 crate::rt::element_impls!(Coverage, resource);
 /// Additional coverage classifications
@@ -417,6 +449,16 @@ impl crate::rt::Element for CoverageClass {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.name),
+        ])
     }
 }
 crate::rt::element_impls!(CoverageClass, element);
@@ -561,6 +603,20 @@ impl crate::rt::Element for CoverageCostToBeneficiary {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.exception),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiary, element);
 /// Choice of types for `Coverage.costToBeneficiary.value[x]`.
@@ -691,6 +747,15 @@ impl crate::rt::Element for CoverageCostToBeneficiaryException {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(CoverageCostToBeneficiaryException, element);
 /// Self-pay parties and responsibility
@@ -783,6 +848,15 @@ impl crate::rt::Element for CoveragePaymentBy {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.party),
+            crate::rt::has(&self.responsibility),
+        ])
     }
 }
 crate::rt::element_impls!(CoveragePaymentBy, element);

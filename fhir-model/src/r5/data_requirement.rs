@@ -180,6 +180,21 @@ impl crate::rt::Element for DataRequirement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.must_support),
+            crate::rt::has(&self.code_filter),
+            crate::rt::has(&self.date_filter),
+            crate::rt::has(&self.value_filter),
+            crate::rt::has(&self.limit),
+            crate::rt::has(&self.sort),
+        ])
+    }
 }
 crate::rt::element_impls!(DataRequirement, element);
 /// Choice of types for `DataRequirement.subject[x]`.
@@ -309,6 +324,16 @@ impl crate::rt::Element for DataRequirementCodeFilter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(DataRequirementCodeFilter, element);
 /// What dates/date ranges are expected
@@ -402,6 +427,15 @@ impl crate::rt::Element for DataRequirementDateFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DataRequirementDateFilter, element);
@@ -537,6 +571,14 @@ impl crate::rt::Element for DataRequirementSort {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.direction),
+        ])
+    }
 }
 crate::rt::element_impls!(DataRequirementSort, element);
 /// What values are expected
@@ -640,6 +682,16 @@ impl crate::rt::Element for DataRequirementValueFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.search_param),
+            crate::rt::has(&self.comparator),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DataRequirementValueFilter, element);

@@ -384,6 +384,50 @@ impl crate::rt::Element for Device {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.display_name),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.udi_carrier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.availability_status),
+            crate::rt::has(&self.biological_source_event),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.manufacture_date),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.serial_number),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.model_number),
+            crate::rt::has(&self.part_number),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.conforms_to),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.cycle),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.gateway),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.safety),
+            crate::rt::has(&self.parent),
+        ])
+    }
 }
 crate::rt::element_impls!(Device, resource);
 /// Identifies the standards, specifications, or formal guidances for the capabilities supported by the device
@@ -486,6 +530,16 @@ impl crate::rt::Element for DeviceConformsTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.specification),
+            crate::rt::has(&self.version),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceConformsTo, element);
@@ -595,6 +649,16 @@ impl crate::rt::Element for DeviceName {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.display),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceName, element);
@@ -722,6 +786,15 @@ impl crate::rt::Element for DeviceProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceProperty, element);
@@ -925,6 +998,19 @@ impl crate::rt::Element for DeviceUdiCarrier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device_identifier),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.carrier_aidc),
+            crate::rt::has(&self.carrier_hrf),
+            crate::rt::has(&self.entry_type),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceUdiCarrier, element);
 /// The actual design of the device or software version running on the device
@@ -1033,6 +1119,17 @@ impl crate::rt::Element for DeviceVersion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.component),
+            crate::rt::has(&self.install_date),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceVersion, element);

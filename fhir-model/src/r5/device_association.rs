@@ -209,6 +209,27 @@ impl crate::rt::Element for DeviceAssociation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.body_structure),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.operation),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceAssociation, resource);
 /// The details about the device when it is in use to describe its operation
@@ -309,6 +330,16 @@ impl crate::rt::Element for DeviceAssociationOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceAssociationOperation, element);

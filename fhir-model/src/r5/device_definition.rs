@@ -457,6 +457,44 @@ impl crate::rt::Element for DeviceDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.udi_device_identifier),
+            crate::rt::has(&self.regulatory_identifier),
+            crate::rt::has(&self.part_number),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.device_name),
+            crate::rt::has(&self.model_number),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.conforms_to),
+            crate::rt::has(&self.has_part),
+            crate::rt::has(&self.packaging),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.safety),
+            crate::rt::has(&self.shelf_life_storage),
+            crate::rt::has(&self.language_code),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.production_identifier_in_udi),
+            crate::rt::has(&self.guideline),
+            crate::rt::has(&self.corrective_action),
+            crate::rt::has(&self.charge_item),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinition, resource);
 /// Billing code or reference associated with the device
@@ -570,6 +608,17 @@ impl crate::rt::Element for DeviceDefinitionChargeItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.charge_item_code),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.use_context),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionChargeItem, element);
 /// What kind of device or device system this is
@@ -670,6 +719,15 @@ impl crate::rt::Element for DeviceDefinitionClassification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.justification),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionClassification, element);
@@ -782,6 +840,17 @@ impl crate::rt::Element for DeviceDefinitionConformsTo {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.specification),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionConformsTo, element);
 /// Tracking of latest field safety corrective action
@@ -889,6 +958,16 @@ impl crate::rt::Element for DeviceDefinitionCorrectiveAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.recall),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionCorrectiveAction, element);
 /// The name or names of the device as given by the manufacturer
@@ -990,6 +1069,15 @@ impl crate::rt::Element for DeviceDefinitionDeviceName {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionDeviceName, element);
@@ -1133,6 +1221,20 @@ impl crate::rt::Element for DeviceDefinitionGuideline {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.usage_instruction),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.contraindication),
+            crate::rt::has(&self.warning),
+            crate::rt::has(&self.intended_use),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionGuideline, element);
 /// A device, part of the current one
@@ -1225,6 +1327,15 @@ impl crate::rt::Element for DeviceDefinitionHasPart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.count),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionHasPart, element);
@@ -1322,6 +1433,15 @@ impl crate::rt::Element for DeviceDefinitionLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.relation),
+            crate::rt::has(&self.related_device),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionLink, element);
@@ -1423,6 +1543,16 @@ impl crate::rt::Element for DeviceDefinitionMaterial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance),
+            crate::rt::has(&self.alternate),
+            crate::rt::has(&self.allergenic_indicator),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionMaterial, element);
@@ -1568,6 +1698,19 @@ impl crate::rt::Element for DeviceDefinitionPackaging {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.distributor),
+            crate::rt::has(&self.udi_device_identifier),
+            crate::rt::has(&self.packaging),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionPackaging, element);
 /// An organization that distributes the packaged device
@@ -1661,6 +1804,15 @@ impl crate::rt::Element for DeviceDefinitionPackagingDistributor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.organization_reference),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionPackagingDistributor, element);
@@ -1788,6 +1940,15 @@ impl crate::rt::Element for DeviceDefinitionProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionProperty, element);
@@ -1983,6 +2144,17 @@ impl crate::rt::Element for DeviceDefinitionRegulatoryIdentifier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.device_identifier),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.jurisdiction),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionRegulatoryIdentifier, element);
 /// Unique Device Identifier (UDI) Barcode string
@@ -2108,6 +2280,17 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device_identifier),
+            crate::rt::has(&self.issuer),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.market_distribution),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceDefinitionUdiDeviceIdentifier, element);
 /// Indicates whether and when the device is available on the market
@@ -2204,6 +2387,15 @@ impl crate::rt::Element for DeviceDefinitionUdiDeviceIdentifierMarketDistributio
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.market_period),
+            crate::rt::has(&self.sub_jurisdiction),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -2307,6 +2499,16 @@ impl crate::rt::Element for DeviceDefinitionVersion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.component),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceDefinitionVersion, element);

@@ -273,6 +273,35 @@ impl crate::rt::Element for DeviceUsage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.date_asserted),
+            crate::rt::has(&self.usage_status),
+            crate::rt::has(&self.usage_reason),
+            crate::rt::has(&self.adherence),
+            crate::rt::has(&self.information_source),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(DeviceUsage, resource);
 /// Choice of types for `DeviceUsage.timing[x]`.
@@ -412,6 +441,15 @@ impl crate::rt::Element for DeviceUsageAdherence {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(DeviceUsageAdherence, element);

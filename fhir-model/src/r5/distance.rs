@@ -102,5 +102,16 @@ impl crate::rt::Element for Distance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.comparator),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(Distance, element);

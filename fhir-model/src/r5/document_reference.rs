@@ -343,6 +343,41 @@ impl crate::rt::Element for DocumentReference {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.doc_status),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.facility_type),
+            crate::rt::has(&self.practice_setting),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.attester),
+            crate::rt::has(&self.custodian),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.security_label),
+            crate::rt::has(&self.content),
+        ])
+    }
 }
 crate::rt::element_impls!(DocumentReference, resource);
 /// Attests to accuracy of the document
@@ -443,6 +478,16 @@ impl crate::rt::Element for DocumentReferenceAttester {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.time),
+            crate::rt::has(&self.party),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentReferenceAttester, element);
@@ -545,6 +590,15 @@ impl crate::rt::Element for DocumentReferenceContent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.attachment),
+            crate::rt::has(&self.profile),
+        ])
+    }
 }
 crate::rt::element_impls!(DocumentReferenceContent, element);
 /// Content profile rules for the document
@@ -641,6 +695,14 @@ impl crate::rt::Element for DocumentReferenceContentProfile {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentReferenceContentProfile, element);
@@ -781,6 +843,15 @@ impl crate::rt::Element for DocumentReferenceRelatesTo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.target),
+        ])
     }
 }
 crate::rt::element_impls!(DocumentReferenceRelatesTo, element);

@@ -198,6 +198,27 @@ impl crate::rt::Element for Dosage {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.additional_instruction),
+            crate::rt::has(&self.patient_instruction),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.as_needed_for),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.route),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.dose_and_rate),
+            crate::rt::has(&self.max_dose_per_period),
+            crate::rt::has(&self.max_dose_per_administration),
+            crate::rt::has(&self.max_dose_per_lifetime),
+        ])
+    }
 }
 crate::rt::element_impls!(Dosage, element);
 /// Amount of medication administered, to be administered or typical amount to be administered
@@ -300,6 +321,15 @@ impl crate::rt::Element for DosageDoseAndRate {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.dose),
+            crate::rt::has(&self.rate),
+        ])
     }
 }
 crate::rt::element_impls!(DosageDoseAndRate, element);

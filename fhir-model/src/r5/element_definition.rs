@@ -1002,6 +1002,49 @@ impl crate::rt::Element for ElementDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.representation),
+            crate::rt::has(&self.slice_name),
+            crate::rt::has(&self.slice_is_constraining),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.slicing),
+            crate::rt::has(&self.short),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.requirements),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+            crate::rt::has(&self.base),
+            crate::rt::has(&self.content_reference),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.default_value),
+            crate::rt::has(&self.meaning_when_missing),
+            crate::rt::has(&self.order_meaning),
+            crate::rt::has(&self.fixed),
+            crate::rt::has(&self.pattern),
+            crate::rt::has(&self.example),
+            crate::rt::has(&self.min_value),
+            crate::rt::has(&self.max_value),
+            crate::rt::has(&self.max_length),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.constraint),
+            crate::rt::has(&self.must_have_value),
+            crate::rt::has(&self.value_alternatives),
+            crate::rt::has(&self.must_support),
+            crate::rt::has(&self.is_modifier),
+            crate::rt::has(&self.is_modifier_reason),
+            crate::rt::has(&self.is_summary),
+            crate::rt::has(&self.binding),
+            crate::rt::has(&self.mapping),
+        ])
+    }
 }
 crate::rt::element_impls!(ElementDefinition, element);
 /// Choice of types for `ElementDefinition.defaultValue[x]`.
@@ -2316,6 +2359,15 @@ impl crate::rt::Element for ElementDefinitionBase {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+        ])
+    }
 }
 crate::rt::element_impls!(ElementDefinitionBase, element);
 /// ValueSet details if this is coded
@@ -2428,6 +2480,16 @@ impl crate::rt::Element for ElementDefinitionBinding {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.strength),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.additional),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionBinding, element);
@@ -2554,6 +2616,18 @@ impl crate::rt::Element for ElementDefinitionBindingAdditional {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.short_doco),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.any),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionBindingAdditional, element);
@@ -2687,6 +2761,19 @@ impl crate::rt::Element for ElementDefinitionConstraint {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.key),
+            crate::rt::has(&self.requirements),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.suppress),
+            crate::rt::has(&self.human),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionConstraint, element);
@@ -2945,6 +3032,14 @@ impl crate::rt::Element for ElementDefinitionExample {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionExample, element);
@@ -3398,6 +3493,16 @@ impl crate::rt::Element for ElementDefinitionMapping {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.identity),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.map),
+            crate::rt::has(&self.comment),
+        ])
+    }
 }
 crate::rt::element_impls!(ElementDefinitionMapping, element);
 /// This element is sliced - slices follow
@@ -3511,6 +3616,16 @@ impl crate::rt::Element for ElementDefinitionSlicing {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.discriminator),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.ordered),
+            crate::rt::has(&self.rules),
+        ])
+    }
 }
 crate::rt::element_impls!(ElementDefinitionSlicing, element);
 /// Element values that are used to distinguish the slices
@@ -3596,6 +3711,14 @@ impl crate::rt::Element for ElementDefinitionSlicingDiscriminator {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.path),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionSlicingDiscriminator, element);
@@ -3707,6 +3830,17 @@ impl crate::rt::Element for ElementDefinitionType {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.target_profile),
+            crate::rt::has(&self.aggregation),
+            crate::rt::has(&self.versioning),
+        ])
     }
 }
 crate::rt::element_impls!(ElementDefinitionType, element);

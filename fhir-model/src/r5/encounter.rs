@@ -407,6 +407,46 @@ impl crate::rt::Element for Encounter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.subject_status),
+            crate::rt::has(&self.episode_of_care),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.care_team),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.service_provider),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.appointment),
+            crate::rt::has(&self.virtual_service),
+            crate::rt::has(&self.actual_period),
+            crate::rt::has(&self.planned_start_date),
+            crate::rt::has(&self.planned_end_date),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.diet_preference),
+            crate::rt::has(&self.special_arrangement),
+            crate::rt::has(&self.special_courtesy),
+            crate::rt::has(&self.admission),
+            crate::rt::has(&self.location),
+        ])
+    }
 }
 crate::rt::element_impls!(Encounter, resource);
 /// Details about the admission to a healthcare service
@@ -535,6 +575,19 @@ impl crate::rt::Element for EncounterAdmission {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.pre_admission_identifier),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.admit_source),
+            crate::rt::has(&self.re_admission),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.discharge_disposition),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterAdmission, element);
 /// The list of diagnosis relevant to this encounter
@@ -620,6 +673,15 @@ impl crate::rt::Element for EncounterDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.use_),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterDiagnosis, element);
@@ -732,6 +794,17 @@ impl crate::rt::Element for EncounterLocation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterLocation, element);
 /// List of participants involved in the encounter
@@ -826,6 +899,16 @@ impl crate::rt::Element for EncounterParticipant {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterParticipant, element);
 /// The list of medical reasons that are expected to be addressed during the episode of care
@@ -911,6 +994,15 @@ impl crate::rt::Element for EncounterReason {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterReason, element);

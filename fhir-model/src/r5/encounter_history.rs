@@ -247,6 +247,31 @@ impl crate::rt::Element for EncounterHistory {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.service_type),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.subject_status),
+            crate::rt::has(&self.actual_period),
+            crate::rt::has(&self.planned_start_date),
+            crate::rt::has(&self.planned_end_date),
+            crate::rt::has(&self.length),
+            crate::rt::has(&self.location),
+        ])
+    }
 }
 crate::rt::element_impls!(EncounterHistory, resource);
 /// Location of the patient at this point in the encounter
@@ -339,6 +364,15 @@ impl crate::rt::Element for EncounterHistoryLocation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.form),
+        ])
     }
 }
 crate::rt::element_impls!(EncounterHistoryLocation, element);

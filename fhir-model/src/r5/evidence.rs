@@ -415,6 +415,49 @@ impl crate::rt::Element for Evidence {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.cite_as),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.assertion),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.variable_definition),
+            crate::rt::has(&self.synthesis_type),
+            crate::rt::has(&self.study_design),
+            crate::rt::has(&self.statistic),
+            crate::rt::has(&self.certainty),
+        ])
+    }
 }
 crate::rt::element_impls!(Evidence, resource);
 /// Choice of types for `Evidence.versionAlgorithm[x]`.
@@ -615,6 +658,19 @@ impl crate::rt::Element for EvidenceCertainty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.rating),
+            crate::rt::has(&self.rater),
+            crate::rt::has(&self.subcomponent),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceCertainty, element);
 /// Values and parameters for a single statistic
@@ -791,6 +847,23 @@ impl crate::rt::Element for EvidenceStatistic {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.statistic_type),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.number_of_events),
+            crate::rt::has(&self.number_affected),
+            crate::rt::has(&self.sample_size),
+            crate::rt::has(&self.attribute_estimate),
+            crate::rt::has(&self.model_characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceStatistic, element);
 /// An attribute of the Statistic
@@ -925,6 +998,20 @@ impl crate::rt::Element for EvidenceStatisticAttributeEstimate {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.level),
+            crate::rt::has(&self.range),
+            crate::rt::has(&self.attribute_estimate),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceStatisticAttributeEstimate, element);
 /// An aspect of the statistical model
@@ -1049,6 +1136,17 @@ impl crate::rt::Element for EvidenceStatisticModelCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.variable),
+            crate::rt::has(&self.attribute_estimate),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceStatisticModelCharacteristic, element);
@@ -1181,6 +1279,18 @@ impl crate::rt::Element for EvidenceStatisticModelCharacteristicVariable {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.variable_definition),
+            crate::rt::has(&self.handling),
+            crate::rt::has(&self.value_category),
+            crate::rt::has(&self.value_quantity),
+            crate::rt::has(&self.value_range),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceStatisticModelCharacteristicVariable, element);
 /// Number of samples in the statistic
@@ -1290,6 +1400,18 @@ impl crate::rt::Element for EvidenceStatisticSampleSize {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.number_of_studies),
+            crate::rt::has(&self.number_of_participants),
+            crate::rt::has(&self.known_data_count),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceStatisticSampleSize, element);
@@ -1417,6 +1539,19 @@ impl crate::rt::Element for EvidenceVariableDefinition {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.variable_role),
+            crate::rt::has(&self.observed),
+            crate::rt::has(&self.intended),
+            crate::rt::has(&self.directness_match),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceVariableDefinition, element);

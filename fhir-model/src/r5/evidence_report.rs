@@ -310,6 +310,36 @@ impl crate::rt::Element for EvidenceReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.related_identifier),
+            crate::rt::has(&self.cite_as),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.relates_to),
+            crate::rt::has(&self.section),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceReport, resource);
 /// Choice of types for `EvidenceReport.citeAs[x]`.
@@ -456,6 +486,15 @@ impl crate::rt::Element for EvidenceReportRelatesTo {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.target),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceReportRelatesTo, element);
 /// Target of the relationship
@@ -557,6 +596,17 @@ impl crate::rt::Element for EvidenceReportRelatesToTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.resource),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceReportRelatesToTarget, element);
@@ -742,6 +792,25 @@ impl crate::rt::Element for EvidenceReportSection {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.focus_reference),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.ordered_by),
+            crate::rt::has(&self.entry_classifier),
+            crate::rt::has(&self.entry_reference),
+            crate::rt::has(&self.entry_quantity),
+            crate::rt::has(&self.empty_reason),
+            crate::rt::has(&self.section),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceReportSection, element);
 /// Focus of the report
@@ -835,6 +904,15 @@ impl crate::rt::Element for EvidenceReportSubject {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceReportSubject, element);
@@ -968,6 +1046,17 @@ impl crate::rt::Element for EvidenceReportSubjectCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceReportSubjectCharacteristic, element);

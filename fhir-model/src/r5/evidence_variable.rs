@@ -402,6 +402,48 @@ impl crate::rt::Element for EvidenceVariable {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.short_title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.handling),
+            crate::rt::has(&self.category),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceVariable, resource);
 /// Choice of types for `EvidenceVariable.versionAlgorithm[x]`.
@@ -534,6 +576,15 @@ impl crate::rt::Element for EvidenceVariableCategory {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceVariableCategory, element);
@@ -818,6 +869,27 @@ impl crate::rt::Element for EvidenceVariableCharacteristic {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.definition_reference),
+            crate::rt::has(&self.definition_canonical),
+            crate::rt::has(&self.definition_codeable_concept),
+            crate::rt::has(&self.definition_expression),
+            crate::rt::has(&self.definition_id),
+            crate::rt::has(&self.definition_by_type_and_value),
+            crate::rt::has(&self.definition_by_combination),
+            crate::rt::has(&self.instances),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.time_from_event),
+        ])
+    }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristic, element);
 /// Choice of types for `EvidenceVariable.characteristic.instances[x]`.
@@ -1012,6 +1084,16 @@ impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByCombinatio
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.threshold),
+            crate::rt::has(&self.characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(
     EvidenceVariableCharacteristicDefinitionByCombination, element
@@ -1158,6 +1240,18 @@ impl crate::rt::Element for EvidenceVariableCharacteristicDefinitionByTypeAndVal
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.offset),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1344,6 +1438,18 @@ impl crate::rt::Element for EvidenceVariableCharacteristicTimeFromEvent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.range),
+        ])
     }
 }
 crate::rt::element_impls!(EvidenceVariableCharacteristicTimeFromEvent, element);

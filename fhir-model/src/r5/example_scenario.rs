@@ -318,6 +318,38 @@ impl crate::rt::Element for ExampleScenario {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.process),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenario, resource);
 /// Choice of types for `ExampleScenario.versionAlgorithm[x]`.
@@ -476,6 +508,17 @@ impl crate::rt::Element for ExampleScenarioActor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.key),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioActor, element);
@@ -661,6 +704,22 @@ impl crate::rt::Element for ExampleScenarioInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.key),
+            crate::rt::has(&self.structure_type),
+            crate::rt::has(&self.structure_version),
+            crate::rt::has(&self.structure_profile),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.contained_instance),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstance, element);
 /// Choice of types for `ExampleScenario.instance.structureProfile[x]`.
@@ -791,6 +850,15 @@ impl crate::rt::Element for ExampleScenarioInstanceContainedInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.instance_reference),
+            crate::rt::has(&self.version_reference),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceContainedInstance, element);
 /// Snapshot of instance that changes
@@ -903,6 +971,17 @@ impl crate::rt::Element for ExampleScenarioInstanceVersion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.key),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.content),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioInstanceVersion, element);
@@ -1028,6 +1107,18 @@ impl crate::rt::Element for ExampleScenarioProcess {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.pre_conditions),
+            crate::rt::has(&self.post_conditions),
+            crate::rt::has(&self.step),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcess, element);
@@ -1163,6 +1254,19 @@ impl crate::rt::Element for ExampleScenarioProcessStep {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.process),
+            crate::rt::has(&self.workflow),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.alternative),
+            crate::rt::has(&self.pause),
+        ])
+    }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStep, element);
 /// Alternate non-typical step action
@@ -1271,6 +1375,16 @@ impl crate::rt::Element for ExampleScenarioProcessStepAlternative {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.step),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepAlternative, element);
@@ -1438,6 +1552,22 @@ impl crate::rt::Element for ExampleScenarioProcessStepOperation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.initiator),
+            crate::rt::has(&self.receiver),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.initiator_active),
+            crate::rt::has(&self.receiver_active),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.response),
+        ])
     }
 }
 crate::rt::element_impls!(ExampleScenarioProcessStepOperation, element);

@@ -672,6 +672,67 @@ impl crate::rt::Element for ExplanationOfBenefit {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.sub_type),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.billable_period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.insurer),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.funds_reserve_requested),
+            crate::rt::has(&self.funds_reserve),
+            crate::rt::has(&self.related),
+            crate::rt::has(&self.prescription),
+            crate::rt::has(&self.original_prescription),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.referral),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.facility),
+            crate::rt::has(&self.claim),
+            crate::rt::has(&self.claim_response),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_ref_period),
+            crate::rt::has(&self.diagnosis_related_group),
+            crate::rt::has(&self.care_team),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.precedence),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.accident),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.add_item),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.payment),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.process_note),
+            crate::rt::has(&self.benefit_period),
+            crate::rt::has(&self.benefit_balance),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefit, resource);
 /// Details of the event
@@ -774,6 +835,16 @@ impl crate::rt::Element for ExplanationOfBenefitAccident {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.location),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAccident, element);
@@ -1151,6 +1222,37 @@ impl crate::rt::Element for ExplanationOfBenefitAddItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item_sequence),
+            crate::rt::has(&self.detail_sequence),
+            crate::rt::has(&self.sub_detail_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItem, element);
 /// Choice of types for `ExplanationOfBenefit.addItem.serviced[x]`.
@@ -1323,6 +1425,15 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemBodySite {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.sub_site),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemBodySite, element);
@@ -1548,6 +1659,28 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetail, element);
 /// Insurer added line items
@@ -1756,6 +1889,27 @@ impl crate::rt::Element for ExplanationOfBenefitAddItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitAddItemDetailSubDetail, element);
 /// Balance by Benefit Category
@@ -1905,6 +2059,21 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.excluded),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.network),
+            crate::rt::has(&self.unit),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.financial),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalance, element);
 /// Benefit Summary
@@ -2028,6 +2197,16 @@ impl crate::rt::Element for ExplanationOfBenefitBenefitBalanceFinancial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed),
+            crate::rt::has(&self.used),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitBenefitBalanceFinancial, element);
@@ -2230,6 +2409,18 @@ impl crate::rt::Element for ExplanationOfBenefitCareTeam {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.provider),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.specialty),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitCareTeam, element);
 /// Pertinent diagnosis information
@@ -2353,6 +2544,17 @@ impl crate::rt::Element for ExplanationOfBenefitDiagnosis {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.diagnosis),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.on_admission),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitDiagnosis, element);
@@ -2497,6 +2699,15 @@ impl crate::rt::Element for ExplanationOfBenefitEvent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.when),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitEvent, element);
 /// Choice of types for `ExplanationOfBenefit.event.when[x]`.
@@ -2638,6 +2849,16 @@ impl crate::rt::Element for ExplanationOfBenefitInsurance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.focal),
+            crate::rt::has(&self.coverage),
+            crate::rt::has(&self.pre_auth_ref),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitInsurance, element);
@@ -3033,6 +3254,41 @@ impl crate::rt::Element for ExplanationOfBenefitItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.care_team_sequence),
+            crate::rt::has(&self.diagnosis_sequence),
+            crate::rt::has(&self.procedure_sequence),
+            crate::rt::has(&self.information_sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.serviced),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItem, element);
 /// Choice of types for `ExplanationOfBenefit.item.serviced[x]`.
@@ -3222,6 +3478,17 @@ impl crate::rt::Element for ExplanationOfBenefitItemAdjudication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.quantity),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemAdjudication, element);
 /// Anatomical location
@@ -3314,6 +3581,15 @@ impl crate::rt::Element for ExplanationOfBenefitItemBodySite {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.sub_site),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemBodySite, element);
@@ -3578,6 +3854,32 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+            crate::rt::has(&self.sub_detail),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetail, element);
 /// Additional items
@@ -3825,6 +4127,31 @@ impl crate::rt::Element for ExplanationOfBenefitItemDetailSubDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.trace_number),
+            crate::rt::has(&self.revenue),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.product_or_service),
+            crate::rt::has(&self.product_or_service_end),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.program_code),
+            crate::rt::has(&self.patient_paid),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.unit_price),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.tax),
+            crate::rt::has(&self.net),
+            crate::rt::has(&self.udi),
+            crate::rt::has(&self.note_number),
+            crate::rt::has(&self.review_outcome),
+            crate::rt::has(&self.adjudication),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemDetailSubDetail, element);
 /// Adjudication results
@@ -3927,6 +4254,17 @@ impl crate::rt::Element for ExplanationOfBenefitItemReviewOutcome {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.decision),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.pre_auth_ref),
+            crate::rt::has(&self.pre_auth_period),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitItemReviewOutcome, element);
 /// Recipient of benefits payable
@@ -4012,6 +4350,15 @@ impl crate::rt::Element for ExplanationOfBenefitPayee {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.party),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayee, element);
@@ -4130,6 +4477,19 @@ impl crate::rt::Element for ExplanationOfBenefitPayment {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.adjustment),
+            crate::rt::has(&self.adjustment_reason),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.identifier),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitPayment, element);
@@ -4262,6 +4622,18 @@ impl crate::rt::Element for ExplanationOfBenefitProcedure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.udi),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcedure, element);
@@ -4402,6 +4774,17 @@ impl crate::rt::Element for ExplanationOfBenefitProcessNote {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.language),
+        ])
+    }
 }
 crate::rt::element_impls!(ExplanationOfBenefitProcessNote, element);
 /// Prior or corollary claims
@@ -4495,6 +4878,16 @@ impl crate::rt::Element for ExplanationOfBenefitRelated {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.claim),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitRelated, element);
@@ -4660,6 +5053,19 @@ impl crate::rt::Element for ExplanationOfBenefitSupportingInfo {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitSupportingInfo, element);
@@ -4855,6 +5261,15 @@ impl crate::rt::Element for ExplanationOfBenefitTotal {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(ExplanationOfBenefitTotal, element);

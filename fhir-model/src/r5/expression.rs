@@ -100,5 +100,16 @@ impl crate::rt::Element for Expression {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.reference),
+        ])
+    }
 }
 crate::rt::element_impls!(Expression, element);

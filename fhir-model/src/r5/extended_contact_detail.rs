@@ -108,5 +108,17 @@ impl crate::rt::Element for ExtendedContactDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.organization),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(ExtendedContactDetail, element);

@@ -349,6 +349,37 @@ impl crate::rt::Element for FamilyMemberHistory {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.data_absent_reason),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.sex),
+            crate::rt::has(&self.born),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.estimated_age),
+            crate::rt::has(&self.deceased),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.procedure),
+        ])
+    }
 }
 crate::rt::element_impls!(FamilyMemberHistory, resource);
 /// Choice of types for `FamilyMemberHistory.born[x]`.
@@ -618,6 +649,18 @@ impl crate::rt::Element for FamilyMemberHistoryCondition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.contributed_to_death),
+            crate::rt::has(&self.onset),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(FamilyMemberHistoryCondition, element);
 /// Choice of types for `FamilyMemberHistory.condition.onset[x]`.
@@ -760,6 +803,15 @@ impl crate::rt::Element for FamilyMemberHistoryParticipant {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(FamilyMemberHistoryParticipant, element);
 /// Procedures that the related person had
@@ -894,6 +946,18 @@ impl crate::rt::Element for FamilyMemberHistoryProcedure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.contributed_to_death),
+            crate::rt::has(&self.performed),
+            crate::rt::has(&self.note),
+        ])
     }
 }
 crate::rt::element_impls!(FamilyMemberHistoryProcedure, element);

@@ -253,6 +253,33 @@ impl crate::rt::Element for GenomicStudy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.start_date),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.referrer),
+            crate::rt::has(&self.interpreter),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.analysis),
+        ])
+    }
 }
 crate::rt::element_impls!(GenomicStudy, resource);
 /// Genomic Analysis Event
@@ -499,6 +526,31 @@ impl crate::rt::Element for GenomicStudyAnalysis {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.method_type),
+            crate::rt::has(&self.change_type),
+            crate::rt::has(&self.genome_build),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.protocol_performed),
+            crate::rt::has(&self.regions_studied),
+            crate::rt::has(&self.regions_called),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.output),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.device),
+        ])
+    }
 }
 crate::rt::element_impls!(GenomicStudyAnalysis, element);
 /// Devices used for the analysis (e.g., instruments, software), with settings and parameters
@@ -584,6 +636,15 @@ impl crate::rt::Element for GenomicStudyAnalysisDevice {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.function),
+        ])
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisDevice, element);
@@ -689,6 +750,16 @@ impl crate::rt::Element for GenomicStudyAnalysisInput {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.file),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.generated_by),
+        ])
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisInput, element);
@@ -813,6 +884,15 @@ impl crate::rt::Element for GenomicStudyAnalysisOutput {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.file),
+            crate::rt::has(&self.type_),
+        ])
+    }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisOutput, element);
 /// Performer for the analysis event
@@ -898,6 +978,15 @@ impl crate::rt::Element for GenomicStudyAnalysisPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.role),
+        ])
     }
 }
 crate::rt::element_impls!(GenomicStudyAnalysisPerformer, element);

@@ -228,6 +228,29 @@ impl crate::rt::Element for Group {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.membership),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.managing_entity),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.member),
+        ])
+    }
 }
 crate::rt::element_impls!(Group, resource);
 /// Include / Exclude group members by Trait
@@ -360,6 +383,17 @@ impl crate::rt::Element for GroupCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(GroupCharacteristic, element);
@@ -516,6 +550,16 @@ impl crate::rt::Element for GroupMember {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.entity),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.inactive),
+        ])
     }
 }
 crate::rt::element_impls!(GroupMember, element);

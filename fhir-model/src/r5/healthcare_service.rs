@@ -342,6 +342,41 @@ impl crate::rt::Element for HealthcareService {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.provided_by),
+            crate::rt::has(&self.offered_in),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.specialty),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.extra_details),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.coverage_area),
+            crate::rt::has(&self.service_provision_code),
+            crate::rt::has(&self.eligibility),
+            crate::rt::has(&self.program),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.communication),
+            crate::rt::has(&self.referral_method),
+            crate::rt::has(&self.appointment_required),
+            crate::rt::has(&self.availability),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(HealthcareService, resource);
 /// Specific eligibility requirements required to use the service
@@ -427,6 +462,15 @@ impl crate::rt::Element for HealthcareServiceEligibility {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.comment),
+        ])
     }
 }
 crate::rt::element_impls!(HealthcareServiceEligibility, element);

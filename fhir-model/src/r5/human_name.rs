@@ -118,5 +118,18 @@ impl crate::rt::Element for HumanName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.family),
+            crate::rt::has(&self.given),
+            crate::rt::has(&self.prefix),
+            crate::rt::has(&self.suffix),
+            crate::rt::has(&self.period),
+        ])
+    }
 }
 crate::rt::element_impls!(HumanName, element);

@@ -110,5 +110,17 @@ impl crate::rt::Element for Identifier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.assigner),
+        ])
+    }
 }
 crate::rt::element_impls!(Identifier, element);

@@ -277,6 +277,35 @@ impl crate::rt::Element for ImagingSelection {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.issued),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.study_uid),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.series_uid),
+            crate::rt::has(&self.series_number),
+            crate::rt::has(&self.frame_of_reference_uid),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.instance),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingSelection, resource);
 /// The selected instances
@@ -424,6 +453,19 @@ impl crate::rt::Element for ImagingSelectionInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uid),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.sop_class),
+            crate::rt::has(&self.subset),
+            crate::rt::has(&self.image_region2_d),
+            crate::rt::has(&self.image_region3_d),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstance, element);
 /// A specific 2D region in a DICOM image / frame
@@ -533,6 +575,15 @@ impl crate::rt::Element for ImagingSelectionInstanceImageRegion2D {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.region_type),
+            crate::rt::has(&self.coordinate),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstanceImageRegion2D, element);
 /// A specific 3D region in a DICOM frame of reference
@@ -640,6 +691,15 @@ impl crate::rt::Element for ImagingSelectionInstanceImageRegion3D {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.region_type),
+            crate::rt::has(&self.coordinate),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingSelectionInstanceImageRegion3D, element);
 /// Selector of the instances (human or machine)
@@ -725,6 +785,15 @@ impl crate::rt::Element for ImagingSelectionPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(ImagingSelectionPerformer, element);

@@ -269,6 +269,36 @@ impl crate::rt::Element for ImagingStudy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.started),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.referrer),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.number_of_series),
+            crate::rt::has(&self.number_of_instances),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.series),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudy, resource);
 /// Each study has one or more series of instances
@@ -462,6 +492,25 @@ impl crate::rt::Element for ImagingStudySeries {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uid),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.modality),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.number_of_instances),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.laterality),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.started),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.instance),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudySeries, element);
 /// A single SOP instance from the series
@@ -575,6 +624,17 @@ impl crate::rt::Element for ImagingStudySeriesInstance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uid),
+            crate::rt::has(&self.sop_class),
+            crate::rt::has(&self.number),
+            crate::rt::has(&self.title),
+        ])
+    }
 }
 crate::rt::element_impls!(ImagingStudySeriesInstance, element);
 /// Who performed the series
@@ -667,6 +727,15 @@ impl crate::rt::Element for ImagingStudySeriesPerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(ImagingStudySeriesPerformer, element);

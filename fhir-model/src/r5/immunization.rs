@@ -426,6 +426,46 @@ impl crate::rt::Element for Immunization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.vaccine_code),
+            crate::rt::has(&self.administered_product),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.primary_source),
+            crate::rt::has(&self.information_source),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.route),
+            crate::rt::has(&self.dose_quantity),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.is_subpotent),
+            crate::rt::has(&self.subpotent_reason),
+            crate::rt::has(&self.program_eligibility),
+            crate::rt::has(&self.funding_source),
+            crate::rt::has(&self.reaction),
+            crate::rt::has(&self.protocol_applied),
+        ])
+    }
 }
 crate::rt::element_impls!(Immunization, resource);
 /// Choice of types for `Immunization.occurrence[x]`.
@@ -556,6 +596,15 @@ impl crate::rt::Element for ImmunizationPerformer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationPerformer, element);
 /// Patient eligibility for a specific vaccination program
@@ -652,6 +701,15 @@ impl crate::rt::Element for ImmunizationProgramEligibility {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.program),
+            crate::rt::has(&self.program_status),
+        ])
     }
 }
 crate::rt::element_impls!(ImmunizationProgramEligibility, element);
@@ -778,6 +836,18 @@ impl crate::rt::Element for ImmunizationProtocolApplied {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.series),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.target_disease),
+            crate::rt::has(&self.dose_number),
+            crate::rt::has(&self.series_doses),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationProtocolApplied, element);
 /// Details of a reaction that follows immunization
@@ -871,6 +941,16 @@ impl crate::rt::Element for ImmunizationReaction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.manifestation),
+            crate::rt::has(&self.reported),
+        ])
     }
 }
 crate::rt::element_impls!(ImmunizationReaction, element);

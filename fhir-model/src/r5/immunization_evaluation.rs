@@ -249,5 +249,30 @@ impl crate::rt::Element for ImmunizationEvaluation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.target_disease),
+            crate::rt::has(&self.immunization_event),
+            crate::rt::has(&self.dose_status),
+            crate::rt::has(&self.dose_status_reason),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.series),
+            crate::rt::has(&self.dose_number),
+            crate::rt::has(&self.series_doses),
+        ])
+    }
 }
 crate::rt::element_impls!(ImmunizationEvaluation, resource);

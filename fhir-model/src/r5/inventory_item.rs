@@ -280,6 +280,32 @@ impl crate::rt::Element for InventoryItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.responsible_organization),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.inventory_status),
+            crate::rt::has(&self.base_unit),
+            crate::rt::has(&self.net_content),
+            crate::rt::has(&self.association),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.product_reference),
+        ])
+    }
 }
 crate::rt::element_impls!(InventoryItem, resource);
 /// Association with other items or products
@@ -386,6 +412,16 @@ impl crate::rt::Element for InventoryItemAssociation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.association_type),
+            crate::rt::has(&self.related_item),
+            crate::rt::has(&self.quantity),
+        ])
     }
 }
 crate::rt::element_impls!(InventoryItemAssociation, element);
@@ -533,6 +569,15 @@ impl crate::rt::Element for InventoryItemCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.characteristic_type),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(InventoryItemCharacteristic, element);
@@ -725,6 +770,15 @@ impl crate::rt::Element for InventoryItemDescription {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.description),
+        ])
+    }
 }
 crate::rt::element_impls!(InventoryItemDescription, element);
 /// Instances or occurrences of the product
@@ -834,6 +888,18 @@ impl crate::rt::Element for InventoryItemInstance {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.lot_number),
+            crate::rt::has(&self.expiry),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.location),
+        ])
     }
 }
 crate::rt::element_impls!(InventoryItemInstance, element);
@@ -946,6 +1012,16 @@ impl crate::rt::Element for InventoryItemName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name_type),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.name),
+        ])
+    }
 }
 crate::rt::element_impls!(InventoryItemName, element);
 /// Organization(s) responsible for the product
@@ -1042,6 +1118,15 @@ impl crate::rt::Element for InventoryItemResponsibleOrganization {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.organization),
+        ])
     }
 }
 crate::rt::element_impls!(InventoryItemResponsibleOrganization, element);

@@ -227,6 +227,28 @@ impl crate::rt::Element for InventoryReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.count_type),
+            crate::rt::has(&self.operation_type),
+            crate::rt::has(&self.operation_type_reason),
+            crate::rt::has(&self.reported_date_time),
+            crate::rt::has(&self.reporter),
+            crate::rt::has(&self.reporting_period),
+            crate::rt::has(&self.inventory_listing),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(InventoryReport, resource);
 /// An inventory listing section (grouped by any of the attributes)
@@ -337,6 +359,17 @@ impl crate::rt::Element for InventoryReportInventoryListing {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.item_status),
+            crate::rt::has(&self.counting_date_time),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(InventoryReportInventoryListing, element);
 /// The item or items in this listing
@@ -441,6 +474,16 @@ impl crate::rt::Element for InventoryReportInventoryListingItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.item),
+        ])
     }
 }
 crate::rt::element_impls!(InventoryReportInventoryListingItem, element);

@@ -290,6 +290,36 @@ impl crate::rt::Element for Location {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.operational_status),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.position),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.characteristic),
+            crate::rt::has(&self.hours_of_operation),
+            crate::rt::has(&self.virtual_service),
+            crate::rt::has(&self.endpoint),
+        ])
+    }
 }
 crate::rt::element_impls!(Location, resource);
 /// The absolute geographic location
@@ -394,6 +424,16 @@ impl crate::rt::Element for LocationPosition {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.longitude),
+            crate::rt::has(&self.latitude),
+            crate::rt::has(&self.altitude),
+        ])
     }
 }
 crate::rt::element_impls!(LocationPosition, element);

@@ -239,6 +239,28 @@ impl crate::rt::Element for ManufacturedItemDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.manufactured_dose_form),
+            crate::rt::has(&self.unit_of_presentation),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinition, resource);
 /// Physical parts of the manufactured item, that it is intrisically made from. This is distinct from the ingredients that are part of its chemical makeup
@@ -390,6 +412,19 @@ impl crate::rt::Element for ManufacturedItemDefinitionComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.constituent),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionComponent, element);
 /// A reference to a constituent of the manufactured item as a whole, linked here so that its component location within the item can be indicated. This not where the item's ingredient are primarily stated (for which see Ingredient.for or ManufacturedItemDefinition.ingredient)
@@ -499,6 +534,17 @@ impl crate::rt::Element for ManufacturedItemDefinitionComponentConstituent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.has_ingredient),
+        ])
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionComponentConstituent, element);
@@ -622,6 +668,15 @@ impl crate::rt::Element for ManufacturedItemDefinitionProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ManufacturedItemDefinitionProperty, element);

@@ -117,5 +117,17 @@ impl crate::rt::Element for MarketingStatus {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.country),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date_range),
+            crate::rt::has(&self.restore_date),
+        ])
+    }
 }
 crate::rt::element_impls!(MarketingStatus, element);

@@ -543,6 +543,63 @@ impl crate::rt::Element for Measure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.subtitle),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.basis),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.disclaimer),
+            crate::rt::has(&self.scoring),
+            crate::rt::has(&self.scoring_unit),
+            crate::rt::has(&self.composite_scoring),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.risk_adjustment),
+            crate::rt::has(&self.rate_aggregation),
+            crate::rt::has(&self.rationale),
+            crate::rt::has(&self.clinical_recommendation_statement),
+            crate::rt::has(&self.improvement_notation),
+            crate::rt::has(&self.term),
+            crate::rt::has(&self.guidance),
+            crate::rt::has(&self.group),
+            crate::rt::has(&self.supplemental_data),
+        ])
+    }
 }
 crate::rt::element_impls!(Measure, resource);
 /// Choice of types for `Measure.versionAlgorithm[x]`.
@@ -826,6 +883,26 @@ impl crate::rt::Element for MeasureGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.basis),
+            crate::rt::has(&self.scoring),
+            crate::rt::has(&self.scoring_unit),
+            crate::rt::has(&self.rate_aggregation),
+            crate::rt::has(&self.improvement_notation),
+            crate::rt::has(&self.library),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.stratifier),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureGroup, element);
 /// Choice of types for `Measure.group.subject[x]`.
@@ -989,6 +1066,20 @@ impl crate::rt::Element for MeasureGroupPopulation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.criteria),
+            crate::rt::has(&self.group_definition),
+            crate::rt::has(&self.input_population_id),
+            crate::rt::has(&self.aggregate_method),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureGroupPopulation, element);
 /// Stratifier criteria for the measure
@@ -1115,6 +1206,19 @@ impl crate::rt::Element for MeasureGroupStratifier {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.criteria),
+            crate::rt::has(&self.group_definition),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureGroupStratifier, element);
 /// Stratifier criteria component for the measure
@@ -1224,6 +1328,18 @@ impl crate::rt::Element for MeasureGroupStratifierComponent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.criteria),
+            crate::rt::has(&self.group_definition),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureGroupStratifierComponent, element);
@@ -1342,6 +1458,18 @@ impl crate::rt::Element for MeasureSupplementalData {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.usage),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.criteria),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureSupplementalData, element);
 /// Defined terms used in the measure documentation
@@ -1427,6 +1555,15 @@ impl crate::rt::Element for MeasureTerm {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.definition),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureTerm, element);

@@ -277,6 +277,35 @@ impl crate::rt::Element for MeasureReport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.data_update_type),
+            crate::rt::has(&self.measure),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.reporter),
+            crate::rt::has(&self.reporting_vendor),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.input_parameters),
+            crate::rt::has(&self.scoring),
+            crate::rt::has(&self.improvement_notation),
+            crate::rt::has(&self.group),
+            crate::rt::has(&self.supplemental_data),
+            crate::rt::has(&self.evaluated_resource),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReport, resource);
 /// Measure results for each group
@@ -437,6 +466,19 @@ impl crate::rt::Element for MeasureReportGroup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.measure_score),
+            crate::rt::has(&self.stratifier),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroup, element);
@@ -617,6 +659,19 @@ impl crate::rt::Element for MeasureReportGroupPopulation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.subject_results),
+            crate::rt::has(&self.subject_report),
+            crate::rt::has(&self.subjects),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupPopulation, element);
 /// Stratification results
@@ -718,6 +773,16 @@ impl crate::rt::Element for MeasureReportGroupStratifier {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.stratum),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifier, element);
@@ -885,6 +950,17 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratum {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.component),
+            crate::rt::has(&self.population),
+            crate::rt::has(&self.measure_score),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratum, element);
@@ -1129,6 +1205,16 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumComponent, element);
 /// Choice of types for `MeasureReport.group.stratifier.stratum.component.value[x]`.
@@ -1301,6 +1387,19 @@ impl crate::rt::Element for MeasureReportGroupStratifierStratumPopulation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.subject_results),
+            crate::rt::has(&self.subject_report),
+            crate::rt::has(&self.subjects),
+        ])
     }
 }
 crate::rt::element_impls!(MeasureReportGroupStratifierStratumPopulation, element);

@@ -377,6 +377,38 @@ impl crate::rt::Element for MedicationKnowledge {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.intended_jurisdiction),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.related_medication_knowledge),
+            crate::rt::has(&self.associated_medication),
+            crate::rt::has(&self.product_type),
+            crate::rt::has(&self.monograph),
+            crate::rt::has(&self.preparation_instruction),
+            crate::rt::has(&self.cost),
+            crate::rt::has(&self.monitoring_program),
+            crate::rt::has(&self.indication_guideline),
+            crate::rt::has(&self.medicine_classification),
+            crate::rt::has(&self.packaging),
+            crate::rt::has(&self.clinical_use_issue),
+            crate::rt::has(&self.storage_guideline),
+            crate::rt::has(&self.regulatory),
+            crate::rt::has(&self.definitional),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledge, resource);
 /// The pricing of the medication
@@ -498,6 +530,17 @@ impl crate::rt::Element for MedicationKnowledgeCost {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.effective_date),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.cost),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeCost, element);
@@ -672,6 +715,18 @@ impl crate::rt::Element for MedicationKnowledgeDefinitional {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.dose_form),
+            crate::rt::has(&self.intended_route),
+            crate::rt::has(&self.ingredient),
+            crate::rt::has(&self.drug_characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitional, element);
 /// Specifies descriptive properties of the medicine
@@ -777,6 +832,15 @@ impl crate::rt::Element for MedicationKnowledgeDefinitionalDrugCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitionalDrugCharacteristic, element);
@@ -946,6 +1010,16 @@ impl crate::rt::Element for MedicationKnowledgeDefinitionalIngredient {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.strength),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeDefinitionalIngredient, element);
 /// Choice of types for `MedicationKnowledge.definitional.ingredient.strength[x]`.
@@ -1093,6 +1167,15 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuideline {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.dosing_guideline),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeIndicationGuideline, element);
 /// Guidelines for dosage of the medication
@@ -1225,6 +1308,17 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuidelin
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.treatment_intent),
+            crate::rt::has(&self.dosage),
+            crate::rt::has(&self.administration_treatment),
+            crate::rt::has(&self.patient_characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(
     MedicationKnowledgeIndicationGuidelineDosingGuideline, element
@@ -1323,6 +1417,15 @@ impl crate::rt::Element for MedicationKnowledgeIndicationGuidelineDosingGuidelin
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.dosage),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1431,6 +1534,15 @@ for MedicationKnowledgeIndicationGuidelineDosingGuidelinePatientCharacteristic {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(
@@ -1598,6 +1710,16 @@ impl crate::rt::Element for MedicationKnowledgeMedicineClassification {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.classification),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMedicineClassification, element);
 /// Choice of types for `MedicationKnowledge.medicineClassification.source[x]`.
@@ -1721,6 +1843,15 @@ impl crate::rt::Element for MedicationKnowledgeMonitoringProgram {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonitoringProgram, element);
 /// Associated documentation about the medication
@@ -1806,6 +1937,15 @@ impl crate::rt::Element for MedicationKnowledgeMonograph {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeMonograph, element);
@@ -1900,6 +2040,15 @@ impl crate::rt::Element for MedicationKnowledgePackaging {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.cost),
+            crate::rt::has(&self.packaged_product),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgePackaging, element);
@@ -2032,6 +2181,17 @@ impl crate::rt::Element for MedicationKnowledgeRegulatory {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.regulatory_authority),
+            crate::rt::has(&self.substitution),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.max_dispense),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatory, element);
 /// The maximum number of units of the medication that can be dispensed in a period
@@ -2124,6 +2284,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatoryMaxDispense {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatoryMaxDispense, element);
@@ -2222,6 +2391,15 @@ impl crate::rt::Element for MedicationKnowledgeRegulatorySubstitution {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeRegulatorySubstitution, element);
 /// Associated or related medication information
@@ -2318,6 +2496,15 @@ impl crate::rt::Element for MedicationKnowledgeRelatedMedicationKnowledge {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationKnowledgeRelatedMedicationKnowledge, element);
@@ -2431,6 +2618,17 @@ impl crate::rt::Element for MedicationKnowledgeStorageGuideline {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.stability_duration),
+            crate::rt::has(&self.environmental_setting),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationKnowledgeStorageGuideline, element);
 /// Setting or value of environment for adequate storage
@@ -2541,6 +2739,15 @@ impl crate::rt::Element for MedicationKnowledgeStorageGuidelineEnvironmentalSett
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(

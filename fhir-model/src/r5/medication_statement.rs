@@ -307,6 +307,35 @@ impl crate::rt::Element for MedicationStatement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.medication),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.effective),
+            crate::rt::has(&self.date_asserted),
+            crate::rt::has(&self.information_source),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.related_clinical_information),
+            crate::rt::has(&self.rendered_dosage_instruction),
+            crate::rt::has(&self.dosage),
+            crate::rt::has(&self.adherence),
+        ])
+    }
 }
 crate::rt::element_impls!(MedicationStatement, resource);
 /// Choice of types for `MedicationStatement.effective[x]`.
@@ -442,6 +471,15 @@ impl crate::rt::Element for MedicationStatementAdherence {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.reason),
+        ])
     }
 }
 crate::rt::element_impls!(MedicationStatementAdherence, element);

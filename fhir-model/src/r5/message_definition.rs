@@ -386,6 +386,44 @@ impl crate::rt::Element for MessageDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.base),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.response_required),
+            crate::rt::has(&self.allowed_response),
+            crate::rt::has(&self.graph),
+        ])
+    }
 }
 crate::rt::element_impls!(MessageDefinition, resource);
 /// Choice of types for `MessageDefinition.versionAlgorithm[x]`.
@@ -553,6 +591,15 @@ impl crate::rt::Element for MessageDefinitionAllowedResponse {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.message),
+            crate::rt::has(&self.situation),
+        ])
+    }
 }
 crate::rt::element_impls!(MessageDefinitionAllowedResponse, element);
 /// Resource(s) that are the subject of the event
@@ -669,6 +716,17 @@ impl crate::rt::Element for MessageDefinitionFocus {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+        ])
     }
 }
 crate::rt::element_impls!(MessageDefinitionFocus, element);

@@ -200,6 +200,28 @@ impl crate::rt::Element for MolecularSequence {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.literal),
+            crate::rt::has(&self.formatted),
+            crate::rt::has(&self.relative),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequence, resource);
 /// A sequence defined relative to another sequence
@@ -337,6 +359,18 @@ impl crate::rt::Element for MolecularSequenceRelative {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.coordinate_system),
+            crate::rt::has(&self.ordinal_position),
+            crate::rt::has(&self.sequence_range),
+            crate::rt::has(&self.starting_sequence),
+            crate::rt::has(&self.edit),
+        ])
+    }
 }
 crate::rt::element_impls!(MolecularSequenceRelative, element);
 /// Changes in sequence from the starting sequence
@@ -438,6 +472,17 @@ impl crate::rt::Element for MolecularSequenceRelativeEdit {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.start),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.replacement_sequence),
+            crate::rt::has(&self.replaced_sequence),
+        ])
     }
 }
 crate::rt::element_impls!(MolecularSequenceRelativeEdit, element);
@@ -580,6 +625,20 @@ impl crate::rt::Element for MolecularSequenceRelativeStartingSequence {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.genome_assembly),
+            crate::rt::has(&self.chromosome),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.window_start),
+            crate::rt::has(&self.window_end),
+            crate::rt::has(&self.orientation),
+            crate::rt::has(&self.strand),
+        ])
     }
 }
 crate::rt::element_impls!(MolecularSequenceRelativeStartingSequence, element);

@@ -103,5 +103,15 @@ impl crate::rt::Element for MonetaryComponent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(MonetaryComponent, element);

@@ -345,6 +345,38 @@ impl crate::rt::Element for NutritionIntake {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.recorded),
+            crate::rt::has(&self.reported),
+            crate::rt::has(&self.consumed_item),
+            crate::rt::has(&self.ingredient_label),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionIntake, resource);
 /// Choice of types for `NutritionIntake.occurrence[x]`.
@@ -556,6 +588,20 @@ impl crate::rt::Element for NutritionIntakeConsumedItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.nutrition_product),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.rate),
+            crate::rt::has(&self.not_consumed),
+            crate::rt::has(&self.not_consumed_reason),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionIntakeConsumedItem, element);
 /// Total nutrient for the whole meal, product, serving
@@ -653,6 +699,15 @@ impl crate::rt::Element for NutritionIntakeIngredientLabel {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.nutrient),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionIntakeIngredientLabel, element);
 /// Who was performed in the intake
@@ -745,6 +800,15 @@ impl crate::rt::Element for NutritionIntakePerformer {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionIntakePerformer, element);

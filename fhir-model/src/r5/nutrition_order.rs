@@ -375,6 +375,41 @@ impl crate::rt::Element for NutritionOrder {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.instantiates),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.supporting_information),
+            crate::rt::has(&self.date_time),
+            crate::rt::has(&self.orderer),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.allergy_intolerance),
+            crate::rt::has(&self.food_preference_modifier),
+            crate::rt::has(&self.exclude_food_modifier),
+            crate::rt::has(&self.outside_food_allowed),
+            crate::rt::has(&self.oral_diet),
+            crate::rt::has(&self.supplement),
+            crate::rt::has(&self.enteral_formula),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrder, resource);
 /// Enteral formula components
@@ -559,6 +594,22 @@ impl crate::rt::Element for NutritionOrderEnteralFormula {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.base_formula_type),
+            crate::rt::has(&self.base_formula_product_name),
+            crate::rt::has(&self.delivery_device),
+            crate::rt::has(&self.additive),
+            crate::rt::has(&self.caloric_density),
+            crate::rt::has(&self.route_of_administration),
+            crate::rt::has(&self.administration),
+            crate::rt::has(&self.max_volume_to_deliver),
+            crate::rt::has(&self.administration_instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormula, element);
 /// Components to add to the feeding
@@ -652,6 +703,16 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdditive {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.product_name),
+            crate::rt::has(&self.quantity),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdditive, element);
@@ -767,6 +828,16 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdministration {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.rate),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdministration, element);
@@ -898,6 +969,16 @@ impl crate::rt::Element for NutritionOrderEnteralFormulaAdministrationSchedule {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.as_needed_for),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderEnteralFormulaAdministrationSchedule, element);
@@ -1049,6 +1130,19 @@ impl crate::rt::Element for NutritionOrderOralDiet {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.nutrient),
+            crate::rt::has(&self.texture),
+            crate::rt::has(&self.fluid_consistency_type),
+            crate::rt::has(&self.instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDiet, element);
 /// Required  nutrient modifications
@@ -1134,6 +1228,15 @@ impl crate::rt::Element for NutritionOrderOralDietNutrient {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietNutrient, element);
@@ -1229,6 +1332,16 @@ impl crate::rt::Element for NutritionOrderOralDietSchedule {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.as_needed_for),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderOralDietSchedule, element);
 /// Required  texture modifications
@@ -1314,6 +1427,15 @@ impl crate::rt::Element for NutritionOrderOralDietTexture {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.food_type),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderOralDietTexture, element);
@@ -1433,6 +1555,18 @@ impl crate::rt::Element for NutritionOrderSupplement {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.product_name),
+            crate::rt::has(&self.schedule),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.instruction),
+        ])
+    }
 }
 crate::rt::element_impls!(NutritionOrderSupplement, element);
 /// Scheduling information for supplements
@@ -1526,6 +1660,16 @@ impl crate::rt::Element for NutritionOrderSupplementSchedule {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.as_needed_for),
+        ])
     }
 }
 crate::rt::element_impls!(NutritionOrderSupplementSchedule, element);

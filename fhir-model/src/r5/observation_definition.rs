@@ -466,6 +466,55 @@ impl crate::rt::Element for ObservationDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.derived_from_canonical),
+            crate::rt::has(&self.derived_from_uri),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.permitted_data_type),
+            crate::rt::has(&self.multiple_results_allowed),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.preferred_report_name),
+            crate::rt::has(&self.permitted_unit),
+            crate::rt::has(&self.qualified_value),
+            crate::rt::has(&self.has_member),
+            crate::rt::has(&self.component),
+        ])
+    }
 }
 crate::rt::element_impls!(ObservationDefinition, resource);
 /// Choice of types for `ObservationDefinition.versionAlgorithm[x]`.
@@ -621,6 +670,17 @@ impl crate::rt::Element for ObservationDefinitionComponent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.permitted_data_type),
+            crate::rt::has(&self.permitted_unit),
+            crate::rt::has(&self.qualified_value),
+        ])
     }
 }
 crate::rt::element_impls!(ObservationDefinitionComponent, element);
@@ -791,6 +851,25 @@ impl crate::rt::Element for ObservationDefinitionQualifiedValue {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.applies_to),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.age),
+            crate::rt::has(&self.gestational_age),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.range_category),
+            crate::rt::has(&self.range),
+            crate::rt::has(&self.valid_coded_value_set),
+            crate::rt::has(&self.normal_coded_value_set),
+            crate::rt::has(&self.abnormal_coded_value_set),
+            crate::rt::has(&self.critical_coded_value_set),
+        ])
     }
 }
 crate::rt::element_impls!(ObservationDefinitionQualifiedValue, element);

@@ -419,6 +419,48 @@ impl crate::rt::Element for OperationDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.affects_state),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.base),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.input_profile),
+            crate::rt::has(&self.output_profile),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.overload),
+        ])
+    }
 }
 crate::rt::element_impls!(OperationDefinition, resource);
 /// Choice of types for `OperationDefinition.versionAlgorithm[x]`.
@@ -541,6 +583,15 @@ impl crate::rt::Element for OperationDefinitionOverload {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.parameter_name),
+            crate::rt::has(&self.comment),
+        ])
     }
 }
 crate::rt::element_impls!(OperationDefinitionOverload, element);
@@ -769,6 +820,26 @@ impl crate::rt::Element for OperationDefinitionParameter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.allowed_type),
+            crate::rt::has(&self.target_profile),
+            crate::rt::has(&self.search_type),
+            crate::rt::has(&self.binding),
+            crate::rt::has(&self.referenced_from),
+            crate::rt::has(&self.part),
+        ])
+    }
 }
 crate::rt::element_impls!(OperationDefinitionParameter, element);
 /// ValueSet details if this is coded
@@ -870,6 +941,15 @@ impl crate::rt::Element for OperationDefinitionParameterBinding {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.strength),
+            crate::rt::has(&self.value_set),
+        ])
+    }
 }
 crate::rt::element_impls!(OperationDefinitionParameterBinding, element);
 /// References to this parameter
@@ -962,6 +1042,15 @@ impl crate::rt::Element for OperationDefinitionParameterReferencedFrom {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.source_id),
+        ])
     }
 }
 crate::rt::element_impls!(OperationDefinitionParameterReferencedFrom, element);

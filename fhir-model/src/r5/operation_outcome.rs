@@ -125,6 +125,19 @@ impl crate::rt::Element for OperationOutcome {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.issue),
+        ])
+    }
 }
 crate::rt::element_impls!(OperationOutcome, resource);
 /// A single issue associated with the action
@@ -263,6 +276,19 @@ impl crate::rt::Element for OperationOutcomeIssue {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.severity),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.details),
+            crate::rt::has(&self.diagnostics),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.expression),
+        ])
     }
 }
 crate::rt::element_impls!(OperationOutcomeIssue, element);

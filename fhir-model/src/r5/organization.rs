@@ -208,6 +208,28 @@ impl crate::rt::Element for Organization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.qualification),
+        ])
+    }
 }
 crate::rt::element_impls!(Organization, resource);
 /// Qualifications, certifications, accreditations, licenses, training, etc. pertaining to the provision of care
@@ -318,6 +340,17 @@ impl crate::rt::Element for OrganizationQualification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.issuer),
+        ])
     }
 }
 crate::rt::element_impls!(OrganizationQualification, element);

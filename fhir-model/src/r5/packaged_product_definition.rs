@@ -274,6 +274,33 @@ impl crate::rt::Element for PackagedProductDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.package_for),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.contained_item_quantity),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.legal_status_of_supply),
+            crate::rt::has(&self.marketing_status),
+            crate::rt::has(&self.copackaged_indicator),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.attached_document),
+            crate::rt::has(&self.packaging),
+            crate::rt::has(&self.characteristic),
+        ])
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinition, resource);
 /// The legal status of supply of the packaged item as classified by the regulator
@@ -359,6 +386,15 @@ impl crate::rt::Element for PackagedProductDefinitionLegalStatusOfSupply {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.jurisdiction),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionLegalStatusOfSupply, element);
@@ -560,6 +596,24 @@ impl crate::rt::Element for PackagedProductDefinitionPackaging {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.component_part),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.alternate_material),
+            crate::rt::has(&self.shelf_life_storage),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.contained_item),
+            crate::rt::has(&self.packaging),
+        ])
+    }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackaging, element);
 /// The item(s) within the packaging
@@ -652,6 +706,15 @@ impl crate::rt::Element for PackagedProductDefinitionPackagingContainedItem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.item),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackagingContainedItem, element);
@@ -765,6 +828,15 @@ impl crate::rt::Element for PackagedProductDefinitionPackagingProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(PackagedProductDefinitionPackagingProperty, element);

@@ -387,6 +387,47 @@ impl crate::rt::Element for PaymentReconciliation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.created),
+            crate::rt::has(&self.enterer),
+            crate::rt::has(&self.issuer_type),
+            crate::rt::has(&self.payment_issuer),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.requestor),
+            crate::rt::has(&self.outcome),
+            crate::rt::has(&self.disposition),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.card_brand),
+            crate::rt::has(&self.account_number),
+            crate::rt::has(&self.expiration_date),
+            crate::rt::has(&self.processor),
+            crate::rt::has(&self.reference_number),
+            crate::rt::has(&self.authorization),
+            crate::rt::has(&self.tendered_amount),
+            crate::rt::has(&self.returned_amount),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.payment_identifier),
+            crate::rt::has(&self.allocation),
+            crate::rt::has(&self.form_code),
+            crate::rt::has(&self.process_note),
+        ])
+    }
 }
 crate::rt::element_impls!(PaymentReconciliation, resource);
 /// Settlement particulars
@@ -573,6 +614,26 @@ impl crate::rt::Element for PaymentReconciliationAllocation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.predecessor),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.target_item),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.account),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.submitter),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.responsible),
+            crate::rt::has(&self.payee),
+            crate::rt::has(&self.amount),
+        ])
+    }
 }
 crate::rt::element_impls!(PaymentReconciliationAllocation, element);
 /// Choice of types for `PaymentReconciliation.allocation.targetItem[x]`.
@@ -703,6 +764,15 @@ impl crate::rt::Element for PaymentReconciliationProcessNote {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.text),
+        ])
     }
 }
 crate::rt::element_impls!(PaymentReconciliationProcessNote, element);

@@ -193,6 +193,25 @@ impl crate::rt::Element for Permission {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.asserter),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.validity),
+            crate::rt::has(&self.justification),
+            crate::rt::has(&self.combining),
+            crate::rt::has(&self.rule),
+        ])
+    }
 }
 crate::rt::element_impls!(Permission, resource);
 /// The asserted justification for using the data
@@ -278,6 +297,15 @@ impl crate::rt::Element for PermissionJustification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.basis),
+            crate::rt::has(&self.evidence),
+        ])
     }
 }
 crate::rt::element_impls!(PermissionJustification, element);
@@ -391,6 +419,17 @@ impl crate::rt::Element for PermissionRule {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.data),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.limit),
+        ])
+    }
 }
 crate::rt::element_impls!(PermissionRule, element);
 /// A description or definition of which activities are allowed to be done on the data
@@ -484,6 +523,16 @@ impl crate::rt::Element for PermissionRuleActivity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.action),
+            crate::rt::has(&self.purpose),
+        ])
     }
 }
 crate::rt::element_impls!(PermissionRuleActivity, element);
@@ -595,6 +644,17 @@ impl crate::rt::Element for PermissionRuleData {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.security),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(PermissionRuleData, element);
 /// Explicit FHIR Resource references
@@ -695,6 +755,15 @@ impl crate::rt::Element for PermissionRuleDataResource {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.meaning),
+            crate::rt::has(&self.reference),
+        ])
     }
 }
 crate::rt::element_impls!(PermissionRuleDataResource, element);

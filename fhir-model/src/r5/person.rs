@@ -233,6 +233,31 @@ impl crate::rt::Element for Person {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.birth_date),
+            crate::rt::has(&self.deceased),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.marital_status),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.communication),
+            crate::rt::has(&self.managing_organization),
+            crate::rt::has(&self.link),
+        ])
+    }
 }
 crate::rt::element_impls!(Person, resource);
 /// Choice of types for `Person.deceased[x]`.
@@ -363,6 +388,15 @@ impl crate::rt::Element for PersonCommunication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.preferred),
+        ])
+    }
 }
 crate::rt::element_impls!(PersonCommunication, element);
 /// Link to a resource that concerns the same actual person
@@ -457,6 +491,15 @@ impl crate::rt::Element for PersonLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.assurance),
+        ])
     }
 }
 crate::rt::element_impls!(PersonLink, element);

@@ -230,6 +230,29 @@ impl crate::rt::Element for Practitioner {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.active),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.telecom),
+            crate::rt::has(&self.gender),
+            crate::rt::has(&self.birth_date),
+            crate::rt::has(&self.deceased),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.photo),
+            crate::rt::has(&self.qualification),
+            crate::rt::has(&self.communication),
+        ])
+    }
 }
 crate::rt::element_impls!(Practitioner, resource);
 /// Choice of types for `Practitioner.deceased[x]`.
@@ -362,6 +385,15 @@ impl crate::rt::Element for PractitionerCommunication {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.preferred),
+        ])
+    }
 }
 crate::rt::element_impls!(PractitionerCommunication, element);
 /// Qualifications, certifications, accreditations, licenses, training, etc. pertaining to the provision of care
@@ -472,6 +504,17 @@ impl crate::rt::Element for PractitionerQualification {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.issuer),
+        ])
     }
 }
 crate::rt::element_impls!(PractitionerQualification, element);

@@ -242,6 +242,31 @@ impl crate::rt::Element for Provenance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.occurred),
+            crate::rt::has(&self.recorded),
+            crate::rt::has(&self.policy),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.authorization),
+            crate::rt::has(&self.activity),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.patient),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.agent),
+            crate::rt::has(&self.entity),
+            crate::rt::has(&self.signature),
+        ])
+    }
 }
 crate::rt::element_impls!(Provenance, resource);
 /// Choice of types for `Provenance.occurred[x]`.
@@ -388,6 +413,17 @@ impl crate::rt::Element for ProvenanceAgent {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.who),
+            crate::rt::has(&self.on_behalf_of),
+        ])
+    }
 }
 crate::rt::element_impls!(ProvenanceAgent, element);
 /// An entity used in this activity
@@ -496,6 +532,16 @@ impl crate::rt::Element for ProvenanceEntity {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.what),
+            crate::rt::has(&self.agent),
+        ])
     }
 }
 crate::rt::element_impls!(ProvenanceEntity, element);

@@ -334,6 +334,42 @@ impl crate::rt::Element for Questionnaire {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject_type),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(Questionnaire, resource);
 /// Choice of types for `Questionnaire.versionAlgorithm[x]`.
@@ -636,6 +672,31 @@ impl crate::rt::Element for QuestionnaireItem {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.prefix),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.enable_when),
+            crate::rt::has(&self.enable_behavior),
+            crate::rt::has(&self.disabled_display),
+            crate::rt::has(&self.required),
+            crate::rt::has(&self.repeats),
+            crate::rt::has(&self.read_only),
+            crate::rt::has(&self.max_length),
+            crate::rt::has(&self.answer_constraint),
+            crate::rt::has(&self.answer_value_set),
+            crate::rt::has(&self.answer_option),
+            crate::rt::has(&self.initial),
+            crate::rt::has(&self.item),
+        ])
+    }
 }
 crate::rt::element_impls!(QuestionnaireItem, element);
 /// Permitted answer
@@ -750,6 +811,15 @@ impl crate::rt::Element for QuestionnaireItemAnswerOption {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.initial_selected),
+        ])
     }
 }
 crate::rt::element_impls!(QuestionnaireItemAnswerOption, element);
@@ -964,6 +1034,16 @@ impl crate::rt::Element for QuestionnaireItemEnableWhen {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.question),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.answer),
+        ])
     }
 }
 crate::rt::element_impls!(QuestionnaireItemEnableWhen, element);
@@ -1181,6 +1261,14 @@ impl crate::rt::Element for QuestionnaireItemInitial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(QuestionnaireItemInitial, element);

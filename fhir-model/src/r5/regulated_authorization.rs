@@ -238,6 +238,33 @@ impl crate::rt::Element for RegulatedAuthorization {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.region),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.validity_period),
+            crate::rt::has(&self.indication),
+            crate::rt::has(&self.intended_use),
+            crate::rt::has(&self.basis),
+            crate::rt::has(&self.holder),
+            crate::rt::has(&self.regulator),
+            crate::rt::has(&self.attached_document),
+            crate::rt::has(&self.case),
+        ])
+    }
 }
 crate::rt::element_impls!(RegulatedAuthorization, resource);
 /// The case or regulatory procedure for granting or amending a regulated authorization. Note: This area is subject to ongoing review and the workgroup is seeking implementer feedback on its use (see link at bottom of page)
@@ -364,6 +391,18 @@ impl crate::rt::Element for RegulatedAuthorizationCase {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.application),
+        ])
     }
 }
 crate::rt::element_impls!(RegulatedAuthorizationCase, element);

@@ -155,5 +155,21 @@ impl crate::rt::Element for RelatedArtifact {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.citation),
+            crate::rt::has(&self.document),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.resource_reference),
+            crate::rt::has(&self.publication_status),
+            crate::rt::has(&self.publication_date),
+        ])
+    }
 }
 crate::rt::element_impls!(RelatedArtifact, element);

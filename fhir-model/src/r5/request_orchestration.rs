@@ -291,6 +291,36 @@ impl crate::rt::Element for RequestOrchestration {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.goal),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestOrchestration, resource);
 /// Proposed actions, if any
@@ -682,6 +712,40 @@ impl crate::rt::Element for RequestOrchestrationAction {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.prefix),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.text_equivalent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.goal),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.output),
+            crate::rt::has(&self.related_action),
+            crate::rt::has(&self.timing),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.participant),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.grouping_behavior),
+            crate::rt::has(&self.selection_behavior),
+            crate::rt::has(&self.required_behavior),
+            crate::rt::has(&self.precheck_behavior),
+            crate::rt::has(&self.cardinality_behavior),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.definition),
+            crate::rt::has(&self.transform),
+            crate::rt::has(&self.dynamic_value),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationAction, element);
 /// Choice of types for `RequestOrchestration.action.timing[x]`.
@@ -879,6 +943,15 @@ impl crate::rt::Element for RequestOrchestrationActionCondition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.expression),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationActionCondition, element);
 /// Dynamic aspects of the definition
@@ -964,6 +1037,15 @@ impl crate::rt::Element for RequestOrchestrationActionDynamicValue {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.expression),
+        ])
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionDynamicValue, element);
@@ -1059,6 +1141,16 @@ impl crate::rt::Element for RequestOrchestrationActionInput {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.related_data),
+        ])
+    }
 }
 crate::rt::element_impls!(RequestOrchestrationActionInput, element);
 /// Output data definition
@@ -1152,6 +1244,16 @@ impl crate::rt::Element for RequestOrchestrationActionOutput {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.related_data),
+        ])
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionOutput, element);
@@ -1281,6 +1383,19 @@ impl crate::rt::Element for RequestOrchestrationActionParticipant {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.type_canonical),
+            crate::rt::has(&self.type_reference),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionParticipant, element);
@@ -1448,6 +1563,17 @@ impl crate::rt::Element for RequestOrchestrationActionRelatedAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target_id),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.end_relationship),
+            crate::rt::has(&self.offset),
+        ])
     }
 }
 crate::rt::element_impls!(RequestOrchestrationActionRelatedAction, element);

@@ -316,6 +316,39 @@ impl crate::rt::Element for Requirements {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.actor),
+            crate::rt::has(&self.statement),
+        ])
+    }
 }
 crate::rt::element_impls!(Requirements, resource);
 /// Choice of types for `Requirements.versionAlgorithm[x]`.
@@ -515,6 +548,23 @@ impl crate::rt::Element for RequirementsStatement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.key),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.conformance),
+            crate::rt::has(&self.conditionality),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.derived_from),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.satisfied_by),
+            crate::rt::has(&self.reference),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(RequirementsStatement, element);

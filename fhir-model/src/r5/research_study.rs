@@ -435,6 +435,50 @@ impl crate::rt::Element for ResearchStudy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.protocol),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.primary_purpose_type),
+            crate::rt::has(&self.phase),
+            crate::rt::has(&self.study_design),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.keyword),
+            crate::rt::has(&self.region),
+            crate::rt::has(&self.description_summary),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.site),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.associated_party),
+            crate::rt::has(&self.progress_status),
+            crate::rt::has(&self.why_stopped),
+            crate::rt::has(&self.recruitment),
+            crate::rt::has(&self.comparison_group),
+            crate::rt::has(&self.objective),
+            crate::rt::has(&self.outcome_measure),
+            crate::rt::has(&self.result),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchStudy, resource);
 /// Sponsors, collaborators, and other parties
@@ -551,6 +595,18 @@ impl crate::rt::Element for ResearchStudyAssociatedParty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.classifier),
+            crate::rt::has(&self.party),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyAssociatedParty, element);
@@ -677,6 +733,19 @@ impl crate::rt::Element for ResearchStudyComparisonGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link_id),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.intended_exposure),
+            crate::rt::has(&self.observed_group),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchStudyComparisonGroup, element);
 /// Additional names for the study
@@ -762,6 +831,15 @@ impl crate::rt::Element for ResearchStudyLabel {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyLabel, element);
@@ -856,6 +934,16 @@ impl crate::rt::Element for ResearchStudyObjective {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyObjective, element);
@@ -959,6 +1047,17 @@ impl crate::rt::Element for ResearchStudyOutcomeMeasure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.reference),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchStudyOutcomeMeasure, element);
 /// Status of study with time for that status
@@ -1059,6 +1158,16 @@ impl crate::rt::Element for ResearchStudyProgressStatus {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.state),
+            crate::rt::has(&self.actual),
+            crate::rt::has(&self.period),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyProgressStatus, element);
@@ -1161,6 +1270,17 @@ impl crate::rt::Element for ResearchStudyRecruitment {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target_number),
+            crate::rt::has(&self.actual_number),
+            crate::rt::has(&self.eligibility),
+            crate::rt::has(&self.actual_group),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchStudyRecruitment, element);

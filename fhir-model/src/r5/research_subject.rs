@@ -207,6 +207,27 @@ impl crate::rt::Element for ResearchSubject {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.progress),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.study),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.assigned_comparison_group),
+            crate::rt::has(&self.actual_comparison_group),
+            crate::rt::has(&self.consent),
+        ])
+    }
 }
 crate::rt::element_impls!(ResearchSubject, resource);
 /// Subject status
@@ -324,6 +345,19 @@ impl crate::rt::Element for ResearchSubjectProgress {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject_state),
+            crate::rt::has(&self.milestone),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.start_date),
+            crate::rt::has(&self.end_date),
+        ])
     }
 }
 crate::rt::element_impls!(ResearchSubjectProgress, element);

@@ -153,5 +153,21 @@ impl crate::rt::Element for SampledData {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.interval),
+            crate::rt::has(&self.interval_unit),
+            crate::rt::has(&self.factor),
+            crate::rt::has(&self.lower_limit),
+            crate::rt::has(&self.upper_limit),
+            crate::rt::has(&self.dimensions),
+            crate::rt::has(&self.code_map),
+            crate::rt::has(&self.offsets),
+            crate::rt::has(&self.data),
+        ])
+    }
 }
 crate::rt::element_impls!(SampledData, element);

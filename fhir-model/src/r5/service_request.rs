@@ -458,6 +458,51 @@ impl crate::rt::Element for ServiceRequest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.replaces),
+            crate::rt::has(&self.requisition),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.order_detail),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.occurrence),
+            crate::rt::has(&self.as_needed),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.supporting_info),
+            crate::rt::has(&self.specimen),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.body_structure),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.patient_instruction),
+            crate::rt::has(&self.relevant_history),
+        ])
+    }
 }
 crate::rt::element_impls!(ServiceRequest, resource);
 /// Choice of types for `ServiceRequest.quantity[x]`.
@@ -684,6 +729,15 @@ impl crate::rt::Element for ServiceRequestOrderDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.parameter_focus),
+            crate::rt::has(&self.parameter),
+        ])
+    }
 }
 crate::rt::element_impls!(ServiceRequestOrderDetail, element);
 /// The parameter details for the service being requested
@@ -810,6 +864,15 @@ impl crate::rt::Element for ServiceRequestOrderDetailParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ServiceRequestOrderDetailParameter, element);
@@ -966,6 +1029,14 @@ impl crate::rt::Element for ServiceRequestPatientInstruction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.instruction),
+        ])
     }
 }
 crate::rt::element_impls!(ServiceRequestPatientInstruction, element);

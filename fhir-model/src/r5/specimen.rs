@@ -258,6 +258,34 @@ impl crate::rt::Element for Specimen {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.accession_identifier),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.received_time),
+            crate::rt::has(&self.parent),
+            crate::rt::has(&self.request),
+            crate::rt::has(&self.combined),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.feature),
+            crate::rt::has(&self.collection),
+            crate::rt::has(&self.processing),
+            crate::rt::has(&self.container),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.note),
+        ])
+    }
 }
 crate::rt::element_impls!(Specimen, resource);
 /// Collection details
@@ -417,6 +445,22 @@ impl crate::rt::Element for SpecimenCollection {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.collector),
+            crate::rt::has(&self.collected),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.procedure),
+            crate::rt::has(&self.body_site),
+            crate::rt::has(&self.fasting_status),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenCollection, element);
@@ -593,6 +637,16 @@ impl crate::rt::Element for SpecimenContainer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.device),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.specimen_quantity),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenContainer, element);
 /// The physical feature of a specimen
@@ -689,6 +743,15 @@ impl crate::rt::Element for SpecimenFeature {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenFeature, element);
@@ -800,6 +863,17 @@ impl crate::rt::Element for SpecimenProcessing {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.additive),
+            crate::rt::has(&self.time),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenProcessing, element);

@@ -399,6 +399,46 @@ impl crate::rt::Element for SpecimenDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.derived_from_canonical),
+            crate::rt::has(&self.derived_from_uri),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.subject),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.type_collected),
+            crate::rt::has(&self.patient_preparation),
+            crate::rt::has(&self.time_aspect),
+            crate::rt::has(&self.collection),
+            crate::rt::has(&self.type_tested),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinition, resource);
 /// Choice of types for `SpecimenDefinition.versionAlgorithm[x]`.
@@ -671,6 +711,23 @@ impl crate::rt::Element for SpecimenDefinitionTypeTested {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.is_derived),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.preference),
+            crate::rt::has(&self.container),
+            crate::rt::has(&self.requirement),
+            crate::rt::has(&self.retention_time),
+            crate::rt::has(&self.single_use),
+            crate::rt::has(&self.rejection_criterion),
+            crate::rt::has(&self.handling),
+            crate::rt::has(&self.testing_destination),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTested, element);
 /// The specimen's container
@@ -824,6 +881,21 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.material),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.cap),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.capacity),
+            crate::rt::has(&self.minimum_volume),
+            crate::rt::has(&self.additive),
+            crate::rt::has(&self.preparation),
+        ])
+    }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainer, element);
 /// Choice of types for `SpecimenDefinition.typeTested.container.minimumVolume[x]`.
@@ -960,6 +1032,14 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedContainerAdditive {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.additive),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedContainerAdditive, element);
@@ -1107,6 +1187,17 @@ impl crate::rt::Element for SpecimenDefinitionTypeTestedHandling {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.temperature_qualifier),
+            crate::rt::has(&self.temperature_range),
+            crate::rt::has(&self.max_duration),
+            crate::rt::has(&self.instruction),
+        ])
     }
 }
 crate::rt::element_impls!(SpecimenDefinitionTypeTestedHandling, element);

@@ -322,6 +322,39 @@ impl crate::rt::Element for StructureMap {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.structure),
+            crate::rt::has(&self.import),
+            crate::rt::has(&self.const_),
+            crate::rt::has(&self.group),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureMap, resource);
 /// Choice of types for `StructureMap.versionAlgorithm[x]`.
@@ -444,6 +477,15 @@ impl crate::rt::Element for StructureMapConst {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(StructureMapConst, element);
@@ -584,6 +626,19 @@ impl crate::rt::Element for StructureMapGroup {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.extends),
+            crate::rt::has(&self.type_mode),
+            crate::rt::has(&self.documentation),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.rule),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureMapGroup, element);
 /// Named instance provided when invoking the map
@@ -700,6 +755,17 @@ impl crate::rt::Element for StructureMapGroupInput {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(StructureMapGroupInput, element);
@@ -858,6 +924,19 @@ impl crate::rt::Element for StructureMapGroupRule {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.source),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.rule),
+            crate::rt::has(&self.dependent),
+            crate::rt::has(&self.documentation),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRule, element);
 /// Which other rules to apply in the context of this rule
@@ -962,6 +1041,15 @@ impl crate::rt::Element for StructureMapGroupRuleDependent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.parameter),
+        ])
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleDependent, element);
@@ -1130,6 +1218,24 @@ impl crate::rt::Element for StructureMapGroupRuleSource {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.min),
+            crate::rt::has(&self.max),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.default_value),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.list_mode),
+            crate::rt::has(&self.variable),
+            crate::rt::has(&self.condition),
+            crate::rt::has(&self.check),
+            crate::rt::has(&self.log_message),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRuleSource, element);
 /// Content to create because of this mapping rule
@@ -1268,6 +1374,20 @@ impl crate::rt::Element for StructureMapGroupRuleTarget {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.context),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.variable),
+            crate::rt::has(&self.list_mode),
+            crate::rt::has(&self.list_rule_id),
+            crate::rt::has(&self.transform),
+            crate::rt::has(&self.parameter),
+        ])
+    }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTarget, element);
 /// Parameters to the transform
@@ -1389,6 +1509,14 @@ impl crate::rt::Element for StructureMapGroupRuleTargetParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(StructureMapGroupRuleTargetParameter, element);
@@ -1579,6 +1707,17 @@ impl crate::rt::Element for StructureMapStructure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.mode),
+            crate::rt::has(&self.alias),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(StructureMapStructure, element);

@@ -285,6 +285,35 @@ impl crate::rt::Element for Subscription {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.end),
+            crate::rt::has(&self.managing_entity),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.filter_by),
+            crate::rt::has(&self.channel_type),
+            crate::rt::has(&self.endpoint),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.heartbeat_period),
+            crate::rt::has(&self.timeout),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.max_count),
+        ])
+    }
 }
 crate::rt::element_impls!(Subscription, resource);
 /// Criteria for narrowing the subscription topic stream
@@ -410,6 +439,18 @@ impl crate::rt::Element for SubscriptionFilterBy {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.resource_type),
+            crate::rt::has(&self.filter_parameter),
+            crate::rt::has(&self.comparator),
+            crate::rt::has(&self.modifier),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(SubscriptionFilterBy, element);
 /// Channel type
@@ -506,6 +547,15 @@ impl crate::rt::Element for SubscriptionParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(SubscriptionParameter, element);

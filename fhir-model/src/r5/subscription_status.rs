@@ -205,6 +205,25 @@ impl crate::rt::Element for SubscriptionStatus {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.events_since_subscription_start),
+            crate::rt::has(&self.notification_event),
+            crate::rt::has(&self.subscription),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.error),
+        ])
+    }
 }
 crate::rt::element_impls!(SubscriptionStatus, resource);
 /// Detailed information about any events relevant to this notification
@@ -313,6 +332,17 @@ impl crate::rt::Element for SubscriptionStatusNotificationEvent {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.event_number),
+            crate::rt::has(&self.timestamp),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.additional_context),
+        ])
     }
 }
 crate::rt::element_impls!(SubscriptionStatusNotificationEvent, element);

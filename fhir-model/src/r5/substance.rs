@@ -203,6 +203,27 @@ impl crate::rt::Element for Substance {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instance),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.expiry),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.ingredient),
+        ])
+    }
 }
 crate::rt::element_impls!(Substance, resource);
 /// Composition information about the substance
@@ -306,6 +327,15 @@ impl crate::rt::Element for SubstanceIngredient {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.quantity),
+            crate::rt::has(&self.substance),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceIngredient, element);

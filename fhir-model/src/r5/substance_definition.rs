@@ -384,6 +384,42 @@ impl crate::rt::Element for SubstanceDefinition {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.classification),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.grade),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.information_source),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.manufacturer),
+            crate::rt::has(&self.supplier),
+            crate::rt::has(&self.moiety),
+            crate::rt::has(&self.characterization),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.reference_information),
+            crate::rt::has(&self.molecular_weight),
+            crate::rt::has(&self.structure),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.relationship),
+            crate::rt::has(&self.nucleic_acid),
+            crate::rt::has(&self.polymer),
+            crate::rt::has(&self.protein),
+            crate::rt::has(&self.source_material),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinition, resource);
 /// General specifications for this substance
@@ -485,6 +521,17 @@ impl crate::rt::Element for SubstanceDefinitionCharacterization {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.technique),
+            crate::rt::has(&self.form),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.file),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionCharacterization, element);
@@ -595,6 +642,18 @@ impl crate::rt::Element for SubstanceDefinitionCode {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_date),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionCode, element);
@@ -739,6 +798,21 @@ impl crate::rt::Element for SubstanceDefinitionMoiety {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.role),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.stereochemistry),
+            crate::rt::has(&self.optical_activity),
+            crate::rt::has(&self.molecular_formula),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.measurement_type),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionMoiety, element);
 /// Choice of types for `SubstanceDefinition.moiety.amount[x]`.
@@ -876,6 +950,16 @@ impl crate::rt::Element for SubstanceDefinitionMolecularWeight {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.amount),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionMolecularWeight, element);
@@ -1074,6 +1158,24 @@ impl crate::rt::Element for SubstanceDefinitionName {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.preferred),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.domain),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.synonym),
+            crate::rt::has(&self.translation),
+            crate::rt::has(&self.official),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionName, element);
 /// Details of the official nature of this name
@@ -1167,6 +1269,16 @@ impl crate::rt::Element for SubstanceDefinitionNameOfficial {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.authority),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.date),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionNameOfficial, element);
@@ -1278,6 +1390,15 @@ impl crate::rt::Element for SubstanceDefinitionProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionProperty, element);
@@ -1488,6 +1609,20 @@ impl crate::rt::Element for SubstanceDefinitionRelationship {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.substance_definition),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.is_defining),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.ratio_high_limit_amount),
+            crate::rt::has(&self.comparator),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionRelationship, element);
 /// Choice of types for `SubstanceDefinition.relationship.substanceDefinition[x]`.
@@ -1686,6 +1821,18 @@ impl crate::rt::Element for SubstanceDefinitionSourceMaterial {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.genus),
+            crate::rt::has(&self.species),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.country_of_origin),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionSourceMaterial, element);
 /// Structural information
@@ -1840,6 +1987,21 @@ impl crate::rt::Element for SubstanceDefinitionStructure {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.stereochemistry),
+            crate::rt::has(&self.optical_activity),
+            crate::rt::has(&self.molecular_formula),
+            crate::rt::has(&self.molecular_formula_by_moiety),
+            crate::rt::has(&self.molecular_weight),
+            crate::rt::has(&self.technique),
+            crate::rt::has(&self.source_document),
+            crate::rt::has(&self.representation),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceDefinitionStructure, element);
 /// A depiction of the structure of the substance
@@ -1941,6 +2103,17 @@ impl crate::rt::Element for SubstanceDefinitionStructureRepresentation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.representation),
+            crate::rt::has(&self.format),
+            crate::rt::has(&self.document),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceDefinitionStructureRepresentation, element);

@@ -166,6 +166,22 @@ impl crate::rt::Element for SubstanceReferenceInformation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.comment),
+            crate::rt::has(&self.gene),
+            crate::rt::has(&self.gene_element),
+            crate::rt::has(&self.target),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformation, resource);
 /// Todo
@@ -260,6 +276,16 @@ impl crate::rt::Element for SubstanceReferenceInformationGene {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.gene_sequence_origin),
+            crate::rt::has(&self.gene),
+            crate::rt::has(&self.source),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGene, element);
 /// Todo
@@ -353,6 +379,16 @@ impl crate::rt::Element for SubstanceReferenceInformationGeneElement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.element),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationGeneElement, element);
@@ -497,6 +533,21 @@ impl crate::rt::Element for SubstanceReferenceInformationTarget {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.target),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.interaction),
+            crate::rt::has(&self.organism),
+            crate::rt::has(&self.organism_type),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.amount_type),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceReferenceInformationTarget, element);

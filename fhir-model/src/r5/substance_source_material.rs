@@ -288,6 +288,31 @@ impl crate::rt::Element for SubstanceSourceMaterial {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.source_material_class),
+            crate::rt::has(&self.source_material_type),
+            crate::rt::has(&self.source_material_state),
+            crate::rt::has(&self.organism_id),
+            crate::rt::has(&self.organism_name),
+            crate::rt::has(&self.parent_substance_id),
+            crate::rt::has(&self.parent_substance_name),
+            crate::rt::has(&self.country_of_origin),
+            crate::rt::has(&self.geographical_location),
+            crate::rt::has(&self.development_stage),
+            crate::rt::has(&self.fraction_description),
+            crate::rt::has(&self.organism),
+            crate::rt::has(&self.part_description),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterial, resource);
 /// Many complex materials are fractions of parts of plants, animals, or minerals. Fraction elements are often necessary to define both Substances and Specified Group 1 Substances. For substances derived from Plants, fraction information will be captured at the Substance information level ( . Oils, Juices and Exudates). Additional information for Extracts, such as extraction solvent composition, will be captured at the Specified Substance Group 1 information level. For plasma-derived products fraction information will be captured at the Substance and the Specified Substance Group 1 levels
@@ -373,6 +398,15 @@ impl crate::rt::Element for SubstanceSourceMaterialFractionDescription {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.fraction),
+            crate::rt::has(&self.material_type),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialFractionDescription, element);
@@ -534,6 +568,21 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganism {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.family),
+            crate::rt::has(&self.genus),
+            crate::rt::has(&self.species),
+            crate::rt::has(&self.intraspecific_type),
+            crate::rt::has(&self.intraspecific_description),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.hybrid),
+            crate::rt::has(&self.organism_general),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganism, element);
 /// 4.9.13.6.1 Author type (Conditional)
@@ -619,6 +668,15 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismAuthor {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.author_type),
+            crate::rt::has(&self.author_description),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismAuthor, element);
@@ -730,6 +788,18 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismHybrid {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.maternal_organism_id),
+            crate::rt::has(&self.maternal_organism_name),
+            crate::rt::has(&self.paternal_organism_id),
+            crate::rt::has(&self.paternal_organism_name),
+            crate::rt::has(&self.hybrid_type),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismHybrid, element);
 /// 4.9.13.7.1 Kingdom (Conditional)
@@ -832,6 +902,17 @@ impl crate::rt::Element for SubstanceSourceMaterialOrganismOrganismGeneral {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.kingdom),
+            crate::rt::has(&self.phylum),
+            crate::rt::has(&self.class),
+            crate::rt::has(&self.order),
+        ])
+    }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialOrganismOrganismGeneral, element);
 /// To do
@@ -917,6 +998,15 @@ impl crate::rt::Element for SubstanceSourceMaterialPartDescription {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.part_location),
+        ])
     }
 }
 crate::rt::element_impls!(SubstanceSourceMaterialPartDescription, element);

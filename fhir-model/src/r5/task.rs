@@ -403,6 +403,51 @@ impl crate::rt::Element for Task {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.business_status),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.do_not_perform),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.for_),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.requested_period),
+            crate::rt::has(&self.execution_period),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.last_modified),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.requested_performer),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.performer),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.relevant_history),
+            crate::rt::has(&self.restriction),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.output),
+        ])
+    }
 }
 crate::rt::element_impls!(Task, resource);
 /// Information used to perform task
@@ -670,6 +715,15 @@ impl crate::rt::Element for TaskInput {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(TaskInput, element);
@@ -1288,6 +1342,15 @@ impl crate::rt::Element for TaskOutput {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(TaskOutput, element);
 /// Choice of types for `Task.output.value[x]`.
@@ -1730,6 +1793,15 @@ impl crate::rt::Element for TaskPerformer {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.function),
+            crate::rt::has(&self.actor),
+        ])
+    }
 }
 crate::rt::element_impls!(TaskPerformer, element);
 /// Constraints on fulfillment tasks
@@ -1823,6 +1895,16 @@ impl crate::rt::Element for TaskRestriction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.repetitions),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.recipient),
+        ])
     }
 }
 crate::rt::element_impls!(TaskRestriction, element);

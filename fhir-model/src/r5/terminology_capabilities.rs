@@ -428,6 +428,45 @@ impl crate::rt::Element for TerminologyCapabilities {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.kind),
+            crate::rt::has(&self.software),
+            crate::rt::has(&self.implementation),
+            crate::rt::has(&self.locked_date),
+            crate::rt::has(&self.code_system),
+            crate::rt::has(&self.expansion),
+            crate::rt::has(&self.code_search),
+            crate::rt::has(&self.validate_code),
+            crate::rt::has(&self.translation),
+            crate::rt::has(&self.closure),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilities, resource);
 /// Choice of types for `TerminologyCapabilities.versionAlgorithm[x]`.
@@ -542,6 +581,14 @@ impl crate::rt::Element for TerminologyCapabilitiesClosure {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.translation),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesClosure, element);
@@ -665,6 +712,17 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystem {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.uri),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.subsumption),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystem, element);
@@ -794,6 +852,19 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.is_default),
+            crate::rt::has(&self.compositional),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.filter),
+            crate::rt::has(&self.property),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersion, element);
 /// Filter Properties supported
@@ -890,6 +961,15 @@ impl crate::rt::Element for TerminologyCapabilitiesCodeSystemVersionFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.op),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesCodeSystemVersionFilter, element);
@@ -1009,6 +1089,18 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.hierarchical),
+            crate::rt::has(&self.paging),
+            crate::rt::has(&self.incomplete),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.text_filter),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansion, element);
 /// Supported expansion parameter
@@ -1101,6 +1193,15 @@ impl crate::rt::Element for TerminologyCapabilitiesExpansionParameter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.documentation),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesExpansionParameter, element);
@@ -1195,6 +1296,15 @@ impl crate::rt::Element for TerminologyCapabilitiesImplementation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesImplementation, element);
 /// Software that is covered by this terminology capability statement
@@ -1288,6 +1398,15 @@ impl crate::rt::Element for TerminologyCapabilitiesSoftware {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.version),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesSoftware, element);
 /// Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
@@ -1373,6 +1492,14 @@ impl crate::rt::Element for TerminologyCapabilitiesTranslation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.needs_map),
+        ])
+    }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesTranslation, element);
 /// Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
@@ -1457,6 +1584,14 @@ impl crate::rt::Element for TerminologyCapabilitiesValidateCode {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.translations),
+        ])
     }
 }
 crate::rt::element_impls!(TerminologyCapabilitiesValidateCode, element);

@@ -332,6 +332,41 @@ impl crate::rt::Element for TestPlan {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.category),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.test_tools),
+            crate::rt::has(&self.dependency),
+            crate::rt::has(&self.exit_criteria),
+            crate::rt::has(&self.test_case),
+        ])
+    }
 }
 crate::rt::element_impls!(TestPlan, resource);
 /// Choice of types for `TestPlan.versionAlgorithm[x]`.
@@ -454,6 +489,15 @@ impl crate::rt::Element for TestPlanDependency {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.predecessor),
+        ])
     }
 }
 crate::rt::element_impls!(TestPlanDependency, element);
@@ -605,6 +649,19 @@ impl crate::rt::Element for TestPlanTestCase {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.sequence),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.dependency),
+            crate::rt::has(&self.test_run),
+            crate::rt::has(&self.test_data),
+            crate::rt::has(&self.assertion),
+        ])
+    }
 }
 crate::rt::element_impls!(TestPlanTestCase, element);
 /// Test assertions or expectations
@@ -699,6 +756,16 @@ impl crate::rt::Element for TestPlanTestCaseAssertion {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.object),
+            crate::rt::has(&self.result),
+        ])
+    }
 }
 crate::rt::element_impls!(TestPlanTestCaseAssertion, element);
 /// Required criteria to execute the test case
@@ -784,6 +851,15 @@ impl crate::rt::Element for TestPlanTestCaseDependency {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.predecessor),
+        ])
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseDependency, element);
@@ -894,6 +970,16 @@ impl crate::rt::Element for TestPlanTestCaseTestData {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.content),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestData, element);
@@ -1026,6 +1112,15 @@ impl crate::rt::Element for TestPlanTestCaseTestRun {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.narrative),
+            crate::rt::has(&self.script),
+        ])
+    }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestRun, element);
 /// The test cases in a structured language e.g. gherkin, Postman, or FHIR TestScript
@@ -1120,6 +1215,15 @@ impl crate::rt::Element for TestPlanTestCaseTestRunScript {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.source),
+        ])
     }
 }
 crate::rt::element_impls!(TestPlanTestCaseTestRunScript, element);

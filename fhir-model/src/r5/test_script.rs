@@ -374,6 +374,45 @@ impl crate::rt::Element for TestScript {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.metadata),
+            crate::rt::has(&self.scope),
+            crate::rt::has(&self.fixture),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.variable),
+            crate::rt::has(&self.setup),
+            crate::rt::has(&self.test),
+            crate::rt::has(&self.teardown),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScript, resource);
 /// Choice of types for `TestScript.versionAlgorithm[x]`.
@@ -516,6 +555,16 @@ impl crate::rt::Element for TestScriptDestination {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.index),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptDestination, element);
 /// Fixture in the test script - by reference (uri)
@@ -620,6 +669,16 @@ impl crate::rt::Element for TestScriptFixture {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.autocreate),
+            crate::rt::has(&self.autodelete),
+            crate::rt::has(&self.resource),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptFixture, element);
@@ -731,6 +790,15 @@ impl crate::rt::Element for TestScriptMetadata {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.capability),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptMetadata, element);
@@ -871,6 +939,20 @@ impl crate::rt::Element for TestScriptMetadataCapability {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.required),
+            crate::rt::has(&self.validated),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.link),
+            crate::rt::has(&self.capabilities),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptMetadataCapability, element);
 /// Links to the FHIR specification
@@ -963,6 +1045,15 @@ impl crate::rt::Element for TestScriptMetadataLink {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.description),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptMetadataLink, element);
@@ -1069,6 +1160,16 @@ impl crate::rt::Element for TestScriptOrigin {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.index),
+            crate::rt::has(&self.profile),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptOrigin, element);
 /// Indication of the artifact(s) that are tested by this test case
@@ -1170,6 +1271,16 @@ impl crate::rt::Element for TestScriptScope {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.artifact),
+            crate::rt::has(&self.conformance),
+            crate::rt::has(&self.phase),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptScope, element);
 /// A series of required setup operations before tests are executed
@@ -1262,6 +1373,14 @@ impl crate::rt::Element for TestScriptSetup {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptSetup, element);
@@ -1364,6 +1483,15 @@ impl crate::rt::Element for TestScriptSetupAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptSetupAction, element);
@@ -1667,6 +1795,38 @@ impl crate::rt::Element for TestScriptSetupActionAssert {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.direction),
+            crate::rt::has(&self.compare_to_source_id),
+            crate::rt::has(&self.compare_to_source_expression),
+            crate::rt::has(&self.compare_to_source_path),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.default_manual_completion),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.header_field),
+            crate::rt::has(&self.minimum_id),
+            crate::rt::has(&self.navigation_links),
+            crate::rt::has(&self.operator),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.request_method),
+            crate::rt::has(&self.request_url),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.response),
+            crate::rt::has(&self.response_code),
+            crate::rt::has(&self.source_id),
+            crate::rt::has(&self.stop_test_on_fail),
+            crate::rt::has(&self.validate_profile_id),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.warning_only),
+            crate::rt::has(&self.requirement),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssert, element);
 /// Links or references to the testing requirements
@@ -1753,6 +1913,14 @@ impl crate::rt::Element for TestScriptSetupActionAssertRequirement {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.link),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptSetupActionAssertRequirement, element);
@@ -2016,6 +2184,30 @@ impl crate::rt::Element for TestScriptSetupActionOperation {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.resource),
+            crate::rt::has(&self.label),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.accept),
+            crate::rt::has(&self.content_type),
+            crate::rt::has(&self.destination),
+            crate::rt::has(&self.encode_request_url),
+            crate::rt::has(&self.method),
+            crate::rt::has(&self.origin),
+            crate::rt::has(&self.params),
+            crate::rt::has(&self.request_header),
+            crate::rt::has(&self.request_id),
+            crate::rt::has(&self.response_id),
+            crate::rt::has(&self.source_id),
+            crate::rt::has(&self.target_id),
+            crate::rt::has(&self.url),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperation, element);
 /// Each operation can have one or more header elements
@@ -2113,6 +2305,15 @@ impl crate::rt::Element for TestScriptSetupActionOperationRequestHeader {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.field),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptSetupActionOperationRequestHeader, element);
 /// A series of required clean up steps
@@ -2205,6 +2406,14 @@ impl crate::rt::Element for TestScriptTeardown {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.action),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTeardown, element);
@@ -2300,6 +2509,14 @@ impl crate::rt::Element for TestScriptTeardownAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTeardownAction, element);
@@ -2410,6 +2627,16 @@ impl crate::rt::Element for TestScriptTest {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.action),
+        ])
+    }
 }
 crate::rt::element_impls!(TestScriptTest, element);
 /// A test operation or assert to perform
@@ -2511,6 +2738,15 @@ impl crate::rt::Element for TestScriptTestAction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.operation),
+            crate::rt::has(&self.assert),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptTestAction, element);
@@ -2652,6 +2888,21 @@ impl crate::rt::Element for TestScriptVariable {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.default_value),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.expression),
+            crate::rt::has(&self.header_field),
+            crate::rt::has(&self.hint),
+            crate::rt::has(&self.path),
+            crate::rt::has(&self.source_id),
+        ])
     }
 }
 crate::rt::element_impls!(TestScriptVariable, element);

@@ -94,6 +94,16 @@ impl crate::rt::Element for Timing {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.event),
+            crate::rt::has(&self.repeat),
+            crate::rt::has(&self.code),
+        ])
+    }
 }
 crate::rt::element_impls!(Timing, element);
 /// When the event is to occur
@@ -293,6 +303,27 @@ impl crate::rt::Element for TimingRepeat {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.bounds),
+            crate::rt::has(&self.count),
+            crate::rt::has(&self.count_max),
+            crate::rt::has(&self.duration),
+            crate::rt::has(&self.duration_max),
+            crate::rt::has(&self.duration_unit),
+            crate::rt::has(&self.frequency),
+            crate::rt::has(&self.frequency_max),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.period_max),
+            crate::rt::has(&self.period_unit),
+            crate::rt::has(&self.day_of_week),
+            crate::rt::has(&self.time_of_day),
+            crate::rt::has(&self.when),
+            crate::rt::has(&self.offset),
+        ])
     }
 }
 crate::rt::element_impls!(TimingRepeat, element);

@@ -395,6 +395,50 @@ impl crate::rt::Element for Transport {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.instantiates_canonical),
+            crate::rt::has(&self.instantiates_uri),
+            crate::rt::has(&self.based_on),
+            crate::rt::has(&self.group_identifier),
+            crate::rt::has(&self.part_of),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.status_reason),
+            crate::rt::has(&self.intent),
+            crate::rt::has(&self.priority),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.focus),
+            crate::rt::has(&self.for_),
+            crate::rt::has(&self.encounter),
+            crate::rt::has(&self.completion_time),
+            crate::rt::has(&self.authored_on),
+            crate::rt::has(&self.last_modified),
+            crate::rt::has(&self.requester),
+            crate::rt::has(&self.performer_type),
+            crate::rt::has(&self.owner),
+            crate::rt::has(&self.location),
+            crate::rt::has(&self.insurance),
+            crate::rt::has(&self.note),
+            crate::rt::has(&self.relevant_history),
+            crate::rt::has(&self.restriction),
+            crate::rt::has(&self.input),
+            crate::rt::has(&self.output),
+            crate::rt::has(&self.requested_location),
+            crate::rt::has(&self.current_location),
+            crate::rt::has(&self.reason),
+            crate::rt::has(&self.history),
+        ])
+    }
 }
 crate::rt::element_impls!(Transport, resource);
 /// Information used to perform transport
@@ -662,6 +706,15 @@ impl crate::rt::Element for TransportInput {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(TransportInput, element);
@@ -1280,6 +1333,15 @@ impl crate::rt::Element for TransportOutput {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(TransportOutput, element);
 /// Choice of types for `Transport.output.value[x]`.
@@ -1722,6 +1784,16 @@ impl crate::rt::Element for TransportRestriction {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.repetitions),
+            crate::rt::has(&self.period),
+            crate::rt::has(&self.recipient),
+        ])
     }
 }
 crate::rt::element_impls!(TransportRestriction, element);

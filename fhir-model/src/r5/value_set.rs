@@ -388,6 +388,48 @@ impl crate::rt::Element for ValueSet {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.meta),
+            crate::rt::has(&self.implicit_rules),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.text),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.version_algorithm),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.title),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.experimental),
+            crate::rt::has(&self.date),
+            crate::rt::has(&self.publisher),
+            crate::rt::has(&self.contact),
+            crate::rt::has(&self.description),
+            crate::rt::has(&self.use_context),
+            crate::rt::has(&self.jurisdiction),
+            crate::rt::has(&self.immutable),
+            crate::rt::has(&self.purpose),
+            crate::rt::has(&self.copyright),
+            crate::rt::has(&self.copyright_label),
+            crate::rt::has(&self.approval_date),
+            crate::rt::has(&self.last_review_date),
+            crate::rt::has(&self.effective_period),
+            crate::rt::has(&self.topic),
+            crate::rt::has(&self.author),
+            crate::rt::has(&self.editor),
+            crate::rt::has(&self.reviewer),
+            crate::rt::has(&self.endorser),
+            crate::rt::has(&self.related_artifact),
+            crate::rt::has(&self.compose),
+            crate::rt::has(&self.expansion),
+            crate::rt::has(&self.scope),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSet, resource);
 /// Choice of types for `ValueSet.versionAlgorithm[x]`.
@@ -558,6 +600,18 @@ impl crate::rt::Element for ValueSetCompose {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.locked_date),
+            crate::rt::has(&self.inactive),
+            crate::rt::has(&self.include),
+            crate::rt::has(&self.exclude),
+            crate::rt::has(&self.property),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetCompose, element);
 /// Include one or more codes from a code system or other value set(s)
@@ -692,6 +746,19 @@ impl crate::rt::Element for ValueSetComposeInclude {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.concept),
+            crate::rt::has(&self.filter),
+            crate::rt::has(&self.value_set),
+            crate::rt::has(&self.copyright),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetComposeInclude, element);
 /// A concept defined in the system
@@ -801,6 +868,16 @@ impl crate::rt::Element for ValueSetComposeIncludeConcept {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.designation),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConcept, element);
 /// Additional representations for this concept
@@ -909,6 +986,17 @@ impl crate::rt::Element for ValueSetComposeIncludeConceptDesignation {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.language),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.additional_use),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeConceptDesignation, element);
@@ -1020,6 +1108,16 @@ impl crate::rt::Element for ValueSetComposeIncludeFilter {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.op),
+            crate::rt::has(&self.value),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetComposeIncludeFilter, element);
@@ -1185,6 +1283,21 @@ impl crate::rt::Element for ValueSetExpansion {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.identifier),
+            crate::rt::has(&self.next),
+            crate::rt::has(&self.timestamp),
+            crate::rt::has(&self.total),
+            crate::rt::has(&self.offset),
+            crate::rt::has(&self.parameter),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.contains),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetExpansion, element);
@@ -1352,6 +1465,22 @@ impl crate::rt::Element for ValueSetExpansionContains {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.system),
+            crate::rt::has(&self.abstract_),
+            crate::rt::has(&self.inactive),
+            crate::rt::has(&self.version),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.display),
+            crate::rt::has(&self.designation),
+            crate::rt::has(&self.property),
+            crate::rt::has(&self.contains),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContains, element);
 /// Property value for the concept
@@ -1496,6 +1625,16 @@ impl crate::rt::Element for ValueSetExpansionContainsProperty {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.sub_property),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetExpansionContainsProperty, element);
@@ -1695,6 +1834,15 @@ impl crate::rt::Element for ValueSetExpansionContainsPropertySubProperty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionContainsPropertySubProperty, element);
 /// Choice of types for `ValueSet.expansion.contains.property.subProperty.value[x]`.
@@ -1877,6 +2025,15 @@ impl crate::rt::Element for ValueSetExpansionParameter {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionParameter, element);
 /// Choice of types for `ValueSet.expansion.parameter.value[x]`.
@@ -2037,6 +2194,15 @@ impl crate::rt::Element for ValueSetExpansionProperty {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.code),
+            crate::rt::has(&self.uri),
+        ])
+    }
 }
 crate::rt::element_impls!(ValueSetExpansionProperty, element);
 /// Description of the semantic space the Value Set Expansion is intended to cover and should further clarify the text in ValueSet.description
@@ -2122,6 +2288,15 @@ impl crate::rt::Element for ValueSetScope {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.modifier_extension),
+            crate::rt::has(&self.inclusion_criteria),
+            crate::rt::has(&self.exclusion_criteria),
+        ])
     }
 }
 crate::rt::element_impls!(ValueSetScope, element);

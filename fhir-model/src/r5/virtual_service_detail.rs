@@ -116,6 +116,17 @@ impl crate::rt::Element for VirtualServiceDetail {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.channel_type),
+            crate::rt::has(&self.address),
+            crate::rt::has(&self.additional_info),
+            crate::rt::has(&self.max_participants),
+            crate::rt::has(&self.session_key),
+        ])
+    }
 }
 crate::rt::element_impls!(VirtualServiceDetail, element);
 /// Choice of types for `VirtualServiceDetail.address[x]`.

@@ -22,6 +22,38 @@ pub trait Element: Debug + Send + Sync + 'static {
     fn field_mut(&mut self, index: usize) -> Option<&mut dyn Slot>;
     /// For downcasting to the concrete generated type.
     fn as_any(&self) -> &dyn std::any::Any;
+    /// Which fields hold a value: bit `i` is set when field `i` is not
+    /// empty (types have at most 128 fields). Writers walk only these
+    /// fields instead of asking every field in turn, most of which are empty.
+    /// Generated types answer in one branch-free pass over their fields
+    /// ([`presence`]); this default asks each field through [`Element::field`].
+    fn present(&self) -> u128 {
+        let n = self.type_info().fields.len().min(128);
+        (0..n)
+            .filter(|&i| self.field(i).is_some_and(|s| !s.is_empty()))
+            .fold(0, |bits, i| bits | 1 << i)
+    }
+}
+
+/// Whether a field holds a value; generated [`Element::present`] impls
+/// call it once per field.
+#[inline(always)]
+pub fn has<S: Slot>(slot: &S) -> bool {
+    !slot.is_empty()
+}
+
+/// The bit set of [`Element::present`] from one flag per field, in field
+/// order. Branch-free: each flag is a load and a compare of the field's
+/// own storage, so the fields are not walked through virtual calls.
+#[inline(always)]
+pub fn presence<const N: usize>(has: [bool; N]) -> u128 {
+    let mut bits = 0u128;
+    for (i, h) in has.into_iter().enumerate() {
+        // N <= 128 (the generator refuses larger types); a flag past bit
+        // 127 would be dropped, never wrapped onto another field's bit.
+        bits |= u128::from(h).checked_shl(i as u32).unwrap_or(0);
+    }
+    bits
 }
 
 /// A stored value as seen from outside.

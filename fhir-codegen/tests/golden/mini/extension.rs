@@ -85,6 +85,14 @@ impl crate::rt::Element for Extension {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.url),
+            crate::rt::has(&self.value),
+        ])
+    }
 }
 crate::rt::element_impls!(Extension, element);
 /// Choice of types for `Extension.value[x]`.

@@ -126,6 +126,19 @@ impl crate::rt::Element for Thing {
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
     }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.extension),
+            crate::rt::has(&self.contained),
+            crate::rt::has(&self.status),
+            crate::rt::has(&self.type_),
+            crate::rt::has(&self.amount),
+            crate::rt::has(&self.value),
+            crate::rt::has(&self.part),
+            crate::rt::has(&self.self_),
+        ])
+    }
 }
 crate::rt::element_impls!(Thing, resource);
 /// Choice of types for `Thing.value[x]`.
@@ -236,6 +249,14 @@ impl crate::rt::Element for ThingPart {
     }
     fn as_any(&self) -> &dyn ::core::any::Any {
         self
+    }
+    fn present(&self) -> u128 {
+        crate::rt::presence([
+            crate::rt::has(&self.id),
+            crate::rt::has(&self.name),
+            crate::rt::has(&self.use_),
+            crate::rt::has(&self.part),
+        ])
     }
 }
 crate::rt::element_impls!(ThingPart, element);
