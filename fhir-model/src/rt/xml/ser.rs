@@ -75,11 +75,10 @@ impl<W: Write> XmlWriter<W> {
             self.tag.push_str(" xmlns=\"http://hl7.org/fhir\"");
         }
         let mut has_children = false;
-        for (i, f) in info.fields.iter().enumerate() {
-            let Some(slot) = el.field(i) else { continue };
-            if slot.is_empty() {
-                continue;
-            }
+        // Only the fields that hold a value (`Element::present`).
+        let present = el.present();
+        for i in bits(present) {
+            let (Some(f), Some(slot)) = (info.fields.get(i), el.field(i)) else { continue };
             if f.kind == FieldKind::Text {
                 if let Some((_, ItemRef::Text(t))) = slot.get(0) {
                     push_attr(&mut self.tag, f.name, t)?;
@@ -92,7 +91,8 @@ impl<W: Write> XmlWriter<W> {
             return self.write_tag(true);
         }
         self.write_tag(false)?;
-        for (i, f) in info.fields.iter().enumerate() {
+        for i in bits(present) {
+            let Some(f) = info.fields.get(i) else { continue };
             if f.kind == FieldKind::Text {
                 continue;
             }
@@ -158,6 +158,15 @@ impl<W: Write> XmlWriter<W> {
         }
         self.end(name)
     }
+}
+
+/// The indices of the set bits of `set`, lowest first.
+fn bits(mut set: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let i = set.trailing_zeros() as usize;
+        set &= set.wrapping_sub(1);
+        (i < 128).then_some(i)
+    })
 }
 
 /// Appends ` name="value"` with the value escaped so that any XML parser
