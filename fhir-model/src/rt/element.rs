@@ -35,6 +35,16 @@ pub trait Element: Debug + Send + Sync + 'static {
     }
 }
 
+/// The field indices of a [`Element::present`] bit set, lowest (first in
+/// definition order) first: what the JSON and XML writers walk.
+pub(crate) fn present_fields(mut set: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let i = set.trailing_zeros() as usize;
+        set &= set.wrapping_sub(1);
+        (i < 128).then_some(i)
+    })
+}
+
 /// Whether a field holds a value; generated [`Element::present`] impls
 /// call it once per field.
 #[inline(always)]
@@ -249,5 +259,18 @@ pub trait ResourceEnum: Value + crate::json::ToFhirJson {
     fn new_of_type(name: &str) -> Option<Self> {
         let i = Self::TYPES.binary_search(&name).ok()?;
         Self::new_variant(i)
+    }
+}
+
+#[cfg(test)]
+mod present_tests {
+    use super::present_fields;
+
+    #[test]
+    fn present_fields_lists_set_bits_in_order() {
+        assert_eq!(present_fields(0).count(), 0);
+        let set = 1u128 | 1 << 5 | 1 << 64 | 1 << 127;
+        assert_eq!(present_fields(set).collect::<Vec<_>>(), [0, 5, 64, 127]);
+        assert_eq!(present_fields(u128::MAX).count(), 128);
     }
 }

@@ -8,7 +8,7 @@
 //! copied as their exact text instead of going through a `RawValue`, and
 //! strings are scanned eight bytes at a time for the few bytes JSON escapes.
 
-use crate::rt::element::{Element, ItemRef, Slot};
+use crate::rt::element::{present_fields, Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
 use crate::rt::scan::{block_any, BLOCK};
@@ -25,10 +25,7 @@ pub(crate) fn write_element(out: &mut Vec<u8>, el: &dyn Element, resource_type: 
     // Only the fields that hold a value, in definition order: most fields of
     // most elements are empty, and asking each one through a virtual call
     // cost more than writing the others.
-    let mut present = el.present();
-    while present != 0 {
-        let i = present.trailing_zeros() as usize;
-        present &= present - 1;
+    for i in present_fields(el.present()) {
         let (Some(f), Some(slot)) = (info.fields.get(i), el.field(i)) else {
             continue;
         };

@@ -10,7 +10,7 @@
 use std::io::Write;
 
 
-use crate::rt::element::{Element, ItemRef, Slot};
+use crate::rt::element::{present_fields, Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::PrimitiveElement;
 use crate::rt::scan::{block_any, tail_any, BLOCK};
@@ -77,7 +77,7 @@ impl<W: Write> XmlWriter<W> {
         let mut has_children = false;
         // Only the fields that hold a value (`Element::present`).
         let present = el.present();
-        for i in bits(present) {
+        for i in present_fields(present) {
             let (Some(f), Some(slot)) = (info.fields.get(i), el.field(i)) else { continue };
             if f.kind == FieldKind::Text {
                 if let Some((_, ItemRef::Text(t))) = slot.get(0) {
@@ -91,7 +91,7 @@ impl<W: Write> XmlWriter<W> {
             return self.write_tag(true);
         }
         self.write_tag(false)?;
-        for i in bits(present) {
+        for i in present_fields(present) {
             let Some(f) = info.fields.get(i) else { continue };
             if f.kind == FieldKind::Text {
                 continue;
@@ -158,15 +158,6 @@ impl<W: Write> XmlWriter<W> {
         }
         self.end(name)
     }
-}
-
-/// The indices of the set bits of `set`, lowest first.
-fn bits(mut set: u128) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        let i = set.trailing_zeros() as usize;
-        set &= set.wrapping_sub(1);
-        (i < 128).then_some(i)
-    })
 }
 
 /// Appends ` name="value"` with the value escaped so that any XML parser
