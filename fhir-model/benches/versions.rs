@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use fhir_model::json::ToFhirJson;
+use fhir_model::json::{FromFhirJson, ToFhirJson};
 use fhir_model::xml::FhirXml;
 use serde::de::DeserializeOwned;
 
@@ -79,13 +79,13 @@ fn timed(bytes: u64, work: impl Fn()) -> (Duration, u64) {
 
 fn pairs<'a, A, B>(r4: &'a Side<A>, r5: &'a Side<B>) -> Vec<Pair<'a>>
 where
-    A: DeserializeOwned + ToFhirJson + FhirXml,
-    B: DeserializeOwned + ToFhirJson + FhirXml,
+    A: FromFhirJson + ToFhirJson + FhirXml,
+    B: FromFhirJson + ToFhirJson + FhirXml,
 {
-    fn parse<R: DeserializeOwned>(s: &Side<R>) -> (Duration, u64) {
+    fn parse<R: FromFhirJson>(s: &Side<R>) -> (Duration, u64) {
         timed(s.json_bytes, || {
             for bytes in &s.files {
-                let r = serde_json::from_slice::<R>(black_box(bytes));
+                let r = fhir_model::json::from_slice::<R>(black_box(bytes));
                 black_box(r.is_ok());
             }
         })

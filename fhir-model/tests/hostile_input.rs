@@ -400,6 +400,32 @@ fn characters_xml_does_not_allow_are_errors() {
 }
 
 #[test]
+fn invalid_utf8_in_json_is_an_error_at_its_element() {
+    let read = |bytes: &[u8]| json::from_slice::<Resource>(bytes).unwrap_err();
+    // In a string: the path of the element that holds it, and its position.
+    let e = read(b"{\"resourceType\":\"Patient\",\n \"name\":[{\"given\":[\"a\",\"b\xffc\"]}]}");
+    assert_eq!(e.message, "invalid UTF-8", "{e}");
+    assert_eq!(e.path.as_deref(), Some("Patient.name[0].given[1]"), "{e}");
+    assert_eq!((e.line, e.column), (2, 26), "{e}");
+    // A truncated sequence in a property name, and bytes after the end.
+    let e = read(b"{\"resourceType\":\"Patient\",\"\xc3\":1}");
+    assert_eq!((e.message.as_str(), e.line, e.column), ("invalid UTF-8", 1, 28), "{e}");
+    let e = read(b"{\"resourceType\":\"Patient\"}\xfe");
+    assert_eq!((e.message.as_str(), e.path.as_deref()), ("invalid UTF-8", None), "{e}");
+    // An earlier problem is the one reported.
+    let e = read(b"{\"resourceType\":\"Patient\",\"nope\":1,\"id\":\"\xff\"}");
+    assert!(e.message.contains("nope"), "{e}");
+    // The recovering read reports it too, after what it found before.
+    let r = json::from_slice_recovering::<Resource>(
+        b"{\"resourceType\":\"Patient\",\"nope\":1,\"id\":\"\xff\"}",
+        json::ReadOptions::default(),
+    );
+    let messages: Vec<_> = r.issues.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[1], "invalid UTF-8", "{messages:?}");
+}
+
+#[test]
 fn narrative_divs_stand_on_their_own() {
     let doc = |div: &str| {
         format!("<Patient xmlns=\"http://hl7.org/fhir\" xmlns:h=\"http://www.w3.org/1999/xhtml\"><text><status value=\"generated\"/>{div}</text></Patient>")

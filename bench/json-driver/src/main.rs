@@ -1,4 +1,4 @@
-//! `json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]`:
+//! `json-driver <corpus dir> <parse-typed|parse-typed-serde|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]`:
 //! loads the corpus like `fhir-model/benches/json.rs`, then runs one pass of the
 //! named benchmark inside `measured_*` (the function to give callgrind's
 //! `--toggle-collect`). Prints the pass's wall time (meaningless under valgrind).
@@ -10,14 +10,22 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use fhir_model::json::ToFhirJson;
+use fhir_model::json::{FromFhirJson, ToFhirJson};
 use fhir_model::xml::FhirXml;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 #[inline(never)]
-fn measured_parse_typed<R: DeserializeOwned>(files: &[Vec<u8>]) -> usize {
+fn measured_parse_typed<R: FromFhirJson>(files: &[Vec<u8>]) -> usize {
+    files
+        .iter()
+        .map(|bytes| usize::from(black_box(fhir_model::json::from_slice::<R>(bytes)).is_ok()))
+        .sum()
+}
+
+#[inline(never)]
+fn measured_parse_typed_serde<R: DeserializeOwned>(files: &[Vec<u8>]) -> usize {
     files
         .iter()
         .map(|bytes| usize::from(black_box(serde_json::from_slice::<R>(bytes)).is_ok()))
@@ -105,7 +113,7 @@ fn load(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
     Ok(files)
 }
 
-fn run<Resource: DeserializeOwned + Serialize + ToFhirJson + FhirXml>(
+fn run<Resource: DeserializeOwned + Serialize + FromFhirJson + ToFhirJson + FhirXml>(
     dir: &Path,
     mode: &str,
 ) -> Result<(), String> {
@@ -124,6 +132,7 @@ fn run<Resource: DeserializeOwned + Serialize + ToFhirJson + FhirXml>(
     };
     let (start, result) = match mode {
         "parse-typed" => (Instant::now(), measured_parse_typed::<Resource>(&files)),
+        "parse-typed-serde" => (Instant::now(), measured_parse_typed_serde::<Resource>(&files)),
         "parse-value" => (Instant::now(), measured_parse_value(&files)),
         "serialize-typed" => timed(parse_typed()?, |r| measured_serialize_typed(r)),
         "serialize-typed-serde" => timed(parse_typed()?, |r| measured_serialize_typed_serde(r)),
@@ -154,7 +163,7 @@ fn main() -> ExitCode {
         [dir, mode] => (dir, mode, "r4"),
         [dir, mode, version] => (dir, mode, version.as_str()),
         _ => {
-            eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]");
+            eprintln!("usage: json-driver <corpus dir> <parse-typed|parse-typed-serde|parse-value|serialize-typed|serialize-value|xml-parse|xml-serialize> [r4|r5]");
             return ExitCode::FAILURE;
         }
     };

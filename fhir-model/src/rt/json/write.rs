@@ -194,70 +194,100 @@ fn scalar(out: &mut Vec<u8>, v: &JsonOut<'_>) {
 /// A JSON string, escaped as serde_json escapes: `"`, `\\`, and control
 /// characters (short forms for \b \f \n \r \t, `\u00XX` for the rest).
 ///
-/// Most bytes need no escape, so the text is scanned in blocks of 32 bytes:
-/// the loop that builds a block's bit mask of bytes to escape is simple
-/// enough for the compiler to vectorize, and the clean stretches between
-/// escapes are copied whole. Within a block that has escapes (narrative
-/// XHTML has a quote or a newline every few dozen bytes) and in the tail,
-/// eight bytes at a time are tested with word arithmetic ([`escape_bits`]),
-/// which gives the positions of the bytes to escape without a branch per byte.
+/// The text goes by windows of 32 bytes: each is copied whole (a fixed-size
+/// copy, a few moves) and tested at once (a loop the compiler vectorizes);
+/// when it holds a byte to escape, the output is cut back to that byte, its
+/// escape is written, and the next window starts after it. So a clean
+/// stretch costs about an instruction per byte and an escape (narrative
+/// XHTML has a quote or a newline every few dozen bytes) one window. The
+/// last bytes, and short strings (codes, ids, dates), are padded to a
+/// window. Copying the stretches between escapes by their length instead
+/// called `memcpy` twice per escape, which cost more than the scan.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    let mut rest = s.as_bytes();
+    // Room for the quotes and for the whole-window writes.
+    out.reserve(rest.len() + 2 + BLOCK);
     out.push(b'"');
-    let mut start = 0;
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    let mut base = 0;
-    for block in &mut blocks {
-        let Ok(block) = <&[u8; BLOCK]>::try_from(block) else {
-            break;
-        };
-        if block_any(block, needs_escape) {
-            for (k, word) in block.chunks_exact(8).enumerate() {
-                escape_word(out, bytes, &mut start, base + k * 8, word, 0);
+    while let Some(window) = rest.first_chunk::<BLOCK>() {
+        let at = out.len();
+        out.extend_from_slice(window);
+        match first_escape(window) {
+            None => rest = rest.get(BLOCK..).unwrap_or_default(),
+            Some(j) => {
+                out.truncate(at + j);
+                escape(out, window.get(j).copied().unwrap_or_default());
+                rest = rest.get(j + 1..).unwrap_or_default();
             }
         }
-        base += BLOCK;
     }
-    // The tail (and every short string: codes, ids, dates): whole words,
-    // then the last bytes, as the string's last word when it has eight bytes
-    // (the bytes already tested masked off), else one by one.
-    let mut words = blocks.remainder().chunks_exact(8);
-    for word in &mut words {
-        escape_word(out, bytes, &mut start, base, word, 0);
-        base += 8;
-    }
-    let rest = words.remainder();
     if !rest.is_empty() {
-        match bytes.len().checked_sub(8).and_then(|at| Some((at, bytes.get(at..)?))) {
-            Some((at, last)) => escape_word(out, bytes, &mut start, at, last, 8 - rest.len()),
-            None => {
-                if rest.iter().fold(false, |any, &b| any | needs_escape(b)) {
-                    for (j, &b) in rest.iter().enumerate() {
-                        if needs_escape(b) {
-                            escape_at(out, bytes, &mut start, base + j);
-                        }
-                    }
+        // Padded with spaces, which need no escape.
+        let n = rest.len();
+        let mut padded = [b' '; BLOCK];
+        if let Some(head) = padded.get_mut(..n) {
+            head.copy_from_slice(rest);
+        }
+        let at = out.len();
+        out.extend_from_slice(&padded);
+        if block_any(&padded, needs_escape) {
+            out.truncate(at);
+            for (k, w) in padded.chunks_exact(8).enumerate() {
+                match n.saturating_sub(8 * k) {
+                    0 => break,
+                    valid => word(out, load(w), valid.min(8)),
                 }
             }
+        } else {
+            out.truncate(at + n);
         }
     }
-    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
 }
 
-/// Escapes the bytes of `word` (eight bytes of `bytes` from `pos`) that need
-/// it, except its first `skip` bytes.
+/// Where the first byte to escape of `window` is, if any.
 #[inline(always)]
-fn escape_word(out: &mut Vec<u8>, bytes: &[u8], start: &mut usize, pos: usize, word: &[u8], skip: usize) {
-    let Ok(w) = <[u8; 8]>::try_from(word) else {
-        return;
-    };
-    let mut bits = escape_bits(u64::from_le_bytes(w)) & (u64::MAX << (skip * 8));
-    while bits != 0 {
+fn first_escape(window: &[u8; BLOCK]) -> Option<usize> {
+    if !block_any(window, needs_escape) {
+        return None;
+    }
+    window.chunks_exact(8).enumerate().find_map(|(k, w)| {
+        let bits = escape_bits(load(w));
+        (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
+    })
+}
+
+/// Eight bytes as a little-endian word (0 if `w` is not eight bytes long).
+#[inline(always)]
+fn load(w: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes)
+}
+
+/// Appends the first `n` (1 to 8) bytes of `w` (little-endian), escaped.
+///
+/// The whole word is written and the length cut back to what is valid: up
+/// to the next byte to escape, which is then written escaped, and the rest
+/// of the word goes round again, shifted.
+#[inline(always)]
+fn word(out: &mut Vec<u8>, mut w: u64, mut n: usize) {
+    let valid = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
+    let mut bits = escape_bits(w) & valid(n);
+    loop {
+        let at = out.len();
+        out.extend_from_slice(&w.to_le_bytes());
+        if bits == 0 {
+            out.truncate(at + n);
+            return;
+        }
         let j = (bits.trailing_zeros() / 8) as usize;
-        bits &= bits - 1;
-        escape_at(out, bytes, start, pos + j);
+        out.truncate(at + j);
+        escape(out, (w >> (8 * j)) as u8);
+        let shift = 8 * (j as u32 + 1);
+        w = w.checked_shr(shift).unwrap_or(0);
+        bits = bits.checked_shr(shift).unwrap_or(0);
+        n -= j + 1;
+        if n == 0 {
+            return;
+        }
     }
 }
 
@@ -284,30 +314,24 @@ fn needs_escape(b: u8) -> bool {
     (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
-/// Copies the clean text before `pos`, then the escape of the byte at `pos`.
+/// Appends the escape of `b`, a byte JSON escapes.
 #[inline(always)]
-fn escape_at(out: &mut Vec<u8>, bytes: &[u8], start: &mut usize, pos: usize) {
-    out.extend_from_slice(bytes.get(*start..pos).unwrap_or_default());
-    let b = bytes.get(pos).copied().unwrap_or_default();
-    let short: &[u8] = match b {
-        b'"' => b"\\\"",
-        b'\\' => b"\\\\",
-        b'\n' => b"\\n",
-        b'\r' => b"\\r",
-        b'\t' => b"\\t",
-        0x08 => b"\\b",
-        0x0c => b"\\f",
-        _ => b"",
+fn escape(out: &mut Vec<u8>, b: u8) {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => {
+            let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b & 0xf)]);
+            return;
+        }
     };
-    if short.is_empty() {
-        let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
-        out.extend_from_slice(b"\\u00");
-        out.push(hex(b >> 4));
-        out.push(hex(b & 0xf));
-    } else {
-        out.extend_from_slice(short);
-    }
-    *start = pos + 1;
+    out.extend_from_slice(&[b'\\', short]);
 }
 
 #[cfg(test)]
