@@ -11,11 +11,15 @@ pub(crate) const BLOCK: usize = 32;
 /// (about one instruction per byte).
 #[inline(always)]
 pub(crate) fn block_any(block: &[u8; BLOCK], flag: impl Fn(u8) -> bool) -> bool {
-    let mut any = 0u8;
-    for &b in block {
-        any |= u8::from(flag(b));
+    // A byte mask first, then its OR: this shape compiles to compares, ORs
+    // and one `pmovmskb` (24 instructions on x86-64's SSE2 baseline). OR-ing
+    // `u8::from(flag(b))` straight into one byte compiled to 36, with
+    // unpacking shuffles.
+    let mut marks = [0u8; BLOCK];
+    for (m, &b) in marks.iter_mut().zip(block) {
+        *m = if flag(b) { 0xff } else { 0 };
     }
-    any != 0
+    marks.iter().fold(0, |any, &m| any | m) != 0
 }
 
 /// [`block_any`] for the last stretch of a text, shorter than a block (and
