@@ -6,6 +6,7 @@ mod collections;
 mod conversion;
 mod existence;
 mod fhir;
+mod html;
 mod math;
 mod strings;
 
