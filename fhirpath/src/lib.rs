@@ -62,6 +62,7 @@ mod field_hint;
 mod focus_fields;
 mod functions;
 mod item;
+mod items;
 mod lexer;
 mod parser;
 mod quantity;
@@ -121,7 +122,7 @@ impl Expression {
         input: Vec<Item<'a>>,
     ) -> Result<Vec<Item<'a>>, Error> {
         let mut env = eval::Env::new(ctx, &input);
-        env.eval(&self.ast, &input)
+        env.eval(&self.ast, &input).map(items::Items::into_vec)
     }
 
     /// Evaluates and applies the singleton-boolean rule of the

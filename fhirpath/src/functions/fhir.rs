@@ -12,6 +12,7 @@ use crate::datetime::TemporalKind;
 use crate::error::Error;
 use crate::eval::now;
 use crate::item::{child_text, Item, Node, Repr};
+use crate::items::Items;
 use crate::types::is_type;
 use crate::value::Value;
 
@@ -54,7 +55,7 @@ fn matches_reference(reference: &str, full_url: Option<&str>, res: &dyn Element)
         || reference.contains(&format!("{tail}/_history/"))
 }
 
-fn resolve<'a>(c: &Call<'_, '_, 'a>) -> Vec<Item<'a>> {
+fn resolve<'a>(c: &Call<'_, '_, 'a>) -> Items<'a> {
     let mut pool = Vec::new();
     for root in [&c.env.ctx.root_resource, &c.env.ctx.resource]
         .into_iter()
@@ -62,7 +63,7 @@ fn resolve<'a>(c: &Call<'_, '_, 'a>) -> Vec<Item<'a>> {
     {
         candidates(root, &mut pool);
     }
-    let mut out = Vec::new();
+    let mut out = Items::new();
     for item in &c.input {
         let reference = match &item.repr {
             Repr::Node(Node::Element(e), _) => child_text(*e, "reference"),
@@ -82,11 +83,11 @@ fn resolve<'a>(c: &Call<'_, '_, 'a>) -> Vec<Item<'a>> {
     out
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     Ok(Some(match c.name {
         "extension" => {
             let url = c.arg_string(0)?;
-            let mut exts = Vec::new();
+            let mut exts = Items::new();
             for item in &c.input {
                 let _ = item.child("extension", false, &mut exts);
             }
@@ -99,21 +100,21 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "hasValue" => {
             let yes = matches!(c.input.as_slice(), [one] if matches!(&one.repr,
                 Repr::Node(Node::Primitive(p), _) if p.has_value()));
-            vec![Item::boolean(yes)]
+            Items::one(Item::boolean(yes))
         }
         "getValue" => match c.input.as_slice() {
             [one] if matches!(one.repr, Repr::Node(Node::Primitive(_), _)) => {
                 one.system_value().map(Item::value).into_iter().collect()
             }
-            _ => Vec::new(),
+            _ => Items::new(),
         },
         "resolve" => resolve(c),
         "htmlChecks" => match c.input.as_slice() {
             [one] => match one.string_text() {
-                Some(s) => vec![Item::boolean(html_is_safe(&s))],
-                None => Vec::new(),
+                Some(s) => Items::one(Item::boolean(html_is_safe(&s))),
+                None => Items::new(),
             },
-            _ => Vec::new(),
+            _ => Items::new(),
         },
         "memberOf" | "subsumes" | "subsumedBy" | "expand" | "lookup" | "validateVS"
         | "validateCS" | "translate" => {
@@ -136,7 +137,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 namespace: Some("FHIR".into()),
                 name: name.to_owned(),
             };
-            let mut out = Vec::new();
+            let mut out = Items::new();
             for item in &c.input {
                 out.push(Item::boolean(is_type(item, &spec)?));
             }
