@@ -90,6 +90,8 @@ pub(crate) struct Env<'c, 'a> {
     /// items may come from mixed collections (`descendants()`), so unknown
     /// names there are not errors.
     pub lambda_depth: usize,
+    /// The values of the [`Expr::Shared`] sub-expressions computed so far.
+    shared: Vec<Option<Items<'a>>>,
 }
 
 impl<'c, 'a> Env<'c, 'a> {
@@ -101,6 +103,7 @@ impl<'c, 'a> Env<'c, 'a> {
             total: None,
             defined: Vec::new(),
             lambda_depth: 0,
+            shared: Vec::new(),
         }
     }
 
@@ -205,7 +208,24 @@ impl<'c, 'a> Env<'c, 'a> {
                 }
             }
             Expr::Binary(op, l, r) => self.binary(*op, l, r, input),
+            Expr::Shared(slot, inner) => self.shared(*slot, inner, input),
         }
+    }
+
+    /// The value of a shared sub-expression: computed at its first use, then
+    /// copied. An error is returned, not kept.
+    fn shared(&mut self, slot: usize, e: &Expr, input: &[Item<'a>]) -> Result<Items<'a>, Error> {
+        if let Some(Some(v)) = self.shared.get(slot) {
+            return Ok(v.clone());
+        }
+        let v = self.eval(e, input)?;
+        if self.shared.len() <= slot {
+            self.shared.resize(slot + 1, None);
+        }
+        if let Some(cell) = self.shared.get_mut(slot) {
+            *cell = Some(v.clone());
+        }
+        Ok(v)
     }
 
     /// Evaluates `e` so that variables it defines (`defineVariable`) do not
@@ -394,7 +414,7 @@ fn binary_values<'a>(op: BinOp, a: Items<'a>, b: Items<'a>) -> Result<Items<'a>,
 fn is_static_path(e: &Expr) -> bool {
     match e {
         Expr::Member(None, _, _) => true,
-        Expr::Member(Some(t), _, _) | Expr::Indexer(t, _) => is_static_path(t),
+        Expr::Member(Some(t), _, _) | Expr::Indexer(t, _) | Expr::Shared(_, t) => is_static_path(t),
         _ => false,
     }
 }

@@ -230,7 +230,12 @@ impl<'a> Item<'a> {
     pub(crate) fn all_children(&self, out: &mut impl Extend<Item<'a>>) {
         match &self.repr {
             Repr::Node(Node::Element(e), _) => {
-                for index in 0..e.type_info().fields.len() {
+                // Only the fields that hold something: one call for all of
+                // them, where most are empty (`children()`, `descendants()`).
+                let mut present = e.present();
+                while present != 0 {
+                    let index = present.trailing_zeros() as usize;
+                    present &= present - 1;
                     let _ = field_children(*e, index, None, &mut |c| {
                         out.extend(Some(c));
                         ControlFlow::Continue(())

@@ -66,6 +66,7 @@ mod items;
 mod lexer;
 mod parser;
 mod quantity;
+mod share;
 mod types;
 mod ucum;
 mod value;
@@ -87,7 +88,7 @@ impl Expression {
     /// Parses `text`; syntax errors and unknown functions or wrong argument
     /// counts are reported here, before any data is seen.
     pub fn parse(text: &str) -> Result<Expression, Error> {
-        let ast = parser::parse(text)?;
+        let ast = share::share(parser::parse(text)?);
         Ok(Expression {
             source: text.to_owned(),
             focus_fields: focus_fields::focus_fields(&ast),
