@@ -60,6 +60,9 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Is(Box<Expr>, TypeSpec),
     As(Box<Expr>, TypeSpec),
+    /// A sub-expression whose result is the same wherever it is evaluated
+    /// within one evaluation, computed once into slot `.0` (see `share`).
+    Shared(usize, Box<Expr>),
 }
 
 impl Expr {

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::eval::{to_bool, Env};
 use crate::functions::{self, regex_matches};
 use crate::item::Item;
+use crate::items::Items;
 use crate::value::Value;
 
 impl<'a> Env<'_, 'a> {
@@ -137,7 +138,7 @@ impl<'a> Env<'_, 'a> {
     ) -> Result<Option<bool>, Error> {
         let items = match target {
             Some(t) => self.eval(t, input)?,
-            None => input.to_vec(),
+            None => Items::from(input),
         };
         match items.as_slice() {
             [] => return Ok(None),

@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::field_hint::FieldHint;
 use crate::functions;
 use crate::item::{Item, Node, Repr};
+use crate::items::Items;
 use crate::quantity::Quantity;
 use crate::types::{as_type, is_type};
 use crate::value::Value;
@@ -82,13 +83,15 @@ pub(crate) struct Env<'c, 'a> {
     /// The original focus (`%context`).
     pub context: &'c [Item<'a>],
     pub index: Option<i64>,
-    pub total: Option<Vec<Item<'a>>>,
+    pub total: Option<Items<'a>>,
     /// Variables from `defineVariable`.
-    pub defined: Vec<(String, Vec<Item<'a>>)>,
+    pub defined: Vec<(String, Items<'a>)>,
     /// How many lambdas (`where`, `select`...) are being evaluated: their
     /// items may come from mixed collections (`descendants()`), so unknown
     /// names there are not errors.
     pub lambda_depth: usize,
+    /// The values of the [`Expr::Shared`] sub-expressions computed so far.
+    shared: Vec<Option<Items<'a>>>,
 }
 
 impl<'c, 'a> Env<'c, 'a> {
@@ -100,14 +103,15 @@ impl<'c, 'a> Env<'c, 'a> {
             total: None,
             defined: Vec::new(),
             lambda_depth: 0,
+            shared: Vec::new(),
         }
     }
 
-    pub fn eval(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Vec<Item<'a>>, Error> {
+    pub fn eval(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Items<'a>, Error> {
         match e {
-            Expr::Empty => Ok(Vec::new()),
-            Expr::Literal(v) => Ok(vec![Item::value(v.clone())]),
-            Expr::This => Ok(input.to_vec()),
+            Expr::Empty => Ok(Items::new()),
+            Expr::Literal(v) => Ok(Items::one(Item::value(v.clone()))),
+            Expr::This => Ok(Items::from(input)),
             Expr::Index => Ok(self
                 .index
                 .map(|i| Item::value(Value::Integer(i)))
@@ -116,7 +120,7 @@ impl<'c, 'a> Env<'c, 'a> {
             Expr::Total => Ok(self.total.clone().unwrap_or_default()),
             Expr::Var(name) => self.variable(name),
             Expr::Member(target, name, hint) => {
-                let mut out = Vec::new();
+                let mut out = Items::new();
                 self.member(target.as_deref(), name, hint, input, |i| {
                     out.push(i);
                     ControlFlow::Continue(())
@@ -144,16 +148,16 @@ impl<'c, 'a> Env<'c, 'a> {
                 if args.is_empty() && matches!(name.as_str(), "exists" | "empty") =>
             {
                 let any = self.any(target.as_deref(), input)?;
-                Ok(vec![Item::boolean(if name == "exists" {
+                Ok(Items::one(Item::boolean(if name == "exists" {
                     any
                 } else {
                     !any
-                })])
+                })))
             }
             Expr::Call(target, name, args) => {
                 let base = match target {
                     Some(t) => self.eval(t, input)?,
-                    None => input.to_vec(),
+                    None => Items::from(input),
                 };
                 functions::call(self, name, base, args, input)
             }
@@ -161,7 +165,7 @@ impl<'c, 'a> Env<'c, 'a> {
                 let base = self.eval(target, input)?;
                 let idx = self.eval(index, input)?;
                 let Some(i) = singleton_integer(&idx)? else {
-                    return Ok(Vec::new());
+                    return Ok(Items::new());
                 };
                 Ok(usize::try_from(i)
                     .ok()
@@ -172,7 +176,7 @@ impl<'c, 'a> Env<'c, 'a> {
             Expr::Negate(inner) => {
                 let v = self.eval(inner, input)?;
                 let Some(item) = singleton(&v)? else {
-                    return Ok(Vec::new());
+                    return Ok(Items::new());
                 };
                 let neg = match item.system_value() {
                     Some(Value::Integer(i)) => Value::Integer(i.checked_neg().unwrap_or(i64::MAX)),
@@ -183,51 +187,68 @@ impl<'c, 'a> Env<'c, 'a> {
                     }
                     _ => return Err(Error::execution("unary minus needs a number or quantity")),
                 };
-                Ok(vec![Item::value(neg)])
+                Ok(Items::one(Item::value(neg)))
             }
             Expr::Is(inner, spec) => {
                 let v = self.eval(inner, input)?;
                 match singleton(&v)? {
-                    None => Ok(Vec::new()),
-                    Some(item) => Ok(vec![Item::boolean(is_type(item, spec)?)]),
+                    None => Ok(Items::new()),
+                    Some(item) => Ok(Items::one(Item::boolean(is_type(item, spec)?))),
                 }
             }
             Expr::As(inner, spec) => {
                 let v = self.eval(inner, input)?;
                 match singleton(&v)? {
-                    None => Ok(Vec::new()),
+                    None => Ok(Items::new()),
                     Some(item) => Ok(if as_type(item, spec)? {
-                        vec![item.clone()]
+                        Items::one(item.clone())
                     } else {
-                        Vec::new()
+                        Items::new()
                     }),
                 }
             }
             Expr::Binary(op, l, r) => self.binary(*op, l, r, input),
+            Expr::Shared(slot, inner) => self.shared(*slot, inner, input),
         }
+    }
+
+    /// The value of a shared sub-expression: computed at its first use, then
+    /// copied. An error is returned, not kept.
+    fn shared(&mut self, slot: usize, e: &Expr, input: &[Item<'a>]) -> Result<Items<'a>, Error> {
+        if let Some(Some(v)) = self.shared.get(slot) {
+            return Ok(v.clone());
+        }
+        let v = self.eval(e, input)?;
+        if self.shared.len() <= slot {
+            self.shared.resize(slot + 1, None);
+        }
+        if let Some(cell) = self.shared.get_mut(slot) {
+            *cell = Some(v.clone());
+        }
+        Ok(v)
     }
 
     /// Evaluates `e` so that variables it defines (`defineVariable`) do not
     /// outlive it: each operand and argument is its own scope.
-    pub fn scoped(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Vec<Item<'a>>, Error> {
+    pub fn scoped(&mut self, e: &Expr, input: &[Item<'a>]) -> Result<Items<'a>, Error> {
         let mark = self.defined.len();
         let r = self.eval(e, input);
         self.defined.truncate(mark);
         r
     }
 
-    fn variable(&self, name: &str) -> Result<Vec<Item<'a>>, Error> {
+    fn variable(&self, name: &str) -> Result<Items<'a>, Error> {
         if let Some((_, v)) = self.defined.iter().rev().find(|(n, _)| n == name) {
             return Ok(v.clone());
         }
         if let Some((_, v)) = self.ctx.variables.iter().rev().find(|(n, _)| n == name) {
-            return Ok(v.clone());
+            return Ok(Items::from(v.as_slice()));
         }
-        let s = |s: &str| Ok(vec![Item::string(s)]);
+        let s = |s: &str| Ok(Items::one(Item::string(s)));
         match name {
             "resource" => Ok(self.ctx.resource.clone().into_iter().collect()),
             "rootResource" => Ok(self.ctx.root_resource.clone().into_iter().collect()),
-            "context" => Ok(self.context.to_vec()),
+            "context" => Ok(Items::from(self.context)),
             "ucum" => s("http://unitsofmeasure.org"),
             "sct" => s("http://snomed.info/sct"),
             "loinc" => s("http://loinc.org"),
@@ -320,7 +341,7 @@ impl<'c, 'a> Env<'c, 'a> {
         l: &Expr,
         r: &Expr,
         input: &[Item<'a>],
-    ) -> Result<Vec<Item<'a>>, Error> {
+    ) -> Result<Items<'a>, Error> {
         if let Some(logical) = self.logical(op, l, r, input)? {
             return Ok(logical.map(Item::boolean).into_iter().collect());
         }
@@ -330,17 +351,13 @@ impl<'c, 'a> Env<'c, 'a> {
     }
 }
 
-fn binary_values<'a>(
-    op: BinOp,
-    a: Vec<Item<'a>>,
-    b: Vec<Item<'a>>,
-) -> Result<Vec<Item<'a>>, Error> {
+fn binary_values<'a>(op: BinOp, a: Items<'a>, b: Items<'a>) -> Result<Items<'a>, Error> {
     let bool_out = |v: Option<bool>| Ok(v.map(Item::boolean).into_iter().collect());
     match op {
         BinOp::Union => Ok(union(a, b)),
         BinOp::Eq | BinOp::Ne => {
             if a.is_empty() || b.is_empty() {
-                return Ok(Vec::new());
+                return Ok(Items::new());
             }
             let eq = collections_equal(&a, &b);
             bool_out(if op == BinOp::Eq { eq } else { eq.map(|e| !e) })
@@ -350,16 +367,16 @@ fn binary_values<'a>(
         BinOp::In | BinOp::Contains => {
             let (needle, hay) = if op == BinOp::In { (a, b) } else { (b, a) };
             match singleton(&needle)? {
-                None => Ok(Vec::new()),
+                None => Ok(Items::new()),
                 Some(n) => bool_out(Some(hay.iter().any(|h| equals(n, h) == Some(true)))),
             }
         }
         BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
             let (Some(x), Some(y)) = (singleton(&a)?, singleton(&b)?) else {
-                return Ok(Vec::new());
+                return Ok(Items::new());
             };
             let Some(o) = order(x, y)? else {
-                return Ok(Vec::new());
+                return Ok(Items::new());
             };
             bool_out(Some(match op {
                 BinOp::Lt => o == Ordering::Less,
@@ -375,14 +392,14 @@ fn binary_values<'a>(
                     .map(|v| v.to_text())
                     .unwrap_or_default())
             };
-            Ok(vec![Item::string(text(&a)? + &text(&b)?)])
+            Ok(Items::one(Item::string(text(&a)? + &text(&b)?)))
         }
         _ => {
             let (Some(x), Some(y)) = (singleton(&a)?, singleton(&b)?) else {
-                return Ok(Vec::new());
+                return Ok(Items::new());
             };
             let (Some(x), Some(y)) = (x.system_value(), y.system_value()) else {
-                return Ok(Vec::new());
+                return Ok(Items::new());
             };
             Ok(arithmetic(op, &x, &y)?
                 .map(Item::value)
@@ -397,7 +414,7 @@ fn binary_values<'a>(
 fn is_static_path(e: &Expr) -> bool {
     match e {
         Expr::Member(None, _, _) => true,
-        Expr::Member(Some(t), _, _) | Expr::Indexer(t, _) => is_static_path(t),
+        Expr::Member(Some(t), _, _) | Expr::Indexer(t, _) | Expr::Shared(_, t) => is_static_path(t),
         _ => false,
     }
 }
@@ -548,7 +565,7 @@ pub(crate) fn collections_equivalent(a: &[Item<'_>], b: &[Item<'_>]) -> bool {
 }
 
 /// Items of both collections without duplicates (`|`, `union`).
-pub(crate) fn union<'a>(a: Vec<Item<'a>>, b: Vec<Item<'a>>) -> Vec<Item<'a>> {
+pub(crate) fn union<'a>(a: Items<'a>, b: Items<'a>) -> Items<'a> {
     distinct(a.iter().chain(&b)).into_iter().cloned().collect()
 }
 

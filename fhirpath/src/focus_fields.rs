@@ -56,7 +56,9 @@ fn visit(e: &Expr, on: On, names: &mut Vec<String>) -> Option<()> {
             visit(a, on, names)?;
             visit(b, on, names)
         }
-        Expr::Negate(a) | Expr::Is(a, _) | Expr::As(a, _) => visit(a, on, names),
+        Expr::Negate(a) | Expr::Is(a, _) | Expr::As(a, _) | Expr::Shared(_, a) => {
+            visit(a, on, names)
+        }
         Expr::Call(target, name, args) => {
             if reads_context(name) {
                 return None;

@@ -161,9 +161,14 @@ impl<'a> Item<'a> {
 
     /// The children of this item named `name`; `None` when this is an
     /// element whose type has no such field (a semantic error in strict mode).
-    pub(crate) fn child(&self, name: &str, lenient: bool, out: &mut Vec<Item<'a>>) -> Option<()> {
+    pub(crate) fn child(
+        &self,
+        name: &str,
+        lenient: bool,
+        out: &mut impl Extend<Item<'a>>,
+    ) -> Option<()> {
         self.each_child(name, lenient, None, |c| {
-            out.push(c);
+            out.extend(Some(c));
             ControlFlow::Continue(())
         })
         .map(|_| ())
@@ -222,12 +227,17 @@ impl<'a> Item<'a> {
     }
 
     /// Every child item, in field order (`children()`).
-    pub(crate) fn all_children(&self, out: &mut Vec<Item<'a>>) {
+    pub(crate) fn all_children(&self, out: &mut impl Extend<Item<'a>>) {
         match &self.repr {
             Repr::Node(Node::Element(e), _) => {
-                for index in 0..e.type_info().fields.len() {
+                // Only the fields that hold something: one call for all of
+                // them, where most are empty (`children()`, `descendants()`).
+                let mut present = e.present();
+                while present != 0 {
+                    let index = present.trailing_zeros() as usize;
+                    present &= present - 1;
                     let _ = field_children(*e, index, None, &mut |c| {
-                        out.push(c);
+                        out.extend(Some(c));
                         ControlFlow::Continue(())
                     });
                 }

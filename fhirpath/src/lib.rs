@@ -62,9 +62,11 @@ mod field_hint;
 mod focus_fields;
 mod functions;
 mod item;
+mod items;
 mod lexer;
 mod parser;
 mod quantity;
+mod share;
 mod types;
 mod ucum;
 mod value;
@@ -86,7 +88,7 @@ impl Expression {
     /// Parses `text`; syntax errors and unknown functions or wrong argument
     /// counts are reported here, before any data is seen.
     pub fn parse(text: &str) -> Result<Expression, Error> {
-        let ast = parser::parse(text)?;
+        let ast = share::share(parser::parse(text)?);
         Ok(Expression {
             source: text.to_owned(),
             focus_fields: focus_fields::focus_fields(&ast),
@@ -121,7 +123,7 @@ impl Expression {
         input: Vec<Item<'a>>,
     ) -> Result<Vec<Item<'a>>, Error> {
         let mut env = eval::Env::new(ctx, &input);
-        env.eval(&self.ast, &input)
+        env.eval(&self.ast, &input).map(items::Items::into_vec)
     }
 
     /// Evaluates and applies the singleton-boolean rule of the

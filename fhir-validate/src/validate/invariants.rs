@@ -41,9 +41,10 @@ pub(crate) struct Invariants {
 #[derive(Debug)]
 pub(crate) struct AtType {
     index: u16,
-    /// The type's fields the expression reads, by index; `None` when it may
-    /// read more than fields of the focus.
-    fields: Option<Vec<usize>>,
+    /// The type's fields the expression reads, as a mask of
+    /// [`Element::present`] bits; `None` when it may read more than fields
+    /// of the focus.
+    fields: Option<u128>,
     /// The verdict at an instance whose `fields` are all empty.
     when_empty: OnceLock<Verdict>,
 }
@@ -103,9 +104,7 @@ impl Invariants {
             .map(|index| {
                 let fields = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
-                    Some(Ok(expr)) => expr
-                        .focus_fields()
-                        .map(|names| names.iter().filter_map(|n| info.field_index(n)).collect()),
+                    Some(Ok(expr)) => expr.focus_fields().and_then(|names| field_mask(info, names)),
                     _ => None,
                 };
                 AtType { index, fields, when_empty: OnceLock::new() }
@@ -124,10 +123,12 @@ impl Invariants {
         scope: Scope<'a>,
         report: impl FnMut(Finding),
     ) {
-        let all_empty = |fields: &[usize]| fields.iter().all(|&i| el.field(i).is_none_or(|s| s.len() == 0));
+        // One call for the presence of all fields, made at the first
+        // invariant that needs it, instead of one per field and invariant.
+        let mut present: Option<u128> = None;
         let entries = list.iter().map(|at| {
-            let reuse = at.fields.as_deref().is_some_and(all_empty).then_some(&at.when_empty);
-            (at.index, reuse)
+            let all_empty = at.fields.is_some_and(|mask| *present.get_or_insert_with(|| el.present()) & mask == 0);
+            (at.index, all_empty.then_some(&at.when_empty))
         });
         self.check_entries(entries, focus, scope, report);
     }
@@ -216,6 +217,16 @@ impl Invariants {
             Err(e) => Verdict::NotChecked(e.to_string()),
         }
     }
+}
+
+/// The [`Element::present`] bits of the fields `names` of `info` (a name the
+/// type lacks reads nothing, at any instance); `None` for a field past the
+/// 128 bits, which the generator never emits.
+fn field_mask(info: &TypeInfo, names: &[String]) -> Option<u128> {
+    names
+        .iter()
+        .filter_map(|n| info.field_index(n))
+        .try_fold(0u128, |mask, i| Some(mask | 1u128.checked_shl(u32::try_from(i).ok()?)?))
 }
 
 fn failed(inv: &Invariant) -> Finding {

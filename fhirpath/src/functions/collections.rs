@@ -10,6 +10,7 @@ use crate::compare::{equals, order};
 use crate::error::Error;
 use crate::eval::{singleton, union};
 use crate::item::Item;
+use crate::items::Items;
 use crate::types::{as_type, is_type, type_of};
 
 /// Most items `repeat` collects before giving up (cyclic data cannot occur
@@ -22,13 +23,13 @@ fn type_arg(c: &Call<'_, '_, '_>) -> Result<crate::ast::TypeSpec, Error> {
         .ok_or_else(|| Error::semantic(format!("{}() needs a type name", c.name)))
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     // Taken, not cloned: given back below when the function is not one of these.
     let input = std::mem::take(&mut c.input);
     Ok(Some(match c.name {
         "where" => {
             let e = c.lambda(0)?;
-            let mut out = Vec::new();
+            let mut out = Items::new();
             for (i, item) in input.iter().enumerate() {
                 if c.each_bool(e, item, i)? == Some(true) {
                     out.push(item.clone());
@@ -38,7 +39,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "select" => {
             let e = c.lambda(0)?;
-            let mut out = Vec::new();
+            let mut out = Items::new();
             for (i, item) in input.iter().enumerate() {
                 out.extend(c.each(e, item, i)?);
             }
@@ -46,10 +47,10 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "repeat" | "repeatAll" => {
             let e = c.lambda(0)?;
-            let mut out: Vec<Item<'a>> = Vec::new();
+            let mut out: Items<'a> = Items::new();
             let mut frontier = input;
             while !frontier.is_empty() {
-                let mut next = Vec::new();
+                let mut next = Items::new();
                 for (i, item) in frontier.iter().enumerate() {
                     for r in c.each(e, item, i)? {
                         if c.name == "repeat" && out.iter().any(|o| equals(o, &r) == Some(true)) {
@@ -70,7 +71,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         // for it (R4's dom-3).
         name @ ("ofType" | "as") if name == "ofType" || (c.env.ctx.as_filters && input.len() > 1) => {
             let spec = type_arg(c)?;
-            let mut out = Vec::new();
+            let mut out = Items::new();
             for item in input {
                 if as_type(&item, &spec)? {
                     out.push(item);
@@ -81,7 +82,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "is" | "as" => {
             let spec = type_arg(c)?;
             match singleton(&input)? {
-                None => Vec::new(),
+                None => Items::new(),
                 Some(item) => {
                     let yes = if c.name == "is" {
                         is_type(item, &spec)?
@@ -89,11 +90,11 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                         as_type(item, &spec)?
                     };
                     if c.name == "is" {
-                        vec![Item::boolean(yes)]
+                        Items::one(Item::boolean(yes))
                     } else if yes {
-                        vec![item.clone()]
+                        Items::one(item.clone())
                     } else {
-                        Vec::new()
+                        Items::new()
                     }
                 }
             }
@@ -120,7 +121,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 .into_iter()
                 .filter(|i| other.iter().any(|o| equals(i, o) == Some(true)))
                 .collect();
-            union(kept, Vec::new())
+            union(kept, Items::new())
         }
         "exclude" => {
             let other = c.arg(0)?;
@@ -155,7 +156,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 let branch = if test?.unwrap_or(false) { 1 } else { 2 };
                 return Ok(Some(match c.args.get(branch) {
                     Some(e) => c.env.scoped(e, &input)?,
-                    None => Vec::new(),
+                    None => Items::new(),
                 }));
             }
             let test = c.env.scoped(cond, &input);
@@ -173,7 +174,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let branch = if yes { 1 } else { 2 };
             match c.args.get(branch) {
                 Some(e) => c.env.scoped(e, &input)?,
-                None => Vec::new(),
+                None => Items::new(),
             }
         }
         "aggregate" => {
@@ -181,7 +182,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             let mut total = if c.args.len() > 1 {
                 c.arg(1)?
             } else {
-                Vec::new()
+                Items::new()
             };
             let saved = c.env.total.take();
             for (i, item) in input.iter().enumerate() {
@@ -200,17 +201,17 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "sort" => sort(c, input)?,
         "children" => {
-            let mut out = Vec::new();
+            let mut out = Items::new();
             for item in &input {
                 item.all_children(&mut out);
             }
             out
         }
         "descendants" => {
-            let mut out = Vec::new();
+            let mut out = Items::new();
             let mut frontier = input;
             while !frontier.is_empty() {
-                let mut next = Vec::new();
+                let mut next = Items::new();
                 for item in &frontier {
                     item.all_children(&mut next);
                 }
@@ -272,7 +273,7 @@ fn gives_boolean(e: &Expr) -> bool {
 
 /// `sort(keys...)`: each key expression may be wrapped in unary minus for
 /// descending order; without keys the items themselves are the key.
-fn sort<'a>(c: &mut Call<'_, '_, 'a>, input: Vec<Item<'a>>) -> Result<Vec<Item<'a>>, Error> {
+fn sort<'a>(c: &mut Call<'_, '_, 'a>, input: Items<'a>) -> Result<Items<'a>, Error> {
     let mut keyed: Vec<(Vec<Option<Item<'a>>>, Item<'a>)> = Vec::new();
     let keys: Vec<(Expr, bool)> = c
         .args

@@ -6,7 +6,7 @@ use super::{opt, Call};
 use crate::datetime::{is_calendar_keyword, Temporal, TemporalKind};
 use crate::decimal::Dec;
 use crate::error::Error;
-use crate::item::Item;
+use crate::items::Items;
 use crate::quantity::Quantity;
 use crate::value::Value;
 
@@ -131,7 +131,7 @@ fn to_quantity(v: &Value, unit: Option<&str>) -> Option<Quantity> {
     }
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     let name = c.name;
     let (base, test) = match name.strip_prefix("convertsTo") {
         Some(rest) => (rest, true),
@@ -160,7 +160,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         None
     };
     let Some(v) = c.input_value()? else {
-        return Ok(Some(Vec::new()));
+        return Ok(Some(Items::new()));
     };
     let out = match base {
         "Boolean" => to_boolean(&v).map(Value::Boolean),

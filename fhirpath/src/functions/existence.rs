@@ -6,6 +6,7 @@ use crate::compare::equals;
 use crate::error::Error;
 use crate::eval::{distinct, to_bool, union};
 use crate::item::Item;
+use crate::items::Items;
 use crate::value::Value;
 
 fn bools(c: &Call<'_, '_, '_>) -> Result<Vec<bool>, Error> {
@@ -24,7 +25,7 @@ fn contains_all(hay: &[Item<'_>], needles: &[Item<'_>]) -> bool {
         .all(|n| hay.iter().any(|h| equals(h, n) == Some(true)))
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     let b = |v: bool| one(Value::Boolean(v)).map(Some);
     match c.name {
         "empty" => b(c.input.is_empty()),
@@ -65,10 +66,10 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             i64::try_from(c.input.len()).unwrap_or(i64::MAX),
         ))
         .map(Some),
-        "distinct" => Ok(Some(union(std::mem::take(&mut c.input), Vec::new()))),
+        "distinct" => Ok(Some(union(std::mem::take(&mut c.input), Items::new()))),
         "isDistinct" => b(distinct(c.input.iter()).len() == c.input.len()),
         "not" => match to_bool(&c.input)? {
-            None => Ok(Some(Vec::new())),
+            None => Ok(Some(Items::new())),
             Some(v) => b(!v),
         },
         _ => Ok(None),

@@ -5,7 +5,7 @@
 use super::{one, opt, Call};
 use crate::decimal::Dec;
 use crate::error::Error;
-use crate::item::Item;
+use crate::items::Items;
 use crate::quantity::Quantity;
 use crate::value::Value;
 
@@ -50,7 +50,7 @@ fn dec_boundary(d: Dec, high: bool, digits: i64) -> Option<Dec> {
     })
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     let name = c.name;
     if !matches!(
         name,
@@ -72,7 +72,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         return Ok(None);
     }
     let Some(v) = c.input_value()? else {
-        return Ok(Some(Vec::new()));
+        return Ok(Some(Items::new()));
     };
     let wrong = || {
         Err(Error::execution(format!(
@@ -107,7 +107,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
                 c.arg_integer(0)?
             };
             let Some(digits) = digits else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             let digits = u32::try_from(digits)
                 .map_err(|_| Error::execution("round(): negative precision"))?;
@@ -126,13 +126,13 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         ("log", _) => {
             let Some(d) = number(&v) else { return wrong() };
             let Some(base) = c.arg_value(0)?.as_ref().and_then(number) else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             float(d.to_f64().ln() / base.to_f64().ln())
         }
         ("power", _) => {
             let Some(exp) = c.arg_value(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             match (&v, &exp) {
                 (Value::Integer(b), Value::Integer(e)) if *e >= 0 => {
@@ -181,7 +181,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         ("comparable", Value::Quantity(q)) => match c.arg_value(0)? {
             Some(Value::Quantity(o)) => one(Value::Boolean(q.comparable(&o))).map(Some),
             Some(_) => one(Value::Boolean(false)).map(Some),
-            None => Ok(Some(Vec::new())),
+            None => Ok(Some(Items::new())),
         },
         _ => wrong(),
     }

@@ -6,6 +6,7 @@ mod collections;
 mod conversion;
 mod existence;
 mod fhir;
+mod html;
 mod math;
 mod strings;
 
@@ -15,6 +16,7 @@ use crate::ast::Expr;
 use crate::error::Error;
 use crate::eval::{singleton, Env};
 use crate::item::Item;
+use crate::items::Items;
 use crate::value::Value;
 
 /// Name, minimum and maximum number of arguments of every known function.
@@ -146,14 +148,14 @@ pub(crate) fn check_arity(name: &str, n: usize) -> Result<(), Error> {
 pub(crate) struct Call<'e, 'c, 'a> {
     pub env: &'e mut Env<'c, 'a>,
     pub name: &'e str,
-    pub input: Vec<Item<'a>>,
+    pub input: Items<'a>,
     pub args: &'e [Expr],
     pub outer: &'e [Item<'a>],
 }
 
 impl<'e, 'a> Call<'e, '_, 'a> {
     /// Argument `i` evaluated against the enclosing focus.
-    pub fn arg(&mut self, i: usize) -> Result<Vec<Item<'a>>, Error> {
+    pub fn arg(&mut self, i: usize) -> Result<Items<'a>, Error> {
         let e = self
             .args
             .get(i)
@@ -203,7 +205,7 @@ impl<'e, 'a> Call<'e, '_, 'a> {
         e: &Expr,
         item: &Item<'a>,
         index: usize,
-    ) -> Result<Vec<Item<'a>>, Error> {
+    ) -> Result<Items<'a>, Error> {
         self.in_lambda(item, index, |env, this| env.scoped(e, this))
     }
 
@@ -268,21 +270,21 @@ impl<'e, 'a> Call<'e, '_, 'a> {
     }
 }
 
-pub(crate) fn one<'a>(v: Value) -> Result<Vec<Item<'a>>, Error> {
-    Ok(vec![Item::value(v)])
+pub(crate) fn one<'a>(v: Value) -> Result<Items<'a>, Error> {
+    Ok(Items::one(Item::value(v)))
 }
 
-pub(crate) fn opt<'a>(v: Option<Value>) -> Result<Vec<Item<'a>>, Error> {
+pub(crate) fn opt<'a>(v: Option<Value>) -> Result<Items<'a>, Error> {
     Ok(v.map(Item::value).into_iter().collect())
 }
 
 pub(crate) fn call<'a>(
     env: &mut Env<'_, 'a>,
     name: &str,
-    input: Vec<Item<'a>>,
+    input: Items<'a>,
     args: &[Expr],
     outer: &[Item<'a>],
-) -> Result<Vec<Item<'a>>, Error> {
+) -> Result<Items<'a>, Error> {
     let mut c = Call {
         env,
         name,

@@ -5,6 +5,7 @@
 use super::{one, opt, Call};
 use crate::error::Error;
 use crate::item::Item;
+use crate::items::Items;
 use crate::value::Value;
 
 /// Largest compiled regex accepted, so a pattern cannot exhaust memory.
@@ -201,7 +202,7 @@ fn unescape(s: &str, target: &str) -> Option<String> {
     }
 }
 
-pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>, Error> {
+pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Error> {
     let name = c.name;
     if !matches!(
         name,
@@ -244,7 +245,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         return one(Value::String(parts.join(&sep.unwrap_or_default()))).map(Some);
     }
     let Some(s) = c.input_string()? else {
-        return Ok(Some(Vec::new()));
+        return Ok(Some(Items::new()));
     };
     let str_out = |v: Option<String>| opt(v.map(Value::String)).map(Some);
     let int_out = |v: i64| one(Value::Integer(v)).map(Some);
@@ -252,7 +253,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
     match name {
         "indexOf" | "lastIndexOf" => {
             let Some(sub) = c.arg_string(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             let found = if name == "indexOf" {
                 s.find(&sub)
@@ -263,7 +264,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "substring" => {
             let Some(start) = c.arg_integer(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             let len = if c.args.len() > 1 {
                 c.arg_integer(1)?
@@ -272,7 +273,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
             };
             let n = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
             if start < 0 || start >= n {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             }
             let take = usize::try_from(len.unwrap_or(n).max(0)).unwrap_or(usize::MAX);
             str_out(Some(
@@ -298,19 +299,19 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "lower" => str_out(Some(s.to_lowercase())),
         "replace" => {
             let (Some(from), Some(to)) = (c.arg_string(0)?, c.arg_string(1)?) else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             str_out(Some(s.replace(&from, &to)))
         }
         "matches" | "matchesFull" => {
             let Some(p) = c.arg_string(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             bool_out(Some(regex_matches(&s, &p, name == "matchesFull")?))
         }
         "replaceMatches" => {
             let (Some(p), Some(to)) = (c.arg_string(0)?, c.arg_string(1)?) else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             if p.is_empty() {
                 return str_out(Some(s));
@@ -326,13 +327,13 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         "trim" => str_out(Some(s.trim().to_owned())),
         "split" => {
             let Some(sep) = c.arg_string(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             Ok(Some(s.split(sep.as_str()).map(Item::string).collect()))
         }
         "encode" | "decode" => {
             let Some(fmt) = c.arg_string(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             let r = match (name, fmt.as_str()) {
                 ("encode", "base64") => Some(base64_encode(s.as_bytes(), false)),
@@ -348,7 +349,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Vec<Item<'a>>>
         }
         "escape" | "unescape" => {
             let Some(fmt) = c.arg_string(0)? else {
-                return Ok(Some(Vec::new()));
+                return Ok(Some(Items::new()));
             };
             str_out(if name == "escape" {
                 escape(&s, &fmt)
