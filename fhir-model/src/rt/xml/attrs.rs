@@ -1,18 +1,24 @@
-//! A start tag's attributes, scanned in one pass without quick-xml's
-//! attribute iterator.
+//! Attributes of start tags, scanned without quick-xml's attribute iterator.
 //!
 //! quick-xml's iterator is general (HTML mode, unquoted values, a state
 //! machine stepped byte by byte, a `Vec` per tag for its duplicate check):
 //! it was a sixth of all XML reading time. XML allows one form only,
 //! `S Name S? '=' S? AttValue` with the value in double or single quotes
-//! and no `<` in it, and names unique in the tag. This scanner accepts
-//! exactly that, finds each value's closing quote with memchr, and compares
-//! names in a small array.
+//! and no `<` in it, and names unique in the tag. [`attribute`] accepts
+//! exactly that; it serves both the FHIR tokenizer ([`super::tokens`]),
+//! which reads attributes as it finds the end of a tag, and [`scan`], over
+//! the attribute text of a quick-xml start tag (narrative XHTML).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
-/// Attribute names compared without allocating; more spill into a `Vec`.
+/// Attribute names compared in a short list; past it, in a hash set, so
+/// that a hostile tag with very many attributes costs linear time.
 const INLINE: usize = 8;
+
+/// Values scanned byte by byte before memchr takes over: most values are
+/// short (codes, dates, ids), and memchr's setup costs more than they do.
+const SHORT: usize = 16;
 
 /// One attribute: its name and its value as written (references not
 /// decoded).
@@ -20,12 +26,14 @@ const INLINE: usize = 8;
 pub(crate) struct Attr<'a> {
     pub(crate) key: &'a [u8],
     pub(crate) value: &'a [u8],
+    /// The value holds a `&` (a reference to decode).
+    pub(crate) refs: bool,
 }
 
 impl<'a> Attr<'a> {
     /// The prefix of the name (`xmlns` of `xmlns:x`), if it has one.
     pub(crate) fn prefix(&self) -> Option<&'a [u8]> {
-        let i = memchr::memchr(b':', self.key)?;
+        let i = self.key.iter().position(|&b| b == b':')?;
         self.key.get(..i)
     }
 
@@ -33,23 +41,130 @@ impl<'a> Attr<'a> {
     /// borrowed when it holds none.
     pub(crate) fn decoded(&self) -> Result<Cow<'a, str>, String> {
         let text = std::str::from_utf8(self.value).map_err(|e| e.to_string())?;
-        if !self.value.contains(&b'&') {
+        if !self.refs {
             return Ok(Cow::Borrowed(text));
         }
         quick_xml::escape::unescape(text).map_err(|e| e.to_string())
     }
 }
 
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// A malformed-attribute message.
+fn malformed(why: &str) -> String {
+    format!("malformed attribute: {why}")
+}
+
+/// The attribute starting at `at` in `text` (at its name, past the white
+/// space before it), and where scanning goes on after its closing quote.
+/// The name ends at white space, `=`, `/` or `>`, none of which names hold.
+pub(crate) fn attribute(text: &[u8], at: usize) -> Result<(Attr<'_>, usize), String> {
+    let byte = |i: usize| text.get(i).copied();
+    let mut pos = at;
+    while byte(pos).is_some_and(|b| !is_space(b) && !matches!(b, b'=' | b'/' | b'>')) {
+        pos += 1;
+    }
+    let key = text.get(at..pos).unwrap_or_default();
+    if key.is_empty() || key.iter().any(|b| matches!(b, b'"' | b'\'' | b'<' | b'&')) {
+        return Err(malformed("expected an attribute name"));
+    }
+    while byte(pos).is_some_and(is_space) {
+        pos += 1;
+    }
+    if byte(pos) != Some(b'=') {
+        let name = String::from_utf8_lossy(key);
+        return Err(malformed(&format!("expected `=` after {name}")));
+    }
+    pos += 1;
+    while byte(pos).is_some_and(is_space) {
+        pos += 1;
+    }
+    let quote = match byte(pos) {
+        Some(q @ (b'"' | b'\'')) => q,
+        _ => return Err(malformed("the value must be in quotes")),
+    };
+    let rest = text.get(pos + 1..).unwrap_or_default();
+    let (len, refs) = value_end(rest, quote)?;
+    let value = rest.get(..len).unwrap_or_default();
+    Ok((Attr { key, value, refs }, pos + len + 2))
+}
+
+/// The length of a value up to its closing `quote`, and whether it holds a
+/// `&`: a plain loop over the first bytes, memchr past them.
+fn value_end(rest: &[u8], quote: u8) -> Result<(usize, bool), String> {
+    let mut refs = false;
+    for (i, &b) in rest.iter().take(SHORT).enumerate() {
+        if b == quote {
+            return Ok((i, refs));
+        }
+        match b {
+            b'<' => return Err(malformed("`<` is not allowed in attribute values")),
+            b'&' => refs = true,
+            _ => {}
+        }
+    }
+    let tail = rest.get(SHORT..).unwrap_or_default();
+    let Some(n) = memchr::memchr2(quote, b'<', tail) else {
+        return Err(malformed("the value's closing quote is missing"));
+    };
+    if tail.get(n) == Some(&b'<') {
+        return Err(malformed("`<` is not allowed in attribute values"));
+    }
+    let len = SHORT + n;
+    let refs = refs || memchr::memchr(b'&', rest.get(SHORT..len).unwrap_or_default()).is_some();
+    Ok((len, refs))
+}
+
+/// The names of a tag's attributes so far, to refuse a repeated one.
+#[derive(Default)]
+pub(crate) struct Names<'a> {
+    few: [&'a [u8]; INLINE],
+    len: usize,
+    more: HashSet<&'a [u8]>,
+}
+
+impl<'a> Names<'a> {
+    /// Forgets the names, for the next tag.
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        if !self.more.is_empty() {
+            self.more.clear();
+        }
+    }
+
+    /// Records `key`; an error if the tag had it already (a
+    /// well-formedness error in XML).
+    pub(crate) fn insert(&mut self, key: &'a [u8]) -> Result<(), String> {
+        let few = self.few.get(..self.len).unwrap_or_default();
+        if few.contains(&key) || self.more.contains(key) {
+            return Err(format!(
+                "attribute {} repeats",
+                String::from_utf8_lossy(key)
+            ));
+        }
+        match self.few.get_mut(self.len) {
+            Some(slot) => {
+                *slot = key;
+                self.len += 1;
+            }
+            None => {
+                self.more.insert(key);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The attributes of a start tag, given the text after its name (quick-xml's
-/// `attributes_raw`): each an error if malformed or if its name repeats (a
-/// well-formedness error in XML). Iteration ends after the first error.
+/// `attributes_raw`): each an error if malformed or if its name repeats.
+/// Iteration ends after the first error.
 pub(crate) fn scan(raw: &[u8]) -> Attrs<'_> {
     Attrs {
         raw,
         pos: 0,
-        seen: [&[]; INLINE],
-        len: 0,
-        more: Vec::new(),
+        names: Names::default(),
     }
 }
 
@@ -57,47 +172,13 @@ pub(crate) struct Attrs<'a> {
     raw: &'a [u8],
     /// Where scanning goes on; past the end after an error.
     pos: usize,
-    seen: [&'a [u8]; INLINE],
-    len: usize,
-    more: Vec<&'a [u8]>,
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+    names: Names<'a>,
 }
 
 impl<'a> Attrs<'a> {
-    fn byte(&self, at: usize) -> Option<u8> {
-        self.raw.get(at).copied()
-    }
-
-    fn skip_space(&mut self) -> bool {
-        let from = self.pos;
-        while self.byte(self.pos).is_some_and(is_space) {
-            self.pos += 1;
-        }
-        self.pos > from
-    }
-
-    fn fail(&mut self, why: &str) -> Option<Result<Attr<'a>, String>> {
+    fn fail(&mut self, message: String) -> Option<Result<Attr<'a>, String>> {
         self.pos = usize::MAX;
-        Some(Err(format!("malformed attribute: {why}")))
-    }
-
-    /// Records `key`; false if the tag had it already.
-    fn first_time(&mut self, key: &'a [u8]) -> bool {
-        let seen = self.seen.get(..self.len).unwrap_or_default();
-        if seen.contains(&key) || self.more.contains(&key) {
-            return false;
-        }
-        match self.seen.get_mut(self.len) {
-            Some(slot) => {
-                *slot = key;
-                self.len += 1;
-            }
-            None => self.more.push(key),
-        }
-        true
+        Some(Err(message))
     }
 }
 
@@ -108,56 +189,25 @@ impl<'a> Iterator for Attrs<'a> {
         if self.pos >= self.raw.len() {
             return None;
         }
-        let spaced = self.skip_space();
+        let from = self.pos;
+        while self.raw.get(self.pos).copied().is_some_and(is_space) {
+            self.pos += 1;
+        }
         if self.pos >= self.raw.len() {
             return None;
         }
-        if !spaced {
-            return self.fail("attributes must be separated by white space");
+        if self.pos == from {
+            return self.fail(malformed("attributes must be separated by white space"));
         }
-        let start = self.pos;
-        while self
-            .byte(self.pos)
-            .is_some_and(|b| !is_space(b) && b != b'=')
-        {
-            self.pos += 1;
-        }
-        let key = self.raw.get(start..self.pos).unwrap_or_default();
-        if key.is_empty()
-            || key
-                .iter()
-                .any(|b| matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/'))
-        {
-            return self.fail("expected an attribute name");
-        }
-        self.skip_space();
-        if self.byte(self.pos) != Some(b'=') {
-            let name = String::from_utf8_lossy(key).into_owned();
-            return self.fail(&format!("expected `=` after {name}"));
-        }
-        self.pos += 1;
-        self.skip_space();
-        let quote = match self.byte(self.pos) {
-            Some(q @ (b'"' | b'\'')) => q,
-            _ => return self.fail("the value must be in quotes"),
+        let (a, next) = match attribute(self.raw, self.pos) {
+            Ok(found) => found,
+            Err(m) => return self.fail(m),
         };
-        let rest = self.raw.get(self.pos + 1..).unwrap_or_default();
-        let Some(len) = memchr::memchr2(quote, b'<', rest) else {
-            return self.fail("the value's closing quote is missing");
-        };
-        if rest.get(len) == Some(&b'<') {
-            return self.fail("`<` is not allowed in attribute values");
+        if let Err(m) = self.names.insert(a.key) {
+            return self.fail(m);
         }
-        let value = rest.get(..len).unwrap_or_default();
-        self.pos += len + 2;
-        if !self.first_time(key) {
-            self.pos = usize::MAX;
-            return Some(Err(format!(
-                "attribute {} repeats",
-                String::from_utf8_lossy(key)
-            )));
-        }
-        Some(Ok(Attr { key, value }))
+        self.pos = next;
+        Some(Ok(a))
     }
 }
 

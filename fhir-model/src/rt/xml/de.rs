@@ -1,4 +1,5 @@
-//! FHIR XML reading on quick-xml's namespace-aware event reader.
+//! FHIR XML reading: our tokenizer ([`Tokens`]) for the FHIR elements,
+//! quick-xml's event reader for the narrative div and skipped content.
 //!
 //! Walks the same reflective element model as the JSON reader: element names
 //! are the JSON property names (`valueQuantity`), primitives carry `value` and
@@ -17,6 +18,7 @@ use quick_xml::Reader;
 
 use super::chars::is_xml_char;
 use super::names::{Ns, Scopes};
+use super::tokens::Tokens;
 use super::{Error, ReadOptions, FHIR_NS, XSI_NS};
 use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
 use crate::rt::meta::{FieldKind, TypeInfo};
@@ -29,9 +31,14 @@ enum Seg {
     Index(usize),
 }
 
-/// The reader state: the event reader over the input, options, the element path.
+/// The reader state: the event source over the input, options, the element path.
 pub(crate) struct XmlReader<'i> {
-    r: Reader<&'i [u8]>,
+    /// The tokenizer of the FHIR elements.
+    tokens: Tokens<'i>,
+    /// While reading general XML content (a narrative div, a skipped
+    /// element): quick-xml's reader from the element's start tag on, and
+    /// the offset it starts at.
+    delegate: Option<(usize, Reader<&'i [u8]>)>,
     /// The input, as text and as bytes.
     text: &'i str,
     /// Namespace declarations in scope (see [`Scopes`] for why by hand).
@@ -57,13 +64,9 @@ type Res<T> = Result<T, Error>;
 
 impl<'i> XmlReader<'i> {
     pub(crate) fn new(input: &'i str, opts: ReadOptions) -> Self {
-        let mut r = Reader::from_str(input);
-        let c = r.config_mut();
-        c.check_end_names = true;
-        c.expand_empty_elements = false;
-        c.trim_text(false);
         XmlReader {
-            r,
+            tokens: Tokens::new(input),
+            delegate: None,
             scopes: Scopes::default(),
             open: 0,
             leave_empty: false,
@@ -132,7 +135,67 @@ impl<'i> XmlReader<'i> {
 
     /// An error at the current reader position.
     fn err(&self, msg: impl std::fmt::Display) -> Error {
-        self.err_at(usize::try_from(self.r.buffer_position()).unwrap_or(0), msg)
+        self.err_at(self.position(), msg)
+    }
+
+    /// The offset after the last event.
+    fn position(&self) -> usize {
+        match &self.delegate {
+            Some((base, r)) => base + usize::try_from(r.buffer_position()).unwrap_or(0),
+            None => self.tokens.position(),
+        }
+    }
+
+    /// The offset where the last event began, when it came from the
+    /// tokenizer (a start tag's `<`); after a delegated event, where it ended.
+    fn event_start(&self) -> usize {
+        match &self.delegate {
+            Some(_) => self.position(),
+            None => self.tokens.event_start(),
+        }
+    }
+
+    /// The next event of the input, from quick-xml while delegating, from
+    /// the tokenizer otherwise.
+    fn raw_event(&mut self) -> Res<Event<'i>> {
+        let failed = match &mut self.delegate {
+            Some((base, r)) => match r.read_event() {
+                Ok(ev) => return Ok(ev),
+                Err(e) => (*base + usize::try_from(r.error_position()).unwrap_or(0), e.to_string()),
+            },
+            None => match self.tokens.next() {
+                Ok(ev) => return Ok(ev),
+                Err(e) => (e.offset, e.message),
+            },
+        };
+        Err(self.err_at(failed.0, format_args!("malformed XML: {}", failed.1)))
+    }
+
+    /// Hands the content of the element whose start tag, at `start`, was
+    /// the last event to quick-xml, up to [`XmlReader::end_delegate`]. Its
+    /// start tag is read again there (quick-xml matches end tags to it),
+    /// and not passed on.
+    fn delegate(&mut self, start: usize) -> Res<()> {
+        let text = self.text.get(start..).ok_or_else(|| self.err("internal: delegated content"))?;
+        let mut r = Reader::from_str(text);
+        let c = r.config_mut();
+        c.check_end_names = true;
+        c.expand_empty_elements = false;
+        c.trim_text(false);
+        match r.read_event() {
+            Ok(Event::Start(_)) => {}
+            _ => return Err(self.err("internal: delegated content")),
+        }
+        self.delegate = Some((start, r));
+        Ok(())
+    }
+
+    /// Goes on with the tokenizer after the end of the delegated element.
+    fn end_delegate(&mut self) {
+        if let Some((base, r)) = self.delegate.take() {
+            let end = base + usize::try_from(r.buffer_position()).unwrap_or(0);
+            self.tokens.resume(end);
+        }
     }
 
     fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
@@ -142,11 +205,6 @@ impl<'i> XmlReader<'i> {
         Error { path: (!path.is_empty()).then_some(path), message, line, column }
     }
 
-    fn xml_err(&self, e: quick_xml::Error) -> Error {
-        let off = usize::try_from(self.r.error_position()).unwrap_or(0);
-        self.err_at(off, format_args!("malformed XML: {e}"))
-    }
-
     /// Next event, with the namespace of a start tag's name: the FHIR or
     /// the XHTML namespace, or `None` for any other or none. DOCTYPE is
     /// refused here, once for all.
@@ -154,18 +212,15 @@ impl<'i> XmlReader<'i> {
         if std::mem::take(&mut self.leave_empty) {
             self.scopes.leave(self.open + 1);
         }
-        let ev = match self.r.read_event() {
-            Ok(ev) => ev,
-            Err(e) => return Err(self.xml_err(e)),
-        };
+        let ev = self.raw_event()?;
         let ns = match &ev {
             Event::Start(e) => {
                 self.open += 1;
-                self.scopes.enter(e, self.open).map_err(|m| self.err(m))?;
+                self.enter_scope(e, self.open)?;
                 self.namespace_of(e)
             }
             Event::Empty(e) => {
-                self.scopes.enter(e, self.open + 1).map_err(|m| self.err(m))?;
+                self.enter_scope(e, self.open + 1)?;
                 self.leave_empty = true;
                 self.namespace_of(e)
             }
@@ -180,6 +235,28 @@ impl<'i> XmlReader<'i> {
             _ => None,
         };
         Ok((ns, ev))
+    }
+
+    /// Takes the namespace declarations of the start tag `e` at `depth`:
+    /// those the tokenizer found, or quick-xml's tag's.
+    fn enter_scope(&mut self, e: &BytesStart<'_>, depth: usize) -> Res<()> {
+        let entered = match self.delegate {
+            Some(_) => self.scopes.enter(e, depth),
+            None if self.tokens.declares() => self.scopes.enter_attributes(self.tokens.attributes(), depth),
+            None => Ok(()),
+        };
+        entered.map_err(|m| self.err(m))
+    }
+
+    /// The attributes of the start tag `start`, the last event: the
+    /// tokenizer's (give them back with [`Tokens::give_back`]), or scanned
+    /// from a delegated tag.
+    fn attributes_of(&mut self, start: &BytesStart<'i>) -> Res<Vec<super::attrs::Attr<'i>>> {
+        if self.delegate.is_none() {
+            return Ok(self.tokens.take_attributes());
+        }
+        let raw = self.str_of(start.attributes_raw()).unwrap_or_default().as_bytes();
+        super::attrs::scan(raw).collect::<Result<_, _>>().map_err(|m| self.err(m))
     }
 
     fn namespace_of(&self, e: &BytesStart<'_>) -> Option<Ns> {
@@ -313,9 +390,9 @@ impl<'i> XmlReader<'i> {
     fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
         let info = el.type_info();
         let mut any = false;
-        for a in super::attrs::scan(start.attributes_raw()) {
-            let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, &a) {
+        let attributes = self.attributes_of(start)?;
+        for a in &attributes {
+            if skip_attribute(&self.scopes, a) {
                 continue;
             }
             let name = self.str_of(a.key).unwrap_or("?");
@@ -327,7 +404,7 @@ impl<'i> XmlReader<'i> {
                 }
                 continue;
             };
-            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            let value = self.attribute_value(a).map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -340,6 +417,7 @@ impl<'i> XmlReader<'i> {
                 _ => return Err(self.err("internal: attribute field is not text")),
             }
         }
+        self.tokens.give_back(attributes);
         Ok(any)
     }
 
@@ -348,8 +426,8 @@ impl<'i> XmlReader<'i> {
         let mut last: Option<usize> = None;
         let mut any = false;
         loop {
-            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
             let (ns, ev) = self.next()?;
+            let before = self.event_start();
             let (e, empty) = match ev {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -443,12 +521,12 @@ impl<'i> XmlReader<'i> {
     fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
         let at = self.element_start;
         let mut any = false;
-        for a in super::attrs::scan(start.attributes_raw()) {
-            let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, &a) {
+        let attributes = self.attributes_of(start)?;
+        for a in &attributes {
+            if skip_attribute(&self.scopes, a) {
                 continue;
             }
-            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            let value = self.attribute_value(a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -474,6 +552,7 @@ impl<'i> XmlReader<'i> {
                 }
             }
         }
+        self.tokens.give_back(attributes);
         // A primitive with an id or extensions counts as a level, as its
         // `_name` object does in JSON.
         let counted = !empty || p.id().is_some();
@@ -482,8 +561,8 @@ impl<'i> XmlReader<'i> {
         }
         if !empty {
             loop {
-                let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
                 let (ns, ev) = self.next()?;
+                let before = self.event_start();
                 let (e, child_empty) = match ev {
                     Event::Start(e) => (e, false),
                     Event::Empty(e) => (e, true),
@@ -537,8 +616,8 @@ impl<'i> XmlReader<'i> {
         }
         let mut done = false;
         loop {
-            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
             let (ns, ev) = self.next()?;
+            let before = self.event_start();
             let (e, child_empty) = match ev {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -603,8 +682,11 @@ impl<'i> XmlReader<'i> {
                 return self.skip(empty);
             }
         };
+        if !empty {
+            self.delegate(before)?;
+        }
         while !div.is_done() {
-            let at = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+            let at = self.position();
             let (_, ev) = self.next()?;
             if let Event::Eof = ev {
                 return Err(self.err("unexpected end of the document inside an element"));
@@ -612,10 +694,13 @@ impl<'i> XmlReader<'i> {
             if let Err(m) = div.event(&ev) {
                 let e = self.err_at(at, m);
                 self.soft(e)?;
-                return self.skip_levels(div.depth());
+                self.skip_levels(div.depth())?;
+                self.end_delegate();
+                return Ok(());
             }
         }
-        let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+        let end = self.position();
+        self.end_delegate();
         // Offsets of markup: character boundaries of the input text.
         let text = self.text.get(before..end).ok_or_else(|| self.err("invalid UTF-8"))?;
         match slot.push(0) {
@@ -629,7 +714,16 @@ impl<'i> XmlReader<'i> {
     /// content (unknown elements when lenient, narrative XHTML) costs no
     /// stack, and has its own, much higher, depth limit.
     fn skip(&mut self, empty: bool) -> Res<()> {
-        self.skip_levels(usize::from(!empty))
+        if empty {
+            return Ok(());
+        }
+        if self.delegate.is_some() {
+            return self.skip_levels(1);
+        }
+        self.delegate(self.event_start())?;
+        self.skip_levels(1)?;
+        self.end_delegate();
+        Ok(())
     }
 
     /// Skips content up to the end of the innermost `depth` open elements.
@@ -680,7 +774,7 @@ impl<'i> XmlReader<'i> {
         let Some(text) = self.str_of(a.value) else {
             return a.decoded().map(|v| std::borrow::Cow::Owned(v.into_owned()));
         };
-        if !a.value.contains(&b'&') {
+        if !a.refs {
             return Ok(std::borrow::Cow::Borrowed(text));
         }
         quick_xml::escape::unescape(text).map_err(|e| e.to_string())

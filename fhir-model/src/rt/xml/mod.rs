@@ -7,6 +7,7 @@ mod de;
 mod locate;
 mod names;
 mod ser;
+mod tokens;
 
 pub use locate::locate;
 

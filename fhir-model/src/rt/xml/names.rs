@@ -1,11 +1,13 @@
-//! Namespace scopes, tracked by hand over quick-xml's plain reader.
+//! Namespace scopes, tracked by hand.
 //!
 //! quick-xml's namespace-aware reader parses every start tag's attributes
 //! once to find declarations, before the FHIR reader parses them again for
 //! their values: an eighth of all reading time. FHIR documents declare
-//! namespaces on the root and on narrative divs only, so here a start tag's
-//! attributes are looked at only when its text contains `xmlns` (a memchr
-//! search for `x`), and every other tag costs a prefix lookup in a short list.
+//! namespaces on the root and on narrative divs only. The FHIR tokenizer
+//! notes whether a tag declares any as it reads its attributes; in content
+//! read by quick-xml, a start tag's attributes are looked at only when its
+//! text contains `xmlns` (a memchr search for `x`). Every other tag costs
+//! a prefix lookup in a short list.
 
 use quick_xml::events::BytesStart;
 
@@ -59,6 +61,19 @@ impl Scopes {
         }
         for a in super::attrs::scan(raw) {
             let a = a?;
+            self.declare(a.key, a.value, depth)?;
+        }
+        Ok(())
+    }
+
+    /// Takes the declarations among `attributes`, of an element at
+    /// `depth`, scanned already (by the FHIR tokenizer).
+    pub(crate) fn enter_attributes(
+        &mut self,
+        attributes: &[super::attrs::Attr<'_>],
+        depth: usize,
+    ) -> Result<(), String> {
+        for a in attributes {
             self.declare(a.key, a.value, depth)?;
         }
         Ok(())
