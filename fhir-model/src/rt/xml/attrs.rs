@@ -16,9 +16,10 @@ use std::collections::HashSet;
 /// that a hostile tag with very many attributes costs linear time.
 const INLINE: usize = 8;
 
-/// Values scanned byte by byte before memchr takes over: most values are
-/// short (codes, dates, ids), and memchr's setup costs more than they do.
-const SHORT: usize = 16;
+/// Values scanned a word (eight bytes) at a time before memchr takes
+/// over: most values are short (codes, dates, ids, URLs), and memchr's
+/// setup costs more than they do; long ones (base64 data) are memchr's.
+const SHORT: usize = 64;
 
 /// One attribute: its name and its value as written (references not
 /// decoded).
@@ -92,29 +93,59 @@ pub(crate) fn attribute(text: &[u8], at: usize) -> Result<(Attr<'_>, usize), Str
 }
 
 /// The length of a value up to its closing `quote`, and whether it holds a
-/// `&`: a plain loop over the first bytes, memchr past them.
+/// `&`.
 fn value_end(rest: &[u8], quote: u8) -> Result<(usize, bool), String> {
     let mut refs = false;
-    for (i, &b) in rest.iter().take(SHORT).enumerate() {
-        if b == quote {
-            return Ok((i, refs));
+    let mut at = 0;
+    let stop = loop {
+        if at >= SHORT {
+            let tail = rest.get(at..).unwrap_or_default();
+            let stop = memchr::memchr2(quote, b'<', tail).map(|n| at + n);
+            let scanned = rest.get(at..stop.unwrap_or(at)).unwrap_or_default();
+            refs |= memchr::memchr(b'&', scanned).is_some();
+            break stop;
         }
-        match b {
-            b'<' => return Err(malformed("`<` is not allowed in attribute values")),
-            b'&' => refs = true,
-            _ => {}
+        let Some(word) = rest
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        else {
+            // The last few bytes of the input.
+            let tail = rest.get(at..).unwrap_or_default();
+            let stop = tail.iter().position(|&b| b == quote || b == b'<');
+            let scanned = tail.get(..stop.unwrap_or(0)).unwrap_or_default();
+            refs |= scanned.contains(&b'&');
+            break stop.map(|n| at + n);
+        };
+        let word = u64::from_le_bytes(word);
+        let stops = bytes_equal(word, quote) | bytes_equal(word, b'<');
+        let amps = bytes_equal(word, b'&');
+        if stops != 0 {
+            // The bits of the bytes before the first stop.
+            let before = (stops & stops.wrapping_neg()) - 1;
+            refs |= amps & before != 0;
+            break Some(at + (stops.trailing_zeros() / 8) as usize);
         }
-    }
-    let tail = rest.get(SHORT..).unwrap_or_default();
-    let Some(n) = memchr::memchr2(quote, b'<', tail) else {
+        refs |= amps != 0;
+        at += 8;
+    };
+    let Some(len) = stop else {
         return Err(malformed("the value's closing quote is missing"));
     };
-    if tail.get(n) == Some(&b'<') {
+    if rest.get(len) == Some(&b'<') {
         return Err(malformed("`<` is not allowed in attribute values"));
     }
-    let len = SHORT + n;
-    let refs = refs || memchr::memchr(b'&', rest.get(SHORT..len).unwrap_or_default()).is_some();
     Ok((len, refs))
+}
+
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit of each byte of `word` that equals `b`: exact for the
+/// first (lowest) such byte; bytes after it may be marked falsely, which
+/// the callers, looking for the first only, never see.
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 /// The names of a tag's attributes so far, to refuse a repeated one.
@@ -122,15 +153,17 @@ fn value_end(rest: &[u8], quote: u8) -> Result<(usize, bool), String> {
 pub(crate) struct Names<'a> {
     few: [&'a [u8]; INLINE],
     len: usize,
-    more: HashSet<&'a [u8]>,
+    /// Created only for a tag with more than [`INLINE`] attributes (a
+    /// `HashSet`'s creation reads its random keys).
+    more: Option<HashSet<&'a [u8]>>,
 }
 
 impl<'a> Names<'a> {
     /// Forgets the names, for the next tag.
     pub(crate) fn clear(&mut self) {
         self.len = 0;
-        if !self.more.is_empty() {
-            self.more.clear();
+        if let Some(more) = &mut self.more {
+            more.clear();
         }
     }
 
@@ -138,7 +171,7 @@ impl<'a> Names<'a> {
     /// well-formedness error in XML).
     pub(crate) fn insert(&mut self, key: &'a [u8]) -> Result<(), String> {
         let few = self.few.get(..self.len).unwrap_or_default();
-        if few.contains(&key) || self.more.contains(key) {
+        if few.contains(&key) || self.more.as_ref().is_some_and(|m| m.contains(key)) {
             return Err(format!(
                 "attribute {} repeats",
                 String::from_utf8_lossy(key)
@@ -150,7 +183,7 @@ impl<'a> Names<'a> {
                 self.len += 1;
             }
             None => {
-                self.more.insert(key);
+                self.more.get_or_insert_with(HashSet::new).insert(key);
             }
         }
         Ok(())
@@ -266,6 +299,28 @@ mod tests {
         ] {
             let e = keys(bad).unwrap_err();
             assert!(e.starts_with("malformed attribute"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn values_end_at_their_quote_short_or_long() {
+        for len in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 200] {
+            for amp in [None, Some(0), Some(len / 2)] {
+                let mut v = vec![b'a'; len];
+                if let Some(i) = amp.filter(|&i| i < len) {
+                    v[i] = b'&';
+                }
+                let refs = v.contains(&b'&');
+                for tail in [&b"\" b='&'"[..], b"\"", b"\"&<"] {
+                    let mut raw = v.clone();
+                    raw.extend_from_slice(tail);
+                    assert_eq!(value_end(&raw, b'"'), Ok((len, refs)), "{len} {amp:?}");
+                }
+                assert!(value_end(&v, b'"').is_err());
+                let mut lt = v.clone();
+                lt.extend_from_slice(b"<\"");
+                assert!(value_end(&lt, b'"').unwrap_err().contains('<'));
+            }
         }
     }
 

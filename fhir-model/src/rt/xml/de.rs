@@ -685,19 +685,30 @@ impl<'i> XmlReader<'i> {
         if !empty {
             self.delegate(before)?;
         }
+        // The div's content bypasses `next`: the checker keeps the
+        // namespace scopes inside the div itself (declarations there are
+        // for the div only), and refuses declarations and DOCTYPE.
         while !div.is_done() {
             let at = self.position();
-            let (_, ev) = self.next()?;
+            let ev = self.raw_event()?;
             if let Event::Eof = ev {
                 return Err(self.err("unexpected end of the document inside an element"));
             }
             if let Err(m) = div.event(&ev) {
                 let e = self.err_at(at, m);
                 self.soft(e)?;
+                // The elements open in the div, but the div, are counted
+                // from here on, as `next` counts them.
+                self.open += div.depth().saturating_sub(1);
                 self.skip_levels(div.depth())?;
                 self.end_delegate();
                 return Ok(());
             }
+        }
+        if !empty {
+            // The div's end tag, as `next` takes an end tag.
+            self.scopes.leave(self.open);
+            self.open = self.open.saturating_sub(1);
         }
         let end = self.position();
         self.end_delegate();
