@@ -4,10 +4,9 @@
 //! machine stepped byte by byte, a `Vec` per tag for its duplicate check):
 //! it was a sixth of all XML reading time. XML allows one form only,
 //! `S Name S? '=' S? AttValue` with the value in double or single quotes
-//! and no `<` in it, and names unique in the tag. [`attribute`] accepts
-//! exactly that; it serves both the FHIR tokenizer ([`super::tokens`]),
-//! which reads attributes as it finds the end of a tag, and [`scan`], over
-//! the attribute text of a quick-xml start tag (narrative XHTML).
+//! and no `<` in it, and names unique in the tag ([`Names`]). [`attribute`]
+//! accepts exactly that, for the tokenizer ([`super::tokens`]), which reads
+//! a tag's attributes as it looks for the tag's end.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -190,68 +189,25 @@ impl<'a> Names<'a> {
     }
 }
 
-/// The attributes of a start tag, given the text after its name (quick-xml's
-/// `attributes_raw`): each an error if malformed or if its name repeats.
-/// Iteration ends after the first error.
-pub(crate) fn scan(raw: &[u8]) -> Attrs<'_> {
-    Attrs {
-        raw,
-        pos: 0,
-        names: Names::default(),
-    }
-}
-
-pub(crate) struct Attrs<'a> {
-    raw: &'a [u8],
-    /// Where scanning goes on; past the end after an error.
-    pos: usize,
-    names: Names<'a>,
-}
-
-impl<'a> Attrs<'a> {
-    fn fail(&mut self, message: String) -> Option<Result<Attr<'a>, String>> {
-        self.pos = usize::MAX;
-        Some(Err(message))
-    }
-}
-
-impl<'a> Iterator for Attrs<'a> {
-    type Item = Result<Attr<'a>, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.pos >= self.raw.len() {
-            return None;
-        }
-        let from = self.pos;
-        while self.raw.get(self.pos).copied().is_some_and(is_space) {
-            self.pos += 1;
-        }
-        if self.pos >= self.raw.len() {
-            return None;
-        }
-        if self.pos == from {
-            return self.fail(malformed("attributes must be separated by white space"));
-        }
-        let (a, next) = match attribute(self.raw, self.pos) {
-            Ok(found) => found,
-            Err(m) => return self.fail(m),
-        };
-        if let Err(m) = self.names.insert(a.key) {
-            return self.fail(m);
-        }
-        self.pos = next;
-        Some(Ok(a))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Names and values of the attributes of the tag `<t{raw}/>`.
+    fn scan(raw: &str) -> Result<Vec<(String, String)>, String> {
+        let tag = format!("<t{raw}/>");
+        let mut tokens = super::super::Tokens::new(&tag);
+        tokens.next().map_err(|e| e.message)?;
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        Ok(tokens
+            .attributes()
+            .iter()
+            .map(|a| (text(a.key), text(a.value)))
+            .collect())
+    }
+
     fn keys(raw: &str) -> Result<Vec<String>, String> {
-        scan(raw.as_bytes())
-            .map(|a| a.map(|a| String::from_utf8_lossy(a.key).into_owned()))
-            .collect()
+        Ok(scan(raw)?.into_iter().map(|(k, _)| k).collect())
     }
 
     #[test]
@@ -272,15 +228,7 @@ mod tests {
 
     #[test]
     fn only_the_xml_form_is_accepted() {
-        let values: Vec<(String, String)> = scan(b" a = 'x\"y' \n b=\"\" c:d=\"&amp;\" ")
-            .map(|a| {
-                let a = a.unwrap();
-                (
-                    String::from_utf8_lossy(a.key).into_owned(),
-                    String::from_utf8_lossy(a.value).into_owned(),
-                )
-            })
-            .collect();
+        let values = scan(" a = 'x\"y' \n b=\"\" c:d=\"&amp;\" ").unwrap();
         assert_eq!(
             values,
             [("a", "x\"y"), ("b", ""), ("c:d", "&amp;")].map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -326,14 +274,14 @@ mod tests {
 
     #[test]
     fn values_decode_references() {
-        let a = scan(br#" v="a &lt; b &#x41;""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="a &lt; b &#x41;""#, 0).unwrap().0;
         assert_eq!(a.decoded().unwrap(), "a < b A");
-        let a = scan(br#" v="plain""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="plain""#, 0).unwrap().0;
         assert!(matches!(a.decoded().unwrap(), Cow::Borrowed("plain")));
-        let a = scan(br#" v="&bogus;""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="&bogus;""#, 0).unwrap().0;
         assert!(a.decoded().is_err());
         assert_eq!(a.prefix(), None);
-        let a = scan(br#" xmlns:p="u""#).next().unwrap().unwrap();
+        let a = attribute(br#"xmlns:p="u""#, 0).unwrap().0;
         assert_eq!(a.prefix(), Some(&b"xmlns"[..]));
     }
 }

@@ -1,5 +1,4 @@
-//! FHIR XML reading: our tokenizer ([`Tokens`]) for the FHIR elements,
-//! quick-xml's event reader for the narrative div and skipped content.
+//! FHIR XML reading on our tokenizer ([`Tokens`]).
 //!
 //! Walks the same reflective element model as the JSON reader: element names
 //! are the JSON property names (`valueQuantity`), primitives carry `value` and
@@ -14,7 +13,6 @@
 //! character references are decoded, and nesting depth is limited.
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::chars::is_xml_char;
 use super::names::{Ns, Scopes};
@@ -33,12 +31,7 @@ enum Seg {
 
 /// The reader state: the event source over the input, options, the element path.
 pub(crate) struct XmlReader<'i> {
-    /// The tokenizer of the FHIR elements.
     tokens: Tokens<'i>,
-    /// While reading general XML content (a narrative div, a skipped
-    /// element): quick-xml's reader from the element's start tag on, and
-    /// the offset it starts at.
-    delegate: Option<(usize, Reader<&'i [u8]>)>,
     /// The input, as text and as bytes.
     text: &'i str,
     /// Namespace declarations in scope (see [`Scopes`] for why by hand).
@@ -66,7 +59,6 @@ impl<'i> XmlReader<'i> {
     pub(crate) fn new(input: &'i str, opts: ReadOptions) -> Self {
         XmlReader {
             tokens: Tokens::new(input),
-            delegate: None,
             scopes: Scopes::default(),
             open: 0,
             leave_empty: false,
@@ -140,62 +132,19 @@ impl<'i> XmlReader<'i> {
 
     /// The offset after the last event.
     fn position(&self) -> usize {
-        match &self.delegate {
-            Some((base, r)) => base + usize::try_from(r.buffer_position()).unwrap_or(0),
-            None => self.tokens.position(),
-        }
+        self.tokens.position()
     }
 
-    /// The offset where the last event began, when it came from the
-    /// tokenizer (a start tag's `<`); after a delegated event, where it ended.
+    /// The offset where the last event began (a start tag's `<`).
     fn event_start(&self) -> usize {
-        match &self.delegate {
-            Some(_) => self.position(),
-            None => self.tokens.event_start(),
-        }
+        self.tokens.event_start()
     }
 
-    /// The next event of the input, from quick-xml while delegating, from
-    /// the tokenizer otherwise.
+    /// The next event of the input.
     fn raw_event(&mut self) -> Res<Event<'i>> {
-        let failed = match &mut self.delegate {
-            Some((base, r)) => match r.read_event() {
-                Ok(ev) => return Ok(ev),
-                Err(e) => (*base + usize::try_from(r.error_position()).unwrap_or(0), e.to_string()),
-            },
-            None => match self.tokens.next() {
-                Ok(ev) => return Ok(ev),
-                Err(e) => (e.offset, e.message),
-            },
-        };
-        Err(self.err_at(failed.0, format_args!("malformed XML: {}", failed.1)))
-    }
-
-    /// Hands the content of the element whose start tag, at `start`, was
-    /// the last event to quick-xml, up to [`XmlReader::end_delegate`]. Its
-    /// start tag is read again there (quick-xml matches end tags to it),
-    /// and not passed on.
-    fn delegate(&mut self, start: usize) -> Res<()> {
-        let text = self.text.get(start..).ok_or_else(|| self.err("internal: delegated content"))?;
-        let mut r = Reader::from_str(text);
-        let c = r.config_mut();
-        c.check_end_names = true;
-        c.expand_empty_elements = false;
-        c.trim_text(false);
-        match r.read_event() {
-            Ok(Event::Start(_)) => {}
-            _ => return Err(self.err("internal: delegated content")),
-        }
-        self.delegate = Some((start, r));
-        Ok(())
-    }
-
-    /// Goes on with the tokenizer after the end of the delegated element.
-    fn end_delegate(&mut self) {
-        if let Some((base, r)) = self.delegate.take() {
-            let end = base + usize::try_from(r.buffer_position()).unwrap_or(0);
-            self.tokens.resume(end);
-        }
+        self.tokens
+            .next()
+            .map_err(|e| self.err_at(e.offset, format_args!("malformed XML: {}", e.message)))
     }
 
     fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
@@ -216,11 +165,11 @@ impl<'i> XmlReader<'i> {
         let ns = match &ev {
             Event::Start(e) => {
                 self.open += 1;
-                self.enter_scope(e, self.open)?;
+                self.enter_scope(self.open)?;
                 self.namespace_of(e)
             }
             Event::Empty(e) => {
-                self.enter_scope(e, self.open + 1)?;
+                self.enter_scope(self.open + 1)?;
                 self.leave_empty = true;
                 self.namespace_of(e)
             }
@@ -237,26 +186,15 @@ impl<'i> XmlReader<'i> {
         Ok((ns, ev))
     }
 
-    /// Takes the namespace declarations of the start tag `e` at `depth`:
-    /// those the tokenizer found, or quick-xml's tag's.
-    fn enter_scope(&mut self, e: &BytesStart<'_>, depth: usize) -> Res<()> {
-        let entered = match self.delegate {
-            Some(_) => self.scopes.enter(e, depth),
-            None if self.tokens.declares() => self.scopes.enter_attributes(self.tokens.attributes(), depth),
-            None => Ok(()),
-        };
-        entered.map_err(|m| self.err(m))
-    }
-
-    /// The attributes of the start tag `start`, the last event: the
-    /// tokenizer's (give them back with [`Tokens::give_back`]), or scanned
-    /// from a delegated tag.
-    fn attributes_of(&mut self, start: &BytesStart<'i>) -> Res<Vec<super::attrs::Attr<'i>>> {
-        if self.delegate.is_none() {
-            return Ok(self.tokens.take_attributes());
+    /// Takes the namespace declarations of the start tag at `depth`, the
+    /// last event, from the attributes the tokenizer found.
+    fn enter_scope(&mut self, depth: usize) -> Res<()> {
+        if !self.tokens.declares() {
+            return Ok(());
         }
-        let raw = self.str_of(start.attributes_raw()).unwrap_or_default().as_bytes();
-        super::attrs::scan(raw).collect::<Result<_, _>>().map_err(|m| self.err(m))
+        self.scopes
+            .enter(self.tokens.attributes(), depth)
+            .map_err(|m| self.err(m))
     }
 
     fn namespace_of(&self, e: &BytesStart<'_>) -> Option<Ns> {
@@ -289,7 +227,7 @@ impl<'i> XmlReader<'i> {
         let Some(mut r) = R::new_of_type(name) else {
             return Err(self.err(format_args!("unknown resource type <{name}>")));
         };
-        self.read_element_body(r.as_element_mut(), &start, empty)?;
+        self.read_element_body(r.as_element_mut(), empty)?;
         self.finish_document()?;
         Ok(r)
     }
@@ -303,7 +241,7 @@ impl<'i> XmlReader<'i> {
         if info.kind == crate::rt::meta::TypeKind::Resource && name != info.name {
             return Err(self.err(format_args!("root element is <{name}>, expected <{}>", info.name)));
         }
-        self.read_element_body(el, &start, empty)?;
+        self.read_element_body(el, empty)?;
         self.finish_document()
     }
 
@@ -335,8 +273,9 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    /// Reads the attributes and (unless `empty`) the children of an element into `el`.
-    fn read_element_body(&mut self, el: &mut dyn Element, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+    /// Reads the attributes and (unless `empty`) the children of an
+    /// element into `el`; its start tag was the last event.
+    fn read_element_body(&mut self, el: &mut dyn Element, empty: bool) -> Res<()> {
         let info = el.type_info();
         if self.path.is_empty() {
             self.path.push(Seg::Name(info.name));
@@ -344,7 +283,7 @@ impl<'i> XmlReader<'i> {
         let at = self.element_start;
         // Every element counts, as every JSON object does.
         self.enter()?;
-        let mut any = self.read_text_attributes(el, start)?;
+        let mut any = self.read_text_attributes(el)?;
         if !empty {
             any |= self.read_children(el, info)?;
         }
@@ -387,10 +326,10 @@ impl<'i> XmlReader<'i> {
     }
 
     /// `id` and `url`-like attributes: the element's plain-text fields.
-    fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
+    fn read_text_attributes(&mut self, el: &mut dyn Element) -> Res<bool> {
         let info = el.type_info();
         let mut any = false;
-        let attributes = self.attributes_of(start)?;
+        let attributes = self.tokens.take_attributes();
         for a in &attributes {
             if skip_attribute(&self.scopes, a) {
                 continue;
@@ -505,8 +444,8 @@ impl<'i> XmlReader<'i> {
                 _ => {
                     let Some(item) = slot.push(variant) else { return Err(self.err("internal: cannot create the value")) };
                     match item {
-                        ItemMut::Primitive(p) => self.read_primitive(p, &e, empty)?,
-                        ItemMut::Element(child) => self.read_element_body(child, &e, empty)?,
+                        ItemMut::Primitive(p) => self.read_primitive(p, empty)?,
+                        ItemMut::Element(child) => self.read_element_body(child, empty)?,
                         ItemMut::Text(_) => return Err(self.err("internal: text field as element")),
                     }
                 }
@@ -518,10 +457,10 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+    fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, empty: bool) -> Res<()> {
         let at = self.element_start;
         let mut any = false;
-        let attributes = self.attributes_of(start)?;
+        let attributes = self.tokens.take_attributes();
         for a in &attributes {
             if skip_attribute(&self.scopes, a) {
                 continue;
@@ -591,7 +530,7 @@ impl<'i> XmlReader<'i> {
                 self.path.push(Seg::Index(slot.len()));
                 self.element_start = before;
                 match slot.push(0) {
-                    Some(ItemMut::Element(x)) => self.read_element_body(x, &e, child_empty)?,
+                    Some(ItemMut::Element(x)) => self.read_element_body(x, child_empty)?,
                     _ => return Err(self.err("internal: extension is not an element")),
                 }
                 self.path.pop();
@@ -660,7 +599,7 @@ impl<'i> XmlReader<'i> {
             // Nested resources are reached through their field, as in FHIRPath
             // (`entry[0].resource.name`): no type segment in the path. The
             // wrapper is no level of its own (JSON has no object for it).
-            self.read_element_body(child, &e, child_empty)?;
+            self.read_element_body(child, child_empty)?;
             done = true;
         }
     }
@@ -674,7 +613,7 @@ impl<'i> XmlReader<'i> {
             self.soft(e)?;
             return self.skip(empty);
         }
-        let mut div = match DivChecker::start(start, empty) {
+        let mut div = match DivChecker::start(start, self.tokens.attributes(), empty) {
             Ok(div) => div,
             Err(m) => {
                 let e = self.err_at(before, m);
@@ -682,9 +621,7 @@ impl<'i> XmlReader<'i> {
                 return self.skip(empty);
             }
         };
-        if !empty {
-            self.delegate(before)?;
-        }
+        let general = self.tokens.general_content(true);
         // The div's content bypasses `next`: the checker keeps the
         // namespace scopes inside the div itself (declarations there are
         // for the div only), and refuses declarations and DOCTYPE.
@@ -694,14 +631,14 @@ impl<'i> XmlReader<'i> {
             if let Event::Eof = ev {
                 return Err(self.err("unexpected end of the document inside an element"));
             }
-            if let Err(m) = div.event(&ev) {
+            if let Err(m) = div.event(&ev, self.tokens.attributes()) {
                 let e = self.err_at(at, m);
                 self.soft(e)?;
                 // The elements open in the div, but the div, are counted
                 // from here on, as `next` counts them.
                 self.open += div.depth().saturating_sub(1);
                 self.skip_levels(div.depth())?;
-                self.end_delegate();
+                self.tokens.general_content(general);
                 return Ok(());
             }
         }
@@ -711,7 +648,7 @@ impl<'i> XmlReader<'i> {
             self.open = self.open.saturating_sub(1);
         }
         let end = self.position();
-        self.end_delegate();
+        self.tokens.general_content(general);
         // Offsets of markup: character boundaries of the input text.
         let text = self.text.get(before..end).ok_or_else(|| self.err("invalid UTF-8"))?;
         match slot.push(0) {
@@ -728,12 +665,9 @@ impl<'i> XmlReader<'i> {
         if empty {
             return Ok(());
         }
-        if self.delegate.is_some() {
-            return self.skip_levels(1);
-        }
-        self.delegate(self.event_start())?;
+        let general = self.tokens.general_content(true);
         self.skip_levels(1)?;
-        self.end_delegate();
+        self.tokens.general_content(general);
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-//! The tokenizer of the FHIR part of a document.
+//! The XML tokenizer of the reader and of the narrative div check.
 //!
 //! quick-xml's event loop was a quarter of all XML reading time, and its
 //! start tags were then scanned twice more (namespace declarations, field
@@ -8,15 +8,19 @@
 //! syntax and uniqueness are checked here, and the reader takes them from
 //! [`Tokens::attributes`]), skips white space between tags without an
 //! event, and matches end tags to start tags. Comments, processing
-//! instructions, CDATA, text and DOCTYPE come out as their quick-xml
-//! events, for the reader to skip or refuse.
+//! instructions, CDATA, text and DOCTYPE come out as quick-xml's events,
+//! for the reader to skip or refuse.
 //!
-//! The content of the narrative div and of skipped elements is general XML
-//! (text with references, any markup): the reader hands it to quick-xml
-//! ([`super::de`]), which checks it exactly as the XML writer does, and
-//! then [`Tokens::resume`]s here after it.
+//! In general content (the narrative div, skipped elements; see
+//! [`Tokens::general_content`]) text is split at references as quick-xml
+//! splits it, each `&name;` a `GeneralRef` event for the caller to check.
+//! The XML writer checks the divs it writes with this same tokenizer
+//! ([`check_div`](crate::rt::xhtml::check_div)), so what one accepts the
+//! other does.
 
-use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesPI, BytesStart, BytesText, Event};
+use quick_xml::events::{
+    BytesCData, BytesDecl, BytesEnd, BytesPI, BytesRef, BytesStart, BytesText, Event,
+};
 
 use super::attrs::{self, is_space, Attr, Names};
 
@@ -47,6 +51,8 @@ pub(crate) struct Tokens<'i> {
     /// Some attribute of the last start tag has a name beginning `xmlns`.
     declares: bool,
     names: Names<'i>,
+    /// Text is split at references (in general content).
+    general: bool,
 }
 
 fn error(offset: usize, message: impl Into<String>) -> SyntaxError {
@@ -78,6 +84,7 @@ impl<'i> Tokens<'i> {
             attributes: Vec::with_capacity(4),
             declares: false,
             names: Names::default(),
+            general: false,
         }
     }
 
@@ -113,11 +120,10 @@ impl<'i> Tokens<'i> {
         &self.attributes
     }
 
-    /// Goes on at `offset`, after the end of the element whose start tag
-    /// was the last event, its content read by someone else.
-    pub(crate) fn resume(&mut self, offset: usize) {
-        self.open.pop();
-        self.pos = offset;
+    /// Reads general content (`on`) or FHIR elements from here on;
+    /// returns which it read before.
+    pub(crate) fn general_content(&mut self, on: bool) -> bool {
+        std::mem::replace(&mut self.general, on)
     }
 
     fn byte(&self, at: usize) -> Option<u8> {
@@ -165,15 +171,37 @@ impl<'i> Tokens<'i> {
                 self.event_start = start;
                 self.markup(start)
             }
+            Some(b'&') if self.general => {
+                self.event_start = start;
+                self.reference(start)
+            }
             Some(_) => {
                 self.event_start = text_start;
                 let rest = self.input.get(start..).unwrap_or_default();
-                let end = memchr::memchr(b'<', rest).map_or(self.input.len(), |n| start + n);
+                let found = match self.general {
+                    true => memchr::memchr2(b'<', b'&', rest),
+                    false => memchr::memchr(b'<', rest),
+                };
+                let end = found.map_or(self.input.len(), |n| start + n);
                 self.pos = end;
                 Ok(Event::Text(BytesText::from_escaped(
                     self.str(text_start, end),
                 )))
             }
+        }
+    }
+
+    /// `&name;`, with no `&` or `<` before the `;` (as quick-xml reads it);
+    /// the caller checks the name.
+    fn reference(&mut self, start: usize) -> Res<Event<'i>> {
+        let from = start + 1;
+        let rest = self.input.get(from..).unwrap_or_default();
+        match memchr::memchr3(b';', b'&', b'<', rest) {
+            Some(n) if rest.get(n) == Some(&b';') => {
+                self.pos = from + n + 1;
+                Ok(Event::GeneralRef(BytesRef::new(self.str(from, from + n))))
+            }
+            _ => Err(error(start, "unclosed reference: `;` is missing after `&`")),
         }
     }
 
@@ -394,6 +422,41 @@ mod tests {
             .attributes()
             .first()
             .is_some_and(|a| a.refs && a.value.len() == 44));
+    }
+
+    #[test]
+    fn general_content_splits_text_at_references() {
+        let mut t = Tokens::new("<a>x &amp; y&#65;</a>");
+        t.general_content(true);
+        let mut kinds = Vec::new();
+        while let Ok(ev) = t.next() {
+            match ev {
+                Event::Eof => break,
+                Event::Text(x) => kinds.push(format!("text {:?}", lossy(&x))),
+                Event::GeneralRef(r) => kinds.push(format!("ref {:?}", lossy(&r))),
+                other => kinds.push(format!("{other:?}").chars().take(5).collect()),
+            }
+        }
+        assert_eq!(
+            kinds,
+            [
+                "Start",
+                "text \"x \"",
+                "ref \"amp\"",
+                "text \" y\"",
+                "ref \"#65\"",
+                "End(B"
+            ]
+        );
+        for bad in ["<a>&amp</a>", "<a>&a&b;</a>", "<a>&"] {
+            let mut t = Tokens::new(bad);
+            t.general_content(true);
+            let e = std::iter::from_fn(|| Some(t.next())).find_map(|r| r.err());
+            assert!(
+                e.is_some_and(|e| e.message.contains("unclosed reference")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
