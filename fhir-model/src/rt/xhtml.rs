@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::values::{JsonKind, PrimitiveValue};
+use crate::rt::xml::Attr;
 
 /// XHTML content of `Narrative.div`, kept as its exact source text.
 ///
@@ -39,9 +40,10 @@ impl PrimitiveValue for Xhtml {
 ///
 /// It runs over every narrative read or written as XML, a third of the
 /// bytes of the official examples, so it is built for speed: one pass of
-/// quick-xml's plain reader, namespace prefixes tracked here (only the few
-/// declared inside the div can be in scope), attribute values decoded only
-/// when they hold a reference.
+/// the XML reader's own tokenizer (so that the reader and the writer accept
+/// the same divs), namespace prefixes tracked here (only the few declared
+/// inside the div can be in scope), attribute values decoded only when
+/// they hold a reference.
 pub fn check_div(text: &str) -> Result<(), String> {
     use quick_xml::events::Event;
 
@@ -54,31 +56,41 @@ pub fn check_div(text: &str) -> Result<(), String> {
     if !text.starts_with('<') {
         return Err("the narrative div must be an XHTML <div> element".to_owned());
     }
-    let mut r = quick_xml::Reader::from_str(text);
-    r.config_mut().check_end_names = true;
-    r.config_mut().trim_text(false);
-    let mut next = || r.read_event().map_err(|e| format!("malformed XHTML: {e}"));
+    let mut tokens = crate::rt::xml::Tokens::new(text);
+    tokens.general_content(true);
     let nothing_around =
         || "the narrative div must be one <div> element, with nothing around it".to_owned();
-    let mut div = match next()? {
-        Event::Start(e) => DivChecker::start(&e, false)?,
-        Event::Empty(e) => DivChecker::start(&e, true)?,
+    let mut div = match next(&mut tokens)? {
+        Event::Start(e) => DivChecker::start(&e, tokens.attributes(), false)?,
+        Event::Empty(e) => DivChecker::start(&e, tokens.attributes(), true)?,
         Event::DocType(_) => return Err("DOCTYPE declarations are not allowed".to_owned()),
         _ => return Err(nothing_around()),
     };
     while !div.is_done() {
-        div.event(&next()?)?;
+        let ev = next(&mut tokens)?;
+        div.event(&ev, tokens.attributes())?;
     }
-    match next()? {
-        Event::Eof => Ok(()),
-        Event::DocType(_) => Err("DOCTYPE declarations are not allowed".to_owned()),
-        _ => Err(nothing_around()),
+    // White space after the div is no event of the tokenizer, but it is
+    // something around the div.
+    match tokens.position() == text.len() {
+        true => Ok(()),
+        false => Err(nothing_around()),
     }
 }
 
+fn next<'i>(
+    tokens: &mut crate::rt::xml::Tokens<'i>,
+) -> Result<quick_xml::events::Event<'i>, String> {
+    tokens
+        .next()
+        .map_err(|e| format!("malformed XHTML: {}", e.message))
+}
+
 /// The checks of [`check_div`] inside the div, fed one event at a time: by
-/// `check_div`'s own reader, or by the XML document reader as it reads
-/// through a narrative, which so needs no second pass over the text.
+/// `check_div`'s own tokenizer, or by the XML document reader's as it reads
+/// through a narrative, which so needs no second pass over the text. Each
+/// start tag comes with its attributes as the tokenizer read them (checked
+/// for syntax and uniqueness there).
 pub(crate) struct DivChecker {
     /// Elements open, the div included; 0 once it is closed.
     depth: usize,
@@ -89,10 +101,11 @@ impl DivChecker {
     /// Checks the div's start tag (`empty` for `<div/>`).
     pub(crate) fn start(
         e: &quick_xml::events::BytesStart<'_>,
+        attributes: &[Attr<'_>],
         empty: bool,
     ) -> Result<Self, String> {
         let mut scope = Prefixes::default();
-        scope.enter(e, 1)?;
+        scope.enter(attributes, 1)?;
         if e.local_name().as_ref() != b"div" || !scope.is_in(e, crate::rt::xml::XHTML_NS) {
             return Err(
                 "the narrative div must be a <div> element declaring the XHTML namespace (xmlns=\"http://www.w3.org/1999/xhtml\")"
@@ -115,8 +128,12 @@ impl DivChecker {
         self.depth
     }
 
-    /// Checks one event inside the div.
-    pub(crate) fn event(&mut self, ev: &quick_xml::events::Event<'_>) -> Result<(), String> {
+    /// Checks one event inside the div (`attributes`: a start tag's).
+    pub(crate) fn event(
+        &mut self,
+        ev: &quick_xml::events::Event<'_>,
+        attributes: &[Attr<'_>],
+    ) -> Result<(), String> {
         use quick_xml::events::Event;
         match ev {
             Event::Start(e) => {
@@ -127,11 +144,11 @@ impl DivChecker {
                         crate::rt::xml::MAX_SKIPPED_DEPTH
                     ));
                 }
-                self.scope.enter(e, self.depth)?;
+                self.scope.enter(attributes, self.depth)?;
                 self.scope.check_name(e)?;
             }
             Event::Empty(e) => {
-                self.scope.enter(e, self.depth + 1)?;
+                self.scope.enter(attributes, self.depth + 1)?;
                 self.scope.check_name(e)?;
                 self.scope.leave(self.depth + 1);
             }
@@ -158,14 +175,12 @@ struct Prefixes {
 }
 
 impl Prefixes {
-    /// Takes the declarations of the element `e` at `depth`, checks its
-    /// attributes, and checks that their prefixes are declared.
-    fn enter(&mut self, e: &quick_xml::events::BytesStart<'_>, depth: usize) -> Result<(), String> {
+    /// Takes the declarations among an element's `attributes` at `depth`,
+    /// checks their values, and checks that their prefixes are declared.
+    fn enter(&mut self, attributes: &[Attr<'_>], depth: usize) -> Result<(), String> {
         let mut prefixed_attributes = false;
-        let raw = e.attributes_raw();
-        for a in crate::rt::xml::scan_attributes(raw) {
-            let a = a.map_err(|err| format!("XHTML: {err}"))?;
-            check_attribute_value(&a)?;
+        for a in attributes {
+            check_attribute_value(a)?;
             let key = a.key;
             self.scopes.declare(key, a.value, depth)?;
             prefixed_attributes |= key.contains(&b':') && !key.starts_with(b"xmlns:");
@@ -173,7 +188,7 @@ impl Prefixes {
         // A second pass: a tag may declare a prefix after an attribute that
         // uses it (`<p s:a="x" xmlns:s="...">`).
         if prefixed_attributes {
-            for a in crate::rt::xml::scan_attributes(raw).flatten() {
+            for a in attributes {
                 if a.key.starts_with(b"xmlns:") {
                     continue;
                 }
@@ -217,8 +232,8 @@ impl Prefixes {
 
 /// An attribute value decodes, and its references name characters XML
 /// allows. Text without references was checked with the whole div.
-fn check_attribute_value(a: &crate::rt::xml::Attr<'_>) -> Result<(), String> {
-    if !a.value.contains(&b'&') {
+fn check_attribute_value(a: &Attr<'_>) -> Result<(), String> {
+    if !a.refs {
         return Ok(());
     }
     let v = a

@@ -1,18 +1,24 @@
-//! A start tag's attributes, scanned in one pass without quick-xml's
-//! attribute iterator.
+//! Attributes of start tags, scanned without quick-xml's attribute iterator.
 //!
 //! quick-xml's iterator is general (HTML mode, unquoted values, a state
 //! machine stepped byte by byte, a `Vec` per tag for its duplicate check):
 //! it was a sixth of all XML reading time. XML allows one form only,
 //! `S Name S? '=' S? AttValue` with the value in double or single quotes
-//! and no `<` in it, and names unique in the tag. This scanner accepts
-//! exactly that, finds each value's closing quote with memchr, and compares
-//! names in a small array.
+//! and no `<` in it, and names unique in the tag ([`Names`]). [`attribute`]
+//! accepts exactly that, for the tokenizer ([`super::tokens`]), which reads
+//! a tag's attributes as it looks for the tag's end.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
-/// Attribute names compared without allocating; more spill into a `Vec`.
+/// Attribute names compared in a short list; past it, in a hash set, so
+/// that a hostile tag with very many attributes costs linear time.
 const INLINE: usize = 8;
+
+/// Values scanned a word (eight bytes) at a time before memchr takes
+/// over: most values are short (codes, dates, ids, URLs), and memchr's
+/// setup costs more than they do; long ones (base64 data) are memchr's.
+const SHORT: usize = 64;
 
 /// One attribute: its name and its value as written (references not
 /// decoded).
@@ -20,12 +26,14 @@ const INLINE: usize = 8;
 pub(crate) struct Attr<'a> {
     pub(crate) key: &'a [u8],
     pub(crate) value: &'a [u8],
+    /// The value holds a `&` (a reference to decode).
+    pub(crate) refs: bool,
 }
 
 impl<'a> Attr<'a> {
     /// The prefix of the name (`xmlns` of `xmlns:x`), if it has one.
     pub(crate) fn prefix(&self) -> Option<&'a [u8]> {
-        let i = memchr::memchr(b':', self.key)?;
+        let i = self.key.iter().position(|&b| b == b':')?;
         self.key.get(..i)
     }
 
@@ -33,131 +41,151 @@ impl<'a> Attr<'a> {
     /// borrowed when it holds none.
     pub(crate) fn decoded(&self) -> Result<Cow<'a, str>, String> {
         let text = std::str::from_utf8(self.value).map_err(|e| e.to_string())?;
-        if !self.value.contains(&b'&') {
+        if !self.refs {
             return Ok(Cow::Borrowed(text));
         }
         quick_xml::escape::unescape(text).map_err(|e| e.to_string())
     }
 }
 
-/// The attributes of a start tag, given the text after its name (quick-xml's
-/// `attributes_raw`): each an error if malformed or if its name repeats (a
-/// well-formedness error in XML). Iteration ends after the first error.
-pub(crate) fn scan(raw: &[u8]) -> Attrs<'_> {
-    Attrs {
-        raw,
-        pos: 0,
-        seen: [&[]; INLINE],
-        len: 0,
-        more: Vec::new(),
-    }
-}
-
-pub(crate) struct Attrs<'a> {
-    raw: &'a [u8],
-    /// Where scanning goes on; past the end after an error.
-    pos: usize,
-    seen: [&'a [u8]; INLINE],
-    len: usize,
-    more: Vec<&'a [u8]>,
-}
-
-fn is_space(b: u8) -> bool {
+pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-impl<'a> Attrs<'a> {
-    fn byte(&self, at: usize) -> Option<u8> {
-        self.raw.get(at).copied()
-    }
+/// A malformed-attribute message.
+fn malformed(why: &str) -> String {
+    format!("malformed attribute: {why}")
+}
 
-    fn skip_space(&mut self) -> bool {
-        let from = self.pos;
-        while self.byte(self.pos).is_some_and(is_space) {
-            self.pos += 1;
+/// The attribute starting at `at` in `text` (at its name, past the white
+/// space before it), and where scanning goes on after its closing quote.
+/// The name ends at white space, `=`, `/` or `>`, none of which names hold.
+pub(crate) fn attribute(text: &[u8], at: usize) -> Result<(Attr<'_>, usize), String> {
+    let byte = |i: usize| text.get(i).copied();
+    let mut pos = at;
+    while byte(pos).is_some_and(|b| !is_space(b) && !matches!(b, b'=' | b'/' | b'>')) {
+        pos += 1;
+    }
+    let key = text.get(at..pos).unwrap_or_default();
+    if key.is_empty() || key.iter().any(|b| matches!(b, b'"' | b'\'' | b'<' | b'&')) {
+        return Err(malformed("expected an attribute name"));
+    }
+    while byte(pos).is_some_and(is_space) {
+        pos += 1;
+    }
+    if byte(pos) != Some(b'=') {
+        let name = String::from_utf8_lossy(key);
+        return Err(malformed(&format!("expected `=` after {name}")));
+    }
+    pos += 1;
+    while byte(pos).is_some_and(is_space) {
+        pos += 1;
+    }
+    let quote = match byte(pos) {
+        Some(q @ (b'"' | b'\'')) => q,
+        _ => return Err(malformed("the value must be in quotes")),
+    };
+    let rest = text.get(pos + 1..).unwrap_or_default();
+    let (len, refs) = value_end(rest, quote)?;
+    let value = rest.get(..len).unwrap_or_default();
+    Ok((Attr { key, value, refs }, pos + len + 2))
+}
+
+/// The length of a value up to its closing `quote`, and whether it holds a
+/// `&`.
+fn value_end(rest: &[u8], quote: u8) -> Result<(usize, bool), String> {
+    let mut refs = false;
+    let mut at = 0;
+    let stop = loop {
+        if at >= SHORT {
+            let tail = rest.get(at..).unwrap_or_default();
+            let stop = memchr::memchr2(quote, b'<', tail).map(|n| at + n);
+            let scanned = rest.get(at..stop.unwrap_or(at)).unwrap_or_default();
+            refs |= memchr::memchr(b'&', scanned).is_some();
+            break stop;
         }
-        self.pos > from
-    }
-
-    fn fail(&mut self, why: &str) -> Option<Result<Attr<'a>, String>> {
-        self.pos = usize::MAX;
-        Some(Err(format!("malformed attribute: {why}")))
-    }
-
-    /// Records `key`; false if the tag had it already.
-    fn first_time(&mut self, key: &'a [u8]) -> bool {
-        let seen = self.seen.get(..self.len).unwrap_or_default();
-        if seen.contains(&key) || self.more.contains(&key) {
-            return false;
+        let Some(word) = rest
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        else {
+            // The last few bytes of the input.
+            let tail = rest.get(at..).unwrap_or_default();
+            let stop = tail.iter().position(|&b| b == quote || b == b'<');
+            let scanned = tail.get(..stop.unwrap_or(0)).unwrap_or_default();
+            refs |= scanned.contains(&b'&');
+            break stop.map(|n| at + n);
+        };
+        let word = u64::from_le_bytes(word);
+        let stops = bytes_equal(word, quote) | bytes_equal(word, b'<');
+        let amps = bytes_equal(word, b'&');
+        if stops != 0 {
+            // The bits of the bytes before the first stop.
+            let before = (stops & stops.wrapping_neg()) - 1;
+            refs |= amps & before != 0;
+            break Some(at + (stops.trailing_zeros() / 8) as usize);
         }
-        match self.seen.get_mut(self.len) {
+        refs |= amps != 0;
+        at += 8;
+    };
+    let Some(len) = stop else {
+        return Err(malformed("the value's closing quote is missing"));
+    };
+    if rest.get(len) == Some(&b'<') {
+        return Err(malformed("`<` is not allowed in attribute values"));
+    }
+    Ok((len, refs))
+}
+
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit of each byte of `word` that equals `b`: exact for the
+/// first (lowest) such byte; bytes after it may be marked falsely, which
+/// the callers, looking for the first only, never see.
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The names of a tag's attributes so far, to refuse a repeated one.
+#[derive(Default)]
+pub(crate) struct Names<'a> {
+    few: [&'a [u8]; INLINE],
+    len: usize,
+    /// Created only for a tag with more than [`INLINE`] attributes (a
+    /// `HashSet`'s creation reads its random keys).
+    more: Option<HashSet<&'a [u8]>>,
+}
+
+impl<'a> Names<'a> {
+    /// Forgets the names, for the next tag.
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        if let Some(more) = &mut self.more {
+            more.clear();
+        }
+    }
+
+    /// Records `key`; an error if the tag had it already (a
+    /// well-formedness error in XML).
+    pub(crate) fn insert(&mut self, key: &'a [u8]) -> Result<(), String> {
+        let few = self.few.get(..self.len).unwrap_or_default();
+        if few.contains(&key) || self.more.as_ref().is_some_and(|m| m.contains(key)) {
+            return Err(format!(
+                "attribute {} repeats",
+                String::from_utf8_lossy(key)
+            ));
+        }
+        match self.few.get_mut(self.len) {
             Some(slot) => {
                 *slot = key;
                 self.len += 1;
             }
-            None => self.more.push(key),
+            None => {
+                self.more.get_or_insert_with(HashSet::new).insert(key);
+            }
         }
-        true
-    }
-}
-
-impl<'a> Iterator for Attrs<'a> {
-    type Item = Result<Attr<'a>, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.pos >= self.raw.len() {
-            return None;
-        }
-        let spaced = self.skip_space();
-        if self.pos >= self.raw.len() {
-            return None;
-        }
-        if !spaced {
-            return self.fail("attributes must be separated by white space");
-        }
-        let start = self.pos;
-        while self
-            .byte(self.pos)
-            .is_some_and(|b| !is_space(b) && b != b'=')
-        {
-            self.pos += 1;
-        }
-        let key = self.raw.get(start..self.pos).unwrap_or_default();
-        if key.is_empty()
-            || key
-                .iter()
-                .any(|b| matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&' | b'/'))
-        {
-            return self.fail("expected an attribute name");
-        }
-        self.skip_space();
-        if self.byte(self.pos) != Some(b'=') {
-            let name = String::from_utf8_lossy(key).into_owned();
-            return self.fail(&format!("expected `=` after {name}"));
-        }
-        self.pos += 1;
-        self.skip_space();
-        let quote = match self.byte(self.pos) {
-            Some(q @ (b'"' | b'\'')) => q,
-            _ => return self.fail("the value must be in quotes"),
-        };
-        let rest = self.raw.get(self.pos + 1..).unwrap_or_default();
-        let Some(len) = memchr::memchr2(quote, b'<', rest) else {
-            return self.fail("the value's closing quote is missing");
-        };
-        if rest.get(len) == Some(&b'<') {
-            return self.fail("`<` is not allowed in attribute values");
-        }
-        let value = rest.get(..len).unwrap_or_default();
-        self.pos += len + 2;
-        if !self.first_time(key) {
-            self.pos = usize::MAX;
-            return Some(Err(format!(
-                "attribute {} repeats",
-                String::from_utf8_lossy(key)
-            )));
-        }
-        Some(Ok(Attr { key, value }))
+        Ok(())
     }
 }
 
@@ -165,10 +193,21 @@ impl<'a> Iterator for Attrs<'a> {
 mod tests {
     use super::*;
 
+    /// Names and values of the attributes of the tag `<t{raw}/>`.
+    fn scan(raw: &str) -> Result<Vec<(String, String)>, String> {
+        let tag = format!("<t{raw}/>");
+        let mut tokens = super::super::Tokens::new(&tag);
+        tokens.next().map_err(|e| e.message)?;
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        Ok(tokens
+            .attributes()
+            .iter()
+            .map(|a| (text(a.key), text(a.value)))
+            .collect())
+    }
+
     fn keys(raw: &str) -> Result<Vec<String>, String> {
-        scan(raw.as_bytes())
-            .map(|a| a.map(|a| String::from_utf8_lossy(a.key).into_owned()))
-            .collect()
+        Ok(scan(raw)?.into_iter().map(|(k, _)| k).collect())
     }
 
     #[test]
@@ -189,15 +228,7 @@ mod tests {
 
     #[test]
     fn only_the_xml_form_is_accepted() {
-        let values: Vec<(String, String)> = scan(b" a = 'x\"y' \n b=\"\" c:d=\"&amp;\" ")
-            .map(|a| {
-                let a = a.unwrap();
-                (
-                    String::from_utf8_lossy(a.key).into_owned(),
-                    String::from_utf8_lossy(a.value).into_owned(),
-                )
-            })
-            .collect();
+        let values = scan(" a = 'x\"y' \n b=\"\" c:d=\"&amp;\" ").unwrap();
         assert_eq!(
             values,
             [("a", "x\"y"), ("b", ""), ("c:d", "&amp;")].map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -220,15 +251,37 @@ mod tests {
     }
 
     #[test]
+    fn values_end_at_their_quote_short_or_long() {
+        for len in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 200] {
+            for amp in [None, Some(0), Some(len / 2)] {
+                let mut v = vec![b'a'; len];
+                if let Some(i) = amp.filter(|&i| i < len) {
+                    v[i] = b'&';
+                }
+                let refs = v.contains(&b'&');
+                for tail in [&b"\" b='&'"[..], b"\"", b"\"&<"] {
+                    let mut raw = v.clone();
+                    raw.extend_from_slice(tail);
+                    assert_eq!(value_end(&raw, b'"'), Ok((len, refs)), "{len} {amp:?}");
+                }
+                assert!(value_end(&v, b'"').is_err());
+                let mut lt = v.clone();
+                lt.extend_from_slice(b"<\"");
+                assert!(value_end(&lt, b'"').unwrap_err().contains('<'));
+            }
+        }
+    }
+
+    #[test]
     fn values_decode_references() {
-        let a = scan(br#" v="a &lt; b &#x41;""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="a &lt; b &#x41;""#, 0).unwrap().0;
         assert_eq!(a.decoded().unwrap(), "a < b A");
-        let a = scan(br#" v="plain""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="plain""#, 0).unwrap().0;
         assert!(matches!(a.decoded().unwrap(), Cow::Borrowed("plain")));
-        let a = scan(br#" v="&bogus;""#).next().unwrap().unwrap();
+        let a = attribute(br#"v="&bogus;""#, 0).unwrap().0;
         assert!(a.decoded().is_err());
         assert_eq!(a.prefix(), None);
-        let a = scan(br#" xmlns:p="u""#).next().unwrap().unwrap();
+        let a = attribute(br#"xmlns:p="u""#, 0).unwrap().0;
         assert_eq!(a.prefix(), Some(&b"xmlns"[..]));
     }
 }

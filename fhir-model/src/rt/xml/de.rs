@@ -1,4 +1,4 @@
-//! FHIR XML reading on quick-xml's namespace-aware event reader.
+//! FHIR XML reading on our tokenizer ([`Tokens`]).
 //!
 //! Walks the same reflective element model as the JSON reader: element names
 //! are the JSON property names (`valueQuantity`), primitives carry `value` and
@@ -13,10 +13,10 @@
 //! character references are decoded, and nesting depth is limited.
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::chars::is_xml_char;
 use super::names::{Ns, Scopes};
+use super::tokens::Tokens;
 use super::{Error, ReadOptions, FHIR_NS, XSI_NS};
 use crate::rt::element::{Element, ItemMut, ResourceEnum, Slot};
 use crate::rt::meta::{FieldKind, TypeInfo};
@@ -29,9 +29,9 @@ enum Seg {
     Index(usize),
 }
 
-/// The reader state: the event reader over the input, options, the element path.
+/// The reader state: the event source over the input, options, the element path.
 pub(crate) struct XmlReader<'i> {
-    r: Reader<&'i [u8]>,
+    tokens: Tokens<'i>,
     /// The input, as text and as bytes.
     text: &'i str,
     /// Namespace declarations in scope (see [`Scopes`] for why by hand).
@@ -57,13 +57,8 @@ type Res<T> = Result<T, Error>;
 
 impl<'i> XmlReader<'i> {
     pub(crate) fn new(input: &'i str, opts: ReadOptions) -> Self {
-        let mut r = Reader::from_str(input);
-        let c = r.config_mut();
-        c.check_end_names = true;
-        c.expand_empty_elements = false;
-        c.trim_text(false);
         XmlReader {
-            r,
+            tokens: Tokens::new(input),
             scopes: Scopes::default(),
             open: 0,
             leave_empty: false,
@@ -132,7 +127,24 @@ impl<'i> XmlReader<'i> {
 
     /// An error at the current reader position.
     fn err(&self, msg: impl std::fmt::Display) -> Error {
-        self.err_at(usize::try_from(self.r.buffer_position()).unwrap_or(0), msg)
+        self.err_at(self.position(), msg)
+    }
+
+    /// The offset after the last event.
+    fn position(&self) -> usize {
+        self.tokens.position()
+    }
+
+    /// The offset where the last event began (a start tag's `<`).
+    fn event_start(&self) -> usize {
+        self.tokens.event_start()
+    }
+
+    /// The next event of the input.
+    fn raw_event(&mut self) -> Res<Event<'i>> {
+        self.tokens
+            .next()
+            .map_err(|e| self.err_at(e.offset, format_args!("malformed XML: {}", e.message)))
     }
 
     fn err_at(&self, offset: usize, msg: impl std::fmt::Display) -> Error {
@@ -142,11 +154,6 @@ impl<'i> XmlReader<'i> {
         Error { path: (!path.is_empty()).then_some(path), message, line, column }
     }
 
-    fn xml_err(&self, e: quick_xml::Error) -> Error {
-        let off = usize::try_from(self.r.error_position()).unwrap_or(0);
-        self.err_at(off, format_args!("malformed XML: {e}"))
-    }
-
     /// Next event, with the namespace of a start tag's name: the FHIR or
     /// the XHTML namespace, or `None` for any other or none. DOCTYPE is
     /// refused here, once for all.
@@ -154,18 +161,15 @@ impl<'i> XmlReader<'i> {
         if std::mem::take(&mut self.leave_empty) {
             self.scopes.leave(self.open + 1);
         }
-        let ev = match self.r.read_event() {
-            Ok(ev) => ev,
-            Err(e) => return Err(self.xml_err(e)),
-        };
+        let ev = self.raw_event()?;
         let ns = match &ev {
             Event::Start(e) => {
                 self.open += 1;
-                self.scopes.enter(e, self.open).map_err(|m| self.err(m))?;
+                self.enter_scope(self.open)?;
                 self.namespace_of(e)
             }
             Event::Empty(e) => {
-                self.scopes.enter(e, self.open + 1).map_err(|m| self.err(m))?;
+                self.enter_scope(self.open + 1)?;
                 self.leave_empty = true;
                 self.namespace_of(e)
             }
@@ -180,6 +184,17 @@ impl<'i> XmlReader<'i> {
             _ => None,
         };
         Ok((ns, ev))
+    }
+
+    /// Takes the namespace declarations of the start tag at `depth`, the
+    /// last event, from the attributes the tokenizer found.
+    fn enter_scope(&mut self, depth: usize) -> Res<()> {
+        if !self.tokens.declares() {
+            return Ok(());
+        }
+        self.scopes
+            .enter(self.tokens.attributes(), depth)
+            .map_err(|m| self.err(m))
     }
 
     fn namespace_of(&self, e: &BytesStart<'_>) -> Option<Ns> {
@@ -212,7 +227,7 @@ impl<'i> XmlReader<'i> {
         let Some(mut r) = R::new_of_type(name) else {
             return Err(self.err(format_args!("unknown resource type <{name}>")));
         };
-        self.read_element_body(r.as_element_mut(), &start, empty)?;
+        self.read_element_body(r.as_element_mut(), empty)?;
         self.finish_document()?;
         Ok(r)
     }
@@ -226,7 +241,7 @@ impl<'i> XmlReader<'i> {
         if info.kind == crate::rt::meta::TypeKind::Resource && name != info.name {
             return Err(self.err(format_args!("root element is <{name}>, expected <{}>", info.name)));
         }
-        self.read_element_body(el, &start, empty)?;
+        self.read_element_body(el, empty)?;
         self.finish_document()
     }
 
@@ -258,8 +273,9 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    /// Reads the attributes and (unless `empty`) the children of an element into `el`.
-    fn read_element_body(&mut self, el: &mut dyn Element, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+    /// Reads the attributes and (unless `empty`) the children of an
+    /// element into `el`; its start tag was the last event.
+    fn read_element_body(&mut self, el: &mut dyn Element, empty: bool) -> Res<()> {
         let info = el.type_info();
         if self.path.is_empty() {
             self.path.push(Seg::Name(info.name));
@@ -267,7 +283,7 @@ impl<'i> XmlReader<'i> {
         let at = self.element_start;
         // Every element counts, as every JSON object does.
         self.enter()?;
-        let mut any = self.read_text_attributes(el, start)?;
+        let mut any = self.read_text_attributes(el)?;
         if !empty {
             any |= self.read_children(el, info)?;
         }
@@ -310,12 +326,12 @@ impl<'i> XmlReader<'i> {
     }
 
     /// `id` and `url`-like attributes: the element's plain-text fields.
-    fn read_text_attributes(&mut self, el: &mut dyn Element, start: &BytesStart<'i>) -> Res<bool> {
+    fn read_text_attributes(&mut self, el: &mut dyn Element) -> Res<bool> {
         let info = el.type_info();
         let mut any = false;
-        for a in super::attrs::scan(start.attributes_raw()) {
-            let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, &a) {
+        let attributes = self.tokens.take_attributes();
+        for a in &attributes {
+            if skip_attribute(&self.scopes, a) {
                 continue;
             }
             let name = self.str_of(a.key).unwrap_or("?");
@@ -327,7 +343,7 @@ impl<'i> XmlReader<'i> {
                 }
                 continue;
             };
-            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
+            let value = self.attribute_value(a).map_err(|e| self.err(format_args!("attribute {name}: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -340,6 +356,7 @@ impl<'i> XmlReader<'i> {
                 _ => return Err(self.err("internal: attribute field is not text")),
             }
         }
+        self.tokens.give_back(attributes);
         Ok(any)
     }
 
@@ -348,8 +365,8 @@ impl<'i> XmlReader<'i> {
         let mut last: Option<usize> = None;
         let mut any = false;
         loop {
-            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
             let (ns, ev) = self.next()?;
+            let before = self.event_start();
             let (e, empty) = match ev {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -427,8 +444,8 @@ impl<'i> XmlReader<'i> {
                 _ => {
                     let Some(item) = slot.push(variant) else { return Err(self.err("internal: cannot create the value")) };
                     match item {
-                        ItemMut::Primitive(p) => self.read_primitive(p, &e, empty)?,
-                        ItemMut::Element(child) => self.read_element_body(child, &e, empty)?,
+                        ItemMut::Primitive(p) => self.read_primitive(p, empty)?,
+                        ItemMut::Element(child) => self.read_element_body(child, empty)?,
                         ItemMut::Text(_) => return Err(self.err("internal: text field as element")),
                     }
                 }
@@ -440,15 +457,15 @@ impl<'i> XmlReader<'i> {
         }
     }
 
-    fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, start: &BytesStart<'i>, empty: bool) -> Res<()> {
+    fn read_primitive(&mut self, p: &mut dyn PrimitiveElement, empty: bool) -> Res<()> {
         let at = self.element_start;
         let mut any = false;
-        for a in super::attrs::scan(start.attributes_raw()) {
-            let a = a.map_err(|m| self.err(m))?;
-            if skip_attribute(&self.scopes, &a) {
+        let attributes = self.tokens.take_attributes();
+        for a in &attributes {
+            if skip_attribute(&self.scopes, a) {
                 continue;
             }
-            let value = self.attribute_value(&a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
+            let value = self.attribute_value(a).map_err(|e| self.err(format_args!("attribute: {e}")))?;
             if let Err(e) = self.check_chars(&value) {
                 self.soft(e)?;
                 continue;
@@ -474,6 +491,7 @@ impl<'i> XmlReader<'i> {
                 }
             }
         }
+        self.tokens.give_back(attributes);
         // A primitive with an id or extensions counts as a level, as its
         // `_name` object does in JSON.
         let counted = !empty || p.id().is_some();
@@ -482,8 +500,8 @@ impl<'i> XmlReader<'i> {
         }
         if !empty {
             loop {
-                let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
                 let (ns, ev) = self.next()?;
+                let before = self.event_start();
                 let (e, child_empty) = match ev {
                     Event::Start(e) => (e, false),
                     Event::Empty(e) => (e, true),
@@ -512,7 +530,7 @@ impl<'i> XmlReader<'i> {
                 self.path.push(Seg::Index(slot.len()));
                 self.element_start = before;
                 match slot.push(0) {
-                    Some(ItemMut::Element(x)) => self.read_element_body(x, &e, child_empty)?,
+                    Some(ItemMut::Element(x)) => self.read_element_body(x, child_empty)?,
                     _ => return Err(self.err("internal: extension is not an element")),
                 }
                 self.path.pop();
@@ -537,8 +555,8 @@ impl<'i> XmlReader<'i> {
         }
         let mut done = false;
         loop {
-            let before = usize::try_from(self.r.buffer_position()).unwrap_or(0);
             let (ns, ev) = self.next()?;
+            let before = self.event_start();
             let (e, child_empty) = match ev {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -581,7 +599,7 @@ impl<'i> XmlReader<'i> {
             // Nested resources are reached through their field, as in FHIRPath
             // (`entry[0].resource.name`): no type segment in the path. The
             // wrapper is no level of its own (JSON has no object for it).
-            self.read_element_body(child, &e, child_empty)?;
+            self.read_element_body(child, child_empty)?;
             done = true;
         }
     }
@@ -595,7 +613,7 @@ impl<'i> XmlReader<'i> {
             self.soft(e)?;
             return self.skip(empty);
         }
-        let mut div = match DivChecker::start(start, empty) {
+        let mut div = match DivChecker::start(start, self.tokens.attributes(), empty) {
             Ok(div) => div,
             Err(m) => {
                 let e = self.err_at(before, m);
@@ -603,19 +621,34 @@ impl<'i> XmlReader<'i> {
                 return self.skip(empty);
             }
         };
+        let general = self.tokens.general_content(true);
+        // The div's content bypasses `next`: the checker keeps the
+        // namespace scopes inside the div itself (declarations there are
+        // for the div only), and refuses declarations and DOCTYPE.
         while !div.is_done() {
-            let at = usize::try_from(self.r.buffer_position()).unwrap_or(0);
-            let (_, ev) = self.next()?;
+            let at = self.position();
+            let ev = self.raw_event()?;
             if let Event::Eof = ev {
                 return Err(self.err("unexpected end of the document inside an element"));
             }
-            if let Err(m) = div.event(&ev) {
+            if let Err(m) = div.event(&ev, self.tokens.attributes()) {
                 let e = self.err_at(at, m);
                 self.soft(e)?;
-                return self.skip_levels(div.depth());
+                // The elements open in the div, but the div, are counted
+                // from here on, as `next` counts them.
+                self.open += div.depth().saturating_sub(1);
+                self.skip_levels(div.depth())?;
+                self.tokens.general_content(general);
+                return Ok(());
             }
         }
-        let end = usize::try_from(self.r.buffer_position()).unwrap_or(0);
+        if !empty {
+            // The div's end tag, as `next` takes an end tag.
+            self.scopes.leave(self.open);
+            self.open = self.open.saturating_sub(1);
+        }
+        let end = self.position();
+        self.tokens.general_content(general);
         // Offsets of markup: character boundaries of the input text.
         let text = self.text.get(before..end).ok_or_else(|| self.err("invalid UTF-8"))?;
         match slot.push(0) {
@@ -629,7 +662,13 @@ impl<'i> XmlReader<'i> {
     /// content (unknown elements when lenient, narrative XHTML) costs no
     /// stack, and has its own, much higher, depth limit.
     fn skip(&mut self, empty: bool) -> Res<()> {
-        self.skip_levels(usize::from(!empty))
+        if empty {
+            return Ok(());
+        }
+        let general = self.tokens.general_content(true);
+        self.skip_levels(1)?;
+        self.tokens.general_content(general);
+        Ok(())
     }
 
     /// Skips content up to the end of the innermost `depth` open elements.
@@ -680,7 +719,7 @@ impl<'i> XmlReader<'i> {
         let Some(text) = self.str_of(a.value) else {
             return a.decoded().map(|v| std::borrow::Cow::Owned(v.into_owned()));
         };
-        if !a.value.contains(&b'&') {
+        if !a.refs {
             return Ok(std::borrow::Cow::Borrowed(text));
         }
         quick_xml::escape::unescape(text).map_err(|e| e.to_string())

@@ -7,14 +7,16 @@ mod de;
 mod locate;
 mod names;
 mod ser;
+mod tokens;
 
 pub use locate::locate;
 
 use crate::rt::element::{Element, ResourceEnum};
 pub(crate) use chars::{first_invalid, is_xml_char};
 pub(crate) use de::{check_reference, MAX_SKIPPED_DEPTH};
-pub(crate) use attrs::{scan as scan_attributes, Attr};
+pub(crate) use attrs::Attr;
 pub(crate) use names::Scopes;
+pub(crate) use tokens::Tokens;
 
 pub(crate) const FHIR_NS: &[u8] = b"http://hl7.org/fhir";
 pub(crate) const XHTML_NS: &[u8] = b"http://www.w3.org/1999/xhtml";

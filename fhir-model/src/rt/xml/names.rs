@@ -1,13 +1,11 @@
-//! Namespace scopes, tracked by hand over quick-xml's plain reader.
+//! Namespace scopes, tracked by hand.
 //!
 //! quick-xml's namespace-aware reader parses every start tag's attributes
 //! once to find declarations, before the FHIR reader parses them again for
 //! their values: an eighth of all reading time. FHIR documents declare
-//! namespaces on the root and on narrative divs only, so here a start tag's
-//! attributes are looked at only when its text contains `xmlns` (a memchr
-//! search for `x`), and every other tag costs a prefix lookup in a short list.
-
-use quick_xml::events::BytesStart;
+//! namespaces on the root and on narrative divs only. The tokenizer notes
+//! whether a tag declares any as it reads its attributes; every other tag
+//! costs a prefix lookup in a short list.
 
 /// The namespace of the `xml` prefix, bound in every document.
 const XML_NS: &[u8] = b"http://www.w3.org/XML/1998/namespace";
@@ -48,17 +46,14 @@ fn known(namespace: &[u8]) -> Option<Ns> {
 }
 
 impl Scopes {
-    /// Takes the declarations of the start tag `e` of an element at `depth`
-    /// (the root is 1).
-    pub(crate) fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> Result<(), String> {
-        let raw = e.attributes_raw();
-        let declares = memchr::memchr_iter(b'x', raw)
-            .any(|i| raw.get(i..).is_some_and(|r| r.starts_with(b"xmlns")));
-        if !declares {
-            return Ok(());
-        }
-        for a in super::attrs::scan(raw) {
-            let a = a?;
+    /// Takes the declarations among `attributes`, of the start tag of an
+    /// element at `depth` (the root is 1).
+    pub(crate) fn enter(
+        &mut self,
+        attributes: &[super::attrs::Attr<'_>],
+        depth: usize,
+    ) -> Result<(), String> {
+        for a in attributes {
             self.declare(a.key, a.value, depth)?;
         }
         Ok(())
