@@ -9,6 +9,10 @@
 //! per-round ratios: drift slower than a round cancels out. Per-version
 //! throughput (median and best pass) is printed too.
 //!
+//! A second table pairs each version's typed passes with `serde_json::Value`
+//! passes over the same bytes in the same rounds (issue 2's ratios), for the
+//! same reason.
+//!
 //! Run: `cargo bench -p fhir-model --bench versions --features r4,r5`
 //! (about 3 minutes after the build; `-- ROUNDS` to change the number of
 //! rounds, default 11). Throughput is in corpus bytes per second as in
@@ -30,6 +34,7 @@ struct Side<R> {
     files: Vec<Vec<u8>>,
     json_bytes: u64,
     typed: Vec<R>,
+    values: Vec<serde_json::Value>,
     xml: Vec<Vec<u8>>,
     xml_bytes: u64,
 }
@@ -54,21 +59,99 @@ fn side<R: DeserializeOwned + FhirXml>(spec: &CorpusSpec) -> Side<R> {
         })
         .collect();
     let xml_bytes = xml.iter().map(|d| d.len() as u64).sum();
+    let values = corpus
+        .files
+        .iter()
+        .map(|bytes| serde_json::from_slice(bytes).unwrap_or(serde_json::Value::Null))
+        .collect();
     Side {
         files: corpus.files,
         json_bytes: corpus.total_bytes,
         typed,
+        values,
         xml,
         xml_bytes,
     }
 }
 
-/// The passes one benchmark compares: R4's and R5's, each returning its
-/// duration and the bytes it counts.
+/// The passes one benchmark compares (R4's and R5's, or `Value`'s and the
+/// typed model's), each returning its duration and the bytes it counts.
 struct Pair<'a> {
     name: &'static str,
     r4: Box<dyn Fn() -> (Duration, u64) + 'a>,
     r5: Box<dyn Fn() -> (Duration, u64) + 'a>,
+}
+
+type Pass<'a> = Box<dyn Fn() -> (Duration, u64) + 'a>;
+
+/// Typed against `serde_json::Value` in the same rounds (issue 2), per
+/// version: the first pass of each pair is `Value`'s, so that the printed
+/// ratio is typed / `Value`.
+fn baseline_pairs<'a, A, B>(r4: &'a Side<A>, r5: &'a Side<B>) -> Vec<Pair<'a>>
+where
+    A: FromFhirJson + ToFhirJson,
+    B: FromFhirJson + ToFhirJson,
+{
+    fn parse<R: FromFhirJson>(s: &Side<R>) -> Pass<'_> {
+        Box::new(move || {
+            timed(s.json_bytes, || {
+                for bytes in &s.files {
+                    let r = fhir_model::json::from_slice::<R>(black_box(bytes));
+                    black_box(r.is_ok());
+                }
+            })
+        })
+    }
+    fn parse_value<R>(s: &Side<R>) -> Pass<'_> {
+        Box::new(move || {
+            timed(s.json_bytes, || {
+                for bytes in &s.files {
+                    let v = serde_json::from_slice::<serde_json::Value>(black_box(bytes));
+                    black_box(v.is_ok());
+                }
+            })
+        })
+    }
+    fn serialize<R: ToFhirJson>(s: &Side<R>) -> Pass<'_> {
+        Box::new(move || {
+            timed(s.json_bytes, || {
+                for r in &s.typed {
+                    black_box(fhir_model::json::to_vec(black_box(r)).len());
+                }
+            })
+        })
+    }
+    fn serialize_value<R>(s: &Side<R>) -> Pass<'_> {
+        Box::new(move || {
+            timed(s.json_bytes, || {
+                for v in &s.values {
+                    black_box(serde_json::to_vec(black_box(v)).map_or(0, |v| v.len()));
+                }
+            })
+        })
+    }
+    vec![
+        Pair {
+            name: "R4 parse",
+            r4: parse_value(r4),
+            r5: parse(r4),
+        },
+        Pair {
+            name: "R4 serialize",
+            r4: serialize_value(r4),
+            r5: serialize(r4),
+        },
+        Pair {
+            name: "R5 parse",
+            r4: parse_value(r5),
+            r5: parse(r5),
+        },
+        Pair {
+            name: "R5 serialize",
+            r4: serialize_value(r5),
+            r5: serialize(r5),
+        },
+    ]
 }
 
 fn timed(bytes: u64, work: impl Fn()) -> (Duration, u64) {
@@ -174,13 +257,25 @@ fn main() {
     let r4 = side::<fhir_model::r4::Resource>(&R4);
     let r5 = side::<fhir_model::r5::Resource>(&R5);
     println!(
-        "{rounds} paired rounds; MiB/s as median (best) over the rounds; R5/R4 as the median of the per-round ratios [lowest, highest]"
+        "{rounds} paired rounds; MiB/s as median (best) over the rounds; ratios as the median of the per-round ratios [lowest, highest]"
     );
+    run_pairs(("R4", "R5", "R5/R4"), pairs(&r4, &r5), rounds);
+    println!();
+    run_pairs(
+        ("Value", "typed", "typed/Value"),
+        baseline_pairs(&r4, &r5),
+        rounds,
+    );
+}
+
+/// Times each pair `rounds` times, alternating which pass goes first, and
+/// prints one line per pair under the column titles `cols`.
+fn run_pairs(cols: (&str, &str, &str), pairs: Vec<Pair<'_>>, rounds: usize) {
     println!(
         "{:<16} {:>18} {:>18} {:>26}",
-        "benchmark", "R4", "R5", "R5/R4"
+        "benchmark", cols.0, cols.1, cols.2
     );
-    for pair in pairs(&r4, &r5) {
+    for pair in pairs {
         // One untimed pass each: page in the inputs and warm the allocator.
         (pair.r4)();
         (pair.r5)();
