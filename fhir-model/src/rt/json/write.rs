@@ -194,54 +194,60 @@ fn scalar(out: &mut Vec<u8>, v: &JsonOut<'_>) {
 /// A JSON string, escaped as serde_json escapes: `"`, `\\`, and control
 /// characters (short forms for \b \f \n \r \t, `\u00XX` for the rest).
 ///
-/// The text goes by windows of 32 bytes: each is copied whole (a fixed-size
-/// copy, a few moves) and tested at once (a loop the compiler vectorizes);
-/// when it holds a byte to escape, the output is cut back to that byte, its
+/// The text goes by windows of 32 bytes ([`window`]): each is copied whole
+/// (a fixed-size copy, a few moves) and tested at once (a loop the compiler
+/// vectorizes); at a byte to escape, the output is cut back to it, its
 /// escape is written, and the next window starts after it. So a clean
 /// stretch costs about an instruction per byte and an escape (narrative
-/// XHTML has a quote or a newline every few dozen bytes) one window. The
-/// last bytes, and short strings (codes, ids, dates), are padded to a
-/// window. Copying the stretches between escapes by their length instead
-/// called `memcpy` twice per escape, which cost more than the scan.
+/// XHTML has a quote or a newline every few dozen bytes) one window.
+/// Copying the stretches between escapes by their length instead called
+/// `memcpy` twice per escape, which cost more than the scan.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     let mut rest = s.as_bytes();
     // Room for the quotes and for the whole-window writes.
     out.reserve(rest.len() + 2 + BLOCK);
     out.push(b'"');
-    while let Some(window) = rest.first_chunk::<BLOCK>() {
-        let at = out.len();
-        out.extend_from_slice(window);
-        match first_escape(window) {
-            None => rest = rest.get(BLOCK..).unwrap_or_default(),
-            Some(j) => {
-                out.truncate(at + j);
-                escape(out, window.get(j).copied().unwrap_or_default());
-                rest = rest.get(j + 1..).unwrap_or_default();
-            }
-        }
+    while let Some(w) = rest.first_chunk::<BLOCK>() {
+        rest = rest.get(window(out, w, BLOCK)..).unwrap_or_default();
     }
     if !rest.is_empty() {
-        // Padded with spaces, which need no escape.
-        let n = rest.len();
-        let mut padded = [b' '; BLOCK];
-        if let Some(head) = padded.get_mut(..n) {
+        // The last bytes (and every short string: codes, ids, dates), padded
+        // with spaces, which need no escape, so that a window fits from any
+        // of them.
+        let mut padded = [b' '; 2 * BLOCK];
+        if let Some(head) = padded.get_mut(..rest.len()) {
             head.copy_from_slice(rest);
         }
-        let at = out.len();
-        out.extend_from_slice(&padded);
-        if block_any(&padded, needs_escape) {
-            out.truncate(at);
-            for (k, w) in padded.chunks_exact(8).enumerate() {
-                match n.saturating_sub(8 * k) {
-                    0 => break,
-                    valid => word(out, load(w), valid.min(8)),
-                }
-            }
-        } else {
-            out.truncate(at + n);
+        let mut at = 0;
+        while at < rest.len() {
+            let Some(w) = padded.get(at..).and_then(|p| p.first_chunk::<BLOCK>()) else {
+                break;
+            };
+            at += window(out, w, rest.len() - at);
         }
     }
     out.push(b'"');
+}
+
+/// Appends the first `valid` bytes of `w` (all of them when `valid` is 32
+/// or more) up to the first byte to escape, escaped; returns how many bytes
+/// of `w` it consumed.
+#[inline(always)]
+fn window(out: &mut Vec<u8>, w: &[u8; BLOCK], valid: usize) -> usize {
+    let at = out.len();
+    out.extend_from_slice(w);
+    match first_escape(w) {
+        Some(j) if j < valid => {
+            out.truncate(at + j);
+            escape(out, w.get(j).copied().unwrap_or_default());
+            j + 1
+        }
+        _ => {
+            let n = valid.min(BLOCK);
+            out.truncate(at + n);
+            n
+        }
+    }
 }
 
 /// Where the first byte to escape of `window` is, if any.
@@ -251,44 +257,10 @@ fn first_escape(window: &[u8; BLOCK]) -> Option<usize> {
         return None;
     }
     window.chunks_exact(8).enumerate().find_map(|(k, w)| {
-        let bits = escape_bits(load(w));
+        let word = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
+        let bits = escape_bits(word);
         (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
     })
-}
-
-/// Eight bytes as a little-endian word (0 if `w` is not eight bytes long).
-#[inline(always)]
-fn load(w: &[u8]) -> u64 {
-    <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes)
-}
-
-/// Appends the first `n` (1 to 8) bytes of `w` (little-endian), escaped.
-///
-/// The whole word is written and the length cut back to what is valid: up
-/// to the next byte to escape, which is then written escaped, and the rest
-/// of the word goes round again, shifted.
-#[inline(always)]
-fn word(out: &mut Vec<u8>, mut w: u64, mut n: usize) {
-    let valid = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
-    let mut bits = escape_bits(w) & valid(n);
-    loop {
-        let at = out.len();
-        out.extend_from_slice(&w.to_le_bytes());
-        if bits == 0 {
-            out.truncate(at + n);
-            return;
-        }
-        let j = (bits.trailing_zeros() / 8) as usize;
-        out.truncate(at + j);
-        escape(out, (w >> (8 * j)) as u8);
-        let shift = 8 * (j as u32 + 1);
-        w = w.checked_shr(shift).unwrap_or(0);
-        bits = bits.checked_shr(shift).unwrap_or(0);
-        n -= j + 1;
-        if n == 0 {
-            return;
-        }
-    }
 }
 
 /// The bytes of `w` (little-endian) that JSON escapes, as the high bit of
