@@ -33,3 +33,22 @@ pub(crate) fn tail_any(tail: &[u8], flag: impl Fn(u8) -> bool) -> bool {
     }
     !tail.is_empty() && block_any(&padded, flag)
 }
+
+/// The bytes of `w` (eight bytes, little-endian) that end a plain stretch of
+/// a JSON string, as the high bit of each: control characters, `"` and `\`.
+/// Exact for every byte: the sums below stay within each byte (at most
+/// 0x7f + 0x7f), so no carry crosses into the next one, and the lowest set
+/// bit is the first such byte.
+#[inline(always)]
+pub(crate) fn json_special_bits(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    // Below 0x20: neither the high bit nor the low seven bits + 0x60 reach 0x80.
+    let control = !(((w & LOW7) + splat(0x60)) | w);
+    // Zero bytes: neither the high bit nor the low seven bits + 0x7f reach 0x80.
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x);
+    (control | zero(w ^ splat(b'"')) | zero(w ^ splat(b'\\'))) & HIGH
+}

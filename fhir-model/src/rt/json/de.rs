@@ -755,6 +755,48 @@ impl<'de, R: ResourceEnum> Visitor<'de> for ResourceVisitor<'_, R> {
 #[serde(transparent)]
 struct TypeName(String);
 
+/// A value's raw JSON text (a decimal's exact digits, a property buffered
+/// before a late `resourceType`): borrowed from our own reader
+/// ([`super::reader`]), boxed in a `RawValue` by serde_json.
+enum Raw<'de> {
+    Borrowed(&'de str),
+    Boxed(Box<RawValue>),
+}
+
+impl Raw<'_> {
+    fn get(&self) -> &str {
+        match self {
+            Raw::Borrowed(s) => s,
+            Raw::Boxed(b) => b.get(),
+        }
+    }
+}
+
+/// Asks for a value's raw text with the newtype name our reader answers
+/// with the text itself; other deserializers visit a newtype, from which a
+/// `RawValue` is read.
+struct RawSeed;
+
+impl<'de> DeserializeSeed<'de> for RawSeed {
+    type Value = Raw<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
+        d.deserialize_newtype_struct(super::reader::RAW_TOKEN, self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawSeed {
+    type Value = Raw<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
+        serde::Deserialize::deserialize(d).map(Raw::Boxed)
+    }
+    fn visit_borrowed_bytes<E: de::Error>(self, b: &'de [u8]) -> Result<Raw<'de>, E> {
+        std::str::from_utf8(b).map(Raw::Borrowed).map_err(E::custom)
+    }
+}
+
 /// Reads the properties of a resource object. `resourceType` normally comes
 /// first and the resource is then read as it streams; otherwise the
 /// properties before it are buffered as raw JSON and replayed.
@@ -765,7 +807,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     create: impl FnOnce(usize) -> Option<ItemMut<'a>>,
 ) -> Result<(), A::Error> {
     st.enter()?;
-    let mut buffered: Vec<(String, Box<RawValue>)> = Vec::new();
+    let mut buffered: Vec<(String, Raw<'de>)> = Vec::new();
     let type_name = loop {
         let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
             return Err(st.err("missing resourceType: a resource is a JSON object naming its type in \"resourceType\""));
@@ -777,7 +819,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
         if buffered.iter().any(|(b, _)| *b == k.0) {
             return Err(st.err(format_args!("duplicate property {:?}", k.0)));
         }
-        let raw: Box<RawValue> = map.next_value().map_err(|e| st.note(e))?;
+        let raw = map.next_value_seed(RawSeed).map_err(|e| st.note(e))?;
         // Replaying copies: nested resources with late `resourceType`s would
         // otherwise copy the same text once per level.
         st.buffered = st.buffered.saturating_add(raw.get().len());
@@ -809,7 +851,7 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     }
     let mut seen = Seen::default();
     for (k, raw) in buffered {
-        replay_entry::<A::Error>(&k, &raw, el, &mut seen, st)?;
+        replay_entry::<A::Error>(&k, raw.get(), el, &mut seen, st)?;
     }
     let mut hint = 0;
     while let Some(key) = map.next_key_seed(KeySeed { info, hint }).map_err(|e| st.note(e))? {
@@ -835,12 +877,12 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
 /// Reads one buffered property of a resource whose `resourceType` came late.
 fn replay_entry<E: de::Error>(
     k: &str,
-    raw: &RawValue,
+    raw: &str,
     el: &mut dyn Element,
     seen: &mut Seen,
     st: &mut DeState,
 ) -> Result<(), E> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let mut de = serde_json::Deserializer::from_str(raw);
     let mut map = OneEntry { key: Some(k), de: &mut de };
     let key = resolve_key(el.type_info(), k);
     read_entry(&mut map, key, el, seen, st).map_err(|e| E::custom(e))
@@ -876,7 +918,7 @@ fn read_scalar<'de, D: Deserializer<'de>>(
 ) -> Result<(), D::Error> {
     if p.json_kind() == JsonKind::Decimal {
         // Decimals keep their exact text: read the raw number token.
-        let raw: Box<RawValue> = serde::Deserialize::deserialize(d).map_err(|e| st.note(e))?;
+        let raw = RawSeed.deserialize(d).map_err(|e| st.note(e))?;
         let t = raw.get();
         if t == "null" {
             return if in_array {

@@ -3,6 +3,7 @@
 
 pub mod de;
 mod locate;
+mod reader;
 pub mod ser;
 mod write;
 
@@ -40,51 +41,29 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
-    fn from_serde(e: &serde_json::Error, path: Option<String>) -> Self {
-        // serde_json appends " at line L column C" to its message; keep it separately.
-        let full = e.to_string();
-        let message = match full.rfind(" at line ") {
-            Some(i) if e.line() > 0 => full.get(..i).unwrap_or(&full).to_owned(),
-            _ => full,
-        };
-        let message = syntax_message(&message).map_or(message, str::to_owned);
-        // Messages raised by the reader start with the path; keep it apart.
+    /// An error of our reader, `reached` the byte index it stopped at.
+    fn from_read(e: reader::ReadError, path: Option<String>, text: &[u8], reached: usize) -> Self {
+        let (line, column) = reader::position(text, e.at.unwrap_or(reached));
+        // Messages raised by the reading driver start with the path; keep it apart.
         let path = path.filter(|p| !p.is_empty());
         let message = match &path {
-            Some(p) => match message
+            Some(p) => match e
+                .message
                 .strip_prefix(p.as_str())
                 .and_then(|m| m.strip_prefix(": "))
             {
                 Some(m) => m.to_owned(),
-                None => message,
+                None => e.message,
             },
-            None => message,
+            None => e.message,
         };
         Error {
             path,
             message,
-            line: e.line(),
-            column: e.column(),
+            line,
+            column,
         }
     }
-}
-
-/// serde_json's syntax errors, said with what was expected.
-fn syntax_message(m: &str) -> Option<&'static str> {
-    Some(match m {
-        "EOF while parsing a value" => "unexpected end of input: expected a JSON value",
-        "EOF while parsing an object" => "unexpected end of input: expected `,` and a property, or `}` closing the object",
-        "EOF while parsing a list" => "unexpected end of input: expected `,` and a value, or `]` closing the array",
-        "EOF while parsing a string" => "unexpected end of input inside a string: expected its closing `\"`",
-        "expected ident" => "invalid literal: expected true, false or null",
-        "expected value" => "expected a JSON value (object, array, string, number, true, false or null)",
-        "expected `,` or `}`" => "expected `,` or `}` after a property value",
-        "expected `,` or `]`" => "expected `,` or `]` after an array item",
-        "key must be a string" => "expected a property name in double quotes",
-        "trailing characters" => "unexpected characters after the end of the resource",
-        "trailing comma" => "trailing comma: expected another property or item after `,`",
-        _ => return None,
-    })
 }
 
 /// A type that can be read from FHIR JSON on its own: every generated struct
@@ -104,7 +83,9 @@ pub fn from_slice<T: FromFhirJson>(bytes: &[u8]) -> Result<T, Error> {
 
 /// Reads FHIR JSON from a string.
 pub fn from_str<T: FromFhirJson>(s: &str) -> Result<T, Error> {
-    from_slice_with(s.as_bytes(), ReadOptions::default())
+    let opts = ReadOptions::default();
+    check_size(s.as_bytes(), &opts)?;
+    read_str(s, &mut de::DeState::new(opts))
 }
 
 /// Reads FHIR JSON from bytes with the given options.
@@ -117,36 +98,40 @@ pub fn from_slice_with<T: FromFhirJson>(bytes: &[u8], opts: ReadOptions) -> Resu
 /// Reads `bytes` as one JSON document.
 ///
 /// The input is checked to be UTF-8 once, as a whole, and then read as text
-/// (`serde_json`'s `StrRead`): reading bytes, serde_json checks every string
-/// again on its own, which cost about 9% of a typed parse of the official
-/// examples. When the check fails at byte `k`, only the valid text before `k`
-/// is read: that read stops at an earlier error, which is then the first
-/// problem of the document, or at the end of the text, and the element it was
-/// in is the path reported for the invalid bytes.
+/// by our own tokenizer ([`reader`]), which needs no check per string. When
+/// the check fails at byte `k`, only the valid text before `k` is read: that
+/// read stops at an earlier error, which is then the first problem of the
+/// document, or at the end of the text, and the element it was in is the
+/// path reported for the invalid bytes.
 fn read_text<T: FromFhirJson>(bytes: &[u8], st: &mut de::DeState) -> Result<T, Error> {
-    let (text, invalid_at) = match std::str::from_utf8(bytes) {
-        Ok(text) => (text, None),
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_str(text, st),
         Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            (std::str::from_utf8(valid).unwrap_or_default(), Some(e.valid_up_to()))
-        }
-    };
-    let mut d = serde_json::Deserializer::from_str(text);
-    let r = T::read_json(&mut d, st).and_then(|v| d.end().map(|()| v));
-    match (r, invalid_at) {
-        (Ok(v), None) => Ok(v),
-        (Err(e), None) => Err(Error::from_serde(&e, st.error_path.take())),
-        (Err(e), Some(_)) if !e.is_eof() => Err(Error::from_serde(&e, st.error_path.take())),
-        (_, Some(at)) => {
-            let (line, column) = locate::line_col(bytes, at);
-            Err(Error {
-                path: st.error_path.take().filter(|p| !p.is_empty()),
-                message: "invalid UTF-8".to_owned(),
-                line,
-                column,
-            })
+            let at = e.valid_up_to();
+            let valid = bytes.get(..at).unwrap_or_default();
+            let text = std::str::from_utf8(valid).unwrap_or_default();
+            let mut r = reader::Reader::new(text);
+            match T::read_json(&mut r, st) {
+                Err(e) if !e.eof => Err(Error::from_read(e, st.error_path.take(), bytes, r.index())),
+                _ => {
+                    let (line, column) = locate::line_col(bytes, at);
+                    Err(Error {
+                        path: st.error_path.take().filter(|p| !p.is_empty()),
+                        message: "invalid UTF-8".to_owned(),
+                        line,
+                        column,
+                    })
+                }
+            }
         }
     }
+}
+
+/// Reads `text` as one JSON document.
+fn read_str<T: FromFhirJson>(text: &str, st: &mut de::DeState) -> Result<T, Error> {
+    let mut r = reader::Reader::new(text);
+    let v = T::read_json(&mut r, st).and_then(|v| r.end().map(|()| v));
+    v.map_err(|e| Error::from_read(e, st.error_path.take(), text.as_bytes(), r.index()))
 }
 
 /// A type that can be written as FHIR JSON on its own: every generated

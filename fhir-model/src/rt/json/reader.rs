@@ -1,0 +1,802 @@
+//! Our own JSON tokenizer: a serde `Deserializer` over UTF-8 text, behind
+//! [`crate::json::from_slice`] and friends.
+//!
+//! Why not serde_json's: the reading driver (`de.rs`) is the same either
+//! way, but the tokenizer decides how fast FHIR's pretty-printed JSON goes
+//! by: runs of indentation are skipped eight bytes at a time, strings are
+//! scanned eight bytes at a time for the three bytes that end a plain
+//! stretch (`"`, `\`, control characters), and the raw text of a decimal
+//! is handed over borrowed instead of boxed in a `RawValue`. The serde
+//! path (`serde_json::from_slice::<Resource>`) keeps serde_json's tokenizer,
+//! through the same driver.
+//!
+//! It accepts exactly the JSON serde_json accepts (RFC 8259, one value,
+//! surrounding white space) and reports errors at the positions serde_json
+//! reports them, with the same wording as `json::Error` gives serde_json's,
+//! so the two paths read alike. Nesting is limited as in serde_json (128
+//! objects and arrays while reading values; content skipped unread has no
+//! limit, as it is skipped without recursion).
+
+use std::fmt::{self, Display};
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// The newtype name with which the driver asks for a value's raw text (a
+/// decimal's exact digits, a property buffered before a late
+/// `resourceType`): this reader answers with `visit_borrowed_bytes`; others
+/// (serde_json) call `visit_newtype_struct`, and the driver reads a
+/// `RawValue` from them.
+pub(crate) const RAW_TOKEN: &str = "$fhir_model::json::raw";
+
+/// Nesting of objects and arrays read as values (serde_json's limit).
+const MAX_NESTING: usize = 128;
+
+// The messages, worded as `json::Error` words serde_json's.
+const EOF_VALUE: &str = "unexpected end of input: expected a JSON value";
+const EOF_OBJECT: &str = "unexpected end of input: expected `,` and a property, or `}` closing the object";
+const EOF_LIST: &str = "unexpected end of input: expected `,` and a value, or `]` closing the array";
+const EOF_STRING: &str = "unexpected end of input inside a string: expected its closing `\"`";
+const EXPECTED_IDENT: &str = "invalid literal: expected true, false or null";
+const EXPECTED_VALUE: &str = "expected a JSON value (object, array, string, number, true, false or null)";
+const EXPECTED_OBJECT_COMMA: &str = "expected `,` or `}` after a property value";
+const EXPECTED_LIST_COMMA: &str = "expected `,` or `]` after an array item";
+const EXPECTED_COLON: &str = "expected `:`";
+const KEY_MUST_BE_STRING: &str = "expected a property name in double quotes";
+const TRAILING_CHARACTERS: &str = "unexpected characters after the end of the resource";
+const TRAILING_COMMA: &str = "trailing comma: expected another property or item after `,`";
+const CONTROL_CHARACTER: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+const INVALID_ESCAPE: &str = "invalid escape";
+const INVALID_NUMBER: &str = "invalid number";
+const NUMBER_OUT_OF_RANGE: &str = "number out of range";
+const LONE_SURROGATE: &str = "lone leading surrogate in hex escape";
+const END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
+const RECURSION_LIMIT: &str = "recursion limit exceeded";
+
+/// An error of this reader: a syntax error (with where it was found) or one
+/// raised by the driver (placed by [`Reader::index`] when it comes out).
+#[derive(Debug)]
+pub(crate) struct ReadError {
+    pub(crate) message: String,
+    /// Where, as serde_json counts: the error is reported at the character
+    /// just before this byte index (the one last read).
+    pub(crate) at: Option<usize>,
+    /// The input ended too early.
+    pub(crate) eof: bool,
+}
+
+impl Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<T: Display>(msg: T) -> Self {
+        ReadError { message: msg.to_string(), at: None, eof: false }
+    }
+}
+
+type Result<T> = std::result::Result<T, ReadError>;
+
+/// Reads one JSON document from text (the caller has checked it is UTF-8:
+/// `&str`).
+#[derive(Debug)]
+pub(crate) struct Reader<'de> {
+    text: &'de str,
+    i: usize,
+    /// Objects and arrays that may still open.
+    nest_left: usize,
+    /// Strings with escapes are decoded here.
+    scratch: String,
+}
+
+/// Eight spaces, as one word.
+const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+
+impl<'de> Reader<'de> {
+    pub(crate) fn new(text: &'de str) -> Self {
+        Reader { text, i: 0, nest_left: MAX_NESTING, scratch: String::new() }
+    }
+
+    /// The byte index reached (where an error without a place of its own
+    /// is reported).
+    pub(crate) fn index(&self) -> usize {
+        self.i
+    }
+
+    /// After the document: only white space may follow.
+    pub(crate) fn end(&mut self) -> Result<()> {
+        match self.skip_ws() {
+            Some(_) => Err(self.peek_error(TRAILING_CHARACTERS)),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &'de [u8] {
+        self.text.as_bytes()
+    }
+
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.i).copied()
+    }
+
+    /// Skips white space; the next byte, if any (not consumed).
+    #[inline(always)]
+    fn skip_ws(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        loop {
+            let b = *bytes.get(self.i)?;
+            if b > b' ' || !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.i += 1;
+            // Indentation: a new line, then runs of spaces.
+            while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<8>()) {
+                if u64::from_ne_bytes(*w) != SPACES {
+                    break;
+                }
+                self.i += 8;
+            }
+        }
+    }
+
+    /// An error at the byte last read.
+    #[cold]
+    fn error(&self, msg: &str) -> ReadError {
+        ReadError { message: msg.to_owned(), at: Some(self.i), eof: false }
+    }
+
+    /// An error at the byte about to be read.
+    #[cold]
+    fn peek_error(&self, msg: &str) -> ReadError {
+        let eof = self.i >= self.text.len();
+        ReadError { message: msg.to_owned(), at: Some((self.i + 1).min(self.text.len())), eof }
+    }
+
+    /// An error at the end of the input.
+    #[cold]
+    fn eof_error(&self, msg: &str) -> ReadError {
+        ReadError { message: msg.to_owned(), at: Some(self.text.len()), eof: true }
+    }
+
+    /// The place of an error raised by a visitor, unless it has one.
+    #[cold]
+    fn fix(&self, mut e: ReadError) -> ReadError {
+        if e.at.is_none() {
+            e.at = Some(self.i);
+        }
+        e
+    }
+
+    // -----------------------------------------------------------------------
+    // Strings
+
+    /// Reads a string whose opening quote was consumed: borrowed from the
+    /// input when it has no escapes, else decoded into `scratch`.
+    #[inline(always)]
+    fn string(&mut self) -> Result<Str<'de>> {
+        let start = self.i;
+        self.i = plain_end(self.bytes(), self.i);
+        match self.peek() {
+            Some(b'"') => {
+                let s = self.text.get(start..self.i).unwrap_or_default();
+                self.i += 1;
+                Ok(Str::Borrowed(s))
+            }
+            _ => self.string_slow(start),
+        }
+    }
+
+    /// The rest of a string that has escapes (or is broken).
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Result<Str<'de>> {
+        self.scratch.clear();
+        let mut from = start;
+        loop {
+            self.i = plain_end(self.bytes(), self.i);
+            self.scratch.push_str(self.text.get(from..self.i).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(Str::Scratch);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    self.escape()?;
+                    from = self.i;
+                }
+                Some(_) => {
+                    self.i += 1;
+                    return Err(self.error(CONTROL_CHARACTER));
+                }
+                None => return Err(self.eof_error(EOF_STRING)),
+            }
+        }
+    }
+
+    /// Skips a string whose opening quote was consumed, checking it.
+    fn skip_string(&mut self) -> Result<()> {
+        loop {
+            self.i = plain_end(self.bytes(), self.i);
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    self.scratch.clear();
+                    self.escape()?;
+                }
+                Some(_) => {
+                    self.i += 1;
+                    return Err(self.error(CONTROL_CHARACTER));
+                }
+                None => return Err(self.eof_error(EOF_STRING)),
+            }
+        }
+    }
+
+    /// Decodes the escape after a `\` into `scratch`.
+    fn escape(&mut self) -> Result<()> {
+        let Some(c) = self.peek() else {
+            return Err(self.eof_error(EOF_STRING));
+        };
+        self.i += 1;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => return self.unicode_escape(),
+            _ => return Err(self.error(INVALID_ESCAPE)),
+        };
+        self.scratch.push(ch);
+        Ok(())
+    }
+
+    /// `\uXXXX`, with surrogate pairs.
+    fn unicode_escape(&mut self) -> Result<()> {
+        let n = self.hex4()?;
+        let code = match n {
+            0xDC00..=0xDFFF => return Err(self.error(LONE_SURROGATE)),
+            0xD800..=0xDBFF => {
+                match self.peek() {
+                    Some(b'\\') => self.i += 1,
+                    Some(_) => return Err(self.error(LONE_SURROGATE)),
+                    None => return Err(self.eof_error(EOF_STRING)),
+                }
+                match self.peek() {
+                    Some(b'u') => self.i += 1,
+                    Some(_) => {
+                        self.i += 1;
+                        return Err(self.error(END_OF_HEX_ESCAPE));
+                    }
+                    None => return Err(self.eof_error(EOF_STRING)),
+                }
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(self.error(LONE_SURROGATE));
+                }
+                0x10000 + ((u32::from(n) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+            }
+            n => u32::from(n),
+        };
+        match char::from_u32(code) {
+            Some(ch) => {
+                self.scratch.push(ch);
+                Ok(())
+            }
+            None => Err(self.error("invalid unicode code point")),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16> {
+        let mut n: u16 = 0;
+        for _ in 0..4 {
+            let Some(c) = self.peek() else {
+                return Err(self.eof_error(EOF_STRING));
+            };
+            self.i += 1;
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(self.error(INVALID_ESCAPE)),
+            };
+            n = (n << 4) | u16::from(d);
+        }
+        Ok(n)
+    }
+
+    fn str_of(&self, s: Str<'de>) -> &str {
+        match s {
+            Str::Borrowed(s) => s,
+            Str::Scratch => &self.scratch,
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Literals and numbers
+
+    /// The rest of `true`, `false` or `null` after its first letter.
+    fn ident(&mut self, rest: &[u8]) -> Result<()> {
+        for &expected in rest {
+            let Some(c) = self.peek() else {
+                return Err(self.eof_error(EOF_VALUE));
+            };
+            self.i += 1;
+            if c != expected {
+                return Err(self.error(EXPECTED_IDENT));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a number (the `-`, if any, not yet consumed); checked as JSON
+    /// grammar has it.
+    fn number(&mut self) -> Result<Number> {
+        let start = self.i;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.i += 1;
+        }
+        // Integer part: `0` or a non-zero digit and more digits.
+        let Some(first) = self.peek() else {
+            return Err(self.eof_error(EOF_VALUE));
+        };
+        self.i += 1;
+        let mut significand: u64 = u64::from(first.wrapping_sub(b'0'));
+        let mut overflow = false;
+        match first {
+            b'0' => {
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(self.peek_error(INVALID_NUMBER));
+                }
+            }
+            b'1'..=b'9' => {
+                while let Some(d @ b'0'..=b'9') = self.peek() {
+                    self.i += 1;
+                    match significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(d - b'0'))) {
+                        Some(s) => significand = s,
+                        None => overflow = true,
+                    }
+                }
+            }
+            _ => return Err(self.error(INVALID_NUMBER)),
+        }
+        let mut float = overflow;
+        if self.peek() == Some(b'.') {
+            float = true;
+            self.i += 1;
+            let digits = self.i;
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+            if self.i == digits {
+                return Err(match self.peek() {
+                    Some(_) => self.peek_error(INVALID_NUMBER),
+                    None => self.eof_error(EOF_VALUE),
+                });
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            float = true;
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            let Some(c) = self.peek() else {
+                return Err(self.eof_error(EOF_VALUE));
+            };
+            self.i += 1;
+            if !c.is_ascii_digit() {
+                return Err(self.error(INVALID_NUMBER));
+            }
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        if !float {
+            if !negative {
+                return Ok(Number::U64(significand));
+            }
+            // `-0` is a float in serde_json, and so here.
+            if significand != 0 && significand <= 1 << 63 {
+                return Ok(Number::I64((significand as i64).wrapping_neg()));
+            }
+        }
+        let text = self.text.get(start..self.i).unwrap_or_default();
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
+            _ => Err(self.error(NUMBER_OUT_OF_RANGE)),
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Skipping
+
+    /// Skips one value (white space before it included), checking its
+    /// syntax, without recursion: nesting is tracked in a bit stack.
+    fn skip_value(&mut self) -> Result<()> {
+        // One entry per open container: true for an object.
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            // A value.
+            let Some(b) = self.skip_ws() else {
+                return Err(self.eof_error(EOF_VALUE));
+            };
+            match b {
+                b'{' | b'[' => {
+                    self.i += 1;
+                    let object = b == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    match self.skip_ws() {
+                        Some(c) if c == close => self.i += 1,
+                        Some(b'"') if object => {
+                            open.push(true);
+                            self.i += 1;
+                            self.skip_string()?;
+                            self.colon()?;
+                            continue;
+                        }
+                        Some(_) if object => return Err(self.peek_error(KEY_MUST_BE_STRING)),
+                        Some(_) => {
+                            open.push(false);
+                            continue;
+                        }
+                        None => return Err(self.eof_error(if object { EOF_OBJECT } else { EOF_LIST })),
+                    }
+                }
+                b'"' => {
+                    self.i += 1;
+                    self.skip_string()?;
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b't' => {
+                    self.i += 1;
+                    self.ident(b"rue")?;
+                }
+                b'f' => {
+                    self.i += 1;
+                    self.ident(b"alse")?;
+                }
+                b'n' => {
+                    self.i += 1;
+                    self.ident(b"ull")?;
+                }
+                _ => return Err(self.peek_error(EXPECTED_VALUE)),
+            }
+            // After a value: close containers, or go on to the next value.
+            loop {
+                let Some(&object) = open.last() else {
+                    return Ok(());
+                };
+                let close = if object { b'}' } else { b']' };
+                match self.skip_ws() {
+                    Some(b',') => {
+                        self.i += 1;
+                        if object {
+                            match self.skip_ws() {
+                                Some(b'"') => {
+                                    self.i += 1;
+                                    self.skip_string()?;
+                                    self.colon()?;
+                                }
+                                Some(b'}') => return Err(self.peek_error(TRAILING_COMMA)),
+                                Some(_) => return Err(self.peek_error(KEY_MUST_BE_STRING)),
+                                None => return Err(self.eof_error(EOF_VALUE)),
+                            }
+                        } else if self.skip_ws() == Some(b']') {
+                            return Err(self.peek_error(TRAILING_COMMA));
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.i += 1;
+                        open.pop();
+                    }
+                    Some(_) => {
+                        return Err(self.peek_error(if object { EXPECTED_OBJECT_COMMA } else { EXPECTED_LIST_COMMA }))
+                    }
+                    None => return Err(self.eof_error(if object { EOF_OBJECT } else { EOF_LIST })),
+                }
+            }
+        }
+    }
+
+    /// The `:` after a property name.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<()> {
+        match self.skip_ws() {
+            Some(b':') => {
+                self.i += 1;
+                Ok(())
+            }
+            Some(_) => Err(self.peek_error(EXPECTED_COLON)),
+            None => Err(self.eof_error(EOF_OBJECT)),
+        }
+    }
+
+    fn end_map(&mut self) -> Result<()> {
+        match self.skip_ws() {
+            Some(b'}') => {
+                self.i += 1;
+                Ok(())
+            }
+            Some(b',') => Err(self.peek_error(TRAILING_COMMA)),
+            Some(_) => Err(self.peek_error(TRAILING_CHARACTERS)),
+            None => Err(self.eof_error(EOF_OBJECT)),
+        }
+    }
+
+    fn end_seq(&mut self) -> Result<()> {
+        match self.skip_ws() {
+            Some(b']') => {
+                self.i += 1;
+                Ok(())
+            }
+            Some(b',') => {
+                self.i += 1;
+                match self.skip_ws() {
+                    Some(b']') => Err(self.peek_error(TRAILING_COMMA)),
+                    _ => Err(self.peek_error(TRAILING_CHARACTERS)),
+                }
+            }
+            Some(_) => Err(self.peek_error(TRAILING_CHARACTERS)),
+            None => Err(self.eof_error(EOF_LIST)),
+        }
+    }
+}
+
+/// Where the plain stretch of a string starting at `i` ends: the first `"`,
+/// `\` or control character (or the end of the input). Eight bytes at a
+/// time, then byte by byte for the input's last few.
+#[inline(always)]
+fn plain_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let bits = crate::rt::scan::json_special_bits(u64::from_le_bytes(*w));
+        if bits != 0 {
+            return i + bits.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A string read: borrowed from the input, or decoded in the scratch buffer.
+#[derive(Clone, Copy)]
+enum Str<'de> {
+    Borrowed(&'de str),
+    Scratch,
+}
+
+enum Number {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+impl<'de> Deserializer<'de> for &mut Reader<'de> {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let Some(b) = self.skip_ws() else {
+            return Err(self.peek_error(EOF_VALUE));
+        };
+        let value = match b {
+            b'"' => {
+                self.i += 1;
+                match self.string()? {
+                    Str::Borrowed(s) => visitor.visit_borrowed_str(s),
+                    Str::Scratch => visitor.visit_str(&self.scratch),
+                }
+            }
+            b'{' => {
+                // As serde_json: the 128th level is refused, at its bracket.
+                self.nest_left = self.nest_left.saturating_sub(1);
+                if self.nest_left == 0 {
+                    return Err(self.peek_error(RECURSION_LIMIT));
+                }
+                self.i += 1;
+                let v = visitor.visit_map(Map { r: &mut *self, first: true });
+                self.nest_left += 1;
+                // As serde_json: the end is looked for even after an error
+                // (which it does not replace), so that the error's place is
+                // the same.
+                let end = self.end_map();
+                match (v, end) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            b'[' => {
+                self.nest_left = self.nest_left.saturating_sub(1);
+                if self.nest_left == 0 {
+                    return Err(self.peek_error(RECURSION_LIMIT));
+                }
+                self.i += 1;
+                let v = visitor.visit_seq(Seq { r: &mut *self, first: true });
+                self.nest_left += 1;
+                let end = self.end_seq();
+                match (v, end) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            b'-' | b'0'..=b'9' => match self.number()? {
+                Number::U64(n) => visitor.visit_u64(n),
+                Number::I64(n) => visitor.visit_i64(n),
+                Number::F64(n) => visitor.visit_f64(n),
+            },
+            b't' => {
+                self.i += 1;
+                self.ident(b"rue")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.i += 1;
+                self.ident(b"alse")?;
+                visitor.visit_bool(false)
+            }
+            b'n' => {
+                self.i += 1;
+                self.ident(b"ull")?;
+                visitor.visit_unit()
+            }
+            _ => return Err(self.peek_error(EXPECTED_VALUE)),
+        };
+        value.map_err(|e| self.fix(e))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value> {
+        if name == RAW_TOKEN {
+            self.skip_ws();
+            let start = self.i;
+            self.skip_value()?;
+            let raw = self.bytes().get(start..self.i).unwrap_or_default();
+            return visitor.visit_borrowed_bytes(raw).map_err(|e| self.fix(e));
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.skip_value()?;
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct seq tuple
+        tuple_struct map struct enum identifier
+    }
+}
+
+/// The properties of an object.
+struct Map<'a, 'de> {
+    r: &'a mut Reader<'de>,
+    first: bool,
+}
+
+impl<'de> MapAccess<'de> for Map<'_, 'de> {
+    type Error = ReadError;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let r = &mut *self.r;
+        let peek = match r.skip_ws() {
+            Some(b'}') => return Ok(None),
+            Some(b',') if !self.first => {
+                r.i += 1;
+                r.skip_ws()
+            }
+            Some(b) if self.first => {
+                self.first = false;
+                Some(b)
+            }
+            Some(_) => return Err(r.peek_error(EXPECTED_OBJECT_COMMA)),
+            None => return Err(r.eof_error(EOF_OBJECT)),
+        };
+        match peek {
+            Some(b'"') => {
+                r.i += 1;
+                seed.deserialize(Key { r }).map(Some)
+            }
+            Some(b'}') => Err(r.peek_error(TRAILING_COMMA)),
+            Some(_) => Err(r.peek_error(KEY_MUST_BE_STRING)),
+            None => Err(r.eof_error(EOF_VALUE)),
+        }
+    }
+
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        self.r.colon()?;
+        seed.deserialize(&mut *self.r)
+    }
+}
+
+/// The items of an array.
+struct Seq<'a, 'de> {
+    r: &'a mut Reader<'de>,
+    first: bool,
+}
+
+impl<'de> SeqAccess<'de> for Seq<'_, 'de> {
+    type Error = ReadError;
+
+    #[inline]
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let r = &mut *self.r;
+        let Some(peek) = r.skip_ws() else {
+            return Err(r.eof_error(EOF_LIST));
+        };
+        if peek == b']' {
+            return Ok(None);
+        }
+        if self.first {
+            self.first = false;
+        } else if peek == b',' {
+            r.i += 1;
+            match r.skip_ws() {
+                Some(b']') => return Err(r.peek_error(TRAILING_COMMA)),
+                Some(_) => {}
+                None => return Err(r.eof_error(EOF_VALUE)),
+            }
+        } else {
+            return Err(r.peek_error(EXPECTED_LIST_COMMA));
+        }
+        seed.deserialize(&mut *r).map(Some)
+    }
+}
+
+/// A property name (its opening quote consumed).
+struct Key<'a, 'de> {
+    r: &'a mut Reader<'de>,
+}
+
+impl<'de> Deserializer<'de> for Key<'_, 'de> {
+    type Error = ReadError;
+
+    #[inline]
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let s = self.r.string()?;
+        let v = match s {
+            Str::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Str::Scratch => visitor.visit_str(self.r.str_of(s)),
+        };
+        v.map_err(|e| self.r.fix(e))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// Line and column of an error placed `at` a byte index, as serde_json
+/// counts them (the character before the index), with the column in
+/// characters rather than bytes.
+pub(crate) fn position(text: &[u8], at: usize) -> (usize, usize) {
+    let upto = text.get(..at.min(text.len())).unwrap_or_default();
+    let start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
+    let column = upto.get(start..).unwrap_or_default().iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    (line, column)
+}
