@@ -21,6 +21,8 @@ use std::fmt::{self, Display};
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use crate::rt::scan::{block_any, json_special_bits, BLOCK};
+
 /// The newtype name with which the driver asks for a value's raw text (a
 /// decimal's exact digits, a property buffered before a late
 /// `resourceType`): this reader answers with `visit_borrowed_bytes`; others
@@ -93,7 +95,7 @@ pub(crate) struct Reader<'de> {
 }
 
 /// Eight spaces, as one word.
-const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
 
 impl<'de> Reader<'de> {
     pub(crate) fn new(text: &'de str) -> Self {
@@ -134,9 +136,12 @@ impl<'de> Reader<'de> {
                 return Some(b);
             }
             self.i += 1;
-            // Indentation: a new line, then runs of spaces.
+            // Indentation (a new line, then spaces) eight bytes at a time:
+            // the first byte that is not a space ends the run.
             while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<8>()) {
-                if u64::from_ne_bytes(*w) != SPACES {
+                let other = u64::from_le_bytes(*w) ^ SPACES;
+                if other != 0 {
+                    self.i += other.trailing_zeros() as usize / 8;
                     break;
                 }
                 self.i += 8;
@@ -191,23 +196,51 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// The rest of a string that has escapes (or is broken).
+    /// The rest of a string that has escapes (or is broken), decoded into
+    /// `scratch`. Narratives are most of these: long, with a quote or a
+    /// new line every few dozen bytes. So the text goes by windows of 32
+    /// bytes copied whole and cut back at the first byte to look at, as the
+    /// writer does: copying each stretch by its length cost a `memcpy` call
+    /// per escape.
     #[cold]
     fn string_slow(&mut self, start: usize) -> Result<Str<'de>> {
-        self.scratch.clear();
-        let mut from = start;
+        let mut out = std::mem::take(&mut self.scratch).into_bytes();
+        out.clear();
+        out.extend_from_slice(self.bytes().get(start..self.i).unwrap_or_default());
+        let r = self.decode(&mut out);
+        // The input is text and escapes add whole characters: this holds.
+        self.scratch = String::from_utf8(out).unwrap_or_default();
+        r.map(|()| Str::Scratch)
+    }
+
+    /// Decodes the rest of a string into `out`, through its closing quote.
+    fn decode(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        let bytes = self.bytes();
         loop {
-            self.i = plain_end(self.bytes(), self.i);
-            self.scratch.push_str(self.text.get(from..self.i).unwrap_or_default());
+            // Whole windows while they fit in the input.
+            while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<BLOCK>()) {
+                let at = out.len();
+                out.extend_from_slice(w);
+                match first_special(w) {
+                    Some(j) => {
+                        out.truncate(at + j);
+                        self.i += j;
+                        break;
+                    }
+                    None => self.i += BLOCK,
+                }
+            }
+            let plain = self.i;
+            self.i = plain_end(bytes, self.i);
+            out.extend_from_slice(bytes.get(plain..self.i).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(Str::Scratch);
+                    return Ok(());
                 }
                 Some(b'\\') => {
                     self.i += 1;
-                    self.escape()?;
-                    from = self.i;
+                    self.escape(out)?;
                 }
                 Some(_) => {
                     self.i += 1;
@@ -229,8 +262,8 @@ impl<'de> Reader<'de> {
                 }
                 Some(b'\\') => {
                     self.i += 1;
-                    self.scratch.clear();
-                    self.escape()?;
+                    let mut sink = Vec::new();
+                    self.escape(&mut sink)?;
                 }
                 Some(_) => {
                     self.i += 1;
@@ -241,30 +274,31 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// Decodes the escape after a `\` into `scratch`.
-    fn escape(&mut self) -> Result<()> {
+    /// Decodes the escape after a `\` into `out`.
+    #[inline]
+    fn escape(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let Some(c) = self.peek() else {
             return Err(self.eof_error(EOF_STRING));
         };
         self.i += 1;
-        let ch = match c {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => return self.unicode_escape(),
+        let b = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => return self.unicode_escape(out),
             _ => return Err(self.error(INVALID_ESCAPE)),
         };
-        self.scratch.push(ch);
+        out.push(b);
         Ok(())
     }
 
     /// `\uXXXX`, with surrogate pairs.
-    fn unicode_escape(&mut self) -> Result<()> {
+    fn unicode_escape(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let n = self.hex4()?;
         let code = match n {
             0xDC00..=0xDFFF => return Err(self.error(LONE_SURROGATE)),
@@ -292,7 +326,7 @@ impl<'de> Reader<'de> {
         };
         match char::from_u32(code) {
             Some(ch) => {
-                self.scratch.push(ch);
+                out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
                 Ok(())
             }
             None => Err(self.error("invalid unicode code point")),
@@ -560,24 +594,56 @@ impl<'de> Reader<'de> {
 }
 
 /// Where the plain stretch of a string starting at `i` ends: the first `"`,
-/// `\` or control character (or the end of the input). Eight bytes at a
-/// time, then byte by byte for the input's last few.
+/// `\` or control character (or the end of the input). Most strings (keys,
+/// codes, ids) end within their first eight bytes, tested as one word; long
+/// ones go by blocks of 32 ([`block_any`], a few SIMD compares), then words,
+/// then bytes for the input's last few.
 #[inline(always)]
 fn plain_end(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let bits = crate::rt::scan::json_special_bits(u64::from_le_bytes(*w));
+    if let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let bits = json_special_bits(u64::from_le_bytes(*w));
         if bits != 0 {
             return i + bits.trailing_zeros() as usize / 8;
         }
         i += 8;
+        while let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<BLOCK>()) {
+            match first_special(w) {
+                Some(j) => return i + j,
+                None => i += BLOCK,
+            }
+        }
+        while let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let bits = json_special_bits(u64::from_le_bytes(*w));
+            if bits != 0 {
+                return i + bits.trailing_zeros() as usize / 8;
+            }
+            i += 8;
+        }
     }
     while let Some(&b) = bytes.get(i) {
-        if b < 0x20 || b == b'"' || b == b'\\' {
+        if is_special(b) {
             return i;
         }
         i += 1;
     }
     i
+}
+
+/// Where the first `"`, `\` or control character of a block is, if any.
+#[inline(always)]
+fn first_special(block: &[u8; BLOCK]) -> Option<usize> {
+    if !block_any(block, is_special) {
+        return None;
+    }
+    block.chunks_exact(8).enumerate().find_map(|(k, w)| {
+        let bits = <[u8; 8]>::try_from(w).map_or(0, |w| json_special_bits(u64::from_le_bytes(w)));
+        (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
+    })
+}
+
+#[inline(always)]
+fn is_special(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
 /// A string read: borrowed from the input, or decoded in the scratch buffer.
