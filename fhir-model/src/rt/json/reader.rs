@@ -305,7 +305,10 @@ impl<'de> Reader<'de> {
             0xD800..=0xDBFF => {
                 match self.peek() {
                     Some(b'\\') => self.i += 1,
-                    Some(_) => return Err(self.error(LONE_SURROGATE)),
+                    Some(_) => {
+                        self.i += 1;
+                        return Err(self.error(END_OF_HEX_ESCAPE));
+                    }
                     None => return Err(self.eof_error(EOF_STRING)),
                 }
                 match self.peek() {
@@ -333,13 +336,15 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Four hex digits (an error after all four when one is not).
     fn hex4(&mut self) -> Result<u16> {
+        let Some(digits) = self.bytes().get(self.i..).and_then(|r| r.first_chunk::<4>()) else {
+            self.i = self.text.len();
+            return Err(self.eof_error(EOF_STRING));
+        };
+        self.i += 4;
         let mut n: u16 = 0;
-        for _ in 0..4 {
-            let Some(c) = self.peek() else {
-                return Err(self.eof_error(EOF_STRING));
-            };
-            self.i += 1;
+        for &c in digits {
             let d = match c {
                 b'0'..=b'9' => c - b'0',
                 b'a'..=b'f' => c - b'a' + 10,
@@ -423,11 +428,21 @@ impl<'de> Reader<'de> {
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            let digits = self.text.get(start..self.i).unwrap_or_default();
+            let zero = !digits.bytes().any(|b| matches!(b, b'1'..=b'9'));
             float = true;
             self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
+            let positive = match self.peek() {
+                Some(b'+') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'-') => {
+                    self.i += 1;
+                    false
+                }
+                _ => true,
+            };
             let Some(c) = self.peek() else {
                 return Err(self.eof_error(EOF_VALUE));
             };
@@ -435,8 +450,21 @@ impl<'de> Reader<'de> {
             if !c.is_ascii_digit() {
                 return Err(self.error(INVALID_NUMBER));
             }
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
+            // An exponent past `i32` is out of range where serde_json finds
+            // it so, unless the number is zero or tends to it.
+            let mut exp = i32::from(c - b'0');
+            while let Some(d @ b'0'..=b'9') = self.peek() {
                 self.i += 1;
+                match exp.checked_mul(10).and_then(|e| e.checked_add(i32::from(d - b'0'))) {
+                    Some(e) => exp = e,
+                    None if !zero && positive => return Err(self.error(NUMBER_OUT_OF_RANGE)),
+                    None => {
+                        while matches!(self.peek(), Some(b'0'..=b'9')) {
+                            self.i += 1;
+                        }
+                        return Ok(Number::F64(if negative { -0.0 } else { 0.0 }));
+                    }
+                }
             }
         }
         if !float {
@@ -865,4 +893,170 @@ pub(crate) fn position(text: &[u8], at: usize) -> (usize, usize) {
     let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
     let column = upto.get(start..).unwrap_or_default().iter().filter(|&&b| b & 0xC0 != 0x80).count();
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    //! This reader against serde_json's, value for value and error for
+    //! error (message, line and column), over hand-picked documents, every
+    //! truncation of some, and every one-byte change of others.
+
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    type Outcome = std::result::Result<Value, (String, usize, usize)>;
+
+    fn ours(text: &str) -> Outcome {
+        let mut r = Reader::new(text);
+        let v = Value::deserialize(&mut r).and_then(|v| r.end().map(|()| v));
+        v.map_err(|e| {
+            let (line, column) = position(text.as_bytes(), e.at.unwrap_or(r.index()));
+            (e.message, line, column)
+        })
+    }
+
+    /// serde_json's messages, worded as this reader words them, and its
+    /// columns (in bytes) counted in characters, as this reader counts them.
+    fn theirs(text: &str) -> Outcome {
+        serde_json::from_str::<Value>(text).map_err(|e| {
+            let full = e.to_string();
+            let m = full.get(..full.rfind(" at line ").unwrap_or(full.len())).unwrap_or_default();
+            let m = match m {
+                "EOF while parsing a value" => EOF_VALUE,
+                "EOF while parsing an object" => EOF_OBJECT,
+                "EOF while parsing a list" => EOF_LIST,
+                "EOF while parsing a string" => EOF_STRING,
+                "expected ident" => EXPECTED_IDENT,
+                "expected value" => EXPECTED_VALUE,
+                "expected `,` or `}`" => EXPECTED_OBJECT_COMMA,
+                "expected `,` or `]`" => EXPECTED_LIST_COMMA,
+                "key must be a string" => KEY_MUST_BE_STRING,
+                "trailing characters" => TRAILING_CHARACTERS,
+                "trailing comma" => TRAILING_COMMA,
+                other => other,
+            };
+            let start: usize = text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+            let line = text.as_bytes().get(start..).unwrap_or_default();
+            let column = line.iter().take(e.column()).filter(|&&b| b & 0xC0 != 0x80).count();
+            (m.to_owned(), e.line(), column)
+        })
+    }
+
+    fn same(text: &str) {
+        let (a, b) = (ours(text), theirs(text));
+        let alike = match (&a, &b) {
+            (Ok(a), Ok(b)) => close(a, b),
+            _ => a == b,
+        };
+        assert!(alike, "{text:?}:\n ours {a:?}\n serde_json {b:?}");
+    }
+
+    /// Equal, floating-point numbers within rounding: serde_json (without
+    /// its `float_roundtrip` feature) may be one bit off the exact value.
+    fn close(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) if x.is_f64() && y.is_f64() => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(1.0));
+                x == y || (x - y).abs() <= 1e-15 * x.abs().max(y.abs())
+            }
+            (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y)),
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|((k, x), (l, y))| k == l && close(x, y))
+            }
+            _ => a == b,
+        }
+    }
+
+    const DOCS: &[&str] = &[
+        r#"{"resourceType": "Patient", "id": "x", "active": true, "name": [{"given": ["A", "B"]}]}"#,
+        "{\n  \"a\": [1, -2, 3.50, -0, 0.0, 1e5, 1E-2, 12345678901234567890, -9223372036854775808],\n  \"b\": null\n}",
+        r#"{"s": "tab\t nl\n quote\" back\\ slash\/ \u00e9 \ud83d\ude00 \b\f\r end"}"#,
+        r#"[[], {}, [[{"x": [false]}]], "", "a long plain string of more than thirty-two bytes, twice over: more than thirty-two bytes"]"#,
+        "{\"div\": \"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">\\n  <p>\u{e9}t\u{e9} \\\"quoted\\\" text of some length</p>\\n</div>\"}",
+    ];
+
+    #[test]
+    fn documents_read_as_serde_json_reads_them() {
+        for doc in DOCS {
+            same(doc);
+        }
+        for bad in [
+            "", " ", "{", "[", "{\"a\"", "{\"a\":", "{\"a\":1,", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\" 1}",
+            "{1:2}", "{,}", "[,1]", "tru", "nul", "falsy", "01", "-", "-x", "1.", "1.e3", "1e", "1e+", "1ex",
+            "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"\\ud800\"", "\"\\ud800x\"", "\"\\ud800\\n\"", "\"\\ud800\\u0041\"",
+            "\"\\udc00\"", "\"a\u{1}b\"", "\"abc", "{} x", "[] ,", "1e400", "-1e400", "{\"a\":1}}", "[1]]",
+            "\u{feff}{}", "{\"a\":1 \"b\":2}", "[\"a\",\n  \"b\"\n  \"c\"]",
+        ] {
+            same(bad);
+        }
+    }
+
+    #[test]
+    fn every_truncation_fails_as_in_serde_json() {
+        for doc in DOCS {
+            for (end, _) in doc.char_indices() {
+                same(doc.get(..end).unwrap_or_default());
+            }
+        }
+    }
+
+    #[test]
+    fn every_one_byte_change_reads_as_in_serde_json() {
+        for doc in DOCS.iter().take(4) {
+            for (at, _) in doc.char_indices() {
+                for c in ['"', '\\', ',', ':', '}', ']', '{', '[', ' ', 'x', '0', '-', '.', 'e', '\n', '\u{1}'] {
+                    let mut changed = doc.get(..at).unwrap_or_default().to_owned();
+                    changed.push(c);
+                    let next = doc.get(at..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8);
+                    changed.push_str(doc.get(at + next..).unwrap_or_default());
+                    same(&changed);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_where_serde_json_refuses_it() {
+        for depth in [126, 127, 128, 129, 200] {
+            same(&format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+            same(&format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth)));
+        }
+    }
+
+    #[test]
+    fn strings_with_escapes_at_every_position() {
+        for len in 0..80 {
+            for at in 0..=len {
+                let mut s: String = "a".repeat(len);
+                s.insert_str(at, "\\n");
+                let doc = format!("[\"{s}\", \"{}\"]", "\u{e9}".repeat(len % 7));
+                same(&doc);
+            }
+        }
+    }
+
+    #[test]
+    fn skipped_values_are_checked_and_unbounded_in_depth() {
+        #[derive(Debug)]
+        struct Skip;
+        impl<'de> Deserialize<'de> for Skip {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                de::IgnoredAny::deserialize(d).map(|_| Skip)
+            }
+        }
+        let skip = |t: &str| {
+            let mut r = Reader::new(t);
+            Skip::deserialize(&mut r).and_then(|_| r.end()).map_err(|e| e.message)
+        };
+        let deep = format!("{}1{}", "[{\"a\":".repeat(5000), "}]".repeat(5000));
+        assert_eq!(skip(&deep), Ok(()));
+        for doc in DOCS {
+            assert_eq!(skip(doc), Ok(()), "{doc}");
+        }
+        assert_eq!(skip("[1,]"), Err(TRAILING_COMMA.to_owned()));
+        assert_eq!(skip("{\"a\" 1}"), Err(EXPECTED_COLON.to_owned()));
+        assert_eq!(skip("[\"\\q\"]"), Err(INVALID_ESCAPE.to_owned()));
+        assert_eq!(skip("[1 2]"), Err(EXPECTED_LIST_COMMA.to_owned()));
+    }
 }
