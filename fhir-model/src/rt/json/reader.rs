@@ -198,10 +198,10 @@ impl<'de> Reader<'de> {
 
     /// The rest of a string that has escapes (or is broken), decoded into
     /// `scratch`. Narratives are most of these: long, with a quote or a
-    /// new line every forty bytes or so. So the text goes by words of eight
-    /// bytes copied whole and cut back at the first byte to look at:
-    /// copying each stretch by its length cost a `memcpy` call per escape,
-    /// and blocks of 32 bytes cost more than they saved at that spacing.
+    /// new line every few dozen bytes. So the text goes by windows of 32
+    /// bytes copied whole and cut back at the first byte to look at, as the
+    /// writer does: copying each stretch by its length cost a `memcpy` call
+    /// per escape.
     #[cold]
     fn string_slow(&mut self, start: usize) -> Result<Str<'de>> {
         let mut out = std::mem::take(&mut self.scratch).into_bytes();
@@ -217,25 +217,22 @@ impl<'de> Reader<'de> {
     fn decode(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let bytes = self.bytes();
         loop {
-            while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<8>()) {
+            // Whole windows while they fit in the input.
+            while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<BLOCK>()) {
+                let at = out.len();
                 out.extend_from_slice(w);
-                let bits = json_special_bits(u64::from_le_bytes(*w));
-                if bits != 0 {
-                    let j = bits.trailing_zeros() as usize / 8;
-                    out.truncate(out.len() - 8 + j);
-                    self.i += j;
-                    break;
+                match first_special(w) {
+                    Some(j) => {
+                        out.truncate(at + j);
+                        self.i += j;
+                        break;
+                    }
+                    None => self.i += BLOCK,
                 }
-                self.i += 8;
             }
-            // The input's last few bytes.
-            while let Some(&b) = bytes.get(self.i) {
-                if is_special(b) {
-                    break;
-                }
-                out.push(b);
-                self.i += 1;
-            }
+            let plain = self.i;
+            self.i = plain_end(bytes, self.i);
+            out.extend_from_slice(bytes.get(plain..self.i).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
