@@ -277,6 +277,19 @@ impl<'c, 'a> Env<'c, 'a> {
         input: &[Item<'a>],
         mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
+        // `x.descendants().name` (csd-1's `descendants().concept`, dom-3's
+        // `descendants().reference`): each level's items are looked into as
+        // they are found, not first all copied into one collection. Never
+        // a typed step, as after any function.
+        if let Some(Expr::Call(inner, f, args)) = target {
+            if f == "descendants" && args.is_empty() {
+                let from = match inner {
+                    Some(t) => self.eval(t, input)?,
+                    None => Items::from(input),
+                };
+                return self.descendants_member(from, name, hint, sink);
+            }
+        }
         let owned;
         let base: &[Item<'a>] = match target {
             Some(t) => {
@@ -301,6 +314,28 @@ impl<'c, 'a> Env<'c, 'a> {
         };
         let typed = self.lambda_depth == 0 && target.is_none_or(is_static_path);
         self.navigate(base, name, hint, typed, sink)
+    }
+
+    /// `from.descendants().name`, each child handed to `sink` until it
+    /// asks to stop (the descendants are still all counted, for the same
+    /// error past too many as `descendants()` gives).
+    fn descendants_member(
+        &self,
+        from: Items<'a>,
+        name: &str,
+        hint: &FieldHint,
+        mut sink: impl FnMut(Item<'a>) -> ControlFlow<()>,
+    ) -> Result<(), Error> {
+        let mut stopped = false;
+        functions::descendant_levels(from, |level| {
+            for item in level {
+                if stopped {
+                    return;
+                }
+                let found = item.each_child(name, self.ctx.lenient_choices, Some(hint), &mut sink);
+                stopped = matches!(found, Some(ControlFlow::Break(())));
+            }
+        })
     }
 
     /// The children named `name` of every item. When the items' types are

@@ -17,6 +17,32 @@ use crate::types::{as_type, is_type, type_of};
 /// in a tree, but a repeated computed value could grow forever).
 const REPEAT_LIMIT: usize = 100_000;
 
+/// The descendants of `input` (`descendants()`), one level of the tree at
+/// a time, in the order `descendants()` lists them; an error past a million
+/// items. A path step after `descendants()` takes each level's children
+/// from here without collecting all descendants first
+/// ([`crate::eval::Env::member`]).
+pub(crate) fn descendant_levels<'a>(
+    input: Items<'a>,
+    mut level: impl FnMut(&[Item<'a>]),
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    let mut frontier = input;
+    while !frontier.is_empty() {
+        let mut next = Items::new();
+        for item in &frontier {
+            item.all_children(&mut next);
+        }
+        count += next.len();
+        if count > REPEAT_LIMIT * 10 {
+            return Err(Error::execution("descendants(): too many items"));
+        }
+        level(&next);
+        frontier = next;
+    }
+    Ok(())
+}
+
 fn type_arg(c: &Call<'_, '_, '_>) -> Result<crate::ast::TypeSpec, Error> {
     c.lambda(0)?
         .as_type_spec()
@@ -209,18 +235,7 @@ pub(super) fn call<'a>(c: &mut Call<'_, '_, 'a>) -> Result<Option<Items<'a>>, Er
         }
         "descendants" => {
             let mut out = Items::new();
-            let mut frontier = input;
-            while !frontier.is_empty() {
-                let mut next = Items::new();
-                for item in &frontier {
-                    item.all_children(&mut next);
-                }
-                out.extend(next.iter().cloned());
-                if out.len() > REPEAT_LIMIT * 10 {
-                    return Err(Error::execution("descendants(): too many items"));
-                }
-                frontier = next;
-            }
+            descendant_levels(input, |level| out.extend(level.iter().cloned()))?;
             out
         }
         "trace" => {
