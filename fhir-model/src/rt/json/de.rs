@@ -11,6 +11,7 @@
 //! those arrays, no empty objects or arrays, no duplicate keys, no unknown
 //! properties (unless lenient). Errors name the element path.
 
+use std::borrow::Cow;
 use std::fmt::{self, Display};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -398,9 +399,9 @@ impl<'de> Visitor<'de> for ElementVisitor<'_> {
             match key {
                 Key::ResourceType if is_resource && !saw_type => {
                     saw_type = true;
-                    let t: TypeName = map.next_value().map_err(|e| self.st.note(e))?;
-                    if t.0 != info.name {
-                        self.st.problem(format_args!("resourceType is {:?}, expected {:?}", t.0, info.name))?;
+                    let t = map.next_value_seed(NameSeed).map_err(|e| self.st.note(e))?;
+                    if t != info.name {
+                        self.st.problem(format_args!("resourceType is {:?}, expected {:?}", t, info.name))?;
                     }
                 }
                 key => read_entry(&mut map, key, self.el, &mut seen, self.st)?,
@@ -755,6 +756,30 @@ impl<'de, R: ResourceEnum> Visitor<'de> for ResourceVisitor<'_, R> {
 #[serde(transparent)]
 struct TypeName(String);
 
+/// A property name, or the value of `resourceType`: borrowed from the input
+/// when the reader can (no escapes), so that reading it allocates nothing.
+struct NameSeed;
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+}
+
 /// A value's raw JSON text (a decimal's exact digits, a property buffered
 /// before a late `resourceType`): borrowed from our own reader
 /// ([`super::reader`]), boxed in a `RawValue` by serde_json.
@@ -807,17 +832,16 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
     create: impl FnOnce(usize) -> Option<ItemMut<'a>>,
 ) -> Result<(), A::Error> {
     st.enter()?;
-    let mut buffered: Vec<(String, Raw<'de>)> = Vec::new();
+    let mut buffered: Vec<(Cow<'de, str>, Raw<'de>)> = Vec::new();
     let type_name = loop {
-        let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? else {
+        let Some(k) = map.next_key_seed(NameSeed).map_err(|e| st.note(e))? else {
             return Err(st.err("missing resourceType: a resource is a JSON object naming its type in \"resourceType\""));
         };
-        if k.0 == "resourceType" {
-            let t: TypeName = map.next_value().map_err(|e| st.note(e))?;
-            break t.0;
+        if k == "resourceType" {
+            break map.next_value_seed(NameSeed).map_err(|e| st.note(e))?;
         }
-        if buffered.iter().any(|(b, _)| *b == k.0) {
-            return Err(st.err(format_args!("duplicate property {:?}", k.0)));
+        if buffered.iter().any(|(b, _)| *b == k) {
+            return Err(st.err(format_args!("duplicate property {k:?}")));
         }
         let raw = map.next_value_seed(RawSeed).map_err(|e| st.note(e))?;
         // Replaying copies: nested resources with late `resourceType`s would
@@ -829,9 +853,9 @@ fn read_resource_map<'de, 'a, A: MapAccess<'de>>(
                 "more than {max} bytes of properties before a late resourceType (ReadOptions::max_input_size); put resourceType first"
             )));
         }
-        buffered.push((k.0, raw));
+        buffered.push((k, raw));
     };
-    let Ok(variant) = types.binary_search(&type_name.as_str()) else {
+    let Ok(variant) = types.binary_search(&&*type_name) else {
         let hint = match types.iter().find(|t| t.eq_ignore_ascii_case(&type_name)) {
             Some(t) => format!("did you mean {t:?}?"),
             None if types.len() == 1 => format!("expected {:?}", types.first().copied().unwrap_or_default()),
@@ -1030,9 +1054,9 @@ impl<'de> Visitor<'de> for PrimExtVisitor<'_> {
         let PrimExtVisitor { p, st, .. } = self;
         st.enter()?;
         let mut any = false;
-        while let Some(k) = map.next_key::<TypeName>().map_err(|e| st.note(e))? {
+        while let Some(k) = map.next_key_seed(NameSeed).map_err(|e| st.note(e))? {
             any = true;
-            match k.0.as_str() {
+            match &*k {
                 "id" => {
                     st.path.push(Seg::Name("id"));
                     if p.id().is_some() {
