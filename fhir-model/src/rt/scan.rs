@@ -52,3 +52,23 @@ pub(crate) fn json_special_bits(w: u64) -> u64 {
     let zero = |x: u64| !(((x & LOW7) + LOW7) | x);
     (control | zero(w ^ splat(b'"')) | zero(w ^ splat(b'\\'))) & HIGH
 }
+
+/// Whether JSON escapes `b` in a string (and a reader must look at it):
+/// a control character, `"` or `\\`.
+#[inline(always)]
+pub(crate) fn is_json_special(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\')
+}
+
+/// Where the first byte of `block` that [`is_json_special`] is, if any: one
+/// [`block_any`] test, then the word that has it.
+#[inline(always)]
+pub(crate) fn first_json_special(block: &[u8; BLOCK]) -> Option<usize> {
+    if !block_any(block, is_json_special) {
+        return None;
+    }
+    block.chunks_exact(8).enumerate().find_map(|(k, w)| {
+        let bits = <[u8; 8]>::try_from(w).map_or(0, |w| json_special_bits(u64::from_le_bytes(w)));
+        (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
+    })
+}

@@ -21,7 +21,7 @@ use std::fmt::{self, Display};
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::rt::scan::{block_any, json_special_bits, BLOCK};
+use crate::rt::scan::{first_json_special, is_json_special, json_special_bits, BLOCK};
 
 /// The newtype name with which the driver asks for a value's raw text (a
 /// decimal's exact digits, a property buffered before a late
@@ -221,7 +221,7 @@ impl<'de> Reader<'de> {
             while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<BLOCK>()) {
                 let at = out.len();
                 out.extend_from_slice(w);
-                match first_special(w) {
+                match first_json_special(w) {
                     Some(j) => {
                         out.truncate(at + j);
                         self.i += j;
@@ -624,7 +624,7 @@ impl<'de> Reader<'de> {
 /// Where the plain stretch of a string starting at `i` ends: the first `"`,
 /// `\` or control character (or the end of the input). Most strings (keys,
 /// codes, ids) end within their first eight bytes, tested as one word; long
-/// ones go by blocks of 32 ([`block_any`], a few SIMD compares), then words,
+/// ones go by blocks of 32 (`scan::first_json_special`, a few SIMD compares), then words,
 /// then bytes for the input's last few.
 #[inline(always)]
 fn plain_end(bytes: &[u8], mut i: usize) -> usize {
@@ -635,7 +635,7 @@ fn plain_end(bytes: &[u8], mut i: usize) -> usize {
         }
         i += 8;
         while let Some(w) = bytes.get(i..).and_then(|r| r.first_chunk::<BLOCK>()) {
-            match first_special(w) {
+            match first_json_special(w) {
                 Some(j) => return i + j,
                 None => i += BLOCK,
             }
@@ -649,29 +649,12 @@ fn plain_end(bytes: &[u8], mut i: usize) -> usize {
         }
     }
     while let Some(&b) = bytes.get(i) {
-        if is_special(b) {
+        if is_json_special(b) {
             return i;
         }
         i += 1;
     }
     i
-}
-
-/// Where the first `"`, `\` or control character of a block is, if any.
-#[inline(always)]
-fn first_special(block: &[u8; BLOCK]) -> Option<usize> {
-    if !block_any(block, is_special) {
-        return None;
-    }
-    block.chunks_exact(8).enumerate().find_map(|(k, w)| {
-        let bits = <[u8; 8]>::try_from(w).map_or(0, |w| json_special_bits(u64::from_le_bytes(w)));
-        (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
-    })
-}
-
-#[inline(always)]
-fn is_special(b: u8) -> bool {
-    (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
 /// A string read: borrowed from the input, or decoded in the scratch buffer.

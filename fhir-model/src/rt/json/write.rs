@@ -11,7 +11,7 @@
 use crate::rt::element::{present_fields, Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
 use crate::rt::primitive::{JsonOut, PrimitiveElement};
-use crate::rt::scan::{block_any, BLOCK};
+use crate::rt::scan::{first_json_special, is_json_special, json_special_bits, BLOCK};
 
 /// Appends `el` as compact FHIR JSON; `resource_type` is given for resources.
 pub(crate) fn write_element(out: &mut Vec<u8>, el: &dyn Element, resource_type: Option<&str>) {
@@ -194,26 +194,117 @@ fn scalar(out: &mut Vec<u8>, v: &JsonOut<'_>) {
 /// A JSON string, escaped as serde_json escapes: `"`, `\\`, and control
 /// characters (short forms for \b \f \n \r \t, `\u00XX` for the rest).
 ///
-/// The text goes by windows of 32 bytes ([`window`]): each is copied whole
-/// (a fixed-size copy, a few moves) and tested at once (a loop the compiler
-/// vectorizes); at a byte to escape, the output is cut back to it, its
-/// escape is written, and the next window starts after it. So a clean
-/// stretch costs about an instruction per byte and an escape (narrative
-/// XHTML has a quote or a newline every few dozen bytes) one window.
-/// Copying the stretches between escapes by their length instead called
-/// `memcpy` twice per escape, which cost more than the scan.
+/// Most strings (codes, ids, dates, references, display texts) need no
+/// escape: [`first_escape_in`] finds that out reading the text in place,
+/// and the text is then copied once ([`append`]). Before, every text's last
+/// bytes were copied into a padded buffer (a `memset` and a `memcpy` per
+/// string) to be scanned as a whole window. A text with an escape
+/// (narrative XHTML, markdown) is copied up to its first escape and the
+/// rest goes by windows ([`escaped_rest`]).
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
-    let mut rest = s.as_bytes();
-    // Room for the quotes and for the whole-window writes.
-    out.reserve(rest.len() + 2 + BLOCK);
-    out.push(b'"');
+    let bytes = s.as_bytes();
+    match first_escape_in(bytes) {
+        None => {
+            out.reserve(bytes.len() + 2);
+            out.push(b'"');
+            append(out, bytes);
+            out.push(b'"');
+        }
+        Some(j) => {
+            // Room for the quotes and for the whole-window writes.
+            out.reserve(bytes.len() + 2 + BLOCK);
+            out.push(b'"');
+            let (clean, rest) = bytes.split_at(j);
+            out.extend_from_slice(clean);
+            escaped_rest(out, rest);
+            out.push(b'"');
+        }
+    }
+}
+
+/// Where the first byte of `s` to escape is, if any, read in place: whole
+/// blocks first, then words of eight bytes, the last one overlapping the
+/// bytes already read (which hold no escape, so a mark in it is a new
+/// byte); only texts shorter than a word go byte by byte.
+#[inline(always)]
+fn first_escape_in(s: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    let mut rest = s;
+    while let Some(w) = rest.first_chunk::<BLOCK>() {
+        if let Some(j) = first_json_special(w) {
+            return Some(at + j);
+        }
+        at += BLOCK;
+        rest = rest.get(BLOCK..).unwrap_or_default();
+    }
+    while let Some(w) = rest.first_chunk::<8>() {
+        let bits = json_special_bits(u64::from_le_bytes(*w));
+        if bits != 0 {
+            return Some(at + bits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+        rest = rest.get(8..).unwrap_or_default();
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    match s.last_chunk::<8>() {
+        Some(w) => {
+            let bits = json_special_bits(u64::from_le_bytes(*w));
+            (bits != 0).then(|| s.len() - 8 + bits.trailing_zeros() as usize / 8)
+        }
+        None => rest.iter().position(|&b| is_json_special(b)).map(|j| at + j),
+    }
+}
+
+/// Appends `s`; the caller reserved room for it. Texts up to 32 bytes
+/// (most values) are copied as two overlapping fixed-size pieces, a few
+/// moves each, instead of through a `memcpy` call.
+#[inline(always)]
+fn append(out: &mut Vec<u8>, s: &[u8]) {
+    if s.len() > 32 {
+        out.extend_from_slice(s);
+    } else if !(overlapping::<16>(out, s) || overlapping::<8>(out, s) || overlapping::<4>(out, s)) {
+        for &b in s {
+            out.push(b);
+        }
+    }
+}
+
+/// Appends `s` as its first `N` bytes and its last `N` bytes (the same bytes
+/// where they overlap) when `N <= s.len() <= 2 * N`; returns whether it did.
+#[inline(always)]
+fn overlapping<const N: usize>(out: &mut Vec<u8>, s: &[u8]) -> bool {
+    let (Some(head), Some(tail)) = (s.first_chunk::<N>(), s.last_chunk::<N>()) else {
+        return false;
+    };
+    if s.len() > 2 * N {
+        return false;
+    }
+    let start = out.len();
+    out.extend_from_slice(head);
+    out.truncate(start + s.len() - N);
+    out.extend_from_slice(tail);
+    true
+}
+
+/// Appends `rest` escaped, from a byte to escape on. It goes by windows of
+/// 32 bytes ([`window`]): each is copied whole (a fixed-size copy, a few
+/// moves) and tested at once (a loop the compiler vectorizes); at a byte to
+/// escape, the output is cut back to it, its escape is written, and the
+/// next window starts after it. So a clean stretch costs about an
+/// instruction per byte and an escape one window. Copying the stretches
+/// between escapes by their length instead called `memcpy` twice per
+/// escape, which cost more than the scan; so did going word by word after
+/// a window with an escape (measured: 0.09 G more over the R4 examples).
+/// The caller reserved room for the whole-window writes.
+fn escaped_rest(out: &mut Vec<u8>, mut rest: &[u8]) {
     while let Some(w) = rest.first_chunk::<BLOCK>() {
         rest = rest.get(window(out, w, BLOCK)..).unwrap_or_default();
     }
     if !rest.is_empty() {
-        // The last bytes (and every short string: codes, ids, dates), padded
-        // with spaces, which need no escape, so that a window fits from any
-        // of them.
+        // The last bytes, padded with spaces, which need no escape, so that
+        // a window fits from any of them.
         let mut padded = [b' '; 2 * BLOCK];
         if let Some(head) = padded.get_mut(..rest.len()) {
             head.copy_from_slice(rest);
@@ -226,7 +317,6 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
             at += window(out, w, rest.len() - at);
         }
     }
-    out.push(b'"');
 }
 
 /// Appends the first `valid` bytes of `w` (all of them when `valid` is 32
@@ -236,7 +326,7 @@ pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
 fn window(out: &mut Vec<u8>, w: &[u8; BLOCK], valid: usize) -> usize {
     let at = out.len();
     out.extend_from_slice(w);
-    match first_escape(w) {
+    match first_json_special(w) {
         Some(j) if j < valid => {
             out.truncate(at + j);
             escape(out, w.get(j).copied().unwrap_or_default());
@@ -248,42 +338,6 @@ fn window(out: &mut Vec<u8>, w: &[u8; BLOCK], valid: usize) -> usize {
             n
         }
     }
-}
-
-/// Where the first byte to escape of `window` is, if any.
-#[inline(always)]
-fn first_escape(window: &[u8; BLOCK]) -> Option<usize> {
-    if !block_any(window, needs_escape) {
-        return None;
-    }
-    window.chunks_exact(8).enumerate().find_map(|(k, w)| {
-        let word = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
-        let bits = escape_bits(word);
-        (bits != 0).then(|| 8 * k + bits.trailing_zeros() as usize / 8)
-    })
-}
-
-/// The bytes of `w` (little-endian) that JSON escapes, as the high bit of
-/// each: control characters, `"` and `\\`. Exact for every byte: the sums
-/// below stay within each byte (at most 0x7f + 0x7f), so no carry crosses
-/// into the next one.
-#[inline(always)]
-fn escape_bits(w: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const fn splat(b: u8) -> u64 {
-        0x0101_0101_0101_0101 * b as u64
-    }
-    // Below 0x20: neither the high bit nor the low seven bits + 0x60 reach 0x80.
-    let control = !(((w & LOW7) + splat(0x60)) | w);
-    // Zero bytes: neither the high bit nor the low seven bits + 0x7f reach 0x80.
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x);
-    (control | zero(w ^ splat(b'"')) | zero(w ^ splat(b'\\'))) & HIGH
-}
-
-#[inline(always)]
-fn needs_escape(b: u8) -> bool {
-    (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
 /// Appends the escape of `b`, a byte JSON escapes.
