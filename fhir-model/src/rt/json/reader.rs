@@ -590,6 +590,26 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Reads an object or an array at its bracket: refused at the 128th
+    /// level, as serde_json refuses it; then its content; then its end,
+    /// looked for even after an error (which it does not replace), as
+    /// serde_json does, so that the error's place is the same.
+    #[inline(always)]
+    fn container<T>(&mut self, content: impl FnOnce(&mut Self) -> Result<T>, end: fn(&mut Self) -> Result<()>) -> Result<T> {
+        self.nest_left = self.nest_left.saturating_sub(1);
+        if self.nest_left == 0 {
+            return Err(self.peek_error(RECURSION_LIMIT));
+        }
+        self.i += 1;
+        let v = content(self);
+        self.nest_left += 1;
+        let end = end(self);
+        match (v, end) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+
     fn end_map(&mut self) -> Result<()> {
         match self.skip_ws() {
             Some(b'}') => {
@@ -685,38 +705,8 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
                     Str::Scratch => visitor.visit_str(&self.scratch),
                 }
             }
-            b'{' => {
-                // As serde_json: the 128th level is refused, at its bracket.
-                self.nest_left = self.nest_left.saturating_sub(1);
-                if self.nest_left == 0 {
-                    return Err(self.peek_error(RECURSION_LIMIT));
-                }
-                self.i += 1;
-                let v = visitor.visit_map(Map { r: &mut *self, first: true });
-                self.nest_left += 1;
-                // As serde_json: the end is looked for even after an error
-                // (which it does not replace), so that the error's place is
-                // the same.
-                let end = self.end_map();
-                match (v, end) {
-                    (Ok(v), Ok(())) => Ok(v),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
-            }
-            b'[' => {
-                self.nest_left = self.nest_left.saturating_sub(1);
-                if self.nest_left == 0 {
-                    return Err(self.peek_error(RECURSION_LIMIT));
-                }
-                self.i += 1;
-                let v = visitor.visit_seq(Seq { r: &mut *self, first: true });
-                self.nest_left += 1;
-                let end = self.end_seq();
-                match (v, end) {
-                    (Ok(v), Ok(())) => Ok(v),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
-            }
+            b'{' => self.container(|r| visitor.visit_map(Map { r, first: true }), Reader::end_map),
+            b'[' => self.container(|r| visitor.visit_seq(Seq { r, first: true }), Reader::end_seq),
             b'-' | b'0'..=b'9' => match self.number()? {
                 Number::U64(n) => visitor.visit_u64(n),
                 Number::I64(n) => visitor.visit_i64(n),
