@@ -1,6 +1,8 @@
-//! Byte scanning in fixed-size blocks, shared by the JSON and XML writers and
-//! the XML character check: each asks "does any byte of these 32 need a
-//! closer look?" and copies or skips the clean stretches whole.
+//! Byte scanning in fixed-size blocks, shared by the JSON reader and writer,
+//! the XML writer and the XML character check: each asks "does any byte of
+//! these 32 need a closer look?" and copies or skips the clean stretches
+//! whole. The JSON tests (which bytes end a plain stretch of a string) are
+//! here too, in words of eight bytes and blocks of 32.
 
 /// Bytes tested at a time.
 pub(crate) const BLOCK: usize = 32;

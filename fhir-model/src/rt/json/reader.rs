@@ -4,16 +4,19 @@
 //! Why not serde_json's: the reading driver (`de.rs`) is the same either
 //! way, but the tokenizer decides how fast FHIR's pretty-printed JSON goes
 //! by: runs of indentation are skipped eight bytes at a time, strings are
-//! scanned eight bytes at a time for the three bytes that end a plain
-//! stretch (`"`, `\`, control characters), and the raw text of a decimal
-//! is handed over borrowed instead of boxed in a `RawValue`. The serde
+//! scanned for the three bytes that end a plain stretch (`"`, `\`, control
+//! characters) a word of eight bytes first (most strings end there), then
+//! by blocks of 32, escaped strings are decoded by 32-byte windows cut back
+//! at each escape, and the raw text of a decimal is handed over borrowed
+//! instead of boxed in a `RawValue`. The serde
 //! path (`serde_json::from_slice::<Resource>`) keeps serde_json's tokenizer,
 //! through the same driver.
 //!
 //! It accepts exactly the JSON serde_json accepts (RFC 8259, one value,
 //! surrounding white space) and reports errors at the positions serde_json
-//! reports them, with the same wording as `json::Error` gives serde_json's,
-//! so the two paths read alike. Nesting is limited as in serde_json (128
+//! reports them (columns counted in characters, where serde_json counts
+//! bytes), worded as `json::Error` worded serde_json's errors before, so
+//! the two paths read alike. Nesting is limited as in serde_json (128
 //! objects and arrays while reading values; content skipped unread has no
 //! limit, as it is skipped without recursion).
 

@@ -6,7 +6,8 @@
 //! machinery costs here: property names come from the static field tables and
 //! need no escaping (FHIR element names are ASCII identifiers), numbers are
 //! copied as their exact text instead of going through a `RawValue`, and
-//! strings are scanned eight bytes at a time for the few bytes JSON escapes.
+//! strings are scanned in 32-byte blocks and 8-byte words for the few bytes
+//! JSON escapes (`scan.rs`, shared with the reader).
 
 use crate::rt::element::{present_fields, Element, ItemRef, Slot};
 use crate::rt::meta::FieldKind;
