@@ -359,13 +359,6 @@ impl<'de> Reader<'de> {
         Ok(n)
     }
 
-    fn str_of(&self, s: Str<'de>) -> &str {
-        match s {
-            Str::Borrowed(s) => s,
-            Str::Scratch => &self.scratch,
-        }
-    }
-
     // -----------------------------------------------------------------------
     // Literals and numbers
 
@@ -681,7 +674,6 @@ fn plain_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// A string read: borrowed from the input, or decoded in the scratch buffer.
-#[derive(Clone, Copy)]
 enum Str<'de> {
     Borrowed(&'de str),
     Scratch,
@@ -848,7 +840,7 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
         let s = self.r.string()?;
         let v = match s {
             Str::Borrowed(s) => visitor.visit_borrowed_str(s),
-            Str::Scratch => visitor.visit_str(self.r.str_of(s)),
+            Str::Scratch => visitor.visit_str(&self.r.scratch),
         };
         v.map_err(|e| self.r.fix(e))
     }
