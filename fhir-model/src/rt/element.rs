@@ -9,7 +9,7 @@
 
 use std::fmt::Debug;
 
-use super::meta::TypeInfo;
+use super::meta::{FieldInfo, TypeInfo};
 use super::primitive::PrimitiveElement;
 
 /// A generated struct: a resource, a complex datatype or a backbone element.
@@ -107,6 +107,14 @@ pub trait Value: Debug + Send + Sync + Sized + 'static {
     }
     fn item(&self) -> ItemRef<'_>;
     fn item_mut(&mut self) -> ItemMut<'_>;
+    /// Appends this value as the FHIR JSON property (or properties: a
+    /// primitive's `_name` too) of the single-valued field `field`, each
+    /// with a leading comma. The JSON writer's one call per field;
+    /// primitives override it with code compiled for their value type.
+    #[doc(hidden)]
+    fn write_json_property(&self, out: &mut Vec<u8>, field: &FieldInfo) {
+        crate::rt::json::write::item_property(out, field, self.variant(), self.item());
+    }
 }
 
 /// The storage of one field: `Option<T>` (0..1) or `Vec<T>` (0..*).
@@ -139,6 +147,12 @@ pub trait Slot {
     /// Gives back the capacity [`Slot::push_growing`] reserved beyond the
     /// values (in place: shrinking a heap block does not copy it).
     fn shrink_to_fit(&mut self) {}
+    /// Appends this field, which holds a value, as FHIR JSON properties
+    /// (`,"name":value`, and `,"_name":...` for primitives): one virtual
+    /// call per field for the JSON writer, which reaches the value's own
+    /// [`Value::write_json_property`] without going through [`ItemRef`].
+    #[doc(hidden)]
+    fn write_json(&self, out: &mut Vec<u8>, field: &FieldInfo);
 }
 
 impl<T: Value> Slot for Option<T> {
@@ -166,6 +180,11 @@ impl<T: Value> Slot for Option<T> {
     }
     fn clear(&mut self) {
         *self = None;
+    }
+    fn write_json(&self, out: &mut Vec<u8>, field: &FieldInfo) {
+        if let Some(v) = self {
+            v.write_json_property(out, field);
+        }
     }
 }
 
@@ -213,6 +232,9 @@ impl<T: Value> Slot for Vec<T> {
             Vec::shrink_to_fit(self);
         }
     }
+    fn write_json(&self, out: &mut Vec<u8>, field: &FieldInfo) {
+        crate::rt::json::write::list_property(out, field, self);
+    }
 }
 
 impl<T: Value> Value for Box<T> {
@@ -227,6 +249,9 @@ impl<T: Value> Value for Box<T> {
     }
     fn item_mut(&mut self) -> ItemMut<'_> {
         (**self).item_mut()
+    }
+    fn write_json_property(&self, out: &mut Vec<u8>, field: &FieldInfo) {
+        (**self).write_json_property(out, field);
     }
 }
 

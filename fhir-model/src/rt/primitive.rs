@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use super::element::{ItemMut, ItemRef, Slot, Value};
+use super::meta::FieldInfo;
 use super::values::{JsonKind, JsonScalar, PrimitiveValue};
 
 /// A primitive element: optional value, optional id, extensions.
@@ -202,5 +203,13 @@ impl<V: PrimitiveValue, E: Value> Value for Primitive<V, E> {
     }
     fn item_mut(&mut self) -> ItemMut<'_> {
         ItemMut::Primitive(self)
+    }
+    fn write_json_property(&self, out: &mut Vec<u8>, field: &FieldInfo) {
+        if let Some(v) = &self.value {
+            super::json::write::primitive_property(out, field.name, &v.to_json());
+        }
+        if self.id.is_some() || !self.extension.is_empty() {
+            super::json::write::extras_property(out, field.name, self);
+        }
     }
 }

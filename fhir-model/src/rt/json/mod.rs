@@ -5,7 +5,7 @@ pub mod de;
 mod locate;
 mod reader;
 pub mod ser;
-mod write;
+pub(crate) mod write;
 
 pub use locate::{locate, Locator};
 
