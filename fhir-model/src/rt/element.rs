@@ -55,15 +55,23 @@ pub fn has<S: Slot>(slot: &S) -> bool {
 /// The bit set of [`Element::present`] from one flag per field, in field
 /// order. Branch-free: each flag is a load and a compare of the field's
 /// own storage, so the fields are not walked through virtual calls.
+///
+/// The bits are gathered in two 64-bit halves with constant shifts: OR-ing
+/// each flag into a `u128` compiled to vector shuffles and 128-bit shifts,
+/// about 20 instructions per field (724 for a 37-field type, 182 now).
 #[inline(always)]
 pub fn presence<const N: usize>(has: [bool; N]) -> u128 {
-    let mut bits = 0u128;
+    let (mut low, mut high) = (0u64, 0u64);
     for (i, h) in has.into_iter().enumerate() {
         // N <= 128 (the generator refuses larger types); a flag past bit
         // 127 would be dropped, never wrapped onto another field's bit.
-        bits |= u128::from(h).checked_shl(i as u32).unwrap_or(0);
+        if i < 64 {
+            low |= u64::from(h) << i;
+        } else if i < 128 {
+            high |= u64::from(h) << (i - 64);
+        }
     }
-    bits
+    u128::from(high) << 64 | u128::from(low)
 }
 
 /// A stored value as seen from outside.
@@ -289,7 +297,20 @@ pub trait ResourceEnum: Value + crate::json::ToFhirJson {
 
 #[cfg(test)]
 mod present_tests {
-    use super::present_fields;
+    use super::{present_fields, presence};
+
+    #[test]
+    fn presence_sets_one_bit_per_flag_in_both_halves() {
+        let mut flags = [false; 128];
+        for i in [0, 5, 63, 64, 100, 127] {
+            flags[i] = true;
+        }
+        let bits = presence(flags);
+        assert_eq!(present_fields(bits).collect::<Vec<_>>(), [0, 5, 63, 64, 100, 127]);
+        assert_eq!(presence([true; 3]), 0b111);
+        assert_eq!(presence([false; 70]), 0);
+        assert_eq!(presence([true; 128]), u128::MAX);
+    }
 
     #[test]
     fn present_fields_lists_set_bits_in_order() {
