@@ -20,7 +20,9 @@ use serde::Serialize;
 
 /// Parses a file as a `R` (a version's `Resource` enum), writes it back and
 /// compares the two documents.
-fn json_round_trip<R: Serialize + DeserializeOwned + fhir_model::json::ToFhirJson>(
+fn json_round_trip<
+    R: Serialize + DeserializeOwned + fhir_model::json::ToFhirJson + fhir_model::json::FromFhirJson,
+>(
     bytes: &[u8],
 ) -> Outcome {
     let original = match json_canon::parse(bytes) {
@@ -42,6 +44,17 @@ fn json_round_trip<R: Serialize + DeserializeOwned + fhir_model::json::ToFhirJso
         return Outcome::Failed(
             "fhir_model::json::to_vec wrote other bytes than serde_json::to_vec".to_owned(),
         );
+    }
+    // Our own tokenizer (`fhir_model::json::from_slice`) reads the same
+    // resource as serde_json's, through the same driver.
+    match fhir_model::json::from_slice::<R>(bytes) {
+        Ok(own) if fhir_model::json::to_vec(&own) == written => {}
+        Ok(_) => {
+            return Outcome::Failed(
+                "fhir_model::json::from_slice read another resource than serde_json".to_owned(),
+            )
+        }
+        Err(e) => return Outcome::Failed(format!("parse with fhir_model::json::from_slice: {e}")),
     }
     let round_tripped = match json_canon::parse(&written) {
         Ok(round_tripped) => round_tripped,

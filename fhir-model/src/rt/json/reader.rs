@@ -24,7 +24,7 @@ use std::fmt::{self, Display};
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::rt::scan::{first_json_special, is_json_special, json_special_bits, BLOCK};
+use crate::rt::scan::{first_json_special, is_json_special, json_special_bits, json_special_mask, BLOCK};
 
 /// The newtype name with which the driver asks for a value's raw text (a
 /// decimal's exact digits, a property buffered before a late
@@ -96,6 +96,10 @@ pub(crate) struct Reader<'de> {
     /// Strings with escapes are decoded here.
     scratch: String,
 }
+
+/// What an escaped string's buffer reserves at once (at most): 16 KiB,
+/// room for nearly every narrative of the official examples.
+const SCRATCH_RESERVE: usize = 16 << 10;
 
 /// Eight spaces, as one word.
 const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
@@ -209,6 +213,10 @@ impl<'de> Reader<'de> {
     fn string_slow(&mut self, start: usize) -> Result<Str<'de>> {
         let mut out = std::mem::take(&mut self.scratch).into_bytes();
         out.clear();
+        // Room for most narratives at once (the decoded text is no longer
+        // than the rest of the input): the buffer, new for each document,
+        // otherwise doubled its way up, copying, a dozen times in some.
+        out.reserve(self.text.len().saturating_sub(start).min(SCRATCH_RESERVE));
         out.extend_from_slice(self.bytes().get(start..self.i).unwrap_or_default());
         let r = self.decode(&mut out);
         // The input is text and escapes add whole characters: this holds.
@@ -220,17 +228,23 @@ impl<'de> Reader<'de> {
     fn decode(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let bytes = self.bytes();
         loop {
-            // Whole windows while they fit in the input.
+            // Whole windows while they fit in the input; the byte that cuts
+            // one short (found from the window's mask) is handled at once.
             while let Some(w) = bytes.get(self.i..).and_then(|r| r.first_chunk::<BLOCK>()) {
                 let at = out.len();
                 out.extend_from_slice(w);
-                match first_json_special(w) {
-                    Some(j) => {
-                        out.truncate(at + j);
-                        self.i += j;
-                        break;
-                    }
-                    None => self.i += BLOCK,
+                let mask = json_special_mask(w);
+                if mask == 0 {
+                    self.i += BLOCK;
+                    continue;
+                }
+                let j = mask.trailing_zeros() as usize;
+                out.truncate(at + j);
+                self.i += j + 1;
+                match w.get(j) {
+                    Some(b'"') => return Ok(()),
+                    Some(b'\\') => self.escape(out)?,
+                    _ => return Err(self.error(CONTROL_CHARACTER)),
                 }
             }
             let plain = self.i;
