@@ -47,6 +47,27 @@ pub(crate) struct AtType {
     fields: Option<u128>,
     /// The verdict at an instance whose `fields` are all empty.
     when_empty: OnceLock<Verdict>,
+    /// The fields the expression's guard reads ([`Expression::guard_fields`]),
+    /// as a mask like `fields`: where they are all empty, the guard gives
+    /// the same answer at every instance, kept in `guard_when_empty`.
+    /// Most instances fill some field an invariant reads but not the one
+    /// its guard reads (eld-5's `contentReference.empty() or ...` at an
+    /// ElementDefinition with a type), so the guard alone passes them.
+    guard: Option<u128>,
+    /// Whether the guard alone passes an instance whose guard fields are
+    /// all empty.
+    guard_when_empty: OnceLock<bool>,
+}
+
+/// What an invariant's check at one instance may reuse from another
+/// instance of the same type.
+#[derive(Clone, Copy)]
+enum Reuse<'l> {
+    Nothing,
+    /// The whole verdict: the fields the expression reads are all empty.
+    Verdict(&'l OnceLock<Verdict>),
+    /// The guard's answer: the fields the guard reads are all empty.
+    Guard(&'l OnceLock<bool>),
 }
 
 /// The resources around an element: `%resource` (the resource the element
@@ -102,19 +123,23 @@ impl Invariants {
         self.evaluated_at(info.name)
             .into_iter()
             .map(|index| {
-                let fields = match self.expression(usize::from(self.canonical(index))) {
+                let (fields, guard) = match self.expression(usize::from(self.canonical(index))) {
                     // A name the type lacks reads nothing, at any instance.
-                    Some(Ok(expr)) => expr.focus_fields().and_then(|names| field_mask(info, names)),
-                    _ => None,
+                    Some(Ok(expr)) => (
+                        expr.focus_fields().and_then(|names| field_mask(info, names)),
+                        expr.guard_fields().and_then(|names| field_mask(info, names)),
+                    ),
+                    _ => (None, None),
                 };
-                AtType { index, fields, when_empty: OnceLock::new() }
+                AtType { index, fields, when_empty: OnceLock::new(), guard, guard_when_empty: OnceLock::new() }
             })
             .collect()
     }
 
     /// [`Invariants::check`] of the invariants of `el`'s type ([`Invariants::at_type`])
     /// at `el` itself: those whose fields are all empty there take the
-    /// verdict of the first such instance.
+    /// verdict of the first such instance, and those whose guard fields are
+    /// all empty the guard's answer at the first such instance.
     pub(crate) fn check_at_type<'a>(
         &self,
         list: &[AtType],
@@ -126,9 +151,18 @@ impl Invariants {
         // One call for the presence of all fields, made at the first
         // invariant that needs it, instead of one per field and invariant.
         let mut present: Option<u128> = None;
+        let mut all_empty = |mask: Option<u128>| {
+            mask.is_some_and(|mask| *present.get_or_insert_with(|| el.present()) & mask == 0)
+        };
         let entries = list.iter().map(|at| {
-            let all_empty = at.fields.is_some_and(|mask| *present.get_or_insert_with(|| el.present()) & mask == 0);
-            (at.index, all_empty.then_some(&at.when_empty))
+            let reuse = if all_empty(at.fields) {
+                Reuse::Verdict(&at.when_empty)
+            } else if all_empty(at.guard) {
+                Reuse::Guard(&at.guard_when_empty)
+            } else {
+                Reuse::Nothing
+            };
+            (at.index, reuse)
         });
         self.check_entries(entries, focus, scope, report);
     }
@@ -154,14 +188,15 @@ impl Invariants {
         scope: Scope<'a>,
         report: impl FnMut(Finding),
     ) {
-        self.check_entries(list.iter().map(|&i| (i, None)), focus, scope, report);
+        self.check_entries(list.iter().map(|&i| (i, Reuse::Nothing)), focus, scope, report);
     }
 
-    /// Checks each invariant of `entries`, taking its verdict from the cell
-    /// given with it when there is one (filled by the first evaluation).
+    /// Checks each invariant of `entries`, taking its verdict or its guard's
+    /// answer from the cell given with it when there is one (filled by the
+    /// first evaluation).
     fn check_entries<'a, 'l>(
         &self,
-        entries: impl Iterator<Item = (u16, Option<&'l OnceLock<Verdict>>)>,
+        entries: impl Iterator<Item = (u16, Reuse<'l>)>,
         focus: &Item<'a>,
         scope: Scope<'a>,
         mut report: impl FnMut(Finding),
@@ -175,8 +210,15 @@ impl Invariants {
                 (Some((c, v)), _) if *c == canonical => v.clone(),
                 _ => {
                     let v = match reuse {
-                        Some(cell) => cell.get_or_init(|| self.evaluate(canonical, focus, scope, &mut ctx)).clone(),
-                        None => self.evaluate(canonical, focus, scope, &mut ctx),
+                        Reuse::Verdict(cell) => {
+                            cell.get_or_init(|| self.evaluate(canonical, focus, scope, &mut ctx)).clone()
+                        }
+                        Reuse::Guard(cell)
+                            if *cell.get_or_init(|| self.guard_decides(canonical, focus, scope, &mut ctx)) =>
+                        {
+                            Verdict::Pass
+                        }
+                        Reuse::Guard(_) | Reuse::Nothing => self.evaluate(canonical, focus, scope, &mut ctx),
                     };
                     previous = Some((canonical, v.clone()));
                     v
@@ -187,6 +229,21 @@ impl Invariants {
                 Verdict::Fail => report(failed(inv)),
                 Verdict::NotChecked(why) => report(not_checked(inv, &why)),
             }
+        }
+    }
+
+    /// Whether the guard of invariant `index` alone passes `focus`
+    /// ([`Expression::guard_decides`]).
+    fn guard_decides<'a>(
+        &self,
+        index: u16,
+        focus: &Item<'a>,
+        scope: Scope<'a>,
+        ctx: &mut Option<Context<'a>>,
+    ) -> bool {
+        match self.expression(usize::from(index)) {
+            Some(Ok(expr)) => expr.guard_decides(context(ctx, scope), focus.clone()),
+            _ => false,
         }
     }
 
@@ -202,12 +259,7 @@ impl Invariants {
             Some(Err(e)) => return Verdict::NotChecked(e.clone()),
             None => return Verdict::NotChecked("no such invariant".to_owned()),
         };
-        let ctx = ctx.get_or_insert_with(|| {
-            // Lenient `as()` on collections: R4's dom-3 relies on it.
-            Context::for_resource(Item::resource(scope.resource))
-                .with_root_resource(Item::resource(scope.root))
-                .as_function_filters(true)
-        });
+        let ctx = context(ctx, scope);
         match expr.evaluate_boolean(ctx, focus.clone()) {
             // An empty result is "unknown" in FHIRPath (for example ref-1
             // on a Reference that has only a display): not a failure.
@@ -217,6 +269,16 @@ impl Invariants {
             Err(e) => Verdict::NotChecked(e.to_string()),
         }
     }
+}
+
+/// The evaluation context of `scope`, built at its first use.
+fn context<'c, 'a>(ctx: &'c mut Option<Context<'a>>, scope: Scope<'a>) -> &'c Context<'a> {
+    ctx.get_or_insert_with(|| {
+        // Lenient `as()` on collections: R4's dom-3 relies on it.
+        Context::for_resource(Item::resource(scope.resource))
+            .with_root_resource(Item::resource(scope.root))
+            .as_function_filters(true)
+    })
 }
 
 /// The [`Element::present`] bits of the fields `names` of `info` (a name the
