@@ -35,6 +35,28 @@ pub(crate) fn focus_fields(e: &Expr) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// Whether `e` reads its focus only through whether fields of it are empty
+/// (`extension.exists() != value.exists()`, `code.empty() or
+/// system.exists()`): its fields' presence tests combined by operators and
+/// `not()`, with literals. Its result (or error) at a focus is then decided
+/// by its type and which of [`focus_fields`] are empty there, so a caller
+/// may evaluate it once per type and pattern of empty fields.
+pub(crate) fn reads_only_presence(e: &Expr) -> bool {
+    match e {
+        Expr::Literal(_) | Expr::Empty => true,
+        Expr::Call(Some(t), name, args) if args.is_empty() => match (&**t, name.as_str()) {
+            (Expr::Member(None, field, _), "exists" | "empty") => {
+                !field.starts_with(|c: char| c.is_ascii_uppercase())
+            }
+            (t, "not") => reads_only_presence(t),
+            _ => false,
+        },
+        Expr::Binary(_, a, b) => reads_only_presence(a) && reads_only_presence(b),
+        Expr::Shared(_, a) => reads_only_presence(a),
+        _ => false,
+    }
+}
+
 /// A guard of an expression: the sub-expression evaluated first, and the
 /// value of it that makes the whole expression true whatever the rest gives.
 #[derive(Clone, Debug)]
@@ -156,12 +178,27 @@ fn is_lambda(name: &str, i: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{focus_fields, guard};
+    use super::{focus_fields, guard, reads_only_presence};
     use crate::parser::parse;
 
     /// The guard's text shape, its deciding value and its fields.
     fn guard_of(text: &str) -> Option<(bool, Vec<String>)> {
         guard(&parse(text).unwrap()).map(|g| (g.decides_when, g.fields))
+    }
+
+    #[test]
+    fn presence_tests_are_told_from_reads_of_values() {
+        let only = |text: &str| reads_only_presence(&parse(text).unwrap());
+        assert!(only("extension.exists() != value.exists()"));
+        assert!(only(
+            "(a.exists() and b.empty().not()) implies c.exists() or true"
+        ));
+        assert!(!only("a.exists() or b = 'x'"));
+        assert!(!only("a.b.exists()"));
+        assert!(!only("a.where(b).exists()"));
+        assert!(!only("exists()"));
+        assert!(!only("Patient.exists()"));
+        assert!(!only("$this.a.exists()"));
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub struct Expression {
     ast: ast::Expr,
     focus_fields: Option<Vec<String>>,
     guard: Option<focus_fields::Guard>,
+    reads_only_presence: bool,
 }
 
 impl Expression {
@@ -94,6 +95,7 @@ impl Expression {
             source: text.to_owned(),
             focus_fields: focus_fields::focus_fields(&ast),
             guard: focus_fields::guard(&ast),
+            reads_only_presence: focus_fields::reads_only_presence(&ast),
             ast,
         })
     }
@@ -106,6 +108,15 @@ impl Expression {
     /// may depend on more.
     pub fn focus_fields(&self) -> Option<&[String]> {
         self.focus_fields.as_deref()
+    }
+
+    /// Whether the expression reads its focus only through whether the
+    /// fields [`Expression::focus_fields`] are empty (`extension.exists() !=
+    /// value.exists()`): its result is then the same at every element of a
+    /// type with the same of those fields empty, so a validator can
+    /// evaluate it once per type and pattern of empty fields.
+    pub fn reads_only_presence(&self) -> bool {
+        self.reads_only_presence
     }
 
     /// The fields of the focus read by the expression's guard: the part
