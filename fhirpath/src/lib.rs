@@ -82,6 +82,8 @@ pub struct Expression {
     source: String,
     ast: ast::Expr,
     focus_fields: Option<Vec<String>>,
+    guard: Option<focus_fields::Guard>,
+    reads_only_presence: bool,
 }
 
 impl Expression {
@@ -92,6 +94,8 @@ impl Expression {
         Ok(Expression {
             source: text.to_owned(),
             focus_fields: focus_fields::focus_fields(&ast),
+            guard: focus_fields::guard(&ast),
+            reads_only_presence: focus_fields::reads_only_presence(&ast),
             ast,
         })
     }
@@ -104,6 +108,37 @@ impl Expression {
     /// may depend on more.
     pub fn focus_fields(&self) -> Option<&[String]> {
         self.focus_fields.as_deref()
+    }
+
+    /// Whether the expression reads its focus only through whether the
+    /// fields [`Expression::focus_fields`] are empty (`extension.exists() !=
+    /// value.exists()`): its result is then the same at every element of a
+    /// type with the same of those fields empty, so a validator can
+    /// evaluate it once per type and pattern of empty fields.
+    pub fn reads_only_presence(&self) -> bool {
+        self.reads_only_presence
+    }
+
+    /// The fields of the focus read by the expression's guard: the part
+    /// evaluated first that alone can make it true (`binding.empty()` in
+    /// `binding.empty() or ...`, `a.exists()` in `a.exists() implies b`),
+    /// when that part reads only fields of the focus, as for
+    /// [`Expression::focus_fields`]. At elements whose guard fields are all
+    /// empty, [`Expression::guard_decides`] gives the same answer at every
+    /// element of the type, so a validator can ask it once per type and
+    /// skip the evaluation where it says the expression is true.
+    pub fn guard_fields(&self) -> Option<&[String]> {
+        self.guard.as_ref().map(|g| g.fields.as_slice())
+    }
+
+    /// Whether the guard ([`Expression::guard_fields`]) alone makes the
+    /// expression true at `focus`, so that [`Expression::evaluate_boolean`]
+    /// would give `Some(true)`; false when there is no guard, when it does
+    /// not decide, or when it fails (the full evaluation then reports it).
+    pub fn guard_decides<'a>(&self, ctx: &Context<'a>, focus: Item<'a>) -> bool {
+        let Some(g) = &self.guard else { return false };
+        let input = std::slice::from_ref(&focus);
+        matches!(eval::Env::new(ctx, input).eval_bool(&g.expr, input), Ok(Some(v)) if v == g.decides_when)
     }
 
     /// The text the expression was parsed from.

@@ -5,6 +5,7 @@
 use fhir_model::rt::{Element, FieldKind, ItemRef, PrimitiveElement, TypeKind};
 use fhirpath::Item;
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use fhir_model::rt::TypeInfo;
@@ -66,8 +67,8 @@ impl<'v> Walk<'v> {
 
     /// Walks a resource at the root of the validation.
     pub(crate) fn resource(&mut self, el: &dyn Element) {
-        let scope = Scope { resource: el, root: el };
-        self.element(el, scope);
+        let context = OnceCell::new();
+        self.element(el, Scope::new(el, el, &context));
     }
 
     fn plan(&mut self, info: &'static TypeInfo) -> Arc<TypePlan> {
@@ -76,7 +77,7 @@ impl<'v> Walk<'v> {
     }
 
     /// Evaluates the invariants `list` at `focus`, reporting at the current path.
-    fn invariants<'a>(&mut self, list: &[u16], focus: &Item<'a>, scope: Scope<'a>) {
+    fn invariants<'a>(&mut self, list: &[u16], focus: &Item<'a>, scope: Scope<'_, 'a>) {
         if list.is_empty() {
             return;
         }
@@ -94,7 +95,7 @@ impl<'v> Walk<'v> {
     }
 
     /// Walks one element (resource, datatype or backbone element) at the current path.
-    fn element<'a>(&mut self, el: &'a dyn Element, scope: Scope<'a>) {
+    fn element<'a>(&mut self, el: &'a dyn Element, scope: Scope<'_, 'a>) {
         let info = el.type_info();
         let plan = self.plan(info);
         if !plan.invariants.is_empty() {
@@ -173,10 +174,11 @@ impl<'v> Walk<'v> {
                         // A contained resource is `%resource` inside, its
                         // container stays `%rootResource`; a Bundle entry or
                         // a Parameters resource stands on its own.
+                        let context = OnceCell::new();
                         let inner = if f.name == "contained" {
-                            Scope { resource: child, root: scope.root }
+                            Scope::new(child, scope.root(), &context)
                         } else {
-                            Scope { resource: child, root: child }
+                            Scope::new(child, child, &context)
                         };
                         self.element(child, inner);
                     }
@@ -198,7 +200,7 @@ impl<'v> Walk<'v> {
         }
     }
 
-    fn primitive<'a>(&mut self, p: &'a dyn PrimitiveElement, ty: &'static str, check: Option<u16>, scope: Scope<'a>) {
+    fn primitive<'a>(&mut self, p: &'a dyn PrimitiveElement, ty: &'static str, check: Option<u16>, scope: Scope<'_, 'a>) {
         let v = self.v;
         let check: Option<&PrimitiveCheck> = check.and_then(|c| v.primitives.get(usize::from(c)));
         if let Some(c) = check {
