@@ -88,7 +88,13 @@ pub(super) fn html_is_safe(text: &str) -> bool {
     let mut pos = 0usize;
     let mut base = 0;
     while base < bytes.len() {
-        let (text_stops, tag_stops) = block_stops(bytes, base);
+        let (text_stops, tag_stops) = match bytes
+            .get(base..base + BLOCK + 1)
+            .and_then(|w| <&[u8; BLOCK + 1]>::try_from(w).ok())
+        {
+            Some(window) => block_stops(window),
+            None => block_stops(&last_window(bytes, base)),
+        };
         loop {
             let skip = pos.saturating_sub(base);
             if skip >= BLOCK {
@@ -149,29 +155,21 @@ pub(super) fn html_is_safe(text: &str) -> bool {
 /// Bytes [`html_is_safe`] tests at a time.
 const BLOCK: usize = 32;
 
-/// The bytes of the block of [`BLOCK`] bytes from `base` that stop
-/// [`html_is_safe`], as masks (bit `k` for byte `base + k`): `<` and `:`
+/// The bytes of a block of [`BLOCK`] bytes (the first of `window`) that
+/// stop [`html_is_safe`], as masks (bit `k` for byte `k`): `<` and `:`
 /// everywhere, then `>` and the `o` of an `on` (either letter case), which
-/// matter only inside a tag. Past the end of `bytes`, spaces (no stop).
+/// matter only inside a tag. The window has one byte more than the block,
+/// for the `n` after an `o` at its end.
 ///
 /// Written over fixed-size arrays with non-short-circuit operators, so that
 /// the tests compile to SIMD compares over the whole block (as
 /// fhir-model's byte scanner does); each word of the resulting byte marks
 /// (0 or 1) is packed into eight bits by one multiplication, which moves
-/// byte `j`'s bit to bit `56 + j` without carries.
+/// byte `j`'s bit to bit `56 + j` without carries. The window is read in
+/// place: copying it first (as for the last one) cost a `memcpy` call per
+/// block.
 #[inline(always)]
-fn block_stops(bytes: &[u8], base: usize) -> (u32, u32) {
-    // One byte more than the block, for the `n` after an `o` at its end.
-    let mut window = [b' '; BLOCK + 1];
-    match bytes.get(base..base + BLOCK + 1) {
-        Some(whole) => window.copy_from_slice(whole),
-        None => {
-            let tail = bytes.get(base..).unwrap_or_default();
-            if let Some(head) = window.get_mut(..tail.len()) {
-                head.copy_from_slice(tail);
-            }
-        }
-    }
+fn block_stops(window: &[u8; BLOCK + 1]) -> (u32, u32) {
     let (Some(here), Some(next)) = (window.first_chunk::<BLOCK>(), window.last_chunk::<BLOCK>())
     else {
         return (0, 0);
@@ -183,6 +181,18 @@ fn block_stops(bytes: &[u8], base: usize) -> (u32, u32) {
         *g = u8::from((c == b'>') | (((c | 0x20) == b'o') & ((n | 0x20) == b'n')));
     }
     (pack_marks(&text), pack_marks(&tag))
+}
+
+/// The window of [`block_stops`] from `base` near the end of `bytes`,
+/// padded with spaces (no stop).
+#[cold]
+fn last_window(bytes: &[u8], base: usize) -> [u8; BLOCK + 1] {
+    let mut window = [b' '; BLOCK + 1];
+    let tail = bytes.get(base..).unwrap_or_default();
+    if let Some(head) = window.get_mut(..tail.len()) {
+        head.copy_from_slice(tail);
+    }
+    window
 }
 
 /// The byte marks (0 or 1) of a block as a bit mask, bit `k` for byte `k`.
@@ -219,6 +229,22 @@ const fn code(c: u8) -> Option<u64> {
     }
 }
 
+/// [`code`] of every byte, 0 for none: one load per name byte instead of
+/// three range tests.
+#[allow(clippy::indexing_slicing)]
+const CODES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = match code(c as u8) {
+            Some(code) => code as u8,
+            None => 0,
+        };
+        c += 1;
+    }
+    table
+};
+
 /// What a `<` opens, for [`read_tag`].
 enum Tag {
     /// A comment, CDATA section or processing instruction (`<!`, `<?`):
@@ -244,9 +270,10 @@ fn read_tag(bytes: &[u8], mut i: usize) -> Tag {
     let mut packed = 0u64;
     let mut local_len = 0usize;
     while let Some(&c) = bytes.get(i) {
-        if let Some(code) = code(c) {
+        let code = CODES.get(usize::from(c)).copied().unwrap_or(0);
+        if code != 0 {
             if local_len < MAX_NAME {
-                packed = (packed << 6) | code;
+                packed = (packed << 6) | u64::from(code);
             }
             local_len += 1;
         } else if c == b':' {
