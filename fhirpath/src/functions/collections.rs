@@ -27,9 +27,13 @@ pub(crate) fn descendant_levels<'a>(
     mut level: impl FnMut(&[Item<'a>]),
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    let mut frontier = input;
+    // Two buffers, swapped and cleared level by level: a new collection per
+    // level grew from nothing by doubling at every level (csd-1 walks every
+    // CodeSystem's concept tree this way).
+    let mut frontier = input.into_vec();
+    let mut next = Vec::with_capacity(frontier.len() * 4);
     while !frontier.is_empty() {
-        let mut next = Items::new();
+        next.clear();
         for item in &frontier {
             item.all_children(&mut next);
         }
@@ -38,7 +42,7 @@ pub(crate) fn descendant_levels<'a>(
             return Err(Error::execution("descendants(): too many items"));
         }
         level(&next);
-        frontier = next;
+        std::mem::swap(&mut frontier, &mut next);
     }
     Ok(())
 }
