@@ -73,6 +73,14 @@ impl FieldInfo {
     pub fn is_list(&self) -> bool {
         self.max > 1
     }
+    /// The JSON property name of the field holding a value of `variant`:
+    /// a choice's key for that type (`valueQuantity`), else the name.
+    pub fn json_name(&self, variant: usize) -> &'static str {
+        match self.kind {
+            FieldKind::Choice => self.choice_keys.get(variant).copied().unwrap_or(self.name),
+            _ => self.name,
+        }
+    }
 }
 
 impl TypeInfo {

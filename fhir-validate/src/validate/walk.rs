@@ -145,10 +145,7 @@ impl<'v> Walk<'v> {
             let field_invariants = fp.invariants.as_slice();
             for j in 0..n {
                 let Some((variant, item)) = slot.get(j) else { continue };
-                let name = match f.kind {
-                    FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
-                    _ => f.name,
-                };
+                let name = f.json_name(variant);
                 self.path.push(Seg::Name(name));
                 if f.is_list() {
                     self.path.push(Seg::Index(j));

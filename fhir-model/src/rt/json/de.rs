@@ -368,10 +368,7 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn field_key(f: &'static crate::rt::meta::FieldInfo, field: usize, variant: usize, ext: bool) -> Key {
-    let name = match f.kind {
-        FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
-        _ => f.name,
-    };
+    let name = f.json_name(variant);
     let prim_list = f.kind == FieldKind::Primitive && f.is_list();
     Key::Field { field, variant, ext, name, prim_list }
 }

@@ -49,10 +49,7 @@ impl Serialize for ElementSer<'_> {
                 continue;
             }
             let Some((variant, item)) = slot.get(0) else { continue };
-            let key = match f.kind {
-                FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
-                _ => f.name,
-            };
+            let key = f.json_name(variant);
             match item {
                 ItemRef::Primitive(p) => {
                     if let Some(v) = p.json_value() {

@@ -73,10 +73,7 @@ fn close_object(out: &mut Vec<u8>, start: usize) {
 /// path for everything but primitives, which write themselves
 /// ([`primitive_property`]).
 pub(crate) fn item_property(out: &mut Vec<u8>, f: &FieldInfo, variant: usize, item: ItemRef<'_>) {
-    let name = match f.kind {
-        FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
-        _ => f.name,
-    };
+    let name = f.json_name(variant);
     match item {
         ItemRef::Primitive(p) => {
             if let Some(v) = p.json_value() {

@@ -426,10 +426,7 @@ impl<'i> XmlReader<'i> {
                 }
             }
             last = Some(next_last);
-            let seg_name = match finfo.kind {
-                FieldKind::Choice => finfo.choice_keys.get(variant).copied().unwrap_or(finfo.name),
-                _ => finfo.name,
-            };
+            let seg_name = finfo.json_name(variant);
             self.path.push(Seg::Name(seg_name));
             let Some(slot) = el.field_mut(field) else { return Err(self.err("internal: no such field")) };
             let list = slot.is_list();

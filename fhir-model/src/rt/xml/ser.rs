@@ -106,10 +106,7 @@ impl<W: Write> XmlWriter<W> {
         let xhtml = f.types.first() == Some(&"xhtml");
         for j in 0..slot.len() {
             let Some((variant, item)) = slot.get(j) else { continue };
-            let name = match f.kind {
-                FieldKind::Choice => f.choice_keys.get(variant).copied().unwrap_or(f.name),
-                _ => f.name,
-            };
+            let name = f.json_name(variant);
             match item {
                 ItemRef::Primitive(p) if xhtml => {
                     if let Some(text) = p.lexical() {
